@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// lntrace: a Lightning Network message-trace analyzer.
+//
+// Targets follow the data flow, each importing only stages to its left:
+//   Capture → Transport ┐
+//                       ├→ Wire → Trace → Rules → Report → lntrace (CLI)
+//   NodeLogs ───────────┘
+import PackageDescription
+
+let package = Package(
+    name: "lntrace",
+    products: [
+        .executable(name: "lntrace", targets: ["lntrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // C libraries from Debian (`libpcap-dev`, `libsecp256k1-dev`).
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+
+        // BOLT #1/#2/#7 message codec: fundamental types, TLV streams, every message type.
+        .target(
+            name: "Wire",
+            exclude: ["Schema"]
+        ),
+
+        // The lntrace command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "lntrace",
+            dependencies: [
+                "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+    ]
+)

@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+"""Generate the Swift wire codec from the spec-extracted message CSV.
+
+Input:  Sources/Wire/Schema/wire.csv (made by extract-wire-csv.py from the BOLTs)
+Output: Sources/Wire/Generated/Messages.swift       (every BOLT #1/#2/#7 message)
+        Tests/WireTests/Generated/TestNamespaces.swift (BOLT #1 Appendix B `n1`/`n2`)
+
+Each message becomes a struct named after it (`update_add_htlc` -> `UpdateAddHTLC`) with a
+decoder, an encoder and a spec-named field list; each TLV stream becomes one struct shared
+by the messages that use it. Run `Scripts/wiregen.sh` after changing the schema.
+"""
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / 'Sources/Wire/Schema/wire.csv'
+OUT = ROOT / 'Sources/Wire/Generated/Messages.swift'
+TEST_OUT = ROOT / 'Tests/WireTests/Generated/TestNamespaces.swift'
+
+TEST_STREAMS = {'n1', 'n2'}
+# Gossip messages whose signature covers "any future fields appended to the end"
+# (BOLT #7): their trailing bytes are kept raw rather than read as a TLV stream.
+RAW_TRAILING = {'channel_announcement', 'node_announcement', 'channel_update'}
+
+ACRONYMS = {'id': 'ID', 'htlc': 'HTLC', 'htlcs': 'HTLCs', 'tlvs': 'TLVs', 'rbf': 'RBF'}
+TYPE_NAMES = {'error': 'ErrorMessage'}
+CASE_NAMES = {'init': 'initMessage'}
+SWIFT_KEYWORDS = {'init', 'default', 'protocol', 'extension', 'self', 'Type', 'type',
+                  'func', 'var', 'let', 'in', 'is', 'as', 'case', 'static', 'internal',
+                  'public', 'private', 'operator', 'repeat', 'return', 'where', 'while'}
+
+
+def words(name):
+    return [w for w in name.split('_') if w]
+
+
+def upper_camel(name):
+    return ''.join(ACRONYMS.get(w, w[:1].upper() + w[1:]) for w in words(name))
+
+
+def lower_camel(name):
+    ws = words(name)
+    first = ws[0]
+    rest = ''.join(ACRONYMS.get(w, w[:1].upper() + w[1:]) for w in ws[1:])
+    return first + rest
+
+
+def prop_name(name):
+    n = lower_camel(name)
+    return f'`{n}`' if n in SWIFT_KEYWORDS else n
+
+
+def bare(n):
+    return n.strip('`')
+
+
+# --------------------------------------------------------------------------------------
+# Schema
+
+
+class Field:
+    def __init__(self, name, typ, count):
+        self.name, self.typ, self.count = name, typ, count
+
+
+class Schema:
+    def __init__(self, path):
+        self.messages = OrderedDict()   # name -> dict(number, section, fields)
+        self.streams = OrderedDict()    # name -> OrderedDict(record -> dict(number, fields))
+        self.subtypes = OrderedDict()   # name -> [Field]
+        section = ('', '')
+        for line in path.read_text().splitlines():
+            parts = line.split(',')
+            kind = parts[0]
+            if kind == '#section':
+                section = (parts[1], parts[2])
+            elif kind == 'msgtype':
+                self.messages[parts[1]] = {'number': int(parts[2]), 'section': section, 'fields': []}
+            elif kind == 'msgdata':
+                self.messages[parts[1]]['fields'].append(Field(parts[2], parts[3], parts[4]))
+            elif kind == 'tlvtype':
+                self.streams.setdefault(parts[1], OrderedDict())[parts[2]] = {
+                    'number': int(parts[3]), 'fields': []}
+            elif kind == 'tlvdata':
+                self.streams[parts[1]][parts[2]]['fields'].append(Field(parts[3], parts[4], parts[5]))
+            elif kind == 'subtype':
+                self.subtypes[parts[1]] = []
+            elif kind == 'subtypedata':
+                self.subtypes[parts[1]].append(Field(parts[2], parts[3], parts[4]))
+
+
+# --------------------------------------------------------------------------------------
+# Element types: how one value of a spec type is read, written and rendered.
+
+
+class Elem:
+    def __init__(self, swift, read, write, render, size):
+        self.swift = swift      # Swift type
+        self.read = read        # f(reader, field) -> expression
+        self.write = write      # f(writer, value, field) -> statement
+        self.render = render    # f(value) -> FieldValue expression
+        self.size = size        # fixed byte size, or None
+
+
+def int_elem(swift, reader_fn, writer_fn, size, signed=False):
+    render = (lambda v: f'.signed({v})') if signed else (lambda v: f'.unsigned(UInt64({v}))')
+    return Elem(swift, lambda r, f: f'try {r}.{reader_fn}({f})',
+                lambda w, v, f: f'{w}.{writer_fn}({v})', render, size)
+
+
+def fixed_elem(swift, size):
+    return Elem(swift, lambda r, f: f'try {swift}(from: &{r}, {f})',
+                lambda w, v, f: f'{v}.encode(to: &{w})', lambda v: f'.bytes({v}.bytes)', size)
+
+
+ELEMS = {
+    'byte': int_elem('UInt8', 'readU8', 'writeU8', 1),
+    'u8': int_elem('UInt8', 'readU8', 'writeU8', 1),
+    'u16': int_elem('UInt16', 'readU16', 'writeU16', 2),
+    'u32': int_elem('UInt32', 'readU32', 'writeU32', 4),
+    'u64': int_elem('UInt64', 'readU64', 'writeU64', 8),
+    's64': int_elem('Int64', 'readS64', 'writeS64', 8, signed=True),
+    'bigsize': int_elem('UInt64', 'readBigSize', 'writeBigSize', None),
+    'chain_hash': fixed_elem('ChainHash', 32),
+    'channel_id': fixed_elem('ChannelID', 32),
+    'sha256': fixed_elem('SHA256Hash', 32),
+    'point': fixed_elem('Point', 33),
+    'signature': fixed_elem('Signature', 64),
+    'short_channel_id': Elem('ShortChannelID', lambda r, f: f'try ShortChannelID(from: &{r}, {f})',
+                             lambda w, v, f: f'{v}.encode(to: &{w})',
+                             lambda v: f'.shortChannelID({v})', 8),
+    # `sha256[..4]`: the first 4 bytes of a SHA-256 (attribution data HMACs).
+    'sha256[..4]': Elem('[UInt8]', lambda r, f: f'try {r}.readBytes(4, {f})',
+                        lambda w, v, f: f'try {w}.writeFixed({v}, count: 4, {f})',
+                        lambda v: f'.bytes({v})', 4),
+}
+TRUNCATED = {'tu16': ('UInt16', 2), 'tu32': ('UInt32', 4), 'tu64': ('UInt64', 8)}
+
+
+class Gen:
+    def __init__(self, schema):
+        self.schema = schema
+        self.record_structs = OrderedDict()  # struct name -> (signature, code)
+        self.subtype_elems = {}
+        for name, fields in schema.subtypes.items():
+            size = 0
+            for f in fields:
+                e = ELEMS.get(f.typ)
+                if f.count or e is None or e.size is None:
+                    size = None
+                    break
+                size += e.size
+            swift = upper_camel(name)
+            self.subtype_elems[name] = Elem(
+                swift, lambda r, f, s=swift: f'try {s}(from: &{r})',
+                lambda w, v, f: f'try {v}.encode(to: &{w})', lambda v: f'.record({v}.fields)', size)
+
+    def elem(self, typ):
+        if typ in ELEMS:
+            return ELEMS[typ]
+        if typ in self.subtype_elems:
+            return self.subtype_elems[typ]
+        raise SystemExit(f'unknown field type {typ}')
+
+    # ---- field lists (messages, subtypes, multi-field TLV records) ----
+
+    def plan(self, fields, owner):
+        """Classify fields: which are length prefixes, which are arrays, which are values."""
+        length_of = {}
+        for f in fields:
+            if f.count and not f.count.isdigit() and f.count != '...':
+                if f.count in length_of:
+                    raise SystemExit(f'{owner}: {f.count} counts two fields')
+                length_of[f.count] = f.name
+        plan = []
+        for f in fields:
+            if f.name in length_of:
+                if f.typ != 'u16':
+                    raise SystemExit(f'{owner}: length field {f.name} is {f.typ}')
+                plan.append(('length', f, length_of[f.name]))
+            elif f.name == 'tlvs' or f.typ in self.schema.streams:
+                plan.append(('tlvs', f, upper_camel(f.typ)))
+            else:
+                plan.append(('value', f, None))
+        return plan
+
+    def swift_type(self, f):
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return 'ChannelID'
+        if f.typ in TRUNCATED:
+            return TRUNCATED[f.typ][0]
+        e = self.elem(f.typ)
+        if f.count:
+            return '[UInt8]' if e.swift == 'UInt8' else f'[{e.swift}]'
+        return e.swift
+
+    def read_expr(self, f, reader, path, length_var=None):
+        fld = f'"{path}"'
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return f'try ChannelID(from: &{reader}, {fld})'
+        if f.typ in TRUNCATED:
+            return f'try {reader}.readTruncated(maxBytes: {TRUNCATED[f.typ][1]}, {fld})'
+        e = self.elem(f.typ)
+        if not f.count:
+            return e.read(reader, fld)
+        if e.swift == 'UInt8':
+            if f.count == '...':
+                return f'{reader}.readRemaining()'
+            n = f.count if f.count.isdigit() else f'Int({length_var})'
+            return f'try {reader}.readBytes({n}, {fld})'
+        body = e.read('r', '""')
+        if f.count == '...':
+            if e.size is None:
+                raise SystemExit(f'{path}: variable-size elements to the end')
+            return (f'try {reader}.readArrayToEnd(elementSize: {e.size}, {fld}) '
+                    f'{{ r throws(WireError) in {body} }}')
+        n = f.count if f.count.isdigit() else f'Int({length_var})'
+        return f'try {reader}.readArray(count: {n}, {fld}) {{ r throws(WireError) in {body} }}'
+
+    def write_stmts(self, f, writer, value, path):
+        fld = f'"{path}"'
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return [f'{value}.encode(to: &{writer})']
+        if f.typ in TRUNCATED:
+            return [f'{writer}.writeTruncated(UInt64({value}))']
+        e = self.elem(f.typ)
+        if not f.count:
+            return [e.write(writer, value, fld)]
+        if e.swift == 'UInt8':
+            if f.count.isdigit():
+                return [f'try {writer}.writeFixed({value}, count: {f.count}, {fld})']
+            return [f'{writer}.writeBytes({value})']
+        stmts = []
+        if f.count.isdigit():
+            stmts.append(f'guard {value}.count == {f.count} else {{ throw WireError(.wrongFixedLength(count: {value}.count, expected: {f.count}), field: {fld}, offset: {writer}.bytes.count) }}')
+        stmts.append(f'for element in {value} {{ {e.write(writer, "element", fld)} }}')
+        return stmts
+
+    def render_expr(self, f, value):
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return f'.bytes({value}.bytes)'
+        if f.typ in TRUNCATED:
+            return f'.unsigned(UInt64({value}))'
+        e = self.elem(f.typ)
+        if not f.count:
+            return e.render(value)
+        if e.swift == 'UInt8':
+            return f'.bytes({value})'
+        return f'.array({value}.map {{ {e.render("$0")} }})'
+
+    def field_struct(self, name, fields, doc, owner, conformance='Hashable, Sendable',
+                     static_lines=(), extra_props=(), message=None):
+        """A struct with stored properties for `fields`, plus decode, encode and `fields`."""
+        plan = self.plan(fields, owner)
+        L = []
+        L += doc
+        L.append(f'public struct {name}: {conformance} {{')
+        L += ['    ' + s for s in static_lines]
+        if static_lines:
+            L.append('')
+        params = []
+        for kind, f, extra in plan:
+            if kind == 'length':
+                continue
+            p = prop_name(f.name)
+            if kind == 'tlvs':
+                L.append(f'    /// The TLV extension (`{f.typ}`).')
+                L.append(f'    public var {p}: {extra}')
+                params.append((p, extra, f' = {extra}()'))
+                continue
+            t = self.swift_type(f)
+            note = f' (`{f.count}*{f.typ}`)' if f.count else ('' if f.typ == f.name else f' (`{f.typ}`)')
+            L.append(f'    /// `{f.name}`{note}.')
+            L.append(f'    public var {p}: {t}')
+            params.append((p, t, ''))
+        for p, t, default, doc_line in extra_props:
+            L.append(f'    /// {doc_line}')
+            L.append(f'    public var {p}: {t}')
+            params.append((p, t, default))
+        L.append('')
+        # memberwise init
+        sig = ', '.join(f'{bare(p)}: {t}{d}' for p, t, d in params)
+        L.append(f'    public init({sig}) {{')
+        for p, _, _ in params:
+            L.append(f'        self.{bare(p)} = {bare(p)}')
+        L.append('    }')
+        L.append('')
+        # decoder
+        L.append('    public init(from reader: inout WireReader) throws(WireError) {')
+        for kind, f, extra in plan:
+            p = bare(prop_name(f.name))
+            if kind == 'length':
+                L.append(f'        let {p}Count = try reader.readU16("{f.name}")')
+            elif kind == 'tlvs':
+                L.append(f'        {p} = try {extra}(from: &reader)')
+            else:
+                length_var = None
+                if f.count and not f.count.isdigit() and f.count != '...':
+                    length_var = bare(prop_name(f.count)) + 'Count'
+                L.append(f'        {p} = {self.read_expr(f, "reader", f.name, length_var)}')
+        for p, t, default, _ in extra_props:
+            L.append(f'        {bare(p)} = reader.readRemaining()')
+        L.append('    }')
+        L.append('')
+        # encoder
+        L.append('    public func encode(to writer: inout WireWriter) throws(WireError) {')
+        for kind, f, extra in plan:
+            p = bare(prop_name(f.name))
+            if kind == 'length':
+                L.append(f'        try writer.writeU16Count({bare(prop_name(extra))}.count, "{f.name}")')
+            elif kind == 'tlvs':
+                L.append(f'        try {p}.encode(to: &writer)')
+            else:
+                for s in self.write_stmts(f, 'writer', p, f.name):
+                    L.append(f'        {s}')
+        for p, t, default, _ in extra_props:
+            L.append(f'        writer.writeBytes({bare(p)})')
+        L.append('    }')
+        L.append('')
+        # fields
+        L.append('    public var fields: [WireField] {')
+        items = []
+        for kind, f, extra in plan:
+            p = bare(prop_name(f.name))
+            if kind == 'length':
+                items.append(f'WireField("{f.name}", .unsigned(UInt64({bare(prop_name(extra))}.count)))')
+            elif kind == 'tlvs':
+                continue
+            else:
+                items.append(f'WireField("{f.name}", {self.render_expr(f, p)})')
+        if extra_props:
+            L.append('        var fields: [WireField] = [')
+            for it in items:
+                L.append(f'            {it},')
+            L.append('        ]')
+            for p, t, default, _ in extra_props:
+                L.append(f'        if !{bare(p)}.isEmpty {{ fields.append(WireField("{bare_snake(p)}", .bytes({bare(p)}))) }}')
+            L.append('        return fields')
+        elif items:
+            L.append('        [')
+            for it in items:
+                L.append(f'            {it},')
+            L.append('        ]')
+        else:
+            L.append('        []')
+        L.append('    }')
+        if message is not None:
+            L.append('')
+            has_tlvs = any(k == 'tlvs' for k, _, _ in plan)
+            L.append('    public var tlvFields: [WireField] { ' + ('tlvs.fields' if has_tlvs else '[]') + ' }')
+        L.append('}')
+        return L
+
+    # ---- TLV streams ----
+
+    def record_struct_name(self, stream, record, fields):
+        base = upper_camel(record)
+        signature = tuple((f.name, f.typ, f.count) for f in fields)
+        existing = self.record_structs.get(base)
+        if existing is None or existing[0] == signature:
+            return base, existing is None
+        alt = upper_camel(stream) + base
+        return alt, alt not in self.record_structs
+
+    def stream_struct(self, stream, records):
+        name = upper_camel(stream)
+        L = [f'/// The `{stream}` TLV stream (BOLT #1 §"Type-Length-Value Format").',
+             f'public struct {name}: TLVStream {{']
+        props = []
+        for rname, rec in records.items():
+            p = prop_name(rname)
+            fields = rec['fields']
+            num = rec['number']
+            if not fields:
+                props.append((p, 'Bool', 'false', rname, num, 'flag', None))
+                L.append(f'    /// `{rname}` (type {num}): present or not.')
+                L.append(f'    public var {p}: Bool')
+            elif len(fields) == 1:
+                f = fields[0]
+                t = self.swift_type(f)
+                props.append((p, t + '?', 'nil', rname, num, 'single', f))
+                L.append(f'    /// `{rname}` (type {num}): `{f.name}`.')
+                L.append(f'    public var {p}: {t}?')
+            else:
+                sname, new = self.record_struct_name(stream, rname, fields)
+                if new:
+                    code = self.field_struct(
+                        sname, fields,
+                        [f'/// The `{rname}` TLV record\'s value (in `{stream}`).'], f'{stream}.{rname}')
+                    self.record_structs[sname] = (tuple((f.name, f.typ, f.count) for f in fields), code)
+                props.append((p, sname + '?', 'nil', rname, num, 'record', sname))
+                L.append(f'    /// `{rname}` (type {num}).')
+                L.append(f'    public var {p}: {sname}?')
+        L.append('    /// Records of unknown odd types, kept so the stream re-encodes byte for byte.')
+        L.append('    public var unknownRecords: [TLVRecord]')
+        L.append('')
+        sig = ', '.join(f'{bare(p)}: {t} = {d}' for p, t, d, *_ in props)
+        sig = (sig + ', ' if sig else '') + 'unknownRecords: [TLVRecord] = []'
+        L.append(f'    public init({sig}) {{')
+        for p, *_ in props:
+            L.append(f'        self.{bare(p)} = {bare(p)}')
+        L.append('        self.unknownRecords = unknownRecords')
+        L.append('    }')
+        L.append('')
+        L.append('    public init(from reader: inout WireReader) throws(WireError) {')
+        L.append('        self.init()')
+        L.append('        var stream = TLVStreamReader()')
+        binding = 'var' if any(k != 'flag' for *_, k, _ in props) else 'let'
+        L.append(f'        while {binding} record = try stream.next(&reader) {{')
+        L.append('            switch record.type {')
+        for p, t, d, rname, num, kind, extra in props:
+            L.append(f'            case {num}:')
+            path = f'tlvs.{rname}'
+            if kind == 'flag':
+                L.append(f'                {bare(p)} = true')
+            elif kind == 'single':
+                f = extra
+                expr = self.read_expr(f, 'record.value', f'{path}.{f.name}')
+                L.append(f'                {bare(p)} = {expr}')
+            else:
+                L.append(f'                {bare(p)} = try record.decode("{path}") {{ r throws(WireError) in try {extra}(from: &r) }}')
+        L.append('            default:')
+        L.append('                unknownRecords.append(try record.unknown())')
+        L.append('                continue')
+        L.append('            }')
+        L.append('            try record.finish()')
+        L.append('        }')
+        L.append('    }')
+        L.append('')
+        L.append('    public func encode(to writer: inout WireWriter) throws(WireError) {')
+        L.append('        var records = TLVStreamWriter(unknown: unknownRecords)')
+        for p, t, d, rname, num, kind, extra in props:
+            bp = bare(p)
+            if kind == 'flag':
+                L.append(f'        if {bp} {{ try records.add({num}) {{ _ in }} }}')
+            elif kind == 'single':
+                stmts = self.write_stmts(extra, 'w', 'value', f'tlvs.{rname}.{extra.name}')
+                L.append(f'        if let value = {bp} {{')
+                L.append(f'            try records.add({num}) {{ w throws(WireError) in')
+                for s in stmts:
+                    L.append(f'                {s}')
+                L.append('            }')
+                L.append('        }')
+            else:
+                L.append(f'        if let value = {bp} {{ try records.add({num}) {{ w throws(WireError) in try value.encode(to: &w) }} }}')
+        L.append('        records.write(to: &writer)')
+        L.append('    }')
+        L.append('')
+        L.append('    public var fields: [WireField] {')
+        L.append('        var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }')
+        for p, t, d, rname, num, kind, extra in props:
+            bp = bare(p)
+            if kind == 'flag':
+                L.append(f'        if {bp} {{ fields.append(({num}, WireField("{rname}", .record([])))) }}')
+            elif kind == 'single':
+                f = extra
+                L.append(f'        if let value = {bp} {{ fields.append(({num}, WireField("{rname}", .record([WireField("{f.name}", {self.render_expr(f, "value")})])))) }}')
+            else:
+                L.append(f'        if let value = {bp} {{ fields.append(({num}, WireField("{rname}", .record(value.fields)))) }}')
+        L.append('        return fields.sorted { $0.type < $1.type }.map(\\.field)')
+        L.append('    }')
+        L.append('}')
+        return L
+
+    # ---- messages ----
+
+    def message_struct(self, mname, msg):
+        sname = TYPE_NAMES.get(mname, upper_camel(mname))
+        bolt, heading = msg['section']
+        doc = [f'/// `{mname}` (type {msg["number"]}), BOLT #{int(bolt)} §"{heading.replace("`", "")}".']
+        fields = list(msg['fields'])
+        extra = []
+        if mname in RAW_TRAILING:
+            extra = [('trailingBytes', '[UInt8]', ' = []',
+                      'Bytes after the defined fields: "future fields" the signature covers (BOLT #7).')]
+        elif not any(f.name == 'tlvs' for f in fields):
+            fields.append(Field('tlvs', 'extension_tlvs', ''))
+        statics = [f'public static let type: UInt16 = {msg["number"]}',
+                   f'public static let name = "{mname}"',
+                   f'public static let section = "BOLT #{int(bolt)} §{heading.replace(chr(34), "")}"']
+        self.schema.streams.setdefault('extension_tlvs', None)
+        return sname, self.field_struct(sname, fields, doc, mname, conformance='WireMessage',
+                                        static_lines=statics, extra_props=extra, message=mname)
+
+    def generate(self):
+        out = [HEADER, '']
+        body = []
+        cases = []
+        for mname, msg in self.schema.messages.items():
+            sname, code = self.message_struct(mname, msg)
+            body += code + ['']
+            case = CASE_NAMES.get(mname, lower_camel(mname))
+            has_cid = any(f.name in ('channel_id', 'temporary_channel_id') for f in msg['fields'])
+            cid_field = next((f.name for f in msg['fields'] if f.name in ('channel_id', 'temporary_channel_id')), None)
+            cases.append((case, sname, mname, msg['number'], cid_field))
+        streams = []
+        for sname, records in self.schema.streams.items():
+            if records is None or sname in TEST_STREAMS:
+                continue
+            streams += self.stream_struct(sname, records) + ['']
+        subtypes = []
+        for name, fields in self.schema.subtypes.items():
+            subtypes += self.field_struct(upper_camel(name), fields,
+                                          [f'/// The `{name}` subtype.'], name) + ['']
+        records = []
+        for _, (_, code) in self.record_structs.items():
+            records += code + ['']
+
+        enum = ['/// Any BOLT #1/#2/#7 message, or an unknown one kept as raw bytes.',
+                'public enum Message: Hashable, Sendable {']
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'    /// `{mname}` ({num}).')
+            enum.append(f'    case {case}({sname})')
+        enum.append('    /// A type this codec does not know.')
+        enum.append('    case unknown(UnknownMessage)')
+        enum.append('')
+        enum.append('    /// Every known message type: number → name and defining section.')
+        enum.append('    public static let knownTypes: [UInt16: (name: String, section: String)] = [')
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'        {sname}.type: ({sname}.name, {sname}.section),')
+        enum.append('    ]')
+        enum.append('')
+        enum.append('    static func decodePayload(type: UInt16, _ reader: inout WireReader) throws(WireError) -> Message {')
+        enum.append('        switch type {')
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'        case {sname}.type: .{case}(try {sname}(from: &reader))')
+        enum.append('        default: .unknown(UnknownMessage(type: type, payload: reader.readRemaining()))')
+        enum.append('        }')
+        enum.append('    }')
+        enum.append('')
+        enum.append('    /// The decoded message, or `nil` for an unknown type.')
+        enum.append('    public var payload: (any WireMessage)? {')
+        enum.append('        switch self {')
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'        case let .{case}(message): message')
+        enum.append('        case .unknown: nil')
+        enum.append('        }')
+        enum.append('    }')
+        enum.append('')
+        enum.append('    /// The channel the message belongs to: its `channel_id` or `temporary_channel_id`.')
+        enum.append('    public var channelID: ChannelID? {')
+        enum.append('        switch self {')
+        for case, sname, mname, num, cid in cases:
+            if cid:
+                enum.append(f'        case let .{case}(message): message.{lower_camel(cid)}')
+        enum.append('        default: nil')
+        enum.append('        }')
+        enum.append('    }')
+        enum.append('}')
+        out += enum + [''] + body + streams + records + subtypes
+        text = '\n'.join(out).rstrip() + '\n'
+        return text.replace('\n\n\n', '\n\n')
+
+    def generate_tests(self):
+        out = [HEADER, '@testable import Wire', '']
+        for sname in sorted(TEST_STREAMS):
+            if sname in self.schema.streams:
+                out += self.stream_struct(sname, self.schema.streams[sname]) + ['']
+        for _, (_, code) in self.record_structs.items():
+            out += code + ['']
+        return '\n'.join(out).rstrip() + '\n'
+
+
+def bare_snake(p):
+    n = bare(p)
+    out = ''
+    for c in n:
+        out += ('_' + c.lower()) if c.isupper() else c
+    return out
+
+
+HEADER = '''// Generated by Scripts/wiregen.py from Sources/Wire/Schema/wire.csv. Do not edit.
+// The schema is extracted from the BOLTs (lightning/bolts, CC BY 4.0).
+// swift-format-ignore-file'''
+
+
+def main():
+    schema = Schema(SCHEMA)
+    gen = Gen(schema)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(gen.generate())
+    test_gen = Gen(Schema(SCHEMA))
+    TEST_OUT.parent.mkdir(parents=True, exist_ok=True)
+    TEST_OUT.write_text(test_gen.generate_tests())
+    print(f'wrote {OUT.relative_to(ROOT)} and {TEST_OUT.relative_to(ROOT)}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,2 @@
+import Wire
+print(Message.knownTypes.count)
