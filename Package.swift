@@ -44,6 +44,8 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        // Shared by the test targets: locating `Fixtures/`.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
     ]
 )

@@ -200,7 +200,10 @@ class Gen:
         if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
             return f'try ChannelID(from: &{reader}, {fld})'
         if f.typ in TRUNCATED:
-            return f'try {reader}.readTruncated(maxBytes: {TRUNCATED[f.typ][1]}, {fld})'
+            swift, width = TRUNCATED[f.typ]
+            expr = f'try {reader}.readTruncated(maxBytes: {width}, {fld})'
+            # At most `width` bytes were read, so the value fits.
+            return expr if swift == 'UInt64' else f'{swift}(truncatingIfNeeded: {expr})'
         e = self.elem(f.typ)
         if not f.count:
             return e.read(reader, fld)

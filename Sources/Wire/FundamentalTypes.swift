@@ -70,11 +70,24 @@ public struct SHA256Hash: FixedSizeBytes {
     public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 }
 
-/// `point`: a 33-byte compressed secp256k1 point (SEC 1).
+/// `point`: a 33-byte compressed secp256k1 point (SEC 1 §2.3.3).
+///
+/// Decoding checks the compressed-form prefix (`02` or `03`), which the BOLT #1 Appendix B
+/// vectors require of a decoder; whether the x-coordinate is on the curve needs
+/// secp256k1 and is left to the rules.
 public struct Point: FixedSizeBytes {
     public static let size = 33
     public let bytes: [UInt8]
     public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    public init(from reader: inout WireReader, _ field: String) throws(WireError) {
+        let start = reader.position
+        let bytes = try reader.readBytes(Self.size, field)
+        guard bytes[0] == 2 || bytes[0] == 3 else {
+            throw WireError(.invalidPointPrefix(bytes[0]), field: field, offset: start)
+        }
+        self.bytes = bytes
+    }
 }
 
 /// `signature`: a 64-byte compact ECDSA signature (`r` ‖ `s`).

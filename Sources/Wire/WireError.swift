@@ -24,6 +24,8 @@ public enum WireErrorKind: Hashable, Sendable {
     case tlvLengthOverrun(type: UInt64, length: UInt64, available: Int)
     /// A known TLV record whose value has bytes left after its known encoding.
     case tlvValueTooLong(type: UInt64, extra: Int)
+    /// A `point` whose first byte is not the compressed-form prefix `02` or `03`.
+    case invalidPointPrefix(UInt8)
     /// A fixed-length array whose elements do not fill the space exactly.
     case arrayRemainder(elementSize: Int, remainder: Int)
     /// On encoding: a value too long for its length prefix or fixed size.
@@ -78,6 +80,8 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
             reason = "TLV type \(type) length \(length) exceeds the \(available) bytes left"
         case let .tlvValueTooLong(type, extra):
             reason = "TLV type \(type) has \(extra) byte\(extra == 1 ? "" : "s") after its known encoding"
+        case let .invalidPointPrefix(prefix):
+            reason = "point prefix 0x\(Hex.encode([prefix])) is not a compressed point (02 or 03)"
         case let .arrayRemainder(elementSize, remainder):
             reason = "\(remainder) byte\(remainder == 1 ? "" : "s") left over in an array of \(elementSize)-byte elements"
         case let .lengthOutOfRange(count, maximum):

@@ -54,6 +54,13 @@ public struct WireReader: Sendable {
         Int64(bitPattern: try readBigEndian(8, field))
     }
 
+    /// A big-endian two's complement integer of `width` bytes (`s8`…`s64`, BOLT #1 Appendix D).
+    public mutating func readSigned(width: Int, _ field: String) throws(WireError) -> Int64 {
+        let raw = try readBigEndian(width, field)
+        let shift = UInt64(64 - width * 8)
+        return Int64(bitPattern: raw << shift) >> Int64(shift)
+    }
+
     @inline(__always)
     mutating func readBigEndian(_ width: Int, _ field: String) throws(WireError) -> UInt64 {
         try need(width, field)

@@ -13,6 +13,11 @@ public struct WireWriter: Sendable {
     public mutating func writeU64(_ value: UInt64) { writeBigEndian(value, 8) }
     public mutating func writeS64(_ value: Int64) { writeBigEndian(UInt64(bitPattern: value), 8) }
 
+    /// A big-endian two's complement integer of `width` bytes (`s8`…`s64`, BOLT #1 Appendix D).
+    public mutating func writeSigned(_ value: Int64, width: Int) {
+        writeBigEndian(UInt64(bitPattern: value), width)
+    }
+
     @inline(__always)
     mutating func writeBigEndian(_ value: UInt64, _ width: Int) {
         var shift = (width - 1) * 8

@@ -99,7 +99,7 @@ public struct N2: TLVStream {
             case 0:
                 tlv1 = try record.value.readTruncated(maxBytes: 8, "tlvs.tlv1.amount_msat")
             case 11:
-                tlv2 = try record.value.readTruncated(maxBytes: 4, "tlvs.tlv2.cltv_expiry")
+                tlv2 = UInt32(truncatingIfNeeded: try record.value.readTruncated(maxBytes: 4, "tlvs.tlv2.cltv_expiry"))
             default:
                 unknownRecords.append(try record.unknown())
                 continue

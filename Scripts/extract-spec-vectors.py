@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Extract the BOLT #1 appendix test vectors into Fixtures/spec/bolt1-vectors.json.
+
+The vectors are data from the spec (lightning/bolts, CC BY 4.0): BigSize (Appendix A),
+TLV streams for the `n1`/`n2` namespaces (Appendix B), message extensions (Appendix C)
+and signed integers (Appendix D). The Swift tests read the JSON, so a spec update is
+picked up by re-running this script, never by editing test code.
+
+Usage: extract-spec-vectors.py SPEC_DIR > Fixtures/spec/bolt1-vectors.json
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+
+def json_blocks(text):
+    return [json.loads(b) for b in re.findall(r'```json\n(.*?)```', text, re.S)]
+
+
+def streams(section, key):
+    """`1. Invalid stream: 0x..` / `2. Reason: ..` pairs (or Valid/Explanation/Values)."""
+    out = []
+    pat = re.compile(r'1\. (?:Invalid|Valid) stream: 0x([0-9a-f ]*)\n2\. (?:Reason|Explanation|Values): (.*)')
+    for hexpart, note in pat.findall(section):
+        out.append({'stream': hexpart.replace(' ', ''), key: note.strip()})
+    return out
+
+
+def between(text, start, end):
+    i = text.index(start)
+    j = text.index(end, i + len(start)) if end else len(text)
+    return text[i:j]
+
+
+def main():
+    spec = Path(sys.argv[1] if len(sys.argv) > 1 else '../shared/spec')
+    text = (spec / '01-messaging.md').read_text()
+    a = between(text, '## Appendix A', '## Appendix B')
+    dec, enc = json_blocks(a)
+    b = between(text, '## Appendix B', '## Appendix C')
+    failures = between(b, '### TLV Decoding Failures', '### TLV Decoding Successes')
+    any_ns = between(failures, 'should trigger a decoding failure:', 'The following TLV streams in either')
+    any_even = between(failures, 'The following TLV streams in either', 'The following TLV streams in namespace `n1`')
+    n1_fail = between(failures, 'The following TLV streams in namespace `n1`', None)
+    successes = between(b, '### TLV Decoding Successes', '### TLV Stream Decoding Failure')
+    ignored = between(successes, 'should correctly decode,\nand be ignored', 'The following TLV streams in `n1`')
+    n1_ok = between(successes, 'The following TLV streams in `n1`', None)
+    stream_fail = between(b, '### TLV Stream Decoding Failure', None)
+    sf_n1 = between(stream_fail, 'namespace `n1` should', 'namespace `n2` should')
+    sf_n2 = between(stream_fail, 'namespace `n2` should', None)
+    c = between(text, '## Appendix C', '## Appendix D')
+    init_valid = between(c, 'The following `init` messages are valid:', 'The following `init` messages are invalid:')
+    init_invalid = between(c, 'The following `init` messages are invalid:', 'Note that')
+    msg = re.compile(r'- `0x([0-9a-f]+)`: (.*)')
+    d = between(text, '## Appendix D', '## Acknowledgments')
+    out = {
+        'source': 'lightning/bolts 01-messaging.md, Appendices A-D (CC BY 4.0)',
+        'bigsize_decoding': dec,
+        'bigsize_encoding': enc,
+        'tlv_invalid_any_namespace': streams(any_ns, 'reason') + streams(any_even, 'reason'),
+        'tlv_invalid_n1': streams(n1_fail, 'reason'),
+        'tlv_valid_ignored': streams(ignored, 'explanation'),
+        'tlv_valid_n1': streams(n1_ok, 'values'),
+        'tlv_stream_invalid_n1': streams(sf_n1, 'reason'),
+        'tlv_stream_invalid_n2': streams(sf_n2, 'reason'),
+        'init_valid': [{'message': h, 'note': n} for h, n in msg.findall(init_valid)],
+        'init_invalid': [{'message': h, 'note': n} for h, n in msg.findall(init_invalid)],
+        'signed_integers': json_blocks(d)[0],
+    }
+    json.dump(out, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == '__main__':
+    main()
