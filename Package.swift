@@ -29,17 +29,38 @@ let package = Package(
             providers: [.apt(["libsecp256k1-dev"])]
         ),
 
+        // Where evidence came from: timestamps, source locations, input diagnostics.
+        .target(name: "Provenance"),
+
+        // BOLT #8: Noise_XK handshake, ChaCha20-Poly1305 frames, key rotation.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // BOLT #1/#2/#7 message codec: fundamental types, TLV streams, every message type.
         .target(
             name: "Wire",
             exclude: ["Schema"]
         ),
 
+        // Line-oriented text inputs: node logs (lnd, CLN, eclair, LDK) and hex dumps.
+        .target(name: "NodeLogs", dependencies: ["Provenance", "Wire"]),
+
+        // Message events with their sources; opening inputs and detecting their formats.
+        .target(name: "Trace", dependencies: ["Provenance", "Wire", "NodeLogs"]),
+
+        // Text, JSON and JSON Lines output.
+        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace"]),
+
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Wire",
+                "Trace", "Report", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,5 +68,6 @@ let package = Package(
         // Shared by the test targets: locating `Fixtures/`.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
     ]
 )

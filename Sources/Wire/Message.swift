@@ -108,3 +108,93 @@ extension Message {
         payload?.tlvFields ?? []
     }
 }
+
+/// A message known only in part: a node log's summary gives the type and some fields.
+///
+/// A field the source does not carry is absent, never zero or empty: rules that need it
+/// report themselves "not evaluated" instead of guessing.
+public struct PartialMessage: Hashable, Sendable {
+    public var type: UInt16?
+    public var name: String
+    public var fields: [WireField]
+    public var tlvFields: [WireField]
+
+    public init(type: UInt16?, name: String, fields: [WireField] = [], tlvFields: [WireField] = []) {
+        self.type = type
+        self.name = name
+        self.fields = fields
+        self.tlvFields = tlvFields
+    }
+}
+
+/// What a trace knows about one message.
+public enum MessageContent: Hashable, Sendable {
+    /// Decoded from its bytes.
+    case decoded(Message)
+    /// Known in part, from a log summary.
+    case partial(PartialMessage)
+    /// Bytes that did not decode (the type, if at least two bytes arrived).
+    case undecodable(type: UInt16?, bytes: [UInt8], error: WireError)
+
+    public var type: UInt16? {
+        switch self {
+        case let .decoded(message): message.type
+        case let .partial(message): message.type
+        case let .undecodable(type, _, _): type
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case let .decoded(message): message.name
+        case let .partial(message): message.name
+        case let .undecodable(type, _, _): type.map { Message.name(ofType: $0) } ?? "malformed"
+        }
+    }
+
+    public var fields: [WireField] {
+        switch self {
+        case let .decoded(message): message.fields
+        case let .partial(message): message.fields
+        case .undecodable: []
+        }
+    }
+
+    public var tlvFields: [WireField] {
+        switch self {
+        case let .decoded(message): message.tlvFields
+        case let .partial(message): message.tlvFields
+        case .undecodable: []
+        }
+    }
+
+    public var message: Message? {
+        if case let .decoded(message) = self { return message }
+        return nil
+    }
+
+    /// The message's `channel_id` (or `temporary_channel_id`), where known.
+    public var channelID: ChannelID? {
+        switch self {
+        case let .decoded(message):
+            return message.channelID
+        case let .partial(message):
+            for name in ["channel_id", "temporary_channel_id"] {
+                if case let .bytes(bytes) = message.fields[name] { return ChannelID(bytes) }
+            }
+            return nil
+        case .undecodable:
+            return nil
+        }
+    }
+
+    /// Decodes `bytes`, keeping them with the error if they do not decode.
+    public static func decoding(_ bytes: [UInt8]) -> MessageContent {
+        do {
+            return .decoded(try Message.decode(bytes))
+        } catch {
+            let type = bytes.count >= 2 ? UInt16(bytes[0]) << 8 | UInt16(bytes[1]) : nil
+            return .undecodable(type: type, bytes: bytes, error: error)
+        }
+    }
+}

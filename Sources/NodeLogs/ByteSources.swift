@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A source that first returns bytes already read (for example while detecting the input
+/// format from its first bytes), then continues with the underlying source.
+public final class PrefixedSource: ByteSource {
+    private var prefix: [UInt8]
+    private var offset = 0
+    private let rest: ByteSource
+
+    public init(prefix: [UInt8], rest: ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    public func read(into buffer: inout [UInt8], from start: Int) throws(LineReader.ReadError) -> Int {
+        if offset < prefix.count {
+            let n = min(prefix.count - offset, buffer.count - start)
+            buffer.replaceSubrange(start..<(start + n), with: prefix[offset..<(offset + n)])
+            offset += n
+            if offset == prefix.count {
+                prefix = []
+                offset = 0
+            }
+            return n
+        }
+        return try rest.read(into: &buffer, from: start)
+    }
+}
+
+/// Opens a path for reading (`-` is standard input).
+public enum InputFile {
+    public enum OpenError: Error, Sendable, CustomStringConvertible {
+        case cannotOpen(path: String, errno: Int32)
+
+        public var description: String {
+            switch self {
+            case let .cannotOpen(path, code): "\(path): \(String(cString: strerror(code)))"
+            }
+        }
+    }
+
+    public static func open(_ path: String) throws(OpenError) -> FileDescriptorSource {
+        if path == "-" { return FileDescriptorSource(fd: 0, closeOnDeinit: false) }
+        #if canImport(Glibc)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        #else
+        let fd = Darwin.open(path, O_RDONLY | O_CLOEXEC)
+        #endif
+        guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
+        return FileDescriptorSource(fd: fd, closeOnDeinit: true)
+    }
+
+    /// Reads the start of `source` until `enough` says the bytes suffice, `limit` bytes have
+    /// arrived, or the input ends. Reads never wait for more than the source already has
+    /// once `enough` is satisfied, so detection works on a live pipe.
+    public static func peek(
+        _ source: ByteSource, limit: Int, enough: ([UInt8]) -> Bool
+    ) throws(LineReader.ReadError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let n = try source.read(into: &buffer, from: filled)
+            if n == 0 { break }
+            filled += n
+            if enough(Array(buffer[0..<filled])) { break }
+        }
+        return Array(buffer[0..<filled])
+    }
+}

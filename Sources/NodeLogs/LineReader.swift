@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a byte stream (a file or a pipe) line by line with bounded memory.
+///
+/// Lines are handed out as they arrive: `read(2)` returns whatever a pipe holds, so input
+/// from `tail -F` is processed while the writer is still writing. A line longer than
+/// `maximumLineLength` is cut there and reported as truncated, so binary input without
+/// newlines cannot exhaust memory.
+public struct LineReader: ~Copyable {
+    public struct Line {
+        /// 1-based line number.
+        public var number: Int
+        /// The line's bytes without `\n` or `\r\n` (at most `maximumLineLength` bytes).
+        public var bytes: ArraySlice<UInt8>
+        /// Whether bytes beyond `maximumLineLength` were dropped.
+        public var truncated: Bool
+    }
+
+    public enum ReadError: Error, Sendable {
+        case io(errno: Int32)
+    }
+
+    public static let defaultMaximumLineLength = 1 << 20
+
+    private let source: ByteSource
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var lineNumber = 0
+    private var atEOF = false
+    private var skippingOverlong = false
+    public let maximumLineLength: Int
+    /// Total bytes consumed from the source.
+    public private(set) var bytesRead: UInt64 = 0
+
+    public init(source: ByteSource, chunkSize: Int = 1 << 16, maximumLineLength: Int = LineReader.defaultMaximumLineLength) {
+        self.source = source
+        self.buffer = [UInt8](repeating: 0, count: max(chunkSize, 1024))
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// The next line, or `nil` at the end of input.
+    ///
+    /// `beforeReading` runs whenever the buffered bytes hold no complete line and the source
+    /// must be read, which may wait on a live pipe: the moment to flush output.
+    public mutating func next(beforeReading: () -> Void = {}) throws(ReadError) -> Line? {
+        while true {
+            // A complete line in the buffer?
+            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                var lineEnd = newline
+                let wasSkipping = skippingOverlong
+                skippingOverlong = false
+                if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let lineStart = start
+                start = newline + 1
+                if wasSkipping { continue }  // the tail of an over-long line, already reported
+                lineNumber += 1
+                return Line(number: lineNumber, bytes: buffer[lineStart..<lineEnd], truncated: false)
+            }
+            if atEOF {
+                guard start < end, !skippingOverlong else { return nil }
+                lineNumber += 1
+                let line = Line(number: lineNumber, bytes: buffer[start..<end], truncated: false)
+                start = end
+                return line
+            }
+            // An over-long line: hand out its first `maximumLineLength` bytes, skip the rest.
+            if end - start >= maximumLineLength, !skippingOverlong {
+                lineNumber += 1
+                let line = Line(number: lineNumber, bytes: buffer[start..<(start + maximumLineLength)], truncated: true)
+                start = end
+                skippingOverlong = true
+                return line
+            }
+            if skippingOverlong {
+                start = 0
+                end = 0
+            }
+            beforeReading()
+            try fill()
+        }
+    }
+
+    private mutating func fill() throws(ReadError) {
+        if start > 0 {
+            // Move the partial line to the front.
+            let count = end - start
+            if count > 0 {
+                buffer.withUnsafeMutableBufferPointer { buf in
+                    guard let base = buf.baseAddress else { return }
+                    memmove(base, base + start, count)
+                }
+            }
+            start = 0
+            end = count
+        }
+        if end == buffer.count {
+            buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+        }
+        let n = try source.read(into: &buffer, from: end)
+        if n == 0 {
+            atEOF = true
+        } else {
+            end += n
+            bytesRead += UInt64(n)
+        }
+    }
+}
+
+/// Where a ``LineReader`` gets its bytes: a file descriptor, or a decompressor.
+public protocol ByteSource: AnyObject {
+    /// Reads into `buffer[offset...]`; returns 0 at end of input.
+    func read(into buffer: inout [UInt8], from offset: Int) throws(LineReader.ReadError) -> Int
+}
+
+/// A file descriptor read with `read(2)`, retrying on `EINTR`.
+public final class FileDescriptorSource: ByteSource {
+    public let fd: Int32
+    private let closeOnDeinit: Bool
+
+    public init(fd: Int32, closeOnDeinit: Bool) {
+        self.fd = fd
+        self.closeOnDeinit = closeOnDeinit
+    }
+
+    deinit {
+        if closeOnDeinit { close(fd) }
+    }
+
+    public func read(into buffer: inout [UInt8], from offset: Int) throws(LineReader.ReadError) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBufferPointer { buf -> Int in
+                guard let base = buf.baseAddress else { return 0 }
+                #if canImport(Glibc)
+                return Glibc.read(fd, base + offset, buf.count - offset)
+                #else
+                return Darwin.read(fd, base + offset, buf.count - offset)
+                #endif
+            }
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw .io(errno: errno)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Provenance
+import Trace
+import Wire
+
+/// Writes `lntrace dump` output: every message in input order, and the input diagnostics.
+///
+/// - text: one line per message (`-v`: every field below it); diagnostics on standard error.
+/// - jsonl: one `{"kind": "message", …}` or `{"kind": "diagnostic", …}` object per line.
+/// - json: `{"schema_version": 1, "messages": […], "diagnostics": […]}`.
+public final class DumpWriter {
+    public let format: OutputFormat
+    public let verbose: Bool
+    let out: Output
+    let err: Output
+    private var json = JSONWriter()
+    private var wroteMessage = false
+    /// Diagnostics kept for the JSON document (bounded; the count is always exact).
+    private var diagnostics: [Diagnostic] = []
+    public private(set) var diagnosticCount = 0
+    public private(set) var errorCount = 0
+    public private(set) var messageCount = 0
+    static let keptDiagnostics = 10_000
+
+    public init(format: OutputFormat, verbose: Bool, out: Output = .standardOutput, err: Output = .standardError) {
+        self.format = format
+        self.verbose = verbose
+        self.out = out
+        self.err = err
+        if format == .json {
+            out.write("{\"schema_version\":1,\"messages\":[")
+        }
+    }
+
+    public func write(_ event: TraceEvent) {
+        switch event {
+        case let .message(message): write(message)
+        case let .diagnostic(diagnostic): write(diagnostic)
+        }
+    }
+
+    public func write(_ event: MessageEvent) {
+        messageCount += 1
+        switch format {
+        case .text:
+            out.line(Self.textLine(event))
+            if verbose {
+                for line in MessageFormat.verbose(event.content) { out.line(line) }
+            }
+        case .jsonl:
+            json.reset()
+            MessageFormat.writeJSON(event, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .json:
+            json.reset()
+            MessageFormat.writeJSON(event, to: &json)
+            if wroteMessage { out.write(",") }
+            out.write(bytes: json.bytes)
+            wroteMessage = true
+        }
+    }
+
+    public func write(_ diagnostic: Diagnostic) {
+        diagnosticCount += 1
+        if diagnostic.severity == .error { errorCount += 1 }
+        err.line("lntrace: \(diagnostic)")
+        switch format {
+        case .text:
+            break
+        case .jsonl:
+            json.reset()
+            DiagnosticFormat.writeJSON(diagnostic, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .json:
+            if diagnostics.count < Self.keptDiagnostics { diagnostics.append(diagnostic) }
+        }
+    }
+
+    /// Flushes what is buffered (called whenever input pauses).
+    public func flush() {
+        err.flush()
+        out.flush()
+    }
+
+    /// Ends the output (closes the JSON document).
+    public func finish() {
+        if format == .json {
+            json.reset()
+            json.beginArray()
+            for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
+            json.endArray()
+            out.write("],\"diagnostics\":")
+            out.write(bytes: json.bytes)
+            out.write(",\"diagnostic_count\":\(diagnosticCount),\"message_count\":\(messageCount)}\n")
+        }
+        flush()
+    }
+
+    /// `file:line  conn dir  name fields…`
+    static func textLine(_ event: MessageEvent) -> String {
+        var columns: [String] = [event.location.description]
+        if let time = event.time { columns.append(time.description) } else if let text = event.timeText { columns.append(text) }
+        if let connection = event.connection { columns.append("#\(connection)") }
+        if let direction = event.direction { columns.append(direction == .out ? "→" : "←") }
+        columns.append(MessageFormat.summary(event.content))
+        return columns.joined(separator: "  ")
+    }
+}
+
+/// JSON rendering of input diagnostics.
+public enum DiagnosticFormat {
+    public static func writeJSON(_ diagnostic: Diagnostic, to json: inout JSONWriter, kind: Bool = false) {
+        json.beginObject()
+        if kind { json.field("kind", "diagnostic") }
+        json.field("severity", diagnostic.severity.rawValue)
+        json.field("code", diagnostic.code)
+        json.field("message", diagnostic.message)
+        json.field("file", diagnostic.location.file)
+        if let line = diagnostic.location.line { json.field("line", line) }
+        if !diagnostic.location.frames.isEmpty {
+            json.key("frames")
+            json.beginArray()
+            for frame in diagnostic.location.frames { json.number(frame) }
+            json.endArray()
+        }
+        json.endObject()
+    }
+}

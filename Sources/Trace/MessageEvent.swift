@@ -1,0 +1,44 @@
+import Provenance
+import Wire
+
+/// One message in a trace, with everything needed to point back at the evidence.
+///
+/// Events come from any input (a decrypted capture stream, a node log, a hex dump) and
+/// look the same to the rules and reports.
+public struct MessageEvent: Sendable {
+    /// The connection (capture) or peer stream (log) the message belongs to, if known.
+    public var connection: Int?
+    /// `out` from the initiator (capture) or sent by the logging node (log).
+    public var direction: Direction?
+    /// 0-based position in its connection's stream, both directions counted.
+    public var index: Int?
+    public var content: MessageContent
+    public var location: SourceLocation
+    /// When the message was captured or logged.
+    public var time: Timestamp?
+    /// The timestamp as the log wrote it.
+    public var timeText: String?
+    /// The peer's node id (or label) where the source gives it.
+    public var peer: String?
+
+    public init(
+        connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
+        content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
+        timeText: String? = nil, peer: String? = nil
+    ) {
+        self.connection = connection
+        self.direction = direction
+        self.index = index
+        self.content = content
+        self.location = location
+        self.time = time
+        self.timeText = timeText
+        self.peer = peer
+    }
+}
+
+/// What reading an input produces, in input order.
+public enum TraceEvent: Sendable {
+    case message(MessageEvent)
+    case diagnostic(Diagnostic)
+}

@@ -1,0 +1,97 @@
+import Crypto
+import Foundation
+
+/// BOLT #8 HKDF: RFC 5869 HKDF-SHA256 with an empty `info` and 64 bytes of output, split
+/// into two 32-byte halves (BOLT #8 §"Handshake State").
+public func hkdf(salt: [UInt8], ikm: [UInt8]) -> (first: [UInt8], second: [UInt8]) {
+    let prk = HMAC<SHA256>.authenticationCode(for: ikm, using: SymmetricKey(data: salt))
+    let prkKey = SymmetricKey(data: Data(prk))
+    let t1 = Array(HMAC<SHA256>.authenticationCode(for: [1], using: prkKey))
+    let t2 = Array(HMAC<SHA256>.authenticationCode(for: t1 + [2], using: prkKey))
+    return (t1, t2)
+}
+
+/// The 96-bit ChaCha20-Poly1305 nonce of BOLT #8: four zero bytes, then the 64-bit
+/// counter little-endian (the Noise convention).
+func nonce(_ n: UInt64) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: 12)
+    for i in 0..<8 { bytes[4 + i] = UInt8(truncatingIfNeeded: n >> (8 * UInt64(i))) }
+    return bytes
+}
+
+/// Why a transport frame could not be decrypted.
+public enum TransportError: Error, Hashable, Sendable {
+    /// The Poly1305 tag did not verify: a wrong key, a lost or corrupted segment, or a
+    /// desynchronised stream (BOLT #8 §"Receiving and Decrypting Messages").
+    case badTag
+    /// Fewer bytes than a tag.
+    case tooShort
+}
+
+/// One direction's transport cipher: key, chaining key and nonce, with the key rotation
+/// of BOLT #8 §"Lightning Message Key Rotation" (after every 1000 nonces, i.e. every 500
+/// messages, `ck', k' = HKDF(ck, k)`).
+public struct CipherState: Sendable {
+    public private(set) var key: [UInt8]
+    public private(set) var chainingKey: [UInt8]
+    /// The next nonce to use, counted within the current key.
+    public private(set) var nonce: UInt64
+    /// How many times the key has rotated.
+    public private(set) var epoch: Int = 0
+    private var symmetricKey: SymmetricKey
+
+    public init(key: [UInt8], chainingKey: [UInt8], nonce: UInt64 = 0) {
+        self.key = key
+        self.chainingKey = chainingKey
+        self.nonce = nonce
+        self.symmetricKey = SymmetricKey(data: key)
+    }
+
+    private mutating func advance() {
+        nonce += 1
+        if nonce == 1000 {
+            let (ck, k) = hkdf(salt: chainingKey, ikm: key)
+            chainingKey = ck
+            key = k
+            symmetricKey = SymmetricKey(data: k)
+            nonce = 0
+            epoch += 1
+        }
+    }
+
+    /// Encrypts `plaintext` with the current key and nonce (empty associated data), then
+    /// advances the nonce.
+    public mutating func encrypt(_ plaintext: [UInt8]) -> [UInt8] {
+        defer { advance() }
+        // The nonce is 12 bytes, so creating it cannot fail.
+        guard let n = try? ChaChaPoly.Nonce(data: Transport.nonce(nonce)),
+              let box = try? ChaChaPoly.seal(plaintext, using: symmetricKey, nonce: n)
+        else { return [] }
+        return Array(box.ciphertext) + Array(box.tag)
+    }
+
+    /// Decrypts `ciphertext` (including its 16-byte tag) with the current key and nonce,
+    /// advancing the nonce only on success.
+    public mutating func decrypt(_ ciphertext: some Collection<UInt8>) throws(TransportError) -> [UInt8] {
+        guard ciphertext.count >= 16 else { throw .tooShort }
+        let bytes = Array(ciphertext)
+        do {
+            let box = try ChaChaPoly.SealedBox(
+                nonce: ChaChaPoly.Nonce(data: Transport.nonce(nonce)),
+                ciphertext: bytes[0..<(bytes.count - 16)],
+                tag: bytes[(bytes.count - 16)...])
+            let plaintext = try ChaChaPoly.open(box, using: symmetricKey)
+            advance()
+            return Array(plaintext)
+        } catch {
+            throw .badTag
+        }
+    }
+
+    /// Encrypts one Lightning message as a BOLT #8 packet: the encrypted 2-byte length with
+    /// its tag (18 bytes), then the encrypted message with its tag.
+    public mutating func encryptMessage(_ message: [UInt8]) -> [UInt8] {
+        let length = UInt16(truncatingIfNeeded: message.count)
+        return encrypt([UInt8(length >> 8), UInt8(length & 0xff)]) + encrypt(message)
+    }
+}

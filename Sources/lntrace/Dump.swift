@@ -1,0 +1,45 @@
+import ArgumentParser
+import Report
+import Trace
+
+/// `lntrace dump`: every message of every input, decoded, in input order.
+struct Dump: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode and print every message of the inputs.",
+        discussion: """
+            With --input-format hex, each line holds one hex-encoded message, type included \
+            (blank lines and lines starting with '#' are skipped). A line that does not \
+            decode is reported on standard error with its line number; the other lines are \
+            still decoded and the exit status is 2.
+
+            Examples:
+              echo 0012000a0004deadbeef | lntrace dump --input-format hex -
+              lntrace dump --format jsonl messages.hex | jq .type
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(name: .shortAndLong, help: "Show every field of every message (text output).")
+    var verbose = false
+
+    func run() throws {
+        let writer = DumpWriter(format: output.format, verbose: verbose)
+        var incomplete = false
+        for path in input.inputs {
+            do {
+                try InputReader(path: path, format: input.inputFormat).read(
+                    emit: { writer.write($0) },
+                    drained: { writer.flush() })
+            } catch {
+                Output.standardError.line("lntrace: error: \(error)")
+                incomplete = true
+            }
+        }
+        writer.finish()
+        if incomplete || writer.errorCount > 0 {
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `lntrace`: checks recorded Lightning Network message traces against the BOLTs.
+@main
+struct LNTrace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lntrace",
+        abstract: "Analyze Lightning Network message traces (captures and node logs) against the BOLT specification.",
+        discussion: """
+            lntrace rebuilds each connection's BOLT message stream from packet captures \
+            (BOLT #8 decryption with key logs), node logs or hex dumps, and prints it.
+
+            Exit status: 0 success; 2 usage error, or an input that could not be read \
+            completely (an unreadable file, a malformed line or frame).
+            """,
+        version: lntraceVersion,
+        subcommands: [Dump.self]
+    )
+}

@@ -1,2 +1,0 @@
-import Wire
-print(Message.knownTypes.count)
