@@ -4,7 +4,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-lntrace=${1:-$root/.build/debug/lntrace}
+lntrace=$(realpath "${1:-$root/.build/debug/lntrace}")
 venv=${LNTRACE_VENV:-$root/.build/crosscheck-venv}
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
