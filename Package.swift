@@ -69,5 +69,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        // End-to-end: runs the built `lntrace` executable.
+        .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]
 )
