@@ -32,11 +32,17 @@ let package = Package(
         // Where evidence came from: timestamps, source locations, input diagnostics.
         .target(name: "Provenance"),
 
+        // secp256k1 over libsecp256k1: keys, ECDH (BOLT #8), ECDSA.
+        .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
+
+        // Link layer, IP and TCP: pcap/pcapng frames to per-direction TCP byte streams.
+        .target(name: "Capture", dependencies: ["CPcap", "Provenance"]),
+
         // BOLT #8: Noise_XK handshake, ChaCha20-Poly1305 frames, key rotation.
         .target(
             name: "Transport",
             dependencies: [
-                "CSecp256k1",
+                "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Extract the BOLT #1 appendix test vectors into Fixtures/spec/bolt1-vectors.json.
+"""Extract the BOLT #1 and BOLT #8 test vectors into Fixtures/spec/.
 
 The vectors are data from the spec (lightning/bolts, CC BY 4.0): BigSize (Appendix A),
 TLV streams for the `n1`/`n2` namespaces (Appendix B), message extensions (Appendix C)
 and signed integers (Appendix D). The Swift tests read the JSON, so a spec update is
 picked up by re-running this script, never by editing test code.
 
-Usage: extract-spec-vectors.py SPEC_DIR > Fixtures/spec/bolt1-vectors.json
+BOLT #8 Appendix A (handshake acts for both roles, final keys, message encryption with
+key rotation) goes to bolt8-vectors.json.
+
+Usage: extract-spec-vectors.py SPEC_DIR OUT_DIR
 """
 import json
 import re
@@ -33,8 +36,61 @@ def between(text, start, end):
     return text[i:j]
 
 
+def bolt8(text):
+    """The `name:` blocks of BOLT #8 Appendix A, in order, with their inputs and outputs."""
+    cases = []
+    for block in re.findall(r'```\n(.*?)```', text, re.S):
+        current = None
+        for raw in block.splitlines():
+            line = raw.strip()
+            if not line or line.startswith('#'):
+                continue
+            m = re.match(r'([a-z.A-Z0-9 ]+?)\s*[:=]\s*(.*)$', line)
+            if not m:
+                continue
+            key, value = m.group(1).strip(), m.group(2).strip()
+            if key == 'name':
+                current = {'name': value, 'inputs': [], 'outputs': []}
+                cases.append(current)
+            elif current is None:
+                continue
+            elif key == 'input':
+                current['inputs'].append(value.removeprefix('0x'))
+            elif key == 'output':
+                current['outputs'].append(value.removeprefix('0x'))
+            elif key.startswith('output '):
+                current.setdefault('messages', {})[key.split()[1]] = value.removeprefix('0x')
+            else:
+                current[key] = value.removeprefix('0x')
+    return cases
+
+
 def main():
     spec = Path(sys.argv[1] if len(sys.argv) > 1 else '../shared/spec')
+    out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else 'Fixtures/spec')
+    transport = (spec / '08-transport.md').read_text()
+    appendix = between(transport, '# Appendix A: Transport Test Vectors', '# Acknowledgments')
+    initiator = between(appendix, '## Initiator Tests', '## Responder Tests')
+    responder = between(appendix, '## Responder Tests', '## Message Encryption Tests')
+    messages = between(appendix, '## Message Encryption Tests', None)
+    vectors8 = {
+        'source': 'lightning/bolts 08-transport.md, Appendix A (CC BY 4.0)',
+        'initiator': bolt8(initiator),
+        'responder': bolt8(responder),
+    }
+    # The message test is indented with tabs and spaces mixed, outside a fenced block.
+    msg = {'outputs': {}}
+    for line in messages.splitlines():
+        line = line.strip()
+        m = re.match(r'(ck|sk|rk)=0x([0-9a-f]+)$', line)
+        if m:
+            msg[m.group(1)] = m.group(2)
+        m = re.match(r'output (\d+): 0x([0-9a-f]+)$', line)
+        if m:
+            msg['outputs'][m.group(1)] = m.group(2)
+    vectors8['messages'] = msg
+    (out_dir / 'bolt8-vectors.json').write_text(json.dumps(vectors8, indent=1) + '\n')
+
     text = (spec / '01-messaging.md').read_text()
     a = between(text, '## Appendix A', '## Appendix B')
     dec, enc = json_blocks(a)
@@ -68,8 +124,7 @@ def main():
         'init_invalid': [{'message': h, 'note': n} for h, n in msg.findall(init_invalid)],
         'signed_integers': json_blocks(d)[0],
     }
-    json.dump(out, sys.stdout, indent=1)
-    print()
+    (out_dir / 'bolt1-vectors.json').write_text(json.dumps(out, indent=1) + '\n')
 
 
 if __name__ == '__main__':

@@ -1,10 +1,9 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Provenance
 
 /// Reads a byte stream (a file or a pipe) line by line with bounded memory.
 ///
@@ -13,6 +12,8 @@ import Darwin
 /// `maximumLineLength` is cut there and reported as truncated, so binary input without
 /// newlines cannot exhaust memory.
 public struct LineReader: ~Copyable {
+    public typealias ReadError = Provenance.ReadError
+
     public struct Line {
         /// 1-based line number.
         public var number: Int
@@ -22,11 +23,7 @@ public struct LineReader: ~Copyable {
         public var truncated: Bool
     }
 
-    public enum ReadError: Error, Sendable {
-        case io(errno: Int32)
-    }
-
-    public static let defaultMaximumLineLength = 1 << 20
+        public static let defaultMaximumLineLength = 1 << 20
 
     private let source: ByteSource
     private var buffer: [UInt8]
@@ -113,39 +110,3 @@ public struct LineReader: ~Copyable {
     }
 }
 
-/// Where a ``LineReader`` gets its bytes: a file descriptor, or a decompressor.
-public protocol ByteSource: AnyObject {
-    /// Reads into `buffer[offset...]`; returns 0 at end of input.
-    func read(into buffer: inout [UInt8], from offset: Int) throws(LineReader.ReadError) -> Int
-}
-
-/// A file descriptor read with `read(2)`, retrying on `EINTR`.
-public final class FileDescriptorSource: ByteSource {
-    public let fd: Int32
-    private let closeOnDeinit: Bool
-
-    public init(fd: Int32, closeOnDeinit: Bool) {
-        self.fd = fd
-        self.closeOnDeinit = closeOnDeinit
-    }
-
-    deinit {
-        if closeOnDeinit { close(fd) }
-    }
-
-    public func read(into buffer: inout [UInt8], from offset: Int) throws(LineReader.ReadError) -> Int {
-        while true {
-            let n = buffer.withUnsafeMutableBufferPointer { buf -> Int in
-                guard let base = buf.baseAddress else { return 0 }
-                #if canImport(Glibc)
-                return Glibc.read(fd, base + offset, buf.count - offset)
-                #else
-                return Darwin.read(fd, base + offset, buf.count - offset)
-                #endif
-            }
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw .io(errno: errno)
-        }
-    }
-}

@@ -4,6 +4,48 @@ import Glibc
 import Darwin
 #endif
 
+/// A failed `read(2)` on an input.
+public enum ReadError: Error, Sendable {
+    case io(errno: Int32)
+}
+
+/// Where an input's bytes come from: a file descriptor, a decompressor, or bytes already read.
+public protocol ByteSource: AnyObject {
+    /// Reads into `buffer[offset...]`; returns 0 at end of input.
+    func read(into buffer: inout [UInt8], from offset: Int) throws(ReadError) -> Int
+}
+
+/// A file descriptor read with `read(2)`, retrying on `EINTR`.
+public final class FileDescriptorSource: ByteSource {
+    public let fd: Int32
+    private let closeOnDeinit: Bool
+
+    public init(fd: Int32, closeOnDeinit: Bool) {
+        self.fd = fd
+        self.closeOnDeinit = closeOnDeinit
+    }
+
+    deinit {
+        if closeOnDeinit { close(fd) }
+    }
+
+    public func read(into buffer: inout [UInt8], from offset: Int) throws(ReadError) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBufferPointer { buf -> Int in
+                guard let base = buf.baseAddress else { return 0 }
+                #if canImport(Glibc)
+                return Glibc.read(fd, base + offset, buf.count - offset)
+                #else
+                return Darwin.read(fd, base + offset, buf.count - offset)
+                #endif
+            }
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw .io(errno: errno)
+        }
+    }
+}
+
 /// A source that first returns bytes already read (for example while detecting the input
 /// format from its first bytes), then continues with the underlying source.
 public final class PrefixedSource: ByteSource {
@@ -16,7 +58,7 @@ public final class PrefixedSource: ByteSource {
         self.rest = rest
     }
 
-    public func read(into buffer: inout [UInt8], from start: Int) throws(LineReader.ReadError) -> Int {
+    public func read(into buffer: inout [UInt8], from start: Int) throws(ReadError) -> Int {
         if offset < prefix.count {
             let n = min(prefix.count - offset, buffer.count - start)
             buffer.replaceSubrange(start..<(start + n), with: prefix[offset..<(offset + n)])
@@ -59,7 +101,7 @@ public enum InputFile {
     /// once `enough` is satisfied, so detection works on a live pipe.
     public static func peek(
         _ source: ByteSource, limit: Int, enough: ([UInt8]) -> Bool
-    ) throws(LineReader.ReadError) -> [UInt8] {
+    ) throws(ReadError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: limit)
         var filled = 0
         while filled < limit {

@@ -1,0 +1,69 @@
+import CSecp256k1
+
+/// The secp256k1 operations lntrace needs, over libsecp256k1: public keys from secrets,
+/// point validation, ECDH as BOLT #8 defines it, and ECDSA.
+public enum Secp256k1 {
+    /// One context for the process. libsecp256k1 contexts are safe to share between threads
+    /// for every operation used here (none of them mutates the context).
+    nonisolated(unsafe) static let context: OpaquePointer = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE))
+
+    /// Whether `secret` is a valid private key (non-zero and below the group order).
+    public static func isValidSecret(_ secret: [UInt8]) -> Bool {
+        secret.count == 32 && secp256k1_ec_seckey_verify(context, secret) == 1
+    }
+
+    /// The 33-byte compressed public key `secret·G`, or `nil` for an invalid secret.
+    public static func publicKey(secret: [UInt8]) -> [UInt8]? {
+        guard isValidSecret(secret) else { return nil }
+        var pubkey = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_create(context, &pubkey, secret) == 1 else { return nil }
+        return serialize(pubkey)
+    }
+
+    /// Whether `point` is a valid compressed public key on the curve.
+    public static func isValidPoint(_ point: [UInt8]) -> Bool {
+        parse(point) != nil
+    }
+
+    /// BOLT #8 `ECDH(k, rk)`: SHA-256 of the compressed shared point `k·rk` (libsecp256k1's
+    /// default ECDH hash). `nil` if the point or secret is invalid.
+    public static func ecdh(secret: [UInt8], point: [UInt8]) -> [UInt8]? {
+        guard secret.count == 32, var pubkey = parse(point) else { return nil }
+        var output = [UInt8](repeating: 0, count: 32)
+        guard secp256k1_ecdh(context, &output, &pubkey, secret, nil, nil) == 1 else { return nil }
+        return output
+    }
+
+    /// A compact 64-byte ECDSA signature of a 32-byte digest (low-S, RFC 6979 nonce).
+    public static func sign(digest: [UInt8], secret: [UInt8]) -> [UInt8]? {
+        guard digest.count == 32, isValidSecret(secret) else { return nil }
+        var signature = secp256k1_ecdsa_signature()
+        guard secp256k1_ecdsa_sign(context, &signature, digest, secret, nil, nil) == 1 else { return nil }
+        var compact = [UInt8](repeating: 0, count: 64)
+        secp256k1_ecdsa_signature_serialize_compact(context, &compact, &signature)
+        return compact
+    }
+
+    /// Verifies a compact signature over a digest; high-S signatures fail, as BOLT #2 requires.
+    public static func verify(signature: [UInt8], digest: [UInt8], point: [UInt8]) -> Bool {
+        guard signature.count == 64, digest.count == 32, var pubkey = parse(point) else { return false }
+        var sig = secp256k1_ecdsa_signature()
+        guard secp256k1_ecdsa_signature_parse_compact(context, &sig, signature) == 1 else { return false }
+        return secp256k1_ecdsa_verify(context, &sig, digest, &pubkey) == 1
+    }
+
+    static func parse(_ point: [UInt8]) -> secp256k1_pubkey? {
+        guard point.count == 33 else { return nil }
+        var pubkey = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(context, &pubkey, point, 33) == 1 else { return nil }
+        return pubkey
+    }
+
+    static func serialize(_ pubkey: secp256k1_pubkey) -> [UInt8] {
+        var key = pubkey
+        var output = [UInt8](repeating: 0, count: 33)
+        var length = 33
+        secp256k1_ec_pubkey_serialize(context, &output, &length, &key, UInt32(SECP256K1_EC_COMPRESSED))
+        return output
+    }
+}
