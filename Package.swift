@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "NodeLogs", dependencies: ["Provenance", "Wire"]),
 
         // Message events with their sources; opening inputs and detecting their formats.
-        .target(name: "Trace", dependencies: ["Provenance", "Wire", "NodeLogs"]),
+        .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
         // Text, JSON and JSON Lines output.
         .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace"]),
@@ -72,7 +72,11 @@ let package = Package(
         ),
 
         // Shared by the test targets: locating `Fixtures/`.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.

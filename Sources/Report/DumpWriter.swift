@@ -10,20 +10,25 @@ import Wire
 public final class DumpWriter {
     public let format: OutputFormat
     public let verbose: Bool
+    /// Include each message's bytes (JSON `"raw"`, text: a hex line).
+    public let raw: Bool
     let out: Output
     let err: Output
     private var json = JSONWriter()
     private var wroteMessage = false
     /// Diagnostics kept for the JSON document (bounded; the count is always exact).
     private var diagnostics: [Diagnostic] = []
+    /// Capture connections, listed at the end (text and JSON).
+    private var connections: [ConnectionSummary] = []
     public private(set) var diagnosticCount = 0
     public private(set) var errorCount = 0
     public private(set) var messageCount = 0
     static let keptDiagnostics = 10_000
 
-    public init(format: OutputFormat, verbose: Bool, out: Output = .standardOutput, err: Output = .standardError) {
+    public init(format: OutputFormat, verbose: Bool, raw: Bool = false, out: Output = .standardOutput, err: Output = .standardError) {
         self.format = format
         self.verbose = verbose
+        self.raw = raw
         self.out = out
         self.err = err
         if format == .json {
@@ -35,6 +40,7 @@ public final class DumpWriter {
         switch event {
         case let .message(message): write(message)
         case let .diagnostic(diagnostic): write(diagnostic)
+        case let .connection(summary): write(summary)
         }
     }
 
@@ -46,14 +52,17 @@ public final class DumpWriter {
             if verbose {
                 for line in MessageFormat.verbose(event.content) { out.line(line) }
             }
+            if raw, let bytes = try? event.content.message?.encoded() {
+                out.line("    raw: " + Hex.encode(bytes))
+            }
         case .jsonl:
             json.reset()
-            MessageFormat.writeJSON(event, to: &json, kind: true)
+            MessageFormat.writeJSON(event, to: &json, kind: true, raw: raw)
             out.write(bytes: json.bytes)
             out.write("\n")
         case .json:
             json.reset()
-            MessageFormat.writeJSON(event, to: &json)
+            MessageFormat.writeJSON(event, to: &json, raw: raw)
             if wroteMessage { out.write(",") }
             out.write(bytes: json.bytes)
             wroteMessage = true
@@ -77,20 +86,45 @@ public final class DumpWriter {
         }
     }
 
+    public func write(_ connection: ConnectionSummary) {
+        switch format {
+        case .jsonl:
+            json.reset()
+            ConnectionFormat.writeJSON(connection, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .text, .json:
+            connections.append(connection)
+        }
+    }
+
     /// Flushes what is buffered (called whenever input pauses).
     public func flush() {
         err.flush()
         out.flush()
     }
 
-    /// Ends the output (closes the JSON document).
+    /// Ends the output (closes the JSON document; lists connections after text).
     public func finish() {
+        if format == .text, !connections.isEmpty {
+            out.line("")
+            out.line("Connections:")
+            for connection in connections.sorted(by: { $0.id < $1.id }) {
+                for line in ConnectionFormat.text(connection) { out.line("  " + line) }
+            }
+        }
         if format == .json {
             json.reset()
             json.beginArray()
             for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
             json.endArray()
             out.write("],\"diagnostics\":")
+            out.write(bytes: json.bytes)
+            json.reset()
+            json.beginArray()
+            for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
+            json.endArray()
+            out.write(",\"connections\":")
             out.write(bytes: json.bytes)
             out.write(",\"diagnostic_count\":\(diagnosticCount),\"message_count\":\(messageCount)}\n")
         }

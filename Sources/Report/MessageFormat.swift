@@ -9,7 +9,8 @@ import Wire
 /// integers as numbers, followed by where it came from (`connection`, `direction`,
 /// `frames` or `line`, `time`).
 public enum MessageFormat {
-    public static func writeJSON(_ event: MessageEvent, to json: inout JSONWriter, kind: Bool = false) {
+    /// `raw`: also write the message's bytes (type included) as `"raw"`.
+    public static func writeJSON(_ event: MessageEvent, to json: inout JSONWriter, kind: Bool = false, raw: Bool = false) {
         json.beginObject()
         if kind { json.field("kind", "message") }
         json.field("type", event.content.name)
@@ -20,17 +21,22 @@ public enum MessageFormat {
             json.null()
         }
         switch event.content {
-        case let .decoded(.unknown(unknown)):
-            json.field("known", false)
-            json.field("odd", unknown.isOdd)
+        case let .decoded(message):
+            if case let .unknown(unknown) = message {
+                json.field("known", false)
+                json.field("odd", unknown.isOdd)
+            }
+            // Decoding then encoding gives back the same bytes.
+            if raw, let bytes = try? message.encoded() {
+                json.key("raw")
+                json.hex(bytes)
+            }
         case .partial:
             json.field("partial", true)
         case let .undecodable(_, bytes, error):
             json.key("raw")
             json.hex(bytes)
             json.field("error", error.description)
-        default:
-            break
         }
         json.key("fields")
         writeFields(event.content.fields, to: &json)

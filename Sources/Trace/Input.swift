@@ -72,10 +72,12 @@ public enum FormatDetector {
 public struct InputReader {
     public let path: String
     public let format: InputFormat?
+    public let captureOptions: CaptureOptions
 
-    public init(path: String, format: InputFormat? = nil) {
+    public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions()) {
         self.path = path
         self.format = format
+        self.captureOptions = captureOptions
     }
 
     /// Reads the whole input, calling `emit` for each event as soon as it is known and
@@ -100,6 +102,13 @@ public struct InputReader {
         }
         let source = PrefixedSource(prefix: prefix, rest: file)
         switch format {
+        case .pcap:
+            let capture = CaptureInput(path: path, options: captureOptions)
+            // A file is reopened by libpcap; standard input continues after the peeked bytes.
+            // The assembler keeps `emit` only while this call runs.
+            try withoutActuallyEscaping(emit) { emit throws(InputError) in
+                _ = try capture.read(source: path == "-" ? source : nil, emit: emit, drained: drained)
+            }
         case .hex:
             try readLines(source, emit: emit, drained: drained) { parser, line in
                 parser.parse(line)

@@ -41,4 +41,6 @@ public struct MessageEvent: Sendable {
 public enum TraceEvent: Sendable {
     case message(MessageEvent)
     case diagnostic(Diagnostic)
+    /// A capture's Lightning connection ended (its summary is final).
+    case connection(ConnectionSummary)
 }

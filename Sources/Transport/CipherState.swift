@@ -26,36 +26,75 @@ public enum TransportError: Error, Hashable, Sendable {
     case badTag
     /// Fewer bytes than a tag.
     case tooShort
+    /// The key rotated and the key log has no key for the new epoch.
+    case noKey
 }
 
 /// One direction's transport cipher: key, chaining key and nonce, with the key rotation
 /// of BOLT #8 §"Lightning Message Key Rotation" (after every 1000 nonces, i.e. every 500
 /// messages, `ck', k' = HKDF(ck, k)`).
+///
+/// Without a chaining key (a key log that gives only per-epoch keys) the cipher cannot
+/// derive the next key itself: after nonce 999 it ``needsKey`` until ``rekey(_:)``.
 public struct CipherState: Sendable {
     public private(set) var key: [UInt8]
-    public private(set) var chainingKey: [UInt8]
+    public private(set) var chainingKey: [UInt8]?
     /// The next nonce to use, counted within the current key.
     public private(set) var nonce: UInt64
     /// How many times the key has rotated.
-    public private(set) var epoch: Int = 0
+    public private(set) var epoch: Int
+    /// Set when the key rotated but no chaining key was known to derive the next one.
+    public private(set) var needsKey = false
     private var symmetricKey: SymmetricKey
 
-    public init(key: [UInt8], chainingKey: [UInt8], nonce: UInt64 = 0) {
+    public init(key: [UInt8], chainingKey: [UInt8]?, nonce: UInt64 = 0, epoch: Int = 0) {
         self.key = key
         self.chainingKey = chainingKey
         self.nonce = nonce
+        self.epoch = epoch
         self.symmetricKey = SymmetricKey(data: key)
+    }
+
+    /// A cipher whose first key must come from a key-log line (found by the tag of the first
+    /// length frame).
+    public static func awaitingKey() -> CipherState {
+        var cipher = CipherState(key: [UInt8](repeating: 0, count: 32), chainingKey: nil)
+        cipher.needsKey = true
+        return cipher
+    }
+
+    /// The key of the next epoch (`ck', k' = HKDF(ck, k)`), if the chaining key is known.
+    public func nextEpoch() -> CipherState? {
+        guard let chainingKey else { return nil }
+        let (ck, k) = hkdf(salt: chainingKey, ikm: key)
+        return CipherState(key: k, chainingKey: ck, nonce: 0, epoch: epoch + 1)
+    }
+
+    /// Starts a new epoch with a key found elsewhere (a key-log line).
+    public mutating func rekey(_ newKey: [UInt8]) {
+        key = newKey
+        symmetricKey = SymmetricKey(data: newKey)
+        nonce = 0
+        needsKey = false
+    }
+
+    /// The same key at another nonce (trial decryption).
+    public func at(nonce: UInt64) -> CipherState {
+        var copy = self
+        copy.nonce = nonce
+        return copy
     }
 
     private mutating func advance() {
         nonce += 1
         if nonce == 1000 {
-            let (ck, k) = hkdf(salt: chainingKey, ikm: key)
-            chainingKey = ck
-            key = k
-            symmetricKey = SymmetricKey(data: k)
-            nonce = 0
-            epoch += 1
+            if let next = nextEpoch() {
+                self = next
+            } else {
+                nonce = 0
+                epoch += 1
+                needsKey = true
+            }
         }
     }
 
@@ -74,6 +113,7 @@ public struct CipherState: Sendable {
     /// advancing the nonce only on success.
     public mutating func decrypt(_ ciphertext: some Collection<UInt8>) throws(TransportError) -> [UInt8] {
         guard ciphertext.count >= 16 else { throw .tooShort }
+        guard !needsKey else { throw .noKey }
         let bytes = Array(ciphertext)
         do {
             let box = try ChaChaPoly.SealedBox(

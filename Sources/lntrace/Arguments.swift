@@ -1,4 +1,5 @@
 import ArgumentParser
+import Provenance
 import Report
 import Trace
 
@@ -16,6 +17,26 @@ struct InputOptions: ParsableArguments {
         "The input format (\(InputFormat.allCases.map(\.rawValue).joined(separator: "|"))); detected from each input's first bytes when omitted.",
         valueName: "format"))
     var inputFormat: InputFormat?
+
+    @Option(name: .customLong("keylog"), help: ArgumentHelp(
+        "A BOLT #8 key log (repeatable): lines of '<32-hex length-MAC> <64-hex key>' (lightning-dissector, eclair, ptarmigan) or '<66-hex act-one ephemeral key> <64-hex final chaining key>'.",
+        valueName: "file"))
+    var keyLogs: [String] = []
+
+    @Option(name: .customLong("key"), help: ArgumentHelp(
+        "One key-log line given directly (repeatable).", valueName: "line"))
+    var keys: [String] = []
+
+    @Option(name: .customLong("port"), help: ArgumentHelp(
+        "Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.",
+        valueName: "port"))
+    var ports: [UInt16] = []
+
+    /// The capture options, and the key-log lines that could not be read.
+    func captureOptions() -> (CaptureOptions, [Diagnostic]) {
+        let (keyLog, diagnostics) = KeyLogLoader.load(files: keyLogs, lines: keys)
+        return (CaptureOptions(keyLog: keyLog, ports: Set(ports)), diagnostics)
+    }
 }
 
 /// Options shared by every command that writes a report.

@@ -24,12 +24,17 @@ struct Dump: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Show every field of every message (text output).")
     var verbose = false
 
+    @Flag(help: "Also show each message's bytes, type included, as hex (JSON: \"raw\").")
+    var raw = false
+
     func run() throws {
-        let writer = DumpWriter(format: output.format, verbose: verbose)
+        let writer = DumpWriter(format: output.format, verbose: verbose, raw: raw)
+        let (captureOptions, keyLogProblems) = input.captureOptions()
+        for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
         for path in input.inputs {
             do {
-                try InputReader(path: path, format: input.inputFormat).read(
+                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
                     emit: { writer.write($0) },
                     drained: { writer.flush() })
             } catch {

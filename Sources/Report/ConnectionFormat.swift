@@ -1,0 +1,48 @@
+import Provenance
+import Trace
+
+/// Renders capture connection summaries.
+public enum ConnectionFormat {
+    public static func writeJSON(_ c: ConnectionSummary, to json: inout JSONWriter, kind: Bool = false) {
+        json.beginObject()
+        if kind { json.field("kind", "connection") }
+        json.field("connection", c.id)
+        json.field("initiator", c.initiator.description)
+        json.field("responder", c.responder.description)
+        json.field("initiator_known", c.initiatorKnown)
+        json.field("handshake", c.handshakeSeen)
+        json.field("first_frame", c.firstFrame)
+        json.field("last_frame", c.lastFrame)
+        json.field("first_time", c.firstTime.description)
+        json.field("last_time", c.lastTime.description)
+        json.key("bytes")
+        json.beginObject()
+        json.field("out", Int(c.bytesOut))
+        json.field("in", Int(c.bytesIn))
+        json.endObject()
+        json.key("messages")
+        json.beginObject()
+        json.field("out", c.messagesOut)
+        json.field("in", c.messagesIn)
+        json.endObject()
+        json.field("decryption", c.decryption.rawValue)
+        json.key("problems")
+        json.beginArray()
+        for problem in c.problems { json.string(problem) }
+        json.endArray()
+        if let reason = c.closeReason { json.field("end", reason) }
+        json.endObject()
+    }
+
+    /// Two lines per connection: endpoints, frames, times; then counts and status.
+    public static func text(_ c: ConnectionSummary) -> [String] {
+        let role = c.initiatorKnown ? "" : " (initiator unknown)"
+        var lines = [
+            "#\(c.id)  \(c.initiator) → \(c.responder)\(role)  frames \(c.firstFrame)-\(c.lastFrame)  \(c.firstTime) … \(c.lastTime)",
+            "    out: \(c.messagesOut) messages, \(c.bytesOut) bytes; in: \(c.messagesIn) messages, \(c.bytesIn) bytes; \(c.decryption.rawValue)"
+                + (c.handshakeSeen ? "" : "; handshake not captured") + (c.closeReason.map { "; ended: \($0)" } ?? ""),
+        ]
+        for problem in c.problems { lines.append("    problem: \(problem)") }
+        return lines
+    }
+}

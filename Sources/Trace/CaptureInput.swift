@@ -1,0 +1,112 @@
+import Capture
+import Provenance
+import Transport
+
+/// What reading a capture found, besides the messages.
+public struct CaptureSummary: Sendable {
+    public var file: String
+    public var frames = 0
+    /// Frames that were not TCP over IP (ARP, UDP, …).
+    public var otherFrames = 0
+    public var connections: [ConnectionSummary] = []
+    /// TCP connections that were not Lightning.
+    public var otherConnections = 0
+    /// Whether the whole capture was read (no libpcap error such as a truncated file).
+    public var complete = true
+}
+
+/// Reads one capture: libpcap frames → link and IP layers → IP fragment reassembly → TCP
+/// reassembly → BOLT #8 decryption → message events, in frame order.
+public struct CaptureInput {
+    public let path: String
+    public let options: CaptureOptions
+
+    public init(path: String, options: CaptureOptions) {
+        self.path = path
+        self.options = options
+    }
+
+    /// Reads the capture at `path`, or from `source` when given (standard input).
+    public func read(
+        source: ByteSource? = nil, emit: @escaping (TraceEvent) -> Void, drained: () -> Void = {}
+    ) throws(InputError) -> CaptureSummary {
+        let reader: PcapReader
+        do throws(CaptureError) {
+            if let source {
+                reader = try PcapReader(source: source, name: path)
+            } else {
+                reader = try PcapReader(path: path)
+            }
+        } catch {
+            throw .cannotOpen(error.description)
+        }
+        var summary = CaptureSummary(file: path)
+        let assembler = CaptureAssembler(file: path, options: options, emit: emit)
+        let tracker = TCPTracker(ports: options.ports)
+        var fragments = IPReassembler()
+        var events: [TCPEvent] = []
+        var lastTime = Timestamp(seconds: 0)
+        var reportedLinkType = false
+        var flushCounter = 0
+
+        while let frame = reader.next() {
+            summary.frames += 1
+            lastTime = frame.time
+            let packet: IPPacket
+            do {
+                packet = try PacketDecoder.decode(frame.data, linkType: frame.linkType)
+            } catch {
+                summary.otherFrames += 1
+                if case let .unsupportedLinkType(type) = error, !reportedLinkType {
+                    reportedLinkType = true
+                    emit(.diagnostic(Diagnostic(.error, "capture.link-type", at: SourceLocation(file: path, frames: [frame.number]),
+                                                "link-layer type \(type) is not supported; its frames are skipped")))
+                }
+                continue
+            }
+            let (datagram, abandoned) = fragments.add(packet, frame: frame.number, time: frame.time)
+            for lost in abandoned {
+                emit(.diagnostic(Diagnostic(.warning, "ip.fragments", at: SourceLocation(file: path, frames: lost.frames), lost.reason)))
+            }
+            guard let (whole, frames) = datagram else { continue }
+            guard whole.protocolNumber == 6 else {
+                summary.otherFrames += 1
+                continue
+            }
+            guard let segment = try? TCPSegment.parse(whole, frames: frames, time: frame.time) else {
+                summary.otherFrames += 1
+                continue
+            }
+            if frame.data.count < frame.originalLength, !segment.payload.isEmpty {
+                emit(.diagnostic(Diagnostic(
+                    .warning, "capture.snaplen", at: SourceLocation(file: path, frames: [frame.number]),
+                    "frame cut to \(frame.data.count) of \(frame.originalLength) bytes by the snapshot length; the missing payload is a gap")))
+            }
+            events.removeAll(keepingCapacity: true)
+            tracker.add(segment, into: &events)
+            for event in events { assembler.handle(event) }
+            flushCounter += 1
+            if flushCounter == 4096 {
+                flushCounter = 0
+                drained()
+            }
+        }
+        if let error = reader.error {
+            summary.complete = false
+            let last = reader.nextFrameNumber - 1
+            emit(.diagnostic(Diagnostic(
+                .error, "capture.truncated", at: SourceLocation(file: path, frames: last > 0 ? [last] : []),
+                "capture ends after frame \(last): \(error.message)")))
+        }
+        for lost in fragments.finish() {
+            emit(.diagnostic(Diagnostic(.warning, "ip.fragments", at: SourceLocation(file: path, frames: lost.frames), lost.reason)))
+        }
+        events.removeAll(keepingCapacity: true)
+        tracker.finish(frame: reader.nextFrameNumber - 1, time: lastTime, into: &events)
+        for event in events { assembler.handle(event) }
+        summary.connections = assembler.finished.sorted { $0.id < $1.id }
+        summary.otherConnections = assembler.otherConnections
+        drained()
+        return summary
+    }
+}
