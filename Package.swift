@@ -53,6 +53,15 @@ let package = Package(
             exclude: ["Schema"]
         ),
 
+        // `lntrace synth`: scenario files to real captures and key logs.
+        .target(
+            name: "Synth",
+            dependencies: [
+                "Capture", "Transport", "Wire", "Secp256k1", "Provenance",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // Line-oriented text inputs: node logs (lnd, CLN, eclair, LDK) and hex dumps.
         .target(name: "NodeLogs", dependencies: ["Provenance", "Wire"]),
 
@@ -66,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Trace", "Report", "Transport",
+                "Trace", "Report", "Transport", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -252,6 +252,66 @@ class Gen:
             return f'.bytes({value})'
         return f'.array({value}.map {{ {e.render("$0")} }})'
 
+    def assign_expr(self, f, text='text', field='field'):
+        """A Swift expression setting a value of `f` from text, or None if not settable."""
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return f'try FieldText.fixed({text}, {field})'
+        if f.typ in TRUNCATED:
+            return f'try FieldText.unsigned({text}, {field})'
+        e = self.elem(f.typ)
+
+        def one(t):
+            if e.swift in ('UInt8', 'UInt16', 'UInt32', 'UInt64'):
+                return f'try FieldText.unsigned({t}, {field})'
+            if e.swift == 'Int64':
+                return f'try FieldText.signed({t}, {field})'
+            if e.swift == 'ShortChannelID':
+                return f'try FieldText.shortChannelID({t}, {field})'
+            if e.swift == '[UInt8]':
+                return f'try FieldText.bytes({t}, {field}, count: {e.size})'
+            if f.typ in self.subtype_elems:
+                return None
+            return f'try FieldText.fixed({t}, {field})'
+        if not f.count:
+            return one(text)
+        if e.swift == 'UInt8':
+            n = f.count if f.count.isdigit() else 'nil'
+            return f'try FieldText.bytes({text}, {field}, count: {n})'
+        inner = one('$0')
+        if inner is None:
+            return None
+        return f'try FieldText.list({text}, {field}) {{ (s: String) throws(AssignmentError) in {inner.replace("$0", "s")} }}'
+
+    def default_expr(self, f):
+        """A placeholder value of `f`'s type: zeros, the generator point, Bitcoin's chain."""
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return 'ChannelID.zero'
+        if f.typ in TRUNCATED:
+            return '0'
+        e = self.elem(f.typ)
+        if f.count:
+            if e.swift == 'UInt8':
+                return f'[UInt8](repeating: 0, count: {f.count})' if f.count.isdigit() else '[]'
+            if f.count.isdigit():
+                return f'Array(repeating: {self.one_default(e, f)}, count: {f.count})'
+            return '[]'
+        return self.one_default(e, f)
+
+    def one_default(self, e, f):
+        if e.swift in ('UInt8', 'UInt16', 'UInt32', 'UInt64', 'Int64'):
+            return '0'
+        if e.swift == 'ShortChannelID':
+            return 'ShortChannelID(rawValue: 0)'
+        if e.swift == '[UInt8]':
+            return f'[UInt8](repeating: 0, count: {e.size})'
+        if e.swift == 'Point':
+            return 'Point.generator'
+        if e.swift == 'ChainHash':
+            return 'ChainHash.bitcoin'
+        if f.typ in self.subtype_elems:
+            return None
+        return f'{e.swift}.zero'
+
     def field_struct(self, name, fields, doc, owner, conformance='Hashable, Sendable',
                      static_lines=(), extra_props=(), message=None):
         """A struct with stored properties for `fields`, plus decode, encode and `fields`."""
@@ -352,7 +412,48 @@ class Gen:
             L.append('')
             has_tlvs = any(k == 'tlvs' for k, _, _ in plan)
             L.append('    public var tlvFields: [WireField] { ' + ('tlvs.fields' if has_tlvs else '[]') + ' }')
+            L += self.assign_method(plan, extra_props)
+            defaults = []
+            for kind, f, extra in plan:
+                if kind == 'value':
+                    defaults.append(f'{bare(prop_name(f.name))}: {self.default_expr(f)}')
+            L.append('')
+            L.append('    /// A message with placeholder values: zeros, the generator point, Bitcoin\'s chain,')
+            L.append('    /// empty byte strings and lists, no TLV records.')
+            L.append('    public init() {')
+            L.append(f'        self.init({", ".join(defaults)})')
+            L.append('    }')
         L.append('}')
+        return L
+
+    def assign_method(self, plan, extra_props):
+        """`assign(_:_:)`: sets a field (or, through `tlvs.` or a bare record name, a TLV
+        record) from text. Length prefixes follow from their data and cannot be set."""
+        L = ['',
+             '    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is',
+             '    /// not a field is looked up among the TLV records.',
+             '    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {',
+             '        switch field {']
+        for kind, f, extra in plan:
+            p = bare(prop_name(f.name))
+            if kind == 'length':
+                L.append(f'        case "{f.name}": throw AssignmentError(field, "a length prefix follows from `{extra}`")')
+            elif kind == 'value':
+                expr = self.assign_expr(f)
+                if expr is None:
+                    L.append(f'        case "{f.name}": throw AssignmentError(field, "cannot be set from text")')
+                else:
+                    L.append(f'        case "{f.name}": {p} = {expr}')
+        for p, t, default, _ in extra_props:
+            L.append(f'        case "{bare_snake(p)}": {bare(p)} = try FieldText.bytes(text, field)')
+        L.append('        default:')
+        if any(k == 'tlvs' for k, _, _ in plan):
+            L.append('            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field')
+            L.append('            try tlvs.assign(record, text)')
+        else:
+            L.append('            throw AssignmentError(field, "no such field")')
+        L.append('        }')
+        L.append('    }')
         return L
 
     # ---- TLV streams ----
@@ -463,6 +564,37 @@ class Gen:
                 L.append(f'        if let value = {bp} {{ fields.append(({num}, WireField("{rname}", .record(value.fields)))) }}')
         L.append('        return fields.sorted { $0.type < $1.type }.map(\\.field)')
         L.append('    }')
+        L.append('')
+        L.append('    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes')
+        L.append('    /// comma-separated values in order; a record of unknown type is named by its number).')
+        L.append('    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {')
+        L.append('        switch field {')
+        for p, t, d, rname, num, kind, extra in props:
+            bp = bare(p)
+            if kind == 'flag':
+                L.append(f'        case "{rname}": {bp} = text == "none" ? false : try FieldText.flag(text, field)')
+            elif kind == 'single':
+                expr = self.assign_expr(extra)
+                if expr is None:
+                    L.append(f'        case "{rname}": throw AssignmentError(field, "cannot be set from text")')
+                else:
+                    L.append(f'        case "{rname}": {bp} = text == "none" ? nil : {expr}')
+            else:
+                fields = self.schema.streams[stream][rname]['fields']
+                exprs = [self.assign_expr(f, text=f'parts[{i}]') for i, f in enumerate(fields)]
+                if any(x is None for x in exprs):
+                    L.append(f'        case "{rname}": throw AssignmentError(field, "cannot be set from text")')
+                    continue
+                L.append(f'        case "{rname}":')
+                L.append(f'            if text == "none" {{ {bp} = nil; return }}')
+                L.append(f'            let parts = try FieldText.parts(text, field, count: {len(fields)})')
+                args = ', '.join(f'{bare(prop_name(f.name))}: {x}' for f, x in zip(fields, exprs))
+                L.append(f'            {bp} = {extra}({args})')
+        L.append('        default:')
+        L.append('            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }')
+        L.append('            try assignUnknown(type, text, field)')
+        L.append('        }')
+        L.append('    }')
         L.append('}')
         return L
 
@@ -538,6 +670,27 @@ class Gen:
         for case, sname, mname, num, _ in cases:
             enum.append(f'        case let .{case}(message): message')
         enum.append('        case .unknown: nil')
+        enum.append('        }')
+        enum.append('    }')
+        enum.append('')
+        enum.append('    /// A message of `type` with placeholder values, or `nil` for an unknown type.')
+        enum.append('    public static func placeholder(type: UInt16) -> Message? {')
+        enum.append('        switch type {')
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'        case {sname}.type: .{case}({sname}())')
+        enum.append('        default: nil')
+        enum.append('        }')
+        enum.append('    }')
+        enum.append('')
+        enum.append('    /// Sets a field or TLV record from text (see ``FieldText``).')
+        enum.append('    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {')
+        enum.append('        switch self {')
+        for case, sname, mname, num, _ in cases:
+            enum.append(f'        case var .{case}(message):')
+            enum.append('            try message.assign(field, text)')
+            enum.append(f'            self = .{case}(message)')
+        enum.append('        case .unknown:')
+        enum.append('            throw AssignmentError(field, "an unknown message has no fields")')
         enum.append('        }')
         enum.append('    }')
         enum.append('')

@@ -80,6 +80,10 @@ public struct Point: FixedSizeBytes {
     public let bytes: [UInt8]
     public init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
+    /// The secp256k1 generator G, a valid placeholder point.
+    public static let generator = Point(
+        unchecked: Hex.decode("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798") ?? [])
+
     public init(from reader: inout WireReader, _ field: String) throws(WireError) {
         let start = reader.position
         let bytes = try reader.readBytes(Self.size, field)

@@ -136,6 +136,12 @@ public struct ExtensionTLVs: TLVStream {
     }
 
     public var fields: [WireField] { unknownRecords.map(\.field) }
+
+    /// Sets a record of unknown type from text: `65537=0a0b` (`none` removes it).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+        try assignUnknown(type, text, field)
+    }
 }
 
 /// A message's TLV extension, decoded into its known records plus unknown odd ones.

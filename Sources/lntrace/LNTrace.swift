@@ -14,6 +14,6 @@ struct LNTrace: ParsableCommand {
             completely (an unreadable file, a malformed line or frame).
             """,
         version: lntraceVersion,
-        subcommands: [Dump.self]
+        subcommands: [Dump.self, SynthCommand.self]
     )
 }

@@ -269,6 +269,217 @@ public enum Message: Hashable, Sendable {
         }
     }
 
+    /// A message of `type` with placeholder values, or `nil` for an unknown type.
+    public static func placeholder(type: UInt16) -> Message? {
+        switch type {
+        case Init.type: .initMessage(Init())
+        case ErrorMessage.type: .error(ErrorMessage())
+        case Warning.type: .warning(Warning())
+        case Ping.type: .ping(Ping())
+        case Pong.type: .pong(Pong())
+        case PeerStorage.type: .peerStorage(PeerStorage())
+        case PeerStorageRetrieval.type: .peerStorageRetrieval(PeerStorageRetrieval())
+        case TxAddInput.type: .txAddInput(TxAddInput())
+        case TxAddOutput.type: .txAddOutput(TxAddOutput())
+        case TxRemoveInput.type: .txRemoveInput(TxRemoveInput())
+        case TxRemoveOutput.type: .txRemoveOutput(TxRemoveOutput())
+        case TxComplete.type: .txComplete(TxComplete())
+        case TxSignatures.type: .txSignatures(TxSignatures())
+        case TxInitRBF.type: .txInitRBF(TxInitRBF())
+        case TxAckRBF.type: .txAckRBF(TxAckRBF())
+        case TxAbort.type: .txAbort(TxAbort())
+        case OpenChannel.type: .openChannel(OpenChannel())
+        case AcceptChannel.type: .acceptChannel(AcceptChannel())
+        case FundingCreated.type: .fundingCreated(FundingCreated())
+        case FundingSigned.type: .fundingSigned(FundingSigned())
+        case ChannelReady.type: .channelReady(ChannelReady())
+        case OpenChannel2.type: .openChannel2(OpenChannel2())
+        case AcceptChannel2.type: .acceptChannel2(AcceptChannel2())
+        case Stfu.type: .stfu(Stfu())
+        case SpliceInit.type: .spliceInit(SpliceInit())
+        case SpliceAck.type: .spliceAck(SpliceAck())
+        case SpliceLocked.type: .spliceLocked(SpliceLocked())
+        case Shutdown.type: .shutdown(Shutdown())
+        case ClosingComplete.type: .closingComplete(ClosingComplete())
+        case ClosingSig.type: .closingSig(ClosingSig())
+        case ClosingSigned.type: .closingSigned(ClosingSigned())
+        case UpdateAddHTLC.type: .updateAddHTLC(UpdateAddHTLC())
+        case UpdateFulfillHTLC.type: .updateFulfillHTLC(UpdateFulfillHTLC())
+        case UpdateFailHTLC.type: .updateFailHTLC(UpdateFailHTLC())
+        case UpdateFailMalformedHTLC.type: .updateFailMalformedHTLC(UpdateFailMalformedHTLC())
+        case StartBatch.type: .startBatch(StartBatch())
+        case CommitmentSigned.type: .commitmentSigned(CommitmentSigned())
+        case RevokeAndAck.type: .revokeAndAck(RevokeAndAck())
+        case UpdateFee.type: .updateFee(UpdateFee())
+        case ChannelReestablish.type: .channelReestablish(ChannelReestablish())
+        case AnnouncementSignatures.type: .announcementSignatures(AnnouncementSignatures())
+        case ChannelAnnouncement.type: .channelAnnouncement(ChannelAnnouncement())
+        case NodeAnnouncement.type: .nodeAnnouncement(NodeAnnouncement())
+        case ChannelUpdate.type: .channelUpdate(ChannelUpdate())
+        case QueryShortChannelIds.type: .queryShortChannelIds(QueryShortChannelIds())
+        case ReplyShortChannelIdsEnd.type: .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd())
+        case QueryChannelRange.type: .queryChannelRange(QueryChannelRange())
+        case ReplyChannelRange.type: .replyChannelRange(ReplyChannelRange())
+        case GossipTimestampFilter.type: .gossipTimestampFilter(GossipTimestampFilter())
+        default: nil
+        }
+    }
+
+    /// Sets a field or TLV record from text (see ``FieldText``).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch self {
+        case var .initMessage(message):
+            try message.assign(field, text)
+            self = .initMessage(message)
+        case var .error(message):
+            try message.assign(field, text)
+            self = .error(message)
+        case var .warning(message):
+            try message.assign(field, text)
+            self = .warning(message)
+        case var .ping(message):
+            try message.assign(field, text)
+            self = .ping(message)
+        case var .pong(message):
+            try message.assign(field, text)
+            self = .pong(message)
+        case var .peerStorage(message):
+            try message.assign(field, text)
+            self = .peerStorage(message)
+        case var .peerStorageRetrieval(message):
+            try message.assign(field, text)
+            self = .peerStorageRetrieval(message)
+        case var .txAddInput(message):
+            try message.assign(field, text)
+            self = .txAddInput(message)
+        case var .txAddOutput(message):
+            try message.assign(field, text)
+            self = .txAddOutput(message)
+        case var .txRemoveInput(message):
+            try message.assign(field, text)
+            self = .txRemoveInput(message)
+        case var .txRemoveOutput(message):
+            try message.assign(field, text)
+            self = .txRemoveOutput(message)
+        case var .txComplete(message):
+            try message.assign(field, text)
+            self = .txComplete(message)
+        case var .txSignatures(message):
+            try message.assign(field, text)
+            self = .txSignatures(message)
+        case var .txInitRBF(message):
+            try message.assign(field, text)
+            self = .txInitRBF(message)
+        case var .txAckRBF(message):
+            try message.assign(field, text)
+            self = .txAckRBF(message)
+        case var .txAbort(message):
+            try message.assign(field, text)
+            self = .txAbort(message)
+        case var .openChannel(message):
+            try message.assign(field, text)
+            self = .openChannel(message)
+        case var .acceptChannel(message):
+            try message.assign(field, text)
+            self = .acceptChannel(message)
+        case var .fundingCreated(message):
+            try message.assign(field, text)
+            self = .fundingCreated(message)
+        case var .fundingSigned(message):
+            try message.assign(field, text)
+            self = .fundingSigned(message)
+        case var .channelReady(message):
+            try message.assign(field, text)
+            self = .channelReady(message)
+        case var .openChannel2(message):
+            try message.assign(field, text)
+            self = .openChannel2(message)
+        case var .acceptChannel2(message):
+            try message.assign(field, text)
+            self = .acceptChannel2(message)
+        case var .stfu(message):
+            try message.assign(field, text)
+            self = .stfu(message)
+        case var .spliceInit(message):
+            try message.assign(field, text)
+            self = .spliceInit(message)
+        case var .spliceAck(message):
+            try message.assign(field, text)
+            self = .spliceAck(message)
+        case var .spliceLocked(message):
+            try message.assign(field, text)
+            self = .spliceLocked(message)
+        case var .shutdown(message):
+            try message.assign(field, text)
+            self = .shutdown(message)
+        case var .closingComplete(message):
+            try message.assign(field, text)
+            self = .closingComplete(message)
+        case var .closingSig(message):
+            try message.assign(field, text)
+            self = .closingSig(message)
+        case var .closingSigned(message):
+            try message.assign(field, text)
+            self = .closingSigned(message)
+        case var .updateAddHTLC(message):
+            try message.assign(field, text)
+            self = .updateAddHTLC(message)
+        case var .updateFulfillHTLC(message):
+            try message.assign(field, text)
+            self = .updateFulfillHTLC(message)
+        case var .updateFailHTLC(message):
+            try message.assign(field, text)
+            self = .updateFailHTLC(message)
+        case var .updateFailMalformedHTLC(message):
+            try message.assign(field, text)
+            self = .updateFailMalformedHTLC(message)
+        case var .startBatch(message):
+            try message.assign(field, text)
+            self = .startBatch(message)
+        case var .commitmentSigned(message):
+            try message.assign(field, text)
+            self = .commitmentSigned(message)
+        case var .revokeAndAck(message):
+            try message.assign(field, text)
+            self = .revokeAndAck(message)
+        case var .updateFee(message):
+            try message.assign(field, text)
+            self = .updateFee(message)
+        case var .channelReestablish(message):
+            try message.assign(field, text)
+            self = .channelReestablish(message)
+        case var .announcementSignatures(message):
+            try message.assign(field, text)
+            self = .announcementSignatures(message)
+        case var .channelAnnouncement(message):
+            try message.assign(field, text)
+            self = .channelAnnouncement(message)
+        case var .nodeAnnouncement(message):
+            try message.assign(field, text)
+            self = .nodeAnnouncement(message)
+        case var .channelUpdate(message):
+            try message.assign(field, text)
+            self = .channelUpdate(message)
+        case var .queryShortChannelIds(message):
+            try message.assign(field, text)
+            self = .queryShortChannelIds(message)
+        case var .replyShortChannelIdsEnd(message):
+            try message.assign(field, text)
+            self = .replyShortChannelIdsEnd(message)
+        case var .queryChannelRange(message):
+            try message.assign(field, text)
+            self = .queryChannelRange(message)
+        case var .replyChannelRange(message):
+            try message.assign(field, text)
+            self = .replyChannelRange(message)
+        case var .gossipTimestampFilter(message):
+            try message.assign(field, text)
+            self = .gossipTimestampFilter(message)
+        case .unknown:
+            throw AssignmentError(field, "an unknown message has no fields")
+        }
+    }
+
     /// The channel the message belongs to: its `channel_id` or `temporary_channel_id`.
     public var channelID: ChannelID? {
         switch self {
@@ -358,6 +569,26 @@ public struct Init: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "gflen": throw AssignmentError(field, "a length prefix follows from `globalfeatures`")
+        case "globalfeatures": globalfeatures = try FieldText.bytes(text, field, count: nil)
+        case "flen": throw AssignmentError(field, "a length prefix follows from `features`")
+        case "features": features = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(globalfeatures: [], features: [])
+    }
 }
 
 /// `error` (type 17), BOLT #1 §"The error and warning Messages".
@@ -402,6 +633,25 @@ public struct ErrorMessage: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `data`")
+        case "data": data = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, data: [])
+    }
 }
 
 /// `warning` (type 1), BOLT #1 §"The error and warning Messages".
@@ -446,6 +696,25 @@ public struct Warning: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `data`")
+        case "data": data = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, data: [])
+    }
 }
 
 /// `ping` (type 18), BOLT #1 §"The ping and pong Messages".
@@ -490,6 +759,25 @@ public struct Ping: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "num_pong_bytes": numPongBytes = try FieldText.unsigned(text, field)
+        case "byteslen": throw AssignmentError(field, "a length prefix follows from `ignored`")
+        case "ignored": ignored = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(numPongBytes: 0, ignored: [])
+    }
 }
 
 /// `pong` (type 19), BOLT #1 §"The ping and pong Messages".
@@ -528,6 +816,24 @@ public struct Pong: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "byteslen": throw AssignmentError(field, "a length prefix follows from `ignored`")
+        case "ignored": ignored = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(ignored: [])
+    }
 }
 
 /// `peer_storage` (type 7), BOLT #1 §"The peer_storage and peer_storage_retrieval Messages".
@@ -566,6 +872,24 @@ public struct PeerStorage: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "length": throw AssignmentError(field, "a length prefix follows from `blob`")
+        case "blob": blob = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(blob: [])
+    }
 }
 
 /// `peer_storage_retrieval` (type 9), BOLT #1 §"The peer_storage and peer_storage_retrieval Messages".
@@ -604,6 +928,24 @@ public struct PeerStorageRetrieval: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "length": throw AssignmentError(field, "a length prefix follows from `blob`")
+        case "blob": blob = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(blob: [])
+    }
 }
 
 /// `tx_add_input` (type 66), BOLT #2 §"The tx_add_input Message".
@@ -666,6 +1008,28 @@ public struct TxAddInput: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "serial_id": serialID = try FieldText.unsigned(text, field)
+        case "prevtx_len": throw AssignmentError(field, "a length prefix follows from `prevtx`")
+        case "prevtx": prevtx = try FieldText.bytes(text, field, count: nil)
+        case "prevtx_vout": prevtxVout = try FieldText.unsigned(text, field)
+        case "sequence": sequence = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, serialID: 0, prevtx: [], prevtxVout: 0, sequence: 0)
+    }
 }
 
 /// `tx_add_output` (type 67), BOLT #2 §"The tx_add_output Message".
@@ -722,6 +1086,27 @@ public struct TxAddOutput: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "serial_id": serialID = try FieldText.unsigned(text, field)
+        case "sats": sats = try FieldText.unsigned(text, field)
+        case "scriptlen": throw AssignmentError(field, "a length prefix follows from `script`")
+        case "script": script = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, serialID: 0, sats: 0, script: [])
+    }
 }
 
 /// `tx_remove_input` (type 68), BOLT #2 §"The tx_remove_input and tx_remove_output Messages".
@@ -763,6 +1148,24 @@ public struct TxRemoveInput: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "serial_id": serialID = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, serialID: 0)
+    }
 }
 
 /// `tx_remove_output` (type 69), BOLT #2 §"The tx_remove_input and tx_remove_output Messages".
@@ -804,6 +1207,24 @@ public struct TxRemoveOutput: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "serial_id": serialID = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, serialID: 0)
+    }
 }
 
 /// `tx_complete` (type 70), BOLT #2 §"The tx_complete Message".
@@ -839,6 +1260,23 @@ public struct TxComplete: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero)
+    }
 }
 
 /// `tx_signatures` (type 71), BOLT #2 §"The tx_signatures Message".
@@ -889,6 +1327,26 @@ public struct TxSignatures: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "txid": txid = try FieldText.fixed(text, field)
+        case "num_witnesses": throw AssignmentError(field, "a length prefix follows from `witnesses`")
+        case "witnesses": throw AssignmentError(field, "cannot be set from text")
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, txid: SHA256Hash.zero, witnesses: [])
+    }
 }
 
 /// `tx_init_rbf` (type 72), BOLT #2 §"The tx_init_rbf Message".
@@ -936,6 +1394,25 @@ public struct TxInitRBF: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "locktime": locktime = try FieldText.unsigned(text, field)
+        case "feerate": feerate = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, locktime: 0, feerate: 0)
+    }
 }
 
 /// `tx_ack_rbf` (type 73), BOLT #2 §"The tx_ack_rbf Message".
@@ -971,6 +1448,23 @@ public struct TxAckRBF: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero)
+    }
 }
 
 /// `tx_abort` (type 74), BOLT #2 §"The tx_abort Message".
@@ -1015,6 +1509,25 @@ public struct TxAbort: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `data`")
+        case "data": data = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, data: [])
+    }
 }
 
 /// `open_channel` (type 32), BOLT #2 §"The open_channel Message".
@@ -1152,6 +1665,40 @@ public struct OpenChannel: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "temporary_channel_id": temporaryChannelID = try FieldText.fixed(text, field)
+        case "funding_satoshis": fundingSatoshis = try FieldText.unsigned(text, field)
+        case "push_msat": pushMsat = try FieldText.unsigned(text, field)
+        case "dust_limit_satoshis": dustLimitSatoshis = try FieldText.unsigned(text, field)
+        case "max_htlc_value_in_flight_msat": maxHTLCValueInFlightMsat = try FieldText.unsigned(text, field)
+        case "channel_reserve_satoshis": channelReserveSatoshis = try FieldText.unsigned(text, field)
+        case "htlc_minimum_msat": htlcMinimumMsat = try FieldText.unsigned(text, field)
+        case "feerate_per_kw": feeratePerKw = try FieldText.unsigned(text, field)
+        case "to_self_delay": toSelfDelay = try FieldText.unsigned(text, field)
+        case "max_accepted_htlcs": maxAcceptedHTLCs = try FieldText.unsigned(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        case "revocation_basepoint": revocationBasepoint = try FieldText.fixed(text, field)
+        case "payment_basepoint": paymentBasepoint = try FieldText.fixed(text, field)
+        case "delayed_payment_basepoint": delayedPaymentBasepoint = try FieldText.fixed(text, field)
+        case "htlc_basepoint": htlcBasepoint = try FieldText.fixed(text, field)
+        case "first_per_commitment_point": firstPerCommitmentPoint = try FieldText.fixed(text, field)
+        case "channel_flags": channelFlags = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, temporaryChannelID: ChannelID.zero, fundingSatoshis: 0, pushMsat: 0, dustLimitSatoshis: 0, maxHTLCValueInFlightMsat: 0, channelReserveSatoshis: 0, htlcMinimumMsat: 0, feeratePerKw: 0, toSelfDelay: 0, maxAcceptedHTLCs: 0, fundingPubkey: Point.generator, revocationBasepoint: Point.generator, paymentBasepoint: Point.generator, delayedPaymentBasepoint: Point.generator, htlcBasepoint: Point.generator, firstPerCommitmentPoint: Point.generator, channelFlags: 0)
+    }
 }
 
 /// `accept_channel` (type 33), BOLT #2 §"The accept_channel Message".
@@ -1265,6 +1812,36 @@ public struct AcceptChannel: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "temporary_channel_id": temporaryChannelID = try FieldText.fixed(text, field)
+        case "dust_limit_satoshis": dustLimitSatoshis = try FieldText.unsigned(text, field)
+        case "max_htlc_value_in_flight_msat": maxHTLCValueInFlightMsat = try FieldText.unsigned(text, field)
+        case "channel_reserve_satoshis": channelReserveSatoshis = try FieldText.unsigned(text, field)
+        case "htlc_minimum_msat": htlcMinimumMsat = try FieldText.unsigned(text, field)
+        case "minimum_depth": minimumDepth = try FieldText.unsigned(text, field)
+        case "to_self_delay": toSelfDelay = try FieldText.unsigned(text, field)
+        case "max_accepted_htlcs": maxAcceptedHTLCs = try FieldText.unsigned(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        case "revocation_basepoint": revocationBasepoint = try FieldText.fixed(text, field)
+        case "payment_basepoint": paymentBasepoint = try FieldText.fixed(text, field)
+        case "delayed_payment_basepoint": delayedPaymentBasepoint = try FieldText.fixed(text, field)
+        case "htlc_basepoint": htlcBasepoint = try FieldText.fixed(text, field)
+        case "first_per_commitment_point": firstPerCommitmentPoint = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(temporaryChannelID: ChannelID.zero, dustLimitSatoshis: 0, maxHTLCValueInFlightMsat: 0, channelReserveSatoshis: 0, htlcMinimumMsat: 0, minimumDepth: 0, toSelfDelay: 0, maxAcceptedHTLCs: 0, fundingPubkey: Point.generator, revocationBasepoint: Point.generator, paymentBasepoint: Point.generator, delayedPaymentBasepoint: Point.generator, htlcBasepoint: Point.generator, firstPerCommitmentPoint: Point.generator)
+    }
 }
 
 /// `funding_created` (type 34), BOLT #2 §"The funding_created Message".
@@ -1318,6 +1895,26 @@ public struct FundingCreated: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "temporary_channel_id": temporaryChannelID = try FieldText.fixed(text, field)
+        case "funding_txid": fundingTxid = try FieldText.fixed(text, field)
+        case "funding_output_index": fundingOutputIndex = try FieldText.unsigned(text, field)
+        case "signature": signature = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(temporaryChannelID: ChannelID.zero, fundingTxid: SHA256Hash.zero, fundingOutputIndex: 0, signature: Signature.zero)
+    }
 }
 
 /// `funding_signed` (type 35), BOLT #2 §"The funding_signed Message".
@@ -1359,6 +1956,24 @@ public struct FundingSigned: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "signature": signature = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, signature: Signature.zero)
+    }
 }
 
 /// `channel_ready` (type 36), BOLT #2 §"The channel_ready Message".
@@ -1400,6 +2015,24 @@ public struct ChannelReady: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "second_per_commitment_point": secondPerCommitmentPoint = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, secondPerCommitmentPoint: Point.generator)
+    }
 }
 
 /// `open_channel2` (type 64), BOLT #2 §"The open_channel2 Message".
@@ -1543,6 +2176,41 @@ public struct OpenChannel2: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "temporary_channel_id": temporaryChannelID = try FieldText.fixed(text, field)
+        case "funding_feerate_perkw": fundingFeeratePerkw = try FieldText.unsigned(text, field)
+        case "commitment_feerate_perkw": commitmentFeeratePerkw = try FieldText.unsigned(text, field)
+        case "funding_satoshis": fundingSatoshis = try FieldText.unsigned(text, field)
+        case "dust_limit_satoshis": dustLimitSatoshis = try FieldText.unsigned(text, field)
+        case "max_htlc_value_in_flight_msat": maxHTLCValueInFlightMsat = try FieldText.unsigned(text, field)
+        case "htlc_minimum_msat": htlcMinimumMsat = try FieldText.unsigned(text, field)
+        case "to_self_delay": toSelfDelay = try FieldText.unsigned(text, field)
+        case "max_accepted_htlcs": maxAcceptedHTLCs = try FieldText.unsigned(text, field)
+        case "locktime": locktime = try FieldText.unsigned(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        case "revocation_basepoint": revocationBasepoint = try FieldText.fixed(text, field)
+        case "payment_basepoint": paymentBasepoint = try FieldText.fixed(text, field)
+        case "delayed_payment_basepoint": delayedPaymentBasepoint = try FieldText.fixed(text, field)
+        case "htlc_basepoint": htlcBasepoint = try FieldText.fixed(text, field)
+        case "first_per_commitment_point": firstPerCommitmentPoint = try FieldText.fixed(text, field)
+        case "second_per_commitment_point": secondPerCommitmentPoint = try FieldText.fixed(text, field)
+        case "channel_flags": channelFlags = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, temporaryChannelID: ChannelID.zero, fundingFeeratePerkw: 0, commitmentFeeratePerkw: 0, fundingSatoshis: 0, dustLimitSatoshis: 0, maxHTLCValueInFlightMsat: 0, htlcMinimumMsat: 0, toSelfDelay: 0, maxAcceptedHTLCs: 0, locktime: 0, fundingPubkey: Point.generator, revocationBasepoint: Point.generator, paymentBasepoint: Point.generator, delayedPaymentBasepoint: Point.generator, htlcBasepoint: Point.generator, firstPerCommitmentPoint: Point.generator, secondPerCommitmentPoint: Point.generator, channelFlags: 0)
+    }
 }
 
 /// `accept_channel2` (type 65), BOLT #2 §"The accept_channel2 Message".
@@ -1662,6 +2330,37 @@ public struct AcceptChannel2: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "temporary_channel_id": temporaryChannelID = try FieldText.fixed(text, field)
+        case "funding_satoshis": fundingSatoshis = try FieldText.unsigned(text, field)
+        case "dust_limit_satoshis": dustLimitSatoshis = try FieldText.unsigned(text, field)
+        case "max_htlc_value_in_flight_msat": maxHTLCValueInFlightMsat = try FieldText.unsigned(text, field)
+        case "htlc_minimum_msat": htlcMinimumMsat = try FieldText.unsigned(text, field)
+        case "minimum_depth": minimumDepth = try FieldText.unsigned(text, field)
+        case "to_self_delay": toSelfDelay = try FieldText.unsigned(text, field)
+        case "max_accepted_htlcs": maxAcceptedHTLCs = try FieldText.unsigned(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        case "revocation_basepoint": revocationBasepoint = try FieldText.fixed(text, field)
+        case "payment_basepoint": paymentBasepoint = try FieldText.fixed(text, field)
+        case "delayed_payment_basepoint": delayedPaymentBasepoint = try FieldText.fixed(text, field)
+        case "htlc_basepoint": htlcBasepoint = try FieldText.fixed(text, field)
+        case "first_per_commitment_point": firstPerCommitmentPoint = try FieldText.fixed(text, field)
+        case "second_per_commitment_point": secondPerCommitmentPoint = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(temporaryChannelID: ChannelID.zero, fundingSatoshis: 0, dustLimitSatoshis: 0, maxHTLCValueInFlightMsat: 0, htlcMinimumMsat: 0, minimumDepth: 0, toSelfDelay: 0, maxAcceptedHTLCs: 0, fundingPubkey: Point.generator, revocationBasepoint: Point.generator, paymentBasepoint: Point.generator, delayedPaymentBasepoint: Point.generator, htlcBasepoint: Point.generator, firstPerCommitmentPoint: Point.generator, secondPerCommitmentPoint: Point.generator)
+    }
 }
 
 /// `stfu` (type 2), BOLT #2 §"stfu".
@@ -1703,6 +2402,24 @@ public struct Stfu: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "initiator": initiator = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, initiator: 0)
+    }
 }
 
 /// `splice_init` (type 80), BOLT #2 §"The splice_init Message".
@@ -1762,6 +2479,27 @@ public struct SpliceInit: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "funding_contribution_satoshis": fundingContributionSatoshis = try FieldText.signed(text, field)
+        case "funding_feerate_perkw": fundingFeeratePerkw = try FieldText.unsigned(text, field)
+        case "locktime": locktime = try FieldText.unsigned(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, fundingContributionSatoshis: 0, fundingFeeratePerkw: 0, locktime: 0, fundingPubkey: Point.generator)
+    }
 }
 
 /// `splice_ack` (type 81), BOLT #2 §"The splice_ack Message".
@@ -1809,6 +2547,25 @@ public struct SpliceAck: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "funding_contribution_satoshis": fundingContributionSatoshis = try FieldText.signed(text, field)
+        case "funding_pubkey": fundingPubkey = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, fundingContributionSatoshis: 0, fundingPubkey: Point.generator)
+    }
 }
 
 /// `splice_locked` (type 77), BOLT #2 §"The splice_locked Message".
@@ -1850,6 +2607,24 @@ public struct SpliceLocked: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "splice_txid": spliceTxid = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, spliceTxid: SHA256Hash.zero)
+    }
 }
 
 /// `shutdown` (type 38), BOLT #2 §"Closing Initiation: shutdown".
@@ -1894,6 +2669,25 @@ public struct Shutdown: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `scriptpubkey`")
+        case "scriptpubkey": scriptpubkey = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, scriptpubkey: [])
+    }
 }
 
 /// `closing_complete` (type 40), BOLT #2 §"Closing Negotiation: closing_complete and closing_sig".
@@ -1959,6 +2753,29 @@ public struct ClosingComplete: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "closer_scriptpubkey_len": throw AssignmentError(field, "a length prefix follows from `closer_scriptpubkey`")
+        case "closer_scriptpubkey": closerScriptpubkey = try FieldText.bytes(text, field, count: nil)
+        case "closee_scriptpubkey_len": throw AssignmentError(field, "a length prefix follows from `closee_scriptpubkey`")
+        case "closee_scriptpubkey": closeeScriptpubkey = try FieldText.bytes(text, field, count: nil)
+        case "fee_satoshis": feeSatoshis = try FieldText.unsigned(text, field)
+        case "locktime": locktime = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, closerScriptpubkey: [], closeeScriptpubkey: [], feeSatoshis: 0, locktime: 0)
+    }
 }
 
 /// `closing_sig` (type 41), BOLT #2 §"Closing Negotiation: closing_complete and closing_sig".
@@ -2024,6 +2841,29 @@ public struct ClosingSig: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "closer_scriptpubkey_len": throw AssignmentError(field, "a length prefix follows from `closer_scriptpubkey`")
+        case "closer_scriptpubkey": closerScriptpubkey = try FieldText.bytes(text, field, count: nil)
+        case "closee_scriptpubkey_len": throw AssignmentError(field, "a length prefix follows from `closee_scriptpubkey`")
+        case "closee_scriptpubkey": closeeScriptpubkey = try FieldText.bytes(text, field, count: nil)
+        case "fee_satoshis": feeSatoshis = try FieldText.unsigned(text, field)
+        case "locktime": locktime = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, closerScriptpubkey: [], closeeScriptpubkey: [], feeSatoshis: 0, locktime: 0)
+    }
 }
 
 /// `closing_signed` (type 39), BOLT #2 §"Legacy Closing Negotiation: closing_signed".
@@ -2071,6 +2911,25 @@ public struct ClosingSigned: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "fee_satoshis": feeSatoshis = try FieldText.unsigned(text, field)
+        case "signature": signature = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, feeSatoshis: 0, signature: Signature.zero)
+    }
 }
 
 /// `update_add_htlc` (type 128), BOLT #2 §"Adding an HTLC: update_add_htlc".
@@ -2136,6 +2995,28 @@ public struct UpdateAddHTLC: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "id": id = try FieldText.unsigned(text, field)
+        case "amount_msat": amountMsat = try FieldText.unsigned(text, field)
+        case "payment_hash": paymentHash = try FieldText.fixed(text, field)
+        case "cltv_expiry": cltvExpiry = try FieldText.unsigned(text, field)
+        case "onion_routing_packet": onionRoutingPacket = try FieldText.bytes(text, field, count: 1366)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, id: 0, amountMsat: 0, paymentHash: SHA256Hash.zero, cltvExpiry: 0, onionRoutingPacket: [UInt8](repeating: 0, count: 1366))
+    }
 }
 
 /// `update_fulfill_htlc` (type 130), BOLT #2 §"Removing an HTLC: update_fulfill_htlc; update_fail_htlc; and update_fail_malformed_htlc".
@@ -2183,6 +3064,25 @@ public struct UpdateFulfillHTLC: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "id": id = try FieldText.unsigned(text, field)
+        case "payment_preimage": paymentPreimage = try FieldText.bytes(text, field, count: 32)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, id: 0, paymentPreimage: [UInt8](repeating: 0, count: 32))
+    }
 }
 
 /// `update_fail_htlc` (type 131), BOLT #2 §"Removing an HTLC: update_fulfill_htlc; update_fail_htlc; and update_fail_malformed_htlc".
@@ -2233,6 +3133,26 @@ public struct UpdateFailHTLC: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "id": id = try FieldText.unsigned(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `reason`")
+        case "reason": reason = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, id: 0, reason: [])
+    }
 }
 
 /// `update_fail_malformed_htlc` (type 135), BOLT #2 §"Removing an HTLC: update_fulfill_htlc; update_fail_htlc; and update_fail_malformed_htlc".
@@ -2286,6 +3206,26 @@ public struct UpdateFailMalformedHTLC: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "id": id = try FieldText.unsigned(text, field)
+        case "sha256_of_onion": sha256OfOnion = try FieldText.fixed(text, field)
+        case "failure_code": failureCode = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, id: 0, sha256OfOnion: SHA256Hash.zero, failureCode: 0)
+    }
 }
 
 /// `start_batch` (type 127), BOLT #2 §"Batching channel messages".
@@ -2327,6 +3267,24 @@ public struct StartBatch: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "batch_size": batchSize = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, batchSize: 0)
+    }
 }
 
 /// `commitment_signed` (type 132), BOLT #2 §"Committing Updates So Far: commitment_signed".
@@ -2377,6 +3335,26 @@ public struct CommitmentSigned: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "signature": signature = try FieldText.fixed(text, field)
+        case "num_htlcs": throw AssignmentError(field, "a length prefix follows from `htlc_signature`")
+        case "htlc_signature": htlcSignature = try FieldText.list(text, field) { (s: String) throws(AssignmentError) in try FieldText.fixed(s, field) }
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, signature: Signature.zero, htlcSignature: [])
+    }
 }
 
 /// `revoke_and_ack` (type 133), BOLT #2 §"Completing the Transition to the Updated State: revoke_and_ack".
@@ -2424,6 +3402,25 @@ public struct RevokeAndAck: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "per_commitment_secret": perCommitmentSecret = try FieldText.bytes(text, field, count: 32)
+        case "next_per_commitment_point": nextPerCommitmentPoint = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, perCommitmentSecret: [UInt8](repeating: 0, count: 32), nextPerCommitmentPoint: Point.generator)
+    }
 }
 
 /// `update_fee` (type 134), BOLT #2 §"Updating Fees: update_fee".
@@ -2465,6 +3462,24 @@ public struct UpdateFee: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "feerate_per_kw": feeratePerKw = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, feeratePerKw: 0)
+    }
 }
 
 /// `channel_reestablish` (type 136), BOLT #2 §"Message Retransmission".
@@ -2524,6 +3539,27 @@ public struct ChannelReestablish: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "next_commitment_number": nextCommitmentNumber = try FieldText.unsigned(text, field)
+        case "next_revocation_number": nextRevocationNumber = try FieldText.unsigned(text, field)
+        case "your_last_per_commitment_secret": yourLastPerCommitmentSecret = try FieldText.bytes(text, field, count: 32)
+        case "my_current_per_commitment_point": myCurrentPerCommitmentPoint = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, nextCommitmentNumber: 0, nextRevocationNumber: 0, yourLastPerCommitmentSecret: [UInt8](repeating: 0, count: 32), myCurrentPerCommitmentPoint: Point.generator)
+    }
 }
 
 /// `announcement_signatures` (type 259), BOLT #7 §"The announcement_signatures Message".
@@ -2577,6 +3613,26 @@ public struct AnnouncementSignatures: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "channel_id": channelID = try FieldText.fixed(text, field)
+        case "short_channel_id": shortChannelID = try FieldText.shortChannelID(text, field)
+        case "node_signature": nodeSignature = try FieldText.fixed(text, field)
+        case "bitcoin_signature": bitcoinSignature = try FieldText.fixed(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(channelID: ChannelID.zero, shortChannelID: ShortChannelID(rawValue: 0), nodeSignature: Signature.zero, bitcoinSignature: Signature.zero)
+    }
 }
 
 /// `channel_announcement` (type 256), BOLT #7 §"The channel_announcement Message".
@@ -2677,6 +3733,34 @@ public struct ChannelAnnouncement: WireMessage {
     }
 
     public var tlvFields: [WireField] { [] }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "node_signature_1": nodeSignature1 = try FieldText.fixed(text, field)
+        case "node_signature_2": nodeSignature2 = try FieldText.fixed(text, field)
+        case "bitcoin_signature_1": bitcoinSignature1 = try FieldText.fixed(text, field)
+        case "bitcoin_signature_2": bitcoinSignature2 = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `features`")
+        case "features": features = try FieldText.bytes(text, field, count: nil)
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "short_channel_id": shortChannelID = try FieldText.shortChannelID(text, field)
+        case "node_id_1": nodeID1 = try FieldText.fixed(text, field)
+        case "node_id_2": nodeID2 = try FieldText.fixed(text, field)
+        case "bitcoin_key_1": bitcoinKey1 = try FieldText.fixed(text, field)
+        case "bitcoin_key_2": bitcoinKey2 = try FieldText.fixed(text, field)
+        case "trailing_bytes": trailingBytes = try FieldText.bytes(text, field)
+        default:
+            throw AssignmentError(field, "no such field")
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(nodeSignature1: Signature.zero, nodeSignature2: Signature.zero, bitcoinSignature1: Signature.zero, bitcoinSignature2: Signature.zero, features: [], chainHash: ChainHash.bitcoin, shortChannelID: ShortChannelID(rawValue: 0), nodeID1: Point.generator, nodeID2: Point.generator, bitcoinKey1: Point.generator, bitcoinKey2: Point.generator)
+    }
 }
 
 /// `node_announcement` (type 257), BOLT #7 §"The node_announcement Message".
@@ -2756,6 +3840,31 @@ public struct NodeAnnouncement: WireMessage {
     }
 
     public var tlvFields: [WireField] { [] }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "signature": signature = try FieldText.fixed(text, field)
+        case "flen": throw AssignmentError(field, "a length prefix follows from `features`")
+        case "features": features = try FieldText.bytes(text, field, count: nil)
+        case "timestamp": timestamp = try FieldText.unsigned(text, field)
+        case "node_id": nodeID = try FieldText.fixed(text, field)
+        case "rgb_color": rgbColor = try FieldText.bytes(text, field, count: 3)
+        case "alias": alias = try FieldText.bytes(text, field, count: 32)
+        case "addrlen": throw AssignmentError(field, "a length prefix follows from `addresses`")
+        case "addresses": addresses = try FieldText.bytes(text, field, count: nil)
+        case "trailing_bytes": trailingBytes = try FieldText.bytes(text, field)
+        default:
+            throw AssignmentError(field, "no such field")
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(signature: Signature.zero, features: [], timestamp: 0, nodeID: Point.generator, rgbColor: [UInt8](repeating: 0, count: 3), alias: [UInt8](repeating: 0, count: 32), addresses: [])
+    }
 }
 
 /// `channel_update` (type 258), BOLT #7 §"The channel_update Message".
@@ -2853,6 +3962,33 @@ public struct ChannelUpdate: WireMessage {
     }
 
     public var tlvFields: [WireField] { [] }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "signature": signature = try FieldText.fixed(text, field)
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "short_channel_id": shortChannelID = try FieldText.shortChannelID(text, field)
+        case "timestamp": timestamp = try FieldText.unsigned(text, field)
+        case "message_flags": messageFlags = try FieldText.unsigned(text, field)
+        case "channel_flags": channelFlags = try FieldText.unsigned(text, field)
+        case "cltv_expiry_delta": cltvExpiryDelta = try FieldText.unsigned(text, field)
+        case "htlc_minimum_msat": htlcMinimumMsat = try FieldText.unsigned(text, field)
+        case "fee_base_msat": feeBaseMsat = try FieldText.unsigned(text, field)
+        case "fee_proportional_millionths": feeProportionalMillionths = try FieldText.unsigned(text, field)
+        case "htlc_maximum_msat": htlcMaximumMsat = try FieldText.unsigned(text, field)
+        case "trailing_bytes": trailingBytes = try FieldText.bytes(text, field)
+        default:
+            throw AssignmentError(field, "no such field")
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(signature: Signature.zero, chainHash: ChainHash.bitcoin, shortChannelID: ShortChannelID(rawValue: 0), timestamp: 0, messageFlags: 0, channelFlags: 0, cltvExpiryDelta: 0, htlcMinimumMsat: 0, feeBaseMsat: 0, feeProportionalMillionths: 0, htlcMaximumMsat: 0)
+    }
 }
 
 /// `query_short_channel_ids` (type 261), BOLT #7 §"The query_short_channel_ids/reply_short_channel_ids_end Messages".
@@ -2897,6 +4033,25 @@ public struct QueryShortChannelIds: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `encoded_short_ids`")
+        case "encoded_short_ids": encodedShortIds = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, encodedShortIds: [])
+    }
 }
 
 /// `reply_short_channel_ids_end` (type 262), BOLT #7 §"The query_short_channel_ids/reply_short_channel_ids_end Messages".
@@ -2938,6 +4093,24 @@ public struct ReplyShortChannelIdsEnd: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "full_information": fullInformation = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, fullInformation: 0)
+    }
 }
 
 /// `query_channel_range` (type 263), BOLT #7 §"The query_channel_range and reply_channel_range Messages".
@@ -2985,6 +4158,25 @@ public struct QueryChannelRange: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "first_blocknum": firstBlocknum = try FieldText.unsigned(text, field)
+        case "number_of_blocks": numberOfBlocks = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, firstBlocknum: 0, numberOfBlocks: 0)
+    }
 }
 
 /// `reply_channel_range` (type 264), BOLT #7 §"The query_channel_range and reply_channel_range Messages".
@@ -3047,6 +4239,28 @@ public struct ReplyChannelRange: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "first_blocknum": firstBlocknum = try FieldText.unsigned(text, field)
+        case "number_of_blocks": numberOfBlocks = try FieldText.unsigned(text, field)
+        case "sync_complete": syncComplete = try FieldText.unsigned(text, field)
+        case "len": throw AssignmentError(field, "a length prefix follows from `encoded_short_ids`")
+        case "encoded_short_ids": encodedShortIds = try FieldText.bytes(text, field, count: nil)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, firstBlocknum: 0, numberOfBlocks: 0, syncComplete: 0, encodedShortIds: [])
+    }
 }
 
 /// `gossip_timestamp_filter` (type 265), BOLT #7 §"The gossip_timestamp_filter Message".
@@ -3094,6 +4308,25 @@ public struct GossipTimestampFilter: WireMessage {
     }
 
     public var tlvFields: [WireField] { tlvs.fields }
+
+    /// Sets the field named as in the spec from text (see ``FieldText``); a name that is
+    /// not a field is looked up among the TLV records.
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "chain_hash": chainHash = try FieldText.fixed(text, field)
+        case "first_timestamp": firstTimestamp = try FieldText.unsigned(text, field)
+        case "timestamp_range": timestampRange = try FieldText.unsigned(text, field)
+        default:
+            let record = field.hasPrefix("tlvs.") ? String(field.dropFirst(5)) : field
+            try tlvs.assign(record, text)
+        }
+    }
+
+    /// A message with placeholder values: zeros, the generator point, Bitcoin's chain,
+    /// empty byte strings and lists, no TLV records.
+    public init() {
+        self.init(chainHash: ChainHash.bitcoin, firstTimestamp: 0, timestampRange: 0)
+    }
 }
 
 /// The `init_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3149,6 +4382,18 @@ public struct InitTLVs: TLVStream {
         if let value = remoteAddr { fields.append((3, WireField("remote_addr", .record([WireField("data", .bytes(value))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "networks": networks = text == "none" ? nil : try FieldText.list(text, field) { (s: String) throws(AssignmentError) in try FieldText.fixed(s, field) }
+        case "remote_addr": remoteAddr = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `tx_add_input_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3193,6 +4438,17 @@ public struct TxAddInputTLVs: TLVStream {
         if let value = sharedInputTxid { fields.append((0, WireField("shared_input_txid", .record([WireField("funding_txid", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "shared_input_txid": sharedInputTxid = text == "none" ? nil : try FieldText.fixed(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `tx_signatures_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3236,6 +4492,17 @@ public struct TxSignaturesTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = sharedInputSignature { fields.append((0, WireField("shared_input_signature", .record([WireField("signature", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "shared_input_signature": sharedInputSignature = text == "none" ? nil : try FieldText.fixed(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3288,6 +4555,18 @@ public struct TxInitRBFTLVs: TLVStream {
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "funding_output_contribution": fundingOutputContribution = text == "none" ? nil : try FieldText.signed(text, field)
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `tx_ack_rbf_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3338,6 +4617,18 @@ public struct TxAckRBFTLVs: TLVStream {
         if let value = fundingOutputContribution { fields.append((0, WireField("funding_output_contribution", .record([WireField("satoshis", .signed(value))])))) }
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "funding_output_contribution": fundingOutputContribution = text == "none" ? nil : try FieldText.signed(text, field)
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3394,6 +4685,18 @@ public struct OpenChannelTLVs: TLVStream {
         if let value = channelType { fields.append((1, WireField("channel_type", .record([WireField("type", .bytes(value))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "upfront_shutdown_script": upfrontShutdownScript = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "channel_type": channelType = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `accept_channel_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3449,6 +4752,18 @@ public struct AcceptChannelTLVs: TLVStream {
         if let value = channelType { fields.append((1, WireField("channel_type", .record([WireField("type", .bytes(value))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "upfront_shutdown_script": upfrontShutdownScript = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "channel_type": channelType = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `channel_ready_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3492,6 +4807,17 @@ public struct ChannelReadyTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = shortChannelID { fields.append((1, WireField("short_channel_id", .record([WireField("alias", .shortChannelID(value))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "short_channel_id": shortChannelID = text == "none" ? nil : try FieldText.shortChannelID(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3555,6 +4881,19 @@ public struct OpeningTLVs: TLVStream {
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "upfront_shutdown_script": upfrontShutdownScript = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "channel_type": channelType = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `accept_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3617,6 +4956,19 @@ public struct AcceptTLVs: TLVStream {
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "upfront_shutdown_script": upfrontShutdownScript = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "channel_type": channelType = text == "none" ? nil : try FieldText.bytes(text, field, count: nil)
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `splice_init_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3657,6 +5009,17 @@ public struct SpliceInitTLVs: TLVStream {
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `splice_ack_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3696,6 +5059,17 @@ public struct SpliceAckTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "require_confirmed_inputs": requireConfirmedInputs = text == "none" ? false : try FieldText.flag(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3763,6 +5137,19 @@ public struct ClosingTLVs: TLVStream {
         if let value = closerAndCloseeOutputs { fields.append((3, WireField("closer_and_closee_outputs", .record([WireField("sig", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "closer_output_only": closerOutputOnly = text == "none" ? nil : try FieldText.fixed(text, field)
+        case "closee_output_only": closeeOutputOnly = text == "none" ? nil : try FieldText.fixed(text, field)
+        case "closer_and_closee_outputs": closerAndCloseeOutputs = text == "none" ? nil : try FieldText.fixed(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `closing_signed_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3802,6 +5189,20 @@ public struct ClosingSignedTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = feeRange { fields.append((1, WireField("fee_range", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "fee_range":
+            if text == "none" { feeRange = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            feeRange = FeeRange(minFeeSatoshis: try FieldText.unsigned(parts[0], field), maxFeeSatoshis: try FieldText.unsigned(parts[1], field))
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3847,6 +5248,17 @@ public struct UpdateAddHTLCTLVs: TLVStream {
         if let value = blindedPath { fields.append((0, WireField("blinded_path", .record([WireField("path_key", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "blinded_path": blindedPath = text == "none" ? nil : try FieldText.fixed(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `update_fulfill_htlc_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3887,6 +5299,20 @@ public struct UpdateFulfillHTLCTLVs: TLVStream {
         if let value = attributionData { fields.append((1, WireField("attribution_data", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "attribution_data":
+            if text == "none" { attributionData = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            attributionData = AttributionData(htlcHoldTimes: try FieldText.list(parts[0], field) { (s: String) throws(AssignmentError) in try FieldText.unsigned(s, field) }, truncatedHmacs: try FieldText.list(parts[1], field) { (s: String) throws(AssignmentError) in try FieldText.bytes(s, field, count: 4) })
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `update_fail_htlc_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -3926,6 +5352,20 @@ public struct UpdateFailHTLCTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = attributionData { fields.append((1, WireField("attribution_data", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "attribution_data":
+            if text == "none" { attributionData = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            attributionData = AttributionData(htlcHoldTimes: try FieldText.list(parts[0], field) { (s: String) throws(AssignmentError) in try FieldText.unsigned(s, field) }, truncatedHmacs: try FieldText.list(parts[1], field) { (s: String) throws(AssignmentError) in try FieldText.bytes(s, field, count: 4) })
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -3971,6 +5411,17 @@ public struct StartBatchTLVs: TLVStream {
         if let value = messageType { fields.append((1, WireField("message_type", .record([WireField("message_type", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "message_type": messageType = text == "none" ? nil : try FieldText.unsigned(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `commitment_signed_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -4014,6 +5465,17 @@ public struct CommitmentSignedTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = fundingTxid { fields.append((1, WireField("funding_txid", .record([WireField("funding_txid", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "funding_txid": fundingTxid = text == "none" ? nil : try FieldText.fixed(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -4062,6 +5524,24 @@ public struct ChannelReestablishTLVs: TLVStream {
         if let value = myCurrentFundingLocked { fields.append((5, WireField("my_current_funding_locked", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "next_funding":
+            if text == "none" { nextFunding = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            nextFunding = NextFunding(nextFundingTxid: try FieldText.fixed(parts[0], field), retransmitFlags: try FieldText.unsigned(parts[1], field))
+        case "my_current_funding_locked":
+            if text == "none" { myCurrentFundingLocked = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            myCurrentFundingLocked = MyCurrentFundingLocked(myCurrentFundingLockedTxid: try FieldText.fixed(parts[0], field), retransmitFlags: try FieldText.unsigned(parts[1], field))
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `query_short_channel_ids_tlvs` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -4101,6 +5581,20 @@ public struct QueryShortChannelIdsTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = queryFlags { fields.append((1, WireField("query_flags", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "query_flags":
+            if text == "none" { queryFlags = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            queryFlags = QueryFlags(encodingType: try FieldText.unsigned(parts[0], field), encodedQueryFlags: try FieldText.bytes(parts[1], field, count: nil))
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -4145,6 +5639,17 @@ public struct QueryChannelRangeTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = queryOption { fields.append((1, WireField("query_option", .record([WireField("query_option_flags", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "query_option": queryOption = text == "none" ? nil : try FieldText.unsigned(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 
@@ -4196,6 +5701,21 @@ public struct ReplyChannelRangeTLVs: TLVStream {
         if let value = timestampsTlv { fields.append((1, WireField("timestamps_tlv", .record(value.fields)))) }
         if let value = checksumsTlv { fields.append((3, WireField("checksums_tlv", .record([WireField("checksums", .array(value.map { .record($0.fields) }))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "timestamps_tlv":
+            if text == "none" { timestampsTlv = nil; return }
+            let parts = try FieldText.parts(text, field, count: 2)
+            timestampsTlv = TimestampsTlv(encodingType: try FieldText.unsigned(parts[0], field), encodedTimestamps: try FieldText.bytes(parts[1], field, count: nil))
+        case "checksums_tlv": throw AssignmentError(field, "cannot be set from text")
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 

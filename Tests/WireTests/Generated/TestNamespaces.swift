@@ -74,6 +74,23 @@ public struct N1: TLVStream {
         if let value = tlv4 { fields.append((254, WireField("tlv4", .record([WireField("cltv_delta", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "tlv1": tlv1 = text == "none" ? nil : try FieldText.unsigned(text, field)
+        case "tlv2": tlv2 = text == "none" ? nil : try FieldText.shortChannelID(text, field)
+        case "tlv3":
+            if text == "none" { tlv3 = nil; return }
+            let parts = try FieldText.parts(text, field, count: 3)
+            tlv3 = Tlv3(nodeID: try FieldText.fixed(parts[0], field), amountMsat1: try FieldText.unsigned(parts[1], field), amountMsat2: try FieldText.unsigned(parts[2], field))
+        case "tlv4": tlv4 = text == "none" ? nil : try FieldText.unsigned(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
+    }
 }
 
 /// The `n2` TLV stream (BOLT #1 §"Type-Length-Value Format").
@@ -128,6 +145,18 @@ public struct N2: TLVStream {
         if let value = tlv1 { fields.append((0, WireField("tlv1", .record([WireField("amount_msat", .unsigned(UInt64(value)))])))) }
         if let value = tlv2 { fields.append((11, WireField("tlv2", .record([WireField("cltv_expiry", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
+    /// comma-separated values in order; a record of unknown type is named by its number).
+    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
+        switch field {
+        case "tlv1": tlv1 = text == "none" ? nil : try FieldText.unsigned(text, field)
+        case "tlv2": tlv2 = text == "none" ? nil : try FieldText.unsigned(text, field)
+        default:
+            guard let type = UInt64(field) else { throw AssignmentError(field, "no such field or TLV record") }
+            try assignUnknown(type, text, field)
+        }
     }
 }
 

@@ -1,0 +1,321 @@
+import Secp256k1
+import Wire
+
+/// Fills the fields a scenario leaves out, consistently with what was sent before: HTLC ids
+/// count from 0 per sender, payment hashes are the SHA-256 of preimages the sender of the
+/// `update_fulfill_htlc` later reveals, per-commitment points and secrets are real pairs
+/// from a BOLT #3 shachain seed, the `channel_id` follows from the funding outpoint, and
+/// `num_htlcs` counts the HTLCs of the commitment being signed. Every field can still be
+/// overridden (`field=value`), which is how a scenario injects a violation.
+struct MessageBuilder {
+    var nodes: [String: NodeKeys]
+    var features: [String: [Int]]
+    var channels: [ChannelModel] = []
+    private var channelCounter = 0
+    private var temporaryCounter = 0
+
+    init(nodes: [String: NodeKeys], features: [String: [Int]]) {
+        self.nodes = nodes
+        self.features = features
+    }
+
+    static let typeByName: [String: UInt16] = {
+        var out: [String: UInt16] = [:]
+        for (type, info) in Message.knownTypes { out[info.name] = type }
+        return out
+    }()
+
+    /// Defaults: a recent feature set (data_loss_protect, var_onion, static_remotekey,
+    /// payment_secret, basic_mpp, large channels, shutdown_anysegwit, channel_type, quiesce).
+    static let defaultFeatures = [1, 8, 13, 14, 17, 19, 27, 35, 45]
+
+    /// The channel the message belongs to: named with `channel=`, else the newest between the
+    /// two nodes.
+    func channel(_ a: String, _ b: String, label: String?) -> ChannelModel? {
+        if let label { return channels.last { $0.label == label } }
+        return channels.last { Set($0.nodes) == Set([a, b]) }
+    }
+
+    mutating func build(_ statement: MessageStatement) throws(ScenarioError) -> [UInt8] {
+        let line = statement.line
+        if let raw = statement.rawBytes { return raw }
+        guard let type = Self.typeByName[statement.type], var message = Message.placeholder(type: type) else {
+            throw ScenarioError(line: line, "unknown message type '\(statement.type)'")
+        }
+        guard let sender = nodes[statement.from], nodes[statement.to] != nil else {
+            throw ScenarioError(line: line, "unknown node in '\(statement.from) -> \(statement.to)'")
+        }
+        // Pseudo-fields that steer the defaults rather than set a field.
+        var assignments: [(field: String, value: String)] = []
+        var channelLabel: String?
+        var preimage: [UInt8]?
+        var text: String?
+        for (field, value) in statement.assignments {
+            switch field {
+            case "channel": channelLabel = value
+            case "preimage":
+                guard let bytes = Hex.decodeText(value), bytes.count == 32 else { throw ScenarioError(line: line, "preimage must be 32 bytes of hex") }
+                preimage = bytes
+            case "text": text = value
+            default: assignments.append((field, value))
+            }
+        }
+        if statement.type == "open_channel" || statement.type == "open_channel2" {
+            channelCounter += 1
+            temporaryCounter += 1
+            let label = channelLabel ?? "ch\(channelCounter)"
+            let seeds = [sender.derive("commitment seed \(label)"), nodes[statement.to]?.derive("commitment seed \(label)") ?? []]
+            channels.append(ChannelModel(
+                label: label, nodes: [statement.from, statement.to], seeds: seeds,
+                temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)")),
+                scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
+        }
+        let channel = self.channel(statement.from, statement.to, label: channelLabel)
+        fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
+        for (field, value) in assignments {
+            do {
+                try message.assign(field, value)
+            } catch {
+                throw ScenarioError(line: line, "\(statement.type): \(error)")
+            }
+        }
+        record(message, from: statement.from, channel: channel, preimage: preimage)
+        do {
+            return try message.encoded()
+        } catch {
+            throw ScenarioError(line: line, "\(statement.type) cannot be encoded: \(error)")
+        }
+    }
+
+    static func featureBits(_ bits: [Int]) -> [UInt8] {
+        guard let top = bits.max() else { return [] }
+        var bytes = [UInt8](repeating: 0, count: top / 8 + 1)
+        for bit in bits { bytes[bytes.count - 1 - bit / 8] |= UInt8(1 << (bit % 8)) }
+        return bytes
+    }
+
+    private func p2wpkh(_ node: String) -> [UInt8] {
+        [0x00, 0x14] + Array(sha256("shutdown \(node)").prefix(20))
+    }
+
+    /// The value each field gets when the scenario does not set it.
+    private func fillDefaults(
+        _ message: inout Message, from: String, to: String, channel: ChannelModel?, preimage: inout [UInt8]?, text: String?
+    ) {
+        guard let keys = nodes[from] else { return }
+        let label = channel?.label ?? "none"
+        let side = channel?.side(from) ?? 0
+        let cid = channel?.id ?? .zero
+        switch message {
+        case var .initMessage(m):
+            m.features = Self.featureBits(features[from] ?? Self.defaultFeatures)
+            m.tlvs.networks = [.bitcoin]
+            message = .initMessage(m)
+        case var .error(m):
+            m.channelID = cid
+            m.data = Array((text ?? "internal error").utf8)
+            message = .error(m)
+        case var .warning(m):
+            m.channelID = cid
+            m.data = Array((text ?? "warning").utf8)
+            message = .warning(m)
+        case var .ping(m):
+            m.numPongBytes = 4
+            message = .ping(m)
+        case var .pong(m):
+            m.ignored = [UInt8](repeating: 0, count: 4)
+            message = .pong(m)
+        case var .openChannel(m):
+            guard let channel else { break }
+            m.temporaryChannelID = channel.temporaryID
+            m.fundingSatoshis = channel.fundingSatoshis
+            m.dustLimitSatoshis = 546
+            m.maxHTLCValueInFlightMsat = channel.fundingSatoshis * 1000
+            m.channelReserveSatoshis = channel.fundingSatoshis / 100
+            m.htlcMinimumMsat = 1
+            m.feeratePerKw = 2500
+            m.toSelfDelay = 144
+            m.maxAcceptedHTLCs = 483
+            fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
+            m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
+            m.channelFlags = 1
+            m.tlvs.upfrontShutdownScript = []
+            m.tlvs.channelType = [0x10, 0x00]
+            message = .openChannel(m)
+        case var .acceptChannel(m):
+            guard let channel else { break }
+            m.temporaryChannelID = channel.temporaryID
+            m.dustLimitSatoshis = 546
+            m.maxHTLCValueInFlightMsat = channel.fundingSatoshis * 1000
+            m.channelReserveSatoshis = channel.fundingSatoshis / 100
+            m.htlcMinimumMsat = 1
+            m.minimumDepth = 3
+            m.toSelfDelay = 144
+            m.maxAcceptedHTLCs = 483
+            fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
+            m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
+            m.tlvs.upfrontShutdownScript = []
+            m.tlvs.channelType = [0x10, 0x00]
+            message = .acceptChannel(m)
+        case var .fundingCreated(m):
+            guard let channel else { break }
+            m.temporaryChannelID = channel.temporaryID
+            m.fundingTxid = SHA256Hash(unchecked: sha256("funding txid \(label)"))
+            m.fundingOutputIndex = 0
+            m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            message = .fundingCreated(m)
+        case var .fundingSigned(m):
+            guard let channel, let txid = channel.fundingTxid else { break }
+            m.channelID = ChannelID(fundingTxid: txid, outputIndex: channel.fundingOutputIndex)
+            m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            message = .fundingSigned(m)
+        case var .channelReady(m):
+            guard let channel else { break }
+            m.channelID = cid
+            m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
+            message = .channelReady(m)
+        case var .updateAddHTLC(m):
+            guard let channel else { break }
+            m.channelID = cid
+            m.id = channel.nextHTLCID[side]
+            m.amountMsat = 10_000_000
+            let chosen = preimage ?? sha256("preimage \(label) \(from) \(m.id)")
+            preimage = chosen
+            m.paymentHash = SHA256Hash(unchecked: sha256(chosen))
+            m.cltvExpiry = 800_144
+            m.onionRoutingPacket = [0] + Array(repeating: sha256("onion \(label) \(m.id)"), count: 43).flatMap { $0 }.prefix(1365)
+            message = .updateAddHTLC(m)
+        case var .updateFulfillHTLC(m):
+            guard let channel else { break }
+            m.channelID = cid
+            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) {
+                m.id = channel.htlcs[index].id
+                m.paymentPreimage = channel.htlcs[index].preimage ?? m.paymentPreimage
+            }
+            message = .updateFulfillHTLC(m)
+        case var .updateFailHTLC(m):
+            guard let channel else { break }
+            m.channelID = cid
+            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) { m.id = channel.htlcs[index].id }
+            m.reason = sha256("failure \(label) \(m.id)") + sha256("failure padding")
+            message = .updateFailHTLC(m)
+        case var .updateFailMalformedHTLC(m):
+            guard let channel else { break }
+            m.channelID = cid
+            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) {
+                m.id = channel.htlcs[index].id
+                m.sha256OfOnion = SHA256Hash(unchecked: sha256(channel.htlcs[index].onion))
+            }
+            m.failureCode = 0xc005  // BADONION | PERM | 5: invalid_onion_hmac
+            message = .updateFailMalformedHTLC(m)
+        case var .commitmentSigned(m):
+            guard let channel else { break }
+            m.channelID = cid
+            let commitment = channel.localCommitment(1 - side) + 1
+            m.signature = keys.signature("funding \(label)", over: "commitment \(commitment) of \(to) \(label)")
+            let included = channel.htlcsInNextCommitment(signedBy: side)
+            m.htlcSignature = included.map { keys.signature("htlc \(label)", over: "htlc \($0.offerer) \($0.id) commitment \(commitment)") }
+            message = .commitmentSigned(m)
+        case var .revokeAndAck(m):
+            guard let channel else { break }
+            m.channelID = cid
+            let revoked = UInt64(channel.revocations[side])
+            m.perCommitmentSecret = channel.secret(side: side, commitment: revoked)
+            m.nextPerCommitmentPoint = channel.point(side: side, commitment: revoked + 2)
+            message = .revokeAndAck(m)
+        case var .updateFee(m):
+            m.channelID = cid
+            m.feeratePerKw = 5000
+            message = .updateFee(m)
+        case var .shutdown(m):
+            m.channelID = cid
+            m.scriptpubkey = p2wpkh(from)
+            message = .shutdown(m)
+        case var .closingSigned(m):
+            m.channelID = cid
+            m.feeSatoshis = 1000
+            m.signature = keys.signature("funding \(label)", over: "closing \(label)")
+            m.tlvs.feeRange = FeeRange(minFeeSatoshis: 500, maxFeeSatoshis: 2000)
+            message = .closingSigned(m)
+        case var .closingComplete(m):
+            m.channelID = cid
+            m.closerScriptpubkey = p2wpkh(from)
+            m.closeeScriptpubkey = p2wpkh(to)
+            m.feeSatoshis = 1000
+            m.tlvs.closerAndCloseeOutputs = keys.signature("funding \(label)", over: "closing complete \(label)")
+            message = .closingComplete(m)
+        case var .closingSig(m):
+            m.channelID = cid
+            m.closerScriptpubkey = p2wpkh(to)
+            m.closeeScriptpubkey = p2wpkh(from)
+            m.feeSatoshis = 1000
+            m.tlvs.closerAndCloseeOutputs = keys.signature("funding \(label)", over: "closing sig \(label)")
+            message = .closingSig(m)
+        case var .channelReestablish(m):
+            guard let channel else { break }
+            m.channelID = cid
+            let local = channel.localCommitment(side)
+            m.nextCommitmentNumber = local + 1
+            m.nextRevocationNumber = UInt64(channel.revocations[1 - side])
+            m.yourLastPerCommitmentSecret = channel.lastSecretReceived[side] ?? [UInt8](repeating: 0, count: 32)
+            m.myCurrentPerCommitmentPoint = channel.point(side: side, commitment: local)
+            message = .channelReestablish(m)
+        case var .stfu(m):
+            m.channelID = cid
+            m.initiator = (channel?.stfuSent[1 - side] ?? false) ? 0 : 1
+            message = .stfu(m)
+        case var .announcementSignatures(m):
+            guard let channel else { break }
+            m.channelID = cid
+            m.shortChannelID = channel.scid
+            m.nodeSignature = keys.signature("node", over: "announcement \(label)")
+            m.bitcoinSignature = keys.signature("funding \(label)", over: "announcement \(label)")
+            message = .announcementSignatures(m)
+        default:
+            // Channel-scoped messages at least name the channel.
+            if channel != nil { try? message.assign("channel_id", cid.hex) }
+        }
+    }
+
+    private func fillBasepoints(
+        _ funding: inout Point, _ revocation: inout Point, _ payment: inout Point, _ delayed: inout Point, _ htlc: inout Point,
+        _ keys: NodeKeys, _ label: String
+    ) {
+        funding = keys.point("funding \(label)")
+        revocation = keys.point("revocation basepoint \(label)")
+        payment = keys.point("payment basepoint \(label)")
+        delayed = keys.point("delayed payment basepoint \(label)")
+        htlc = keys.point("htlc basepoint \(label)")
+    }
+
+    /// Updates the channel model with what was actually sent (overrides included).
+    private mutating func record(_ message: Message, from: String, channel: ChannelModel?, preimage: [UInt8]?) {
+        guard let channel else { return }
+        let side = channel.side(from)
+        switch message {
+        case let .fundingCreated(m):
+            channel.fundingTxid = m.fundingTxid
+            channel.fundingOutputIndex = m.fundingOutputIndex
+        case let .fundingSigned(m):
+            channel.channelID = m.channelID
+        case let .updateAddHTLC(m):
+            channel.recordAdd(from: side, m, preimage: preimage)
+        case let .updateFulfillHTLC(m):
+            channel.recordRemove(from: side, id: m.id)
+        case let .updateFailHTLC(m):
+            channel.recordRemove(from: side, id: m.id)
+        case let .updateFailMalformedHTLC(m):
+            channel.recordRemove(from: side, id: m.id)
+        case let .updateFee(m):
+            channel.recordFee(from: side, m.feeratePerKw)
+        case .commitmentSigned:
+            channel.recordCommitmentSigned(from: side)
+        case let .revokeAndAck(m):
+            channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
+        case .stfu:
+            channel.stfuSent[side] = true
+        default:
+            break
+        }
+    }
+}

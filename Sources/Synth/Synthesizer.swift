@@ -1,0 +1,331 @@
+import Capture
+import Foundation
+import Provenance
+import Transport
+import Wire
+
+/// What a scenario produced.
+public struct SynthResult: Sendable {
+    public var frames: Int
+    public var messages: Int
+    public var connections: Int
+}
+
+/// Turns a scenario into a real capture: TCP connections with real Noise_XK handshakes
+/// (libsecp256k1 ECDH), ChaCha20-Poly1305 frames with key rotation, MSS-sized segments,
+/// several messages per segment (`batch`), and optional loss, reordering and
+/// retransmission; written with libpcap's dump API, with a key log in either format.
+public final class Synthesizer {
+    struct Node {
+        var keys: NodeKeys
+        var address: IPAddress
+        var features: [Int]?
+    }
+
+    final class Connection {
+        let label: String
+        let initiator: String
+        let responder: String
+        let endpoints: [Endpoint]  // [initiator, responder]
+        var sequence: [UInt32]
+        var ciphers: [CipherState?] = [nil, nil]
+        var open = true
+        var messages = [0, 0]
+
+        init(label: String, initiator: String, responder: String, endpoints: [Endpoint], sequence: [UInt32]) {
+            self.label = label
+            self.initiator = initiator
+            self.responder = responder
+            self.endpoints = endpoints
+            self.sequence = sequence
+        }
+
+        func side(_ node: String) -> Int { node == initiator ? 0 : 1 }
+    }
+
+    let capturePath: String
+    let messagesPath: String?
+    private var writer: PcapWriter?
+    private var frameBuilder = FrameBuilder()
+    private var nanosecond = true
+    private var ipVersion = 4
+    private var mss = 1460
+    private var keyLogFormat: KeyLogFormat = .ephemeral
+    private var clock = Timestamp(seconds: 1_704_067_200)  // 2024-01-01T00:00:00Z
+    private var recording = true
+    private var nodes: [String: Node] = [:]
+    private var connections: [Connection] = []
+    private var builder = MessageBuilder(nodes: [:], features: [:])
+    /// Pending capture anomalies per sending node.
+    private var actions: [String: [(TCPAction, Int)]] = [:]
+    /// A segment held back to be written after the next one (reordering), per node.
+    private var held: [String: [[UInt8]]] = [:]
+    private var keyLogLines: [String] = []
+    private var messageLog: [String] = []
+    private var messageCount = 0
+    private var nextClientPort: UInt16 = 49152
+
+    /// `capturePath`: the pcap to write; `messagesPath`: optionally, every message sent as
+    /// JSON Lines (`{"connection", "direction", "hex"}`) for checking a decoder against.
+    public init(capturePath: String, messagesPath: String? = nil) {
+        self.capturePath = capturePath
+        self.messagesPath = messagesPath
+    }
+
+    /// Runs the scenario; returns what it produced and the key-log text.
+    public func run(_ statements: [Statement]) throws(ScenarioError) -> (SynthResult, keyLog: String) {
+        for statement in statements { try execute(statement, line: 0) }
+        for connection in connections where connection.open {
+            try closeConnection(connection, reset: false)
+        }
+        flushHeld()
+        writer?.close()
+        if writer == nil {
+            // An empty scenario still yields a valid, empty capture.
+            let empty = try openWriter()
+            empty.close()
+        }
+        if let messagesPath {
+            let text = messageLog.joined(separator: "\n") + (messageLog.isEmpty ? "" : "\n")
+            do {
+                try text.write(toFile: messagesPath, atomically: true, encoding: .utf8)
+            } catch {
+                throw ScenarioError(line: 0, "\(messagesPath): \(error.localizedDescription)")
+            }
+        }
+        let header = keyLogFormat == .ephemeral
+            ? "# lntrace synth: <act-one ephemeral public key> <final chaining key>, one line per connection\n"
+            : "# lntrace synth: <MAC of the first encrypted length of a key epoch> <key>, one line per direction per epoch\n"
+        let result = SynthResult(frames: writer?.frames ?? 0, messages: messageCount, connections: connections.count)
+        return (result, header + keyLogLines.joined(separator: "\n") + (keyLogLines.isEmpty ? "" : "\n"))
+    }
+
+    // MARK: Statements
+
+    private func execute(_ statement: Statement, line: Int) throws(ScenarioError) {
+        switch statement {
+        case let .start(time): clock = time
+        case let .link(kind):
+            guard writer == nil else { throw ScenarioError(line: line, "'link' must come before the first packet") }
+            frameBuilder.link = kind
+        case let .ipVersion(version): ipVersion = version
+        case let .ipOptions(on): frameBuilder.ipOptions = on
+        case let .fragment(size): frameBuilder.fragmentSize = size
+        case let .mss(value): mss = value
+        case let .nanosecond(on):
+            guard writer == nil else { throw ScenarioError(line: line, "'timestamps' must come before the first packet") }
+            nanosecond = on
+        case let .keyLogFormat(format): keyLogFormat = format
+        case let .node(name, secret, address, features):
+            let keys = try NodeKeys(name: name, secret: secret)
+            let index = nodes.count + 1
+            var ip: IPAddress = ipVersion == 6 ? .v6(0xfd00_0000_0000_0000, UInt64(index)) : .v4(0x0a00_0000 | UInt32(index))
+            if let address {
+                guard let parsed = IPAddress(address) else { throw ScenarioError(line: line, "bad address '\(address)'") }
+                ip = parsed
+            }
+            nodes[name] = Node(keys: keys, address: ip, features: features)
+            builder.nodes[name] = keys
+            if let features { builder.features[name] = features }
+        case let .connect(from, to, port, label, isn, handshake):
+            try connect(from, to, port: port ?? 9735, label: label, isn: isn, handshake: handshake)
+        case let .disconnect(from, to, reset):
+            guard let connection = connections.last(where: { $0.open && Set([$0.initiator, $0.responder]) == Set([from, to]) }) else {
+                throw ScenarioError(line: line, "no open connection between \(from) and \(to)")
+            }
+            try closeConnection(connection, reset: reset, by: from)
+        case let .message(message):
+            try send([message])
+        case let .batch(messages):
+            try send(messages)
+        case let .repeated(count, body):
+            for _ in 0..<count {
+                for inner in body { try execute(inner, line: line) }
+            }
+        case let .wait(seconds):
+            advance(by: seconds)
+        case let .tcp(action, node, count):
+            actions[node, default: []].append((action, count))
+        case let .capture(on):
+            recording = on
+        }
+    }
+
+    private func advance(by seconds: Double) {
+        let nanos = Int64(seconds * 1e9)
+        let total = Int64(clock.nanoseconds) + nanos
+        clock = Timestamp(seconds: clock.seconds + total / 1_000_000_000, nanoseconds: Int32(total % 1_000_000_000))
+    }
+
+    private func openWriter() throws(ScenarioError) -> PcapWriter {
+        if let writer { return writer }
+        do {
+            let new = try PcapWriter(path: capturePath, linkType: frameBuilder.linkType, nanosecond: nanosecond)
+            writer = new
+            return new
+        } catch {
+            throw ScenarioError(line: 0, error.description)
+        }
+    }
+
+    // MARK: TCP
+
+    private func connect(_ from: String, _ to: String, port: UInt16, label: String?, isn: UInt32?, handshake: Bool) throws(ScenarioError) {
+        guard let a = nodes[from], let b = nodes[to] else { throw ScenarioError(line: 0, "connect: unknown node") }
+        let client = Endpoint(address: a.address, port: nextClientPort)
+        nextClientPort &+= 1
+        let server = Endpoint(address: b.address, port: port)
+        let seed = sha256("isn \(from) \(to) \(connections.count)")
+        let isnA = isn ?? (UInt32(seed[0]) << 24 | UInt32(seed[1]) << 16 | UInt32(seed[2]) << 8 | UInt32(seed[3]))
+        let isnB = UInt32(seed[4]) << 24 | UInt32(seed[5]) << 16 | UInt32(seed[6]) << 8 | UInt32(seed[7])
+        let connection = Connection(
+            label: label ?? "c\(connections.count + 1)", initiator: from, responder: to,
+            endpoints: [client, server], sequence: [isnA, isnB])
+        connections.append(connection)
+        // Three-way handshake.
+        try segment(connection, from: 0, flags: [.syn], payload: [], consumesSequence: 1, ack: false)
+        try segment(connection, from: 1, flags: [.syn, .ack], payload: [], consumesSequence: 1)
+        try segment(connection, from: 0, flags: [.ack], payload: [])
+        guard handshake else { return }
+        // BOLT #8 handshake with deterministic ephemeral keys.
+        let ephemeralA = a.keys.derive("ephemeral \(connections.count)")
+        let ephemeralB = b.keys.derive("ephemeral \(connections.count)")
+        do {
+            var initiator = try HandshakeInitiator(localStatic: a.keys.secret, remoteStatic: b.keys.nodeID, ephemeral: ephemeralA)
+            var responder = try HandshakeResponder(localStatic: b.keys.secret, ephemeral: ephemeralB)
+            let actOne = try initiator.actOne()
+            try sendBytes(connection, from: 0, actOne)
+            let actTwo = try responder.actTwo(actOne: actOne)
+            try sendBytes(connection, from: 1, actTwo)
+            let (actThree, keys) = try initiator.actThree(actTwo: actTwo)
+            _ = try responder.finish(actThree: actThree)
+            try sendBytes(connection, from: 0, actThree)
+            connection.ciphers = [keys.cipher(fromInitiator: true), keys.cipher(fromInitiator: false)]
+            if keyLogFormat == .ephemeral {
+                keyLogLines.append("\(Hex.encode(initiator.ephemeralPublicKey)) \(Hex.encode(keys.chainingKey))")
+            }
+        } catch {
+            throw ScenarioError(line: 0, "handshake failed: \(error)")
+        }
+    }
+
+    private func closeConnection(_ connection: Connection, reset: Bool, by node: String? = nil) throws(ScenarioError) {
+        let side = node.map { connection.side($0) } ?? 0
+        if reset {
+            try segment(connection, from: side, flags: [.rst, .ack], payload: [])
+        } else {
+            try segment(connection, from: side, flags: [.fin, .ack], payload: [], consumesSequence: 1)
+            try segment(connection, from: 1 - side, flags: [.fin, .ack], payload: [], consumesSequence: 1)
+            try segment(connection, from: side, flags: [.ack], payload: [])
+        }
+        connection.open = false
+    }
+
+    /// Sends `bytes` from one side as MSS-sized segments, then the peer acknowledges them.
+    private func sendBytes(_ connection: Connection, from side: Int, _ bytes: [UInt8]) throws(ScenarioError) {
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + mss, bytes.count)
+            let last = end == bytes.count
+            try segment(connection, from: side, flags: last ? [.ack, .psh] : [.ack], payload: Array(bytes[offset..<end]))
+            offset = end
+        }
+        // A segment held back for reordering goes out before the peer acknowledges it.
+        let node = side == 0 ? connection.initiator : connection.responder
+        if let waiting = held.removeValue(forKey: node) {
+            let writer = try openWriter()
+            for frame in waiting { emit(frame, writer) }
+        }
+        try segment(connection, from: 1 - side, flags: [.ack], payload: [])
+    }
+
+    /// Writes one TCP segment, applying pending capture anomalies of the sending node.
+    private func segment(
+        _ connection: Connection, from side: Int, flags: TCPFlags, payload: [UInt8], consumesSequence: UInt32 = 0, ack: Bool = true
+    ) throws(ScenarioError) {
+        let sequence = connection.sequence[side]
+        let acknowledgment = ack ? connection.sequence[1 - side] : 0
+        connection.sequence[side] &+= UInt32(payload.count) &+ consumesSequence
+        let frames = frameBuilder.frames(
+            from: connection.endpoints[side], to: connection.endpoints[1 - side],
+            sequence: sequence, acknowledgment: acknowledgment, flags: flags, payload: payload)
+        let node = side == 0 ? connection.initiator : connection.responder
+        var copies = [frames]
+        if !payload.isEmpty, var pending = actions[node], !pending.isEmpty {
+            let (action, count) = pending[0]
+            pending[0].1 = count - 1
+            if pending[0].1 <= 0 { pending.removeFirst() }
+            actions[node] = pending
+            switch action {
+            case .drop:
+                copies = []
+            case .duplicate:
+                copies = [frames, frames]
+            case .reorder:
+                held[node, default: []].append(contentsOf: frames)
+                return
+            case .overlap:
+                // Two overlapping partial retransmissions around the whole segment.
+                let half = payload.count / 2
+                let first = frameBuilder.frames(
+                    from: connection.endpoints[side], to: connection.endpoints[1 - side],
+                    sequence: sequence, acknowledgment: acknowledgment, flags: [.ack], payload: Array(payload[0..<max(half, 1)]))
+                copies = [first, frames]
+            }
+        }
+        let writer = try openWriter()
+        for group in copies {
+            for frame in group { emit(frame, writer) }
+        }
+        // A reordered segment goes out after the next one.
+        if !payload.isEmpty, let waiting = held.removeValue(forKey: node) {
+            for frame in waiting { emit(frame, writer) }
+        }
+    }
+
+    private func emit(_ frame: [UInt8], _ writer: PcapWriter) {
+        if recording { writer.write(frame, time: clock) }
+        advance(by: 0.00002)
+    }
+
+    private func flushHeld() {
+        guard let writer else { return }
+        for (_, frames) in held {
+            for frame in frames { emit(frame, writer) }
+        }
+        held.removeAll()
+    }
+
+    // MARK: Messages
+
+    private func send(_ statements: [MessageStatement]) throws(ScenarioError) {
+        guard let first = statements.first else { return }
+        let candidates = connections.filter { $0.open && Set([$0.initiator, $0.responder]) == Set([first.from, first.to]) }
+        let connection = first.connection.flatMap { label in candidates.first { $0.label == label } } ?? candidates.last
+        guard let connection else {
+            throw ScenarioError(line: first.line, "no open connection between \(first.from) and \(first.to)")
+        }
+        let side = connection.side(first.from)
+        guard var cipher = connection.ciphers[side] else {
+            throw ScenarioError(line: first.line, "connection \(connection.label) has no BOLT #8 session (handshake=no)")
+        }
+        var bytes: [UInt8] = []
+        for statement in statements {
+            let plaintext = try builder.build(statement)
+            guard plaintext.count <= 65535 else { throw ScenarioError(line: statement.line, "message longer than 65535 bytes") }
+            let epochStart = cipher.nonce == 0
+            let key = cipher.key
+            let packet = cipher.encryptMessage(plaintext)
+            if epochStart && keyLogFormat == .mac {
+                keyLogLines.append("\(Hex.encode(packet[2..<18])) \(Hex.encode(key))")
+            }
+            bytes += packet
+            connection.messages[side] += 1
+            messageCount += 1
+            messageLog.append(
+                "{\"connection\":\"\(connection.label)\",\"port\":\(connection.endpoints[1].port),\"direction\":\"\(side == 0 ? "out" : "in")\",\"hex\":\"\(Hex.encode(plaintext))\"}")
+        }
+        connection.ciphers[side] = cipher
+        try sendBytes(connection, from: side, bytes)
+    }
+}
