@@ -57,7 +57,7 @@ struct MessageBuilder {
                 guard let bytes = Hex.decodeText(value), bytes.count == 32 else { throw ScenarioError(line: line, "preimage must be 32 bytes of hex") }
                 preimage = bytes
             case "text": text = value
-            default: assignments.append((field, value))
+            default: assignments.append((field, Self.expand(value)))
             }
         }
         if statement.type == "open_channel" || statement.type == "open_channel2" {
@@ -85,6 +85,15 @@ struct MessageBuilder {
         } catch {
             throw ScenarioError(line: line, "\(statement.type) cannot be encoded: \(error)")
         }
+    }
+
+    /// `zeros(N)` and `bytes(N)` stand for N zero bytes or N patterned bytes, in hex.
+    static func expand(_ value: String) -> String {
+        for (prefix, pattern) in [("zeros(", false), ("bytes(", true)] where value.hasPrefix(prefix) && value.hasSuffix(")") {
+            guard let count = Int(value.dropFirst(prefix.count).dropLast()), count >= 0, count <= 65535 else { return value }
+            return Hex.encode((0..<count).map { pattern ? UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) : 0 })
+        }
+        return value
     }
 
     static func featureBits(_ bits: [Int]) -> [UInt8] {
@@ -293,6 +302,8 @@ struct MessageBuilder {
         guard let channel else { return }
         let side = channel.side(from)
         switch message {
+        case let .openChannel(m):
+            channel.fundingSatoshis = m.fundingSatoshis
         case let .fundingCreated(m):
             channel.fundingTxid = m.fundingTxid
             channel.fundingOutputIndex = m.fundingOutputIndex

@@ -8,6 +8,8 @@ struct FrameBuilder {
     var fragmentSize: Int?
     private var ipID: UInt16 = 1
 
+    /// The libpcap `DLT_*` value (libpcap writes the matching `LINKTYPE_*` into the file:
+    /// `DLT_RAW` 12 becomes `LINKTYPE_RAW` 101).
     var linkType: Int32 {
         switch link {
         case .ethernet, .vlan, .qinq: LinkType.ethernet
@@ -15,7 +17,7 @@ struct FrameBuilder {
         case .sll2: LinkType.linuxSLL2
         case .null: LinkType.null
         case .loop: LinkType.loop
-        case .raw: LinkType.raw
+        case .raw: LinkType.rawDLT12
         }
     }
 

@@ -66,7 +66,8 @@ public final class Synthesizer {
     private var nextClientPort: UInt16 = 49152
 
     /// `capturePath`: the pcap to write; `messagesPath`: optionally, every message sent as
-    /// JSON Lines (`{"connection", "direction", "hex"}`) for checking a decoder against.
+    /// JSON Lines (connection, port, direction, type, length, SHA-256, `hex` when short, and
+    /// whether the capture holds it whole) for checking a decoder against.
     public init(capturePath: String, messagesPath: String? = nil) {
         self.capturePath = capturePath
         self.messagesPath = messagesPath
@@ -222,12 +223,17 @@ public final class Synthesizer {
     }
 
     /// Sends `bytes` from one side as MSS-sized segments, then the peer acknowledges them.
-    private func sendBytes(_ connection: Connection, from side: Int, _ bytes: [UInt8]) throws(ScenarioError) {
+    /// Returns the byte ranges that were not captured (dropped segments, capture off).
+    @discardableResult
+    private func sendBytes(_ connection: Connection, from side: Int, _ bytes: [UInt8]) throws(ScenarioError) -> [Range<Int>] {
         var offset = 0
+        var lost: [Range<Int>] = []
         while offset < bytes.count {
             let end = min(offset + mss, bytes.count)
             let last = end == bytes.count
-            try segment(connection, from: side, flags: last ? [.ack, .psh] : [.ack], payload: Array(bytes[offset..<end]))
+            if try !segment(connection, from: side, flags: last ? [.ack, .psh] : [.ack], payload: Array(bytes[offset..<end])) {
+                lost.append(offset..<end)
+            }
             offset = end
         }
         // A segment held back for reordering goes out before the peer acknowledges it.
@@ -237,12 +243,15 @@ public final class Synthesizer {
             for frame in waiting { emit(frame, writer) }
         }
         try segment(connection, from: 1 - side, flags: [.ack], payload: [])
+        return lost
     }
 
     /// Writes one TCP segment, applying pending capture anomalies of the sending node.
+    /// Returns whether the segment made it into the capture.
+    @discardableResult
     private func segment(
         _ connection: Connection, from side: Int, flags: TCPFlags, payload: [UInt8], consumesSequence: UInt32 = 0, ack: Bool = true
-    ) throws(ScenarioError) {
+    ) throws(ScenarioError) -> Bool {
         let sequence = connection.sequence[side]
         let acknowledgment = ack ? connection.sequence[1 - side] : 0
         connection.sequence[side] &+= UInt32(payload.count) &+ consumesSequence
@@ -263,7 +272,7 @@ public final class Synthesizer {
                 copies = [frames, frames]
             case .reorder:
                 held[node, default: []].append(contentsOf: frames)
-                return
+                return recording
             case .overlap:
                 // Two overlapping partial retransmissions around the whole segment.
                 let half = payload.count / 2
@@ -281,6 +290,7 @@ public final class Synthesizer {
         if !payload.isEmpty, let waiting = held.removeValue(forKey: node) {
             for frame in waiting { emit(frame, writer) }
         }
+        return recording && !copies.isEmpty
     }
 
     private func emit(_ frame: [UInt8], _ writer: PcapWriter) {
@@ -310,6 +320,7 @@ public final class Synthesizer {
             throw ScenarioError(line: first.line, "connection \(connection.label) has no BOLT #8 session (handshake=no)")
         }
         var bytes: [UInt8] = []
+        var entries: [(range: Range<Int>, text: String)] = []
         for statement in statements {
             let plaintext = try builder.build(statement)
             guard plaintext.count <= 65535 else { throw ScenarioError(line: statement.line, "message longer than 65535 bytes") }
@@ -319,13 +330,21 @@ public final class Synthesizer {
             if epochStart && keyLogFormat == .mac {
                 keyLogLines.append("\(Hex.encode(packet[2..<18])) \(Hex.encode(key))")
             }
+            // Short messages are listed whole; every message by its SHA-256.
+            let type = Int(plaintext[0]) << 8 | Int(plaintext[1])
+            let hex = plaintext.count <= 512 ? ",\"hex\":\"\(Hex.encode(plaintext))\"" : ""
+            entries.append((bytes.count..<(bytes.count + packet.count),
+                "{\"connection\":\"\(connection.label)\",\"port\":\(connection.endpoints[1].port),\"direction\":\"\(side == 0 ? "out" : "in")\",\"type\":\(type),\"length\":\(plaintext.count),\"sha256\":\"\(Hex.encode(sha256(plaintext)))\"\(hex)"))
             bytes += packet
             connection.messages[side] += 1
             messageCount += 1
-            messageLog.append(
-                "{\"connection\":\"\(connection.label)\",\"port\":\(connection.endpoints[1].port),\"direction\":\"\(side == 0 ? "out" : "in")\",\"hex\":\"\(Hex.encode(plaintext))\"}")
         }
         connection.ciphers[side] = cipher
-        try sendBytes(connection, from: side, bytes)
+        let lost = try sendBytes(connection, from: side, bytes)
+        // A message any of whose bytes were not captured cannot be decoded.
+        for entry in entries {
+            let captured = !lost.contains { $0.overlaps(entry.range) }
+            messageLog.append(entry.text + ",\"captured\":\(captured)}")
+        }
     }
 }

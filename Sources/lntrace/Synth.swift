@@ -28,7 +28,7 @@ struct SynthCommand: ParsableCommand {
     var keyLog: String
 
     @Option(name: .customLong("messages"), help: ArgumentHelp(
-        "Also write every message sent as JSON Lines (connection, direction, hex).", valueName: "file"))
+        "Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).", valueName: "file"))
     var messages: String?
 
     func run() throws {
