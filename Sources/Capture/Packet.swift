@@ -30,6 +30,12 @@ public struct IPPacket: Sendable {
         /// Offset of this fragment's payload in the datagram, in bytes.
         public var offset: Int
         public var moreFragments: Bool
+
+        public init(identification: UInt32, offset: Int, moreFragments: Bool) {
+            self.identification = identification
+            self.offset = offset
+            self.moreFragments = moreFragments
+        }
     }
 }
 
