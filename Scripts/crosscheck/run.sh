@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Cross-checks lntrace against independent implementations (pyln-proto from PyPI).
+# Cross-checks lntrace against independent implementations:
+#  - pyln-proto (PyPI) encodes messages of every type; lntrace must decode its values;
+#  - tshark (Debian) lists every TCP segment; lntrace's frame numbers for every message of
+#    the bundled captures must agree with them.
 # Usage: Scripts/crosscheck/run.sh [LNTRACE_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,3 +15,11 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 cd "$here"
 "$venv/bin/python" check_dump.py "$lntrace"
+
+captures=()
+for keys in "$root"/Fixtures/captures/synth/*.keys; do
+    captures+=("${keys%.keys}.pcap" "$keys")
+done
+captures+=("$root/Fixtures/captures/pyln-loopback/loopback.pcapng" "$root/Fixtures/captures/pyln-loopback/keys-ephemeral.log")
+captures+=("$root/Fixtures/captures/pyln-loopback/loopback.pcap" "$root/Fixtures/captures/pyln-loopback/keys-mac.log")
+python3 check_frames.py "$lntrace" "${captures[@]}"
