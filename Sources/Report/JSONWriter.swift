@@ -100,16 +100,24 @@ public struct JSONWriter: Sendable {
     /// A byte string as lowercase hex.
     public mutating func hex(_ value: some Collection<UInt8>) {
         separate()
+        let count = value.count
         bytes.append(UInt8(ascii: "\""))
-        let digits: StaticString = "0123456789abcdef"
-        digits.withUTF8Buffer { d in
-            for byte in value {
-                bytes.append(d[Int(byte >> 4)])
-                bytes.append(d[Int(byte & 0x0f)])
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count * 2))
+        bytes.withUnsafeMutableBufferPointer { out in
+            Self.hexDigits.withUnsafeBufferPointer { digits in
+                var i = start
+                for byte in value {
+                    out[i] = digits[Int(byte >> 4)]
+                    out[i + 1] = digits[Int(byte & 0x0f)]
+                    i += 2
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Convenience: `"key": value` pairs.
     public mutating func field(_ name: String, _ value: String) {
@@ -134,6 +142,12 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings (names, hex, numbers) need no escaping.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x7f }) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5c, 0x22])

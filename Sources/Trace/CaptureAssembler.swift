@@ -79,8 +79,11 @@ public final class CaptureAssembler {
     }
 
     struct Direction {
-        var buffer: [UInt8] = []
-        /// Stream offset of `buffer[0]`.
+        /// Received bytes; those before `head` are consumed (compacted from time to time, so
+        /// consuming a frame does not move the rest).
+        var storage: [UInt8] = []
+        var head = 0
+        /// Stream offset of the first unconsumed byte.
         var base: Int64 = 0
         var marks: [Mark] = []
         var mode: Mode = .collecting
@@ -88,11 +91,18 @@ public final class CaptureAssembler {
         var messages = 0
         var everDecrypted = false
 
-        var end: Int64 { base + Int64(buffer.count) }
+        /// The unconsumed bytes.
+        var buffer: ArraySlice<UInt8> { storage[head...] }
+
+        var end: Int64 { base + Int64(storage.count - head) }
 
         mutating func append(_ bytes: ArraySlice<UInt8>, frame: Int, time: Timestamp) {
             let start = end
-            buffer.append(contentsOf: bytes)
+            if head > 0, head >= storage.count / 2 {
+                storage.removeFirst(head)
+                head = 0
+            }
+            storage.append(contentsOf: bytes)
             marks.append(Mark(start: start, end: end, frame: frame, time: time))
         }
 
@@ -106,19 +116,24 @@ public final class CaptureAssembler {
                 if frames.last != mark.frame { frames.append(mark.frame) }
                 time = mark.time
             }
-            marks.removeAll { $0.end <= stop }
-            buffer.removeFirst(count)
+            if let firstKept = marks.firstIndex(where: { $0.end > stop }) {
+                marks.removeFirst(firstKept)
+            } else {
+                marks.removeAll(keepingCapacity: true)
+            }
+            head += count
             base = stop
             return (frames, time)
         }
 
         /// Frame starts (segment boundaries) within the buffer, as buffer offsets.
         var segmentStarts: [Int] {
-            marks.map { Int($0.start - base) }.filter { $0 >= 0 && $0 < buffer.count }
+            marks.map { Int($0.start - base) }.filter { $0 >= 0 && $0 < storage.count - head }
         }
 
         mutating func clear() {
-            buffer.removeAll()
+            storage.removeAll()
+            head = 0
             marks.removeAll()
         }
     }
@@ -175,8 +190,9 @@ public final class CaptureAssembler {
 
     // MARK: Detection
 
-    static func hasActShape(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= HandshakeSize.actOne && bytes[0] == 0 && (bytes[1] == 2 || bytes[1] == 3)
+    static func hasActShape(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let i = bytes.startIndex
+        return bytes.count >= HandshakeSize.actOne && bytes[i] == 0 && (bytes[i + 1] == 2 || bytes[i + 1] == 3)
     }
 
     private func process(_ stream: Stream) {
@@ -226,7 +242,7 @@ public final class CaptureAssembler {
         stream.directions[1 - i].mode = .handshake(remaining: HandshakeSize.actTwo)
         // Act one carries the initiator's ephemeral key, which names the session's key.
         let actOne = stream.directions[i]
-        startDecryption(stream, ephemeral: Array(actOne.buffer[1..<34]), frame: actOne.marks.first?.frame ?? stream.info.firstFrame)
+        startDecryption(stream, ephemeral: Array(actOne.buffer.dropFirst().prefix(33)), frame: actOne.marks.first?.frame ?? stream.info.firstFrame)
     }
 
     /// A connection whose handshake was not captured: Lightning if a key aligns with it, or

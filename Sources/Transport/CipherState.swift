@@ -114,15 +114,16 @@ public struct CipherState: Sendable {
     public mutating func decrypt(_ ciphertext: some Collection<UInt8>) throws(TransportError) -> [UInt8] {
         guard ciphertext.count >= 16 else { throw .tooShort }
         guard !needsKey else { throw .noKey }
-        let bytes = Array(ciphertext)
+        // One buffer, nonce ‖ ciphertext ‖ tag: the sealed box's combined form, built without
+        // intermediate copies.
+        var combined = Data(capacity: 12 + ciphertext.count)
+        combined.append(contentsOf: [0, 0, 0, 0])
+        withUnsafeBytes(of: nonce.littleEndian) { combined.append(contentsOf: $0) }
+        combined.append(contentsOf: ciphertext)
         do {
-            let box = try ChaChaPoly.SealedBox(
-                nonce: ChaChaPoly.Nonce(data: Transport.nonce(nonce)),
-                ciphertext: bytes[0..<(bytes.count - 16)],
-                tag: bytes[(bytes.count - 16)...])
-            let plaintext = try ChaChaPoly.open(box, using: symmetricKey)
+            let plaintext = try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: symmetricKey)
             advance()
-            return Array(plaintext)
+            return [UInt8](plaintext)
         } catch {
             throw .badTag
         }
