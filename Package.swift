@@ -28,9 +28,14 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // Where evidence came from: timestamps, source locations, input diagnostics.
-        .target(name: "Provenance"),
+        .target(name: "Provenance", dependencies: ["CZlib"]),
 
         // secp256k1 over libsecp256k1: keys, ECDH (BOLT #8), ECDSA.
         .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
@@ -63,7 +68,7 @@ let package = Package(
         ),
 
         // Line-oriented text inputs: node logs (lnd, CLN, eclair, LDK) and hex dumps.
-        .target(name: "NodeLogs", dependencies: ["Provenance", "Wire"]),
+        .target(name: "NodeLogs", dependencies: ["Provenance", "Wire", "Secp256k1"]),
 
         // Message events with their sources; opening inputs and detecting their formats.
         .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),

@@ -6,14 +6,25 @@ import Wire
 /// Blank lines and lines starting with `#` are skipped; surrounding whitespace and a `0x`
 /// prefix are allowed. A line that is not hex, or whose bytes do not decode, yields a
 /// diagnostic naming the line and the problem; the remaining lines are still decoded.
-public struct HexDumpParser: Sendable {
+public struct HexDumpParser: LogParser, Sendable {
     public let file: String
+    public private(set) var skippedLines = 0
 
     public init(file: String) {
         self.file = file
     }
 
-    public func parse(_ line: LineReader.Line) -> LogEvent? {
+    public mutating func flush() -> [LogEvent] { [] }
+
+    public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
+        guard let event = parseLine(line) else {
+            skippedLines += 1
+            return []
+        }
+        return [event]
+    }
+
+    func parseLine(_ line: LineReader.Line) -> LogEvent? {
         var bytes = line.bytes
         while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             bytes = bytes.dropFirst()

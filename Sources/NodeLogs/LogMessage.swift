@@ -12,19 +12,34 @@ public struct LogMessage: Sendable {
     public var peer: String?
     /// Sent (`out`) or received (`in`) by the logging node, where the line says.
     public var direction: Direction?
+    /// The log's own name for the channel when it gives no `channel_id` (CLN's `chan#14429`).
+    public var channelLabel: String?
     public var content: MessageContent
 
     public init(
         line: Int, timeText: String? = nil, time: Timestamp? = nil, peer: String? = nil,
-        direction: Direction? = nil, content: MessageContent
+        direction: Direction? = nil, channelLabel: String? = nil, content: MessageContent
     ) {
         self.line = line
         self.timeText = timeText
         self.time = time
         self.peer = peer
         self.direction = direction
+        self.channelLabel = channelLabel
         self.content = content
     }
+}
+
+/// A parser for one log format: fed line by line, it yields the wire messages the lines
+/// report. Parsers that need the following lines (lnd's trace dumps, eclair's duplicate
+/// lines) hold a message back until ``flush()``.
+public protocol LogParser {
+    /// Events the line completes (usually zero or one).
+    mutating func parse(_ line: LineReader.Line) -> [LogEvent]
+    /// Events held back, at the end of input or when input pauses.
+    mutating func flush() -> [LogEvent]
+    /// Lines that were not wire messages.
+    var skippedLines: Int { get }
 }
 
 /// What a text input yields, line by line.

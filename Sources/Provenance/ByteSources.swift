@@ -4,15 +4,27 @@ import Glibc
 import Darwin
 #endif
 
-/// A failed `read(2)` on an input.
-public enum ReadError: Error, Sendable {
+/// A failed read of an input.
+public enum ReadError: Error, Sendable, CustomStringConvertible {
     case io(errno: Int32)
+    /// Compressed input that does not decompress.
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case let .io(code): String(cString: strerror(code))
+        case let .corrupt(reason): reason
+        }
+    }
 }
 
 /// Where an input's bytes come from: a file descriptor, a decompressor, or bytes already read.
 public protocol ByteSource: AnyObject {
     /// Reads into `buffer[offset...]`; returns 0 at end of input.
     func read(into buffer: inout [UInt8], from offset: Int) throws(ReadError) -> Int
+    /// Whether a read now would return at once (data or end of input are ready), rather
+    /// than wait on a live pipe.
+    var hasPendingInput: Bool { get }
 }
 
 /// A file descriptor read with `read(2)`, retrying on `EINTR`.
@@ -27,6 +39,11 @@ public final class FileDescriptorSource: ByteSource {
 
     deinit {
         if closeOnDeinit { close(fd) }
+    }
+
+    public var hasPendingInput: Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) != 0
     }
 
     public func read(into buffer: inout [UInt8], from offset: Int) throws(ReadError) -> Int {
@@ -57,6 +74,8 @@ public final class PrefixedSource: ByteSource {
         self.prefix = prefix
         self.rest = rest
     }
+
+    public var hasPendingInput: Bool { offset < prefix.count || rest.hasPendingInput }
 
     public func read(into buffer: inout [UInt8], from start: Int) throws(ReadError) -> Int {
         if offset < prefix.count {

@@ -20,6 +20,8 @@ public final class DumpWriter {
     private var diagnostics: [Diagnostic] = []
     /// Capture connections, listed at the end (text and JSON).
     private var connections: [ConnectionSummary] = []
+    /// Log inputs' streams per peer and channel, listed at the end (text and JSON).
+    private var logs: [LogSummary] = []
     public private(set) var diagnosticCount = 0
     public private(set) var errorCount = 0
     public private(set) var messageCount = 0
@@ -41,6 +43,7 @@ public final class DumpWriter {
         case let .message(message): write(message)
         case let .diagnostic(diagnostic): write(diagnostic)
         case let .connection(summary): write(summary)
+        case let .streams(summary): write(summary)
         }
     }
 
@@ -98,6 +101,18 @@ public final class DumpWriter {
         }
     }
 
+    public func write(_ summary: LogSummary) {
+        switch format {
+        case .jsonl:
+            json.reset()
+            StreamFormat.writeJSON(summary, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .text, .json:
+            logs.append(summary)
+        }
+    }
+
     /// Flushes what is buffered (called whenever input pauses).
     public func flush() {
         err.flush()
@@ -113,6 +128,12 @@ public final class DumpWriter {
                 for line in ConnectionFormat.text(connection) { out.line("  " + line) }
             }
         }
+        if format == .text {
+            for summary in logs where summary.format != "hex" {
+                out.line("")
+                for line in StreamFormat.text(summary) { out.line(line) }
+            }
+        }
         if format == .json {
             json.reset()
             json.beginArray()
@@ -126,6 +147,12 @@ public final class DumpWriter {
             json.endArray()
             out.write(",\"connections\":")
             out.write(bytes: json.bytes)
+            json.reset()
+            json.beginArray()
+            for summary in logs { StreamFormat.writeJSON(summary, to: &json) }
+            json.endArray()
+            out.write(",\"logs\":")
+            out.write(bytes: json.bytes)
             out.write(",\"diagnostic_count\":\(diagnosticCount),\"message_count\":\(messageCount)}\n")
         }
         flush()
@@ -136,9 +163,17 @@ public final class DumpWriter {
         var columns: [String] = [event.location.description]
         if let time = event.time { columns.append(time.description) } else if let text = event.timeText { columns.append(text) }
         if let connection = event.connection { columns.append("#\(connection)") }
+        if event.location.line != nil, let peer = event.peer { columns.append(Self.short(peer)) }
         if let direction = event.direction { columns.append(direction == .out ? "→" : "←") }
         columns.append(MessageFormat.summary(event.content))
         return columns.joined(separator: "  ")
+    }
+}
+
+extension DumpWriter {
+    /// A node id shortened for a text column: `03864ef0…3f8f`.
+    static func short(_ id: String) -> String {
+        id.count > 16 ? id.prefix(8) + "…" + id.suffix(4) : id
     }
 }
 

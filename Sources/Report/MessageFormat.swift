@@ -46,6 +46,7 @@ public enum MessageFormat {
         if let direction = event.direction { json.field("direction", direction.rawValue) }
         if let index = event.index { json.field("index", index) }
         if let peer = event.peer { json.field("peer", peer) }
+        if let channel = event.channel { json.field("channel", channel) }
         json.field("file", event.location.file)
         if let line = event.location.line { json.field("line", line) }
         if !event.location.frames.isEmpty {

@@ -67,3 +67,30 @@ public enum Secp256k1 {
         return output
     }
 }
+
+extension Secp256k1 {
+    /// The compressed form of a key printed as libsecp256k1's 64-byte internal
+    /// `secp256k1_pubkey` (as rust-secp256k1's `Debug` does); `nil` unless the bytes are a
+    /// point on the curve.
+    public static func compress(internal bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count == 64 else { return nil }
+        var pubkey = secp256k1_pubkey()
+        withUnsafeMutableBytes(of: &pubkey.data) { raw in
+            for i in 0..<64 { raw[i] = bytes[i] }
+        }
+        let compressed = serialize(pubkey)
+        // A valid point re-parses to the same internal bytes.
+        guard let reparsed = parse(compressed) else { return nil }
+        let same = withUnsafeBytes(of: reparsed.data) { Array($0) } == bytes
+        return same ? compressed : nil
+    }
+
+    /// A compact 64-byte signature from its DER encoding (`nil` if not valid DER).
+    public static func compact(der: [UInt8]) -> [UInt8]? {
+        var signature = secp256k1_ecdsa_signature()
+        guard secp256k1_ecdsa_signature_parse_der(context, &signature, der, der.count) == 1 else { return nil }
+        var compact = [UInt8](repeating: 0, count: 64)
+        secp256k1_ecdsa_signature_serialize_compact(context, &compact, &signature)
+        return compact
+    }
+}

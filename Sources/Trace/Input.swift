@@ -15,34 +15,34 @@ public enum InputFormat: String, CaseIterable, Sendable {
 /// Why an input could not be read at all (as opposed to a ``Diagnostic`` inside it).
 public enum InputError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(String)
-    case readFailed(path: String, errno: Int32)
+    case readFailed(path: String, reason: String)
     case unknownFormat(path: String)
-    case unsupported(path: String, format: InputFormat)
 
     public var description: String {
         switch self {
         case let .cannotOpen(reason): reason
-        case let .readFailed(path, code): "\(path): read error (errno \(code))"
+        case let .readFailed(path, reason): "\(path): read error: \(reason)"
         case let .unknownFormat(path):
-            "\(path): cannot tell the input format from its first bytes; use --input-format"
-        case let .unsupported(path, format): "\(path): the \(format.rawValue) input format is not supported yet"
+            "\(path): cannot tell the input format from its first lines; use --input-format"
         }
     }
 }
 
 extension InputError {
-    init(_ error: LineReader.ReadError, path: String) {
-        switch error {
-        case let .io(code): self = .readFailed(path: path, errno: code)
-        }
+    init(_ error: ReadError, path: String) {
+        self = .readFailed(path: path, reason: error.description)
     }
 }
 
-/// Recognises an input's format from its first bytes.
+/// Recognises an input's format from its first bytes: a capture's magic number, or the
+/// shape of its first log lines.
 public enum FormatDetector {
-    /// Enough bytes to decide: a capture's magic number, or one complete text line.
+    /// Whether the prefix decides the format (or is long enough that more will not help).
     public static func isEnough(_ prefix: [UInt8]) -> Bool {
-        prefix.count >= 4 && (isCaptureMagic(prefix) || prefix.contains(UInt8(ascii: "\n")))
+        if prefix.count >= 4 && isCaptureMagic(prefix) { return true }
+        if GzipSource.isGzip(prefix) { return true }
+        if detect(prefix) != nil { return true }
+        return prefix.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } >= 200
     }
 
     public static func isCaptureMagic(_ prefix: [UInt8]) -> Bool {
@@ -52,23 +52,54 @@ public enum FormatDetector {
         return [0xa1b2_c3d4, 0xd4c3_b2a1, 0xa1b2_3c4d, 0x4d3c_b2a1, 0x0a0d_0d0a].contains(magic)
     }
 
-    /// The format of an input that starts with `prefix`, or `nil` if unknown.
+    /// The format of an input that starts with `prefix`, or `nil` if unknown (yet).
     public static func detect(_ prefix: [UInt8]) -> InputFormat? {
         if isCaptureMagic(prefix) { return .pcap }
-        // Text: look at the first line that is not blank or a comment.
-        for line in prefix.split(separator: UInt8(ascii: "\n")) {
-            var text = line
-            while let last = text.last, last == 13 || last == 32 || last == 9 { text = text.dropLast() }
-            while let first = text.first, first == 32 || first == 9 { text = text.dropFirst() }
-            if text.isEmpty || text.first == UInt8(ascii: "#") { continue }
-            if text.count >= 4, text.count % 2 == 0, Hex.decode(utf8: text) != nil { return .hex }
-            return nil
+        for raw in prefix.split(separator: UInt8(ascii: "\n")) {
+            var line = raw
+            while let last = line.last, last == 13 || last == 32 || last == 9 { line = line.dropLast() }
+            while let first = line.first, first == 32 || first == 9 { line = line.dropFirst() }
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            if let format = detectLine(line) { return format }
         }
         return nil
     }
+
+    /// One line's format, judged by the line prefixes the implementations write.
+    static func detectLine(_ line: ArraySlice<UInt8>) -> InputFormat? {
+        if line.count >= 4, line.count % 2 == 0, Hex.decode(utf8: line) != nil { return .hex }
+        let text = String(decoding: line.prefix(200), as: UTF8.self)
+        if text.contains("[lightning::") || text.contains("Enqueueing message ") { return .ldk }
+        if text.contains(" - IN msg=") || text.contains(" - OUT msg=") || text.contains("f.a.e") && isDate(text, separator: ",") {
+            return .eclair
+        }
+        if text.contains(": peer_in ") || text.contains(": peer_out ") || text.contains(": [IN] ") || text.contains(": [OUT] ")
+            || isDate(text, t: true) || text.contains("lightningd") {
+            return .cln
+        }
+        // lnd (btclog): "2024-05-01 15:54:18.364 [DBG] PEER: …", or without timestamps "[DBG] PEER: …".
+        let levels = ["[TRC] ", "[DBG] ", "[INF] ", "[WRN] ", "[ERR] ", "[CRT] "]
+        if levels.contains(where: { text.hasPrefix($0) || (isDate(text, separator: ".") && text.dropFirst(24).hasPrefix($0)) }) {
+            return .lnd
+        }
+        return nil
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS<separator>` (or with `T` and a trailing `Z`) at the start.
+    static func isDate(_ text: String, separator: Character = ".", t: Bool = false) -> Bool {
+        let chars = Array(text.prefix(24))
+        guard chars.count >= 20 else { return false }
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+        guard digits.allSatisfy({ chars[$0].isNumber }), chars[4] == "-", chars[7] == "-", chars[13] == ":", chars[16] == ":" else {
+            return false
+        }
+        if t { return chars[10] == "T" && text.dropFirst(19).contains("Z") }
+        return chars[10] == " " && chars[19] == separator
+    }
 }
 
-/// Reads one input (a file, or `-` for standard input) and reports its events in input order.
+/// Reads one input (a file, or `-` for standard input; gzip-compressed or not) and
+/// reports its events in input order.
 public struct InputReader {
     public let path: String
     public let format: InputFormat?
@@ -81,8 +112,8 @@ public struct InputReader {
     }
 
     /// Reads the whole input, calling `emit` for each event as soon as it is known and
-    /// `drained` before each read that may wait for more input (a live pipe), so the caller
-    /// can flush its output.
+    /// `drained` whenever the input pauses (a live pipe has no more bytes yet), so the
+    /// caller can flush its output.
     public func read(emit: (TraceEvent) -> Void, drained: () -> Void = {}) throws(InputError) {
         let file: FileDescriptorSource
         do {
@@ -90,59 +121,96 @@ public struct InputReader {
         } catch {
             throw .cannotOpen(error.description)
         }
-        let prefix: [UInt8]
+        var source: ByteSource = file
+        var prefix: [UInt8]
         do {
-            prefix = try InputFile.peek(file, limit: 1 << 16, enough: FormatDetector.isEnough)
-        } catch {
+            prefix = try InputFile.peek(source, limit: 1 << 16, enough: FormatDetector.isEnough)
+            if GzipSource.isGzip(prefix) {
+                guard let gzip = GzipSource(PrefixedSource(prefix: prefix, rest: file)) else {
+                    throw InputError.readFailed(path: path, reason: "zlib could not start")
+                }
+                source = gzip
+                prefix = try InputFile.peek(source, limit: 1 << 16, enough: FormatDetector.isEnough)
+            }
+        } catch let error as ReadError {
             throw InputError(error, path: path)
+        } catch {
+            throw .readFailed(path: path, reason: "\(error)")
         }
         guard let format = format ?? FormatDetector.detect(prefix) else {
             if prefix.isEmpty { return }
             throw .unknownFormat(path: path)
         }
-        let source = PrefixedSource(prefix: prefix, rest: file)
+        let input = PrefixedSource(prefix: prefix, rest: source)
         switch format {
         case .pcap:
             let capture = CaptureInput(path: path, options: captureOptions)
-            // A file is reopened by libpcap; standard input continues after the peeked bytes.
             // The assembler keeps `emit` only while this call runs.
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
-                _ = try capture.read(source: path == "-" ? source : nil, emit: emit, drained: drained)
+                // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
+                let plainFile = path != "-" && !(source is GzipSource)
+                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained)
             }
         case .hex:
-            try readLines(source, emit: emit, drained: drained) { parser, line in
-                parser.parse(line)
-            }
-        default:
-            throw .unsupported(path: path, format: format)
+            var parser = HexDumpParser(file: path)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+        case .lnd:
+            var parser = LndLogParser(file: path)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+        case .cln:
+            var parser = ClnLogParser(file: path)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+        case .eclair:
+            var parser = EclairLogParser(file: path)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+        case .ldk:
+            var parser = LdkLogParser(file: path)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
         }
     }
 
-    private func readLines(
-        _ source: ByteSource, emit: (TraceEvent) -> Void, drained: () -> Void,
-        parse: (HexDumpParser, LineReader.Line) -> LogEvent?
+    private func readLines<Parser: LogParser>(
+        _ source: ByteSource, format: InputFormat, parser: inout Parser,
+        emit: (TraceEvent) -> Void, drained: () -> Void
     ) throws(InputError) {
         var reader = LineReader(source: source)
-        let parser = HexDumpParser(file: path)
+        var summary = LogSummaryBuilder(file: path, format: format.rawValue)
+        func deliver(_ events: [LogEvent]) {
+            for event in events {
+                switch event {
+                case let .message(message):
+                    let event = MessageEvent(
+                        connection: summary.peerID(message.peer), direction: message.direction, content: message.content,
+                        location: SourceLocation(file: path, line: message.line), time: message.time,
+                        timeText: message.timeText, peer: message.peer, channelLabel: message.channelLabel)
+                    summary.add(event, line: message.line)
+                    emit(.message(event))
+                case let .diagnostic(diagnostic):
+                    emit(.diagnostic(diagnostic))
+                }
+            }
+        }
         while true {
             let line: LineReader.Line?
             do {
-                line = try reader.next(beforeReading: drained)
+                line = try reader.next {
+                    // Only when a live pipe is waiting: held-back events and output go out now.
+                    if !source.hasPendingInput {
+                        deliver(parser.flush())
+                        drained()
+                    }
+                }
             } catch {
+                deliver(parser.flush())
                 throw InputError(error, path: path)
             }
             guard let line else { break }
-            switch parse(parser, line) {
-            case let .message(message)?:
-                emit(.message(MessageEvent(
-                    direction: message.direction, content: message.content,
-                    location: SourceLocation(file: path, line: message.line),
-                    time: message.time, timeText: message.timeText, peer: message.peer)))
-            case let .diagnostic(diagnostic)?:
-                emit(.diagnostic(diagnostic))
-            case nil:
-                break
-            }
+            summary.summary.lines = line.number
+            deliver(parser.parse(line))
         }
+        deliver(parser.flush())
+        summary.summary.skippedLines = parser.skippedLines
+        emit(.streams(summary.summary))
+        drained()
     }
 }

@@ -20,11 +20,14 @@ public struct MessageEvent: Sendable {
     public var timeText: String?
     /// The peer's node id (or label) where the source gives it.
     public var peer: String?
+    /// The source's own name for the channel when the message carries no `channel_id`
+    /// (CLN's `chan#14429`).
+    public var channelLabel: String?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
         content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
-        timeText: String? = nil, peer: String? = nil
+        timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil
     ) {
         self.connection = connection
         self.direction = direction
@@ -34,6 +37,12 @@ public struct MessageEvent: Sendable {
         self.time = time
         self.timeText = timeText
         self.peer = peer
+        self.channelLabel = channelLabel
+    }
+
+    /// The channel the message belongs to: its `channel_id` (hex), else the source's label.
+    public var channel: String? {
+        content.channelID.map { $0.hex } ?? channelLabel
     }
 }
 
@@ -43,4 +52,6 @@ public enum TraceEvent: Sendable {
     case diagnostic(Diagnostic)
     /// A capture's Lightning connection ended (its summary is final).
     case connection(ConnectionSummary)
+    /// A log input ended: its messages per peer and channel.
+    case streams(LogSummary)
 }

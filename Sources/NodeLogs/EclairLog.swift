@@ -1,0 +1,178 @@
+import Foundation
+import Provenance
+import Wire
+
+/// eclair's wire-message log lines (`TransportHandler` and `Peer` loggers):
+///
+///     2021-09-24 21:59:53,155 INFO  f.a.eclair.Diagnostics n:034e… c:3456… - IN msg=CommitSig(3456…,456e…,List(),TlvStream(List(),List()))
+///
+/// Each channel message is logged twice, by `f.a.eclair.Diagnostics` and `f.a.e.i.Peer`; the
+/// second line of a pair is collapsed into the first. Fields come from the Scala case-class
+/// `toString`, by position.
+public struct EclairLogParser: LogParser {
+    public let file: String
+    public private(set) var skippedLines = 0
+    /// Recent events, to collapse the duplicate line of the other logger.
+    private var recent: [(direction: Direction, body: Substring, peer: String?, time: Timestamp?)] = []
+
+    public init(file: String) {
+        self.file = file
+    }
+
+    public mutating func flush() -> [LogEvent] { [] }
+
+    /// Case class → spec message, and the spec field of each constructor argument (nil:
+    /// skipped). A `*` prefix marks a point, `#` a signature, `=` a list of signatures.
+    static let classes: [String: (String, [String?])] = [
+        "Init": ("init", []),
+        "Warning": ("warning", ["channel_id", "data"]),
+        "Error": ("error", ["channel_id", "data"]),
+        "Ping": ("ping", ["num_pong_bytes", "ignored"]),
+        "Pong": ("pong", ["ignored"]),
+        "OpenChannel": ("open_channel", ["chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
+            "max_htlc_value_in_flight_msat", "channel_reserve_satoshis", "htlc_minimum_msat", "feerate_per_kw", "to_self_delay",
+            "max_accepted_htlcs", "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint",
+            "*htlc_basepoint", "*first_per_commitment_point", nil]),
+        "AcceptChannel": ("accept_channel", ["temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
+            "channel_reserve_satoshis", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs",
+            "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint", "*htlc_basepoint",
+            "*first_per_commitment_point"]),
+        "OpenDualFundedChannel": ("open_channel2", ["chain_hash", "temporary_channel_id", "funding_feerate_perkw",
+            "commitment_feerate_perkw", "funding_satoshis", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
+            "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"]),
+        "AcceptDualFundedChannel": ("accept_channel2", ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
+            "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"]),
+        // The funding txid is printed in an order this parser cannot be sure of: left unknown.
+        "FundingCreated": ("funding_created", ["temporary_channel_id", nil, "funding_output_index", "#signature"]),
+        "FundingSigned": ("funding_signed", ["channel_id", "#signature"]),
+        "FundingLocked": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
+        "ChannelReady": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
+        "Shutdown": ("shutdown", ["channel_id", "scriptpubkey"]),
+        "ClosingSigned": ("closing_signed", ["channel_id", "fee_satoshis", "#signature"]),
+        "ClosingComplete": ("closing_complete", ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"]),
+        "ClosingSig": ("closing_sig", ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"]),
+        "UpdateAddHtlc": ("update_add_htlc", ["channel_id", "id", "amount_msat", "payment_hash", "cltv_expiry"]),
+        "UpdateFulfillHtlc": ("update_fulfill_htlc", ["channel_id", "id", "payment_preimage"]),
+        "UpdateFailHtlc": ("update_fail_htlc", ["channel_id", "id", "reason"]),
+        "UpdateFailMalformedHtlc": ("update_fail_malformed_htlc", ["channel_id", "id", "sha256_of_onion", "failure_code"]),
+        "CommitSig": ("commitment_signed", ["channel_id", "#signature", "=htlc_signature"]),
+        "RevokeAndAck": ("revoke_and_ack", ["channel_id", "per_commitment_secret", "*next_per_commitment_point"]),
+        "UpdateFee": ("update_fee", ["channel_id", "feerate_per_kw"]),
+        "ChannelReestablish": ("channel_reestablish", ["channel_id", "next_commitment_number", "next_revocation_number",
+            "your_last_per_commitment_secret", "*my_current_per_commitment_point"]),
+        "Stfu": ("stfu", ["channel_id", "initiator"]),
+        "AnnouncementSignatures": ("announcement_signatures", ["channel_id", "short_channel_id", "#node_signature", "#bitcoin_signature"]),
+        "ChannelAnnouncement": ("channel_announcement", []),
+        "NodeAnnouncement": ("node_announcement", []),
+        "ChannelUpdate": ("channel_update", ["#signature", "chain_hash", "short_channel_id", "timestamp"]),
+        "TxAddInput": ("tx_add_input", ["channel_id", "serial_id"]),
+        "TxAddOutput": ("tx_add_output", ["channel_id", "serial_id", "sats", "script"]),
+        "TxRemoveInput": ("tx_remove_input", ["channel_id", "serial_id"]),
+        "TxRemoveOutput": ("tx_remove_output", ["channel_id", "serial_id"]),
+        "TxComplete": ("tx_complete", ["channel_id"]),
+        "TxSignatures": ("tx_signatures", ["channel_id"]),
+        "TxInitRbf": ("tx_init_rbf", ["channel_id", "locktime", "feerate"]),
+        "TxAckRbf": ("tx_ack_rbf", ["channel_id"]),
+        "TxAbort": ("tx_abort", ["channel_id", "data"]),
+        "SpliceInit": ("splice_init", ["channel_id", "funding_contribution_satoshis", "funding_feerate_perkw", "locktime", "*funding_pubkey"]),
+        "SpliceAck": ("splice_ack", ["channel_id", "funding_contribution_satoshis", "*funding_pubkey"]),
+        "SpliceLocked": ("splice_locked", ["channel_id"]),
+        "QueryShortChannelIds": ("query_short_channel_ids", ["chain_hash"]),
+        "ReplyShortChannelIdsEnd": ("reply_short_channel_ids_end", ["chain_hash", "full_information"]),
+        "QueryChannelRange": ("query_channel_range", ["chain_hash", "first_blocknum", "number_of_blocks"]),
+        "ReplyChannelRange": ("reply_channel_range", ["chain_hash", "first_blocknum", "number_of_blocks", "sync_complete"]),
+        "GossipTimestampFilter": ("gossip_timestamp_filter", ["chain_hash", "first_timestamp", "timestamp_range"]),
+    ]
+
+    public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
+        let bytes = line.bytes
+        let direction: Direction
+        let marker: Int
+        if let at = LogText.find(" - IN msg=", in: bytes) {
+            (direction, marker) = (.in, at + 10)
+        } else if let at = LogText.find(" - OUT msg=", in: bytes) {
+            (direction, marker) = (.out, at + 11)
+        } else {
+            skippedLines += 1
+            return []
+        }
+        let prefix = bytes[..<marker]
+        let stamp = LogText.firstTimestamp(prefix, window: 32)
+        var peer: String?
+        if let n = LogText.find(" n:", in: prefix), LogText.isHexRun(prefix, at: n + 3, count: 66) {
+            peer = LogText.string(prefix[(n + 3)..<(n + 69)])
+        }
+        var channel: [UInt8]?
+        if let c = LogText.find(" c:", in: prefix), LogText.isHexRun(prefix, at: c + 3, count: 64) {
+            channel = Hex.decode(utf8: prefix[(c + 3)..<(c + 67)])
+        }
+        let bodyText = LogText.string(bytes[marker...])
+        let body = Substring(bodyText)
+        // The other logger's copy of the message just logged.
+        if let time = stamp?.0, recent.contains(where: {
+            $0.direction == direction && $0.body == body && $0.peer == peer
+                && abs(time.seconds(since: $0.time ?? time)) <= 2
+        }) {
+            return []
+        }
+        recent.append((direction, body, peer, stamp?.0))
+        if recent.count > 16 { recent.removeFirst() }
+        let value = DebugParser.parse(body)
+        guard case let .call(className, args) = value, let (name, positions) = Self.classes[className] else {
+            let location = SourceLocation(file: file, line: line.number)
+            return [.diagnostic(Diagnostic(.warning, "eclair.unknown-message", at: location,
+                                           "unrecognised message '\(body.prefix(40))'"))]
+        }
+        var b = PartialBuilder(name: name)
+        for (index, spec) in positions.enumerated() where index < args.count {
+            guard var spec else { continue }
+            let arg = args[index]
+            switch spec.first {
+            case "*":
+                spec.removeFirst()
+                if let point = arg.point { b.set(spec, .bytes(point)) }
+            case "#":
+                spec.removeFirst()
+                if let signature = arg.signature { b.set(spec, .bytes(signature)) }
+            case "=":
+                spec.removeFirst()
+                if case let .call("List", items) = arg {
+                    let signatures = items.compactMap(\.signature)
+                    b.set("num_htlcs", .unsigned(UInt64(items.count)))
+                    if signatures.count == items.count { b.set(spec, .array(signatures.map { .bytes($0) })) }
+                }
+            default:
+                Self.setValue(&b, spec, arg)
+            }
+        }
+        if let channel, b.message.fields["channel_id"] == nil, b.message.fields["temporary_channel_id"] == nil {
+            b.set(name.hasPrefix("open") || name.hasPrefix("accept") || name == "funding_created" ? "temporary_channel_id" : "channel_id",
+                  .bytes(channel))
+        }
+        return [.message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
+                                    direction: direction, content: .partial(b.message)))]
+    }
+
+    static let byteFields: Set<String> = [
+        "channel_id", "temporary_channel_id", "chain_hash", "payment_hash", "payment_preimage", "reason", "data", "ignored",
+        "scriptpubkey", "closer_scriptpubkey", "closee_scriptpubkey", "sha256_of_onion", "per_commitment_secret",
+        "your_last_per_commitment_secret", "script",
+    ]
+
+    static func setValue(_ b: inout PartialBuilder, _ spec: String, _ value: DebugValue) {
+        if spec == "short_channel_id" {
+            if case let .atom(text) = value, let scid = ShortChannelID(text) { b.set(spec, .shortChannelID(scid)) }
+            return
+        }
+        if byteFields.contains(spec) {
+            // Redacted secrets ("<private_key>") stay unknown.
+            if case let .call("PrivateKey", args) = value, let bytes = args.first?.bytes {
+                b.set(spec, .bytes(bytes))
+            } else if let bytes = value.bytes {
+                b.set(spec, .bytes(bytes))
+            }
+            return
+        }
+        if let number = value.number { b.set(spec, .unsigned(number)) }
+    }
+}

@@ -1,0 +1,387 @@
+import Foundation
+import Provenance
+import Wire
+
+/// lnd's wire-message log lines (`peer/brontide.go` `logWireMessage`, `messageSummary`),
+/// lnd 0.15 through 0.21:
+///
+///     2024-05-01 15:54:18.364 [DBG] PEER: Peer(<pk>): Sending UpdateAddHTLC(chan_id=…, id=1, amt=1000 mSAT, …) to <pk>@<addr>
+///     2022-06-26 11:15:09.906 [DBG] PEER: Received CommitSig(chan_id=…, num_htlcs=0) from <pk>@<addr>
+///
+/// and the `[TRC]` spew dumps that follow them (`readMessage from peer: (*lnwire.X)(0x…)({`
+/// … blank line), whose fields are used when present. The peer is read from the end of the
+/// line, since an error's text may contain parentheses, commas, " to " or " from ".
+public struct LndLogParser: LogParser {
+    public let file: String
+    public private(set) var skippedLines = 0
+    /// A summary line held back until we know whether a trace dump follows it.
+    private var pending: LogMessage?
+    /// A trace dump being collected: its header and continuation lines.
+    private var dump: (header: LogMessage?, type: String, lines: [String])?
+
+    public init(file: String) {
+        self.file = file
+    }
+
+    /// lnd's `MessageType.String()` names → spec names.
+    static let names: [String: String] = [
+        "Init": "init", "Error": "error", "Warning": "warning", "Ping": "ping", "Pong": "pong",
+        "MsgOpenChannel": "open_channel", "MsgAcceptChannel": "accept_channel",
+        "MsgFundingCreated": "funding_created", "MsgFundingSigned": "funding_signed",
+        "ChannelReady": "channel_ready", "FundingLocked": "channel_ready",
+        "Shutdown": "shutdown", "ClosingSigned": "closing_signed",
+        "ClosingComplete": "closing_complete", "ClosingSig": "closing_sig",
+        "UpdateAddHTLC": "update_add_htlc", "UpdateFulfillHTLC": "update_fulfill_htlc",
+        "UpdateFailHTLC": "update_fail_htlc", "UpdateFailMalformedHTLC": "update_fail_malformed_htlc",
+        "CommitSig": "commitment_signed", "RevokeAndAck": "revoke_and_ack", "UpdateFee": "update_fee",
+        "ChannelReestablish": "channel_reestablish", "Stfu": "stfu",
+        "AnnounceSignatures": "announcement_signatures", "ChannelAnnouncement": "channel_announcement",
+        "ChannelUpdate": "channel_update", "NodeAnnouncement": "node_announcement",
+        "NodeAnnouncement1": "node_announcement",
+        "QueryShortChanIDs": "query_short_channel_ids", "ReplyShortChanIDsEnd": "reply_short_channel_ids_end",
+        "QueryChannelRange": "query_channel_range", "ReplyChannelRange": "reply_channel_range",
+        "GossipTimestampRange": "gossip_timestamp_filter",
+    ]
+
+    /// lnd's `FailCode.String()` names of the BADONION failures → codes (BOLT #4).
+    static let failCodes: [String: UInt64] = [
+        "InvalidOnionVersion": 0xc004, "InvalidOnionHmac": 0xc005, "InvalidOnionKey": 0xc006,
+        "InvalidOnionPayload": 0x4016, "InvalidBlinding": 0xc018,
+    ]
+
+    public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
+        let bytes = line.bytes
+        var out: [LogEvent] = []
+        let header = LogText.find("] PEER", in: bytes)
+        // A trace dump continues until a blank line or the next header line.
+        if dump != nil {
+            if header == nil && LogText.firstTimestamp(bytes, window: 8) == nil && !bytes.isEmpty {
+                dump?.lines.append(LogText.string(bytes))
+                return []
+            }
+            out += finishDump()
+            if bytes.isEmpty { return out }
+        }
+        guard let header else {
+            skippedLines += 1
+            return out
+        }
+        let stamp = LogText.firstTimestamp(bytes[..<header], window: 48)
+        var rest = bytes[(header + 6)...]
+        // Optional call-site (lnd 0.19+): "PEER brontide.go:2910: ".
+        guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else {
+            skippedLines += 1
+            return out
+        }
+        rest = rest[(colon + 1)...].drop { $0 == 32 }
+        // Optional per-peer prefix (lnd 0.15.1+): "Peer(<66 hex>): ".
+        var prefixPeer: String?
+        if rest.starts(with: Array("Peer(".utf8)), LogText.isHexRun(rest, at: rest.startIndex + 5, count: 66) {
+            prefixPeer = LogText.string(rest[(rest.startIndex + 5)..<(rest.startIndex + 71)])
+            rest = rest.dropFirst(72).drop { $0 == 58 || $0 == 32 }
+        }
+        let text = LogText.string(rest)
+        if text.hasPrefix("Received ") || text.hasPrefix("Sending ") {
+            out += flushPending()
+            if let message = summaryLine(text, line: line.number, stamp: stamp, prefixPeer: prefixPeer) {
+                pending = message
+            } else {
+                skippedLines += 1
+            }
+            return out
+        }
+        if text.hasPrefix("readMessage from ") || text.hasPrefix("writeMessage to ") {
+            // "(*lnwire.UpdateAddHTLC)(0xc000…)({"
+            if let start = text.range(of: "(*lnwire."), let end = text[start.upperBound...].firstIndex(of: ")") {
+                let goType = String(text[start.upperBound..<end])
+                let direction: Direction = text.hasPrefix("readMessage") ? .in : .out
+                var header: LogMessage?
+                if let held = pending, held.direction == direction, Self.goTypeMatches(goType, held.content.name) {
+                    header = held
+                    pending = nil
+                } else {
+                    out += flushPending()
+                    if let name = Self.goTypeNames[goType] ?? Self.names[goType] {
+                        header = LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: prefixPeer,
+                                            direction: direction, content: .partial(PartialBuilder(name: name).message))
+                    }
+                }
+                dump = (header, goType, [])
+                return out
+            }
+        }
+        skippedLines += 1
+        return out
+    }
+
+    public mutating func flush() -> [LogEvent] {
+        finishDump() + flushPending()
+    }
+
+    private mutating func flushPending() -> [LogEvent] {
+        guard let message = pending else { return [] }
+        pending = nil
+        return [.message(message)]
+    }
+
+    private mutating func finishDump() -> [LogEvent] {
+        guard let current = dump else { return [] }
+        dump = nil
+        guard var message = current.header, case var .partial(partial) = message.content else { return [] }
+        for field in SpewDump.fields(current.lines, goType: current.type) where partial.fields[field.name] == nil {
+            partial.fields.append(field)
+        }
+        message.content = .partial(partial)
+        return [.message(message)]
+    }
+
+    /// lnd Go type names that differ from the log names.
+    static let goTypeNames: [String: String] = [
+        "OpenChannel": "open_channel", "AcceptChannel": "accept_channel", "FundingCreated": "funding_created",
+        "FundingSigned": "funding_signed", "AnnounceSignatures1": "announcement_signatures",
+        "ChannelAnnouncement1": "channel_announcement", "ChannelUpdate1": "channel_update",
+    ]
+
+    static func goTypeMatches(_ goType: String, _ specName: String) -> Bool {
+        (goTypeNames[goType] ?? names[goType]) == specName
+    }
+
+    /// "Received X(summary) from <pk>@<addr>" / "Sending X(summary) to <pk>@<addr>".
+    func summaryLine(_ text: String, line: Int, stamp: (Timestamp, String, end: Int)?, prefixPeer: String?) -> LogMessage? {
+        let received = text.hasPrefix("Received ")
+        var body = Substring(text.dropFirst(received ? 9 : 8))
+        // The peer, from the end: " from <pk>@<addr>" or " to <pk>@<addr>".
+        let preposition = received ? " from " : " to "
+        var peer: String? = prefixPeer
+        if let range = body.range(of: preposition, options: .backwards) {
+            let suffix = body[range.upperBound...]
+            if !suffix.contains(" ") {
+                let id = suffix.split(separator: "@", maxSplits: 1).first.map(String.init)
+                if let id, id.count == 66, Hex.decode(id) != nil { peer = id } else if peer == nil { peer = String(suffix) }
+                body = body[..<range.lowerBound]
+            }
+        }
+        // "Type(summary)" or "Type" (Init has no summary).
+        let typeName: Substring
+        var summary: Substring = ""
+        if let open = body.firstIndex(of: "("), body.last == ")" {
+            typeName = body[..<open]
+            summary = body[body.index(after: open)..<body.index(before: body.endIndex)]
+        } else {
+            typeName = body
+        }
+        let content: MessageContent
+        if typeName == "custom" {
+            let number = summary.hasPrefix("type=") ? UInt16(summary.dropFirst(5)) : nil
+            content = .partial(PartialBuilder(type: number ?? 0).message)
+        } else if let name = Self.names[String(typeName)] {
+            content = .partial(Self.fields(name, summary))
+        } else {
+            return nil
+        }
+        return LogMessage(line: line, timeText: stamp?.1, time: stamp?.0, peer: peer,
+                          direction: received ? .in : .out, content: content)
+    }
+
+    /// Splits "a=1, b=2 mSAT, c=x" into pairs (an error's `err=` keeps the rest of the line).
+    static func pairs(_ summary: Substring) -> [(key: Substring, value: Substring)] {
+        var out: [(Substring, Substring)] = []
+        var rest = summary
+        while !rest.isEmpty {
+            guard let eq = rest.firstIndex(of: "=") else { break }
+            let key = rest[..<eq]
+            let afterEq = rest[rest.index(after: eq)...]
+            if key == "err" {
+                out.append((key, afterEq))
+                break
+            }
+            if let comma = afterEq.range(of: ", ") {
+                out.append((key, afterEq[..<comma.lowerBound]))
+                rest = afterEq[comma.upperBound...]
+            } else {
+                out.append((key, afterEq))
+                break
+            }
+        }
+        return out
+    }
+
+    /// "1000 mSAT" → 1000.
+    static func millisatoshis(_ text: Substring?) -> FieldValue? {
+        guard let text, let value = UInt64(text.split(separator: " ").first ?? "") else { return nil }
+        return .unsigned(value)
+    }
+
+    /// "0.01 BTC" / "0.01000000 BTC" / "1 BTC" → satoshis.
+    static func satoshis(_ text: Substring?) -> FieldValue? {
+        guard let text, let number = text.split(separator: " ").first else { return nil }
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard let whole = UInt64(parts[0]) else { return nil }
+        var fraction: UInt64 = 0
+        if parts.count == 2 {
+            let digits = String(parts[1].prefix(8))
+            guard let f = UInt64(digits + String(repeating: "0", count: 8 - digits.count)) else { return nil }
+            fraction = f
+        }
+        return .unsigned(whole * 100_000_000 + fraction)
+    }
+
+    /// The fields of one summary, under spec names.
+    static func fields(_ name: String, _ summary: Substring) -> PartialMessage {
+        var b = PartialBuilder(name: name)
+        let kv = Dictionary(pairs(summary), uniquingKeysWith: { first, _ in first })
+        b.hex("channel_id", kv["chan_id"], count: 32)
+        switch name {
+        case "open_channel":
+            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
+            if let chain = reversedHex(kv["chain"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
+            b.unsigned("to_self_delay", kv["csv"])
+            b.set("funding_satoshis", satoshis(kv["amt"]))
+            b.set("push_msat", millisatoshis(kv["push_amt"]))
+            b.set("channel_reserve_satoshis", satoshis(kv["reserve"]))
+            b.unsigned("channel_flags", kv["flags"])
+        case "accept_channel":
+            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
+            b.set("channel_reserve_satoshis", satoshis(kv["reserve"]))
+            b.unsigned("to_self_delay", kv["csv"])
+            b.unsigned("minimum_depth", kv["num_confs"])
+        case "funding_created":
+            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
+            if let point = kv["chan_point"], let colon = point.lastIndex(of: ":") {
+                if let txid = reversedHex(point[..<colon]), txid.count == 32 { b.set("funding_txid", .bytes(txid)) }
+                b.unsigned("funding_output_index", point[point.index(after: colon)...])
+            }
+        case "channel_ready":
+            b.hex("second_per_commitment_point", kv["next_point"], count: 33)
+        case "shutdown":
+            b.hex("scriptpubkey", kv["script"])
+        case "closing_signed", "closing_complete":
+            b.set("fee_satoshis", satoshis(kv["fee_sat"]))
+            b.unsigned("locktime", kv["locktime"])
+        case "update_add_htlc":
+            b.unsigned("id", kv["id"])
+            b.set("amount_msat", millisatoshis(kv["amt"]))
+            b.unsigned("cltv_expiry", kv["expiry"])
+            b.hex("payment_hash", kv["hash"], count: 32)
+            if let path = kv["blinding_point"], let key = Hex.decode(path), key.count == 33 {
+                b.setTLV("blinded_path", "path_key", .bytes(key))
+            }
+        case "update_fulfill_htlc":
+            b.unsigned("id", kv["id"])
+            b.hex("payment_preimage", kv["preimage"] ?? kv["pre_image"], count: 32)
+        case "update_fail_htlc":
+            b.unsigned("id", kv["id"])
+            b.hex("reason", kv["reason"])
+        case "update_fail_malformed_htlc":
+            b.unsigned("id", kv["id"])
+            if let code = kv["fail_code"].flatMap({ failCodes[String($0)] }) { b.set("failure_code", .unsigned(code)) }
+        case "commitment_signed":
+            b.unsigned("num_htlcs", kv["num_htlcs"])
+        case "revoke_and_ack":
+            b.hex("per_commitment_secret", kv["rev"], count: 32)
+            b.hex("next_per_commitment_point", kv["next_point"], count: 33)
+        case "update_fee":
+            b.unsigned("feerate_per_kw", kv["fee_update_sat"])
+        case "channel_reestablish":
+            b.unsigned("next_commitment_number", kv["next_local_height"])
+            b.unsigned("next_revocation_number", kv["remote_tail_height"])
+        case "error", "warning":
+            if let text = kv["err"] { b.set("data", .bytes(Array(text.utf8))) }
+        case "ping":
+            b.unsigned("num_pong_bytes", kv["num_pong_bytes"])
+            if let bytes = kv["ping_bytes"].flatMap({ Hex.decode($0) }) {
+                b.set("byteslen", .unsigned(UInt64(bytes.count)))
+                b.set("ignored", .bytes(bytes))
+            }
+            b.unsigned("byteslen", kv["len(ping_bytes)"])
+        case "pong":
+            if let bytes = kv["pong_bytes"].flatMap({ Hex.decode($0) }) {
+                b.set("byteslen", .unsigned(UInt64(bytes.count)))
+                b.set("ignored", .bytes(bytes))
+            }
+            b.unsigned("byteslen", kv["len(pong_bytes)"])
+        case "stfu":
+            if let flag = kv["initiator"] { b.set("initiator", .unsigned(flag == "true" ? 1 : 0)) }
+        case "announcement_signatures", "channel_announcement", "channel_update":
+            if let scid = kv["short_chan_id"].flatMap({ UInt64($0) }) {
+                b.set("short_channel_id", .shortChannelID(ShortChannelID(rawValue: scid)))
+            }
+            if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
+            if let flags = kv["mflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("message_flags", .unsigned(UInt64(flags))) }
+            if let flags = kv["cflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("channel_flags", .unsigned(UInt64(flags))) }
+        case "node_announcement":
+            b.hex("node_id", kv["node"], count: 33)
+        default:
+            if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
+        }
+        return b.message
+    }
+}
+
+/// Fields of go-spew dumps (`spew.Sdump`) of lnd's `lnwire` messages: scalar lines
+/// (`ID: (uint64) 138,`) and byte arrays printed as hexdump blocks.
+enum SpewDump {
+    /// lnwire Go field names → spec names (BOLT #2).
+    static let fieldNames: [String: String] = [
+        "ChanID": "channel_id", "ID": "id", "Amount": "amount_msat", "PaymentHash": "payment_hash",
+        "Expiry": "cltv_expiry", "OnionBlob": "onion_routing_packet", "PaymentPreimage": "payment_preimage",
+        "Reason": "reason", "ShaOnionBlob": "sha256_of_onion", "FailureCode": "failure_code",
+        "CommitSig": "signature", "Revocation": "per_commitment_secret", "FeePerKw": "feerate_per_kw",
+        "NextLocalCommitHeight": "next_commitment_number", "RemoteCommitTailHeight": "next_revocation_number",
+        "LastRemoteCommitSecret": "your_last_per_commitment_secret", "PendingChannelID": "temporary_channel_id",
+        "FundingAmount": "funding_satoshis", "PushAmount": "push_msat", "CsvDelay": "to_self_delay",
+        "MinAcceptDepth": "minimum_depth", "ShortChannelID": "short_channel_id", "Timestamp": "timestamp",
+        "ChainHash": "chain_hash", "Address": "scriptpubkey",
+    ]
+
+    static func fields(_ lines: [String], goType: String) -> [WireField] {
+        var out: [WireField] = []
+        var collecting: (name: String, bytes: [UInt8])?
+        for raw in lines {
+            let line = raw.trimmingSpaces()
+            if var current = collecting {
+                // "00000000  00 20 42 09 …  |. B..|"
+                if line.count > 10, line.prefix(8).allSatisfy({ $0.isHexDigit }) {
+                    let body = line.dropFirst(8).prefix { $0 != "|" }
+                    for token in body.split(separator: " ") where token.count == 2 {
+                        if let byte = UInt8(token, radix: 16) { current.bytes.append(byte) }
+                    }
+                    collecting = current
+                    continue
+                }
+                if line.hasPrefix("}") {
+                    if let name = fieldNames[current.name] { out.append(WireField(name, .bytes(current.bytes))) }
+                    collecting = nil
+                }
+                continue
+            }
+            // "Name: (type) value," or "Name: (type) (len=32 cap=32) {"
+            guard let colon = line.range(of: ": ("), let close = line[colon.upperBound...].firstIndex(of: ")") else { continue }
+            let name = String(line[..<colon.lowerBound])
+            var value = line[line.index(after: close)...].trimmingSpaces()
+            if value.hasPrefix("(len=") {
+                if value.hasSuffix("{") { collecting = (name, []) }
+                continue
+            }
+            if value.hasSuffix(",") { value = String(value.dropLast()) }
+            guard let spec = fieldNames[name] else { continue }
+            let number = value.split(separator: " ").first.flatMap { UInt64($0) }
+            if spec == "short_channel_id" {
+                // "1254722:28:0"
+                let parts = value.split(separator: ":").compactMap { UInt32($0) }
+                if parts.count == 3 {
+                    out.append(WireField(spec, .shortChannelID(ShortChannelID(block: parts[0], transaction: parts[1], output: UInt16(parts[2])))))
+                }
+            } else if let number {
+                out.append(WireField(spec, .unsigned(number)))
+            }
+        }
+        return out
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+    }
+}

@@ -1,0 +1,147 @@
+import Provenance
+import Wire
+
+/// Byte-level helpers for log lines: fast substring search (so lines that are not wire
+/// messages cost about what `grep` would), and the small parsers every format shares.
+enum LogText {
+    /// The offset of `needle` in `haystack`, or `nil`. A first-byte scan with `memchr`-like
+    /// speed; the needles are short literals.
+    @inline(__always)
+    static func find(_ needle: StaticString, in haystack: ArraySlice<UInt8>, from start: Int? = nil) -> Int? {
+        needle.withUTF8Buffer { n -> Int? in
+            guard let first = n.first else { return nil }
+            let count = n.count
+            var i = start ?? haystack.startIndex
+            let end = haystack.endIndex - count
+            while i <= end {
+                guard let hit = haystack[i...end].firstIndex(of: first) else { return nil }
+                var matched = true
+                for k in 1..<count where haystack[hit + k] != n[k] {
+                    matched = false
+                    break
+                }
+                if matched { return hit }
+                i = hit + 1
+            }
+            return nil
+        }
+    }
+
+    static func contains(_ needle: StaticString, _ haystack: ArraySlice<UInt8>) -> Bool {
+        find(needle, in: haystack) != nil
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.,]mmm` or `YYYY-MM-DDTHH:MM:SS.mmmZ` at `start`: the parsed time
+    /// (local times are taken as UTC) and the text as written.
+    static func timestamp(_ bytes: ArraySlice<UInt8>, at start: Int) -> (Timestamp, String, end: Int)? {
+        func digits(_ at: Int, _ n: Int) -> Int? {
+            guard at + n <= bytes.endIndex else { return nil }
+            var v = 0
+            for i in at..<(at + n) {
+                let c = bytes[i]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard start >= bytes.startIndex, start + 19 <= bytes.endIndex,
+              let year = digits(start, 4), bytes[start + 4] == 45, let month = digits(start + 5, 2),
+              bytes[start + 7] == 45, let day = digits(start + 8, 2),
+              bytes[start + 10] == 32 || bytes[start + 10] == 84,
+              let hour = digits(start + 11, 2), let minute = digits(start + 14, 2), let second = digits(start + 17, 2),
+              bytes[start + 13] == 58, bytes[start + 16] == 58
+        else { return nil }
+        var end = start + 19
+        var nanos: Int32 = 0
+        if end < bytes.endIndex, bytes[end] == 46 || bytes[end] == 44 {
+            var fraction = 0, count = 0
+            var i = end + 1
+            while i < bytes.endIndex, bytes[i] >= 48, bytes[i] <= 57, count < 9 {
+                fraction = fraction * 10 + Int(bytes[i] - 48)
+                count += 1
+                i += 1
+            }
+            for _ in count..<9 { fraction *= 10 }
+            nanos = Int32(fraction)
+            end = i
+        }
+        if end < bytes.endIndex, bytes[end] == 90 { end += 1 }  // Z
+        let seconds = Timestamp.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let text = String(decoding: bytes[start..<end], as: UTF8.self)
+        return (Timestamp(seconds: seconds, nanoseconds: nanos), text, end)
+    }
+
+    /// Finds the first timestamp within the first `window` bytes (after a syslog or app prefix).
+    static func firstTimestamp(_ bytes: ArraySlice<UInt8>, window: Int = 64) -> (Timestamp, String, end: Int)? {
+        var i = bytes.startIndex
+        let limit = min(bytes.endIndex - 19, bytes.startIndex + window)
+        while i <= limit {
+            if bytes[i] >= 48 && bytes[i] <= 57, let found = timestamp(bytes, at: i) { return found }
+            i += 1
+        }
+        return nil
+    }
+
+    static func isHex(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+    }
+
+    /// Whether `count` hex digits start at `at`.
+    static func isHexRun(_ bytes: ArraySlice<UInt8>, at: Int, count: Int) -> Bool {
+        guard at >= bytes.startIndex, at + count <= bytes.endIndex else { return false }
+        for i in at..<(at + count) where !isHex(bytes[i]) { return false }
+        return true
+    }
+
+    static func string(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Builds a ``PartialMessage`` from the fields a log line gives, under spec names.
+struct PartialBuilder {
+    var message: PartialMessage
+
+    static let typeByName: [String: UInt16] = {
+        var out: [String: UInt16] = [:]
+        for (type, info) in Message.knownTypes { out[info.name] = type }
+        return out
+    }()
+
+    init(name: String) {
+        message = PartialMessage(type: Self.typeByName[name], name: name)
+    }
+
+    init(type: UInt16) {
+        message = PartialMessage(type: type, name: Message.name(ofType: type))
+    }
+
+    mutating func set(_ name: String, _ value: FieldValue?) {
+        guard let value else { return }
+        message.fields.removeAll { $0.name == name }
+        message.fields.append(WireField(name, value))
+    }
+
+    mutating func setTLV(_ record: String, _ field: String, _ value: FieldValue?) {
+        guard let value else { return }
+        message.tlvFields.removeAll { $0.name == record }
+        message.tlvFields.append(WireField(record, .record([WireField(field, value)])))
+    }
+
+    mutating func hex(_ name: String, _ text: Substring?, count: Int? = nil) {
+        guard let text, let bytes = Hex.decode(text), count == nil || bytes.count == count else { return }
+        set(name, .bytes(bytes))
+    }
+
+    mutating func unsigned(_ name: String, _ text: Substring?) {
+        guard let text, let value = UInt64(text) else { return }
+        set(name, .unsigned(value))
+    }
+}
+
+/// Parses `Hex` text into bytes in reverse order: Bitcoin prints txids and chain hashes
+/// byte-reversed from their wire order.
+func reversedHex(_ text: Substring?) -> [UInt8]? {
+    guard let text, let bytes = Hex.decode(text) else { return nil }
+    return bytes.reversed()
+}

@@ -1,0 +1,45 @@
+import Provenance
+import Trace
+
+/// Renders a log input's streams per peer and channel.
+public enum StreamFormat {
+    public static func writeJSON(_ summary: LogSummary, to json: inout JSONWriter, kind: Bool = false) {
+        json.beginObject()
+        if kind { json.field("kind", "streams") }
+        json.field("file", summary.file)
+        json.field("format", summary.format)
+        json.field("lines", summary.lines)
+        json.field("messages", summary.messages)
+        json.field("skipped_lines", summary.skippedLines)
+        json.key("streams")
+        json.beginArray()
+        for stream in summary.streams {
+            json.beginObject()
+            json.field("connection", stream.id)
+            if let peer = stream.peer { json.field("peer", peer) }
+            if let channel = stream.channel { json.field("channel", channel) }
+            json.key("messages")
+            json.beginObject()
+            json.field("out", stream.messagesOut)
+            json.field("in", stream.messagesIn)
+            json.endObject()
+            json.field("first_line", stream.firstLine)
+            json.field("last_line", stream.lastLine)
+            if let time = stream.firstTime { json.field("first_time", time.description) }
+            if let time = stream.lastTime { json.field("last_time", time.description) }
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+    }
+
+    public static func text(_ summary: LogSummary) -> [String] {
+        var lines = ["\(summary.file) (\(summary.format) log): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"]
+        for stream in summary.streams {
+            let peer = stream.peer.map { DumpWriter.short($0) } ?? "(no peer)"
+            let channel = stream.channel.map { $0.count > 20 ? DumpWriter.short($0) : $0 } ?? "(connection)"
+            lines.append("  #\(stream.id) \(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
+        }
+        return lines
+    }
+}
