@@ -43,7 +43,8 @@ public struct ClnLogParser: LogParser {
         let location = SourceLocation(file: file, line: line.number)
         let content: MessageContent
         if kind.io {
-            let hex = payload.prefix { LogText.isHex($0) }
+            var hex = payload
+            while let last = hex.last, last == 32 || last == 13 || last == 9 { hex = hex.dropLast() }
             guard let bytes = Hex.decode(utf8: hex), bytes.count >= 2 else {
                 return [.diagnostic(Diagnostic(.error, "cln.malformed", at: location, "[IN]/[OUT] line without a hex message"))]
             }
@@ -55,7 +56,8 @@ public struct ClnLogParser: LogParser {
                 ]
             }
         } else {
-            let name = LogText.string(payload.prefix { $0 != 32 && $0 != 13 })
+            var name = LogText.string(payload.prefix { $0 != 32 && $0 != 13 })
+            if name == "UNKNOWN" { name = LogText.string(payload.prefix { $0 != 13 }) }
             guard let type = Self.type(name) else {
                 return [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
             }

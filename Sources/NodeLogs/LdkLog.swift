@@ -117,6 +117,17 @@ public struct LdkLogParser: LogParser {
         }
         var b = PartialBuilder(name: name)
         Self.collect(value, into: &b)
+        // Names LDK shares between messages where the spec does not.
+        let renames: [String: [String: String]] = [
+            "channel_ready": ["next_per_commitment_point": "second_per_commitment_point"],
+            "update_fail_htlc": ["data": "reason"],
+        ]
+        for (from, to) in renames[name] ?? [:] {
+            if let value = b.message.fields[from] {
+                b.message.fields.removeAll { $0.name == from }
+                b.set(to, value)
+            }
+        }
         return [.message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
                                     direction: direction, content: .partial(b.message)))]
     }

@@ -21,6 +21,12 @@ public struct LineReader: ~Copyable {
         public var bytes: ArraySlice<UInt8>
         /// Whether bytes beyond `maximumLineLength` were dropped.
         public var truncated: Bool
+
+        public init(number: Int, bytes: ArraySlice<UInt8>, truncated: Bool = false) {
+            self.number = number
+            self.bytes = bytes
+            self.truncated = truncated
+        }
     }
 
         public static let defaultMaximumLineLength = 1 << 20

@@ -68,12 +68,12 @@ public struct LndLogParser: LogParser {
         }
         let stamp = LogText.firstTimestamp(bytes[..<header], window: 48)
         var rest = bytes[(header + 6)...]
-        // Optional call-site (lnd 0.19+): "PEER brontide.go:2910: ".
-        guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else {
+        // "PEER: ", or with a call-site (lnd 0.19+) "PEER brontide.go:2910: ".
+        guard let colon = LogText.find(": ", in: rest) else {
             skippedLines += 1
             return out
         }
-        rest = rest[(colon + 1)...].drop { $0 == 32 }
+        rest = rest[(colon + 2)...].drop { $0 == 32 }
         // Optional per-peer prefix (lnd 0.15.1+): "Peer(<66 hex>): ".
         var prefixPeer: String?
         if rest.starts(with: Array("Peer(".utf8)), LogText.isHexRun(rest, at: rest.startIndex + 5, count: 66) {

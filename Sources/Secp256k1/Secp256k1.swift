@@ -94,3 +94,12 @@ extension Secp256k1 {
         return compact
     }
 }
+
+extension Secp256k1 {
+    /// The 64-byte internal `secp256k1_pubkey` form of a compressed key (what
+    /// rust-secp256k1's `Debug` prints); `nil` for an invalid key.
+    public static func internalForm(point: [UInt8]) -> [UInt8]? {
+        guard let pubkey = parse(point) else { return nil }
+        return withUnsafeBytes(of: pubkey.data) { Array($0) }
+    }
+}

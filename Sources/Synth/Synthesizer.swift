@@ -65,12 +65,17 @@ public final class Synthesizer {
     private var messageCount = 0
     private var nextClientPort: UInt16 = 49152
 
+    /// Node logs to write, with their renderers and lines so far.
+    private var logs: [(target: LogTarget, renderer: LogRenderer, lines: [String])]
+
     /// `capturePath`: the pcap to write; `messagesPath`: optionally, every message sent as
     /// JSON Lines (connection, port, direction, type, length, SHA-256, `hex` when short, and
-    /// whether the capture holds it whole) for checking a decoder against.
-    public init(capturePath: String, messagesPath: String? = nil) {
+    /// whether the capture holds it whole) for checking a decoder against; `logs`: nodes
+    /// whose view of the same messages is written as their implementation's log.
+    public init(capturePath: String, messagesPath: String? = nil, logs: [LogTarget] = []) {
         self.capturePath = capturePath
         self.messagesPath = messagesPath
+        self.logs = logs.map { ($0, LogRenderer(style: $0.style), []) }
     }
 
     /// Runs the scenario; returns what it produced and the key-log text.
@@ -92,6 +97,14 @@ public final class Synthesizer {
                 try text.write(toFile: messagesPath, atomically: true, encoding: .utf8)
             } catch {
                 throw ScenarioError(line: 0, "\(messagesPath): \(error.localizedDescription)")
+            }
+        }
+        for log in logs {
+            let text = log.lines.joined(separator: "\n") + (log.lines.isEmpty ? "" : "\n")
+            do {
+                try text.write(toFile: log.target.path, atomically: true, encoding: .utf8)
+            } catch {
+                throw ScenarioError(line: 0, "\(log.target.path): \(error.localizedDescription)")
             }
         }
         let header = keyLogFormat == .ephemeral
@@ -308,6 +321,22 @@ public final class Synthesizer {
 
     // MARK: Messages
 
+    /// Adds the message to the logs of the nodes that sent or received it.
+    private func writeLogs(_ bytes: [UInt8], connection: Connection, from: String, to: String) {
+        guard !logs.isEmpty, let message = try? Message.decode(bytes) else { return }
+        let channelNumber = message.channelID.flatMap { id in
+            id.isZero ? nil : builder.channels.firstIndex { $0.id == id || $0.temporaryID == id }.map { $0 + 1 }
+        }
+        for index in logs.indices {
+            let node = logs[index].target.node
+            guard node == from || node == to, let peer = nodes[node == from ? to : from] else { continue }
+            let peerEndpoint = connection.endpoints[connection.side(peer.keys.name)]
+            logs[index].lines += logs[index].renderer.lines(
+                message, bytes: bytes, sent: node == from, peer: peer.keys.nodeID, peerAddress: peerEndpoint.description,
+                channelNumber: channelNumber, time: clock)
+        }
+    }
+
     private func send(_ statements: [MessageStatement]) throws(ScenarioError) {
         guard let first = statements.first else { return }
         let candidates = connections.filter { $0.open && Set([$0.initiator, $0.responder]) == Set([first.from, first.to]) }
@@ -338,6 +367,7 @@ public final class Synthesizer {
             bytes += packet
             connection.messages[side] += 1
             messageCount += 1
+            writeLogs(plaintext, connection: connection, from: statement.from, to: statement.to)
         }
         connection.ciphers[side] = cipher
         let lost = try sendBytes(connection, from: side, bytes)

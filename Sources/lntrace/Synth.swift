@@ -31,6 +31,17 @@ struct SynthCommand: ParsableCommand {
         "Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).", valueName: "file"))
     var messages: String?
 
+    @Option(name: .customLong("log"), help: ArgumentHelp(
+        "Also write NODE's log of the same messages, as its implementation would (repeatable): NODE=lnd|cln|cln-io|eclair|ldk:PATH.",
+        valueName: "node=style:path"))
+    var logs: [String] = []
+
+    func validate() throws {
+        for log in logs where LogTarget(log) == nil {
+            throw ValidationError("--log \(log): expected NODE=STYLE:PATH with STYLE one of \(LogStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
         let text: String
         do {
@@ -44,7 +55,7 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             let statements = try ScenarioParser.parse(text)
-            let synthesizer = Synthesizer(capturePath: output, messagesPath: messages)
+            let synthesizer = Synthesizer(capturePath: output, messagesPath: messages, logs: logs.compactMap(LogTarget.init))
             let (result, keyLogText) = try synthesizer.run(statements)
             try keyLogText.write(toFile: keyLog, atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data(

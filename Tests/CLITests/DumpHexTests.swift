@@ -19,8 +19,11 @@ struct DumpHexTests {
     @Test func bundledChannelLifeDecodes() throws {
         let result = try LNTraceBinary.run(["dump", "--format", "jsonl", "Fixtures/hex/channel-life.hex"])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = try JSONValue.lines(result.stdout)
+        let all = try JSONValue.lines(result.stdout)
+        let lines = all.filter { $0["kind"]?.string == "message" }
         #expect(lines.count == 22)
+        #expect(all.last?["kind"]?.string == "streams")
+        #expect(all.last?["messages"]?.uint64 == 22)
         #expect(lines.map { $0["type"]?.string ?? "" }.prefix(3) == ["init", "init", "open_channel"])
         let add = try #require(lines.first { $0["type"]?.string == "update_add_htlc" })
         #expect(add["type_number"]?.uint64 == 128)
@@ -72,7 +75,7 @@ struct DumpHexTests {
     @Test func unknownTypesAreKept() throws {
         let result = try LNTraceBinary.run(["dump", "--format", "jsonl", "-"], stdin: Data("8001abcd\n8000ff\n".utf8))
         #expect(result.status == 0)
-        let lines = try JSONValue.lines(result.stdout)
+        let lines = try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "message" }
         #expect(lines[0]["type_number"]?.uint64 == 32769)
         #expect(lines[0]["known"] == .bool(false))
         #expect(lines[0]["odd"] == .bool(true))
