@@ -84,7 +84,7 @@ public struct LdkLogParser: LogParser {
         var peer: String?
         // "… from <66 hex>" / "… to <66 hex>" (LDK ≤ 0.2).
         for suffix in [" from ", " to "] {
-            if let range = body.range(of: suffix, options: .backwards) {
+            if let range = body.lastRange(of: suffix) {
                 let id = body[range.upperBound...].trimmingSpaces()
                 if id.count == 66, Hex.decode(id) != nil {
                     peer = id

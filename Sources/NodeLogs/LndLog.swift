@@ -92,7 +92,7 @@ public struct LndLogParser: LogParser {
         }
         if text.hasPrefix("readMessage from ") || text.hasPrefix("writeMessage to ") {
             // "(*lnwire.UpdateAddHTLC)(0xc000…)({"
-            if let start = text.range(of: "(*lnwire."), let end = text[start.upperBound...].firstIndex(of: ")") {
+            if let start = Substring(text).firstRange(ofASCII: "(*lnwire."), let end = text[start.upperBound...].firstIndex(of: ")") {
                 let goType = String(text[start.upperBound..<end])
                 let direction: Direction = text.hasPrefix("readMessage") ? .in : .out
                 var header: LogMessage?
@@ -153,11 +153,15 @@ public struct LndLogParser: LogParser {
         // The peer, from the end: " from <pk>@<addr>" or " to <pk>@<addr>".
         let preposition = received ? " from " : " to "
         var peer: String? = prefixPeer
-        if let range = body.range(of: preposition, options: .backwards) {
+        if let range = body.lastRange(of: preposition) {
             let suffix = body[range.upperBound...]
-            if !suffix.contains(" ") {
-                let id = suffix.split(separator: "@", maxSplits: 1).first.map(String.init)
-                if let id, id.count == 66, Hex.decode(id) != nil { peer = id } else if peer == nil { peer = String(suffix) }
+            if !suffix.utf8.contains(32) {
+                let id = suffix.prefix { $0 != "@" }
+                if id.utf8.count == 66, id.utf8.allSatisfy(LogText.isHex) {
+                    peer = String(id)
+                } else if peer == nil {
+                    peer = String(suffix)
+                }
                 body = body[..<range.lowerBound]
             }
         }
@@ -195,7 +199,7 @@ public struct LndLogParser: LogParser {
                 out.append((key, afterEq))
                 break
             }
-            if let comma = afterEq.range(of: ", ") {
+            if let comma = afterEq.firstRange(ofASCII: ", ") {
                 out.append((key, afterEq[..<comma.lowerBound]))
                 rest = afterEq[comma.upperBound...]
             } else {
@@ -208,13 +212,14 @@ public struct LndLogParser: LogParser {
 
     /// "1000 mSAT" → 1000.
     static func millisatoshis(_ text: Substring?) -> FieldValue? {
-        guard let text, let value = UInt64(text.split(separator: " ").first ?? "") else { return nil }
+        guard let text, let value = UInt64(text.prefix { $0 != " " }) else { return nil }
         return .unsigned(value)
     }
 
     /// "0.01 BTC" / "0.01000000 BTC" / "1 BTC" → satoshis.
     static func satoshis(_ text: Substring?) -> FieldValue? {
-        guard let text, let number = text.split(separator: " ").first else { return nil }
+        guard let text else { return nil }
+        let number = text.prefix { $0 != " " }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
         guard let whole = UInt64(parts[0]) else { return nil }
         var fraction: UInt64 = 0
@@ -356,7 +361,7 @@ enum SpewDump {
                 continue
             }
             // "Name: (type) value," or "Name: (type) (len=32 cap=32) {"
-            guard let colon = line.range(of: ": ("), let close = line[colon.upperBound...].firstIndex(of: ")") else { continue }
+            guard let colon = Substring(line).firstRange(ofASCII: ": ("), let close = line[colon.upperBound...].firstIndex(of: ")") else { continue }
             let name = String(line[..<colon.lowerBound])
             var value = line[line.index(after: close)...].trimmingSpaces()
             if value.hasPrefix("(len=") {
@@ -377,6 +382,39 @@ enum SpewDump {
             }
         }
         return out
+    }
+}
+
+extension Substring {
+    /// The last occurrence of an ASCII needle, by bytes (no Foundation bridging).
+    func lastRange(of needle: String) -> Range<Substring.Index>? {
+        let n = Array(needle.utf8)
+        let u = utf8
+        guard u.count >= n.count, let last = n.last else { return nil }
+        var end = u.endIndex
+        while end > u.startIndex {
+            guard let hit = u[u.startIndex..<end].lastIndex(of: last) else { return nil }
+            let start = u.index(hit, offsetBy: -(n.count - 1), limitedBy: u.startIndex)
+            if let start, u[start...hit].elementsEqual(n) {
+                return start..<u.index(after: hit)
+            }
+            end = hit
+        }
+        return nil
+    }
+
+    /// The first occurrence of an ASCII needle, by bytes.
+    func firstRange(ofASCII needle: String) -> Range<Substring.Index>? {
+        let n = Array(needle.utf8)
+        let u = utf8
+        guard let first = n.first else { return nil }
+        var start = u.startIndex
+        while let hit = u[start...].firstIndex(of: first) {
+            guard let end = u.index(hit, offsetBy: n.count, limitedBy: u.endIndex) else { return nil }
+            if u[hit..<end].elementsEqual(n) { return hit..<end }
+            start = u.index(after: hit)
+        }
+        return nil
     }
 }
 

@@ -129,7 +129,8 @@ struct PartialBuilder {
     }
 
     mutating func hex(_ name: String, _ text: Substring?, count: Int? = nil) {
-        guard let text, let bytes = Hex.decode(text), count == nil || bytes.count == count else { return }
+        guard let text, count == nil || text.utf8.count == 2 * (count ?? 0) else { return }
+        guard let bytes = text.utf8.withContiguousStorageIfAvailable({ Hex.decode(utf8: $0) }) ?? Hex.decode(utf8: Array(text.utf8)) else { return }
         set(name, .bytes(bytes))
     }
 
