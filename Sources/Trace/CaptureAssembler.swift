@@ -350,10 +350,21 @@ public final class CaptureAssembler {
         if case let .undecodable(_, _, error) = content {
             emit(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, "connection \(stream.info.id): \(error)")))
         }
+        let (initiator, responder) = Self.parties(stream.summary.initiator, stream.summary.responder)
         emit(.message(MessageEvent(
             connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
-            content: content, location: location, time: time)))
+            content: content, location: location, time: time,
+            sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator)))
         stream.nextIndex += 1
+    }
+
+    /// Node labels for the two ends: their IP addresses, or, when both share one (loopback),
+    /// the responder's listening endpoint and the address for the initiator.
+    static func parties(_ initiator: Endpoint, _ responder: Endpoint) -> (String, String) {
+        if initiator.address != responder.address {
+            return (initiator.address.description, responder.address.description)
+        }
+        return ("\(initiator.address) (client of \(responder.port))", responder.description)
     }
 
     private func failed(

@@ -182,7 +182,9 @@ public struct InputReader {
                     let event = MessageEvent(
                         connection: summary.peerID(message.peer), direction: message.direction, content: message.content,
                         location: SourceLocation(file: path, line: message.line), time: message.time,
-                        timeText: message.timeText, peer: message.peer, channelLabel: message.channelLabel)
+                        timeText: message.timeText, peer: message.peer, channelLabel: message.channelLabel,
+                        sender: message.direction == .out ? "local" : message.peer ?? "peer",
+                        receiver: message.direction == .out ? message.peer ?? "peer" : "local")
                     summary.add(event, line: message.line)
                     emit(.message(event))
                 case let .diagnostic(diagnostic):

@@ -23,11 +23,17 @@ public struct MessageEvent: Sendable {
     /// The source's own name for the channel when the message carries no `channel_id`
     /// (CLN's `chan#14429`).
     public var channelLabel: String?
+    /// Which node sent the message and which received it, as stable labels across the
+    /// trace's connections: `local` and the peer's node id in a node log; IP addresses in a
+    /// capture (with the responder's port when both ends share an address).
+    public var sender: String?
+    public var receiver: String?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
         content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
-        timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil
+        timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil,
+        sender: String? = nil, receiver: String? = nil
     ) {
         self.connection = connection
         self.direction = direction
@@ -38,6 +44,8 @@ public struct MessageEvent: Sendable {
         self.timeText = timeText
         self.peer = peer
         self.channelLabel = channelLabel
+        self.sender = sender
+        self.receiver = receiver
     }
 
     /// The channel the message belongs to: its `channel_id` (hex), else the source's label.

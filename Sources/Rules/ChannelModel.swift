@@ -1,0 +1,322 @@
+import Crypto
+import Provenance
+import Trace
+import Wire
+
+/// One channel as the trace shows it: the parameters negotiated when it opened, both
+/// sides' updates and commitment signings, the HTLCs in each commitment, per-commitment
+/// points by number, and the close and quiescence state (rules-catalog §0.3).
+///
+/// A value: copying it and replaying messages in another order is how hazard analysis asks
+/// "what if these had been processed the other way round". One channel's model never
+/// reads another's.
+public struct ChannelModel: Sendable {
+    /// A side of the channel: index 0 or 1, in the order the nodes first appear.
+    public typealias Side = Int
+
+    public struct Params: Sendable {
+        public var dustLimit: UInt64?
+        public var reserve: UInt64?
+        public var htlcMinimum: UInt64?
+        public var maxAcceptedHTLCs: UInt64?
+        public var maxInFlight: UInt64?
+        public var upfrontShutdownScript: [UInt8]?
+    }
+
+    public enum Update: Sendable {
+        case add(Int)  // index into `htlcs`
+        case remove(Int?)  // the HTLC, if known
+        case fee(UInt32?)
+    }
+
+    public struct HTLC: Sendable {
+        public var offerer: Side
+        public var id: UInt64
+        public var amountMsat: UInt64?
+        public var paymentHash: [UInt8]?
+        public var blinded: Bool
+        public var onionHash: [UInt8]?
+        /// Index of the add in the offerer's update list.
+        public var addIndex: Int
+        /// Index of the removal in the other side's update list.
+        public var removeIndex: Int?
+    }
+
+    public struct Signing: Sendable {
+        /// The signer's update count when it signed.
+        public var w: Int
+        /// The signer's revocation count when it signed.
+        public var r: Int
+    }
+
+    /// Where the model's knowledge starts.
+    public enum Origin: Sendable, Equatable {
+        /// Opened in the trace: everything is known.
+        case opened
+        /// Reestablished in the trace: commitment numbers are known, HTLCs added before are not.
+        case reestablished
+        /// Neither: only per-message and per-direction-order facts are known.
+        case unknown
+    }
+
+    // MARK: Identity
+
+    /// The two nodes, as the trace labels them (index = `Side`).
+    public private(set) var parties: [String] = []
+    public var temporaryID: ChannelID?
+    public var channelID: ChannelID?
+    /// The source's label when no `channel_id` is known (CLN's `chan#N`).
+    public var label: String?
+    public var origin: Origin = .unknown
+
+    // MARK: Establishment
+
+    public var opener: Side?
+    public var openSeen = false
+    public var acceptSeen = false
+    public var fundingCreatedSeen = false
+    public var fundingSignedSeen = false
+    public var dualFunded = false
+    public var params: [Params] = [Params(), Params()]
+    public var channelType: [UInt8]?
+    public var fundingTxid: SHA256Hash?
+    public var fundingOutputIndex: UInt16?
+    public var fundingSatoshis: UInt64?
+    public var initialFeerate: UInt32?
+    public var readySent = [false, false]
+
+    // MARK: Normal operation (§0.3)
+
+    public var updates: [[Update]] = [[], []]
+    public var signings: [[Signing]] = [[], []]
+    public var revocations = [0, 0]
+    public var htlcs: [HTLC] = []
+    private var htlcIndex: [HTLCKey: Int] = [:]
+    public var nextHTLCID: [UInt64?] = [nil, nil]
+    /// Per-commitment points by absolute commitment number, per side.
+    public var points: [[UInt64: [UInt8]]] = [[:], [:]]
+    /// The side's local commitment number before the first signing it receives in the trace.
+    public var commitmentBase: [UInt64] = [0, 0]
+    /// The number of revocations the side had sent before the trace's first one.
+    public var revocationBase: [UInt64] = [0, 0]
+
+    // MARK: Close, quiescence, errors
+
+    public var shutdownSent = [false, false]
+    public var closingSent = [false, false]
+    public var stfuSent = [false, false]
+    public var stfuInitiator: [UInt8?] = [nil, nil]
+    public var errorSent = [false, false]
+
+    // MARK: Per connection
+
+    public var connection: Int?
+    /// Whether the channel was opened on the current connection (no reestablish needed).
+    public var openedOnConnection = false
+    public var reestablishSent = [false, false]
+    public var reestablish: [ChannelReestablishFields?] = [nil, nil]
+    /// Messages sent on the current connection, per side (after its reestablish).
+    public var sentOnConnection = [0, 0]
+    /// Signings since the last reconnection, per side (the first may be a retransmission).
+    public var signingsOnConnection = [0, 0]
+
+    public struct ChannelReestablishFields: Sendable {
+        public var nextCommitmentNumber: UInt64?
+        public var nextRevocationNumber: UInt64?
+        public var yourLastSecret: [UInt8]?
+        public var myCurrentPoint: [UInt8]?
+        public var hasNextFunding: Bool
+        public var hasFundingLocked: Bool
+    }
+
+    struct HTLCKey: Hashable, Sendable {
+        var offerer: Side
+        var id: UInt64
+    }
+
+    public init() {}
+
+    /// The side of a node, registering it if new (a channel has two).
+    public mutating func side(of party: String) -> Side {
+        if let index = parties.firstIndex(of: party) { return index }
+        if parties.count < 2 { parties.append(party) }
+        return parties.count - 1
+    }
+
+    public func knownSide(of party: String) -> Side? { parties.firstIndex(of: party) }
+
+    /// The key a report uses for the channel.
+    public var key: String { channelID?.hex ?? temporaryID?.hex ?? label ?? "?" }
+
+    // MARK: Queries
+
+    public func htlc(offeredBy side: Side, id: UInt64) -> HTLC? {
+        htlcIndex[HTLCKey(offerer: side, id: id)].map { htlcs[$0] }
+    }
+
+    /// The signer's update count covered by its last signing.
+    public func lastSigned(_ side: Side) -> Int { signings[side].last?.w ?? 0 }
+
+    /// Updates `side` sent that no signing of its own covers yet (state 1 of §0.3).
+    public func uncommittedUpdates(_ side: Side) -> Int { updates[side].count - lastSigned(side) }
+
+    /// Signings of `side` the peer has not revoked for yet.
+    public func unacknowledgedSignings(_ side: Side) -> Int { signings[side].count - revocations[1 - side] }
+
+    /// HTLCs in the commitment `signer` signs next, for its peer: all the signer's updates,
+    /// and the peer's updates the signer acknowledged with its revocations (§0.3).
+    public func commitmentContents(signedBy signer: Side) -> (htlcs: [HTLC], feerate: UInt32?) {
+        let peer = 1 - signer
+        let signerCount = updates[signer].count
+        let acknowledged = revocations[signer]
+        let peerCount = acknowledged > 0 && acknowledged <= signings[peer].count ? signings[peer][acknowledged - 1].w : 0
+        return contents(counts: [signer: signerCount, peer: peerCount])
+    }
+
+    /// The contents of the commitment made of each side's first `counts[side]` updates.
+    func contents(counts: [Side: Int]) -> (htlcs: [HTLC], feerate: UInt32?) {
+        func included(_ side: Side, _ index: Int) -> Bool { index < (counts[side] ?? 0) }
+        let htlcs = self.htlcs.filter { h in
+            guard included(h.offerer, h.addIndex) else { return false }
+            if let removed = h.removeIndex, included(1 - h.offerer, removed) { return false }
+            return true
+        }
+        // The feerate is the last contained update_fee (only the opener sends them).
+        var feerate = initialFeerate
+        if let opener {
+            for (index, update) in updates[opener].enumerated() where included(opener, index) {
+                if case let .fee(rate) = update { feerate = rate }
+            }
+        }
+        return (htlcs, feerate)
+    }
+
+    /// The state of the add of `htlc` (rules-catalog §0.3, states 1–5).
+    public func addState(_ htlc: HTLC) -> Int {
+        let adder = htlc.offerer, other = 1 - adder
+        // j: the adder's first signing covering the add.
+        guard let j = signings[adder].firstIndex(where: { $0.w > htlc.addIndex }).map({ $0 + 1 }) else { return 1 }
+        guard revocations[other] >= j else { return 2 }
+        // m: the other side's first signing after its RAA j.
+        guard let m = signings[other].firstIndex(where: { $0.r >= j }).map({ $0 + 1 }) else { return 3 }
+        guard revocations[adder] >= m else { return 4 }
+        return 5
+    }
+
+    /// Whether HTLCs remain in either side's latest commitment, or either will after pending
+    /// updates are signed (close-when-clean).
+    public var hasHTLCs: Bool {
+        htlcs.contains { $0.removeIndex == nil } || htlcs.contains { h in
+            // A removal not yet irrevocably in both commitments still leaves the HTLC.
+            guard let removal = h.removeIndex else { return false }
+            let remover = 1 - h.offerer
+            return removal >= lastSigned(remover) || unacknowledgedSignings(remover) > 0
+        }
+    }
+
+    /// Whether the channel is "clean": every update of both sides signed and revoked for.
+    public var everythingCommitted: Bool {
+        (0..<2).allSatisfy { uncommittedUpdates($0) == 0 && unacknowledgedSignings($0) == 0 }
+    }
+
+    /// Whether anchors are in use (BOLT 3: zero-fee HTLC transactions).
+    public var anchors: Bool {
+        guard let type = channelType else { return false }
+        // Bit 22 (option_anchors) in the big-endian bitmap.
+        let byte = type.count - 1 - 22 / 8
+        return byte >= 0 && type[byte] & (1 << (22 % 8)) != 0
+    }
+
+    /// Whether an HTLC is trimmed from `owner`'s commitment (BOLT #3 §"Trimmed Outputs").
+    public func isTrimmed(_ htlc: HTLC, in owner: Side, feerate: UInt32) -> Bool? {
+        guard let dust = params[owner].dustLimit, let amount = htlc.amountMsat else { return nil }
+        let weight: UInt64 = htlc.offerer == owner ? 663 : 703
+        let fee = anchors ? 0 : UInt64(feerate) * weight / 1000
+        return amount / 1000 < dust + fee
+    }
+
+    // MARK: Applying messages
+
+    mutating func recordAdd(from side: Side, id: UInt64, amount: UInt64?, hash: [UInt8]?, blinded: Bool, onion: [UInt8]?) {
+        let htlc = HTLC(offerer: side, id: id, amountMsat: amount, paymentHash: hash, blinded: blinded,
+                        onionHash: onion.map { Array(SHA256.hash(data: $0)) }, addIndex: updates[side].count)
+        htlcs.append(htlc)
+        htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
+        updates[side].append(.add(htlcs.count - 1))
+        nextHTLCID[side] = id &+ 1
+    }
+
+    mutating func recordRemove(from side: Side, id: UInt64?) {
+        var index: Int?
+        if let id, let found = htlcIndex[HTLCKey(offerer: 1 - side, id: id)], htlcs[found].removeIndex == nil {
+            index = found
+            htlcs[found].removeIndex = updates[side].count
+        }
+        updates[side].append(.remove(index))
+    }
+
+    mutating func recordFee(from side: Side, _ rate: UInt32?) {
+        updates[side].append(.fee(rate))
+    }
+
+    mutating func recordSigning(from side: Side) {
+        signings[side].append(Signing(w: updates[side].count, r: revocations[side]))
+        signingsOnConnection[side] += 1
+    }
+
+    mutating func recordRevocation(from side: Side, nextPoint: [UInt8]?) {
+        let revoked = revocationBase[side] + UInt64(revocations[side])
+        revocations[side] += 1
+        if let nextPoint { points[side][revoked + 2] = nextPoint }
+    }
+
+    /// A new connection: per-connection state starts again, and updates the peer never
+    /// signed for are undone (BOLT #2 §"Message Retransmission": "MUST reverse any
+    /// uncommitted updates sent by the other side").
+    mutating func reconnected(connection: Int) {
+        self.connection = connection
+        openedOnConnection = false
+        reestablishSent = [false, false]
+        reestablish = [nil, nil]
+        sentOnConnection = [0, 0]
+        signingsOnConnection = [0, 0]
+        stfuSent = [false, false]
+        stfuInitiator = [nil, nil]
+        var undone = Set<Int>()
+        for side in 0..<2 {
+            let keep = lastSigned(side)
+            guard updates[side].count > keep else { continue }
+            for update in updates[side][keep...] {
+                switch update {
+                case let .add(index):
+                    undone.insert(index)
+                    nextHTLCID[side] = min(nextHTLCID[side] ?? htlcs[index].id, htlcs[index].id)
+                case let .remove(index?):
+                    htlcs[index].removeIndex = nil
+                default:
+                    break
+                }
+            }
+            updates[side].removeLast(updates[side].count - keep)
+        }
+        guard !undone.isEmpty else { return }
+        var remap: [Int: Int] = [:]
+        var kept: [HTLC] = []
+        for (index, htlc) in htlcs.enumerated() where !undone.contains(index) {
+            remap[index] = kept.count
+            kept.append(htlc)
+        }
+        htlcs = kept
+        updates = updates.map { list in
+            list.map { update in
+                switch update {
+                case let .add(index): .add(remap[index] ?? index)
+                case let .remove(index): .remove(index.flatMap { remap[$0] })
+                case .fee: update
+                }
+            }
+        }
+        htlcIndex = [:]
+        for (index, htlc) in htlcs.enumerated() { htlcIndex[HTLCKey(offerer: htlc.offerer, id: htlc.id)] = index }
+    }
+}

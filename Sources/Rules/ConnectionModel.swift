@@ -1,0 +1,60 @@
+import Provenance
+import Trace
+import Wire
+
+/// One connection between two nodes: `init` in each direction and the features they
+/// offer, outstanding pings, errors sent, and the channels used on it (BOLT #1).
+public struct ConnectionModel: Sendable {
+    /// Index 0: messages from the connection's initiator (`out`); 1: towards it.
+    public var initSeen = [false, false]
+    public var features: [[UInt8]?] = [nil, nil]
+    /// Messages seen per direction on this connection.
+    public var messages = [0, 0]
+    /// Outstanding pings per direction (their `num_pong_bytes`), answered first in, first out.
+    public var pendingPings: [[UInt64]] = [[], []]
+    /// Whether the start of the connection is in the trace (so "first message" rules apply).
+    public var startSeen: Bool
+    /// Whether the connection is a transport connection of a capture (rather than a
+    /// node log's peer stream, whose reconnections are found by a new `init`).
+    public var transport: Bool
+    /// Channels (keys) opened or reestablished on this connection.
+    public var channels: Set<String> = []
+    /// Channels an `error` failed, per direction (`""` for all).
+    public var failedBy: [Set<String>] = [[], []]
+
+    public init(startSeen: Bool, transport: Bool) {
+        self.startSeen = startSeen
+        self.transport = transport
+    }
+
+    /// Index of a direction.
+    static func index(_ direction: Direction?) -> Int { direction == .in ? 1 : 0 }
+
+    /// Whether both nodes offered a feature (either bit of the pair), as BOLT #1 §init
+    /// defines "offered"; ASSUMED features (BOLT #9) count as offered.
+    public func negotiated(_ bit: Int) -> Bool? {
+        let even = bit & ~1
+        if [0, 8, 12, 14, 44].contains(even) { return true }
+        guard let a = features[0], let b = features[1] else { return nil }
+        return Self.offers(a, even) && Self.offers(b, even)
+    }
+
+    /// Whether a feature bitmap sets either bit of the pair starting at `even`.
+    public static func offers(_ bitmap: [UInt8], _ even: Int) -> Bool {
+        isSet(bitmap, even) || isSet(bitmap, even + 1)
+    }
+
+    public static func isSet(_ bitmap: [UInt8], _ bit: Int) -> Bool {
+        let byte = bitmap.count - 1 - bit / 8
+        return byte >= 0 && bitmap[byte] & (1 << (bit % 8)) != 0
+    }
+
+    /// The bits set in a bitmap.
+    public static func bits(_ bitmap: [UInt8]) -> [Int] {
+        var out: [Int] = []
+        for (index, byte) in bitmap.reversed().enumerated() {
+            for bit in 0..<8 where byte & (1 << bit) != 0 { out.append(index * 8 + bit) }
+        }
+        return out
+    }
+}

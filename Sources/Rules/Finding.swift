@@ -1,0 +1,66 @@
+import Provenance
+import Trace
+import Wire
+
+/// A place where a message breaks a rule, with the evidence.
+public struct Finding: Sendable {
+    public enum Certainty: String, Sendable {
+        /// The trace proves the violation.
+        case certain
+        /// The verdict depends on the recording side (rules-catalog §0.2) and that side is
+        /// unknown (a capture without `--local`): the messages may have crossed.
+        case possible
+    }
+
+    public var rule: RuleInfo
+    public var severity: Severity
+    public var certainty: Certainty
+    /// The channel (`channel_id` in hex, or the source's label), if the rule is per channel.
+    public var channel: String?
+    public var connection: Int?
+    /// The message that broke the rule.
+    public var message: MessageEvent
+    /// One sentence with the values that broke the rule.
+    public var reason: String
+
+    public init(rule: RuleInfo, certainty: Certainty = .certain, channel: String?, message: MessageEvent, reason: String) {
+        self.rule = rule
+        self.severity = rule.severity
+        self.certainty = certainty
+        self.channel = channel
+        self.connection = message.connection
+        self.message = message
+        self.reason = reason
+    }
+}
+
+/// How often each rule could be evaluated on one channel (or connection), and why not.
+public struct Coverage: Sendable {
+    public struct Entry: Sendable {
+        public var evaluated = 0
+        public var notEvaluated = 0
+        /// The first reason the rule could not be evaluated.
+        public var reason: String?
+    }
+
+    public private(set) var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    mutating func evaluated(_ rule: String) {
+        entries[rule, default: Entry()].evaluated += 1
+    }
+
+    mutating func notEvaluated(_ rule: String, _ reason: String) {
+        entries[rule, default: Entry()].notEvaluated += 1
+        if entries[rule]?.reason == nil { entries[rule]?.reason = reason }
+    }
+
+    /// Rules evaluated at least once.
+    public var evaluatedRules: [String] { entries.filter { $0.value.evaluated > 0 }.keys.sorted() }
+    /// Rules that applied but never had the evidence, with the first reason.
+    public var notEvaluatedRules: [(rule: String, reason: String)] {
+        entries.filter { $0.value.evaluated == 0 && $0.value.notEvaluated > 0 }
+            .map { ($0.key, $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
+    }
+}
