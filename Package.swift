@@ -73,14 +73,23 @@ let package = Package(
         // Message events with their sources; opening inputs and detecting their formats.
         .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
+        // The rules engine: connection and channel models, the rule catalog, findings.
+        .target(
+            name: "Rules",
+            dependencies: [
+                "Provenance", "Wire", "Trace", "Secp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // Text, JSON and JSON Lines output.
-        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace"]),
+        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Trace", "Report", "Transport", "Synth",
+                "Trace", "Rules", "Report", "Transport", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +104,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Trace", "Wire", "Provenance", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]

@@ -21,6 +21,7 @@ public struct ChannelModel: Sendable {
         public var maxAcceptedHTLCs: UInt64?
         public var maxInFlight: UInt64?
         public var upfrontShutdownScript: [UInt8]?
+        public var revocationBasepoint: [UInt8]?
     }
 
     public enum Update: Sendable {
@@ -61,6 +62,9 @@ public struct ChannelModel: Sendable {
 
     // MARK: Identity
 
+    /// The engine's number for the channel (stable while its keys change from temporary id
+    /// to `channel_id`).
+    public internal(set) var serial = 0
     /// The two nodes, as the trace labels them (index = `Side`).
     public private(set) var parties: [String] = []
     public var temporaryID: ChannelID?
@@ -93,32 +97,55 @@ public struct ChannelModel: Sendable {
     public var htlcs: [HTLC] = []
     private var htlcIndex: [HTLCKey: Int] = [:]
     public var nextHTLCID: [UInt64?] = [nil, nil]
+    /// Whether an add or a removal came without its HTLC id (a log summary).
+    public var htlcIDsUnknown = false
+    /// Adds each side has sent in the trace (never undone).
+    public var addCount = [0, 0]
     /// Per-commitment points by absolute commitment number, per side.
     public var points: [[UInt64: [UInt8]]] = [[:], [:]]
     /// The side's local commitment number before the first signing it receives in the trace.
     public var commitmentBase: [UInt64] = [0, 0]
+
+    /// The number of `side`'s current commitment (how many signings it has received).
+    public func localCommitment(_ side: Side) -> UInt64 { commitmentBase[side] + UInt64(signings[1 - side].count) }
+
+    /// The number of the commitment `side`'s next `revoke_and_ack` revokes.
+    public func nextRevoked(_ side: Side) -> UInt64 { revocationBase[side] + UInt64(revocations[side]) }
     /// The number of revocations the side had sent before the trace's first one.
     public var revocationBase: [UInt64] = [0, 0]
 
     // MARK: Close, quiescence, errors
 
     public var shutdownSent = [false, false]
+    public var shutdownScript: [[UInt8]?] = [nil, nil]
     public var closingSent = [false, false]
+    /// A `closing_complete` awaiting its `closing_sig`, per sender.
+    public var closingCompleteOutstanding = [false, false]
     public var stfuSent = [false, false]
     public var stfuInitiator: [UInt8?] = [nil, nil]
     public var errorSent = [false, false]
+    /// Whether the channel is announced (`open_channel`'s `announce_channel` bit).
+    public var announce: Bool?
+    /// `short_channel_id` aliases each side sent in `channel_ready`.
+    public var aliases: [[UInt64]] = [[], []]
+    public var itx: InteractiveTx?
 
     // MARK: Per connection
 
+    /// The connection the channel was last used on (an engine token).
     public var connection: Int?
     /// Whether the channel was opened on the current connection (no reestablish needed).
     public var openedOnConnection = false
     public var reestablishSent = [false, false]
     public var reestablish: [ChannelReestablishFields?] = [nil, nil]
-    /// Messages sent on the current connection, per side (after its reestablish).
+    /// Channel messages sent on the current connection, per side.
     public var sentOnConnection = [0, 0]
     /// Signings since the last reconnection, per side (the first may be a retransmission).
     public var signingsOnConnection = [0, 0]
+    public var shutdownOnConnection = [false, false]
+    /// After both `channel_reestablish`: whether the side must retransmit `channel_ready`
+    /// (`true`) or must not (`false`); `nil` once it has sent another channel message.
+    public var readyDue: [Bool?] = [nil, nil]
 
     public struct ChannelReestablishFields: Sendable {
         public var nextCommitmentNumber: UInt64?
@@ -127,6 +154,24 @@ public struct ChannelModel: Sendable {
         public var myCurrentPoint: [UInt8]?
         public var hasNextFunding: Bool
         public var hasFundingLocked: Bool
+    }
+
+    /// An interactive transaction construction session (BOLT #2 §"Interactive Transaction
+    /// Construction"): v2 opening, RBF or splice.
+    public struct InteractiveTx: Sendable {
+        public enum Kind: String, Sendable { case open = "v2 opening", rbf = "RBF", splice }
+        public var kind: Kind
+        /// The side that started the session (`open_channel2`, `tx_init_rbf` or `splice_init` sender).
+        public var initiator: Side
+        /// The side that made the last move (`tx_add_*`, `tx_remove_*`, `tx_complete`).
+        public var lastMover: Side?
+        public var lastMoveWasComplete = false
+        public var moves = 0
+        /// Both sides sent consecutive `tx_complete`: construction is over.
+        public var constructed = false
+        public var commitmentSignedSent = [false, false]
+        public var signaturesSent = [false, false]
+        public var aborted = false
     }
 
     struct HTLCKey: Hashable, Sendable {
@@ -192,10 +237,14 @@ public struct ChannelModel: Sendable {
     }
 
     /// The state of the add of `htlc` (rules-catalog §0.3, states 1–5).
-    public func addState(_ htlc: HTLC) -> Int {
-        let adder = htlc.offerer, other = 1 - adder
-        // j: the adder's first signing covering the add.
-        guard let j = signings[adder].firstIndex(where: { $0.w > htlc.addIndex }).map({ $0 + 1 }) else { return 1 }
+    public func addState(_ htlc: HTLC) -> Int { state(ofUpdate: htlc.addIndex, sentBy: htlc.offerer) }
+
+    /// The lifecycle state (rules-catalog §0.3) of update number `index` sent by `adder`:
+    /// 1 pending on the receiver … 5 irrevocably committed.
+    public func state(ofUpdate index: Int, sentBy adder: Side) -> Int {
+        let other = 1 - adder
+        // j: the sender's first signing covering the update.
+        guard let j = signings[adder].firstIndex(where: { $0.w > index }).map({ $0 + 1 }) else { return 1 }
         guard revocations[other] >= j else { return 2 }
         // m: the other side's first signing after its RAA j.
         guard let m = signings[other].firstIndex(where: { $0.r >= j }).map({ $0 + 1 }) else { return 3 }
@@ -230,9 +279,7 @@ public struct ChannelModel: Sendable {
     /// Whether an HTLC is trimmed from `owner`'s commitment (BOLT #3 §"Trimmed Outputs").
     public func isTrimmed(_ htlc: HTLC, in owner: Side, feerate: UInt32) -> Bool? {
         guard let dust = params[owner].dustLimit, let amount = htlc.amountMsat else { return nil }
-        let weight: UInt64 = htlc.offerer == owner ? 663 : 703
-        let fee = anchors ? 0 : UInt64(feerate) * weight / 1000
-        return amount / 1000 < dust + fee
+        return Bolt3.isTrimmed(amountMsat: amount, dustLimit: dust, feeratePerKw: feerate, offeredByOwner: htlc.offerer == owner, anchors: anchors)
     }
 
     // MARK: Applying messages
@@ -244,6 +291,7 @@ public struct ChannelModel: Sendable {
         htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
         updates[side].append(.add(htlcs.count - 1))
         nextHTLCID[side] = id &+ 1
+        addCount[side] += 1
     }
 
     mutating func recordRemove(from side: Side, id: UInt64?) {
@@ -270,9 +318,9 @@ public struct ChannelModel: Sendable {
         if let nextPoint { points[side][revoked + 2] = nextPoint }
     }
 
-    /// A new connection: per-connection state starts again, and updates the peer never
-    /// signed for are undone (BOLT #2 §"Message Retransmission": "MUST reverse any
-    /// uncommitted updates sent by the other side").
+    /// A new connection: per-connection state starts again, quiescence ends, and updates
+    /// the peer never signed for are undone (BOLT #2 §"Message Retransmission": "MUST
+    /// reverse any uncommitted updates sent by the other side").
     mutating func reconnected(connection: Int) {
         self.connection = connection
         openedOnConnection = false
@@ -280,8 +328,17 @@ public struct ChannelModel: Sendable {
         reestablish = [nil, nil]
         sentOnConnection = [0, 0]
         signingsOnConnection = [0, 0]
+        shutdownOnConnection = [false, false]
+        readyDue = [nil, nil]
         stfuSent = [false, false]
         stfuInitiator = [nil, nil]
+        closingCompleteOutstanding = [false, false]
+        if itx?.signaturesSent == [true, true] || itx?.aborted == true { itx = nil }
+        undoUncommitted()
+    }
+
+    /// Drops each side's updates that no signing of its own covers (and the HTLCs they added).
+    mutating func undoUncommitted() {
         var undone = Set<Int>()
         for side in 0..<2 {
             let keep = lastSigned(side)

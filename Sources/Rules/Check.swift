@@ -8,7 +8,7 @@ import Wire
 /// why it could not be evaluated, or (saying nothing) passes.
 public struct Rule: Sendable {
     public let info: RuleInfo
-    /// Spec names of the messages that trigger the check.
+    /// Spec names of the messages that trigger the check (`*`: every message).
     public let triggers: Set<String>
     let check: @Sendable (inout Check) -> Void
 
@@ -19,43 +19,95 @@ public struct Rule: Sendable {
     }
 }
 
+/// A message's fields, read once: named as in the spec, from the bytes or from a log summary.
+public struct MessageView: Sendable {
+    public let name: String
+    public let fields: [WireField]
+    public let tlvs: [WireField]
+    /// Whether the message was decoded from its bytes (so an absent TLV is really absent).
+    public let decoded: Bool
+
+    public init(_ content: MessageContent) {
+        name = content.name
+        fields = content.fields
+        tlvs = content.tlvFields
+        decoded = content.message != nil
+    }
+
+    public func uint(_ name: String) -> UInt64? {
+        if case let .unsigned(value) = fields[name] { return value }
+        return nil
+    }
+
+    public func bytes(_ name: String) -> [UInt8]? {
+        if case let .bytes(value) = fields[name] { return value }
+        return nil
+    }
+
+    /// A TLV record's fields (`[]` for a record without fields), or `nil` when absent.
+    public func tlv(_ record: String) -> [WireField]? {
+        if case let .record(fields) = tlvs[record] { return fields }
+        return nil
+    }
+
+    /// A TLV record holding one byte string (its single field's value).
+    public func tlvBytes(_ record: String) -> [UInt8]? {
+        guard let fields = tlv(record) else { return nil }
+        if fields.count == 1, case let .bytes(value) = fields[0].value { return value }
+        if fields.isEmpty { return [] }
+        return nil
+    }
+}
+
 /// What a rule sees of one message, and how it reports.
 public struct Check {
     public let event: MessageEvent
+    public let view: MessageView
     /// The message's spec name.
-    public let name: String
+    public var name: String { view.name }
     /// The channel's state before the message, when the message belongs to a channel.
     public let channel: ChannelModel?
     /// The sender's side in `channel`.
     public let sender: ChannelModel.Side
     public let connection: ConnectionModel
-    /// Whether the connection's sender is its initiator (`out`).
-    public let fromInitiator: Bool
 
     enum Outcome {
         case passed
-        case violation(String, Finding.Certainty)
+        /// A violation; `crossing` when messages crossing on the wire could explain it
+        /// (rules-catalog §0.2), so only the sender's own record makes it certain.
+        case violation(String, crossing: Bool)
         case notEvaluated(String)
     }
 
     var outcome: Outcome = .passed
 
-    init(event: MessageEvent, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
+    init(event: MessageEvent, view: MessageView, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
         self.event = event
-        self.name = event.content.name
+        self.view = view
         self.channel = channel
         self.sender = sender
         self.connection = connection
-        self.fromInitiator = event.direction == .out
     }
 
     /// The peer's side in `channel`.
     public var peer: ChannelModel.Side { 1 - sender }
 
+    /// Whether the sender is the connection's initiator (`out`).
+    public var fromInitiator: Bool { event.direction != .in }
+
+    /// The sender's direction index on the connection (0: from the initiator).
+    var direction: Int { ConnectionModel.index(event.direction) }
+
     // MARK: Reporting
 
-    public mutating func violation(_ reason: String, certainty: Finding.Certainty = .certain) {
-        outcome = .violation(reason, certainty)
+    public mutating func violation(_ reason: String) {
+        outcome = .violation(reason, crossing: false)
+    }
+
+    /// A violation that the peer's message crossing the sender's on the wire could explain:
+    /// certain only when the trace was recorded at the sender.
+    public mutating func crossingViolation(_ reason: String) {
+        outcome = .violation(reason, crossing: true)
     }
 
     public mutating func notEvaluated(_ reason: String) {
@@ -66,31 +118,11 @@ public struct Check {
     // MARK: Fields
 
     /// What the trace calls the source, for "not evaluated" reasons.
-    var source: String {
-        if case .partial = event.content { return "the log line" }
-        return "the message"
-    }
+    var source: String { view.decoded ? "the message" : "the log line" }
 
-    public func field(_ name: String) -> FieldValue? { event.content.fields[name] }
-
-    public func uint(_ name: String) -> UInt64? {
-        if case let .unsigned(value) = field(name) { return value }
-        return nil
-    }
-
-    public func bytes(_ name: String) -> [UInt8]? {
-        if case let .bytes(value) = field(name) { return value }
-        return nil
-    }
-
-    /// A TLV record's single field, or its presence (`[]`) for a flag record.
-    public func tlv(_ record: String) -> [WireField]? {
-        if case let .record(fields) = event.content.tlvFields[record] { return fields }
-        return nil
-    }
-
-    /// Whether the message's TLV extension is known (decoded, not a log summary).
-    public var tlvsKnown: Bool { event.content.message != nil }
+    public func uint(_ name: String) -> UInt64? { view.uint(name) }
+    public func bytes(_ name: String) -> [UInt8]? { view.bytes(name) }
+    public func tlv(_ record: String) -> [WireField]? { view.tlv(record) }
 
     /// A field the rule needs: `nil` (and "not evaluated") when the source does not give it.
     public mutating func need(_ name: String) -> UInt64? {
@@ -109,6 +141,22 @@ public struct Check {
         return value
     }
 
+    /// Whether the TLV stream is known: decoded bytes, not a log summary.
+    public mutating func needTLVs() -> Bool {
+        if !view.decoded { notEvaluated("\(source) does not give the TLV records") }
+        return view.decoded
+    }
+
+    /// The channel with its whole HTLC table: opened in the trace, with every HTLC's id known.
+    public mutating func htlcTable() -> ChannelModel? {
+        guard let channel = known(.opened) else { return nil }
+        if channel.htlcIDsUnknown {
+            notEvaluated("the source does not give HTLC ids, so HTLCs cannot be told apart")
+            return nil
+        }
+        return channel
+    }
+
     /// The channel, which the rule needs from its opening (or a reestablish).
     public mutating func known(_ minimum: ChannelModel.Origin = .reestablished) -> ChannelModel? {
         guard let channel else {
@@ -119,7 +167,7 @@ public struct Check {
         case (_, .opened), (.unknown, _), (.reestablished, .reestablished):
             return channel
         case (.opened, .reestablished):
-            notEvaluated("the channel was not opened in the trace (its parameters are unknown)")
+            notEvaluated("the channel was not opened in the trace (its parameters and earlier HTLCs are unknown)")
         default:
             notEvaluated("the channel's state before the trace is unknown (no open or reestablish in it)")
         }
@@ -132,3 +180,8 @@ let updateMessages: Set<String> = [
     "update_add_htlc", "update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc", "update_fee",
 ]
 let removalMessages: Set<String> = ["update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc"]
+/// The turn-taking messages of interactive transaction construction (BOLT #2).
+let interactiveTxMoves: Set<String> = ["tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete"]
+
+/// Short form of a channel key for reasons.
+func short(_ key: String) -> String { key.count > 16 ? key.prefix(16) + "…" : key }

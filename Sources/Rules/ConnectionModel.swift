@@ -12,19 +12,52 @@ public struct ConnectionModel: Sendable {
     public var messages = [0, 0]
     /// Outstanding pings per direction (their `num_pong_bytes`), answered first in, first out.
     public var pendingPings: [[UInt64]] = [[], []]
+    /// Pings per direction with `num_pong_bytes` ≥ 65532, which must go unanswered.
+    public var largePings = [0, 0]
     /// Whether the start of the connection is in the trace (so "first message" rules apply).
     public var startSeen: Bool
     /// Whether the connection is a transport connection of a capture (rather than a
     /// node log's peer stream, whose reconnections are found by a new `init`).
     public var transport: Bool
-    /// Channels (keys) opened or reestablished on this connection.
-    public var channels: Set<String> = []
-    /// Channels an `error` failed, per direction (`""` for all).
-    public var failedBy: [Set<String>] = [[], []]
+    /// Channels (their serials) opened or reestablished on this connection.
+    public var channels: Set<Int> = []
+    /// Channels (serials) an `error` failed, per direction; `allChannels` for every one.
+    public var failedBy: [Set<Int>] = [[], []]
+    public static let allChannels = -1
 
     public init(startSeen: Bool, transport: Bool) {
         self.startSeen = startSeen
         self.transport = transport
+    }
+
+    /// Applies a message sent in `direction` (after the rules have judged it).
+    mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
+        let d = Self.index(direction)
+        switch m.name {
+        case "init":
+            initSeen[d] = true
+            let global = m.bytes("globalfeatures") ?? []
+            let local = m.bytes("features") ?? []
+            let width = max(global.count, local.count)
+            features[d] = (0..<width).map { i in
+                (i < width - global.count ? 0 : global[i - (width - global.count)])
+                    | (i < width - local.count ? 0 : local[i - (width - local.count)])
+            }
+        case "ping":
+            if let n = m.uint("num_pong_bytes") {
+                if n < 65532 { pendingPings[d].append(n) } else { largePings[d] += 1 }
+            }
+        case "pong":
+            if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() }
+            else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
+        case "error":
+            if let channel { failedBy[d].insert(channel.serial) } else { failedBy[d].insert(Self.allChannels) }
+        case "open_channel", "open_channel2", "channel_reestablish":
+            if let channel { channels.insert(channel.serial) }
+        default:
+            break
+        }
+        messages[d] += 1
     }
 
     /// Index of a direction.

@@ -101,9 +101,8 @@ enum ConnectionRules {
         spec: "A node receiving a `ping` message: otherwise (`num_pong_bytes` is not less than 65532): MUST ignore the `ping`.",
         explanation: "A ping asking for 65532 bytes or more must not be answered (the answer could not be sent).",
         example: "← ping num_pong_bytes=65535, → pong"), on: ["pong"]) { c in
-        // The engine keeps large pings out of the queue; a pong after only such pings answers one.
         let answering = 1 - ConnectionModel.index(c.event.direction)
-        if c.connection.pendingPings[answering].first == 65532 {
+        if c.connection.pendingPings[answering].isEmpty && c.connection.largePings[answering] > 0 {
             c.violation("pong answers a ping with num_pong_bytes ≥ 65532, which must be ignored")
         }
     }
@@ -116,7 +115,9 @@ enum ConnectionRules {
         example: "→ pong (no ping before)"), on: ["pong"]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
-        if c.connection.pendingPings[answering].isEmpty { c.violation("pong without an outstanding ping") }
+        if c.connection.pendingPings[answering].isEmpty && c.connection.largePings[answering] == 0 {
+            c.violation("pong without an outstanding ping")
+        }
     }
 
     static let pingZeros = Rule(RuleInfo(
@@ -140,10 +141,10 @@ enum ConnectionRules {
         ])) { c in
         let direction = ConnectionModel.index(c.event.direction)
         let failed = c.connection.failedBy[direction]
-        guard !failed.isEmpty else { return }
-        if failed.contains(""), let key = c.channel?.key {
-            c.violation("`\(c.name)` for channel \(key.prefix(16))… after an error that failed every channel")
-        } else if let key = c.channel?.key, failed.contains(key) {
+        guard !failed.isEmpty, let channel = c.channel else { return }
+        if failed.contains(ConnectionModel.allChannels) {
+            c.violation("`\(c.name)` for channel \(short(channel.key)) after an error that failed every channel")
+        } else if failed.contains(channel.serial) {
             c.violation("`\(c.name)` after the sender's own `error` failed the channel")
         }
     }
@@ -157,9 +158,9 @@ enum ConnectionRules {
             "commitment_signed", "revoke_and_ack", "shutdown", "closing_signed", "channel_ready", "stfu",
         ])) { c in
         guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
-        guard let key = c.channel?.key ?? c.event.channel else { return c.notEvaluated("the message names no channel") }
-        if !c.connection.channels.contains(key) {
-            c.violation("`\(c.name)` for channel \(key.prefix(16))…, which was neither opened nor reestablished on this connection")
+        guard let channel = c.channel else { return c.notEvaluated("the message names no channel") }
+        if !c.connection.channels.contains(channel.serial) {
+            c.violation("`\(c.name)` for channel \(short(channel.key)), which was neither opened nor reestablished on this connection")
         }
     }
 }

@@ -32,6 +32,11 @@ final class ChannelModel {
     var fundingTxid: SHA256Hash?
     var fundingOutputIndex: UInt16 = 0
     var fundingSatoshis: UInt64 = 1_000_000
+    /// Each side's `dust_limit_satoshis`, the initial `feerate_per_kw`, and whether the
+    /// channel type has `option_anchors`, as sent.
+    var dustLimit: [UInt64] = [546, 546]
+    var initialFeerate: UInt32 = 2500
+    var anchors = false
     var updates: [[Update]] = [[], []]
     /// Each side's commitment signings: its own update count `w` and RAAs sent `r` at the time.
     var signings: [[(w: Int, r: Int)]] = [[], []]
@@ -69,8 +74,9 @@ final class ChannelModel {
     /// The number of `side`'s current commitment: how many signings it has received.
     func localCommitment(_ side: Int) -> UInt64 { UInt64(signings[1 - side].count) }
 
-    /// HTLCs in the commitment `signer` is about to sign for its peer: the signer's updates
-    /// so far, plus the peer's updates the signer acknowledged with its revocations.
+    /// HTLC outputs of the commitment `signer` is about to sign for its peer: the signer's
+    /// updates so far, plus the peer's updates the signer acknowledged with its revocations,
+    /// less the HTLCs trimmed at that commitment's feerate (BOLT #3).
     func htlcsInNextCommitment(signedBy signer: Int) -> [HTLC] {
         let peer = 1 - signer
         let signerCount = updates[signer].count
@@ -79,10 +85,15 @@ final class ChannelModel {
         func included(side: Int, index: Int) -> Bool {
             side == signer ? index < signerCount : index < peerCount
         }
+        var feerate = initialFeerate
+        for (index, update) in updates[0].enumerated() where included(side: 0, index: index) {
+            if case let .fee(rate) = update, rate != 0 { feerate = rate }
+        }
         return htlcs.filter { htlc in
             guard included(side: htlc.offerer, index: htlc.addIndex) else { return false }
             if let removed = htlc.removeIndex, included(side: 1 - htlc.offerer, index: removed) { return false }
-            return true
+            return !Bolt3.isTrimmed(amountMsat: htlc.amountMsat, dustLimit: dustLimit[peer], feeratePerKw: feerate,
+                                    offeredByOwner: htlc.offerer == peer, anchors: anchors)
         }
     }
 

@@ -304,6 +304,11 @@ struct MessageBuilder {
         switch message {
         case let .openChannel(m):
             channel.fundingSatoshis = m.fundingSatoshis
+            channel.dustLimit[0] = m.dustLimitSatoshis
+            channel.initialFeerate = m.feeratePerKw
+            channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
+        case let .acceptChannel(m):
+            channel.dustLimit[1] = m.dustLimitSatoshis
         case let .fundingCreated(m):
             channel.fundingTxid = m.fundingTxid
             channel.fundingOutputIndex = m.fundingOutputIndex

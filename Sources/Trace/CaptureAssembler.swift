@@ -354,7 +354,8 @@ public final class CaptureAssembler {
         emit(.message(MessageEvent(
             connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
             content: content, location: location, time: time,
-            sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator)))
+            sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
+            streamStart: stream.summary.handshakeSeen)))
         stream.nextIndex += 1
     }
 

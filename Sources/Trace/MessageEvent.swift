@@ -28,12 +28,16 @@ public struct MessageEvent: Sendable {
     /// capture (with the responder's port when both ends share an address).
     public var sender: String?
     public var receiver: String?
+    /// Whether the connection's start is in the trace: `true` when a capture holds its
+    /// BOLT #8 handshake, `false` when it starts mid-stream, `nil` when the source cannot say
+    /// (a node log, whose reconnections show as a new `init`).
+    public var streamStart: Bool?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
         content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
         timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil,
-        sender: String? = nil, receiver: String? = nil
+        sender: String? = nil, receiver: String? = nil, streamStart: Bool? = nil
     ) {
         self.connection = connection
         self.direction = direction
@@ -46,6 +50,7 @@ public struct MessageEvent: Sendable {
         self.channelLabel = channelLabel
         self.sender = sender
         self.receiver = receiver
+        self.streamStart = streamStart
     }
 
     /// The channel the message belongs to: its `channel_id` (hex), else the source's label.

@@ -1,0 +1,204 @@
+import Crypto
+import Wire
+
+extension ChannelModel {
+    /// Applies a message `side` sent, after the rules have judged it against the state before.
+    ///
+    /// The model follows what was sent, right or wrong, so that one violation does not make
+    /// every later message look wrong.
+    mutating func apply(_ m: MessageView, from side: Side) {
+        let peer = 1 - side
+        switch m.name {
+        case "open_channel", "open_channel2":
+            opener = side
+            origin = .opened
+            openSeen = true
+            dualFunded = m.name == "open_channel2"
+            params[side] = Params(from: m)
+            channelType = m.tlvBytes("channel_type") ?? channelType
+            fundingSatoshis = m.uint("funding_satoshis")
+            initialFeerate = (m.uint("feerate_per_kw") ?? m.uint("commitment_feerate_perkw")).map { UInt32(truncatingIfNeeded: $0) }
+            announce = m.bytes("channel_flags").map { ($0.first ?? 0) & 1 == 1 } ?? m.uint("channel_flags").map { $0 & 1 == 1 }
+            if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
+            if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            nextHTLCID = [0, 0]
+        case "accept_channel", "accept_channel2":
+            acceptSeen = true
+            params[side] = Params(from: m)
+            if let type = m.tlvBytes("channel_type") { channelType = type }
+            if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
+            if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            if m.name == "accept_channel2", let opener {
+                itx = InteractiveTx(kind: .open, initiator: opener)
+            }
+        case "funding_created":
+            fundingCreatedSeen = true
+            if let txid = m.bytes("funding_txid"), txid.count == 32, let index = m.uint("funding_output_index") {
+                fundingTxid = SHA256Hash(txid)
+                fundingOutputIndex = UInt16(truncatingIfNeeded: index)
+            }
+        case "funding_signed":
+            fundingSignedSeen = true
+        case "channel_ready":
+            readySent[side] = true
+            if origin == .opened, let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            if let alias = m.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = alias {
+                aliases[side].append(scid.rawValue)
+            }
+        case "update_add_htlc":
+            let blinded = m.tlv("blinded_path") != nil || m.tlv("path_key") != nil
+            if m.uint("id") == nil { htlcIDsUnknown = true }
+            recordAdd(from: side, id: m.uint("id") ?? nextHTLCID[side] ?? 0, amount: m.uint("amount_msat"),
+                      hash: m.bytes("payment_hash"), blinded: blinded, onion: m.bytes("onion_routing_packet"))
+        case "update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc":
+            if m.uint("id") == nil { htlcIDsUnknown = true }
+            recordRemove(from: side, id: m.uint("id"))
+        case "update_fee":
+            recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
+        case "commitment_signed":
+            if var session = itx, session.constructed, !session.commitmentSignedSent[side] {
+                // The initial (v2) or splice signing: commitment 0 or the current number, not a new one.
+                session.commitmentSignedSent[side] = true
+                itx = session
+            } else {
+                recordSigning(from: side)
+            }
+        case "revoke_and_ack":
+            recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point"))
+        case "shutdown":
+            shutdownSent[side] = true
+            shutdownOnConnection[side] = true
+            shutdownScript[side] = m.bytes("scriptpubkey")
+        case "closing_signed":
+            closingSent[side] = true
+        case "closing_complete":
+            closingSent[side] = true
+            closingCompleteOutstanding[side] = true
+        case "closing_sig":
+            closingCompleteOutstanding[peer] = false
+        case "stfu":
+            stfuSent[side] = true
+            stfuInitiator[side] = m.uint("initiator").map { UInt8(truncatingIfNeeded: $0) }
+        case "error":
+            errorSent[side] = true
+        case "channel_reestablish":
+            applyReestablish(m, from: side)
+        case "splice_init":
+            break
+        case "splice_ack":
+            itx = InteractiveTx(kind: .splice, initiator: peer)
+        case "tx_init_rbf":
+            break
+        case "tx_ack_rbf":
+            itx = InteractiveTx(kind: .rbf, initiator: peer)
+        case "tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete":
+            guard var session = itx else { break }
+            let complete = m.name == "tx_complete"
+            if complete, session.lastMover == peer, session.lastMoveWasComplete { session.constructed = true }
+            session.lastMover = side
+            session.lastMoveWasComplete = complete
+            session.moves += 1
+            itx = session
+        case "tx_signatures":
+            itx?.signaturesSent[side] = true
+            if itx?.kind != .open {
+                // Receiving the splice's tx_signatures ends quiescence (BOLT #2 §"Splice tx_signatures").
+                stfuSent = [false, false]
+                stfuInitiator = [nil, nil]
+            }
+        case "tx_abort":
+            itx?.aborted = true
+            // Implementations resume after an aborted splice (rules-catalog §15.4).
+            stfuSent = [false, false]
+            stfuInitiator = [nil, nil]
+        default:
+            break
+        }
+        if m.name != "channel_reestablish", readyDue[side] != nil, m.name != "error", m.name != "warning" {
+            readyDue[side] = nil
+        }
+        sentOnConnection[side] += 1
+    }
+
+    /// `channel_reestablish` (BOLT #2 §"Message Retransmission"): the commitment numbers
+    /// bootstrap a channel first seen here; with history, a signing or revocation the peer
+    /// says it never received is taken back (it will be retransmitted).
+    private mutating func applyReestablish(_ m: MessageView, from side: Side) {
+        let peer = 1 - side
+        let fields = ChannelReestablishFields(
+            nextCommitmentNumber: m.uint("next_commitment_number"), nextRevocationNumber: m.uint("next_revocation_number"),
+            yourLastSecret: m.bytes("your_last_per_commitment_secret"), myCurrentPoint: m.bytes("my_current_per_commitment_point"),
+            hasNextFunding: m.tlv("next_funding") != nil, hasFundingLocked: m.tlv("my_current_funding_locked") != nil)
+        reestablish[side] = fields
+        reestablishSent[side] = true
+        guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else { return }
+        if origin == .unknown {
+            // First sight of the channel: nothing in it is known yet.
+            self = ChannelModel(bootstrapping: self)
+        }
+        if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
+            commitmentBase[side] = nc - 1
+            revocationBase[peer] = nr
+            if let point = fields.myCurrentPoint { points[side][nc - 1] = point }
+        } else {
+            // History: the peer's last signing or revocation may not have arrived.
+            if localCommitment(side) == nc, !signings[peer].isEmpty {
+                signings[peer].removeLast()
+                undoUncommitted()
+            }
+            if nextRevoked(peer) == nr + 1, revocations[peer] > 0 {
+                revocations[peer] -= 1
+            }
+        }
+        if let other = reestablish[peer], let otherNC = other.nextCommitmentNumber {
+            let fresh = nc == 1 && otherNC == 1 && !fields.hasFundingLocked && !fields.hasNextFunding
+                && !other.hasFundingLocked && !other.hasNextFunding
+            readyDue = [fresh, fresh]
+            if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
+                // A revocation owed from before the trace: the peer's signing it answers.
+                for s in 0..<2 {
+                    guard let mine = reestablish[s]?.nextCommitmentNumber, let theirs = reestablish[1 - s]?.nextRevocationNumber
+                    else { continue }
+                    if theirs + 2 == mine {
+                        signings[1 - s].append(Signing(w: 0, r: 0))
+                        commitmentBase[s] = mine - 2
+                    }
+                }
+            }
+        }
+    }
+
+    /// A model for a channel first seen at its `channel_reestablish`, keeping its identity.
+    init(bootstrapping old: ChannelModel) {
+        self.init()
+        for party in old.parties { _ = side(of: party) }
+        serial = old.serial
+        channelID = old.channelID
+        label = old.label
+        connection = old.connection
+        reestablish = old.reestablish
+        reestablishSent = old.reestablishSent
+        origin = .reestablished
+    }
+
+    /// The other side's updates included in a commitment signed after `revocations`
+    /// revocations of the signer (§0.3: `U_P[0 : CS_P[k].w]`).
+    func peerUpdatesIncluded(signer: Side, revocations count: Int) -> Int {
+        let peer = 1 - signer
+        guard count > 0, count <= signings[peer].count else { return 0 }
+        return signings[peer][count - 1].w
+    }
+}
+
+extension ChannelModel.Params {
+    init(from m: MessageView) {
+        self.init()
+        dustLimit = m.uint("dust_limit_satoshis")
+        reserve = m.uint("channel_reserve_satoshis")
+        htlcMinimum = m.uint("htlc_minimum_msat")
+        maxAcceptedHTLCs = m.uint("max_accepted_htlcs")
+        maxInFlight = m.uint("max_htlc_value_in_flight_msat")
+        upfrontShutdownScript = m.tlvBytes("upfront_shutdown_script")
+        revocationBasepoint = m.bytes("revocation_basepoint")
+    }
+}

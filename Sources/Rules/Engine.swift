@@ -1,0 +1,266 @@
+import Crypto
+import Provenance
+import Trace
+import Wire
+
+/// Checks one input's messages against the rules, in stream order, keeping a model of each
+/// connection (BOLT #1) and each channel (BOLT #2, rules-catalog §0.3).
+///
+/// Rules see the state before a message; the message is then applied. Findings come out as
+/// the messages go in (nothing is held back), and ``summary`` tells, per channel, which rules
+/// could be evaluated.
+public struct RuleEngine {
+    public let rules: [Rule]
+    /// The node that recorded the trace, as the trace labels it (an address, an endpoint, or
+    /// `local` in a node log); `nil` when unknown.
+    public var local: String?
+
+    private var triggered: [String: [Int]] = [:]
+    private var everyMessage: [Int] = []
+
+    private struct Connection {
+        var model: ConnectionModel
+        var token: Int
+    }
+
+    private var connections: [Int: Connection] = [:]
+    private var nextToken = 1
+    private var channels: [ChannelModel] = []
+    private var channelMessages: [Int] = []
+    /// Keys to channel serials: `channel_id` hex, `t<token>:<temporary id>`, `l:<label>`.
+    private var channelIndex: [String: Int] = [:]
+    private var coverage: [Int: Coverage] = [:]
+    private var connectionCoverage: [Int: Coverage] = [:]
+    public private(set) var messages = 0
+    public private(set) var findings = 0
+
+    public init(rules: [Rule], local: String? = nil) {
+        self.rules = rules
+        self.local = local
+        for (index, rule) in rules.enumerated() {
+            if rule.triggers.contains("*") { everyMessage.append(index) }
+            for trigger in rule.triggers where trigger != "*" { triggered[trigger, default: []].append(index) }
+        }
+    }
+
+    /// Checks one event; returns the findings at that message.
+    public mutating func process(_ event: TraceEvent) -> [Finding] {
+        guard case let .message(message) = event else { return [] }
+        return process(message)
+    }
+
+    public mutating func process(_ event: MessageEvent) -> [Finding] {
+        if case .undecodable = event.content { return [] }
+        messages += 1
+        let view = MessageView(event.content)
+        let d = ConnectionModel.index(event.direction)
+        let connectionKey = event.connection ?? -1
+
+        // The connection: a node log's peer stream starts a new one at each repeated `init`.
+        var connection = connections[connectionKey] ?? newConnection(event, view)
+        if event.streamStart == nil, view.name == "init", connection.model.initSeen[d] {
+            connection = newConnection(event, view)
+        }
+        connections[connectionKey] = connection
+
+        // The channel, and the sender's side in it.
+        let serial = resolveChannel(event, view, connection: connection)
+        var channel = serial.map { channels[$0] }
+        var side = 0
+        if var model = channel {
+            if model.connection != connection.token {
+                if model.connection == nil { model.connection = connection.token } else { model.reconnected(connection: connection.token) }
+            }
+            side = model.side(of: party(event))
+            channel = model
+        }
+
+        // The rules, on the state before the message.
+        var out: [Finding] = []
+        let indices = (triggered[view.name] ?? []) + everyMessage
+        for index in indices.sorted() {
+            let rule = rules[index]
+            var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
+            rule.check(&check)
+            switch check.outcome {
+            case .passed:
+                record(rule.info.id, channel: channel, connection: connection.token) { $0.evaluated($1) }
+            case let .notEvaluated(reason):
+                record(rule.info.id, channel: channel, connection: connection.token) { $0.notEvaluated($1, reason) }
+            case let .violation(reason, crossing):
+                record(rule.info.id, channel: channel, connection: connection.token) { $0.evaluated($1) }
+                let certain = !crossing || matchesLocal(party(event))
+                out.append(Finding(rule: rule.info, certainty: certain ? .certain : .possible,
+                                   channel: channel?.key ?? event.channel, message: event, reason: reason))
+            }
+        }
+        findings += out.count
+
+        // Apply the message.
+        if var model = channel, let serial {
+            model.apply(view, from: side)
+            channels[serial] = model
+            channelMessages[serial] += 1
+            register(model, serial: serial, connection: connection.token, id: event.content.channelID)
+        }
+        connection.model.apply(view, direction: event.direction, channel: channel)
+        connections[connectionKey] = connection
+        return out
+    }
+
+    // MARK: Connections and channels
+
+    private mutating func newConnection(_ event: MessageEvent, _ view: MessageView) -> Connection {
+        let model = ConnectionModel(startSeen: event.streamStart ?? (view.name == "init"), transport: event.streamStart != nil)
+        defer { nextToken += 1 }
+        return Connection(model: model, token: nextToken)
+    }
+
+    /// The sending node's label.
+    private func party(_ event: MessageEvent) -> String {
+        event.sender ?? (event.direction == .in ? "responder" : "initiator")
+    }
+
+    /// Whether `label` names the node that recorded the trace: the logging node, or the node
+    /// given with `--local` (a bare address matches the labels `ADDR` and `ADDR (client of PORT)`).
+    private func matchesLocal(_ label: String) -> Bool {
+        if label == "local" { return true }  // a node log's own messages
+        guard let local else { return false }
+        return label == local || label.hasPrefix(local + " (client of ")
+    }
+
+    /// Finds (or starts) the model of the channel a message belongs to.
+    private mutating func resolveChannel(_ event: MessageEvent, _ view: MessageView, connection: Connection) -> Int? {
+        let token = connection.token
+        let id = event.content.channelID
+        let labelKey = event.channelLabel.map { "l:\($0)" }
+        switch view.name {
+        case "open_channel", "open_channel2":
+            guard id != nil || labelKey != nil else { return nil }
+            var model = ChannelModel()
+            model.temporaryID = id
+            model.label = event.channelLabel
+            model.openedOnConnection = true
+            model.connection = token
+            return add(model, keys: (id.map { ["t\(token):\($0.hex)"] } ?? []) + (labelKey.map { [$0] } ?? []))
+        case "accept_channel", "accept_channel2", "funding_created":
+            if let id, let found = channelIndex["t\(token):\(id.hex)"] { return found }
+            if let labelKey, let found = channelIndex[labelKey] { return found }
+            // A temporary id that matches no open: the one pending open on this connection.
+            let phase: (ChannelModel) -> Bool = view.name == "funding_created"
+                ? { $0.acceptSeen && !$0.fundingCreatedSeen } : { $0.openSeen && !$0.acceptSeen }
+            if let pending = pendingChannel(token, phase) { return pending }
+        case "funding_signed":
+            if let id, let found = channelIndex[id.hex] { return found }
+            if let labelKey, let found = channelIndex[labelKey] { return found }
+            if let pending = pendingChannel(token, { $0.fundingCreatedSeen && !$0.fundingSignedSeen }) { return pending }
+        default:
+            break
+        }
+        if let id {
+            if id.isZero { return nil }
+            if let found = channelIndex[id.hex] ?? channelIndex["t\(token):\(id.hex)"] {
+                if let label = event.channelLabel { channelIndex["l:\(label)"] = found }
+                return found
+            }
+            if let label = event.channelLabel, let found = channelIndex["l:\(label)"] {
+                channelIndex[id.hex] = found
+                return found
+            }
+            var model = ChannelModel()
+            model.channelID = id
+            model.label = event.channelLabel
+            return add(model, keys: [id.hex] + (event.channelLabel.map { ["l:\($0)"] } ?? []))
+        }
+        if let label = event.channelLabel {
+            if let found = channelIndex["l:\(label)"] { return found }
+            var model = ChannelModel()
+            model.label = label
+            return add(model, keys: ["l:\(label)"])
+        }
+        return nil
+    }
+
+    private func pendingChannel(_ token: Int, _ phase: (ChannelModel) -> Bool) -> Int? {
+        let candidates = channels.indices.filter { channels[$0].connection == token && phase(channels[$0]) }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    private mutating func add(_ model: ChannelModel, keys: [String]) -> Int {
+        var model = model
+        model.serial = channels.count
+        channels.append(model)
+        channelMessages.append(0)
+        for key in keys { channelIndex[key] = model.serial }
+        return model.serial
+    }
+
+    /// Keys a channel gains as it is applied: the `channel_id` from the funding outpoint
+    /// (v1) or from both revocation basepoints (v2).
+    private mutating func register(_ model: ChannelModel, serial: Int, connection token: Int, id: ChannelID?) {
+        if let temporary = model.temporaryID { channelIndex["t\(token):\(temporary.hex)"] = serial }
+        if model.channelID == nil, model.fundingSignedSeen || model.readySent != [false, false], let id, id != model.temporaryID {
+            // The source gives the channel_id but not the funding outpoint it comes from.
+            channels[serial].channelID = id
+            channelIndex[id.hex] = serial
+        }
+        if model.channelID == nil, let txid = model.fundingTxid, let index = model.fundingOutputIndex {
+            let id = ChannelID(fundingTxid: txid, outputIndex: index)
+            channels[serial].channelID = id
+            channelIndex[id.hex] = serial
+        }
+        if model.channelID == nil, model.dualFunded, let a = model.params[0].revocationBasepoint,
+           let b = model.params[1].revocationBasepoint, a.count == 33, b.count == 33 {
+            // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
+            let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
+            if let id = ChannelID(Array(SHA256.hash(data: lesser + greater))) {
+                channels[serial].channelID = id
+                channelIndex[id.hex] = serial
+            }
+        }
+    }
+
+    private mutating func record(
+        _ rule: String, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, String) -> Void
+    ) {
+        if let channel {
+            update(&coverage[channel.serial, default: Coverage()], rule)
+        } else {
+            update(&connectionCoverage[connection, default: Coverage()], rule)
+        }
+    }
+
+    // MARK: Summary
+
+    /// What was checked, per channel and per connection.
+    public var summary: CheckSummary {
+        var out = CheckSummary(messages: messages, findings: findings, rules: rules.count)
+        for channel in channels {
+            out.channels.append(CheckSummary.Channel(
+                key: channel.key, label: channel.label, parties: channel.parties, origin: channel.origin,
+                messages: channelMessages[channel.serial], coverage: coverage[channel.serial] ?? Coverage()))
+        }
+        out.connections = connectionCoverage.keys.sorted().map { ($0, connectionCoverage[$0] ?? Coverage()) }
+        return out
+    }
+}
+
+/// What a check covered.
+public struct CheckSummary: Sendable {
+    public struct Channel: Sendable {
+        public var key: String
+        public var label: String?
+        public var parties: [String]
+        public var origin: ChannelModel.Origin
+        public var messages: Int
+        public var coverage: Coverage
+    }
+
+    public var messages: Int
+    public var findings: Int
+    /// Rules selected.
+    public var rules: Int
+    public var channels: [Channel] = []
+    /// Connection-level coverage (messages without a channel), by engine connection number.
+    public var connections: [(Int, Coverage)] = []
+}

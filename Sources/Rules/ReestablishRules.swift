@@ -1,0 +1,116 @@
+import Secp256k1
+import Wire
+
+/// BOLT #2 §"Message Retransmission": `channel_reestablish` after a reconnection.
+enum ReestablishRules {
+    static let all: [Rule] = [waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady]
+
+    static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
+
+    /// Messages a node may send for a channel before the peer's `channel_reestablish`.
+    static let beforeReestablish: Set<String> = ["channel_reestablish", "error", "warning"]
+
+    static let waitPeer = Rule(RuleInfo(
+        "re-wait-peer", "nothing for the channel before the peer's channel_reestablish", section: section,
+        severity: .error,
+        spec: "Upon reconnection: MUST transmit `channel_reestablish` for each channel. MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel.",
+        explanation: "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent.",
+        example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
+        on: ["*"]) { c in
+        guard let ch = c.channel, !beforeReestablish.contains(c.name), !ch.openedOnConnection else { return }
+        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        if !ch.reestablishSent[c.peer] {
+            c.violation("`\(c.name)` for a resumed channel before the peer's `channel_reestablish` arrived")
+        }
+    }
+
+    /// The relation between X's `next_commitment_number` and Y's `next_revocation_number`.
+    static func inconsistency(_ x: ChannelModel.ChannelReestablishFields, _ y: ChannelModel.ChannelReestablishFields) -> String? {
+        guard let nc = x.nextCommitmentNumber, let nr = y.nextRevocationNumber, nc > 0 else { return nil }
+        if nc == 1 { return nr == 0 ? nil : "next_commitment_number 1 but the other's next_revocation_number \(nr), not 0" }
+        let low = nc - 2 - (x.hasNextFunding && nc >= 3 ? 1 : 0)
+        if nr < low || nr > nc - 1 {
+            return "next_commitment_number \(nc) but the other's next_revocation_number \(nr) (expected \(nc - 2) or \(nc - 1))"
+        }
+        return nil
+    }
+
+    static let numbersConsistent = Rule(RuleInfo(
+        "re-numbers-consistent", "the two channel_reestablish agree", section: "\(section) (derived)",
+        severity: .error,
+        spec: "`next_commitment_number`: the commitment number of the next `commitment_signed` it expects to receive; `next_revocation_number`: the commitment number of the next `revoke_and_ack` message it expects to receive. (Derived: Y.next_revocation_number ∈ {X.next_commitment_number − 2, X.next_commitment_number − 1}, and 0 when X.next_commitment_number is 1.)",
+        explanation: "A node's current commitment is next_commitment_number − 1, and it has revoked all but that one or all but the last two. A pair outside that relation means one side lost state or lies; the other should fail the channel.",
+        example: "→ channel_reestablish next_commitment_number=5, ← channel_reestablish next_revocation_number=1"),
+        on: ["channel_reestablish"]) { c in
+        guard let ch = c.channel, let other = ch.reestablish[c.peer] else { return }
+        let view = c.view
+        let mine = ChannelModel.ChannelReestablishFields(
+            nextCommitmentNumber: view.uint("next_commitment_number"), nextRevocationNumber: view.uint("next_revocation_number"),
+            yourLastSecret: nil, myCurrentPoint: nil, hasNextFunding: view.tlv("next_funding") != nil, hasFundingLocked: false)
+        guard mine.nextCommitmentNumber != nil, mine.nextRevocationNumber != nil else {
+            return c.notEvaluated("\(c.source) does not give the commitment numbers")
+        }
+        if let problem = inconsistency(mine, other) { c.violation("sender's \(problem)") }
+        else if let problem = inconsistency(other, mine) { c.violation("peer's \(problem)") }
+    }
+
+    static let nextCommitmentZero = Rule(RuleInfo(
+        "re-nc-zero", "next_commitment_number is at least 1", section: section,
+        severity: .error,
+        spec: "A receiving node: if `next_commitment_number` is zero: MUST immediately fail the channel and broadcast any relevant latest commitment transaction.",
+        explanation: "Commitment 0 comes from funding, so the next one a node expects is at least 1; 0 is a corrupt or hostile reestablish.",
+        example: "→ channel_reestablish next_commitment_number=0"),
+        on: ["channel_reestablish"]) { c in
+        guard let nc = c.need("next_commitment_number") else { return }
+        if nc == 0 { c.violation("next_commitment_number is 0") }
+    }
+
+    static let secretZero = Rule(RuleInfo(
+        "re-secret-zero", "your_last_per_commitment_secret matches next_revocation_number", section: section,
+        severity: .error,
+        spec: "if `next_revocation_number` equals 0: MUST set `your_last_per_commitment_secret` to all zeroes. otherwise: MUST set `your_last_per_commitment_secret` to the last `per_commitment_secret` it received.",
+        explanation: "With no revocation received the secret is all zero; otherwise it is a valid secret, and when the trace holds the peer's point for commitment next_revocation_number − 1, secret·G must equal it (libsecp256k1).",
+        example: "→ channel_reestablish next_revocation_number=0 your_last_per_commitment_secret=(non-zero)"),
+        on: ["channel_reestablish"]) { c in
+        guard let nr = c.need("next_revocation_number"), let secret = c.needBytes("your_last_per_commitment_secret") else { return }
+        let zero = secret.allSatisfy { $0 == 0 }
+        if nr == 0 {
+            if !zero { c.violation("next_revocation_number is 0 but your_last_per_commitment_secret is not all zero") }
+            return
+        }
+        if zero { return c.violation("next_revocation_number is \(nr) but your_last_per_commitment_secret is all zero") }
+        guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("your_last_per_commitment_secret is not a valid secret key") }
+        guard let ch = c.channel, let point = ch.points[c.peer][nr - 1] else { return }
+        if derived != point { c.violation("your_last_per_commitment_secret·G is not the peer's point for commitment \(nr - 1)") }
+    }
+
+    static let pointValid = Rule(RuleInfo(
+        "re-point-valid", "my_current_per_commitment_point is a valid point", section: section,
+        severity: .error,
+        spec: "MUST set `my_current_per_commitment_point` to a valid point.",
+        explanation: "The point must decompress to a point on secp256k1.",
+        example: "→ channel_reestablish my_current_per_commitment_point=02000…00"),
+        on: ["channel_reestablish"]) { c in
+        guard let point = c.needBytes("my_current_per_commitment_point") else { return }
+        if !Secp256k1.isValidPoint(point) { c.violation("my_current_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
+    }
+
+    static let channelReady = Rule(RuleInfo(
+        "re-channel-ready", "channel_ready retransmitted exactly when needed", section: section,
+        severity: .error,
+        spec: "if `next_commitment_number` is 1 in both the `channel_reestablish` it sent and received, and none of those `channel_reestablish` messages contain `my_current_funding_locked` or `next_funding` for a splice transaction: MUST retransmit `channel_ready`. otherwise: MUST NOT retransmit `channel_ready`, but MAY send `channel_ready` with a different `short_channel_id` `alias` field.",
+        explanation: "Decided by the two reestablish messages alone: with both at commitment 1 the first message for the channel after them must be `channel_ready`; otherwise a `channel_ready` may only bring a new alias.",
+        example: "→ channel_reestablish next_commitment_number=1, ← channel_reestablish next_commitment_number=1, → update_add_htlc"),
+        on: ["*"]) { c in
+        guard let ch = c.channel, let due = ch.readyDue[c.sender] else { return }
+        if ReestablishRules.beforeReestablish.contains(c.name) { return }
+        if due && c.name != "channel_ready" {
+            c.violation("`\(c.name)` where `channel_ready` must be retransmitted first (both next_commitment_number are 1)")
+        } else if !due && c.name == "channel_ready" {
+            var alias: UInt64?
+            if let field = c.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = field { alias = scid.rawValue }
+            if let alias, !ch.aliases[c.sender].contains(alias) { return }  // a new alias is allowed
+            c.violation("`channel_ready` retransmitted although next_commitment_number is past 1\(alias == nil ? "" : " (same alias)")")
+        }
+    }
+}

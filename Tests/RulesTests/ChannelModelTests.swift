@@ -1,0 +1,6 @@
+import Testing
+@testable import Rules
+
+@Suite struct ChannelModelTests {
+    @Test func placeholder() {}
+}
