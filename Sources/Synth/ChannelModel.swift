@@ -37,6 +37,8 @@ final class ChannelModel {
     var dustLimit: [UInt64] = [546, 546]
     var initialFeerate: UInt32 = 2500
     var anchors = false
+    /// The opener's revocation basepoint (for the v2 `channel_id`).
+    var revocationBasepoint: [UInt8]?
     var updates: [[Update]] = [[], []]
     /// Each side's commitment signings: its own update count `w` and RAAs sent `r` at the time.
     var signings: [[(w: Int, r: Int)]] = [[], []]

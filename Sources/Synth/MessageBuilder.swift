@@ -166,6 +166,38 @@ struct MessageBuilder {
             m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .acceptChannel(m)
+        case var .openChannel2(m):
+            guard let channel else { break }
+            m.temporaryChannelID = channel.temporaryID
+            m.fundingFeeratePerkw = 2500
+            m.commitmentFeeratePerkw = 2500
+            m.fundingSatoshis = channel.fundingSatoshis
+            m.dustLimitSatoshis = 546
+            m.maxHTLCValueInFlightMsat = channel.fundingSatoshis * 1000
+            m.htlcMinimumMsat = 1
+            m.toSelfDelay = 144
+            m.maxAcceptedHTLCs = 483
+            m.locktime = 800_000
+            fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
+            m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
+            m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
+            m.channelFlags = 1
+            m.tlvs.channelType = [0x10, 0x00]
+            message = .openChannel2(m)
+        case var .acceptChannel2(m):
+            guard let channel else { break }
+            m.temporaryChannelID = channel.temporaryID
+            m.dustLimitSatoshis = 546
+            m.maxHTLCValueInFlightMsat = channel.fundingSatoshis * 1000
+            m.htlcMinimumMsat = 1
+            m.minimumDepth = 3
+            m.toSelfDelay = 144
+            m.maxAcceptedHTLCs = 483
+            fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
+            m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
+            m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
+            m.tlvs.channelType = [0x10, 0x00]
+            message = .acceptChannel2(m)
         case var .fundingCreated(m):
             guard let channel else { break }
             m.temporaryChannelID = channel.temporaryID
@@ -314,6 +346,17 @@ struct MessageBuilder {
             channel.fundingOutputIndex = m.fundingOutputIndex
         case let .fundingSigned(m):
             channel.channelID = m.channelID
+        case let .openChannel2(m):
+            channel.fundingSatoshis = m.fundingSatoshis
+            channel.dustLimit[0] = m.dustLimitSatoshis
+            channel.initialFeerate = m.commitmentFeeratePerkw
+            channel.revocationBasepoint = m.revocationBasepoint.bytes
+        case let .acceptChannel2(m):
+            // BOLT #2 §"channel_id, v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
+            channel.dustLimit[1] = m.dustLimitSatoshis
+            let other = m.revocationBasepoint.bytes, mine = channel.revocationBasepoint ?? []
+            let (lesser, greater) = mine.lexicographicallyPrecedes(other) ? (mine, other) : (other, mine)
+            channel.channelID = ChannelID(sha256(lesser + greater))
         case let .updateAddHTLC(m):
             channel.recordAdd(from: side, m, preimage: preimage)
         case let .updateFulfillHTLC(m):

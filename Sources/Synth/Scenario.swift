@@ -213,6 +213,8 @@ public enum ScenarioParser {
         case "capture":
             try need(1, "capture on|off")
             return .capture(rest[rest.startIndex] != "off")
+        case "open", "pay":
+            return try sugar(head, tokens: Array(rest), line: line)
         case "repeat":
             try need(2, "repeat <n> {")
             guard let count = Int(rest[rest.startIndex]), count >= 0, rest.last == "{" else { throw ScenarioError(line: line, "usage: repeat <n> {") }
@@ -234,6 +236,42 @@ public enum ScenarioParser {
         }
     }
 
+    /// `open A B [channel=L]`: a v1 channel opening, `open_channel` … both `channel_ready`.
+    /// `pay A B [amount_msat=N] [channel=L] [fail]`: A offers an HTLC that B settles, each
+    /// change signed and revoked both ways (ten messages).
+    static func sugar(_ head: String, tokens: [String], line: Int) throws(ScenarioError) -> Statement {
+        guard tokens.count >= 2 else { throw ScenarioError(line: line, "usage: \(head) <from> <to> [option=value …]") }
+        let a = tokens[0], b = tokens[1]
+        var channel: [(field: String, value: String)] = []
+        var amount: [(field: String, value: String)] = []
+        var fail = false
+        for token in tokens.dropFirst(2) {
+            if token == "fail" && head == "pay" { fail = true; continue }
+            guard let eq = token.firstIndex(of: "=") else { throw ScenarioError(line: line, "expected option=value, got '\(token)'") }
+            let key = String(token[..<eq]), value = String(token[token.index(after: eq)...])
+            switch key {
+            case "channel": channel.append((key, value))
+            case "amount_msat" where head == "pay": amount.append((key, value))
+            default: throw ScenarioError(line: line, "\(head) takes channel=\(head == "pay" ? ", amount_msat= and fail" : "")")
+            }
+        }
+        func m(_ from: String, _ to: String, _ type: String, _ extra: [(field: String, value: String)] = []) -> Statement {
+            .message(MessageStatement(line: line, from: from, to: to, type: type, assignments: channel + extra))
+        }
+        if head == "open" {
+            return .repeated(1, [
+                m(a, b, "open_channel"), m(b, a, "accept_channel"), m(a, b, "funding_created"), m(b, a, "funding_signed"),
+                m(a, b, "channel_ready"), m(b, a, "channel_ready"),
+            ])
+        }
+        return .repeated(1, [
+            m(a, b, "update_add_htlc", amount), m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
+            m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
+            m(b, a, fail ? "update_fail_htlc" : "update_fulfill_htlc"), m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
+            m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
+        ])
+    }
+
     static func message(_ tokens: [String], line: Int) throws(ScenarioError) -> MessageStatement {
         var tokens = tokens[...]
         var connection: String?
@@ -252,6 +290,10 @@ public enum ScenarioParser {
                 throw ScenarioError(line: line, "raw needs the message bytes in hex (type included)")
             }
             statement.rawBytes = bytes
+            for token in rest.dropFirst() {
+                guard token.hasPrefix("expect=") else { throw ScenarioError(line: line, "raw takes only the bytes (and expect=)") }
+                statement.assignments.append(("expect", String(token.dropFirst(7))))
+            }
             return statement
         }
         for token in rest {
