@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Trace", "Wire", "Provenance", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Trace", "Wire", "Provenance", "Synth", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]

@@ -12,8 +12,9 @@ import Wire
 public struct EclairLogParser: LogParser {
     public let file: String
     public private(set) var skippedLines = 0
-    /// Recent events, to collapse the duplicate line of the other logger.
-    private var recent: [(direction: Direction, body: Substring, peer: String?, time: Timestamp?)] = []
+    /// Recent events not yet paired with their copy from the other logger (`true`: logged
+    /// by `f.a.eclair.Diagnostics`), to collapse that copy.
+    private var recent: [(direction: Direction, body: Substring, peer: String?, time: Timestamp?, diagnostics: Bool?)] = []
 
     public init(file: String) {
         self.file = file
@@ -108,14 +109,19 @@ public struct EclairLogParser: LogParser {
         }
         let bodyText = LogText.string(bytes[marker...])
         let body = Substring(bodyText)
-        // The other logger's copy of the message just logged.
-        if let time = stamp?.0, recent.contains(where: {
+        // The other logger's copy of the message just logged (a genuine repeat, such as a
+        // retransmitted channel_ready, comes from the same logger as its first copy).
+        let diagnostics: Bool? = LogText.find("f.a.eclair.Diagnostics", in: prefix) != nil ? true
+            : LogText.find("f.a.e.i.Peer", in: prefix) != nil ? false : nil
+        if let time = stamp?.0, let copy = recent.firstIndex(where: {
             $0.direction == direction && $0.body == body && $0.peer == peer
                 && abs(time.seconds(since: $0.time ?? time)) <= 2
+                && (diagnostics == nil || $0.diagnostics == nil || $0.diagnostics != diagnostics)
         }) {
+            recent.remove(at: copy)
             return []
         }
-        recent.append((direction, body, peer, stamp?.0))
+        recent.append((direction, body, peer, stamp?.0, diagnostics))
         if recent.count > 16 { recent.removeFirst() }
         let value = DebugParser.parse(body)
         guard case let .call(className, args) = value, let (name, positions) = Self.classes[className] else {

@@ -221,20 +221,24 @@ public final class CheckWriter {
         json.endArray()
         json.field("origin", String(describing: channel.origin))
         json.field("messages", channel.messages)
+        writeCoverage(channel.coverage, to: &json)
+        json.endObject()
+    }
+
+    static func writeCoverage(_ coverage: Coverage, to json: inout JSONWriter) {
         json.key("rules_evaluated")
         json.beginArray()
-        for rule in channel.coverage.evaluatedRules { json.string(rule) }
+        for rule in coverage.evaluatedRules { json.string(rule) }
         json.endArray()
         json.key("rules_not_evaluated")
         json.beginArray()
-        for (rule, reason) in channel.coverage.notEvaluatedRules {
+        for (rule, reason) in coverage.notEvaluatedRules {
             json.beginObject()
             json.field("rule", rule)
             json.field("reason", reason)
             json.endObject()
         }
         json.endArray()
-        json.endObject()
     }
 
     static func writeJSON(input path: String, _ summary: CheckSummary, to json: inout JSONWriter, kind: Bool = false) {
@@ -252,6 +256,16 @@ public final class CheckWriter {
         } else {
             json.field("channels", summary.channels.count)
         }
+        // Rules judged on messages without a channel (init, ping, pong, …), per connection.
+        json.key("connections")
+        json.beginArray()
+        for (connection, coverage) in summary.connections {
+            json.beginObject()
+            if connection >= 0 { json.field("connection", connection) }
+            writeCoverage(coverage, to: &json)
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
     }
 }

@@ -55,11 +55,18 @@ extension ChannelModel {
             recordRemove(from: side, id: m.uint("id"))
         case "update_fee":
             recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
+        case "start_batch":
+            if let size = m.uint("batch_size"), size > 1 {
+                batchRemaining[side] = Int(min(size, 20))
+                batchSize[side] = batchRemaining[side]
+            }
         case "commitment_signed":
-            if var session = itx, session.constructed, !session.commitmentSignedSent[side] {
-                // The initial (v2) or splice signing: commitment 0 or the current number, not a new one.
-                session.commitmentSignedSent[side] = true
-                itx = session
+            let continuation = isBatchContinuation(side)
+            if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
+            if continuation {
+                // One signing per batch (rules-catalog §0.3).
+            } else if isInitialSigning(side) {
+                itx?.commitmentSignedSent[side] = true
             } else {
                 recordSigning(from: side)
             }
@@ -84,13 +91,9 @@ extension ChannelModel {
         case "channel_reestablish":
             applyReestablish(m, from: side)
         case "splice_init":
-            break
-        case "splice_ack":
-            itx = InteractiveTx(kind: .splice, initiator: peer)
+            itx = InteractiveTx(kind: .splice, initiator: side)
         case "tx_init_rbf":
-            break
-        case "tx_ack_rbf":
-            itx = InteractiveTx(kind: .rbf, initiator: peer)
+            itx = InteractiveTx(kind: .rbf, initiator: side)
         case "tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete":
             guard var session = itx else { break }
             let complete = m.name == "tx_complete"
@@ -179,6 +182,20 @@ extension ChannelModel {
         reestablish = old.reestablish
         reestablishSent = old.reestablishSent
         origin = .reestablished
+    }
+
+    /// Whether a `commitment_signed` from `side` now signs an interactive transaction's
+    /// commitment (v2 opening or splice): commitment 0 or the current number, not a new one.
+    func isInitialSigning(_ side: Side) -> Bool {
+        guard let session = itx else { return false }
+        return session.constructed && !session.commitmentSignedSent[side] && !session.aborted
+    }
+
+    /// Whether a `commitment_signed` from `side` now is a later member of a batch (the
+    /// first member stands for the whole batch).
+    func isBatchContinuation(_ side: Side) -> Bool {
+        guard let size = batchSize[side] else { return false }
+        return batchRemaining[side] > 0 && batchRemaining[side] < size
     }
 
     /// The other side's updates included in a commitment signed after `revocations`

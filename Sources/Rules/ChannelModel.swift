@@ -129,6 +129,9 @@ public struct ChannelModel: Sendable {
     /// `short_channel_id` aliases each side sent in `channel_ready`.
     public var aliases: [[UInt64]] = [[], []]
     public var itx: InteractiveTx?
+    /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
+    public var batchRemaining = [0, 0]
+    public var batchSize: [Int?] = [nil, nil]
 
     // MARK: Per connection
 

@@ -19,7 +19,8 @@ enum CloseRules {
         explanation: "Before the funding is signed for there is no channel to close cooperatively.",
         example: "→ open_channel, ← accept_channel, → shutdown"),
         on: ["shutdown"]) { c in
-        guard let ch = c.known(.opened), !ch.dualFunded else { return c.notEvaluated("the channel's v1 opening is not in the trace") }
+        guard let ch = c.known(.opened) else { return }
+        guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
         let funder = ch.opener == c.sender
         if funder && !ch.fundingCreatedSeen { c.violation("`shutdown` from the funder before its `funding_created`") }
         else if !funder && !ch.fundingSignedSeen { c.violation("`shutdown` from the fundee before its `funding_signed`") }

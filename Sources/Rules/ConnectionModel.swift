@@ -36,8 +36,9 @@ public struct ConnectionModel: Sendable {
         switch m.name {
         case "init":
             initSeen[d] = true
+            // A log summary may not give the features: then they stay unknown.
+            guard let local = m.bytes("features") else { break }
             let global = m.bytes("globalfeatures") ?? []
-            let local = m.bytes("features") ?? []
             let width = max(global.count, local.count)
             features[d] = (0..<width).map { i in
                 (i < width - global.count ? 0 : global[i - (width - global.count)])

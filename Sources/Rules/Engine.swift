@@ -84,11 +84,11 @@ public struct RuleEngine {
             rule.check(&check)
             switch check.outcome {
             case .passed:
-                record(rule.info.id, channel: channel, connection: connection.token) { $0.evaluated($1) }
+                record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
             case let .notEvaluated(reason):
-                record(rule.info.id, channel: channel, connection: connection.token) { $0.notEvaluated($1, reason) }
+                record(rule.info.id, channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
             case let .violation(reason, crossing):
-                record(rule.info.id, channel: channel, connection: connection.token) { $0.evaluated($1) }
+                record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
                 out.append(Finding(rule: rule.info, certainty: certain ? .certain : .possible,
                                    channel: channel?.key ?? event.channel, message: event, reason: reason))
@@ -166,6 +166,13 @@ public struct RuleEngine {
             if let label = event.channelLabel, let found = channelIndex["l:\(label)"] {
                 channelIndex[id.hex] = found
                 return found
+            }
+            // A channel opened on this connection whose channel_id the source never showed
+            // being derived (a log without the funding outpoint or the v2 basepoints).
+            if let pending = pendingChannel(token, { $0.channelID == nil && $0.acceptSeen && $0.openedOnConnection }) {
+                channels[pending].channelID = id
+                channelIndex[id.hex] = pending
+                return pending
             }
             var model = ChannelModel()
             model.channelID = id

@@ -20,9 +20,8 @@ enum EstablishmentRules {
         explanation: "Each establishment message may come only from its role, after its predecessor, and once per channel; `channel_ready` only once the funding outpoint is signed for. A new `open_channel` after a reconnection (before `funding_created`) starts over.",
         example: "→ open_channel, → funding_created (before accept_channel)"),
         on: ["accept_channel", "funding_created", "funding_signed", "channel_ready"]) { c in
-        guard let ch = c.channel, ch.openSeen, !ch.dualFunded else {
-            return c.notEvaluated("the channel's `open_channel` is not in the trace")
-        }
+        guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
+        guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
         let funder = ch.opener == c.sender
         switch c.name {
         case "accept_channel":
@@ -262,7 +261,7 @@ enum EstablishmentRules {
         example: "→ channel_ready, → update_add_htlc (before ← channel_ready)"),
         on: updateMessages.union(["commitment_signed"])) { c in
         guard let ch = c.known(.opened) else { return }
-        if c.name == "commitment_signed", let session = ch.itx, session.constructed, !session.commitmentSignedSent[c.sender] { return }
+        if c.name == "commitment_signed" && ch.isInitialSigning(c.sender) { return }
         if !ch.readySent[c.sender] { c.violation("`\(c.name)` before the sender's own `channel_ready`") }
         else if !ch.readySent[c.peer] { c.violation("`\(c.name)` before the peer's `channel_ready` arrived") }
     }

@@ -251,7 +251,7 @@ enum UpdateRules {
         example: "→ update_add_htlc, → commitment_signed, ← revoke_and_ack, → commitment_signed"),
         on: ["commitment_signed"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if let session = ch.itx, session.constructed, !session.commitmentSignedSent[c.sender] { return }
+        if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         let now = signedContent(ch, c.sender)
         let before: (own: Int, peer: Int)
         if let last = ch.signings[c.sender].last {
@@ -276,7 +276,7 @@ enum UpdateRules {
         example: "→ commitment_signed, → update_add_htlc, → commitment_signed (before ← revoke_and_ack)"),
         on: ["commitment_signed"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if let session = ch.itx, session.constructed, !session.commitmentSignedSent[c.sender] { return }
+        if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         let outstanding = ch.unacknowledgedSignings(c.sender)
         if outstanding > 0 { c.violation("the sender's previous signing is not yet answered by the peer's revoke_and_ack") }
     }
@@ -289,7 +289,7 @@ enum UpdateRules {
         example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
         on: ["commitment_signed"]) { c in
         guard let ch = c.htlcTable() else { return }
-        if let session = ch.itx, session.constructed, !session.commitmentSignedSent[c.sender] { return }
+        if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         guard let count = c.need("num_htlcs") else { return }
         let (htlcs, feerate) = ch.commitmentContents(signedBy: c.sender)
         guard let feerate else { return c.notEvaluated("the commitment's feerate is not known") }

@@ -50,6 +50,10 @@ final class ChannelModel {
     /// The last per-commitment secret each side received from the other.
     var lastSecretReceived: [[UInt8]?] = [nil, nil]
     var stfuSent = [false, false]
+    /// Interactive-tx state: the side whose `tx_complete` was the last move, and whether
+    /// each side's next `commitment_signed` is the initial one for the new transaction.
+    var lastMoveWasComplete: Int?
+    var initialSigningPending = [false, false]
     var scid: ShortChannelID
 
     init(label: String, nodes: [String], seeds: [[UInt8]], temporaryID: ChannelID, scid: ShortChannelID) {

@@ -368,7 +368,18 @@ struct MessageBuilder {
         case let .updateFee(m):
             channel.recordFee(from: side, m.feeratePerKw)
         case .commitmentSigned:
-            channel.recordCommitmentSigned(from: side)
+            // The commitment_signed of a v2 opening or splice signs commitment 0 or the
+            // current number again: not a new signing.
+            if channel.initialSigningPending[side] {
+                channel.initialSigningPending[side] = false
+            } else {
+                channel.recordCommitmentSigned(from: side)
+            }
+        case .txComplete:
+            if channel.lastMoveWasComplete == 1 - side { channel.initialSigningPending = [true, true] }
+            channel.lastMoveWasComplete = side
+        case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput:
+            channel.lastMoveWasComplete = nil
         case let .revokeAndAck(m):
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:

@@ -1,6 +1,0 @@
-import Testing
-@testable import Rules
-
-@Suite struct ChannelModelTests {
-    @Test func placeholder() {}
-}
