@@ -151,6 +151,7 @@ public final class CheckWriter {
             "\(message.location): \(severity): \(finding.rule.id): \(finding.reason)",
             "    " + (context + [MessageFormat.summary(message.content)]).joined(separator: " ")
                 + (where_.isEmpty ? "" : "  (\(where_.joined(separator: ", ")))"),
+            "    see \(finding.rule.section) (lntrace explain \(finding.rule.id))",
         ]
     }
 
