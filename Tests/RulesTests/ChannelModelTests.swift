@@ -1,0 +1,117 @@
+import Provenance
+@testable import Rules
+import Testing
+import Trace
+import Wire
+
+/// The §0.3 model of rules-catalog.md, driven message by message.
+@Suite struct ChannelModelTests {
+    static func view(_ name: String, _ fields: [String: String] = [:]) throws -> MessageView {
+        let type = try #require(Message.knownTypes.first { $0.value.name == name }?.key)
+        var message = try #require(Message.placeholder(type: type))
+        for (field, value) in fields { try message.assign(field, value) }
+        return MessageView(.decoded(message))
+    }
+
+    /// A channel opened by side 0 with dust limits of 546 sat and a feerate of 2500.
+    static func opened() throws -> ChannelModel {
+        var ch = ChannelModel()
+        _ = ch.side(of: "alice")
+        _ = ch.side(of: "bob")
+        ch.apply(try Self.view("open_channel", ["dust_limit_satoshis": "546", "feerate_per_kw": "2500", "max_accepted_htlcs": "483"]), from: 0)
+        ch.apply(try Self.view("accept_channel", ["dust_limit_satoshis": "546"]), from: 1)
+        return ch
+    }
+
+    static func add(_ ch: inout ChannelModel, from side: Int, id: UInt64, msat: UInt64) throws {
+        ch.apply(try Self.view("update_add_htlc", ["id": "\(id)", "amount_msat": "\(msat)"]), from: side)
+    }
+
+    @Test func commitmentContentsFollowSigningsAndRevocations() throws {
+        var ch = try Self.opened()
+        try Self.add(&ch, from: 0, id: 0, msat: 50_000_000)
+        try Self.add(&ch, from: 1, id: 0, msat: 20_000_000)
+        // alice's next signing holds her own add only: bob's is not acknowledged yet.
+        #expect(ch.commitmentContents(signedBy: 0).htlcs.map(\.offerer) == [0])
+        ch.apply(try Self.view("commitment_signed"), from: 0)
+        ch.apply(try Self.view("commitment_signed"), from: 1)
+        ch.apply(try Self.view("revoke_and_ack"), from: 1)
+        ch.apply(try Self.view("revoke_and_ack"), from: 0)
+        // After revoking for bob's signing, alice's next signing includes bob's add too.
+        #expect(Set(ch.commitmentContents(signedBy: 0).htlcs.map(\.offerer)) == [0, 1])
+        let alices = try #require(ch.htlc(offeredBy: 0, id: 0))
+        #expect(ch.addState(alices) == 3)  // bob revoked, but has not signed a commitment with it
+        ch.apply(try Self.view("commitment_signed"), from: 1)
+        #expect(ch.addState(alices) == 4)
+        ch.apply(try Self.view("revoke_and_ack"), from: 0)
+        #expect(ch.addState(alices) == 5)
+        #expect(ch.unacknowledgedSignings(0) == 0 && ch.unacknowledgedSignings(1) == 0)
+    }
+
+    @Test func dustHTLCsAreTrimmedAtTheCommitmentsFeerate() throws {
+        var ch = try Self.opened()
+        // 2000 sat offered by alice, in bob's commitment: received there, fee 2500·703/1000 = 1757 sat.
+        try Self.add(&ch, from: 0, id: 0, msat: 2_000_000)
+        let htlc = try #require(ch.htlc(offeredBy: 0, id: 0))
+        #expect(ch.isTrimmed(htlc, in: 1, feerate: 2500) == true)  // 2000 < 546 + 1757
+        #expect(ch.isTrimmed(htlc, in: 1, feerate: 253) == false)  // 2000 ≥ 546 + 177
+        // In alice's own commitment it is offered: fee 2500·663/1000 = 1657 sat.
+        #expect(ch.isTrimmed(htlc, in: 0, feerate: 2500) == true)
+        // An update_fee is in a commitment once the opener's signing covers it.
+        ch.apply(try Self.view("update_fee", ["feerate_per_kw": "253"]), from: 0)
+        #expect(ch.commitmentContents(signedBy: 0).feerate == 253)
+        #expect(ch.commitmentContents(signedBy: 1).feerate == 2500)
+    }
+
+    @Test func reconnectionUndoesUnsignedUpdatesAndRewindsIDs() throws {
+        var ch = try Self.opened()
+        try Self.add(&ch, from: 0, id: 0, msat: 10_000_000)
+        ch.apply(try Self.view("commitment_signed"), from: 0)
+        try Self.add(&ch, from: 0, id: 1, msat: 10_000_000)
+        try Self.add(&ch, from: 0, id: 2, msat: 10_000_000)
+        ch.reconnected(connection: 2)
+        #expect(ch.htlcs.map(\.id) == [0])
+        #expect(ch.nextHTLCID[0] == 1)
+        #expect(ch.updates[0].count == 1)
+    }
+
+    @Test func reestablishTakesBackASigningThePeerNeverReceived() throws {
+        var ch = try Self.opened()
+        try Self.add(&ch, from: 0, id: 0, msat: 10_000_000)
+        ch.apply(try Self.view("commitment_signed"), from: 0)
+        #expect(ch.localCommitment(1) == 1)
+        ch.reconnected(connection: 2)
+        // bob says he still expects commitment 1: alice's signing was lost, and with it the add.
+        ch.apply(try Self.view("channel_reestablish", ["next_commitment_number": "1", "next_revocation_number": "0"]), from: 1)
+        #expect(ch.signings[0].isEmpty)
+        #expect(ch.htlcs.isEmpty)
+        #expect(ch.nextHTLCID[0] == 0)
+    }
+
+    @Test func midLifeReestablishSetsTheCommitmentNumbers() throws {
+        var ch = ChannelModel()
+        _ = ch.side(of: "alice")
+        _ = ch.side(of: "bob")
+        let point = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
+        ch.apply(try Self.view("channel_reestablish", ["next_commitment_number": "8", "next_revocation_number": "7",
+                                                  "my_current_per_commitment_point": point]), from: 0)
+        // bob owes the revocation of commitment 8 (alice's nr is 7, bob's nc would be 9).
+        ch.apply(try Self.view("channel_reestablish", ["next_commitment_number": "9", "next_revocation_number": "7"]), from: 1)
+        #expect(ch.origin == .reestablished)
+        #expect(ch.localCommitment(0) == 7)
+        #expect(ch.points[0][7] == Hex.decode(point))
+        #expect(ch.nextRevoked(0) == 7)  // bob's nr: alice revoked 0…6
+        #expect(ch.nextRevoked(1) == 7)  // alice's nr: bob has revoked 0…6 and owes 7
+        #expect(ch.unacknowledgedSignings(0) == 1)  // the signing bob's owed revocation answers
+    }
+
+    @Test func copiesReplayIndependently() throws {
+        let base = try Self.opened()
+        var a = base, b = base
+        try Self.add(&a, from: 0, id: 0, msat: 1_000_000)
+        b.apply(try Self.view("shutdown"), from: 1)
+        #expect(a.htlcs.count == 1 && b.htlcs.isEmpty)
+        #expect(!a.shutdownSent[1] && b.shutdownSent[1])
+        #expect(base.htlcs.isEmpty && !base.shutdownSent[1])
+    }
+}
