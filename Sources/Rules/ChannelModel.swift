@@ -99,6 +99,8 @@ public struct ChannelModel: Sendable {
     public var nextHTLCID: [UInt64?] = [nil, nil]
     /// Whether an add or a removal came without its HTLC id (a log summary).
     public var htlcIDsUnknown = false
+    /// The first HTLC id each side used in the trace.
+    public var firstHTLCID: [UInt64] = [0, 0]
     /// Adds each side has sent in the trace (never undone).
     public var addCount = [0, 0]
     /// Per-commitment points by absolute commitment number, per side.
@@ -266,9 +268,16 @@ public struct ChannelModel: Sendable {
         }
     }
 
-    /// Whether the channel is "clean": every update of both sides signed and revoked for.
+    /// Whether every update of both sides is irrevocably committed (§0.3 state 5): each
+    /// side signed all its updates, the peer revoked for it, and each side's last signing
+    /// included all the peer's updates and was revoked for in turn.
     public var everythingCommitted: Bool {
-        (0..<2).allSatisfy { uncommittedUpdates($0) == 0 && unacknowledgedSignings($0) == 0 }
+        (0..<2).allSatisfy { side in
+            let peer = 1 - side
+            guard uncommittedUpdates(side) == 0, unacknowledgedSignings(side) == 0 else { return false }
+            let included = signings[side].last.map { peerUpdatesIncluded(signer: side, revocations: $0.r) } ?? 0
+            return included == updates[peer].count
+        }
     }
 
     /// Whether anchors are in use (BOLT 3: zero-fee HTLC transactions).
@@ -293,6 +302,7 @@ public struct ChannelModel: Sendable {
         htlcs.append(htlc)
         htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
         updates[side].append(.add(htlcs.count - 1))
+        if addCount[side] == 0 { firstHTLCID[side] = id }
         nextHTLCID[side] = id &+ 1
         addCount[side] += 1
     }
@@ -319,6 +329,44 @@ public struct ChannelModel: Sendable {
         let revoked = revocationBase[side] + UInt64(revocations[side])
         revocations[side] += 1
         if let nextPoint { points[side][revoked + 2] = nextPoint }
+    }
+
+    // MARK: Bounded memory
+
+    /// How many times the history was folded (``compact()``).
+    public private(set) var compactions = 0
+
+    /// Whether HTLC `id` of `offerer` was settled and folded away by ``compact()``.
+    public func wasSettled(offeredBy offerer: Side, id: UInt64) -> Bool {
+        compactions > 0 && htlc(offeredBy: offerer, id: id) == nil && id < (nextHTLCID[offerer] ?? 0) && id >= firstHTLCID[offerer]
+    }
+
+    /// Folds the history into an equivalent short one when the channel is quiet (every
+    /// update signed and revoked both ways), so that memory follows the HTLCs in flight,
+    /// not the channel's age: settled HTLCs are dropped, live ones become the only updates,
+    /// the feerate becomes the initial one, and each side keeps one signing.
+    public mutating func compact() {
+        guard everythingCommitted else { return }
+        let feerate = commitmentContents(signedBy: 0).feerate
+        let live = htlcs.filter { $0.removeIndex == nil }
+        let signed = [signings[0].isEmpty ? 0 : 1, signings[1].isEmpty ? 0 : 1]
+        for side in 0..<2 {
+            commitmentBase[side] += UInt64(signings[1 - side].count - signed[1 - side])
+            revocationBase[side] += UInt64(revocations[side] - signed[1 - side])
+        }
+        htlcs = []
+        htlcIndex = [:]
+        updates = [[], []]
+        for var htlc in live {
+            htlc.addIndex = updates[htlc.offerer].count
+            htlcs.append(htlc)
+            htlcIndex[HTLCKey(offerer: htlc.offerer, id: htlc.id)] = htlcs.count - 1
+            updates[htlc.offerer].append(.add(htlcs.count - 1))
+        }
+        initialFeerate = feerate
+        revocations = [signed[1], signed[0]]
+        signings = (0..<2).map { side in signed[side] == 1 ? [Signing(w: updates[side].count, r: revocations[side])] : [] }
+        compactions += 1
     }
 
     /// A new connection: per-connection state starts again, quiescence ends, and updates

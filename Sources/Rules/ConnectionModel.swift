@@ -24,6 +24,7 @@ public struct ConnectionModel: Sendable {
     /// Channels (serials) an `error` failed, per direction; `allChannels` for every one.
     public var failedBy: [Set<Int>] = [[], []]
     public static let allChannels = -1
+    static let maximumPendingPings = 1024
 
     public init(startSeen: Bool, transport: Bool) {
         self.startSeen = startSeen
@@ -47,6 +48,8 @@ public struct ConnectionModel: Sendable {
         case "ping":
             if let n = m.uint("num_pong_bytes") {
                 if n < 65532 { pendingPings[d].append(n) } else { largePings[d] += 1 }
+                // Bounded: a peer that never answers must not grow the model.
+                if pendingPings[d].count > Self.maximumPendingPings { pendingPings[d].removeFirst() }
             }
         case "pong":
             if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() }

@@ -33,6 +33,8 @@ public struct RuleEngine {
     private var connectionCoverage: [Int: Coverage] = [:]
     public private(set) var messages = 0
     public private(set) var findings = 0
+    /// Updates a channel may accumulate before its history is folded at the next quiet point.
+    static let compactionThreshold = 256
 
     public init(rules: [Rule], local: String? = nil) {
         self.rules = rules
@@ -99,6 +101,9 @@ public struct RuleEngine {
         // Apply the message.
         if var model = channel, let serial {
             model.apply(view, from: side)
+            if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
+                model.compact()
+            }
             channels[serial] = model
             channelMessages[serial] += 1
             register(model, serial: serial, connection: connection.token, id: event.content.channelID)

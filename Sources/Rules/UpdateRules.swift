@@ -147,7 +147,9 @@ enum UpdateRules {
         on: removalMessages) { c in
         guard let ch = c.htlcTable() else { return }
         guard let id = c.need("id") else { return }
-        if ch.htlc(offeredBy: c.peer, id: id) == nil { c.violation("no HTLC with id \(id) offered by the peer exists") }
+        if ch.htlc(offeredBy: c.peer, id: id) == nil && !ch.wasSettled(offeredBy: c.peer, id: id) {
+            c.violation("no HTLC with id \(id) offered by the peer exists")
+        }
     }
 
     static let removeOnce = Rule(RuleInfo(
@@ -157,6 +159,9 @@ enum UpdateRules {
         explanation: "A second fulfill or fail of the same HTLC is a duplicate (before the first is committed) or names an HTLC that is gone.",
         example: "→ update_fulfill_htlc id=0, → update_fail_htlc id=0"),
         on: removalMessages) { c in
+        if let ch = c.channel, let id = c.uint("id"), ch.wasSettled(offeredBy: c.peer, id: id) {
+            return c.violation("HTLC \(id) was already removed and settled")
+        }
         guard let htlc = removed(&c) else { return }
         if htlc.removeIndex != nil { c.violation("HTLC \(htlc.id) was already removed") }
     }

@@ -114,4 +114,42 @@ import Wire
         #expect(!a.shutdownSent[1] && b.shutdownSent[1])
         #expect(base.htlcs.isEmpty && !base.shutdownSent[1])
     }
+
+    /// One payment from side 0 to side 1, signed and revoked both ways.
+    static func pay(_ ch: inout ChannelModel, id: UInt64) throws {
+        try add(&ch, from: 0, id: id, msat: 20_000_000)
+        for (name, side) in [("commitment_signed", 0), ("revoke_and_ack", 1), ("commitment_signed", 1), ("revoke_and_ack", 0)] {
+            ch.apply(try Self.view(name), from: side)
+        }
+        ch.apply(try Self.view("update_fulfill_htlc", ["id": "\(id)"]), from: 1)
+        for (name, side) in [("commitment_signed", 1), ("revoke_and_ack", 0), ("commitment_signed", 0), ("revoke_and_ack", 1)] {
+            ch.apply(try Self.view(name), from: side)
+        }
+    }
+
+    @Test func quietChannelsFoldTheirHistory() throws {
+        var ch = try Self.opened()
+        for id in 0..<300 { try Self.pay(&ch, id: UInt64(id)) }
+        // Not quiet while an add is not yet in the adder's own commitment (state 3).
+        try Self.add(&ch, from: 0, id: 300, msat: 20_000_000)
+        ch.apply(try Self.view("commitment_signed"), from: 0)
+        ch.apply(try Self.view("revoke_and_ack"), from: 1)
+        #expect(!ch.everythingCommitted)
+        ch.apply(try Self.view("commitment_signed"), from: 1)
+        ch.apply(try Self.view("revoke_and_ack"), from: 0)
+        #expect(ch.everythingCommitted)
+        let numbers = (ch.localCommitment(0), ch.localCommitment(1), ch.nextRevoked(0), ch.nextRevoked(1))
+        ch.compact()
+        #expect(ch.compactions == 1)
+        #expect(ch.htlcs.map(\.id) == [300] && ch.updates[0].count == 1 && ch.updates[1].isEmpty)
+        #expect((ch.localCommitment(0), ch.localCommitment(1), ch.nextRevoked(0), ch.nextRevoked(1)) == numbers)
+        #expect(ch.everythingCommitted)
+        let live = try #require(ch.htlc(offeredBy: 0, id: 300))
+        #expect(ch.addState(live) == 5)
+        #expect(ch.wasSettled(offeredBy: 0, id: 17) && !ch.wasSettled(offeredBy: 0, id: 300) && !ch.wasSettled(offeredBy: 0, id: 301))
+        // Life goes on after the fold: the next signing holds the live HTLC and the new one.
+        try Self.add(&ch, from: 0, id: 301, msat: 20_000_000)
+        #expect(ch.commitmentContents(signedBy: 0).htlcs.map(\.id) == [300, 301])
+        #expect(ch.commitmentContents(signedBy: 1).htlcs.map(\.id) == [300])
+    }
 }
