@@ -36,3 +36,24 @@ timed "grep -c PEER on the same 1M lines" "$work/noise.log" grep -c PEER "$work/
 if command -v openssl >/dev/null; then
     echo "reference: $(openssl speed -evp chacha20-poly1305 -seconds 1 -bytes 1024 2>/dev/null | tail -1 | awk '{ printf "OpenSSL ChaCha20-Poly1305, 1 KB blocks, one core: %.0f MB/s", $2 / 1000 }')"
 fi
+
+# Rule checking on a channel's life: 40,000 payments, 400,008 messages.
+"$bin" synth "$root/Scripts/bench/channel.scenario" -o "$work/channel.pcap" --keylog "$work/channel.keys" \
+    --log alice=lnd:"$work/channel-lnd.log" --log alice=eclair:"$work/channel-eclair.log" 2>/dev/null
+checked() {
+    local label=$1 file=$2 count=$3; shift 3
+    local bytes start end
+    bytes=$(stat -c %s "$file")
+    start=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$work/rss" "$@" >/dev/null || true  # exit 1 would mean findings
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" -v b="$bytes" -v l="$label" -v n="$count" -v rss="$(cat "$work/rss")" \
+        'BEGIN { t = e - s; printf "%-40s %6.2f s  %7.1f MB/s  %7.0f messages/s  max RSS %d MB\n", l, t, b / t / 1e6, n / t, rss / 1024 }'
+}
+checked "dump, channel capture" "$work/channel.pcap" 400008 "$bin" dump --keylog "$work/channel.keys" "$work/channel.pcap"
+checked "check, channel capture" "$work/channel.pcap" 400008 "$bin" check --keylog "$work/channel.keys" "$work/channel.pcap"
+checked "check, channel lnd log" "$work/channel-lnd.log" 400008 "$bin" check "$work/channel-lnd.log"
+checked "check, channel eclair log" "$work/channel-eclair.log" 400008 "$bin" check "$work/channel-eclair.log"
+# Memory must not grow with the trace: the first half of the log, checked alone.
+head -n 400000 "$work/channel-lnd.log" > "$work/channel-lnd-half.log"
+checked "check, first half of the lnd log" "$work/channel-lnd-half.log" 200004 "$bin" check "$work/channel-lnd-half.log"

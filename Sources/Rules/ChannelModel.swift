@@ -329,6 +329,8 @@ public struct ChannelModel: Sendable {
         let revoked = revocationBase[side] + UInt64(revocations[side])
         revocations[side] += 1
         if let nextPoint { points[side][revoked + 2] = nextPoint }
+        // Only the last revoked point (for the next channel_reestablish) and later ones are needed.
+        if revoked > 0 { points[side].removeValue(forKey: revoked - 1) }
     }
 
     // MARK: Bounded memory

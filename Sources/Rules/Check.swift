@@ -60,7 +60,7 @@ public struct MessageView: Sendable {
 }
 
 /// What a rule sees of one message, and how it reports.
-public struct Check {
+public struct Check: Sendable {
     public let event: MessageEvent
     public let view: MessageView
     /// The message's spec name.
@@ -71,7 +71,7 @@ public struct Check {
     public let sender: ChannelModel.Side
     public let connection: ConnectionModel
 
-    enum Outcome {
+    enum Outcome: Sendable {
         case passed
         /// A violation; `crossing` when messages crossing on the wire could explain it
         /// (rules-catalog §0.2), so only the sender's own record makes it certain.
@@ -91,6 +91,12 @@ public struct Check {
 
     /// The peer's side in `channel`.
     public var peer: ChannelModel.Side { 1 - sender }
+
+    /// A check of nothing, to end another's hold on its channel model.
+    static let empty = Check(
+        event: MessageEvent(content: .partial(PartialMessage(type: nil, name: "")), location: SourceLocation(file: "")),
+        view: MessageView(.partial(PartialMessage(type: nil, name: ""))), channel: nil, sender: 0,
+        connection: ConnectionModel(startSeen: false, transport: false))
 
     /// Whether the sender is the connection's initiator (`out`).
     public var fromInitiator: Bool { event.direction != .in }

@@ -17,6 +17,7 @@ public struct RuleEngine {
 
     private var triggered: [String: [Int]] = [:]
     private var everyMessage: [Int] = []
+    private var plans: [String: [Int]] = [:]
 
     private struct Connection {
         var model: ConnectionModel
@@ -33,6 +34,7 @@ public struct RuleEngine {
     private var connectionCoverage: [Int: Coverage] = [:]
     public private(set) var messages = 0
     public private(set) var findings = 0
+    private static let placeholder = ChannelModel()
     /// Updates a channel may accumulate before its history is folded at the next quiet point.
     static let compactionThreshold = 256
 
@@ -67,22 +69,27 @@ public struct RuleEngine {
 
         // The channel, and the sender's side in it.
         let serial = resolveChannel(event, view, connection: connection)
-        var channel = serial.map { channels[$0] }
+        // The model leaves the array while it is judged and changed, so that it is changed in
+        // place rather than copied (its arrays have one owner).
+        var channel: ChannelModel?
+        if let serial {
+            channel = channels[serial]
+            channels[serial] = Self.placeholder
+        }
         var side = 0
-        if var model = channel {
-            if model.connection != connection.token {
-                if model.connection == nil { model.connection = connection.token } else { model.reconnected(connection: connection.token) }
+        if channel != nil {
+            if channel?.connection != connection.token {
+                if channel?.connection == nil { channel?.connection = connection.token } else { channel?.reconnected(connection: connection.token) }
             }
-            side = model.side(of: party(event))
-            channel = model
+            side = channel?.side(of: party(event)) ?? 0
         }
 
         // The rules, on the state before the message.
         var out: [Finding] = []
-        let indices = (triggered[view.name] ?? []) + everyMessage
-        for index in indices.sorted() {
+        var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
+        for index in plan(view.name) {
             let rule = rules[index]
-            var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
+            check.outcome = .passed
             rule.check(&check)
             switch check.outcome {
             case .passed:
@@ -97,20 +104,29 @@ public struct RuleEngine {
             }
         }
         findings += out.count
+        check = Check.empty  // release its copy of the channel before changing it in place
 
         // Apply the message.
-        if var model = channel, let serial {
+        connection.model.apply(view, direction: event.direction, channel: channel)
+        if var model = channel.take(), let serial {
             model.apply(view, from: side)
             if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
                 model.compact()
             }
             channels[serial] = model
             channelMessages[serial] += 1
-            register(model, serial: serial, connection: connection.token, id: event.content.channelID)
+            register(serial: serial, connection: connection.token, id: event.content.channelID)
         }
-        connection.model.apply(view, direction: event.direction, channel: channel)
         connections[connectionKey] = connection
         return out
+    }
+
+    /// The rules a message type triggers, in catalog order (cached per type).
+    private mutating func plan(_ name: String) -> [Int] {
+        if let cached = plans[name] { return cached }
+        let indices = ((triggered[name] ?? []) + everyMessage).sorted()
+        plans[name] = indices
+        return indices
     }
 
     // MARK: Connections and channels
@@ -209,7 +225,8 @@ public struct RuleEngine {
 
     /// Keys a channel gains as it is applied: the `channel_id` from the funding outpoint
     /// (v1) or from both revocation basepoints (v2).
-    private mutating func register(_ model: ChannelModel, serial: Int, connection token: Int, id: ChannelID?) {
+    private mutating func register(serial: Int, connection token: Int, id: ChannelID?) {
+        let model = channels[serial]
         if let temporary = model.temporaryID { channelIndex["t\(token):\(temporary.hex)"] = serial }
         if model.channelID == nil, model.fundingSignedSeen || model.readySent != [false, false], let id, id != model.temporaryID {
             // The source gives the channel_id but not the funding outpoint it comes from.
