@@ -67,13 +67,27 @@ indirect enum DebugValue: Equatable {
     /// Bytes printed as hex (`0a0b…`, `0x0a0b`, `ByteVector(2 bytes, 0x0a0b)`,
     /// `ChannelId(0a0b…)`) or as a list of decimal bytes (`[10, 11]`, `ChannelId([10, 11])`).
     /// Abbreviated values (`…`, `...`) give `nil`.
+    /// Whether a logged value was shortened (`...` or `…`), on its UTF-8 bytes.
+    static func isElided(_ text: String) -> Bool {
+        var dots = 0
+        var before: UInt8 = 0, last: UInt8 = 0
+        for byte in text.utf8 {
+            dots = byte == 0x2e ? dots + 1 : 0
+            if dots == 3 || (before == 0xe2 && last == 0x80 && byte == 0xa6) { return true }
+            before = last
+            last = byte
+        }
+        return false
+    }
+
     var bytes: [UInt8]? {
         switch self.unwrapped {
         case let .atom(text)?:
-            if text.contains("...") || text.contains("…") { return nil }
+            if Self.isElided(text) { return nil }
             if text == "empty" || text == "ByteVector(empty)" { return [] }
-            let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
-            return Hex.decode(digits)
+            let utf8 = Array(text.utf8)
+            let digits = utf8.starts(with: [0x30, 0x78]) ? utf8[2...] : utf8[...]
+            return Hex.decode(utf8: digits)
         case let .list(items)?:
             var out: [UInt8] = []
             for item in items {

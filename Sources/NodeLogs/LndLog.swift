@@ -420,6 +420,10 @@ extension Substring {
 
 extension StringProtocol {
     func trimmingSpaces() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        // On the UTF-8 bytes: spaces and tabs in front, also carriage returns behind.
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }), first <= last else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

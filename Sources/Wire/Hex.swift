@@ -26,6 +26,7 @@ public enum Hex {
 
     /// Decodes hex from UTF-8 bytes (either case). Returns `nil` on an odd length or a non-hex byte.
     public static func decode<C: Collection>(utf8: C) -> [UInt8]? where C.Element == UInt8 {
+        if let fast = utf8.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return fast }
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count / 2)
@@ -42,6 +43,27 @@ public enum Hex {
         }
         return out
     }
+
+    /// The hot path: contiguous bytes, decoded through a table into an uninitialised array.
+    static func decode(buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard buffer.count % 2 == 0 else { return nil }
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: buffer.count / 2) { out, count in
+            for index in 0..<(buffer.count / 2) {
+                let high = nibbles[Int(buffer[2 * index])], low = nibbles[Int(buffer[2 * index + 1])]
+                if high | low > 0x0f {
+                    valid = false
+                    break
+                }
+                out[index] = high << 4 | low
+            }
+            count = valid ? buffer.count / 2 : 0
+        }
+        return valid ? out : nil
+    }
+
+    /// Each byte's value as a hex digit, or 0xff.
+    static let nibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xff }
 
     @inline(__always)
     static func nibble(_ c: UInt8) -> UInt8? {
