@@ -73,11 +73,17 @@ let package = Package(
         // Message events with their sources; opening inputs and detecting their formats.
         .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
+        // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests.
+        .target(
+            name: "Transactions",
+            dependencies: ["Secp256k1", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
         // The rules engine: connection and channel models, the rule catalog, findings.
         .target(
             name: "Rules",
             dependencies: [
-                "Provenance", "Wire", "Trace", "Secp256k1",
+                "Provenance", "Wire", "Trace", "Secp256k1", "Transactions",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -104,6 +110,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
+        .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Trace", "Wire", "Provenance", "Synth", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),

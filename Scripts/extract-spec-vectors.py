@@ -9,6 +9,9 @@ picked up by re-running this script, never by editing test code.
 BOLT #8 Appendix A (handshake acts for both roles, final keys, message encryption with
 key rotation) goes to bolt8-vectors.json.
 
+BOLT #3 Appendices C (commitment and HTLC transactions), E (key derivation) and F (the
+same with anchors) go to bolt3-vectors.json.
+
 Usage: extract-spec-vectors.py SPEC_DIR OUT_DIR
 """
 import json
@@ -65,6 +68,59 @@ def bolt8(text):
     return cases
 
 
+def bolt3(text):
+    """Appendix C's parameters and vectors, Appendix E's derivations, Appendix F's anchors."""
+    c = between(text, '# Appendix C: Commitment and HTLC Transaction Test Vectors', '# Appendix D')
+    params, htlcs = {}, {}
+    head = c.split('And, here are the test vectors themselves:')[0]
+    for line in head.splitlines():
+        m = re.match(r'\s*(?:INTERNAL: )?([a-z_]+): ([0-9a-f]+)$', line)
+        if m:
+            params[m.group(1)] = m.group(2)
+        m = re.match(r'\s*htlc (\d+) (direction|amount_msat|expiry|payment_preimage): (\S+)$', line)
+        if m:
+            htlcs.setdefault(int(m.group(1)), {})[m.group(2)] = m.group(3)
+    vectors = []
+    body = c.split('And, here are the test vectors themselves:')[1]
+    for block in re.split(r'\n\s*name: ', body)[1:]:
+        name, rest = block.split('\n', 1)
+        v = {'name': name.strip(), 'htlcs': []}
+        for line in rest.splitlines():
+            line = line.strip()
+            m = re.match(r'(to_local_msat|to_remote_msat|local_feerate_per_kw|num_htlcs): (\d+)$', line)
+            if m:
+                v[m.group(1)] = int(m.group(2))
+            m = re.match(r'remote_signature = ([0-9a-f]+)$', line)
+            if m:
+                v['remote_signature'] = m.group(1)
+            m = re.match(r'output commit_tx: ([0-9a-f]+)$', line)
+            if m:
+                v['commit_tx'] = m.group(1)
+            m = re.match(r'remote_htlc_signature = ([0-9a-f]+)$', line)
+            if m:
+                v['htlcs'].append({'remote_signature': m.group(1)})
+            m = re.match(r'htlc_(success|timeout)_tx \(htlc #(\d+)\): ([0-9a-f]+)$', line)
+            if m:
+                v['htlcs'][-1].update({'kind': m.group(1), 'htlc': int(m.group(2)), 'tx': m.group(3)})
+        vectors.append(v)
+    e = between(text, '# Appendix E: Key Derivation Test Vectors', '# Appendix F')
+    derivation = {}
+    for line in e.splitlines():
+        m = re.match(r'\s*([a-z_]+): 0x([0-9a-f]+)$', line)
+        if m:
+            derivation[m.group(1)] = m.group(2)
+    f = between(text, '# Appendix F: Commitment and HTLC Transaction Test Vectors (anchors)', '# Appendix G')
+    anchors = json.loads(re.search(r'```yaml\n(.*?)```', f, re.S).group(1))
+    return {
+        'source': 'lightning/bolts 03-transactions.md, Appendices C, E and F (CC BY 4.0)',
+        'parameters': params,
+        'htlcs': [htlcs[i] for i in sorted(htlcs)],
+        'commitments': vectors,
+        'key_derivation': derivation,
+        'anchors': anchors,
+    }
+
+
 def main():
     spec = Path(sys.argv[1] if len(sys.argv) > 1 else '../shared/spec')
     out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else 'Fixtures/spec')
@@ -90,6 +146,9 @@ def main():
             msg['outputs'][m.group(1)] = m.group(2)
     vectors8['messages'] = msg
     (out_dir / 'bolt8-vectors.json').write_text(json.dumps(vectors8, indent=1) + '\n')
+
+    vectors3 = bolt3((spec / '03-transactions.md').read_text())
+    (out_dir / 'bolt3-vectors.json').write_text(json.dumps(vectors3, indent=1) + '\n')
 
     text = (spec / '01-messaging.md').read_text()
     a = between(text, '## Appendix A', '## Appendix B')

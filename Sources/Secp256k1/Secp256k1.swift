@@ -103,3 +103,59 @@ extension Secp256k1 {
         return withUnsafeBytes(of: pubkey.data) { Array($0) }
     }
 }
+
+extension Secp256k1 {
+    /// `point + tweak·G` (BOLT #3 key derivation), `nil` if invalid.
+    public static func add(point: [UInt8], tweak: [UInt8]) -> [UInt8]? {
+        guard tweak.count == 32, var pubkey = parse(point) else { return nil }
+        guard secp256k1_ec_pubkey_tweak_add(context, &pubkey, tweak) == 1 else { return nil }
+        return serialize(pubkey)
+    }
+
+    /// `tweak·point`, `nil` if invalid.
+    public static func multiply(point: [UInt8], tweak: [UInt8]) -> [UInt8]? {
+        guard tweak.count == 32, var pubkey = parse(point) else { return nil }
+        guard secp256k1_ec_pubkey_tweak_mul(context, &pubkey, tweak) == 1 else { return nil }
+        return serialize(pubkey)
+    }
+
+    /// `a + b`, `nil` if either is invalid or the sum is infinity.
+    public static func combine(_ a: [UInt8], _ b: [UInt8]) -> [UInt8]? {
+        guard let p = parse(a), let q = parse(b) else { return nil }
+        var sum = secp256k1_pubkey()
+        let ok = withUnsafePointer(to: p) { pp in
+            withUnsafePointer(to: q) { qp in
+                var points: [UnsafePointer<secp256k1_pubkey>?] = [pp, qp]
+                return secp256k1_ec_pubkey_combine(context, &sum, &points, 2)
+            }
+        }
+        return ok == 1 ? serialize(sum) : nil
+    }
+
+    /// `(secret + tweak) mod n`, `nil` if invalid.
+    public static func add(secret: [UInt8], tweak: [UInt8]) -> [UInt8]? {
+        guard tweak.count == 32, isValidSecret(secret) else { return nil }
+        var key = secret
+        guard secp256k1_ec_seckey_tweak_add(context, &key, tweak) == 1 else { return nil }
+        return key
+    }
+
+    /// `(secret · tweak) mod n`, `nil` if invalid.
+    public static func multiply(secret: [UInt8], tweak: [UInt8]) -> [UInt8]? {
+        guard tweak.count == 32, isValidSecret(secret) else { return nil }
+        var key = secret
+        guard secp256k1_ec_seckey_tweak_mul(context, &key, tweak) == 1 else { return nil }
+        return key
+    }
+
+    /// The DER encoding of a compact 64-byte signature (`nil` if not a valid signature).
+    public static func der(compact: [UInt8]) -> [UInt8]? {
+        guard compact.count == 64 else { return nil }
+        var signature = secp256k1_ecdsa_signature()
+        guard secp256k1_ecdsa_signature_parse_compact(context, &signature, compact) == 1 else { return nil }
+        var output = [UInt8](repeating: 0, count: 72)
+        var length = 72
+        guard secp256k1_ecdsa_signature_serialize_der(context, &output, &length, &signature) == 1 else { return nil }
+        return Array(output.prefix(length))
+    }
+}
