@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Synth",
             dependencies: [
-                "Capture", "Transport", "Wire", "Secp256k1", "Provenance",
+                "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -2,7 +2,7 @@
 /// normal operation, quiescence, close, reestablish, interactive-tx).
 public enum Catalog {
     public static let rules: [Rule] = ConnectionRules.all + EstablishmentRules.all + UpdateRules.all
-        + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
+        + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
 
     public static func rule(_ id: String) -> Rule? { rules.first { $0.info.id == id } }
 

@@ -17,6 +17,10 @@ extension ChannelModel {
             params[side] = Params(from: m)
             channelType = m.tlvBytes("channel_type") ?? channelType
             fundingSatoshis = m.uint("funding_satoshis")
+            pushMsat = m.name == "open_channel" ? m.uint("push_msat") : nil
+            if let funding = fundingSatoshis, let push = pushMsat, push <= funding &* 1000 {
+                balanceBase = side == 0 ? [funding * 1000 - push, push] : [push, funding * 1000 - push]
+            }
             initialFeerate = (m.uint("feerate_per_kw") ?? m.uint("commitment_feerate_perkw")).map { UInt32(truncatingIfNeeded: $0) }
             announce = m.bytes("channel_flags").map { ($0.first ?? 0) & 1 == 1 } ?? m.uint("channel_flags").map { $0 & 1 == 1 }
             if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
@@ -49,10 +53,10 @@ extension ChannelModel {
             let blinded = m.tlv("blinded_path") != nil || m.tlv("path_key") != nil
             if m.uint("id") == nil { htlcIDsUnknown = true }
             recordAdd(from: side, id: m.uint("id") ?? nextHTLCID[side] ?? 0, amount: m.uint("amount_msat"),
-                      hash: m.bytes("payment_hash"), blinded: blinded, onion: m.bytes("onion_routing_packet"))
+                      hash: m.bytes("payment_hash"), cltv: m.uint("cltv_expiry"), blinded: blinded, onion: m.bytes("onion_routing_packet"))
         case "update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc":
             if m.uint("id") == nil { htlcIDsUnknown = true }
-            recordRemove(from: side, id: m.uint("id"))
+            recordRemove(from: side, id: m.uint("id"), fulfilled: m.name == "update_fulfill_htlc")
         case "update_fee":
             recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
         case "start_batch":
@@ -217,5 +221,10 @@ extension ChannelModel.Params {
         maxInFlight = m.uint("max_htlc_value_in_flight_msat")
         upfrontShutdownScript = m.tlvBytes("upfront_shutdown_script")
         revocationBasepoint = m.bytes("revocation_basepoint")
+        fundingPubkey = m.bytes("funding_pubkey")
+        paymentBasepoint = m.bytes("payment_basepoint")
+        delayedPaymentBasepoint = m.bytes("delayed_payment_basepoint")
+        htlcBasepoint = m.bytes("htlc_basepoint")
+        toSelfDelay = m.uint("to_self_delay")
     }
 }

@@ -22,6 +22,12 @@ public struct ChannelModel: Sendable {
         public var maxInFlight: UInt64?
         public var upfrontShutdownScript: [UInt8]?
         public var revocationBasepoint: [UInt8]?
+        public var fundingPubkey: [UInt8]?
+        public var paymentBasepoint: [UInt8]?
+        public var delayedPaymentBasepoint: [UInt8]?
+        public var htlcBasepoint: [UInt8]?
+        /// The delay this side asks for on the other side's outputs.
+        public var toSelfDelay: UInt64?
     }
 
     public enum Update: Sendable {
@@ -35,8 +41,11 @@ public struct ChannelModel: Sendable {
         public var id: UInt64
         public var amountMsat: UInt64?
         public var paymentHash: [UInt8]?
+        public var cltvExpiry: UInt64?
         public var blinded: Bool
         public var onionHash: [UInt8]?
+        /// How it was removed: fulfilled (`true`) or failed (`false`), once removed.
+        public var fulfilled: Bool?
         /// Index of the add in the offerer's update list.
         public var addIndex: Int
         /// Index of the removal in the other side's update list.
@@ -88,6 +97,10 @@ public struct ChannelModel: Sendable {
     public var fundingSatoshis: UInt64?
     public var initialFeerate: UInt32?
     public var readySent = [false, false]
+    public var pushMsat: UInt64?
+    /// Each side's balance before the HTLCs in the model (the opening amounts, plus what
+    /// settled HTLCs folded away by ``compact()`` moved); `nil` when unknown.
+    public var balanceBase: [UInt64]?
 
     // MARK: Normal operation (§0.3)
 
@@ -213,23 +226,36 @@ public struct ChannelModel: Sendable {
     /// Signings of `side` the peer has not revoked for yet.
     public func unacknowledgedSignings(_ side: Side) -> Int { signings[side].count - revocations[1 - side] }
 
-    /// HTLCs in the commitment `signer` signs next, for its peer: all the signer's updates,
-    /// and the peer's updates the signer acknowledged with its revocations (§0.3).
-    public func commitmentContents(signedBy signer: Side) -> (htlcs: [HTLC], feerate: UInt32?) {
+    /// What a commitment holds (§0.3): its HTLCs, its feerate, and each side's balance after
+    /// the HTLCs in flight (`nil` when an amount or the opening balances are unknown).
+    public struct Contents: Sendable {
+        public var htlcs: [HTLC]
+        public var feerate: UInt32?
+        public var balancesMsat: [UInt64]?
+    }
+
+    /// The commitment `signer` signs next, for its peer: all the signer's updates, and the
+    /// peer's updates the signer acknowledged with its revocations (§0.3).
+    public func commitmentContents(signedBy signer: Side) -> Contents {
         let peer = 1 - signer
-        let signerCount = updates[signer].count
-        let acknowledged = revocations[signer]
-        let peerCount = acknowledged > 0 && acknowledged <= signings[peer].count ? signings[peer][acknowledged - 1].w : 0
-        return contents(counts: [signer: signerCount, peer: peerCount])
+        return contents(counts: [signer: updates[signer].count, peer: peerUpdatesIncluded(signer: signer, revocations: revocations[signer])])
     }
 
     /// The contents of the commitment made of each side's first `counts[side]` updates.
-    func contents(counts: [Side: Int]) -> (htlcs: [HTLC], feerate: UInt32?) {
+    func contents(counts: [Side: Int]) -> Contents {
         func included(_ side: Side, _ index: Int) -> Bool { index < (counts[side] ?? 0) }
-        let htlcs = self.htlcs.filter { h in
-            guard included(h.offerer, h.addIndex) else { return false }
-            if let removed = h.removeIndex, included(1 - h.offerer, removed) { return false }
-            return true
+        var balances = balanceBase.map { $0.map(Int64.init) }
+        var held: [HTLC] = []
+        for h in htlcs where included(h.offerer, h.addIndex) {
+            let amount = Int64(h.amountMsat ?? 0)
+            if h.amountMsat == nil { balances = nil }
+            balances?[h.offerer] -= amount
+            if let removed = h.removeIndex, included(1 - h.offerer, removed) {
+                // Fulfilled: the amount moves to the receiver; failed: it goes back.
+                balances?[h.fulfilled == true ? 1 - h.offerer : h.offerer] += amount
+            } else {
+                held.append(h)
+            }
         }
         // The feerate is the last contained update_fee (only the opener sends them).
         var feerate = initialFeerate
@@ -238,7 +264,8 @@ public struct ChannelModel: Sendable {
                 if case let .fee(rate) = update { feerate = rate }
             }
         }
-        return (htlcs, feerate)
+        let msat = balances.flatMap { b in b.allSatisfy { $0 >= 0 } ? b.map { UInt64($0) } : nil }
+        return Contents(htlcs: held, feerate: feerate, balancesMsat: msat)
     }
 
     /// The state of the add of `htlc` (rules-catalog §0.3, states 1–5).
@@ -296,8 +323,10 @@ public struct ChannelModel: Sendable {
 
     // MARK: Applying messages
 
-    mutating func recordAdd(from side: Side, id: UInt64, amount: UInt64?, hash: [UInt8]?, blinded: Bool, onion: [UInt8]?) {
-        let htlc = HTLC(offerer: side, id: id, amountMsat: amount, paymentHash: hash, blinded: blinded,
+    mutating func recordAdd(
+        from side: Side, id: UInt64, amount: UInt64?, hash: [UInt8]?, cltv: UInt64?, blinded: Bool, onion: [UInt8]?
+    ) {
+        let htlc = HTLC(offerer: side, id: id, amountMsat: amount, paymentHash: hash, cltvExpiry: cltv, blinded: blinded,
                         onionHash: onion.map { Array(SHA256.hash(data: $0)) }, addIndex: updates[side].count)
         htlcs.append(htlc)
         htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
@@ -307,11 +336,12 @@ public struct ChannelModel: Sendable {
         addCount[side] += 1
     }
 
-    mutating func recordRemove(from side: Side, id: UInt64?) {
+    mutating func recordRemove(from side: Side, id: UInt64?, fulfilled: Bool) {
         var index: Int?
         if let id, let found = htlcIndex[HTLCKey(offerer: 1 - side, id: id)], htlcs[found].removeIndex == nil {
             index = found
             htlcs[found].removeIndex = updates[side].count
+            htlcs[found].fulfilled = fulfilled
         }
         updates[side].append(.remove(index))
     }
@@ -349,7 +379,16 @@ public struct ChannelModel: Sendable {
     /// the feerate becomes the initial one, and each side keeps one signing.
     public mutating func compact() {
         guard everythingCommitted else { return }
-        let feerate = commitmentContents(signedBy: 0).feerate
+        let folded = commitmentContents(signedBy: 0)
+        let feerate = folded.feerate
+        if balanceBase != nil {
+            // The settled HTLCs' effect, kept; the live ones are held again from the new base.
+            balanceBase = folded.balancesMsat.map { b in
+                var base = b
+                for h in htlcs where h.removeIndex == nil { base[h.offerer] += h.amountMsat ?? 0 }
+                return base
+            }
+        }
         let live = htlcs.filter { $0.removeIndex == nil }
         let signed = [signings[0].isEmpty ? 0 : 1, signings[1].isEmpty ? 0 : 1]
         for side in 0..<2 {
@@ -403,6 +442,7 @@ public struct ChannelModel: Sendable {
                     nextHTLCID[side] = min(nextHTLCID[side] ?? htlcs[index].id, htlcs[index].id)
                 case let .remove(index?):
                     htlcs[index].removeIndex = nil
+                    htlcs[index].fulfilled = nil
                 default:
                     break
                 }

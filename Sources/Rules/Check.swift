@@ -44,6 +44,17 @@ public struct MessageView: Sendable {
         return nil
     }
 
+    /// A list of byte strings (`htlc_signature`).
+    public func byteList(_ name: String) -> [[UInt8]]? {
+        guard case let .array(items) = fields[name] else { return nil }
+        var out: [[UInt8]] = []
+        for item in items {
+            guard case let .bytes(value) = item else { return nil }
+            out.append(value)
+        }
+        return out
+    }
+
     /// A TLV record's fields (`[]` for a record without fields), or `nil` when absent.
     public func tlv(_ record: String) -> [WireField]? {
         if case let .record(fields) = tlvs[record] { return fields }

@@ -296,7 +296,8 @@ enum UpdateRules {
         guard let ch = c.htlcTable() else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         guard let count = c.need("num_htlcs") else { return }
-        let (htlcs, feerate) = ch.commitmentContents(signedBy: c.sender)
+        let contents = ch.commitmentContents(signedBy: c.sender)
+        let (htlcs, feerate) = (contents.htlcs, contents.feerate)
         guard let feerate else { return c.notEvaluated("the commitment's feerate is not known") }
         var expected = 0
         for htlc in htlcs {

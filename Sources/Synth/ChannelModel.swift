@@ -1,3 +1,4 @@
+import Transactions
 import Wire
 
 /// The state a scenario needs to fill message fields consistently for one channel: the two
@@ -12,7 +13,9 @@ final class ChannelModel {
         var amountMsat: UInt64
         var paymentHash: SHA256Hash
         var preimage: [UInt8]?
+        var cltvExpiry: UInt32
         var onion: [UInt8]
+        var fulfilled = false
         /// Index of the add in the offerer's update list.
         var addIndex: Int
         /// Index of the removal in the other side's update list.
@@ -39,6 +42,10 @@ final class ChannelModel {
     var anchors = false
     /// The opener's revocation basepoint (for the v2 `channel_id`).
     var revocationBasepoint: [UInt8]?
+    /// Each side's keys and limits as sent in `open_channel` / `accept_channel` (v1).
+    var sides: [ChannelParameters.Side?] = [nil, nil]
+    var pushMsat: UInt64 = 0
+    var staticRemoteKey = true
     var updates: [[Update]] = [[], []]
     /// Each side's commitment signings: its own update count `w` and RAAs sent `r` at the time.
     var signings: [[(w: Int, r: Int)]] = [[], []]
@@ -80,10 +87,10 @@ final class ChannelModel {
     /// The number of `side`'s current commitment: how many signings it has received.
     func localCommitment(_ side: Int) -> UInt64 { UInt64(signings[1 - side].count) }
 
-    /// HTLC outputs of the commitment `signer` is about to sign for its peer: the signer's
-    /// updates so far, plus the peer's updates the signer acknowledged with its revocations,
-    /// less the HTLCs trimmed at that commitment's feerate (BOLT #3).
-    func htlcsInNextCommitment(signedBy signer: Int) -> [HTLC] {
+    /// The commitment `signer` is about to sign for its peer: the signer's updates so far,
+    /// plus the peer's updates the signer acknowledged with its revocations (§0.3): the
+    /// HTLCs still held, the feerate, and each side's balance.
+    func nextCommitment(signedBy signer: Int) -> (htlcs: [HTLC], feerate: UInt32, balancesMsat: [UInt64]) {
         let peer = 1 - signer
         let signerCount = updates[signer].count
         let acknowledged = revocations[signer]
@@ -95,11 +102,48 @@ final class ChannelModel {
         for (index, update) in updates[0].enumerated() where included(side: 0, index: index) {
             if case let .fee(rate) = update, rate != 0 { feerate = rate }
         }
-        return htlcs.filter { htlc in
-            guard included(side: htlc.offerer, index: htlc.addIndex) else { return false }
-            if let removed = htlc.removeIndex, included(side: 1 - htlc.offerer, index: removed) { return false }
-            return !Bolt3.isTrimmed(amountMsat: htlc.amountMsat, dustLimit: dustLimit[peer], feeratePerKw: feerate,
-                                    offeredByOwner: htlc.offerer == peer, anchors: anchors)
+        var balances: [Int64] = [Int64(fundingSatoshis * 1000) - Int64(pushMsat), Int64(pushMsat)]
+        var held: [HTLC] = []
+        for htlc in htlcs where included(side: htlc.offerer, index: htlc.addIndex) {
+            balances[htlc.offerer] -= Int64(htlc.amountMsat)
+            if let removed = htlc.removeIndex, included(side: 1 - htlc.offerer, index: removed) {
+                balances[htlc.fulfilled ? 1 - htlc.offerer : htlc.offerer] += Int64(htlc.amountMsat)
+            } else {
+                held.append(htlc)
+            }
+        }
+        return (held, feerate, balances.map { UInt64(max($0, 0)) })
+    }
+
+    /// BOLT #3 parameters of a v1 channel, once both sides' keys and the funding are known.
+    func parameters(fundingTxid: [UInt8]? = nil) -> ChannelParameters? {
+        guard let local = sides[0], let remote = sides[1], let txid = fundingTxid ?? self.fundingTxid?.bytes else { return nil }
+        return ChannelParameters(sides: [local, remote], opener: 0, fundingTxid: txid, fundingOutputIndex: UInt32(fundingOutputIndex),
+                                 fundingSatoshis: fundingSatoshis, staticRemoteKey: staticRemoteKey, anchors: anchors)
+    }
+
+    /// `owner`'s commitment `number` as signed now by the other side (nil for v2 channels).
+    func commitment(owner: Int, number: UInt64, fundingTxid: [UInt8]? = nil) -> (CommitmentTransaction, [HTLC])? {
+        guard let parameters = parameters(fundingTxid: fundingTxid) else { return nil }
+        let next: (htlcs: [HTLC], feerate: UInt32, balancesMsat: [UInt64]) =
+            number == 0 ? ([], initialFeerate, nextCommitment(signedBy: 1 - owner).balancesMsat) : nextCommitment(signedBy: 1 - owner)
+        let htlcs = next.htlcs.map {
+            ChannelParameters.HTLC(offerer: $0.offerer, amountMsat: $0.amountMsat, paymentHash: $0.paymentHash.bytes, cltvExpiry: $0.cltvExpiry)
+        }
+        guard let tx = parameters.commitment(owner: owner, number: number, perCommitmentPoint: point(side: owner, commitment: number).bytes,
+                                             feeratePerKw: next.feerate, balancesMsat: next.balancesMsat, htlcs: htlcs)
+        else { return nil }
+        return (tx, next.htlcs)
+    }
+
+    /// HTLC outputs of the commitment `signer` is about to sign for its peer, less the
+    /// HTLCs trimmed as dust at its feerate (BOLT #3), when the commitment cannot be built.
+    func htlcsInNextCommitment(signedBy signer: Int) -> [HTLC] {
+        let peer = 1 - signer
+        let next = nextCommitment(signedBy: signer)
+        return next.htlcs.filter { htlc in
+            !Bolt3.isTrimmed(amountMsat: htlc.amountMsat, dustLimit: dustLimit[peer], feeratePerKw: next.feerate,
+                             offeredByOwner: htlc.offerer == peer, anchors: anchors)
         }
     }
 
@@ -113,17 +157,18 @@ final class ChannelModel {
     func recordAdd(from side: Int, _ message: UpdateAddHTLC, preimage: [UInt8]?) {
         htlcs.append(HTLC(
             offerer: side, id: message.id, amountMsat: message.amountMsat, paymentHash: message.paymentHash,
-            preimage: preimage, onion: message.onionRoutingPacket, addIndex: updates[side].count))
+            preimage: preimage, cltvExpiry: message.cltvExpiry, onion: message.onionRoutingPacket, addIndex: updates[side].count))
         updates[side].append(.add(htlcs.count - 1))
         nextHTLCID[side] = message.id + 1
     }
 
-    func recordRemove(from side: Int, id: UInt64) {
+    func recordRemove(from side: Int, id: UInt64, fulfilled: Bool) {
         guard let index = htlcs.firstIndex(where: { $0.offerer == 1 - side && $0.id == id && $0.removeIndex == nil }) else {
             updates[side].append(.fee(0))  // a removal of an unknown HTLC still counts as an update
             return
         }
         htlcs[index].removeIndex = updates[side].count
+        htlcs[index].fulfilled = fulfilled
         updates[side].append(.remove(index))
     }
 

@@ -1,4 +1,5 @@
 import Secp256k1
+import Transactions
 import Wire
 
 /// Fills the fields a scenario leaves out, consistently with what was sent before: HTLC ids
@@ -203,12 +204,21 @@ struct MessageBuilder {
             m.temporaryChannelID = channel.temporaryID
             m.fundingTxid = SHA256Hash(unchecked: sha256("funding txid \(label)"))
             m.fundingOutputIndex = 0
-            m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            // The funder signs the fundee's first commitment (BOLT #3).
+            if let (tx, _) = channel.commitment(owner: 1, number: 0, fundingTxid: m.fundingTxid.bytes) {
+                m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
+            } else {
+                m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            }
             message = .fundingCreated(m)
         case var .fundingSigned(m):
             guard let channel, let txid = channel.fundingTxid else { break }
             m.channelID = ChannelID(fundingTxid: txid, outputIndex: channel.fundingOutputIndex)
-            m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            if let (tx, _) = channel.commitment(owner: 0, number: 0) {
+                m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
+            } else {
+                m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
+            }
             message = .fundingSigned(m)
         case var .channelReady(m):
             guard let channel else { break }
@@ -253,9 +263,19 @@ struct MessageBuilder {
             guard let channel else { break }
             m.channelID = cid
             let commitment = channel.localCommitment(1 - side) + 1
-            m.signature = keys.signature("funding \(label)", over: "commitment \(commitment) of \(to) \(label)")
-            let included = channel.htlcsInNextCommitment(signedBy: side)
-            m.htlcSignature = included.map { keys.signature("htlc \(label)", over: "htlc \($0.offerer) \($0.id) commitment \(commitment)") }
+            if !channel.initialSigningPending[side], let (tx, _) = channel.commitment(owner: 1 - side, number: commitment) {
+                // Real signatures over the BOLT #3 transactions, by the funding and HTLC keys.
+                m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
+                let point = channel.point(side: 1 - side, commitment: commitment).bytes
+                let basepoint = keys.point("htlc basepoint \(label)").bytes
+                let secret = KeyDerivation.privkey(basepointSecret: keys.derive("htlc basepoint \(label)"), basepoint: basepoint,
+                                                   perCommitmentPoint: point) ?? []
+                m.htlcSignature = tx.htlcOutputs.map { Self.sign(tx.htlcSighash($0), secret) }
+            } else {
+                m.signature = keys.signature("funding \(label)", over: "commitment \(commitment) of \(to) \(label)")
+                let included = channel.htlcsInNextCommitment(signedBy: side)
+                m.htlcSignature = included.map { keys.signature("htlc \(label)", over: "htlc \($0.offerer) \($0.id) commitment \(commitment)") }
+            }
             message = .commitmentSigned(m)
         case var .revokeAndAck(m):
             guard let channel else { break }
@@ -329,6 +349,11 @@ struct MessageBuilder {
         htlc = keys.point("htlc basepoint \(label)")
     }
 
+    /// A compact ECDSA signature (low-S) of a transaction digest.
+    static func sign(_ digest: [UInt8], _ secret: [UInt8]) -> Signature {
+        Signature(unchecked: Secp256k1.sign(digest: digest, secret: secret) ?? [UInt8](repeating: 0, count: 64))
+    }
+
     /// Updates the channel model with what was actually sent (overrides included).
     private mutating func record(_ message: Message, from: String, channel: ChannelModel?, preimage: [UInt8]?) {
         guard let channel else { return }
@@ -336,11 +361,21 @@ struct MessageBuilder {
         switch message {
         case let .openChannel(m):
             channel.fundingSatoshis = m.fundingSatoshis
+            channel.pushMsat = m.pushMsat
             channel.dustLimit[0] = m.dustLimitSatoshis
             channel.initialFeerate = m.feeratePerKw
             channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
+            channel.staticRemoteKey = m.tlvs.channelType.map { ($0.count >= 2 && $0[$0.count - 2] & 0x10 != 0) } ?? true
+            channel.sides[0] = ChannelParameters.Side(
+                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
+                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
+                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
         case let .acceptChannel(m):
             channel.dustLimit[1] = m.dustLimitSatoshis
+            channel.sides[1] = ChannelParameters.Side(
+                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
+                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
+                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
         case let .fundingCreated(m):
             channel.fundingTxid = m.fundingTxid
             channel.fundingOutputIndex = m.fundingOutputIndex
@@ -360,11 +395,11 @@ struct MessageBuilder {
         case let .updateAddHTLC(m):
             channel.recordAdd(from: side, m, preimage: preimage)
         case let .updateFulfillHTLC(m):
-            channel.recordRemove(from: side, id: m.id)
+            channel.recordRemove(from: side, id: m.id, fulfilled: true)
         case let .updateFailHTLC(m):
-            channel.recordRemove(from: side, id: m.id)
+            channel.recordRemove(from: side, id: m.id, fulfilled: false)
         case let .updateFailMalformedHTLC(m):
-            channel.recordRemove(from: side, id: m.id)
+            channel.recordRemove(from: side, id: m.id, fulfilled: false)
         case let .updateFee(m):
             channel.recordFee(from: side, m.feeratePerKw)
         case .commitmentSigned:

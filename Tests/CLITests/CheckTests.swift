@@ -88,7 +88,7 @@ struct CheckTests {
         let only = try LNTraceBinary.run(["check", "--rules", "commit-,raa-*", "--format", "jsonl", "--keylog", keys, pcap])
         #expect(only.status == 0)
         let summary = try JSONValue.lines(only.stdout).first { $0["kind"]?.string == "summary" }
-        #expect(summary?["rules"]?.int64 == 6)
+        #expect(summary?["rules"]?.int64 == 7)  // commit-has-updates, -one-outstanding, -num-htlcs, -sig-valid, raa-solicited, -secret, -next-point
         let bogus = try LNTraceBinary.run(["check", "--rules", "no-such-rule", pcap])
         #expect(bogus.status != 0 && bogus.status != 1)
         #expect(bogus.stderr.contains("no rule matches 'no-such-rule'"))

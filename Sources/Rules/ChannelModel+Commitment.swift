@@ -1,0 +1,56 @@
+import Transactions
+import Wire
+
+/// Why a commitment transaction cannot be rebuilt from the trace.
+struct MissingEvidence: Error {
+    var reason: String
+}
+
+extension ChannelModel {
+    /// What BOLT #3 needs from the opening to build the channel's commitment transactions,
+    /// with the funding outpoint given (or the one from `funding_created`).
+    func channelParameters(fundingTxid txid: [UInt8]? = nil, fundingOutputIndex index: UInt16? = nil) throws(MissingEvidence) -> ChannelParameters {
+        guard origin == .opened, let opener else { throw MissingEvidence(reason: "the channel was not opened in the trace") }
+        guard !dualFunded else { throw MissingEvidence(reason: "the funding amounts of a v2 opening are not modelled") }
+        guard let txid = txid ?? fundingTxid?.bytes, let index = index ?? fundingOutputIndex, let funding = fundingSatoshis else {
+            throw MissingEvidence(reason: "the funding outpoint is not in the trace")
+        }
+        guard let type = channelType else { throw MissingEvidence(reason: "the channel type is not known") }
+        var sides: [ChannelParameters.Side] = []
+        for side in 0..<2 {
+            let p = params[side]
+            guard let fundingKey = p.fundingPubkey, let revocation = p.revocationBasepoint, let payment = p.paymentBasepoint,
+                  let delayed = p.delayedPaymentBasepoint, let htlc = p.htlcBasepoint, let delay = p.toSelfDelay, let dust = p.dustLimit
+            else { throw MissingEvidence(reason: "the source does not give the keys of `open_channel` and `accept_channel`") }
+            sides.append(ChannelParameters.Side(
+                fundingPubkey: fundingKey, revocationBasepoint: revocation, paymentBasepoint: payment, delayedPaymentBasepoint: delayed,
+                htlcBasepoint: htlc, toSelfDelay: UInt16(truncatingIfNeeded: delay), dustLimit: dust))
+        }
+        return ChannelParameters(
+            sides: sides, opener: opener, fundingTxid: txid, fundingOutputIndex: UInt32(index), fundingSatoshis: funding,
+            staticRemoteKey: ConnectionModel.isSet(type, 12), anchors: anchors)
+    }
+
+    /// `owner`'s commitment `number` with the given contents, rebuilt from the trace.
+    func commitmentTransaction(
+        owner: Side, number: UInt64, contents: Contents, parameters: ChannelParameters
+    ) throws(MissingEvidence) -> CommitmentTransaction {
+        guard let point = points[owner][number] else {
+            throw MissingEvidence(reason: "the per-commitment point of commitment \(number) is not in the trace")
+        }
+        guard let feerate = contents.feerate else { throw MissingEvidence(reason: "the commitment's feerate is not known") }
+        guard let balances = contents.balancesMsat else { throw MissingEvidence(reason: "the balances are not known") }
+        var htlcs: [ChannelParameters.HTLC] = []
+        for h in contents.htlcs {
+            guard let amount = h.amountMsat, let hash = h.paymentHash, let cltv = h.cltvExpiry else {
+                throw MissingEvidence(reason: "an HTLC's amount, payment_hash or cltv_expiry is not known")
+            }
+            htlcs.append(ChannelParameters.HTLC(offerer: h.offerer, amountMsat: amount, paymentHash: hash,
+                                                cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
+        }
+        guard let tx = parameters.commitment(owner: owner, number: number, perCommitmentPoint: point, feeratePerKw: feerate,
+                                             balancesMsat: balances, htlcs: htlcs)
+        else { throw MissingEvidence(reason: "a key of the channel is not a valid point") }
+        return tx
+    }
+}

@@ -1,0 +1,96 @@
+import Secp256k1
+import Transactions
+import Wire
+
+/// Signatures over transactions rebuilt from the trace (BOLT #3): the commitment signed in
+/// `funding_created`, `funding_signed` and every `commitment_signed`, and its HTLC transactions.
+enum SignatureRules {
+    static let all: [Rule] = [createdSignature, signedSignature, commitmentSignature]
+
+    /// Verifies `signature` (compact, low-S) over `owner`'s commitment `number`, and the HTLC
+    /// signatures if given; the reason it fails, if it does.
+    static func verify(
+        _ c: inout Check, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64, contents: ChannelModel.Contents,
+        parameters: ChannelParameters, htlcSignatures: [[UInt8]]?
+    ) {
+        guard let signature = c.needBytes("signature") else { return }
+        let tx: CommitmentTransaction
+        do throws(MissingEvidence) {
+            tx = try ch.commitmentTransaction(owner: owner, number: number, contents: contents, parameters: parameters)
+        } catch {
+            return c.notEvaluated(error.reason)
+        }
+        let signerKey = parameters.sides[1 - owner].fundingPubkey
+        let txid = Hex.encode(tx.transaction.txid.reversed())
+        guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
+            return c.violation("the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey")
+        }
+        guard let htlcSignatures else { return }
+        guard htlcSignatures.count == tx.htlcOutputs.count else { return }  // commit-num-htlcs reports it
+        guard let point = ch.points[owner][number],
+              let remoteHTLC = KeyDerivation.pubkey(basepoint: parameters.sides[1 - owner].htlcBasepoint, perCommitmentPoint: point)
+        else { return }
+        for (index, (output, signature)) in zip(tx.htlcOutputs, htlcSignatures).enumerated()
+        where !Secp256k1.verify(signature: signature, digest: tx.htlcSighash(output), point: remoteHTLC) {
+            let kind = output.htlc.offered ? "HTLC-timeout" : "HTLC-success"
+            let id = contents.htlcs[output.tag].id
+            return c.violation("htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))")
+        }
+    }
+
+    static let createdSignature = Rule(RuleInfo(
+        "v1-created-sig", "funding_created signs the fundee's first commitment", section: "BOLT #2 §\"The funding_created Message\" Requirements; BOLT #3",
+        severity: .error,
+        spec: "The sender MUST set: `signature` to the valid signature using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+        explanation: "lntrace rebuilds the fundee's commitment 0 from `open_channel`, `accept_channel` and the funding outpoint in the message (BOLT #3), and verifies the signature with the funder's funding_pubkey.",
+        example: "→ funding_created signature=(over another transaction)"),
+        on: ["funding_created"]) { c in
+        guard let ch = c.known(.opened), ch.opener == c.sender else { return c.notEvaluated("the channel's opening is not in the trace") }
+        guard let txid = c.needBytes("funding_txid"), let index = c.need("funding_output_index") else { return }
+        let parameters: ChannelParameters
+        do throws(MissingEvidence) {
+            parameters = try ch.channelParameters(fundingTxid: txid, fundingOutputIndex: UInt16(truncatingIfNeeded: index))
+        } catch {
+            return c.notEvaluated(error.reason)
+        }
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(counts: [:]), parameters: parameters, htlcSignatures: nil)
+    }
+
+    static let signedSignature = Rule(RuleInfo(
+        "v1-signed-sig", "funding_signed signs the funder's first commitment", section: "BOLT #2 §\"The funding_signed Message\" Requirements; BOLT #3",
+        severity: .error,
+        spec: "The sender MUST set: `signature` to the valid signature, using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+        explanation: "lntrace rebuilds the funder's commitment 0 (BOLT #3) and verifies the signature with the fundee's funding_pubkey.",
+        example: "← funding_signed signature=(over another transaction)"),
+        on: ["funding_signed"]) { c in
+        guard let ch = c.known(.opened), ch.opener == c.peer else { return c.notEvaluated("the channel's opening is not in the trace") }
+        let parameters: ChannelParameters
+        do throws(MissingEvidence) {
+            parameters = try ch.channelParameters()
+        } catch {
+            return c.notEvaluated(error.reason)
+        }
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(counts: [:]), parameters: parameters, htlcSignatures: nil)
+    }
+
+    static let commitmentSignature = Rule(RuleInfo(
+        "commit-sig-valid", "commitment_signed signatures verify", section: "BOLT #2 §\"Committing Updates So Far: commitment_signed\" Requirements; BOLT #3",
+        severity: .error,
+        spec: "A receiving node: once all pending updates are applied: if `signature` is not valid for its local commitment transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. If any `htlc_signature` is not valid for the corresponding HTLC transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+        explanation: "lntrace rebuilds the peer's new commitment transaction from the trace alone (BOLT #3): the funding outpoint, both sides' basepoints and the peer's per-commitment point, the obscured commitment number, the HTLCs, feerate and balances the signing includes (§0.3), trimming and BIP 69 order. The signature must verify with the sender's funding_pubkey, and each htlc_signature for its HTLC-timeout or HTLC-success transaction (libsecp256k1, which rejects high-S). The strongest check: any disagreement about which updates a signing includes fails here.",
+        example: "→ update_add_htlc, ← update_add_htlc, → commitment_signed (signed as if the peer's add were included)"),
+        on: ["commitment_signed"]) { c in
+        guard let ch = c.known(.opened) else { return }
+        if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
+        let parameters: ChannelParameters
+        do throws(MissingEvidence) {
+            parameters = try ch.channelParameters()
+        } catch {
+            return c.notEvaluated(error.reason)
+        }
+        guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
+        guard let htlcSignatures = c.view.byteList("htlc_signature") else { return c.notEvaluated("\(c.source) does not give `htlc_signature`") }
+        verify(&c, ch, owner: c.peer, number: ch.localCommitment(c.peer) + 1, contents: ch.commitmentContents(signedBy: c.sender),
+               parameters: parameters, htlcSignatures: htlcSignatures)
+    }
+}

@@ -1,0 +1,94 @@
+/// What both sides fixed when the channel opened, enough to build any of its commitment
+/// transactions (BOLT #3 §"Commitment Transaction Construction").
+public struct ChannelParameters: Sendable {
+    /// One side's keys and limits, as it sent them in `open_channel` or `accept_channel`.
+    public struct Side: Sendable {
+        public var fundingPubkey: [UInt8]
+        public var revocationBasepoint: [UInt8]
+        public var paymentBasepoint: [UInt8]
+        public var delayedPaymentBasepoint: [UInt8]
+        public var htlcBasepoint: [UInt8]
+        /// The delay this side asks for on the *other* side's outputs.
+        public var toSelfDelay: UInt16
+        public var dustLimit: UInt64
+
+        public init(fundingPubkey: [UInt8], revocationBasepoint: [UInt8], paymentBasepoint: [UInt8], delayedPaymentBasepoint: [UInt8],
+                    htlcBasepoint: [UInt8], toSelfDelay: UInt16, dustLimit: UInt64) {
+            self.fundingPubkey = fundingPubkey
+            self.revocationBasepoint = revocationBasepoint
+            self.paymentBasepoint = paymentBasepoint
+            self.delayedPaymentBasepoint = delayedPaymentBasepoint
+            self.htlcBasepoint = htlcBasepoint
+            self.toSelfDelay = toSelfDelay
+            self.dustLimit = dustLimit
+        }
+    }
+
+    /// An HTLC in a commitment, by who offered it.
+    public struct HTLC: Sendable {
+        public var offerer: Int
+        public var amountMsat: UInt64
+        public var paymentHash: [UInt8]
+        public var cltvExpiry: UInt32
+
+        public init(offerer: Int, amountMsat: UInt64, paymentHash: [UInt8], cltvExpiry: UInt32) {
+            self.offerer = offerer
+            self.amountMsat = amountMsat
+            self.paymentHash = paymentHash
+            self.cltvExpiry = cltvExpiry
+        }
+    }
+
+    public var sides: [Side]
+    /// The side that sent `open_channel` (pays the fee).
+    public var opener: Int
+    public var fundingTxid: [UInt8]
+    public var fundingOutputIndex: UInt32
+    public var fundingSatoshis: UInt64
+    /// `option_static_remotekey` (or anchors): `to_remote` pays the basepoint itself.
+    public var staticRemoteKey: Bool
+    public var anchors: Bool
+
+    public init(sides: [Side], opener: Int, fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64,
+                staticRemoteKey: Bool, anchors: Bool) {
+        self.sides = sides
+        self.opener = opener
+        self.fundingTxid = fundingTxid
+        self.fundingOutputIndex = fundingOutputIndex
+        self.fundingSatoshis = fundingSatoshis
+        self.staticRemoteKey = staticRemoteKey
+        self.anchors = anchors
+    }
+
+    /// `owner`'s commitment number `number` with `owner`'s per-commitment point for it;
+    /// `nil` if a key does not derive (an invalid point).
+    public func commitment(
+        owner: Int, number: UInt64, perCommitmentPoint point: [UInt8], feeratePerKw: UInt32, balancesMsat: [UInt64], htlcs: [HTLC]
+    ) -> CommitmentTransaction? {
+        let local = sides[owner], remote = sides[1 - owner]
+        guard let revocation = KeyDerivation.revocationPubkey(basepoint: remote.revocationBasepoint, perCommitmentPoint: point),
+              let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point),
+              let localHTLC = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
+              let remoteHTLC = KeyDerivation.pubkey(basepoint: remote.htlcBasepoint, perCommitmentPoint: point)
+        else { return nil }
+        let remotePayment = staticRemoteKey || anchors
+            ? remote.paymentBasepoint : KeyDerivation.pubkey(basepoint: remote.paymentBasepoint, perCommitmentPoint: point)
+        guard let remotePayment else { return nil }
+        let keys = CommitmentTransaction.Keys(
+            revocation: revocation, localDelayed: delayed, localHTLC: localHTLC, remoteHTLC: remoteHTLC, remotePayment: remotePayment,
+            localFunding: local.fundingPubkey, remoteFunding: remote.fundingPubkey)
+        let factor = CommitmentTransaction.obscuringFactor(
+            openerPaymentBasepoint: sides[opener].paymentBasepoint, accepterPaymentBasepoint: sides[1 - opener].paymentBasepoint)
+        let parameters = CommitmentTransaction.Parameters(
+            fundingTxid: fundingTxid, fundingOutputIndex: fundingOutputIndex, fundingSatoshis: fundingSatoshis,
+            obscuredCommitmentNumber: number ^ factor, toSelfDelay: remote.toSelfDelay, dustLimit: local.dustLimit,
+            feeratePerKw: feeratePerKw, toLocalMsat: balancesMsat[owner], toRemoteMsat: balancesMsat[1 - owner],
+            ownerIsOpener: owner == opener, anchors: anchors)
+        return CommitmentTransaction(
+            parameters: parameters, keys: keys,
+            htlcs: htlcs.map {
+                CommitmentTransaction.HTLC(offered: $0.offerer == owner, amountMsat: $0.amountMsat, paymentHash: $0.paymentHash,
+                                           cltvExpiry: $0.cltvExpiry)
+            })
+    }
+}
