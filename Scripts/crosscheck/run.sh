@@ -2,7 +2,9 @@
 # Cross-checks lntrace against independent implementations:
 #  - pyln-proto (PyPI) encodes messages of every type; lntrace must decode its values;
 #  - tshark (Debian) lists every TCP segment; lntrace's frame numbers for every message of
-#    the bundled captures must agree with them.
+#    the bundled captures must agree with them;
+#  - an independent Python channel model (Scripts/fixtures/pyln_channel_capture.py) decides
+#    where its captures break the rules; lntrace's findings must be exactly those.
 # Usage: Scripts/crosscheck/run.sh [LNTRACE_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,3 +25,7 @@ done
 captures+=("$root/Fixtures/captures/pyln-loopback/loopback.pcapng" "$root/Fixtures/captures/pyln-loopback/keys-ephemeral.log")
 captures+=("$root/Fixtures/captures/pyln-loopback/loopback.pcap" "$root/Fixtures/captures/pyln-loopback/keys-mac.log")
 python3 check_frames.py "$lntrace" "${captures[@]}"
+
+# Rule verdicts on captures lntrace did not make: pyln-proto peers over kernel TCP, with
+# channel states and BOLT #3 signatures computed by an independent Python model.
+python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-channels"

@@ -111,12 +111,18 @@ enum ConnectionRules {
         "conn-pong-unsolicited", "pong answers a ping", section: "BOLT #1 §\"The ping and pong Messages\" Requirements",
         severity: .warning,
         spec: "A node receiving a `pong` message: if `byteslen` does not correspond to any `ping`'s `num_pong_bytes` value it has sent: MAY close the connection.",
-        explanation: "A pong with no outstanding ping is an anomaly (a lost ping in the trace, or a confused peer).",
+        explanation: "A pong whose length no outstanding ping asked for answers nothing: a lost ping in the trace, or a confused peer. A ping asking for 65532 bytes or more can never be answered.",
         example: "→ pong (no ping before)"), on: ["pong"]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
-        if c.connection.pendingPings[answering].isEmpty && c.connection.largePings[answering] == 0 {
-            c.violation("pong without an outstanding ping")
+        let pending = c.connection.pendingPings[answering]
+        if pending.isEmpty && c.connection.largePings[answering] == 0 {
+            return c.violation("pong without an outstanding ping")
+        }
+        guard let length = c.need("byteslen") else { return }
+        if !pending.contains(length) {
+            let asked = pending.isEmpty ? "none that can be answered" : pending.map(String.init).joined(separator: ", ")
+            c.violation("pong of \(length) bytes matches no outstanding ping (they asked for \(asked))")
         }
     }
 
