@@ -45,6 +45,11 @@ final class ChannelModel {
     /// Each side's keys and limits as sent in `open_channel` / `accept_channel` (v1).
     var sides: [ChannelParameters.Side?] = [nil, nil]
     var pushMsat: UInt64 = 0
+    /// HTLCs at the front of `htlcs` settled in every later commitment, and what they moved.
+    var settledCount = 0
+    var settledBalance: [Int64] = [0, 0]
+    /// The opener's `update_fee`s: index in its update list, and rate.
+    var fees: [(index: Int, rate: UInt32)] = []
     var staticRemoteKey = true
     var updates: [[Update]] = [[], []]
     /// Each side's commitment signings: its own update count `w` and RAAs sent `r` at the time.
@@ -91,20 +96,15 @@ final class ChannelModel {
     /// plus the peer's updates the signer acknowledged with its revocations (§0.3): the
     /// HTLCs still held, the feerate, and each side's balance.
     func nextCommitment(signedBy signer: Int) -> (htlcs: [HTLC], feerate: UInt32, balancesMsat: [UInt64]) {
+        foldSettled()
         let peer = 1 - signer
-        let signerCount = updates[signer].count
-        let acknowledged = revocations[signer]
-        let peerCount = acknowledged > 0 ? signings[peer][acknowledged - 1].w : 0
-        func included(side: Int, index: Int) -> Bool {
-            side == signer ? index < signerCount : index < peerCount
-        }
+        let counts = [signer: updates[signer].count, peer: acknowledgedCount(signer: signer)]
+        func included(side: Int, index: Int) -> Bool { index < (counts[side] ?? 0) }
         var feerate = initialFeerate
-        for (index, update) in updates[0].enumerated() where included(side: 0, index: index) {
-            if case let .fee(rate) = update, rate != 0 { feerate = rate }
-        }
-        var balances: [Int64] = [Int64(fundingSatoshis * 1000) - Int64(pushMsat), Int64(pushMsat)]
+        for (index, rate) in fees where included(side: 0, index: index) { feerate = rate }
+        var balances: [Int64] = [Int64(fundingSatoshis * 1000) - Int64(pushMsat) + settledBalance[0], Int64(pushMsat) + settledBalance[1]]
         var held: [HTLC] = []
-        for htlc in htlcs where included(side: htlc.offerer, index: htlc.addIndex) {
+        for htlc in htlcs[settledCount...] where included(side: htlc.offerer, index: htlc.addIndex) {
             balances[htlc.offerer] -= Int64(htlc.amountMsat)
             if let removed = htlc.removeIndex, included(side: 1 - htlc.offerer, index: removed) {
                 balances[htlc.fulfilled ? 1 - htlc.offerer : htlc.offerer] += Int64(htlc.amountMsat)
@@ -113,6 +113,28 @@ final class ChannelModel {
             }
         }
         return (held, feerate, balances.map { UInt64(max($0, 0)) })
+    }
+
+    /// How many of the peer's updates `signer`'s revocations acknowledged.
+    func acknowledgedCount(signer: Int) -> Int {
+        let acknowledged = revocations[signer]
+        return acknowledged > 0 ? signings[1 - signer][acknowledged - 1].w : 0
+    }
+
+    /// Folds the oldest HTLCs whose add and removal every later commitment includes into
+    /// `settledBalance`, so that long scenarios stay linear.
+    private func foldSettled() {
+        while settledCount < htlcs.count {
+            let h = htlcs[settledCount]
+            // Included in every next commitment: acknowledged by the other side.
+            guard let removed = h.removeIndex, h.addIndex < acknowledgedCount(signer: 1 - h.offerer),
+                  removed < acknowledgedCount(signer: h.offerer) else { break }
+            if h.fulfilled {
+                settledBalance[h.offerer] -= Int64(h.amountMsat)
+                settledBalance[1 - h.offerer] += Int64(h.amountMsat)
+            }
+            settledCount += 1
+        }
     }
 
     /// BOLT #3 parameters of a v1 channel, once both sides' keys and the funding are known.
@@ -149,7 +171,7 @@ final class ChannelModel {
 
     /// The oldest HTLC offered by `offerer` and not yet removed.
     func oldestOpenHTLC(offeredBy offerer: Int) -> Int? {
-        htlcs.indices.first { htlcs[$0].offerer == offerer && htlcs[$0].removeIndex == nil }
+        htlcs.indices[settledCount...].first { htlcs[$0].offerer == offerer && htlcs[$0].removeIndex == nil }
     }
 
     // MARK: Recording what was sent
@@ -163,7 +185,9 @@ final class ChannelModel {
     }
 
     func recordRemove(from side: Int, id: UInt64, fulfilled: Bool) {
-        guard let index = htlcs.firstIndex(where: { $0.offerer == 1 - side && $0.id == id && $0.removeIndex == nil }) else {
+        guard let index = htlcs.indices[settledCount...].first(where: {
+            htlcs[$0].offerer == 1 - side && htlcs[$0].id == id && htlcs[$0].removeIndex == nil
+        }) else {
             updates[side].append(.fee(0))  // a removal of an unknown HTLC still counts as an update
             return
         }
@@ -173,6 +197,7 @@ final class ChannelModel {
     }
 
     func recordFee(from side: Int, _ feerate: UInt32) {
+        if side == 0 { fees.append((updates[side].count, feerate)) }
         updates[side].append(.fee(feerate))
     }
 
