@@ -18,7 +18,7 @@ extension ChannelModel {
             channelType = m.tlvBytes("channel_type") ?? channelType
             fundingSatoshis = m.uint("funding_satoshis")
             pushMsat = m.name == "open_channel" ? m.uint("push_msat") : nil
-            if let funding = fundingSatoshis, let push = pushMsat, push <= funding &* 1000 {
+            if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
                 balanceBase = side == 0 ? [funding * 1000 - push, push] : [push, funding * 1000 - push]
             }
             initialFeerate = (m.uint("feerate_per_kw") ?? m.uint("commitment_feerate_perkw")).map { UInt32(truncatingIfNeeded: $0) }
@@ -153,7 +153,7 @@ extension ChannelModel {
                 signings[peer].removeLast()
                 undoUncommitted()
             }
-            if nextRevoked(peer) == nr + 1, revocations[peer] > 0 {
+            if nextRevoked(peer) == nr &+ 1, revocations[peer] > 0 {
                 revocations[peer] -= 1
             }
         }
@@ -166,7 +166,7 @@ extension ChannelModel {
                 for s in 0..<2 {
                     guard let mine = reestablish[s]?.nextCommitmentNumber, let theirs = reestablish[1 - s]?.nextRevocationNumber
                     else { continue }
-                    if theirs + 2 == mine {
+                    if theirs &+ 2 == mine {
                         signings[1 - s].append(Signing(w: 0, r: 0))
                         commitmentBase[s] = mine - 2
                     }

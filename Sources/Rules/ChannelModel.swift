@@ -122,10 +122,13 @@ public struct ChannelModel: Sendable {
     public var commitmentBase: [UInt64] = [0, 0]
 
     /// The number of `side`'s current commitment (how many signings it has received).
-    public func localCommitment(_ side: Side) -> UInt64 { commitmentBase[side] + UInt64(signings[1 - side].count) }
+    public func localCommitment(_ side: Side) -> UInt64 { commitmentBase[side] &+ UInt64(signings[1 - side].count) }
 
     /// The number of the commitment `side`'s next `revoke_and_ack` revokes.
-    public func nextRevoked(_ side: Side) -> UInt64 { revocationBase[side] + UInt64(revocations[side]) }
+    public func nextRevoked(_ side: Side) -> UInt64 { revocationBase[side] &+ UInt64(revocations[side]) }
+
+    /// 21 million bitcoin in satoshis: no amount on a channel can be larger.
+    public static let maximumMoney: UInt64 = 2_100_000_000_000_000
     /// The number of revocations the side had sent before the trace's first one.
     public var revocationBase: [UInt64] = [0, 0]
 
@@ -244,15 +247,26 @@ public struct ChannelModel: Sendable {
     /// The contents of the commitment made of each side's first `counts[side]` updates.
     func contents(counts: [Side: Int]) -> Contents {
         func included(_ side: Side, _ index: Int) -> Bool { index < (counts[side] ?? 0) }
-        var balances = balanceBase.map { $0.map(Int64.init) }
+        // Balances stay exact for any real channel (amounts are bounded by 21M BTC); an
+        // amount beyond that, or an overflow, makes them unknown rather than wrong.
+        var balances = balanceBase.map { $0.map { Int64(clamping: $0) } }
+        func move(_ side: Side, _ amount: Int64) {
+            guard let current = balances?[side] else { return }
+            let (sum, overflow) = current.addingReportingOverflow(amount)
+            if overflow { balances = nil } else { balances?[side] = sum }
+        }
         var held: [HTLC] = []
         for h in htlcs where included(h.offerer, h.addIndex) {
-            let amount = Int64(h.amountMsat ?? 0)
-            if h.amountMsat == nil { balances = nil }
-            balances?[h.offerer] -= amount
+            guard let msat = h.amountMsat, msat <= Self.maximumMoney * 1000 else {
+                balances = nil
+                held.append(h)
+                continue
+            }
+            let amount = Int64(msat)
+            move(h.offerer, -amount)
             if let removed = h.removeIndex, included(1 - h.offerer, removed) {
                 // Fulfilled: the amount moves to the receiver; failed: it goes back.
-                balances?[h.fulfilled == true ? 1 - h.offerer : h.offerer] += amount
+                move(h.fulfilled == true ? 1 - h.offerer : h.offerer, amount)
             } else {
                 held.append(h)
             }
@@ -356,9 +370,9 @@ public struct ChannelModel: Sendable {
     }
 
     mutating func recordRevocation(from side: Side, nextPoint: [UInt8]?) {
-        let revoked = revocationBase[side] + UInt64(revocations[side])
+        let revoked = nextRevoked(side)
         revocations[side] += 1
-        if let nextPoint { points[side][revoked + 2] = nextPoint }
+        if let nextPoint { points[side][revoked &+ 2] = nextPoint }
         // Only the last revoked point (for the next channel_reestablish) and later ones are needed.
         if revoked > 0 { points[side].removeValue(forKey: revoked - 1) }
     }
@@ -385,15 +399,15 @@ public struct ChannelModel: Sendable {
             // The settled HTLCs' effect, kept; the live ones are held again from the new base.
             balanceBase = folded.balancesMsat.map { b in
                 var base = b
-                for h in htlcs where h.removeIndex == nil { base[h.offerer] += h.amountMsat ?? 0 }
+                for h in htlcs where h.removeIndex == nil { base[h.offerer] &+= h.amountMsat ?? 0 }
                 return base
             }
         }
         let live = htlcs.filter { $0.removeIndex == nil }
         let signed = [signings[0].isEmpty ? 0 : 1, signings[1].isEmpty ? 0 : 1]
         for side in 0..<2 {
-            commitmentBase[side] += UInt64(signings[1 - side].count - signed[1 - side])
-            revocationBase[side] += UInt64(revocations[side] - signed[1 - side])
+            commitmentBase[side] &+= UInt64(signings[1 - side].count - signed[1 - side])
+            revocationBase[side] &+= UInt64(revocations[side] - signed[1 - side])
         }
         htlcs = []
         htlcIndex = [:]

@@ -87,7 +87,8 @@ enum EstablishmentRules {
         example: "→ open_channel funding_satoshis=100000 push_msat=100000001"),
         on: ["open_channel"]) { c in
         guard let funding = c.need("funding_satoshis"), let push = c.need("push_msat") else { return }
-        if push > funding.multipliedReportingOverflow(by: 1000).partialValue { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)") }
+        let (limit, overflow) = funding.multipliedReportingOverflow(by: 1000)
+        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)") }
     }
 
     static let reserveAtLeastDust = Rule(RuleInfo(

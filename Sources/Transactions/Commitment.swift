@@ -109,7 +109,9 @@ public struct CommitmentTransaction: Sendable {
         self.keys = keys
         fundingScript = Script.funding(keys.localFunding, keys.remoteFunding)
         let untrimmed = htlcs.enumerated().filter { _, htlc in
-            htlc.amountMsat / 1000 >= p.dustLimit + Self.htlcFee(offered: htlc.offered, feeratePerKw: p.feeratePerKw, anchors: p.anchors)
+            let (threshold, overflow) = p.dustLimit.addingReportingOverflow(
+                Self.htlcFee(offered: htlc.offered, feeratePerKw: p.feeratePerKw, anchors: p.anchors))
+            return !overflow && htlc.amountMsat / 1000 >= threshold
         }
         let weight = (p.anchors ? 1124 : 724) + 172 * UInt64(untrimmed.count)
         baseFee = UInt64(p.feeratePerKw) * weight / 1000

@@ -13,6 +13,7 @@ public enum Bolt3 {
     ) -> Bool {
         let weight = offeredByOwner ? htlcTimeoutWeight : htlcSuccessWeight
         let fee = anchors ? 0 : UInt64(feeratePerKw) * weight / 1000
-        return amountMsat / 1000 < dustLimit + fee
+        let (threshold, overflow) = dustLimit.addingReportingOverflow(fee)
+        return overflow || amountMsat / 1000 < threshold
     }
 }
