@@ -65,7 +65,8 @@ extension ChannelModel {
                 batchSize[side] = batchRemaining[side]
             }
         case "commitment_signed":
-            let continuation = isBatchContinuation(side)
+            let repeated = possibleRetransmission[side].remove("commitment_signed") != nil && unacknowledgedSignings(side) > 0
+            let continuation = isBatchContinuation(side) || repeated
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
             if continuation {
                 // One signing per batch (rules-catalog §0.3).
@@ -75,7 +76,8 @@ extension ChannelModel {
                 recordSigning(from: side)
             }
         case "revoke_and_ack":
-            recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point"))
+            let repeated = possibleRetransmission[side].remove("revoke_and_ack") != nil && revocations[side] >= signings[peer].count
+            if !repeated { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
         case "shutdown":
             shutdownSent[side] = true
             shutdownOnConnection[side] = true
@@ -101,7 +103,10 @@ extension ChannelModel {
         case "tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete":
             guard var session = itx else { break }
             let complete = m.name == "tx_complete"
-            if complete, session.lastMover == peer, session.lastMoveWasComplete { session.constructed = true }
+            if complete, session.lastMover == peer, session.lastMoveWasComplete {
+                session.constructed = true
+                if session.kind == .splice { spliced = true }
+            }
             session.lastMover = side
             session.lastMoveWasComplete = complete
             session.moves += 1
@@ -109,10 +114,12 @@ extension ChannelModel {
         case "tx_signatures":
             itx?.signaturesSent[side] = true
             if itx?.kind != .open {
-                // Receiving the splice's tx_signatures ends quiescence (BOLT #2 §"Splice tx_signatures").
-                stfuSent = [false, false]
-                stfuInitiator = [nil, nil]
+                // The receiver of a splice's tx_signatures is no longer quiescent (BOLT #2
+                // §"Splice tx_signatures"); the sender stays so until it receives the peer's.
+                stfuSent[peer] = false
+                stfuInitiator[peer] = nil
             }
+
         case "tx_abort":
             itx?.aborted = true
             // Implementations resume after an aborted splice (rules-catalog §15.4).
@@ -121,7 +128,8 @@ extension ChannelModel {
         default:
             break
         }
-        if m.name != "channel_reestablish", readyDue[side] != nil, m.name != "error", m.name != "warning" {
+        // A due channel_ready is settled by sending it, or missed by a message that needs it.
+        if readyDue[side] == true && (m.name == "channel_ready" || ReestablishRules.needReady.contains(m.name)) {
             readyDue[side] = nil
         }
         sentOnConnection[side] += 1
@@ -135,10 +143,17 @@ extension ChannelModel {
         let fields = ChannelReestablishFields(
             nextCommitmentNumber: m.uint("next_commitment_number"), nextRevocationNumber: m.uint("next_revocation_number"),
             yourLastSecret: m.bytes("your_last_per_commitment_secret"), myCurrentPoint: m.bytes("my_current_per_commitment_point"),
-            hasNextFunding: m.tlv("next_funding") != nil, hasFundingLocked: m.tlv("my_current_funding_locked") != nil)
+            hasNextFunding: m.decoded ? m.tlv("next_funding") != nil : nil,
+            hasFundingLocked: m.decoded ? m.tlv("my_current_funding_locked") != nil : nil)
         reestablish[side] = fields
         reestablishSent[side] = true
-        guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else { return }
+        guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else {
+            // What the peer may retransmit is unknown.
+            if origin != .unknown, fields.nextCommitmentNumber == nil || fields.nextRevocationNumber == nil {
+                possibleRetransmission[peer] = ["revoke_and_ack", "commitment_signed"]
+            }
+            return
+        }
         if origin == .unknown {
             // First sight of the channel: nothing in it is known yet.
             self = ChannelModel(bootstrapping: self)
@@ -146,7 +161,8 @@ extension ChannelModel {
         if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
             commitmentBase[side] = nc - 1
             revocationBase[peer] = nr
-            if let point = fields.myCurrentPoint { points[side][nc - 1] = point }
+            // `my_current_per_commitment_point` is not trusted as commitment nc−1's point:
+            // the receiver "MUST ignore" it, and some nodes send a fixed dummy.
         } else {
             // History: the peer's last signing or revocation may not have arrived.
             if localCommitment(side) == nc, !signings[peer].isEmpty {
@@ -158,9 +174,11 @@ extension ChannelModel {
             }
         }
         if let other = reestablish[peer], let otherNC = other.nextCommitmentNumber {
-            let fresh = nc == 1 && otherNC == 1 && !fields.hasFundingLocked && !fields.hasNextFunding
-                && !other.hasFundingLocked && !other.hasNextFunding
-            readyDue = [fresh, fresh]
+            let flags = [fields.hasFundingLocked, fields.hasNextFunding, other.hasFundingLocked, other.hasNextFunding]
+            if flags.allSatisfy({ $0 != nil }) {
+                let fresh = nc == 1 && otherNC == 1 && flags.allSatisfy { $0 == false }
+                readyDue = [fresh, fresh]
+            }
             if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
                 // A revocation owed from before the trace: the peer's signing it answers.
                 for s in 0..<2 {
@@ -174,6 +192,9 @@ extension ChannelModel {
             }
         }
     }
+
+    /// Forgets which labels name the channel's nodes.
+    mutating func resetParties() { parties = [] }
 
     /// A model for a channel first seen at its `channel_reestablish`, keeping its identity.
     init(bootstrapping old: ChannelModel) {
@@ -194,6 +215,10 @@ extension ChannelModel {
         guard let session = itx else { return false }
         return session.constructed && !session.commitmentSignedSent[side] && !session.aborted
     }
+
+    /// Whether a message from `side` may repeat one sent before a reconnection that the
+    /// source did not describe (see ``possibleRetransmission``).
+    func mayRepeat(_ name: String, from side: Side) -> Bool { possibleRetransmission[side].contains(name) }
 
     /// Whether a `commitment_signed` from `side` now is a later member of a batch (the
     /// first member stands for the whole batch).

@@ -75,7 +75,7 @@ public struct ChannelModel: Sendable {
     /// to `channel_id`).
     public internal(set) var serial = 0
     /// The two nodes, as the trace labels them (index = `Side`).
-    public private(set) var parties: [String] = []
+    public internal(set) var parties: [String] = []
     public var temporaryID: ChannelID?
     public var channelID: ChannelID?
     /// The source's label when no `channel_id` is known (CLN's `chan#N`).
@@ -147,6 +147,8 @@ public struct ChannelModel: Sendable {
     /// `short_channel_id` aliases each side sent in `channel_ready`.
     public var aliases: [[UInt64]] = [[], []]
     public var itx: InteractiveTx?
+    /// Whether a splice built a new funding transaction (its outpoint is not modelled).
+    public var spliced = false
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
     public var batchRemaining = [0, 0]
     public var batchSize: [Int?] = [nil, nil]
@@ -164,6 +166,11 @@ public struct ChannelModel: Sendable {
     /// Signings since the last reconnection, per side (the first may be a retransmission).
     public var signingsOnConnection = [0, 0]
     public var shutdownOnConnection = [false, false]
+    /// Messages of each side that may be retransmissions the trace cannot recognise: after a
+    /// reconnection whose `channel_reestablish` numbers the source does not give (a log
+    /// summary), the side's first `revoke_and_ack` and `commitment_signed` may repeat ones
+    /// sent before the disconnection.
+    public var possibleRetransmission: [Set<String>] = [[], []]
     /// After both `channel_reestablish`: whether the side must retransmit `channel_ready`
     /// (`true`) or must not (`false`); `nil` once it has sent another channel message.
     public var readyDue: [Bool?] = [nil, nil]
@@ -173,8 +180,9 @@ public struct ChannelModel: Sendable {
         public var nextRevocationNumber: UInt64?
         public var yourLastSecret: [UInt8]?
         public var myCurrentPoint: [UInt8]?
-        public var hasNextFunding: Bool
-        public var hasFundingLocked: Bool
+        /// Whether the TLVs are present; `nil` when the source does not give TLVs.
+        public var hasNextFunding: Bool?
+        public var hasFundingLocked: Bool?
     }
 
     /// An interactive transaction construction session (BOLT #2 §"Interactive Transaction
@@ -203,9 +211,12 @@ public struct ChannelModel: Sendable {
     public init() {}
 
     /// The side of a node, registering it if new (a channel has two).
-    public mutating func side(of party: String) -> Side {
+    /// The side of a node, registering it while the channel has fewer than two; `nil` for
+    /// a third label (a node the trace names differently on another connection).
+    public mutating func side(of party: String) -> Side? {
         if let index = parties.firstIndex(of: party) { return index }
-        if parties.count < 2 { parties.append(party) }
+        guard parties.count < 2 else { return nil }
+        parties.append(party)
         return parties.count - 1
     }
 
@@ -436,10 +447,17 @@ public struct ChannelModel: Sendable {
         signingsOnConnection = [0, 0]
         shutdownOnConnection = [false, false]
         readyDue = [nil, nil]
+        possibleRetransmission = [[], []]
         stfuSent = [false, false]
         stfuInitiator = [nil, nil]
         closingCompleteOutstanding = [false, false]
-        if itx?.signaturesSent == [true, true] || itx?.aborted == true { itx = nil }
+        if itx?.signaturesSent == [true, true] || itx?.aborted == true {
+            itx = nil
+        } else if itx?.constructed == true {
+            // An unsigned interactive transaction: its commitment_signed is retransmitted
+            // (BOLT #2 §"Message Retransmission", `next_funding`).
+            itx?.commitmentSignedSent = [false, false]
+        }
         undoUncommitted()
     }
 

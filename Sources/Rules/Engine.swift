@@ -1,5 +1,6 @@
 import Crypto
 import Provenance
+import Secp256k1
 import Trace
 import Wire
 
@@ -18,6 +19,8 @@ public struct RuleEngine {
     private var triggered: [String: [Int]] = [:]
     private var everyMessage: [Int] = []
     private var plans: [String: [Int]] = [:]
+    /// Labels a capture gave known nodes on later connections (see ``attribute(_:_:_:)``).
+    private var partyAlias: [String: String] = [:]
 
     private struct Connection {
         var model: ConnectionModel
@@ -77,11 +80,12 @@ public struct RuleEngine {
             channels[serial] = Self.placeholder
         }
         var side = 0
-        if channel != nil {
-            if channel?.connection != connection.token {
-                if channel?.connection == nil { channel?.connection = connection.token } else { channel?.reconnected(connection: connection.token) }
+        if var model = channel.take() {
+            if model.connection != connection.token {
+                if model.connection == nil { model.connection = connection.token } else { model.reconnected(connection: connection.token) }
             }
-            side = channel?.side(of: party(event)) ?? 0
+            side = attribute(event, view, &model)
+            channel = model
         }
 
         // The rules, on the state before the message.
@@ -139,7 +143,43 @@ public struct RuleEngine {
 
     /// The sending node's label.
     private func party(_ event: MessageEvent) -> String {
-        event.sender ?? (event.direction == .in ? "responder" : "initiator")
+        let label = event.sender ?? (event.direction == .in ? "responder" : "initiator")
+        return partyAlias[label] ?? label
+    }
+
+    private func receiver(_ event: MessageEvent) -> String {
+        let label = event.receiver ?? (event.direction == .in ? "initiator" : "responder")
+        return partyAlias[label] ?? label
+    }
+
+    /// The sender's side in a channel. A capture names two nodes that share an address by
+    /// their roles on each connection, so after a reconnection the other way round both
+    /// labels are new: the side then follows from the receiver's known label, or from the
+    /// per-commitment secret a `channel_reestablish` returns (it matches the peer's point).
+    /// When neither tells, the channel's state is dropped and rebuilt from the next
+    /// reestablish, rather than guessed.
+    private mutating func attribute(_ event: MessageEvent, _ view: MessageView, _ model: inout ChannelModel) -> ChannelModel.Side {
+        let sender = party(event), receiver = receiver(event)
+        if let side = model.side(of: sender) { return side }
+        var side: ChannelModel.Side?
+        if let other = model.knownSide(of: receiver) {
+            side = 1 - other
+        } else if view.name == "channel_reestablish", let nr = view.uint("next_revocation_number"), nr > 0,
+                  let secret = view.bytes("your_last_per_commitment_secret"), let point = Secp256k1.publicKey(secret: secret) {
+            let matching = (0..<2).filter { model.points[1 - $0][nr - 1] == point }
+            if matching.count == 1 { side = matching[0] }
+        }
+        if let side {
+            partyAlias[sender] = model.parties[side]
+            if model.knownSide(of: receiver) == nil { partyAlias[receiver] = model.parties[1 - side] }
+            return side
+        }
+        // Unattributable: start the channel over from what follows.
+        var fresh = ChannelModel(bootstrapping: model)
+        fresh.resetParties()
+        fresh.origin = .unknown
+        model = fresh
+        return model.side(of: sender) ?? 0
     }
 
     /// Whether `label` names the node that recorded the trace: the logging node, or the node

@@ -7,6 +7,11 @@ enum ReestablishRules {
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
 
+    /// Messages that need the channel to be ready: after a reestablish at commitment 1 they
+    /// may not come before the retransmitted `channel_ready` (others, like a retransmitted
+    /// `shutdown`, may).
+    static let needReady: Set<String> = updateMessages.union(["commitment_signed", "revoke_and_ack", "stfu", "splice_init"])
+
     /// Messages a node may send for a channel before the peer's `channel_reestablish`.
     static let beforeReestablish: Set<String> = ["channel_reestablish", "error", "warning"]
 
@@ -28,7 +33,7 @@ enum ReestablishRules {
     static func inconsistency(_ x: ChannelModel.ChannelReestablishFields, _ y: ChannelModel.ChannelReestablishFields) -> String? {
         guard let nc = x.nextCommitmentNumber, let nr = y.nextRevocationNumber, nc > 0 else { return nil }
         if nc == 1 { return nr == 0 ? nil : "next_commitment_number 1 but the other's next_revocation_number \(nr), not 0" }
-        let low = nc - 2 - (x.hasNextFunding && nc >= 3 ? 1 : 0)
+        let low = nc - 2 - (x.hasNextFunding == true && nc >= 3 ? 1 : 0)
         if nr < low || nr > nc - 1 {
             return "next_commitment_number \(nc) but the other's next_revocation_number \(nr) (expected \(nc - 2) or \(nc - 1))"
         }
@@ -103,10 +108,10 @@ enum ReestablishRules {
         example: "→ channel_reestablish next_commitment_number=1, ← channel_reestablish next_commitment_number=1, → update_add_htlc"),
         on: ["*"]) { c in
         guard let ch = c.channel, let due = ch.readyDue[c.sender] else { return }
-        if ReestablishRules.beforeReestablish.contains(c.name) { return }
-        if due && c.name != "channel_ready" {
-            c.violation("`\(c.name)` where `channel_ready` must be retransmitted first (both next_commitment_number are 1)")
+        if due && needReady.contains(c.name) {
+            c.violation("`\(c.name)` before `channel_ready` was retransmitted (both next_commitment_number are 1)")
         } else if !due && c.name == "channel_ready" {
+            guard c.needTLVs() else { return }
             var alias: UInt64?
             if let field = c.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = field { alias = scid.rawValue }
             if let alias, !ch.aliases[c.sender].contains(alias) { return }  // a new alias is allowed

@@ -82,6 +82,10 @@ enum SignatureRules {
         on: ["commitment_signed"]) { c in
         guard let ch = c.known(.opened) else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
+        guard !ch.spliced else { return c.notEvaluated("the channel was spliced: its new funding output is not modelled") }
+        if ch.mayRepeat("commitment_signed", from: c.sender) {
+            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
             parameters = try ch.channelParameters()

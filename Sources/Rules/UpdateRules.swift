@@ -257,6 +257,9 @@ enum UpdateRules {
         on: ["commitment_signed"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
+        if ch.mayRepeat("commitment_signed", from: c.sender) {
+            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         let now = signedContent(ch, c.sender)
         let before: (own: Int, peer: Int)
         if let last = ch.signings[c.sender].last {
@@ -282,6 +285,9 @@ enum UpdateRules {
         on: ["commitment_signed"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
+        if ch.mayRepeat("commitment_signed", from: c.sender) {
+            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         let outstanding = ch.unacknowledgedSignings(c.sender)
         if outstanding > 0 { c.violation("the sender's previous signing is not yet answered by the peer's revoke_and_ack") }
     }
@@ -295,6 +301,9 @@ enum UpdateRules {
         on: ["commitment_signed"]) { c in
         guard let ch = c.htlcTable() else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
+        if ch.mayRepeat("commitment_signed", from: c.sender) {
+            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         guard let count = c.need("num_htlcs") else { return }
         let contents = ch.commitmentContents(signedBy: c.sender)
         let (htlcs, feerate) = (contents.htlcs, contents.feerate)
@@ -319,6 +328,9 @@ enum UpdateRules {
         example: "← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
         on: ["revoke_and_ack"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
+        if ch.mayRepeat("revoke_and_ack", from: c.sender) {
+            return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         if ch.revocations[c.sender] >= ch.signings[c.peer].count {
             c.violation("no signing of the peer is waiting for a revocation (\(ch.signings[c.peer].count) signing\(ch.signings[c.peer].count == 1 ? "" : "s"), \(ch.revocations[c.sender]) revoked)")
         }
@@ -332,6 +344,9 @@ enum UpdateRules {
         example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
         on: ["revoke_and_ack"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
+        if ch.mayRepeat("revoke_and_ack", from: c.sender) {
+            return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+        }
         let number = ch.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes("per_commitment_secret") else { return }

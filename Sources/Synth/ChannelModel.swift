@@ -117,7 +117,7 @@ final class ChannelModel {
 
     /// How many of the peer's updates `signer`'s revocations acknowledged.
     func acknowledgedCount(signer: Int) -> Int {
-        let acknowledged = revocations[signer]
+        let acknowledged = min(revocations[signer], signings[1 - signer].count)
         return acknowledged > 0 ? signings[1 - signer][acknowledged - 1].w : 0
     }
 

@@ -28,7 +28,7 @@ struct CheckTests {
         }
         // Each rule has a scenario that triggers it, named after it.
         let scenarios = try FileManager.default.contentsOfDirectory(atPath: Fixtures.url("rules").path)
-            .filter { $0.hasSuffix(".scenario") }.map { String($0.dropLast(9)) }
+            .filter { $0.hasSuffix(".scenario") }.map { String($0.split(separator: ".")[0]) }
         #expect(Set(ids) == Set(scenarios))
         let text = try LNTraceBinary.run(["rules"])
         #expect(text.stdout.split(separator: "\n").count == ids.count)

@@ -15,13 +15,13 @@ import Testing
         #expect(!trace.expected.isEmpty)
         #expect(checked.found == trace.expected,
                 "\(file): \(checked.findings.map { "\($0.rule.id)@\($0.message.index ?? -1): \($0.reason)" })")
-        // The file is named after the rule it breaks.
-        let rule = String(file.dropLast(".scenario".count))
+        // The file is named after the rule it breaks (`RULE.scenario` or `RULE.VARIANT.scenario`).
+        let rule = String(file.split(separator: ".")[0])
         #expect(trace.expected.contains { $0.rule == rule })
     }
 
     @Test func everyRuleHasATriggeringScenario() {
-        let files = Set(RuleFixtures.violations.map { String($0.dropLast(".scenario".count)) })
+        let files = Set(RuleFixtures.violations.map { String($0.split(separator: ".")[0]) })
         let missing = Catalog.rules.map(\.info.id).filter { !files.contains($0) }
         #expect(missing.isEmpty, "rules without a scenario: \(missing)")
     }

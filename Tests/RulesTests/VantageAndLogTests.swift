@@ -7,10 +7,13 @@ import Testing
 @Suite struct VantageAndLogTests {
     static let styles = ["lnd", "cln", "cln-io", "eclair", "ldk"]
 
-    /// Scenarios whose messages every synthetic log style renders (the interactive-tx
-    /// messages are not rendered in the lnd style, which has no dual funding).
+    /// Scenarios whose messages every synthetic log style renders (the interactive-tx and
+    /// splice messages are not rendered: lnd has neither dual funding nor splicing).
     static var loggable: [String] {
-        RuleFixtures.violations.filter { !$0.hasPrefix("itx-") }.map { "rules/\($0)" } + ["rules/valid/channel-life-long.scenario"]
+        (RuleFixtures.violations.map { "rules/\($0)" } + RuleFixtures.valid.map { "rules/valid/\($0)" }).filter { file in
+            let text = (try? String(contentsOf: Fixtures.url(file), encoding: .utf8)) ?? ""
+            return !["tx_", "splice", "open_channel2"].contains { text.contains($0) }
+        }
     }
 
     static func nodes(_ scenario: URL) throws -> [String] {
