@@ -3,35 +3,99 @@ import Rules
 import Trace
 import Wire
 
-/// Writes `lntrace check` output: findings as they are found, input diagnostics, and per
-/// input a summary of what was checked.
+/// How a report looks at a terminal.
+public struct TextStyle: Sendable {
+    public var color: Bool
+    /// Only findings: no headers, coverage or summary.
+    public var quiet: Bool
+    /// Also the reasons rules were not evaluated, per channel.
+    public var verbose: Bool
+    /// Findings grouped per input, connection and channel at the end of each input; otherwise
+    /// each is printed as it is found (a live stream).
+    public var grouped: Bool
+
+    public init(color: Bool = false, quiet: Bool = false, verbose: Bool = false, grouped: Bool = true) {
+        self.color = color
+        self.quiet = quiet
+        self.verbose = verbose
+        self.grouped = grouped
+    }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { paint(text, "1") }
+    func dim(_ text: String) -> String { paint(text, "2") }
+    func severity(_ finding: Finding) -> String {
+        let word = finding.certainty == .possible ? "\(finding.severity.rawValue) (possible)" : finding.severity.rawValue
+        return paint(word, finding.severity == .error ? "1;31" : "1;33")
+    }
+}
+
+/// Writes `lntrace check` output.
 ///
-/// - text: linter style, `file:frame: error: rule-id: reason`, the message below it, then
-///   a summary per channel; diagnostics on standard error.
-/// - jsonl: `{"kind": "finding", …}` and `{"kind": "diagnostic", …}` lines as they come,
-///   then `{"kind": "channel", …}` per channel and one `{"kind": "summary", …}` per input.
-/// - json: `{"schema_version": 1, "findings": […], "diagnostics": […], "inputs": […],
-///   "summary": {…}}`.
+/// - text: per input, findings grouped by connection and channel, each with its location
+///   (`file:frame:` or `file:line:`), severity, rule, reason, the channel's preceding messages
+///   with the offending one marked (`>`), and the spec section; then per-channel coverage and
+///   a closing summary. Diagnostics go to standard error.
+/// - jsonl: `finding` and `diagnostic` objects as they are found (and `message` objects with
+///   `--messages`), an `input` object at the end of each input, and a `summary` object last.
+/// - json: one document (`Documentation/schema/check.schema.json`): `schema_version`,
+///   `tool`, `inputs` (connections, log streams, channels with rule coverage), `findings`,
+///   `diagnostics`, `summary`.
 public final class CheckWriter {
     public let format: OutputFormat
+    public let style: TextStyle
+    public let toolVersion: String
+    /// Write every message too (JSON Lines `message` objects).
+    public var messages = false
     let out: Output
     let err: Output
     private var json = JSONWriter()
     private var wroteFinding = false
     private var diagnostics: [Diagnostic] = []
-    private var inputs: [(String, CheckSummary)] = []
+    /// The current input's findings (text, grouped) and connection descriptions.
+    private var pending: [Finding] = []
+    private var connections: [ConnectionSummary] = []
+    private var logs: [LogSummary] = []
+    private var inputs: [(path: String, summary: CheckSummary, connections: [ConnectionSummary], logs: [LogSummary])] = []
     public private(set) var findingCount = 0
     public private(set) var counts: [Severity: Int] = [:]
     public private(set) var possibleCount = 0
     public private(set) var diagnosticCount = 0
     public private(set) var errorCount = 0
+    private var totals = (connections: 0, channels: 0, messages: 0)
     static let keptDiagnostics = 10_000
+    /// Findings kept for a grouped text report; beyond this they are printed as found.
+    static let keptFindings = 10_000
 
-    public init(format: OutputFormat, out: Output = .standardOutput, err: Output = .standardError) {
+    public init(format: OutputFormat, style: TextStyle = TextStyle(), toolVersion: String, out: Output = .standardOutput,
+                err: Output = .standardError) {
         self.format = format
+        self.style = style
+        self.toolVersion = toolVersion
         self.out = out
         self.err = err
-        if format == .json { out.write("{\"schema_version\":1,\"findings\":[") }
+        if format == .json {
+            out.write("{\"schema_version\":1,\"tool\":{\"name\":\"lntrace\",\"version\":")
+            var version = JSONWriter()
+            version.string(toolVersion)
+            out.write(bytes: version.bytes)
+            out.write("},\"command\":\"check\",\"findings\":[")
+        }
+    }
+
+    /// Everything the input produced besides findings.
+    public func write(_ event: TraceEvent) {
+        switch event {
+        case let .message(message):
+            guard messages, format == .jsonl else { return }
+            json.reset()
+            MessageFormat.writeJSON(message, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case let .diagnostic(diagnostic): write(diagnostic)
+        case let .connection(summary): connections.append(summary)
+        case let .streams(summary): logs.append(summary)
+        }
     }
 
     public func write(_ finding: Finding) {
@@ -40,7 +104,11 @@ public final class CheckWriter {
         if finding.certainty == .possible { possibleCount += 1 }
         switch format {
         case .text:
-            for line in Self.text(finding) { out.line(line) }
+            if style.grouped && pending.count < Self.keptFindings {
+                pending.append(finding)
+            } else {
+                for line in text(finding, where: true) { out.line(line) }
+            }
         case .jsonl:
             json.reset()
             Self.writeJSON(finding, to: &json, kind: true)
@@ -72,25 +140,26 @@ public final class CheckWriter {
         }
     }
 
-    /// The end of one input: what was checked on it.
-    public func write(input path: String, _ summary: CheckSummary) {
+    /// The end of one input: its grouped findings and what was checked on it.
+    public func endInput(_ path: String, _ summary: CheckSummary) {
+        totals.messages += summary.messages
+        totals.channels += summary.channels.count
+        totals.connections += connections.isEmpty ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connections.count
         switch format {
         case .text:
-            for line in Self.text(input: path, summary) { out.line(line) }
+            if !style.quiet || !pending.isEmpty { for line in textInput(path, summary) { out.line(line) } }
         case .jsonl:
-            for channel in summary.channels {
-                json.reset()
-                Self.writeJSON(channel, input: path, to: &json, kind: true)
-                out.write(bytes: json.bytes)
-                out.write("\n")
-            }
             json.reset()
-            Self.writeJSON(input: path, summary, to: &json, kind: true)
+            Self.writeJSON(input: path, summary, connections: connections, logs: logs, to: &json, kind: true)
             out.write(bytes: json.bytes)
             out.write("\n")
         case .json:
-            inputs.append((path, summary))
+            inputs.append((path, summary, connections, logs))
         }
+        pending = []
+        connections = []
+        logs = []
+        flush()
     }
 
     public func flush() {
@@ -98,13 +167,16 @@ public final class CheckWriter {
         out.flush()
     }
 
-    /// Ends the output: the JSON document's tail, or the text total.
-    public func finish() {
+    /// The closing summary (text), the summary object (JSON Lines), or the document's tail.
+    public func finish(rules: Int) {
         switch format {
         case .text:
-            out.line(totalText)
+            if !style.quiet { for line in summaryText(rules: rules) { out.line(line) } }
         case .jsonl:
-            break
+            json.reset()
+            writeSummary(rules: rules, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
         case .json:
             json.reset()
             json.beginArray()
@@ -114,61 +186,128 @@ public final class CheckWriter {
             out.write(bytes: json.bytes)
             json.reset()
             json.beginArray()
-            for (path, summary) in inputs { Self.writeJSON(input: path, summary, to: &json) }
+            for input in inputs {
+                Self.writeJSON(input: input.path, input.summary, connections: input.connections, logs: input.logs, to: &json)
+            }
             json.endArray()
             out.write(",\"inputs\":")
             out.write(bytes: json.bytes)
-            out.write(",\"summary\":{\"findings\":\(findingCount),\"errors\":\(counts[.error] ?? 0),"
-                + "\"warnings\":\(counts[.warning] ?? 0),\"possible\":\(possibleCount),\"diagnostics\":\(diagnosticCount)}}\n")
+            json.reset()
+            writeSummary(rules: rules, kind: false)
+            out.write(",\"summary\":")
+            out.write(bytes: json.bytes)
+            out.write("}\n")
         }
         flush()
     }
 
-    var totalText: String {
-        if findingCount == 0 { return "No findings." }
-        let errors = counts[.error] ?? 0, warnings = counts[.warning] ?? 0
-        var parts: [String] = []
-        if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
-        if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
-        let possible = possibleCount > 0 ? " (\(possibleCount) possible: the messages may have crossed; give --local to decide)" : ""
-        return "\(findingCount) finding\(findingCount == 1 ? "" : "s"): \(parts.joined(separator: ", "))\(possible)."
-    }
-
     // MARK: Text
 
-    /// `file:frame: error: rule: reason`, then the message.
-    static func text(_ finding: Finding) -> [String] {
+    /// One finding: `file:frame: severity: rule: reason`, the context, the spec section.
+    func text(_ finding: Finding, where ungrouped: Bool) -> [String] {
         let message = finding.message
-        let severity = finding.certainty == .possible ? "\(finding.severity.rawValue) (possible)" : finding.severity.rawValue
-        var context: [String] = []
-        if let connection = message.connection { context.append("#\(connection)") }
-        if let direction = message.direction { context.append(direction == .out ? "→" : "←") }
-        var where_: [String] = []
-        if let index = message.index { where_.append("message \(index)") }
-        if let time = message.time { where_.append(time.description) } else if let text = message.timeText { where_.append(text) }
-        if let channel = finding.channel { where_.append("channel \(DumpWriter.short(channel))") }
-        return [
-            "\(message.location): \(severity): \(finding.rule.id): \(finding.reason)",
-            "    " + (context + [MessageFormat.summary(message.content)]).joined(separator: " ")
-                + (where_.isEmpty ? "" : "  (\(where_.joined(separator: ", ")))"),
-            "    see \(finding.rule.section) (lntrace explain \(finding.rule.id))",
-        ]
+        var head = "\(message.location): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)"
+        if ungrouped {
+            var scope: [String] = []
+            if let connection = message.connection { scope.append("connection #\(connection)") }
+            if let channel = finding.channel { scope.append("channel \(DumpWriter.short(channel))") }
+            if !scope.isEmpty { head += style.dim(" [\(scope.joined(separator: ", "))]") }
+        }
+        var lines = [head]
+        for earlier in finding.context { lines.append("      " + style.dim(Self.contextLine(earlier))) }
+        lines.append("    " + style.bold(">") + " " + Self.contextLine(message))
+        lines.append("      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"))
+        return lines
     }
 
-    static func text(input path: String, _ summary: CheckSummary) -> [String] {
-        var lines = ["", "\(path): \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(summary.channels.count) channel\(summary.channels.count == 1 ? "" : "s"), \(summary.rules) rules"]
+    /// `message 21  2024-…  ← update_fulfill_htlc id=1 …  (file:54)`
+    static func contextLine(_ event: MessageEvent) -> String {
+        var columns: [String] = []
+        if let index = event.index { columns.append("message \(index)") } else { columns.append(event.location.description) }
+        if let time = event.time { columns.append(time.description) } else if let text = event.timeText { columns.append(text) }
+        var text = columns.joined(separator: "  ") + "  "
+        if let direction = event.direction { text += direction == .out ? "→ " : "← " }
+        // The channel is the group's: its id would repeat on every line.
+        text += MessageFormat.summary(event.content, omitting: ["channel_id"])
+        if text.count > 160 { text = String(text.prefix(159)) + "…" }
+        return text
+    }
+
+    func textInput(_ path: String, _ summary: CheckSummary) -> [String] {
+        var lines: [String] = []
+        if !style.quiet { lines += ["", style.bold(path)] }
+        // Findings by connection, then channel, in order of first finding.
+        var order: [String] = []
+        var groups: [String: [Finding]] = [:]
+        for finding in pending {
+            let key = "\(finding.message.connection ?? -1)\t\(finding.channel ?? "")"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(finding)
+        }
+        var lastConnection: Int?? = .none
+        for key in order {
+            guard let group = groups[key], let first = group.first else { continue }
+            if !style.quiet {
+                if lastConnection != .some(first.message.connection) {
+                    lines.append("  " + connectionTitle(first.message.connection))
+                    lastConnection = .some(first.message.connection)
+                }
+                if let channel = first.channel { lines.append("    " + channelTitle(channel, summary)) }
+            }
+            for finding in group {
+                lines.append("")
+                lines += text(finding, where: style.quiet).map { (style.quiet ? "" : "    ") + $0 }
+            }
+        }
+        if style.quiet { return lines }
+        if pending.isEmpty { lines.append("  no findings") }
+        lines.append("")
+        lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(summary.channels.count) channel\(summary.channels.count == 1 ? "" : "s")")
         for channel in summary.channels {
-            let evaluated = channel.coverage.evaluatedRules.count
             let notEvaluated = channel.coverage.notEvaluatedRules
-            let parties = channel.parties.map { DumpWriter.short($0) }.joined(separator: " ↔ ")
-            lines.append("  channel \(DumpWriter.short(channel.key))\(parties.isEmpty ? "" : " (\(parties))"), \(origin(channel.origin)): "
-                + "\(channel.messages) messages, \(evaluated) rule\(evaluated == 1 ? "" : "s") evaluated, \(notEvaluated.count) not evaluated")
-            for (rule, reason) in notEvaluated {
-                lines.append("    not evaluated: \(rule): \(reason)")
+            lines.append("    channel \(DumpWriter.short(channel.key)): \(channel.coverage.evaluatedRules.count) rules evaluated, "
+                + "\(notEvaluated.count) not evaluated\(notEvaluated.isEmpty || style.verbose ? "" : " (-v: why)")")
+            if style.verbose {
+                for (rule, reason) in notEvaluated { lines.append(style.dim("      \(rule): \(reason)")) }
             }
         }
         return lines
     }
+
+    func connectionTitle(_ id: Int?) -> String {
+        guard let id else { return style.bold("no connection") }
+        if let c = connections.first(where: { $0.id == id }) {
+            return style.bold("connection #\(id)") + "  \(c.initiator) → \(c.responder), frames \(c.firstFrame)–\(c.lastFrame)"
+        }
+        if let peer = logs.lazy.flatMap(\.streams).first(where: { $0.id == id })?.peer {
+            return style.bold("connection #\(id)") + "  peer \(peer)"
+        }
+        return style.bold("connection #\(id)")
+    }
+
+    func channelTitle(_ key: String, _ summary: CheckSummary) -> String {
+        guard let channel = summary.channels.first(where: { $0.key == key }) else { return style.bold("channel \(key)") }
+        let parties = channel.parties.map { DumpWriter.short($0) }.joined(separator: " ↔ ")
+        return style.bold("channel \(DumpWriter.short(key))") + (parties.isEmpty ? "" : "  \(parties)") + ", \(Self.origin(channel.origin))"
+    }
+
+    func summaryText(rules: Int) -> [String] {
+        let errors = counts[.error] ?? 0, warnings = counts[.warning] ?? 0
+        var lines = ["", style.bold("Summary")]
+        lines.append("  inputs: \(inputsRead), connections: \(totals.connections), channels: \(totals.channels), messages: \(totals.messages)")
+        var found = "  findings: \(style.paint("\(errors) error\(errors == 1 ? "" : "s")", errors > 0 ? "1;31" : "0")), "
+            + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
+        if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
+        lines.append(found)
+        lines.append("  rules: \(rules) selected (`lntrace rules` lists them, `lntrace explain RULE` explains one)")
+        lines.append("  diagnostics: \(diagnosticCount == 0 ? "none" : "\(diagnosticCount) (\(errorCount) error\(errorCount == 1 ? "" : "s")) on standard error")")
+        return lines
+    }
+
+    private var inputsRead = 0
+
+    /// Counts an input (called when it starts).
+    public func beginInput() { inputsRead += 1 }
 
     static func origin(_ origin: ChannelModel.Origin) -> String {
         switch origin {
@@ -180,8 +319,24 @@ public final class CheckWriter {
 
     // MARK: JSON
 
+    private func writeSummary(rules: Int, kind: Bool) {
+        json.beginObject()
+        if kind { json.field("kind", "summary") }
+        json.field("inputs", inputsRead)
+        json.field("connections", totals.connections)
+        json.field("channels", totals.channels)
+        json.field("messages", totals.messages)
+        json.field("rules", rules)
+        json.field("findings", findingCount)
+        json.field("errors", counts[.error] ?? 0)
+        json.field("warnings", counts[.warning] ?? 0)
+        json.field("possible", possibleCount)
+        json.field("diagnostics", diagnosticCount)
+        json.field("diagnostic_errors", errorCount)
+        json.endObject()
+    }
+
     public static func writeJSON(_ finding: Finding, to json: inout JSONWriter, kind: Bool = false) {
-        let message = finding.message
         json.beginObject()
         if kind { json.field("kind", "finding") }
         json.field("rule", finding.rule.id)
@@ -190,9 +345,24 @@ public final class CheckWriter {
         json.field("title", finding.rule.title)
         json.field("section", finding.rule.section)
         json.field("reason", finding.reason)
+        if let channel = finding.channel { json.field("channel", channel) }
+        writePlace(finding.message, to: &json)
+        json.key("context")
+        json.beginArray()
+        for earlier in finding.context {
+            json.beginObject()
+            writePlace(earlier, to: &json)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+    }
+
+    /// A message's type and where it is: connection, direction, index, node labels, file,
+    /// line or frames, time.
+    static func writePlace(_ message: MessageEvent, to json: inout JSONWriter) {
         json.field("type", message.content.name)
         if let connection = message.connection { json.field("connection", connection) }
-        if let channel = finding.channel { json.field("channel", channel) }
         if let direction = message.direction { json.field("direction", direction.rawValue) }
         if let index = message.index { json.field("index", index) }
         if let sender = message.sender { json.field("sender", sender) }
@@ -207,13 +377,10 @@ public final class CheckWriter {
         }
         if let time = message.time { json.field("time", time.description) }
         if let text = message.timeText { json.field("time_text", text) }
-        json.endObject()
     }
 
-    static func writeJSON(_ channel: CheckSummary.Channel, input path: String?, to json: inout JSONWriter, kind: Bool = false) {
+    static func writeJSON(_ channel: CheckSummary.Channel, to json: inout JSONWriter) {
         json.beginObject()
-        if kind { json.field("kind", "channel") }
-        if let path { json.field("file", path) }
         json.field("channel", channel.key)
         if let label = channel.label { json.field("label", label) }
         json.key("parties")
@@ -242,23 +409,30 @@ public final class CheckWriter {
         json.endArray()
     }
 
-    static func writeJSON(input path: String, _ summary: CheckSummary, to json: inout JSONWriter, kind: Bool = false) {
+    static func writeJSON(
+        input path: String, _ summary: CheckSummary, connections: [ConnectionSummary], logs: [LogSummary],
+        to json: inout JSONWriter, kind: Bool = false
+    ) {
         json.beginObject()
-        if kind { json.field("kind", "summary") }
+        if kind { json.field("kind", "input") }
         json.field("file", path)
         json.field("messages", summary.messages)
         json.field("findings", summary.findings)
         json.field("rules", summary.rules)
-        if !kind {
-            json.key("channels")
-            json.beginArray()
-            for channel in summary.channels { writeJSON(channel, input: nil, to: &json) }
-            json.endArray()
-        } else {
-            json.field("channels", summary.channels.count)
-        }
-        // Rules judged on messages without a channel (init, ping, pong, …), per connection.
         json.key("connections")
+        json.beginArray()
+        for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
+        json.endArray()
+        json.key("logs")
+        json.beginArray()
+        for log in logs { StreamFormat.writeJSON(log, to: &json) }
+        json.endArray()
+        json.key("channels")
+        json.beginArray()
+        for channel in summary.channels { writeJSON(channel, to: &json) }
+        json.endArray()
+        // Rules judged on messages without a channel (init, ping, pong, …), per connection.
+        json.key("connection_rules")
         json.beginArray()
         for (connection, coverage) in summary.connections {
             json.beginObject()
@@ -282,9 +456,14 @@ public enum RuleFormat {
         }
     }
 
-    public static func writeJSON(_ rules: [Rule], to json: inout JSONWriter) {
+    public static func writeJSON(_ rules: [Rule], toolVersion: String, to json: inout JSONWriter) {
         json.beginObject()
         json.field("schema_version", 1)
+        json.key("tool")
+        json.beginObject()
+        json.field("name", "lntrace")
+        json.field("version", toolVersion)
+        json.endObject()
         json.key("rules")
         json.beginArray()
         for rule in rules { writeJSON(rule, to: &json) }

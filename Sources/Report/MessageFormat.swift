@@ -94,7 +94,7 @@ public enum MessageFormat {
 
     /// One readable line: `update_add_htlc id=0 amount_msat=1000 …` (long byte strings by
     /// length, 32-byte ids abbreviated).
-    public static func summary(_ content: MessageContent) -> String {
+    public static func summary(_ content: MessageContent, omitting omitted: Set<String> = []) -> String {
         var parts = [content.name]
         switch content {
         case let .decoded(.unknown(unknown)):
@@ -102,7 +102,7 @@ public enum MessageFormat {
         case let .undecodable(_, bytes, error):
             parts.append("(undecodable, \(bytes.count) bytes: \(error))")
         default:
-            for field in content.fields {
+            for field in content.fields where !omitted.contains(field.name) {
                 parts.append("\(field.name)=\(text(field.value, abbreviate: true))")
             }
             for field in content.tlvFields {

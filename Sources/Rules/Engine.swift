@@ -19,6 +19,12 @@ public struct RuleEngine {
     private var triggered: [String: [Int]] = [:]
     private var everyMessage: [Int] = []
     private var plans: [String: [Int]] = [:]
+    /// The last messages of each channel (by serial) and of each connection's channel-less
+    /// traffic: a finding's context.
+    private var channelContext: [Int: [MessageEvent]] = [:]
+    private var connectionContext: [Int: [MessageEvent]] = [:]
+    /// How many earlier messages a finding shows.
+    public static let contextLength = 4
     /// Labels a capture gave known nodes on later connections (see ``attribute(_:_:_:)``).
     private var partyAlias: [String: String] = [:]
 
@@ -103,8 +109,10 @@ public struct RuleEngine {
             case let .violation(reason, crossing):
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
-                out.append(Finding(rule: rule.info, certainty: certain ? .certain : .possible,
-                                   channel: channel?.key ?? event.channel, message: event, reason: reason))
+                var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
+                                      channel: channel?.key ?? event.channel, message: event, reason: reason)
+                finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
+                out.append(finding)
             }
         }
         findings += out.count
@@ -112,6 +120,7 @@ public struct RuleEngine {
 
         // Apply the message.
         connection.model.apply(view, direction: event.direction, channel: channel)
+        if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []]) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
             if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
@@ -119,10 +128,16 @@ public struct RuleEngine {
             }
             channels[serial] = model
             channelMessages[serial] += 1
+            Self.remember(event, in: &channelContext[serial, default: []])
             register(serial: serial, connection: connection.token, id: event.content.channelID)
         }
         connections[connectionKey] = connection
         return out
+    }
+
+    private static func remember(_ event: MessageEvent, in ring: inout [MessageEvent]) {
+        if ring.count == contextLength { ring.removeFirst() }
+        ring.append(event)
     }
 
     /// The rules a message type triggers, in catalog order (cached per type).

@@ -22,6 +22,8 @@ public struct Finding: Sendable {
     public var message: MessageEvent
     /// One sentence with the values that broke the rule.
     public var reason: String
+    /// The channel's (or, without a channel, the connection's) messages just before, oldest first.
+    public var context: [MessageEvent] = []
 
     public init(rule: RuleInfo, certainty: Certainty = .certain, channel: String?, message: MessageEvent, reason: String) {
         self.rule = rule

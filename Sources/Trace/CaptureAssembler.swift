@@ -355,7 +355,7 @@ public final class CaptureAssembler {
             connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
             content: content, location: location, time: time,
             sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
-            streamStart: stream.summary.handshakeSeen)))
+            streamStart: stream.summary.handshakeSeen, length: bytes.count)))
         stream.nextIndex += 1
     }
 

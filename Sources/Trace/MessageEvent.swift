@@ -32,12 +32,14 @@ public struct MessageEvent: Sendable {
     /// BOLT #8 handshake, `false` when it starts mid-stream, `nil` when the source cannot say
     /// (a node log, whose reconnections show as a new `init`).
     public var streamStart: Bool?
+    /// The message's length in bytes (type included), when its bytes were in the trace.
+    public var length: Int?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
         content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
         timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil,
-        sender: String? = nil, receiver: String? = nil, streamStart: Bool? = nil
+        sender: String? = nil, receiver: String? = nil, streamStart: Bool? = nil, length: Int? = nil
     ) {
         self.connection = connection
         self.direction = direction
@@ -51,6 +53,7 @@ public struct MessageEvent: Sendable {
         self.sender = sender
         self.receiver = receiver
         self.streamStart = streamStart
+        self.length = length
     }
 
     /// The channel the message belongs to: its `channel_id` (hex), else the source's label.

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Report
 import Rules
@@ -11,21 +12,29 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Each finding names its rule, severity, connection, channel, and the message that \
             broke the rule with its location (file and frame or line, time, index in the \
-            stream), with a one-sentence reason. After each input, a summary tells per \
-            channel how many rules could be evaluated, and why the others could not (a log \
-            summary without the fields a rule needs, a channel opened before the trace).
+            stream), a one-sentence reason, and the channel's messages just before it. After \
+            each input, the text report tells per channel how many rules could be evaluated \
+            (-v: why the others could not: a log summary without the fields a rule needs, a \
+            channel opened before the trace).
 
             A finding about two messages that may have crossed on the wire is "possible" \
             unless the trace was recorded at the sender: node logs know their side; for a \
             capture, give --local with the recording node's address.
 
-            Exit status: 0 no findings at or above --fail-on; 1 findings; 2 usage error, or \
-            an input that could not be read completely.
+            Text output is grouped per input, connection and channel; from standard input it \
+            is printed as found. --format jsonl streams one object per line as each is known \
+            (finding, diagnostic, then input and summary). --format json is one document; its \
+            schema is Documentation/schema/check.schema.json.
+
+            Exit status:
+              0  no finding at or above --fail-on (default: error), every input read
+              1  a finding at or above --fail-on
+              2  usage error, or an input that could not be read completely
 
             Examples:
               lntrace check --keylog keys.log capture.pcapng
               lntrace check --rules commit-,raa- --format jsonl lnd.log
-              lntrace check --skip conn-pong-unsolicited --fail-on error node.log
+              tail -F lnd.log | lntrace check --format jsonl - | jq -c 'select(.kind=="finding")'
             """
     )
 
@@ -41,12 +50,24 @@ struct CheckCommand: ParsableCommand {
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(
         "Exit with status 1 when there is a finding of this severity or above (error|warning).", valueName: "severity"))
-    var failOn: Severity = .warning
+    var failOn: Severity = .error
 
     @Option(help: ArgumentHelp(
         "The node that recorded a capture, as lntrace labels it: its address (10.0.0.1), or an endpoint (127.0.0.1:9735).",
         valueName: "node"))
     var local: String?
+
+    @Option(help: ArgumentHelp("Colour text output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(name: .shortAndLong, help: "Print only the findings (text output).")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also list why rules could not be evaluated, per channel (text output).")
+    var verbose = false
+
+    @Flag(help: "Also write every message (JSON Lines output).")
+    var messages = false
 
     func validate() throws {
         do {
@@ -62,17 +83,21 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let selected = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
-        let writer = CheckWriter(format: output.format)
+        let style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
+                              grouped: !input.inputs.contains("-"))
+        let writer = CheckWriter(format: output.format, style: style, toolVersion: lntraceVersion)
+        writer.messages = messages
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
         var failing = false
         for path in input.inputs {
             var engine = RuleEngine(rules: selected, local: local)
+            writer.beginInput()
             do {
                 try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
                     emit: { event in
-                        if case let .diagnostic(diagnostic) = event { writer.write(diagnostic) }
+                        writer.write(event)
                         for finding in engine.process(event) {
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
@@ -83,11 +108,28 @@ struct CheckCommand: ParsableCommand {
                 Output.standardError.line("lntrace: error: \(error)")
                 incomplete = true
             }
-            writer.write(input: path, engine.summary)
+            writer.endInput(path, engine.summary)
         }
-        writer.finish()
+        writer.finish(rules: selected.count)
         if incomplete || writer.errorCount > 0 { throw ExitCode(2) }
         if failing { throw ExitCode(1) }
+    }
+}
+
+/// `--color auto|always|never`.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    /// Whether to colour what goes to `output`: `auto` means a terminal, without `NO_COLOR`
+    /// (https://no-color.org) and not `TERM=dumb`.
+    func enabled(for output: Output) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let environment = ProcessInfo.processInfo.environment
+            return output.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        }
     }
 }
 
@@ -108,7 +150,7 @@ struct RulesCommand: ParsableCommand {
             for line in RuleFormat.text(Catalog.rules) { out.line(line) }
         case .json:
             var json = JSONWriter()
-            RuleFormat.writeJSON(Catalog.rules, to: &json)
+            RuleFormat.writeJSON(Catalog.rules, toolVersion: lntraceVersion, to: &json)
             out.write(bytes: json.bytes)
             out.write("\n")
         case .jsonl:

@@ -49,25 +49,49 @@ struct CheckTests {
     @Test func validCaptureHasNoFindings() throws {
         let result = try LNTraceBinary.run(["check", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("No findings."))
-        #expect(result.stdout.contains("opened in the trace"))
+        #expect(result.stdout.contains("  no findings"))
+        #expect(result.stdout.contains("findings: 0 errors, 0 warnings"))
+        #expect(result.stdout.contains("inputs: 1, connections: 1, channels: 1, messages: 39"))
+    }
+
+    /// The quick start: grouped by connection and channel, the offending message marked
+    /// after its context, the spec section, a closing summary; no colour into a pipe.
+    @Test func textReportExplainsItself() throws {
+        let result = try LNTraceBinary.run(["check", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.contains("Fixtures/captures/synth/out-of-order.pcap"))
+        #expect(lines.contains { $0.hasPrefix("  connection #1  10.0.0.1:") && $0.contains("→ 10.0.0.2:9735") })
+        #expect(lines.contains { $0.hasPrefix("    channel cd4fdd46…4d57  10.0.0.1 ↔ 10.0.0.2, opened in the trace") })
+        let heading = try #require(lines.firstIndex { $0.contains("Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed") })
+        // Four earlier messages of the channel, then the marked one, then the section.
+        #expect(lines[heading + 1].contains("message 17") && lines[heading + 4].contains("message 20"))
+        #expect(lines[heading + 5].contains("> message 21") && lines[heading + 5].contains("← update_fulfill_htlc id=1"))
+        #expect(!lines[heading + 5].contains("channel_id="))
+        #expect(lines[heading + 6].contains("BOLT #2 §\"Removing an HTLC\" Requirements (lntrace explain rm-after-irrevocable)"))
+        #expect(lines.contains("Summary"))
+        #expect(lines.contains("  findings: 2 errors, 0 warnings"))
+        #expect(!result.stdout.contains("\u{1B}["))
+
+        let colored = try LNTraceBinary.run(["check", "--color", "always", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        #expect(colored.stdout.contains("\u{1B}[1;31merror\u{1B}[0m"))
+        let quiet = try LNTraceBinary.run(["check", "--quiet", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        #expect(!quiet.stdout.contains("Summary") && !quiet.stdout.contains("  connection #1  "))
+        #expect(quiet.stdout.split(separator: "\n").filter { $0.contains(": error: ") }.count == 2)
     }
 
     @Test func findingNamesRuleLocationAndReason() throws {
         let (pcap, keys) = try Self.synthesize("sd-no-pending-updates")
-        let text = try LNTraceBinary.run(["check", "--keylog", keys, pcap])
-        #expect(text.status == 1)
-        let first = try #require(text.stdout.split(separator: "\n").first)
-        #expect(first.hasPrefix("\(pcap):"))
-        #expect(first.contains(": error: sd-no-pending-updates: 1 update of the sender is not yet covered by its commitment_signed"))
-        #expect(text.stdout.contains("1 finding: 1 error."))
-
         let json = try LNTraceBinary.run(["check", "--format", "json", "--keylog", keys, pcap])
+        #expect(json.status == 1)
         let document = try JSONValue.parse(json.stdout)
+        #expect(document["schema_version"]?.int64 == 1)
+        #expect(document["tool"]?["name"]?.string == "lntrace")
         let finding = try #require(document["findings"]?[0])
         #expect(finding["rule"]?.string == "sd-no-pending-updates")
         #expect(finding["severity"]?.string == "error")
         #expect(finding["certainty"]?.string == "certain")
+        #expect(finding["reason"]?.string == "1 update of the sender is not yet covered by its commitment_signed")
         #expect(finding["type"]?.string == "shutdown")
         #expect(finding["connection"]?.int64 == 1)
         #expect(finding["direction"]?.string == "out")
@@ -75,10 +99,41 @@ struct CheckTests {
         #expect(finding["channel"]?.string?.count == 64)
         #expect(finding["frames"]?.array?.isEmpty == false)
         #expect(finding["time"]?.string != nil)
+        #expect(finding["context"]?.array?.last?["type"]?.string == "update_add_htlc")
         #expect(document["summary"]?["errors"]?.int64 == 1)
-        let channel = try #require(document["inputs"]?[0]?["channels"]?[0])
+        let input = try #require(document["inputs"]?[0])
+        #expect(input["connections"]?[0]?["responder"]?.string == "10.0.0.2:9735")
+        let channel = try #require(input["channels"]?[0])
         #expect((channel["rules_evaluated"]?.array?.count ?? 0) > 20)
         #expect(channel["origin"]?.string == "opened")
+    }
+
+    /// `--format json` and every `--format jsonl` line validate against the schema in
+    /// the repository (the CI cross-check validates them with the jsonschema package too).
+    @Test func reportsMatchTheSchema() throws {
+        let schema = try JSONSchema(Data(contentsOf: Fixtures.root.appendingPathComponent("Documentation/schema/check.schema.json")))
+        let runs: [[String]] = [
+            ["--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"],
+            ["--keylog", "Fixtures/captures/synth/tcp-anomalies.keys", "Fixtures/captures/synth/tcp-anomalies.pcap",
+             "Fixtures/logs/channel-life/alice-cln.log", "Fixtures/hex/channel-life.hex"],
+        ]
+        for arguments in runs {
+            let document = try LNTraceBinary.run(["check", "--format", "json"] + arguments)
+            let parsed = try JSONSerialization.jsonObject(with: Data(document.stdout.utf8))
+            #expect(schema.errors(parsed).isEmpty, "\(schema.errors(parsed).prefix(5))")
+            let lines = try LNTraceBinary.run(["check", "--format", "jsonl", "--messages"] + arguments)
+            var kinds = Set<String>()
+            for line in lines.stdout.split(separator: "\n") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+                #expect(schema.errors(object, at: "#/$defs/line").isEmpty, "\(line.prefix(120)): \(schema.errors(object, at: "#/$defs/line").prefix(3))")
+                kinds.insert((object as? [String: Any])?["kind"] as? String ?? "")
+            }
+            #expect(kinds.isSuperset(of: ["message", "finding", "input", "summary"]))
+            // The summary comes last.
+            #expect(lines.stdout.split(separator: "\n").last?.contains("\"kind\":\"summary\"") == true)
+        }
+        // A broken document does not validate.
+        #expect(!schema.errors(["schema_version": 2]).isEmpty)
     }
 
     @Test func rulesSkipAndFailOnSelect() throws {
@@ -87,25 +142,73 @@ struct CheckTests {
         #expect(skipped.status == 0, "\(skipped.stdout)")
         let only = try LNTraceBinary.run(["check", "--rules", "commit-,raa-*", "--format", "jsonl", "--keylog", keys, pcap])
         #expect(only.status == 0)
-        let summary = try JSONValue.lines(only.stdout).first { $0["kind"]?.string == "summary" }
+        let summary = try JSONValue.lines(only.stdout).last
+        #expect(summary?["kind"]?.string == "summary")
         #expect(summary?["rules"]?.int64 == 7)  // commit-has-updates, -one-outstanding, -num-htlcs, -sig-valid, raa-solicited, -secret, -next-point
         let bogus = try LNTraceBinary.run(["check", "--rules", "no-such-rule", pcap])
         #expect(bogus.status != 0 && bogus.status != 1)
         #expect(bogus.stderr.contains("no rule matches 'no-such-rule'"))
+    }
 
+    /// Exit status: 0 nothing at or above --fail-on (default error), 1 findings at or
+    /// above it, 2 input not read completely.
+    @Test func exitStatusFollowsFailOn() throws {
         let (warnings, warningKeys) = try Self.synthesize("conn-ping-zeros")
-        let failOnError = try LNTraceBinary.run(["check", "--fail-on", "error", "--keylog", warningKeys, warnings])
-        #expect(failOnError.status == 0)
-        #expect(failOnError.stdout.contains("warning: conn-ping-zeros"))
-        let failOnWarning = try LNTraceBinary.run(["check", "--keylog", warningKeys, warnings])
+        let byDefault = try LNTraceBinary.run(["check", "--keylog", warningKeys, warnings])
+        #expect(byDefault.status == 0)
+        #expect(byDefault.stdout.contains("warning: conn-ping-zeros"))
+        let failOnWarning = try LNTraceBinary.run(["check", "--fail-on", "warning", "--keylog", warningKeys, warnings])
         #expect(failOnWarning.status == 1)
+        let (errors, errorKeys) = try Self.synthesize("commit-one-outstanding")
+        #expect(try LNTraceBinary.run(["check", "--keylog", errorKeys, errors]).status == 1)
+        // A truncated capture: findings or not, the input was not read completely.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: errors))
+        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-check-\(getpid())-truncated.pcap")
+        try bytes.prefix(bytes.count - 30).write(to: truncated)
+        #expect(try LNTraceBinary.run(["check", "--keylog", errorKeys, truncated.path]).status == 2)
+        let help = try LNTraceBinary.run(["check", "--help"])
+        #expect(help.stdout.contains("0  no finding at or above --fail-on (default: error)"))
+    }
+
+    /// A finding appears on standard output while the input is still being written.
+    @Test func jsonLinesFindingsStreamWhileTheInputGrows() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-stream-\(getpid())").path
+        let synth = try LNTraceBinary.run(["synth", "Fixtures/rules/sd-no-pending-updates.scenario", "-o", base + ".pcap",
+                                           "--keylog", base + ".keys", "--log", "alice=lnd:\(base).log"])
+        #expect(synth.status == 0)
+        let log = try String(contentsOfFile: base + ".log", encoding: .utf8)
+        let process = Process()
+        guard let binary = LNTraceBinary.url else { throw FixtureError.missing("lntrace executable") }
+        process.executableURL = binary
+        process.arguments = ["check", "--format", "jsonl", "-"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(log.utf8))
+        // Read until the finding arrives, with the input still open.
+        var received = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !received.contains("\"kind\":\"finding\"") && Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(process.isRunning)
+        #expect(received.contains("\"rule\":\"sd-no-pending-updates\""))
+        try input.fileHandleForWriting.close()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(String(decoding: rest, as: UTF8.self).contains("\"kind\":\"summary\""))
+        #expect(process.terminationStatus == 1)
     }
 
     @Test func logOnStandardInputAndUnreadableInputs() throws {
         let log = try Fixtures.data("logs/channel-life/bob-lnd.log")
         let piped = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: log)
         #expect(piped.status == 0, "\(piped.stderr)")
-        let channel = try JSONValue.lines(piped.stdout).first { $0["kind"]?.string == "channel" }
+        let channel = try JSONValue.lines(piped.stdout).first { $0["kind"]?.string == "input" }?["channels"]?[0]
         #expect(channel?["parties"]?.array?.count == 2)
         // A log summary lacks the fields some rules need: they are listed as not evaluated, with why.
         let notEvaluated = channel?["rules_not_evaluated"]?.array ?? []

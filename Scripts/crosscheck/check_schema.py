@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Validate lntrace's JSON reports against the schema in Documentation/schema, with the
+`jsonschema` package (an independent validator).
+
+Runs `LNTRACE check --format json` and `--format jsonl` on bundled inputs (captures with
+findings and without, node logs, several inputs at once) and validates the document, and
+every JSON Lines object against `$defs/line`. Exit status 0 when everything validates.
+
+Usage: check_schema.py LNTRACE ROOT
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+
+
+def main():
+    lntrace, root = sys.argv[1], Path(sys.argv[2])
+    schema = json.loads((root / 'Documentation/schema/check.schema.json').read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    document = jsonschema.Draft202012Validator(schema)
+    line = jsonschema.Draft202012Validator({'$schema': schema['$schema'], '$defs': schema['$defs'], '$ref': '#/$defs/line'})
+    synth = root / 'Fixtures/captures/synth'
+    runs = [
+        ['--keylog', str(synth / 'out-of-order.keys'), str(synth / 'out-of-order.pcap')],
+        ['--keylog', str(synth / 'channel-life.keys'), str(synth / 'channel-life.pcap'), str(root / 'Fixtures/logs/channel-life/alice-cln.log')],
+        ['--keylog', str(root / 'Fixtures/captures/pyln-channels/keys.log'), str(root / 'Fixtures/captures/pyln-channels/channels.pcapng')],
+        ['--keylog', str(synth / 'tcp-anomalies.keys'), str(synth / 'tcp-anomalies.pcap')],
+        [str(root / 'Fixtures/logs/channel-life/bob-lnd.log'), str(root / 'Fixtures/hex/channel-life.hex')],
+    ]
+    failures = 0
+    checked = 0
+    for args in runs:
+        out = subprocess.run([lntrace, 'check', '--format', 'json'] + args, capture_output=True, text=True).stdout
+        for error in document.iter_errors(json.loads(out)):
+            failures += 1
+            print(f'json {args[-1]}: {error.json_path}: {error.message}')
+        checked += 1
+        out = subprocess.run([lntrace, 'check', '--format', 'jsonl', '--messages'] + args, capture_output=True, text=True).stdout
+        for text in out.splitlines():
+            for error in line.iter_errors(json.loads(text)):
+                failures += 1
+                print(f'jsonl {args[-1]}: {error.json_path}: {error.message}')
+            checked += 1
+    print(f'{checked} documents and lines checked against the schema, {failures} errors')
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == '__main__':
+    main()
