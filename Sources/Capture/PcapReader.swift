@@ -65,6 +65,13 @@ public final class PcapReader {
         pcap_close(handle)
     }
 
+    /// How far into the file libpcap has read, in bytes (`nil` for a stream).
+    public var position: Int64? {
+        guard let file = pcap_file(handle) else { return nil }
+        let offset = ftello(file)
+        return offset >= 0 ? Int64(offset) : nil
+    }
+
     /// The number the next frame will get; after the end, one more than the last frame.
     public var nextFrameNumber: Int { nextNumber }
 

@@ -41,6 +41,19 @@ public final class FileDescriptorSource: ByteSource {
         if closeOnDeinit { close(fd) }
     }
 
+    /// The size of the file when it is a regular file (not a pipe or terminal).
+    public var regularFileSize: Int64? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// How far into the file reading has got (`nil` for a pipe).
+    public var position: Int64? {
+        let offset = lseek(fd, 0, SEEK_CUR)
+        return offset >= 0 ? Int64(offset) : nil
+    }
+
     public var hasPendingInput: Bool {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) != 0

@@ -28,7 +28,8 @@ public struct CaptureInput {
 
     /// Reads the capture at `path`, or from `source` when given (standard input).
     public func read(
-        source: ByteSource? = nil, emit: @escaping (TraceEvent) -> Void, drained: () -> Void = {}
+        source: ByteSource? = nil, emit: @escaping (TraceEvent) -> Void, drained: () -> Void = {},
+        progress: (Int64) -> Void = { _ in }
     ) throws(InputError) -> CaptureSummary {
         let reader: PcapReader
         do throws(CaptureError) {
@@ -89,6 +90,7 @@ public struct CaptureInput {
             if flushCounter == 4096 {
                 flushCounter = 0
                 drained()
+                if let position = reader.position { progress(position) }
             }
         }
         if let error = reader.error {

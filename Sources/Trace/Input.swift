@@ -114,7 +114,12 @@ public struct InputReader {
     /// Reads the whole input, calling `emit` for each event as soon as it is known and
     /// `drained` whenever the input pauses (a live pipe has no more bytes yet), so the
     /// caller can flush its output.
-    public func read(emit: (TraceEvent) -> Void, drained: () -> Void = {}) throws(InputError) {
+    ///
+    /// `progress` is told now and then how many bytes of the file have been read, and its
+    /// size when it is a regular file (for a progress meter).
+    public func read(
+        emit: (TraceEvent) -> Void, drained: () -> Void = {}, progress: (_ read: Int64, _ total: Int64?) -> Void = { _, _ in }
+    ) throws(InputError) {
         let file: FileDescriptorSource
         do {
             file = try InputFile.open(path)
@@ -142,6 +147,8 @@ public struct InputReader {
             throw .unknownFormat(path: path)
         }
         let input = PrefixedSource(prefix: prefix, rest: source)
+        let total = file.regularFileSize
+        func report(_ bytes: Int64) { progress(bytes, total) }
         switch format {
         case .pcap:
             let capture = CaptureInput(path: path, options: captureOptions)
@@ -149,29 +156,34 @@ public struct InputReader {
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
                 // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
                 let plainFile = path != "-" && !(source is GzipSource)
-                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained)
+                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report)
             }
         case .hex:
             var parser = HexDumpParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
+                          progress: { report(file.position ?? 0) })
         case .lnd:
             var parser = LndLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
+                          progress: { report(file.position ?? 0) })
         case .cln:
             var parser = ClnLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
+                          progress: { report(file.position ?? 0) })
         case .eclair:
             var parser = EclairLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
+                          progress: { report(file.position ?? 0) })
         case .ldk:
             var parser = LdkLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained)
+            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
+                          progress: { report(file.position ?? 0) })
         }
     }
 
     private func readLines<Parser: LogParser>(
         _ source: ByteSource, format: InputFormat, parser: inout Parser,
-        emit: (TraceEvent) -> Void, drained: () -> Void
+        emit: (TraceEvent) -> Void, drained: () -> Void, progress: () -> Void
     ) throws(InputError) {
         var reader = LineReader(source: source)
         var summary = LogSummaryBuilder(file: path, format: format.rawValue)
@@ -207,6 +219,7 @@ public struct InputReader {
                 throw InputError(error, path: path)
             }
             guard let line else { break }
+            if line.number & 4095 == 0 { progress() }
             summary.summary.lines = line.number
             deliver(parser.parse(line))
         }

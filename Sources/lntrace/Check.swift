@@ -94,20 +94,26 @@ struct CheckCommand: ParsableCommand {
         for path in input.inputs {
             var engine = RuleEngine(rules: selected, local: local)
             writer.beginInput()
+            // Progress for files on a terminal; a live stream prints findings as they come.
+            let meter = path != "-" && ProgressMeter.enabled(format: output.format) ? ProgressMeter(path: path) : nil
             do {
                 try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
                     emit: { event in
+                        if case .message = event { meter?.message() }
                         writer.write(event)
                         for finding in engine.process(event) {
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
                         }
                     },
-                    drained: { writer.flush() })
+                    drained: { writer.flush() },
+                    progress: { read, total in meter?.update(read: read, total: total) })
             } catch {
+                meter?.clear()
                 Output.standardError.line("lntrace: error: \(error)")
                 incomplete = true
             }
+            meter?.clear()
             writer.endInput(path, engine.summary)
         }
         writer.finish(rules: selected.count)

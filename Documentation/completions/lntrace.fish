@@ -1,0 +1,143 @@
+function __lntrace_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lntrace_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __lntrace_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __lntrace_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __lntrace_parse_tokens -S
+    set -l unparsed_tokens (__lntrace_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'lntrace'
+        __lntrace_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'check'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'version' 'h/help'
+        case 'dump'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'v/verbose' 'raw' 'version' 'h/help'
+        case 'stats'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'version' 'h/help'
+        case 'rules'
+            __lntrace_parse_subcommand 0 'format=' 'version' 'h/help'
+        case 'explain'
+            __lntrace_parse_subcommand 1 'version' 'h/help'
+        case 'synth'
+            __lntrace_parse_subcommand 1 'o/output=' 'keylog=' 'messages=' 'log=+' 'version' 'h/help'
+        case 'help'
+            __lntrace_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __lntrace_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __lntrace_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __lntrace_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __lntrace_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__lntrace_tokens -p)
+    if test -z "$(__lntrace_tokens -t)"
+        set -l index (count (__lntrace_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'lntrace' -f
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'check' -d 'Check the inputs\' messages against the BOLT #1/#2 rules.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'dump' -d 'Decode and print every message of the inputs.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'stats' -d 'Count the inputs\' messages per connection and channel, by type and direction, with times, bytes and rates.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'rules' -d 'List the rules lntrace checks, with severity and BOLT section.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'explain' -d 'Explain a rule: what it checks, the spec text it enforces, an example.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'synth' -d 'Make a real capture (and its key log) from a scenario file.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_positional "lntrace" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" input-format' -l 'input-format' -d 'The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input\'s first bytes when omitted.' -rfka 'hex pcap lnd cln eclair ldk'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check"' -l 'keylog' -d 'A BOLT #8 key log (repeatable): lines of \'<32-hex length-MAC> <64-hex key>\' (lightning-dissector, eclair, ptarmigan) or \'<66-hex act-one ephemeral key> <64-hex final chaining key>\'.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check"' -l 'key' -d 'One key-log line given directly (repeatable).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check"' -l 'port' -d 'Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" format' -l 'format' -d 'Output format: text (readable), json (one document) or jsonl (one object per line, streamed).' -rfka 'text json jsonl'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check"' -l 'rules' -d 'Only these rules: ids or prefixes ending in \'-\' or \'*\', comma-separated (repeatable).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check"' -l 'skip' -d 'Skip these rules (ids or prefixes, comma-separated, repeatable).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" fail-on' -l 'fail-on' -d 'Exit with status 1 when there is a finding of this severity or above (error|warning).' -rfka 'warning error'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" local' -l 'local' -d 'The node that recorded a capture, as lntrace labels it: its address (10.0.0.1), or an endpoint (127.0.0.1:9735).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" color' -l 'color' -d 'Colour text output: auto (on a terminal, unless NO_COLOR is set), always or never.' -rfka 'auto always never'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" q quiet' -l 'quiet' -s 'q' -d 'Print only the findings (text output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" v verbose' -l 'verbose' -s 'v' -d 'Also list why rules could not be evaluated, per channel (text output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" messages' -l 'messages' -d 'Also write every message (JSON Lines output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" input-format' -l 'input-format' -d 'The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input\'s first bytes when omitted.' -rfka 'hex pcap lnd cln eclair ldk'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump"' -l 'keylog' -d 'A BOLT #8 key log (repeatable): lines of \'<32-hex length-MAC> <64-hex key>\' (lightning-dissector, eclair, ptarmigan) or \'<66-hex act-one ephemeral key> <64-hex final chaining key>\'.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump"' -l 'key' -d 'One key-log line given directly (repeatable).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump"' -l 'port' -d 'Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" format' -l 'format' -d 'Output format: text (readable), json (one document) or jsonl (one object per line, streamed).' -rfka 'text json jsonl'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" v verbose' -l 'verbose' -s 'v' -d 'Show every field of every message (text output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" raw' -l 'raw' -d 'Also show each message\'s bytes, type included, as hex (JSON: "raw").'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats" input-format' -l 'input-format' -d 'The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input\'s first bytes when omitted.' -rfka 'hex pcap lnd cln eclair ldk'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats"' -l 'keylog' -d 'A BOLT #8 key log (repeatable): lines of \'<32-hex length-MAC> <64-hex key>\' (lightning-dissector, eclair, ptarmigan) or \'<66-hex act-one ephemeral key> <64-hex final chaining key>\'.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats"' -l 'key' -d 'One key-log line given directly (repeatable).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats"' -l 'port' -d 'Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats" format' -l 'format' -d 'Output format: text (readable), json (one document) or jsonl (one object per line, streamed).' -rfka 'text json jsonl'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace stats" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace rules" format' -l 'format' -d 'Output format: text (readable), json (one document) or jsonl (one object per line, streamed).' -rfka 'text json jsonl'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace rules" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace rules" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace explain" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace explain" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth" o output' -l 'output' -s 'o' -d 'The capture to write (pcap).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth" keylog' -l 'keylog' -d 'The key log to write.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth" messages' -l 'messages' -d 'Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth"' -l 'log' -d 'Also write NODE\'s log of the same messages, as its implementation would (repeatable): NODE=lnd|cln|cln-io|eclair|ldk:PATH.' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth" version' -l 'version' -d 'Show the version.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace synth" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,200 @@
+#compdef lntrace
+
+__lntrace_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__lntrace_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __lntrace_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__lntrace_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_lntrace() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'check:Check the inputs'\'' messages against the BOLT #1/#2 rules.'
+            'dump:Decode and print every message of the inputs.'
+            'stats:Count the inputs'\'' messages per connection and channel, by type and direction, with times, bytes and rates.'
+            'rules:List the rules lntrace checks, with severity and BOLT section.'
+            'explain:Explain a rule: what it checks, the spec text it enforces, an example.'
+            'synth:Make a real capture (and its key log) from a scenario file.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        check|dump|stats|rules|explain|synth|help)
+            "_lntrace_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_lntrace_check() {
+    local -i ret=1
+    local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
+    local -ar ___format=('text' 'json' 'jsonl')
+    local -ar ___fail_on=('warning' 'error')
+    local -ar ___color=('auto' 'always' 'never')
+    local -ar arg_specs=(
+        '*:input:'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
+        '*--key[One key-log line given directly (repeatable).]:line:'
+        '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
+        '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
+        '*--rules[Only these rules\: ids or prefixes ending in '\''-'\'' or '\''*'\'', comma-separated (repeatable).]:ids:'
+        '*--skip[Skip these rules (ids or prefixes, comma-separated, repeatable).]:ids:'
+        '--fail-on[Exit with status 1 when there is a finding of this severity or above (error|warning).]:severity:{__lntrace_complete "${___fail_on[@]}"}'
+        '--local[The node that recorded a capture, as lntrace labels it\: its address (10.0.0.1), or an endpoint (127.0.0.1\:9735).]:node:'
+        '--color[Colour text output\: auto (on a terminal, unless NO_COLOR is set), always or never.]:when:{__lntrace_complete "${___color[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print only the findings (text output).]'
+        '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, per channel (text output).]'
+        '--messages[Also write every message (JSON Lines output).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_dump() {
+    local -i ret=1
+    local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
+    local -ar ___format=('text' 'json' 'jsonl')
+    local -ar arg_specs=(
+        '*:input:'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
+        '*--key[One key-log line given directly (repeatable).]:line:'
+        '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
+        '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
+        '(--verbose -v)'{--verbose,-v}'[Show every field of every message (text output).]'
+        '--raw[Also show each message'\''s bytes, type included, as hex (JSON\: "raw").]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_stats() {
+    local -i ret=1
+    local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
+    local -ar ___format=('text' 'json' 'jsonl')
+    local -ar arg_specs=(
+        '*:input:'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
+        '*--key[One key-log line given directly (repeatable).]:line:'
+        '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
+        '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_rules() {
+    local -i ret=1
+    local -ar ___format=('text' 'json' 'jsonl')
+    local -ar arg_specs=(
+        '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_explain() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':rule:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_synth() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':scenario:'
+        '(--output -o)'{--output,-o}'[The capture to write (pcap).]:file:'
+        '--keylog[The key log to write.]:file:'
+        '--messages[Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).]:file:'
+        '*--log[Also write NODE'\''s log of the same messages, as its implementation would (repeatable)\: NODE=lnd|cln|cln-io|eclair|ldk\:PATH.]:node=style\:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _lntrace ]]; then
+    _lntrace "${@}"
+else
+    compdef _lntrace lntrace
+fi

@@ -1,0 +1,216 @@
+import Provenance
+import Trace
+import Wire
+
+/// `lntrace stats`: per connection and channel, message counts by type and direction,
+/// first and last time, bytes, rates. Memory follows the number of connections, channels
+/// and message types, never the input's length.
+public struct StatsCollector {
+    /// Counts in both directions (`out`: from a capture connection's initiator, or sent by
+    /// a logging node).
+    public struct Counts: Sendable {
+        public var messages = [0, 0]
+        /// Bytes of the messages whose length is known, and how many those were.
+        public var bytes: [Int64] = [0, 0]
+        public var sized = [0, 0]
+
+        mutating func add(_ direction: Int, length: Int?) {
+            messages[direction] += 1
+            if let length {
+                bytes[direction] += Int64(length)
+                sized[direction] += 1
+            }
+        }
+    }
+
+    public struct Scope: Sendable {
+        public var counts = Counts()
+        public var types: [String: Counts] = [:]
+        public var typeOrder: [String] = []
+        public var first: Timestamp?
+        public var last: Timestamp?
+
+        mutating func add(_ event: MessageEvent, direction: Int, length: Int?) {
+            counts.add(direction, length: length)
+            let name = event.content.name
+            if types[name] == nil { typeOrder.append(name) }
+            types[name, default: Counts()].add(direction, length: length)
+            if let time = event.time {
+                if first == nil || time < first! { first = time }
+                if last == nil || last! < time { last = time }
+            }
+        }
+
+        /// Messages per second between the first and the last.
+        public var rate: Double? {
+            guard let first, let last, last.seconds(since: first) > 0 else { return nil }
+            return Double(counts.messages[0] + counts.messages[1]) / last.seconds(since: first)
+        }
+    }
+
+    public struct Connection: Sendable {
+        public var id: Int
+        public var total = Scope()
+        /// Messages without a channel (`init`, `ping`, gossip, …).
+        public var connectionLevel = Scope()
+        public var channels: [String: Scope] = [:]
+        public var channelOrder: [String] = []
+        public var summary: ConnectionSummary?
+        public var peer: String?
+    }
+
+    public private(set) var connections: [Int: Connection] = [:]
+    public private(set) var order: [Int] = []
+    public private(set) var logs: [LogSummary] = []
+    public private(set) var diagnostics = 0
+
+    public init() {}
+
+    public mutating func add(_ event: TraceEvent) {
+        switch event {
+        case let .message(message):
+            let id = message.connection ?? 0
+            if connections[id] == nil {
+                connections[id] = Connection(id: id)
+                order.append(id)
+            }
+            let direction = message.direction == .in ? 1 : 0
+            let length = message.length ?? (try? message.content.message?.encoded())?.count
+            connections[id]?.total.add(message, direction: direction, length: length)
+            if connections[id]?.peer == nil { connections[id]?.peer = message.peer }
+            if let channel = message.channel {
+                if connections[id]?.channels[channel] == nil { connections[id]?.channelOrder.append(channel) }
+                connections[id]?.channels[channel, default: Scope()].add(message, direction: direction, length: length)
+            } else {
+                connections[id]?.connectionLevel.add(message, direction: direction, length: length)
+            }
+        case let .connection(summary):
+            if connections[summary.id] == nil {
+                connections[summary.id] = Connection(id: summary.id)
+                order.append(summary.id)
+            }
+            connections[summary.id]?.summary = summary
+        case let .streams(summary):
+            logs.append(summary)
+        case .diagnostic:
+            diagnostics += 1
+        }
+    }
+}
+
+/// Writes `lntrace stats` output.
+public enum StatsFormat {
+    public static func text(_ path: String, _ stats: StatsCollector) -> [String] {
+        var lines = [path]
+        if stats.order.isEmpty { lines.append("  no messages") }
+        for id in stats.order {
+            guard let c = stats.connections[id] else { continue }
+            var title = "  connection #\(id)"
+            if let s = c.summary { title += "  \(s.initiator) → \(s.responder)" } else if let peer = c.peer { title += "  peer \(peer)" }
+            lines.append(title)
+            lines.append("    " + scopeLine(c.total))
+            if c.connectionLevel.counts.messages != [0, 0] { lines += table("connection-level messages", c.connectionLevel) }
+            for key in c.channelOrder {
+                guard let scope = c.channels[key] else { continue }
+                lines += table("channel \(DumpWriter.short(key))", scope)
+            }
+        }
+        return lines
+    }
+
+    static func scopeLine(_ s: StatsCollector.Scope) -> String {
+        let m = s.counts.messages
+        var parts = ["\(m[0] + m[1]) messages (\(m[0]) →, \(m[1]) ←)"]
+        if s.counts.sized != [0, 0] {
+            let b = s.counts.bytes
+            parts.append("\(b[0] + b[1]) bytes (\(b[0]) →, \(b[1]) ←)")
+        }
+        if let first = s.first, let last = s.last {
+            parts.append("\(first) – \(last)")
+            if let rate = s.rate { parts.append(String(format1: rate) + " messages/s") }
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    static func table(_ title: String, _ s: StatsCollector.Scope) -> [String] {
+        var lines = ["    \(title): " + scopeLine(s)]
+        let width = max(s.typeOrder.map(\.count).max() ?? 0, 4)
+        lines.append("      " + "type".padding(toLength: width, withPad: " ", startingAt: 0) + "      →      ←      bytes")
+        for name in s.typeOrder {
+            guard let counts = s.types[name] else { continue }
+            let bytes = counts.sized == [0, 0] ? "-" : "\(counts.bytes[0] + counts.bytes[1])"
+            lines.append("      " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                + pad(counts.messages[0], 7) + pad(counts.messages[1], 7) + "  " + String(repeating: " ", count: max(0, 9 - bytes.count)) + bytes)
+        }
+        return lines
+    }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let text = "\(n)"
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    static func writeCounts(_ counts: StatsCollector.Counts, to json: inout JSONWriter) {
+        json.key("messages")
+        json.beginObject()
+        json.field("out", counts.messages[0])
+        json.field("in", counts.messages[1])
+        json.endObject()
+        json.key("bytes")
+        json.beginObject()
+        json.field("out", Int(counts.bytes[0]))
+        json.field("in", Int(counts.bytes[1]))
+        json.endObject()
+        // Messages whose length is known (a log summary has no bytes).
+        json.key("sized")
+        json.beginObject()
+        json.field("out", counts.sized[0])
+        json.field("in", counts.sized[1])
+        json.endObject()
+    }
+
+    static func writeScope(_ s: StatsCollector.Scope, to json: inout JSONWriter) {
+        writeCounts(s.counts, to: &json)
+        if let first = s.first { json.field("first_time", first.description) }
+        if let last = s.last { json.field("last_time", last.description) }
+        if let rate = s.rate { json.key("messages_per_second"); json.number(rate) }
+        json.key("types")
+        json.beginObject()
+        for name in s.typeOrder {
+            guard let counts = s.types[name] else { continue }
+            json.key(name)
+            json.beginObject()
+            writeCounts(counts, to: &json)
+            json.endObject()
+        }
+        json.endObject()
+    }
+
+    public static func writeJSON(_ c: StatsCollector.Connection, file: String, to json: inout JSONWriter, kind: Bool) {
+        json.beginObject()
+        if kind { json.field("kind", "connection") }
+        json.field("file", file)
+        json.field("connection", c.id)
+        if let s = c.summary {
+            json.field("initiator", s.initiator.description)
+            json.field("responder", s.responder.description)
+        }
+        if let peer = c.peer { json.field("peer", peer) }
+        writeScope(c.total, to: &json)
+        json.key("connection_level")
+        json.beginObject()
+        writeScope(c.connectionLevel, to: &json)
+        json.endObject()
+        json.key("channels")
+        json.beginArray()
+        for key in c.channelOrder {
+            guard let scope = c.channels[key] else { continue }
+            json.beginObject()
+            json.field("channel", key)
+            writeScope(scope, to: &json)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+    }
+}

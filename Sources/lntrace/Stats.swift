@@ -1,0 +1,67 @@
+import ArgumentParser
+import Report
+import Trace
+
+/// `lntrace stats`: message counts per connection and channel.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Count the inputs' messages per connection and channel, by type and direction, with times, bytes and rates.",
+        discussion: """
+            Directions: → is from a capture connection's initiator, or sent by the node that \\
+            wrote the log. Bytes count messages whose bytes the input carries (lnd and CLN \\
+            summaries do not). --format json writes one document, --format jsonl one object \\
+            per connection as each input ends.
+
+            Exit status: 0 every input read completely; 2 usage error or an input not read completely.
+            """)
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let out = Output.standardOutput
+        let (captureOptions, keyLogProblems) = input.captureOptions()
+        var incomplete = !keyLogProblems.isEmpty
+        for problem in keyLogProblems { Output.standardError.line("lntrace: \(problem)") }
+        var json = JSONWriter()
+        if output.format == .json {
+            out.write("{\"schema_version\":1,\"tool\":{\"name\":\"lntrace\",\"version\":\"\(lntraceVersion)\"},\"command\":\"stats\",\"connections\":[")
+        }
+        var wrote = false
+        for path in input.inputs {
+            var stats = StatsCollector()
+            do {
+                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(emit: { event in
+                    if case let .diagnostic(diagnostic) = event {
+                        Output.standardError.line("lntrace: \(diagnostic)")
+                        if diagnostic.severity == .error { incomplete = true }
+                    }
+                    stats.add(event)
+                })
+            } catch {
+                Output.standardError.line("lntrace: error: \(error)")
+                incomplete = true
+            }
+            switch output.format {
+            case .text:
+                for line in StatsFormat.text(path, stats) { out.line(line) }
+            case .json, .jsonl:
+                for id in stats.order {
+                    guard let connection = stats.connections[id] else { continue }
+                    json.reset()
+                    StatsFormat.writeJSON(connection, file: path, to: &json, kind: output.format == .jsonl)
+                    if output.format == .json && wrote { out.write(",") }
+                    out.write(bytes: json.bytes)
+                    if output.format == .jsonl { out.write("\n") }
+                    wrote = true
+                }
+            }
+            out.flush()
+        }
+        if output.format == .json { out.write("]}\n") }
+        out.flush()
+        Output.standardError.flush()
+        if incomplete { throw ExitCode(2) }
+    }
+}
