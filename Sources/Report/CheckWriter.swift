@@ -63,6 +63,9 @@ public final class CheckWriter {
     public private(set) var diagnosticCount = 0
     public private(set) var errorCount = 0
     private var totals = (connections: 0, channels: 0, messages: 0)
+    /// Rules evaluated somewhere, and rules that somewhere could not be.
+    private var evaluated = Set<String>()
+    private var notEvaluated = Set<String>()
     static let keptDiagnostics = 10_000
     /// Findings kept for a grouped text report; beyond this they are printed as found.
     static let keptFindings = 10_000
@@ -143,6 +146,10 @@ public final class CheckWriter {
     /// The end of one input: its grouped findings and what was checked on it.
     public func endInput(_ path: String, _ summary: CheckSummary) {
         totals.messages += summary.messages
+        for coverage in summary.channels.map(\.coverage) + summary.connections.map(\.1) {
+            evaluated.formUnion(coverage.evaluatedRules)
+            notEvaluated.formUnion(coverage.notEvaluatedRules.map(\.rule))
+        }
         totals.channels += summary.channels.count
         totals.connections += connections.isEmpty ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connections.count
         switch format {
@@ -299,7 +306,9 @@ public final class CheckWriter {
             + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
         if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
         lines.append(found)
-        lines.append("  rules: \(rules) selected (`lntrace rules` lists them, `lntrace explain RULE` explains one)")
+        let never = notEvaluated.subtracting(evaluated).count
+        lines.append("  rules: \(rules) selected, \(evaluated.count) evaluated, \(never) could not be evaluated\(never > 0 && !style.verbose ? " (-v: why)" : ""), "
+            + "\(max(0, rules - evaluated.count - never)) did not apply")
         lines.append("  diagnostics: \(diagnosticCount == 0 ? "none" : "\(diagnosticCount) (\(errorCount) error\(errorCount == 1 ? "" : "s")) on standard error")")
         return lines
     }
@@ -327,6 +336,8 @@ public final class CheckWriter {
         json.field("channels", totals.channels)
         json.field("messages", totals.messages)
         json.field("rules", rules)
+        json.field("rules_evaluated", evaluated.count)
+        json.field("rules_not_evaluated", notEvaluated.subtracting(evaluated).count)
         json.field("findings", findingCount)
         json.field("errors", counts[.error] ?? 0)
         json.field("warnings", counts[.warning] ?? 0)
