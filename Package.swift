@@ -88,14 +88,17 @@ let package = Package(
             ]
         ),
 
+        // Reorder hazards: dispatch profiles, and replays of a channel in another order.
+        .target(name: "Hazards", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
+
         // Text, JSON and JSON Lines output.
-        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
+        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace", "Rules", "Hazards"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Trace", "Rules", "Report", "Transport", "Synth",
+                "Trace", "Rules", "Hazards", "Report", "Transport", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -111,7 +114,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Trace", "Wire", "Provenance", "Synth", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Trace", "Wire", "Provenance", "Synth", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import Hazards
 import Provenance
 import Rules
 import Trace
@@ -51,6 +52,10 @@ public final class CheckWriter {
     let err: Output
     private var json = JSONWriter()
     private var wroteFinding = false
+    /// Hazards (JSON: written with the document's tail; text: with the input's findings).
+    private var hazards: [Hazard] = []
+    private var pendingHazards: [Hazard] = []
+    public private(set) var hazardCount = 0
     private var diagnostics: [Diagnostic] = []
     /// The current input's findings (text, grouped) and connection descriptions.
     private var pending: [Finding] = []
@@ -126,6 +131,25 @@ public final class CheckWriter {
         }
     }
 
+    public func write(_ hazard: Hazard) {
+        hazardCount += 1
+        switch format {
+        case .text:
+            if style.grouped && pendingHazards.count < Self.keptFindings {
+                pendingHazards.append(hazard)
+            } else {
+                for line in text(hazard) { out.line(line) }
+            }
+        case .jsonl:
+            json.reset()
+            Self.writeJSON(hazard, to: &json, kind: true)
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .json:
+            if hazards.count < Self.keptFindings { hazards.append(hazard) }
+        }
+    }
+
     public func write(_ diagnostic: Diagnostic) {
         diagnosticCount += 1
         if diagnostic.severity == .error { errorCount += 1 }
@@ -155,6 +179,14 @@ public final class CheckWriter {
         switch format {
         case .text:
             if !style.quiet || !pending.isEmpty { for line in textInput(path, summary) { out.line(line) } }
+            if !pendingHazards.isEmpty {
+                out.line("")
+                if !style.quiet { out.line("  " + style.bold("hazards") + " (\(pendingHazards[0].profile) dispatch)") }
+                for hazard in pendingHazards {
+                    out.line("")
+                    for line in text(hazard) { out.line("    " + line) }
+                }
+            }
         case .jsonl:
             json.reset()
             Self.writeJSON(input: path, summary, connections: connections, logs: logs, to: &json, kind: true)
@@ -164,6 +196,7 @@ public final class CheckWriter {
             inputs.append((path, summary, connections, logs))
         }
         pending = []
+        pendingHazards = []
         connections = []
         logs = []
         flush()
@@ -185,11 +218,17 @@ public final class CheckWriter {
             out.write(bytes: json.bytes)
             out.write("\n")
         case .json:
+            out.write("],\"hazards\":")
+            json.reset()
+            json.beginArray()
+            for hazard in hazards { Self.writeJSON(hazard, to: &json) }
+            json.endArray()
+            out.write(bytes: json.bytes)
             json.reset()
             json.beginArray()
             for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
             json.endArray()
-            out.write("],\"diagnostics\":")
+            out.write(",\"diagnostics\":")
             out.write(bytes: json.bytes)
             json.reset()
             json.beginArray()
@@ -209,6 +248,32 @@ public final class CheckWriter {
     }
 
     // MARK: Text
+
+    /// One hazard: where, which message could overtake which, the outcome, the known failure.
+    func text(_ hazard: Hazard) -> [String] {
+        let first = hazard.first, second = hazard.second
+        var apart = "\(hazard.distance) \(hazard.distanceUnit)\(hazard.distance == 1 ? "" : "s")"
+        if let seconds = hazard.seconds { apart += ", \(Self.duration(seconds))" }
+        var lines = [
+            "\(second.location): \(style.paint("hazard", "1;35")): \(style.bold(hazard.kind)): \(second.content.name) could be processed before "
+                + "\(first.content.name) (\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(apart) apart)",
+        ]
+        lines.append("      " + style.dim(Self.contextLine(first)))
+        lines.append("    " + style.bold(">") + " " + Self.contextLine(second))
+        for finding in hazard.outcome {
+            let place = finding.message.index.map { "message \($0)" } ?? finding.message.location.description
+            lines.append("      outcome: \(finding.rule.id) at \(finding.message.content.name) (\(place)): \(finding.reason)")
+        }
+        if let known = hazard.known {
+            lines.append("      consequence: \(known.consequence)")
+            lines.append("      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"))
+        }
+        return lines
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 1 ? String(format1: seconds * 1000) + " ms" : String(format1: seconds) + " s"
+    }
 
     /// One finding: `file:frame: severity: rule: reason`, the context, the spec section.
     func text(_ finding: Finding, where ungrouped: Bool) -> [String] {
@@ -306,6 +371,7 @@ public final class CheckWriter {
             + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
         if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
         lines.append(found)
+        if hazardCount > 0 { lines.append("  hazards: \(style.paint("\(hazardCount)", "1;35")) places where the profiled dispatch could process messages out of order") }
         let never = notEvaluated.subtracting(evaluated).count
         lines.append("  rules: \(rules) selected, \(evaluated.count) evaluated, \(never) could not be evaluated\(never > 0 && !style.verbose ? " (-v: why)" : ""), "
             + "\(max(0, rules - evaluated.count - never)) did not apply")
@@ -342,6 +408,7 @@ public final class CheckWriter {
         json.field("errors", counts[.error] ?? 0)
         json.field("warnings", counts[.warning] ?? 0)
         json.field("possible", possibleCount)
+        json.field("hazards", hazardCount)
         json.field("diagnostics", diagnosticCount)
         json.field("diagnostic_errors", errorCount)
         json.endObject()
@@ -388,6 +455,46 @@ public final class CheckWriter {
         }
         if let time = message.time { json.field("time", time.description) }
         if let text = message.timeText { json.field("time_text", text) }
+    }
+
+    public static func writeJSON(_ hazard: Hazard, to json: inout JSONWriter, kind: Bool = false) {
+        json.beginObject()
+        if kind { json.field("kind", "hazard") }
+        json.field("hazard", hazard.kind)
+        json.field("profile", hazard.profile)
+        if let node = hazard.node { json.field("node", node) }
+        if let channel = hazard.channel { json.field("channel", channel) }
+        json.key("first")
+        json.beginObject()
+        writePlace(hazard.first, to: &json)
+        json.field("queue", hazard.firstQueue)
+        json.endObject()
+        json.key("second")
+        json.beginObject()
+        writePlace(hazard.second, to: &json)
+        json.field("queue", hazard.secondQueue)
+        json.endObject()
+        json.field("distance", hazard.distance)
+        json.field("distance_unit", hazard.distanceUnit)
+        if let seconds = hazard.seconds { json.key("seconds"); json.number(seconds) }
+        json.key("outcome")
+        json.beginArray()
+        for finding in hazard.outcome {
+            json.beginObject()
+            json.field("rule", finding.rule.id)
+            json.field("reason", finding.reason)
+            writePlace(finding.message, to: &json)
+            json.endObject()
+        }
+        json.endArray()
+        if let known = hazard.known {
+            json.field("consequence", known.consequence)
+            json.key("issues")
+            json.beginArray()
+            for issue in known.issues { json.string(issue) }
+            json.endArray()
+        }
+        json.endObject()
     }
 
     static func writeJSON(_ channel: CheckSummary.Channel, to json: inout JSONWriter) {

@@ -56,6 +56,31 @@ public struct RuleEngine {
         }
     }
 
+    /// Called for each message with the state before it is applied: the channel's model
+    /// (after a reconnection is taken into account) and the connection's. Hazard analysis
+    /// keeps these to replay messages in another order.
+    public var observer: ((_ event: MessageEvent, _ channel: ChannelModel?, _ connection: ConnectionModel) -> Void)?
+
+    /// An engine whose only channel and connection start from the given states: for
+    /// replaying a channel's messages in another order (the models are values).
+    public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int) -> RuleEngine {
+        var engine = RuleEngine(rules: rules, local: local)
+        engine.plans = plans
+        var model = channel
+        model.serial = 0
+        let token = model.connection ?? 1
+        model.connection = token
+        engine.connections[connectionKey] = Connection(model: connection, token: token)
+        engine.nextToken = token + 1
+        engine.channels = [model]
+        engine.channelMessages = [0]
+        if let id = model.channelID { engine.channelIndex[id.hex] = 0 }
+        if let temporary = model.temporaryID { engine.channelIndex["t\(token):\(temporary.hex)"] = 0 }
+        if let label = model.label { engine.channelIndex["l:\(label)"] = 0 }
+        engine.partyAlias = partyAlias
+        return engine
+    }
+
     /// Checks one event; returns the findings at that message.
     public mutating func process(_ event: TraceEvent) -> [Finding] {
         guard case let .message(message) = event else { return [] }
@@ -117,6 +142,8 @@ public struct RuleEngine {
         }
         findings += out.count
         check = Check.empty  // release its copy of the channel before changing it in place
+
+        observer?(event, channel, connection.model)
 
         // Apply the message.
         connection.model.apply(view, direction: event.direction, channel: channel)

@@ -353,7 +353,9 @@ public final class Synthesizer {
         for var statement in statements {
             // `expect=RULE,…` annotates the message for tests; it is not a field.
             let expected = statement.assignments.filter { $0.field == "expect" }.flatMap { $0.value.split(separator: ",").map(String.init) }
-            statement.assignments.removeAll { $0.field == "expect" }
+            let expectedHazards = statement.assignments.filter { $0.field == "expect-hazard" }
+                .flatMap { $0.value.split(separator: ",").map(String.init) }
+            statement.assignments.removeAll { $0.field == "expect" || $0.field == "expect-hazard" }
             let plaintext = try builder.build(statement)
             guard plaintext.count <= 65535 else { throw ScenarioError(line: statement.line, "message longer than 65535 bytes") }
             let epochStart = cipher.nonce == 0
@@ -365,7 +367,8 @@ public final class Synthesizer {
             // Short messages are listed whole; every message by its SHA-256.
             let type = Int(plaintext[0]) << 8 | Int(plaintext[1])
             let hex = plaintext.count <= 512 ? ",\"hex\":\"\(Hex.encode(plaintext))\"" : ""
-            let expect = expected.isEmpty ? "" : ",\"expect\":[\(expected.map { "\"\($0)\"" }.joined(separator: ","))]"
+            let expect = (expected.isEmpty ? "" : ",\"expect\":[\(expected.map { "\"\($0)\"" }.joined(separator: ","))]")
+                + (expectedHazards.isEmpty ? "" : ",\"expect_hazard\":[\(expectedHazards.map { "\"\($0)\"" }.joined(separator: ","))]")
             entries.append((bytes.count..<(bytes.count + packet.count),
                 "{\"connection\":\"\(connection.label)\",\"port\":\(connection.endpoints[1].port),\"direction\":\"\(side == 0 ? "out" : "in")\","
                     + "\"index\":\(connection.messages[0] + connection.messages[1]),\"line\":\(statement.line),"

@@ -118,7 +118,8 @@ public struct InputReader {
     /// `progress` is told now and then how many bytes of the file have been read, and its
     /// size when it is a regular file (for a progress meter).
     public func read(
-        emit: (TraceEvent) -> Void, drained: () -> Void = {}, progress: (_ read: Int64, _ total: Int64?) -> Void = { _, _ in }
+        emit: (TraceEvent) -> Void, drained: () -> Void = {}, progress: (_ read: Int64, _ total: Int64?) -> Void = { _, _ in },
+        detected: (InputFormat) -> Void = { _ in }
     ) throws(InputError) {
         let file: FileDescriptorSource
         do {
@@ -146,6 +147,7 @@ public struct InputReader {
             if prefix.isEmpty { return }
             throw .unknownFormat(path: path)
         }
+        detected(format)
         let input = PrefixedSource(prefix: prefix, rest: source)
         let total = file.regularFileSize
         func report(_ bytes: Int64) { progress(bytes, total) }

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import Hazards
 import Report
 import Rules
 import Trace
@@ -69,7 +70,32 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also write every message (JSON Lines output).")
     var messages = false
 
+    @Option(help: ArgumentHelp(
+        "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: lnd for lnd logs, none otherwise.",
+        valueName: "profile"))
+    var hazards: String?
+
+    @Option(help: ArgumentHelp(
+        "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
+    var window: String = "16"
+
+    /// The profile `--hazards` names (`nil`: none, or the default for the input's format).
+    func profile() throws -> Profile? {
+        guard let hazards, hazards != "none" else { return nil }
+        if let builtin = BuiltinProfiles.profile(hazards) { return builtin }
+        guard let text = try? String(contentsOfFile: hazards, encoding: .utf8) else {
+            throw ValidationError("no profile '\(hazards)': not a built-in profile (\(BuiltinProfiles.names.joined(separator: ", "))) nor a readable file")
+        }
+        do {
+            return try Profile(parsing: text)
+        } catch {
+            throw ValidationError("\(hazards): \(error)")
+        }
+    }
+
     func validate() throws {
+        _ = try profile()
+        if HazardWindow(window) == nil { throw ValidationError("--window takes a number of messages, or a time such as 500ms or 2s") }
         do {
             _ = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
         } catch {
@@ -83,6 +109,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let selected = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
+        let configured = try profile()
+        let hazardWindow = HazardWindow(window) ?? HazardWindow()
         let style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
                               grouped: !input.inputs.contains("-"))
         let writer = CheckWriter(format: output.format, style: style, toolVersion: lntraceVersion)
@@ -93,6 +121,7 @@ struct CheckCommand: ParsableCommand {
         var failing = false
         for path in input.inputs {
             var engine = RuleEngine(rules: selected, local: local)
+            var analyzer: HazardAnalyzer?
             writer.beginInput()
             // Progress for files on a terminal; a live stream prints findings as they come.
             let meter = path != "-" && ProgressMeter.enabled(format: output.format) ? ProgressMeter(path: path) : nil
@@ -105,9 +134,24 @@ struct CheckCommand: ParsableCommand {
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
                         }
+                        if let analyzer, case let .message(message) = event {
+                            for hazard in analyzer.analyze(message, engine: engine) {
+                                writer.write(hazard)
+                                if Severity.warning >= failOn { failing = true }
+                            }
+                        }
                     },
                     drained: { writer.flush() },
-                    progress: { read, total in meter?.update(read: read, total: total) })
+                    progress: { read, total in meter?.update(read: read, total: total) },
+                    detected: { format in
+                        // Hazards: as asked, or lnd's dispatch for an lnd log; the profiled node
+                        // is the logging node, or the capture's --local node (else every receiver).
+                        let isLog = format != .pcap
+                        guard let chosen = configured ?? (hazards == nil && format == .lnd ? BuiltinProfiles.profile("lnd") : nil) else { return }
+                        let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: isLog ? "local" : local)
+                        analyzer = hazardAnalyzer
+                        engine.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
+                    })
             } catch {
                 meter?.clear()
                 Output.standardError.line("lntrace: error: \(error)")
@@ -175,22 +219,74 @@ struct RulesCommand: ParsableCommand {
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a rule: what it checks, the spec text it enforces, an example.")
+        abstract: "Explain a rule (what it checks, the spec text it enforces, an example) or a hazard kind.")
 
-    @Argument(help: ArgumentHelp("A rule id, as `lntrace rules` lists them.", valueName: "rule"))
+    @Argument(help: ArgumentHelp("A rule id, as `lntrace rules` lists them, or a hazard kind (lnd-8393, …).", valueName: "rule"))
     var rule: String
 
     func validate() throws {
-        if Catalog.rule(rule) == nil {
+        if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil {
             let near = Catalog.rules.map(\.info.id).filter { $0.hasPrefix(rule.split(separator: "-").first.map(String.init) ?? rule) }
             throw ValidationError("unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
         }
     }
 
     func run() {
-        guard let found = Catalog.rule(rule) else { return }
         let out = Output.standardOutput
-        for line in RuleFormat.explain(found) { out.line(line) }
+        if let found = Catalog.rule(rule) {
+            for line in RuleFormat.explain(found) { out.line(line) }
+        } else if let (known, profiles) = Self.hazard(rule) {
+            for line in HazardFormat.explain(known, profiles: profiles) { out.line(line) }
+        }
+        out.flush()
+    }
+
+    /// A hazard kind of the built-in profiles, and the profiles that know it.
+    static func hazard(_ id: String) -> (Profile.Known, [String])? {
+        var found: Profile.Known?
+        var profiles: [String] = []
+        for name in BuiltinProfiles.texts.keys.sorted() {
+            guard let profile = BuiltinProfiles.profile(name), let known = profile.known.first(where: { $0.id == id }) else { continue }
+            found = found ?? known
+            profiles.append(name)
+        }
+        return found.map { ($0, profiles) }
+    }
+}
+
+/// `lntrace profiles [NAME]`: the dispatch profiles for `check --hazards`.
+struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "List the dispatch profiles for `check --hazards`, or print one (a starting point for your own).",
+        discussion: """
+            A profile says which queue (a subsystem with its own goroutine or task) an \
+            implementation hands each received channel message to, which outcomes of a \
+            reordered processing make it fail, and the known failures with their public \
+            issues. Save a printed profile, edit it, and pass the file to --hazards.
+            """)
+
+    @Argument(help: ArgumentHelp("A profile to print.", valueName: "name"))
+    var name: String?
+
+    func validate() throws {
+        if let name, BuiltinProfiles.profile(name) == nil {
+            throw ValidationError("no profile '\(name)' (\(BuiltinProfiles.names.joined(separator: ", ")))")
+        }
+    }
+
+    func run() {
+        let out = Output.standardOutput
+        if let name {
+            let canonical = BuiltinProfiles.aliases[name] ?? name
+            out.write(BuiltinProfiles.texts[canonical] ?? "")
+        } else {
+            for name in BuiltinProfiles.names {
+                guard let profile = BuiltinProfiles.profile(name) else { continue }
+                let alias = BuiltinProfiles.aliases[name].map { " (= \($0))" } ?? ""
+                out.line(name.padding(toLength: 10, withPad: " ", startingAt: 0) + "  " + profile.description + alias)
+            }
+        }
         out.flush()
     }
 }

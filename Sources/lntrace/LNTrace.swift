@@ -14,6 +14,6 @@ struct LNTrace: ParsableCommand {
             completely (an unreadable file, a malformed line or frame).
             """,
         version: lntraceVersion,
-        subcommands: [CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, SynthCommand.self]
+        subcommands: [CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, SynthCommand.self]
     )
 }

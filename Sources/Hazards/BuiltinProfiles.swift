@@ -1,0 +1,70 @@
+/// The profiles lntrace ships, by name (`lntrace profiles NAME` prints one). lnd's come
+/// from `peer/brontide.go`'s `readHandler` dispatch (rules-catalog prior-art §1.3) and
+/// the failures reported against it (§1.6).
+public enum BuiltinProfiles {
+    static let linkUpdates = "update_add_htlc update_fulfill_htlc update_fail_htlc update_fail_malformed_htlc update_fee commitment_signed revoke_and_ack"
+    static let updatesList = linkUpdates.split(separator: " ").joined(separator: ",")
+
+    static let lnd8393 = """
+        known lnd-8393 first=\(updatesList) second=shutdown outcome=sd-no-add issues=lnd#8393,lnd#8167 consequence="lnd's chan closer handles the shutdown first and disables incoming adds (DisableAdds) while the earlier updates still wait in the link's mailbox; the link then meets an update_add_htlc while flushing, fails ('received add while link is flushing') and disconnects the peer with a warning" explanation="lnd reads a channel's messages in order but hands shutdown to the chan closer goroutine and the updates to the link's queue. If the closer runs first it starts flushing the link, and the link treats the add that arrived before the shutdown as a protocol violation (lnd#8393, found in review of PR #8167; worst case a force close)."
+        """
+
+    static let lnd6039 = """
+        known lnd-6039 first=\(updatesList) second=shutdown outcome=sd-no-add,sd-no-pending-updates issues=lnd#6039,lnd#8393,lnd#5385 consequence="lnd before 0.18 refuses a cooperative close while the channel has updates in flight: it answers the shutdown with an error ('cannot co-op close channel w/ active htlcs' / 'link failed to shutdown'), and peers that treat the error as fatal force-close the channel" explanation="Before 0.18 (PR #8167) lnd's chan closer demanded a clean channel when it processed shutdown. Processed ahead of the link's earlier updates, the shutdown finds them in flight; the error that follows made peers force-close (lnd#6039, lnd#5385)."
+        """
+
+    static let lnd7401 = """
+        known lnd-7401 first=channel_ready second=update_add_htlc,update_fee outcome=op-after-ready issues=lnd#7401 consequence="the update reaches the link before the funding manager has made the channel active; lnd drops it and the channel ends in a close (fixed in 0.17.0, PR #7518)" explanation="channel_ready goes to the funding manager, updates to the channel's link stream. An update that overtakes channel_ready finds no active channel and is dropped (lnd#7401)."
+        """
+
+    static func lnd(_ name: String, _ description: String, versions: String, closer: String, extraLink: String, fails: String,
+                    known: [String]) -> String {
+        """
+        # lnd dispatch: peer/brontide.go readHandler sends a channel's messages to these
+        # goroutines, each with its own in-order queue (see `lntrace explain` for each known failure).
+        profile \(name)
+        description \(description)
+        versions \(versions)
+        queue link \(linkUpdates) channel_reestablish error warning\(extraLink)
+        queue funding open_channel accept_channel funding_created funding_signed channel_ready
+        queue closer \(closer)
+        queue gossiper announcement_signatures
+        # Outcomes of a reordered processing that make this lnd fail the link or the channel.
+        fails \(fails)
+        \(known.joined(separator: "\n"))
+
+        """
+    }
+
+    public static let texts: [String: String] = [
+        "lnd-0.16": lnd("lnd-0.16", "lnd up to 0.16: channel_ready may be overtaken (lnd#7401); shutdown with updates in flight fails the close", versions: "0.0.0 0.17.0",
+                        closer: "shutdown closing_signed", extraLink: "", fails: "sd-no-add sd-no-pending-updates op-after-ready",
+                        known: [lnd7401, lnd6039]),
+        "lnd-0.17": lnd("lnd-0.17", "lnd 0.17: shutdown with updates in flight fails the close", versions: "0.17.0 0.18.0",
+                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add sd-no-pending-updates", known: [lnd6039]),
+        "lnd-0.18": lnd("lnd-0.18", "lnd 0.18: the link flushes before a cooperative close (PR #8167)", versions: "0.18.0 0.19.0",
+                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd8393]),
+        "lnd-0.19": lnd("lnd-0.19", "lnd 0.19 and later: always a cooperative close; shutdown and the closing_complete/closing_sig flow go to the closers (msgmux)", versions: "0.19.0",
+                        closer: "shutdown closing_signed closing_complete closing_sig", extraLink: " stfu", fails: "sd-no-add",
+                        known: [lnd8393]),
+        "strict": """
+            # One in-order queue per channel: the "Channel Lifecycle" design lnd#8393 proposes.
+            # No message can overtake another, so no hazard.
+            profile strict
+            description one in-order queue per channel (the design lnd#8393 proposes)
+            queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready shutdown closing_signed closing_complete closing_sig announcement_signatures
+
+            """,
+    ]
+
+    /// `lnd` is the newest lnd profile.
+    public static let aliases = ["lnd": "lnd-0.19"]
+
+    public static var names: [String] { (Array(texts.keys) + Array(aliases.keys)).sorted() }
+
+    /// A built-in profile by name (or alias).
+    public static func profile(_ name: String) -> Profile? {
+        guard let text = texts[aliases[name] ?? name] else { return nil }
+        return try? Profile(parsing: text)
+    }
+}

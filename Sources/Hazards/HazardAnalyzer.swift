@@ -1,0 +1,155 @@
+import Provenance
+import Rules
+import Trace
+import Wire
+
+/// A place where a node that dispatches as `profile` says could process a channel's
+/// received messages out of order, with the outcome of doing so.
+public struct Hazard: Sendable {
+    public var profile: String
+    /// The profile's known failure, if it names this pair.
+    public var known: Profile.Known?
+    /// The node whose processing could reorder (the receiver of both messages).
+    public var node: String?
+    public var channel: String?
+    /// The earlier message, and the later one that could be processed before it.
+    public var first: MessageEvent
+    public var second: MessageEvent
+    public var firstQueue: String
+    public var secondQueue: String
+    /// How far apart the two are: in messages (captures) or lines (logs), and in time.
+    public var distance: Int
+    public var distanceUnit: String
+    public var seconds: Double?
+    /// What the reordered processing would find that the wire order does not.
+    public var outcome: [Finding]
+
+    /// The hazard's kind: the known failure's id, or `reorder`.
+    public var kind: String { known?.id ?? "reorder" }
+}
+
+/// How far apart two messages of a pair may be.
+public struct HazardWindow: Sendable {
+    public var messages: Int
+    public var seconds: Double?
+
+    public init(messages: Int = 16, seconds: Double? = nil) {
+        self.messages = messages
+        self.seconds = seconds
+    }
+
+    /// `N` (messages) or `N s` / `N ms` (time), as `--window` takes it.
+    public init?(_ text: String) {
+        if let n = Int(text), n > 0 {
+            self.init(messages: n)
+        } else if text.hasSuffix("ms"), let n = Double(text.dropLast(2)), n > 0 {
+            self.init(messages: Int.max, seconds: n / 1000)
+        } else if text.hasSuffix("s"), let n = Double(text.dropLast()), n > 0 {
+            self.init(messages: Int.max, seconds: n)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Finds reorder hazards in a channel's stream (issue: lnd#8393).
+///
+/// For each message a profiled node receives, it looks back at the channel's messages the
+/// same node received back to back before it (nothing sent by that node on the channel in
+/// between, which would prove it had processed them) and within the window. When the
+/// profile puts an earlier one in another queue, the later message may be processed first:
+/// the channel model is replayed from before the earlier message with the later message's
+/// queue first, and if the rules then find something the wire order does not, that is the
+/// hazard's outcome.
+public final class HazardAnalyzer {
+    public let profile: Profile
+    public let window: HazardWindow
+    /// The profiled node, as the trace labels it; `nil`: every receiver (a capture whose
+    /// recording side is unknown).
+    public let node: String?
+
+    struct Entry {
+        var event: MessageEvent
+        var channel: ChannelModel
+        var connection: ConnectionModel
+    }
+
+    /// The channel's recent messages with the state before each, by channel serial.
+    private var recent: [Int: [Entry]] = [:]
+    /// The channel of the message observed last.
+    private var lastSerial: Int?
+    /// Earlier messages already reported as overtaken, with the overtaking queue: a later
+    /// message of the same queue overtaking them too is the same hazard.
+    private var reported: [Int: [String]] = [:]
+    public private(set) var hazards = 0
+
+    public init(profile: Profile, window: HazardWindow = HazardWindow(), node: String? = nil) {
+        self.profile = profile
+        self.window = window
+        self.node = node
+    }
+
+    /// Records a message with the state before it (the engine's observer).
+    public func observe(_ event: MessageEvent, channel: ChannelModel?, connection: ConnectionModel) {
+        lastSerial = channel?.serial
+        guard let channel else { return }
+        var ring = recent[channel.serial, default: []]
+        if ring.count >= min(window.messages, 64) + 1 { ring.removeFirst() }
+        ring.append(Entry(event: event, channel: channel, connection: connection))
+        recent[channel.serial] = ring
+    }
+
+    /// The hazards the latest observed message of its channel completes, replayed with `engine`.
+    public func analyze(_ event: MessageEvent, engine: RuleEngine) -> [Hazard] {
+        guard let receiver = event.receiver, node == nil || node == receiver,
+              let secondQueue = profile.queue(of: event.content.name) else { return [] }
+        guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }
+        var out: [Hazard] = []
+        let last = ring.count - 1
+        var i = last - 1
+        while i >= 0 {
+            let candidate = ring[i].event
+            // A message the node sent on the channel shows it had processed what came before.
+            if candidate.sender == receiver { break }
+            if last - i > window.messages { break }
+            if let limit = window.seconds, let a = candidate.time, let b = event.time, b.seconds(since: a) > limit { break }
+            let pairKey = "\(candidate.location)|\(secondQueue)"
+            if candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.name), firstQueue != secondQueue,
+               !(reported[serial] ?? []).contains(pairKey) {
+                let slice = ring[i...last].map(\.event)
+                let reordered = slice.filter { profile.queue(of: $0.content.name) == secondQueue }
+                    + slice.filter { profile.queue(of: $0.content.name) != secondQueue }
+                let before = ring[i]
+                let key = candidate.connection ?? -1
+                let original = Self.findings(engine.replaying(channel: before.channel, connection: before.connection, connectionKey: key), slice)
+                let changed = Self.findings(engine.replaying(channel: before.channel, connection: before.connection, connectionKey: key), reordered)
+                    .filter { finding in
+                        profile.failsOn(finding.rule.id)
+                            && !original.contains { $0.rule.id == finding.rule.id && $0.message.location == finding.message.location }
+                    }
+                if !changed.isEmpty {
+                    let seconds = candidate.time.flatMap { a in event.time.map { $0.seconds(since: a) } }
+                    let (distance, unit) = candidate.index.flatMap { a in event.index.map { ($0 - a, "message") } }
+                        ?? ((event.location.line ?? 0) - (candidate.location.line ?? 0), "line")
+                    reported[serial, default: []].append(pairKey)
+                    if (reported[serial]?.count ?? 0) > 64 { reported[serial]?.removeFirst() }
+                    out.append(Hazard(
+                        profile: profile.name,
+                        known: profile.known(first: candidate.content.name, second: event.content.name, outcome: Set(changed.map(\.rule.id))),
+                        node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
+                        secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
+                }
+            }
+            i -= 1
+        }
+        hazards += out.count
+        return out.reversed()
+    }
+
+    static func findings(_ engine: RuleEngine, _ events: [MessageEvent]) -> [Finding] {
+        var engine = engine
+        var out: [Finding] = []
+        for event in events { out += engine.process(event) }
+        return out
+    }
+}

@@ -1,0 +1,143 @@
+/// How an implementation dispatches one channel's received messages: which queue (a
+/// subsystem with its own goroutine or task) each message type goes to, and the failures
+/// known to follow when a later message overtakes an earlier one.
+///
+/// Profiles are data, in the format `lntrace profiles NAME` prints (one directive per
+/// line; lines starting with `#` are comments; `"…"` quotes a value with spaces):
+///
+///     profile lnd-0.18
+///     description lnd 0.18: …
+///     versions 0.18.0 0.19.0
+///     queue link update_add_htlc commitment_signed …
+///     queue closer shutdown closing_signed
+///     fails sd-no-add
+///     known lnd-8393 first=update_add_htlc second=shutdown outcome=sd-no-add issues=lnd#8393,lnd#8167 consequence="…"
+///
+/// Messages in one queue are processed in arrival order; messages in different queues may
+/// not be. Types in no queue take part in no hazard. `fails` lists the rules whose firing,
+/// when the channel is replayed in the reordered processing order, means this
+/// implementation fails the link or the channel (for example an `update_add_htlc` processed
+/// after `shutdown`); only those outcomes are hazards (`fails *`: any rule).
+public struct Profile: Sendable {
+    /// A failure known to follow when `second` is processed before `first`.
+    public struct Known: Sendable {
+        public var id: String
+        public var first: Set<String>
+        public var second: Set<String>
+        /// The outcome rules it stands for (empty: any of the profile's `fails`).
+        public var outcome: Set<String>
+        public var issues: [String]
+        public var consequence: String
+        public var explanation: String
+    }
+
+    public var name: String
+    public var description: String
+    /// The implementation versions the profile describes, `[from, to)`; `nil` for any.
+    public var versions: (from: String, to: String?)?
+    /// Queue name per message type.
+    public var queues: [String: String]
+    public var queueOrder: [String]
+    /// Rules whose firing under reordering is a failure for this implementation (`*`: any).
+    public var fails: Set<String>
+    public var known: [Known]
+
+    /// The queue a message type goes to, if any.
+    public func queue(of type: String) -> String? { queues[type] }
+
+    /// Whether a rule firing under reordering is a failure for this implementation.
+    public func failsOn(_ rule: String) -> Bool { fails.contains("*") || fails.contains(rule) }
+
+    /// The known failure for `second` overtaking `first` with these outcome rules, if any.
+    public func known(first: String, second: String, outcome: Set<String>) -> Known? {
+        known.first { $0.first.contains(first) && $0.second.contains(second) && ($0.outcome.isEmpty || !$0.outcome.isDisjoint(with: outcome)) }
+    }
+}
+
+/// A line of a profile that does not parse.
+public struct ProfileError: Error, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+}
+
+extension Profile {
+    /// Parses a profile (see the type's documentation for the format).
+    public init(parsing text: String) throws(ProfileError) {
+        var name: String?
+        var description = ""
+        var versions: (String, String?)?
+        var queues: [String: String] = [:]
+        var queueOrder: [String] = []
+        var fails: Set<String> = []
+        var known: [Known] = []
+        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = offset + 1
+            let words = Self.tokens(String(raw))
+            guard let head = words.first else { continue }
+            let rest = Array(words.dropFirst())
+            switch head {
+            case "profile":
+                guard rest.count == 1 else { throw ProfileError(line: number, message: "usage: profile NAME") }
+                name = rest[0]
+            case "description":
+                description = rest.joined(separator: " ")
+            case "versions":
+                guard (1...2).contains(rest.count) else { throw ProfileError(line: number, message: "usage: versions FROM [TO]") }
+                versions = (rest[0], rest.count == 2 ? rest[1] : nil)
+            case "queue":
+                guard rest.count >= 2 else { throw ProfileError(line: number, message: "usage: queue NAME TYPE…") }
+                queueOrder.append(rest[0])
+                for type in rest.dropFirst() {
+                    if let other = queues[type] { throw ProfileError(line: number, message: "\(type) is already in queue \(other)") }
+                    queues[type] = rest[0]
+                }
+            case "fails":
+                fails.formUnion(rest)
+            case "known":
+                guard let id = rest.first else { throw ProfileError(line: number, message: "usage: known ID first=… second=… issues=… consequence=\"…\"") }
+                var fields: [String: String] = [:]
+                for word in rest.dropFirst() {
+                    guard let eq = word.firstIndex(of: "=") else { throw ProfileError(line: number, message: "expected key=value, got '\(word)'") }
+                    fields[String(word[..<eq])] = String(word[word.index(after: eq)...])
+                }
+                guard let first = fields["first"], let second = fields["second"], let consequence = fields["consequence"] else {
+                    throw ProfileError(line: number, message: "known \(id) needs first=, second= and consequence=")
+                }
+                func list(_ text: String?) -> [String] { text.map { $0.split(separator: ",").map(String.init) } ?? [] }
+                known.append(Known(id: id, first: Set(list(first)), second: Set(list(second)), outcome: Set(list(fields["outcome"])),
+                                   issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? ""))
+            default:
+                throw ProfileError(line: number, message: "unknown directive '\(head)'")
+            }
+        }
+        guard let name else { throw ProfileError(line: 1, message: "no 'profile NAME' line") }
+        self.init(name: name, description: description, versions: versions, queues: queues, queueOrder: queueOrder, fails: fails,
+                  known: known)
+    }
+
+    /// Splits on spaces; `"…"` groups words, also after `key=`. A line whose first
+    /// character (after spaces) is `#` is a comment.
+    static func tokens(_ line: String) -> [String] {
+        if line.drop(while: { $0 == " " || $0 == "\t" }).first == "#" { return [] }
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var started = false
+        for character in line {
+            if character == "\"" {
+                quoted.toggle()
+                started = true
+            } else if (character == " " || character == "\t") && !quoted {
+                if started { out.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(character)
+                started = true
+            }
+        }
+        if started { out.append(current) }
+        return out
+    }
+}

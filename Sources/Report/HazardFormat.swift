@@ -1,0 +1,20 @@
+import Hazards
+
+/// `lntrace explain` for a hazard kind.
+public enum HazardFormat {
+    public static func explain(_ known: Profile.Known, profiles: [String]) -> [String] {
+        var lines = [
+            "\(known.id): \(known.second.sorted().joined(separator: "/")) processed before an earlier \(known.first.count > 3 ? "update" : known.first.sorted().joined(separator: "/"))",
+            "",
+            "Profiles: \(profiles.joined(separator: ", "))",
+            "Issues:   \(known.issues.joined(separator: ", "))",
+        ]
+        if !known.outcome.isEmpty { lines.append("Outcome:  \(known.outcome.sorted().joined(separator: ", ")) (the rules that fire when the channel is replayed in that order)") }
+        lines += ["", "What happens:"]
+        lines += RuleFormat.wrap(known.explanation, indent: "  ")
+        lines += ["", "Consequence:"]
+        lines += RuleFormat.wrap(known.consequence, indent: "  ")
+        lines += ["", "Earlier messages: \(known.first.sorted().joined(separator: ", "))", "Later message:    \(known.second.sorted().joined(separator: ", "))"]
+        return lines
+    }
+}
