@@ -173,13 +173,13 @@ _lntrace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|dump|stats|rules|explain|synth|help)
+    check|dump|stats|rules|explain|profiles|synth|help)
         # Offer subcommand argument completions
         "_lntrace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check dump stats rules explain synth help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check dump stats rules explain profiles synth help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --messages --version -h --help)
     repeating_options=(--keylog --key --port --rules --skip)
-    non_repeating_options=(--input-format --format --fail-on --local --color)
+    non_repeating_options=(--input-format --format --fail-on --local --color --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -225,6 +225,12 @@ _lntrace_check() {
         ;;
     '--color')
         __lntrace_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--hazards')
+        return
+        ;;
+    '--window')
         return
         ;;
     esac
@@ -305,6 +311,14 @@ _lntrace_rules() {
 }
 
 _lntrace_explain() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __lntrace_offer_flags_options 1
+}
+
+_lntrace_profiles() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()

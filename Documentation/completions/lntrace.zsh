@@ -54,7 +54,8 @@ _lntrace() {
             'dump:Decode and print every message of the inputs.'
             'stats:Count the inputs'\'' messages per connection and channel, by type and direction, with times, bytes and rates.'
             'rules:List the rules lntrace checks, with severity and BOLT section.'
-            'explain:Explain a rule: what it checks, the spec text it enforces, an example.'
+            'explain:Explain a rule (what it checks, the spec text it enforces, an example) or a hazard kind.'
+            'profiles:List the dispatch profiles for `check --hazards`, or print one (a starting point for your own).'
             'synth:Make a real capture (and its key log) from a scenario file.'
             'help:Show subcommand help information.'
         )
@@ -62,7 +63,7 @@ _lntrace() {
         ;;
     arg)
         case "${words[1]}" in
-        check|dump|stats|rules|explain|synth|help)
+        check|dump|stats|rules|explain|profiles|synth|help)
             "_lntrace_${words[1]}" && ret=0
             ;;
         esac
@@ -93,6 +94,8 @@ _lntrace_check() {
         '(--quiet -q)'{--quiet,-q}'[Print only the findings (text output).]'
         '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, per channel (text output).]'
         '--messages[Also write every message (JSON Lines output).]'
+        '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default\: lnd for lnd logs, none otherwise.]:profile:'
+        '--window[How far apart the two messages of a hazard may be\: a number of messages, or a time (500ms, 2s).]:window:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -158,6 +161,18 @@ _lntrace_explain() {
     local -i ret=1
     local -ar arg_specs=(
         ':rule:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_profiles() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -29,6 +29,8 @@ def main():
         ['--keylog', str(root / 'Fixtures/captures/pyln-channels/keys.log'), str(root / 'Fixtures/captures/pyln-channels/channels.pcapng')],
         ['--keylog', str(synth / 'tcp-anomalies.keys'), str(synth / 'tcp-anomalies.pcap')],
         [str(root / 'Fixtures/logs/channel-life/bob-lnd.log'), str(root / 'Fixtures/hex/channel-life.hex')],
+        ['--hazards', 'lnd', '--keylog', str(root / 'Fixtures/captures/hazards/lnd-8393.keys'), str(root / 'Fixtures/captures/hazards/lnd-8393.pcap')],
+        [str(root / 'Fixtures/captures/hazards/lnd-8393.bob-lnd.log')],
     ]
     failures = 0
     checked = 0

@@ -5,7 +5,7 @@ import Testing
 /// The man pages and shell completions in Documentation/ are generated from the argument
 /// parser (`Scripts/docs/generate.sh`) and must match the commands as built.
 @Suite struct DocumentationTests {
-    static let commands = ["check", "dump", "stats", "rules", "explain", "synth"]
+    static let commands = ["check", "dump", "stats", "rules", "explain", "profiles", "synth"]
 
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionsAreCurrent(_ shell: String) throws {

@@ -1,0 +1,86 @@
+import Foundation
+import Hazards
+import Provenance
+import Rules
+import TestSupport
+import Testing
+import Trace
+
+/// Reorder hazards: each known lnd failure reproduced as a scenario is found (in the
+/// capture and in the receiving node's lnd log) with the right issue; the same traces under
+/// the `strict` profile, and valid lives with well-separated messages, give none.
+@Suite struct HazardTests {
+    static let directory = Fixtures.url("hazards")
+    static var scenarios: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".scenario") }.sorted()
+    }
+
+    /// The profile a scenario names on its first line (`# hazards: NAME`).
+    static func profileName(_ file: String) throws -> String {
+        let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+        let first = text.split(separator: "\n").first ?? ""
+        return first.hasPrefix("# hazards: ") ? String(first.dropFirst("# hazards: ".count)) : "lnd"
+    }
+
+    /// Hazards of one input under `profile`, wired as `check --hazards` does.
+    static func hazards(_ path: String, keys: String? = nil, profile: Profile, node: String? = nil) throws -> [Hazard] {
+        let (keyLog, _) = KeyLogLoader.load(files: keys.map { [$0] } ?? [], lines: [])
+        var engine = RuleEngine(rules: Catalog.rules)
+        let analyzer = HazardAnalyzer(profile: profile, node: node)
+        engine.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
+        var found: [Hazard] = []
+        try InputReader(path: path, captureOptions: CaptureOptions(keyLog: keyLog)).read(emit: { event in
+            _ = engine.process(event)
+            if case let .message(message) = event { found += analyzer.analyze(message, engine: engine) }
+        })
+        return found
+    }
+
+    /// (kind, index of the earlier message) the scenario marks with `expect-hazard=`.
+    static func expected(_ trace: Synthesized) -> Set<String> {
+        Set(trace.messages.flatMap { m in (m["expect_hazard"] as? [String] ?? []).map { "\($0)@\(m["index"] as? Int ?? -1)" } })
+    }
+
+    @Test(arguments: scenarios)
+    func knownFailuresAreFoundAndStrictFindsNone(_ file: String) throws {
+        let profile = try #require(BuiltinProfiles.profile(try Self.profileName(file)))
+        let trace = try Synthesized(Self.directory.appendingPathComponent(file), logs: ["bob=lnd", "alice=lnd"])
+        defer { trace.remove() }
+        let expected = Self.expected(trace)
+        let found = try Self.hazards(trace.capture, keys: trace.keys, profile: profile)
+        #expect(Set(found.map { "\($0.kind)@\($0.first.index ?? -1)" }) == expected, "\(file): \(found.map { "\($0.kind) \($0.first.content.name)@\($0.first.index ?? -1) → \($0.second.content.name): \($0.outcome.map(\.rule.id))" })")
+        for hazard in found {
+            let issues = hazard.known?.issues ?? []
+            #expect(!issues.isEmpty, "\(file): \(hazard.kind) names no issue")
+            #expect(hazard.outcome.allSatisfy { profile.failsOn($0.rule.id) })
+        }
+        // The receiving node's own log (bob received everything marked) shows the same kinds.
+        let bob = try Self.hazards(trace.log("bob=lnd"), profile: profile, node: "local")
+        #expect(Set(bob.map(\.kind)) == Set(expected.map { String($0.split(separator: "@")[0]) }), "\(file)")
+        // Under one in-order queue per channel nothing can be overtaken.
+        let strict = try #require(BuiltinProfiles.profile("strict"))
+        #expect(try Self.hazards(trace.capture, keys: trace.keys, profile: strict).isEmpty)
+        #expect(try Self.hazards(trace.log("bob=lnd"), profile: strict, node: "local").isEmpty)
+    }
+
+    @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16"])
+    func validLivesWithSeparatedMessagesHaveNoHazards(_ name: String) throws {
+        let profile = try #require(BuiltinProfiles.profile(name))
+        let trace = try Synthesized(RuleFixtures.directory.appendingPathComponent("valid/channel-life-long.scenario"))
+        defer { trace.remove() }
+        let found = try Self.hazards(trace.capture, keys: trace.keys, profile: profile)
+        #expect(found.isEmpty, "\(found.prefix(3).map { "\($0.kind) \($0.first.content.name) → \($0.second.content.name)" })")
+    }
+
+    @Test func profilesParseAndRejectNonsense() throws {
+        for name in BuiltinProfiles.names { #expect(BuiltinProfiles.profile(name) != nil, "\(name)") }
+        let lnd = try #require(BuiltinProfiles.profile("lnd"))
+        #expect(lnd.queue(of: "shutdown") == "closer" && lnd.queue(of: "update_add_htlc") == "link")
+        #expect(lnd.known(first: "update_add_htlc", second: "shutdown", outcome: ["sd-no-add"])?.id == "lnd-8393")
+        #expect(throws: ProfileError.self) { try Profile(parsing: "profile x\nqueue a shutdown\nqueue b shutdown\n") }
+        #expect(throws: ProfileError.self) { try Profile(parsing: "queue a shutdown\n") }
+        #expect(throws: ProfileError.self) { try Profile(parsing: "profile x\nbogus 1\n") }
+        let custom = try Profile(parsing: "# mine\nprofile mine\nqueue a update_add_htlc\nqueue b shutdown\nfails *\n")
+        #expect(custom.failsOn("anything") && custom.known.isEmpty)
+    }
+}
