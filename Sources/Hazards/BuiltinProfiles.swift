@@ -6,11 +6,11 @@ public enum BuiltinProfiles {
     static let updatesList = linkUpdates.split(separator: " ").joined(separator: ",")
 
     static let lnd8393 = """
-        known lnd-8393 first=\(updatesList) second=shutdown outcome=sd-no-add issues=lnd#8393,lnd#8167 consequence="lnd's chan closer handles the shutdown first and disables incoming adds (DisableAdds) while the earlier updates still wait in the link's mailbox; the link then meets an update_add_htlc while flushing, fails ('received add while link is flushing') and disconnects the peer with a warning" explanation="lnd reads a channel's messages in order but hands shutdown to the chan closer goroutine and the updates to the link's queue. If the closer runs first it starts flushing the link, and the link treats the add that arrived before the shutdown as a protocol violation (lnd#8393, found in review of PR #8167; worst case a force close)."
+        known lnd-8393 first=\(updatesList) second=shutdown outcome=sd-no-add observed="received add while link is flushing" issues=lnd#8393,lnd#8167 consequence="lnd's chan closer handles the shutdown first and disables incoming adds (DisableAdds) while the earlier updates still wait in the link's mailbox; the link then meets an update_add_htlc while flushing, fails ('received add while link is flushing') and disconnects the peer with a warning" explanation="lnd reads a channel's messages in order but hands shutdown to the chan closer goroutine and the updates to the link's queue. If the closer runs first it starts flushing the link, and the link treats the add that arrived before the shutdown as a protocol violation (lnd#8393, found in review of PR #8167; worst case a force close)."
         """
 
     static let lnd6039 = """
-        known lnd-6039 first=\(updatesList) second=shutdown outcome=sd-no-add,sd-no-pending-updates issues=lnd#6039,lnd#8393,lnd#5385 consequence="lnd before 0.18 refuses a cooperative close while the channel has updates in flight: it answers the shutdown with an error ('cannot co-op close channel w/ active htlcs' / 'link failed to shutdown'), and peers that treat the error as fatal force-close the channel" explanation="Before 0.18 (PR #8167) lnd's chan closer demanded a clean channel when it processed shutdown. Processed ahead of the link's earlier updates, the shutdown finds them in flight; the error that follows made peers force-close (lnd#6039, lnd#5385)."
+        known lnd-6039 first=\(updatesList) second=shutdown outcome=sd-no-add issues=lnd#8393,lnd#6039 consequence="lnd before 0.18 starts closing the channel before its link processed the earlier update_add_htlc; the add then arrives on a closing channel, the link fails, and the close ends with an error, which peers answered with a force close (lnd#6039)" explanation="Before 0.18 (PR #8167) lnd's chan closer handled shutdown on its own goroutine, ahead of updates still queued for the link. An add processed after the shutdown breaks the close; lnd#8393 names a force close as the worst case. (A shutdown with HTLCs in flight failed in lnd before 0.18 in any order, lnd#6039: that is no reorder hazard.)"
         """
 
     static let lnd7401 = """
@@ -37,11 +37,11 @@ public enum BuiltinProfiles {
     }
 
     public static let texts: [String: String] = [
-        "lnd-0.16": lnd("lnd-0.16", "lnd up to 0.16: channel_ready may be overtaken (lnd#7401); shutdown with updates in flight fails the close", versions: "0.0.0 0.17.0",
-                        closer: "shutdown closing_signed", extraLink: "", fails: "sd-no-add sd-no-pending-updates op-after-ready",
+        "lnd-0.16": lnd("lnd-0.16", "lnd up to 0.16: an update may overtake channel_ready (lnd#7401), an add may be processed after shutdown", versions: "0.0.0 0.17.0",
+                        closer: "shutdown closing_signed", extraLink: "", fails: "sd-no-add op-after-ready",
                         known: [lnd7401, lnd6039]),
-        "lnd-0.17": lnd("lnd-0.17", "lnd 0.17: shutdown with updates in flight fails the close", versions: "0.17.0 0.18.0",
-                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add sd-no-pending-updates", known: [lnd6039]),
+        "lnd-0.17": lnd("lnd-0.17", "lnd 0.17: an add may be processed after shutdown", versions: "0.17.0 0.18.0",
+                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd6039]),
         "lnd-0.18": lnd("lnd-0.18", "lnd 0.18: the link flushes before a cooperative close (PR #8167)", versions: "0.18.0 0.19.0",
                         closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd8393]),
         "lnd-0.19": lnd("lnd-0.19", "lnd 0.19 and later: always a cooperative close; shutdown and the closing_complete/closing_sig flow go to the closers (msgmux)", versions: "0.19.0",

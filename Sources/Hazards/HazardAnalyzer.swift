@@ -28,6 +28,15 @@ public struct Hazard: Sendable {
     public var kind: String { known?.id ?? "reorder" }
 }
 
+/// A node's log line (a link failure) that a hazard earlier on the channel explains.
+public struct Observation: Sendable {
+    public var hazard: Hazard
+    public var note: NoteEvent
+    /// Whether the line is the failure the profile says this hazard causes (its `observed`
+    /// text); otherwise it only follows the hazard on the same channel.
+    public var confirmed: Bool
+}
+
 /// How far apart two messages of a pair may be.
 public struct HazardWindow: Sendable {
     public var messages: Int
@@ -78,6 +87,39 @@ public final class HazardAnalyzer {
     private var recent: [Int: [Entry]] = [:]
     /// The channel of the message observed last.
     private var lastSerial: Int?
+    /// Recent hazards per channel key, to connect the node's later log lines to them.
+    private var recentHazards: [String: [Hazard]] = [:]
+    /// How long after a hazard a log line may still be its outcome.
+    static let correlationLines = 2000
+    static let correlationSeconds = 600.0
+
+    /// Recent log lines about the node's failures, per channel key: a log parser may report
+    /// a message after the line that follows it, so a hazard can come after its outcome.
+    private var recentNotes: [String: [NoteEvent]] = [:]
+    private var observed: [Observation] = []
+
+    /// Takes in a log line about the node's own failure (see ``NoteEvent``); the hazards it
+    /// follows come out of ``takeObservations()``.
+    public func correlate(_ note: NoteEvent) {
+        guard let channel = note.channel else { return }
+        recentNotes[channel, default: []].append(note)
+        if (recentNotes[channel]?.count ?? 0) > 16 { recentNotes[channel]?.removeFirst() }
+        for hazard in recentHazards[channel] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
+    }
+
+    /// Log lines connected to hazards since the last call.
+    public func takeObservations() -> [Observation] {
+        defer { observed = [] }
+        return observed
+    }
+
+    static func observation(_ hazard: Hazard, _ note: NoteEvent) -> Observation? {
+        if let a = hazard.second.location.line, let b = note.location.line, b - a > correlationLines || b < a { return nil }
+        if let a = hazard.second.time, let b = note.time, b.seconds(since: a) > correlationSeconds || b < a { return nil }
+        let confirmed = hazard.known?.observed.map { note.text.contains($0) } ?? false
+        return Observation(hazard: hazard, note: note, confirmed: confirmed)
+    }
+
     /// Earlier messages already reported as overtaken, with the overtaking queue: a later
     /// message of the same queue overtaking them too is the same hazard.
     private var reported: [Int: [String]] = [:]
@@ -113,7 +155,7 @@ public final class HazardAnalyzer {
             if candidate.sender == receiver { break }
             if last - i > window.messages { break }
             if let limit = window.seconds, let a = candidate.time, let b = event.time, b.seconds(since: a) > limit { break }
-            let pairKey = "\(candidate.location)|\(secondQueue)"
+            let pairKey = "\(Self.identity(candidate))|\(secondQueue)"
             if candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.name), firstQueue != secondQueue,
                !(reported[serial] ?? []).contains(pairKey) {
                 let slice = ring[i...last].map(\.event)
@@ -125,7 +167,7 @@ public final class HazardAnalyzer {
                 let changed = Self.findings(engine.replaying(channel: before.channel, connection: before.connection, connectionKey: key), reordered)
                     .filter { finding in
                         profile.failsOn(finding.rule.id)
-                            && !original.contains { $0.rule.id == finding.rule.id && $0.message.location == finding.message.location }
+                            && !original.contains { $0.rule.id == finding.rule.id && Self.identity($0.message) == Self.identity(finding.message) }
                     }
                 if !changed.isEmpty {
                     let seconds = candidate.time.flatMap { a in event.time.map { $0.seconds(since: a) } }
@@ -143,8 +185,17 @@ public final class HazardAnalyzer {
             i -= 1
         }
         hazards += out.count
+        for hazard in out {
+            guard let key = hazard.channel else { continue }
+            recentHazards[key, default: []].append(hazard)
+            if (recentHazards[key]?.count ?? 0) > 8 { recentHazards[key]?.removeFirst() }
+            for note in recentNotes[key] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
+        }
         return out.reversed()
     }
+
+    /// A message's identity in the trace: several messages can share a frame.
+    static func identity(_ event: MessageEvent) -> String { "\(event.location)#\(event.connection ?? -1)#\(event.index ?? -1)" }
 
     static func findings(_ engine: RuleEngine, _ events: [MessageEvent]) -> [Finding] {
         var engine = engine

@@ -29,6 +29,9 @@ public struct Profile: Sendable {
         public var issues: [String]
         public var consequence: String
         public var explanation: String
+        /// What the implementation logs when the failure happens (`observed=`), to
+        /// recognise it in the node's log.
+        public var observed: String?
     }
 
     public var name: String
@@ -106,7 +109,8 @@ extension Profile {
                 }
                 func list(_ text: String?) -> [String] { text.map { $0.split(separator: ",").map(String.init) } ?? [] }
                 known.append(Known(id: id, first: Set(list(first)), second: Set(list(second)), outcome: Set(list(fields["outcome"])),
-                                   issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? ""))
+                                   issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? "",
+                                   observed: fields["observed"]))
             default:
                 throw ProfileError(line: number, message: "unknown directive '\(head)'")
             }

@@ -63,6 +63,7 @@ public struct LndLogParser: LogParser {
             if bytes.isEmpty { return out }
         }
         guard let header else {
+            if let note = Self.linkFailure(bytes, line: line.number) { return out + [.note(note)] }
             skippedLines += 1
             return out
         }
@@ -415,6 +416,27 @@ extension Substring {
             start = u.index(after: hit)
         }
         return nil
+    }
+}
+
+extension LndLogParser {
+    /// `… [ERR] HSWC: ChannelLink(<txid>:<index>): failing link: <reason> with error: <error>`
+    /// (htlcswitch/link.go `failf`): the channel's link failed.
+    static func linkFailure(_ bytes: ArraySlice<UInt8>, line: Int) -> LogNote? {
+        guard let marker = LogText.find("): failing link: ", in: bytes), let open = LogText.find("ChannelLink(", in: bytes[..<marker]) else {
+            return nil
+        }
+        let point = LogText.string(bytes[(open + 12)..<marker])
+        let parts = point.split(separator: ":")
+        var channel: ChannelID?
+        if parts.count == 2, let txid = Hex.decode(parts[0]), txid.count == 32, let index = UInt16(parts[1]),
+           let hash = SHA256Hash(Array(txid.reversed())) {
+            // The channel point prints the txid byte-reversed; channel_id XORs the wire order.
+            channel = ChannelID(fundingTxid: hash, outputIndex: index)
+        }
+        let stamp = LogText.firstTimestamp(bytes[..<open], window: 48)
+        return LogNote(line: line, time: stamp?.0, timeText: stamp?.1, channelID: channel,
+                       kind: "link-failure", text: LogText.string(bytes[(marker + 17)...]))
     }
 }
 

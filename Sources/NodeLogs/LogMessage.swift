@@ -42,8 +42,23 @@ public protocol LogParser {
     var skippedLines: Int { get }
 }
 
+/// A line that reports what a node did, not a wire message: for example lnd failing a
+/// channel's link. Hazard analysis correlates these with the reorderings that explain them.
+public struct LogNote: Sendable {
+    public var line: Int
+    public var time: Timestamp?
+    public var timeText: String?
+    /// The channel the line is about, when it names one.
+    public var channelID: ChannelID?
+    /// What happened: `link-failure`.
+    public var kind: String
+    /// The reason the line gives.
+    public var text: String
+}
+
 /// What a text input yields, line by line.
 public enum LogEvent: Sendable {
     case message(LogMessage)
     case diagnostic(Diagnostic)
+    case note(LogNote)
 }

@@ -103,6 +103,7 @@ public final class CheckWriter {
         case let .diagnostic(diagnostic): write(diagnostic)
         case let .connection(summary): connections.append(summary)
         case let .streams(summary): logs.append(summary)
+        case .note: break
         }
     }
 
@@ -148,6 +149,53 @@ public final class CheckWriter {
         case .json:
             if hazards.count < Self.keptFindings { hazards.append(hazard) }
         }
+    }
+
+    /// A log line a reported hazard explains.
+    public func write(_ observation: Observation) {
+        switch format {
+        case .text:
+            if style.grouped {
+                observations[Self.key(observation.hazard), default: []].append(observation)
+            } else {
+                out.line("    " + Self.observedLine(observation))
+            }
+        case .jsonl:
+            json.reset()
+            json.beginObject()
+            json.field("kind", "observation")
+            Self.writeObservation(observation, to: &json)
+            json.endObject()
+            out.write(bytes: json.bytes)
+            out.write("\n")
+        case .json:
+            observations[Self.key(observation.hazard), default: []].append(observation)
+        }
+    }
+
+    private var observations: [String: [Observation]] = [:]
+
+    static func key(_ hazard: Hazard) -> String {
+        "\(hazard.kind)|\(hazard.first.location)#\(hazard.first.index ?? -1)|\(hazard.second.location)#\(hazard.second.index ?? -1)"
+    }
+
+    static func observedLine(_ observation: Observation) -> String {
+        "observed: \(observation.note.location): \(observation.note.kind): \(observation.note.text)"
+            + (observation.confirmed ? " (the failure this hazard causes)" : " (after the hazard, on the same channel)")
+    }
+
+    static func writeObservation(_ observation: Observation, to json: inout JSONWriter) {
+        json.field("hazard", observation.hazard.kind)
+        json.key("second")
+        json.beginObject()
+        writePlace(observation.hazard.second, to: &json)
+        json.endObject()
+        json.field("confirmed", observation.confirmed)
+        json.field("note_kind", observation.note.kind)
+        json.field("text", observation.note.text)
+        json.field("file", observation.note.location.file)
+        if let line = observation.note.location.line { json.field("line", line) }
+        if let time = observation.note.time { json.field("time", time.description) }
     }
 
     public func write(_ diagnostic: Diagnostic) {
@@ -221,7 +269,7 @@ public final class CheckWriter {
             out.write("],\"hazards\":")
             json.reset()
             json.beginArray()
-            for hazard in hazards { Self.writeJSON(hazard, to: &json) }
+            for hazard in hazards { Self.writeJSON(hazard, observed: observations[Self.key(hazard)] ?? [], to: &json) }
             json.endArray()
             out.write(bytes: json.bytes)
             json.reset()
@@ -267,6 +315,9 @@ public final class CheckWriter {
         if let known = hazard.known {
             lines.append("      consequence: \(known.consequence)")
             lines.append("      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"))
+        }
+        for observation in observations[Self.key(hazard)] ?? [] {
+            lines.append("      " + style.paint(Self.observedLine(observation), observation.confirmed ? "1;35" : "0"))
         }
         return lines
     }
@@ -457,7 +508,7 @@ public final class CheckWriter {
         if let text = message.timeText { json.field("time_text", text) }
     }
 
-    public static func writeJSON(_ hazard: Hazard, to json: inout JSONWriter, kind: Bool = false) {
+    public static func writeJSON(_ hazard: Hazard, observed seen: [Observation] = [], to json: inout JSONWriter, kind: Bool = false) {
         json.beginObject()
         if kind { json.field("kind", "hazard") }
         json.field("hazard", hazard.kind)
@@ -487,6 +538,16 @@ public final class CheckWriter {
             json.endObject()
         }
         json.endArray()
+        if !seen.isEmpty {
+            json.key("observed")
+            json.beginArray()
+            for observation in seen {
+                json.beginObject()
+                writeObservation(observation, to: &json)
+                json.endObject()
+            }
+            json.endArray()
+        }
         if let known = hazard.known {
             json.field("consequence", known.consequence)
             json.key("issues")

@@ -92,6 +92,8 @@ public struct StatsCollector {
             connections[summary.id]?.summary = summary
         case let .streams(summary):
             logs.append(summary)
+        case .note:
+            break
         case .diagnostic:
             diagnostics += 1
         }

@@ -203,6 +203,9 @@ public struct InputReader {
                     emit(.message(event))
                 case let .diagnostic(diagnostic):
                     emit(.diagnostic(diagnostic))
+                case let .note(note):
+                    emit(.note(NoteEvent(location: SourceLocation(file: path, line: note.line), time: note.time, timeText: note.timeText,
+                                         channel: note.channelID?.hex, kind: note.kind, text: note.text)))
                 }
             }
         }

@@ -62,8 +62,30 @@ public struct MessageEvent: Sendable {
     }
 }
 
+/// A log line about what a node did (not a wire message), such as lnd failing a link.
+public struct NoteEvent: Sendable {
+    public var location: SourceLocation
+    public var time: Timestamp?
+    public var timeText: String?
+    /// The channel (`channel_id` hex) the line is about, when it names one.
+    public var channel: String?
+    public var kind: String
+    public var text: String
+
+    public init(location: SourceLocation, time: Timestamp?, timeText: String?, channel: String?, kind: String, text: String) {
+        self.location = location
+        self.time = time
+        self.timeText = timeText
+        self.channel = channel
+        self.kind = kind
+        self.text = text
+    }
+}
+
 /// What reading an input produces, in input order.
 public enum TraceEvent: Sendable {
+    /// A node log's line about what the node did.
+    case note(NoteEvent)
     case message(MessageEvent)
     case diagnostic(Diagnostic)
     /// A capture's Lightning connection ended (its summary is final).

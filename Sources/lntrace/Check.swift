@@ -140,6 +140,10 @@ struct CheckCommand: ParsableCommand {
                                 if Severity.warning >= failOn { failing = true }
                             }
                         }
+                        if let analyzer {
+                            if case let .note(note) = event { analyzer.correlate(note) }
+                            for observation in analyzer.takeObservations() { writer.write(observation) }
+                        }
                     },
                     drained: { writer.flush() },
                     progress: { read, total in meter?.update(read: read, total: total) },

@@ -12,6 +12,7 @@ func run<P: LogParser>(_ parser: inout P, _ text: String) -> (messages: [LogMess
             switch event {
             case let .message(m): messages.append(m)
             case let .diagnostic(d): diagnostics.append(d)
+            case .note: break
             }
         }
     }

@@ -185,3 +185,24 @@ struct LndLogTests {
         #expect(messages[1].uint("feerate_per_kw") == 253)
     }
 }
+
+/// lnd's link failures (htlcswitch/link.go `failf`, prefixed `ChannelLink(<channel point>):`)
+/// become notes on the channel, for hazard analysis to connect to their cause.
+@Suite struct LndLinkFailureTests {
+    @Test func failingLinkLineNamesTheChannel() throws {
+        var parser = LndLogParser(file: "lnd.log")
+        let text = "2024-04-02 10:00:00.001 [ERR] HSWC: ChannelLink(574d2672a449f6f95accc91e263b31d9d2bf663eb4e7249033c58dc846dd4fcd:1): "
+            + "failing link: received add while link is flushing with error: invalid update"
+        let events = parser.parse(LineReader.Line(number: 7, bytes: ArraySlice(Array(text.utf8))))
+        guard case let .note(note)? = events.first else {
+            Issue.record("no note: \(events)")
+            return
+        }
+        // channel_id: the txid in wire order (the channel point prints it reversed), index XORed into the last two bytes.
+        #expect(note.channelID?.hex == "cd4fdd46c88dc5339024e7b43e66bfd2d9313b261ec9cc5af9f649a472264d56")
+        #expect(note.kind == "link-failure")
+        #expect(note.text == "received add while link is flushing with error: invalid update")
+        #expect(note.line == 7 && note.timeText == "2024-04-02 10:00:00.001")
+        #expect(parser.parse(LineReader.Line(number: 8, bytes: ArraySlice(Array("2024-04-02 10:00:00.001 [INF] HSWC: something else".utf8)))).isEmpty)
+    }
+}

@@ -83,4 +83,29 @@ import Trace
         let custom = try Profile(parsing: "# mine\nprofile mine\nqueue a update_add_htlc\nqueue b shutdown\nfails *\n")
         #expect(custom.failsOn("anything") && custom.known.isEmpty)
     }
+
+    /// lnd logs the failure a hazard causes: the line is connected to the hazard.
+    @Test func theNodesFailureIsConnectedToItsHazard() throws {
+        let trace = try Synthesized(Self.directory.appendingPathComponent("lnd-8393.scenario"), logs: ["bob=lnd"])
+        defer { trace.remove() }
+        // bob's link fails on the add right after the shutdown arrived (htlcswitch/link.go failf,
+        // with the ChannelLink(<channel point>) prefix); the channel point prints the txid reversed.
+        var lines = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let shutdown = try #require(lines.firstIndex { $0.contains("Received Shutdown") })
+        let channel = try #require(lines[shutdown].split(separator: "chan_id=").last?.prefix(64))
+        let point = [UInt8](hexString: String(channel))?.reversed().map { String(format: "%02x", $0) }.joined() ?? ""
+        lines.insert(String(lines[shutdown].prefix(23)) + " [ERR] HSWC: ChannelLink(\(point):0): failing link: "
+                     + "received add while link is flushing with error: invalid update", at: shutdown + 1)
+        let path = trace.directory.appendingPathComponent("bob-failed.log").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl", path])
+        let records = try JSONValue.lines(result.stdout)
+        let observation = try #require(records.first { $0["kind"]?.string == "observation" })
+        #expect(observation["hazard"]?.string == "lnd-8393")
+        #expect(observation["line"]?.int64 == Int64(shutdown + 2))
+        #expect(result.stdout.contains("\"confirmed\":true"))
+        let text = try LNTraceBinary.run(["check", path])
+        #expect(text.stdout.contains("observed: \(path):\(shutdown + 2): link-failure: received add while link is flushing"))
+    }
 }
