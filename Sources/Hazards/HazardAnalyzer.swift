@@ -143,6 +143,17 @@ public final class HazardAnalyzer {
 
     /// The hazards the latest observed message of its channel completes, replayed with `engine`.
     public func analyze(_ event: MessageEvent, engine: RuleEngine) -> [Hazard] {
+        // An error or warning the profiled node sends about a channel after a hazard on it.
+        if ["error", "warning"].contains(event.content.name), let sender = event.sender, node == nil || node == sender,
+           let channel = event.channel {
+            var data = ""
+            if case let .bytes(bytes)? = event.content.fields["data"] { data = String(decoding: bytes, as: UTF8.self) }
+            let note = NoteEvent(location: event.location, time: event.time, timeText: event.timeText, channel: channel,
+                                 kind: "\(event.content.name)-sent", text: data)
+            for hazard in recentHazards[channel] ?? [] where hazard.node == sender {
+                if let o = Self.observation(hazard, note) { observed.append(o) }
+            }
+        }
         guard let receiver = event.receiver, node == nil || node == receiver,
               let secondQueue = profile.queue(of: event.content.name) else { return [] }
         guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }

@@ -17,4 +17,15 @@ public enum HazardFormat {
         lines += ["", "Earlier messages: \(known.first.sorted().joined(separator: ", "))", "Later message:    \(known.second.sorted().joined(separator: ", "))"]
         return lines
     }
+
+    /// `lntrace explain reorder`: a hazard the profile names no known failure for.
+    public static let reorder = [
+        "reorder: a later message could be processed before an earlier one",
+        "",
+        "The profile hands the two received messages of one channel to different queues, nothing",
+        "the node sent in between shows it had processed the earlier one, and replaying the",
+        "channel with the later message's queue first makes a rule the profile lists under",
+        "`fails` fire. The profile names no public issue for the pair: the outcome lines say what",
+        "would break. `lntrace profiles NAME` shows the queues and failures of a profile.",
+    ]
 }

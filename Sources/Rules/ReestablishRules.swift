@@ -19,7 +19,7 @@ enum ReestablishRules {
         "re-wait-peer", "nothing for the channel before the peer's channel_reestablish", section: section,
         severity: .error,
         spec: "Upon reconnection: MUST transmit `channel_reestablish` for each channel. MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel.",
-        explanation: "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent.",
+        explanation: "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent. Known in the wild: lnd sending channel_ready (funding_locked) before channel_reestablish (lnd#4006; LDK closed such channels) and announcement_signatures before it (lnd#4368).",
         example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
         on: ["*"]) { c in
         guard let ch = c.channel, !beforeReestablish.contains(c.name), !ch.openedOnConnection else { return }

@@ -229,7 +229,7 @@ struct ExplainCommand: ParsableCommand {
     var rule: String
 
     func validate() throws {
-        if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil {
+        if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil && rule != "reorder" {
             let near = Catalog.rules.map(\.info.id).filter { $0.hasPrefix(rule.split(separator: "-").first.map(String.init) ?? rule) }
             throw ValidationError("unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
         }
@@ -239,6 +239,8 @@ struct ExplainCommand: ParsableCommand {
         let out = Output.standardOutput
         if let found = Catalog.rule(rule) {
             for line in RuleFormat.explain(found) { out.line(line) }
+        } else if rule == "reorder" {
+            for line in HazardFormat.reorder { out.line(line) }
         } else if let (known, profiles) = Self.hazard(rule) {
             for line in HazardFormat.explain(known, profiles: profiles) { out.line(line) }
         }
