@@ -52,7 +52,8 @@ checked() {
 }
 checked "dump, channel capture" "$work/channel.pcap" 400008 "$bin" dump --keylog "$work/channel.keys" "$work/channel.pcap"
 checked "check, channel capture" "$work/channel.pcap" 400008 "$bin" check --keylog "$work/channel.keys" "$work/channel.pcap"
-checked "check, channel lnd log" "$work/channel-lnd.log" 400008 "$bin" check "$work/channel-lnd.log"
+checked "check, channel lnd log (with lnd hazards)" "$work/channel-lnd.log" 400008 "$bin" check "$work/channel-lnd.log"
+checked "check, channel lnd log, --hazards none" "$work/channel-lnd.log" 400008 "$bin" check --hazards none "$work/channel-lnd.log"
 checked "check, channel eclair log" "$work/channel-eclair.log" 400008 "$bin" check "$work/channel-eclair.log"
 # Memory must not grow with the trace: the first half of the log, checked alone.
 head -n 200004 "$work/channel-lnd.log" > "$work/channel-lnd-half.log"
