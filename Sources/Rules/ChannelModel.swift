@@ -114,6 +114,9 @@ public struct ChannelModel: Sendable {
     public var htlcIDsUnknown = false
     /// The first HTLC id each side used in the trace.
     public var firstHTLCID: [UInt64] = [0, 0]
+    /// Indices of the opener's `update_fee`s in its update list (the feerate of a commitment
+    /// is the last one it contains).
+    public var feeUpdates: [Int] = []
     /// Adds each side has sent in the trace (never undone).
     public var addCount = [0, 0]
     /// Per-commitment points by absolute commitment number, per side.
@@ -252,12 +255,15 @@ public struct ChannelModel: Sendable {
     /// peer's updates the signer acknowledged with its revocations (§0.3).
     public func commitmentContents(signedBy signer: Side) -> Contents {
         let peer = 1 - signer
-        return contents(counts: [signer: updates[signer].count, peer: peerUpdatesIncluded(signer: signer, revocations: revocations[signer])])
+        var counts = [0, 0]
+        counts[signer] = updates[signer].count
+        counts[peer] = peerUpdatesIncluded(signer: signer, revocations: revocations[signer])
+        return contents(counts: counts)
     }
 
     /// The contents of the commitment made of each side's first `counts[side]` updates.
-    func contents(counts: [Side: Int]) -> Contents {
-        func included(_ side: Side, _ index: Int) -> Bool { index < (counts[side] ?? 0) }
+    func contents(counts: [Int] = [0, 0]) -> Contents {
+        func included(_ side: Side, _ index: Int) -> Bool { index < counts[side] }
         // Balances stay exact for any real channel (amounts are bounded by 21M BTC); an
         // amount beyond that, or an overflow, makes them unknown rather than wrong.
         var balances = balanceBase.map { $0.map { Int64(clamping: $0) } }
@@ -284,10 +290,8 @@ public struct ChannelModel: Sendable {
         }
         // The feerate is the last contained update_fee (only the opener sends them).
         var feerate = initialFeerate
-        if let opener {
-            for (index, update) in updates[opener].enumerated() where included(opener, index) {
-                if case let .fee(rate) = update { feerate = rate }
-            }
+        if let opener, let last = feeUpdates.last(where: { included(opener, $0) }), case let .fee(rate) = updates[opener][last] {
+            feerate = rate
         }
         let msat = balances.flatMap { b in b.allSatisfy { $0 >= 0 } ? b.map { UInt64($0) } : nil }
         return Contents(htlcs: held, feerate: feerate, balancesMsat: msat)
@@ -372,6 +376,7 @@ public struct ChannelModel: Sendable {
     }
 
     mutating func recordFee(from side: Side, _ rate: UInt32?) {
+        if side == opener { feeUpdates.append(updates[side].count) }
         updates[side].append(.fee(rate))
     }
 
@@ -430,6 +435,7 @@ public struct ChannelModel: Sendable {
             updates[htlc.offerer].append(.add(htlcs.count - 1))
         }
         initialFeerate = feerate
+        feeUpdates = []
         revocations = [signed[1], signed[0]]
         signings = (0..<2).map { side in signed[side] == 1 ? [Signing(w: updates[side].count, r: revocations[side])] : [] }
         compactions += 1
@@ -480,6 +486,7 @@ public struct ChannelModel: Sendable {
                 }
             }
             updates[side].removeLast(updates[side].count - keep)
+            if side == opener { feeUpdates.removeAll { $0 >= keep } }
         }
         guard !undone.isEmpty else { return }
         var remap: [Int: Int] = [:]

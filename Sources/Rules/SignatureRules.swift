@@ -53,7 +53,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(counts: [:]), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let signedSignature = Rule(RuleInfo(
@@ -70,7 +70,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(counts: [:]), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let commitmentSignature = Rule(RuleInfo(
