@@ -82,13 +82,7 @@ public final class CheckWriter {
         self.toolVersion = toolVersion
         self.out = out
         self.err = err
-        if format == .json {
-            out.write("{\"schema_version\":1,\"tool\":{\"name\":\"lntrace\",\"version\":")
-            var version = JSONWriter()
-            version.string(toolVersion)
-            out.write(bytes: version.bytes)
-            out.write("},\"command\":\"check\",\"findings\":[")
-        }
+        if format == .json { out.beginDocument(toolVersion: toolVersion, command: "check", array: "findings") }
     }
 
     /// Everything the input produced besides findings.
@@ -96,10 +90,7 @@ public final class CheckWriter {
         switch event {
         case let .message(message):
             guard messages, format == .jsonl else { return }
-            json.reset()
-            MessageFormat.writeJSON(message, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { MessageFormat.writeJSON(message, to: &$0, kind: true) }
         case let .diagnostic(diagnostic): write(diagnostic)
         case let .connection(summary): connections.append(summary)
         case let .streams(summary): logs.append(summary)
@@ -119,16 +110,9 @@ public final class CheckWriter {
                 for line in text(finding, where: true) { out.line(line) }
             }
         case .jsonl:
-            json.reset()
-            Self.writeJSON(finding, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { Self.writeJSON(finding, to: &$0, kind: true) }
         case .json:
-            json.reset()
-            Self.writeJSON(finding, to: &json)
-            if wroteFinding { out.write(",") }
-            out.write(bytes: json.bytes)
-            wroteFinding = true
+            out.element(&json, after: &wroteFinding) { Self.writeJSON(finding, to: &$0) }
         }
     }
 
@@ -142,10 +126,7 @@ public final class CheckWriter {
                 for line in text(hazard) { out.line(line) }
             }
         case .jsonl:
-            json.reset()
-            Self.writeJSON(hazard, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { Self.writeJSON(hazard, to: &$0, kind: true) }
         case .json:
             if hazards.count < Self.keptFindings { hazards.append(hazard) }
         }
@@ -161,13 +142,12 @@ public final class CheckWriter {
                 out.line("    " + Self.observedLine(observation))
             }
         case .jsonl:
-            json.reset()
-            json.beginObject()
-            json.field("kind", "observation")
-            Self.writeObservation(observation, to: &json)
-            json.endObject()
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { json in
+                json.beginObject()
+                json.field("kind", "observation")
+                Self.writeObservation(observation, to: &json)
+                json.endObject()
+            }
         case .json:
             observations[Self.key(observation.hazard), default: []].append(observation)
         }
@@ -206,10 +186,7 @@ public final class CheckWriter {
         case .text:
             break
         case .jsonl:
-            json.reset()
-            DiagnosticFormat.writeJSON(diagnostic, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { DiagnosticFormat.writeJSON(diagnostic, to: &$0, kind: true) }
         case .json:
             if diagnostics.count < Self.keptDiagnostics { diagnostics.append(diagnostic) }
         }
@@ -236,10 +213,7 @@ public final class CheckWriter {
                 }
             }
         case .jsonl:
-            json.reset()
-            Self.writeJSON(input: path, summary, connections: connections, logs: logs, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { Self.writeJSON(input: path, summary, connections: connections, logs: logs, to: &$0, kind: true) }
         case .json:
             inputs.append((path, summary, connections, logs))
         }
@@ -261,35 +235,30 @@ public final class CheckWriter {
         case .text:
             if !style.quiet { for line in summaryText(rules: rules) { out.line(line) } }
         case .jsonl:
-            json.reset()
-            writeSummary(rules: rules, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { writeSummary(rules: rules, kind: true, to: &$0) }
         case .json:
             out.write("],\"hazards\":")
-            json.reset()
-            json.beginArray()
-            for hazard in hazards { Self.writeJSON(hazard, observed: observations[Self.key(hazard)] ?? [], to: &json) }
-            json.endArray()
-            out.write(bytes: json.bytes)
-            json.reset()
-            json.beginArray()
-            for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
-            json.endArray()
-            out.write(",\"diagnostics\":")
-            out.write(bytes: json.bytes)
-            json.reset()
-            json.beginArray()
-            for input in inputs {
-                Self.writeJSON(input: input.path, input.summary, connections: input.connections, logs: input.logs, to: &json)
+            out.write(&json) { json in
+                json.beginArray()
+                for hazard in hazards { Self.writeJSON(hazard, observed: observations[Self.key(hazard)] ?? [], to: &json) }
+                json.endArray()
             }
-            json.endArray()
+            out.write(",\"diagnostics\":")
+            out.write(&json) { json in
+                json.beginArray()
+                for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
+                json.endArray()
+            }
             out.write(",\"inputs\":")
-            out.write(bytes: json.bytes)
-            json.reset()
-            writeSummary(rules: rules, kind: false)
+            out.write(&json) { json in
+                json.beginArray()
+                for input in inputs {
+                    Self.writeJSON(input: input.path, input.summary, connections: input.connections, logs: input.logs, to: &json)
+                }
+                json.endArray()
+            }
             out.write(",\"summary\":")
-            out.write(bytes: json.bytes)
+            out.write(&json) { writeSummary(rules: rules, kind: false, to: &$0) }
             out.write("}\n")
         }
         flush()
@@ -445,7 +414,7 @@ public final class CheckWriter {
 
     // MARK: JSON
 
-    private func writeSummary(rules: Int, kind: Bool) {
+    private func writeSummary(rules: Int, kind: Bool, to json: inout JSONWriter) {
         json.beginObject()
         if kind { json.field("kind", "summary") }
         json.field("inputs", inputsRead)
@@ -496,14 +465,7 @@ public final class CheckWriter {
         if let index = message.index { json.field("index", index) }
         if let sender = message.sender { json.field("sender", sender) }
         if let receiver = message.receiver { json.field("receiver", receiver) }
-        json.field("file", message.location.file)
-        if let line = message.location.line { json.field("line", line) }
-        if !message.location.frames.isEmpty {
-            json.key("frames")
-            json.beginArray()
-            for frame in message.location.frames { json.number(frame) }
-            json.endArray()
-        }
+        json.fields(of: message.location)
         if let time = message.time { json.field("time", time.description) }
         if let text = message.timeText { json.field("time_text", text) }
     }
@@ -550,10 +512,7 @@ public final class CheckWriter {
         }
         if let known = hazard.known {
             json.field("consequence", known.consequence)
-            json.key("issues")
-            json.beginArray()
-            for issue in known.issues { json.string(issue) }
-            json.endArray()
+            json.field("issues", known.issues)
         }
         json.endObject()
     }
@@ -562,10 +521,7 @@ public final class CheckWriter {
         json.beginObject()
         json.field("channel", channel.key)
         if let label = channel.label { json.field("label", label) }
-        json.key("parties")
-        json.beginArray()
-        for party in channel.parties { json.string(party) }
-        json.endArray()
+        json.field("parties", channel.parties)
         json.field("origin", String(describing: channel.origin))
         json.field("messages", channel.messages)
         writeCoverage(channel.coverage, to: &json)
@@ -573,10 +529,7 @@ public final class CheckWriter {
     }
 
     static func writeCoverage(_ coverage: Coverage, to json: inout JSONWriter) {
-        json.key("rules_evaluated")
-        json.beginArray()
-        for rule in coverage.evaluatedRules { json.string(rule) }
-        json.endArray()
+        json.field("rules_evaluated", coverage.evaluatedRules)
         json.key("rules_not_evaluated")
         json.beginArray()
         for (rule, reason) in coverage.notEvaluatedRules {
@@ -636,13 +589,7 @@ public enum RuleFormat {
     }
 
     public static func writeJSON(_ rules: [Rule], toolVersion: String, to json: inout JSONWriter) {
-        json.beginObject()
-        json.field("schema_version", 1)
-        json.key("tool")
-        json.beginObject()
-        json.field("name", "lntrace")
-        json.field("version", toolVersion)
-        json.endObject()
+        json.beginDocument(toolVersion: toolVersion)
         json.key("rules")
         json.beginArray()
         for rule in rules { writeJSON(rule, to: &json) }
@@ -662,10 +609,7 @@ public enum RuleFormat {
         json.field("explanation", info.explanation)
         json.field("example", info.example)
         json.field("vantage_dependent", info.vantageDependent)
-        json.key("messages")
-        json.beginArray()
-        for trigger in rule.triggers.sorted() { json.string(trigger) }
-        json.endArray()
+        json.field("messages", rule.triggers.sorted())
         json.endObject()
     }
 

@@ -26,10 +26,7 @@ public enum ConnectionFormat {
         json.field("in", c.messagesIn)
         json.endObject()
         json.field("decryption", c.decryption.rawValue)
-        json.key("problems")
-        json.beginArray()
-        for problem in c.problems { json.string(problem) }
-        json.endArray()
+        json.field("problems", c.problems)
         if let reason = c.closeReason { json.field("end", reason) }
         json.endObject()
     }

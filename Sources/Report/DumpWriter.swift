@@ -60,16 +60,9 @@ public final class DumpWriter {
                 out.line("    raw: " + Hex.encode(bytes))
             }
         case .jsonl:
-            json.reset()
-            MessageFormat.writeJSON(event, to: &json, kind: true, raw: raw)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { MessageFormat.writeJSON(event, to: &$0, kind: true, raw: raw) }
         case .json:
-            json.reset()
-            MessageFormat.writeJSON(event, to: &json, raw: raw)
-            if wroteMessage { out.write(",") }
-            out.write(bytes: json.bytes)
-            wroteMessage = true
+            out.element(&json, after: &wroteMessage) { MessageFormat.writeJSON(event, to: &$0, raw: raw) }
         }
     }
 
@@ -81,10 +74,7 @@ public final class DumpWriter {
         case .text:
             break
         case .jsonl:
-            json.reset()
-            DiagnosticFormat.writeJSON(diagnostic, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { DiagnosticFormat.writeJSON(diagnostic, to: &$0, kind: true) }
         case .json:
             if diagnostics.count < Self.keptDiagnostics { diagnostics.append(diagnostic) }
         }
@@ -93,10 +83,7 @@ public final class DumpWriter {
     public func write(_ connection: ConnectionSummary) {
         switch format {
         case .jsonl:
-            json.reset()
-            ConnectionFormat.writeJSON(connection, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { ConnectionFormat.writeJSON(connection, to: &$0, kind: true) }
         case .text, .json:
             connections.append(connection)
         }
@@ -105,10 +92,7 @@ public final class DumpWriter {
     public func write(_ summary: LogSummary) {
         switch format {
         case .jsonl:
-            json.reset()
-            StreamFormat.writeJSON(summary, to: &json, kind: true)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { StreamFormat.writeJSON(summary, to: &$0, kind: true) }
         case .text, .json:
             logs.append(summary)
         }
@@ -136,24 +120,24 @@ public final class DumpWriter {
             }
         }
         if format == .json {
-            json.reset()
-            json.beginArray()
-            for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
-            json.endArray()
             out.write("],\"diagnostics\":")
-            out.write(bytes: json.bytes)
-            json.reset()
-            json.beginArray()
-            for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
-            json.endArray()
+            out.write(&json) { json in
+                json.beginArray()
+                for diagnostic in diagnostics { DiagnosticFormat.writeJSON(diagnostic, to: &json) }
+                json.endArray()
+            }
             out.write(",\"connections\":")
-            out.write(bytes: json.bytes)
-            json.reset()
-            json.beginArray()
-            for summary in logs { StreamFormat.writeJSON(summary, to: &json) }
-            json.endArray()
+            out.write(&json) { json in
+                json.beginArray()
+                for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
+                json.endArray()
+            }
             out.write(",\"logs\":")
-            out.write(bytes: json.bytes)
+            out.write(&json) { json in
+                json.beginArray()
+                for summary in logs { StreamFormat.writeJSON(summary, to: &json) }
+                json.endArray()
+            }
             out.write(",\"diagnostic_count\":\(diagnosticCount),\"message_count\":\(messageCount)}\n")
         }
         flush()
@@ -186,14 +170,7 @@ public enum DiagnosticFormat {
         json.field("severity", diagnostic.severity.rawValue)
         json.field("code", diagnostic.code)
         json.field("message", diagnostic.message)
-        json.field("file", diagnostic.location.file)
-        if let line = diagnostic.location.line { json.field("line", line) }
-        if !diagnostic.location.frames.isEmpty {
-            json.key("frames")
-            json.beginArray()
-            for frame in diagnostic.location.frames { json.number(frame) }
-            json.endArray()
-        }
+        json.fields(of: diagnostic.location)
         json.endObject()
     }
 }

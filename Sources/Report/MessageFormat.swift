@@ -47,14 +47,7 @@ public enum MessageFormat {
         if let index = event.index { json.field("index", index) }
         if let peer = event.peer { json.field("peer", peer) }
         if let channel = event.channel { json.field("channel", channel) }
-        json.field("file", event.location.file)
-        if let line = event.location.line { json.field("line", line) }
-        if !event.location.frames.isEmpty {
-            json.key("frames")
-            json.beginArray()
-            for frame in event.location.frames { json.number(frame) }
-            json.endArray()
-        }
+        json.fields(of: event.location)
         if let time = event.time {
             json.field("time", time.description)
         }
@@ -153,6 +146,20 @@ public enum MessageFormat {
             return "[" + values.map { text($0, abbreviate: abbreviate) }.joined(separator: ", ") + "]"
         case let .record(fields):
             return "{" + fields.map { "\($0.name)=\(text($0.value, abbreviate: abbreviate))" }.joined(separator: " ") + "}"
+        }
+    }
+}
+
+extension JSONWriter {
+    /// Where something is in an input: `file`, and `line` or `frames` when known.
+    mutating func fields(of location: SourceLocation) {
+        field("file", location.file)
+        if let line = location.line { field("line", line) }
+        if !location.frames.isEmpty {
+            key("frames")
+            beginArray()
+            for frame in location.frames { number(frame) }
+            endArray()
         }
     }
 }

@@ -204,16 +204,10 @@ struct RulesCommand: ParsableCommand {
             for line in RuleFormat.text(Catalog.rules) { out.line(line) }
         case .json:
             var json = JSONWriter()
-            RuleFormat.writeJSON(Catalog.rules, toolVersion: lntraceVersion, to: &json)
-            out.write(bytes: json.bytes)
-            out.write("\n")
+            out.record(&json) { RuleFormat.writeJSON(Catalog.rules, toolVersion: lntraceVersion, to: &$0) }
         case .jsonl:
-            for rule in Catalog.rules {
-                var json = JSONWriter()
-                RuleFormat.writeJSON(rule, to: &json, kind: true)
-                out.write(bytes: json.bytes)
-                out.write("\n")
-            }
+            var json = JSONWriter()
+            for rule in Catalog.rules { out.record(&json) { RuleFormat.writeJSON(rule, to: &$0, kind: true) } }
         }
         out.flush()
     }

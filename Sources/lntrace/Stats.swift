@@ -25,9 +25,7 @@ struct StatsCommand: ParsableCommand {
         var incomplete = !keyLogProblems.isEmpty
         for problem in keyLogProblems { Output.standardError.line("lntrace: \(problem)") }
         var json = JSONWriter()
-        if output.format == .json {
-            out.write("{\"schema_version\":1,\"tool\":{\"name\":\"lntrace\",\"version\":\"\(lntraceVersion)\"},\"command\":\"stats\",\"connections\":[")
-        }
+        if output.format == .json { out.beginDocument(toolVersion: lntraceVersion, command: "stats", array: "connections") }
         var wrote = false
         for path in input.inputs {
             var stats = StatsCollector()
@@ -49,12 +47,11 @@ struct StatsCommand: ParsableCommand {
             case .json, .jsonl:
                 for id in stats.order {
                     guard let connection = stats.connections[id] else { continue }
-                    json.reset()
-                    StatsFormat.writeJSON(connection, file: path, to: &json, kind: output.format == .jsonl)
-                    if output.format == .json && wrote { out.write(",") }
-                    out.write(bytes: json.bytes)
-                    if output.format == .jsonl { out.write("\n") }
-                    wrote = true
+                    if output.format == .jsonl {
+                        out.record(&json) { StatsFormat.writeJSON(connection, file: path, to: &$0, kind: true) }
+                    } else {
+                        out.element(&json, after: &wrote) { StatsFormat.writeJSON(connection, file: path, to: &$0, kind: false) }
+                    }
                 }
             }
             out.flush()
