@@ -102,8 +102,7 @@ public final class HazardAnalyzer {
     /// follows come out of ``takeObservations()``.
     public func correlate(_ note: NoteEvent) {
         guard let channel = note.channel else { return }
-        recentNotes[channel, default: []].append(note)
-        if (recentNotes[channel]?.count ?? 0) > 16 { recentNotes[channel]?.removeFirst() }
+        Self.append(note, to: &recentNotes[channel, default: []], keeping: 16)
         for hazard in recentHazards[channel] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
     }
 
@@ -135,10 +134,8 @@ public final class HazardAnalyzer {
     public func observe(_ event: MessageEvent, channel: ChannelModel?, connection: ConnectionModel) {
         lastSerial = channel?.serial
         guard let channel else { return }
-        var ring = recent[channel.serial, default: []]
-        if ring.count >= min(window.messages, 64) + 1 { ring.removeFirst() }
-        ring.append(Entry(event: event, channel: channel, connection: connection))
-        recent[channel.serial] = ring
+        Self.append(Entry(event: event, channel: channel, connection: connection), to: &recent[channel.serial, default: []],
+                    keeping: min(window.messages, 64) + 1)
     }
 
     /// The hazards the latest observed message of its channel completes, replayed with `engine`.
@@ -159,50 +156,50 @@ public final class HazardAnalyzer {
         guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }
         var out: [Hazard] = []
         let last = ring.count - 1
-        var i = last - 1
-        while i >= 0 {
+        for i in stride(from: last - 1, through: 0, by: -1) {
             let candidate = ring[i].event
             // A message the node sent on the channel shows it had processed what came before.
             if candidate.sender == receiver { break }
             if last - i > window.messages { break }
             if let limit = window.seconds, let a = candidate.time, let b = event.time, b.seconds(since: a) > limit { break }
+            guard candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.name),
+                  firstQueue != secondQueue else { continue }
             let pairKey = "\(Self.identity(candidate))|\(secondQueue)"
-            if candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.name), firstQueue != secondQueue,
-               !(reported[serial] ?? []).contains(pairKey) {
-                let slice = ring[i...last].map(\.event)
-                let reordered = slice.filter { profile.queue(of: $0.content.name) == secondQueue }
-                    + slice.filter { profile.queue(of: $0.content.name) != secondQueue }
-                let before = ring[i]
-                let key = candidate.connection ?? -1
-                let original = Self.findings(engine.replaying(channel: before.channel, connection: before.connection, connectionKey: key), slice)
-                let changed = Self.findings(engine.replaying(channel: before.channel, connection: before.connection, connectionKey: key), reordered)
-                    .filter { finding in
-                        profile.failsOn(finding.rule.id)
-                            && !original.contains { $0.rule.id == finding.rule.id && Self.identity($0.message) == Self.identity(finding.message) }
-                    }
-                if !changed.isEmpty {
-                    let seconds = candidate.time.flatMap { a in event.time.map { $0.seconds(since: a) } }
-                    let (distance, unit) = candidate.index.flatMap { a in event.index.map { ($0 - a, "message") } }
-                        ?? ((event.location.line ?? 0) - (candidate.location.line ?? 0), "line")
-                    reported[serial, default: []].append(pairKey)
-                    if (reported[serial]?.count ?? 0) > 64 { reported[serial]?.removeFirst() }
-                    out.append(Hazard(
-                        profile: profile.name,
-                        known: profile.known(first: candidate.content.name, second: event.content.name, outcome: Set(changed.map(\.rule.id))),
-                        node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
-                        secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
-                }
+            guard !(reported[serial] ?? []).contains(pairKey) else { continue }
+            let slice = ring[i...last].map(\.event)
+            let reordered = slice.filter { profile.queue(of: $0.content.name) == secondQueue }
+                + slice.filter { profile.queue(of: $0.content.name) != secondQueue }
+            let before = ring[i]
+            let replay = engine.replaying(channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1)
+            let original = Self.findings(replay, slice)
+            let changed = Self.findings(replay, reordered).filter { finding in
+                profile.failsOn(finding.rule.id)
+                    && !original.contains { $0.rule.id == finding.rule.id && Self.identity($0.message) == Self.identity(finding.message) }
             }
-            i -= 1
+            guard !changed.isEmpty else { continue }
+            let seconds = candidate.time.flatMap { a in event.time.map { $0.seconds(since: a) } }
+            let (distance, unit) = candidate.index.flatMap { a in event.index.map { ($0 - a, "message") } }
+                ?? ((event.location.line ?? 0) - (candidate.location.line ?? 0), "line")
+            Self.append(pairKey, to: &reported[serial, default: []], keeping: 64)
+            out.append(Hazard(
+                profile: profile.name,
+                known: profile.known(first: candidate.content.name, second: event.content.name, outcome: Set(changed.map(\.rule.id))),
+                node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
+                secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
         }
         hazards += out.count
         for hazard in out {
             guard let key = hazard.channel else { continue }
-            recentHazards[key, default: []].append(hazard)
-            if (recentHazards[key]?.count ?? 0) > 8 { recentHazards[key]?.removeFirst() }
+            Self.append(hazard, to: &recentHazards[key, default: []], keeping: 8)
             for note in recentNotes[key] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
         }
         return out.reversed()
+    }
+
+    /// Appends to a bounded history, dropping its oldest element beyond `limit`.
+    static func append<Element>(_ element: Element, to history: inout [Element], keeping limit: Int) {
+        history.append(element)
+        if history.count > limit { history.removeFirst() }
     }
 
     /// A message's identity in the trace: several messages can share a frame.

@@ -213,7 +213,6 @@ public struct ChannelModel: Sendable {
 
     public init() {}
 
-    /// The side of a node, registering it if new (a channel has two).
     /// The side of a node, registering it while the channel has fewer than two; `nil` for
     /// a third label (a node the trace names differently on another connection).
     public mutating func side(of party: String) -> Side? {
@@ -426,14 +425,13 @@ public struct ChannelModel: Sendable {
             revocationBase[side] &+= UInt64(revocations[side] - signed[1 - side])
         }
         htlcs = []
-        htlcIndex = [:]
         updates = [[], []]
         for var htlc in live {
             htlc.addIndex = updates[htlc.offerer].count
             htlcs.append(htlc)
-            htlcIndex[HTLCKey(offerer: htlc.offerer, id: htlc.id)] = htlcs.count - 1
             updates[htlc.offerer].append(.add(htlcs.count - 1))
         }
+        reindexHTLCs()
         initialFeerate = feerate
         feeUpdates = []
         revocations = [signed[1], signed[0]]
@@ -505,6 +503,11 @@ public struct ChannelModel: Sendable {
                 }
             }
         }
+        reindexHTLCs()
+    }
+
+    /// Rebuilds the lookup of ``htlcs`` by offerer and id after the array changed.
+    private mutating func reindexHTLCs() {
         htlcIndex = [:]
         for (index, htlc) in htlcs.enumerated() { htlcIndex[HTLCKey(offerer: htlc.offerer, id: htlc.id)] = index }
     }

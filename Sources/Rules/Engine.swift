@@ -37,8 +37,16 @@ public struct RuleEngine {
     private var nextToken = 1
     private var channels: [ChannelModel] = []
     private var channelMessages: [Int] = []
-    /// Keys to channel serials: `channel_id` hex, `t<token>:<temporary id>`, `l:<label>`.
-    private var channelIndex: [String: Int] = [:]
+    /// How a message names its channel: its `channel_id`, a temporary id (which only one
+    /// connection's open knows), or the label a log gives it.
+    private enum ChannelKey: Hashable {
+        case id(ChannelID)
+        case temporary(connection: Int, ChannelID)
+        case label(String)
+    }
+
+    /// Channel serials by every key their messages use.
+    private var channelIndex: [ChannelKey: Int] = [:]
     private var coverage: [Int: Coverage] = [:]
     private var connectionCoverage: [Int: Coverage] = [:]
     public private(set) var messages = 0
@@ -74,9 +82,9 @@ public struct RuleEngine {
         engine.nextToken = token + 1
         engine.channels = [model]
         engine.channelMessages = [0]
-        if let id = model.channelID { engine.channelIndex[id.hex] = 0 }
-        if let temporary = model.temporaryID { engine.channelIndex["t\(token):\(temporary.hex)"] = 0 }
-        if let label = model.label { engine.channelIndex["l:\(label)"] = 0 }
+        if let id = model.channelID { engine.channelIndex[.id(id)] = 0 }
+        if let temporary = model.temporaryID { engine.channelIndex[.temporary(connection: token, temporary)] = 0 }
+        if let label = model.label { engine.channelIndex[.label(label)] = 0 }
         engine.partyAlias = partyAlias
         return engine
     }
@@ -236,7 +244,7 @@ public struct RuleEngine {
     private mutating func resolveChannel(_ event: MessageEvent, _ view: MessageView, connection: Connection) -> Int? {
         let token = connection.token
         let id = event.content.channelID
-        let labelKey = event.channelLabel.map { "l:\($0)" }
+        let labelKey = event.channelLabel.map { ChannelKey.label($0) }
         switch view.name {
         case "open_channel", "open_channel2":
             guard id != nil || labelKey != nil else { return nil }
@@ -245,16 +253,16 @@ public struct RuleEngine {
             model.label = event.channelLabel
             model.openedOnConnection = true
             model.connection = token
-            return add(model, keys: (id.map { ["t\(token):\($0.hex)"] } ?? []) + (labelKey.map { [$0] } ?? []))
+            return add(model, keys: (id.map { [.temporary(connection: token, $0)] } ?? []) + (labelKey.map { [$0] } ?? []))
         case "accept_channel", "accept_channel2", "funding_created":
-            if let id, let found = channelIndex["t\(token):\(id.hex)"] { return found }
+            if let id, let found = channelIndex[.temporary(connection: token, id)] { return found }
             if let labelKey, let found = channelIndex[labelKey] { return found }
             // A temporary id that matches no open: the one pending open on this connection.
             let phase: (ChannelModel) -> Bool = view.name == "funding_created"
                 ? { $0.acceptSeen && !$0.fundingCreatedSeen } : { $0.openSeen && !$0.acceptSeen }
             if let pending = pendingChannel(token, phase) { return pending }
         case "funding_signed":
-            if let id, let found = channelIndex[id.hex] { return found }
+            if let id, let found = channelIndex[.id(id)] { return found }
             if let labelKey, let found = channelIndex[labelKey] { return found }
             if let pending = pendingChannel(token, { $0.fundingCreatedSeen && !$0.fundingSignedSeen }) { return pending }
         default:
@@ -262,31 +270,30 @@ public struct RuleEngine {
         }
         if let id {
             if id.isZero { return nil }
-            if let found = channelIndex[id.hex] ?? channelIndex["t\(token):\(id.hex)"] {
-                if let label = event.channelLabel { channelIndex["l:\(label)"] = found }
+            if let found = channelIndex[.id(id)] ?? channelIndex[.temporary(connection: token, id)] {
+                if let labelKey { channelIndex[labelKey] = found }
                 return found
             }
-            if let label = event.channelLabel, let found = channelIndex["l:\(label)"] {
-                channelIndex[id.hex] = found
+            if let labelKey, let found = channelIndex[labelKey] {
+                channelIndex[.id(id)] = found
                 return found
             }
             // A channel opened on this connection whose channel_id the source never showed
             // being derived (a log without the funding outpoint or the v2 basepoints).
             if let pending = pendingChannel(token, { $0.channelID == nil && $0.acceptSeen && $0.openedOnConnection }) {
-                channels[pending].channelID = id
-                channelIndex[id.hex] = pending
+                assign(id, to: pending)
                 return pending
             }
             var model = ChannelModel()
             model.channelID = id
             model.label = event.channelLabel
-            return add(model, keys: [id.hex] + (event.channelLabel.map { ["l:\($0)"] } ?? []))
+            return add(model, keys: [.id(id)] + (labelKey.map { [$0] } ?? []))
         }
         if let label = event.channelLabel {
-            if let found = channelIndex["l:\(label)"] { return found }
+            if let found = channelIndex[.label(label)] { return found }
             var model = ChannelModel()
             model.label = label
-            return add(model, keys: ["l:\(label)"])
+            return add(model, keys: [.label(label)])
         }
         return nil
     }
@@ -296,7 +303,7 @@ public struct RuleEngine {
         return candidates.count == 1 ? candidates[0] : nil
     }
 
-    private mutating func add(_ model: ChannelModel, keys: [String]) -> Int {
+    private mutating func add(_ model: ChannelModel, keys: [ChannelKey]) -> Int {
         var model = model
         model.serial = channels.count
         channels.append(model)
@@ -309,26 +316,26 @@ public struct RuleEngine {
     /// (v1) or from both revocation basepoints (v2).
     private mutating func register(serial: Int, connection token: Int, id: ChannelID?) {
         let model = channels[serial]
-        if let temporary = model.temporaryID { channelIndex["t\(token):\(temporary.hex)"] = serial }
+        if let temporary = model.temporaryID { channelIndex[.temporary(connection: token, temporary)] = serial }
         if model.channelID == nil, model.fundingSignedSeen || model.readySent != [false, false], let id, id != model.temporaryID {
             // The source gives the channel_id but not the funding outpoint it comes from.
-            channels[serial].channelID = id
-            channelIndex[id.hex] = serial
+            assign(id, to: serial)
         }
         if model.channelID == nil, let txid = model.fundingTxid, let index = model.fundingOutputIndex {
-            let id = ChannelID(fundingTxid: txid, outputIndex: index)
-            channels[serial].channelID = id
-            channelIndex[id.hex] = serial
+            assign(ChannelID(fundingTxid: txid, outputIndex: index), to: serial)
         }
         if model.channelID == nil, model.dualFunded, let a = model.params[0].revocationBasepoint,
            let b = model.params[1].revocationBasepoint, a.count == 33, b.count == 33 {
             // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
-            if let id = ChannelID(Array(SHA256.hash(data: lesser + greater))) {
-                channels[serial].channelID = id
-                channelIndex[id.hex] = serial
-            }
+            if let id = ChannelID(Array(SHA256.hash(data: lesser + greater))) { assign(id, to: serial) }
         }
+    }
+
+    /// Gives a channel its `channel_id`, which its later messages name it by.
+    private mutating func assign(_ id: ChannelID, to serial: Int) {
+        channels[serial].channelID = id
+        channelIndex[.id(id)] = serial
     }
 
     private mutating func record(
