@@ -146,3 +146,46 @@ func reversedHex(_ text: Substring?) -> [UInt8]? {
     guard let text, let bytes = Hex.decode(text) else { return nil }
     return bytes.reversed()
 }
+
+extension Substring {
+    /// The last occurrence of an ASCII needle, by bytes (no Foundation bridging).
+    func lastRange(of needle: String) -> Range<Substring.Index>? {
+        let n = Array(needle.utf8)
+        let u = utf8
+        guard u.count >= n.count, let last = n.last else { return nil }
+        var end = u.endIndex
+        while end > u.startIndex {
+            guard let hit = u[u.startIndex..<end].lastIndex(of: last) else { return nil }
+            let start = u.index(hit, offsetBy: -(n.count - 1), limitedBy: u.startIndex)
+            if let start, u[start...hit].elementsEqual(n) {
+                return start..<u.index(after: hit)
+            }
+            end = hit
+        }
+        return nil
+    }
+
+    /// The first occurrence of an ASCII needle, by bytes.
+    func firstRange(ofASCII needle: String) -> Range<Substring.Index>? {
+        let n = Array(needle.utf8)
+        let u = utf8
+        guard let first = n.first else { return nil }
+        var start = u.startIndex
+        while let hit = u[start...].firstIndex(of: first) {
+            guard let end = u.index(hit, offsetBy: n.count, limitedBy: u.endIndex) else { return nil }
+            if u[hit..<end].elementsEqual(n) { return hit..<end }
+            start = u.index(after: hit)
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        // On the UTF-8 bytes: spaces and tabs in front, also carriage returns behind.
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }), first <= last else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}

@@ -151,6 +151,10 @@ public struct InputReader {
         let input = PrefixedSource(prefix: prefix, rest: source)
         let total = file.regularFileSize
         func report(_ bytes: Int64) { progress(bytes, total) }
+        /// A log, line by line; its progress is the bytes read from the file.
+        func lines(_ parser: some LogParser) throws(InputError) {
+            try readLines(input, format: format, parser: parser, emit: emit, drained: drained, progress: { report(file.position ?? 0) })
+        }
         switch format {
         case .pcap:
             let capture = CaptureInput(path: path, options: captureOptions)
@@ -160,33 +164,20 @@ public struct InputReader {
                 let plainFile = path != "-" && !(source is GzipSource)
                 _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report)
             }
-        case .hex:
-            var parser = HexDumpParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
-                          progress: { report(file.position ?? 0) })
-        case .lnd:
-            var parser = LndLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
-                          progress: { report(file.position ?? 0) })
-        case .cln:
-            var parser = ClnLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
-                          progress: { report(file.position ?? 0) })
-        case .eclair:
-            var parser = EclairLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
-                          progress: { report(file.position ?? 0) })
-        case .ldk:
-            var parser = LdkLogParser(file: path)
-            try readLines(input, format: format, parser: &parser, emit: emit, drained: drained,
-                          progress: { report(file.position ?? 0) })
+        case .hex: try lines(HexDumpParser(file: path))
+        case .lnd: try lines(LndLogParser(file: path))
+        case .cln: try lines(ClnLogParser(file: path))
+        case .eclair: try lines(EclairLogParser(file: path))
+        case .ldk: try lines(LdkLogParser(file: path))
         }
     }
 
+    /// Reads `source` line by line through `parser`.
     private func readLines<Parser: LogParser>(
-        _ source: ByteSource, format: InputFormat, parser: inout Parser,
+        _ source: ByteSource, format: InputFormat, parser: Parser,
         emit: (TraceEvent) -> Void, drained: () -> Void, progress: () -> Void
     ) throws(InputError) {
+        var parser = parser
         var reader = LineReader(source: source)
         var summary = LogSummaryBuilder(file: path, format: format.rawValue)
         func deliver(_ events: [LogEvent]) {
