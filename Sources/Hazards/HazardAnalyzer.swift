@@ -73,9 +73,9 @@ public struct HazardWindow: Sendable {
 public final class HazardAnalyzer {
     public let profile: Profile
     public let window: HazardWindow
-    /// The profiled node, as the trace labels it; `nil`: every receiver (a capture whose
+    /// The profiled nodes, as the trace labels them; `nil`: every receiver (a capture whose
     /// recording side is unknown).
-    public let node: String?
+    public private(set) var nodes: Set<String>?
 
     struct Entry {
         var event: MessageEvent
@@ -103,7 +103,9 @@ public final class HazardAnalyzer {
     public func correlate(_ note: NoteEvent) {
         guard let channel = note.channel else { return }
         Self.append(note, to: &recentNotes[channel, default: []], keeping: 16)
-        for hazard in recentHazards[channel] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
+        for hazard in recentHazards[channel] ?? [] where note.node == nil || hazard.node == note.node {
+            if let o = Self.observation(hazard, note) { observed.append(o) }
+        }
     }
 
     /// Log lines connected to hazards since the last call.
@@ -127,8 +129,15 @@ public final class HazardAnalyzer {
     public init(profile: Profile, window: HazardWindow = HazardWindow(), node: String? = nil) {
         self.profile = profile
         self.window = window
-        self.node = node
+        self.nodes = node.map { [$0] }
     }
+
+    /// Profiles one more node (a log input that interleaves several nodes).
+    public func add(node: String) {
+        nodes = (nodes ?? []).union([node])
+    }
+
+    func isProfiled(_ label: String) -> Bool { nodes?.contains(label) ?? true }
 
     /// Records a message with the state before it (the engine's observer).
     public func observe(_ event: MessageEvent, channel: ChannelModel?, connection: ConnectionModel) {
@@ -141,7 +150,7 @@ public final class HazardAnalyzer {
     /// The hazards the latest observed message of its channel completes, replayed with `engine`.
     public func analyze(_ event: MessageEvent, engine: RuleEngine) -> [Hazard] {
         // An error or warning the profiled node sends about a channel after a hazard on it.
-        if ["error", "warning"].contains(event.content.name), let sender = event.sender, node == nil || node == sender,
+        if ["error", "warning"].contains(event.content.name), let sender = event.sender, isProfiled(sender),
            let channel = event.channel {
             var data = ""
             if case let .bytes(bytes)? = event.content.fields["data"] { data = String(decoding: bytes, as: UTF8.self) }
@@ -151,7 +160,7 @@ public final class HazardAnalyzer {
                 if let o = Self.observation(hazard, note) { observed.append(o) }
             }
         }
-        guard let receiver = event.receiver, node == nil || node == receiver,
+        guard let receiver = event.receiver, isProfiled(receiver),
               let secondQueue = profile.queue(of: event.content.name) else { return [] }
         guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }
         var out: [Hazard] = []
@@ -191,7 +200,9 @@ public final class HazardAnalyzer {
         for hazard in out {
             guard let key = hazard.channel else { continue }
             Self.append(hazard, to: &recentHazards[key, default: []], keeping: 8)
-            for note in recentNotes[key] ?? [] { if let o = Self.observation(hazard, note) { observed.append(o) } }
+            for note in recentNotes[key] ?? [] where note.node == nil || note.node == hazard.node {
+                if let o = Self.observation(hazard, note) { observed.append(o) }
+            }
         }
         return out.reversed()
     }

@@ -13,58 +13,128 @@ import Wire
 public struct ClnLogParser: LogParser {
     public let file: String
     public private(set) var skippedLines = 0
+    /// A `Read decrypt <hex>` line (c-lightning before 0.6), waiting for the `peer_in` line
+    /// that names the same message.
+    private var decrypted: LogMessage?
+    /// The entry being read from `getlog`'s JSON output: its `source` and `node_id`.
+    private var jsonSource: ArraySlice<UInt8>?
+    private var jsonNode: String?
 
     public init(file: String) {
         self.file = file
     }
 
-    public mutating func flush() -> [LogEvent] { [] }
+    public mutating func flush() -> [LogEvent] {
+        guard let held = decrypted else { return [] }
+        decrypted = nil
+        return [.message(held)]
+    }
+
+    /// Where a line reports a message, and how.
+    enum Marker {
+        /// `peer_in WIRE_X` / `peer_out WIRE_X`: the name only.
+        case name(Direction)
+        /// `[IN] <hex>` / `[OUT] <hex>` (io level): the whole message.
+        case io(Direction)
+        /// `Read decrypt <hex>` (before 0.6): a received message, named again by `peer_in`.
+        case decrypt
+    }
+
+    static func marker(_ b: ArraySlice<UInt8>) -> (Marker, payload: Int, prefixEnd: Int)? {
+        if let at = LogText.find("peer_in ", in: b), at == b.startIndex || b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: "\"") {
+            return (.name(.in), at + 8, at)
+        }
+        if let at = LogText.find("peer_out ", in: b), at == b.startIndex || b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: "\"") {
+            return (.name(.out), at + 9, at)
+        }
+        if let at = LogText.find("[IN] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
+            return (.io(.in), at + 5, at)
+        }
+        if let at = LogText.find("[OUT] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
+            return (.io(.out), at + 6, at)
+        }
+        if let at = LogText.find("Read decrypt ", in: b) { return (.decrypt, at + 13, at) }
+        return nil
+    }
 
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
-        let marker: Int
-        let kind: (io: Bool, direction: Direction)
-        if let at = LogText.find(": peer_in ", in: bytes) {
-            (marker, kind) = (at, (false, .in))
-        } else if let at = LogText.find(": peer_out ", in: bytes) {
-            (marker, kind) = (at, (false, .out))
-        } else if let at = LogText.find(": [IN] ", in: bytes) {
-            (marker, kind) = (at, (true, .in))
-        } else if let at = LogText.find(": [OUT] ", in: bytes) {
-            (marker, kind) = (at, (true, .out))
-        } else {
+        if let at = LogText.find("\"source\": \"", in: bytes) {
+            jsonSource = bytes[(at + 11)...].prefix { $0 != UInt8(ascii: "\"") }
+        } else if let at = LogText.find("\"node_id\": \"", in: bytes), LogText.isHexRun(bytes, at: at + 12, count: 66) {
+            jsonNode = LogText.string(bytes[(at + 12)..<(at + 78)])
+        } else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "}") {
+            jsonSource = nil
+            jsonNode = nil
+        }
+        guard let (marker, payloadStart, prefixEnd) = Self.marker(bytes) else {
             skippedLines += 1
             return []
         }
-        let prefix = bytes[..<marker]
-        let stamp = LogText.firstTimestamp(prefix, window: 64)
-        let (peer, channel) = Self.source(prefix)
-        let payload = bytes[(marker + (kind.io ? (kind.direction == .in ? 7 : 8) : (kind.direction == .in ? 10 : 11)))...]
-        let location = SourceLocation(file: file, line: line.number)
-        let content: MessageContent
-        if kind.io {
-            var hex = payload
-            while let last = hex.last, last == 32 || last == 13 || last == 9 { hex = hex.dropLast() }
-            guard let bytes = Hex.decode(utf8: hex), bytes.count >= 2 else {
-                return [.diagnostic(Diagnostic(.error, "cln.malformed", at: location, "[IN]/[OUT] line without a hex message"))]
-            }
-            content = MessageContent.decoding(bytes)
-            if case let .undecodable(_, _, error) = content {
-                return [.diagnostic(Diagnostic(.error, "wire.malformed", at: location, error.description))] + [
-                    .message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
-                                        direction: kind.direction, channelLabel: channel, content: content)),
-                ]
-            }
-        } else {
-            var name = LogText.string(payload.prefix { $0 != 32 && $0 != 13 })
-            if name == "UNKNOWN" { name = LogText.string(payload.prefix { $0 != 13 }) }
-            guard let type = Self.type(name) else {
-                return [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
-            }
-            content = .partial(PartialBuilder(type: type).message)
+        let inJSON = prefixEnd > bytes.startIndex && bytes[prefixEnd - 1] == UInt8(ascii: "\"")
+        let prefix = bytes[..<prefixEnd]
+        let stamp = LogText.stamp(LogText.firstTimestamp(prefix, window: 64), line)
+        var (peer, channel) = Self.source(prefix)
+        if inJSON, let source = jsonSource {
+            let named = Self.source(source)
+            peer = jsonNode ?? named.peer
+            channel = named.channel
         }
-        return [.message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
-                                    direction: kind.direction, channelLabel: channel, content: content))]
+        var payload = bytes[payloadStart...]
+        while let last = payload.last, last == 32 || last == 13 || last == 9 || last == UInt8(ascii: ",") || last == UInt8(ascii: "\"") {
+            payload = payload.dropLast()
+        }
+        let location = SourceLocation(file: file, line: line.number)
+        var out: [LogEvent] = []
+        switch marker {
+        case .decrypt:
+            out += flush()
+            // The hex may be elided in a pasted excerpt: the following peer_in line names it then.
+            let content: MessageContent = Hex.decode(utf8: payload).flatMap { $0.count >= 2 ? MessageContent.decoding($0) : nil }
+                ?? .partial(PartialMessage(type: nil, name: "unknown"))
+            decrypted = LogMessage(line: line.number, stamp: stamp, peer: peer, direction: .in, channelLabel: channel, content: content)
+            return out
+        case let .io(direction):
+            out += flush()
+            if let bytes = Hex.decode(utf8: payload), bytes.count >= 2 {
+                let content = MessageContent.decoding(bytes)
+                if case let .undecodable(_, _, error) = content {
+                    out.append(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, error.description)))
+                }
+                out.append(.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
+                                               channelLabel: channel, content: content)))
+                return out
+            }
+            // An excerpt whose poster replaced the bytes with the message's name.
+            guard let type = Self.type(Self.name(payload)) else {
+                return out + [.diagnostic(Diagnostic(.error, "cln.malformed", at: location, "[IN]/[OUT] line without a hex message"))]
+            }
+            return out + [.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
+                                              channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))]
+        case let .name(direction):
+            let name = Self.name(payload)
+            guard let type = Self.type(name) else {
+                return flush() + [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
+            }
+            // The peer_in line of a message its Read decrypt line already reported.
+            if direction == .in, var held = decrypted, held.content.type == nil || held.content.type == type {
+                decrypted = nil
+                if held.content.type == nil { held.content = .partial(PartialBuilder(type: type).message) }
+                if held.peer == nil { held.peer = peer }
+                if held.channelLabel == nil { held.channelLabel = channel }
+                return [.message(held)]
+            }
+            return flush() + [.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
+                                                  channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))]
+        }
+    }
+
+    /// `WIRE_UPDATE_ADD_HTLC` (or `UNKNOWN 32769`) at the start of `payload`.
+    static func name(_ payload: ArraySlice<UInt8>) -> String {
+        if payload.starts(with: Array("UNKNOWN".utf8)) {
+            return LogText.string(payload.prefix { $0 != 13 && $0 != UInt8(ascii: ")") })
+        }
+        return LogText.string(payload.prefix { ($0 >= 0x41 && $0 <= 0x5A) || LogText.isDigit($0) || $0 == UInt8(ascii: "_") })
     }
 
     /// `WIRE_UPDATE_ADD_HTLC` → 128; `WIRE_FUNDING_LOCKED` (CLN ≤ 0.12) → `channel_ready`;

@@ -33,7 +33,7 @@ public struct EclairLogParser: LogParser {
         "OpenChannel": ("open_channel", ["chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
             "max_htlc_value_in_flight_msat", "channel_reserve_satoshis", "htlc_minimum_msat", "feerate_per_kw", "to_self_delay",
             "max_accepted_htlcs", "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint",
-            "*htlc_basepoint", "*first_per_commitment_point", nil]),
+            "*htlc_basepoint", "*first_per_commitment_point", "!channel_flags"]),
         "AcceptChannel": ("accept_channel", ["temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
             "channel_reserve_satoshis", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs",
             "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint", "*htlc_basepoint",
@@ -43,8 +43,8 @@ public struct EclairLogParser: LogParser {
             "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"]),
         "AcceptDualFundedChannel": ("accept_channel2", ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
             "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"]),
-        // The funding txid is printed in an order this parser cannot be sure of: left unknown.
-        "FundingCreated": ("funding_created", ["temporary_channel_id", nil, "funding_output_index", "#signature"]),
+        // The funding txid: see `fundingTxid`.
+        "FundingCreated": ("funding_created", ["temporary_channel_id", "%funding_txid", "funding_output_index", "#signature"]),
         "FundingSigned": ("funding_signed", ["channel_id", "#signature"]),
         "FundingLocked": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
         "ChannelReady": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
@@ -85,28 +85,27 @@ public struct EclairLogParser: LogParser {
         "GossipTimestampFilter": ("gossip_timestamp_filter", ["chain_hash", "first_timestamp", "timestamp_range"]),
     ]
 
+    /// `IN msg=` / `OUT msg=` after the logger (` - IN msg=`), or as posters reformat
+    /// them (`INFO IN msg=`, `IN ------->  msg=`, `OUT <-------  msg=`): the direction and
+    /// where the message starts.
+    static func marker(_ bytes: ArraySlice<UInt8>) -> (Direction, Int)? {
+        if let at = LogText.find("IN msg=", in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 { return (.in, at + 7) }
+        if let at = LogText.find("OUT msg=", in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 { return (.out, at + 8) }
+        if let at = LogText.find(" ------->  msg=", in: bytes), LogText.find("IN", in: bytes[..<at]) != nil { return (.in, at + 15) }
+        if let at = LogText.find(" <-------  msg=", in: bytes), LogText.find("OUT", in: bytes[..<at]) != nil { return (.out, at + 15) }
+        return nil
+    }
+
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
-        let direction: Direction
-        let marker: Int
-        if let at = LogText.find(" - IN msg=", in: bytes) {
-            (direction, marker) = (.in, at + 10)
-        } else if let at = LogText.find(" - OUT msg=", in: bytes) {
-            (direction, marker) = (.out, at + 11)
-        } else {
+        guard let (direction, marker) = Self.marker(bytes) else {
+            if let message = routerQuery(line) { return [.message(message)] }
             skippedLines += 1
             return []
         }
         let prefix = bytes[..<marker]
         let stamp = LogText.firstTimestamp(prefix, window: 32)
-        var peer: String?
-        if let n = LogText.find(" n:", in: prefix), LogText.isHexRun(prefix, at: n + 3, count: 66) {
-            peer = LogText.string(prefix[(n + 3)..<(n + 69)])
-        }
-        var channel: [UInt8]?
-        if let c = LogText.find(" c:", in: prefix), LogText.isHexRun(prefix, at: c + 3, count: 64) {
-            channel = Hex.decode(utf8: prefix[(c + 3)..<(c + 67)])
-        }
+        let (peer, channel) = Self.context(prefix)
         let bodyText = LogText.string(bytes[marker...])
         let body = Substring(bodyText)
         // The other logger's copy of the message just logged (a genuine repeat, such as a
@@ -134,6 +133,15 @@ public struct EclairLogParser: LogParser {
             guard var spec else { continue }
             let arg = args[index]
             switch spec.first {
+            case "!":
+                // ChannelFlags(announceChannel=true, …), or (before 0.7) the byte itself.
+                if let number = arg.number {
+                    b.set("channel_flags", .unsigned(number))
+                } else if case let .call("ChannelFlags", flags) = arg {
+                    b.set("channel_flags", .unsigned(flags.contains(.atom("announceChannel=true")) ? 1 : 0))
+                }
+            case "%":
+                if let txid = Self.fundingTxid(arg, body: body) { b.set("funding_txid", .bytes(txid)) }
             case "*":
                 spec.removeFirst()
                 if let point = arg.point { b.set(spec, .bytes(point)) }
@@ -155,8 +163,64 @@ public struct EclairLogParser: LogParser {
             b.set(name.hasPrefix("open") || name.hasPrefix("accept") || name == "funding_created" ? "temporary_channel_id" : "channel_id",
                   .bytes(channel))
         }
-        return [.message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
+        return [.message(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer,
                                     direction: direction, content: .partial(b.message)))]
+    }
+
+    /// The ` n:<node id>` and ` c:<channel id>` columns of the line's prefix (a pasted
+    /// excerpt may start at `n:`).
+    static func context(_ prefix: ArraySlice<UInt8>) -> (peer: String?, channel: [UInt8]?) {
+        var peer: String?
+        if let n = LogText.find("n:", in: prefix), n == prefix.startIndex || prefix[n - 1] == 0x20,
+           LogText.isHexRun(prefix, at: n + 2, count: 66) {
+            peer = LogText.string(prefix[(n + 2)..<(n + 68)])
+        }
+        var channel: [UInt8]?
+        if let c = LogText.find(" c:", in: prefix), LogText.isHexRun(prefix, at: c + 3, count: 64) {
+            channel = Hex.decode(utf8: prefix[(c + 3)..<(c + 67)])
+        }
+        return (peer, channel)
+    }
+
+    /// eclair before 0.10 printed `fundingTxid` as the funding transaction's hash (wire
+    /// order); 0.10 made it a `TxId`, printed in display order. The `TlvStream(List(…))` of
+    /// eclair before 0.9 dates the first kind; a `TlvStream(Set(…))` is taken as the second
+    /// (eclair 0.9.x, which printed Sets and hashes, is read wrongly).
+    static func fundingTxid(_ value: DebugValue, body: Substring) -> [UInt8]? {
+        guard let bytes = value.bytes, bytes.count == 32 else { return nil }
+        if body.contains("TlvStream(Set(") { return bytes.reversed() }
+        if body.contains("TlvStream(List(") || !body.contains("TlvStream(") { return bytes }
+        return nil
+    }
+
+    /// The Router's gossip queries (`sending query_channel_range=QueryChannelRange(…)`,
+    /// `received query_channel_range with firstBlockNum=0 numberOfBlocks=1 …`).
+    func routerQuery(_ line: LineReader.Line) -> LogMessage? {
+        let bytes = line.bytes
+        let direction: Direction
+        let start: Int
+        if let at = LogText.find(" - sending query_channel_range=", in: bytes) {
+            (direction, start) = (.out, at + 31)
+        } else if let at = LogText.find(" - received query_channel_range with ", in: bytes) {
+            (direction, start) = (.in, at + 37)
+        } else {
+            return nil
+        }
+        let (peer, _) = Self.context(bytes[..<start])
+        var b = PartialBuilder(name: "query_channel_range")
+        let text = Substring(LogText.string(bytes[start...]))
+        if direction == .out, case let .call("QueryChannelRange", args) = DebugParser.parse(text), args.count >= 3 {
+            b.set("chain_hash", args[0].bytes.map { .bytes($0) })
+            b.unsigned("first_blocknum", args[1].number.map { String($0) }.map { Substring($0) })
+            b.unsigned("number_of_blocks", args[2].number.map { String($0) }.map { Substring($0) })
+        } else {
+            for token in text.split(separator: " ") {
+                if token.hasPrefix("firstBlockNum=") { b.unsigned("first_blocknum", token.dropFirst(14)) }
+                if token.hasPrefix("numberOfBlocks=") { b.unsigned("number_of_blocks", token.dropFirst(15)) }
+            }
+        }
+        let stamp = LogText.firstTimestamp(bytes[..<start], window: 32)
+        return LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction, content: .partial(b.message))
     }
 
     static let byteFields: Set<String> = [

@@ -50,7 +50,7 @@ public struct HexDumpParser: LogParser, Sendable {
         if case let .undecodable(_, _, error) = content {
             return .diagnostic(Diagnostic(.error, "wire.malformed", at: location, error.description))
         }
-        return .message(LogMessage(line: line.number, content: content))
+        return .message(LogMessage(line: line.number, stamp: LogText.stamp(nil, line), content: content))
     }
 
     /// The start of a bad line, printable, for a diagnostic.

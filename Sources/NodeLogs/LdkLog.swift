@@ -14,12 +14,35 @@ import Wire
 public struct LdkLogParser: LogParser {
     public let file: String
     public private(set) var skippedLines = 0
+    /// Reports not yet emitted: LDK reports one message on up to three lines (the event that
+    /// sends it, `Enqueueing message`, a channel's own line), which become one message.
+    private var pending: [Report] = []
+    private var lineNumber = 0
+    /// How many lines apart the reports of one message may be.
+    static let window = 16
 
     public init(file: String) {
         self.file = file
     }
 
-    public mutating func flush() -> [LogEvent] { [] }
+    /// What kind of line reported a message: each kind reports a message at most once.
+    enum Kind: UInt8 {
+        /// `Received message …` / `Enqueueing message …` (TRACE): the message itself.
+        case wire = 1
+        /// `Handling Send… event in peer_handler …` (DEBUG).
+        case event = 2
+        /// A channel's or the channel manager's own line (`Sending a channel_ready to our peer …`),
+        /// or `Received peer Init message from …`.
+        case note = 4
+    }
+
+    struct Report {
+        var message: LogMessage
+        var kinds: UInt8
+        /// The event line that announced it with others (`Handling UpdateHTLCs event`), by its
+        /// line number.
+        var group: Int?
+    }
 
     /// Rust message names → spec names.
     static let names: [String: String] = [
@@ -64,21 +87,86 @@ public struct LdkLogParser: LogParser {
         "first_per_commitment_point": "*first_per_commitment_point", "channel_flags": "channel_flags",
         "short_channel_id": ":short_channel_id", "node_signature": "#node_signature", "bitcoin_signature": "#bitcoin_signature",
         "initiator": "initiator", "ponglen": "num_pong_bytes", "byteslen": "byteslen", "data": "data",
+        "first_timestamp": "first_timestamp", "timestamp_range": "timestamp_range", "first_blocknum": "first_blocknum",
+        "number_of_blocks": "number_of_blocks", "sync_complete": "sync_complete", "full_information": "full_information",
+        "timestamp": "timestamp", "cltv_expiry_delta": "cltv_expiry_delta", "fee_base_msat": "fee_base_msat",
+        "fee_proportional_millionths": "fee_proportional_millionths", "htlc_maximum_msat": "htlc_maximum_msat",
         "blinding_point": "~blinded_path.path_key", "short_channel_id_alias": "~short_channel_id.alias",
     ]
 
-    public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
-        let bytes = line.bytes
-        let direction: Direction
-        let start: Int
-        if let at = LogText.find("Received message ", in: bytes) {
-            (direction, start) = (.in, at + 17)
-        } else if let at = LogText.find("Enqueueing message ", in: bytes) {
-            (direction, start) = (.out, at + 19)
-        } else {
-            skippedLines += 1
-            return []
+    public mutating func flush() -> [LogEvent] {
+        defer { pending.removeAll() }
+        return pending.map { .message($0.message) }
+    }
+
+    /// Reports older than the window.
+    private mutating func expired() -> [LogEvent] {
+        var out: [LogEvent] = []
+        while let first = pending.first, lineNumber - first.message.line > Self.window {
+            out.append(.message(first.message))
+            pending.removeFirst()
         }
+        return out
+    }
+
+    /// Takes in one report: merged into an earlier report of the same message (another kind
+    /// of line, same direction, type, peer and channel), or held as a new one.
+    private mutating func add(_ message: LogMessage, kind: Kind, group: Int? = nil) {
+        guard let index = pending.firstIndex(where: { $0.kinds & kind.rawValue == 0 && Self.sameMessage($0.message, message) }) else {
+            pending.append(Report(message: message, kinds: kind.rawValue, group: group))
+            return
+        }
+        var report = pending.remove(at: index)
+        report.kinds |= kind.rawValue
+        guard kind == .wire else {
+            if report.message.peer == nil { report.message.peer = message.peer }
+            pending.insert(report, at: index)
+            return
+        }
+        // The wire line has every field, and its place is the message's place: after what was
+        // enqueued before it. Of several messages one event announced (in an order guessed
+        // from LDK's version), each takes the place its own line gives.
+        var merged = message
+        merged.peer = message.peer ?? report.message.peer
+        if report.group == nil { merged.line = report.message.line }
+        if merged.time == nil { (merged.time, merged.timeText, merged.timeSource) = (report.message.time, report.message.timeText, report.message.timeSource) }
+        report.message = merged
+        if let group = report.group {
+            let placed = pending.lastIndex { $0.group == group && $0.kinds & Kind.wire.rawValue != 0 }.map { $0 + 1 }
+                ?? pending.firstIndex { $0.group == group } ?? pending.endIndex
+            pending.insert(report, at: placed)
+        } else {
+            pending.append(report)
+        }
+    }
+
+    static func sameMessage(_ a: LogMessage, _ b: LogMessage) -> Bool {
+        guard a.direction == b.direction, a.content.name == b.content.name else { return false }
+        if let p = a.peer, let q = b.peer, !(p.hasPrefix(q) || q.hasPrefix(p)) { return false }
+        let x = a.content.fields["channel_id"] ?? a.content.fields["temporary_channel_id"]
+        let y = b.content.fields["channel_id"] ?? b.content.fields["temporary_channel_id"]
+        if let x, let y, x != y { return false }
+        return true
+    }
+
+    public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
+        lineNumber = line.number
+        let bytes = line.bytes
+        var out = expired()
+        if let at = LogText.find("Received message ", in: bytes) {
+            parseWire(line, start: at + 17, direction: .in, out: &out)
+        } else if let at = LogText.find("Enqueueing message ", in: bytes) {
+            parseWire(line, start: at + 19, direction: .out, out: &out)
+        } else if let at = LogText.find("Handling ", in: bytes), LogText.find(" in peer_handler", in: bytes[at...]) != nil {
+            if !parseEvent(line, start: at + 9) { skippedLines += 1 }
+        } else if !parseNote(line) {
+            skippedLines += 1
+        }
+        return out
+    }
+
+    private mutating func parseWire(_ line: LineReader.Line, start: Int, direction: Direction, out: inout [LogEvent]) {
+        let bytes = line.bytes
         let stamp = LogText.firstTimestamp(bytes[..<start], window: 48)
         var body = Substring(LogText.string(bytes[start...]))
         var peer: String?
@@ -93,10 +181,7 @@ public struct LdkLogParser: LogParser {
                 }
             }
         }
-        if peer == nil, let p = LogText.find(" p:", in: bytes[..<start]) {
-            let id = bytes[(p + 3)...].prefix { LogText.isHex($0) }
-            if id.count >= 6 { peer = LogText.string(id) }
-        }
+        if peer == nil { peer = Self.contextPeer(bytes[..<start]) }
         var value = DebugParser.parse(body)
         // The enum wrapper: UpdateAddHTLC(UpdateAddHTLC { … }).
         if case let .call(_, args) = value, args.count == 1, case .record = args[0] { value = args[0] }
@@ -110,10 +195,11 @@ public struct LdkLogParser: LogParser {
         guard let name = Self.names[typeName] else {
             if typeName.hasPrefix("Unknown") || typeName.hasPrefix("Custom") {
                 skippedLines += 1
-                return []
+                return
             }
             let location = SourceLocation(file: file, line: line.number)
-            return [.diagnostic(Diagnostic(.warning, "ldk.unknown-message", at: location, "unrecognised message '\(typeName)'"))]
+            out.append(.diagnostic(Diagnostic(.warning, "ldk.unknown-message", at: location, "unrecognised message '\(typeName)'")))
+            return
         }
         var b = PartialBuilder(name: name)
         Self.collect(value, into: &b)
@@ -128,8 +214,130 @@ public struct LdkLogParser: LogParser {
                 b.set(to, value)
             }
         }
-        return [.message(LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: peer,
-                                    direction: direction, content: .partial(b.message)))]
+        add(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
+                       content: .partial(b.message)), kind: .wire)
+    }
+
+    /// The peer of LDK 0.3's context columns (` p:0355f8`, six hex digits).
+    static func contextPeer(_ prefix: ArraySlice<UInt8>) -> String? {
+        guard let p = LogText.find(" p:", in: prefix) else { return nil }
+        let id = prefix[(p + 3)...].prefix { LogText.isHex($0) }
+        return id.count >= 6 ? LogText.string(id) : nil
+    }
+
+    /// `Handling <Event> event in peer_handler for node <id> …` → the message(s) it sends.
+    static let events: [String: [String]] = [
+        "SendAcceptChannel": ["accept_channel"], "SendAcceptChannelV2": ["accept_channel2"],
+        "SendOpenChannel": ["open_channel"], "SendOpenChannelV2": ["open_channel2"],
+        "SendFundingCreated": ["funding_created"], "SendFundingSigned": ["funding_signed"],
+        "SendChannelReady": ["channel_ready"], "SendFundingLocked": ["channel_ready"], "SendStfu": ["stfu"],
+        "SendSplice": ["splice_init"], "SendSpliceInit": ["splice_init"], "SendSpliceAck": ["splice_ack"],
+        "SendSpliceLocked": ["splice_locked"], "SendTxAddInput": ["tx_add_input"], "SendTxAddOutput": ["tx_add_output"],
+        "SendTxRemoveInput": ["tx_remove_input"], "SendTxRemoveOutput": ["tx_remove_output"], "SendTxComplete": ["tx_complete"],
+        "SendTxSignatures": ["tx_signatures"], "SendTxInitRbf": ["tx_init_rbf"], "SendTxAckRbf": ["tx_ack_rbf"],
+        "SendTxAbort": ["tx_abort"], "SendAnnouncementSignatures": ["announcement_signatures"],
+        "SendRevokeAndACK": ["revoke_and_ack"], "SendClosingSigned": ["closing_signed"],
+        "SendClosingComplete": ["closing_complete"], "SendClosingSig": ["closing_sig"], "SendShutdown": ["shutdown"],
+        "SendChannelReestablish": ["channel_reestablish"], "SendChannelAnnouncement": ["channel_announcement", "channel_update"],
+        "SendChannelUpdate": ["channel_update"], "SendErrorMessage": ["error"], "SendWarningMessage": ["warning"],
+        "SendChannelRangeQuery": ["query_channel_range"], "SendShortIdsQuery": ["query_short_channel_ids"],
+        "SendReplyChannelRange": ["reply_channel_range"], "SendGossipTimestampFilter": ["gossip_timestamp_filter"],
+        "SendPeerStorage": ["peer_storage"], "SendPeerStorageRetrieval": ["peer_storage_retrieval"],
+    ]
+
+    /// A `Handling … event in peer_handler` line (DEBUG; errors and warnings at TRACE).
+    private mutating func parseEvent(_ line: LineReader.Line, start: Int) -> Bool {
+        let bytes = line.bytes
+        let eventName = LogText.string(bytes[start...].prefix { $0 != 0x20 })
+        let text = Substring(LogText.string(bytes[start...]))
+        let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
+        var peer = Self.hexAfter(" for node ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
+        if peer == nil, let range = text.firstRange(ofASCII: " for ") {
+            // LDK 0.3 dropped "node": "… in peer_handler for <id> …".
+            let id = text[range.upperBound...].prefix { $0.isHexDigit }
+            if id.utf8.count == 66 { peer = String(id) }
+        }
+        let channel = Self.hexAfter(" for channel ", in: text, count: 64).flatMap { Hex.decode($0) }
+        func message(_ name: String) -> LogMessage {
+            var b = PartialBuilder(name: name)
+            if let channel {
+                b.set(["open_channel", "accept_channel", "open_channel2", "accept_channel2", "funding_created"].contains(name)
+                      ? "temporary_channel_id" : "channel_id", .bytes(channel))
+            }
+            if name == "error" || name == "warning", let range = text.firstRange(ofASCII: " with message ") {
+                b.set("data", .bytes(Array(text[range.upperBound...].utf8)))
+            }
+            return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: .out, content: .partial(b.message))
+        }
+        if eventName == "UpdateHTLCs" {
+            // "… with 1 adds, 0 fulfills, 0 fails[, 1 commits] for channel …": LDK ≤ 0.1 sends
+            // adds, fulfills, fails, then one commitment_signed; 0.2 fulfills, fails, adds,
+            // then its commitments. An update_fee or malformed fail is not counted, so these
+            // are replaced by the `Enqueueing` lines when the log has them.
+            let counts = ["adds", "fulfills", "fails", "commits"].map { Self.count(before: " " + $0, in: text) }
+            guard let adds = counts[0], let fulfills = counts[1], let fails = counts[2] else { return false }
+            let adding = Array(repeating: "update_add_htlc", count: adds)
+            let removing = Array(repeating: "update_fulfill_htlc", count: fulfills) + Array(repeating: "update_fail_htlc", count: fails)
+            let names = counts[3] == nil ? adding + removing + ["commitment_signed"]
+                : removing + adding + Array(repeating: "commitment_signed", count: counts[3] ?? 1)
+            for name in names { add(message(name), kind: .event, group: line.number) }
+            return true
+        }
+        guard let names = Self.events[eventName] else { return false }
+        for name in names { add(message(name), kind: .event, group: names.count > 1 ? line.number : nil) }
+        return true
+    }
+
+    /// Lines outside the peer handler that report a message: `Received peer Init message
+    /// from <id>: <features>` (LDK 0.0.103 to 0.2; `Received Init message: …` in 0.3),
+    /// `Received channel_ready from peer for channel <id>` and `Sending a channel_ready to
+    /// our peer for channel <id>` (channel.rs), `Received channel_update … for channel <id>.`
+    /// (the channel manager).
+    private mutating func parseNote(_ line: LineReader.Line) -> Bool {
+        let bytes = line.bytes
+        let name: String
+        let direction: Direction
+        let start: Int
+        if let at = LogText.find("Received peer Init message", in: bytes) ?? LogText.find("Received Init message: ", in: bytes) {
+            (name, direction, start) = ("init", .in, at)
+        } else if let at = LogText.find("Received channel_ready from peer for channel ", in: bytes) {
+            (name, direction, start) = ("channel_ready", .in, at)
+        } else if let at = LogText.find("Sending a channel_ready to our peer for channel ", in: bytes) {
+            (name, direction, start) = ("channel_ready", .out, at)
+        } else if let at = LogText.find("Received channel_update ", in: bytes), LogText.find(" for channel ", in: bytes[at...]) != nil {
+            (name, direction, start) = ("channel_update", .in, at)
+        } else {
+            return false
+        }
+        let text = Substring(LogText.string(bytes[start...]))
+        var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
+        if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }
+        var b = PartialBuilder(name: name)
+        if name != "init", let range = text.range(of: " for channel ", options: .backwards) {
+            let id = text[range.upperBound...].prefix { $0.isHexDigit }
+            if id.utf8.count == 64, let channel = Hex.decode(id) {
+                // A channel_update names its channel by short id on the wire; the id here is the
+                // channel's, kept as the stream's label.
+                if name != "channel_update" { b.set("channel_id", .bytes(channel)) }
+            }
+        }
+        let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
+        add(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(b.message)), kind: .note)
+        return true
+    }
+
+    /// The `count` hex digits after `marker` in `text`.
+    static func hexAfter(_ marker: String, in text: Substring, count: Int) -> String? {
+        guard let range = text.firstRange(ofASCII: marker) else { return nil }
+        let id = text[range.upperBound...].prefix { $0.isHexDigit }
+        return id.utf8.count == count ? String(id) : nil
+    }
+
+    /// The number before `word` (` 2 adds`).
+    static func count(before word: String, in text: Substring) -> Int? {
+        guard let range = text.firstRange(ofASCII: word + ",") ?? text.firstRange(ofASCII: word + " ") else { return nil }
+        let digits = text[..<range.lowerBound].reversed().prefix { $0.isNumber }
+        return digits.isEmpty ? nil : Int(String(digits.reversed()))
     }
 
     /// Sets every known field of a record (and of records nested in it).

@@ -21,15 +21,21 @@ public struct LineReader: ~Copyable {
         public var bytes: ArraySlice<UInt8>
         /// Whether bytes beyond `maximumLineLength` were dropped.
         public var truncated: Bool
+        /// The time a wrapper (journald, docker, …) gave the line, and its text.
+        public var wrapperTime: Timestamp?
+        public var wrapperTimeText: ArraySlice<UInt8>?
 
-        public init(number: Int, bytes: ArraySlice<UInt8>, truncated: Bool = false) {
+        public init(number: Int, bytes: ArraySlice<UInt8>, truncated: Bool = false, wrapperTime: Timestamp? = nil,
+                    wrapperTimeText: ArraySlice<UInt8>? = nil) {
             self.number = number
             self.bytes = bytes
             self.truncated = truncated
+            self.wrapperTime = wrapperTime
+            self.wrapperTimeText = wrapperTimeText
         }
     }
 
-        public static let defaultMaximumLineLength = 1 << 20
+    public static let defaultMaximumLineLength = 1 << 20
 
     private let source: ByteSource
     private var buffer: [UInt8]

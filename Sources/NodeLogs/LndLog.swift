@@ -18,6 +18,8 @@ public struct LndLogParser: LogParser {
     private var pending: LogMessage?
     /// A trace dump being collected: its header and continuation lines.
     private var dump: (header: LogMessage?, type: String, lines: [String])?
+    /// A summary line cut by a terminal's line wrap, waiting for its continuation lines.
+    private var wrapped: (text: String, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int)?
 
     public init(file: String) {
         self.file = file
@@ -53,6 +55,15 @@ public struct LndLogParser: LogParser {
         let bytes = line.bytes
         var out: [LogEvent] = []
         let header = LogText.find("] PEER", in: bytes)
+        // A wrapped summary line continues on lines without a header.
+        if let held = wrapped {
+            wrapped = nil
+            if header == nil, !bytes.isEmpty, LogText.firstTimestamp(bytes, window: 8) == nil, held.parts < 4 {
+                return summary(held.text + LogText.string(bytes), line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer,
+                               parts: held.parts + 1)
+            }
+            out += summary(held.text, line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer, parts: 4)
+        }
         // A trace dump continues until a blank line or the next header line.
         if dump != nil {
             if header == nil && LogText.firstTimestamp(bytes, window: 8) == nil && !bytes.isEmpty {
@@ -75,21 +86,17 @@ public struct LndLogParser: LogParser {
             return out
         }
         rest = rest[(colon + 2)...].drop { $0 == 32 }
-        // Optional per-peer prefix (lnd 0.15.1+): "Peer(<66 hex>): ".
+        // Optional per-peer prefix (lnd 0.15.1+): "Peer(<66 hex>): ", or an alias or
+        // redaction a user put there ("Peer([Alice]): ", "Peer(xxx): ").
         var prefixPeer: String?
-        if rest.starts(with: Array("Peer(".utf8)), LogText.isHexRun(rest, at: rest.startIndex + 5, count: 66) {
-            prefixPeer = LogText.string(rest[(rest.startIndex + 5)..<(rest.startIndex + 71)])
-            rest = rest.dropFirst(72).drop { $0 == 58 || $0 == 32 }
+        if rest.starts(with: Array("Peer(".utf8)), let close = LogText.find("): ", in: rest.prefix(140)) {
+            prefixPeer = LogText.string(rest[(rest.startIndex + 5)..<close])
+            rest = rest[(close + 3)...].drop { $0 == 32 }
         }
         let text = LogText.string(rest)
         if text.hasPrefix("Received ") || text.hasPrefix("Sending ") {
             out += flushPending()
-            if let message = summaryLine(text, line: line.number, stamp: stamp, prefixPeer: prefixPeer) {
-                pending = message
-            } else {
-                skippedLines += 1
-            }
-            return out
+            return out + summary(text, line: line.number, stamp: LogText.stamp(stamp, line), prefixPeer: prefixPeer, parts: 1)
         }
         if text.hasPrefix("readMessage from ") || text.hasPrefix("writeMessage to ") {
             // "(*lnwire.UpdateAddHTLC)(0xc000…)({"
@@ -103,8 +110,17 @@ public struct LndLogParser: LogParser {
                 } else {
                     out += flushPending()
                     if let name = Self.goTypeNames[goType] ?? Self.names[goType] {
-                        header = LogMessage(line: line.number, timeText: stamp?.1, time: stamp?.0, peer: prefixPeer,
-                                            direction: direction, content: .partial(PartialBuilder(name: name).message))
+                        // Before lnd 0.15.1 the peer is in the line: "readMessage from <peer>: (…".
+                        var peer = prefixPeer.map { Self.peer(Substring($0)) }
+                        let from = text.hasPrefix("readMessage") ? 17 : 16
+                        if peer == nil, let colon = text.dropFirst(from).firstRange(of: ": (*lnwire.") {
+                            let named = text[text.index(text.startIndex, offsetBy: from)..<colon.lowerBound]
+                            if named != "peer" { peer = Self.peer(Substring(named)) }
+                        }
+                        var message = LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer?.name,
+                                                 direction: direction, content: .partial(PartialBuilder(name: name).message))
+                        message.peerIdentity = peer?.identity
+                        header = message
                     }
                 }
                 dump = (header, goType, [])
@@ -116,7 +132,55 @@ public struct LndLogParser: LogParser {
     }
 
     public mutating func flush() -> [LogEvent] {
-        finishDump() + flushPending()
+        var out: [LogEvent] = []
+        if let held = wrapped {
+            wrapped = nil
+            out = summary(held.text, line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer, parts: 4)
+        }
+        return out + finishDump() + flushPending()
+    }
+
+    /// A summary line: parsed, or held when a terminal's line wrap cut it (no closing
+    /// parenthesis and no peer at its end) until its continuation lines arrive.
+    private mutating func summary(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int) -> [LogEvent] {
+        if parts < 4, !Self.isComplete(text) {
+            wrapped = (text, line, stamp, prefixPeer, parts)
+            return []
+        }
+        if let message = summaryLine(text, line: line, stamp: stamp, prefixPeer: prefixPeer) {
+            pending = message
+        } else {
+            skippedLines += parts
+        }
+        return []
+    }
+
+    /// Whether a summary line ends as lnd ends them: with the peer, or with the summary's `)`.
+    static func isComplete(_ text: String) -> Bool {
+        if text.hasSuffix(")") { return true }
+        let body = Substring(text)
+        for preposition in [" from ", " to "] {
+            if let range = body.lastRange(of: preposition), !body[range.upperBound...].utf8.contains(32),
+               !body[range.upperBound...].isEmpty {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// How a log line names a peer: `<66 hex>` or `<66 hex>@<addr>` (a node id), `<label>@<addr>`
+    /// (an alias or redaction: `[Alice]`, `***`, `PEER`, an elided id), or `<ip:port>` (lnd
+    /// before 0.5 named peers by address only).
+    static func peer(_ text: Substring) -> (name: String, identity: PeerIdentity) {
+        if let at = text.firstIndex(of: "@") {
+            let id = text[..<at]
+            if id.utf8.count == 66, id.utf8.allSatisfy(LogText.isHex) { return (String(id), .nodeID) }
+            if !id.isEmpty { return (String(id), .alias) }
+            return (String(text[text.index(after: at)...]), .address)
+        }
+        if text.utf8.count == 66, text.utf8.allSatisfy(LogText.isHex) { return (String(text), .nodeID) }
+        if text.contains(":") || text.contains(".") { return (String(text), .address) }
+        return (String(text), .alias)
     }
 
     private mutating func flushPending() -> [LogEvent] {
@@ -148,30 +212,28 @@ public struct LndLogParser: LogParser {
     }
 
     /// "Received X(summary) from <pk>@<addr>" / "Sending X(summary) to <pk>@<addr>".
-    func summaryLine(_ text: String, line: Int, stamp: (Timestamp, String, end: Int)?, prefixPeer: String?) -> LogMessage? {
+    func summaryLine(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?) -> LogMessage? {
         let received = text.hasPrefix("Received ")
         var body = Substring(text.dropFirst(received ? 9 : 8))
-        // The peer, from the end: " from <pk>@<addr>" or " to <pk>@<addr>".
+        // The peer, from the end: " from <pk>@<addr>" or " to <pk>@<addr>" (an error's text may
+        // contain either word).
         let preposition = received ? " from " : " to "
-        var peer: String? = prefixPeer
+        var peer = prefixPeer.map { Self.peer(Substring($0)) }
         if let range = body.lastRange(of: preposition) {
             let suffix = body[range.upperBound...]
-            if !suffix.utf8.contains(32) {
-                let id = suffix.prefix { $0 != "@" }
-                if id.utf8.count == 66, id.utf8.allSatisfy(LogText.isHex) {
-                    peer = String(id)
-                } else if peer == nil {
-                    peer = String(suffix)
-                }
+            if !suffix.utf8.contains(32), !suffix.isEmpty {
+                let named = Self.peer(suffix)
+                if peer == nil || named.identity == .nodeID { peer = named }
                 body = body[..<range.lowerBound]
             }
         }
-        // "Type(summary)" or "Type" (Init has no summary).
+        // "Type(summary)" or "Type" (Init has no summary); a summary cut short keeps what it has.
         let typeName: Substring
         var summary: Substring = ""
-        if let open = body.firstIndex(of: "("), body.last == ")" {
+        if let open = body.firstIndex(of: "(") {
             typeName = body[..<open]
-            summary = body[body.index(after: open)..<body.index(before: body.endIndex)]
+            summary = body[body.index(after: open)...]
+            if summary.last == ")" { summary = summary.dropLast() }
         } else {
             typeName = body
         }
@@ -179,13 +241,16 @@ public struct LndLogParser: LogParser {
         if typeName == "custom" {
             let number = summary.hasPrefix("type=") ? UInt16(summary.dropFirst(5)) : nil
             content = .partial(PartialBuilder(type: number ?? 0).message)
+        } else if typeName == "<unknown>" {
+            content = .partial(PartialMessage(type: nil, name: "unknown"))
         } else if let name = Self.names[String(typeName)] {
             content = .partial(Self.fields(name, summary))
         } else {
             return nil
         }
-        return LogMessage(line: line, timeText: stamp?.1, time: stamp?.0, peer: peer,
-                          direction: received ? .in : .out, content: content)
+        var message = LogMessage(line: line, stamp: stamp, peer: peer?.name, direction: received ? .in : .out, content: content)
+        message.peerIdentity = peer?.identity
+        return message
     }
 
     /// Splits "a=1, b=2 mSAT, c=x" into pairs (an error's `err=` keeps the rest of the line).
@@ -209,6 +274,19 @@ public struct LndLogParser: LogParser {
             }
         }
         return out
+    }
+
+    /// Go's `time.Time.String()`: `2023-11-14 23:13:21 +0100 CET` (fractional seconds
+    /// optional) → seconds since the epoch, with the offset applied.
+    static func goTime(_ text: Substring) -> Int64? {
+        let bytes = Array(text.utf8)[...]
+        guard let (time, end) = WrapperTime.dateTime(bytes, at: 0), bytes[10] == 32 else { return nil }
+        var seconds = time.seconds
+        if end + 6 <= bytes.endIndex, bytes[end] == 32, bytes[end + 1] == UInt8(ascii: "+") || bytes[end + 1] == UInt8(ascii: "-"),
+           let hours = LogText.number(bytes, at: end + 2, digits: 2), let minutes = LogText.number(bytes, at: end + 4, digits: 2) {
+            seconds -= (bytes[end + 1] == UInt8(ascii: "+") ? 1 : -1) * Int64(hours * 3600 + minutes * 60)
+        }
+        return seconds >= 0 ? seconds : nil
     }
 
     /// "1000 mSAT" → 1000.
@@ -315,8 +393,15 @@ public struct LndLogParser: LogParser {
             if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
             if let flags = kv["mflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("message_flags", .unsigned(UInt64(flags))) }
             if let flags = kv["cflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("channel_flags", .unsigned(UInt64(flags))) }
+            // Before the 2018 split into message_flags and channel_flags, one 16-bit "flag".
+            if let flags = kv["flag"].flatMap({ UInt16($0) }) {
+                b.set("message_flags", .unsigned(UInt64(flags >> 8)))
+                b.set("channel_flags", .unsigned(UInt64(flags & 0xff)))
+            }
+            if let time = kv["update_time"].flatMap(Self.goTime) { b.set("timestamp", .unsigned(UInt64(time))) }
         case "node_announcement":
             b.hex("node_id", kv["node"], count: 33)
+            if let time = kv["update_time"].flatMap(Self.goTime) { b.set("timestamp", .unsigned(UInt64(time))) }
         default:
             if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
         }

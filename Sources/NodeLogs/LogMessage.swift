@@ -8,8 +8,12 @@ public struct LogMessage: Sendable {
     /// The timestamp as written in the log, and its parsed value.
     public var timeText: String?
     public var time: Timestamp?
+    /// Whether the time is the implementation's own or a wrapper's.
+    public var timeSource: TimeSource?
     /// The peer's node id (hex) or another peer label the log gives.
     public var peer: String?
+    /// What `peer` is: a node id, an address, or another label (an alias, a redaction).
+    public var peerIdentity: PeerIdentity?
     /// Sent (`out`) or received (`in`) by the logging node, where the line says.
     public var direction: Direction?
     /// The log's own name for the channel when it gives no `channel_id` (CLN's `chan#14429`).
@@ -23,11 +27,44 @@ public struct LogMessage: Sendable {
         self.line = line
         self.timeText = timeText
         self.time = time
+        self.timeSource = time == nil ? nil : .node
+        self.peerIdentity = peer.map { PeerIdentity.of($0) }
         self.peer = peer
         self.direction = direction
         self.channelLabel = channelLabel
         self.content = content
     }
+}
+
+extension LogMessage {
+    init(line: Int, stamp: Stamp?, peer: String? = nil, direction: Direction? = nil, channelLabel: String? = nil,
+         content: MessageContent) {
+        self.init(line: line, timeText: stamp?.text, time: stamp?.time, peer: peer, direction: direction,
+                  channelLabel: channelLabel, content: content)
+        timeSource = stamp?.source
+    }
+}
+
+/// What names a peer in a log line.
+public enum PeerIdentity: String, Sendable {
+    /// Its node id, in full.
+    case nodeID = "node_id"
+    /// Its network address (lnd before 0.5 named peers so).
+    case address
+    /// An alias, a redaction or an elided id: a name that is not a node id.
+    case alias
+
+    /// A full 66-hex node id, or an alias.
+    static func of(_ name: String) -> PeerIdentity {
+        name.utf8.count == 66 && name.utf8.allSatisfy(LogText.isHex) ? .nodeID : .alias
+    }
+}
+
+/// A message's time as a log line gives it.
+struct Stamp {
+    var time: Timestamp
+    var text: String?
+    var source: TimeSource
 }
 
 /// A parser for one log format: fed line by line, it yields the wire messages the lines

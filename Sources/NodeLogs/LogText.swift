@@ -82,6 +82,36 @@ enum LogText {
         return nil
     }
 
+    @inline(__always)
+    static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+
+    /// The decimal number of `digits` digits at `at`.
+    static func number(_ b: ArraySlice<UInt8>, at: Int, digits: Int) -> Int? {
+        guard at >= b.startIndex, at + digits <= b.endIndex else { return nil }
+        var value = 0
+        for i in at..<(at + digits) {
+            guard isDigit(b[i]) else { return nil }
+            value = value * 10 + Int(b[i] - 48)
+        }
+        return value
+    }
+
+    /// Whether `YYYY-MM-DD?HH:MM:SS` (any separator at 10) starts at `p`: a cheap shape test.
+    static func isDateShape(_ b: ArraySlice<UInt8>, at p: Int) -> Bool {
+        guard p + 19 <= b.endIndex, b[p + 4] == 45, b[p + 7] == 45, b[p + 13] == 58, b[p + 16] == 58 else { return false }
+        for offset in dateDigits where !isDigit(b[p + offset]) { return false }
+        return true
+    }
+
+    private static let dateDigits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+
+    /// A message's time: the line's own timestamp, else its wrapper's.
+    static func stamp(_ own: (Timestamp, String, end: Int)?, _ line: LineReader.Line) -> Stamp? {
+        if let own { return Stamp(time: own.0, text: own.1, source: .node) }
+        guard let time = line.wrapperTime else { return nil }
+        return Stamp(time: time, text: line.wrapperTimeText.map { string($0) }, source: .wrapper)
+    }
+
     static func isHex(_ c: UInt8) -> Bool {
         (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
     }

@@ -48,6 +48,17 @@ public final class FileDescriptorSource: ByteSource {
         return Int64(info.st_size)
     }
 
+    /// The file's modification time in seconds since the epoch, when it is a regular file.
+    public var modificationTime: Int64? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        #if canImport(Glibc)
+        return Int64(info.st_mtim.tv_sec)
+        #else
+        return Int64(info.st_mtimespec.tv_sec)
+        #endif
+    }
+
     /// How far into the file reading has got (`nil` for a pipe).
     public var position: Int64? {
         let offset = lseek(fd, 0, SEEK_CUR)

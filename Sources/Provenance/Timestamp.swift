@@ -51,6 +51,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return (date, time)
     }
 
+    /// The UTC calendar year of `seconds` since the epoch.
+    public static func civilYear(_ seconds: Int64) -> Int64 {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        return yoe + era * 400 + (mp < 10 ? 0 : 1)
+    }
+
     /// Seconds since the epoch for a UTC civil date and time (inverse of ``civil(_:)``).
     public static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
@@ -62,4 +74,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = era * 146_097 + doe - 719_468
         return days * 86400 + Int64(hour) * 3600 + Int64(minute) * 60 + Int64(second)
     }
+}
+
+/// Where a log message's time came from.
+public enum TimeSource: String, Sendable {
+    /// The implementation's own timestamp.
+    case node
+    /// The wrapper's (journald, docker, …): the line had none of its own.
+    case wrapper
 }

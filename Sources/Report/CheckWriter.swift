@@ -192,6 +192,17 @@ public final class CheckWriter {
         }
     }
 
+    /// The current input could not be read completely, or yielded nothing: the error is
+    /// reported now (before the input's findings and the summary) and the input's report says
+    /// so instead of "no findings".
+    public func inputFailed(_ diagnostic: Diagnostic) {
+        failure = diagnostic
+        write(diagnostic)
+        err.flush()
+    }
+
+    private var failure: Diagnostic?
+
     /// The end of one input: its grouped findings and what was checked on it.
     public func endInput(_ path: String, _ summary: CheckSummary) {
         totals.messages += summary.messages
@@ -221,6 +232,7 @@ public final class CheckWriter {
         pendingHazards = []
         connections = []
         logs = []
+        failure = nil
         flush()
     }
 
@@ -327,7 +339,7 @@ public final class CheckWriter {
 
     func textInput(_ path: String, _ summary: CheckSummary) -> [String] {
         var lines: [String] = []
-        if !style.quiet { lines += ["", style.bold(path)] }
+        if !style.quiet { lines += ["", style.bold(path) + inputKind()] }
         // Findings by connection, then channel, in order of first finding.
         var order: [String] = []
         var groups: [String: [Finding]] = [:]
@@ -352,7 +364,13 @@ public final class CheckWriter {
             }
         }
         if style.quiet { return lines }
-        if pending.isEmpty { lines.append("  no findings") }
+        if let failure {
+            lines.append("  " + style.paint("not read completely", "1;31") + ": \(failure.message)")
+            if pending.isEmpty && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }
+            if summary.messages == 0 { return lines }
+        } else if pending.isEmpty {
+            lines.append("  no findings")
+        }
         lines.append("")
         lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(summary.channels.count) channel\(summary.channels.count == 1 ? "" : "s")")
         for channel in summary.channels {
@@ -364,6 +382,13 @@ public final class CheckWriter {
             }
         }
         return lines
+    }
+
+    /// What the input was found to be: `  lnd log (journald)`, `  capture, 2 Lightning connections`.
+    func inputKind() -> String {
+        if let log = logs.first { return "  " + style.dim(log.description) }
+        if !connections.isEmpty { return "  " + style.dim("capture, \(connections.count) Lightning connection\(connections.count == 1 ? "" : "s")") }
+        return ""
     }
 
     func connectionTitle(_ id: Int?) -> String {
@@ -468,6 +493,7 @@ public final class CheckWriter {
         json.fields(of: message.location)
         if let time = message.time { json.field("time", time.description) }
         if let text = message.timeText { json.field("time_text", text) }
+        if let source = message.timeSource { json.field("time_source", source.rawValue) }
     }
 
     public static func writeJSON(_ hazard: Hazard, observed seen: [Observation] = [], to json: inout JSONWriter, kind: Bool = false) {

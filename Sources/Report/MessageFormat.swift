@@ -52,6 +52,7 @@ public enum MessageFormat {
             json.field("time", time.description)
         }
         if let text = event.timeText { json.field("time_text", text) }
+        if let source = event.timeSource { json.field("time_source", source.rawValue) }
         json.endObject()
     }
 

@@ -11,11 +11,36 @@ public enum StreamFormat {
         json.field("lines", summary.lines)
         json.field("messages", summary.messages)
         json.field("skipped_lines", summary.skippedLines)
+        json.field("unrecognized_lines", summary.unrecognizedLines)
+        json.key("wrappers")
+        json.beginArray()
+        for wrapper in summary.wrappers { json.string(wrapper) }
+        json.endArray()
+        json.key("sources")
+        json.beginArray()
+        for source in summary.sources {
+            json.beginObject()
+            if let name = source.name { json.field("name", name) }
+            json.field("format", source.dialect.rawValue)
+            json.field("node", source.node)
+            json.key("wrappers")
+            json.beginArray()
+            for wrapper in source.wrappers { json.string(wrapper) }
+            json.endArray()
+            json.field("lines", source.lines)
+            json.field("messages", source.messages)
+            json.field("first_line", source.firstLine)
+            json.endObject()
+        }
+        json.endArray()
         json.key("streams")
         json.beginArray()
         for stream in summary.streams {
             json.beginObject()
             json.field("connection", stream.id)
+            if summary.sources.count > 1, stream.source < summary.sources.count, let name = summary.sources[stream.source].name {
+                json.field("source", name)
+            }
             if let peer = stream.peer { json.field("peer", peer) }
             if let channel = stream.channel { json.field("channel", channel) }
             json.key("messages")
@@ -34,11 +59,12 @@ public enum StreamFormat {
     }
 
     public static func text(_ summary: LogSummary) -> [String] {
-        var lines = ["\(summary.file) (\(summary.format) log): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"]
+        var lines = ["\(summary.file) (\(summary.description)): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"]
         for stream in summary.streams {
             let peer = stream.peer.map { DumpWriter.short($0) } ?? "(no peer)"
             let channel = stream.channel.map { $0.count > 20 ? DumpWriter.short($0) : $0 } ?? "(connection)"
-            lines.append("  #\(stream.id) \(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
+            let source = summary.sources.count > 1 ? summary.sources[stream.source].name.map { "\($0): " } ?? "" : ""
+            lines.append("  #\(stream.id) \(source)\(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
         }
         return lines
     }

@@ -235,7 +235,7 @@ public struct RuleEngine {
     /// Whether `label` names the node that recorded the trace: the logging node, or the node
     /// given with `--local` (a bare address matches the labels `ADDR` and `ADDR (client of PORT)`).
     private func matchesLocal(_ label: String) -> Bool {
-        if label == "local" { return true }  // a node log's own messages
+        if label == "local" || label.hasPrefix("local (") { return true }  // a node log's own messages
         guard let local else { return false }
         return label == local || label.hasPrefix(local + " (client of ")
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NodeLogs
 import Provenance
 import Wire
@@ -10,39 +15,90 @@ public enum InputFormat: String, CaseIterable, Sendable {
     case pcap
     /// Node logs.
     case lnd, cln, eclair, ldk
+
+    /// The line format of a text input.
+    public var dialect: LogDialect? {
+        switch self {
+        case .pcap: nil
+        case .hex: .hex
+        case .lnd: .lnd
+        case .cln: .cln
+        case .eclair: .eclair
+        case .ldk: .ldk
+        }
+    }
 }
 
-/// Why an input could not be read at all (as opposed to a ``Diagnostic`` inside it).
+/// Why an input could not be read at all, or yielded nothing (as opposed to a
+/// ``Diagnostic`` inside it).
 public enum InputError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(String)
     case readFailed(path: String, reason: String)
-    case unknownFormat(path: String)
+    /// Not a single byte.
+    case empty(path: String)
+    /// No line was recognised as any format.
+    case unrecognized(path: String, lines: Int, wrappers: [String])
+    /// Recognised as node logs, but not one line reported a wire message.
+    case noMessages(path: String, lines: Int, dialects: [LogDialect])
 
     public var description: String {
         switch self {
         case let .cannotOpen(reason): reason
         case let .readFailed(path, reason): "\(path): read error: \(reason)"
-        case let .unknownFormat(path):
-            "\(path): cannot tell the input format from its first lines; use --input-format"
+        case let .empty(path): "\(path): the input is empty"
+        case let .unrecognized(path, lines, wrappers):
+            "\(path): none of its \(lines) line\(lines == 1 ? "" : "s") is a capture, a node log (lnd, Core Lightning, eclair, LDK) or a hex dump"
+                + (wrappers.isEmpty ? "" : " (inside \(wrappers.joined(separator: ", ")))")
+                + "; wrappers tried: journald, syslog, docker compose, docker -t, Kubernetes, CI runners, test harnesses, line numbers, Markdown"
+                + "; if it is one of these formats, name it with --input-format lnd|cln|eclair|ldk|hex"
+        case let .noMessages(path, lines, dialects):
+            "\(path): \(dialects.map(\.title).joined(separator: " and ")) (\(lines) line\(lines == 1 ? "" : "s")) without a single wire message: "
+                + dialects.map(\.messageSetting).joined(separator: "; ")
+        }
+    }
+
+    /// A stable code for tools (as diagnostics have).
+    public var code: String {
+        switch self {
+        case .cannotOpen: "input.open"
+        case .readFailed: "input.read"
+        case .empty: "input.empty"
+        case .unrecognized: "input.unrecognized"
+        case .noMessages: "input.no-messages"
+        }
+    }
+
+    public var path: String? {
+        switch self {
+        case .cannotOpen: nil
+        case let .readFailed(path, _), let .empty(path), let .unrecognized(path, _, _), let .noMessages(path, _, _): path
         }
     }
 }
 
 extension InputError {
+    /// The error as a diagnostic of its input, for reports.
+    public var diagnostic: Diagnostic {
+        let message: String
+        if let path, description.hasPrefix(path + ": ") {
+            message = String(description.dropFirst(path.count + 2))
+        } else {
+            message = description
+        }
+        return Diagnostic(.error, code, at: SourceLocation(file: path ?? "-"), message)
+    }
+
     init(_ error: ReadError, path: String) {
         self = .readFailed(path: path, reason: error.description)
     }
 }
 
-/// Recognises an input's format from its first bytes: a capture's magic number, or the
-/// shape of its first log lines.
+/// Recognises a capture by its magic number; anything else is read as text, whose format is
+/// told line by line (``DialectClassifier``).
 public enum FormatDetector {
-    /// Whether the prefix decides the format (or is long enough that more will not help).
+    /// Whether the prefix is long enough to tell a capture or gzip from text.
     public static func isEnough(_ prefix: [UInt8]) -> Bool {
-        if prefix.count >= 4 && isCaptureMagic(prefix) { return true }
-        if GzipSource.isGzip(prefix) { return true }
-        if detect(prefix) != nil { return true }
-        return prefix.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } >= 200
+        prefix.count >= 4
     }
 
     public static func isCaptureMagic(_ prefix: [UInt8]) -> Bool {
@@ -51,51 +107,14 @@ public enum FormatDetector {
         // pcap (µs and ns, both byte orders) and the pcapng section header block.
         return [0xa1b2_c3d4, 0xd4c3_b2a1, 0xa1b2_3c4d, 0x4d3c_b2a1, 0x0a0d_0d0a].contains(magic)
     }
+}
 
-    /// The format of an input that starts with `prefix`, or `nil` if unknown (yet).
-    public static func detect(_ prefix: [UInt8]) -> InputFormat? {
-        if isCaptureMagic(prefix) { return .pcap }
-        for raw in prefix.split(separator: UInt8(ascii: "\n")) {
-            var line = raw
-            while let last = line.last, last == 13 || last == 32 || last == 9 { line = line.dropLast() }
-            while let first = line.first, first == 32 || first == 9 { line = line.dropFirst() }
-            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
-            if let format = detectLine(line) { return format }
-        }
-        return nil
-    }
-
-    /// One line's format, judged by the line prefixes the implementations write.
-    static func detectLine(_ line: ArraySlice<UInt8>) -> InputFormat? {
-        if line.count >= 4, line.count % 2 == 0, Hex.decode(utf8: line) != nil { return .hex }
-        let text = String(decoding: line.prefix(200), as: UTF8.self)
-        if text.contains("[lightning::") || text.contains("Enqueueing message ") { return .ldk }
-        if text.contains(" - IN msg=") || text.contains(" - OUT msg=") || text.contains("f.a.e") && isDate(text, separator: ",") {
-            return .eclair
-        }
-        if text.contains(": peer_in ") || text.contains(": peer_out ") || text.contains(": [IN] ") || text.contains(": [OUT] ")
-            || isDate(text, t: true) || text.contains("lightningd") {
-            return .cln
-        }
-        // lnd (btclog): "2024-05-01 15:54:18.364 [DBG] PEER: …", or without timestamps "[DBG] PEER: …".
-        let levels = ["[TRC] ", "[DBG] ", "[INF] ", "[WRN] ", "[ERR] ", "[CRT] "]
-        if levels.contains(where: { text.hasPrefix($0) || (isDate(text, separator: ".") && text.dropFirst(24).hasPrefix($0)) }) {
-            return .lnd
-        }
-        return nil
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS<separator>` (or with `T` and a trailing `Z`) at the start.
-    static func isDate(_ text: String, separator: Character = ".", t: Bool = false) -> Bool {
-        let chars = Array(text.prefix(24))
-        guard chars.count >= 20 else { return false }
-        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-        guard digits.allSatisfy({ chars[$0].isNumber }), chars[4] == "-", chars[7] == "-", chars[13] == ":", chars[16] == ":" else {
-            return false
-        }
-        if t { return chars[10] == "T" && text.dropFirst(19).contains("Z") }
-        return chars[10] == " " && chars[19] == separator
-    }
+/// A writer found in an input: a capture, or one node (or hex dump) of a text input.
+public struct InputSource: Sendable {
+    public var format: InputFormat
+    /// The label of the node that wrote a log (`local`, or `local (lnd-1)` when a wrapper
+    /// names it): the `sender` of the messages it sent.
+    public var node: String?
 }
 
 /// Reads one input (a file, or `-` for standard input; gzip-compressed or not) and
@@ -113,13 +132,17 @@ public struct InputReader {
 
     /// Reads the whole input, calling `emit` for each event as soon as it is known and
     /// `drained` whenever the input pauses (a live pipe has no more bytes yet), so the
-    /// caller can flush its output.
+    /// caller can flush its output. `found` is told of each writer as it appears: the
+    /// capture, or each node of a log.
     ///
     /// `progress` is told now and then how many bytes of the file have been read, and its
     /// size when it is a regular file (for a progress meter).
+    ///
+    /// Throws when the input cannot be read, is empty, has nothing lntrace recognises, or is
+    /// a node log without a single wire message: an input that yields nothing is an error.
     public func read(
         emit: (TraceEvent) -> Void, drained: () -> Void = {}, progress: (_ read: Int64, _ total: Int64?) -> Void = { _, _ in },
-        detected: (InputFormat) -> Void = { _ in }
+        found: (InputSource) -> Void = { _ in }
     ) throws(InputError) {
         let file: FileDescriptorSource
         do {
@@ -140,23 +163,17 @@ public struct InputReader {
             }
         } catch let error as ReadError {
             throw InputError(error, path: path)
+        } catch let error as InputError {
+            throw error
         } catch {
             throw .readFailed(path: path, reason: "\(error)")
         }
-        guard let format = format ?? FormatDetector.detect(prefix) else {
-            if prefix.isEmpty { return }
-            throw .unknownFormat(path: path)
-        }
-        detected(format)
+        if prefix.isEmpty { throw .empty(path: path) }
         let input = PrefixedSource(prefix: prefix, rest: source)
         let total = file.regularFileSize
         func report(_ bytes: Int64) { progress(bytes, total) }
-        /// A log, line by line; its progress is the bytes read from the file.
-        func lines(_ parser: some LogParser) throws(InputError) {
-            try readLines(input, format: format, parser: parser, emit: emit, drained: drained, progress: { report(file.position ?? 0) })
-        }
-        switch format {
-        case .pcap:
+        if format == .pcap || (format == nil && FormatDetector.isCaptureMagic(prefix)) {
+            found(InputSource(format: .pcap, node: nil))
             let capture = CaptureInput(path: path, options: captureOptions)
             // The assembler keeps `emit` only while this call runs.
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
@@ -164,39 +181,48 @@ public struct InputReader {
                 let plainFile = path != "-" && !(source is GzipSource)
                 _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report)
             }
-        case .hex: try lines(HexDumpParser(file: path))
-        case .lnd: try lines(LndLogParser(file: path))
-        case .cln: try lines(ClnLogParser(file: path))
-        case .eclair: try lines(EclairLogParser(file: path))
-        case .ldk: try lines(LdkLogParser(file: path))
+            return
         }
+        let reference = file.modificationTime ?? Int64(time(nil))
+        try readLines(input, demux: LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
+                      emit: emit, drained: drained, progress: { report(file.position ?? 0) }, found: found)
     }
 
-    /// Reads `source` line by line through `parser`.
-    private func readLines<Parser: LogParser>(
-        _ source: ByteSource, format: InputFormat, parser: Parser,
-        emit: (TraceEvent) -> Void, drained: () -> Void, progress: () -> Void
+    /// Reads a text input line by line through the demultiplexer: each line to the parser of
+    /// its source, each message with its source's node label and its own stream.
+    private func readLines(
+        _ source: ByteSource, demux: LogDemultiplexer,
+        emit: (TraceEvent) -> Void, drained: () -> Void, progress: () -> Void, found: (InputSource) -> Void
     ) throws(InputError) {
-        var parser = parser
+        var demux = demux
         var reader = LineReader(source: source)
-        var summary = LogSummaryBuilder(file: path, format: format.rawValue)
-        func deliver(_ events: [LogEvent]) {
-            for event in events {
-                switch event {
+        var summary = LogSummaryBuilder(file: path)
+        func deliver(_ events: [SourcedEvent]) {
+            for sourced in events {
+                if sourced.source >= summary.summary.sources.count {
+                    for index in summary.summary.sources.count..<demux.sources.count {
+                        let info = demux.sources[index]
+                        summary.addSource(info)
+                        found(InputSource(format: InputFormat(rawValue: info.dialect.rawValue) ?? .hex, node: info.node))
+                    }
+                }
+                let node = summary.summary.sources[sourced.source].node
+                switch sourced.event {
                 case let .message(message):
                     let event = MessageEvent(
-                        connection: summary.peerID(message.peer), direction: message.direction, content: message.content,
-                        location: SourceLocation(file: path, line: message.line), time: message.time,
-                        timeText: message.timeText, peer: message.peer, channelLabel: message.channelLabel,
-                        sender: message.direction == .out ? "local" : message.peer ?? "peer",
-                        receiver: message.direction == .out ? message.peer ?? "peer" : "local")
-                    summary.add(event, line: message.line)
+                        connection: summary.streamID(source: sourced.source, peer: message.peer), direction: message.direction,
+                        content: message.content, location: SourceLocation(file: path, line: message.line), time: message.time,
+                        timeText: message.timeText, timeSource: message.timeSource, peer: message.peer,
+                        channelLabel: message.channelLabel,
+                        sender: message.direction == .out ? node : message.peer ?? "peer",
+                        receiver: message.direction == .out ? message.peer ?? "peer" : node)
+                    summary.add(event, source: sourced.source, line: message.line)
                     emit(.message(event))
                 case let .diagnostic(diagnostic):
                     emit(.diagnostic(diagnostic))
                 case let .note(note):
                     emit(.note(NoteEvent(location: SourceLocation(file: path, line: note.line), time: note.time, timeText: note.timeText,
-                                         channel: note.channelID?.hex, kind: note.kind, text: note.text)))
+                                         channel: note.channelID?.hex, kind: note.kind, text: note.text, node: node)))
                 }
             }
         }
@@ -206,22 +232,37 @@ public struct InputReader {
                 line = try reader.next {
                     // Only when a live pipe is waiting: held-back events and output go out now.
                     if !source.hasPendingInput {
-                        deliver(parser.flush())
+                        deliver(demux.flush())
                         drained()
                     }
                 }
             } catch {
-                deliver(parser.flush())
+                deliver(demux.finish())
+                summary.finish(demux)
+                emit(.streams(summary.summary))
                 throw InputError(error, path: path)
             }
             guard let line else { break }
             if line.number & 4095 == 0 { progress() }
-            summary.summary.lines = line.number
-            deliver(parser.parse(line))
+            deliver(demux.parse(line))
         }
-        deliver(parser.flush())
-        summary.summary.skippedLines = parser.skippedLines
+        deliver(demux.finish())
+        summary.finish(demux)
         emit(.streams(summary.summary))
         drained()
+        if demux.sources.isEmpty {
+            throw .unrecognized(path: path, lines: demux.lines, wrappers: demux.wrappers.names)
+        }
+        if summary.summary.messages == 0 {
+            var dialects: [LogDialect] = []
+            for info in demux.sources where !dialects.contains(info.dialect) { dialects.append(info.dialect) }
+            throw .noMessages(path: path, lines: demux.lines, dialects: dialects)
+        }
+        // A node of several that logged no wire message: its part of the result is missing.
+        for info in demux.sources where info.messages == 0 && info.dialect != .hex {
+            let location = SourceLocation(file: path, line: info.firstLine)
+            emit(.diagnostic(Diagnostic(.warning, "input.no-messages", at: location,
+                "\(info.name.map { "\($0): " } ?? "")\(info.dialect.title) without a single wire message (\(info.lines) lines): \(info.dialect.messageSetting)")))
+        }
     }
 }

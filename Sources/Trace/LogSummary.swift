@@ -1,10 +1,30 @@
+import NodeLogs
 import Provenance
 
-/// What a node log (or hex dump) held: its message streams per peer and per channel.
+/// What a text input (node logs or a hex dump) held: its writers, and their message streams
+/// per peer and per channel.
 public struct LogSummary: Sendable {
+    /// One writer of the input: a node's log in one format, named by its wrapper when the
+    /// input interleaves several.
+    public struct Source: Sendable {
+        /// The wrapper's name for it (`lnd-1`), if any.
+        public var name: String?
+        public var dialect: LogDialect
+        /// The node's label as message senders and receivers give it (`local`, `local (lnd-1)`).
+        public var node: String
+        /// The wrappers around its lines (`journald`, `docker-compose`, …).
+        public var wrappers: [String] = []
+        public var lines = 0
+        public var messages = 0
+        public var skippedLines = 0
+        public var firstLine = 0
+    }
+
     public struct Stream: Sendable {
         /// The stream's number in the input (as `connection` in message events).
         public var id: Int
+        /// The source (an index into ``LogSummary/sources``) that logged it.
+        public var source: Int
         public var peer: String?
         /// A `channel_id` (hex) or the log's channel label; `nil`: connection-level messages.
         public var channel: String?
@@ -17,37 +37,65 @@ public struct LogSummary: Sendable {
     }
 
     public var file: String
-    public var format: String
-    /// Per peer and channel, in order of first appearance.
+    public var sources: [Source] = []
+    /// Per source, peer and channel, in order of first appearance.
     public var streams: [Stream] = []
     public var messages = 0
-    /// Lines that were not wire messages.
+    /// Lines that were not wire messages, and lines no format recognised.
     public var skippedLines = 0
+    public var unrecognizedLines = 0
     public var lines = 0
+
+    /// The formats found, in order of appearance (`lnd`, `lnd+cln`).
+    public var format: String {
+        var seen: [String] = []
+        for source in sources where !seen.contains(source.dialect.rawValue) { seen.append(source.dialect.rawValue) }
+        return seen.joined(separator: "+")
+    }
+
+    /// The wrappers found around any line.
+    public var wrappers: [String] {
+        var seen: [String] = []
+        for source in sources { for wrapper in source.wrappers where !seen.contains(wrapper) { seen.append(wrapper) } }
+        return seen
+    }
+
+    /// "lnd log", "lnd log in journald", "lnd-1: lnd log, lnd-2: Core Lightning log (docker-compose)".
+    public var description: String {
+        let wrapped = wrappers.filter { $0 != "markdown" || sources.count == 1 }
+        let inside = wrapped.isEmpty ? "" : " (\(wrapped.joined(separator: ", ")))"
+        if sources.count == 1, let only = sources.first { return only.dialect.title + inside }
+        return sources.map { ($0.name.map { "\($0): " } ?? "") + $0.dialect.title }.joined(separator: ", ") + inside
+    }
 }
 
 /// Accumulates a ``LogSummary`` as message events pass.
 struct LogSummaryBuilder {
     var summary: LogSummary
     private var index: [String: Int] = [:]
-    private var peerIDs: [String: Int] = [:]
+    private var streamIDs: [String: Int] = [:]
 
-    init(file: String, format: String) {
-        summary = LogSummary(file: file, format: format)
+    init(file: String) {
+        summary = LogSummary(file: file)
     }
 
-    /// The peer's stream number (messages of one peer share it), assigned on first sight.
-    mutating func peerID(_ peer: String?) -> Int {
-        let key = peer ?? ""
-        if let id = peerIDs[key] { return id }
-        let id = peerIDs.count + 1
-        peerIDs[key] = id
+    mutating func addSource(_ info: LogSourceInfo) {
+        summary.sources.append(LogSummary.Source(name: info.name, dialect: info.dialect, node: info.node, firstLine: info.firstLine))
+    }
+
+    /// The stream number of a source's peer (messages of one peer share it), assigned on
+    /// first sight.
+    mutating func streamID(source: Int, peer: String?) -> Int {
+        let key = "\(source)|\(peer ?? "")"
+        if let id = streamIDs[key] { return id }
+        let id = streamIDs.count + 1
+        streamIDs[key] = id
         return id
     }
 
-    mutating func add(_ event: MessageEvent, line: Int) {
+    mutating func add(_ event: MessageEvent, source: Int, line: Int) {
         summary.messages += 1
-        let key = "\(event.peer ?? "")|\(event.channel ?? "")"
+        let key = "\(source)|\(event.peer ?? "")|\(event.channel ?? "")"
         let position: Int
         if let existing = index[key] {
             position = existing
@@ -55,11 +103,25 @@ struct LogSummaryBuilder {
             position = summary.streams.count
             index[key] = position
             summary.streams.append(LogSummary.Stream(
-                id: event.connection ?? 0, peer: event.peer, channel: event.channel, firstLine: line, lastLine: line,
+                id: event.connection ?? 0, source: source, peer: event.peer, channel: event.channel, firstLine: line, lastLine: line,
                 firstTime: event.time, lastTime: event.time))
         }
         if event.direction == .in { summary.streams[position].messagesIn += 1 } else { summary.streams[position].messagesOut += 1 }
         summary.streams[position].lastLine = line
         if let time = event.time { summary.streams[position].lastTime = time }
+    }
+
+    /// The sources' final counts, and those that gave no event.
+    mutating func finish(_ demux: LogDemultiplexer) {
+        for (index, info) in demux.sources.enumerated() {
+            if index >= summary.sources.count { addSource(info) }
+            summary.sources[index].wrappers = info.wrappers.names
+            summary.sources[index].lines = info.lines
+            summary.sources[index].messages = info.messages
+            summary.sources[index].skippedLines = info.skippedLines
+        }
+        summary.lines = demux.lines
+        summary.unrecognizedLines = demux.unrecognizedLines
+        summary.skippedLines = demux.sources.reduce(0) { $0 + $1.skippedLines } + demux.unrecognizedLines
     }
 }

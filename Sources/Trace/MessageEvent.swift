@@ -18,6 +18,8 @@ public struct MessageEvent: Sendable {
     public var time: Timestamp?
     /// The timestamp as the log wrote it.
     public var timeText: String?
+    /// For a log: whether the time is the implementation's own or its wrapper's.
+    public var timeSource: TimeSource?
     /// The peer's node id (or label) where the source gives it.
     public var peer: String?
     /// The source's own name for the channel when the message carries no `channel_id`
@@ -38,7 +40,7 @@ public struct MessageEvent: Sendable {
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,
         content: MessageContent, location: SourceLocation, time: Timestamp? = nil,
-        timeText: String? = nil, peer: String? = nil, channelLabel: String? = nil,
+        timeText: String? = nil, timeSource: TimeSource? = nil, peer: String? = nil, channelLabel: String? = nil,
         sender: String? = nil, receiver: String? = nil, streamStart: Bool? = nil, length: Int? = nil
     ) {
         self.connection = connection
@@ -48,6 +50,7 @@ public struct MessageEvent: Sendable {
         self.location = location
         self.time = time
         self.timeText = timeText
+        self.timeSource = timeSource
         self.peer = peer
         self.channelLabel = channelLabel
         self.sender = sender
@@ -71,8 +74,11 @@ public struct NoteEvent: Sendable {
     public var channel: String?
     public var kind: String
     public var text: String
+    /// The node that logged it (`local`, `local (lnd-1)`).
+    public var node: String?
 
-    public init(location: SourceLocation, time: Timestamp?, timeText: String?, channel: String?, kind: String, text: String) {
+    public init(location: SourceLocation, time: Timestamp?, timeText: String?, channel: String?, kind: String, text: String, node: String? = nil) {
+        self.node = node
         self.location = location
         self.time = time
         self.timeText = timeText

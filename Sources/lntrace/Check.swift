@@ -147,18 +147,21 @@ struct CheckCommand: ParsableCommand {
                     },
                     drained: { writer.flush() },
                     progress: { read, total in meter?.update(read: read, total: total) },
-                    detected: { format in
+                    found: { source in
                         // Hazards: as asked, or lnd's dispatch for an lnd log; the profiled node
                         // is the logging node, or the capture's --local node (else every receiver).
-                        let isLog = format != .pcap
-                        guard let chosen = configured ?? (hazards == nil && format == .lnd ? BuiltinProfiles.profile("lnd") : nil) else { return }
-                        let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: isLog ? "local" : local)
+                        guard let chosen = configured ?? (hazards == nil && source.format == .lnd ? BuiltinProfiles.profile("lnd") : nil) else { return }
+                        if let analyzer {
+                            if let node = source.node { analyzer.add(node: node) }
+                            return
+                        }
+                        let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: source.node ?? local)
                         analyzer = hazardAnalyzer
                         engine.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
                     })
             } catch {
                 meter?.clear()
-                Output.standardError.line("lntrace: error: \(error)")
+                writer.inputFailed(error.diagnostic)
                 incomplete = true
             }
             meter?.clear()

@@ -38,7 +38,7 @@ struct Dump: ParsableCommand {
                     emit: { writer.write($0) },
                     drained: { writer.flush() })
             } catch {
-                Output.standardError.line("lntrace: error: \(error)")
+                writer.write(error.diagnostic)
                 incomplete = true
             }
         }

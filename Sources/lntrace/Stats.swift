@@ -38,7 +38,8 @@ struct StatsCommand: ParsableCommand {
                     stats.add(event)
                 })
             } catch {
-                Output.standardError.line("lntrace: error: \(error)")
+                out.flush()
+                Output.standardError.line("lntrace: \(error.diagnostic)")
                 incomplete = true
             }
             switch output.format {
