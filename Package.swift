@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // End-to-end: runs the built `lntrace` executable.

@@ -186,7 +186,10 @@ enum ClnShape {
         let s = rest.startIndex
         var end = s
         while end < rest.endIndex, (rest[end] >= 0x41 && rest[end] <= 0x5A) || rest[end] == UInt8(ascii: "*") { end += 1 }
-        if end > s, end < rest.endIndex, rest[end] == 0x20, isLevel(rest[s..<end]) { return true }
+        if end > s, end < rest.endIndex, rest[end] == 0x20, isLevel(rest[s..<end]) {
+            let next = Unwrapper.skipSpaces(rest, end)
+            return isEntryPrefix(rest, at: next) || isOldHeader(rest, at: next)
+        }
         return isIOHeader(rest, at: s) || isOldHeader(rest, at: s) || isEntryPrefix(rest, at: s)
     }
 
@@ -215,7 +218,7 @@ enum ClnShape {
         // digits, '-', '_', '#', '.', '/'.
         for j in p..<(i - 1) {
             let c = b[j]
-            guard (c >= 0x61 && c <= 0x7A) || LogText.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+            guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || LogText.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
                 || c == UInt8(ascii: "#") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || c >= 0x80 else { return false }
         }
         return true

@@ -74,6 +74,9 @@ public struct Unwrapper {
     /// file's modification time, or now), or the year before when that would put the line
     /// in the future.
     public var referenceTime: Int64
+    /// Names a test harness put before lines: once seen before a timestamped line, also
+    /// removed before the lines that continue it.
+    private var harnessNames: [[UInt8]] = []
     private var joined: [UInt8] = []
     private var joinedLine: Int?
     private var scratch: [UInt8] = []
@@ -93,7 +96,10 @@ public struct Unwrapper {
             envelope.wrappers.insert(.ansi)
         }
         for _ in 0..<6 {
-            guard let step = Self.strip(envelope.body, referenceTime: referenceTime) else { break }
+            guard let step = Self.strip(envelope.body, referenceTime: referenceTime) ?? knownHarness(envelope.body) else { break }
+            if step.wrapper == .harness, let name = step.source, !harnessNames.contains(where: { name.elementsEqual($0) }), harnessNames.count < 64 {
+                harnessNames.append(Array(name))
+            }
             envelope.wrappers.insert(step.wrapper)
             if let name = step.source, envelope.source == nil { envelope.source = name }
             if let time = step.time, envelope.time == nil {
@@ -119,6 +125,17 @@ public struct Unwrapper {
             }
         }
         return (number, envelope)
+    }
+
+    /// `name: ` of a harness seen before, before any text.
+    func knownHarness(_ b: ArraySlice<UInt8>) -> Step? {
+        for name in harnessNames where b.starts(with: name) {
+            let i = b.startIndex + name.count
+            if i + 1 < b.endIndex, b[i] == UInt8(ascii: ":"), b[i + 1] == 0x20 {
+                return Step(wrapper: .harness, rest: i + 2, source: b[b.startIndex..<i])
+            }
+        }
+        return nil
     }
 
     /// A held partial CRI record at the end of input.
@@ -206,7 +223,9 @@ public struct Unwrapper {
             }
         }
         if !iso.zulu, let step = syslogTail(b, from: iso.end, time: iso.time, text: text, wrapper: .journald) { return step }
-        if ClnShape.followsTimestamp(rest) { return nil }
+        // Core Lightning's own: milliseconds, then its level or entry prefix. Wrappers write
+        // micro- to nanoseconds (docker, Kubernetes, GitHub Actions, GitLab).
+        if iso.zulu, iso.end - b.startIndex == 24, b[b.startIndex + 19] == UInt8(ascii: "."), ClnShape.followsTimestamp(rest) { return nil }
         return Step(wrapper: .timestamps, rest: after, time: iso.time, timeText: text)
     }
 

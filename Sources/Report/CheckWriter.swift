@@ -386,7 +386,7 @@ public final class CheckWriter {
 
     /// What the input was found to be: `  lnd log (journald)`, `  capture, 2 Lightning connections`.
     func inputKind() -> String {
-        if let log = logs.first { return "  " + style.dim(log.description) }
+        if let log = logs.first, !log.sources.isEmpty { return "  " + style.dim(log.description) }
         if !connections.isEmpty { return "  " + style.dim("capture, \(connections.count) Lightning connection\(connections.count == 1 ? "" : "s")") }
         return ""
     }

@@ -46,6 +46,7 @@ public enum MessageFormat {
         if let direction = event.direction { json.field("direction", direction.rawValue) }
         if let index = event.index { json.field("index", index) }
         if let peer = event.peer { json.field("peer", peer) }
+        if let identity = event.peerIdentity, identity != .nodeID { json.field("peer_identity", identity.rawValue) }
         if let channel = event.channel { json.field("channel", channel) }
         json.fields(of: event.location)
         if let time = event.time {

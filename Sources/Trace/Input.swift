@@ -209,13 +209,15 @@ public struct InputReader {
                 let node = summary.summary.sources[sourced.source].node
                 switch sourced.event {
                 case let .message(message):
-                    let event = MessageEvent(
+                    var event = MessageEvent(
                         connection: summary.streamID(source: sourced.source, peer: message.peer), direction: message.direction,
                         content: message.content, location: SourceLocation(file: path, line: message.line), time: message.time,
                         timeText: message.timeText, timeSource: message.timeSource, peer: message.peer,
                         channelLabel: message.channelLabel,
                         sender: message.direction == .out ? node : message.peer ?? "peer",
                         receiver: message.direction == .out ? message.peer ?? "peer" : node)
+                    event.vantage = node
+                    event.peerIdentity = message.peerIdentity
                     summary.add(event, source: sourced.source, line: message.line)
                     emit(.message(event))
                 case let .diagnostic(diagnostic):

@@ -1,3 +1,4 @@
+import NodeLogs
 import Provenance
 import Wire
 
@@ -22,6 +23,8 @@ public struct MessageEvent: Sendable {
     public var timeSource: TimeSource?
     /// The peer's node id (or label) where the source gives it.
     public var peer: String?
+    /// What `peer` is: a node id, an address, or an alias or redaction (logs).
+    public var peerIdentity: PeerIdentity?
     /// The source's own name for the channel when the message carries no `channel_id`
     /// (CLN's `chan#14429`).
     public var channelLabel: String?
@@ -30,6 +33,9 @@ public struct MessageEvent: Sendable {
     /// capture (with the responder's port when both ends share an address).
     public var sender: String?
     public var receiver: String?
+    /// For a log that interleaves several nodes, the node that logged it (`local (lnd-1)`):
+    /// each is a vantage point of its own. `nil` for a capture.
+    public var vantage: String?
     /// Whether the connection's start is in the trace: `true` when a capture holds its
     /// BOLT #8 handshake, `false` when it starts mid-stream, `nil` when the source cannot say
     /// (a node log, whose reconnections show as a new `init`).

@@ -120,7 +120,7 @@ struct CheckCommand: ParsableCommand {
         var incomplete = false
         var failing = false
         for path in input.inputs {
-            var engine = RuleEngine(rules: selected, local: local)
+            var engines = VantageEngines(rules: selected, local: local)
             var analyzer: HazardAnalyzer?
             writer.beginInput()
             // Progress for files on a terminal; a live stream prints findings as they come.
@@ -130,11 +130,11 @@ struct CheckCommand: ParsableCommand {
                     emit: { event in
                         if case .message = event { meter?.message() }
                         writer.write(event)
-                        for finding in engine.process(event) {
+                        for finding in engines.process(event) {
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
                         }
-                        if let analyzer, case let .message(message) = event {
+                        if let analyzer, case let .message(message) = event, let engine = engines.engine(for: message) {
                             for hazard in analyzer.analyze(message, engine: engine) {
                                 writer.write(hazard)
                                 if Severity.warning >= failOn { failing = true }
@@ -157,7 +157,7 @@ struct CheckCommand: ParsableCommand {
                         }
                         let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: source.node ?? local)
                         analyzer = hazardAnalyzer
-                        engine.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
+                        engines.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
                     })
             } catch {
                 meter?.clear()
@@ -165,7 +165,7 @@ struct CheckCommand: ParsableCommand {
                 incomplete = true
             }
             meter?.clear()
-            writer.endInput(path, engine.summary)
+            writer.endInput(path, engines.summary)
         }
         writer.finish(rules: selected.count)
         if incomplete || writer.errorCount > 0 { throw ExitCode(2) }

@@ -60,7 +60,7 @@ struct CheckTests {
         let result = try LNTraceBinary.run(["check", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines.contains("Fixtures/captures/synth/out-of-order.pcap"))
+        #expect(lines.contains("Fixtures/captures/synth/out-of-order.pcap  capture, 1 Lightning connection"))
         #expect(lines.contains { $0.hasPrefix("  connection #1  10.0.0.1:") && $0.contains("→ 10.0.0.2:9735") })
         #expect(lines.contains { $0.hasPrefix("    channel cd4fdd46…4d57  10.0.0.1 ↔ 10.0.0.2, opened in the trace") })
         let heading = try #require(lines.firstIndex { $0.contains("Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed") })

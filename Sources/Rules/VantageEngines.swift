@@ -1,0 +1,54 @@
+import Trace
+
+/// The rule engines of one input, one per vantage point: a capture, or each node whose log
+/// the input holds. A `docker compose logs` stream of two nodes is checked as two traces,
+/// since each node's channels, connections and labels (`chan#1`) are its own.
+public struct VantageEngines {
+    private var engines: [RuleEngine] = []
+    private var index: [String: Int] = [:]
+    private let rules: [Rule]
+    private let local: String?
+    /// Told of every message with the state before it, in every engine (hazard analysis).
+    public var observer: ((_ event: MessageEvent, _ channel: ChannelModel?, _ connection: ConnectionModel) -> Void)? {
+        didSet { for i in engines.indices { engines[i].observer = observer } }
+    }
+
+    public init(rules: [Rule], local: String? = nil) {
+        self.rules = rules
+        self.local = local
+    }
+
+    /// The engine of the event's vantage point.
+    private mutating func slot(_ vantage: String?) -> Int {
+        let key = vantage ?? ""
+        if let found = index[key] { return found }
+        var engine = RuleEngine(rules: rules, local: local)
+        engine.observer = observer
+        engines.append(engine)
+        index[key] = engines.count - 1
+        return engines.count - 1
+    }
+
+    public mutating func process(_ event: TraceEvent) -> [Finding] {
+        guard case let .message(message) = event else { return [] }
+        return engines[slot(message.vantage)].process(message)
+    }
+
+    /// The engine that checked `event` (to replay its channel in another order).
+    public func engine(for event: MessageEvent) -> RuleEngine? {
+        index[event.vantage ?? ""].map { engines[$0] }
+    }
+
+    /// What every engine covered.
+    public var summary: CheckSummary {
+        var out = CheckSummary(messages: 0, findings: 0, rules: rules.count)
+        for engine in engines {
+            let part = engine.summary
+            out.messages += part.messages
+            out.findings += part.findings
+            out.channels += part.channels
+            out.connections += part.connections
+        }
+        return out
+    }
+}

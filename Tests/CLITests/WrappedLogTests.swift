@@ -1,0 +1,109 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Logs as operators pipe them into lntrace (`journalctl -u lnd | lntrace check -`): the same
+/// findings and hazards as the bare log, with the format detected; and inputs that yield
+/// nothing are errors that say why.
+@Suite(.serialized)
+struct WrappedLogTests {
+    static let log = "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"
+
+    /// What `check --format jsonl` found: each finding's and hazard's kind, rule and line.
+    static func verdicts(_ stdout: String) throws -> [String] {
+        try JSONValue.lines(stdout).compactMap { record -> String? in
+            switch record["kind"]?.string {
+            case "finding": "finding \(record["rule"]?.string ?? "") line \(record["line"]?.uint64 ?? 0)"
+            case "hazard": "hazard \(record["hazard"]?.string ?? record["id"]?.string ?? "") line \(record["second"]?["line"]?.uint64 ?? 0)"
+            default: nil
+            }
+        }
+    }
+
+    static let wrappers: [(String, @Sendable (Int) -> String)] = [
+        ("journalctl -u lnd", { n in "Dec 06 12:00:\(10 + n % 40) umbrel lnd[1234]: " }),
+        ("docker compose logs", { _ in "lnd-1  | " }),
+        ("kubectl logs (CRI file)", { n in "2026-12-06T12:00:00.\(100_000_000 + n)Z stdout F " }),
+        ("GitHub Actions log", { n in "2026-12-06T12:00:00.\(1_000_000 + n)Z " }),
+        ("syslog", { n in "<30>Dec  6 12:00:\(10 + n % 40) umbrel lnd[1234]: " }),
+    ]
+
+    @Test(arguments: WrappedLogTests.wrappers.map(\.0))
+    func aWrappedLogGivesTheSameFindingsAsTheBareLog(_ name: String) throws {
+        let wrap = try #require(Self.wrappers.first { $0.0 == name }?.1)
+        let bare = try LNTraceBinary.run(["check", "--format", "jsonl", Self.log])
+        let text = String(decoding: try Fixtures.data("captures/hazards/lnd-8393.bob-lnd.log"), as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        let wrapped = lines.enumerated().map { wrap($0.offset + 1) + $0.element }.joined(separator: "\n") + "\n"
+        let piped = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data(wrapped.utf8))
+        #expect(piped.status == bare.status)
+        let want = try Self.verdicts(bare.stdout)
+        #expect(!want.isEmpty)
+        #expect(try Self.verdicts(piped.stdout) == want, "\(name)")
+        // The text report names what it read.
+        let report = try LNTraceBinary.run(["check", "-"], stdin: Data(wrapped.utf8))
+        #expect(report.stdout.contains("lnd log ("), "\(report.stdout.prefix(200))")
+    }
+
+    @Test func anInputWithNothingRecognisedIsAnErrorThatSaysWhatWasTried() throws {
+        let result = try LNTraceBinary.run(["check", "-"], stdin: Data("hello\nworld\n".utf8))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("none of its 2 lines is a capture, a node log (lnd, Core Lightning, eclair, LDK) or a hex dump"))
+        #expect(result.stderr.contains("--input-format"))
+        #expect(result.stderr.contains("[input.unrecognized]"))
+        #expect(!result.stdout.contains("no findings"))
+        #expect(result.stdout.contains("not read completely"))
+    }
+
+    @Test func anEmptyInputIsAnError() throws {
+        let result = try LNTraceBinary.run(["dump", "-"], stdin: Data())
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("the input is empty"))
+    }
+
+    /// lnd at its default level logs no wire message: say which setting makes it.
+    @Test(arguments: [
+        ("2024-05-01 15:54:18.364 [INF] LTND: Version: 0.17.0-beta\n2024-05-01 15:54:18.364 [INF] PEER: Peer(02aa): loading\n", "debuglevel=info,PEER=debug"),
+        ("2024-01-18T09:30:00.000Z INFO    lightningd: Server started with public key 02aa\n", "log-level=debug"),
+        ("2024-02-12 13:54:53.353 INFO  [lightning::ln::channelmanager:100] Started\n", "Trace"),
+    ])
+    func aLogWithoutWireMessagesNamesTheSettingThatLogsThem(_ text: String, _ setting: String) throws {
+        let result = try LNTraceBinary.run(["check", "--format", "json", "-"], stdin: Data(text.utf8))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("without a single wire message"))
+        #expect(result.stderr.contains(setting))
+        let document = try JSONValue.parse(result.stdout)
+        #expect(document["diagnostics"]?.array?.first?["code"]?.string == "input.no-messages")
+    }
+
+    /// The error comes before the summary in a merged stream, and the input's section says it
+    /// was not read instead of "no findings".
+    @Test func inputErrorsComeBeforeTheSummary() throws {
+        let result = try LNTraceBinary.run(["check", "/dev/null", "Fixtures/logs/channel-life/alice-lnd.log"])
+        #expect(result.status == 2)
+        let lines = result.stdout.components(separatedBy: "\n")
+        let failed = try #require(lines.firstIndex { $0.contains("not read completely: the input is empty") })
+        let summary = try #require(lines.firstIndex { $0.hasPrefix("Summary") })
+        #expect(failed < summary)
+        #expect(lines.contains { $0.hasPrefix("Fixtures/logs/channel-life/alice-lnd.log  lnd log") })
+    }
+
+    /// Two nodes in one `docker compose logs` stream: two sources, each checked as its own node.
+    @Test func aComposeStreamOfTwoNodesIsTwoSources() throws {
+        let alice = String(decoding: try Fixtures.data("logs/channel-life/alice-lnd.log"), as: UTF8.self).split(separator: "\n")
+        let bob = String(decoding: try Fixtures.data("logs/channel-life/bob-lnd.log"), as: UTF8.self).split(separator: "\n")
+        var text = ""
+        for index in 0..<max(alice.count, bob.count) {
+            if index < alice.count { text += "alice-1  | \(alice[index])\n" }
+            if index < bob.count { text += "bob-1    | \(bob[index])\n" }
+        }
+        let result = try LNTraceBinary.run(["check", "--format", "json", "-"], stdin: Data(text.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try JSONValue.parse(result.stdout)
+        let sources = document["inputs"]?.array?.first?["logs"]?.array?.first?["sources"]?.array ?? []
+        #expect(sources.compactMap { $0["name"]?.string } == ["alice-1", "bob-1"])
+        #expect(sources.compactMap { $0["format"]?.string } == ["lnd", "lnd"])
+        #expect(document["summary"]?["findings"]?.uint64 == 0)
+    }
+}
