@@ -41,12 +41,8 @@ public struct ClnLogParser: LogParser {
     }
 
     static func marker(_ b: ArraySlice<UInt8>) -> (Marker, payload: Int, prefixEnd: Int)? {
-        if let at = LogText.find("peer_in ", in: b), at == b.startIndex || b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: "\"") {
-            return (.name(.in), at + 8, at)
-        }
-        if let at = LogText.find("peer_out ", in: b), at == b.startIndex || b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: "\"") {
-            return (.name(.out), at + 9, at)
-        }
+        if let at = LogText.find("peer_in ", in: b), isNameMarker(b, at) { return (.name(.in), at + 8, at) }
+        if let at = LogText.find("peer_out ", in: b), isNameMarker(b, at) { return (.name(.out), at + 9, at) }
         if let at = LogText.find("[IN] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
             return (.io(.in), at + 5, at)
         }
@@ -55,6 +51,15 @@ public struct ClnLogParser: LogParser {
         }
         if let at = LogText.find("Read decrypt ", in: b) { return (.decrypt, at + 13, at) }
         return nil
+    }
+
+    /// `peer_in` after an entry prefix (`…chan#1: peer_in`, `TRACE: peer_in`), or as the text
+    /// of a `getlog` entry (`"log": "peer_in …"`); not inside a test's source code
+    /// (`wait_for_log("peer_in WIRE_ERROR")`).
+    static func isNameMarker(_ b: ArraySlice<UInt8>, _ at: Int) -> Bool {
+        if at == b.startIndex { return true }
+        if at - 2 >= b.startIndex, b[at - 1] == 0x20, b[at - 2] == UInt8(ascii: ":") { return true }
+        return at - 8 >= b.startIndex && b[(at - 8)..<at].elementsEqual("\"log\": \"".utf8)
     }
 
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
@@ -81,7 +86,9 @@ public struct ClnLogParser: LogParser {
             channel = named.channel
         }
         var payload = bytes[payloadStart...]
-        while let last = payload.last, last == 32 || last == 13 || last == 9 || last == UInt8(ascii: ",") || last == UInt8(ascii: "\"") {
+        // Quoted in JSON, a Python string or bytes literal: the quotes are not the message's.
+        while let last = payload.last, last == 32 || last == 13 || last == 9 || last == UInt8(ascii: ",") || last == UInt8(ascii: "\"")
+            || last == UInt8(ascii: "'") {
             payload = payload.dropLast()
         }
         let location = SourceLocation(file: file, line: line.number)

@@ -69,10 +69,10 @@ public enum DialectClassifier {
             }
             let separator = b[p + 10]
             if separator == UInt8(ascii: "T") {
-                // Core Lightning: "2023-07-27T13:58:33.812Z " then its level or entry prefix.
-                guard let z = b[(p + 19)...].prefix(12).firstIndex(of: UInt8(ascii: "Z")), z + 2 <= b.endIndex, b[z + 1] == 0x20 else {
-                    return nil
-                }
+                // Core Lightning: "2023-07-27T13:58:33.812Z " (milliseconds) then its level or
+                // entry prefix.
+                let z = p + 23
+                guard z + 2 <= b.endIndex, b[p + 19] == UInt8(ascii: "."), b[z] == UInt8(ascii: "Z"), b[z + 1] == 0x20 else { return nil }
                 return ClnShape.followsTimestamp(b[(z + 2)...]) ? .cln : nil
             }
             guard separator == 0x20 else { return nil }
@@ -88,8 +88,9 @@ public enum DialectClassifier {
             guard i < b.endIndex, b[i] == 0x20 else { return nil }
             i += 1
             if LndShape.isLevelTag(b, at: i) { return .lnd }
-            // Right-aligned levels ("  INFO") in some applications' formats.
-            return afterLevelWord(b, at: Unwrapper.skipSpaces(b, i), comma: comma)
+            // Right-aligned levels ("  INFO") in some applications' formats. Core Lightning
+            // writes ISO 8601 times only, so not after this one.
+            return afterLevelWord(b, at: Unwrapper.skipSpaces(b, i), comma: true)
         }
         if c == UInt8(ascii: "[") { return LndShape.isLevelTag(b, at: p) ? .lnd : nil }
         if ClnShape.isOldHeader(b, at: p) { return .cln }
@@ -100,8 +101,9 @@ public enum DialectClassifier {
     }
 
     /// A level word at `p` and what follows it: `[lightning::…]` (LDK), a logger with dots
-    /// (eclair: `INFO  f.a.eclair.Diagnostics`), or Core Lightning's entry prefix.
-    static func afterLevelWord(_ b: ArraySlice<UInt8>, at p: Int, comma: Bool) -> LogDialect? {
+    /// (eclair: `INFO  f.a.eclair.Diagnostics`), or Core Lightning's entry prefix (unless
+    /// `notCLN`: after a time Core Lightning does not write).
+    static func afterLevelWord(_ b: ArraySlice<UInt8>, at p: Int, comma notCLN: Bool) -> LogDialect? {
         guard p < b.endIndex else { return nil }
         var end = p
         while end < b.endIndex, (b[end] >= 0x41 && b[end] <= 0x5A) || b[end] == UInt8(ascii: "*") { end += 1 }
@@ -116,7 +118,7 @@ public enum DialectClassifier {
         if EclairShape.levels.contains(where: { word.elementsEqual($0) }), EclairShape.isLogger(b, at: next) {
             return .eclair
         }
-        if !comma, ClnShape.isLevel(word), ClnShape.isEntryPrefix(b, at: next) { return .cln }
+        if !notCLN, ClnShape.isLevel(word), ClnShape.isEntryPrefix(b, at: next) { return .cln }
         return nil
     }
 
@@ -124,13 +126,14 @@ public enum DialectClassifier {
     static func marker(_ b: ArraySlice<UInt8>) -> LogDialect? {
         if LogText.find("IN msg=", in: b) != nil || LogText.find("OUT msg=", in: b) != nil
             || LogText.find("------->  msg=", in: b) != nil || LogText.find("<-------  msg=", in: b) != nil { return .eclair }
-        if LogText.find("peer_in ", in: b) != nil || LogText.find("peer_out ", in: b) != nil
-            || LogText.find(": [IN] ", in: b) != nil || LogText.find(": [OUT] ", in: b) != nil
+        if LogText.find(": peer_in ", in: b) != nil || LogText.find(": peer_out ", in: b) != nil
+            || LogText.find("\"log\": \"peer_", in: b) != nil || LogText.find(": [IN] ", in: b) != nil || LogText.find(": [OUT] ", in: b) != nil
             || LogText.find("Read decrypt ", in: b) != nil || ClnShape.isJSONSource(b) { return .cln }
         if LogText.find("PEER: ", in: b) != nil || LogText.find("(*lnwire.", in: b) != nil { return .lnd }
         if LogText.find("lightning::ln::", in: b) != nil || LogText.find("Enqueueing message ", in: b) != nil
             || LogText.find("Received message ", in: b) != nil || LogText.find(" in peer_handler ", in: b) != nil
-            || LogText.find("Received peer Init message", in: b) != nil { return .ldk }
+            || LogText.find("Received peer Init message", in: b) != nil || LogText.find("Encoding and sending message of type", in: b) != nil
+            || LogText.find("Got Err message from ", in: b) != nil { return .ldk }
         return nil
     }
 

@@ -66,6 +66,9 @@ public struct EclairLogParser: LogParser {
         "ChannelAnnouncement": ("channel_announcement", []),
         "NodeAnnouncement": ("node_announcement", []),
         "ChannelUpdate": ("channel_update", ["#signature", "chain_hash", "short_channel_id", "timestamp"]),
+        "StartBatch": ("start_batch", ["channel_id", "batch_size"]),
+        "PeerStorageStore": ("peer_storage", ["blob"]),
+        "PeerStorageRetrieval": ("peer_storage_retrieval", ["blob"]),
         "TxAddInput": ("tx_add_input", ["channel_id", "serial_id"]),
         "TxAddOutput": ("tx_add_output", ["channel_id", "serial_id", "sats", "script"]),
         "TxRemoveInput": ("tx_remove_input", ["channel_id", "serial_id"]),
@@ -124,9 +127,17 @@ public struct EclairLogParser: LogParser {
         if recent.count > 16 { recent.removeFirst() }
         let value = DebugParser.parse(body)
         guard case let .call(className, args) = value, let (name, positions) = Self.classes[className] else {
+            // A message eclair logs but lntrace does not know (an experimental or a fork's
+            // type): a message of unknown type; `UnknownMessage(tag, data)` gives its type.
+            var content = PartialMessage(type: nil, name: "unknown")
+            if case let .call("UnknownMessage", args) = value, let tag = args.first?.number, tag <= UInt64(UInt16.max) {
+                content = PartialBuilder(type: UInt16(tag)).message
+            }
+            if let channel { content.fields.append(WireField("channel_id", .bytes(channel))) }
             let location = SourceLocation(file: file, line: line.number)
-            return [.diagnostic(Diagnostic(.warning, "eclair.unknown-message", at: location,
-                                           "unrecognised message '\(body.prefix(40))'"))]
+            return [.diagnostic(Diagnostic(.note, "eclair.unknown-message", at: location, "message of a type lntrace does not know: '\(body.prefix(40))'")),
+                    .message(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
+                                        content: .partial(content)))]
         }
         var b = PartialBuilder(name: name)
         for (index, spec) in positions.enumerated() where index < args.count {

@@ -153,7 +153,9 @@ public struct LdkLogParser: LogParser {
         lineNumber = line.number
         let bytes = line.bytes
         var out = expired()
-        if let at = LogText.find("Received message ", in: bytes) {
+        if let message = Self.numbered(line) {
+            add(message, kind: .wire)
+        } else if let at = LogText.find("Received message ", in: bytes) {
             parseWire(line, start: at + 17, direction: .in, out: &out)
         } else if let at = LogText.find("Enqueueing message ", in: bytes) {
             parseWire(line, start: at + 19, direction: .out, out: &out)
@@ -288,6 +290,27 @@ public struct LdkLogParser: LogParser {
         return true
     }
 
+    /// LDK before 0.0.10 named messages by number: `Encoding and sending message of type 16
+    /// to <id>`, `Received message of type 16 from <id>`.
+    static func numbered(_ line: LineReader.Line) -> LogMessage? {
+        let bytes = line.bytes
+        let direction: Direction
+        let start: Int
+        if let at = LogText.find("Encoding and sending message of type ", in: bytes) {
+            (direction, start) = (.out, at + 37)
+        } else if let at = LogText.find("Received message of type ", in: bytes) {
+            (direction, start) = (.in, at + 25)
+        } else {
+            return nil
+        }
+        let digits = bytes[start...].prefix { LogText.isDigit($0) }
+        guard !digits.isEmpty, digits.count <= 5, let type = UInt16(LogText.string(digits)) else { return nil }
+        let text = Substring(LogText.string(bytes[start...]))
+        let peer = hexAfter(direction == .out ? " to " : " from ", in: text, count: 66)
+        let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
+        return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(PartialBuilder(type: type).message))
+    }
+
     /// Lines outside the peer handler that report a message: `Received peer Init message
     /// from <id>: <features>` (LDK 0.0.103 to 0.2; `Received Init message: …` in 0.3),
     /// `Received channel_ready from peer for channel <id>` and `Sending a channel_ready to
@@ -306,6 +329,20 @@ public struct LdkLogParser: LogParser {
             (name, direction, start) = ("channel_ready", .out, at)
         } else if let at = LogText.find("Received channel_update ", in: bytes), LogText.find(" for channel ", in: bytes[at...]) != nil {
             (name, direction, start) = ("channel_update", .in, at)
+        } else if let at = LogText.find("Received valid commitment_signed from peer", in: bytes) {
+            (name, direction, start) = ("commitment_signed", .in, at)
+        } else if let at = LogText.find("Received a valid revoke_and_ack", in: bytes) {
+            (name, direction, start) = ("revoke_and_ack", .in, at)
+        } else if let at = LogText.find("Received funding_signed from peer for channel ", in: bytes) {
+            (name, direction, start) = ("funding_signed", .in, at)
+        } else if let at = LogText.find("Received counterparty stfu proposing quiescence", in: bytes) {
+            (name, direction, start) = ("stfu", .in, at)
+        } else if let at = LogText.find("Sending stfu as quiescence initiator", in: bytes) {
+            (name, direction, start) = ("stfu", .out, at)
+        } else if let at = LogText.find("Got Err message from ", in: bytes) {
+            (name, direction, start) = ("error", .in, at)
+        } else if let at = LogText.find("Got warning message", in: bytes) {
+            (name, direction, start) = ("warning", .in, at)
         } else {
             return false
         }
@@ -313,7 +350,12 @@ public struct LdkLogParser: LogParser {
         var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }
         var b = PartialBuilder(name: name)
-        if name != "init", let range = text.range(of: " for channel ", options: .backwards) {
+        if name == "error" || name == "warning", let colon = text.firstRange(ofASCII: ": ") {
+            // "Got Err message from <id>: <data>" (the data as LDK prints it).
+            b.set("data", .bytes(Array(text[colon.upperBound...].trimmingSpaces().utf8)))
+        }
+        if !["init", "error", "warning"].contains(name),
+           let range = text.range(of: " for channel ", options: .backwards) ?? text.range(of: " in channel ", options: .backwards) {
             let id = text[range.upperBound...].prefix { $0.isHexDigit }
             if id.utf8.count == 64, let channel = Hex.decode(id) {
                 // A channel_update names its channel by short id on the wire; the id here is the

@@ -36,12 +36,15 @@ public struct LogWrappers: OptionSet, Hashable, Sendable {
     public static let unknownPrefix = LogWrappers(rawValue: 1 << 11)
     /// A mobile app's logger around LDK lines: `| 12:00:00.123 | LogLevel.INFO | `.
     public static let mobile = LogWrappers(rawValue: 1 << 12)
+    /// A JSON record per line (docker's json-file driver `{"log":"…"}`, structured loggers
+    /// `{"message":"…"}`), or key=value fields (`raw_log="…"`), or a Python bytes literal.
+    public static let structured = LogWrappers(rawValue: 1 << 13)
 
     static let all: [(LogWrappers, String)] = [
         (.journald, "journald"), (.syslog, "syslog"), (.compose, "docker-compose"), (.timestamps, "timestamps"),
         (.kubernetes, "kubernetes"), (.kubectlPrefix, "kubectl-prefix"), (.gitlab, "gitlab"), (.harness, "test-harness"),
         (.lineNumbers, "line-numbers"), (.markdown, "markdown"), (.ansi, "ansi"), (.unknownPrefix, "unknown-prefix"),
-        (.mobile, "mobile"),
+        (.mobile, "mobile"), (.structured, "structured"),
     ]
 
     /// The wrappers' names, outermost kinds first (`journald`, `docker-compose`, …).
@@ -95,7 +98,19 @@ public struct Unwrapper {
             envelope.body = scratch[...]
             envelope.wrappers.insert(.ansi)
         }
-        for _ in 0..<6 {
+        for round in 0..<6 {
+            let first = envelope.body.first
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "b") || round == 0,
+               let (text, time, timeText) = Structured.text(envelope.body, referenceTime: referenceTime) {
+                scratch = text
+                envelope.body = scratch[...]
+                envelope.wrappers.insert(.structured)
+                if envelope.time == nil, let time {
+                    envelope.time = time
+                    envelope.timeText = timeText
+                }
+                continue
+            }
             guard let step = Self.strip(envelope.body, referenceTime: referenceTime) ?? knownHarness(envelope.body) else { break }
             if step.wrapper == .harness, let name = step.source, !harnessNames.contains(where: { name.elementsEqual($0) }), harnessNames.count < 64 {
                 harnessNames.append(Array(name))
@@ -493,5 +508,107 @@ enum WrapperTime {
         let (nanos, end) = fraction(b, at: i)
         guard end > i + 1, end < b.endIndex, b[end] == 0x20 else { return nil }
         return (Timestamp(seconds: seconds, nanoseconds: nanos), end)
+    }
+}
+
+/// Lines a program wrote as records: JSON (`{"log":"…","time":"…"}` from docker's json-file
+/// driver, `{"timestamp":…,"level":…,"fields":{"message":…,"log.target":…}}` from Rust's
+/// tracing), key=value fields (`log_level=Level(Trace) module_path="…" raw_log="…"`), or a
+/// Python bytes literal (`b'…'`). The text is unescaped; when the record names a Rust module,
+/// the line is rebuilt as LDK's usual `LEVEL [module] text`.
+enum Structured {
+    static func text(_ b: ArraySlice<UInt8>, referenceTime: Int64) -> ([UInt8], Timestamp?, ArraySlice<UInt8>?)? {
+        guard let first = b.first else { return nil }
+        if first == UInt8(ascii: "b"), b.count >= 3, b[b.startIndex + 1] == UInt8(ascii: "'"), b.last == UInt8(ascii: "'") {
+            return (unescape(b[(b.startIndex + 2)..<(b.endIndex - 1)]), nil, nil)
+        }
+        if first == UInt8(ascii: "{") {
+            guard let message = value(of: ["log", "message", "msg", "MESSAGE"], in: b) else { return nil }
+            var text = unescape(message)
+            while let last = text.last, last == 10 || last == 13 { text.removeLast() }
+            var time: Timestamp?, timeText: ArraySlice<UInt8>?
+            if let stamp = value(of: ["time", "timestamp", "ts", "@timestamp"], in: b), let iso = WrapperTime.iso(stamp, at: stamp.startIndex) {
+                (time, timeText) = (iso.time, stamp)
+            }
+            if let target = value(of: ["target", "log.target", "module_path", "module"], in: b), target.contains(UInt8(ascii: ":")) {
+                text = rebuilt(level: value(of: ["level", "lvl"], in: b), module: target, text: text)
+            }
+            return (text, time, timeText)
+        }
+        guard let raw = LogText.find("raw_log=\"", in: b), raw > b.startIndex, b[raw - 1] == 0x20, let message = quoted(b, at: raw + 9) else {
+            return nil
+        }
+        var module: ArraySlice<UInt8>?
+        if let at = LogText.find(" module_path=\"", in: b[..<raw]) { module = quoted(b, at: at + 14) }
+        var level: ArraySlice<UInt8>?
+        if let at = LogText.find("log_level=Level(", in: b[..<raw]) { level = b[(at + 16)...].prefix { $0 != UInt8(ascii: ")") } }
+        let text = unescape(message)
+        return (module.map { rebuilt(level: level, module: $0, text: text) } ?? text, nil, nil)
+    }
+
+    /// `LEVEL [module] text`.
+    static func rebuilt(level: ArraySlice<UInt8>?, module: ArraySlice<UInt8>, text: [UInt8]) -> [UInt8] {
+        let word = level.map { Array(LogText.string($0).uppercased().utf8) } ?? Array("TRACE".utf8)
+        return word + [0x20, UInt8(ascii: "[")] + module + [UInt8(ascii: "]"), 0x20] + text
+    }
+
+    /// The raw (escaped) string value of the first of `keys` in a JSON object's text.
+    static func value(of keys: [String], in b: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        for key in keys {
+            let needle = Array("\"\(key)\":".utf8)
+            var i = b.startIndex
+            while let hit = b[i...].firstRange(of: needle) {
+                var j = hit.upperBound
+                while j < b.endIndex, b[j] == 0x20 { j += 1 }
+                if j < b.endIndex, b[j] == UInt8(ascii: "\""), let string = quoted(b, at: j + 1) { return string }
+                i = hit.upperBound
+            }
+        }
+        return nil
+    }
+
+    /// The text of a double-quoted string whose first character is at `start`, escapes kept.
+    static func quoted(_ b: ArraySlice<UInt8>, at start: Int) -> ArraySlice<UInt8>? {
+        var i = start
+        while i < b.endIndex {
+            if b[i] == UInt8(ascii: "\\") { i += 2; continue }
+            if b[i] == UInt8(ascii: "\"") { return b[start..<i] }
+            i += 1
+        }
+        return nil
+    }
+
+    /// JSON and Python escapes: `\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`, `\xXX`, `\'`.
+    static func unescape(_ b: ArraySlice<UInt8>) -> [UInt8] {
+        guard b.contains(UInt8(ascii: "\\")) else { return Array(b) }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = b.startIndex
+        while i < b.endIndex {
+            let c = b[i]
+            guard c == UInt8(ascii: "\\"), i + 1 < b.endIndex else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            let e = b[i + 1]
+            switch e {
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "u"), UInt8(ascii: "x"):
+                let digits = e == UInt8(ascii: "u") ? 4 : 2
+                if i + 2 + digits <= b.endIndex, let value = UInt32(LogText.string(b[(i + 2)..<(i + 2 + digits)]), radix: 16),
+                   let scalar = Unicode.Scalar(value) {
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    i += 2 + digits
+                    continue
+                }
+                out.append(e)
+            default: out.append(e)
+            }
+            i += 2
+        }
+        return out
     }
 }
