@@ -50,8 +50,9 @@ public enum DialectClassifier {
         while p < limit {
             let before = b[p - 1]
             if before == 0x20 || before == 0x09 || before == UInt8(ascii: "|") || before == UInt8(ascii: "]")
-                || before == UInt8(ascii: ":") || before == UInt8(ascii: ")") || before == UInt8(ascii: ">"),
-               b[p] != 0x20, let dialect = header(b, at: p) {
+                || before == UInt8(ascii: ":") || before == UInt8(ascii: ")") || before == UInt8(ascii: ">")
+                || before == UInt8(ascii: "'") || before == UInt8(ascii: "\""),
+               b[p] != 0x20, let dialect = header(b, at: p, inside: true) {
                 return DialectMatch(dialect: dialect, start: p)
             }
             p += 1
@@ -60,12 +61,13 @@ public enum DialectClassifier {
         return nil
     }
 
-    /// The implementation whose line header starts at `p`.
-    static func header(_ b: ArraySlice<UInt8>, at p: Int) -> LogDialect? {
+    /// The implementation whose line header starts at `p`. `inside` a line, only a header
+    /// with a time or lnd's level tag counts: a node id or a level word there is text.
+    static func header(_ b: ArraySlice<UInt8>, at p: Int, inside: Bool = false) -> LogDialect? {
         let c = b[p]
         if LogText.isDigit(c) {
             guard LogText.isDateShape(b, at: p) else {
-                return ClnShape.isIOHeader(b, at: p) ? .cln : nil
+                return !inside && ClnShape.isIOHeader(b, at: p) ? .cln : nil
             }
             let separator = b[p + 10]
             if separator == UInt8(ascii: "T") {
@@ -93,6 +95,7 @@ public enum DialectClassifier {
             return afterLevelWord(b, at: Unwrapper.skipSpaces(b, i), comma: true)
         }
         if c == UInt8(ascii: "[") { return LndShape.isLevelTag(b, at: p) ? .lnd : nil }
+        if inside { return nil }
         if ClnShape.isOldHeader(b, at: p) { return .cln }
         // A bare module path only starts a line (after a mobile app's logger): inside one it is
         // part of the text.
