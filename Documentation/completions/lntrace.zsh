@@ -81,7 +81,7 @@ _lntrace_check() {
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:input:'
-        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
         '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
         '*--key[One key-log line given directly (repeatable).]:line:'
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
@@ -110,7 +110,7 @@ _lntrace_dump() {
     local -ar ___format=('text' 'json' 'jsonl')
     local -ar arg_specs=(
         '*:input:'
-        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
         '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
         '*--key[One key-log line given directly (repeatable).]:line:'
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
@@ -131,7 +131,7 @@ _lntrace_stats() {
     local -ar ___format=('text' 'json' 'jsonl')
     local -ar arg_specs=(
         '*:input:'
-        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); detected from each input'\''s first bytes when omitted.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
         '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
         '*--key[One key-log line given directly (repeatable).]:line:'
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'

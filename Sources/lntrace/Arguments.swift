@@ -14,7 +14,7 @@ struct InputOptions: ParsableArguments {
     var inputs: [String] = ["-"]
 
     @Option(name: .customLong("input-format"), help: ArgumentHelp(
-        "The input format (\(InputFormat.allCases.map(\.rawValue).joined(separator: "|"))); detected from each input's first bytes when omitted.",
+        "The input format (\(InputFormat.allCases.map(\.rawValue).joined(separator: "|"))); when omitted, a capture is recognised by its first bytes and a log's format line by line, inside journald, docker, Kubernetes, CI and other wrappers.",
         valueName: "format"))
     var inputFormat: InputFormat?
 
