@@ -32,6 +32,12 @@ timed() {
 timed "lnd log, 200k wire lines (jsonl)" "$work/alice-lnd.log" "$bin" dump --format jsonl "$work/alice-lnd.log"
 timed "CLN io log, 200k [IN]/[OUT] lines (jsonl)" "$work/alice-cln-io.log" "$bin" dump --format jsonl "$work/alice-cln-io.log"
 timed "log of 1M non-wire lines" "$work/noise.log" "$bin" dump --input-format lnd "$work/noise.log"
+# Logs as operators have them: the format told line by line, inside a wrapper.
+sed 's/^/Dec 06 12:00:00 node1 lnd[812]: /' "$work/alice-lnd.log" > "$work/alice-lnd-journald.log"
+sed 's/^/Dec 06 12:00:00 node1 lnd[812]: /' "$work/noise.log" > "$work/noise-journald.log"
+timed "same lnd log in journald (jsonl)" "$work/alice-lnd-journald.log" "$bin" dump --format jsonl "$work/alice-lnd-journald.log"
+timed "1M non-wire lines, format detected" "$work/noise.log" "$bin" dump "$work/noise.log"
+timed "1M non-wire lines in journald" "$work/noise-journald.log" "$bin" dump "$work/noise-journald.log"
 timed "grep -c PEER on the same 1M lines" "$work/noise.log" grep -c PEER "$work/noise.log"
 if command -v openssl >/dev/null; then
     echo "reference: $(openssl speed -evp chacha20-poly1305 -seconds 1 -bytes 1024 2>/dev/null | tail -1 | awk '{ printf "OpenSSL ChaCha20-Poly1305, 1 KB blocks, one core: %.0f MB/s", $2 / 1000 }')"

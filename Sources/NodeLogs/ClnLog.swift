@@ -40,7 +40,9 @@ public struct ClnLogParser: LogParser {
         case decrypt
     }
 
-    static func marker(_ b: ArraySlice<UInt8>) -> (Marker, payload: Int, prefixEnd: Int)? {
+    static func marker(_ line: ArraySlice<UInt8>) -> (Marker, payload: Int, prefixEnd: Int)? {
+        // The markers follow the line's prefix: never look through an io line's hex for them.
+        let b = line.prefix(320)
         if let at = LogText.find("peer_in ", in: b), isNameMarker(b, at) { return (.name(.in), at + 8, at) }
         if let at = LogText.find("peer_out ", in: b), isNameMarker(b, at) { return (.name(.out), at + 9, at) }
         if let at = LogText.find("[IN] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
@@ -64,9 +66,10 @@ public struct ClnLogParser: LogParser {
 
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
-        if let at = LogText.find("\"source\": \"", in: bytes) {
+        let quoted = bytes.first { $0 != 0x20 && $0 != 0x09 } == UInt8(ascii: "\"")
+        if quoted, let at = LogText.find("\"source\": \"", in: bytes) {
             jsonSource = bytes[(at + 11)...].prefix { $0 != UInt8(ascii: "\"") }
-        } else if let at = LogText.find("\"node_id\": \"", in: bytes), LogText.isHexRun(bytes, at: at + 12, count: 66) {
+        } else if quoted, let at = LogText.find("\"node_id\": \"", in: bytes), LogText.isHexRun(bytes, at: at + 12, count: 66) {
             jsonNode = LogText.string(bytes[(at + 12)..<(at + 78)])
         } else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "}") {
             jsonSource = nil

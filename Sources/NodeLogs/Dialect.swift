@@ -2,6 +2,17 @@
 public enum LogDialect: String, CaseIterable, Hashable, Sendable {
     case lnd, cln, eclair, ldk, hex
 
+    /// Its position in `allCases`, for tables indexed by dialect.
+    var ordinal: Int {
+        switch self {
+        case .lnd: 0
+        case .cln: 1
+        case .eclair: 2
+        case .ldk: 3
+        case .hex: 4
+        }
+    }
+
     /// The format's name in reports.
     public var title: String {
         switch self {

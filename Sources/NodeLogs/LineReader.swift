@@ -61,7 +61,7 @@ public struct LineReader: ~Copyable {
     public mutating func next(beforeReading: () -> Void = {}) throws(ReadError) -> Line? {
         while true {
             // A complete line in the buffer?
-            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = Self.newline(in: buffer, from: start, to: end) {
                 var lineEnd = newline
                 let wasSkipping = skippingOverlong
                 skippingOverlong = false
@@ -93,6 +93,16 @@ public struct LineReader: ~Copyable {
             }
             beforeReading()
             try fill()
+        }
+    }
+
+    /// The next `\n` in `buffer[from..<to]` (`memchr`).
+    @inline(__always)
+    private static func newline(in buffer: [UInt8], from: Int, to: Int) -> Int? {
+        guard from < to else { return nil }
+        return buffer.withUnsafeBufferPointer { b -> Int? in
+            guard let base = b.baseAddress, let hit = memchr(base + from, 10, to - from) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
         }
     }
 

@@ -143,11 +143,12 @@ public struct LndLogParser: LogParser {
     /// A summary line: parsed, or held when a terminal's line wrap cut it (no closing
     /// parenthesis and no peer at its end) until its continuation lines arrive.
     private mutating func summary(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int) -> [LogEvent] {
-        if parts < 4, !Self.isComplete(text) {
+        let (message, complete) = summaryLine(text, line: line, stamp: stamp, prefixPeer: prefixPeer)
+        if parts < 4, !complete {
             wrapped = (text, line, stamp, prefixPeer, parts)
             return []
         }
-        if let message = summaryLine(text, line: line, stamp: stamp, prefixPeer: prefixPeer) {
+        if let message {
             pending = message
         } else {
             skippedLines += parts
@@ -155,31 +156,19 @@ public struct LndLogParser: LogParser {
         return []
     }
 
-    /// Whether a summary line ends as lnd ends them: with the peer, or with the summary's `)`.
-    static func isComplete(_ text: String) -> Bool {
-        if text.hasSuffix(")") { return true }
-        let body = Substring(text)
-        for preposition in [" from ", " to "] {
-            if let range = body.lastRange(of: preposition), !body[range.upperBound...].utf8.contains(32),
-               !body[range.upperBound...].isEmpty {
-                return true
-            }
-        }
-        return false
-    }
-
     /// How a log line names a peer: `<66 hex>` or `<66 hex>@<addr>` (a node id), `<label>@<addr>`
     /// (an alias or redaction: `[Alice]`, `***`, `PEER`, an elided id), or `<ip:port>` (lnd
     /// before 0.5 named peers by address only).
     static func peer(_ text: Substring) -> (name: String, identity: PeerIdentity) {
-        if let at = text.firstIndex(of: "@") {
-            let id = text[..<at]
-            if id.utf8.count == 66, id.utf8.allSatisfy(LogText.isHex) { return (String(id), .nodeID) }
-            if !id.isEmpty { return (String(id), .alias) }
-            return (String(text[text.index(after: at)...]), .address)
+        let utf8 = text.utf8
+        if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
+            let id = utf8[..<at]
+            if id.count == 66, id.allSatisfy(LogText.isHex) { return (String(decoding: id, as: UTF8.self), .nodeID) }
+            if !id.isEmpty { return (String(decoding: id, as: UTF8.self), .alias) }
+            return (String(decoding: utf8[utf8.index(after: at)...], as: UTF8.self), .address)
         }
-        if text.utf8.count == 66, text.utf8.allSatisfy(LogText.isHex) { return (String(text), .nodeID) }
-        if text.contains(":") || text.contains(".") { return (String(text), .address) }
+        if utf8.count == 66, utf8.allSatisfy(LogText.isHex) { return (String(text), .nodeID) }
+        if utf8.contains(UInt8(ascii: ":")) || utf8.contains(UInt8(ascii: ".")) { return (String(text), .address) }
         return (String(text), .alias)
     }
 
@@ -211,10 +200,13 @@ public struct LndLogParser: LogParser {
         (goTypeNames[goType] ?? names[goType]) == specName
     }
 
-    /// "Received X(summary) from <pk>@<addr>" / "Sending X(summary) to <pk>@<addr>".
-    func summaryLine(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?) -> LogMessage? {
+    /// "Received X(summary) from <pk>@<addr>" / "Sending X(summary) to <pk>@<addr>"; and
+    /// whether the line ends as lnd ends them (with the peer, or the summary's `)`), or was
+    /// cut by a terminal's line wrap.
+    func summaryLine(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?) -> (LogMessage?, complete: Bool) {
         let received = text.hasPrefix("Received ")
         var body = Substring(text.dropFirst(received ? 9 : 8))
+        var complete = body.utf8.last == UInt8(ascii: ")")
         // The peer, from the end: " from <pk>@<addr>" or " to <pk>@<addr>" (an error's text may
         // contain either word).
         let preposition = received ? " from " : " to "
@@ -225,15 +217,16 @@ public struct LndLogParser: LogParser {
                 let named = Self.peer(suffix)
                 if peer == nil || named.identity == .nodeID { peer = named }
                 body = body[..<range.lowerBound]
+                complete = true
             }
         }
         // "Type(summary)" or "Type" (Init has no summary); a summary cut short keeps what it has.
         let typeName: Substring
         var summary: Substring = ""
-        if let open = body.firstIndex(of: "(") {
+        if let open = body.utf8.firstIndex(of: UInt8(ascii: "(")) {
             typeName = body[..<open]
-            summary = body[body.index(after: open)...]
-            if summary.last == ")" { summary = summary.dropLast() }
+            summary = body[body.utf8.index(after: open)...]
+            if summary.utf8.last == UInt8(ascii: ")") { summary = summary[..<summary.utf8.index(before: summary.endIndex)] }
         } else {
             typeName = body
         }
@@ -246,11 +239,11 @@ public struct LndLogParser: LogParser {
         } else if let name = Self.names[String(typeName)] {
             content = .partial(Self.fields(name, summary))
         } else {
-            return nil
+            return (nil, complete)
         }
         var message = LogMessage(line: line, stamp: stamp, peer: peer?.name, direction: received ? .in : .out, content: content)
         message.peerIdentity = peer?.identity
-        return message
+        return (message, complete)
     }
 
     /// Splits "a=1, b=2 mSAT, c=x" into pairs (an error's `err=` keeps the rest of the line).

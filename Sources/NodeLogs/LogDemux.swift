@@ -1,50 +1,62 @@
 import Provenance
 
-/// The parser of one dialect, as a value (no existential on the per-line path).
-enum DialectParser {
-    case lnd(LndLogParser)
-    case cln(ClnLogParser)
-    case eclair(EclairLogParser)
-    case ldk(LdkLogParser)
-    case hex(HexDumpParser)
+/// The parsers of a text input, one array per dialect, so that each is changed in place (an
+/// enum of parsers would copy a parser, and its buffers, per line).
+struct DialectParsers {
+    private var lnd: [LndLogParser] = []
+    private var cln: [ClnLogParser] = []
+    private var eclair: [EclairLogParser] = []
+    private var ldk: [LdkLogParser] = []
+    private var hex: [HexDumpParser] = []
+    /// Per parser: its dialect and its index in that dialect's array.
+    private var slots: [(LogDialect, Int)] = []
 
-    init(_ dialect: LogDialect, file: String) {
+    var count: Int { slots.count }
+
+    /// A new parser; its number.
+    mutating func add(_ dialect: LogDialect, file: String) -> Int {
+        let index: Int
         switch dialect {
-        case .lnd: self = .lnd(LndLogParser(file: file))
-        case .cln: self = .cln(ClnLogParser(file: file))
-        case .eclair: self = .eclair(EclairLogParser(file: file))
-        case .ldk: self = .ldk(LdkLogParser(file: file))
-        case .hex: self = .hex(HexDumpParser(file: file))
+        case .lnd: index = lnd.count; lnd.append(LndLogParser(file: file))
+        case .cln: index = cln.count; cln.append(ClnLogParser(file: file))
+        case .eclair: index = eclair.count; eclair.append(EclairLogParser(file: file))
+        case .ldk: index = ldk.count; ldk.append(LdkLogParser(file: file))
+        case .hex: index = hex.count; hex.append(HexDumpParser(file: file))
+        }
+        slots.append((dialect, index))
+        return slots.count - 1
+    }
+
+    mutating func parse(_ number: Int, _ line: LineReader.Line) -> [LogEvent] {
+        let (dialect, i) = slots[number]
+        switch dialect {
+        case .lnd: return lnd[i].parse(line)
+        case .cln: return cln[i].parse(line)
+        case .eclair: return eclair[i].parse(line)
+        case .ldk: return ldk[i].parse(line)
+        case .hex: return hex[i].parse(line)
         }
     }
 
-    mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
-        switch self {
-        case var .lnd(p): defer { self = .lnd(p) }; return p.parse(line)
-        case var .cln(p): defer { self = .cln(p) }; return p.parse(line)
-        case var .eclair(p): defer { self = .eclair(p) }; return p.parse(line)
-        case var .ldk(p): defer { self = .ldk(p) }; return p.parse(line)
-        case var .hex(p): defer { self = .hex(p) }; return p.parse(line)
+    mutating func flush(_ number: Int) -> [LogEvent] {
+        let (dialect, i) = slots[number]
+        switch dialect {
+        case .lnd: return lnd[i].flush()
+        case .cln: return cln[i].flush()
+        case .eclair: return eclair[i].flush()
+        case .ldk: return ldk[i].flush()
+        case .hex: return hex[i].flush()
         }
     }
 
-    mutating func flush() -> [LogEvent] {
-        switch self {
-        case var .lnd(p): defer { self = .lnd(p) }; return p.flush()
-        case var .cln(p): defer { self = .cln(p) }; return p.flush()
-        case var .eclair(p): defer { self = .eclair(p) }; return p.flush()
-        case var .ldk(p): defer { self = .ldk(p) }; return p.flush()
-        case var .hex(p): defer { self = .hex(p) }; return p.flush()
-        }
-    }
-
-    var skippedLines: Int {
-        switch self {
-        case let .lnd(p): p.skippedLines
-        case let .cln(p): p.skippedLines
-        case let .eclair(p): p.skippedLines
-        case let .ldk(p): p.skippedLines
-        case let .hex(p): p.skippedLines
+    func skippedLines(_ number: Int) -> Int {
+        let (dialect, i) = slots[number]
+        switch dialect {
+        case .lnd: return lnd[i].skippedLines
+        case .cln: return cln[i].skippedLines
+        case .eclair: return eclair[i].skippedLines
+        case .ldk: return ldk[i].skippedLines
+        case .hex: return hex[i].skippedLines
         }
     }
 }
@@ -95,7 +107,7 @@ public struct LogDemultiplexer {
     public private(set) var unrecognizedLines = 0
     /// Every wrapper seen in the input.
     public private(set) var wrappers: LogWrappers = []
-    private var parsers: [DialectParser] = []
+    private var parsers = DialectParsers()
     private var unwrapper: Unwrapper
     /// Per wrapper name: its sources by dialect, and the dialect of its last recognised line.
     private var names: [NameState] = []
@@ -105,7 +117,8 @@ public struct LogDemultiplexer {
     struct NameState {
         var name: String?
         var current: LogDialect?
-        var sources: [LogDialect: Int] = [:]
+        /// Its source of each dialect (by `LogDialect.ordinal`).
+        var sources: [Int?] = Array(repeating: nil, count: LogDialect.allCases.count)
     }
 
     public init(file: String, forced: LogDialect? = nil, referenceTime: Int64) {
@@ -124,8 +137,8 @@ public struct LogDemultiplexer {
     /// Events held back by the parsers (at the end of input, or while a pipe waits).
     public mutating func flush() -> [SourcedEvent] {
         var out: [SourcedEvent] = []
-        for index in parsers.indices {
-            for event in parsers[index].flush() { out.append(count(SourcedEvent(source: index, event: event))) }
+        for index in 0..<parsers.count {
+            for event in parsers.flush(index) { out.append(count(SourcedEvent(source: index, event: event))) }
         }
         return out
     }
@@ -135,7 +148,7 @@ public struct LogDemultiplexer {
         var out: [SourcedEvent] = []
         if let (number, envelope) = unwrapper.finish() { out = route(number: number, envelope, truncated: false) }
         out += flush()
-        for index in sources.indices { sources[index].skippedLines = parsers[index].skippedLines }
+        for index in sources.indices { sources[index].skippedLines = parsers.skippedLines(index) }
         return out
     }
 
@@ -152,7 +165,7 @@ public struct LogDemultiplexer {
                 wrapperKinds.insert(.unknownPrefix)
             }
             dialect = forced
-        } else if let match = DialectClassifier.classify(body, hex: current == nil || current == .hex, inside: true) {
+        } else if let match = classify(&body, &wrapperKinds, hex: current == nil || current == .hex) {
             if match.start > body.startIndex {
                 body = body[match.start...]
                 wrapperKinds.insert(.unknownPrefix)
@@ -171,8 +184,23 @@ public struct LogDemultiplexer {
         sources[index].wrappers.formUnion(wrapperKinds)
         let inner = LineReader.Line(number: number, bytes: body, truncated: truncated,
                                     wrapperTime: envelope.time, wrapperTimeText: envelope.timeText)
-        return parsers[index].parse(inner).map { count(SourcedEvent(source: index, event: $0)) }
+        return parsers.parse(index, inner).map { count(SourcedEvent(source: index, event: $0)) }
     }
+
+    /// The line's format: by its start, or after unpacking key=value fields (`raw_log="…"`,
+    /// an application's record around LDK's text), or inside the line.
+    private mutating func classify(_ body: inout ArraySlice<UInt8>, _ kinds: inout LogWrappers, hex: Bool) -> DialectMatch? {
+        if let match = DialectClassifier.classify(body, hex: hex, inside: false) { return match }
+        if let (text, _, _) = Structured.fields(body) {
+            fields = text
+            body = fields[...]
+            kinds.insert(.structured)
+            wrappers.insert(.structured)
+        }
+        return DialectClassifier.classify(body, hex: false, inside: true)
+    }
+
+    private var fields: [UInt8] = []
 
     private mutating func count(_ event: SourcedEvent) -> SourcedEvent {
         if case .message = event.event { sources[event.source].messages += 1 }
@@ -197,11 +225,11 @@ public struct LogDemultiplexer {
     }
 
     private mutating func source(_ name: Int, _ dialect: LogDialect, line: Int) -> Int {
-        if let index = names[name].sources[dialect] { return index }
+        if let index = names[name].sources[dialect.ordinal] { return index }
         let index = sources.count
         sources.append(LogSourceInfo(name: names[name].name, dialect: dialect, wrappers: [], firstLine: line))
-        parsers.append(DialectParser(dialect, file: file))
-        names[name].sources[dialect] = index
+        _ = parsers.add(dialect, file: file)
+        names[name].sources[dialect.ordinal] = index
         return index
     }
 }

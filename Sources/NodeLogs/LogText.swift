@@ -1,29 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Provenance
 import Wire
 
 /// Byte-level helpers for log lines: fast substring search (so lines that are not wire
 /// messages cost about what `grep` would), and the small parsers every format shares.
 enum LogText {
-    /// The offset of `needle` in `haystack`, or `nil`. A first-byte scan with `memchr`-like
-    /// speed; the needles are short literals.
+    /// The offset of `needle` in `haystack`, or `nil`. Most log lines are searched for markers
+    /// they do not contain, so the search skips with libc's vectorised `memchr` to the needle's
+    /// least common byte, and compares the rest only there.
     @inline(__always)
     static func find(_ needle: StaticString, in haystack: ArraySlice<UInt8>, from start: Int? = nil) -> Int? {
-        needle.withUTF8Buffer { n -> Int? in
-            guard let first = n.first else { return nil }
+        let from = start ?? haystack.startIndex
+        return needle.withUTF8Buffer { n -> Int? in
             let count = n.count
-            var i = start ?? haystack.startIndex
-            let end = haystack.endIndex - count
-            while i <= end {
-                guard let hit = haystack[i...end].firstIndex(of: first) else { return nil }
-                var matched = true
-                for k in 1..<count where haystack[hit + k] != n[k] {
-                    matched = false
-                    break
+            guard count > 0, from >= haystack.startIndex, haystack.endIndex - from >= count else { return nil }
+            var k = 0
+            for i in 1..<count where rarity(n[i]) > rarity(n[k]) { k = i }
+            let pivot = n[k]
+            return haystack.withUnsafeBufferPointer { h -> Int? in
+                guard let base = h.baseAddress else { return nil }
+                let origin = haystack.startIndex
+                // Positions of the pivot byte that leave room for the whole needle.
+                var position = from - origin + k
+                let last = h.count - count + k
+                while position <= last {
+                    guard let hit = memchr(base + position, Int32(pivot), last - position + 1) else { return nil }
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                    let begin = at - k
+                    var matched = true
+                    for j in 0..<count where base[begin + j] != n[j] {
+                        matched = false
+                        break
+                    }
+                    if matched { return origin + begin }
+                    position = at + 1
                 }
-                if matched { return hit }
-                i = hit + 1
+                return nil
             }
-            return nil
+        }
+    }
+
+    /// How rare a byte is in log text: spaces and common lower-case letters are frequent;
+    /// upper case, punctuation and brackets are not.
+    @inline(__always)
+    static func rarity(_ c: UInt8) -> Int {
+        switch c {
+        case 0x20: 0
+        case UInt8(ascii: "e"), UInt8(ascii: "a"), UInt8(ascii: "t"), UInt8(ascii: "o"), UInt8(ascii: "i"), UInt8(ascii: "n"),
+             UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"): 1
+        case 0x61...0x7A: 2
+        case 0x30...0x39: 2
+        case UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "="): 3
+        default: 4
+        }
+    }
+
+    /// Whether `byte` occurs in `haystack` (`memchr`).
+    @inline(__always)
+    static func contains(byte: UInt8, in haystack: ArraySlice<UInt8>) -> Bool {
+        haystack.withUnsafeBufferPointer { h in
+            guard let base = h.baseAddress else { return false }
+            return memchr(base, Int32(byte), h.count) != nil
         }
     }
 
@@ -98,12 +139,11 @@ enum LogText {
 
     /// Whether `YYYY-MM-DD?HH:MM:SS` (any separator at 10) starts at `p`: a cheap shape test.
     static func isDateShape(_ b: ArraySlice<UInt8>, at p: Int) -> Bool {
-        guard p + 19 <= b.endIndex, b[p + 4] == 45, b[p + 7] == 45, b[p + 13] == 58, b[p + 16] == 58 else { return false }
-        for offset in dateDigits where !isDigit(b[p + offset]) { return false }
-        return true
+        guard p >= b.startIndex, p + 19 <= b.endIndex, b[p + 4] == 45, b[p + 7] == 45, b[p + 13] == 58, b[p + 16] == 58 else { return false }
+        return isDigit(b[p]) && isDigit(b[p + 1]) && isDigit(b[p + 2]) && isDigit(b[p + 3]) && isDigit(b[p + 5]) && isDigit(b[p + 6])
+            && isDigit(b[p + 8]) && isDigit(b[p + 9]) && isDigit(b[p + 11]) && isDigit(b[p + 12]) && isDigit(b[p + 14])
+            && isDigit(b[p + 15]) && isDigit(b[p + 17]) && isDigit(b[p + 18])
     }
-
-    private static let dateDigits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
 
     /// A message's time: the line's own timestamp, else its wrapper's.
     static func stamp(_ own: (Timestamp, String, end: Int)?, _ line: LineReader.Line) -> Stamp? {

@@ -76,7 +76,8 @@ public struct Unwrapper {
     /// Syslog and journald `short` times have no year: it is taken from this time (the
     /// file's modification time, or now), or the year before when that would put the line
     /// in the future.
-    public var referenceTime: Int64
+    public var referenceTime: Int64 { reference.time }
+    let reference: Reference
     /// Names a test harness put before lines: once seen before a timestamped line, also
     /// removed before the lines that continue it.
     private var harnessNames: [[UInt8]] = []
@@ -85,7 +86,7 @@ public struct Unwrapper {
     private var scratch: [UInt8] = []
 
     public init(referenceTime: Int64) {
-        self.referenceTime = referenceTime
+        self.reference = Reference(time: referenceTime, year: Int(Timestamp.civilYear(referenceTime)))
     }
 
     /// The line without its wrappers; `nil` for a partial CRI record held until its end.
@@ -93,15 +94,15 @@ public struct Unwrapper {
         var envelope = Envelope(body: line.bytes)
         var number = line.number
         if line.number == 1, envelope.body.starts(with: [0xEF, 0xBB, 0xBF]) { envelope.body = envelope.body.dropFirst(3) }
-        if envelope.body.contains(0x1B) {
+        if LogText.contains(byte: 0x1B, in: envelope.body) {
             scratch = Self.withoutEscapes(envelope.body)
             envelope.body = scratch[...]
             envelope.wrappers.insert(.ansi)
         }
-        for round in 0..<6 {
+        for _ in 0..<6 {
             let first = envelope.body.first
-            if first == UInt8(ascii: "{") || first == UInt8(ascii: "b") || round == 0,
-               let (text, time, timeText) = Structured.text(envelope.body, referenceTime: referenceTime) {
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "b"),
+               let (text, time, timeText) = Structured.text(envelope.body) {
                 scratch = text
                 envelope.body = scratch[...]
                 envelope.wrappers.insert(.structured)
@@ -111,7 +112,7 @@ public struct Unwrapper {
                 }
                 continue
             }
-            guard let step = Self.strip(envelope.body, referenceTime: referenceTime) ?? knownHarness(envelope.body) else { break }
+            guard let step = Self.strip(envelope.body, reference: reference) ?? knownHarness(envelope.body) else { break }
             if step.wrapper == .harness, let name = step.source, !harnessNames.contains(where: { name.elementsEqual($0) }), harnessNames.count < 64 {
                 harnessNames.append(Array(name))
             }
@@ -173,7 +174,7 @@ public struct Unwrapper {
         var partial: Bool? = nil
     }
 
-    static func strip(_ b: ArraySlice<UInt8>, referenceTime: Int64) -> Step? {
+    static func strip(_ b: ArraySlice<UInt8>, reference: Reference) -> Step? {
         guard let first = b.first else { return nil }
         let s = b.startIndex
         switch first {
@@ -188,7 +189,7 @@ public struct Unwrapper {
             if i < b.endIndex, b[i] == 0x20 { i += 1 }
             return Step(wrapper: .markdown, rest: i)
         case UInt8(ascii: "<"):
-            return syslogPriority(b, referenceTime: referenceTime)
+            return syslogPriority(b, reference: reference)
         case UInt8(ascii: "["):
             return kubectlPrefix(b)
         case UInt8(ascii: "|"):
@@ -203,7 +204,7 @@ public struct Unwrapper {
             }
             return nil
         default:
-            if let (time, end) = WrapperTime.syslog(b, at: s, referenceTime: referenceTime) ?? WrapperTime.full(b, at: s) {
+            if let (time, end) = WrapperTime.syslog(b, at: s, reference: reference) ?? WrapperTime.full(b, at: s) {
                 // The identifier may be missing from an excerpt; the time is a wrapper anyway.
                 return syslogTail(b, from: end, time: time, text: b[s..<end], wrapper: .journald)
                     ?? Step(wrapper: .journald, rest: skipSpaces(b, end), time: time, timeText: b[s..<end])
@@ -270,7 +271,7 @@ public struct Unwrapper {
 
     /// `<PRI>` then an RFC 5424 record (`1 TIME HOST APP PROCID MSGID SD MSG`) or an
     /// RFC 3164 one (`Mmm dd hh:mm:ss host tag: MSG`).
-    static func syslogPriority(_ b: ArraySlice<UInt8>, referenceTime: Int64) -> Step? {
+    static func syslogPriority(_ b: ArraySlice<UInt8>, reference: Reference) -> Step? {
         var i = b.startIndex + 1
         while i < b.endIndex, LogText.isDigit(b[i]), i - b.startIndex <= 3 { i += 1 }
         guard i > b.startIndex + 1, i < b.endIndex, b[i] == UInt8(ascii: ">") else { return nil }
@@ -302,7 +303,7 @@ public struct Unwrapper {
             let app = fields[2] == [UInt8(ascii: "-")][...] ? nil : fields[2]
             return Step(wrapper: .syslog, rest: j, source: app, time: stamp?.time, timeText: stamp == nil ? nil : fields[0])
         }
-        if let (time, end) = WrapperTime.syslog(b, at: i, referenceTime: referenceTime) {
+        if let (time, end) = WrapperTime.syslog(b, at: i, reference: reference) {
             return syslogTail(b, from: end, time: time, text: b[i..<end], wrapper: .syslog)
                 ?? Step(wrapper: .syslog, rest: skipSpaces(b, end), time: time, timeText: b[i..<end])
         }
@@ -403,6 +404,12 @@ public struct Unwrapper {
     }
 }
 
+/// When a log was written, for the wrappers whose times have no year.
+struct Reference: Sendable {
+    var time: Int64
+    var year: Int
+}
+
 /// The times wrappers write.
 enum WrapperTime {
     /// RFC 3339 / ISO 8601 at `at`: `2026-12-06T12:00:00[.fraction](Z|±hh[:]mm)`, in UTC.
@@ -463,7 +470,7 @@ enum WrapperTime {
 
     /// `Mmm dd hh:mm:ss[.ffffff]` (the day may be space-padded), with the year from
     /// `referenceTime`, or the year before when that would be more than a day ahead of it.
-    static func syslog(_ b: ArraySlice<UInt8>, at s: Int, referenceTime: Int64) -> (Timestamp, end: Int)? {
+    static func syslog(_ b: ArraySlice<UInt8>, at s: Int, reference: Reference) -> (Timestamp, end: Int)? {
         guard s + 15 <= b.endIndex, let month = months.firstIndex(where: { b[s..<(s + 3)].elementsEqual($0) }),
               b[s + 3] == 0x20 else { return nil }
         var i = s + 4
@@ -480,10 +487,9 @@ enum WrapperTime {
               let second = LogText.number(b, at: i + 7, digits: 2), hour < 24, minute < 60, second <= 60
         else { return nil }
         let (nanos, end) = fraction(b, at: i + 9)
-        let referenceYear = Int(Timestamp.civilYear(referenceTime))
-        var seconds = Timestamp.epochSeconds(year: referenceYear, month: month + 1, day: day, hour: hour, minute: minute, second: second)
-        if seconds > referenceTime + 86400 {
-            seconds = Timestamp.epochSeconds(year: referenceYear - 1, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+        var seconds = Timestamp.epochSeconds(year: reference.year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+        if seconds > reference.time + 86400 {
+            seconds = Timestamp.epochSeconds(year: reference.year - 1, month: month + 1, day: day, hour: hour, minute: minute, second: second)
         }
         return (Timestamp(seconds: seconds, nanoseconds: nanos), end)
     }
@@ -513,11 +519,11 @@ enum WrapperTime {
 
 /// Lines a program wrote as records: JSON (`{"log":"…","time":"…"}` from docker's json-file
 /// driver, `{"timestamp":…,"level":…,"fields":{"message":…,"log.target":…}}` from Rust's
-/// tracing), key=value fields (`log_level=Level(Trace) module_path="…" raw_log="…"`), or a
-/// Python bytes literal (`b'…'`). The text is unescaped; when the record names a Rust module,
+/// tracing), a Python bytes literal (`b'…'`), or key=value fields
+/// (`log_level=Level(Trace) module_path="…" raw_log="…"`, see ``fields(_:)``). The text is unescaped; when the record names a Rust module,
 /// the line is rebuilt as LDK's usual `LEVEL [module] text`.
 enum Structured {
-    static func text(_ b: ArraySlice<UInt8>, referenceTime: Int64) -> ([UInt8], Timestamp?, ArraySlice<UInt8>?)? {
+    static func text(_ b: ArraySlice<UInt8>) -> ([UInt8], Timestamp?, ArraySlice<UInt8>?)? {
         guard let first = b.first else { return nil }
         if first == UInt8(ascii: "b"), b.count >= 3, b[b.startIndex + 1] == UInt8(ascii: "'"), b.last == UInt8(ascii: "'") {
             return (unescape(b[(b.startIndex + 2)..<(b.endIndex - 1)]), nil, nil)
@@ -535,6 +541,12 @@ enum Structured {
             }
             return (text, time, timeText)
         }
+        return nil
+    }
+
+    /// An application's key=value record around LDK's text:
+    /// `… log_level=Level(Trace) module_path="lightning::ln::peer_handler" line=987 raw_log="…"`.
+    static func fields(_ b: ArraySlice<UInt8>) -> ([UInt8], Timestamp?, ArraySlice<UInt8>?)? {
         guard let raw = LogText.find("raw_log=\"", in: b), raw > b.startIndex, b[raw - 1] == 0x20, let message = quoted(b, at: raw + 9) else {
             return nil
         }
