@@ -66,7 +66,7 @@ public struct ClnLogParser: LogParser {
 
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
-        let quoted = bytes.first { $0 != 0x20 && $0 != 0x09 } == UInt8(ascii: "\"")
+        let quoted = LogText.contains(byte: UInt8(ascii: "\""), in: bytes)
         if quoted, let at = LogText.find("\"source\": \"", in: bytes) {
             jsonSource = bytes[(at + 11)...].prefix { $0 != UInt8(ascii: "\"") }
         } else if quoted, let at = LogText.find("\"node_id\": \"", in: bytes), LogText.isHexRun(bytes, at: at + 12, count: 66) {

@@ -5,7 +5,7 @@ import Testing
 /// The wrappers one by one: what is removed, and the time and name each keeps.
 struct WrapperShapeTests {
     /// 2026-12-06 12:00:00 UTC, when syslog's year-less times are read.
-    static let reference: Int64 = 1_765_022_400
+    static let reference: Int64 = 1_796_558_400
 
     static func unwrap(_ text: String, line: Int = 1) -> (body: String, source: String?, time: String?, timeText: String?, wrappers: [String])? {
         var unwrapper = Unwrapper(referenceTime: reference)
@@ -24,7 +24,7 @@ struct WrapperShapeTests {
         ("2026-12-06T13:00:01+0100 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.000000000Z", "journald"),
         ("2026-12-06T13:00:01.5+01:00 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.500000000Z", "journald"),
         ("Sun 2026-12-06 12:00:01 UTC umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.000000000Z", "journald"),
-        ("1765022401.250000 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.250000000Z", "journald"),
+        ("1796558401.250000 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.250000000Z", "journald"),
         ("<30>Dec  6 12:00:01 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.000000000Z", "syslog"),
         ("<165>1 2026-12-06T12:00:01.003Z node1 lnd 812 ID47 [meta a=\"1\\]\" b=\"2\"][x y=\"z\"] \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.003000000Z", "syslog"),
         ("lnd-1  | \(lnd)", lnd, "lnd-1", nil, "docker-compose"),
@@ -89,7 +89,8 @@ struct WrapperShapeTests {
         #expect(joined.1 == Self.lnd)
         // A partial record at the end of input is given out by finish().
         #expect(feed(4, "2026-12-06T12:00:02Z stdout P tail") == nil)
-        let tail = try #require(unwrapper.finish())
+        let finished = unwrapper.finish()
+        let tail = try #require(finished)
         #expect(tail.number == 4 && String(decoding: tail.envelope.body, as: UTF8.self) == "tail")
     }
 

@@ -28,7 +28,7 @@ struct WrapperTests {
         Wrapper(name: "journalctl short-iso") { n in let (m, s, _) = clock(n); return "2026-12-06T12:\(m):\(s)+0100 node1 lnd[812]: " },
         Wrapper(name: "journalctl short-iso-precise") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)+01:00 node1 lightningd[77]: " },
         Wrapper(name: "journalctl short-full") { n in let (m, s, _) = clock(n); return "Sun 2026-12-06 12:\(m):\(s) UTC node1 lnd[812]: " },
-        Wrapper(name: "journalctl short-unix") { n in "1765022400.\(100_000 + n) node1 lnd[812]: " },
+        Wrapper(name: "journalctl short-unix") { n in "1796558400.\(100_000 + n) node1 lnd[812]: " },
         Wrapper(name: "RFC 3164 syslog") { n in let (m, s, _) = clock(n); return "<30>Dec  6 12:\(m):\(s) node1 lnd[812]: " },
         Wrapper(name: "RFC 5424 syslog") { n in let (m, s, f) = clock(n); return "<30>1 2026-12-06T12:\(m):\(s).\(f)Z node1 lnd 812 - [meta seq=\"\(n)\"] " },
         Wrapper(name: "docker compose v2") { _ in "lnd-1  | " },
