@@ -208,15 +208,8 @@ public struct EclairLogParser: LogParser {
     /// `received query_channel_range with firstBlockNum=0 numberOfBlocks=1 …`).
     func routerQuery(_ line: LineReader.Line) -> LogMessage? {
         let bytes = line.bytes
-        let direction: Direction
-        let start: Int
-        if let at = LogText.find(" - sending query_channel_range=", in: bytes) {
-            (direction, start) = (.out, at + 31)
-        } else if let at = LogText.find(" - received query_channel_range with ", in: bytes) {
-            (direction, start) = (.in, at + 37)
-        } else {
-            return nil
-        }
+        let markers: [(StaticString, Direction)] = [(" - sending query_channel_range=", .out), (" - received query_channel_range with ", .in)]
+        guard let (direction, start) = LogText.firstMarker(markers, in: bytes, after: true) else { return nil }
         let (peer, _) = Self.context(bytes[..<start])
         var b = PartialBuilder(name: "query_channel_range")
         let text = Substring(LogText.string(bytes[start...]))

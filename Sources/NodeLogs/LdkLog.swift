@@ -294,15 +294,8 @@ public struct LdkLogParser: LogParser {
     /// to <id>`, `Received message of type 16 from <id>`.
     static func numbered(_ line: LineReader.Line) -> LogMessage? {
         let bytes = line.bytes
-        let direction: Direction
-        let start: Int
-        if let at = LogText.find("Encoding and sending message of type ", in: bytes) {
-            (direction, start) = (.out, at + 37)
-        } else if let at = LogText.find("Received message of type ", in: bytes) {
-            (direction, start) = (.in, at + 25)
-        } else {
-            return nil
-        }
+        let markers: [(StaticString, Direction)] = [("Encoding and sending message of type ", .out), ("Received message of type ", .in)]
+        guard let (direction, start) = LogText.firstMarker(markers, in: bytes, after: true) else { return nil }
         let digits = bytes[start...].prefix { LogText.isDigit($0) }
         guard !digits.isEmpty, digits.count <= 5, let type = UInt16(LogText.string(digits)) else { return nil }
         let text = Substring(LogText.string(bytes[start...]))
@@ -311,6 +304,20 @@ public struct LdkLogParser: LogParser {
         return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(PartialBuilder(type: type).message))
     }
 
+    /// The markers of ``parseNote(_:)``'s lines, and the message each reports.
+    static let notes: [(StaticString, (String, Direction))] = [
+        ("Received peer Init message", ("init", .in)), ("Received Init message: ", ("init", .in)),
+        ("Received channel_ready from peer for channel ", ("channel_ready", .in)),
+        ("Sending a channel_ready to our peer for channel ", ("channel_ready", .out)),
+        ("Received channel_update ", ("channel_update", .in)),
+        ("Received valid commitment_signed from peer", ("commitment_signed", .in)),
+        ("Received a valid revoke_and_ack", ("revoke_and_ack", .in)),
+        ("Received funding_signed from peer for channel ", ("funding_signed", .in)),
+        ("Received counterparty stfu proposing quiescence", ("stfu", .in)),
+        ("Sending stfu as quiescence initiator", ("stfu", .out)),
+        ("Got Err message from ", ("error", .in)), ("Got warning message", ("warning", .in)),
+    ]
+
     /// Lines outside the peer handler that report a message: `Received peer Init message
     /// from <id>: <features>` (LDK 0.0.103 to 0.2; `Received Init message: …` in 0.3),
     /// `Received channel_ready from peer for channel <id>` and `Sending a channel_ready to
@@ -318,34 +325,8 @@ public struct LdkLogParser: LogParser {
     /// (the channel manager).
     private mutating func parseNote(_ line: LineReader.Line) -> Bool {
         let bytes = line.bytes
-        let name: String
-        let direction: Direction
-        let start: Int
-        if let at = LogText.find("Received peer Init message", in: bytes) ?? LogText.find("Received Init message: ", in: bytes) {
-            (name, direction, start) = ("init", .in, at)
-        } else if let at = LogText.find("Received channel_ready from peer for channel ", in: bytes) {
-            (name, direction, start) = ("channel_ready", .in, at)
-        } else if let at = LogText.find("Sending a channel_ready to our peer for channel ", in: bytes) {
-            (name, direction, start) = ("channel_ready", .out, at)
-        } else if let at = LogText.find("Received channel_update ", in: bytes), LogText.find(" for channel ", in: bytes[at...]) != nil {
-            (name, direction, start) = ("channel_update", .in, at)
-        } else if let at = LogText.find("Received valid commitment_signed from peer", in: bytes) {
-            (name, direction, start) = ("commitment_signed", .in, at)
-        } else if let at = LogText.find("Received a valid revoke_and_ack", in: bytes) {
-            (name, direction, start) = ("revoke_and_ack", .in, at)
-        } else if let at = LogText.find("Received funding_signed from peer for channel ", in: bytes) {
-            (name, direction, start) = ("funding_signed", .in, at)
-        } else if let at = LogText.find("Received counterparty stfu proposing quiescence", in: bytes) {
-            (name, direction, start) = ("stfu", .in, at)
-        } else if let at = LogText.find("Sending stfu as quiescence initiator", in: bytes) {
-            (name, direction, start) = ("stfu", .out, at)
-        } else if let at = LogText.find("Got Err message from ", in: bytes) {
-            (name, direction, start) = ("error", .in, at)
-        } else if let at = LogText.find("Got warning message", in: bytes) {
-            (name, direction, start) = ("warning", .in, at)
-        } else {
-            return false
-        }
+        guard let ((name, direction), start) = LogText.firstMarker(Self.notes, in: bytes),
+              name != "channel_update" || LogText.find(" for channel ", in: bytes[start...]) != nil else { return false }
         let text = Substring(LogText.string(bytes[start...]))
         var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }

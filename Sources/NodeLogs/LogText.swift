@@ -59,6 +59,15 @@ enum LogText {
         }
     }
 
+    /// The first of `markers` (in their order) that `bytes` contains: its value, and where it
+    /// starts (or, with `after`, where the text after it starts).
+    static func firstMarker<Value>(_ markers: [(StaticString, Value)], in bytes: ArraySlice<UInt8>, after: Bool = false) -> (Value, Int)? {
+        for (needle, value) in markers {
+            if let at = find(needle, in: bytes) { return (value, after ? at + needle.utf8CodeUnitCount : at) }
+        }
+        return nil
+    }
+
     /// Whether `byte` occurs in `haystack` (`memchr`).
     @inline(__always)
     static func contains(byte: UInt8, in haystack: ArraySlice<UInt8>) -> Bool {
