@@ -156,6 +156,8 @@ public struct ClnLogParser: LogParser {
         guard name.hasPrefix("WIRE_") else { return nil }
         var spec = name.dropFirst(5).lowercased()
         if spec == "funding_locked" { spec = "channel_ready" }
+        // Core Lightning's experimental splicing (23.08) named splice_init "splice".
+        if spec == "splice" { spec = "splice_init" }
         if let type = PartialBuilder.typeByName[spec] { return type }
         return extraTypes[spec]
     }

@@ -204,8 +204,12 @@ enum ClnShape {
         var end = s
         while end < rest.endIndex, (rest[end] >= 0x41 && rest[end] <= 0x5A) || rest[end] == UInt8(ascii: "*") { end += 1 }
         if end > s, end < rest.endIndex, rest[end] == 0x20, isLevel(rest[s..<end]) {
+            // The entry prefix: a node id and subdaemon, or what an excerpt put in their place
+            // ("<sjors node id>-channeld-chan#1777: ", "[PEER_PUB_KEY]-chan#1: ").
             let next = Unwrapper.skipSpaces(rest, end)
             return isEntryPrefix(rest, at: next) || isOldHeader(rest, at: next)
+                || (next < rest.endIndex && rest[next] != UInt8(ascii: "[") && LogText.find(": ", in: rest[next...].prefix(160)) != nil
+                    && (LogText.find("-chan", in: rest[next...].prefix(160)) != nil || LogText.find("d: ", in: rest[next...].prefix(160)) != nil))
         }
         return isIOHeader(rest, at: s) || isOldHeader(rest, at: s) || isEntryPrefix(rest, at: s)
     }

@@ -15,6 +15,8 @@ public struct EclairLogParser: LogParser {
     /// Recent events not yet paired with their copy from the other logger (`true`: logged
     /// by `f.a.eclair.Diagnostics`), to collapse that copy.
     private var recent: [(direction: Direction, body: Substring, peer: String?, time: Timestamp?, diagnostics: Bool?)] = []
+    /// Recent messages a Router line reported, whose `IN msg=`/`OUT msg=` line may follow.
+    private var routed: [(direction: Direction, name: String, peer: String?)] = []
 
     public init(file: String) {
         self.file = file
@@ -123,6 +125,11 @@ public struct EclairLogParser: LogParser {
             recent.remove(at: copy)
             return []
         }
+        if let copy = routed.firstIndex(where: { $0.direction == direction && $0.peer == peer && $0.name == Self.classes[Self.className(body)]?.0 }) {
+            // The message a Router line just reported.
+            routed.remove(at: copy)
+            return []
+        }
         recent.append((direction, body, peer, stamp?.0, diagnostics))
         if recent.count > 16 { recent.removeFirst() }
         let value = DebugParser.parse(body)
@@ -204,27 +211,52 @@ public struct EclairLogParser: LogParser {
         return nil
     }
 
-    /// The Router's gossip queries (`sending query_channel_range=QueryChannelRange(…)`,
-    /// `received query_channel_range with firstBlockNum=0 numberOfBlocks=1 …`).
-    func routerQuery(_ line: LineReader.Line) -> LogMessage? {
+    /// The Router's lines about the gossip queries it sends and receives, and the message each
+    /// names (eclair 0.2 on).
+    static let routerLines: [(StaticString, (String, Direction))] = [
+        (" - sending query_channel_range=", ("query_channel_range", .out)),
+        (" - received query_channel_range", ("query_channel_range", .in)),
+        (" - received query_short_channel_ids ", ("query_short_channel_ids", .in)),
+        (" - received reply_channel_range", ("reply_channel_range", .in)),
+        (" - received empty reply_channel_range", ("reply_channel_range", .in)),
+        (" - received unsolicited reply_channel_range", ("reply_channel_range", .in)),
+        (" - received reply_short_channel_ids_end", ("reply_short_channel_ids_end", .in)),
+        (" - received unsolicited reply_short_channel_ids_end", ("reply_short_channel_ids_end", .in)),
+    ]
+
+    /// A Router line naming a gossip query (`sending query_channel_range=QueryChannelRange(…)`,
+    /// `received query_channel_range with firstBlockNum=0 numberOfBlocks=1 …`). At DEBUG the
+    /// same message also has its `IN msg=`/`OUT msg=` line: the two are one message.
+    mutating func routerQuery(_ line: LineReader.Line) -> LogMessage? {
         let bytes = line.bytes
-        let markers: [(StaticString, Direction)] = [(" - sending query_channel_range=", .out), (" - received query_channel_range with ", .in)]
-        guard let (direction, start) = LogText.firstMarker(markers, in: bytes, after: true) else { return nil }
-        let (peer, _) = Self.context(bytes[..<start])
-        var b = PartialBuilder(name: "query_channel_range")
-        let text = Substring(LogText.string(bytes[start...]))
-        if direction == .out, case let .call("QueryChannelRange", args) = DebugParser.parse(text), args.count >= 3 {
-            b.set("chain_hash", args[0].bytes.map { .bytes($0) })
-            b.unsigned("first_blocknum", args[1].number.map { String($0) }.map { Substring($0) })
-            b.unsigned("number_of_blocks", args[2].number.map { String($0) }.map { Substring($0) })
+        guard let ((name, direction), marker) = LogText.firstMarker(Self.routerLines, in: bytes) else { return nil }
+        let (peer, _) = Self.context(bytes[..<(marker + 1)])
+        if let copy = recent.firstIndex(where: { $0.direction == direction && $0.peer == peer && Self.classes[Self.className($0.body)]?.0 == name }) {
+            recent.remove(at: copy)
+            return nil
+        }
+        var b = PartialBuilder(name: name)
+        let text = Substring(LogText.string(bytes[(marker + 3)...]))
+        if let equals = text.firstIndex(of: "="), text[text.index(after: equals)...].first?.isUppercase == true,
+           case let .call(className, args) = DebugParser.parse(text[text.index(after: equals)...]), let (_, positions) = Self.classes[className] {
+            for (index, spec) in positions.enumerated() where index < args.count {
+                if let spec { Self.setValue(&b, spec, args[index]) }
+            }
         } else {
             for token in text.split(separator: " ") {
                 if token.hasPrefix("firstBlockNum=") { b.unsigned("first_blocknum", token.dropFirst(14)) }
                 if token.hasPrefix("numberOfBlocks=") { b.unsigned("number_of_blocks", token.dropFirst(15)) }
             }
         }
-        let stamp = LogText.firstTimestamp(bytes[..<start], window: 32)
+        routed.append((direction, name, peer))
+        if routed.count > 8 { routed.removeFirst() }
+        let stamp = LogText.firstTimestamp(bytes[..<marker], window: 32)
         return LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction, content: .partial(b.message))
+    }
+
+    /// `QueryChannelRange(…)` → `QueryChannelRange`.
+    static func className(_ body: Substring) -> String {
+        String(body.prefix { $0 != "(" })
     }
 
     static let byteFields: Set<String> = [

@@ -316,6 +316,7 @@ public struct LdkLogParser: LogParser {
         ("Received counterparty stfu proposing quiescence", ("stfu", .in)),
         ("Sending stfu as quiescence initiator", ("stfu", .out)),
         ("Got Err message from ", ("error", .in)), ("Got warning message", ("warning", .in)),
+        ("Sending private initial channel_update for our counterparty", ("channel_update", .out)),
     ]
 
     /// Lines outside the peer handler that report a message: `Received peer Init message
@@ -326,7 +327,7 @@ public struct LdkLogParser: LogParser {
     private mutating func parseNote(_ line: LineReader.Line) -> Bool {
         let bytes = line.bytes
         guard let ((name, direction), start) = LogText.firstMarker(Self.notes, in: bytes),
-              name != "channel_update" || LogText.find(" for channel ", in: bytes[start...]) != nil else { return false }
+              name != "channel_update" || direction == .out || LogText.find(" for channel ", in: bytes[start...]) != nil else { return false }
         let text = Substring(LogText.string(bytes[start...]))
         var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }

@@ -364,7 +364,8 @@ public struct Unwrapper {
         // lnd level): "PEER: " inside an lnd line must stay.
         if b[i] == UInt8(ascii: ":"), i + 1 < b.endIndex, b[i + 1] == 0x20, name.count <= 32 {
             let j = i + 2
-            if j < b.endIndex, LogText.isDigit(b[j]) || LndShape.isLevelTag(b, at: j) {
+            if j < b.endIndex, LogText.isDigit(b[j]) || LndShape.isLevelTag(b, at: j) || b[j] == UInt8(ascii: "<") || b[j] == UInt8(ascii: "{")
+                || WrapperTime.syslog(b, at: j, reference: Reference(time: 0, year: 1970)) != nil {
                 return Step(wrapper: .harness, rest: j, source: name)
             }
         }
