@@ -60,10 +60,9 @@ public struct LogSummary: Sendable {
         return seen
     }
 
-    /// "lnd log", "lnd log in journald", "lnd-1: lnd log, lnd-2: Core Lightning log (docker-compose)".
+    /// "lnd log", "lnd log (journald)", "lnd-1: lnd log, lnd-2: Core Lightning log (docker-compose)".
     public var description: String {
-        let wrapped = wrappers.filter { $0 != "markdown" || sources.count == 1 }
-        let inside = wrapped.isEmpty ? "" : " (\(wrapped.joined(separator: ", ")))"
+        let inside = wrappers.isEmpty ? "" : " (\(wrappers.joined(separator: ", ")))"
         if sources.count == 1, let only = sources.first { return only.dialect.title + inside }
         return sources.map { ($0.name.map { "\($0): " } ?? "") + $0.dialect.title }.joined(separator: ", ") + inside
     }
