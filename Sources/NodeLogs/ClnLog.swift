@@ -124,7 +124,14 @@ public struct ClnLogParser: LogParser {
         case let .name(direction):
             let name = Self.name(payload)
             guard let type = Self.type(name) else {
-                return flush() + [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
+                // A name this table does not know (a later or experimental message): still a
+                // wire message, of unknown type.
+                guard name.hasPrefix("WIRE_"), name.count > 5 else {
+                    return flush() + [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
+                }
+                return flush() + [.diagnostic(Diagnostic(.note, "cln.unknown-type", at: location, "message name lntrace does not know: '\(name)'")),
+                                  .message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, channelLabel: channel,
+                                                      content: .partial(PartialMessage(type: nil, name: "unknown"))))]
             }
             // The peer_in line of a message its Read decrypt line already reported.
             if direction == .in, var held = decrypted, held.content.type == nil || held.content.type == type {

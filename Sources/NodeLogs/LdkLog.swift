@@ -317,6 +317,10 @@ public struct LdkLogParser: LogParser {
         ("Sending stfu as quiescence initiator", ("stfu", .out)),
         ("Got Err message from ", ("error", .in)), ("Got warning message", ("warning", .in)),
         ("Sending private initial channel_update for our counterparty", ("channel_update", .out)),
+        ("Received a shutdown message from our counterparty", ("shutdown", .in)),
+        ("Sending announcement_signatures", ("announcement_signatures", .out)),
+        ("Sending bogus ChannelReestablish for unknown channel", ("channel_reestablish", .out)),
+        ("Received splice_locked txid ", ("splice_locked", .in)), ("Received peer_storage from ", ("peer_storage", .in)),
     ]
 
     /// Lines outside the peer handler that report a message: `Received peer Init message
@@ -327,7 +331,8 @@ public struct LdkLogParser: LogParser {
     private mutating func parseNote(_ line: LineReader.Line) -> Bool {
         let bytes = line.bytes
         guard let ((name, direction), start) = LogText.firstMarker(Self.notes, in: bytes),
-              name != "channel_update" || direction == .out || LogText.find(" for channel ", in: bytes[start...]) != nil else { return false }
+              name != "channel_update" || direction == .out || LogText.find(" for channel ", in: bytes[start...]) != nil
+                || LogText.find("ChannelUpdate {", in: bytes[start...]) != nil else { return false }
         let text = Substring(LogText.string(bytes[start...]))
         var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }

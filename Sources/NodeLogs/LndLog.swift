@@ -238,6 +238,13 @@ public struct LndLogParser: LogParser {
             content = .partial(PartialMessage(type: nil, name: "unknown"))
         } else if let name = Self.names[String(typeName)] {
             content = .partial(Self.fields(name, summary))
+        } else if typeName == "OnionMessage" {
+            content = .partial(PartialBuilder(type: 513).message)
+        } else if complete, let first = typeName.utf8.first, first >= 0x41 && first <= 0x5A,
+                  typeName.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) }) {
+            // A type this table does not know (lnd's own DynPropose, KickoffSig, the gossip 2
+            // messages, later additions): still a wire message, of unknown type.
+            content = .partial(PartialMessage(type: nil, name: "unknown"))
         } else {
             return (nil, complete)
         }

@@ -77,10 +77,6 @@ enum LogText {
         }
     }
 
-    static func contains(_ needle: StaticString, _ haystack: ArraySlice<UInt8>) -> Bool {
-        find(needle, in: haystack) != nil
-    }
-
     /// `YYYY-MM-DD HH:MM:SS[.,]mmm` or `YYYY-MM-DDTHH:MM:SS.mmmZ` at `start`: the parsed time
     /// (local times are taken as UTC) and the text as written.
     static func timestamp(_ bytes: ArraySlice<UInt8>, at start: Int) -> (Timestamp, String, end: Int)? {
