@@ -206,3 +206,53 @@ struct LndLogTests {
         #expect(parser.parse(LineReader.Line(number: 8, bytes: ArraySlice(Array("2024-04-02 10:00:00.001 [INF] HSWC: something else".utf8)))).isEmpty)
     }
 }
+
+/// lnd's lines of every era: peers by address or alias, types the table does not know, Go
+/// time values, lines cut by a terminal's wrap.
+@Suite struct LndEraTests {
+    @Test func peersAreNamedByWhatTheLineGives() {
+        var parser = LndLogParser(file: "lnd.log")
+        let (messages, _) = run(&parser, """
+            2018-08-30 15:08:18.411 [DBG] PEER: Received Ping from 127.0.0.1:53946
+            2024-05-01 15:54:18.364 [DBG] PEER brontide.go:2910: Peer([Alice]): Received Shutdown(chan_id=fe17cd94bb75424db3741498281e3333e9cec87c00987b6e052e1e9473b380a6, script=0014aabb) from [Alice]@127.0.0.1:52192
+            2021-05-12 15:33:30.235 [DBG] PEER: Received Error(chan_id=<>, err=internal error) from PEER@IP:PORT
+            """)
+        #expect(messages.map(\.content.name) == ["ping", "shutdown", "error"])
+        #expect(messages.map(\.peer) == ["127.0.0.1:53946", "[Alice]", "PEER"])
+        #expect(messages.map(\.peerIdentity) == [.address, .alias, .alias])
+    }
+
+    @Test func unknownTypesAreMessagesButProseIsNot() {
+        var parser = LndLogParser(file: "lnd.log")
+        let (messages, _) = run(&parser, """
+            2024-05-01 15:54:18.364 [DBG] PEER: Received DynPropose(chan_id=aa) from 02aa@1.2.3.4:9735
+            2024-05-01 15:54:18.364 [DBG] PEER: Peer(02aa): Sending 5 channel updates to peer
+            2023-11-23 21:35:31.951 [DBG] PEER: Peer(***): Received <unknown> from ***@***.onion:9735
+            """)
+        #expect(messages.map(\.content.name) == ["unknown", "unknown"])
+        #expect(messages.map(\.line) == [1, 3])
+    }
+
+    @Test func goTimesAndOldFlagsAreRead() {
+        var parser = LndLogParser(file: "lnd.log")
+        let (messages, _) = run(&parser, """
+            2018-12-06 00:39:58.273 [DBG] PEER: Sending ChannelUpdate(chain_hash=000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f, short_chan_id=606004629836070913, flag=259, update_time=2023-11-14 23:13:21 +0100 CET) to 1.2.3.4:9735
+            """)
+        #expect(messages.first?.uint("timestamp") == 1_700_000_001)
+        #expect(messages.first?.uint("message_flags") == 1 && messages.first?.uint("channel_flags") == 3)
+    }
+
+    /// A terminal wrapped the line mid-word; the parts are joined into one message.
+    @Test func aLineCutByATerminalIsJoined() {
+        var parser = LndLogParser(file: "lnd.log")
+        let (messages, _) = run(&parser, """
+            2023-11-23 21:35:31.951 [DBG] PEER: Peer(0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1): Received NodeAnno
+            uncement(node=0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1, update_time=2023-11-23 12:45:58 +0100 CET) fr
+            om 0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1@18.140.96.179:41240
+            2023-11-23 21:35:31.951 [INF] HSWC: something else
+            """)
+        #expect(messages.count == 1)
+        #expect(messages.first?.content.name == "node_announcement" && messages.first?.line == 1)
+        #expect(messages.first?.peer == "0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1")
+    }
+}
