@@ -8,6 +8,7 @@ extension ChannelModel {
     /// every later message look wrong.
     mutating func apply(_ m: MessageView, from side: Side) {
         let peer = 1 - side
+        if itxMaybePending, updateMessages.contains(m.name) { settleMaybeItx() }
         switch m.name {
         case "open_channel", "open_channel2":
             opener = side
@@ -74,8 +75,10 @@ extension ChannelModel {
                 itx?.commitmentSignedSent[side] = true
             } else {
                 recordSigning(from: side)
+                if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = signings[side].count - 1 }
             }
         case "revoke_and_ack":
+            settleMaybeItx()
             let repeated = possibleRetransmission[side].remove("revoke_and_ack") != nil && revocations[side] >= signings[peer].count
             if !repeated { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
         case "shutdown":
@@ -112,6 +115,21 @@ extension ChannelModel {
             session.moves += 1
             itx = session
         case "tx_signatures":
+            if itxMaybePending, itx == nil {
+                // The interactive transaction the reestablish did not describe: the signings
+                // since then were its commitment's, not new ones.
+                for s in 0..<2 {
+                    if let index = maybeItxSigning[s], index == signings[s].count - 1 {
+                        signings[s].removeLast()
+                        signingsOnConnection[s] = max(0, signingsOnConnection[s] - 1)
+                    }
+                }
+                var session = InteractiveTx(kind: .splice, initiator: side)
+                session.constructed = true
+                session.commitmentSignedSent = [true, true]
+                itx = session
+                settleMaybeItx()
+            }
             itx?.signaturesSent[side] = true
             if itx?.kind != .open {
                 // The receiver of a splice's tx_signatures is no longer quiescent (BOLT #2
@@ -135,6 +153,12 @@ extension ChannelModel {
         sentOnConnection[side] += 1
     }
 
+    /// Whether an interactive transaction awaited signatures at the reestablish is decided.
+    mutating func settleMaybeItx() {
+        itxMaybePending = false
+        maybeItxSigning = [nil, nil]
+    }
+
     /// `channel_reestablish` (BOLT #2 §"Message Retransmission"): the commitment numbers
     /// bootstrap a channel first seen here; with history, a signing or revocation the peer
     /// says it never received is taken back (it will be retransmitted).
@@ -147,6 +171,16 @@ extension ChannelModel {
             hasFundingLocked: m.decoded ? m.tlv("my_current_funding_locked") != nil : nil)
         reestablish[side] = fields
         reestablishSent[side] = true
+        defer {
+            // An interactive transaction awaiting signatures that began before the trace
+            // (`next_funding`): its `commitment_signed` signs that transaction's commitment,
+            // not a new one.
+            if fields.hasNextFunding == true, itx == nil {
+                var session = InteractiveTx(kind: (fields.nextCommitmentNumber ?? 0) <= 1 ? .open : .splice, initiator: side)
+                session.constructed = true
+                itx = session
+            }
+        }
         guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else {
             // What the peer may retransmit is unknown.
             if origin != .unknown, fields.nextCommitmentNumber == nil || fields.nextRevocationNumber == nil {
@@ -157,6 +191,7 @@ extension ChannelModel {
         if origin == .unknown {
             // First sight of the channel: nothing in it is known yet.
             self = ChannelModel(bootstrapping: self)
+            itxMaybePending = fields.hasNextFunding == nil
         }
         if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
             commitmentBase[side] = nc - 1

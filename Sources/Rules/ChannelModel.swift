@@ -150,6 +150,13 @@ public struct ChannelModel: Sendable {
     /// `short_channel_id` aliases each side sent in `channel_ready`.
     public var aliases: [[UInt64]] = [[], []]
     public var itx: InteractiveTx?
+    /// First seen at a `channel_reestablish` whose source does not say whether an interactive
+    /// transaction awaits signatures (a log gives no `next_funding`): each side's first
+    /// `commitment_signed` after it may sign that transaction's commitment rather than a new
+    /// one. Settled by the first update or revocation (it was not) or `tx_signatures` (it was).
+    var itxMaybePending = false
+    /// The signing (its index) each side made while ``itxMaybePending``.
+    var maybeItxSigning: [Int?] = [nil, nil]
     /// Whether a splice built a new funding transaction (its outpoint is not modelled).
     public var spliced = false
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).

@@ -19,6 +19,9 @@ public struct ConnectionModel: Sendable {
     /// Whether the connection is a transport connection of a capture (rather than a
     /// node log's peer stream, whose reconnections are found by a new `init`).
     public var transport: Bool
+    /// Whether each direction's latest message was an `init` (a log's reconnection may show
+    /// one side's `init` before the other's repeated one marks the new connection).
+    public var lastWasInit = [false, false]
     /// Channels (their serials) opened or reestablished on this connection.
     public var channels: Set<Int> = []
     /// Channels (serials) an `error` failed, per direction; `allChannels` for every one.
@@ -34,6 +37,7 @@ public struct ConnectionModel: Sendable {
     /// Applies a message sent in `direction` (after the rules have judged it).
     mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
         let d = Self.index(direction)
+        lastWasInit[d] = m.name == "init"
         switch m.name {
         case "init":
             initSeen[d] = true

@@ -2,6 +2,12 @@ import Wire
 
 /// BOLT #1 setup and control: `init`, features, unknown messages, ping/pong, errors.
 enum ConnectionRules {
+    /// Why a rule about a connection's start cannot be judged.
+    static func startUnseen(_ c: Check) -> String {
+        c.connection.transport ? "the start of the connection is not in the trace"
+            : "a node log may begin after its first connection started (the peer's `init` before the log's first line)"
+    }
+
     static let all: [Rule] = [initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
                               pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel]
 
@@ -12,7 +18,7 @@ enum ConnectionRules {
         explanation: "Each direction of a connection starts with `init`. Any other first message means the sender skipped the feature exchange, or the trace lost the start of the connection.",
         example: "→ ping (as the connection's first message)"), on: ["*"]) { c in
         let direction = ConnectionModel.index(c.event.direction)
-        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
         if c.connection.messages[direction] == 0 && c.name != "init" {
             c.violation("the first message \(c.fromInitiator ? "from the initiator" : "from the responder") is `\(c.name)`, not `init`")
         }
@@ -25,7 +31,7 @@ enum ConnectionRules {
         explanation: "A node may send only `init` until it has received the peer's `init`. A message sent earlier (as the trace shows it arriving before the peer's `init`) breaks the handshake of features.",
         example: "→ init, → ping, ← init"), on: ["*"]) { c in
         let direction = ConnectionModel.index(c.event.direction)
-        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
         if c.name != "init" && c.connection.initSeen[direction] && !c.connection.initSeen[1 - direction] {
             c.violation("`\(c.name)` was sent before the peer's `init` arrived")
         }
@@ -114,7 +120,7 @@ enum ConnectionRules {
         explanation: "A pong whose length no outstanding ping asked for answers nothing: a lost ping in the trace, or a confused peer. A ping asking for 65532 bytes or more can never be answered.",
         example: "→ pong (no ping before)"), on: ["pong"]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
-        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         let pending = c.connection.pendingPings[answering]
         if pending.isEmpty && c.connection.largePings[answering] == 0 {
             return c.violation("pong without an outstanding ping")
@@ -163,7 +169,7 @@ enum ConnectionRules {
         example: "→ init, ← init, → update_add_htlc for a channel never opened or reestablished"), on: updateMessages.union([
             "commitment_signed", "revoke_and_ack", "shutdown", "closing_signed", "channel_ready", "stfu",
         ])) { c in
-        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         guard let channel = c.channel else { return c.notEvaluated("the message names no channel") }
         if !c.connection.channels.contains(channel.serial) {
             c.violation("`\(c.name)` for channel \(short(channel.key)), which was neither opened nor reestablished on this connection")

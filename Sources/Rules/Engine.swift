@@ -103,9 +103,16 @@ public struct RuleEngine {
         let connectionKey = event.connection ?? -1
 
         // The connection: a node log's peer stream starts a new one at each repeated `init`.
-        var connection = connections[connectionKey] ?? newConnection(event, view)
+        var connection = connections[connectionKey] ?? newConnection(event, view, reconnection: false)
         if event.streamStart == nil, view.name == "init", connection.model.initSeen[d] {
-            connection = newConnection(event, view)
+            let previous = connection.model
+            connection = newConnection(event, view, reconnection: true)
+            // The other side's `init` just before belongs to the new connection.
+            if previous.lastWasInit[1 - d], !previous.lastWasInit[d] {
+                connection.model.initSeen[1 - d] = true
+                connection.model.messages[1 - d] = 1
+                connection.model.features[1 - d] = previous.features[1 - d]
+            }
         }
         connections[connectionKey] = connection
 
@@ -185,8 +192,11 @@ public struct RuleEngine {
 
     // MARK: Connections and channels
 
-    private mutating func newConnection(_ event: MessageEvent, _ view: MessageView) -> Connection {
-        let model = ConnectionModel(startSeen: event.streamStart ?? (view.name == "init"), transport: event.streamStart != nil)
+    /// A connection's start is in a capture when its handshake is; in a node log only for a
+    /// reconnection the log shows (a repeated `init`): the log may begin after the first
+    /// connection's start, with the peer's `init` already received.
+    private mutating func newConnection(_ event: MessageEvent, _ view: MessageView, reconnection: Bool) -> Connection {
+        let model = ConnectionModel(startSeen: event.streamStart ?? (reconnection && view.name == "init"), transport: event.streamStart != nil)
         defer { nextToken += 1 }
         return Connection(model: model, token: nextToken)
     }

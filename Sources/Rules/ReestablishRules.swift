@@ -23,7 +23,7 @@ enum ReestablishRules {
         example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
         on: ["*"]) { c in
         guard let ch = c.channel, !beforeReestablish.contains(c.name), !ch.openedOnConnection else { return }
-        guard c.connection.startSeen else { return c.notEvaluated("the start of the connection is not in the trace") }
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         if !ch.reestablishSent[c.peer] {
             c.violation("`\(c.name)` for a resumed channel before the peer's `channel_reestablish` arrived")
         }
