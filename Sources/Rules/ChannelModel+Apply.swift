@@ -192,6 +192,8 @@ extension ChannelModel {
             // First sight of the channel: nothing in it is known yet.
             self = ChannelModel(bootstrapping: self)
             itxMaybePending = fields.hasNextFunding == nil
+            // What either side retransmits now answers what came before the trace.
+            possibleRetransmission = [["revoke_and_ack", "commitment_signed"], ["revoke_and_ack", "commitment_signed"]]
         }
         if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
             commitmentBase[side] = nc - 1

@@ -104,7 +104,9 @@ public struct RuleEngine {
 
         // The connection: a node log's peer stream starts a new one at each repeated `init`.
         var connection = connections[connectionKey] ?? newConnection(event, view, reconnection: false)
-        if event.streamStart == nil, view.name == "init", connection.model.initSeen[d] {
+        // (An `init` after other messages in its direction is a new connection too: `init`
+        // comes first, and a log may have begun after the earlier one.)
+        if event.streamStart == nil, view.name == "init", connection.model.initSeen[d] || connection.model.messages[d] > 0 {
             let previous = connection.model
             connection = newConnection(event, view, reconnection: true)
             // The other side's `init` just before belongs to the new connection.

@@ -85,7 +85,9 @@ enum ReestablishRules {
         }
         if zero { return c.violation("next_revocation_number is \(nr) but your_last_per_commitment_secret is all zero") }
         guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("your_last_per_commitment_secret is not a valid secret key") }
-        guard let ch = c.channel, let point = ch.points[c.peer][nr - 1] else { return }
+        // The point is only known by number when the channel's numbering is anchored (opened
+        // or reestablished in the trace).
+        guard let ch = c.channel, ch.origin != .unknown, let point = ch.points[c.peer][nr - 1] else { return }
         if derived != point { c.violation("your_last_per_commitment_secret·G is not the peer's point for commitment \(nr - 1)") }
     }
 

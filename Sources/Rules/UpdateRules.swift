@@ -173,7 +173,7 @@ enum UpdateRules {
         explanation: "For an HTLC the peer added: the peer signs it, the remover revokes, the remover signs, and the peer revokes (§0.3 state 5). A removal before the peer's last `revoke_and_ack` acts on an HTLC too early: the classic cross-stream reordering.",
         example: "← update_add_htlc, ← commitment_signed, → revoke_and_ack, → update_fulfill_htlc (before → commitment_signed, ← revoke_and_ack)"),
         on: removalMessages) { c in
-        guard let htlc = removed(&c), let ch = c.channel else { return }
+        guard let htlc = removed(&c), let ch = c.known() else { return }
         guard htlc.removeIndex == nil else { return }  // rm-once
         let state = ch.addState(htlc)
         if state < 5 {
