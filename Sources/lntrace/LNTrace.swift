@@ -1,4 +1,5 @@
 import ArgumentParser
+import Report
 
 /// `lntrace`: checks recorded Lightning Network message traces against the BOLTs.
 @main
@@ -16,4 +17,20 @@ struct LNTrace: ParsableCommand {
         version: lntraceVersion,
         subcommands: [CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, SynthCommand.self]
     )
+
+    /// Runs the command; a usage error exits with status 2, as the README promises (the
+    /// argument parser's own code is 64, EX_USAGE).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                Output.standardError.line(fullMessage(for: error))
+                Output.standardError.flush()
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -107,3 +107,20 @@ struct WrappedLogTests {
         #expect(document["summary"]?["findings"]?.uint64 == 0)
     }
 }
+
+/// What the README promises about exit status and the summary.
+struct PromiseTests {
+    @Test(arguments: [["check", "--bogus"], ["dump", "--input-format", "nope", "-"], ["check", "--fail-on", "never", "x"]])
+    func usageErrorsExitWithTwo(_ arguments: [String]) throws {
+        let result = try LNTraceBinary.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Error:") || result.stderr.contains("error"))
+    }
+
+    @Test func theSummaryCountsTheInputErrorsItPrinted() throws {
+        let result = try LNTraceBinary.run(["check", "/nonexistent/trace.pcap"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("diagnostics: 1 (1 error) on standard error"))
+        #expect(result.stderr.contains("/nonexistent/trace.pcap"))
+    }
+}
