@@ -186,9 +186,9 @@ _lntrace() {
 
 _lntrace_check() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --messages --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --messages --all --version -h --help)
     repeating_options=(--keylog --key --port --rules --skip)
-    non_repeating_options=(--input-format --format --fail-on --local --color --hazards --window)
+    non_repeating_options=(--input-format --format --fail-on --local --color --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -225,6 +225,9 @@ _lntrace_check() {
         ;;
     '--color')
         __lntrace_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--max-per-rule')
         return
         ;;
     '--hazards')

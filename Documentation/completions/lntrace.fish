@@ -23,7 +23,7 @@ function __lntrace_parse_tokens -S
         __lntrace_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'check'
-            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'hazards=' 'window=' 'version' 'h/help'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'all' 'max-per-rule=' 'hazards=' 'window=' 'version' 'h/help'
         case 'dump'
             __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'format=' 'v/verbose' 'raw' 'version' 'h/help'
         case 'stats'
@@ -114,6 +114,8 @@ complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_option
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" q quiet' -l 'quiet' -s 'q' -d 'Print only the findings (text output).'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" v verbose' -l 'verbose' -s 'v' -d 'Also list why rules could not be evaluated, per channel (text output).'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" messages' -l 'messages' -d 'Also write every message (JSON Lines output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" all' -l 'all' -d 'Print every finding of every rule (text output).'
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" max-per-rule' -l 'max-per-rule' -d 'Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" hazards' -l 'hazards' -d 'Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: lnd for lnd logs, none otherwise.' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" window' -l 'window' -d 'How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" version' -l 'version' -d 'Show the version.'

@@ -101,9 +101,19 @@ public final class CheckWriter {
     public func write(_ finding: Finding) {
         findingCount += 1
         counts[finding.severity, default: 0] += 1
+        perRule[finding.rule.id, default: (0, finding.severity)].count += 1
+        inputFindings += 1
         if finding.certainty == .possible { possibleCount += 1 }
         switch format {
         case .text:
+            // A rule that fires again and again on one channel: its first findings, then a count.
+            let key = "\(finding.rule.id)\t\(finding.channel ?? "")"
+            if let limit = maxPerRule, shown[key, default: 0] >= limit {
+                if suppressed[key] == nil { suppressedOrder.append(key) }
+                suppressed[key, default: (0, finding)].count += 1
+                return
+            }
+            shown[key, default: 0] += 1
             if style.grouped && pending.count < Self.keptFindings {
                 pending.append(finding)
             } else {
@@ -203,6 +213,38 @@ public final class CheckWriter {
 
     private var failure: Diagnostic?
 
+    /// The text report's findings per rule and channel (`nil`: every one, `--all`); the rest
+    /// are counted in one line. JSON keeps every finding.
+    public var maxPerRule: Int? = 3
+    private var shown: [String: Int] = [:]
+    /// Findings of the current input (a live stream prints them as found, not at its end).
+    private var inputFindings = 0
+    private var suppressed: [String: (count: Int, first: Finding)] = [:]
+    private var suppressedOrder: [String] = []
+    /// Every finding per rule, for the summary.
+    private var perRule: [String: (count: Int, severity: Severity)] = [:]
+
+    /// "commit-sig-valid: 7,115 more on channel 1758…, first at file:frame".
+    func suppressedLines() -> [String] {
+        suppressedOrder.compactMap { key in
+            guard let (count, first) = suppressed[key] else { return nil }
+            let channel = first.channel.map { " on channel \(DumpWriter.short($0))" } ?? ""
+            return "  " + style.bold(first.rule.id) + ": \(Self.grouping(count)) more\(channel), first at \(first.message.location)"
+                + style.dim(" (--all or --max-per-rule N to see them)")
+        }
+    }
+
+    /// 7115 → "7,115".
+    static func grouping(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
     /// The end of one input: its grouped findings and what was checked on it.
     public func endInput(_ path: String, _ summary: CheckSummary) {
         totals.messages += summary.messages
@@ -215,6 +257,11 @@ public final class CheckWriter {
         switch format {
         case .text:
             if !style.quiet || !pending.isEmpty { for line in textInput(path, summary) { out.line(line) } }
+            let more = suppressedLines()
+            if !more.isEmpty {
+                out.line("")
+                for line in more { out.line(line) }
+            }
             if !pendingHazards.isEmpty {
                 out.line("")
                 if !style.quiet { out.line("  " + style.bold("hazards") + " (\(pendingHazards[0].profile) dispatch)") }
@@ -233,6 +280,10 @@ public final class CheckWriter {
         connections = []
         logs = []
         failure = nil
+        shown = [:]
+        inputFindings = 0
+        suppressed = [:]
+        suppressedOrder = []
         flush()
     }
 
@@ -366,9 +417,9 @@ public final class CheckWriter {
         if style.quiet { return lines }
         if let failure {
             lines.append("  " + style.paint("not read completely", "1;31") + ": \(failure.message)")
-            if pending.isEmpty && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }
+            if inputFindings == 0 && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }
             if summary.messages == 0 { return lines }
-        } else if pending.isEmpty {
+        } else if inputFindings == 0 {
             lines.append("  no findings")
         }
         lines.append("")
@@ -416,6 +467,15 @@ public final class CheckWriter {
             + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
         if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
         lines.append(found)
+        if !perRule.isEmpty {
+            let rows = perRule.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+            let width = rows.map(\.key.count).max() ?? 0
+            for (rule, entry) in rows.prefix(20) {
+                lines.append("    " + rule.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + "\(Self.grouping(entry.count)) \(entry.severity.rawValue)\(entry.count == 1 ? "" : "s")")
+            }
+            if rows.count > 20 { lines.append("    … \(rows.count - 20) more rules (JSON lists every finding)") }
+        }
         if hazardCount > 0 { lines.append("  hazards: \(style.paint("\(hazardCount)", "1;35")) places where the profiled dispatch could process messages out of order") }
         let never = notEvaluated.subtracting(evaluated).count
         lines.append("  rules: \(rules) selected, \(evaluated.count) evaluated, \(never) could not be evaluated\(never > 0 && !style.verbose ? " (-v: why)" : ""), "

@@ -70,6 +70,14 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also write every message (JSON Lines output).")
     var messages = false
 
+    @Flag(help: "Print every finding of every rule (text output).")
+    var all = false
+
+    @Option(name: .customLong("max-per-rule"), help: ArgumentHelp(
+        "Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).",
+        valueName: "n"))
+    var maxPerRule: Int = 3
+
     @Option(help: ArgumentHelp(
         "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: lnd for lnd logs, none otherwise.",
         valueName: "profile"))
@@ -95,6 +103,7 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         _ = try profile()
+        if maxPerRule < 1 { throw ValidationError("--max-per-rule takes a number of findings, 1 or more (--all prints every one)") }
         if HazardWindow(window) == nil { throw ValidationError("--window takes a number of messages, or a time such as 500ms or 2s") }
         do {
             _ = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
@@ -115,6 +124,7 @@ struct CheckCommand: ParsableCommand {
                               grouped: !input.inputs.contains("-"))
         let writer = CheckWriter(format: output.format, style: style, toolVersion: lntraceVersion)
         writer.messages = messages
+        writer.maxPerRule = all ? nil : max(1, maxPerRule)
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false

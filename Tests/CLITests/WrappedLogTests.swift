@@ -124,3 +124,45 @@ struct PromiseTests {
         #expect(result.stderr.contains("/nonexistent/trace.pcap"))
     }
 }
+
+/// A rule that fires on every message prints its first findings, then a count; the summary
+/// counts findings per rule; JSON keeps them all.
+struct FloodTests {
+    /// A Core Lightning io log: a reconnection (so the connection's start is in the log), then
+    /// ten pongs of the wrong length.
+    static var log: Data {
+        let id = String(repeating: "02", count: 33)
+        var lines: [String] = []
+        func line(_ direction: String, _ hex: String) { lines.append("2024-01-01T00:00:00.000Z \(id)-connectd: [\(direction)] \(hex)") }
+        for _ in 0..<2 {
+            line("OUT", "001000000000")
+            line("IN", "001000000000")
+        }
+        for _ in 0..<10 {
+            line("OUT", "001200040000")
+            line("IN", "00130008" + String(repeating: "00", count: 8))
+        }
+        return Data((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    @Test func aRuleFiringOnEveryMessagePrintsThreeThenACount() throws {
+        let result = try LNTraceBinary.run(["check", "-"], stdin: Self.log)
+        #expect(result.status == 1)
+        let headings = result.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }
+        #expect(headings.count == 3)
+        #expect(result.stdout.contains("conn-ping-pong: 7 more, first at -:"))
+        #expect(result.stdout.components(separatedBy: "\n").contains { $0.hasPrefix("    conn-ping-pong ") && $0.hasSuffix(" 10 errors") })
+        #expect(!result.stdout.contains("no findings"))
+    }
+
+    @Test func allAndMaxPerRuleSetTheCutOff() throws {
+        let all = try LNTraceBinary.run(["check", "--all", "-"], stdin: Self.log)
+        #expect(all.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }.count == 10)
+        #expect(!all.stdout.contains("more, first at"))
+        let five = try LNTraceBinary.run(["check", "--max-per-rule", "5", "-"], stdin: Self.log)
+        #expect(five.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }.count == 5)
+        let json = try LNTraceBinary.run(["check", "--format", "json", "-"], stdin: Self.log)
+        #expect(try JSONValue.parse(json.stdout)["findings"]?.array?.filter { $0["rule"]?.string == "conn-ping-pong" }.count == 10)
+        #expect(try LNTraceBinary.run(["check", "--max-per-rule", "0", "-"], stdin: Self.log).status == 2)
+    }
+}
