@@ -62,6 +62,18 @@ public enum BuiltinProfiles {
 
     public static var names: [String] { (Array(texts.keys) + Array(aliases.keys)).sorted() }
 
+    /// The lnd profile for an lnd version (`0.16.0-beta`, `v0.18.3-beta.rc1`): the profile of
+    /// its minor release, the oldest for older ones, the newest for newer ones.
+    public static func lnd(version: String) -> (name: String, profile: Profile)? {
+        let digits = version.drop { !$0.isNumber }.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        guard digits.count == 2, digits[0] == 0 else { return nil }
+        let profiles = texts.keys.filter { $0.hasPrefix("lnd-0.") }.compactMap { Int($0.dropFirst(6)) }.sorted()
+        guard let oldest = profiles.first, let newest = profiles.last else { return nil }
+        let minor = min(max(digits[1], oldest), newest)
+        let name = "lnd-0.\(profiles.last { $0 <= minor } ?? oldest)"
+        return profile(name).map { (name, $0) }
+    }
+
     /// A built-in profile by name (or alias).
     public static func profile(_ name: String) -> Profile? {
         guard let text = texts[aliases[name] ?? name] else { return nil }

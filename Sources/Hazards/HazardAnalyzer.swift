@@ -126,10 +126,15 @@ public final class HazardAnalyzer {
     private var reported: [Int: [String]] = [:]
     public private(set) var hazards = 0
 
+    /// The rules replays are judged with: the profile's failures (all rules for `*`), whatever
+    /// the check itself selected.
+    let replayRules: [Rule]
+
     public init(profile: Profile, window: HazardWindow = HazardWindow(), node: String? = nil) {
         self.profile = profile
         self.window = window
         self.nodes = node.map { [$0] }
+        replayRules = Catalog.rules.filter { profile.failsOn($0.info.id) }
     }
 
     /// Profiles one more node (a log input that interleaves several nodes).
@@ -179,7 +184,8 @@ public final class HazardAnalyzer {
             let reordered = slice.filter { profile.queue(of: $0.content.name) == secondQueue }
                 + slice.filter { profile.queue(of: $0.content.name) != secondQueue }
             let before = ring[i]
-            let replay = engine.replaying(channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1)
+            let replay = engine.replaying(channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1,
+                                          rules: replayRules)
             let original = Self.findings(replay, slice)
             let changed = Self.findings(replay, reordered).filter { finding in
                 profile.failsOn(finding.rule.id)

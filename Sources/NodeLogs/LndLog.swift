@@ -75,6 +75,12 @@ public struct LndLogParser: LogParser {
         }
         guard let header else {
             if let note = Self.linkFailure(bytes, line: line.number) { return out + [.note(note)] }
+            if let at = LogText.find("] LTND: Version: ", in: bytes) {
+                // lnd's first line: "… [INF] LTND: Version: 0.16.0-beta commit=…".
+                let version = LogText.string(bytes[(at + 17)...].prefix { $0 != 0x20 })
+                let stamp = LogText.firstTimestamp(bytes[..<at], window: 48)
+                return out + [.note(LogNote(line: line.number, time: stamp?.0, timeText: stamp?.1, channelID: nil, kind: "version", text: version))]
+            }
             skippedLines += 1
             return out
         }

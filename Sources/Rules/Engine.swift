@@ -71,9 +71,12 @@ public struct RuleEngine {
 
     /// An engine whose only channel and connection start from the given states: for
     /// replaying a channel's messages in another order (the models are values).
-    public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int) -> RuleEngine {
-        var engine = RuleEngine(rules: rules, local: local)
-        engine.plans = plans
+    ///
+    /// `rules`: the rules to replay with (a hazard profile's failures are judged whatever
+    /// rules the check selected); by default this engine's.
+    public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int, rules replayRules: [Rule]? = nil) -> RuleEngine {
+        var engine = RuleEngine(rules: replayRules ?? rules, local: local)
+        if replayRules == nil { engine.plans = plans }
         var model = channel
         model.serial = 0
         let token = model.connection ?? 1

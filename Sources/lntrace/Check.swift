@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import Hazards
 import Report
+import Provenance
 import Rules
 import Trace
 
@@ -79,7 +80,7 @@ struct CheckCommand: ParsableCommand {
     var maxPerRule: Int = 3
 
     @Option(help: ArgumentHelp(
-        "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: lnd for lnd logs, none otherwise.",
+        "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.",
         valueName: "profile"))
     var hazards: String?
 
@@ -132,13 +133,34 @@ struct CheckCommand: ParsableCommand {
         for path in input.inputs {
             var engines = VantageEngines(rules: selected, local: local)
             var analyzer: HazardAnalyzer?
+            // lnd logs are profiled by default, under the profile of the version the log
+            // states (its `LTND: Version:` line), else the newest.
+            var lndNodes: [String] = []
+            var versioned: Profile?
+            func startHazards(_ chosen: Profile, node: String?) {
+                let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: node)
+                analyzer = hazardAnalyzer
+                engines.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
+            }
             writer.beginInput()
             // Progress for files on a terminal; a live stream prints findings as they come.
             let meter = path != "-" && ProgressMeter.enabled(format: output.format) ? ProgressMeter(path: path) : nil
             do {
                 try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
                     emit: { event in
-                        if case .message = event { meter?.message() }
+                        if case let .note(note) = event, note.kind == "version", hazards == nil, analyzer == nil,
+                           let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
+                            versioned = profile
+                            writer.write(Diagnostic(.note, "hazards.profile", at: note.location,
+                                                    "lnd \(note.text): reorder hazards under the \(name) profile"))
+                        }
+                        if case .message = event {
+                            meter?.message()
+                            if analyzer == nil, let first = lndNodes.first, let chosen = versioned ?? BuiltinProfiles.profile("lnd") {
+                                startHazards(chosen, node: first)
+                                for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
+                            }
+                        }
                         writer.write(event)
                         for finding in engines.process(event) {
                             writer.write(finding)
@@ -152,22 +174,30 @@ struct CheckCommand: ParsableCommand {
                         }
                         if let analyzer {
                             if case let .note(note) = event { analyzer.correlate(note) }
-                            for observation in analyzer.takeObservations() { writer.write(observation) }
+                            for observation in analyzer.takeObservations() {
+                                writer.write(observation)
+                                // The log shows the failure the hazard causes: an error.
+                                if observation.confirmed && Severity.error >= failOn { failing = true }
+                            }
                         }
                     },
                     drained: { writer.flush() },
                     progress: { read, total in meter?.update(read: read, total: total) },
                     found: { source in
-                        // Hazards: as asked, or lnd's dispatch for an lnd log; the profiled node
-                        // is the logging node, or the capture's --local node (else every receiver).
-                        guard let chosen = configured ?? (hazards == nil && source.format == .lnd ? BuiltinProfiles.profile("lnd") : nil) else { return }
-                        if let analyzer {
-                            if let node = source.node { analyzer.add(node: node) }
+                        // Hazards: as asked, or lnd's dispatch for an lnd log (from its first
+                        // message, once its version line has been read); the profiled node is
+                        // the logging node, or the capture's --local node (else every receiver).
+                        if configured == nil {
+                            if hazards == nil, source.format == .lnd, let node = source.node {
+                                if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
+                            }
                             return
                         }
-                        let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: source.node ?? local)
-                        analyzer = hazardAnalyzer
-                        engines.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
+                        if let analyzer {
+                            if let node = source.node { analyzer.add(node: node) }
+                        } else if let configured {
+                            startHazards(configured, node: source.node ?? local)
+                        }
                     })
             } catch {
                 meter?.clear()

@@ -107,5 +107,25 @@ import Trace
         #expect(result.stdout.contains("\"confirmed\":true"))
         let text = try LNTraceBinary.run(["check", path])
         #expect(text.stdout.contains("observed: \(path):\(shutdown + 2): link-failure: received add while link is flushing"))
+        // The log shows the failure happening: an error for the exit status (hazards alone are warnings).
+        #expect(text.status == 1)
+        #expect(try LNTraceBinary.run(["check", Fixtures.url("captures/hazards/lnd-8393.bob-lnd.log").path]).status == 0)
+    }
+
+    /// An lnd log's first line states its version: its hazards are judged under that
+    /// release's profile (lnd#7401 exists only under lnd 0.16), and the report says so.
+    @Test func theLogsVersionPicksTheProfile() throws {
+        let log = String(decoding: try Fixtures.data("captures/hazards/lnd-7401.bob-lnd.log"), as: UTF8.self)
+        let versioned = "2024-02-05 13:59:59.000 [INF] LTND: Version: 0.16.0-beta commit=v0.16.0-beta, build=production\n" + log
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data(versioned.utf8))
+        let records = try JSONValue.lines(result.stdout)
+        #expect(records.filter { $0["kind"]?.string == "hazard" }.compactMap { $0["hazard"]?.string } == ["lnd-7401"])
+        #expect(records.contains { $0["code"]?.string == "hazards.profile" && $0["message"]?.string?.contains("lnd-0.16") == true })
+        // Without the version line: the newest profile, under which lnd#7401 cannot happen.
+        let unversioned = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data(log.utf8))
+        #expect(try JSONValue.lines(unversioned.stdout).filter { $0["kind"]?.string == "hazard" }.isEmpty)
+        // Selecting rules does not turn hazards off: a profile's failures are judged anyway.
+        let selected = try LNTraceBinary.run(["check", "--rules", "conn-", "--format", "jsonl", "-"], stdin: Data(versioned.utf8))
+        #expect(try JSONValue.lines(selected.stdout).filter { $0["kind"]?.string == "hazard" }.count == 1)
     }
 }
