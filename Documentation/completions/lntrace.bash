@@ -187,8 +187,8 @@ _lntrace() {
 _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --messages --all --version -h --help)
-    repeating_options=(--keylog --key --port --rules --skip)
-    non_repeating_options=(--input-format --format --fail-on --local --color --max-per-rule --hazards --window)
+    repeating_options=(--keylog --key --port --rules --skip --severity)
+    non_repeating_options=(--input-format --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -207,7 +207,7 @@ _lntrace_check() {
         return
         ;;
     '--format')
-        __lntrace_add_completions -W 'text'$'\n''json'$'\n''jsonl'
+        __lntrace_add_completions -W 'text'$'\n''json'$'\n''jsonl'$'\n''sarif'$'\n''github'$'\n''short'
         return
         ;;
     '--rules')
@@ -225,6 +225,12 @@ _lntrace_check() {
         ;;
     '--color')
         __lntrace_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--baseline')
+        return
+        ;;
+    '--severity')
         return
         ;;
     '--max-per-rule')

@@ -76,7 +76,7 @@ _lntrace() {
 _lntrace_check() {
     local -i ret=1
     local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
-    local -ar ___format=('text' 'json' 'jsonl')
+    local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'short')
     local -ar ___fail_on=('warning' 'error')
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
@@ -85,8 +85,8 @@ _lntrace_check() {
         '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
         '*--key[One key-log line given directly (repeatable).]:line:'
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
-        '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
-        '*--rules[Only these rules\: ids or prefixes ending in '\''-'\'' or '\''*'\'', comma-separated (repeatable).]:ids:'
+        '--format[Output format\: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).]:format:{__lntrace_complete "${___format[@]}"}'
+        '*--rules[Only these rules\: ids, prefixes ending in '\''-'\'', or globs with '\''*'\'' (v1-*-sig), comma-separated, any case (repeatable).]:ids:'
         '*--skip[Skip these rules (ids or prefixes, comma-separated, repeatable).]:ids:'
         '--fail-on[Exit with status 1 when there is a finding of this severity or above (error|warning).]:severity:{__lntrace_complete "${___fail_on[@]}"}'
         '--local[The node that recorded a capture, as lntrace labels it\: its address (10.0.0.1), or an endpoint (127.0.0.1\:9735).]:node:'
@@ -94,6 +94,8 @@ _lntrace_check() {
         '(--quiet -q)'{--quiet,-q}'[Print only the findings (text output).]'
         '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, per channel (text output).]'
         '--messages[Also write every message (JSON Lines output).]'
+        '--baseline[Findings accepted earlier\: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.]:file:'
+        '*--severity[Report a rule'\''s findings with another severity\: RULE=warning|error (RULE\: an id, prefix or glob; repeatable).]:rule=severity:'
         '--all[Print every finding of every rule (text output).]'
         '--max-per-rule[Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).]:n:'
         '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default\: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.]:profile:'

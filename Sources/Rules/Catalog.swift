@@ -8,17 +8,31 @@ public enum Catalog {
 
     /// The rules selected by `--rules` and `--skip` (ids, or prefixes ending in `-` or `*`).
     public static func select(only: [String], skip: [String]) throws(SelectionError) -> [Rule] {
-        func matches(_ rule: Rule, _ pattern: String) -> Bool {
-            if pattern.hasSuffix("*") { return rule.info.id.hasPrefix(pattern.dropLast()) }
-            if pattern.hasSuffix("-") { return rule.info.id.hasPrefix(pattern) }
-            return rule.info.id == pattern
-        }
+        func matches(_ rule: Rule, _ pattern: String) -> Bool { Self.matches(rule.info.id, pattern) }
         for pattern in only + skip where !rules.contains(where: { matches($0, pattern) }) {
             throw SelectionError(pattern: pattern)
         }
         return rules.filter { rule in
             (only.isEmpty || only.contains { matches(rule, $0) }) && !skip.contains { matches(rule, $0) }
         }
+    }
+}
+
+extension Catalog {
+    /// Whether a rule id matches a pattern: an id, a prefix ending in `-`, or a glob with `*`
+    /// anywhere (`v1-*-sig`, `commit-*`); case does not matter.
+    public static func matches(_ id: String, _ pattern: String) -> Bool {
+        let id = id.lowercased(), pattern = pattern.lowercased()
+        if pattern.hasSuffix("-") { return id.hasPrefix(pattern) }
+        guard pattern.contains("*") else { return id == pattern }
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let last = parts.last, id.hasPrefix(first), id.count >= first.count + last.count else { return false }
+        var rest = Substring(id.dropFirst(first.count))
+        for part in parts.dropFirst().dropLast() where !part.isEmpty {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.hasSuffix(last)
     }
 }
 

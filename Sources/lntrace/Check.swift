@@ -41,10 +41,14 @@ struct CheckCommand: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
-    @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp(
-        "Only these rules: ids or prefixes ending in '-' or '*', comma-separated (repeatable).", valueName: "ids"))
+        "Output format: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).",
+        valueName: "format"))
+    var format: CheckFormat = .text
+
+    @Option(help: ArgumentHelp(
+        "Only these rules: ids, prefixes ending in '-', or globs with '*' (v1-*-sig), comma-separated, any case (repeatable).", valueName: "ids"))
     var rules: [String] = []
 
     @Option(help: ArgumentHelp("Skip these rules (ids or prefixes, comma-separated, repeatable).", valueName: "ids"))
@@ -70,6 +74,16 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Also write every message (JSON Lines output).")
     var messages = false
+
+    @Option(help: ArgumentHelp(
+        "Findings accepted earlier: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.",
+        valueName: "file"))
+    var baseline: String?
+
+    @Option(help: ArgumentHelp(
+        "Report a rule's findings with another severity: RULE=warning|error (RULE: an id, prefix or glob; repeatable).",
+        valueName: "rule=severity"))
+    var severity: [String] = []
 
     @Flag(help: "Print every finding of every rule (text output).")
     var all = false
@@ -102,8 +116,26 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
+    /// `--severity RULE=LEVEL` pairs.
+    func severityOverrides() throws -> [(pattern: String, severity: Severity)] {
+        try severity.flatMap { $0.split(separator: ",") }.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let level = Severity(rawValue: parts[1].lowercased()) else {
+                throw ValidationError("--severity takes RULE=warning or RULE=error, not '\(pair)'")
+            }
+            guard Catalog.rules.contains(where: { Catalog.matches($0.info.id, parts[0]) }) else {
+                throw ValidationError("--severity: no rule matches '\(parts[0])' (see `lntrace rules`)")
+            }
+            return (parts[0], level)
+        }
+    }
+
     func validate() throws {
         _ = try profile()
+        _ = try severityOverrides()
+        if let baseline {
+            do { _ = try Baseline(contentsOf: baseline) } catch { throw ValidationError("--baseline \(baseline): \(error.localizedDescription)") }
+        }
         if maxPerRule < 1 { throw ValidationError("--max-per-rule takes a number of findings, 1 or more (--all prints every one)") }
         if HazardWindow(window) == nil { throw ValidationError("--window takes a number of messages, or a time such as 500ms or 2s") }
         do {
@@ -123,11 +155,20 @@ struct CheckCommand: ParsableCommand {
         let hazardWindow = HazardWindow(window) ?? HazardWindow()
         let style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
                               grouped: !input.inputs.contains("-"))
-        let writer = CheckWriter(format: output.format, style: style, toolVersion: lntraceVersion)
-        writer.messages = messages
-        writer.maxPerRule = all ? nil : max(1, maxPerRule)
+        let writer: CheckReport
+        switch format {
+        case .text, .json, .jsonl:
+            let report = CheckWriter(format: format.output ?? .text, style: style, toolVersion: lntraceVersion)
+            report.messages = messages
+            report.maxPerRule = all ? nil : max(1, maxPerRule)
+            writer = report
+        case .sarif, .github, .short:
+            writer = LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
+        }
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
+        let accepted = try baseline.map { try Baseline(contentsOf: $0) }
+        let overrides = try severityOverrides()
         var incomplete = false
         var failing = false
         for path in input.inputs {
@@ -144,7 +185,7 @@ struct CheckCommand: ParsableCommand {
             }
             writer.beginInput()
             // Progress for files on a terminal; a live stream prints findings as they come.
-            let meter = path != "-" && ProgressMeter.enabled(format: output.format) ? ProgressMeter(path: path) : nil
+            let meter = path != "-" && format == .text && ProgressMeter.enabled(format: .text) ? ProgressMeter(path: path) : nil
             do {
                 try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
                     emit: { event in
@@ -162,7 +203,9 @@ struct CheckCommand: ParsableCommand {
                             }
                         }
                         writer.write(event)
-                        for finding in engines.process(event) {
+                        for var finding in engines.process(event) {
+                            if let accepted, accepted.contains(finding) { continue }
+                            if let level = overrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity { finding.severity = level }
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
                         }
@@ -211,6 +254,14 @@ struct CheckCommand: ParsableCommand {
         if incomplete || writer.errorCount > 0 { throw ExitCode(2) }
         if failing { throw ExitCode(1) }
     }
+}
+
+/// `check --format`: the general formats, and those of linters and CI systems.
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, jsonl, sarif, github, short
+
+    var output: OutputFormat? { OutputFormat(rawValue: rawValue) }
+    var lint: LintFormat? { LintFormat(rawValue: rawValue) }
 }
 
 /// `--color auto|always|never`.

@@ -1,0 +1,73 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `check` for CI systems and linters: SARIF, GitHub workflow commands, one line per
+/// finding, a baseline of accepted findings, severities per rule, rule globs.
+@Suite(.serialized)
+struct LintFormatTests {
+    static let capture = ["--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"]
+
+    @Test func shortPrintsOneLinePerFinding() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "short"] + Self.capture)
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n") == [
+            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed (state 3 of 5: the sender has not signed a commitment with it)",
+            "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the sender is not yet covered by its commitment_signed",
+        ])
+    }
+
+    @Test func githubWritesWorkflowCommands() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "github"] + Self.capture)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("::error file=Fixtures/captures/synth/out-of-order.pcap,title=rm-after-irrevocable::HTLC 1 is not irrevocably committed") == true)
+        #expect(lines.first?.hasSuffix("(frame 54)") == true)
+        // A log's finding has its line; a hazard is a warning.
+        let hazard = try LNTraceBinary.run(["check", "--format", "github", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
+        #expect(hazard.stdout.hasPrefix("::warning file=Fixtures/captures/hazards/lnd-8393.bob-lnd.log,line=21,title=hazard lnd-8393::"))
+    }
+
+    @Test func sarifIsOneRunWithRulesAndResults() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "sarif"] + Self.capture)
+        let document = try JSONValue.parse(result.stdout)
+        #expect(document["version"]?.string == "2.1.0")
+        let run = try #require(document["runs"]?.array?.first)
+        #expect(run["tool"]?["driver"]?["name"]?.string == "lntrace")
+        let rules = run["tool"]?["driver"]?["rules"]?.array ?? []
+        #expect(rules.count == 85)
+        #expect(rules.allSatisfy { $0["id"]?.string != nil && $0["fullDescription"]?["text"]?.string != nil })
+        let results = run["results"]?.array ?? []
+        #expect(results.compactMap { $0["ruleId"]?.string } == ["rm-after-irrevocable", "sd-no-pending-updates"])
+        #expect(results.first?["level"]?.string == "error")
+        #expect(results.first?["locations"]?.array?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.string == "Fixtures/captures/synth/out-of-order.pcap")
+        #expect(results.first?["properties"]?["frames"]?.array?.compactMap(\.uint64) == [54])
+        #expect(run["invocations"]?.array?.first?["executionSuccessful"] == .bool(true))
+    }
+
+    @Test func aBaselineHidesAcceptedFindings() throws {
+        let json = try LNTraceBinary.run(["check", "--format", "json", "--rules", "rm-"] + Self.capture)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-baseline-\(UUID().uuidString).json")
+        try Data(json.stdout.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try LNTraceBinary.run(["check", "--format", "short", "--baseline", url.path] + Self.capture)
+        #expect(result.stdout.split(separator: "\n").map { $0.split(separator: " ")[2] } == ["sd-no-pending-updates:"])
+        #expect(try LNTraceBinary.run(["check", "--baseline", "/nonexistent"] + Self.capture).status == 2)
+    }
+
+    @Test func severitiesCanBeOverriddenPerRule() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "short", "--severity", "sd-*=warning,RM-AFTER-IRREVOCABLE=warning"] + Self.capture)
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").allSatisfy { $0.contains(": warning: ") })
+        #expect(try LNTraceBinary.run(["check", "--severity", "sd-once=fatal"] + Self.capture).status == 2)
+    }
+
+    @Test(arguments: [("v1-*-sig", 2), ("COMMIT-*", 4), ("*-solicited", 2)])
+    func ruleGlobsSelectRules(_ pattern: String, _ count: Int) throws {
+        let result = try LNTraceBinary.run(["rules", "--format", "json"])
+        let all = try JSONValue.parse(result.stdout)["rules"]?.array?.compactMap { $0["id"]?.string } ?? []
+        let check = try LNTraceBinary.run(["check", "--rules", pattern, "--format", "json"] + Self.capture)
+        let document = try JSONValue.parse(check.stdout)
+        #expect(document["summary"]?["rules"]?.uint64 == UInt64(count), "\(pattern) in \(all.count) rules")
+    }
+}
