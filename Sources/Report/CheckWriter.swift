@@ -530,6 +530,11 @@ public final class CheckWriter {
         json.field("reason", finding.reason)
         if let channel = finding.channel { json.field("channel", channel) }
         writePlace(finding.message, to: &json)
+        // The offending message's decoded fields, as `dump` writes them.
+        json.key("fields")
+        MessageFormat.writeFields(finding.message.content.fields, to: &json)
+        json.key("tlvs")
+        MessageFormat.writeFields(finding.message.content.tlvFields, to: &json)
         json.key("context")
         json.beginArray()
         for earlier in finding.context {

@@ -183,7 +183,7 @@ enum UpdateRules {
                 3: "the sender has not signed a commitment with it",
                 4: "the peer has not revoked its commitment without it",
             ][state] ?? ""
-            c.violation("HTLC \(htlc.id) is not irrevocably committed (state \(state) of 5: \(missing))")
+            c.violation("HTLC \(htlc.id) is not irrevocably committed: \(missing)")
         }
     }
 

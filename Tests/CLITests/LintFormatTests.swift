@@ -12,7 +12,7 @@ struct LintFormatTests {
         let result = try LNTraceBinary.run(["check", "--format", "short"] + Self.capture)
         #expect(result.status == 1)
         #expect(result.stdout.split(separator: "\n") == [
-            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed (state 3 of 5: the sender has not signed a commitment with it)",
+            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed: the sender has not signed a commitment with it",
             "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the sender is not yet covered by its commitment_signed",
         ])
     }
@@ -60,6 +60,17 @@ struct LintFormatTests {
         #expect(result.status == 0)
         #expect(result.stdout.split(separator: "\n").allSatisfy { $0.contains(": warning: ") })
         #expect(try LNTraceBinary.run(["check", "--severity", "sd-once=fatal"] + Self.capture).status == 2)
+    }
+
+    /// A JSON finding carries the offending message's fields, and its reason cites nothing
+    /// outside the repository.
+    @Test func jsonFindingsCarryTheMessagesFields() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "json"] + Self.capture)
+        let finding = try #require(try JSONValue.parse(result.stdout)["findings"]?.array?.first)
+        #expect(finding["type"]?.string == "update_fulfill_htlc")
+        #expect(finding["fields"]?["id"]?.uint64 == 1)
+        #expect(finding["fields"]?["payment_preimage"]?.string?.count == 64)
+        #expect(finding["reason"]?.string == "HTLC 1 is not irrevocably committed: the sender has not signed a commitment with it")
     }
 
     @Test(arguments: [("v1-*-sig", 2), ("COMMIT-*", 4), ("*-solicited", 2)])
