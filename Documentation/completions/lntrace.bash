@@ -188,7 +188,7 @@ _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --messages --all --version -h --help)
     repeating_options=(--keylog --key --port --rules --skip --severity)
-    non_repeating_options=(--input-format --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
+    non_repeating_options=(--input-format --tz --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -204,6 +204,9 @@ _lntrace_check() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--tz')
         return
         ;;
     '--format')
@@ -249,7 +252,7 @@ _lntrace_dump() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --raw --version -h --help)
     repeating_options=(--keylog --key --port)
-    non_repeating_options=(--input-format --format)
+    non_repeating_options=(--input-format --tz --format)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -265,6 +268,9 @@ _lntrace_dump() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--tz')
         return
         ;;
     '--format')
@@ -278,7 +284,7 @@ _lntrace_stats() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--keylog --key --port)
-    non_repeating_options=(--input-format --format)
+    non_repeating_options=(--input-format --tz --format)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -294,6 +300,9 @@ _lntrace_stats() {
         return
         ;;
     '--port')
+        return
+        ;;
+    '--tz')
         return
         ;;
     '--format')

@@ -124,10 +124,14 @@ public struct InputReader {
     public let format: InputFormat?
     public let captureOptions: CaptureOptions
 
-    public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions()) {
+    /// The zone of a log's times that state none (`--tz`); `nil`: UTC.
+    public var zone: LocalZone?
+
+    public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions(), zone: LocalZone? = nil) {
         self.path = path
         self.format = format
         self.captureOptions = captureOptions
+        self.zone = zone
     }
 
     /// Reads the whole input, calling `emit` for each event as soon as it is known and
@@ -208,7 +212,8 @@ public struct InputReader {
                 }
                 let node = summary.summary.sources[sourced.source].node
                 switch sourced.event {
-                case let .message(message):
+                case var .message(message):
+                    if let zone { message.time = zone.apply(message.time, text: message.timeText) }
                     var event = MessageEvent(
                         connection: summary.streamID(source: sourced.source, peer: message.peer), direction: message.direction,
                         content: message.content, location: SourceLocation(file: path, line: message.line), time: message.time,
@@ -223,7 +228,8 @@ public struct InputReader {
                 case let .diagnostic(diagnostic):
                     emit(.diagnostic(diagnostic))
                 case let .note(note):
-                    emit(.note(NoteEvent(location: SourceLocation(file: path, line: note.line), time: note.time, timeText: note.timeText,
+                    let time = zone?.apply(note.time, text: note.timeText) ?? note.time
+                    emit(.note(NoteEvent(location: SourceLocation(file: path, line: note.line), time: time, timeText: note.timeText,
                                          channel: note.channelID?.hex, kind: note.kind, text: note.text, node: node)))
                 }
             }

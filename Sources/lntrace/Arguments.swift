@@ -33,6 +33,18 @@ struct InputOptions: ParsableArguments {
     var ports: [UInt16] = []
 
     /// The capture options, and the key-log lines that could not be read.
+    @Option(help: ArgumentHelp(
+        "The zone of log times that state none (lnd, eclair, journald's short format): Europe/Zurich, CET, +01:00; default UTC. A zone a line states wins.",
+        valueName: "zone"))
+    var tz: String?
+
+    func validate() throws {
+        if let tz, LocalZone(tz) == nil { throw ValidationError("--tz: no time zone '\(tz)' (a name such as Europe/Zurich, or an offset such as +01:00)") }
+    }
+
+    /// The `--tz` zone.
+    var zone: LocalZone? { tz.flatMap { LocalZone($0) } }
+
     func captureOptions() -> (CaptureOptions, [Diagnostic]) {
         let (keyLog, diagnostics) = KeyLogLoader.load(files: keyLogs, lines: keys)
         return (CaptureOptions(keyLog: keyLog, ports: Set(ports)), diagnostics)

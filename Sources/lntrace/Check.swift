@@ -177,6 +177,8 @@ struct CheckCommand: ParsableCommand {
             // lnd logs are profiled by default, under the profile of the version the log
             // states (its `LTND: Version:` line), else the newest.
             var lndNodes: [String] = []
+            // A capture's endpoints, which --local must name one of.
+            var endpoints = Set<String>()
             var versioned: Profile?
             func startHazards(_ chosen: Profile, node: String?) {
                 let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: node)
@@ -187,8 +189,14 @@ struct CheckCommand: ParsableCommand {
             // Progress for files on a terminal; a live stream prints findings as they come.
             let meter = path != "-" && format == .text && ProgressMeter.enabled(format: .text) ? ProgressMeter(path: path) : nil
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
+                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(
                     emit: { event in
+                        if case let .connection(connection) = event {
+                            for endpoint in [connection.initiator, connection.responder] {
+                                endpoints.insert("\(endpoint.address)")
+                                endpoints.insert(endpoint.description)
+                            }
+                        }
                         if case let .note(note) = event, note.kind == "version", hazards == nil, analyzer == nil,
                            let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
                             versioned = profile
@@ -248,6 +256,10 @@ struct CheckCommand: ParsableCommand {
                 incomplete = true
             }
             meter?.clear()
+            if let local, !endpoints.isEmpty, !endpoints.contains(local) {
+                writer.write(Diagnostic(.error, "check.local", at: SourceLocation(file: path),
+                                        "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"))
+            }
             writer.endInput(path, engines.summary)
         }
         writer.finish(rules: selected.count)

@@ -34,7 +34,7 @@ struct Dump: ParsableCommand {
         var incomplete = false
         for path in input.inputs {
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(
+                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(
                     emit: { writer.write($0) },
                     drained: { writer.flush() })
             } catch {

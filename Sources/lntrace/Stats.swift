@@ -30,7 +30,7 @@ struct StatsCommand: ParsableCommand {
         for path in input.inputs {
             var stats = StatsCollector()
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions).read(emit: { event in
+                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(emit: { event in
                     if case let .diagnostic(diagnostic) = event {
                         Output.standardError.line("lntrace: \(diagnostic)")
                         if diagnostic.severity == .error { incomplete = true }

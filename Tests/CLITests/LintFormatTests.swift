@@ -82,3 +82,31 @@ struct LintFormatTests {
         #expect(document["summary"]?["rules"]?.uint64 == UInt64(count), "\(pattern) in \(all.count) rules")
     }
 }
+
+/// `--tz` for logs in local time, and `--local` naming a capture's endpoint.
+struct TimeAndVantageTests {
+    static func firstTime(_ arguments: [String], _ log: String) throws -> String? {
+        let lines = String(decoding: try Fixtures.data(log), as: UTF8.self).split(separator: "\n").prefix(3).joined(separator: "\n") + "\n"
+        let result = try LNTraceBinary.run(["dump", "--format", "jsonl"] + arguments + ["-"], stdin: Data(lines.utf8))
+        return try JSONValue.lines(result.stdout).first { $0["kind"]?.string == "message" }?["time"]?.string
+    }
+
+    @Test func localTimesMoveToUTCButStatedZonesWin() throws {
+        // lnd writes local time without a zone: 09:30 in Zurich in January is 08:30 UTC.
+        #expect(try Self.firstTime(["--tz", "Europe/Zurich"], "logs/channel-life/alice-lnd.log") == "2024-01-18T08:30:00.000000000Z")
+        #expect(try Self.firstTime(["--tz", "+05:30"], "logs/channel-life/alice-lnd.log") == "2024-01-18T04:00:00.000000000Z")
+        #expect(try Self.firstTime([], "logs/channel-life/alice-lnd.log") == "2024-01-18T09:30:00.000000000Z")
+        // Core Lightning writes UTC with a Z: --tz does not move it.
+        #expect(try Self.firstTime(["--tz", "Europe/Zurich"], "logs/channel-life/alice-cln.log") == "2024-01-18T09:30:00.000000000Z")
+        #expect(try LNTraceBinary.run(["dump", "--tz", "Mars/Olympus", "-"]).status == 2)
+    }
+
+    @Test func localMustNameAnEndpointOfTheCapture() throws {
+        let capture = LintFormatTests.capture
+        let wrong = try LNTraceBinary.run(["check", "--local", "10.0.0.9"] + capture)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("--local 10.0.0.9 is no endpoint of the capture's Lightning connections (10.0.0.1:49152, 10.0.0.2:9735)"))
+        #expect(try LNTraceBinary.run(["check", "--local", "10.0.0.1"] + capture).status == 1)
+        #expect(try LNTraceBinary.run(["check", "--local", "10.0.0.2:9735"] + capture).status == 1)
+    }
+}
