@@ -179,7 +179,7 @@ struct CheckCommand: ParsableCommand {
             var lndNodes: [String] = []
             // A capture's endpoints, which --local must name one of.
             var endpoints = Set<String>()
-            var versioned: Profile?
+            var versioned: (Profile, Diagnostic)?
             func startHazards(_ chosen: Profile, node: String?) {
                 let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: node)
                 analyzer = hazardAnalyzer
@@ -199,13 +199,13 @@ struct CheckCommand: ParsableCommand {
                         }
                         if case let .note(note) = event, note.kind == "version", hazards == nil, analyzer == nil,
                            let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
-                            versioned = profile
-                            writer.write(Diagnostic(.note, "hazards.profile", at: note.location,
-                                                    "lnd \(note.text): reorder hazards under the \(name) profile"))
+                            versioned = (profile, Diagnostic(.note, "hazards.profile", at: note.location,
+                                                             "lnd \(note.text): reorder hazards under the \(name) profile"))
                         }
                         if case .message = event {
                             meter?.message()
-                            if analyzer == nil, let first = lndNodes.first, let chosen = versioned ?? BuiltinProfiles.profile("lnd") {
+                            if analyzer == nil, let first = lndNodes.first, let chosen = versioned?.0 ?? BuiltinProfiles.profile("lnd") {
+                                if let why = versioned?.1 { writer.write(why) }
                                 startHazards(chosen, node: first)
                                 for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
                             }
