@@ -186,7 +186,7 @@ _lntrace() {
 
 _lntrace_check() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --messages --all --version -h --help)
+    non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
     repeating_options=(--keylog --key --port --rules --skip --severity)
     non_repeating_options=(--input-format --tz --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
@@ -250,7 +250,7 @@ _lntrace_check() {
 
 _lntrace_dump() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --raw --version -h --help)
+    non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
     repeating_options=(--keylog --key --port)
     non_repeating_options=(--input-format --tz --format)
     __lntrace_offer_flags_options -1
@@ -282,7 +282,7 @@ _lntrace_dump() {
 
 _lntrace_stats() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--require-keys --version -h --help)
     repeating_options=(--keylog --key --port)
     non_repeating_options=(--input-format --tz --format)
     __lntrace_offer_flags_options -1

@@ -94,7 +94,7 @@ public final class CheckWriter {
         case let .diagnostic(diagnostic): write(diagnostic)
         case let .connection(summary): connections.append(summary)
         case let .streams(summary): logs.append(summary)
-        case .note: break
+        case .note, .lost: break
         }
     }
 
@@ -415,6 +415,12 @@ public final class CheckWriter {
             }
         }
         if style.quiet { return lines }
+        // Connections the trace holds only in part: their problem belongs in the report.
+        for connection in connections where !connection.problems.isEmpty {
+            lines.append("  " + connectionTitle(connection.id) + ": " + style.paint(connection.decryption.rawValue, "1;33"))
+            for problem in connection.problems.prefix(5) { lines.append("    " + problem) }
+            if connection.problems.count > 5 { lines.append("    … \(connection.problems.count - 5) more") }
+        }
         if let failure {
             lines.append("  " + style.paint("not read completely", "1;31") + ": \(failure.message)")
             if inputFindings == 0 && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }

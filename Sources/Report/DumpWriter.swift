@@ -44,7 +44,7 @@ public final class DumpWriter {
         case let .diagnostic(diagnostic): write(diagnostic)
         case let .connection(summary): write(summary)
         case let .streams(summary): write(summary)
-        case .note: break  // not a wire message
+        case .note, .lost: break  // not a wire message; a lost direction is in the diagnostics
         }
     }
 

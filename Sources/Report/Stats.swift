@@ -92,7 +92,7 @@ public struct StatsCollector {
             connections[summary.id]?.summary = summary
         case let .streams(summary):
             logs.append(summary)
-        case .note:
+        case .note, .lost:
             break
         case .diagnostic:
             diagnostics += 1

@@ -94,9 +94,18 @@ public struct RuleEngine {
 
     /// Checks one event; returns the findings at that message.
     public mutating func process(_ event: TraceEvent) -> [Finding] {
+        if case let .lost(lost) = event {
+            let side = lost.direction == .out ? "the initiator" : "the responder"
+            lostReasons[lost.connection] = "messages from \(side) are missing (\(lost.reason)): the exchange cannot be judged"
+            return []
+        }
         guard case let .message(message) = event else { return [] }
         return process(message)
     }
+
+    /// Capture connections with a direction the trace lost (see ``LostMessages``): their
+    /// rules are not evaluated from then on.
+    private var lostReasons: [Int: String] = [:]
 
     public mutating func process(_ event: MessageEvent) -> [Finding] {
         if case .undecodable = event.content { return [] }
@@ -142,10 +151,15 @@ public struct RuleEngine {
         // The rules, on the state before the message.
         var out: [Finding] = []
         var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
+        let lostReason = lostReasons[connectionKey]
         for index in plan(view.name) {
             let rule = rules[index]
             check.outcome = .passed
-            rule.check(&check)
+            if let lostReason {
+                check.outcome = .notEvaluated(lostReason)
+            } else {
+                rule.check(&check)
+            }
             switch check.outcome {
             case .passed:
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }

@@ -30,6 +30,7 @@ public struct VantageEngines {
     }
 
     public mutating func process(_ event: TraceEvent) -> [Finding] {
+        if case .lost = event { return engines[slot(nil)].process(event) }
         guard case let .message(message) = event else { return [] }
         return engines[slot(message.vantage)].process(message)
     }

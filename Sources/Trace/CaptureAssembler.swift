@@ -15,6 +15,10 @@ public struct CaptureOptions: Sendable {
     public var maximumEpochs: Int
     /// How many lost messages to allow for when re-aligning after a gap.
     public var maximumLostMessages: Int
+    /// Whether a connection without a key is an error even when others decrypt
+    /// (`--require-keys`); otherwise it is then a warning: captures often hold connections
+    /// of other nodes.
+    public var requireKeys = false
 
     public init(keyLog: KeyLog = KeyLog(), ports: Set<UInt16> = [], maximumEpochs: Int = 64, maximumLostMessages: Int = 64) {
         self.keyLog = keyLog
@@ -336,8 +340,8 @@ public final class CaptureAssembler {
         } else {
             let reason = "no key in the key logs for this connection"
             stream.summary.problems.append(reason)
-            emit(.diagnostic(Diagnostic(.error, "bolt8.no-key", at: SourceLocation(file: file, frames: [frame]),
-                                        "connection \(stream.info.id) (\(stream.summary.initiator) → \(stream.summary.responder)): \(reason)")))
+            holdNoKey(Diagnostic(.error, "bolt8.no-key", at: SourceLocation(file: file, frames: [frame]),
+                                 "connection \(stream.info.id) (\(stream.summary.initiator) → \(stream.summary.responder)): \(reason)"))
         }
         pendingModes[stream.info.id] = modes
     }
@@ -380,8 +384,11 @@ public final class CaptureAssembler {
             let reason = error == .noKey
                 ? "no key in the key logs for the traffic \(side)"
                 : "the key for this connection does not decrypt the traffic \(side) (wrong key?)"
-            emit(.diagnostic(Diagnostic(.error, error == .noKey ? "bolt8.no-key" : "bolt8.wrong-key", at: location,
-                                        "connection \(stream.info.id): \(reason)")))
+            let diagnostic = Diagnostic(.error, error == .noKey ? "bolt8.no-key" : "bolt8.wrong-key", at: location,
+                                        "connection \(stream.info.id): \(reason)")
+            if error == .noKey { holdNoKey(diagnostic) } else { emit(.diagnostic(diagnostic)) }
+            emit(.lost(LostMessages(connection: stream.info.id, direction: (index == 0) == stream.initiatorIsA ? .out : .in,
+                                    reason: reason, location: location)))
             stream.summary.problems.append(reason)
             direction.mode = .off
             direction.base = direction.end
@@ -391,6 +398,8 @@ public final class CaptureAssembler {
         let what = error == .noKey ? "no key for the next key epoch" : "a frame does not decrypt (corrupted or missing bytes)"
         emit(.diagnostic(Diagnostic(.error, "bolt8.decrypt-failed", at: location,
                                     "connection \(stream.info.id): \(what) \(side) after \(direction.messages) messages")))
+        emit(.lost(LostMessages(connection: stream.info.id, direction: (index == 0) == stream.initiatorIsA ? .out : .in,
+                                reason: "\(what) \(side) at frame \(location.frames.first ?? 0)", location: location)))
         stream.summary.problems.append("\(what) at frame \(location.frames.first ?? 0)")
         // Search for the next frame from the next length-block nonce (a failed body leaves
         // the nonce odd; the search rounds it up).
@@ -500,6 +509,33 @@ public final class CaptureAssembler {
             direction.clear()
             direction.base += size
         }
+    }
+
+    /// "No key" diagnostics, held to the end of the capture: an error when nothing in the
+    /// capture decrypted (or `requireKeys`), a warning when other connections did.
+    private var heldNoKey: [Diagnostic] = []
+    private var noKeyCount = 0
+
+    private func holdNoKey(_ diagnostic: Diagnostic) {
+        noKeyCount += 1
+        if heldNoKey.count < 10_000 { heldNoKey.append(diagnostic) }
+    }
+
+    /// The end of the capture (after every connection closed).
+    public func finish() {
+        let anyDecrypted = finished.contains { $0.messagesOut + $0.messagesIn > 0 }
+        for var diagnostic in heldNoKey {
+            if anyDecrypted && !options.requireKeys {
+                diagnostic.severity = .warning
+                diagnostic.message += " (other connections decrypt; --require-keys makes this an error)"
+            }
+            emit(.diagnostic(diagnostic))
+        }
+        if noKeyCount > heldNoKey.count {
+            emit(.diagnostic(Diagnostic(anyDecrypted && !options.requireKeys ? .warning : .error, "bolt8.no-key", at: SourceLocation(file: file),
+                                        "\(noKeyCount - heldNoKey.count) more connections without a key")))
+        }
+        heldNoKey = []
     }
 
     private func close(_ stream: Stream, frame: Int, reason: CloseReason) {

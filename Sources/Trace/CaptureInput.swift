@@ -106,6 +106,7 @@ public struct CaptureInput {
         events.removeAll(keepingCapacity: true)
         tracker.finish(frame: reader.nextFrameNumber - 1, time: lastTime, into: &events)
         for event in events { assembler.handle(event) }
+        assembler.finish()
         summary.connections = assembler.finished.sorted { $0.id < $1.id }
         summary.otherConnections = assembler.otherConnections
         drained()

@@ -94,8 +94,27 @@ public struct NoteEvent: Sendable {
     }
 }
 
+/// Messages of one direction of a capture connection that the trace does not hold: the
+/// direction did not decrypt (no key, a wrong key), or a frame failed and messages were lost.
+/// Rules that need the whole exchange cannot be judged on that connection from then on.
+public struct LostMessages: Sendable {
+    public var connection: Int
+    public var direction: Direction
+    public var reason: String
+    public var location: SourceLocation
+
+    public init(connection: Int, direction: Direction, reason: String, location: SourceLocation) {
+        self.connection = connection
+        self.direction = direction
+        self.reason = reason
+        self.location = location
+    }
+}
+
 /// What reading an input produces, in input order.
 public enum TraceEvent: Sendable {
+    /// Messages of a connection's direction the trace lost.
+    case lost(LostMessages)
     /// A node log's line about what the node did.
     case note(NoteEvent)
     case message(MessageEvent)

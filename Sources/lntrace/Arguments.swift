@@ -45,9 +45,14 @@ struct InputOptions: ParsableArguments {
     /// The `--tz` zone.
     var zone: LocalZone? { tz.flatMap { LocalZone($0) } }
 
+    @Flag(name: .customLong("require-keys"), help: "A capture connection without a key is an error even when others decrypt (by default it is then a warning).")
+    var requireKeys = false
+
     func captureOptions() -> (CaptureOptions, [Diagnostic]) {
         let (keyLog, diagnostics) = KeyLogLoader.load(files: keyLogs, lines: keys)
-        return (CaptureOptions(keyLog: keyLog, ports: Set(ports)), diagnostics)
+        var options = CaptureOptions(keyLog: keyLog, ports: Set(ports))
+        options.requireKeys = requireKeys
+        return (options, diagnostics)
     }
 }
 

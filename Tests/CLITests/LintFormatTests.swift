@@ -110,3 +110,55 @@ struct TimeAndVantageTests {
         #expect(try LNTraceBinary.run(["check", "--local", "10.0.0.2:9735"] + capture).status == 1)
     }
 }
+
+/// A capture held only in part: a direction that does not decrypt makes its connection's
+/// rules not evaluated (no flood of findings from half an exchange), and the key problem is
+/// in the report, under the connection.
+@Suite(.serialized)
+struct PartialConnectionTests {
+    @Test func aWrongKeyForOneDirectionGivesNoFindingsAndSaysWhy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-partial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The channel life, with a key-log line per direction and epoch.
+        let scenario = "keylog mac\n" + String(decoding: try Fixtures.data("scenarios/channel-life.scenario"), as: UTF8.self)
+        let scenarioPath = directory.appendingPathComponent("life.scenario").path
+        try scenario.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        let capture = directory.appendingPathComponent("life.pcap").path, keys = directory.appendingPathComponent("life.keys").path
+        #expect(try LNTraceBinary.run(["synth", scenarioPath, "-o", capture, "--keylog", keys]).status == 0)
+        // The responder's key replaced by a wrong one.
+        var seen = 0
+        let wrong = try String(contentsOfFile: keys, encoding: .utf8).split(separator: "\n").map { line -> String in
+            guard !line.hasPrefix("#") else { return String(line) }
+            seen += 1
+            return seen == 2 ? "\(line.split(separator: " ")[0]) \(String(repeating: "ab", count: 32))" : String(line)
+        }.joined(separator: "\n")
+        let wrongKeys = directory.appendingPathComponent("wrong.keys").path
+        try wrong.write(toFile: wrongKeys, atomically: true, encoding: .utf8)
+
+        let result = try LNTraceBinary.run(["check", "--keylog", wrongKeys, capture])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("findings: 0 errors, 0 warnings"), "\(result.stdout)")
+        #expect(result.stdout.contains(": partial"))
+        #expect(result.stdout.contains("the key for this connection does not decrypt the traffic from the responder (wrong key?)"))
+        #expect(result.stderr.contains("[bolt8.wrong-key]"))
+        #expect(!result.stdout.contains(String(repeating: "ab", count: 32)) && !result.stderr.contains(String(repeating: "ab", count: 32)))
+        // With the right keys: nothing to report.
+        #expect(try LNTraceBinary.run(["check", "--keylog", keys, capture]).status == 0)
+    }
+
+    /// A connection without a key, next to one that decrypts: a warning, unless --require-keys.
+    @Test func aConnectionWithoutAKeyIsAWarningWhenOthersDecrypt() throws {
+        let keyLog = try String(contentsOf: Fixtures.url("captures/pyln-loopback/keys-ephemeral.log"), encoding: .utf8)
+        let lines = keyLog.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let arguments = ["dump", "--format", "jsonl", "--key", String(lines[0]), "Fixtures/captures/pyln-loopback/loopback.pcapng"]
+        let partial = try LNTraceBinary.run(arguments)
+        let records = try JSONValue.lines(partial.stdout)
+        let noKey = records.filter { $0["code"]?.string == "bolt8.no-key" }
+        #expect(noKey.count == 2)
+        #expect(noKey.allSatisfy { $0["severity"]?.string == "warning" })
+        #expect(partial.status == 0)
+        let strict = try LNTraceBinary.run(["dump", "--require-keys"] + arguments.dropFirst())
+        #expect(strict.status == 2)
+    }
+}

@@ -22,7 +22,7 @@ func read(_ path: String, format: InputFormat? = nil) -> ReadResult {
             case let .message(message): result.messages.append(message)
             case let .diagnostic(diagnostic): result.diagnostics.append(diagnostic)
             case let .streams(summary): result.summary = summary
-            case .note, .connection: break
+            case .note, .connection, .lost: break
             }
         })
     } catch {
