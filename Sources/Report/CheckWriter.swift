@@ -371,6 +371,16 @@ public final class CheckWriter {
         var lines = [head]
         for earlier in finding.context { lines.append("      " + style.dim(Self.contextLine(earlier))) }
         lines.append("    " + style.bold(">") + " " + Self.contextLine(message))
+        if style.verbose, let evidence = finding.evidence {
+            for (name, value) in evidence.items {
+                switch value {
+                case let .hex(bytes): lines.append("      \(name): \(Hex.encode(bytes))")
+                case let .number(n): lines.append("      \(name): \(n)")
+                case let .text(text): lines.append("      \(name): \(text)")
+                case let .list(items): for item in items { lines.append("      \(name): \(item)") }
+                }
+            }
+        }
         lines.append("      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"))
         return lines
     }
@@ -541,6 +551,23 @@ public final class CheckWriter {
         MessageFormat.writeFields(finding.message.content.fields, to: &json)
         json.key("tlvs")
         MessageFormat.writeFields(finding.message.content.tlvFields, to: &json)
+        if let evidence = finding.evidence {
+            json.key("evidence")
+            json.beginObject()
+            for (name, value) in evidence.items {
+                json.key(name)
+                switch value {
+                case let .hex(bytes): json.hex(bytes)
+                case let .number(n): json.number(n)
+                case let .text(text): json.string(text)
+                case let .list(items):
+                    json.beginArray()
+                    for item in items { json.string(item) }
+                    json.endArray()
+                }
+            }
+            json.endObject()
+        }
         json.key("context")
         json.beginArray()
         for earlier in finding.context {

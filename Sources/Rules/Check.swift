@@ -91,6 +91,8 @@ public struct Check: Sendable {
     }
 
     var outcome: Outcome = .passed
+    /// What the rule computed, reported with a violation.
+    public var evidence: Evidence?
 
     init(event: MessageEvent, view: MessageView, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
         self.event = event

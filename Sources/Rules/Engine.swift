@@ -155,6 +155,7 @@ public struct RuleEngine {
         for index in plan(view.name) {
             let rule = rules[index]
             check.outcome = .passed
+            check.evidence = nil
             if let lostReason {
                 check.outcome = .notEvaluated(lostReason)
             } else {
@@ -171,6 +172,7 @@ public struct RuleEngine {
                 var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
                                       channel: channel?.key ?? event.channel, message: event, reason: reason)
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
+                finding.evidence = check.evidence
                 out.append(finding)
             }
         }

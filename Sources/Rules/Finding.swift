@@ -24,6 +24,9 @@ public struct Finding: Sendable {
     public var reason: String
     /// The channel's (or, without a channel, the connection's) messages just before, oldest first.
     public var context: [MessageEvent] = []
+    /// What the rule computed to judge the message, to compare with a node's own records (a
+    /// signature rule's rebuilt transaction, sighash and keys).
+    public var evidence: Evidence?
 
     public init(rule: RuleInfo, certainty: Certainty = .certain, channel: String?, message: MessageEvent, reason: String) {
         self.rule = rule
@@ -65,4 +68,20 @@ public struct Coverage: Sendable {
         entries.filter { $0.value.evaluated == 0 && $0.value.notEvaluated > 0 }
             .map { ($0.key, $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
     }
+}
+
+/// What a rule computed, as named values in order: hex strings, numbers and text.
+public struct Evidence: Sendable {
+    public enum Value: Sendable {
+        case hex([UInt8])
+        case number(UInt64)
+        case text(String)
+        case list([String])
+    }
+
+    public var items: [(name: String, value: Value)] = []
+
+    public init() {}
+
+    public mutating func add(_ name: String, _ value: Value) { items.append((name, value)) }
 }

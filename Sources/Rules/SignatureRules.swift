@@ -23,6 +23,7 @@ enum SignatureRules {
         let signerKey = parameters.sides[1 - owner].fundingPubkey
         let txid = Hex.encode(tx.transaction.txid.reversed())
         guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
+            c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
             return c.violation("the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey")
         }
         guard let htlcSignatures else { return }
@@ -32,10 +33,41 @@ enum SignatureRules {
         else { return }
         for (index, (output, signature)) in zip(tx.htlcOutputs, htlcSignatures).enumerated()
         where !Secp256k1.verify(signature: signature, digest: tx.htlcSighash(output), point: remoteHTLC) {
+            c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
+            c.evidence?.add("htlc_sighash", .hex(tx.htlcSighash(output)))
+            c.evidence?.add("htlc_pubkey", .hex(remoteHTLC))
             let kind = output.htlc.offered ? "HTLC-timeout" : "HTLC-success"
             let id = contents.htlcs[output.tag].id
             return c.violation("htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))")
         }
+    }
+
+    /// The rebuilt commitment a signature is checked against, to diff with a node's own dump.
+    static func evidence(_ tx: CommitmentTransaction, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64,
+                         contents: ChannelModel.Contents, signerKey: [UInt8], txid: String) -> Evidence {
+        var e = Evidence()
+        e.add("commitment_number", .number(number))
+        e.add("txid", .text(txid))
+        e.add("transaction", .hex(tx.transaction.serialized))
+        e.add("sighash", .hex(tx.sighash))
+        e.add("funding_pubkey", .hex(signerKey))
+        if let point = ch.points[owner][number] { e.add("per_commitment_point", .hex(point)) }
+        e.add("to_local_msat", .number(tx.parameters.toLocalMsat))
+        e.add("to_remote_msat", .number(tx.parameters.toRemoteMsat))
+        e.add("feerate_per_kw", .number(UInt64(tx.parameters.feeratePerKw)))
+        e.add("anchors", .text(tx.parameters.anchors ? "yes" : "no"))
+        var htlcs: [String] = []
+        for (tag, htlc) in contents.htlcs.enumerated() {
+            let direction = htlc.offerer == owner ? "offered" : "received"
+            let amount = htlc.amountMsat.map { "\($0) msat" } ?? "amount unknown"
+            if let output = tx.htlcOutputs.first(where: { $0.tag == tag }) {
+                htlcs.append("HTLC \(htlc.id) \(direction) \(amount): output \(output.outputIndex)")
+            } else {
+                htlcs.append("HTLC \(htlc.id) \(direction) \(amount): trimmed")
+            }
+        }
+        e.add("htlcs", .list(htlcs))
+        return e
     }
 
     static let createdSignature = Rule(RuleInfo(

@@ -100,3 +100,27 @@ extension SuffixTests {
         #expect(checked.summary?.channels.first?.coverage.notEvaluatedRules.contains { $0.rule == "close-when-clean" } == true)
     }
 }
+
+/// A failing signature can be debugged: the finding carries the rebuilt transaction, its
+/// sighash and the keys, to diff with the node's own dump.
+struct SignatureEvidenceTests {
+    @Test func aSignatureFindingCarriesTheRebuiltTransaction() throws {
+        let trace = try Synthesized(RuleFixtures.directory.appendingPathComponent("commit-sig-valid.scenario"))
+        defer { trace.remove() }
+        let checked = try Checked(trace.capture, keys: trace.keys)
+        let finding = try #require(checked.findings.first { $0.rule.id == "commit-sig-valid" })
+        let evidence = try #require(finding.evidence)
+        var values: [String: Evidence.Value] = [:]
+        for (name, value) in evidence.items { values[name] = value }
+        guard case let .hex(transaction)? = values["transaction"], case let .text(txid)? = values["txid"],
+              case let .hex(sighash)? = values["sighash"], case let .hex(key)? = values["funding_pubkey"] else {
+            Issue.record("evidence lacks the transaction, txid, sighash or key: \(evidence.items.map(\.name))")
+            return
+        }
+        // The txid is the double SHA-256 of the transaction, byte-reversed.
+        let once = [UInt8](hexString: sha256Hex(transaction)) ?? []
+        #expect(([UInt8](hexString: sha256Hex(once)) ?? []).reversed().map { String(format: "%02x", $0) }.joined() == txid)
+        #expect(sighash.count == 32 && key.count == 33)
+        #expect(evidence.items.contains { $0.name == "to_local_msat" } && evidence.items.contains { $0.name == "htlcs" })
+    }
+}
