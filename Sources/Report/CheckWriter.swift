@@ -545,6 +545,7 @@ public final class CheckWriter {
         json.field("section", finding.rule.section)
         json.field("reason", finding.reason)
         if let channel = finding.channel { json.field("channel", channel) }
+        if let temporary = finding.temporaryChannel { json.field("temporary_channel_id", temporary) }
         writePlace(finding.message, to: &json)
         // The offending message's decoded fields, as `dump` writes them.
         json.key("fields")

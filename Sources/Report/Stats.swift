@@ -41,6 +41,30 @@ public struct StatsCollector {
             }
         }
 
+        /// Adds another scope's counts (a channel's opening, counted under its temporary id).
+        mutating func merge(_ other: Scope) {
+            for d in 0..<2 {
+                counts.messages[d] += other.counts.messages[d]
+                counts.bytes[d] += other.counts.bytes[d]
+                counts.sized[d] += other.counts.sized[d]
+            }
+            for name in other.typeOrder {
+                guard let theirs = other.types[name] else { continue }
+                if types[name] == nil {
+                    typeOrder.append(name)
+                    types[name] = theirs
+                    continue
+                }
+                for d in 0..<2 {
+                    types[name]?.messages[d] += theirs.messages[d]
+                    types[name]?.bytes[d] += theirs.bytes[d]
+                    types[name]?.sized[d] += theirs.sized[d]
+                }
+            }
+            if let f = other.first, first.map({ f < $0 }) ?? true { first = f }
+            if let l = other.last, last.map({ $0 < l }) ?? true { last = l }
+        }
+
         /// Messages per second between the first and the last.
         public var rate: Double? {
             guard let first, let last, last.seconds(since: first) > 0 else { return nil }
@@ -63,6 +87,8 @@ public struct StatsCollector {
     public private(set) var order: [Int] = []
     public private(set) var logs: [LogSummary] = []
     public private(set) var diagnostics = 0
+    /// Temporary channel ids and the channel ids they became.
+    private var aliases: [String: String] = [:]
 
     public init() {}
 
@@ -78,7 +104,25 @@ public struct StatsCollector {
             let length = message.length ?? (try? message.content.message?.encoded())?.count
             connections[id]?.total.add(message, direction: direction, length: length)
             if connections[id]?.peer == nil { connections[id]?.peer = message.peer }
-            if let channel = message.channel {
+            // One channel, one identity: the opening's temporary_channel_id is an alias of the
+            // channel_id that funding_created's outpoint gives.
+            if message.content.name == "funding_created", let temporary = message.channel,
+               case let .bytes(txid)? = message.content.fields["funding_txid"], let hash = SHA256Hash(txid),
+               case let .unsigned(index)? = message.content.fields["funding_output_index"], index <= UInt64(UInt16.max) {
+                let final = ChannelID(fundingTxid: hash, outputIndex: UInt16(index)).hex
+                aliases[temporary] = final
+                if var connection = connections[id], let opening = connection.channels.removeValue(forKey: temporary) {
+                    if connection.channels[final] == nil {
+                        connection.channelOrder = connection.channelOrder.map { $0 == temporary ? final : $0 }
+                        connection.channels[final] = opening
+                    } else {
+                        connection.channels[final]?.merge(opening)
+                        connection.channelOrder.removeAll { $0 == temporary }
+                    }
+                    connections[id] = connection
+                }
+            }
+            if let channel = message.channel.map({ aliases[$0] ?? $0 }) {
                 if connections[id]?.channels[channel] == nil { connections[id]?.channelOrder.append(channel) }
                 connections[id]?.channels[channel, default: Scope()].add(message, direction: direction, length: length)
             } else {

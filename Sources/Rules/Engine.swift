@@ -173,6 +173,7 @@ public struct RuleEngine {
                                       channel: channel?.key ?? event.channel, message: event, reason: reason)
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 finding.evidence = check.evidence
+                if let model = channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
                 out.append(finding)
             }
         }

@@ -17,6 +17,9 @@ public struct Finding: Sendable {
     public var certainty: Certainty
     /// The channel (`channel_id` in hex, or the source's label), if the rule is per channel.
     public var channel: String?
+    /// The channel's `temporary_channel_id`, when the trace holds its opening: an alias of
+    /// ``channel`` for the opening's messages.
+    public var temporaryChannel: String?
     public var connection: Int?
     /// The message that broke the rule.
     public var message: MessageEvent

@@ -162,3 +162,17 @@ struct PartialConnectionTests {
         #expect(strict.status == 2)
     }
 }
+
+/// One channel, one identity: the opening under its temporary id is the same channel.
+struct ChannelIdentityTests {
+    @Test func statsGivesOneChannelAndFindingsCarryBothIds() throws {
+        let stats = try LNTraceBinary.run(["stats", "--format", "json"] + LintFormatTests.capture)
+        let connection = try #require(try JSONValue.parse(stats.stdout)["connections"]?.array?.first)
+        let channels = connection["channels"]?.array ?? []
+        #expect(channels.count == 1, "\(channels.compactMap { $0["channel"]?.string })")
+        let check = try LNTraceBinary.run(["check", "--format", "json"] + LintFormatTests.capture)
+        let finding = try #require(try JSONValue.parse(check.stdout)["findings"]?.array?.first)
+        #expect(finding["channel"]?.string == "cd4fdd46c88dc5339024e7b43e66bfd2d9313b261ec9cc5af9f649a472264d57")
+        #expect(finding["temporary_channel_id"]?.string == "b615af299910cc168e072f546f939bfcde0ecd3e15122af7c4f0903db95d9f18")
+    }
+}
