@@ -187,8 +187,8 @@ _lntrace() {
 _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
-    repeating_options=(--keylog --key --port --rules --skip --severity)
-    non_repeating_options=(--input-format --tz --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
+    repeating_options=(--keylog --key --port --type --rules --skip --severity)
+    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -207,6 +207,27 @@ _lntrace_check() {
         return
         ;;
     '--tz')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--peer')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '-c'|'--count')
         return
         ;;
     '--format')
@@ -251,8 +272,8 @@ _lntrace_check() {
 _lntrace_dump() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
-    repeating_options=(--keylog --key --port)
-    non_repeating_options=(--input-format --tz --format)
+    repeating_options=(--keylog --key --port --type)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -275,6 +296,27 @@ _lntrace_dump() {
         ;;
     '--format')
         __lntrace_add_completions -W 'text'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--peer')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '-c'|'--count')
         return
         ;;
     esac
@@ -283,8 +325,8 @@ _lntrace_dump() {
 _lntrace_stats() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --version -h --help)
-    repeating_options=(--keylog --key --port)
-    non_repeating_options=(--input-format --tz --format)
+    repeating_options=(--keylog --key --port --type)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -307,6 +349,27 @@ _lntrace_stats() {
         ;;
     '--format')
         __lntrace_add_completions -W 'text'$'\n''json'$'\n''jsonl'
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--peer')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '-c'|'--count')
         return
         ;;
     esac

@@ -92,6 +92,16 @@ public struct StatsCollector {
 
     public init() {}
 
+    /// Forgets the connections none of whose messages were counted (under a filter, those
+    /// with no message it selects).
+    public mutating func dropEmpty() {
+        order.removeAll { id in
+            let total = connections[id]?.total.counts.messages ?? [0, 0]
+            return total[0] + total[1] == 0
+        }
+        connections = connections.filter { order.contains($0.key) }
+    }
+
     public mutating func add(_ event: TraceEvent) {
         switch event {
         case let .message(message):

@@ -29,7 +29,7 @@ public struct CaptureInput {
     /// Reads the capture at `path`, or from `source` when given (standard input).
     public func read(
         source: ByteSource? = nil, emit: @escaping (TraceEvent) -> Void, drained: () -> Void = {},
-        progress: (Int64) -> Void = { _ in }
+        progress: (Int64) -> Void = { _ in }, stop: () -> Bool = { false }
     ) throws(InputError) -> CaptureSummary {
         let reader: PcapReader
         do throws(CaptureError) {
@@ -50,7 +50,7 @@ public struct CaptureInput {
         var reportedLinkType = false
         var flushCounter = 0
 
-        while let frame = reader.next() {
+        while !stop(), let frame = reader.next() {
             summary.frames += 1
             lastTime = frame.time
             let packet: IPPacket

@@ -127,6 +127,10 @@ public struct InputReader {
     /// The zone of a log's times that state none (`--tz`); `nil`: UTC.
     public var zone: LocalZone?
 
+    /// Asked before each frame or line: `true` stops reading there (`-c N`), and the input
+    /// ends as if it ended at that point.
+    public var stop: () -> Bool = { false }
+
     public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions(), zone: LocalZone? = nil) {
         self.path = path
         self.format = format
@@ -183,7 +187,7 @@ public struct InputReader {
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
                 // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
                 let plainFile = path != "-" && !(source is GzipSource)
-                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report)
+                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
             }
             return
         }
@@ -250,7 +254,7 @@ public struct InputReader {
                 emit(.streams(summary.summary))
                 throw InputError(error, path: path)
             }
-            guard let line else { break }
+            guard let line, !stop() else { break }
             if line.number & 4095 == 0 { progress() }
             deliver(demux.parse(line))
         }

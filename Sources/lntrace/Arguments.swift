@@ -2,6 +2,7 @@ import ArgumentParser
 import Provenance
 import Report
 import Trace
+import Wire
 
 extension InputFormat: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
@@ -62,4 +63,96 @@ struct OutputOptions: ParsableArguments {
         "Output format: text (readable), json (one document) or jsonl (one object per line, streamed).",
         valueName: "format"))
     var format: OutputFormat = .text
+}
+
+/// Which messages `dump`, `check` and `stats` show.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("type"), help: ArgumentHelp("Only messages of these types (spec names, comma-separated, repeatable).", valueName: "types"))
+    var types: [String] = []
+
+    @Option(help: ArgumentHelp("Only messages of this channel: a channel_id or temporary_channel_id prefix, or a log's channel label.", valueName: "id"))
+    var channel: String?
+
+    @Option(help: ArgumentHelp("Only messages with this peer: a node id prefix, an alias or an address.", valueName: "node"))
+    var peer: String?
+
+    @Option(help: ArgumentHelp("Only messages of this connection (its number in the report).", valueName: "n"))
+    var connection: Int?
+
+    @Option(help: ArgumentHelp("Only messages at or after this time (2024-01-18T09:30:00Z; UTC without a zone).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only messages at or before this time.", valueName: "time"))
+    var until: String?
+
+    @Option(name: [.customShort("c"), .customLong("count")], help: ArgumentHelp("Stop after this many messages (those the filters select).", valueName: "n"))
+    var count: Int?
+
+    func validate() throws {
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, MessageFilter.time(value) == nil { throw ValidationError("\(name): not a time: '\(value)' (for example 2024-01-18T09:30:00Z)") }
+        }
+        if let count, count < 1 { throw ValidationError("-c takes a number of messages, 1 or more") }
+        for type in types.flatMap({ $0.split(separator: ",") }) where Message.knownTypes.values.first(where: { $0.name == type }) == nil && type != "unknown" {
+            throw ValidationError("--type: no message type '\(type)' (spec names: update_add_htlc, commitment_signed, …)")
+        }
+    }
+
+    var filter: MessageFilter {
+        var filter = MessageFilter()
+        filter.types = Set(types.flatMap { $0.split(separator: ",").map(String.init) })
+        filter.channel = channel
+        filter.peer = peer
+        filter.connection = connection
+        filter.since = since.flatMap(MessageFilter.time)
+        filter.until = until.flatMap(MessageFilter.time)
+        return filter
+    }
+}
+
+/// The filters and `-c` of one command run: which messages it shows, and when reading stops.
+/// A class, as the reader's `stop` and `emit` closures share it.
+final class Selection {
+    let filter: MessageFilter
+    let limit: Int?
+    private(set) var shown = 0
+    /// The connections with a message shown.
+    private var connections = Set<Int>()
+
+    init(_ options: FilterOptions) {
+        filter = options.filter
+        limit = options.count
+    }
+
+    /// `-c N` reached: the reader stops, and what it still reports is not shown.
+    var done: Bool { limit.map { shown >= $0 } ?? false }
+
+    /// Said on standard error when filters selected nothing (as grep, not an error: the
+    /// inputs were read).
+    var nothingSelected: String? {
+        filter.isEmpty || shown > 0 ? nil : "lntrace: no message matches the filters"
+    }
+
+    /// Whether `message` is shown (and counted towards `-c`).
+    func admits(_ message: MessageEvent) -> Bool {
+        guard !done, filter.matches(message) else { return false }
+        shown += 1
+        if let connection = message.connection { connections.insert(connection) }
+        return true
+    }
+
+    /// Whether an event other than a message is shown. After `-c N`, only the summaries of
+    /// what was read (a connection's, a log's): what the reader still reports about the
+    /// input's cut end is not about the input. Under a filter, a connection's summary only
+    /// when one of its messages was shown.
+    func admitsOther(_ event: TraceEvent) -> Bool {
+        switch event {
+        case let .connection(summary):
+            return filter.isEmpty || connections.contains(summary.id)
+        case .streams:
+            return true
+        case .message, .diagnostic, .note, .lost:
+            return !done
+        }
+    }
 }

@@ -41,6 +41,7 @@ struct CheckCommand: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     @Option(help: ArgumentHelp(
         "Output format: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).",
@@ -171,7 +172,11 @@ struct CheckCommand: ParsableCommand {
         let overrides = try severityOverrides()
         var incomplete = false
         var failing = false
-        for path in input.inputs {
+        // The rules see every message (their state needs the whole history); the filters
+        // choose which messages and findings are reported.
+        let selection = Selection(filters)
+        let filter = selection.filter
+        for path in input.inputs where !selection.done {
             var engines = VantageEngines(rules: selected, local: local)
             var analyzer: HazardAnalyzer?
             // lnd logs are profiled by default, under the profile of the version the log
@@ -189,8 +194,14 @@ struct CheckCommand: ParsableCommand {
             // Progress for files on a terminal; a live stream prints findings as they come.
             let meter = path != "-" && format == .text && ProgressMeter.enabled(format: .text) ? ProgressMeter(path: path) : nil
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(
+                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                reader.stop = { selection.done }
+                try reader.read(
                     emit: { event in
+                        if selection.done {
+                            if selection.admitsOther(event) { writer.write(event) }
+                            return
+                        }
                         if case let .connection(connection) = event {
                             for endpoint in [connection.initiator, connection.responder] {
                                 endpoints.insert("\(endpoint.address)")
@@ -210,22 +221,29 @@ struct CheckCommand: ParsableCommand {
                                 for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
                             }
                         }
-                        writer.write(event)
+                        if case let .message(message) = event {
+                            if selection.admits(message) { writer.write(event) }
+                        } else if selection.admitsOther(event) {
+                            writer.write(event)
+                        }
                         for var finding in engines.process(event) {
+                            if !filter.isEmpty, !filter.matches(finding.message) { continue }
                             if let accepted, accepted.contains(finding) { continue }
                             if let level = overrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity { finding.severity = level }
                             writer.write(finding)
                             if finding.severity >= failOn { failing = true }
                         }
                         if let analyzer, case let .message(message) = event, let engine = engines.engine(for: message) {
-                            for hazard in analyzer.analyze(message, engine: engine) {
+                            for hazard in analyzer.analyze(message, engine: engine)
+                            where filter.isEmpty || filter.matches(hazard.first) || filter.matches(hazard.second) {
                                 writer.write(hazard)
                                 if Severity.warning >= failOn { failing = true }
                             }
                         }
                         if let analyzer {
                             if case let .note(note) = event { analyzer.correlate(note) }
-                            for observation in analyzer.takeObservations() {
+                            for observation in analyzer.takeObservations()
+                            where filter.isEmpty || filter.matches(observation.hazard.first) || filter.matches(observation.hazard.second) {
                                 writer.write(observation)
                                 // The log shows the failure the hazard causes: an error.
                                 if observation.confirmed && Severity.error >= failOn { failing = true }
@@ -263,6 +281,7 @@ struct CheckCommand: ParsableCommand {
             writer.endInput(path, engines.summary)
         }
         writer.finish(rules: selected.count)
+        if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
         if incomplete || writer.errorCount > 0 { throw ExitCode(2) }
         if failing { throw ExitCode(1) }
     }

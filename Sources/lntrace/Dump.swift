@@ -20,6 +20,7 @@ struct Dump: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     @Flag(name: .shortAndLong, help: "Show every field of every message (text output).")
     var verbose = false
@@ -32,10 +33,19 @@ struct Dump: ParsableCommand {
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
-        for path in input.inputs {
+        let selection = Selection(filters)
+        for path in input.inputs where !selection.done {
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(
-                    emit: { writer.write($0) },
+                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                reader.stop = { selection.done }
+                try reader.read(
+                    emit: { event in
+                        if case let .message(message) = event {
+                            if selection.admits(message) { writer.write(event) }
+                        } else if selection.admitsOther(event) {
+                            writer.write(event)
+                        }
+                    },
                     drained: { writer.flush() })
             } catch {
                 writer.write(error.diagnostic)
@@ -43,6 +53,7 @@ struct Dump: ParsableCommand {
             }
         }
         writer.finish()
+        if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
         if incomplete || writer.errorCount > 0 {
             throw ExitCode(2)
         }

@@ -18,6 +18,7 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
 
     func run() throws {
         let out = Output.standardOutput
@@ -27,10 +28,18 @@ struct StatsCommand: ParsableCommand {
         var json = JSONWriter()
         if output.format == .json { out.beginDocument(toolVersion: lntraceVersion, command: "stats", array: "connections") }
         var wrote = false
-        for path in input.inputs {
+        let selection = Selection(filters)
+        for path in input.inputs where !selection.done {
             var stats = StatsCollector()
             do {
-                try InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone).read(emit: { event in
+                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                reader.stop = { selection.done }
+                try reader.read(emit: { event in
+                    if case let .message(message) = event {
+                        guard selection.admits(message) else { return }
+                    } else if !selection.admitsOther(event) {
+                        return
+                    }
                     if case let .diagnostic(diagnostic) = event {
                         Output.standardError.line("lntrace: \(diagnostic)")
                         if diagnostic.severity == .error { incomplete = true }
@@ -42,6 +51,7 @@ struct StatsCommand: ParsableCommand {
                 Output.standardError.line("lntrace: \(error.diagnostic)")
                 incomplete = true
             }
+            if !selection.filter.isEmpty { stats.dropEmpty() }
             switch output.format {
             case .text:
                 for line in StatsFormat.text(path, stats) { out.line(line) }
@@ -58,6 +68,7 @@ struct StatsCommand: ParsableCommand {
             out.flush()
         }
         if output.format == .json { out.write("]}\n") }
+        if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
         out.flush()
         Output.standardError.flush()
         if incomplete { throw ExitCode(2) }
