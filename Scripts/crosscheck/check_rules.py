@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Compare lntrace's rule findings on a capture with verdicts derived independently.
 
-CAPTURE_DIR holds channels.pcapng, keys.log and expected.jsonl, as written by
-Scripts/fixtures/pyln_channel_capture.py: one line per injected violation with `port`,
+CAPTURE_DIR holds one .pcapng capture, keys.log and expected.jsonl, as written by
+Scripts/fixtures/pyln_channel_capture.py (or pyln_cascade_capture.py): one line per injected violation with `port`,
 `connection` (0-based ordinal of the connection among those to that port, in time order; 0 when
 absent), `index` (0-based position among all messages of that connection), `direction`, `type`,
 `rules` and `why`.
 
 Runs `LNTRACE dump` to learn each connection's responder port, then `LNTRACE check`, and compares
 the set of (port, connection, index, rule) of lntrace's findings with expected.jsonl. Prints every
-difference (and a direction/type disagreement on a matched finding counts as one). Exit status 0
+difference (and a direction/type disagreement on a matched finding counts as one). Each injected
+message is one fault: of lntrace's findings on it exactly one must be a root (no `follows`), and
+the others must follow it. Exit status 0
 only when the two sets are equal; 1 otherwise; 2 when lntrace could not read the capture.
 
 Usage: check_rules.py LNTRACE CAPTURE_DIR
@@ -33,7 +35,10 @@ def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     lntrace, cap = sys.argv[1], Path(sys.argv[2])
-    common = ['--format', 'jsonl', '--keylog', str(cap / 'keys.log'), str(cap / 'channels.pcapng')]
+    captures = sorted(cap.glob('*.pcapng'))
+    if len(captures) != 1:
+        raise SystemExit(f'{cap}: expected one .pcapng capture, found {len(captures)}')
+    common = ['--format', 'jsonl', '--keylog', str(cap / 'keys.log'), str(captures[0])]
 
     # Connection number -> (port, ordinal among the connections to that port).
     conns = [r for r in run_jsonl([lntrace, 'dump'] + common) if r.get('kind') == 'connection']
@@ -84,6 +89,23 @@ def main():
                   f'{a["direction"]} {a["type"]}')
         else:
             print(f'ok       {at} {a["direction"]} {a["type"]}: {rule}')
+    # Root causes: one root per injected message, every other finding there follows it.
+    injected = {key[:3] for key in expected}
+    by_message = defaultdict(list)
+    for (port, ordinal, index, rule), a in actual.items():
+        if (port, ordinal, index) in injected:
+            by_message[(port, ordinal, index)].append(a)
+    for place, found in sorted(by_message.items(), key=lambda kv: tuple(x or 0 for x in kv[0])):
+        roots = [a for a in found if 'follows' not in a]
+        ids = {a['id'] for a in roots}
+        at = f'port {place[0]} connection {place[1]} index {place[2]}'
+        if len(roots) != 1:
+            differences += 1
+            print(f'ROOTS    {at}: {len(roots)} root findings ({", ".join(a["rule"] for a in roots)}), expected 1')
+        for a in found:
+            if 'follows' in a and a['follows'] not in ids:
+                differences += 1
+                print(f'FOLLOWS  {at}: {a["rule"]} follows #{a["follows"]}, not the root on its message')
     total_conns = len(where)
     print(f'{len(expected)} expected findings, {len(actual)} reported by lntrace, '
           f'{differences} differences ({total_conns} connections on {len(by_port)} ports)')

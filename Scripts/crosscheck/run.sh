@@ -29,6 +29,8 @@ python3 check_frames.py "$lntrace" "${captures[@]}"
 # Rule verdicts on captures lntrace did not make: pyln-proto peers over kernel TCP, with
 # channel states and BOLT #3 signatures computed by an independent Python model.
 python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-channels"
+# The same, with nine faults in one channel life that goes on after each: one root per fault.
+python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-cascade"
 
 # lntrace's JSON reports against the repository's JSON Schema, by the jsonschema package.
 "$venv/bin/python" check_schema.py "$lntrace" "$root"

@@ -65,6 +65,8 @@ public final class CheckWriter {
     public private(set) var findingCount = 0
     public private(set) var counts: [Severity: Int] = [:]
     public private(set) var possibleCount = 0
+    /// Findings that follow from an earlier one (``Finding/follows``).
+    public private(set) var followOnCount = 0
     public private(set) var diagnosticCount = 0
     public private(set) var errorCount = 0
     private var totals = (connections: 0, channels: 0, messages: 0)
@@ -101,7 +103,11 @@ public final class CheckWriter {
     public func write(_ finding: Finding) {
         findingCount += 1
         counts[finding.severity, default: 0] += 1
-        perRule[finding.rule.id, default: (0, finding.severity)].count += 1
+        perRule[finding.rule.id, default: (0, 0, finding.severity)].count += 1
+        if !finding.isRoot {
+            followOnCount += 1
+            perRule[finding.rule.id]?.followOns += 1
+        }
         inputFindings += 1
         if finding.certainty == .possible { possibleCount += 1 }
         switch format {
@@ -116,8 +122,11 @@ public final class CheckWriter {
             shown[key, default: 0] += 1
             if style.grouped && pending.count < Self.keptFindings {
                 pending.append(finding)
+            } else if let root = finding.follows, streamedRoots.contains(root) {
+                out.line("    " + followOnLine(finding))
             } else {
                 for line in text(finding, where: true) { out.line(line) }
+                if finding.isRoot { streamedRoots.insert(finding.id) }
             }
         case .jsonl:
             out.record(&json) { Self.writeJSON(finding, to: &$0, kind: true) }
@@ -222,7 +231,9 @@ public final class CheckWriter {
     private var suppressed: [String: (count: Int, first: Finding)] = [:]
     private var suppressedOrder: [String] = []
     /// Every finding per rule, for the summary.
-    private var perRule: [String: (count: Int, severity: Severity)] = [:]
+    private var perRule: [String: (count: Int, followOns: Int, severity: Severity)] = [:]
+    /// Roots printed as found (a live stream): their follow-ons go under them in one line.
+    private var streamedRoots = Set<Int>()
 
     /// "commit-sig-valid: 7,115 more on channel 1758…, first at file:frame".
     func suppressedLines() -> [String] {
@@ -362,6 +373,7 @@ public final class CheckWriter {
     func text(_ finding: Finding, where ungrouped: Bool) -> [String] {
         let message = finding.message
         var head = "\(message.location): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)"
+        head += style.dim(finding.follows.map { " [#\(finding.id), follows #\($0)]" } ?? " [#\(finding.id)]")
         if ungrouped {
             var scope: [String] = []
             if let connection = message.connection { scope.append("connection #\(connection)") }
@@ -383,6 +395,11 @@ public final class CheckWriter {
         }
         lines.append("      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"))
         return lines
+    }
+
+    /// A follow-on under its root: `↳ file:frame: error: rule: reason [#7]`.
+    func followOnLine(_ finding: Finding) -> String {
+        "↳ \(finding.message.location): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)" + style.dim(" [#\(finding.id)]")
     }
 
     /// `message 21  2024-…  ← update_fulfill_htlc id=1 …  (file:54)`
@@ -410,6 +427,11 @@ public final class CheckWriter {
             groups[key, default: []].append(finding)
         }
         var lastConnection: Int?? = .none
+        // Follow-ons by root, for roots in this report.
+        var followOns: [Int: [Finding]] = [:]
+        let ids = Set(pending.map(\.id))
+        for finding in pending { if let root = finding.follows, ids.contains(root) { followOns[root, default: []].append(finding) } }
+        var printed = Set<Int>()
         for key in order {
             guard let group = groups[key], let first = group.first else { continue }
             if !style.quiet {
@@ -419,9 +441,17 @@ public final class CheckWriter {
                 }
                 if let channel = first.channel { lines.append("    " + channelTitle(channel, summary)) }
             }
+            let indent = style.quiet ? "" : "    "
             for finding in group {
+                // A follow-on whose root is printed goes under it, in one line.
+                if let root = finding.follows, printed.contains(root) { continue }
                 lines.append("")
-                lines += text(finding, where: style.quiet).map { (style.quiet ? "" : "    ") + $0 }
+                lines += text(finding, where: style.quiet).map { indent + $0 }
+                printed.insert(finding.id)
+                for follow in followOns[finding.id] ?? [] {
+                    lines.append(indent + "    " + followOnLine(follow))
+                    printed.insert(follow.id)
+                }
             }
         }
         if style.quiet { return lines }
@@ -481,14 +511,26 @@ public final class CheckWriter {
         lines.append("  inputs: \(inputsRead), connections: \(totals.connections), channels: \(totals.channels), messages: \(totals.messages)")
         var found = "  findings: \(style.paint("\(errors) error\(errors == 1 ? "" : "s")", errors > 0 ? "1;31" : "0")), "
             + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
+        if findingCount > 0 {
+            let roots = findingCount - followOnCount
+            found += ": \(style.bold(Self.grouping(roots))) root cause\(roots == 1 ? "" : "s"), \(Self.grouping(followOnCount)) follow-on\(followOnCount == 1 ? "" : "s")"
+        }
         if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
         lines.append(found)
         if !perRule.isEmpty {
-            let rows = perRule.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
-            let width = rows.map(\.key.count).max() ?? 0
+            // Rules by root causes, then by follow-ons.
+            let rows = perRule.sorted {
+                let a = ($0.value.count - $0.value.followOns, $0.value.followOns), b = ($1.value.count - $1.value.followOns, $1.value.followOns)
+                return a != b ? a > b : $0.key < $1.key
+            }
+            let width = max(4, rows.map(\.key.count).max() ?? 0)
+            let rootsWidth = max(5, rows.map { Self.grouping($0.value.count - $0.value.followOns).count }.max() ?? 0)
+            let pad = { (text: String, width: Int) in String(repeating: " ", count: max(0, width - text.count)) + text }
+            lines.append("    " + style.dim("rule".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("roots", rootsWidth) + "  follow-ons  severity"))
             for (rule, entry) in rows.prefix(20) {
                 lines.append("    " + rule.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    + "\(Self.grouping(entry.count)) \(entry.severity.rawValue)\(entry.count == 1 ? "" : "s")")
+                    + pad(Self.grouping(entry.count - entry.followOns), rootsWidth) + "  " + pad(Self.grouping(entry.followOns), 10)
+                    + "  " + entry.severity.rawValue)
             }
             if rows.count > 20 { lines.append("    … \(rows.count - 20) more rules (JSON lists every finding)") }
         }
@@ -526,6 +568,8 @@ public final class CheckWriter {
         json.field("rules_evaluated", evaluated.count)
         json.field("rules_not_evaluated", notEvaluated.subtracting(evaluated).count)
         json.field("findings", findingCount)
+        json.field("roots", findingCount - followOnCount)
+        json.field("follow_ons", followOnCount)
         json.field("errors", counts[.error] ?? 0)
         json.field("warnings", counts[.warning] ?? 0)
         json.field("possible", possibleCount)
@@ -538,6 +582,8 @@ public final class CheckWriter {
     public static func writeJSON(_ finding: Finding, to json: inout JSONWriter, kind: Bool = false) {
         json.beginObject()
         if kind { json.field("kind", "finding") }
+        json.field("id", finding.id)
+        if let follows = finding.follows { json.field("follows", follows) }
         json.field("rule", finding.rule.id)
         json.field("severity", finding.severity.rawValue)
         json.field("certainty", finding.certainty.rawValue)

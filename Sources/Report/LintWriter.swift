@@ -56,22 +56,32 @@ public final class LintWriter: CheckReport {
     }
 
     public func beginInput() {}
+
+    /// Where each root finding was, to name it in its follow-ons.
+    private var roots: [Int: String] = [:]
+    static let keptRoots = 100_000
     public func write(_ event: TraceEvent) {
         if case let .diagnostic(diagnostic) = event { write(diagnostic) }
     }
 
     public func write(_ finding: Finding) {
         let where_ = finding.message.location
+        // Finding numbers matter to the reader only to find a follow-on's root.
+        let follows = finding.follows.map { " (follows \(roots[$0] ?? "finding #\($0)"))" } ?? ""
+        if finding.isRoot, roots.count < Self.keptRoots { roots[finding.id] = "\(finding.rule.id) at \(where_)" }
         switch format {
         case .short:
             let certainty = finding.certainty == .possible ? " (possible)" : ""
-            out.line("\(where_): \(finding.severity.rawValue)\(certainty): \(finding.rule.id): \(finding.reason)")
+            out.line("\(where_): \(finding.severity.rawValue)\(certainty): \(finding.rule.id): \(finding.reason)\(follows)")
         case .github:
             out.line(Self.command(finding.severity == .error ? "error" : "warning", location: where_, title: finding.rule.id,
-                                  message: finding.reason + (finding.certainty == .possible ? " (possible: the messages may have crossed)" : "")))
+                                  message: finding.reason + (finding.certainty == .possible ? " (possible: the messages may have crossed)" : "")
+                                      + follows))
         case .sarif:
             result(ruleID: finding.rule.id, level: finding.severity == .error ? "error" : "warning", text: finding.reason,
                    location: where_, properties: { json in
+                       json.field("id", finding.id)
+                       if let follows = finding.follows { json.field("follows", follows) }
                        json.field("certainty", finding.certainty.rawValue)
                        json.field("section", finding.rule.section)
                        if let channel = finding.channel { json.field("channel", channel) }

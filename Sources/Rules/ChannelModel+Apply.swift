@@ -5,7 +5,10 @@ extension ChannelModel {
     /// Applies a message `side` sent, after the rules have judged it against the state before.
     ///
     /// The model follows what was sent, right or wrong, so that one violation does not make
-    /// every later message look wrong.
+    /// every later message look wrong: it adopts the state the message implies (an add with a
+    /// skipped id is an HTLC with that id; a second signing is a signing), and a message that
+    /// can imply none (a revocation of nothing, a fee set by the node that does not pay it)
+    /// leaves it as it was. Documentation/rules.md §"Recovery".
     mutating func apply(_ m: MessageView, from side: Side) {
         let peer = 1 - side
         if itxMaybePending, updateMessages.contains(m.name) { settleMaybeItx() }
@@ -59,6 +62,8 @@ extension ChannelModel {
             if m.uint("id") == nil { htlcIDsUnknown = true }
             recordRemove(from: side, id: m.uint("id"), fulfilled: m.name == "update_fulfill_htlc")
         case "update_fee":
+            // Recovery (`fee-funder-only`): the node that does not pay the fee cannot set it.
+            if let opener, opener != side { break }
             recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
         case "start_batch":
             if let size = m.uint("batch_size"), size > 1 {
@@ -80,7 +85,9 @@ extension ChannelModel {
         case "revoke_and_ack":
             settleMaybeItx()
             let repeated = possibleRetransmission[side].remove("revoke_and_ack") != nil && revocations[side] >= signings[peer].count
-            if !repeated { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
+            // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
+            let unsolicited = origin != .unknown && revocations[side] >= signings[peer].count
+            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
         case "shutdown":
             shutdownSent[side] = true
             shutdownOnConnection[side] = true

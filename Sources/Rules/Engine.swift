@@ -51,6 +51,12 @@ public struct RuleEngine {
     private var connectionCoverage: [Int: Coverage] = [:]
     public private(set) var messages = 0
     public private(set) var findings = 0
+    /// The id the next finding gets (``VantageEngines`` numbers the findings of an input's
+    /// engines in one sequence).
+    public var nextFindingID = 1
+    /// Roots and follow-ons per channel (by serial) and per connection's channel-less traffic.
+    private var channelLineage: [Int: Lineage] = [:]
+    private var connectionLineage: [Int: Lineage] = [:]
     private static let placeholder = ChannelModel()
     /// Updates a channel may accumulate before its history is folded at the next quiet point.
     static let compactionThreshold = 256
@@ -164,6 +170,9 @@ public struct RuleEngine {
             switch check.outcome {
             case .passed:
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                if let serial { channelLineage[serial, default: Lineage()].passed(rule.info.id) } else {
+                    connectionLineage[connectionKey, default: Lineage()].passed(rule.info.id)
+                }
             case let .notEvaluated(reason):
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
             case let .violation(reason, crossing):
@@ -175,6 +184,11 @@ public struct RuleEngine {
                 finding.evidence = check.evidence
                 if let model = channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
                 out.append(finding)
+            }
+        }
+        if !out.isEmpty {
+            if let serial { channelLineage[serial, default: Lineage()].assign(&out, nextID: &nextFindingID) } else {
+                connectionLineage[connectionKey, default: Lineage()].assign(&out, nextID: &nextFindingID)
             }
         }
         findings += out.count

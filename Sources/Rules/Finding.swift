@@ -30,6 +30,13 @@ public struct Finding: Sendable {
     /// What the rule computed to judge the message, to compare with a node's own records (a
     /// signature rule's rebuilt transaction, sighash and keys).
     public var evidence: Evidence?
+    /// The finding's number in its report (from 1, in the order found).
+    public var id = 0
+    /// The root finding this one follows from (see ``Lineage``); `nil` for a root.
+    public var follows: Int?
+
+    /// Whether the finding is a root cause rather than a consequence of an earlier one.
+    public var isRoot: Bool { follows == nil }
 
     public init(rule: RuleInfo, certainty: Certainty = .certain, channel: String?, message: MessageEvent, reason: String) {
         self.rule = rule

@@ -13,9 +13,14 @@ public struct VantageEngines {
         didSet { for i in engines.indices { engines[i].observer = observer } }
     }
 
-    public init(rules: [Rule], local: String? = nil) {
+    /// The id the next finding gets: findings are numbered in one sequence across engines
+    /// (and, as the caller passes it on, across inputs).
+    public private(set) var nextFindingID: Int
+
+    public init(rules: [Rule], local: String? = nil, firstFindingID: Int = 1) {
         self.rules = rules
         self.local = local
+        nextFindingID = firstFindingID
     }
 
     /// The engine of the event's vantage point.
@@ -32,7 +37,11 @@ public struct VantageEngines {
     public mutating func process(_ event: TraceEvent) -> [Finding] {
         if case .lost = event { return engines[slot(nil)].process(event) }
         guard case let .message(message) = event else { return [] }
-        return engines[slot(message.vantage)].process(message)
+        let engine = slot(message.vantage)
+        engines[engine].nextFindingID = nextFindingID
+        let found = engines[engine].process(message)
+        nextFindingID = engines[engine].nextFindingID
+        return found
     }
 
     /// The engine that checked `event` (to replay its channel in another order).

@@ -176,8 +176,10 @@ struct CheckCommand: ParsableCommand {
         // choose which messages and findings are reported.
         let selection = Selection(filters)
         let filter = selection.filter
+        var nextFindingID = 1
         for path in input.inputs where !selection.done {
-            var engines = VantageEngines(rules: selected, local: local)
+            var engines = VantageEngines(rules: selected, local: local, firstFindingID: nextFindingID)
+            defer { nextFindingID = engines.nextFindingID }
             var analyzer: HazardAnalyzer?
             // lnd logs are profiled by default, under the profile of the version the log
             // states (its `LTND: Version:` line), else the newest.
@@ -231,7 +233,8 @@ struct CheckCommand: ParsableCommand {
                             if let accepted, accepted.contains(finding) { continue }
                             if let level = overrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity { finding.severity = level }
                             writer.write(finding)
-                            if finding.severity >= failOn { failing = true }
+                            // Root causes decide: a follow-on is there because its root is.
+                            if finding.isRoot && finding.severity >= failOn { failing = true }
                         }
                         if let analyzer, case let .message(message) = event, let engine = engines.engine(for: message) {
                             for hazard in analyzer.analyze(message, engine: engine)

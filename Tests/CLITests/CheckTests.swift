@@ -70,7 +70,8 @@ struct CheckTests {
         #expect(!lines[heading + 5].contains("channel_id="))
         #expect(lines[heading + 6].contains("BOLT #2 §\"Removing an HTLC\" Requirements (lntrace explain rm-after-irrevocable)"))
         #expect(lines.contains("Summary"))
-        #expect(lines.contains("  findings: 2 errors, 0 warnings"))
+        #expect(lines.contains("  findings: 2 errors, 0 warnings: 2 root causes, 0 follow-ons"))
+        #expect(lines.contains { $0.hasSuffix("rm-after-irrevocable: HTLC 1 is not irrevocably committed: the sender has not signed a commitment with it [#1]") })
         #expect(!result.stdout.contains("\u{1B}["))
 
         let colored = try LNTraceBinary.run(["check", "--color", "always", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
@@ -224,5 +225,53 @@ struct CheckTests {
 
         let missing = try LNTraceBinary.run(["check", "Fixtures/no-such-file.pcap"])
         #expect(missing.status == 2)
+    }
+}
+
+/// Root causes first, as a user sees them: JSON ids and `follows`, the text report's
+/// follow-ons under their root, and the summary's counts (Fixtures/captures/pyln-cascade).
+@Suite(.serialized)
+struct RootCauseReportTests {
+    static let capture = ["--keylog", "Fixtures/captures/pyln-cascade/keys.log", "Fixtures/captures/pyln-cascade/cascade.pcapng"]
+
+    @Test func jsonGivesEveryFindingAnIdAndEachFollowOnItsRoot() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "json"] + Self.capture)
+        #expect(result.status == 1)
+        let document = try JSONValue.parse(result.stdout)
+        let findings = document["findings"]?.array ?? []
+        #expect(findings.count == 11)
+        let ids = findings.compactMap { $0["id"]?.uint64 }
+        #expect(ids == Array(1...11).map(UInt64.init))
+        let roots = findings.filter { $0["follows"] == nil }
+        #expect(roots.count == 9)
+        for follow in findings where follow["follows"] != nil {
+            let root = try #require(findings.first { $0["id"]?.uint64 == follow["follows"]?.uint64 })
+            #expect(root["frames"]?.array?.first?.uint64 == follow["frames"]?.array?.first?.uint64)
+        }
+        #expect(document["summary"]?["roots"]?.uint64 == 9)
+        #expect(document["summary"]?["follow_ons"]?.uint64 == 2)
+    }
+
+    @Test func textPrintsFollowOnsUnderTheirRootAndCountsBoth() throws {
+        let result = try LNTraceBinary.run(["check"] + Self.capture)
+        let lines = result.stdout.components(separatedBy: "\n")
+        let root = try #require(lines.firstIndex { $0.contains(": error: commit-num-htlcs: num_htlcs is 1") })
+        // The root's context and section, then its follow-on in one line.
+        #expect(lines[root].hasSuffix("[#9]"))
+        #expect(lines[root + 7].contains("↳ ") && lines[root + 7].contains("error: commit-sig-valid:") && lines[root + 7].hasSuffix("[#10]"))
+        #expect(lines.contains("  findings: 11 errors, 0 warnings: 9 root causes, 2 follow-ons"))
+        let row = try #require(lines.first { $0.hasPrefix("    commit-sig-valid ") })
+        #expect(row.split(separator: " ") == ["commit-sig-valid", "0", "1", "error"])
+    }
+
+    @Test func followOnsAloneDoNotFail() throws {
+        // Every root made a warning: only follow-ons remain errors, and the exit status is 0.
+        let roots = ["add-id-increment", "raa-solicited", "rm-id-known", "fee-funder-only", "fulfill-preimage",
+                     "commit-one-outstanding", "raa-secret", "commit-num-htlcs", "re-wait-peer"]
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl"] + roots.flatMap { ["--severity", "\($0)=warning"] } + Self.capture)
+        let errors = try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "finding" && $0["severity"]?.string == "error" }
+        #expect(!errors.isEmpty)
+        #expect(errors.allSatisfy { $0["follows"] != nil })
+        #expect(result.status == 0)
     }
 }

@@ -151,7 +151,12 @@ struct FloodTests {
         let headings = result.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }
         #expect(headings.count == 3)
         #expect(result.stdout.contains("conn-ping-pong: 7 more, first at -:"))
-        #expect(result.stdout.components(separatedBy: "\n").contains { $0.hasPrefix("    conn-ping-pong ") && $0.hasSuffix(" 10 errors") })
+        // One fault that persists: the first pong is the root, the nine after follow it.
+        let row = result.stdout.components(separatedBy: "\n").first { $0.hasPrefix("    conn-ping-pong ") }
+        #expect(row?.split(separator: " ") == ["conn-ping-pong", "1", "9", "error"])
+        #expect(result.stdout.contains("findings: 10 errors, 10 warnings: 1 root cause, 19 follow-ons"))
+        // Printed as found: the follow-ons go under their root in one line each.
+        #expect(result.stdout.contains("\n    ↳ -:6: warning: conn-pong-unsolicited: pong of 8 bytes matches no outstanding ping (they asked for 4) [#2]\n"))
         #expect(!result.stdout.contains("no findings"))
     }
 
