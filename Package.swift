@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "Hazards", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
 
         // Text, JSON and JSON Lines output.
-        .target(name: "Report", dependencies: ["Provenance", "Wire", "Trace", "Rules", "Hazards"]),
+        .target(name: "Report", dependencies: ["Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(

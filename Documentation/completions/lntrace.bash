@@ -187,8 +187,8 @@ _lntrace() {
 _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
-    repeating_options=(--keylog --key --port --type --rules --skip --severity)
-    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --baseline --max-per-rule --hazards --window)
+    repeating_options=(--keylog --key --port --alias --type --rules --skip --severity)
+    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -207,6 +207,9 @@ _lntrace_check() {
         return
         ;;
     '--tz')
+        return
+        ;;
+    '--alias')
         return
         ;;
     '--type')
@@ -251,6 +254,13 @@ _lntrace_check() {
         __lntrace_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
+    '--context')
+        return
+        ;;
+    '--time')
+        __lntrace_add_completions -W 'absolute'$'\n''relative'$'\n''delta'
+        return
+        ;;
     '--baseline')
         return
         ;;
@@ -272,8 +282,8 @@ _lntrace_check() {
 _lntrace_dump() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
-    repeating_options=(--keylog --key --port --type)
-    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count)
+    repeating_options=(--keylog --key --port --alias --type)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -292,6 +302,9 @@ _lntrace_dump() {
         return
         ;;
     '--tz')
+        return
+        ;;
+    '--alias')
         return
         ;;
     '--format')
@@ -319,13 +332,17 @@ _lntrace_dump() {
     '-c'|'--count')
         return
         ;;
+    '--time')
+        __lntrace_add_completions -W 'absolute'$'\n''relative'$'\n''delta'
+        return
+        ;;
     esac
 }
 
 _lntrace_stats() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --version -h --help)
-    repeating_options=(--keylog --key --port --type)
+    repeating_options=(--keylog --key --port --alias --type)
     non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count)
     __lntrace_offer_flags_options -1
 
@@ -345,6 +362,9 @@ _lntrace_stats() {
         return
         ;;
     '--tz')
+        return
+        ;;
+    '--alias')
         return
         ;;
     '--format')

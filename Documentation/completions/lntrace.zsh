@@ -79,6 +79,7 @@ _lntrace_check() {
     local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'short')
     local -ar ___fail_on=('warning' 'error')
     local -ar ___color=('auto' 'always' 'never')
+    local -ar ___time=('absolute' 'relative' 'delta')
     local -ar arg_specs=(
         '*:input:'
         '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
@@ -87,6 +88,7 @@ _lntrace_check() {
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
         '--tz[The zone of log times that state none (lnd, eclair, journald'\''s short format)\: Europe/Zurich, CET, +01\:00; default UTC. A zone a line states wins.]:zone:'
         '--require-keys[A capture connection without a key is an error even when others decrypt (by default it is then a warning).]'
+        '*--alias[Name a node in reports (repeatable)\: an address (10.0.0.1=alice), an endpoint (127.0.0.1\:9735=bob) or a log'\''s peer node id or its first 8+ hex digits (03864ef0=carol).]:key=name:'
         '*--type[Only messages of these types (spec names, comma-separated, repeatable).]:types:'
         '--channel[Only messages of this channel\: a channel_id or temporary_channel_id prefix, or a log'\''s channel label.]:id:'
         '--peer[Only messages with this peer\: a node id prefix, an alias or an address.]:node:'
@@ -103,6 +105,8 @@ _lntrace_check() {
         '(--quiet -q)'{--quiet,-q}'[Print only the findings (text output).]'
         '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, per channel (text output).]'
         '--messages[Also write every message (JSON Lines output).]'
+        '--context[How many of the channel'\''s earlier messages a finding shows (text\: with the messages the rule refers to; JSON\: `context`).]:n:'
+        '--time[Times in text context lines\: absolute (UTC), relative (seconds since the input'\''s first message) or delta (since the line before).]:mode:{__lntrace_complete "${___time[@]}"}'
         '--baseline[Findings accepted earlier\: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.]:file:'
         '*--severity[Report a rule'\''s findings with another severity\: RULE=warning|error (RULE\: an id, prefix or glob; repeatable).]:rule=severity:'
         '--all[Print every finding of every rule (text output).]'
@@ -121,6 +125,7 @@ _lntrace_dump() {
     local -i ret=1
     local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
     local -ar ___format=('text' 'json' 'jsonl')
+    local -ar ___time=('absolute' 'relative' 'delta')
     local -ar arg_specs=(
         '*:input:'
         '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
@@ -129,6 +134,7 @@ _lntrace_dump() {
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
         '--tz[The zone of log times that state none (lnd, eclair, journald'\''s short format)\: Europe/Zurich, CET, +01\:00; default UTC. A zone a line states wins.]:zone:'
         '--require-keys[A capture connection without a key is an error even when others decrypt (by default it is then a warning).]'
+        '*--alias[Name a node in reports (repeatable)\: an address (10.0.0.1=alice), an endpoint (127.0.0.1\:9735=bob) or a log'\''s peer node id or its first 8+ hex digits (03864ef0=carol).]:key=name:'
         '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
         '*--type[Only messages of these types (spec names, comma-separated, repeatable).]:types:'
         '--channel[Only messages of this channel\: a channel_id or temporary_channel_id prefix, or a log'\''s channel label.]:id:'
@@ -139,6 +145,7 @@ _lntrace_dump() {
         '(-c --count)'{-c,--count}'[Stop after this many messages (those the filters select).]:n:'
         '(--verbose -v)'{--verbose,-v}'[Show every field of every message (text output).]'
         '--raw[Also show each message'\''s bytes, type included, as hex (JSON\: "raw").]'
+        '--time[Times in text output\: absolute (UTC, as the source gives them), relative (seconds since the first message) or delta (since the message before).]:mode:{__lntrace_complete "${___time[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -159,6 +166,7 @@ _lntrace_stats() {
         '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
         '--tz[The zone of log times that state none (lnd, eclair, journald'\''s short format)\: Europe/Zurich, CET, +01\:00; default UTC. A zone a line states wins.]:zone:'
         '--require-keys[A capture connection without a key is an error even when others decrypt (by default it is then a warning).]'
+        '*--alias[Name a node in reports (repeatable)\: an address (10.0.0.1=alice), an endpoint (127.0.0.1\:9735=bob) or a log'\''s peer node id or its first 8+ hex digits (03864ef0=carol).]:key=name:'
         '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
         '*--type[Only messages of these types (spec names, comma-separated, repeatable).]:types:'
         '--channel[Only messages of this channel\: a channel_id or temporary_channel_id prefix, or a log'\''s channel label.]:id:'

@@ -24,6 +24,16 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
         }
         return file
     }
+
+    /// The place without the file, for a report that printed the file above it: `line 12`,
+    /// `frame 54`, `frames 54-56`.
+    public var place: String {
+        if let line { return "line \(line)" }
+        if let first = frames.first, let last = frames.last {
+            return first == last ? "frame \(first)" : "frames \(first)-\(last)"
+        }
+        return file
+    }
 }
 
 /// The direction of a message on a connection.

@@ -1,3 +1,4 @@
+import Capture
 import Hazards
 import Provenance
 import Rules
@@ -14,12 +15,20 @@ public struct TextStyle: Sendable {
     /// Findings grouped per input, connection and channel at the end of each input; otherwise
     /// each is printed as it is found (a live stream).
     public var grouped: Bool
+    /// The columns lines are fitted to: the terminal's, or 100 in a pipe (``defaultWidth``).
+    public var width: Int
+    /// How context lines show times (`--time`).
+    public var time: TimeMode = .absolute
 
-    public init(color: Bool = false, quiet: Bool = false, verbose: Bool = false, grouped: Bool = true) {
+    /// 100 columns: what a report piped to a file or a CI log is fitted to.
+    public static let defaultWidth = 100
+
+    public init(color: Bool = false, quiet: Bool = false, verbose: Bool = false, grouped: Bool = true, width: Int = TextStyle.defaultWidth) {
         self.color = color
         self.quiet = quiet
         self.verbose = verbose
         self.grouped = grouped
+        self.width = max(40, width)
     }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -48,6 +57,8 @@ public final class CheckWriter {
     public let toolVersion: String
     /// Write every message too (JSON Lines `message` objects).
     public var messages = false
+    /// Names of nodes (`--alias`), shown with their endpoints.
+    public var aliases = Aliases()
     let out: Output
     let err: Output
     private var json = JSONWriter()
@@ -91,6 +102,7 @@ public final class CheckWriter {
     public func write(_ event: TraceEvent) {
         switch event {
         case let .message(message):
+            times.saw(message)
             guard messages, format == .jsonl else { return }
             out.record(&json) { MessageFormat.writeJSON(message, to: &$0, kind: true) }
         case let .diagnostic(diagnostic): write(diagnostic)
@@ -123,7 +135,7 @@ public final class CheckWriter {
             if style.grouped && pending.count < Self.keptFindings {
                 pending.append(finding)
             } else if let root = finding.follows, streamedRoots.contains(root) {
-                out.line("    " + followOnLine(finding))
+                for line in followOnLines(finding, indent: "    ", grouped: false) { out.line(line) }
             } else {
                 for line in text(finding, where: true) { out.line(line) }
                 if finding.isRoot { streamedRoots.insert(finding.id) }
@@ -142,7 +154,7 @@ public final class CheckWriter {
             if style.grouped && pendingHazards.count < Self.keptFindings {
                 pendingHazards.append(hazard)
             } else {
-                for line in text(hazard) { out.line(line) }
+                for line in text(hazard, indent: "") { out.line(line) }
             }
         case .jsonl:
             out.record(&json) { Self.writeJSON(hazard, to: &$0, kind: true) }
@@ -234,14 +246,16 @@ public final class CheckWriter {
     private var perRule: [String: (count: Int, followOns: Int, severity: Severity)] = [:]
     /// Roots printed as found (a live stream): their follow-ons go under them in one line.
     private var streamedRoots = Set<Int>()
+    /// The time column of context lines.
+    private lazy var times = TimeColumn(style.time)
 
     /// "commit-sig-valid: 7,115 more on channel 1758…, first at file:frame".
     func suppressedLines() -> [String] {
         suppressedOrder.compactMap { key in
             guard let (count, first) = suppressed[key] else { return nil }
             let channel = first.channel.map { " on channel \(DumpWriter.short($0))" } ?? ""
-            return "  " + style.bold(first.rule.id) + ": \(Self.grouping(count)) more\(channel), first at \(first.message.location)"
-                + style.dim(" (--all or --max-per-rule N to see them)")
+            return wrapped("  " + style.bold(first.rule.id) + ": \(Self.grouping(count)) more\(channel), first at \(first.message.location)"
+                + style.dim(" (--all or --max-per-rule N to see them)"), "    ").joined(separator: "\n")
         }
     }
 
@@ -267,7 +281,7 @@ public final class CheckWriter {
         totals.connections += connections.isEmpty ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connections.count
         switch format {
         case .text:
-            if !style.quiet || !pending.isEmpty { for line in textInput(path, summary) { out.line(line) } }
+            if !style.quiet || !pending.isEmpty { for line in fitted(textInput(path, summary)) { out.line(line) } }
             let more = suppressedLines()
             if !more.isEmpty {
                 out.line("")
@@ -278,7 +292,7 @@ public final class CheckWriter {
                 if !style.quiet { out.line("  " + style.bold("hazards") + " (\(pendingHazards[0].profile) dispatch)") }
                 for hazard in pendingHazards {
                     out.line("")
-                    for line in text(hazard) { out.line("    " + line) }
+                    for line in text(hazard, indent: "    ") { out.line(line) }
                 }
             }
         case .jsonl:
@@ -288,6 +302,7 @@ public final class CheckWriter {
         }
         pending = []
         pendingHazards = []
+        times.reset()
         connections = []
         logs = []
         failure = nil
@@ -307,7 +322,7 @@ public final class CheckWriter {
     public func finish(rules: Int) {
         switch format {
         case .text:
-            if !style.quiet { for line in summaryText(rules: rules) { out.line(line) } }
+            if !style.quiet { for line in fitted(summaryText(rules: rules)) { out.line(line) } }
         case .jsonl:
             out.record(&json) { writeSummary(rules: rules, kind: true, to: &$0) }
         case .json:
@@ -341,38 +356,56 @@ public final class CheckWriter {
     // MARK: Text
 
     /// One hazard: where, which message could overtake which, the outcome, the known failure.
-    func text(_ hazard: Hazard) -> [String] {
+    func text(_ hazard: Hazard, indent: String) -> [String] {
         let first = hazard.first, second = hazard.second
         var apart = "\(hazard.distance) \(hazard.distanceUnit)\(hazard.distance == 1 ? "" : "s")"
         if let seconds = hazard.seconds { apart += ", \(Self.duration(seconds))" }
-        var lines = [
-            "\(second.location): \(style.paint("hazard", "1;35")): \(style.bold(hazard.kind)): \(second.content.name) could be processed before "
-                + "\(first.content.name) (\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(apart) apart)",
-        ]
-        lines.append("      " + style.dim(Self.contextLine(first)))
-        lines.append("    " + style.bold(">") + " " + Self.contextLine(second))
+        var lines = wrapped(indent + "\(second.location): \(style.paint("hazard", "1;35")): \(style.bold(hazard.kind)): \(second.content.name) could be processed before "
+            + "\(first.content.name) (\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(apart) apart)", indent + "    ")
+        times.previous = nil
+        lines.append(cut(indent + "      " + style.dim(contextLine(first))))
+        lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(second)))
         for finding in hazard.outcome {
             let place = finding.message.index.map { "message \($0)" } ?? finding.message.location.description
-            lines.append("      outcome: \(finding.rule.id) at \(finding.message.content.name) (\(place)): \(finding.reason)")
+            lines += wrapped(indent + "      outcome: \(finding.rule.id) at \(finding.message.content.name) (\(place)): \(finding.reason)", indent + "        ")
         }
         if let known = hazard.known {
-            lines.append("      consequence: \(known.consequence)")
-            lines.append("      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"))
+            lines += wrapped(indent + "      consequence: \(known.consequence)", indent + "        ")
+            lines += wrapped(indent + "      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"), indent + "        ")
         }
         for observation in observations[Self.key(hazard)] ?? [] {
-            lines.append("      " + style.paint(Self.observedLine(observation), observation.confirmed ? "1;35" : "0"))
+            lines += wrapped(indent + "      " + style.paint(Self.observedLine(observation), observation.confirmed ? "1;35" : "0"), indent + "        ")
         }
         return lines
     }
+
+    /// Lines not fitted yet (titles, coverage, the summary) broken to the width, each
+    /// continuing 4 columns further in than it starts.
+    func fitted(_ lines: [String]) -> [String] {
+        lines.flatMap { line in
+            TextFit.visibleWidth(line) <= style.width ? [line] : wrapped(line, String(line.prefix { $0 == " " }) + "    ")
+        }
+    }
+
+    /// A line broken at spaces to the width, continuing at `continuation`.
+    func wrapped(_ line: String, _ continuation: String) -> [String] {
+        TextFit.wrap(line, width: style.width, indent: continuation)
+    }
+
+    /// A line cut to the width (a context line: its fields are in `dump` and JSON).
+    func cut(_ line: String) -> String { TextFit.truncate(line, width: style.width) }
 
     static func duration(_ seconds: Double) -> String {
         seconds < 1 ? String(format1: seconds * 1000) + " ms" : String(format1: seconds) + " s"
     }
 
-    /// One finding: `file:frame: severity: rule: reason`, the context, the spec section.
-    func text(_ finding: Finding, where ungrouped: Bool) -> [String] {
+    /// One finding: `file:frame: severity: rule: reason`, the context, the spec section,
+    /// each line starting with `indent` and fitted to the width.
+    func text(_ finding: Finding, where ungrouped: Bool, indent: String = "") -> [String] {
         let message = finding.message
-        var head = "\(message.location): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)"
+        // Grouped under its input's path, a finding names only its line or frame.
+        let place = ungrouped ? message.location.description : message.location.place
+        var head = "\(place): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)"
         head += style.dim(finding.follows.map { " [#\(finding.id), follows #\($0)]" } ?? " [#\(finding.id)]")
         if ungrouped {
             var scope: [String] = []
@@ -380,38 +413,47 @@ public final class CheckWriter {
             if let channel = finding.channel { scope.append("channel \(DumpWriter.short(channel))") }
             if !scope.isEmpty { head += style.dim(" [\(scope.joined(separator: ", "))]") }
         }
-        var lines = [head]
-        for earlier in finding.context { lines.append("      " + style.dim(Self.contextLine(earlier))) }
-        lines.append("    " + style.bold(">") + " " + Self.contextLine(message))
+        var lines = wrapped(indent + head, indent + "    ")
+        times.previous = nil
+        // The messages the rule refers to, then a gap, then the channel's last messages.
+        for message in finding.referenced {
+            lines.append(cut(indent + "      " + style.dim(contextLine(message))))
+            lines.append(indent + "      " + style.dim("⋮"))
+            times.previous = nil
+        }
+        for earlier in finding.context { lines.append(cut(indent + "      " + style.dim(contextLine(earlier)))) }
+        lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(message)))
         if style.verbose, let evidence = finding.evidence {
+            // Evidence is data to compare: whole, never cut or broken.
             for (name, value) in evidence.items {
                 switch value {
-                case let .hex(bytes): lines.append("      \(name): \(Hex.encode(bytes))")
-                case let .number(n): lines.append("      \(name): \(n)")
-                case let .text(text): lines.append("      \(name): \(text)")
-                case let .list(items): for item in items { lines.append("      \(name): \(item)") }
+                case let .hex(bytes): lines.append(indent + "      \(name): \(Hex.encode(bytes))")
+                case let .number(n): lines.append(indent + "      \(name): \(n)")
+                case let .text(text): lines.append(indent + "      \(name): \(text)")
+                case let .list(items): for item in items { lines.append(indent + "      \(name): \(item)") }
                 }
             }
         }
-        lines.append("      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"))
+        lines += wrapped(indent + "      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"), indent + "        ")
         return lines
     }
 
-    /// A follow-on under its root: `↳ file:frame: error: rule: reason [#7]`.
-    func followOnLine(_ finding: Finding) -> String {
-        "↳ \(finding.message.location): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)" + style.dim(" [#\(finding.id)]")
+    /// A follow-on under its root: `↳ frame 54: error: rule: reason [#7]`.
+    func followOnLines(_ finding: Finding, indent: String, grouped: Bool) -> [String] {
+        let place = grouped ? finding.message.location.place : finding.message.location.description
+        return wrapped(indent + "↳ \(place): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)" + style.dim(" [#\(finding.id)]"),
+                       indent + "  ")
     }
 
-    /// `message 21  2024-…  ← update_fulfill_htlc id=1 …  (file:54)`
-    static func contextLine(_ event: MessageEvent) -> String {
+    /// `message 21  2024-…  ← update_fulfill_htlc id=1 …` (time as `--time` says).
+    func contextLine(_ event: MessageEvent) -> String {
         var columns: [String] = []
-        if let index = event.index { columns.append("message \(index)") } else { columns.append(event.location.description) }
-        if let time = event.time { columns.append(time.description) } else if let text = event.timeText { columns.append(text) }
+        if let index = event.index { columns.append("message \(index)") } else { columns.append(event.location.place) }
+        if let time = times.text(event) { columns.append(time) }
         var text = columns.joined(separator: "  ") + "  "
         if let direction = event.direction { text += direction == .out ? "→ " : "← " }
         // The channel is the group's: its id would repeat on every line.
         text += MessageFormat.summary(event.content, omitting: ["channel_id"])
-        if text.count > 160 { text = String(text.prefix(159)) + "…" }
         return text
     }
 
@@ -446,10 +488,10 @@ public final class CheckWriter {
                 // A follow-on whose root is printed goes under it, in one line.
                 if let root = finding.follows, printed.contains(root) { continue }
                 lines.append("")
-                lines += text(finding, where: style.quiet).map { indent + $0 }
+                lines += text(finding, where: style.quiet, indent: indent)
                 printed.insert(finding.id)
                 for follow in followOns[finding.id] ?? [] {
-                    lines.append(indent + "    " + followOnLine(follow))
+                    lines += followOnLines(follow, indent: indent + "    ", grouped: !style.quiet)
                     printed.insert(follow.id)
                 }
             }
@@ -491,10 +533,12 @@ public final class CheckWriter {
     func connectionTitle(_ id: Int?) -> String {
         guard let id else { return style.bold("no connection") }
         if let c = connections.first(where: { $0.id == id }) {
-            return style.bold("connection #\(id)") + "  \(c.initiator) → \(c.responder), frames \(c.firstFrame)–\(c.lastFrame)"
+            let shared = c.initiator.address == c.responder.address
+            func named(_ endpoint: Endpoint) -> String { aliases.name(for: endpoint, shared: shared).map { "\($0) (\(endpoint))" } ?? endpoint.description }
+            return style.bold("connection #\(id)") + "  \(named(c.initiator)) → \(named(c.responder)), frames \(c.firstFrame)–\(c.lastFrame)"
         }
         if let peer = logs.lazy.flatMap(\.streams).first(where: { $0.id == id })?.peer {
-            return style.bold("connection #\(id)") + "  peer \(peer)"
+            return style.bold("connection #\(id)") + "  peer " + (aliases.name(forNode: peer).map { "\($0) (\(DumpWriter.short(peer)))" } ?? peer)
         }
         return style.bold("connection #\(id)")
     }
@@ -623,6 +667,16 @@ public final class CheckWriter {
             json.endObject()
         }
         json.endArray()
+        if !finding.referenced.isEmpty {
+            json.key("referenced")
+            json.beginArray()
+            for message in finding.referenced {
+                json.beginObject()
+                writePlace(message, to: &json)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.endObject()
     }
 

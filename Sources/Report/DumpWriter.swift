@@ -27,7 +27,12 @@ public final class DumpWriter {
     public private(set) var messageCount = 0
     static let keptDiagnostics = 10_000
 
-    public init(format: OutputFormat, verbose: Bool, raw: Bool = false, out: Output = .standardOutput, err: Output = .standardError) {
+    /// The time column of text lines (`--time`).
+    private var times: TimeColumn
+
+    public init(format: OutputFormat, verbose: Bool, raw: Bool = false, time: TimeMode = .absolute,
+                out: Output = .standardOutput, err: Output = .standardError) {
+        times = TimeColumn(time)
         self.format = format
         self.verbose = verbose
         self.raw = raw
@@ -52,7 +57,7 @@ public final class DumpWriter {
         messageCount += 1
         switch format {
         case .text:
-            out.line(Self.textLine(event))
+            out.line(textLine(event))
             if verbose {
                 for line in MessageFormat.verbose(event.content) { out.line(line) }
             }
@@ -143,10 +148,11 @@ public final class DumpWriter {
         flush()
     }
 
-    /// `file:line  conn dir  name fields…`
-    static func textLine(_ event: MessageEvent) -> String {
+    /// `file:line  time  conn dir  name fields…` (time as `--time` says).
+    func textLine(_ event: MessageEvent) -> String {
         var columns: [String] = [event.location.description]
-        if let time = event.time { columns.append(time.description) } else if let text = event.timeText { columns.append(text) }
+        times.saw(event)
+        if let time = times.text(event) { columns.append(time) }
         if let connection = event.connection { columns.append("#\(connection)") }
         if event.location.line != nil, let peer = event.peer { columns.append(Self.short(peer)) }
         if let direction = event.direction { columns.append(direction == .out ? "→" : "←") }
@@ -156,9 +162,13 @@ public final class DumpWriter {
 }
 
 extension DumpWriter {
-    /// A node id shortened for a text column: `03864ef0…3f8f`.
+    /// A long hex id (channel id, node id) as `1758a2b3…f29f`; anything else (an endpoint, a
+    /// label, an alias) whole: only hex is cut, never a word.
     static func short(_ id: String) -> String {
-        id.count > 16 ? id.prefix(8) + "…" + id.suffix(4) : id
+        guard id.count > 16, id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }) else {
+            return id
+        }
+        return id.prefix(8) + "…" + id.suffix(4)
     }
 }
 

@@ -23,8 +23,16 @@ public struct RuleEngine {
     /// traffic: a finding's context.
     private var channelContext: [Int: [MessageEvent]] = [:]
     private var connectionContext: [Int: [MessageEvent]] = [:]
-    /// How many earlier messages a finding shows.
-    public static let contextLength = 4
+    /// How many earlier messages a finding shows (`--context`).
+    public var contextLength = 4
+    /// Each channel's `update_add_htlc` messages by HTLC, until the HTLC is removed: the
+    /// message a removal's finding refers to.
+    private var htlcAdds: [Int: [HTLCRef: MessageEvent]] = [:]
+
+    private struct HTLCRef: Hashable {
+        var offerer: ChannelModel.Side
+        var id: UInt64
+    }
     /// Labels a capture gave known nodes on later connections (see ``attribute(_:_:_:)``).
     private var partyAlias: [String: String] = [:]
 
@@ -61,9 +69,10 @@ public struct RuleEngine {
     /// Updates a channel may accumulate before its history is folded at the next quiet point.
     static let compactionThreshold = 256
 
-    public init(rules: [Rule], local: String? = nil) {
+    public init(rules: [Rule], local: String? = nil, contextLength: Int = 4) {
         self.rules = rules
         self.local = local
+        self.contextLength = max(0, contextLength)
         for (index, rule) in rules.enumerated() {
             if rule.triggers.contains("*") { everyMessage.append(index) }
             for trigger in rule.triggers where trigger != "*" { triggered[trigger, default: []].append(index) }
@@ -81,7 +90,7 @@ public struct RuleEngine {
     /// `rules`: the rules to replay with (a hazard profile's failures are judged whatever
     /// rules the check selected); by default this engine's.
     public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int, rules replayRules: [Rule]? = nil) -> RuleEngine {
-        var engine = RuleEngine(rules: replayRules ?? rules, local: local)
+        var engine = RuleEngine(rules: replayRules ?? rules, local: local, contextLength: contextLength)
         if replayRules == nil { engine.plans = plans }
         var model = channel
         model.serial = 0
@@ -181,6 +190,12 @@ public struct RuleEngine {
                 var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
                                       channel: channel?.key ?? event.channel, message: event, reason: reason)
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
+                // A removal refers to its HTLC's add.
+                if let serial, removalMessages.contains(view.name), let id = view.uint("id"),
+                   let add = htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)],
+                   !finding.context.contains(where: { $0.location == add.location && $0.index == add.index }) {
+                    finding.referenced = [add]
+                }
                 finding.evidence = check.evidence
                 if let model = channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
                 out.append(finding)
@@ -198,7 +213,7 @@ public struct RuleEngine {
 
         // Apply the message.
         connection.model.apply(view, direction: event.direction, channel: channel)
-        if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []]) }
+        if serial == nil { remember(event, in: &connectionContext[connectionKey, default: []]) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
             if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
@@ -206,15 +221,21 @@ public struct RuleEngine {
             }
             channels[serial] = model
             channelMessages[serial] += 1
-            Self.remember(event, in: &channelContext[serial, default: []])
+            remember(event, in: &channelContext[serial, default: []])
+            if view.name == "update_add_htlc", let id = view.uint("id") {
+                htlcAdds[serial, default: [:]][HTLCRef(offerer: side, id: id)] = event
+            } else if removalMessages.contains(view.name), let id = view.uint("id") {
+                htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)] = nil
+            }
             register(serial: serial, connection: connection.token, id: event.content.channelID)
         }
         connections[connectionKey] = connection
         return out
     }
 
-    private static func remember(_ event: MessageEvent, in ring: inout [MessageEvent]) {
-        if ring.count == contextLength { ring.removeFirst() }
+    private func remember(_ event: MessageEvent, in ring: inout [MessageEvent]) {
+        guard contextLength > 0 else { return }
+        if ring.count >= contextLength { ring.removeFirst(ring.count - contextLength + 1) }
         ring.append(event)
     }
 

@@ -27,6 +27,9 @@ public struct Finding: Sendable {
     public var reason: String
     /// The channel's (or, without a channel, the connection's) messages just before, oldest first.
     public var context: [MessageEvent] = []
+    /// Earlier messages the rule refers to that are not in ``context`` (the `update_add_htlc`
+    /// of the HTLC a removal names).
+    public var referenced: [MessageEvent] = []
     /// What the rule computed to judge the message, to compare with a node's own records (a
     /// signature rule's rebuilt transaction, sighash and keys).
     public var evidence: Evidence?

@@ -17,9 +17,13 @@ public struct VantageEngines {
     /// (and, as the caller passes it on, across inputs).
     public private(set) var nextFindingID: Int
 
-    public init(rules: [Rule], local: String? = nil, firstFindingID: Int = 1) {
+    /// How many earlier messages a finding shows.
+    private let contextLength: Int
+
+    public init(rules: [Rule], local: String? = nil, firstFindingID: Int = 1, contextLength: Int = 4) {
         self.rules = rules
         self.local = local
+        self.contextLength = contextLength
         nextFindingID = firstFindingID
     }
 
@@ -27,7 +31,7 @@ public struct VantageEngines {
     private mutating func slot(_ vantage: String?) -> Int {
         let key = vantage ?? ""
         if let found = index[key] { return found }
-        var engine = RuleEngine(rules: rules, local: local)
+        var engine = RuleEngine(rules: rules, local: local, contextLength: contextLength)
         engine.observer = observer
         engines.append(engine)
         index[key] = engines.count - 1

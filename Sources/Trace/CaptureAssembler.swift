@@ -19,6 +19,8 @@ public struct CaptureOptions: Sendable {
     /// (`--require-keys`); otherwise it is then a warning: captures often hold connections
     /// of other nodes.
     public var requireKeys = false
+    /// Names for endpoints (`--alias`), used as the parties' labels.
+    public var aliases = Aliases()
 
     public init(keyLog: KeyLog = KeyLog(), ports: Set<UInt16> = [], maximumEpochs: Int = 64, maximumLostMessages: Int = 64) {
         self.keyLog = keyLog
@@ -354,7 +356,7 @@ public final class CaptureAssembler {
         if case let .undecodable(_, _, error) = content {
             emit(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, "connection \(stream.info.id): \(error)")))
         }
-        let (initiator, responder) = Self.parties(stream.summary.initiator, stream.summary.responder)
+        let (initiator, responder) = Self.parties(stream.summary.initiator, stream.summary.responder, aliases: options.aliases)
         emit(.message(MessageEvent(
             connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
             content: content, location: location, time: time,
@@ -365,11 +367,13 @@ public final class CaptureAssembler {
 
     /// Node labels for the two ends: their IP addresses, or, when both share one (loopback),
     /// the responder's listening endpoint and the address for the initiator.
-    static func parties(_ initiator: Endpoint, _ responder: Endpoint) -> (String, String) {
-        if initiator.address != responder.address {
-            return (initiator.address.description, responder.address.description)
+    static func parties(_ initiator: Endpoint, _ responder: Endpoint, aliases: Aliases = Aliases()) -> (String, String) {
+        let shared = initiator.address == responder.address
+        let named = (aliases.name(for: initiator, shared: shared), aliases.name(for: responder, shared: shared))
+        if !shared {
+            return (named.0 ?? initiator.address.description, named.1 ?? responder.address.description)
         }
-        return ("\(initiator.address) (client of \(responder.port))", responder.description)
+        return (named.0 ?? "\(initiator.address) (client of \(responder.port))", named.1 ?? responder.description)
     }
 
     private func failed(

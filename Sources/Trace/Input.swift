@@ -131,6 +131,9 @@ public struct InputReader {
     /// ends as if it ended at that point.
     public var stop: () -> Bool = { false }
 
+    /// Names for a log's peers (`--alias NODE_ID=NAME`), used as their labels.
+    public var aliases = Aliases()
+
     public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions(), zone: LocalZone? = nil) {
         self.path = path
         self.format = format
@@ -204,6 +207,11 @@ public struct InputReader {
     ) throws(InputError) {
         var demux = demux
         var reader = LineReader(source: source)
+        let aliases = self.aliases
+        func peerLabel(_ peer: String?) -> String {
+            guard let peer else { return "peer" }
+            return aliases.isEmpty ? peer : aliases.name(forNode: peer) ?? peer
+        }
         var summary = LogSummaryBuilder(file: path)
         func deliver(_ events: [SourcedEvent]) {
             for sourced in events {
@@ -223,8 +231,8 @@ public struct InputReader {
                         content: message.content, location: SourceLocation(file: path, line: message.line), time: message.time,
                         timeText: message.timeText, timeSource: message.timeSource, peer: message.peer,
                         channelLabel: message.channelLabel,
-                        sender: message.direction == .out ? node : message.peer ?? "peer",
-                        receiver: message.direction == .out ? message.peer ?? "peer" : node)
+                        sender: message.direction == .out ? node : peerLabel(message.peer),
+                        receiver: message.direction == .out ? peerLabel(message.peer) : node)
                     event.vantage = node
                     event.peerIdentity = message.peerIdentity
                     summary.add(event, source: sourced.source, line: message.line)

@@ -5,6 +5,7 @@ import Trace
 import Wire
 
 extension InputFormat: ExpressibleByArgument {}
+extension TimeMode: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
 /// Options shared by every command that reads traces.
@@ -40,6 +41,10 @@ struct InputOptions: ParsableArguments {
     var tz: String?
 
     func validate() throws {
+        var check = Aliases()
+        for text in aliasOptions where !check.add(text) {
+            throw ValidationError("--alias: '\(text)' is not KEY=NAME (for example 10.0.0.1=alice)")
+        }
         if let tz, LocalZone(tz) == nil { throw ValidationError("--tz: no time zone '\(tz)' (a name such as Europe/Zurich, or an offset such as +01:00)") }
     }
 
@@ -49,11 +54,31 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .customLong("require-keys"), help: "A capture connection without a key is an error even when others decrypt (by default it is then a warning).")
     var requireKeys = false
 
+    @Option(name: .customLong("alias"), help: ArgumentHelp(
+        "Name a node in reports (repeatable): an address (10.0.0.1=alice), an endpoint (127.0.0.1:9735=bob) or a log's peer node id or its first 8+ hex digits (03864ef0=carol).",
+        valueName: "key=name"))
+    var aliasOptions: [String] = []
+
+    /// The `--alias` names.
+    var aliases: Aliases {
+        var aliases = Aliases()
+        for text in aliasOptions { _ = aliases.add(text) }
+        return aliases
+    }
+
     func captureOptions() -> (CaptureOptions, [Diagnostic]) {
         let (keyLog, diagnostics) = KeyLogLoader.load(files: keyLogs, lines: keys)
         var options = CaptureOptions(keyLog: keyLog, ports: Set(ports))
         options.requireKeys = requireKeys
+        options.aliases = aliases
         return (options, diagnostics)
+    }
+
+    /// A reader of one input with these options.
+    func reader(_ path: String, captureOptions: CaptureOptions) -> InputReader {
+        var reader = InputReader(path: path, format: inputFormat, captureOptions: captureOptions, zone: zone)
+        reader.aliases = aliases
+        return reader
     }
 }
 

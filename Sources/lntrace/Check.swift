@@ -76,6 +76,12 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also write every message (JSON Lines output).")
     var messages = false
 
+    @Option(help: ArgumentHelp("How many of the channel's earlier messages a finding shows (text: with the messages the rule refers to; JSON: `context`).", valueName: "n"))
+    var context: Int = 4
+
+    @Option(help: ArgumentHelp("Times in text context lines: absolute (UTC), relative (seconds since the input's first message) or delta (since the line before).", valueName: "mode"))
+    var time: TimeMode = .absolute
+
     @Option(help: ArgumentHelp(
         "Findings accepted earlier: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.",
         valueName: "file"))
@@ -138,6 +144,7 @@ struct CheckCommand: ParsableCommand {
             do { _ = try Baseline(contentsOf: baseline) } catch { throw ValidationError("--baseline \(baseline): \(error.localizedDescription)") }
         }
         if maxPerRule < 1 { throw ValidationError("--max-per-rule takes a number of findings, 1 or more (--all prints every one)") }
+        if context < 0 { throw ValidationError("--context takes a number of messages, 0 or more") }
         if HazardWindow(window) == nil { throw ValidationError("--window takes a number of messages, or a time such as 500ms or 2s") }
         do {
             _ = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
@@ -154,14 +161,21 @@ struct CheckCommand: ParsableCommand {
         let selected = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
         let configured = try profile()
         let hazardWindow = HazardWindow(window) ?? HazardWindow()
-        let style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
-                              grouped: !input.inputs.contains("-"))
+        var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
+                              grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
+        style.time = time
+        let aliases = input.aliases
+        // --local may name a node by its alias, or by an address an alias names.
+        let local = self.local.map { local in
+            aliases.name(forNode: local) ?? local
+        }
         let writer: CheckReport
         switch format {
         case .text, .json, .jsonl:
             let report = CheckWriter(format: format.output ?? .text, style: style, toolVersion: lntraceVersion)
             report.messages = messages
             report.maxPerRule = all ? nil : max(1, maxPerRule)
+            report.aliases = aliases
             writer = report
         case .sarif, .github, .short:
             writer = LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
@@ -178,7 +192,7 @@ struct CheckCommand: ParsableCommand {
         let filter = selection.filter
         var nextFindingID = 1
         for path in input.inputs where !selection.done {
-            var engines = VantageEngines(rules: selected, local: local, firstFindingID: nextFindingID)
+            var engines = VantageEngines(rules: selected, local: local, firstFindingID: nextFindingID, contextLength: context)
             defer { nextFindingID = engines.nextFindingID }
             var analyzer: HazardAnalyzer?
             // lnd logs are profiled by default, under the profile of the version the log
@@ -196,7 +210,7 @@ struct CheckCommand: ParsableCommand {
             // Progress for files on a terminal; a live stream prints findings as they come.
             let meter = path != "-" && format == .text && ProgressMeter.enabled(format: .text) ? ProgressMeter(path: path) : nil
             do {
-                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
                 try reader.read(
                     emit: { event in
@@ -205,9 +219,11 @@ struct CheckCommand: ParsableCommand {
                             return
                         }
                         if case let .connection(connection) = event {
+                            let shared = connection.initiator.address == connection.responder.address
                             for endpoint in [connection.initiator, connection.responder] {
                                 endpoints.insert("\(endpoint.address)")
                                 endpoints.insert(endpoint.description)
+                                if let name = aliases.name(for: endpoint, shared: shared) { endpoints.insert(name) }
                             }
                         }
                         if case let .note(note) = event, note.kind == "version", hazards == nil, analyzer == nil,

@@ -28,15 +28,18 @@ struct Dump: ParsableCommand {
     @Flag(help: "Also show each message's bytes, type included, as hex (JSON: \"raw\").")
     var raw = false
 
+    @Option(help: ArgumentHelp("Times in text output: absolute (UTC, as the source gives them), relative (seconds since the first message) or delta (since the message before).", valueName: "mode"))
+    var time: TimeMode = .absolute
+
     func run() throws {
-        let writer = DumpWriter(format: output.format, verbose: verbose, raw: raw)
+        let writer = DumpWriter(format: output.format, verbose: verbose, raw: raw, time: time)
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
         let selection = Selection(filters)
         for path in input.inputs where !selection.done {
             do {
-                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
                 try reader.read(
                     emit: { event in

@@ -32,7 +32,7 @@ struct StatsCommand: ParsableCommand {
         for path in input.inputs where !selection.done {
             var stats = StatsCollector()
             do {
-                var reader = InputReader(path: path, format: input.inputFormat, captureOptions: captureOptions, zone: input.zone)
+                var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
                 try reader.read(emit: { event in
                     if case let .message(message) = event {

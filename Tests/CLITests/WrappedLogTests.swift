@@ -146,7 +146,7 @@ struct FloodTests {
     }
 
     @Test func aRuleFiringOnEveryMessagePrintsThreeThenACount() throws {
-        let result = try LNTraceBinary.run(["check", "-"], stdin: Self.log)
+        let result = try LNTraceBinary.run(["check", "-"], stdin: Self.log, environment: ["COLUMNS": "1000"])
         #expect(result.status == 1)
         let headings = result.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }
         #expect(headings.count == 3)

@@ -105,7 +105,7 @@ import Trace
         #expect(observation["hazard"]?.string == "lnd-8393")
         #expect(observation["line"]?.int64 == Int64(shutdown + 2))
         #expect(result.stdout.contains("\"confirmed\":true"))
-        let text = try LNTraceBinary.run(["check", path])
+        let text = try LNTraceBinary.run(["check", path], environment: ["COLUMNS": "1000"])
         #expect(text.stdout.contains("observed: \(path):\(shutdown + 2): link-failure: received add while link is flushing"))
         // The log shows the failure happening: an error for the exit status (hazards alone are warnings).
         #expect(text.status == 1)

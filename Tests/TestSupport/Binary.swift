@@ -18,12 +18,18 @@ public enum LNTraceBinary {
         public var stderr: String
     }
 
-    /// Runs `lntrace arguments…` with `stdin` as standard input, in the repository root.
-    public static func run(_ arguments: [String], stdin: Data = Data()) throws -> Result {
+    /// Runs `lntrace arguments…` with `stdin` as standard input, in the repository root, with
+    /// `environment` added to this process's (less `COLUMNS`, so that text is fitted to the
+    /// 100 columns of a pipe unless a test says otherwise).
+    public static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Result {
         guard let url else { throw FixtureError.missing("lntrace executable") }
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment
+        variables["COLUMNS"] = nil
+        variables.merge(environment) { $1 }
+        process.environment = variables
         process.currentDirectoryURL = Fixtures.root
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
