@@ -642,6 +642,13 @@ public final class CheckWriter {
         MessageFormat.writeFields(finding.message.content.fields, to: &json)
         json.key("tlvs")
         MessageFormat.writeFields(finding.message.content.tlvFields, to: &json)
+        if let comparison = finding.comparison {
+            json.field("compared", comparison.field)
+            json.field("actual", comparison.actual)
+            if let expected = comparison.expected { json.field("expected", expected) }
+            if let minimum = comparison.minimum { json.field("expected_min", minimum) }
+            if let maximum = comparison.maximum { json.field("expected_max", maximum) }
+        }
         if let evidence = finding.evidence {
             json.key("evidence")
             json.beginObject()

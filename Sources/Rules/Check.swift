@@ -93,6 +93,8 @@ public struct Check: Sendable {
     var outcome: Outcome = .passed
     /// What the rule computed, reported with a violation.
     public var evidence: Evidence?
+    /// The number compared, reported with a violation (``compared(_:_:expected:minimum:maximum:)``).
+    public var comparison: Comparison?
 
     init(event: MessageEvent, view: MessageView, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
         self.event = event
@@ -127,6 +129,14 @@ public struct Check: Sendable {
     /// certain only when the trace was recorded at the sender.
     public mutating func crossingViolation(_ reason: String) {
         outcome = .violation(reason, crossing: true)
+    }
+
+    /// A violation of a numeric requirement: `field` was `actual`, and should have been
+    /// `expected` (or within `minimum`…`maximum`).
+    public mutating func violation(_ reason: String, field: String, actual: UInt64, expected: UInt64? = nil,
+                                   minimum: UInt64? = nil, maximum: UInt64? = nil) {
+        comparison = Comparison(field: field, actual: actual, expected: expected, minimum: minimum, maximum: maximum)
+        violation(reason)
     }
 
     public mutating func notEvaluated(_ reason: String) {

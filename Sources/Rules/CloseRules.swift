@@ -35,7 +35,7 @@ enum CloseRules {
         on: ["shutdown"]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         let pending = ch.uncommittedUpdates(c.sender)
-        if pending > 0 { c.violation("\(pending) update\(pending == 1 ? "" : "s") of the sender \(pending == 1 ? "is" : "are") not yet covered by its commitment_signed") }
+        if pending > 0 { c.violation("\(pending) update\(pending == 1 ? "" : "s") of the sender \(pending == 1 ? "is" : "are") not yet covered by its commitment_signed", field: "unsigned_updates", actual: UInt64(pending), expected: 0) }
     }
 
     static let once = Rule(RuleInfo(
@@ -141,7 +141,7 @@ enum CloseRules {
         guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
         guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
         let remaining = ch.htlcs.filter { $0.removeIndex == nil }.count
-        if remaining > 0 { c.violation("\(remaining) HTLC\(remaining == 1 ? "" : "s") remain in the commitments") }
+        if remaining > 0 { c.violation("\(remaining) HTLC\(remaining == 1 ? "" : "s") remain in the commitments", field: "htlcs_remaining", actual: UInt64(remaining), expected: 0) }
     }
 
     static let waitClosingSig = Rule(RuleInfo(
@@ -176,6 +176,6 @@ enum CloseRules {
         guard c.needTLVs(), let fee = c.need("fee_satoshis") else { return }
         guard let range = c.tlv("fee_range"), case let .unsigned(minimum)? = range["min_fee_satoshis"],
               case let .unsigned(maximum)? = range["max_fee_satoshis"] else { return }
-        if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)") }
+        if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: "fee_satoshis", actual: fee, minimum: minimum, maximum: maximum) }
     }
 }

@@ -98,7 +98,7 @@ enum ConnectionRules {
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard let expected = c.connection.pendingPings[answering].first else { return }
         guard let length = c.need("byteslen") else { return }
-        if length != expected { c.violation("pong of \(length) bytes answers a ping asking for \(expected)") }
+        if length != expected { c.violation("pong of \(length) bytes answers a ping asking for \(expected)", field: "byteslen", actual: UInt64(length), expected: UInt64(expected)) }
     }
 
     static let pingLargeIgnored = Rule(RuleInfo(

@@ -171,6 +171,7 @@ public struct RuleEngine {
             let rule = rules[index]
             check.outcome = .passed
             check.evidence = nil
+            check.comparison = nil
             if let lostReason {
                 check.outcome = .notEvaluated(lostReason)
             } else {
@@ -197,6 +198,7 @@ public struct RuleEngine {
                     finding.referenced = [add]
                 }
                 finding.evidence = check.evidence
+                finding.comparison = check.comparison
                 if let model = channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
                 out.append(finding)
             }

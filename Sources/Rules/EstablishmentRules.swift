@@ -88,7 +88,7 @@ enum EstablishmentRules {
         on: ["open_channel"]) { c in
         guard let funding = c.need("funding_satoshis"), let push = c.need("push_msat") else { return }
         let (limit, overflow) = funding.multipliedReportingOverflow(by: 1000)
-        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)") }
+        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: "push_msat", actual: push, maximum: limit) }
     }
 
     static let reserveAtLeastDust = Rule(RuleInfo(
@@ -99,7 +99,7 @@ enum EstablishmentRules {
         example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=500"),
         on: ["open_channel", "accept_channel"]) { c in
         guard let dust = c.need("dust_limit_satoshis"), let reserve = c.need("channel_reserve_satoshis") else { return }
-        if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)") }
+        if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: "channel_reserve_satoshis", actual: reserve, minimum: dust) }
     }
 
     static let maxHTLCs = Rule(RuleInfo(
@@ -110,7 +110,7 @@ enum EstablishmentRules {
         example: "→ open_channel max_accepted_htlcs=500"),
         on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
         guard let max = c.need("max_accepted_htlcs") else { return }
-        if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483") }
+        if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483", field: "max_accepted_htlcs", actual: max, maximum: 483) }
     }
 
     static let dustMinimum = Rule(RuleInfo(
@@ -121,7 +121,7 @@ enum EstablishmentRules {
         example: "→ open_channel dust_limit_satoshis=200"),
         on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
         guard let dust = c.need("dust_limit_satoshis") else { return }
-        if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354") }
+        if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: "dust_limit_satoshis", actual: dust, minimum: 354) }
     }
 
     static let channelTypePresent = Rule(RuleInfo(
@@ -226,8 +226,8 @@ enum EstablishmentRules {
             return c.notEvaluated("the channel's `open_channel` is not in the trace")
         }
         guard let reserve = c.need("channel_reserve_satoshis"), let dust = c.need("dust_limit_satoshis") else { return }
-        if reserve < openDust { c.violation("channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)") }
-        else if dust > openReserve { c.violation("dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)") }
+        if reserve < openDust { c.violation("channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)", field: "channel_reserve_satoshis", actual: reserve, minimum: openDust) }
+        else if dust > openReserve { c.violation("dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)", field: "dust_limit_satoshis", actual: dust, maximum: openReserve) }
     }
 
     static let acceptZeroconf = Rule(RuleInfo(
@@ -239,7 +239,7 @@ enum EstablishmentRules {
         on: ["accept_channel"]) { c in
         guard c.needTLVs(), let depth = c.need("minimum_depth") else { return }
         guard let type = c.view.tlvBytes("channel_type"), ConnectionModel.isSet(type, 50) else { return }
-        if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)") }
+        if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: "minimum_depth", actual: depth, expected: 0) }
     }
 
     static let aliasRequired = Rule(RuleInfo(

@@ -33,6 +33,8 @@ public struct Finding: Sendable {
     /// What the rule computed to judge the message, to compare with a node's own records (a
     /// signature rule's rebuilt transaction, sighash and keys).
     public var evidence: Evidence?
+    /// The number the rule compared and what it should have been (rules that compare numbers).
+    public var comparison: Comparison?
     /// The finding's number in its report (from 1, in the order found).
     public var id = 0
     /// The root finding this one follows from (see ``Lineage``); `nil` for a root.
@@ -80,6 +82,26 @@ public struct Coverage: Sendable {
     public var notEvaluatedRules: [(rule: String, reason: String)] {
         entries.filter { $0.value.evaluated == 0 && $0.value.notEvaluated > 0 }
             .map { ($0.key, $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
+    }
+}
+
+/// A number a rule compared: the message's field (or a count the rule derived), its value,
+/// and what the rule expected: a value, or bounds.
+public struct Comparison: Sendable, Equatable {
+    public var field: String
+    public var actual: UInt64
+    /// The value it should have been.
+    public var expected: UInt64?
+    /// Bounds it should have been within (inclusive).
+    public var minimum: UInt64?
+    public var maximum: UInt64?
+
+    public init(field: String, actual: UInt64, expected: UInt64? = nil, minimum: UInt64? = nil, maximum: UInt64? = nil) {
+        self.field = field
+        self.actual = actual
+        self.expected = expected
+        self.minimum = minimum
+        self.maximum = maximum
     }
 }
 

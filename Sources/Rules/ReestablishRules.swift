@@ -67,7 +67,7 @@ enum ReestablishRules {
         example: "→ channel_reestablish next_commitment_number=0"),
         on: ["channel_reestablish"]) { c in
         guard let nc = c.need("next_commitment_number") else { return }
-        if nc == 0 { c.violation("next_commitment_number is 0") }
+        if nc == 0 { c.violation("next_commitment_number is 0", field: "next_commitment_number", actual: 0, minimum: 1) }
     }
 
     static let secretZero = Rule(RuleInfo(

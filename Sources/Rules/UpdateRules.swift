@@ -28,7 +28,7 @@ enum UpdateRules {
         guard let ch = c.known(.opened) else { return }
         guard ch.addCount[c.sender] == 0 else { return }
         guard let id = c.need("id") else { return }
-        if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0") }
+        if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0", field: "id", actual: id, expected: 0) }
     }
 
     static let addIDIncrement = Rule(RuleInfo(
@@ -42,7 +42,7 @@ enum UpdateRules {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
         guard let id = c.need("id") else { return }
-        if id != expected { c.violation("HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)") }
+        if id != expected { c.violation("HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)", field: "id", actual: id, expected: expected) }
     }
 
     static let addAmountNonzero = Rule(RuleInfo(
@@ -53,7 +53,7 @@ enum UpdateRules {
         example: "→ update_add_htlc amount_msat=0"),
         on: ["update_add_htlc"]) { c in
         guard let amount = c.need("amount_msat") else { return }
-        if amount == 0 { c.violation("amount_msat is 0") }
+        if amount == 0 { c.violation("amount_msat is 0", field: "amount_msat", actual: 0, minimum: 1) }
     }
 
     static let addAmountMinimum = Rule(RuleInfo(
@@ -66,7 +66,7 @@ enum UpdateRules {
         guard let ch = c.known(.opened) else { return }
         guard let minimum = ch.params[c.peer].htlcMinimum else { return c.notEvaluated("the peer's htlc_minimum_msat is not known") }
         guard let amount = c.need("amount_msat") else { return }
-        if amount < minimum { c.violation("amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)") }
+        if amount < minimum { c.violation("amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)", field: "amount_msat", actual: amount, minimum: minimum) }
     }
 
     static let addCLTVBlocks = Rule(RuleInfo(
@@ -77,7 +77,7 @@ enum UpdateRules {
         example: "→ update_add_htlc cltv_expiry=500000000"),
         on: ["update_add_htlc"]) { c in
         guard let expiry = c.need("cltv_expiry") else { return }
-        if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000") }
+        if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000", field: "cltv_expiry", actual: expiry, maximum: 499_999_999) }
     }
 
     /// The HTLCs `sender` offers in the commitment its next signing gives the peer, with
@@ -96,7 +96,7 @@ enum UpdateRules {
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxAcceptedHTLCs else { return c.notEvaluated("the peer's max_accepted_htlcs is not known") }
         let count = offeredAfterAdd(ch, sender: c.sender).count + 1
-        if count > limit { c.violation("the add makes \(count) HTLCs offered in the peer's commitment; its max_accepted_htlcs is \(limit)") }
+        if count > limit { c.violation("the add makes \(count) HTLCs offered in the peer's commitment; its max_accepted_htlcs is \(limit)", field: "offered_htlcs", actual: UInt64(count), maximum: limit) }
     }
 
     static let addMaxInFlight = Rule(RuleInfo(
@@ -114,7 +114,7 @@ enum UpdateRules {
             guard let value = htlc.amountMsat else { return c.notEvaluated("an earlier HTLC's amount is not known") }
             total &+= value
         }
-        if total > limit { c.violation("offered HTLCs would total \(total) msat; the peer's max_htlc_value_in_flight_msat is \(limit)") }
+        if total > limit { c.violation("offered HTLCs would total \(total) msat; the peer's max_htlc_value_in_flight_msat is \(limit)", field: "offered_msat", actual: total, maximum: limit) }
     }
 
     // MARK: Removing HTLCs
@@ -316,7 +316,8 @@ enum UpdateRules {
             if !trimmed { expected += 1 }
         }
         if count != expected {
-            c.violation("num_htlcs is \(count); the peer's new commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") of \(htlcs.count) at feerate \(feerate)")
+            c.violation("num_htlcs is \(count); the peer's new commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") of \(htlcs.count) at feerate \(feerate)",
+                        field: "num_htlcs", actual: count, expected: UInt64(expected))
         }
     }
 

@@ -253,6 +253,15 @@ struct RootCauseReportTests {
             let root = try #require(findings.first { $0["id"]?.uint64 == follow["follows"]?.uint64 })
             #expect(root["frames"]?.array?.first?.uint64 == follow["frames"]?.array?.first?.uint64)
         }
+        // Rules that compare numbers say what the value was and should have been.
+        let skipped = try #require(findings.first { $0["rule"]?.string == "add-id-increment" })
+        #expect(skipped["compared"]?.string == "id")
+        #expect(skipped["actual"]?.uint64 == 8 && skipped["expected"]?.uint64 == 7)
+        let trimmed = try #require(findings.first { $0["rule"]?.string == "commit-num-htlcs" })
+        #expect(trimmed["compared"]?.string == "num_htlcs")
+        #expect(trimmed["actual"]?.uint64 == 1 && trimmed["expected"]?.uint64 == 0)
+        #expect(trimmed["actual"]?.uint64 == trimmed["fields"]?["num_htlcs"]?.uint64)
+        #expect(findings.first { $0["rule"]?.string == "fulfill-preimage" }?["actual"] == nil, "no number compared")
         #expect(document["summary"]?["roots"]?.uint64 == 9)
         #expect(document["summary"]?["follow_ons"]?.uint64 == 2)
     }

@@ -100,3 +100,22 @@ struct FilterTests {
         }
     }
 }
+
+/// Findings for tools: a rule that compares numbers gives the value and the bound it broke,
+/// on captures whose faults an independent model placed (Fixtures/captures/pyln-channels).
+@Suite(.serialized)
+struct ComparisonTests {
+    @Test func boundsAndExactValuesAreMachineReadable() throws {
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl"] + FilterTests.capture)
+        let findings = try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "finding" }
+        // Port 41009: B accepts at most 3 HTLCs; the fourth add makes 4.
+        let accepted = try #require(findings.first { $0["rule"]?.string == "add-max-accepted" })
+        #expect(accepted["compared"]?.string == "offered_htlcs")
+        #expect(accepted["actual"]?.uint64 == 4 && accepted["expected_max"]?.uint64 == 3 && accepted["expected"] == nil)
+        // Port 41002: the ping asked for 4 bytes, the pong carries 8.
+        let pong = try #require(findings.first { $0["rule"]?.string == "conn-ping-pong" })
+        #expect(pong["compared"]?.string == "byteslen")
+        #expect(pong["actual"]?.uint64 == 8 && pong["expected"]?.uint64 == 4)
+        #expect(pong["actual"]?.uint64 == pong["fields"]?["byteslen"]?.uint64)
+    }
+}
