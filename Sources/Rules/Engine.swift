@@ -188,8 +188,9 @@ public struct RuleEngine {
             case let .violation(reason, crossing):
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
+                let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event), isLocal: matchesLocal)
                 var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
-                                      channel: channel?.key ?? event.channel, message: event, reason: reason)
+                                      channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 // A removal refers to its HTLC's add.
                 if let serial, removalMessages.contains(view.name), let id = view.uint("id"),

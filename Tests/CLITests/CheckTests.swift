@@ -97,7 +97,7 @@ struct CheckTests {
         #expect(finding["rule"]?.string == "sd-no-pending-updates")
         #expect(finding["severity"]?.string == "error")
         #expect(finding["certainty"]?.string == "certain")
-        #expect(finding["reason"]?.string == "1 update of the sender is not yet covered by its commitment_signed")
+        #expect(finding["reason"]?.string == "1 update of the initiator is not yet covered by its commitment_signed")
         #expect(finding["type"]?.string == "shutdown")
         #expect(finding["connection"]?.int64 == 1)
         #expect(finding["direction"]?.string == "out")

@@ -83,6 +83,9 @@ struct DisplayTests {
         let records = try JSONValue.lines(try LNTraceBinary.run(["check", "--format", "jsonl"] + named + Self.capture).stdout)
         let fulfill = try #require(records.first { $0["rule"]?.string == "fulfill-preimage" })
         #expect(fulfill["sender"]?.string == "bob")
+        // Reasons name the nodes: by alias, else by role.
+        let early = try #require(records.first { $0["rule"]?.string == "re-wait-peer" })
+        #expect(early["reason"]?.string == "`update_add_htlc` for a resumed channel before bob's `channel_reestablish` arrived")
         // --local may name the node by its alias: the recording side is then known.
         let local = try LNTraceBinary.run(["check", "--local", "bob"] + named + Self.capture)
         #expect(!local.stderr.contains("check.local"))

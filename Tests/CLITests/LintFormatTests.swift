@@ -12,8 +12,8 @@ struct LintFormatTests {
         let result = try LNTraceBinary.run(["check", "--format", "short"] + Self.capture)
         #expect(result.status == 1)
         #expect(result.stdout.split(separator: "\n") == [
-            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed: the sender has not signed a commitment with it",
-            "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the sender is not yet covered by its commitment_signed",
+            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed: the responder has not signed a commitment with it",
+            "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the initiator is not yet covered by its commitment_signed",
         ])
     }
 
@@ -70,7 +70,7 @@ struct LintFormatTests {
         #expect(finding["type"]?.string == "update_fulfill_htlc")
         #expect(finding["fields"]?["id"]?.uint64 == 1)
         #expect(finding["fields"]?["payment_preimage"]?.string?.count == 64)
-        #expect(finding["reason"]?.string == "HTLC 1 is not irrevocably committed: the sender has not signed a commitment with it")
+        #expect(finding["reason"]?.string == "HTLC 1 is not irrevocably committed: the responder has not signed a commitment with it")
     }
 
     @Test(arguments: [("v1-*-sig", 2), ("COMMIT-*", 4), ("*-solicited", 2)])
