@@ -160,6 +160,27 @@ struct FloodTests {
         #expect(!result.stdout.contains("no findings"))
     }
 
+    /// A flood: 10,000 wrong pongs (20,000 findings with their unsolicited-pong warnings) print
+    /// in a few dozen lines, with the per-rule table; JSON keeps every finding.
+    @Test func aFloodPrintsUnderFiveThousandLines() throws {
+        let id = String(repeating: "02", count: 33)
+        var text = ""
+        for _ in 0..<2 {
+            text += "2024-01-01T00:00:00.000Z \(id)-connectd: [OUT] 001000000000\n2024-01-01T00:00:00.000Z \(id)-connectd: [IN] 001000000000\n"
+        }
+        let pair = "2024-01-01T00:00:00.000Z \(id)-connectd: [OUT] 001200040000\n2024-01-01T00:00:00.000Z \(id)-connectd: [IN] 00130008"
+            + String(repeating: "00", count: 8) + "\n"
+        text += String(repeating: pair, count: 10_000)
+        let result = try LNTraceBinary.run(["check", "-"], stdin: Data(text.utf8))
+        #expect(result.status == 1)
+        let lines = result.stdout.components(separatedBy: "\n")
+        #expect(lines.count < 5_000, "\(lines.count) lines")
+        #expect(result.stdout.contains("conn-ping-pong: 9,997 more"))
+        #expect(lines.contains { $0.split(separator: " ") == ["conn-ping-pong", "1", "9,999", "error"] })
+        let json = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data(text.utf8))
+        #expect(json.stdout.components(separatedBy: "\n").filter { $0.contains("\"kind\":\"finding\"") }.count == 20_000)
+    }
+
     @Test func allAndMaxPerRuleSetTheCutOff() throws {
         let all = try LNTraceBinary.run(["check", "--all", "-"], stdin: Self.log)
         #expect(all.stdout.components(separatedBy: "\n").filter { $0.contains(": error: conn-ping-pong:") }.count == 10)
