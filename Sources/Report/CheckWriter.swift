@@ -666,25 +666,21 @@ public final class CheckWriter {
             }
             json.endObject()
         }
-        json.key("context")
+        writePlaces("context", finding.context, to: &json)
+        if !finding.referenced.isEmpty { writePlaces("referenced", finding.referenced, to: &json) }
+        json.endObject()
+    }
+
+    /// `key`: an array of messages, each as its type and place.
+    static func writePlaces(_ key: String, _ messages: [MessageEvent], to json: inout JSONWriter) {
+        json.key(key)
         json.beginArray()
-        for earlier in finding.context {
+        for message in messages {
             json.beginObject()
-            writePlace(earlier, to: &json)
+            writePlace(message, to: &json)
             json.endObject()
         }
         json.endArray()
-        if !finding.referenced.isEmpty {
-            json.key("referenced")
-            json.beginArray()
-            for message in finding.referenced {
-                json.beginObject()
-                writePlace(message, to: &json)
-                json.endObject()
-            }
-            json.endArray()
-        }
-        json.endObject()
     }
 
     /// A message's type and where it is: connection, direction, index, node labels, file,
