@@ -180,8 +180,11 @@ public struct RuleEngine {
             switch check.outcome {
             case .passed:
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
-                if let serial { channelLineage[serial, default: Lineage()].passed(rule.info.id) } else {
-                    connectionLineage[connectionKey, default: Lineage()].passed(rule.info.id)
+                // Only a scope with findings has lineage to update (none in a clean trace).
+                if let serial {
+                    if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rule.info.id) }
+                } else if !connectionLineage.isEmpty, connectionLineage[connectionKey] != nil {
+                    connectionLineage[connectionKey]?.passed(rule.info.id)
                 }
             case let .notEvaluated(reason):
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }

@@ -36,6 +36,7 @@ struct Lineage {
     static let resynchronising: Set<String> = ["commit-sig-valid", "re-numbers-consistent"]
 
     mutating func passed(_ rule: String) {
+        if ledger == nil && open.isEmpty { return }
         open[rule] = nil
         if Self.resynchronising.contains(rule) { ledger = nil }
     }
