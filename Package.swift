@@ -11,6 +11,8 @@ let package = Package(
     name: "lntrace",
     products: [
         .executable(name: "lntrace", targets: ["lntrace"]),
+        // The input surfaces as functions of bytes, for the fuzz targets in `Fuzz/`.
+        .library(name: "FuzzHarness", targets: ["FuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,6 +96,10 @@ let package = Package(
         // Text, JSON and JSON Lines output.
         .target(name: "Report", dependencies: ["Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
 
+        // Every input surface as a function of arbitrary bytes, with its invariants: the body
+        // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
+        .target(name: "FuzzHarness", dependencies: ["Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Synth"]),
+
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
             name: "lntrace",
@@ -116,6 +122,8 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
+        // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
+        .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Provenance", "Trace", "TestSupport"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]

@@ -87,7 +87,9 @@ public final class PcapReader {
             let h = header.pointee
             let frame = Frame(
                 number: nextNumber,
-                time: Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int32(h.ts.tv_usec)),
+                // A damaged record may hold any value in its fraction field (libpcap reports
+                // nanoseconds here): carried into the seconds, never trapped on.
+                time: Timestamp(seconds: Int64(h.ts.tv_sec), nanosecondsCarried: Int64(h.ts.tv_usec)),
                 linkType: linkType,
                 data: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen))),
                 originalLength: Int(h.len))

@@ -87,6 +87,24 @@ public final class FileDescriptorSource: ByteSource {
     }
 }
 
+/// Bytes in memory as a source (tests, fuzzing, and inputs already read).
+public final class MemorySource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var hasPendingInput: Bool { true }
+
+    public func read(into buffer: inout [UInt8], from start: Int) throws(ReadError) -> Int {
+        let n = min(bytes.count - offset, buffer.count - start)
+        guard n > 0 else { return 0 }
+        buffer.replaceSubrange(start..<(start + n), with: bytes[offset..<(offset + n)])
+        offset += n
+        return n
+    }
+}
+
 /// A source that first returns bytes already read (for example while detecting the input
 /// format from its first bytes), then continues with the underlying source.
 public final class PrefixedSource: ByteSource {

@@ -10,13 +10,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.nanoseconds = nanoseconds
     }
 
+    /// A time from a second count and a nanosecond count of any size (a damaged capture's
+    /// record may give more than a second's worth, or a negative count): the nanoseconds are
+    /// carried into the seconds, which saturate rather than overflow.
+    public init(seconds: Int64, nanosecondsCarried nanos: Int64) {
+        var (carry, rest) = nanos.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if rest < 0 {
+            rest += 1_000_000_000
+            carry -= 1
+        }
+        let (sum, overflow) = seconds.addingReportingOverflow(carry)
+        self.seconds = overflow ? (carry > 0 ? .max : .min) : sum
+        self.nanoseconds = Int32(rest)
+    }
+
     public static func < (a: Timestamp, b: Timestamp) -> Bool {
         (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
     }
 
     /// `b - a` in seconds.
     public func seconds(since a: Timestamp) -> Double {
-        Double(seconds - a.seconds) + Double(nanoseconds - a.nanoseconds) / 1e9
+        // In floating point: two hostile times may be further apart than Int64 can count.
+        (Double(seconds) - Double(a.seconds)) + Double(Int64(nanoseconds) - Int64(a.nanoseconds)) / 1e9
     }
 
     /// Seconds since the epoch as a floating-point number (for JSON and rates).
@@ -33,6 +48,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Days-from-civil inverse (Howard Hinnant's algorithm), so no Foundation formatter is
     /// needed on the hot path.
     static func civil(_ seconds: Int64) -> (String, String) {
+        let seconds = clampedForCalendar(seconds)
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let secondOfDay = seconds - days * 86400
         let z = days + 719_468
@@ -51,8 +67,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return (date, time)
     }
 
+    /// Seconds within ±10^15 (some 30 million years), where the calendar arithmetic cannot
+    /// overflow: a hostile input's time is shown clamped, never trapped on.
+    static func clampedForCalendar(_ seconds: Int64) -> Int64 {
+        min(max(seconds, -1_000_000_000_000_000), 1_000_000_000_000_000)
+    }
+
     /// The UTC calendar year of `seconds` since the epoch.
     public static func civilYear(_ seconds: Int64) -> Int64 {
+        let seconds = clampedForCalendar(seconds)
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

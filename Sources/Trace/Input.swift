@@ -161,7 +161,19 @@ public struct InputReader {
         } catch {
             throw .cannotOpen(error.description)
         }
-        var source: ByteSource = file
+        try read(from: file, plainFile: path != "-", size: file.regularFileSize, position: { file.position },
+                 modified: file.modificationTime, emit: emit, drained: drained, progress: progress, found: found)
+    }
+
+    /// Reads an input from `source` (named by ``path``): bytes in memory, a pipe, or an open
+    /// file. `plainFile`: libpcap may reopen ``path`` itself.
+    public func read(
+        from source: ByteSource, plainFile: Bool = false, size: Int64? = nil, position: () -> Int64? = { nil },
+        modified: Int64? = nil, emit: (TraceEvent) -> Void, drained: () -> Void = {},
+        progress: (_ read: Int64, _ total: Int64?) -> Void = { _, _ in }, found: (InputSource) -> Void = { _ in }
+    ) throws(InputError) {
+        let file = source
+        var source: ByteSource = source
         var prefix: [UInt8]
         do {
             prefix = try InputFile.peek(source, limit: 1 << 16, enough: FormatDetector.isEnough)
@@ -181,7 +193,7 @@ public struct InputReader {
         }
         if prefix.isEmpty { throw .empty(path: path) }
         let input = PrefixedSource(prefix: prefix, rest: source)
-        let total = file.regularFileSize
+        let total = size
         func report(_ bytes: Int64) { progress(bytes, total) }
         if format == .pcap || (format == nil && FormatDetector.isCaptureMagic(prefix)) {
             found(InputSource(format: .pcap, node: nil))
@@ -189,14 +201,14 @@ public struct InputReader {
             // The assembler keeps `emit` only while this call runs.
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
                 // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
-                let plainFile = path != "-" && !(source is GzipSource)
-                _ = try capture.read(source: plainFile ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
+                let reopen = plainFile && !(source is GzipSource)
+                _ = try capture.read(source: reopen ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
             }
             return
         }
-        let reference = file.modificationTime ?? Int64(time(nil))
+        let reference = modified ?? Int64(time(nil))
         try readLines(input, demux: LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
-                      emit: emit, drained: drained, progress: { report(file.position ?? 0) }, found: found)
+                      emit: emit, drained: drained, progress: { report(position() ?? 0) }, found: found)
     }
 
     /// Reads a text input line by line through the demultiplexer: each line to the parser of
