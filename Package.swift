@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
-        .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Provenance", "Trace", "TestSupport"]),
+        .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Capture", "Provenance", "Trace", "TestSupport", "lntrace"]),
         // End-to-end: runs the built `lntrace` executable.
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]

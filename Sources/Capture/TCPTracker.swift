@@ -32,7 +32,9 @@ public enum CloseReason: String, Sendable {
 ///
 /// Memory bound: each connection holds at most twice the assembler's bound (1 MiB of
 /// out-of-order payload and 4096 segments per direction by default); at most
-/// `maximumConnections` are open at once, the least recently active being closed first.
+/// `maximumConnections` are open at once, the least recently active being closed first (a
+/// tenth of them at a time, so that a capture of endless new connections stays linear); the
+/// last `recentMemory` closed connections are remembered, to recognise late retransmissions.
 public final class TCPTracker {
     struct Key: Hashable {
         var low: Endpoint
@@ -64,13 +66,17 @@ public final class TCPTracker {
 
     private var active: [Key: Connection] = [:]
     private var recentlyClosed: [Key: Closed] = [:]
+    /// The keys of `recentlyClosed`, oldest first (from `closedHead` on).
+    private var closedOrder: [Key] = []
+    private var closedHead = 0
+    static let recentMemory = 10_000
     private var nextID = 1
     private var chunks: [StreamChunk] = []
     /// Only connections with one of these ports are followed (all when empty).
     public let ports: Set<UInt16>
     public let maximumConnections: Int
 
-    public init(ports: Set<UInt16> = [], maximumConnections: Int = 100_000) {
+    public init(ports: Set<UInt16> = [], maximumConnections: Int = 20_000) {
         self.ports = ports
         self.maximumConnections = maximumConnections
     }
@@ -151,9 +157,11 @@ public final class TCPTracker {
     private func open(
         _ key: Key, a: Endpoint, b: Endpoint, synSeen: Bool, frame: Int, time: Timestamp, into events: inout [TCPEvent]
     ) -> Connection {
-        if active.count >= maximumConnections,
-           let (oldKey, oldest) = active.min(by: { $0.value.lastTime < $1.value.lastTime }) {
-            close(oldKey, oldest, frame: frame, time: time, reason: .evicted, into: &events)
+        if active.count >= maximumConnections {
+            // The least recently active tenth, closed in one pass.
+            let victims = active.sorted { ($0.value.lastTime, $0.value.info.id) < ($1.value.lastTime, $1.value.info.id) }
+                .prefix(max(1, maximumConnections / 10))
+            for (oldKey, oldest) in victims { close(oldKey, oldest, frame: frame, time: time, reason: .evicted, into: &events) }
         }
         let info = TCPConnectionInfo(id: nextID, a: a, b: b, synSeen: synSeen, firstFrame: frame, firstTime: time)
         nextID += 1
@@ -172,10 +180,23 @@ public final class TCPTracker {
         }
         events.append(.closed(connection: connection.info.id, frame: frame, time: time, reason: reason))
         active[key] = nil
-        if recentlyClosed.count > 10_000 {
-            recentlyClosed = recentlyClosed.filter { time.seconds - $0.value.time.seconds < 120 }
+        // Remember it; forget the oldest beyond the bound.
+        if recentlyClosed.updateValue(Closed(a: connection.info.a, next: connection.directions.map(\.next), time: time), forKey: key) == nil {
+            closedOrder.append(key)
         }
-        recentlyClosed[key] = Closed(a: connection.info.a, next: connection.directions.map(\.next), time: time)
+        while recentlyClosed.count > Self.recentMemory, closedHead < closedOrder.count {
+            recentlyClosed[closedOrder[closedHead]] = nil
+            closedHead += 1
+        }
+        if closedOrder.count - closedHead > 2 * Self.recentMemory {
+            // Keys reopened and closed again are listed twice: keep each one's last place.
+            var seen = Set<Key>()
+            closedOrder = Array(closedOrder[closedHead...].reversed().filter { recentlyClosed[$0] != nil && seen.insert($0).inserted }.reversed())
+            closedHead = 0
+        } else if closedHead > Self.recentMemory {
+            closedOrder.removeFirst(closedHead)
+            closedHead = 0
+        }
     }
 
     private func emit(_ connection: Connection, fromA: Bool, into events: inout [TCPEvent]) {

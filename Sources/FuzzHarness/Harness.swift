@@ -68,6 +68,10 @@ public enum Harness {
     static func check(_ bytes: [UInt8], format: InputFormat?, keys: KeyLog) {
         var options = CaptureOptions(keyLog: keys)
         options.maximumEpochs = 4
+        // The search limits themselves are exercised, at a size that keeps a run short.
+        options.trialBudget = 1 << 18
+        options.trialsPerByte = 1
+        options.maximumBuffered = 16 << 20
         let reader = InputReader(path: "fuzz", format: format, captureOptions: options)
         var engines = VantageEngines(rules: Catalog.rules)
         let analyzer = HazardAnalyzer(profile: BuiltinProfiles.profile("lnd") ?? BuiltinProfiles.profile("strict")!, node: nil)

@@ -71,8 +71,12 @@ public final class CheckWriter {
     /// The current input's findings (text, grouped) and connection descriptions.
     private var pending: [Finding] = []
     private var connections: [ConnectionSummary] = []
+    private var connectionIndex: [Int: Int] = [:]
+    private var connectionTotal = 0
+    private var problemConnections = 0
+    static let keptConnections = 10_000
     private var logs: [LogSummary] = []
-    private var inputs: [(path: String, summary: CheckSummary, connections: [ConnectionSummary], logs: [LogSummary])] = []
+    private var inputs: [(path: String, summary: CheckSummary, connections: [ConnectionSummary], omitted: Int, logs: [LogSummary])] = []
     public private(set) var findingCount = 0
     public private(set) var counts: [Severity: Int] = [:]
     public private(set) var possibleCount = 0
@@ -106,7 +110,15 @@ public final class CheckWriter {
             guard messages, format == .jsonl else { return }
             out.record(&json) { MessageFormat.writeJSON(message, to: &$0, kind: true) }
         case let .diagnostic(diagnostic): write(diagnostic)
-        case let .connection(summary): connections.append(summary)
+        case let .connection(summary):
+            // The first connections are kept for titles and the input's JSON; the rest are
+            // counted (a capture of a million connections holds no million summaries).
+            connectionTotal += 1
+            if !summary.problems.isEmpty { problemConnections += 1 }
+            if connections.count < Self.keptConnections {
+                connectionIndex[summary.id] = connections.count
+                connections.append(summary)
+            }
         case let .streams(summary): logs.append(summary)
         case .note, .lost: break
         }
@@ -212,7 +224,10 @@ public final class CheckWriter {
     public func write(_ diagnostic: Diagnostic) {
         diagnosticCount += 1
         if diagnostic.severity == .error { errorCount += 1 }
-        err.line("lntrace: \(diagnostic)")
+        // Standard error gets the first diagnostics of each kind, then one line at the end.
+        let shown = diagnosticsShown[diagnostic.code, default: 0]
+        diagnosticsShown[diagnostic.code] = shown + 1
+        if shown < Self.diagnosticsPerCode { err.line("lntrace: \(diagnostic)") }
         switch format {
         case .text:
             break
@@ -221,6 +236,18 @@ public final class CheckWriter {
         case .json:
             if diagnostics.count < Self.keptDiagnostics { diagnostics.append(diagnostic) }
         }
+    }
+
+    /// How many diagnostics of one code go to standard error (JSON keeps more).
+    static let diagnosticsPerCode = 100
+    private var diagnosticsShown: [String: Int] = [:]
+
+    /// "lntrace: 19,900 more [tcp.gap] diagnostics not shown" for each code over the limit.
+    func diagnosticsOmitted() {
+        for (code, count) in diagnosticsShown.sorted(by: { $0.key < $1.key }) where count > Self.diagnosticsPerCode {
+            err.line("lntrace: \(Self.grouping(count - Self.diagnosticsPerCode)) more [\(code)] diagnostics not shown (--format jsonl lists every one)")
+        }
+        diagnosticsShown = [:]
     }
 
     /// The current input could not be read completely, or yielded nothing: the error is
@@ -278,7 +305,7 @@ public final class CheckWriter {
             notEvaluated.formUnion(coverage.notEvaluatedRules.map(\.rule))
         }
         totals.channels += summary.channels.count
-        totals.connections += connections.isEmpty ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connections.count
+        totals.connections += connectionTotal == 0 ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connectionTotal
         switch format {
         case .text:
             if !style.quiet || !pending.isEmpty { for line in fitted(textInput(path, summary)) { out.line(line) } }
@@ -296,14 +323,18 @@ public final class CheckWriter {
                 }
             }
         case .jsonl:
-            out.record(&json) { Self.writeJSON(input: path, summary, connections: connections, logs: logs, to: &$0, kind: true) }
+            let omitted = connectionTotal - connections.count
+            out.record(&json) { Self.writeJSON(input: path, summary, connections: connections, omitted: omitted, logs: logs, to: &$0, kind: true) }
         case .json:
-            inputs.append((path, summary, connections, logs))
+            inputs.append((path, summary, connections, connectionTotal - connections.count, logs))
         }
         pending = []
         pendingHazards = []
         times.reset()
         connections = []
+        connectionIndex = [:]
+        connectionTotal = 0
+        problemConnections = 0
         logs = []
         failure = nil
         shown = [:]
@@ -320,6 +351,7 @@ public final class CheckWriter {
 
     /// The closing summary (text), the summary object (JSON Lines), or the document's tail.
     public func finish(rules: Int) {
+        diagnosticsOmitted()
         switch format {
         case .text:
             if !style.quiet { for line in fitted(summaryText(rules: rules)) { out.line(line) } }
@@ -342,7 +374,7 @@ public final class CheckWriter {
             out.write(&json) { json in
                 json.beginArray()
                 for input in inputs {
-                    Self.writeJSON(input: input.path, input.summary, connections: input.connections, logs: input.logs, to: &json)
+                    Self.writeJSON(input: input.path, input.summary, connections: input.connections, omitted: input.omitted, logs: input.logs, to: &json)
                 }
                 json.endArray()
             }
@@ -498,11 +530,13 @@ public final class CheckWriter {
         }
         if style.quiet { return lines }
         // Connections the trace holds only in part: their problem belongs in the report.
-        for connection in connections where !connection.problems.isEmpty {
+        // (The first 20; a capture of many undecryptable connections gets one line for the rest.)
+        for connection in connections.lazy.filter({ !$0.problems.isEmpty }).prefix(20) {
             lines.append("  " + connectionTitle(connection.id) + ": " + style.paint(connection.decryption.rawValue, "1;33"))
             for problem in connection.problems.prefix(5) { lines.append("    " + problem) }
             if connection.problems.count > 5 { lines.append("    … \(connection.problems.count - 5) more") }
         }
+        if problemConnections > 20 { lines.append("  … \(Self.grouping(problemConnections - 20)) more connections held only in part (JSON lists them)") }
         if let failure {
             lines.append("  " + style.paint("not read completely", "1;31") + ": \(failure.message)")
             if inputFindings == 0 && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }
@@ -526,13 +560,13 @@ public final class CheckWriter {
     /// What the input was found to be: `  lnd log (journald)`, `  capture, 2 Lightning connections`.
     func inputKind() -> String {
         if let log = logs.first, !log.sources.isEmpty { return "  " + style.dim(log.description) }
-        if !connections.isEmpty { return "  " + style.dim("capture, \(connections.count) Lightning connection\(connections.count == 1 ? "" : "s")") }
+        if connectionTotal > 0 { return "  " + style.dim("capture, \(Self.grouping(connectionTotal)) Lightning connection\(connectionTotal == 1 ? "" : "s")") }
         return ""
     }
 
     func connectionTitle(_ id: Int?) -> String {
         guard let id else { return style.bold("no connection") }
-        if let c = connections.first(where: { $0.id == id }) {
+        if let c = connectionIndex[id].map({ connections[$0] }) {
             let shared = c.initiator.address == c.responder.address
             func named(_ endpoint: Endpoint) -> String { aliases.name(for: endpoint, shared: shared).map { "\($0) (\(endpoint))" } ?? endpoint.description }
             return style.bold("connection #\(id)") + "  \(named(c.initiator)) → \(named(c.responder)), frames \(c.firstFrame)–\(c.lastFrame)"
@@ -770,7 +804,7 @@ public final class CheckWriter {
     }
 
     static func writeJSON(
-        input path: String, _ summary: CheckSummary, connections: [ConnectionSummary], logs: [LogSummary],
+        input path: String, _ summary: CheckSummary, connections: [ConnectionSummary], omitted: Int = 0, logs: [LogSummary],
         to json: inout JSONWriter, kind: Bool = false
     ) {
         json.beginObject()
@@ -783,6 +817,7 @@ public final class CheckWriter {
         json.beginArray()
         for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
         json.endArray()
+        if omitted > 0 { json.field("connections_omitted", omitted) }
         json.key("logs")
         json.beginArray()
         for log in logs { StreamFormat.writeJSON(log, to: &json) }

@@ -27,6 +27,7 @@ public enum ConnectionFormat {
         json.endObject()
         json.field("decryption", c.decryption.rawValue)
         json.field("problems", c.problems)
+        if c.problemsOmitted > 0 { json.field("problems_omitted", c.problemsOmitted) }
         if let reason = c.closeReason { json.field("end", reason) }
         json.endObject()
     }
@@ -40,6 +41,7 @@ public enum ConnectionFormat {
                 + (c.handshakeSeen ? "" : "; handshake not captured") + (c.closeReason.map { "; ended: \($0)" } ?? ""),
         ]
         for problem in c.problems { lines.append("    problem: \(problem)") }
+        if c.problemsOmitted > 0 { lines.append("    … \(c.problemsOmitted) more problems not kept") }
         return lines
     }
 }

@@ -57,6 +57,8 @@ public struct RuleEngine {
     private var channelIndex: [ChannelKey: Int] = [:]
     private var coverage: [Int: Coverage] = [:]
     private var connectionCoverage: [Int: Coverage] = [:]
+    /// Connections with a coverage entry of their own.
+    static let coveredConnections = 10_000
     public private(set) var messages = 0
     public private(set) var findings = 0
     /// The id the next finding gets (``VantageEngines`` numbers the findings of an input's
@@ -112,6 +114,14 @@ public struct RuleEngine {
         if case let .lost(lost) = event {
             let side = lost.direction == .out ? "the initiator" : "the responder"
             lostReasons[lost.connection] = "messages from \(side) are missing (\(lost.reason)): the exchange cannot be judged"
+            return []
+        }
+        if case let .connection(summary) = event {
+            // A capture connection ended: its state is no longer needed (its coverage is kept).
+            connections[summary.id] = nil
+            connectionContext[summary.id] = nil
+            connectionLineage[summary.id] = nil
+            lostReasons[summary.id] = nil
             return []
         }
         guard case let .message(message) = event else { return [] }
@@ -417,7 +427,10 @@ public struct RuleEngine {
         if let channel {
             update(&coverage[channel.serial, default: Coverage()], rule)
         } else {
-            update(&connectionCoverage[connection, default: Coverage()], rule)
+            // Past the first connections, the rest share one entry (-1): a capture of many
+            // connections must not hold a coverage table for each.
+            let key = connectionCoverage[connection] != nil || connectionCoverage.count < Self.coveredConnections ? connection : -1
+            update(&connectionCoverage[key, default: Coverage()], rule)
         }
     }
 

@@ -40,6 +40,10 @@ public struct VantageEngines {
 
     public mutating func process(_ event: TraceEvent) -> [Finding] {
         if case .lost = event { return engines[slot(nil)].process(event) }
+        if case .connection = event {
+            if let engine = index[""] { _ = engines[engine].process(event) }
+            return []
+        }
         guard case let .message(message) = event else { return [] }
         let engine = slot(message.vantage)
         engines[engine].nextFindingID = nextFindingID

@@ -21,6 +21,13 @@ public struct CaptureOptions: Sendable {
     public var requireKeys = false
     /// Names for endpoints (`--alias`), used as the parties' labels.
     public var aliases = Aliases()
+    /// Trial decryptions allowed for finding frame alignment, before any payload; every
+    /// payload byte adds ``trialsPerByte`` (so the search time stays linear in the input).
+    public var trialBudget = 1 << 24
+    public var trialsPerByte = 2
+    /// Bytes all connections together may hold waiting (frames in progress, alignment
+    /// searches, undetected starts); over it, the connections holding most stop decoding.
+    public var maximumBuffered = 96 << 20
 
     public init(keyLog: KeyLog = KeyLog(), ports: Set<UInt16> = [], maximumEpochs: Int = 64, maximumLostMessages: Int = 64) {
         self.keyLog = keyLog
@@ -44,19 +51,29 @@ public final class CaptureAssembler {
     let options: CaptureOptions
     let emit: (TraceEvent) -> Void
     private var streams: [Int: Stream] = [:]
-    /// Summaries of finished connections, in the order they ended.
-    public private(set) var finished: [ConnectionSummary] = []
+    /// Whether a finished connection decrypted (summaries themselves go out as events: a
+    /// capture of a million connections keeps none of them).
+    public private(set) var anyDecrypted = false
+    /// Lightning connections finished.
+    public private(set) var finishedCount = 0
     /// TCP connections that were not Lightning.
     public private(set) var otherConnections = 0
     /// Bytes kept per direction while looking for frame alignment.
     public static let searchLimit = 1 << 18
     /// Bytes inspected per direction before giving up on alignment.
     public static let searchBudget: Int64 = 1 << 20
+    /// Bytes kept per direction before the start of a connection is recognised.
+    public static let detectLimit = 1 << 16
+    /// Trial decryptions left for alignment searches (see ``CaptureOptions/trialBudget``).
+    private var trialsLeft: Int
+    /// Bytes held by all streams (see ``CaptureOptions/maximumBuffered``).
+    private var buffered = 0
 
     public init(file: String, options: CaptureOptions, emit: @escaping (TraceEvent) -> Void) {
         self.file = file
         self.options = options
         self.emit = emit
+        trialsLeft = options.trialBudget
     }
 
     enum Phase {
@@ -150,6 +167,8 @@ public final class CaptureAssembler {
         var phase: Phase = .detecting
         /// Index 0: bytes from `info.a`; 1: from `info.b`.
         var directions = [Direction(), Direction()]
+        /// Bytes the directions hold.
+        var held: Int { directions[0].storage.count + directions[1].storage.count }
         /// Whether `info.a` is the Lightning initiator.
         var initiatorIsA = true
         var nextIndex = 0
@@ -172,8 +191,11 @@ public final class CaptureAssembler {
         case let .chunk(id, fromA, chunk):
             guard let stream = streams[id] else { return }
             let index = fromA ? 0 : 1
+            let before = stream.held
+            defer { account(stream, before: before) }
             switch chunk {
             case let .data(bytes, frame, time):
+                trialsLeft = trialsLeft > Int.max / 2 ? trialsLeft : trialsLeft + bytes.count * options.trialsPerByte
                 stream.summary.lastFrame = max(stream.summary.lastFrame, frame)
                 stream.summary.lastTime = max(stream.summary.lastTime, time)
                 stream.directions[index].received += Int64(bytes.count)
@@ -190,7 +212,33 @@ public final class CaptureAssembler {
             }
         case let .closed(id, frame, _, reason):
             guard let stream = streams.removeValue(forKey: id) else { return }
+            let before = stream.held
             close(stream, frame: frame, reason: reason)
+            buffered -= before
+        }
+    }
+
+    /// Keeps the bytes all streams hold under ``CaptureOptions/maximumBuffered``: over it,
+    /// the streams holding most stop decoding (with a diagnostic each) until a quarter is free.
+    private func account(_ stream: Stream, before: Int) {
+        buffered += stream.held - before
+        guard buffered > options.maximumBuffered else { return }
+        let target = options.maximumBuffered / 4 * 3
+        for victim in streams.values.sorted(by: { $0.held > $1.held }) {
+            guard buffered > target, victim.held > 0 else { break }
+            let held = victim.held
+            let frame = victim.summary.lastFrame
+            let text = "stopped decoding: \(held) bytes held waiting while the capture's limit of \(options.maximumBuffered >> 20) MB held by all connections was reached"
+            emit(.diagnostic(Diagnostic(.error, "capture.buffer-limit", at: SourceLocation(file: file, frames: [frame]),
+                                        "connection \(victim.info.id): \(text)")))
+            victim.summary.addProblem(text)
+            for i in 0..<2 {
+                victim.directions[i].mode = .off
+                victim.directions[i].base = victim.directions[i].end
+                victim.directions[i].clear()
+            }
+            if victim.phase == .detecting { victim.phase = .other }
+            buffered -= held
         }
     }
 
@@ -209,6 +257,11 @@ public final class CaptureAssembler {
 
     private func detect(_ stream: Stream) {
         let a = stream.directions[0], b = stream.directions[1]
+        if a.buffer.count > Self.detectLimit || b.buffer.count > Self.detectLimit {
+            // No handshake in this much: not a start that will still be recognised.
+            midConnection(stream)
+            return
+        }
         let aStarts = stream.info.synSeen && a.base == 0, bStarts = stream.info.synSeen && b.base == 0
         // With the start of the stream captured, act one comes first from the client.
         if aStarts && a.buffer.count >= HandshakeSize.actOne {
@@ -268,6 +321,14 @@ public final class CaptureAssembler {
             stream.initiatorIsA = false
             (stream.summary.initiator, stream.summary.responder) = (stream.info.b, stream.info.a)
         }
+        for i in 0..<2 {
+            stream.directions[i].mode = .searching(midCandidates, searched: 0, fullOffsetsOnly: true)
+        }
+    }
+
+    /// Every key of the key log at every epoch and nonce: what a connection whose start was
+    /// not captured is tried with. Derived once per capture (each epoch is an HKDF step).
+    private lazy var midCandidates: [Synchronizer.Candidate] = {
         var candidates: [Synchronizer.Candidate] = []
         for (n, ck) in options.keyLog.chainingKeysByEphemeral.values.enumerated() {
             let keys = TransportKeys(chainingKey: ck)
@@ -280,10 +341,8 @@ public final class CaptureAssembler {
         for key in options.keyLog.keysByTag.values {
             candidates.append(Synchronizer.Candidate(cipher: CipherState(key: key, chainingKey: nil), nonces: Synchronizer.Candidate.allNonces, label: -1))
         }
-        for i in 0..<2 {
-            stream.directions[i].mode = .searching(candidates, searched: 0, fullOffsetsOnly: true)
-        }
-    }
+        return candidates
+    }()
 
     // MARK: Decryption
 
@@ -341,7 +400,7 @@ public final class CaptureAssembler {
                      .decrypting(FrameDecryptor(cipher: .awaitingKey(), keyLog: options.keyLog))]
         } else {
             let reason = "no key in the key logs for this connection"
-            stream.summary.problems.append(reason)
+            stream.summary.addProblem(reason)
             holdNoKey(Diagnostic(.error, "bolt8.no-key", at: SourceLocation(file: file, frames: [frame]),
                                  "connection \(stream.info.id) (\(stream.summary.initiator) → \(stream.summary.responder)): \(reason)"))
         }
@@ -393,7 +452,7 @@ public final class CaptureAssembler {
             if error == .noKey { holdNoKey(diagnostic) } else { emit(.diagnostic(diagnostic)) }
             emit(.lost(LostMessages(connection: stream.info.id, direction: (index == 0) == stream.initiatorIsA ? .out : .in,
                                     reason: reason, location: location)))
-            stream.summary.problems.append(reason)
+            stream.summary.addProblem(reason)
             direction.mode = .off
             direction.base = direction.end
             direction.clear()
@@ -404,7 +463,7 @@ public final class CaptureAssembler {
                                     "connection \(stream.info.id): \(what) \(side) after \(direction.messages) messages")))
         emit(.lost(LostMessages(connection: stream.info.id, direction: (index == 0) == stream.initiatorIsA ? .out : .in,
                                 reason: "\(what) \(side) at frame \(location.frames.first ?? 0)", location: location)))
-        stream.summary.problems.append("\(what) at frame \(location.frames.first ?? 0)")
+        stream.summary.addProblem("\(what) at frame \(location.frames.first ?? 0)")
         // Search for the next frame from the next length-block nonce (a failed body leaves
         // the nonce odd; the search rounds it up).
         let cipher = decryptor.cipher
@@ -428,17 +487,19 @@ public final class CaptureAssembler {
                 // Many candidates: try them only where TCP segments start (senders usually
                 // write whole frames); elsewhere only the key-log tag lookup.
                 let starts = direction.segmentStarts.filter { $0 >= startOffset && $0 <= lastOffset }
-                match = Synchronizer.search(buffer, offsets: starts, candidates: candidates, keyLog: options.keyLog)
-                    ?? Synchronizer.search(buffer, offsets: startOffset...lastOffset, candidates: [], keyLog: options.keyLog)
+                match = Synchronizer.search(buffer, offsets: starts, candidates: candidates, keyLog: options.keyLog, budget: &trialsLeft)
+                if match == nil, trialsLeft > 0 {
+                    match = Synchronizer.search(buffer, offsets: startOffset...lastOffset, candidates: [], keyLog: options.keyLog, budget: &trialsLeft)
+                }
             } else {
-                match = Synchronizer.search(buffer, offsets: startOffset...lastOffset, candidates: candidates, keyLog: options.keyLog)
+                match = Synchronizer.search(buffer, offsets: startOffset...lastOffset, candidates: candidates, keyLog: options.keyLog, budget: &trialsLeft)
             }
         }
         if let match {
             if match.offset > 0 || direction.base > 0 && !direction.everDecrypted {
                 let (frames, _) = direction.consume(match.offset)
                 if match.offset > 0 {
-                    stream.summary.problems.append("\(match.offset) bytes skipped before a whole frame at frame \(frames.last ?? 0)")
+                    stream.summary.addProblem("\(match.offset) bytes skipped before a whole frame at frame \(frames.last ?? 0)")
                 }
             }
             if !stream.summary.handshakeSeen, !direction.everDecrypted, let label = match.label, label >= 0 {
@@ -461,13 +522,16 @@ public final class CaptureAssembler {
             return true
         }
         let tried = direction.base + Int64(max(lastOffset + 1, 0))
-        if tried - (direction.marks.first?.start ?? 0) > Self.searchBudget || direction.received > Self.searchBudget * 4 {
-            let reason = direction.everDecrypted
+        let spent = trialsLeft <= 0
+        if spent || tried - (direction.marks.first?.start ?? 0) > Self.searchBudget || direction.received > Self.searchBudget * 4 {
+            let reason = spent
+                ? "key search stopped: the capture's trial decryptions (\(options.trialBudget >> 20)M and \(options.trialsPerByte) per byte read) are spent"
+                : direction.everDecrypted
                 ? "lost frame alignment and could not find it again"
                 : "no key aligns with this connection (its start was not captured)"
             let location = SourceLocation(file: file, frames: [direction.marks.last?.frame ?? stream.summary.lastFrame])
             emit(.diagnostic(Diagnostic(.error, "bolt8.no-alignment", at: location, "connection \(stream.info.id): \(reason)")))
-            stream.summary.problems.append(reason)
+            stream.summary.addProblem(reason)
             direction.mode = .off
             direction.base = direction.end
             direction.clear()
@@ -486,7 +550,7 @@ public final class CaptureAssembler {
         defer { stream.directions[index] = direction }
         let location = SourceLocation(file: file, frames: [frame])
         let side = stream.phase == .lightning ? ((index == 0) == stream.initiatorIsA ? " from the initiator" : " from the responder") : ""
-        stream.summary.problems.append("\(size) bytes missing\(side) before frame \(frame)")
+        stream.summary.addProblem("\(size) bytes missing\(side) before frame \(frame)")
         if stream.phase == .other { return }
         emit(.diagnostic(Diagnostic(
             .error, "tcp.gap", at: location,
@@ -527,7 +591,6 @@ public final class CaptureAssembler {
 
     /// The end of the capture (after every connection closed).
     public func finish() {
-        let anyDecrypted = finished.contains { $0.messagesOut + $0.messagesIn > 0 }
         for var diagnostic in heldNoKey {
             if anyDecrypted && !options.requireKeys {
                 diagnostic.severity = .warning
@@ -562,15 +625,15 @@ public final class CaptureAssembler {
             case .decrypting where !direction.buffer.isEmpty:
                 let location = SourceLocation(file: file, frames: [direction.marks.last?.frame ?? frame])
                 let text = "connection ended inside a frame: \(direction.buffer.count) bytes \(side) not decoded"
-                summary.problems.append(text)
+                summary.addProblem(text)
                 emit(.diagnostic(Diagnostic(.warning, "bolt8.incomplete-frame", at: location, "connection \(stream.info.id): \(text)")))
             case .handshake:
-                summary.problems.append("handshake incomplete \(side)")
+                summary.addProblem("handshake incomplete \(side)")
             case .searching:
                 if direction.received > 0 {
                     let location = SourceLocation(file: file, frames: [direction.marks.last?.frame ?? frame])
                     let text = direction.everDecrypted ? "frame alignment not found again" : "no key aligns with this connection"
-                    summary.problems.append(text + " " + side)
+                    summary.addProblem(text + " " + side)
                     emit(.diagnostic(Diagnostic(.error, "bolt8.no-alignment", at: location, "connection \(stream.info.id): \(text) \(side)")))
                 }
             default:
@@ -581,13 +644,14 @@ public final class CaptureAssembler {
         let total = summary.messagesOut + summary.messagesIn
         if total == 0 {
             summary.decryption = .noKey
-            if summary.problems.isEmpty { summary.problems.append("no key") }
+            if summary.problems.isEmpty { summary.addProblem("no key") }
         } else if summary.problems.isEmpty && (decrypted[0] || stream.directions[0].received == 0) && (decrypted[1] || stream.directions[1].received == 0) {
             summary.decryption = .decrypted
         } else {
             summary.decryption = .partial
         }
-        finished.append(summary)
+        finishedCount += 1
+        if total > 0 { anyDecrypted = true }
         emit(.connection(summary))
     }
 }

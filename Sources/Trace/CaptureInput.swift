@@ -8,7 +8,8 @@ public struct CaptureSummary: Sendable {
     public var frames = 0
     /// Frames that were not TCP over IP (ARP, UDP, …).
     public var otherFrames = 0
-    public var connections: [ConnectionSummary] = []
+    /// Lightning connections (each reported as it ended, in a `.connection` event).
+    public var lightningConnections = 0
     /// TCP connections that were not Lightning.
     public var otherConnections = 0
     /// Whether the whole capture was read (no libpcap error such as a truncated file).
@@ -107,7 +108,7 @@ public struct CaptureInput {
         tracker.finish(frame: reader.nextFrameNumber - 1, time: lastTime, into: &events)
         for event in events { assembler.handle(event) }
         assembler.finish()
-        summary.connections = assembler.finished.sorted { $0.id < $1.id }
+        summary.lightningConnections = assembler.finishedCount
         summary.otherConnections = assembler.otherConnections
         drained()
         return summary

@@ -30,8 +30,16 @@ public struct ConnectionSummary: Sendable {
     public var messagesOut = 0
     public var messagesIn = 0
     public var decryption: Decryption = .noKey
-    /// Gaps, undecryptable frames, and other trouble, in order.
-    public var problems: [String] = []
+    /// Gaps, undecryptable frames, and other trouble, in order (the first ``keptProblems``).
+    public private(set) var problems: [String] = []
+    /// Problems beyond the first ``keptProblems``, counted.
+    public private(set) var problemsOmitted = 0
+    public static let keptProblems = 100
+
+    /// Records a problem (a connection with endless gaps keeps the first 100 and a count).
+    public mutating func addProblem(_ text: String) {
+        if problems.count < Self.keptProblems { problems.append(text) } else { problemsOmitted += 1 }
+    }
     /// How the connection ended (`fin`, `reset`, `end of capture`, …).
     public var closeReason: String?
 }

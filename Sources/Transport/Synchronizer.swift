@@ -31,11 +31,14 @@ public enum Synchronizer {
     }
 
     /// Tries `offsets` in order; at each, first a key-log tag lookup (the first frame of an
-    /// epoch names its key), then every candidate at every nonce. Stops at the first match.
+    /// epoch names its key), then every candidate at every nonce. Stops at the first match,
+    /// or when `budget` trial decryptions have been spent (it is decreased by each one).
     public static func search(
-        _ buffer: ArraySlice<UInt8>, offsets: some Sequence<Int>, candidates: [Candidate], keyLog: KeyLog
+        _ buffer: ArraySlice<UInt8>, offsets: some Sequence<Int>, candidates: [Candidate], keyLog: KeyLog,
+        budget: inout Int
     ) -> Match? {
         for offset in offsets {
+            guard budget > 0 else { return nil }
             guard offset >= 0, buffer.count - offset >= FrameDecryptor.headerSize else { continue }
             let start = buffer.startIndex + offset
             let header = buffer[start..<(start + FrameDecryptor.headerSize)]
@@ -46,6 +49,11 @@ public enum Synchronizer {
                 }
             }
             for candidate in candidates {
+                guard budget >= candidate.nonces.count else {
+                    budget = 0
+                    return nil
+                }
+                budget -= candidate.nonces.count
                 for nonce in candidate.nonces {
                     var cipher = candidate.cipher.at(nonce: nonce)
                     if (try? cipher.decrypt(header)) != nil {

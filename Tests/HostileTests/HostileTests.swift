@@ -1,4 +1,7 @@
 import Foundation
+import Glibc
+import Provenance
+import Capture
 import FuzzHarness
 import TestSupport
 import Testing
@@ -33,5 +36,78 @@ struct HostileTests {
         for target in Harness.targets.keys {
             #expect(Self.cases.contains { $0.hasPrefix(target + "/") }, "\(target)")
         }
+    }
+}
+
+/// The bounds of issue 12, through the command a user runs.
+@Suite(.serialized)
+struct BoundsTests {
+    /// The trap of issue 12: a nanosecond pcap record whose fraction field does not fit
+    /// `Int32` (libpcap hands it on as read). The fraction is carried into the seconds.
+    @Test func aPcapFractionOverInt32IsCarriedIntoTheSeconds() throws {
+        let reader = try PcapReader(path: Fixtures.url("hostile/input/pcap-fraction-over-int32.pcap").path)
+        let first = try #require(reader.next()), second = try #require(reader.next())
+        // libpcap hands the fields 0xffffffff and 0x80000000 on as signed (-1 ns and
+        // -2,147,483,648 ns): 1 s - 1 ns, and 2 s - 2.147483648 s.
+        #expect(first.time == Timestamp(seconds: 0, nanoseconds: 999_999_999))
+        #expect(second.time == Timestamp(seconds: -1, nanoseconds: 852_516_352))
+        #expect(reader.next() == nil)
+    }
+
+    /// Every hostile input file, checked as a user would: it ends with a result or an error
+    /// (never a signal), `--format jsonl` gives only JSON objects, and no run of lntrace in
+    /// this process (these or any other test's) has needed more than 256 MB.
+    @Test func everyHostileFileEndsInBoundsThroughTheCLI() throws {
+        var files: [String] = []
+        for folder in ["input", "logs"] {
+            let path = Fixtures.url("hostile/\(folder)").path
+            files += try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "Fixtures/hostile/\(folder)/\($0)" }
+        }
+        #expect(files.count >= 20)
+        for file in files {
+            let run = try LNTraceBinary.run(["check", "--format", "jsonl", file])
+            #expect([0, 1, 2].contains(run.status), "\(file): exit \(run.status)\n\(run.stderr.suffix(400))")
+            for line in run.stdout.split(separator: "\n") {
+                guard case .object = try JSONValue.parse(String(line)) else {
+                    Issue.record("\(file): not a JSON object: \(line.prefix(120))")
+                    break
+                }
+            }
+            if run.status == 2 { #expect(run.stderr.contains("error"), "\(file): exit 2 without an error") }
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #expect(usage.ru_maxrss <= 256 * 1024, "a run of lntrace needed \(usage.ru_maxrss / 1024) MB")
+    }
+
+    /// The same input gives the same bytes, run after run, in every format.
+    @Test(arguments: [
+        ["check", "--keylog", "Fixtures/captures/pyln-cascade/keys.log", "Fixtures/captures/pyln-cascade/cascade.pcapng"],
+        ["check", "Fixtures/logs/channel-life/alice-lnd.log"],
+        ["dump", "--keylog", "Fixtures/captures/pyln-cascade/keys.log", "Fixtures/captures/pyln-cascade/cascade.pcap"],
+        ["stats", "Fixtures/logs/channel-life/alice-cln-io.log"],
+    ])
+    func sameInputSameBytes(_ arguments: [String]) throws {
+        for format in ["text", "json", "jsonl"] {
+            let first = try LNTraceBinary.run(arguments + ["--format", format])
+            let second = try LNTraceBinary.run(arguments + ["--format", format])
+            #expect(!first.stdout.isEmpty)
+            #expect(first.stdout == second.stdout, "\(arguments) \(format)")
+            #expect(first.stderr == second.stderr, "\(arguments) \(format)")
+            #expect(first.status == second.status)
+        }
+    }
+
+    /// The key check every CLI test runs finds a key however it is written.
+    @Test func theKeyCheckFindsAKeyInAnyCase() throws {
+        #expect(KeyMaterial.secrets.count >= 20)
+        let secret = try #require(KeyMaterial.secrets.sorted().first)
+        #expect(KeyMaterial.leaked(in: Array("key=\(secret.uppercased()).".utf8)) == [secret])
+        #expect(KeyMaterial.leaked(in: Array("00\(secret)ff".utf8)) == [secret])
+        #expect(KeyMaterial.leaked(in: Array(String(secret.dropLast()).utf8)).isEmpty)
+        // A dump of decrypted messages, in hex, with its key log: no key comes out.
+        let run = try LNTraceBinary.run(["dump", "--raw", "-v", "--keylog", "Fixtures/captures/pyln-channels/keys.log",
+                                         "Fixtures/captures/pyln-channels/channels.pcap"])
+        #expect(run.status == 0, "\(run.stderr)")
     }
 }

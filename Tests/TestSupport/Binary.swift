@@ -45,10 +45,14 @@ public enum LNTraceBinary {
         let errData = ErrorCollector(error.fileHandleForReading)
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let errBytes = errData.wait()
+        // Issue 12: no output ever holds a key of the fixtures' key logs.
+        let leaked = KeyMaterial.leaked(in: outData) + KeyMaterial.leaked(in: errBytes)
+        if !leaked.isEmpty { throw FixtureError.keyMaterial(arguments, leaked.count) }
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.wait(), as: UTF8.self))
+            stderr: String(decoding: errBytes, as: UTF8.self))
     }
 }
 

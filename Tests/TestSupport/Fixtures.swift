@@ -36,4 +36,6 @@ public enum Fixtures {
 public enum FixtureError: Error {
     case notAnObject(String)
     case missing(String)
+    /// `lntrace ARGUMENTS` printed this many key-log secrets.
+    case keyMaterial([String], Int)
 }
