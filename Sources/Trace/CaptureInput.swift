@@ -40,7 +40,7 @@ public struct CaptureInput {
                 reader = try PcapReader(path: path)
             }
         } catch {
-            throw .cannotOpen(error.description)
+            throw .cannotOpen(path: path, reason: error.description)
         }
         var summary = CaptureSummary(file: path)
         let assembler = CaptureAssembler(file: path, options: options, emit: emit)

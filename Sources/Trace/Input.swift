@@ -32,7 +32,7 @@ public enum InputFormat: String, CaseIterable, Sendable {
 /// Why an input could not be read at all, or yielded nothing (as opposed to a
 /// ``Diagnostic`` inside it).
 public enum InputError: Error, Sendable, CustomStringConvertible {
-    case cannotOpen(String)
+    case cannotOpen(path: String, reason: String)
     case readFailed(path: String, reason: String)
     /// Not a single byte.
     case empty(path: String)
@@ -40,10 +40,12 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
     case unrecognized(path: String, lines: Int, wrappers: [String])
     /// Recognised as node logs, but not one line reported a wire message.
     case noMessages(path: String, lines: Int, dialects: [LogDialect])
+    /// A capture without one Lightning connection.
+    case noLightning(path: String, frames: Int, tcpConnections: Int)
 
     public var description: String {
         switch self {
-        case let .cannotOpen(reason): reason
+        case let .cannotOpen(path, reason): reason.hasPrefix(path + ": ") ? reason : "\(path): \(reason)"
         case let .readFailed(path, reason): "\(path): read error: \(reason)"
         case let .empty(path): "\(path): the input is empty"
         case let .unrecognized(path, lines, wrappers):
@@ -54,6 +56,10 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
         case let .noMessages(path, lines, dialects):
             "\(path): \(dialects.map(\.title).joined(separator: " and ")) (\(lines) line\(lines == 1 ? "" : "s")) without a single wire message: "
                 + dialects.map(\.messageSetting).joined(separator: "; ")
+        case let .noLightning(path, frames, tcp):
+            frames == 0 ? "\(path): the capture holds no frames"
+                : "\(path): \(frames) frame\(frames == 1 ? "" : "s") and \(tcp) TCP connection\(tcp == 1 ? "" : "s"), none of them Lightning "
+                + "(no BOLT #8 handshake, no key of --keylog aligns, none on port 9735 or a --port)"
         }
     }
 
@@ -65,13 +71,14 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
         case .empty: "input.empty"
         case .unrecognized: "input.unrecognized"
         case .noMessages: "input.no-messages"
+        case .noLightning: "capture.no-lightning"
         }
     }
 
-    public var path: String? {
+    public var path: String {
         switch self {
-        case .cannotOpen: nil
-        case let .readFailed(path, _), let .empty(path), let .unrecognized(path, _, _), let .noMessages(path, _, _): path
+        case let .cannotOpen(path, _), let .readFailed(path, _), let .empty(path), let .unrecognized(path, _, _),
+             let .noMessages(path, _, _), let .noLightning(path, _, _): path
         }
     }
 }
@@ -80,12 +87,12 @@ extension InputError {
     /// The error as a diagnostic of its input, for reports.
     public var diagnostic: Diagnostic {
         let message: String
-        if let path, description.hasPrefix(path + ": ") {
+        if description.hasPrefix(path + ": ") {
             message = String(description.dropFirst(path.count + 2))
         } else {
             message = description
         }
-        return Diagnostic(.error, code, at: SourceLocation(file: path ?? "-"), message)
+        return Diagnostic(.error, code, at: SourceLocation(file: path), message)
     }
 
     init(_ error: ReadError, path: String) {
@@ -159,7 +166,7 @@ public struct InputReader {
         do {
             file = try InputFile.open(path)
         } catch {
-            throw .cannotOpen(error.description)
+            throw .cannotOpen(path: path, reason: error.description)
         }
         try read(from: file, plainFile: path != "-", size: file.regularFileSize, position: { file.position },
                  modified: file.modificationTime, emit: emit, drained: drained, progress: progress, found: found)
@@ -202,7 +209,12 @@ public struct InputReader {
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
                 // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
                 let reopen = plainFile && !(source is GzipSource)
-                _ = try capture.read(source: reopen ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
+                let summary = try capture.read(source: reopen ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
+                // Nothing to analyse is an error, not an empty success (a capture cut short
+                // has said so already).
+                if summary.lightningConnections == 0, summary.complete {
+                    throw .noLightning(path: path, frames: summary.frames, tcpConnections: summary.otherConnections)
+                }
             }
             return
         }
