@@ -20,6 +20,8 @@ public final class DumpWriter {
     private var diagnostics: [Diagnostic] = []
     /// Capture connections, listed at the end (text and JSON).
     private var connections: [ConnectionSummary] = []
+    private var connectionsOmitted = 0
+    static let keptConnections = 10_000
     /// Log inputs' streams per peer and channel, listed at the end (text and JSON).
     private var logs: [LogSummary] = []
     public private(set) var diagnosticCount = 0
@@ -90,7 +92,8 @@ public final class DumpWriter {
         case .jsonl:
             out.record(&json) { ConnectionFormat.writeJSON(connection, to: &$0, kind: true) }
         case .text, .json:
-            connections.append(connection)
+            // A capture of many connections keeps the first ones (jsonl streams them all).
+            if connections.count < Self.keptConnections { connections.append(connection) } else { connectionsOmitted += 1 }
         }
     }
 
@@ -117,6 +120,9 @@ public final class DumpWriter {
             for connection in connections.sorted(by: { $0.id < $1.id }) {
                 for line in ConnectionFormat.text(connection) { out.line("  " + line) }
             }
+            if connectionsOmitted > 0 {
+                out.line("  … \(connectionsOmitted) more connections not listed (--format jsonl lists every one)")
+            }
         }
         if format == .text {
             for summary in logs where summary.format != "hex" {
@@ -137,6 +143,7 @@ public final class DumpWriter {
                 for connection in connections.sorted(by: { $0.id < $1.id }) { ConnectionFormat.writeJSON(connection, to: &json) }
                 json.endArray()
             }
+            if connectionsOmitted > 0 { out.write(",\"connections_omitted\":\(connectionsOmitted)") }
             out.write(",\"logs\":")
             out.write(&json) { json in
                 json.beginArray()

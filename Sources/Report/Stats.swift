@@ -87,6 +87,9 @@ public struct StatsCollector {
     public private(set) var order: [Int] = []
     public private(set) var logs: [LogSummary] = []
     public private(set) var diagnostics = 0
+    /// Connections without a message past the first ``keptConnections``, only counted.
+    public private(set) var connectionsOmitted = 0
+    public static let keptConnections = 10_000
     /// Temporary channel ids and the channel ids they became.
     private var aliases: [String: String] = [:]
 
@@ -139,6 +142,12 @@ public struct StatsCollector {
                 connections[id]?.connectionLevel.add(message, direction: direction, length: length)
             }
         case let .connection(summary):
+            if connections[summary.id] == nil, connections.count >= Self.keptConnections {
+                // Past the first connections, one without messages is only counted: a
+                // capture of a million connections must not hold a record of each.
+                connectionsOmitted += 1
+                return
+            }
             if connections[summary.id] == nil {
                 connections[summary.id] = Connection(id: summary.id)
                 order.append(summary.id)

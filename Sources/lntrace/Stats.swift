@@ -65,6 +65,9 @@ struct StatsCommand: ParsableCommand {
                     }
                 }
             }
+            if stats.connectionsOmitted > 0 {
+                Output.standardError.line("lntrace: \(path): \(stats.connectionsOmitted) connections without messages past the first \(StatsCollector.keptConnections) not listed")
+            }
             out.flush()
         }
         if output.format == .json { out.write("]}\n") }
