@@ -114,6 +114,13 @@ enum PipedFile {
         // The source is used only by the feeder thread from here on.
         let box = UncheckedBox(source)
         let feeder = Thread {
+            // libpcap may stop reading (a damaged record) and close its end: a write then
+            // raises SIGPIPE, which would kill the process. Blocked in this thread, the
+            // write fails with EPIPE instead and the feeder stops.
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
             let source = box.value
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while let n = try? source.read(into: &buffer, from: 0), n > 0 {

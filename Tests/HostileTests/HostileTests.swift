@@ -111,3 +111,23 @@ struct BoundsTests {
         #expect(run.status == 0, "\(run.stderr)")
     }
 }
+
+/// What fuzzers found, beyond replaying the file.
+@Suite(.serialized)
+struct FuzzFindingTests {
+    /// `fuzz-input`, campaign 1: libpcap gave up on a capture read through a pipe (gzip,
+    /// standard input) while the thread feeding the pipe still had megabytes to write; its
+    /// next write raised SIGPIPE and killed the process (exit 141). The feeder now gets
+    /// EPIPE and stops.
+    @Test func libpcapStoppingEarlyDoesNotKillTheProcess() throws {
+        FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
+        let bytes = [UInt8](try Fixtures.data("hostile/input/pcap-rejected-before-an-8mb-tail.pcap.gz"))
+        for _ in 0..<3 {
+            Harness.input(bytes)
+            usleep(200_000)  // the feeder thread's next write happens in here
+        }
+        let run = try LNTraceBinary.run(["check", "Fixtures/hostile/input/pcap-rejected-before-an-8mb-tail.pcap.gz"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("[capture.truncated]"))
+    }
+}
