@@ -466,8 +466,9 @@ enum SpewDump {
             if spec == "short_channel_id" {
                 // "1254722:28:0"
                 let parts = value.split(separator: ":").compactMap { UInt32($0) }
-                if parts.count == 3 {
-                    out.append(WireField(spec, .shortChannelID(ShortChannelID(block: parts[0], transaction: parts[1], output: UInt16(parts[2])))))
+                // Each part within its width (3, 3 and 2 bytes): a damaged line must not trap.
+                if parts.count == 3, parts[0] <= 0xff_ffff, parts[1] <= 0xff_ffff, let output = UInt16(exactly: parts[2]) {
+                    out.append(WireField(spec, .shortChannelID(ShortChannelID(block: parts[0], transaction: parts[1], output: output))))
                 }
             } else if let number {
                 out.append(WireField(spec, .unsigned(number)))
