@@ -506,6 +506,9 @@ public final class CheckWriter {
         let ids = Set(pending.map(\.id))
         for finding in pending { if let root = finding.follows, ids.contains(root) { followOns[root, default: []].append(finding) } }
         var printed = Set<Int>()
+        // Channels by key, once (a trace of many channels has many groups).
+        var channelsByKey: [String: CheckSummary.Channel] = [:]
+        for channel in summary.channels where channelsByKey[channel.key] == nil { channelsByKey[channel.key] = channel }
         for key in order {
             guard let group = groups[key], let first = group.first else { continue }
             if !style.quiet {
@@ -513,7 +516,7 @@ public final class CheckWriter {
                     lines.append("  " + connectionTitle(first.message.connection))
                     lastConnection = .some(first.message.connection)
                 }
-                if let channel = first.channel { lines.append("    " + channelTitle(channel, summary)) }
+                if let channel = first.channel { lines.append("    " + channelTitle(channel, channelsByKey[channel])) }
             }
             let indent = style.quiet ? "" : "    "
             for finding in group {
@@ -577,8 +580,8 @@ public final class CheckWriter {
         return style.bold("connection #\(id)")
     }
 
-    func channelTitle(_ key: String, _ summary: CheckSummary) -> String {
-        guard let channel = summary.channels.first(where: { $0.key == key }) else { return style.bold("channel \(key)") }
+    func channelTitle(_ key: String, _ channel: CheckSummary.Channel?) -> String {
+        guard let channel else { return style.bold("channel \(key)") }
         let parties = channel.parties.map { DumpWriter.short($0) }.joined(separator: " ↔ ")
         return style.bold("channel \(DumpWriter.short(key))") + (parties.isEmpty ? "" : "  \(parties)") + ", \(Self.origin(channel.origin))"
     }

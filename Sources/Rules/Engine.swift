@@ -201,7 +201,9 @@ public struct RuleEngine {
             case let .violation(reason, crossing):
                 record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
-                let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event), isLocal: matchesLocal)
+                let local = self.local
+                let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event),
+                                       isLocal: { Self.matches($0, local: local) })
                 var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
                                       channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
@@ -227,7 +229,9 @@ public struct RuleEngine {
 
         observer?(event, channel, connection.model)
 
-        // Apply the message.
+        // Apply the message, to the connection's only copy (one left in the dictionary
+        // would make this a copy of its channel set, on every message).
+        connections[connectionKey] = nil
         connection.model.apply(view, direction: event.direction, channel: channel)
         if serial == nil { remember(event, in: &connectionContext[connectionKey, default: []]) }
         if var model = channel.take(), let serial {
@@ -317,7 +321,11 @@ public struct RuleEngine {
 
     /// Whether `label` names the node that recorded the trace: the logging node, or the node
     /// given with `--local` (a bare address matches the labels `ADDR` and `ADDR (client of PORT)`).
-    private func matchesLocal(_ label: String) -> Bool {
+    private func matchesLocal(_ label: String) -> Bool { Self.matches(label, local: local) }
+
+    /// Static, so that a closure of it does not capture a copy of the engine (whose
+    /// dictionaries would then be copied by the next change).
+    static func matches(_ label: String, local: String?) -> Bool {
         if label == "local" || label.hasPrefix("local (") { return true }  // a node log's own messages
         guard let local else { return false }
         return label == local || label.hasPrefix(local + " (client of ")

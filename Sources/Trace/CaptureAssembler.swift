@@ -23,7 +23,7 @@ public struct CaptureOptions: Sendable {
     public var aliases = Aliases()
     /// Trial decryptions allowed for finding frame alignment, before any payload; every
     /// payload byte adds ``trialsPerByte`` (so the search time stays linear in the input).
-    public var trialBudget = 1 << 24
+    public var trialBudget = 1 << 22
     public var trialsPerByte = 2
     /// Bytes all connections together may hold waiting (frames in progress, alignment
     /// searches, undetected starts); over it, the connections holding most stop decoding.
