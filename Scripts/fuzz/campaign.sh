@@ -22,8 +22,8 @@ echo "|---|---|---|---|---|---|---|"
 for t in "${targets[@]}"; do
     log=.build/fuzz/logs/$t.log
     status=$(cat .build/fuzz/logs/$t.status)
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}')
-    rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$log" | awk '{print $2}')
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}')
+    rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | awk '{print $2}')
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
     cov=$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')
     ft=$(echo "$last" | grep -o 'ft: [0-9]*' | awk '{print $2}')
