@@ -21,8 +21,8 @@ work=$root/.build/fuzz
 # The fuzz build: every Swift module instrumented for coverage and AddressSanitizer.
 swift build --package-path Fuzz -c release --scratch-path "$work/build" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >"$work.log" 2>&1 || { cat "$work.log"; exit 1; }
-bin=$work/build/release/fuzz-$target
-[ -x "$bin" ] || { echo "no fuzz target '$target' (${targets[*]})" >&2; exit 2; }
+bin=$work/build/release/fuzz
+[[ " ${targets[*]} " == *" $target "* ]] || { echo "no fuzz target '$target' (${targets[*]})" >&2; exit 2; }
 # Seeds, from a plain build of lntrace (for dumps of the bundled captures).
 swift build --product lntrace >/dev/null
 if [ ! -d "$work/seeds/$target" ]; then
@@ -30,6 +30,6 @@ if [ ! -d "$work/seeds/$target" ]; then
 fi
 mkdir -p "$work/corpus/$target" "$work/artifacts/$target" "Fixtures/hostile/$target"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32}
-exec "$bin" "$work/corpus/$target" "$work/seeds/$target" "Fixtures/hostile/$target" \
+LNTRACE_FUZZ_TARGET=$target exec "$bin" "$work/corpus/$target" "$work/seeds/$target" "Fixtures/hostile/$target" \
     -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=256 -rss_limit_mb=1536 -max_len=262144 \
     -artifact_prefix="$work/artifacts/$target/" -print_final_stats=1 "$@"

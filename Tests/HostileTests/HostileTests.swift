@@ -112,7 +112,7 @@ struct BoundsTests {
 /// What fuzzers found, beyond replaying the file.
 @Suite(.serialized)
 struct FuzzFindingTests {
-    /// `fuzz-input`, campaign 1: libpcap gave up on a capture read through a pipe (gzip,
+    /// The `input` fuzz target, campaign 1: libpcap gave up on a capture read through a pipe (gzip,
     /// standard input) while the thread feeding the pipe still had megabytes to write; its
     /// next write raised SIGPIPE and killed the process (exit 141). The feeder now gets
     /// EPIPE and stops.
