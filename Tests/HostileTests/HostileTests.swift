@@ -25,7 +25,7 @@ struct HostileTests {
 
     @Test(arguments: HostileTests.cases)
     func replays(_ name: String) throws {
-        FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
         let target = String(name.prefix { $0 != "/" })
         let run = try #require(Harness.targets[target])
         let bytes = [UInt8](try Data(contentsOf: Self.root.appendingPathComponent(name)))
@@ -61,7 +61,7 @@ struct BoundsTests {
         var files: [String] = []
         for folder in ["input", "logs"] {
             let path = Fixtures.url("hostile/\(folder)").path
-            files += try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "Fixtures/hostile/\(folder)/\($0)" }
+            files += try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "\(path)/\($0)" }
         }
         #expect(files.count >= 20)
         for file in files {
@@ -117,7 +117,7 @@ struct FuzzFindingTests {
     /// next write raised SIGPIPE and killed the process (exit 141). The feeder now gets
     /// EPIPE and stops.
     @Test func libpcapStoppingEarlyDoesNotKillTheProcess() throws {
-        FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
         let bytes = [UInt8](try Fixtures.data("hostile/input/pcap-rejected-before-an-8mb-tail.pcap.gz"))
         for _ in 0..<3 {
             Harness.input(bytes)

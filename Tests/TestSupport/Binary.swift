@@ -61,6 +61,7 @@ public enum LNTraceBinary {
 extension LNTraceBinary {
     /// Runs `lntrace arguments…` (standard input empty) and returns its exit status, its
     /// standard output, and its peak resident memory in KB, measured for this run alone.
+    /// It runs in this process's directory: give it absolute paths.
     public static func measured(_ arguments: [String]) throws -> (status: Int32, stdout: Data, peakKB: Int) {
         guard let url else { throw FixtureError.missing("lntrace executable") }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-measured-\(getpid())-\(UUID().uuidString)")
@@ -73,9 +74,6 @@ extension LNTraceBinary {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([url.path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Fixtures.root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
         var pid: pid_t = 0
         guard posix_spawn(&pid, url.path, &actions, nil, argv, environ) == 0 else { throw FixtureError.missing("spawn") }
         var status: Int32 = 0
