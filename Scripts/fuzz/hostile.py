@@ -98,6 +98,20 @@ def main():
     # The largest message, as a hex-dump line, 64 times.
     line = ('0081' + 'ab' * 65533 + '\n').encode()
     put('logs', 'hex-65535-byte-messages.hex', line * 64, compress=True)
+    # 15,000 channels opened, then updates naming 15,000 channels never opened: more than
+    # the engine keeps models of (10,000 live) and lists (10,000), and each unknown
+    # channel_id looks for a pending opening on the connection (once a scan of every channel).
+    life = Path('Fixtures/hex/channel-life.hex').read_text().split('\n')
+    opening = bytearray.fromhex(next(l for l in life if l.startswith('0020')))
+    add = bytearray.fromhex(next(l for l in life if l.startswith('0080')))
+    text = ''
+    for i in range(15_000):
+        opening[34:38] = i.to_bytes(4, 'big')
+        text += opening.hex() + '\n'
+    for i in range(15_000):
+        add[2:6] = (0x80000000 | i).to_bytes(4, 'big')
+        text += add.hex() + '\n'
+    put('logs', 'hex-30k-channels.hex', text.encode(), compress=True)
     # A 64 MB line without a newline (the line reader cuts it, and goes on).
     put('logs', 'line-64mb-no-newline.log', b'2024-01-01 00:00:00.000 [DBG] PEER: ' + b'x' * (64 << 20), compress=True)
     put('logs', 'nul-bytes.log', b'2024-01-01 00:00:00.000 [DBG] PEER: Received Ping(ping_bytes=0) from \0\0\0@127.0.0.1:9735\n\0\0\n')

@@ -85,6 +85,11 @@ public final class HazardAnalyzer {
 
     /// The channel's recent messages with the state before each, by channel serial.
     private var recent: [Int: [Entry]] = [:]
+    /// The per-channel tables follow at most as many channels as the engine keeps models
+    /// of; the least recently active are forgotten (README "Limits").
+    private var recentChannels = RecencyBound<Int>(limit: RuleEngine.liveChannels)
+    private var hazardChannels = RecencyBound<String>(limit: RuleEngine.liveChannels)
+    private var noteChannels = RecencyBound<String>(limit: RuleEngine.liveChannels)
     /// The channel of the message observed last.
     private var lastSerial: Int?
     /// Recent hazards per channel key, to connect the node's later log lines to them.
@@ -103,6 +108,7 @@ public final class HazardAnalyzer {
     public func correlate(_ note: NoteEvent) {
         guard let channel = note.channel else { return }
         Self.append(note, to: &recentNotes[channel, default: []], keeping: 16)
+        for dropped in noteChannels.use(channel) { recentNotes[dropped] = nil }
         for hazard in recentHazards[channel] ?? [] where note.node == nil || hazard.node == note.node {
             if let o = Self.observation(hazard, note) { observed.append(o) }
         }
@@ -150,6 +156,10 @@ public final class HazardAnalyzer {
         guard let channel else { return }
         Self.append(Entry(event: event, channel: channel, connection: connection), to: &recent[channel.serial, default: []],
                     keeping: min(window.messages, 64) + 1)
+        for dropped in recentChannels.use(channel.serial) {
+            recent[dropped] = nil
+            reported[dropped] = nil
+        }
     }
 
     /// The hazards the latest observed message of its channel completes, replayed with `engine`.
@@ -206,6 +216,7 @@ public final class HazardAnalyzer {
         for hazard in out {
             guard let key = hazard.channel else { continue }
             Self.append(hazard, to: &recentHazards[key, default: []], keeping: 8)
+            for dropped in hazardChannels.use(key) { recentHazards[dropped] = nil }
             for note in recentNotes[key] ?? [] where note.node == nil || note.node == hazard.node {
                 if let o = Self.observation(hazard, note) { observed.append(o) }
             }

@@ -139,11 +139,20 @@ public final class CheckWriter {
             // A rule that fires again and again on one channel: its first findings, then a count.
             let key = "\(finding.rule.id)\t\(finding.channel ?? "")"
             if let limit = maxPerRule, shown[key, default: 0] >= limit {
-                if suppressed[key] == nil { suppressedOrder.append(key) }
+                if suppressed[key] == nil {
+                    // A "N more" line per rule and channel, for the first channels; the rest
+                    // are counted in one line.
+                    guard suppressedOrder.count < Self.keptFindings else {
+                        suppressedElsewhere += 1
+                        return
+                    }
+                    suppressedOrder.append(key)
+                }
                 suppressed[key, default: (0, finding)].count += 1
                 return
             }
             shown[key, default: 0] += 1
+            for dropped in shownRecency.use(key) { shown[dropped] = nil }
             if style.grouped && pending.count < Self.keptFindings {
                 pending.append(finding)
             } else if let root = finding.follows, streamedRoots.contains(root) {
@@ -265,6 +274,10 @@ public final class CheckWriter {
     /// are counted in one line. JSON keeps every finding.
     public var maxPerRule: Int? = 3
     private var shown: [String: Int] = [:]
+    /// The rule and channel pairs counted in ``shown``: those of the channels most recently
+    /// reported (a trace of many channels must not hold a count for each).
+    private var shownRecency = RecencyBound<String>(limit: 20_000)
+    private var suppressedElsewhere = 0
     /// Findings of the current input (a live stream prints them as found, not at its end).
     private var inputFindings = 0
     private var suppressed: [String: (count: Int, first: Finding)] = [:]
@@ -278,12 +291,14 @@ public final class CheckWriter {
 
     /// "commit-sig-valid: 7,115 more on channel 1758…, first at file:frame".
     func suppressedLines() -> [String] {
-        suppressedOrder.compactMap { key in
+        let elsewhere = suppressedElsewhere == 0 ? [] : ["  \(Self.grouping(suppressedElsewhere)) more findings of further rules and channels"
+            + style.dim(" (--all or --max-per-rule N to see them)")]
+        return suppressedOrder.compactMap { key in
             guard let (count, first) = suppressed[key] else { return nil }
             let channel = first.channel.map { " on channel \(DumpWriter.short($0))" } ?? ""
             return wrapped("  " + style.bold(first.rule.id) + ": \(Self.grouping(count)) more\(channel), first at \(first.message.location)"
                 + style.dim(" (--all or --max-per-rule N to see them)"), "    ").joined(separator: "\n")
-        }
+        } + elsewhere
     }
 
     /// 7115 → "7,115".
@@ -300,12 +315,12 @@ public final class CheckWriter {
     /// The end of one input: its grouped findings and what was checked on it.
     public func endInput(_ path: String, _ summary: CheckSummary) {
         totals.messages += summary.messages
-        for coverage in summary.channels.map(\.coverage) + summary.connections.map(\.1) {
+        for coverage in summary.channels.map(\.coverage) + summary.connections.map(\.1) + [summary.omittedChannels?.coverage].compactMap({ $0 }) {
             evaluated.formUnion(coverage.evaluatedRules)
             notEvaluated.formUnion(coverage.notEvaluatedRules.map(\.rule))
         }
-        totals.channels += summary.channels.count
-        totals.connections += connectionTotal == 0 ? Set(logs.flatMap { $0.streams.map(\.id) }).count : connectionTotal
+        totals.channels += summary.channels.count + (summary.omittedChannels?.channels ?? 0)
+        totals.connections += connectionTotal == 0 ? logs.reduce(0) { $0 + $1.connections } : connectionTotal
         switch format {
         case .text:
             if !style.quiet || !pending.isEmpty { for line in fitted(textInput(path, summary)) { out.line(line) } }
@@ -341,6 +356,7 @@ public final class CheckWriter {
         inputFindings = 0
         suppressed = [:]
         suppressedOrder = []
+        suppressedElsewhere = 0
         flush()
     }
 
@@ -548,14 +564,19 @@ public final class CheckWriter {
             lines.append("  no findings")
         }
         lines.append("")
-        lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(summary.channels.count) channel\(summary.channels.count == 1 ? "" : "s")")
-        for channel in summary.channels {
-            let notEvaluated = channel.coverage.notEvaluatedRules
-            lines.append("    channel \(DumpWriter.short(channel.key)): \(channel.coverage.evaluatedRules.count) rules evaluated, "
+        let channelCount = summary.channels.count + (summary.omittedChannels?.channels ?? 0)
+        lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(Self.grouping(channelCount)) channel\(channelCount == 1 ? "" : "s")")
+        func coverageLine(_ title: String, _ coverage: Coverage) {
+            let notEvaluated = coverage.notEvaluatedRules
+            lines.append("    \(title): \(coverage.evaluatedRules.count) rules evaluated, "
                 + "\(notEvaluated.count) not evaluated\(notEvaluated.isEmpty || style.verbose ? "" : " (-v: why)")")
             if style.verbose {
                 for (rule, reason) in notEvaluated { lines.append(style.dim("      \(rule): \(reason)")) }
             }
+        }
+        for channel in summary.channels { coverageLine("channel \(DumpWriter.short(channel.key))", channel.coverage) }
+        if let omitted = summary.omittedChannels {
+            coverageLine("\(Self.grouping(omitted.channels)) more channels, together", omitted.coverage)
         }
         return lines
     }
@@ -829,6 +850,14 @@ public final class CheckWriter {
         json.beginArray()
         for channel in summary.channels { writeJSON(channel, to: &json) }
         json.endArray()
+        if let omitted = summary.omittedChannels {
+            json.field("channels_omitted", omitted.channels)
+            json.key("omitted_channels")
+            json.beginObject()
+            json.field("messages", omitted.messages)
+            writeCoverage(omitted.coverage, to: &json)
+            json.endObject()
+        }
         // Rules judged on messages without a channel (init, ping, pong, …), per connection.
         json.key("connection_rules")
         json.beginArray()

@@ -79,6 +79,8 @@ public struct StatsCollector {
         public var connectionLevel = Scope()
         public var channels: [String: Scope] = [:]
         public var channelOrder: [String] = []
+        /// Messages of channels past the input's first ``StatsCollector/keptChannels``.
+        public var otherChannels = Scope()
         public var summary: ConnectionSummary?
         public var peer: String?
     }
@@ -89,9 +91,16 @@ public struct StatsCollector {
     public private(set) var diagnostics = 0
     /// Connections without a message past the first ``keptConnections``, only counted.
     public private(set) var connectionsOmitted = 0
+    /// Messages of connections past the first ``keptConnections``, only counted.
+    public private(set) var otherConnectionMessages = 0
     public static let keptConnections = 10_000
-    /// Temporary channel ids and the channel ids they became.
+    /// Channels counted one by one; the messages of further channels are counted together
+    /// per connection (``Connection/otherChannels``).
+    public static let keptChannels = 10_000
+    private var channelCount = 0
+    /// Temporary channel ids and the channel ids they became (of the most recent openings).
     private var aliases: [String: String] = [:]
+    private var aliasRecency = RecencyBound<String>(limit: 20_000)
 
     public init() {}
 
@@ -110,6 +119,10 @@ public struct StatsCollector {
         case let .message(message):
             let id = message.connection ?? 0
             if connections[id] == nil {
+                guard connections.count < Self.keptConnections else {
+                    otherConnectionMessages += 1
+                    return
+                }
                 connections[id] = Connection(id: id)
                 order.append(id)
             }
@@ -124,6 +137,7 @@ public struct StatsCollector {
                case let .unsigned(index)? = message.content.fields["funding_output_index"], index <= UInt64(UInt16.max) {
                 let final = ChannelID(fundingTxid: hash, outputIndex: UInt16(index)).hex
                 aliases[temporary] = final
+                for dropped in aliasRecency.use(temporary) { aliases[dropped] = nil }
                 if var connection = connections[id], let opening = connection.channels.removeValue(forKey: temporary) {
                     if connection.channels[final] == nil {
                         connection.channelOrder = connection.channelOrder.map { $0 == temporary ? final : $0 }
@@ -136,7 +150,14 @@ public struct StatsCollector {
                 }
             }
             if let channel = message.channel.map({ aliases[$0] ?? $0 }) {
-                if connections[id]?.channels[channel] == nil { connections[id]?.channelOrder.append(channel) }
+                if connections[id]?.channels[channel] == nil {
+                    guard channelCount < Self.keptChannels else {
+                        connections[id]?.otherChannels.add(message, direction: direction, length: length)
+                        return
+                    }
+                    channelCount += 1
+                    connections[id]?.channelOrder.append(channel)
+                }
                 connections[id]?.channels[channel, default: Scope()].add(message, direction: direction, length: length)
             } else {
                 connections[id]?.connectionLevel.add(message, direction: direction, length: length)
@@ -178,6 +199,9 @@ public enum StatsFormat {
             for key in c.channelOrder {
                 guard let scope = c.channels[key] else { continue }
                 lines += table("channel \(DumpWriter.short(key))", scope)
+            }
+            if c.otherChannels.counts.messages != [0, 0] {
+                lines += table("further channels (past the first \(StatsCollector.keptChannels)), together", c.otherChannels)
             }
         }
         return lines
@@ -276,6 +300,12 @@ public enum StatsFormat {
             json.endObject()
         }
         json.endArray()
+        if c.otherChannels.counts.messages != [0, 0] {
+            json.key("other_channels")
+            json.beginObject()
+            writeScope(c.otherChannels, to: &json)
+            json.endObject()
+        }
         json.endObject()
     }
 }

@@ -55,6 +55,7 @@ public enum StreamFormat {
             json.endObject()
         }
         json.endArray()
+        if summary.omittedMessages > 0 { json.field("omitted_stream_messages", summary.omittedMessages) }
         json.endObject()
     }
 
@@ -65,6 +66,9 @@ public enum StreamFormat {
             let channel = stream.channel.map { $0.count > 20 ? DumpWriter.short($0) : $0 } ?? "(connection)"
             let source = summary.sources.count > 1 ? summary.sources[stream.source].name.map { "\($0): " } ?? "" : ""
             lines.append("  #\(stream.id) \(source)\(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
+        }
+        if summary.omittedMessages > 0 {
+            lines.append("  \(summary.omittedMessages) more messages in further streams (the first \(summary.streams.count) are listed)")
         }
         return lines
     }

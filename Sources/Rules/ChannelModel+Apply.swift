@@ -104,6 +104,7 @@ extension ChannelModel {
             stfuInitiator[side] = m.uint("initiator").map { UInt8(truncatingIfNeeded: $0) }
         case "error":
             errorSent[side] = true
+            errorOnConnection[side] = true
         case "channel_reestablish":
             applyReestablish(m, from: side)
         case "splice_init":
@@ -250,6 +251,7 @@ extension ChannelModel {
         connection = old.connection
         reestablish = old.reestablish
         reestablishSent = old.reestablishSent
+        errorOnConnection = old.errorOnConnection
         origin = .reestablished
     }
 

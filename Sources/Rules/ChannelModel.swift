@@ -170,6 +170,12 @@ public struct ChannelModel: Sendable {
     /// Whether the channel was opened on the current connection (no reestablish needed).
     public var openedOnConnection = false
     public var reestablishSent = [false, false]
+    /// Whether the channel was opened or reestablished on the current connection (BOLT #2
+    /// §"Message Retransmission": its other messages need one of the two first).
+    public var knownOnConnection: Bool { openedOnConnection || reestablishSent.contains(true) }
+    /// Whether each side sent an `error` for the channel on the current connection (BOLT #1:
+    /// the sender has failed the channel).
+    public var errorOnConnection = [false, false]
     public var reestablish: [ChannelReestablishFields?] = [nil, nil]
     /// Channel messages sent on the current connection, per side.
     public var sentOnConnection = [0, 0]
@@ -453,6 +459,7 @@ public struct ChannelModel: Sendable {
         self.connection = connection
         openedOnConnection = false
         reestablishSent = [false, false]
+        errorOnConnection = [false, false]
         reestablish = [nil, nil]
         sentOnConnection = [0, 0]
         signingsOnConnection = [0, 0]

@@ -22,11 +22,11 @@ public struct ConnectionModel: Sendable {
     /// Whether each direction's latest message was an `init` (a log's reconnection may show
     /// one side's `init` before the other's repeated one marks the new connection).
     public var lastWasInit = [false, false]
-    /// Channels (their serials) opened or reestablished on this connection.
-    public var channels: Set<Int> = []
-    /// Channels (serials) an `error` failed, per direction; `allChannels` for every one.
-    public var failedBy: [Set<Int>] = [[], []]
-    public static let allChannels = -1
+    /// Whether an `error` for every channel (all-zero or no `channel_id`) was sent, per
+    /// direction. (An error for one channel is kept in that channel's model: the connection
+    /// model holds nothing per channel, so its size and the cost of copying it do not grow
+    /// with the channels on the connection.)
+    public var failedEvery = [false, false]
     static let maximumPendingPings = 1024
 
     public init(startSeen: Bool, transport: Bool) {
@@ -59,9 +59,7 @@ public struct ConnectionModel: Sendable {
             if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() }
             else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
         case "error":
-            if let channel { failedBy[d].insert(channel.serial) } else { failedBy[d].insert(Self.allChannels) }
-        case "open_channel", "open_channel2", "channel_reestablish":
-            if let channel { channels.insert(channel.serial) }
+            if channel == nil { failedEvery[d] = true }
         default:
             break
         }

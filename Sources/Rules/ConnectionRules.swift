@@ -152,11 +152,10 @@ enum ConnectionRules {
             "splice_init", "splice_ack", "tx_add_input", "tx_add_output", "tx_complete", "tx_signatures",
         ])) { c in
         let direction = ConnectionModel.index(c.event.direction)
-        let failed = c.connection.failedBy[direction]
-        guard !failed.isEmpty, let channel = c.channel else { return }
-        if failed.contains(ConnectionModel.allChannels) {
+        guard let channel = c.channel else { return }
+        if c.connection.failedEvery[direction] {
             c.violation("`\(c.name)` for channel \(short(channel.key)) after an error that failed every channel")
-        } else if failed.contains(channel.serial) {
+        } else if channel.errorOnConnection[c.sender] {
             c.violation("`\(c.name)` after the sender's own `error` failed the channel")
         }
     }
@@ -171,7 +170,7 @@ enum ConnectionRules {
         ])) { c in
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         guard let channel = c.channel else { return c.notEvaluated("the message names no channel") }
-        if !c.connection.channels.contains(channel.serial) {
+        if !channel.knownOnConnection {
             c.violation("`\(c.name)` for channel \(short(channel.key)), which was neither opened nor reestablished on this connection")
         }
     }

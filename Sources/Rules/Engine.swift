@@ -42,9 +42,30 @@ public struct RuleEngine {
     }
 
     private var connections: [Int: Connection] = [:]
+    /// A node log's peer streams never end as a capture's connections do: the models of the
+    /// least recently active past this many are dropped.
+    private var connectionRecency = RecencyBound<Int>(limit: liveChannels)
     private var nextToken = 1
-    private var channels: [ChannelModel] = []
+    /// The live channel models by serial. At most ``liveChannels`` are held: past that the
+    /// least recently active are dropped (``droppedChannels``), and a dropped channel's later
+    /// messages start a new model, as a channel first seen mid-trace does.
+    private var channels: [Int: ChannelModel] = [:]
+    private var nextSerial = 0
+    /// Which live channels had messages most recently.
+    private var recency = RecencyBound<Int>(limit: liveChannels)
+    public static let liveChannels = 10_000
+    /// Channel models dropped for ``liveChannels``.
+    public private(set) var droppedChannels = 0
+    /// The summary rows of the first ``keptChannels`` channels (the rest are counted, and
+    /// share one coverage entry): messages, and what a dropped channel's row showed.
     private var channelMessages: [Int] = []
+    private var droppedRows: [Int: CheckSummary.Channel] = [:]
+    static let keptChannels = 10_000
+    private var omittedMessages = 0
+    /// Channels opened on each connection (by token) whose establishment has not finished:
+    /// where a message naming no known channel may belong (see ``pendingChannel(_:_:)``).
+    private var establishing: [Int: [Int]] = [:]
+    static let establishingPerConnection = 64
     /// How a message names its channel: its `channel_id`, a temporary id (which only one
     /// connection's open knows), or the label a log gives it.
     private enum ChannelKey: Hashable {
@@ -67,7 +88,6 @@ public struct RuleEngine {
     /// Roots and follow-ons per channel (by serial) and per connection's channel-less traffic.
     private var channelLineage: [Int: Lineage] = [:]
     private var connectionLineage: [Int: Lineage] = [:]
-    private static let placeholder = ChannelModel()
     /// Updates a channel may accumulate before its history is folded at the next quiet point.
     static let compactionThreshold = 256
 
@@ -100,7 +120,8 @@ public struct RuleEngine {
         model.connection = token
         engine.connections[connectionKey] = Connection(model: connection, token: token)
         engine.nextToken = token + 1
-        engine.channels = [model]
+        engine.channels = [0: model]
+        engine.nextSerial = 1
         engine.channelMessages = [0]
         if let id = model.channelID { engine.channelIndex[.id(id)] = 0 }
         if let temporary = model.temporaryID { engine.channelIndex[.temporary(connection: token, temporary)] = 0 }
@@ -118,10 +139,8 @@ public struct RuleEngine {
         }
         if case let .connection(summary) = event {
             // A capture connection ended: its state is no longer needed (its coverage is kept).
-            connections[summary.id] = nil
-            connectionContext[summary.id] = nil
-            connectionLineage[summary.id] = nil
-            lostReasons[summary.id] = nil
+            forget(connection: summary.id)
+            connectionRecency.remove(summary.id)
             return []
         }
         guard case let .message(message) = event else { return [] }
@@ -161,8 +180,7 @@ public struct RuleEngine {
         // place rather than copied (its arrays have one owner).
         var channel: ChannelModel?
         if let serial {
-            channel = channels[serial]
-            channels[serial] = Self.placeholder
+            channel = channels.removeValue(forKey: serial)
         }
         var side = 0
         if var model = channel.take() {
@@ -233,15 +251,16 @@ public struct RuleEngine {
         // would make this a copy of its channel set, on every message).
         connections[connectionKey] = nil
         connection.model.apply(view, direction: event.direction, channel: channel)
-        if serial == nil { remember(event, in: &connectionContext[connectionKey, default: []]) }
+        if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []], contextLength: contextLength) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
             if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
                 model.compact()
             }
             channels[serial] = model
-            channelMessages[serial] += 1
-            remember(event, in: &channelContext[serial, default: []])
+            touch(serial)
+            if serial < Self.keptChannels { channelMessages[serial] += 1 } else { omittedMessages += 1 }
+            Self.remember(event, in: &channelContext[serial, default: []], contextLength: contextLength)
             if view.name == "update_add_htlc", let id = view.uint("id") {
                 htlcAdds[serial, default: [:]][HTLCRef(offerer: side, id: id)] = event
             } else if removalMessages.contains(view.name), let id = view.uint("id") {
@@ -250,10 +269,21 @@ public struct RuleEngine {
             register(serial: serial, connection: connection.token, id: event.content.channelID)
         }
         connections[connectionKey] = connection
+        for dropped in connectionRecency.use(connectionKey) { forget(connection: dropped) }
         return out
     }
 
-    private func remember(_ event: MessageEvent, in ring: inout [MessageEvent]) {
+    /// Drops a connection's state (its coverage is kept).
+    private mutating func forget(connection key: Int) {
+        connections[key] = nil
+        connectionContext[key] = nil
+        connectionLineage[key] = nil
+        lostReasons[key] = nil
+    }
+
+    /// Static: a method of the engine handed one of the engine's own dictionaries inout
+    /// would make Swift copy the whole engine for the call (every message).
+    private static func remember(_ event: MessageEvent, in ring: inout [MessageEvent], contextLength: Int) {
         guard contextLength > 0 else { return }
         if ring.count >= contextLength { ring.removeFirst(ring.count - contextLength + 1) }
         ring.append(event)
@@ -389,24 +419,61 @@ public struct RuleEngine {
         return nil
     }
 
-    private func pendingChannel(_ token: Int, _ phase: (ChannelModel) -> Bool) -> Int? {
-        let candidates = channels.indices.filter { channels[$0].connection == token && phase(channels[$0]) }
+    /// The one channel opened on the connection that is in the given phase of its
+    /// establishment; `nil` when none or several are. Only the connection's channels still
+    /// establishing are looked at (not every channel: a trace of many channels would make
+    /// each unknown `channel_id` cost them all).
+    private mutating func pendingChannel(_ token: Int, _ phase: (ChannelModel) -> Bool) -> Int? {
+        guard var list = establishing[token] else { return nil }
+        list.removeAll { serial in channels[serial].map { $0.channelID != nil && ($0.fundingSignedSeen || $0.dualFunded) } ?? true }
+        establishing[token] = list.isEmpty ? nil : list
+        let candidates = list.filter { channels[$0].map(phase) ?? false }
         return candidates.count == 1 ? candidates[0] : nil
     }
 
     private mutating func add(_ model: ChannelModel, keys: [ChannelKey]) -> Int {
         var model = model
-        model.serial = channels.count
-        channels.append(model)
-        channelMessages.append(0)
+        model.serial = nextSerial
+        nextSerial += 1
+        channels[model.serial] = model
+        touch(model.serial)
+        if model.serial < Self.keptChannels { channelMessages.append(0) }
         for key in keys { channelIndex[key] = model.serial }
+        if model.openedOnConnection, let token = model.connection {
+            // More channels establishing at once on one connection than this cannot be told
+            // apart by phase anyway: the oldest leaves the list.
+            establishing[token, default: []].append(model.serial)
+            if establishing[token]?.count ?? 0 > Self.establishingPerConnection { establishing[token]?.removeFirst() }
+        }
         return model.serial
+    }
+
+    /// Marks a channel active; past ``liveChannels`` live models, drops the least recently
+    /// active (their index keys too, so that their next message starts a new model).
+    private mutating func touch(_ serial: Int) {
+        let dropped = recency.use(serial)
+        guard !dropped.isEmpty else { return }
+        let victims = Set(dropped)
+        for serial in dropped {
+            guard let model = channels.removeValue(forKey: serial) else { continue }
+            if serial < Self.keptChannels { droppedRows[serial] = row(model) }
+            channelContext[serial] = nil
+            channelLineage[serial] = nil
+            htlcAdds[serial] = nil
+        }
+        channelIndex = channelIndex.filter { !victims.contains($0.value) }
+        droppedChannels += dropped.count
+    }
+
+    private func row(_ channel: ChannelModel) -> CheckSummary.Channel {
+        CheckSummary.Channel(key: channel.key, label: channel.label, parties: channel.parties, origin: channel.origin,
+                             messages: channelMessages[channel.serial], coverage: coverage[channel.serial] ?? Coverage())
     }
 
     /// Keys a channel gains as it is applied: the `channel_id` from the funding outpoint
     /// (v1) or from both revocation basepoints (v2).
     private mutating func register(serial: Int, connection token: Int, id: ChannelID?) {
-        let model = channels[serial]
+        guard let model = channels[serial] else { return }
         if let temporary = model.temporaryID { channelIndex[.temporary(connection: token, temporary)] = serial }
         if model.channelID == nil, model.fundingSignedSeen || model.readySent != [false, false], let id, id != model.temporaryID {
             // The source gives the channel_id but not the funding outpoint it comes from.
@@ -425,7 +492,7 @@ public struct RuleEngine {
 
     /// Gives a channel its `channel_id`, which its later messages name it by.
     private mutating func assign(_ id: ChannelID, to serial: Int) {
-        channels[serial].channelID = id
+        channels[serial]?.channelID = id
         channelIndex[.id(id)] = serial
     }
 
@@ -433,7 +500,8 @@ public struct RuleEngine {
         _ rule: String, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, String) -> Void
     ) {
         if let channel {
-            update(&coverage[channel.serial, default: Coverage()], rule)
+            // Past the first channels, the rest share one entry (-1).
+            update(&coverage[channel.serial < Self.keptChannels ? channel.serial : -1, default: Coverage()], rule)
         } else {
             // Past the first connections, the rest share one entry (-1): a capture of many
             // connections must not hold a coverage table for each.
@@ -447,11 +515,14 @@ public struct RuleEngine {
     /// What was checked, per channel and per connection.
     public var summary: CheckSummary {
         var out = CheckSummary(messages: messages, findings: findings, rules: rules.count)
-        for channel in channels {
-            out.channels.append(CheckSummary.Channel(
-                key: channel.key, label: channel.label, parties: channel.parties, origin: channel.origin,
-                messages: channelMessages[channel.serial], coverage: coverage[channel.serial] ?? Coverage()))
+        for serial in 0..<min(nextSerial, Self.keptChannels) {
+            if let row = channels[serial].map(row) ?? droppedRows[serial] { out.channels.append(row) }
         }
+        if nextSerial > Self.keptChannels {
+            out.omittedChannels = CheckSummary.Omitted(channels: nextSerial - Self.keptChannels, messages: omittedMessages,
+                                                       coverage: coverage[-1] ?? Coverage())
+        }
+        out.droppedChannels = droppedChannels
         out.connections = connectionCoverage.keys.sorted().map { ($0, connectionCoverage[$0] ?? Coverage()) }
         return out
     }
@@ -473,6 +544,15 @@ public struct CheckSummary: Sendable {
     /// Rules selected.
     public var rules: Int
     public var channels: [Channel] = []
+    /// Channels past the first ``RuleEngine/keptChannels``: counted, with one coverage.
+    public struct Omitted: Sendable {
+        public var channels: Int
+        public var messages: Int
+        public var coverage: Coverage
+    }
+    public var omittedChannels: Omitted?
+    /// Channel models dropped because more than ``RuleEngine/liveChannels`` were live at once.
+    public var droppedChannels = 0
     /// Connection-level coverage (messages without a channel), by engine connection number.
     public var connections: [(Int, Coverage)] = []
 }

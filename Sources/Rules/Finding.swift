@@ -76,6 +76,15 @@ public struct Coverage: Sendable {
         if entries[rule]?.reason == nil { entries[rule]?.reason = reason }
     }
 
+    /// Adds another scope's counts (channels summarised together).
+    public mutating func merge(_ other: Coverage) {
+        for (rule, entry) in other.entries {
+            entries[rule, default: Entry()].evaluated += entry.evaluated
+            entries[rule, default: Entry()].notEvaluated += entry.notEvaluated
+            if entries[rule]?.reason == nil { entries[rule]?.reason = entry.reason }
+        }
+    }
+
     /// Rules evaluated at least once.
     public var evaluatedRules: [String] { entries.filter { $0.value.evaluated > 0 }.keys.sorted() }
     /// Rules that applied but never had the evidence, with the first reason.

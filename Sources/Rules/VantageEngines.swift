@@ -66,6 +66,14 @@ public struct VantageEngines {
             out.findings += part.findings
             out.channels += part.channels
             out.connections += part.connections
+            out.droppedChannels += part.droppedChannels
+            if let omitted = part.omittedChannels {
+                var merged = out.omittedChannels ?? CheckSummary.Omitted(channels: 0, messages: 0, coverage: Coverage())
+                merged.channels += omitted.channels
+                merged.messages += omitted.messages
+                merged.coverage.merge(omitted.coverage)
+                out.omittedChannels = merged
+            }
         }
         return out
     }

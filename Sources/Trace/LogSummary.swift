@@ -38,8 +38,13 @@ public struct LogSummary: Sendable {
 
     public var file: String
     public var sources: [Source] = []
-    /// Per source, peer and channel, in order of first appearance.
+    /// Per source, peer and channel, in order of first appearance: the first
+    /// ``LogSummaryBuilder/keptStreams``; the messages of any further ones are counted in
+    /// ``omittedMessages``.
     public var streams: [Stream] = []
+    public var omittedMessages = 0
+    /// Peer streams (connections) numbered.
+    public var connections = 0
     public var messages = 0
     /// Lines that were not wire messages, and lines no format recognised.
     public var skippedLines = 0
@@ -72,7 +77,12 @@ public struct LogSummary: Sendable {
 struct LogSummaryBuilder {
     var summary: LogSummary
     private var index: [String: Int] = [:]
+    static let keptStreams = 10_000
+    /// Stream numbers of the peers seen most recently: a peer forgotten (past
+    /// ``peerLimit`` others) and seen again gets a new number, as a new connection.
     private var streamIDs: [String: Int] = [:]
+    private var peerRecency = RecencyBound<String>(limit: peerLimit)
+    static let peerLimit = 20_000
 
     init(file: String) {
         summary = LogSummary(file: file)
@@ -86,10 +96,11 @@ struct LogSummaryBuilder {
     /// first sight.
     mutating func streamID(source: Int, peer: String?) -> Int {
         let key = "\(source)|\(peer ?? "")"
+        defer { for dropped in peerRecency.use(key) { streamIDs[dropped] = nil } }
         if let id = streamIDs[key] { return id }
-        let id = streamIDs.count + 1
-        streamIDs[key] = id
-        return id
+        summary.connections += 1
+        streamIDs[key] = summary.connections
+        return summary.connections
     }
 
     mutating func add(_ event: MessageEvent, source: Int, line: Int) {
@@ -98,6 +109,9 @@ struct LogSummaryBuilder {
         let position: Int
         if let existing = index[key] {
             position = existing
+        } else if summary.streams.count >= Self.keptStreams {
+            summary.omittedMessages += 1
+            return
         } else {
             position = summary.streams.count
             index[key] = position

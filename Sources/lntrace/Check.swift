@@ -297,7 +297,12 @@ struct CheckCommand: ParsableCommand {
                 writer.write(Diagnostic(.error, "check.local", at: SourceLocation(file: path),
                                         "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"))
             }
-            writer.endInput(path, engines.summary)
+            let summary = engines.summary
+            if summary.droppedChannels > 0 {
+                writer.write(Diagnostic(.error, "check.channel-limit", at: SourceLocation(file: path),
+                                        "more than \(RuleEngine.liveChannels) channels were active at once: the models of \(summary.droppedChannels) least recently active channels were dropped, and their later messages were judged as channels first seen mid-trace"))
+            }
+            writer.endInput(path, summary)
         }
         writer.finish(rules: selected.count)
         if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }

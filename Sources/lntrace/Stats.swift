@@ -68,6 +68,9 @@ struct StatsCommand: ParsableCommand {
             if stats.connectionsOmitted > 0 {
                 Output.standardError.line("lntrace: \(path): \(stats.connectionsOmitted) connections without messages past the first \(StatsCollector.keptConnections) not listed")
             }
+            if stats.otherConnectionMessages > 0 {
+                Output.standardError.line("lntrace: \(path): \(stats.otherConnectionMessages) messages of connections past the first \(StatsCollector.keptConnections) counted, not listed")
+            }
             out.flush()
         }
         if output.format == .json { out.write("]}\n") }

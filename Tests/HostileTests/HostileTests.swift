@@ -77,6 +77,33 @@ struct BoundsTests {
         }
     }
 
+    /// 30,000 channels (15,000 opened, then updates of 15,000 never opened): the engine
+    /// keeps 10,000 channel models live and lists 10,000 channels, says so, and still reads
+    /// every message (each unknown `channel_id` once scanned every channel: quadratic).
+    @Test func manyChannelsAreDroppedAndCountedNotHeld() throws {
+        let file = Fixtures.url("hostile/logs/hex-30k-channels.hex.gz").path
+        let run = try LNTraceBinary.measured(["check", "--format", "jsonl", file])
+        #expect(run.status == 2)  // the dropped models make the result incomplete
+        #expect(run.peakKB <= 256 * 1024, "\(run.peakKB / 1024) MB")
+        var input: [String: JSONValue]?, summary: [String: JSONValue]?, limit: [String: JSONValue]?
+        for line in String(decoding: run.stdout, as: UTF8.self).split(separator: "\n") {
+            guard case let .object(object) = try JSONValue.parse(String(line)) else { continue }
+            switch object["kind"]?.string {
+            case "input": input = object
+            case "summary": summary = object
+            case "diagnostic" where object["code"]?.string == "check.channel-limit": limit = object
+            default: break
+            }
+        }
+        let record = try #require(input)
+        #expect(record["messages"]?.int64 == 30_000)
+        if case let .array(channels)? = record["channels"] { #expect(channels.count == 10_000) } else { Issue.record("no channels") }
+        #expect(record["channels_omitted"]?.int64 == 20_000)
+        if case let .object(omitted)? = record["omitted_channels"] { #expect(omitted["messages"]?.int64 == 20_000) } else { Issue.record("no omitted_channels") }
+        #expect(summary?["channels"]?.int64 == 30_000)
+        #expect(limit?["message"]?.string?.contains("least recently active channels were dropped") == true)
+    }
+
     /// The same input gives the same bytes, run after run, in every format.
     @Test(arguments: [
         ["check", "--keylog", "Fixtures/captures/pyln-cascade/keys.log", "Fixtures/captures/pyln-cascade/cascade.pcapng"],
