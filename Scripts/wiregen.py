@@ -3,11 +3,12 @@
 
 Input:  Sources/Wire/Schema/wire.csv (made by extract-wire-csv.py from the BOLTs)
 Output: Sources/Wire/Generated/Messages.swift       (every BOLT #1/#2/#7 message)
+        Sources/Wire/Generated/Typed.swift          (MessageKind, TypedMessage, each `Partial`)
         Tests/WireTests/Generated/TestNamespaces.swift (BOLT #1 Appendix B `n1`/`n2`)
 
 Each message becomes a struct named after it (`update_add_htlc` -> `UpdateAddHTLC`) with a
 decoder, an encoder and a spec-named field list; each TLV stream becomes one struct shared
-by the messages that use it. Run `Scripts/wiregen.sh` after changing the schema.
+by the messages that use it. Run `python3 Scripts/wiregen.py` after changing the schema.
 """
 import sys
 from collections import OrderedDict
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / 'Sources/Wire/Schema/wire.csv'
 OUT = ROOT / 'Sources/Wire/Generated/Messages.swift'
+TYPED_OUT = ROOT / 'Sources/Wire/Generated/Typed.swift'
 TEST_OUT = ROOT / 'Tests/WireTests/Generated/TestNamespaces.swift'
 
 TEST_STREAMS = {'n1', 'n2'}
@@ -708,6 +710,183 @@ class Gen:
         text = '\n'.join(out).rstrip() + '\n'
         return text.replace('\n\n\n', '\n\n')
 
+    # ---- typed partial messages (what a trace knows of each message, typed) ----
+
+    def convert_expr(self, f, value):
+        """A Swift expression converting the `FieldValue?` `value` to `f`'s type, or None."""
+        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
+            return f'PartialValue.fixed({value}, ChannelID.self)'
+        if f.typ in TRUNCATED:
+            return f'PartialValue.unsigned({value}, {TRUNCATED[f.typ][0]}.self)'
+        e = self.elem(f.typ)
+
+        def one(v):
+            if e.swift in ('UInt8', 'UInt16', 'UInt32', 'UInt64'):
+                return f'PartialValue.unsigned({v}, {e.swift}.self)'
+            if e.swift == 'Int64':
+                return f'PartialValue.signed({v})'
+            if e.swift == 'ShortChannelID':
+                return f'PartialValue.shortChannelID({v})'
+            if e.swift == '[UInt8]':
+                return f'PartialValue.bytes({v})'
+            if f.typ in self.subtype_elems:
+                return None
+            return f'PartialValue.fixed({v}, {e.swift}.self)'
+        if not f.count:
+            return one(value)
+        if e.swift == 'UInt8':
+            return f'PartialValue.bytes({value})'
+        inner = one('$0')
+        if inner is None:
+            return None
+        return f'PartialValue.list({value}) {{ {inner} }}'
+
+    def partial_struct(self, sname, mname, fields, extra):
+        plan = self.plan(fields, mname)
+        props = []  # (prop, swift type, spec name, kind, f)
+        for kind, f, extra_t in plan:
+            if kind == 'length':
+                continue
+            if kind == 'tlvs':
+                props.append((prop_name(f.name), extra_t, f.name, 'tlvs', f))
+            else:
+                props.append((prop_name(f.name), self.swift_type(f), f.name, 'value', f))
+        for p, t, default, doc_line in extra:
+            props.append((p, t, bare_snake(p), 'extra', None))
+        L = [f'extension {sname} {{',
+             f'    /// `{mname}` as far as a source gives it: every field optional (a log line may give',
+             '    /// a few; a decoded message gives all).',
+             '    public struct Partial: Hashable, Sendable {']
+        for p, t, spec, kind, f in props:
+            L.append(f'        /// `{spec}`.')
+            L.append(f'        public var {p}: {t}?')
+        L.append('')
+        L.append('        public init() {}')
+        L.append('')
+        L.append('        /// Every field of a decoded message.')
+        L.append(f'        public init(_ message: {sname}) {{')
+        for p, t, spec, kind, f in props:
+            L.append(f'            {bare(p)} = message.{bare(p)}')
+        L.append('        }')
+        L.append('')
+        L.append('        /// The fields a source named (as the spec names them), converted to their types;')
+        L.append('        /// a value of the wrong shape or size is left out.')
+        L.append('        public init(named fields: [WireField]) {')
+        for p, t, spec, kind, f in props:
+            if kind != 'value':
+                continue
+            expr = self.convert_expr(f, f'fields["{spec}"]')
+            if expr is not None:
+                L.append(f'            {bare(p)} = {expr}')
+        L.append('        }')
+        L.append('    }')
+        L.append('}')
+        return L, props
+
+    def generate_typed(self):
+        cases = []
+        field_types = OrderedDict()  # prop -> (swift type, spec name, [case])
+        conflicts = set()
+        structs = []
+        for mname, msg in self.schema.messages.items():
+            sname = TYPE_NAMES.get(mname, upper_camel(mname))
+            case = CASE_NAMES.get(mname, lower_camel(mname))
+            fields = list(msg['fields'])
+            extra = []
+            if mname in RAW_TRAILING:
+                extra = [('trailingBytes', '[UInt8]', ' = []', '')]
+            elif not any(f.name == 'tlvs' for f in fields):
+                fields.append(Field('tlvs', 'extension_tlvs', ''))
+            code, props = self.partial_struct(sname, mname, fields, extra)
+            structs += code + ['']
+            cases.append((case, sname, mname, msg['number']))
+            for p, t, spec, kind, f in props:
+                if kind == 'tlvs':
+                    continue
+                key = bare(p)
+                if key in field_types and field_types[key][0] != t:
+                    conflicts.add(key)
+                field_types.setdefault(key, (t, spec, []))[2].append(case)
+        case_names = {c for c, _, _, _ in cases}
+        L = [HEADER, '',
+             '/// The kind of a BOLT #1/#2/#7 message: its type number.',
+             'public enum MessageKind: UInt16, CaseIterable, Hashable, Sendable {']
+        for case, sname, mname, num in cases:
+            L.append(f'    /// `{mname}`.')
+            L.append(f'    case {case} = {num}')
+        L += ['',
+              '    /// The spec name (`update_add_htlc`).',
+              '    public var name: String {',
+              '        switch self {']
+        for case, sname, mname, num in cases:
+            L.append(f'        case .{case}: {sname}.name')
+        L += ['        }', '    }', '',
+              '    /// The kind a spec name names (for inputs that give names, not numbers).',
+              '    public init?(name: String) {',
+              '        switch name {']
+        for case, sname, mname, num in cases:
+            L.append(f'        case {sname}.name: self = .{case}')
+        L += ['        default: return nil', '        }', '    }', '}', '',
+              '/// What a trace knows of one message, typed: the message\'s ``MessageKind`` and its fields',
+              '/// as far as the source gives them (see each message\'s `Partial`). Rules read fields',
+              '/// through the properties below, one per field name of the spec, `nil` when the',
+              '/// message has no such field or the source does not give it.',
+              'public enum TypedMessage: Hashable, Sendable {']
+        for case, sname, mname, num in cases:
+            L.append(f'    case {case}({sname}.Partial)')
+        L += ['    /// A message of a type this codec does not know (or none).',
+              '    case unknown(type: UInt16?)', '',
+              '    public init(_ content: MessageContent) {',
+              '        switch content {',
+              '        case let .decoded(message):',
+              '            switch message {']
+        for case, sname, mname, num in cases:
+            L.append(f'            case let .{case}(m): self = .{case}({sname}.Partial(m))')
+        L += ['            case let .unknown(m): self = .unknown(type: m.type)',
+              '            }',
+              '        case let .partial(message):',
+              '            switch message.type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: message.name) {']
+        for case, sname, mname, num in cases:
+            L.append(f'            case .{case}: self = .{case}({sname}.Partial(named: message.fields))')
+        L += ['            case nil: self = .unknown(type: message.type)',
+              '            }',
+              '        case let .undecodable(type, _, _):',
+              '            self = .unknown(type: type)',
+              '        }',
+              '    }', '',
+              '    public var kind: MessageKind? {',
+              '        switch self {']
+        for case, sname, mname, num in cases:
+            L.append(f'        case .{case}: .{case}')
+        L += ['        case .unknown: nil', '        }', '    }']
+        for key, (t, spec, owners) in field_types.items():
+            if key in conflicts or key in case_names or key == 'kind':
+                continue
+            p = prop_name(spec) if bare(prop_name(spec)) == key else key
+            L.append('')
+            L.append(f'    /// `{spec}`.')
+            L.append(f'    public var {p}: {t}? {{')
+            L.append('        switch self {')
+            for case in owners:
+                L.append(f'        case let .{case}(m): m.{p}')
+            L.append('        default: nil')
+            L.append('        }')
+            L.append('    }')
+        L += ['',
+              '    /// The spec name of a field property (`\\.amountMsat` → `amount_msat`), for reasons.',
+              '    public static func fieldName(_ keyPath: PartialKeyPath<TypedMessage>) -> String? {',
+              '        switch keyPath {']
+        for key, (t, spec, owners) in field_types.items():
+            if key in conflicts or key in case_names or key == 'kind':
+                continue
+            L.append(f'        case \\TypedMessage.{key}: "{spec}"')
+        L += ['        default: nil', '        }', '    }', '}', '']
+        if conflicts:
+            L += ['// Field names with different types in different messages (read through the',
+                  '// message\'s `Partial`): ' + ', '.join(sorted(conflicts)) + '.', '']
+        L += structs
+        return '\n'.join(L).rstrip() + '\n'
+
     def generate_tests(self):
         out = [HEADER, '@testable import Wire', '']
         for sname in sorted(TEST_STREAMS):
@@ -736,6 +915,7 @@ def main():
     gen = Gen(schema)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(gen.generate())
+    TYPED_OUT.write_text(Gen(Schema(SCHEMA)).generate_typed())
     test_gen = Gen(Schema(SCHEMA))
     TEST_OUT.parent.mkdir(parents=True, exist_ok=True)
     TEST_OUT.write_text(test_gen.generate_tests())

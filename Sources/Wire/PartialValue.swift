@@ -1,0 +1,44 @@
+/// Conversions from a source's named field values (``FieldValue``) to the typed fields of a
+/// message's `Partial` (generated in `Generated/Typed.swift`). A value of the wrong shape,
+/// size or width gives `nil`: the field is then unknown, as if the source had not given it.
+public enum PartialValue {
+    public static func unsigned<T: FixedWidthInteger & UnsignedInteger>(_ value: FieldValue?, _: T.Type) -> T? {
+        if case let .unsigned(number) = value { return T(exactly: number) }
+        return nil
+    }
+
+    public static func signed(_ value: FieldValue?) -> Int64? {
+        switch value {
+        case let .signed(number): number
+        case let .unsigned(number): Int64(exactly: number)
+        default: nil
+        }
+    }
+
+    public static func bytes(_ value: FieldValue?) -> [UInt8]? {
+        if case let .bytes(bytes) = value { return bytes }
+        return nil
+    }
+
+    public static func fixed<T: FixedSizeBytes>(_ value: FieldValue?, _: T.Type) -> T? {
+        if case let .bytes(bytes) = value { return T(bytes) }
+        return nil
+    }
+
+    public static func shortChannelID(_ value: FieldValue?) -> ShortChannelID? {
+        if case let .shortChannelID(id) = value { return id }
+        return nil
+    }
+
+    /// A list whose every item converts (`nil` if any does not).
+    public static func list<T>(_ value: FieldValue?, _ item: (FieldValue?) -> T?) -> [T]? {
+        guard case let .array(items) = value else { return nil }
+        var out: [T] = []
+        out.reserveCapacity(items.count)
+        for element in items {
+            guard let converted = item(element) else { return nil }
+            out.append(converted)
+        }
+        return out
+    }
+}
