@@ -165,7 +165,7 @@ public final class HazardAnalyzer {
     /// The hazards the latest observed message of its channel completes, replayed with `engine`.
     public func analyze(_ event: MessageEvent, engine: RuleEngine) -> [Hazard] {
         // An error or warning the profiled node sends about a channel after a hazard on it.
-        if ["error", "warning"].contains(event.content.name), let sender = event.sender, isProfiled(sender),
+        if event.content.kind == .error || event.content.kind == .warning, let sender = event.sender, isProfiled(sender),
            let channel = event.channel {
             var data = ""
             if case let .bytes(bytes)? = event.content.fields["data"] { data = String(decoding: bytes, as: UTF8.self) }

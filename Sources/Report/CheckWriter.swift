@@ -904,7 +904,7 @@ public enum RuleFormat {
         json.field("explanation", info.explanation)
         json.field("example", info.example)
         json.field("vantage_dependent", info.vantageDependent)
-        json.field("messages", rule.triggers.sorted())
+        json.field("messages", rule.triggerNames)
         json.endObject()
     }
 
@@ -916,7 +916,7 @@ public enum RuleFormat {
             "",
             "Severity:  \(info.severity.rawValue) (\(info.severity == .error ? "a MUST or MUST NOT, or forced by the protocol" : "a SHOULD, or an anomaly"))",
             "Section:   \(info.section)",
-            "Checked on: \(rule.triggers.contains("*") ? "every message" : rule.triggers.sorted().joined(separator: ", "))",
+            "Checked on: \(rule.triggersOnEveryMessage ? "every message" : rule.triggerNames.joined(separator: ", "))",
             "",
             "Spec:",
         ]

@@ -11,17 +11,17 @@ extension ChannelModel {
     /// leaves it as it was. Documentation/rules.md §"Recovery".
     mutating func apply(_ m: MessageView, from side: Side) {
         let peer = 1 - side
-        if itxMaybePending, updateMessages.contains(m.name) { settleMaybeItx() }
-        switch m.name {
-        case "open_channel", "open_channel2":
+        if itxMaybePending, updateMessages.contains(m.kind) { settleMaybeItx() }
+        switch m.kind {
+        case .openChannel, .openChannel2:
             opener = side
             origin = .opened
             openSeen = true
-            dualFunded = m.name == "open_channel2"
+            dualFunded = m.kind == .openChannel2
             params[side] = Params(from: m)
             channelType = m.tlvBytes("channel_type") ?? channelType
             fundingSatoshis = m.uint("funding_satoshis")
-            pushMsat = m.name == "open_channel" ? m.uint("push_msat") : nil
+            pushMsat = m.kind == .openChannel ? m.uint("push_msat") : nil
             if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
                 balanceBase = side == 0 ? [funding * 1000 - push, push] : [push, funding * 1000 - push]
             }
@@ -30,48 +30,48 @@ extension ChannelModel {
             if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
             if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
             nextHTLCID = [0, 0]
-        case "accept_channel", "accept_channel2":
+        case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
             if let type = m.tlvBytes("channel_type") { channelType = type }
             if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
             if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
-            if m.name == "accept_channel2", let opener {
+            if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
             }
-        case "funding_created":
+        case .fundingCreated:
             fundingCreatedSeen = true
             if let txid = m.bytes("funding_txid"), txid.count == 32, let index = m.uint("funding_output_index") {
                 fundingTxid = SHA256Hash(txid)
                 fundingOutputIndex = UInt16(truncatingIfNeeded: index)
             }
-        case "funding_signed":
+        case .fundingSigned:
             fundingSignedSeen = true
-        case "channel_ready":
+        case .channelReady:
             readySent[side] = true
             if origin == .opened, let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
             if let alias = m.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = alias {
                 aliases[side].append(scid.rawValue)
             }
-        case "update_add_htlc":
+        case .updateAddHTLC:
             let blinded = m.tlv("blinded_path") != nil || m.tlv("path_key") != nil
             if m.uint("id") == nil { htlcIDsUnknown = true }
             recordAdd(from: side, id: m.uint("id") ?? nextHTLCID[side] ?? 0, amount: m.uint("amount_msat"),
                       hash: m.bytes("payment_hash"), cltv: m.uint("cltv_expiry"), blinded: blinded, onion: m.bytes("onion_routing_packet"))
-        case "update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc":
+        case .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC:
             if m.uint("id") == nil { htlcIDsUnknown = true }
-            recordRemove(from: side, id: m.uint("id"), fulfilled: m.name == "update_fulfill_htlc")
-        case "update_fee":
+            recordRemove(from: side, id: m.uint("id"), fulfilled: m.kind == .updateFulfillHTLC)
+        case .updateFee:
             // Recovery (`fee-funder-only`): the node that does not pay the fee cannot set it.
             if let opener, opener != side { break }
             recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
-        case "start_batch":
+        case .startBatch:
             if let size = m.uint("batch_size"), size > 1 {
                 batchRemaining[side] = Int(min(size, 20))
                 batchSize[side] = batchRemaining[side]
             }
-        case "commitment_signed":
-            let repeated = possibleRetransmission[side].remove("commitment_signed") != nil && unacknowledgedSignings(side) > 0
+        case .commitmentSigned:
+            let repeated = possibleRetransmission[side].remove(.commitmentSigned) != nil && unacknowledgedSignings(side) > 0
             let continuation = isBatchContinuation(side) || repeated
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
             if continuation {
@@ -82,38 +82,38 @@ extension ChannelModel {
                 recordSigning(from: side)
                 if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = signings[side].count - 1 }
             }
-        case "revoke_and_ack":
+        case .revokeAndAck:
             settleMaybeItx()
-            let repeated = possibleRetransmission[side].remove("revoke_and_ack") != nil && revocations[side] >= signings[peer].count
+            let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && revocations[side] >= signings[peer].count
             // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
             let unsolicited = origin != .unknown && revocations[side] >= signings[peer].count
             if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
-        case "shutdown":
+        case .shutdown:
             shutdownSent[side] = true
             shutdownOnConnection[side] = true
             shutdownScript[side] = m.bytes("scriptpubkey")
-        case "closing_signed":
+        case .closingSigned:
             closingSent[side] = true
-        case "closing_complete":
+        case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true
-        case "closing_sig":
+        case .closingSig:
             closingCompleteOutstanding[peer] = false
-        case "stfu":
+        case .stfu:
             stfuSent[side] = true
             stfuInitiator[side] = m.uint("initiator").map { UInt8(truncatingIfNeeded: $0) }
-        case "error":
+        case .error:
             errorSent[side] = true
             errorOnConnection[side] = true
-        case "channel_reestablish":
+        case .channelReestablish:
             applyReestablish(m, from: side)
-        case "splice_init":
+        case .spliceInit:
             itx = InteractiveTx(kind: .splice, initiator: side)
-        case "tx_init_rbf":
+        case .txInitRBF:
             itx = InteractiveTx(kind: .rbf, initiator: side)
-        case "tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete":
+        case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
             guard var session = itx else { break }
-            let complete = m.name == "tx_complete"
+            let complete = m.kind == .txComplete
             if complete, session.lastMover == peer, session.lastMoveWasComplete {
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
@@ -122,7 +122,7 @@ extension ChannelModel {
             session.lastMoveWasComplete = complete
             session.moves += 1
             itx = session
-        case "tx_signatures":
+        case .txSignatures:
             if itxMaybePending, itx == nil {
                 // The interactive transaction the reestablish did not describe: the signings
                 // since then were its commitment's, not new ones.
@@ -146,7 +146,7 @@ extension ChannelModel {
                 stfuInitiator[peer] = nil
             }
 
-        case "tx_abort":
+        case .txAbort:
             itx?.aborted = true
             // Implementations resume after an aborted splice (rules-catalog §15.4).
             stfuSent = [false, false]
@@ -155,7 +155,7 @@ extension ChannelModel {
             break
         }
         // A due channel_ready is settled by sending it, or missed by a message that needs it.
-        if readyDue[side] == true && (m.name == "channel_ready" || ReestablishRules.needReady.contains(m.name)) {
+        if readyDue[side] == true && (m.kind == .channelReady || ReestablishRules.needReady.contains(m.kind)) {
             readyDue[side] = nil
         }
         sentOnConnection[side] += 1
@@ -192,7 +192,7 @@ extension ChannelModel {
         guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else {
             // What the peer may retransmit is unknown.
             if origin != .unknown, fields.nextCommitmentNumber == nil || fields.nextRevocationNumber == nil {
-                possibleRetransmission[peer] = ["revoke_and_ack", "commitment_signed"]
+                possibleRetransmission[peer] = [.revokeAndAck, .commitmentSigned]
             }
             return
         }
@@ -201,7 +201,7 @@ extension ChannelModel {
             self = ChannelModel(bootstrapping: self)
             itxMaybePending = fields.hasNextFunding == nil
             // What either side retransmits now answers what came before the trace.
-            possibleRetransmission = [["revoke_and_ack", "commitment_signed"], ["revoke_and_ack", "commitment_signed"]]
+            possibleRetransmission = [[.revokeAndAck, .commitmentSigned], [.revokeAndAck, .commitmentSigned]]
         }
         if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
             commitmentBase[side] = nc - 1
@@ -264,7 +264,7 @@ extension ChannelModel {
 
     /// Whether a message from `side` may repeat one sent before a reconnection that the
     /// source did not describe (see ``possibleRetransmission``).
-    func mayRepeat(_ name: String, from side: Side) -> Bool { possibleRetransmission[side].contains(name) }
+    func mayRepeat(_ kind: MessageKind, from side: Side) -> Bool { possibleRetransmission[side].contains(kind) }
 
     /// Whether a `commitment_signed` from `side` now is a later member of a batch (the
     /// first member stands for the whole batch).

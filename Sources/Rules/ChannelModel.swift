@@ -186,7 +186,7 @@ public struct ChannelModel: Sendable {
     /// reconnection whose `channel_reestablish` numbers the source does not give (a log
     /// summary), the side's first `revoke_and_ack` and `commitment_signed` may repeat ones
     /// sent before the disconnection.
-    public var possibleRetransmission: [Set<String>] = [[], []]
+    public var possibleRetransmission: [Set<MessageKind>] = [[], []]
     /// After both `channel_reestablish`: whether the side must retransmit `channel_ready`
     /// (`true`) or must not (`false`); `nil` once it has sent another channel message.
     public var readyDue: [Bool?] = [nil, nil]

@@ -8,20 +8,36 @@ import Wire
 /// why it could not be evaluated, or (saying nothing) passes.
 public struct Rule: Sendable {
     public let info: RuleInfo
-    /// Spec names of the messages that trigger the check (`*`: every message).
-    public let triggers: Set<String>
+    /// The kinds of message that trigger the check.
+    public let triggers: Set<MessageKind>
+    /// Whether every message triggers it, messages of unknown types too (``everyMessage``).
+    public let triggersOnEveryMessage: Bool
     let check: @Sendable (inout Check) -> Void
 
-    init(_ info: RuleInfo, on triggers: Set<String>, _ check: @escaping @Sendable (inout Check) -> Void) {
+    init(_ info: RuleInfo, on triggers: Set<MessageKind>, _ check: @escaping @Sendable (inout Check) -> Void) {
         self.info = info
         self.triggers = triggers
+        triggersOnEveryMessage = triggers == everyMessage
         self.check = check
     }
+
+    /// The triggers as the reports name them: spec names, or `*` for every message.
+    public var triggerNames: [String] { triggersOnEveryMessage ? ["*"] : triggers.map(\.name).sorted() }
+}
+
+/// The trigger set of a rule that judges every message, of any type (known or not).
+let everyMessage = Set(MessageKind.allCases)
+
+extension Set<MessageKind> {
+    /// Whether the set holds the kind (`false` for a message of no known kind).
+    func contains(_ kind: MessageKind?) -> Bool { kind.map { contains($0) } ?? false }
 }
 
 /// A message's fields, read once: named as in the spec, from the bytes or from a log summary.
 public struct MessageView: Sendable {
     public let name: String
+    /// The message's kind; `nil` for a type the codec does not know.
+    public let kind: MessageKind?
     public let fields: [WireField]
     public let tlvs: [WireField]
     /// Whether the message was decoded from its bytes (so an absent TLV is really absent).
@@ -29,6 +45,7 @@ public struct MessageView: Sendable {
 
     public init(_ content: MessageContent) {
         name = content.name
+        kind = content.kind
         fields = content.fields
         tlvs = content.tlvFields
         decoded = content.message != nil
@@ -76,6 +93,7 @@ public struct Check: Sendable {
     public let view: MessageView
     /// The message's spec name.
     public var name: String { view.name }
+    public var kind: MessageKind? { view.kind }
     /// The channel's state before the message, when the message belongs to a channel.
     public let channel: ChannelModel?
     /// The sender's side in `channel`.
@@ -205,12 +223,12 @@ public struct Check: Sendable {
 }
 
 /// Messages that change a channel's commitments (update messages of BOLT #2).
-let updateMessages: Set<String> = [
-    "update_add_htlc", "update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc", "update_fee",
+let updateMessages: Set<MessageKind> = [
+    .updateAddHTLC, .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC, .updateFee,
 ]
-let removalMessages: Set<String> = ["update_fulfill_htlc", "update_fail_htlc", "update_fail_malformed_htlc"]
+let removalMessages: Set<MessageKind> = [.updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC]
 /// The turn-taking messages of interactive transaction construction (BOLT #2).
-let interactiveTxMoves: Set<String> = ["tx_add_input", "tx_add_output", "tx_remove_input", "tx_remove_output", "tx_complete"]
+let interactiveTxMoves: Set<MessageKind> = [.txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete]
 
 /// Short form of a channel key for reasons.
 func short(_ key: String) -> String { key.count > 16 ? key.prefix(16) + "…" : key }

@@ -37,9 +37,9 @@ public struct ConnectionModel: Sendable {
     /// Applies a message sent in `direction` (after the rules have judged it).
     mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
         let d = Self.index(direction)
-        lastWasInit[d] = m.name == "init"
-        switch m.name {
-        case "init":
+        lastWasInit[d] = m.kind == .initMessage
+        switch m.kind {
+        case .initMessage:
             initSeen[d] = true
             // A log summary may not give the features: then they stay unknown.
             guard let local = m.bytes("features") else { break }
@@ -49,16 +49,16 @@ public struct ConnectionModel: Sendable {
                 (i < width - global.count ? 0 : global[i - (width - global.count)])
                     | (i < width - local.count ? 0 : local[i - (width - local.count)])
             }
-        case "ping":
+        case .ping:
             if let n = m.uint("num_pong_bytes") {
                 if n < 65532 { pendingPings[d].append(n) } else { largePings[d] += 1 }
                 // Bounded: a peer that never answers must not grow the model.
                 if pendingPings[d].count > Self.maximumPendingPings { pendingPings[d].removeFirst() }
             }
-        case "pong":
+        case .pong:
             if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() }
             else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
-        case "error":
+        case .error:
             if channel == nil { failedEvery[d] = true }
         default:
             break

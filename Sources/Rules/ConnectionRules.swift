@@ -16,10 +16,10 @@ enum ConnectionRules {
         severity: .error,
         spec: "The sending node: MUST send `init` as the first Lightning message for any connection.",
         explanation: "Each direction of a connection starts with `init`. Any other first message means the sender skipped the feature exchange, or the trace lost the start of the connection.",
-        example: "→ ping (as the connection's first message)"), on: ["*"]) { c in
+        example: "→ ping (as the connection's first message)"), on: everyMessage) { c in
         let direction = ConnectionModel.index(c.event.direction)
         guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
-        if c.connection.messages[direction] == 0 && c.name != "init" {
+        if c.connection.messages[direction] == 0 && c.kind != .initMessage {
             c.violation("the first message \(c.fromInitiator ? "from the initiator" : "from the responder") is `\(c.name)`, not `init`")
         }
     }
@@ -29,10 +29,10 @@ enum ConnectionRules {
         severity: .error,
         spec: "The receiving node: MUST wait to receive `init` before sending any other messages.",
         explanation: "A node may send only `init` until it has received the peer's `init`. A message sent earlier (as the trace shows it arriving before the peer's `init`) breaks the handshake of features.",
-        example: "→ init, → ping, ← init"), on: ["*"]) { c in
+        example: "→ init, → ping, ← init"), on: everyMessage) { c in
         let direction = ConnectionModel.index(c.event.direction)
         guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
-        if c.name != "init" && c.connection.initSeen[direction] && !c.connection.initSeen[1 - direction] {
+        if c.kind != .initMessage && c.connection.initSeen[direction] && !c.connection.initSeen[1 - direction] {
             c.violation("`\(c.name)` was sent before the peer's `init` arrived")
         }
     }
@@ -42,7 +42,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "`init` is the connection preamble (\"MUST send `init` as the first Lightning message\"); a second one on the same connection is meaningless.",
         explanation: "Features are fixed for a connection by the first `init` of each side. A second `init` on one transport connection means a confused peer.",
-        example: "→ init, ← init, → init"), on: ["init"]) { c in
+        example: "→ init, ← init, → init"), on: [.initMessage]) { c in
         let direction = ConnectionModel.index(c.event.direction)
         guard c.connection.transport else { return c.notEvaluated("a node log does not delimit connections: a new `init` is a reconnection") }
         if c.connection.initSeen[direction] { c.violation("a second `init` on the same connection") }
@@ -53,7 +53,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "The origin node: MUST NOT set both the optional and mandatory bits.",
         explanation: "Each feature has an even (mandatory) and an odd (optional) bit; setting both is ambiguous and is read as mandatory.",
-        example: "→ init features=0x03 (bits 0 and 1)"), on: ["init"]) { c in
+        example: "→ init features=0x03 (bits 0 and 1)"), on: [.initMessage]) { c in
         guard let features = c.needBytes("features") else { return }
         let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes("globalfeatures") ?? []))
         let both = bits.filter { $0 % 2 == 0 && bits.contains($0 + 1) }.sorted()
@@ -65,7 +65,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "The origin node: MUST set all transitive feature dependencies. The receiving node: if the feature vector does not set all known, transitive dependencies: MUST close the connection.",
         explanation: "basic_mpp (16/17) needs payment_secret (14/15), option_zeroconf (50/51) needs option_scid_alias (46/47), option_simple_close (60/61) needs option_shutdown_anysegwit (26/27). ASSUMED features (BOLT #9) count as set.",
-        example: "→ init features with bit 51 but not 46/47"), on: ["init"]) { c in
+        example: "→ init features with bit 51 but not 46/47"), on: [.initMessage]) { c in
         guard let features = c.needBytes("features") else { return }
         let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes("globalfeatures") ?? []))
         func offers(_ even: Int) -> Bool { bits.contains(even) || bits.contains(even + 1) || [0, 8, 12, 14, 44].contains(even) }
@@ -81,7 +81,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "A sending node: MUST NOT send an evenly-typed message not listed here without prior negotiation. A receiving node: upon receiving a message of even, unknown type: MUST close the connection.",
         explanation: "\"It's ok to be odd\": an unknown odd type may be ignored, an unknown even type must end the connection. lntrace knows every type of BOLT #1, #2 and #7.",
-        example: "→ message of type 32768"), on: ["*"]) { c in
+        example: "→ message of type 32768"), on: everyMessage) { c in
         if case let .decoded(.unknown(unknown)) = c.event.content, !unknown.isOdd {
             c.violation("message type \(unknown.type) is even and unknown")
         } else if case let .partial(p) = c.event.content, let type = p.type, Message.knownTypes[type] == nil, type & 1 == 0 {
@@ -94,7 +94,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "A node receiving a `ping` message: if `num_pong_bytes` is less than 65532: MUST respond by sending a `pong` message, with `byteslen` equal to `num_pong_bytes`.",
         explanation: "Pongs answer pings in order; each pong's length must be what the ping asked for.",
-        example: "← ping num_pong_bytes=4, → pong byteslen=8"), on: ["pong"]) { c in
+        example: "← ping num_pong_bytes=4, → pong byteslen=8"), on: [.pong]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard let expected = c.connection.pendingPings[answering].first else { return }
         guard let length = c.need("byteslen") else { return }
@@ -106,7 +106,7 @@ enum ConnectionRules {
         severity: .error,
         spec: "A node receiving a `ping` message: otherwise (`num_pong_bytes` is not less than 65532): MUST ignore the `ping`.",
         explanation: "A ping asking for 65532 bytes or more must not be answered (the answer could not be sent).",
-        example: "← ping num_pong_bytes=65535, → pong"), on: ["pong"]) { c in
+        example: "← ping num_pong_bytes=65535, → pong"), on: [.pong]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         if c.connection.pendingPings[answering].isEmpty && c.connection.largePings[answering] > 0 {
             c.violation("pong answers a ping with num_pong_bytes ≥ 65532, which must be ignored")
@@ -118,7 +118,7 @@ enum ConnectionRules {
         severity: .warning,
         spec: "A node receiving a `pong` message: if `byteslen` does not correspond to any `ping`'s `num_pong_bytes` value it has sent: MAY close the connection.",
         explanation: "A pong whose length no outstanding ping asked for answers nothing: a lost ping in the trace, or a confused peer. A ping asking for 65532 bytes or more can never be answered.",
-        example: "→ pong (no ping before)"), on: ["pong"]) { c in
+        example: "→ pong (no ping before)"), on: [.pong]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         let pending = c.connection.pendingPings[answering]
@@ -137,7 +137,7 @@ enum ConnectionRules {
         severity: .warning,
         spec: "A node sending a `ping` or `pong` message: SHOULD set `ignored` to 0s. MUST NOT set `ignored` to sensitive data such as secrets or portions of initialized memory.",
         explanation: "Non-zero padding may leak memory contents.",
-        example: "→ ping ignored=deadbeef"), on: ["ping", "pong"]) { c in
+        example: "→ ping ignored=deadbeef"), on: [.ping, .pong]) { c in
         guard let ignored = c.needBytes("ignored") else { return }
         if ignored.contains(where: { $0 != 0 }) { c.violation("`ignored` holds non-zero bytes") }
     }
@@ -148,8 +148,8 @@ enum ConnectionRules {
         spec: "The sending node: when sending `error`: MUST fail the channel(s) referred to by the error message.",
         explanation: "A node that sent `error` for a channel (or all-zero: every channel) has failed it, and must not go on updating, signing, revoking or closing it on this connection.",
         example: "→ error channel_id=C, → update_add_htlc channel_id=C"), on: updateMessages.union([
-            "commitment_signed", "revoke_and_ack", "shutdown", "closing_signed", "closing_complete", "closing_sig",
-            "splice_init", "splice_ack", "tx_add_input", "tx_add_output", "tx_complete", "tx_signatures",
+            .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .closingComplete, .closingSig,
+            .spliceInit, .spliceAck, .txAddInput, .txAddOutput, .txComplete, .txSignatures,
         ])) { c in
         let direction = ConnectionModel.index(c.event.direction)
         guard let channel = c.channel else { return }
@@ -166,7 +166,7 @@ enum ConnectionRules {
         spec: "The receiving node: SHOULD send `error` with the unknown `channel_id` in reply to messages of type `32`-`255` related to unknown channels. Upon reconnection: MUST transmit `channel_reestablish` for each channel.",
         explanation: "On a connection whose start is in the trace, a channel message must follow the channel's opening or its `channel_reestablish` on that connection; otherwise it refers to a channel that does not exist there.",
         example: "→ init, ← init, → update_add_htlc for a channel never opened or reestablished"), on: updateMessages.union([
-            "commitment_signed", "revoke_and_ack", "shutdown", "closing_signed", "channel_ready", "stfu",
+            .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .channelReady, .stfu,
         ])) { c in
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         guard let channel = c.channel else { return c.notEvaluated("the message names no channel") }

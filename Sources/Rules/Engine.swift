@@ -16,9 +16,10 @@ public struct RuleEngine {
     /// `local` in a node log); `nil` when unknown.
     public var local: String?
 
-    private var triggered: [String: [Int]] = [:]
-    private var everyMessage: [Int] = []
-    private var plans: [String: [Int]] = [:]
+    /// The rules each kind of message triggers, in catalog order; `unknownPlan` for
+    /// messages of no known kind.
+    private var plans: [MessageKind: [Int]] = [:]
+    private var unknownPlan: [Int] = []
     /// The last messages of each channel (by serial) and of each connection's channel-less
     /// traffic: a finding's context.
     private var channelContext: [Int: [MessageEvent]] = [:]
@@ -96,8 +97,8 @@ public struct RuleEngine {
         self.local = local
         self.contextLength = max(0, contextLength)
         for (index, rule) in rules.enumerated() {
-            if rule.triggers.contains("*") { everyMessage.append(index) }
-            for trigger in rule.triggers where trigger != "*" { triggered[trigger, default: []].append(index) }
+            if rule.triggersOnEveryMessage { unknownPlan.append(index) }
+            for kind in rule.triggers { plans[kind, default: []].append(index) }
         }
     }
 
@@ -113,7 +114,6 @@ public struct RuleEngine {
     /// rules the check selected); by default this engine's.
     public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int, rules replayRules: [Rule]? = nil) -> RuleEngine {
         var engine = RuleEngine(rules: replayRules ?? rules, local: local, contextLength: contextLength)
-        if replayRules == nil { engine.plans = plans }
         var model = channel
         model.serial = 0
         let token = model.connection ?? 1
@@ -162,7 +162,7 @@ public struct RuleEngine {
         var connection = connections[connectionKey] ?? newConnection(event, view, reconnection: false)
         // (An `init` after other messages in its direction is a new connection too: `init`
         // comes first, and a log may have begun after the earlier one.)
-        if event.streamStart == nil, view.name == "init", connection.model.initSeen[d] || connection.model.messages[d] > 0 {
+        if event.streamStart == nil, view.kind == .initMessage, connection.model.initSeen[d] || connection.model.messages[d] > 0 {
             let previous = connection.model
             connection = newConnection(event, view, reconnection: true)
             // The other side's `init` just before belongs to the new connection.
@@ -195,7 +195,7 @@ public struct RuleEngine {
         var out: [Finding] = []
         var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
         let lostReason = lostReasons[connectionKey]
-        for index in plan(view.name) {
+        for index in plan(view.kind) {
             let rule = rules[index]
             check.outcome = .passed
             check.evidence = nil
@@ -226,7 +226,7 @@ public struct RuleEngine {
                                       channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 // A removal refers to its HTLC's add.
-                if let serial, removalMessages.contains(view.name), let id = view.uint("id"),
+                if let serial, removalMessages.contains(view.kind), let id = view.uint("id"),
                    let add = htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)],
                    !finding.context.contains(where: { $0.location == add.location && $0.index == add.index }) {
                     finding.referenced = [add]
@@ -254,16 +254,16 @@ public struct RuleEngine {
         if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []], contextLength: contextLength) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
-            if view.name == "revoke_and_ack", model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
+            if view.kind == .revokeAndAck, model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
                 model.compact()
             }
             channels[serial] = model
             touch(serial)
             if serial < Self.keptChannels { channelMessages[serial] += 1 } else { omittedMessages += 1 }
             Self.remember(event, in: &channelContext[serial, default: []], contextLength: contextLength)
-            if view.name == "update_add_htlc", let id = view.uint("id") {
+            if view.kind == .updateAddHTLC, let id = view.uint("id") {
                 htlcAdds[serial, default: [:]][HTLCRef(offerer: side, id: id)] = event
-            } else if removalMessages.contains(view.name), let id = view.uint("id") {
+            } else if removalMessages.contains(view.kind), let id = view.uint("id") {
                 htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)] = nil
             }
             register(serial: serial, connection: connection.token, id: event.content.channelID)
@@ -289,12 +289,10 @@ public struct RuleEngine {
         ring.append(event)
     }
 
-    /// The rules a message type triggers, in catalog order (cached per type).
-    private mutating func plan(_ name: String) -> [Int] {
-        if let cached = plans[name] { return cached }
-        let indices = ((triggered[name] ?? []) + everyMessage).sorted()
-        plans[name] = indices
-        return indices
+    /// The rules a message triggers, in catalog order.
+    private func plan(_ kind: MessageKind?) -> [Int] {
+        guard let kind else { return unknownPlan }
+        return plans[kind] ?? []
     }
 
     // MARK: Connections and channels
@@ -303,7 +301,7 @@ public struct RuleEngine {
     /// reconnection the log shows (a repeated `init`): the log may begin after the first
     /// connection's start, with the peer's `init` already received.
     private mutating func newConnection(_ event: MessageEvent, _ view: MessageView, reconnection: Bool) -> Connection {
-        let model = ConnectionModel(startSeen: event.streamStart ?? (reconnection && view.name == "init"), transport: event.streamStart != nil)
+        let model = ConnectionModel(startSeen: event.streamStart ?? (reconnection && view.kind == .initMessage), transport: event.streamStart != nil)
         defer { nextToken += 1 }
         return Connection(model: model, token: nextToken)
     }
@@ -331,7 +329,7 @@ public struct RuleEngine {
         var side: ChannelModel.Side?
         if let other = model.knownSide(of: receiver) {
             side = 1 - other
-        } else if view.name == "channel_reestablish", let nr = view.uint("next_revocation_number"), nr > 0,
+        } else if view.kind == .channelReestablish, let nr = view.uint("next_revocation_number"), nr > 0,
                   let secret = view.bytes("your_last_per_commitment_secret"), let point = Secp256k1.publicKey(secret: secret) {
             let matching = (0..<2).filter { model.points[1 - $0][nr - 1] == point }
             if matching.count == 1 { side = matching[0] }
@@ -366,8 +364,8 @@ public struct RuleEngine {
         let token = connection.token
         let id = event.content.channelID
         let labelKey = event.channelLabel.map { ChannelKey.label($0) }
-        switch view.name {
-        case "open_channel", "open_channel2":
+        switch view.kind {
+        case .openChannel, .openChannel2:
             guard id != nil || labelKey != nil else { return nil }
             var model = ChannelModel()
             model.temporaryID = id
@@ -375,14 +373,14 @@ public struct RuleEngine {
             model.openedOnConnection = true
             model.connection = token
             return add(model, keys: (id.map { [.temporary(connection: token, $0)] } ?? []) + (labelKey.map { [$0] } ?? []))
-        case "accept_channel", "accept_channel2", "funding_created":
+        case .acceptChannel, .acceptChannel2, .fundingCreated:
             if let id, let found = channelIndex[.temporary(connection: token, id)] { return found }
             if let labelKey, let found = channelIndex[labelKey] { return found }
             // A temporary id that matches no open: the one pending open on this connection.
-            let phase: (ChannelModel) -> Bool = view.name == "funding_created"
+            let phase: (ChannelModel) -> Bool = view.kind == .fundingCreated
                 ? { $0.acceptSeen && !$0.fundingCreatedSeen } : { $0.openSeen && !$0.acceptSeen }
             if let pending = pendingChannel(token, phase) { return pending }
-        case "funding_signed":
+        case .fundingSigned:
             if let id, let found = channelIndex[.id(id)] { return found }
             if let labelKey, let found = channelIndex[labelKey] { return found }
             if let pending = pendingChannel(token, { $0.fundingCreatedSeen && !$0.fundingSignedSeen }) { return pending }

@@ -19,19 +19,19 @@ enum EstablishmentRules {
         spec: "The flow is `open_channel` (funder) → `accept_channel` (fundee) → `funding_created` (funder) → `funding_signed` (fundee) → `channel_ready` (both).",
         explanation: "Each establishment message may come only from its role, after its predecessor, and once per channel; `channel_ready` only once the funding outpoint is signed for. A new `open_channel` after a reconnection (before `funding_created`) starts over.",
         example: "→ open_channel, → funding_created (before accept_channel)"),
-        on: ["accept_channel", "funding_created", "funding_signed", "channel_ready"]) { c in
+        on: [.acceptChannel, .fundingCreated, .fundingSigned, .channelReady]) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
         let funder = ch.opener == c.sender
-        switch c.name {
-        case "accept_channel":
+        switch c.kind {
+        case .acceptChannel:
             if funder { c.violation("`accept_channel` from the funder, who sent `open_channel`") }
             else if ch.acceptSeen { c.violation("a second `accept_channel` for the channel") }
-        case "funding_created":
+        case .fundingCreated:
             if !funder { c.violation("`funding_created` from the fundee") }
             else if !ch.acceptSeen { c.violation("`funding_created` before `accept_channel`") }
             else if ch.fundingCreatedSeen { c.violation("a second `funding_created` for the channel") }
-        case "funding_signed":
+        case .fundingSigned:
             if funder { c.violation("`funding_signed` from the funder") }
             else if !ch.fundingCreatedSeen { c.violation("`funding_signed` before `funding_created`") }
             else if ch.fundingSignedSeen { c.violation("a second `funding_signed` for the channel") }
@@ -46,7 +46,7 @@ enum EstablishmentRules {
         spec: "The `temporary_channel_id` MUST be the same as the `temporary_channel_id` in the `open_channel` message.",
         explanation: "`accept_channel` answers one `open_channel` and names it by its temporary id.",
         example: "→ open_channel temporary_channel_id=A, ← accept_channel temporary_channel_id=B"),
-        on: ["accept_channel"]) { c in
+        on: [.acceptChannel]) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
         guard let id = c.event.content.channelID else { return c.notEvaluated("\(c.source) does not give `temporary_channel_id`") }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
@@ -58,7 +58,7 @@ enum EstablishmentRules {
         spec: "The sender MUST set: `temporary_channel_id` the same as the `temporary_channel_id` in the `open_channel` message.",
         explanation: "`funding_created` still names the channel by the temporary id of its `open_channel`.",
         example: "→ open_channel temporary_channel_id=A, ← accept_channel, → funding_created temporary_channel_id=B"),
-        on: ["funding_created"]) { c in
+        on: [.fundingCreated]) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
         guard let id = c.event.content.channelID else { return c.notEvaluated("\(c.source) does not give `temporary_channel_id`") }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
@@ -70,7 +70,7 @@ enum EstablishmentRules {
         spec: "The sender MUST set: `channel_id` by exclusive-OR of the `funding_txid` and the `funding_output_index` from the `funding_created` message.",
         explanation: "From `funding_signed` on, the channel is named by its funding outpoint: the txid as carried on the wire with the output index XORed into its last two bytes (big-endian).",
         example: "→ funding_created funding_txid=T funding_output_index=1, ← funding_signed channel_id=T"),
-        on: ["funding_signed"]) { c in
+        on: [.fundingSigned]) { c in
         guard let ch = c.channel, ch.fundingCreatedSeen, let txid = ch.fundingTxid, let index = ch.fundingOutputIndex else {
             return c.notEvaluated("the channel's `funding_created` is not in the trace")
         }
@@ -85,7 +85,7 @@ enum EstablishmentRules {
         spec: "The sending node: MUST set `push_msat` to equal or less than 1000 * `funding_satoshis`.",
         explanation: "The funder cannot give away more than the channel holds.",
         example: "→ open_channel funding_satoshis=100000 push_msat=100000001"),
-        on: ["open_channel"]) { c in
+        on: [.openChannel]) { c in
         guard let funding = c.need("funding_satoshis"), let push = c.need("push_msat") else { return }
         let (limit, overflow) = funding.multipliedReportingOverflow(by: 1000)
         if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: "push_msat", actual: push, maximum: limit) }
@@ -97,7 +97,7 @@ enum EstablishmentRules {
         spec: "The sending node: MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis`.",
         explanation: "A reserve below the sender's own dust limit could leave an output nobody can spend; the receiver must fail the channel.",
         example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=500"),
-        on: ["open_channel", "accept_channel"]) { c in
+        on: [.openChannel, .acceptChannel]) { c in
         guard let dust = c.need("dust_limit_satoshis"), let reserve = c.need("channel_reserve_satoshis") else { return }
         if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: "channel_reserve_satoshis", actual: reserve, minimum: dust) }
     }
@@ -108,7 +108,7 @@ enum EstablishmentRules {
         spec: "The receiving node MUST fail the channel if: `max_accepted_htlcs` is greater than 483.",
         explanation: "483 HTLCs per side keep a commitment transaction within standard size; larger values are invalid.",
         example: "→ open_channel max_accepted_htlcs=500"),
-        on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
         guard let max = c.need("max_accepted_htlcs") else { return }
         if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483", field: "max_accepted_htlcs", actual: max, maximum: 483) }
     }
@@ -119,7 +119,7 @@ enum EstablishmentRules {
         spec: "The receiving node MUST fail the channel if: `dust_limit_satoshis` is smaller than `354 satoshis`.",
         explanation: "Below 354 sat an output of any standard type could be non-standard dust, and the commitment would not relay.",
         example: "→ open_channel dust_limit_satoshis=200"),
-        on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
         guard let dust = c.need("dust_limit_satoshis") else { return }
         if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: "dust_limit_satoshis", actual: dust, minimum: 354) }
     }
@@ -130,7 +130,7 @@ enum EstablishmentRules {
         spec: "The sending node: MUST set `channel_type`. The receiving node MUST: if the message doesn't include a `channel_type`: fail the channel.",
         explanation: "The channel type is negotiated explicitly; an `open_channel` or `accept_channel` without TLV 1 cannot be accepted.",
         example: "→ open_channel channel_type=none"),
-        on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
         guard c.needTLVs() else { return }
         if c.tlv("channel_type") == nil { c.violation("`\(c.name)` has no `channel_type`") }
     }
@@ -141,7 +141,7 @@ enum EstablishmentRules {
         spec: "The sender: MUST set `channel_type` to the `channel_type` from `open_channel`. The receiver: if the `channel_type` does not match the `channel_type` from `open_channel`: MUST fail the channel.",
         explanation: "The fundee accepts the type the funder proposed, or refuses the channel; it cannot change it.",
         example: "→ open_channel channel_type=1000, ← accept_channel channel_type=401000"),
-        on: ["accept_channel", "accept_channel2"]) { c in
+        on: [.acceptChannel, .acceptChannel2]) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard c.needTLVs(), let proposed = ch.channelType else { return }
         guard let type = c.view.tlvBytes("channel_type") else { return }  // v1-channel-type-present
@@ -154,7 +154,7 @@ enum EstablishmentRules {
         spec: "The sending node: MUST set undefined bits in `channel_flags` to 0.",
         explanation: "Only bit 0 (`announce_channel`) is defined for `open_channel`.",
         example: "→ open_channel channel_flags=03"),
-        on: ["open_channel"]) { c in
+        on: [.openChannel]) { c in
         let flags = c.bytes("channel_flags")?.first ?? c.uint("channel_flags").map { UInt8(truncatingIfNeeded: $0) }
         guard let flags else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
         if flags & ~1 != 0 { c.violation("channel_flags 0x\(Hex.encode([flags])) sets undefined bits") }
@@ -166,7 +166,7 @@ enum EstablishmentRules {
         spec: "if both nodes advertised `option_support_large_channel`: MAY set `funding_satoshis` greater than or equal to 2^24 satoshi. otherwise: MUST set `funding_satoshis` to less than 2^24 satoshi.",
         explanation: "Channels of 2^24 sat (0.168 BTC) or more need feature 18/19 from both nodes.",
         example: "→ open_channel funding_satoshis=20000000 (without feature 18/19)"),
-        on: ["open_channel"]) { c in
+        on: [.openChannel]) { c in
         guard let funding = c.need("funding_satoshis") else { return }
         guard funding >= 1 << 24 else { return }
         guard let both = c.connection.negotiated(18) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
@@ -179,7 +179,7 @@ enum EstablishmentRules {
         spec: "If nodes have negotiated `option_dual_fund`: the opening node: MUST NOT send `open_channel`.",
         explanation: "With feature 28/29 on both sides, channels open with `open_channel2`.",
         example: "→ init (bit 29), ← init (bit 29), → open_channel"),
-        on: ["open_channel"]) { c in
+        on: [.openChannel]) { c in
         guard let both = c.connection.negotiated(28) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if both { c.violation("`open_channel` although option_dual_fund is negotiated") }
     }
@@ -190,7 +190,7 @@ enum EstablishmentRules {
         spec: "MUST set `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, and `delayed_payment_basepoint` to valid secp256k1 pubkeys in compressed format.",
         explanation: "Each key must decompress to a point on secp256k1 (checked with libsecp256k1); `first_per_commitment_point` too.",
         example: "→ open_channel funding_pubkey=02000…00"),
-        on: ["open_channel", "accept_channel", "open_channel2", "accept_channel2"]) { c in
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
         let names = ["funding_pubkey", "revocation_basepoint", "payment_basepoint", "delayed_payment_basepoint", "htlc_basepoint",
                      "first_per_commitment_point", "second_per_commitment_point"]
         var seen = 0
@@ -208,7 +208,7 @@ enum EstablishmentRules {
         spec: "if `announce_channel` is `true` (not `0`): MUST NOT send `channel_type` with the `option_scid_alias` bit set.",
         explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
         example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
-        on: ["open_channel"]) { c in
+        on: [.openChannel]) { c in
         let flags = c.bytes("channel_flags")?.first ?? c.uint("channel_flags").map { UInt8(truncatingIfNeeded: $0) }
         guard let flags, c.needTLVs() else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
         guard let type = c.view.tlvBytes("channel_type") else { return }
@@ -221,7 +221,7 @@ enum EstablishmentRules {
         spec: "MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis` from the `open_channel` message. MUST set `dust_limit_satoshis` less than or equal to `channel_reserve_satoshis` from the `open_channel` message.",
         explanation: "Each side's reserve must be spendable in the other's commitment: not below the other's dust limit.",
         example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=1000, ← accept_channel channel_reserve_satoshis=500"),
-        on: ["accept_channel"]) { c in
+        on: [.acceptChannel]) { c in
         guard let ch = c.known(.opened), let openDust = ch.params[1 - c.sender].dustLimit, let openReserve = ch.params[1 - c.sender].reserve else {
             return c.notEvaluated("the channel's `open_channel` is not in the trace")
         }
@@ -236,7 +236,7 @@ enum EstablishmentRules {
         spec: "if `channel_type` includes `option_zeroconf`: MUST set `minimum_depth` to zero.",
         explanation: "A zero-conf channel is usable before confirmation, so asking for confirmations contradicts its type.",
         example: "← accept_channel channel_type with bit 50, minimum_depth=3"),
-        on: ["accept_channel"]) { c in
+        on: [.acceptChannel]) { c in
         guard c.needTLVs(), let depth = c.need("minimum_depth") else { return }
         guard let type = c.view.tlvBytes("channel_type"), ConnectionModel.isSet(type, 50) else { return }
         if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: "minimum_depth", actual: depth, expected: 0) }
@@ -248,7 +248,7 @@ enum EstablishmentRules {
         spec: "if `option_scid_alias` was negotiated: MUST set `short_channel_id` `alias`.",
         explanation: "With feature 46/47 on both sides, the peer routes by the alias, so `channel_ready` must give one.",
         example: "→ init (bit 47), ← init (bit 47), … → channel_ready (no short_channel_id)"),
-        on: ["channel_ready"]) { c in
+        on: [.channelReady]) { c in
         guard let both = c.connection.negotiated(46) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         guard both, c.needTLVs() else { return }
         if c.tlv("short_channel_id") == nil { c.violation("`channel_ready` without a `short_channel_id` alias although option_scid_alias is negotiated") }
@@ -260,9 +260,9 @@ enum EstablishmentRules {
         spec: "Once both nodes have exchanged `channel_ready` (and optionally `announcement_signatures`), the channel can be used to make payments via Hashed Time Locked Contracts.",
         explanation: "Updates and commitment signings need the funding to be locked on both sides: the sender must have sent and received `channel_ready`.",
         example: "→ channel_ready, → update_add_htlc (before ← channel_ready)"),
-        on: updateMessages.union(["commitment_signed"])) { c in
+        on: updateMessages.union([.commitmentSigned])) { c in
         guard let ch = c.known(.opened) else { return }
-        if c.name == "commitment_signed" && ch.isInitialSigning(c.sender) { return }
+        if c.kind == .commitmentSigned && ch.isInitialSigning(c.sender) { return }
         if !ch.readySent[c.sender] { c.violation("`\(c.name)` before the sender's own `channel_ready`") }
         else if !ch.readySent[c.peer] { c.violation("`\(c.name)` before the peer's `channel_ready` arrived") }
     }

@@ -24,7 +24,7 @@ enum InteractiveTxRules {
         on: interactiveTxMoves) { c in
         guard let session = session(&c), session.moves == 0 else { return }
         if c.sender != session.initiator { c.violation("the \(session.kind.rawValue) session starts with `\(c.name)` from the non-initiator") }
-        else if c.name != "tx_add_input" { c.violation("the \(session.kind.rawValue) session starts with `\(c.name)`, not `tx_add_input`") }
+        else if c.kind != .txAddInput { c.violation("the \(session.kind.rawValue) session starts with `\(c.name)`, not `tx_add_input`") }
     }
 
     static let turn = Rule(RuleInfo(
@@ -55,7 +55,7 @@ enum InteractiveTxRules {
         spec: "The sending node: if is the *initiator*: MUST send even `serial_id`s; if is the *non-initiator*: MUST send odd `serial_id`s.",
         explanation: "Parity keeps the two sides' serial ids apart; note that whoever sends `tx_init_rbf` is the initiator of that session.",
         example: "→ open_channel2, ← accept_channel2, → tx_add_input serial_id=1"),
-        on: ["tx_add_input", "tx_add_output"]) { c in
+        on: [.txAddInput, .txAddOutput]) { c in
         guard let session = session(&c), let serial = c.need("serial_id") else { return }
         let initiator = c.sender == session.initiator
         if initiator && serial % 2 != 0 { c.violation("serial_id \(serial) is odd but the sender is the initiator") }
@@ -68,7 +68,7 @@ enum InteractiveTxRules {
         spec: "The sending node: MUST set `sequence` to be less than or equal to 4294967293 (`0xFFFFFFFD`).",
         explanation: "The transaction must signal replaceability so that RBF works.",
         example: "→ tx_add_input sequence=4294967295"),
-        on: ["tx_add_input"]) { c in
+        on: [.txAddInput]) { c in
         guard let value = c.need("sequence") else { return }
         if value > 0xFFFF_FFFD { c.violation("sequence 0x\(String(value, radix: 16)) is above 0xfffffffd") }
     }
@@ -79,7 +79,7 @@ enum InteractiveTxRules {
         spec: "A sending node: if it has NOT received a valid `commitment_signed` message: MUST NOT send a `tx_signatures` message.",
         explanation: "Signing the funding (or splice) transaction before holding a signed commitment that spends it would let the peer hold the funds hostage.",
         example: "→ tx_complete, ← tx_complete, → tx_signatures (before ← commitment_signed)"),
-        on: ["tx_signatures"]) { c in
+        on: [.txSignatures]) { c in
         guard let session = session(&c) else { return }
         if !session.constructed { return c.violation("`tx_signatures` before both sides sent consecutive `tx_complete`") }
         if !session.commitmentSignedSent[c.peer] { c.violation("`tx_signatures` before the peer's `commitment_signed` arrived") }
@@ -91,7 +91,7 @@ enum InteractiveTxRules {
         spec: "A sending node: MUST NOT have already transmitted `tx_signatures`.",
         explanation: "Once a node has sent its signatures the peer can broadcast the transaction; aborting no longer undoes it.",
         example: "→ tx_signatures, → tx_abort"),
-        on: ["tx_abort"]) { c in
+        on: [.txAbort]) { c in
         guard let session = c.channel?.itx else { return }
         if session.signaturesSent[c.sender] { c.violation("`tx_abort` after the sender's own `tx_signatures`") }
     }

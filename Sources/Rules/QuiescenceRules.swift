@@ -12,7 +12,7 @@ enum QuiescenceRules {
         spec: "The sender of `stfu`: MUST NOT send `stfu` unless `option_quiesce` is negotiated.",
         explanation: "Quiescence needs feature 34/35 on both sides.",
         example: "→ init, ← init (no bit 34/35), → stfu"),
-        on: ["stfu"]) { c in
+        on: [.stfu]) { c in
         guard let both = c.connection.negotiated(34) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if !both { c.violation("`stfu` although option_quiesce is not negotiated") }
     }
@@ -23,7 +23,7 @@ enum QuiescenceRules {
         spec: "The sender of `stfu`: MUST NOT send `stfu` if any of the sender's htlc additions, htlc removals or fee updates are pending for either peer.",
         explanation: "Read leniently (rules-catalog §7): none of the sender's own updates may be unsigned (§0.3 state 1) or waiting for the peer's signing after the sender's revocation was answered (state 3). The peer's pending updates do not block `stfu`.",
         example: "→ update_add_htlc, → stfu"),
-        on: ["stfu"]) { c in
+        on: [.stfu]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         for index in ch.updates[c.sender].indices {
             let state = ch.state(ofUpdate: index, sentBy: c.sender)
@@ -38,7 +38,7 @@ enum QuiescenceRules {
         spec: "The sender of `stfu`: MUST NOT send `stfu` twice.",
         explanation: "Within one quiescence session (until it ends with a splice's `tx_signatures` or a disconnection) a node sends `stfu` once.",
         example: "→ stfu, → stfu"),
-        on: ["stfu"]) { c in
+        on: [.stfu]) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.stfuSent[c.sender] { c.violation("a second `stfu` from the sender in the same quiescence") }
     }
@@ -49,7 +49,7 @@ enum QuiescenceRules {
         spec: "The sender of `stfu`: if it is replying to an `stfu`: MUST set `initiator` to 0; otherwise: MUST set `initiator` to 1.",
         explanation: "A reply carries 0, a first `stfu` carries 1. Two `stfu`s with 1 may have crossed on the wire (rules-catalog §0.2): that is certain to be wrong only when the trace was recorded at the sender.",
         example: "← stfu initiator=1, → stfu initiator=1", vantageDependent: true),
-        on: ["stfu"]) { c in
+        on: [.stfu]) { c in
         // The peer's `stfu` may have come before the trace began.
         guard let ch = c.known() else { return }
         guard let flag = c.need("initiator") else { return }

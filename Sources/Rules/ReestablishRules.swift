@@ -10,10 +10,10 @@ enum ReestablishRules {
     /// Messages that need the channel to be ready: after a reestablish at commitment 1 they
     /// may not come before the retransmitted `channel_ready` (others, like a retransmitted
     /// `shutdown`, may).
-    static let needReady: Set<String> = updateMessages.union(["commitment_signed", "revoke_and_ack", "stfu", "splice_init"])
+    static let needReady: Set<MessageKind> = updateMessages.union([.commitmentSigned, .revokeAndAck, .stfu, .spliceInit])
 
     /// Messages a node may send for a channel before the peer's `channel_reestablish`.
-    static let beforeReestablish: Set<String> = ["channel_reestablish", "error", "warning"]
+    static let beforeReestablish: Set<MessageKind> = [.channelReestablish, .error, .warning]
 
     static let waitPeer = Rule(RuleInfo(
         "re-wait-peer", "nothing for the channel before the peer's channel_reestablish", section: section,
@@ -21,8 +21,8 @@ enum ReestablishRules {
         spec: "Upon reconnection: MUST transmit `channel_reestablish` for each channel. MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel.",
         explanation: "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent. Known in the wild: lnd sending channel_ready (funding_locked) before channel_reestablish (lnd#4006; LDK closed such channels) and announcement_signatures before it (lnd#4368).",
         example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
-        on: ["*"]) { c in
-        guard let ch = c.channel, !beforeReestablish.contains(c.name), !ch.openedOnConnection else { return }
+        on: everyMessage) { c in
+        guard let ch = c.channel, !beforeReestablish.contains(c.kind), !ch.openedOnConnection else { return }
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         if !ch.reestablishSent[c.peer] {
             c.violation("`\(c.name)` for a resumed channel before the peer's `channel_reestablish` arrived")
@@ -46,7 +46,7 @@ enum ReestablishRules {
         spec: "`next_commitment_number`: the commitment number of the next `commitment_signed` it expects to receive; `next_revocation_number`: the commitment number of the next `revoke_and_ack` message it expects to receive. (Derived: Y.next_revocation_number ∈ {X.next_commitment_number − 2, X.next_commitment_number − 1}, and 0 when X.next_commitment_number is 1.)",
         explanation: "A node's current commitment is next_commitment_number − 1, and it has revoked all but that one or all but the last two. A pair outside that relation means one side lost state or lies; the other should fail the channel.",
         example: "→ channel_reestablish next_commitment_number=5, ← channel_reestablish next_revocation_number=1"),
-        on: ["channel_reestablish"]) { c in
+        on: [.channelReestablish]) { c in
         guard let ch = c.channel, let other = ch.reestablish[c.peer] else { return }
         let view = c.view
         let mine = ChannelModel.ChannelReestablishFields(
@@ -65,7 +65,7 @@ enum ReestablishRules {
         spec: "A receiving node: if `next_commitment_number` is zero: MUST immediately fail the channel and broadcast any relevant latest commitment transaction.",
         explanation: "Commitment 0 comes from funding, so the next one a node expects is at least 1; 0 is a corrupt or hostile reestablish.",
         example: "→ channel_reestablish next_commitment_number=0"),
-        on: ["channel_reestablish"]) { c in
+        on: [.channelReestablish]) { c in
         guard let nc = c.need("next_commitment_number") else { return }
         if nc == 0 { c.violation("next_commitment_number is 0", field: "next_commitment_number", actual: 0, minimum: 1) }
     }
@@ -76,7 +76,7 @@ enum ReestablishRules {
         spec: "if `next_revocation_number` equals 0: MUST set `your_last_per_commitment_secret` to all zeroes. otherwise: MUST set `your_last_per_commitment_secret` to the last `per_commitment_secret` it received.",
         explanation: "With no revocation received the secret is all zero; otherwise it is a valid secret, and when the trace holds the peer's point for commitment next_revocation_number − 1, secret·G must equal it (libsecp256k1).",
         example: "→ channel_reestablish next_revocation_number=0 your_last_per_commitment_secret=(non-zero)"),
-        on: ["channel_reestablish"]) { c in
+        on: [.channelReestablish]) { c in
         guard let nr = c.need("next_revocation_number"), let secret = c.needBytes("your_last_per_commitment_secret") else { return }
         let zero = secret.allSatisfy { $0 == 0 }
         if nr == 0 {
@@ -97,7 +97,7 @@ enum ReestablishRules {
         spec: "MUST set `my_current_per_commitment_point` to a valid point.",
         explanation: "The point must decompress to a point on secp256k1.",
         example: "→ channel_reestablish my_current_per_commitment_point=02000…00"),
-        on: ["channel_reestablish"]) { c in
+        on: [.channelReestablish]) { c in
         guard let point = c.needBytes("my_current_per_commitment_point") else { return }
         if !Secp256k1.isValidPoint(point) { c.violation("my_current_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
     }
@@ -108,11 +108,11 @@ enum ReestablishRules {
         spec: "if `next_commitment_number` is 1 in both the `channel_reestablish` it sent and received, and none of those `channel_reestablish` messages contain `my_current_funding_locked` or `next_funding` for a splice transaction: MUST retransmit `channel_ready`. otherwise: MUST NOT retransmit `channel_ready`, but MAY send `channel_ready` with a different `short_channel_id` `alias` field.",
         explanation: "Decided by the two reestablish messages alone: with both at commitment 1 the first message for the channel after them must be `channel_ready`; otherwise a `channel_ready` may only bring a new alias.",
         example: "→ channel_reestablish next_commitment_number=1, ← channel_reestablish next_commitment_number=1, → update_add_htlc"),
-        on: ["*"]) { c in
+        on: everyMessage) { c in
         guard let ch = c.channel, let due = ch.readyDue[c.sender] else { return }
-        if due && needReady.contains(c.name) {
+        if due && needReady.contains(c.kind) {
             c.violation("`\(c.name)` before `channel_ready` was retransmitted (both next_commitment_number are 1)")
-        } else if !due && c.name == "channel_ready" {
+        } else if !due && c.kind == .channelReady {
             guard c.needTLVs() else { return }
             var alias: UInt64?
             if let field = c.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = field { alias = scid.rawValue }

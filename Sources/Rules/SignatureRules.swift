@@ -76,7 +76,7 @@ enum SignatureRules {
         spec: "The sender MUST set: `signature` to the valid signature using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "lntrace rebuilds the fundee's commitment 0 from `open_channel`, `accept_channel` and the funding outpoint in the message (BOLT #3), and verifies the signature with the funder's funding_pubkey.",
         example: "→ funding_created signature=(over another transaction)"),
-        on: ["funding_created"]) { c in
+        on: [.fundingCreated]) { c in
         guard let ch = c.known(.opened), ch.opener == c.sender else { return c.notEvaluated("the channel's opening is not in the trace") }
         guard let txid = c.needBytes("funding_txid"), let index = c.need("funding_output_index") else { return }
         let parameters: ChannelParameters
@@ -94,7 +94,7 @@ enum SignatureRules {
         spec: "The sender MUST set: `signature` to the valid signature, using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "lntrace rebuilds the funder's commitment 0 (BOLT #3) and verifies the signature with the fundee's funding_pubkey.",
         example: "← funding_signed signature=(over another transaction)"),
-        on: ["funding_signed"]) { c in
+        on: [.fundingSigned]) { c in
         guard let ch = c.known(.opened), ch.opener == c.peer else { return c.notEvaluated("the channel's opening is not in the trace") }
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
@@ -111,11 +111,11 @@ enum SignatureRules {
         spec: "A receiving node: once all pending updates are applied: if `signature` is not valid for its local commitment transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. If any `htlc_signature` is not valid for the corresponding HTLC transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "lntrace rebuilds the peer's new commitment transaction from the trace alone (BOLT #3): the funding outpoint, both sides' basepoints and the peer's per-commitment point, the obscured commitment number, the HTLCs, feerate and balances the signing includes (§0.3), trimming and BIP 69 order. The signature must verify with the sender's funding_pubkey, and each htlc_signature for its HTLC-timeout or HTLC-success transaction (libsecp256k1, which rejects high-S). The strongest check: any disagreement about which updates a signing includes fails here.",
         example: "→ update_add_htlc, ← update_add_htlc, → commitment_signed (signed as if the peer's add were included)"),
-        on: ["commitment_signed"]) { c in
+        on: [.commitmentSigned]) { c in
         guard let ch = c.known(.opened) else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         guard !ch.spliced else { return c.notEvaluated("the channel was spliced: its new funding output is not modelled") }
-        if ch.mayRepeat("commitment_signed", from: c.sender) {
+        if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let parameters: ChannelParameters

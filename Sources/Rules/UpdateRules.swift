@@ -24,7 +24,7 @@ enum UpdateRules {
         spec: "A sending node: for the first HTLC it offers: MUST set `id` to 0.",
         explanation: "HTLC ids count per sender from 0 over the channel's whole life.",
         example: "→ update_add_htlc id=1 (the sender's first)"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let ch = c.known(.opened) else { return }
         guard ch.addCount[c.sender] == 0 else { return }
         guard let id = c.need("id") else { return }
@@ -37,7 +37,7 @@ enum UpdateRules {
         spec: "A sending node: MUST increase the value of `id` by 1 for each successive offer. `id` MUST NOT be reset to 0 after the update is complete (i.e. after `revoke_and_ack` has been received). It MUST continue incrementing instead.",
         explanation: "A gap or a repeat in one sender's ids means adds were dropped, reordered or replayed. After a reconnection the ids continue from the first add the peer had not signed for (those were undone).",
         example: "→ update_add_htlc id=0, → update_add_htlc id=2"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let ch = c.channel, let expected = ch.nextHTLCID[c.sender], ch.addCount[c.sender] > 0 else {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
@@ -51,7 +51,7 @@ enum UpdateRules {
         spec: "A sending node: MUST offer `amount_msat` greater than 0.",
         explanation: "An HTLC of nothing makes no sense and the receiver should fail the channel.",
         example: "→ update_add_htlc amount_msat=0"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let amount = c.need("amount_msat") else { return }
         if amount == 0 { c.violation("amount_msat is 0", field: "amount_msat", actual: 0, minimum: 1) }
     }
@@ -62,7 +62,7 @@ enum UpdateRules {
         spec: "A sending node: MUST NOT offer `amount_msat` below the receiving node's `htlc_minimum_msat`.",
         explanation: "The receiver announced the smallest HTLC it accepts in `open_channel`/`accept_channel`.",
         example: "← accept_channel htlc_minimum_msat=1000, → update_add_htlc amount_msat=999"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let ch = c.known(.opened) else { return }
         guard let minimum = ch.params[c.peer].htlcMinimum else { return c.notEvaluated("the peer's htlc_minimum_msat is not known") }
         guard let amount = c.need("amount_msat") else { return }
@@ -75,7 +75,7 @@ enum UpdateRules {
         spec: "A sending node: MUST set `cltv_expiry` less than 500000000.",
         explanation: "Values from 500000000 on are timestamps in Bitcoin's locktime; HTLC expiries are block heights.",
         example: "→ update_add_htlc cltv_expiry=500000000"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let expiry = c.need("cltv_expiry") else { return }
         if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000", field: "cltv_expiry", actual: expiry, maximum: 499_999_999) }
     }
@@ -92,7 +92,7 @@ enum UpdateRules {
         spec: "A sending node: if result would be offering more than the remote's `max_accepted_htlcs` HTLCs, in the remote commitment transaction: MUST NOT add an HTLC.",
         explanation: "Counted in the commitment the sender will sign for the peer (§0.3): a fulfilled or failed HTLC still counts until its removal is in that commitment. A node that counts in the wrong commitment overshoots.",
         example: "← accept_channel max_accepted_htlcs=2, → update_add_htlc ×3"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxAcceptedHTLCs else { return c.notEvaluated("the peer's max_accepted_htlcs is not known") }
         let count = offeredAfterAdd(ch, sender: c.sender).count + 1
@@ -105,7 +105,7 @@ enum UpdateRules {
         spec: "A sending node: if the total value of offered HTLCs would exceed the remote's `max_htlc_value_in_flight_msat`: MUST NOT add an HTLC.",
         explanation: "The sum of the sender's HTLCs in the peer's next commitment (§0.3), this one included, must stay within the peer's limit.",
         example: "← accept_channel max_htlc_value_in_flight_msat=100000, → update_add_htlc amount_msat=150000"),
-        on: ["update_add_htlc"]) { c in
+        on: [.updateAddHTLC]) { c in
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxInFlight else { return c.notEvaluated("the peer's max_htlc_value_in_flight_msat is not known") }
         guard let amount = c.need("amount_msat") else { return }
@@ -193,7 +193,7 @@ enum UpdateRules {
         spec: "A receiving node: if the `payment_preimage` value in `update_fulfill_htlc` doesn't SHA256 hash to the corresponding HTLC `payment_hash`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "SHA256(payment_preimage) must equal the named HTLC's payment_hash; a mismatch also reveals ids and HTLCs matched in the wrong order.",
         example: "← update_add_htlc id=0 payment_hash=H, → update_fulfill_htlc id=0 payment_preimage=P with SHA256(P) ≠ H"),
-        on: ["update_fulfill_htlc"]) { c in
+        on: [.updateFulfillHTLC]) { c in
         guard let htlc = removed(&c) else { return }
         guard let hash = htlc.paymentHash else { return c.notEvaluated("the HTLC's payment_hash is not known") }
         guard let preimage = c.needBytes("payment_preimage") else { return }
@@ -207,7 +207,7 @@ enum UpdateRules {
         spec: "A receiving node: if the `BADONION` bit in `failure_code` is not set for `update_fail_malformed_htlc`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "`update_fail_malformed_htlc` is only for onions that could not be parsed: its failure code has BADONION (0x8000).",
         example: "→ update_fail_malformed_htlc failure_code=0x4005"),
-        on: ["update_fail_malformed_htlc"]) { c in
+        on: [.updateFailMalformedHTLC]) { c in
         guard let code = c.need("failure_code") else { return }
         if code & 0x8000 == 0 { c.violation("failure_code 0x\(String(code, radix: 16)) lacks the BADONION bit") }
     }
@@ -218,7 +218,7 @@ enum UpdateRules {
         spec: "A receiving node: if the `sha256_of_onion` in `update_fail_malformed_htlc` doesn't match the onion it sent and is not all zero: MAY retry or choose an alternate error response.",
         explanation: "The hash should be of the 1366-byte onion the HTLC carried (or all zero).",
         example: "→ update_fail_malformed_htlc sha256_of_onion=(not the onion's hash)"),
-        on: ["update_fail_malformed_htlc"]) { c in
+        on: [.updateFailMalformedHTLC]) { c in
         guard let htlc = removed(&c) else { return }
         guard let onion = htlc.onionHash else { return c.notEvaluated("the HTLC's onion is not known") }
         guard let hash = c.needBytes("sha256_of_onion") else { return }
@@ -231,9 +231,9 @@ enum UpdateRules {
         spec: "When failing an incoming HTLC: If `path_key` is set in the incoming `update_add_htlc`: MUST send an `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code for any local or downstream errors.",
         explanation: "Inside a blinded route errors must not leak: an HTLC whose add carried `path_key` fails only with `update_fail_malformed_htlc` code 0xc018.",
         example: "← update_add_htlc with path_key, → update_fail_htlc"),
-        on: ["update_fail_htlc", "update_fail_malformed_htlc"]) { c in
+        on: [.updateFailHTLC, .updateFailMalformedHTLC]) { c in
         guard let htlc = removed(&c), htlc.blinded else { return }
-        if c.name == "update_fail_htlc" {
+        if c.kind == .updateFailHTLC {
             c.violation("HTLC \(htlc.id) came with path_key but is failed with update_fail_htlc")
         } else if let code = c.need("failure_code"), code != 0xc018 {
             c.violation("HTLC \(htlc.id) came with path_key but failure_code is 0x\(String(code, radix: 16)), not 0xc018")
@@ -254,10 +254,10 @@ enum UpdateRules {
         spec: "A sending node: MUST NOT send a `commitment_signed` message that does not include any updates.",
         explanation: "Each signing must cover something new (§0.3): an update the sender sent since its last signing, or a peer update it acknowledged since. An empty signing reveals a duplicate or spurious `commitment_signed`.",
         example: "→ update_add_htlc, → commitment_signed, ← revoke_and_ack, → commitment_signed"),
-        on: ["commitment_signed"]) { c in
+        on: [.commitmentSigned]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
-        if ch.mayRepeat("commitment_signed", from: c.sender) {
+        if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let now = signedContent(ch, c.sender)
@@ -282,10 +282,10 @@ enum UpdateRules {
         spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction. (Derived: the peer's point for commitment n+1 arrives only in its `revoke_and_ack` for commitment n, so a node cannot sign n+1 before receiving it.)",
         explanation: "Two signings without the peer's `revoke_and_ack` in between are impossible for a correct node: it lacks the next per-commitment point. It catches a node that signs before processing the peer's revocation, or replays a signing.",
         example: "→ commitment_signed, → update_add_htlc, → commitment_signed (before ← revoke_and_ack)"),
-        on: ["commitment_signed"]) { c in
+        on: [.commitmentSigned]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
-        if ch.mayRepeat("commitment_signed", from: c.sender) {
+        if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let outstanding = ch.unacknowledgedSignings(c.sender)
@@ -298,10 +298,10 @@ enum UpdateRules {
         spec: "A receiving node: once all pending updates are applied: if `num_htlcs` is not equal to the number of HTLC outputs in the local commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
         explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (§0.3): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × 663/1000 (offered by the peer) or × 703/1000 (received), zero with anchors, at the feerate in that commitment.",
         example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
-        on: ["commitment_signed"]) { c in
+        on: [.commitmentSigned]) { c in
         guard let ch = c.htlcTable() else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
-        if ch.mayRepeat("commitment_signed", from: c.sender) {
+        if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         guard let count = c.need("num_htlcs") else { return }
@@ -327,9 +327,9 @@ enum UpdateRules {
         spec: "A receiving node (of `commitment_signed`): MUST respond with a `revoke_and_ack` message. (Derived: each `revoke_and_ack` answers exactly one earlier signing by the peer.)",
         explanation: "An RAA with no unanswered peer signing means the sender processed a `commitment_signed` twice, or invented one.",
         example: "← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
-        on: ["revoke_and_ack"]) { c in
+        on: [.revokeAndAck]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if ch.mayRepeat("revoke_and_ack", from: c.sender) {
+        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
             return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         if ch.revocations[c.sender] >= ch.signings[c.peer].count {
@@ -343,9 +343,9 @@ enum UpdateRules {
         spec: "A sending node: MUST set `per_commitment_secret` to the secret used to generate keys for the previous commitment transaction. A receiving node: if `per_commitment_secret` is not a valid secret key or does not generate the previous `per_commitment_point`: MUST send an `error` and fail the channel.",
         explanation: "The k-th revocation reveals the secret of commitment k−1: secret·G must equal that commitment's point (from open/accept, channel_ready, or the revocation before). Checked with libsecp256k1; any off-by-one in commitment numbering fails here.",
         example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
-        on: ["revoke_and_ack"]) { c in
+        on: [.revokeAndAck]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if ch.mayRepeat("revoke_and_ack", from: c.sender) {
+        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
             return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let number = ch.nextRevoked(c.sender)
@@ -361,7 +361,7 @@ enum UpdateRules {
         spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction.",
         explanation: "The point must be a valid secp256k1 point; a later revocation proves it against its secret (raa-secret).",
         example: "→ revoke_and_ack next_per_commitment_point=02000…00"),
-        on: ["revoke_and_ack"]) { c in
+        on: [.revokeAndAck]) { c in
         guard let point = c.needBytes("next_per_commitment_point") else { return }
         if !Secp256k1.isValidPoint(point) { c.violation("next_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
     }
@@ -372,7 +372,7 @@ enum UpdateRules {
         spec: "The node _not responsible_ for paying the Bitcoin fee: MUST NOT send `update_fee`.",
         explanation: "The opener pays the commitment fee and alone sets its rate.",
         example: "→ open_channel, … ← update_fee"),
-        on: ["update_fee"]) { c in
+        on: [.updateFee]) { c in
         guard let ch = c.known(.opened), let opener = ch.opener else { return }
         if c.sender != opener { c.violation("update_fee from the node that did not open the channel") }
     }

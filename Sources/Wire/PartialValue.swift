@@ -42,3 +42,9 @@ public enum PartialValue {
         return out
     }
 }
+
+extension MessageContent {
+    /// The message's kind: by its type number, or by the name a log gave it; `nil` for a
+    /// type this codec does not know.
+    public var kind: MessageKind? { type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: name) }
+}
