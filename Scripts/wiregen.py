@@ -746,6 +746,8 @@ class Gen:
         props = []  # (prop, swift type, spec name, kind, f)
         for kind, f, extra_t in plan:
             if kind == 'length':
+                # A length prefix, as its list's count (a log may give the count alone).
+                props.append((prop_name(f.name), 'UInt16', f.name, 'length', extra_t))
                 continue
             if kind == 'tlvs':
                 props.append((prop_name(f.name), extra_t, f.name, 'tlvs', f))
@@ -766,13 +768,19 @@ class Gen:
         L.append('        /// Every field of a decoded message.')
         L.append(f'        public init(_ message: {sname}) {{')
         for p, t, spec, kind, f in props:
-            L.append(f'            {bare(p)} = message.{bare(p)}')
+            if kind == 'length':
+                L.append(f'            {bare(p)} = UInt16(truncatingIfNeeded: message.{bare(prop_name(f))}.count)')
+            else:
+                L.append(f'            {bare(p)} = message.{bare(p)}')
         L.append('        }')
         L.append('')
         L.append('        /// The fields a source named (as the spec names them), converted to their types;')
         L.append('        /// a value of the wrong shape or size is left out.')
         L.append('        public init(named fields: [WireField]) {')
         for p, t, spec, kind, f in props:
+            if kind == 'length':
+                L.append(f'            {bare(p)} = PartialValue.unsigned(fields["{spec}"], UInt16.self)')
+                continue
             if kind != 'value':
                 continue
             expr = self.convert_expr(f, f'fields["{spec}"]')

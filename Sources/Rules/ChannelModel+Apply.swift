@@ -20,28 +20,28 @@ extension ChannelModel {
             dualFunded = m.kind == .openChannel2
             params[side] = Params(from: m)
             channelType = m.tlvBytes("channel_type") ?? channelType
-            fundingSatoshis = m.uint("funding_satoshis")
-            pushMsat = m.kind == .openChannel ? m.uint("push_msat") : nil
+            fundingSatoshis = m.uint(\.fundingSatoshis)
+            pushMsat = m.kind == .openChannel ? m.uint(\.pushMsat) : nil
             if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
                 balanceBase = side == 0 ? [funding * 1000 - push, push] : [push, funding * 1000 - push]
             }
-            initialFeerate = (m.uint("feerate_per_kw") ?? m.uint("commitment_feerate_perkw")).map { UInt32(truncatingIfNeeded: $0) }
-            announce = m.bytes("channel_flags").map { ($0.first ?? 0) & 1 == 1 } ?? m.uint("channel_flags").map { $0 & 1 == 1 }
-            if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
-            if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            initialFeerate = (m.uint(\.feeratePerKw) ?? m.uint(\.commitmentFeeratePerkw)).map { UInt32(truncatingIfNeeded: $0) }
+            announce = m.typed.channelFlags.map { $0 & 1 == 1 }
+            if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
+            if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
             nextHTLCID = [0, 0]
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
             if let type = m.tlvBytes("channel_type") { channelType = type }
-            if let point = m.bytes("first_per_commitment_point") { points[side][0] = point }
-            if let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
+            if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
             }
         case .fundingCreated:
             fundingCreatedSeen = true
-            if let txid = m.bytes("funding_txid"), txid.count == 32, let index = m.uint("funding_output_index") {
+            if let txid = m.bytes(\.fundingTxid), txid.count == 32, let index = m.uint(\.fundingOutputIndex) {
                 fundingTxid = SHA256Hash(txid)
                 fundingOutputIndex = UInt16(truncatingIfNeeded: index)
             }
@@ -49,24 +49,24 @@ extension ChannelModel {
             fundingSignedSeen = true
         case .channelReady:
             readySent[side] = true
-            if origin == .opened, let point = m.bytes("second_per_commitment_point") { points[side][1] = point }
+            if origin == .opened, let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
             if let alias = m.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = alias {
                 aliases[side].append(scid.rawValue)
             }
         case .updateAddHTLC:
             let blinded = m.tlv("blinded_path") != nil || m.tlv("path_key") != nil
-            if m.uint("id") == nil { htlcIDsUnknown = true }
-            recordAdd(from: side, id: m.uint("id") ?? nextHTLCID[side] ?? 0, amount: m.uint("amount_msat"),
-                      hash: m.bytes("payment_hash"), cltv: m.uint("cltv_expiry"), blinded: blinded, onion: m.bytes("onion_routing_packet"))
+            if m.uint(\.id) == nil { htlcIDsUnknown = true }
+            recordAdd(from: side, id: m.uint(\.id) ?? nextHTLCID[side] ?? 0, amount: m.uint(\.amountMsat),
+                      hash: m.bytes(\.paymentHash), cltv: m.uint(\.cltvExpiry), blinded: blinded, onion: m.bytes(\.onionRoutingPacket))
         case .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC:
-            if m.uint("id") == nil { htlcIDsUnknown = true }
-            recordRemove(from: side, id: m.uint("id"), fulfilled: m.kind == .updateFulfillHTLC)
+            if m.uint(\.id) == nil { htlcIDsUnknown = true }
+            recordRemove(from: side, id: m.uint(\.id), fulfilled: m.kind == .updateFulfillHTLC)
         case .updateFee:
             // Recovery (`fee-funder-only`): the node that does not pay the fee cannot set it.
             if let opener, opener != side { break }
-            recordFee(from: side, m.uint("feerate_per_kw").map { UInt32(truncatingIfNeeded: $0) })
+            recordFee(from: side, m.uint(\.feeratePerKw).map { UInt32(truncatingIfNeeded: $0) })
         case .startBatch:
-            if let size = m.uint("batch_size"), size > 1 {
+            if let size = m.uint(\.batchSize), size > 1 {
                 batchRemaining[side] = Int(min(size, 20))
                 batchSize[side] = batchRemaining[side]
             }
@@ -87,11 +87,11 @@ extension ChannelModel {
             let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && revocations[side] >= signings[peer].count
             // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
             let unsolicited = origin != .unknown && revocations[side] >= signings[peer].count
-            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes("next_per_commitment_point")) }
+            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes(\.nextPerCommitmentPoint)) }
         case .shutdown:
             shutdownSent[side] = true
             shutdownOnConnection[side] = true
-            shutdownScript[side] = m.bytes("scriptpubkey")
+            shutdownScript[side] = m.bytes(\.scriptpubkey)
         case .closingSigned:
             closingSent[side] = true
         case .closingComplete:
@@ -101,7 +101,7 @@ extension ChannelModel {
             closingCompleteOutstanding[peer] = false
         case .stfu:
             stfuSent[side] = true
-            stfuInitiator[side] = m.uint("initiator").map { UInt8(truncatingIfNeeded: $0) }
+            stfuInitiator[side] = m.uint(\.initiator).map { UInt8(truncatingIfNeeded: $0) }
         case .error:
             errorSent[side] = true
             errorOnConnection[side] = true
@@ -173,8 +173,8 @@ extension ChannelModel {
     private mutating func applyReestablish(_ m: MessageView, from side: Side) {
         let peer = 1 - side
         let fields = ChannelReestablishFields(
-            nextCommitmentNumber: m.uint("next_commitment_number"), nextRevocationNumber: m.uint("next_revocation_number"),
-            yourLastSecret: m.bytes("your_last_per_commitment_secret"), myCurrentPoint: m.bytes("my_current_per_commitment_point"),
+            nextCommitmentNumber: m.uint(\.nextCommitmentNumber), nextRevocationNumber: m.uint(\.nextRevocationNumber),
+            yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.bytes(\.myCurrentPerCommitmentPoint),
             hasNextFunding: m.decoded ? m.tlv("next_funding") != nil : nil,
             hasFundingLocked: m.decoded ? m.tlv("my_current_funding_locked") != nil : nil)
         reestablish[side] = fields
@@ -285,17 +285,17 @@ extension ChannelModel {
 extension ChannelModel.Params {
     init(from m: MessageView) {
         self.init()
-        dustLimit = m.uint("dust_limit_satoshis")
-        reserve = m.uint("channel_reserve_satoshis")
-        htlcMinimum = m.uint("htlc_minimum_msat")
-        maxAcceptedHTLCs = m.uint("max_accepted_htlcs")
-        maxInFlight = m.uint("max_htlc_value_in_flight_msat")
+        dustLimit = m.uint(\.dustLimitSatoshis)
+        reserve = m.uint(\.channelReserveSatoshis)
+        htlcMinimum = m.uint(\.htlcMinimumMsat)
+        maxAcceptedHTLCs = m.uint(\.maxAcceptedHTLCs)
+        maxInFlight = m.uint(\.maxHTLCValueInFlightMsat)
         upfrontShutdownScript = m.tlvBytes("upfront_shutdown_script")
-        revocationBasepoint = m.bytes("revocation_basepoint")
-        fundingPubkey = m.bytes("funding_pubkey")
-        paymentBasepoint = m.bytes("payment_basepoint")
-        delayedPaymentBasepoint = m.bytes("delayed_payment_basepoint")
-        htlcBasepoint = m.bytes("htlc_basepoint")
-        toSelfDelay = m.uint("to_self_delay")
+        revocationBasepoint = m.bytes(\.revocationBasepoint)
+        fundingPubkey = m.bytes(\.fundingPubkey)
+        paymentBasepoint = m.bytes(\.paymentBasepoint)
+        delayedPaymentBasepoint = m.bytes(\.delayedPaymentBasepoint)
+        htlcBasepoint = m.bytes(\.htlcBasepoint)
+        toSelfDelay = m.uint(\.toSelfDelay)
     }
 }

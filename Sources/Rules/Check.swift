@@ -33,48 +33,43 @@ extension Set<MessageKind> {
     func contains(_ kind: MessageKind?) -> Bool { kind.map { contains($0) } ?? false }
 }
 
-/// A message's fields, read once: named as in the spec, from the bytes or from a log summary.
+/// A message as the rules read it: its kind and its typed fields (``TypedMessage``), from
+/// the bytes or from a log summary. Fields are read through key paths (`\.amountMsat`), so a
+/// misspelt field does not compile.
 public struct MessageView: Sendable {
     public let name: String
     /// The message's kind; `nil` for a type the codec does not know.
     public let kind: MessageKind?
-    public let fields: [WireField]
-    public let tlvs: [WireField]
+    public let typed: TypedMessage
     /// Whether the message was decoded from its bytes (so an absent TLV is really absent).
     public let decoded: Bool
+    private let content: MessageContent
 
     public init(_ content: MessageContent) {
         name = content.name
         kind = content.kind
-        fields = content.fields
-        tlvs = content.tlvFields
+        typed = TypedMessage(content)
         decoded = content.message != nil
+        self.content = content
     }
 
-    public func uint(_ name: String) -> UInt64? {
-        if case let .unsigned(value) = fields[name] { return value }
-        return nil
+    /// A number field, widened.
+    public func uint<V: FixedWidthInteger & UnsignedInteger>(_ field: KeyPath<TypedMessage, V?>) -> UInt64? {
+        typed[keyPath: field].map { UInt64($0) }
     }
 
-    public func bytes(_ name: String) -> [UInt8]? {
-        if case let .bytes(value) = fields[name] { return value }
-        return nil
-    }
+    public func bytes(_ field: KeyPath<TypedMessage, [UInt8]?>) -> [UInt8]? { typed[keyPath: field] }
 
-    /// A list of byte strings (`htlc_signature`).
-    public func byteList(_ name: String) -> [[UInt8]]? {
-        guard case let .array(items) = fields[name] else { return nil }
-        var out: [[UInt8]] = []
-        for item in items {
-            guard case let .bytes(value) = item else { return nil }
-            out.append(value)
-        }
-        return out
+    public func bytes<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, V?>) -> [UInt8]? { typed[keyPath: field]?.bytes }
+
+    /// A list of fixed-size values as byte strings (`htlc_signature`).
+    public func byteList<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, [V]?>) -> [[UInt8]]? {
+        typed[keyPath: field]?.map(\.bytes)
     }
 
     /// A TLV record's fields (`[]` for a record without fields), or `nil` when absent.
     public func tlv(_ record: String) -> [WireField]? {
-        if case let .record(fields) = tlvs[record] { return fields }
+        if case let .record(fields) = content.tlvFields[record] { return fields }
         return nil
     }
 
@@ -157,6 +152,12 @@ public struct Check: Sendable {
         violation(reason)
     }
 
+    /// The same for a message field, named from its key path.
+    public mutating func violation(_ reason: String, field: PartialKeyPath<TypedMessage>, actual: UInt64, expected: UInt64? = nil,
+                                   minimum: UInt64? = nil, maximum: UInt64? = nil) {
+        violation(reason, field: TypedMessage.fieldName(field) ?? "field", actual: actual, expected: expected, minimum: minimum, maximum: maximum)
+    }
+
     public mutating func notEvaluated(_ reason: String) {
         if case .violation = outcome { return }
         outcome = .notEvaluated(reason)
@@ -167,25 +168,31 @@ public struct Check: Sendable {
     /// What the trace calls the source, for "not evaluated" reasons.
     var source: String { view.decoded ? "the message" : "the log line" }
 
-    public func uint(_ name: String) -> UInt64? { view.uint(name) }
-    public func bytes(_ name: String) -> [UInt8]? { view.bytes(name) }
+    public func uint<V: FixedWidthInteger & UnsignedInteger>(_ field: KeyPath<TypedMessage, V?>) -> UInt64? { view.uint(field) }
+    public func bytes(_ field: KeyPath<TypedMessage, [UInt8]?>) -> [UInt8]? { view.bytes(field) }
+    public func bytes<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, V?>) -> [UInt8]? { view.bytes(field) }
     public func tlv(_ record: String) -> [WireField]? { view.tlv(record) }
 
     /// A field the rule needs: `nil` (and "not evaluated") when the source does not give it.
-    public mutating func need(_ name: String) -> UInt64? {
-        guard let value = uint(name) else {
-            notEvaluated("\(source) does not give `\(name)`")
-            return nil
-        }
+    public mutating func need<V: FixedWidthInteger & UnsignedInteger>(_ field: KeyPath<TypedMessage, V?>) -> UInt64? {
+        guard let value = uint(field) else { return missing(field) }
         return value
     }
 
-    public mutating func needBytes(_ name: String) -> [UInt8]? {
-        guard let value = bytes(name) else {
-            notEvaluated("\(source) does not give `\(name)`")
-            return nil
-        }
+    public mutating func needBytes(_ field: KeyPath<TypedMessage, [UInt8]?>) -> [UInt8]? {
+        guard let value = bytes(field) else { return missing(field) }
         return value
+    }
+
+    public mutating func needBytes<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, V?>) -> [UInt8]? {
+        guard let value = bytes(field) else { return missing(field) }
+        return value
+    }
+
+    /// "Not evaluated: the log line does not give `amount_msat`".
+    private mutating func missing<T>(_ field: PartialKeyPath<TypedMessage>) -> T? {
+        notEvaluated("\(source) does not give `\(TypedMessage.fieldName(field) ?? "a field")`")
+        return nil
     }
 
     /// Whether the TLV stream is known: decoded bytes, not a log summary.

@@ -95,7 +95,7 @@ enum CloseRules {
         explanation: "The closing transaction must be standard: only these output scripts relay.",
         example: "→ shutdown scriptpubkey=76a914…88ac (P2PKH)"),
         on: [.shutdown]) { c in
-        guard let script = c.needBytes("scriptpubkey") else { return }
+        guard let script = c.needBytes(\.scriptpubkey) else { return }
         if let problem = scriptProblem(script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60)) {
             c.violation("scriptpubkey \(short(Hex.encode(script))): \(problem)")
         }
@@ -110,7 +110,7 @@ enum CloseRules {
         on: [.shutdown]) { c in
         guard let ch = c.known(.opened) else { return }
         guard let upfront = ch.params[c.sender].upfrontShutdownScript, !upfront.isEmpty else { return }
-        guard let script = c.needBytes("scriptpubkey") else { return }
+        guard let script = c.needBytes(\.scriptpubkey) else { return }
         if script != upfront { c.violation("scriptpubkey \(short(Hex.encode(script))) is not the upfront_shutdown_script \(short(Hex.encode(upfront)))") }
     }
 
@@ -173,9 +173,9 @@ enum CloseRules {
         explanation: "The proposed fee must lie inside the range the same message offers.",
         example: "→ closing_signed fee_satoshis=3000 fee_range=500,2000"),
         on: [.closingSigned]) { c in
-        guard c.needTLVs(), let fee = c.need("fee_satoshis") else { return }
+        guard c.needTLVs(), let fee = c.need(\.feeSatoshis) else { return }
         guard let range = c.tlv("fee_range"), case let .unsigned(minimum)? = range["min_fee_satoshis"],
               case let .unsigned(maximum)? = range["max_fee_satoshis"] else { return }
-        if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: "fee_satoshis", actual: fee, minimum: minimum, maximum: maximum) }
+        if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum, maximum: maximum) }
     }
 }

@@ -42,15 +42,15 @@ public struct ConnectionModel: Sendable {
         case .initMessage:
             initSeen[d] = true
             // A log summary may not give the features: then they stay unknown.
-            guard let local = m.bytes("features") else { break }
-            let global = m.bytes("globalfeatures") ?? []
+            guard let local = m.bytes(\.features) else { break }
+            let global = m.bytes(\.globalfeatures) ?? []
             let width = max(global.count, local.count)
             features[d] = (0..<width).map { i in
                 (i < width - global.count ? 0 : global[i - (width - global.count)])
                     | (i < width - local.count ? 0 : local[i - (width - local.count)])
             }
         case .ping:
-            if let n = m.uint("num_pong_bytes") {
+            if let n = m.uint(\.numPongBytes) {
                 if n < 65532 { pendingPings[d].append(n) } else { largePings[d] += 1 }
                 // Bounded: a peer that never answers must not grow the model.
                 if pendingPings[d].count > Self.maximumPendingPings { pendingPings[d].removeFirst() }

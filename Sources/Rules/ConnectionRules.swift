@@ -54,8 +54,8 @@ enum ConnectionRules {
         spec: "The origin node: MUST NOT set both the optional and mandatory bits.",
         explanation: "Each feature has an even (mandatory) and an odd (optional) bit; setting both is ambiguous and is read as mandatory.",
         example: "→ init features=0x03 (bits 0 and 1)"), on: [.initMessage]) { c in
-        guard let features = c.needBytes("features") else { return }
-        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes("globalfeatures") ?? []))
+        guard let features = c.needBytes(\.features) else { return }
+        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes(\.globalfeatures) ?? []))
         let both = bits.filter { $0 % 2 == 0 && bits.contains($0 + 1) }.sorted()
         if !both.isEmpty { c.violation("both bits set for feature\(both.count > 1 ? "s" : "") \(both.map { "\($0)/\($0 + 1)" }.joined(separator: ", "))") }
     }
@@ -66,8 +66,8 @@ enum ConnectionRules {
         spec: "The origin node: MUST set all transitive feature dependencies. The receiving node: if the feature vector does not set all known, transitive dependencies: MUST close the connection.",
         explanation: "basic_mpp (16/17) needs payment_secret (14/15), option_zeroconf (50/51) needs option_scid_alias (46/47), option_simple_close (60/61) needs option_shutdown_anysegwit (26/27). ASSUMED features (BOLT #9) count as set.",
         example: "→ init features with bit 51 but not 46/47"), on: [.initMessage]) { c in
-        guard let features = c.needBytes("features") else { return }
-        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes("globalfeatures") ?? []))
+        guard let features = c.needBytes(\.features) else { return }
+        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes(\.globalfeatures) ?? []))
         func offers(_ even: Int) -> Bool { bits.contains(even) || bits.contains(even + 1) || [0, 8, 12, 14, 44].contains(even) }
         var missing: [String] = []
         for (feature, dependency) in [(16, 14), (50, 46), (60, 26)] where offers(feature) && !offers(dependency) {
@@ -97,8 +97,8 @@ enum ConnectionRules {
         example: "← ping num_pong_bytes=4, → pong byteslen=8"), on: [.pong]) { c in
         let answering = 1 - ConnectionModel.index(c.event.direction)
         guard let expected = c.connection.pendingPings[answering].first else { return }
-        guard let length = c.need("byteslen") else { return }
-        if length != expected { c.violation("pong of \(length) bytes answers a ping asking for \(expected)", field: "byteslen", actual: UInt64(length), expected: UInt64(expected)) }
+        guard let length = c.need(\.byteslen) else { return }
+        if length != expected { c.violation("pong of \(length) bytes answers a ping asking for \(expected)", field: \TypedMessage.byteslen, actual: UInt64(length), expected: UInt64(expected)) }
     }
 
     static let pingLargeIgnored = Rule(RuleInfo(
@@ -125,7 +125,7 @@ enum ConnectionRules {
         if pending.isEmpty && c.connection.largePings[answering] == 0 {
             return c.violation("pong without an outstanding ping")
         }
-        guard let length = c.need("byteslen") else { return }
+        guard let length = c.need(\.byteslen) else { return }
         if !pending.contains(length) {
             let asked = pending.isEmpty ? "none that can be answered" : pending.map(String.init).joined(separator: ", ")
             c.violation("pong of \(length) bytes matches no outstanding ping (they asked for \(asked))")
@@ -138,7 +138,7 @@ enum ConnectionRules {
         spec: "A node sending a `ping` or `pong` message: SHOULD set `ignored` to 0s. MUST NOT set `ignored` to sensitive data such as secrets or portions of initialized memory.",
         explanation: "Non-zero padding may leak memory contents.",
         example: "→ ping ignored=deadbeef"), on: [.ping, .pong]) { c in
-        guard let ignored = c.needBytes("ignored") else { return }
+        guard let ignored = c.needBytes(\.ignored) else { return }
         if ignored.contains(where: { $0 != 0 }) { c.violation("`ignored` holds non-zero bytes") }
     }
 

@@ -226,7 +226,7 @@ public struct RuleEngine {
                                       channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 // A removal refers to its HTLC's add.
-                if let serial, removalMessages.contains(view.kind), let id = view.uint("id"),
+                if let serial, removalMessages.contains(view.kind), let id = view.uint(\.id),
                    let add = htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)],
                    !finding.context.contains(where: { $0.location == add.location && $0.index == add.index }) {
                     finding.referenced = [add]
@@ -261,9 +261,9 @@ public struct RuleEngine {
             touch(serial)
             if serial < Self.keptChannels { channelMessages[serial] += 1 } else { omittedMessages += 1 }
             Self.remember(event, in: &channelContext[serial, default: []], contextLength: contextLength)
-            if view.kind == .updateAddHTLC, let id = view.uint("id") {
+            if view.kind == .updateAddHTLC, let id = view.uint(\.id) {
                 htlcAdds[serial, default: [:]][HTLCRef(offerer: side, id: id)] = event
-            } else if removalMessages.contains(view.kind), let id = view.uint("id") {
+            } else if removalMessages.contains(view.kind), let id = view.uint(\.id) {
                 htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)] = nil
             }
             register(serial: serial, connection: connection.token, id: event.content.channelID)
@@ -329,8 +329,8 @@ public struct RuleEngine {
         var side: ChannelModel.Side?
         if let other = model.knownSide(of: receiver) {
             side = 1 - other
-        } else if view.kind == .channelReestablish, let nr = view.uint("next_revocation_number"), nr > 0,
-                  let secret = view.bytes("your_last_per_commitment_secret"), let point = Secp256k1.publicKey(secret: secret) {
+        } else if view.kind == .channelReestablish, let nr = view.uint(\.nextRevocationNumber), nr > 0,
+                  let secret = view.bytes(\.yourLastPerCommitmentSecret), let point = Secp256k1.publicKey(secret: secret) {
             let matching = (0..<2).filter { model.points[1 - $0][nr - 1] == point }
             if matching.count == 1 { side = matching[0] }
         }

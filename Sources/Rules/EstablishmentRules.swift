@@ -86,9 +86,9 @@ enum EstablishmentRules {
         explanation: "The funder cannot give away more than the channel holds.",
         example: "→ open_channel funding_satoshis=100000 push_msat=100000001"),
         on: [.openChannel]) { c in
-        guard let funding = c.need("funding_satoshis"), let push = c.need("push_msat") else { return }
+        guard let funding = c.need(\.fundingSatoshis), let push = c.need(\.pushMsat) else { return }
         let (limit, overflow) = funding.multipliedReportingOverflow(by: 1000)
-        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: "push_msat", actual: push, maximum: limit) }
+        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: \TypedMessage.pushMsat, actual: push, maximum: limit) }
     }
 
     static let reserveAtLeastDust = Rule(RuleInfo(
@@ -98,8 +98,8 @@ enum EstablishmentRules {
         explanation: "A reserve below the sender's own dust limit could leave an output nobody can spend; the receiver must fail the channel.",
         example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=500"),
         on: [.openChannel, .acceptChannel]) { c in
-        guard let dust = c.need("dust_limit_satoshis"), let reserve = c.need("channel_reserve_satoshis") else { return }
-        if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: "channel_reserve_satoshis", actual: reserve, minimum: dust) }
+        guard let dust = c.need(\.dustLimitSatoshis), let reserve = c.need(\.channelReserveSatoshis) else { return }
+        if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: \TypedMessage.channelReserveSatoshis, actual: reserve, minimum: dust) }
     }
 
     static let maxHTLCs = Rule(RuleInfo(
@@ -109,8 +109,8 @@ enum EstablishmentRules {
         explanation: "483 HTLCs per side keep a commitment transaction within standard size; larger values are invalid.",
         example: "→ open_channel max_accepted_htlcs=500"),
         on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
-        guard let max = c.need("max_accepted_htlcs") else { return }
-        if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483", field: "max_accepted_htlcs", actual: max, maximum: 483) }
+        guard let max = c.need(\.maxAcceptedHTLCs) else { return }
+        if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483", field: \TypedMessage.maxAcceptedHTLCs, actual: max, maximum: 483) }
     }
 
     static let dustMinimum = Rule(RuleInfo(
@@ -120,8 +120,8 @@ enum EstablishmentRules {
         explanation: "Below 354 sat an output of any standard type could be non-standard dust, and the commitment would not relay.",
         example: "→ open_channel dust_limit_satoshis=200"),
         on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
-        guard let dust = c.need("dust_limit_satoshis") else { return }
-        if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: "dust_limit_satoshis", actual: dust, minimum: 354) }
+        guard let dust = c.need(\.dustLimitSatoshis) else { return }
+        if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: \TypedMessage.dustLimitSatoshis, actual: dust, minimum: 354) }
     }
 
     static let channelTypePresent = Rule(RuleInfo(
@@ -155,8 +155,7 @@ enum EstablishmentRules {
         explanation: "Only bit 0 (`announce_channel`) is defined for `open_channel`.",
         example: "→ open_channel channel_flags=03"),
         on: [.openChannel]) { c in
-        let flags = c.bytes("channel_flags")?.first ?? c.uint("channel_flags").map { UInt8(truncatingIfNeeded: $0) }
-        guard let flags else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
+        guard let flags = c.view.typed.channelFlags else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
         if flags & ~1 != 0 { c.violation("channel_flags 0x\(Hex.encode([flags])) sets undefined bits") }
     }
 
@@ -167,7 +166,7 @@ enum EstablishmentRules {
         explanation: "Channels of 2^24 sat (0.168 BTC) or more need feature 18/19 from both nodes.",
         example: "→ open_channel funding_satoshis=20000000 (without feature 18/19)"),
         on: [.openChannel]) { c in
-        guard let funding = c.need("funding_satoshis") else { return }
+        guard let funding = c.need(\.fundingSatoshis) else { return }
         guard funding >= 1 << 24 else { return }
         guard let both = c.connection.negotiated(18) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if !both { c.violation("funding_satoshis \(funding) ≥ 2^24 without option_support_large_channel on both sides") }
@@ -191,11 +190,14 @@ enum EstablishmentRules {
         explanation: "Each key must decompress to a point on secp256k1 (checked with libsecp256k1); `first_per_commitment_point` too.",
         example: "→ open_channel funding_pubkey=02000…00"),
         on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
-        let names = ["funding_pubkey", "revocation_basepoint", "payment_basepoint", "delayed_payment_basepoint", "htlc_basepoint",
-                     "first_per_commitment_point", "second_per_commitment_point"]
+        let keys: [KeyPath<TypedMessage, Point?>] = [
+            \.fundingPubkey, \.revocationBasepoint, \.paymentBasepoint, \.delayedPaymentBasepoint, \.htlcBasepoint,
+            \.firstPerCommitmentPoint, \.secondPerCommitmentPoint,
+        ]
         var seen = 0
-        for name in names {
-            guard let point = c.bytes(name) else { continue }
+        for key in keys {
+            guard let point = c.bytes(key) else { continue }
+            let name = TypedMessage.fieldName(key) ?? "key"
             seen += 1
             if !Secp256k1.isValidPoint(point) { return c.violation("`\(name)` \(short(Hex.encode(point))) is not a valid secp256k1 point") }
         }
@@ -209,8 +211,7 @@ enum EstablishmentRules {
         explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
         example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
         on: [.openChannel]) { c in
-        let flags = c.bytes("channel_flags")?.first ?? c.uint("channel_flags").map { UInt8(truncatingIfNeeded: $0) }
-        guard let flags, c.needTLVs() else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
+        guard let flags = c.view.typed.channelFlags, c.needTLVs() else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
         guard let type = c.view.tlvBytes("channel_type") else { return }
         if flags & 1 == 1 && ConnectionModel.isSet(type, 46) { c.violation("announced channel with option_scid_alias in channel_type") }
     }
@@ -225,9 +226,9 @@ enum EstablishmentRules {
         guard let ch = c.known(.opened), let openDust = ch.params[1 - c.sender].dustLimit, let openReserve = ch.params[1 - c.sender].reserve else {
             return c.notEvaluated("the channel's `open_channel` is not in the trace")
         }
-        guard let reserve = c.need("channel_reserve_satoshis"), let dust = c.need("dust_limit_satoshis") else { return }
-        if reserve < openDust { c.violation("channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)", field: "channel_reserve_satoshis", actual: reserve, minimum: openDust) }
-        else if dust > openReserve { c.violation("dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)", field: "dust_limit_satoshis", actual: dust, maximum: openReserve) }
+        guard let reserve = c.need(\.channelReserveSatoshis), let dust = c.need(\.dustLimitSatoshis) else { return }
+        if reserve < openDust { c.violation("channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)", field: \TypedMessage.channelReserveSatoshis, actual: reserve, minimum: openDust) }
+        else if dust > openReserve { c.violation("dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)", field: \TypedMessage.dustLimitSatoshis, actual: dust, maximum: openReserve) }
     }
 
     static let acceptZeroconf = Rule(RuleInfo(
@@ -237,9 +238,9 @@ enum EstablishmentRules {
         explanation: "A zero-conf channel is usable before confirmation, so asking for confirmations contradicts its type.",
         example: "← accept_channel channel_type with bit 50, minimum_depth=3"),
         on: [.acceptChannel]) { c in
-        guard c.needTLVs(), let depth = c.need("minimum_depth") else { return }
+        guard c.needTLVs(), let depth = c.need(\.minimumDepth) else { return }
         guard let type = c.view.tlvBytes("channel_type"), ConnectionModel.isSet(type, 50) else { return }
-        if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: "minimum_depth", actual: depth, expected: 0) }
+        if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: \TypedMessage.minimumDepth, actual: depth, expected: 0) }
     }
 
     static let aliasRequired = Rule(RuleInfo(

@@ -56,7 +56,7 @@ enum InteractiveTxRules {
         explanation: "Parity keeps the two sides' serial ids apart; note that whoever sends `tx_init_rbf` is the initiator of that session.",
         example: "→ open_channel2, ← accept_channel2, → tx_add_input serial_id=1"),
         on: [.txAddInput, .txAddOutput]) { c in
-        guard let session = session(&c), let serial = c.need("serial_id") else { return }
+        guard let session = session(&c), let serial = c.need(\.serialID) else { return }
         let initiator = c.sender == session.initiator
         if initiator && serial % 2 != 0 { c.violation("serial_id \(serial) is odd but the sender is the initiator") }
         if !initiator && serial % 2 == 0 { c.violation("serial_id \(serial) is even but the sender is the non-initiator") }
@@ -69,7 +69,7 @@ enum InteractiveTxRules {
         explanation: "The transaction must signal replaceability so that RBF works.",
         example: "→ tx_add_input sequence=4294967295"),
         on: [.txAddInput]) { c in
-        guard let value = c.need("sequence") else { return }
+        guard let value = c.need(\.sequence) else { return }
         if value > 0xFFFF_FFFD { c.violation("sequence 0x\(String(value, radix: 16)) is above 0xfffffffd") }
     }
 

@@ -52,7 +52,7 @@ enum QuiescenceRules {
         on: [.stfu]) { c in
         // The peer's `stfu` may have come before the trace began.
         guard let ch = c.known() else { return }
-        guard let flag = c.need("initiator") else { return }
+        guard let flag = c.need(\.initiator) else { return }
         if ch.stfuSent[c.peer] && flag != 0 { c.crossingViolation("initiator is \(flag) in a reply to the peer's `stfu`") }
         else if !ch.stfuSent[c.peer] && flag != 1 { c.violation("initiator is \(flag) although no `stfu` of the peer has arrived") }
     }

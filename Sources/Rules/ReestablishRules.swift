@@ -50,7 +50,7 @@ enum ReestablishRules {
         guard let ch = c.channel, let other = ch.reestablish[c.peer] else { return }
         let view = c.view
         let mine = ChannelModel.ChannelReestablishFields(
-            nextCommitmentNumber: view.uint("next_commitment_number"), nextRevocationNumber: view.uint("next_revocation_number"),
+            nextCommitmentNumber: view.uint(\.nextCommitmentNumber), nextRevocationNumber: view.uint(\.nextRevocationNumber),
             yourLastSecret: nil, myCurrentPoint: nil, hasNextFunding: view.tlv("next_funding") != nil, hasFundingLocked: false)
         guard mine.nextCommitmentNumber != nil, mine.nextRevocationNumber != nil else {
             return c.notEvaluated("\(c.source) does not give the commitment numbers")
@@ -66,8 +66,8 @@ enum ReestablishRules {
         explanation: "Commitment 0 comes from funding, so the next one a node expects is at least 1; 0 is a corrupt or hostile reestablish.",
         example: "→ channel_reestablish next_commitment_number=0"),
         on: [.channelReestablish]) { c in
-        guard let nc = c.need("next_commitment_number") else { return }
-        if nc == 0 { c.violation("next_commitment_number is 0", field: "next_commitment_number", actual: 0, minimum: 1) }
+        guard let nc = c.need(\.nextCommitmentNumber) else { return }
+        if nc == 0 { c.violation("next_commitment_number is 0", field: \TypedMessage.nextCommitmentNumber, actual: 0, minimum: 1) }
     }
 
     static let secretZero = Rule(RuleInfo(
@@ -77,7 +77,7 @@ enum ReestablishRules {
         explanation: "With no revocation received the secret is all zero; otherwise it is a valid secret, and when the trace holds the peer's point for commitment next_revocation_number − 1, secret·G must equal it (libsecp256k1).",
         example: "→ channel_reestablish next_revocation_number=0 your_last_per_commitment_secret=(non-zero)"),
         on: [.channelReestablish]) { c in
-        guard let nr = c.need("next_revocation_number"), let secret = c.needBytes("your_last_per_commitment_secret") else { return }
+        guard let nr = c.need(\.nextRevocationNumber), let secret = c.needBytes(\.yourLastPerCommitmentSecret) else { return }
         let zero = secret.allSatisfy { $0 == 0 }
         if nr == 0 {
             if !zero { c.violation("next_revocation_number is 0 but your_last_per_commitment_secret is not all zero") }
@@ -98,7 +98,7 @@ enum ReestablishRules {
         explanation: "The point must decompress to a point on secp256k1.",
         example: "→ channel_reestablish my_current_per_commitment_point=02000…00"),
         on: [.channelReestablish]) { c in
-        guard let point = c.needBytes("my_current_per_commitment_point") else { return }
+        guard let point = c.needBytes(\.myCurrentPerCommitmentPoint) else { return }
         if !Secp256k1.isValidPoint(point) { c.violation("my_current_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
     }
 

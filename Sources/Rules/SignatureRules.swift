@@ -13,7 +13,7 @@ enum SignatureRules {
         _ c: inout Check, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64, contents: ChannelModel.Contents,
         parameters: ChannelParameters, htlcSignatures: [[UInt8]]?
     ) {
-        guard let signature = c.needBytes("signature") else { return }
+        guard let signature = c.needBytes(\.signature) else { return }
         let tx: CommitmentTransaction
         do throws(MissingEvidence) {
             tx = try ch.commitmentTransaction(owner: owner, number: number, contents: contents, parameters: parameters)
@@ -78,7 +78,7 @@ enum SignatureRules {
         example: "→ funding_created signature=(over another transaction)"),
         on: [.fundingCreated]) { c in
         guard let ch = c.known(.opened), ch.opener == c.sender else { return c.notEvaluated("the channel's opening is not in the trace") }
-        guard let txid = c.needBytes("funding_txid"), let index = c.need("funding_output_index") else { return }
+        guard let txid = c.needBytes(\.fundingTxid), let index = c.need(\.fundingOutputIndex) else { return }
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
             parameters = try ch.channelParameters(fundingTxid: txid, fundingOutputIndex: UInt16(truncatingIfNeeded: index))
@@ -125,7 +125,7 @@ enum SignatureRules {
             return c.notEvaluated(error.reason)
         }
         guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
-        guard let htlcSignatures = c.view.byteList("htlc_signature") else { return c.notEvaluated("\(c.source) does not give `htlc_signature`") }
+        guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notEvaluated("\(c.source) does not give `htlc_signature`") }
         verify(&c, ch, owner: c.peer, number: ch.localCommitment(c.peer) + 1, contents: ch.commitmentContents(signedBy: c.sender),
                parameters: parameters, htlcSignatures: htlcSignatures)
     }

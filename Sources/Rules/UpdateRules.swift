@@ -27,8 +27,8 @@ enum UpdateRules {
         on: [.updateAddHTLC]) { c in
         guard let ch = c.known(.opened) else { return }
         guard ch.addCount[c.sender] == 0 else { return }
-        guard let id = c.need("id") else { return }
-        if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0", field: "id", actual: id, expected: 0) }
+        guard let id = c.need(\.id) else { return }
+        if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0", field: \TypedMessage.id, actual: id, expected: 0) }
     }
 
     static let addIDIncrement = Rule(RuleInfo(
@@ -41,8 +41,8 @@ enum UpdateRules {
         guard let ch = c.channel, let expected = ch.nextHTLCID[c.sender], ch.addCount[c.sender] > 0 else {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
-        guard let id = c.need("id") else { return }
-        if id != expected { c.violation("HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)", field: "id", actual: id, expected: expected) }
+        guard let id = c.need(\.id) else { return }
+        if id != expected { c.violation("HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)", field: \TypedMessage.id, actual: id, expected: expected) }
     }
 
     static let addAmountNonzero = Rule(RuleInfo(
@@ -52,8 +52,8 @@ enum UpdateRules {
         explanation: "An HTLC of nothing makes no sense and the receiver should fail the channel.",
         example: "→ update_add_htlc amount_msat=0"),
         on: [.updateAddHTLC]) { c in
-        guard let amount = c.need("amount_msat") else { return }
-        if amount == 0 { c.violation("amount_msat is 0", field: "amount_msat", actual: 0, minimum: 1) }
+        guard let amount = c.need(\.amountMsat) else { return }
+        if amount == 0 { c.violation("amount_msat is 0", field: \TypedMessage.amountMsat, actual: 0, minimum: 1) }
     }
 
     static let addAmountMinimum = Rule(RuleInfo(
@@ -65,8 +65,8 @@ enum UpdateRules {
         on: [.updateAddHTLC]) { c in
         guard let ch = c.known(.opened) else { return }
         guard let minimum = ch.params[c.peer].htlcMinimum else { return c.notEvaluated("the peer's htlc_minimum_msat is not known") }
-        guard let amount = c.need("amount_msat") else { return }
-        if amount < minimum { c.violation("amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)", field: "amount_msat", actual: amount, minimum: minimum) }
+        guard let amount = c.need(\.amountMsat) else { return }
+        if amount < minimum { c.violation("amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)", field: \TypedMessage.amountMsat, actual: amount, minimum: minimum) }
     }
 
     static let addCLTVBlocks = Rule(RuleInfo(
@@ -76,8 +76,8 @@ enum UpdateRules {
         explanation: "Values from 500000000 on are timestamps in Bitcoin's locktime; HTLC expiries are block heights.",
         example: "→ update_add_htlc cltv_expiry=500000000"),
         on: [.updateAddHTLC]) { c in
-        guard let expiry = c.need("cltv_expiry") else { return }
-        if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000", field: "cltv_expiry", actual: expiry, maximum: 499_999_999) }
+        guard let expiry = c.need(\.cltvExpiry) else { return }
+        if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000", field: \TypedMessage.cltvExpiry, actual: expiry, maximum: 499_999_999) }
     }
 
     /// The HTLCs `sender` offers in the commitment its next signing gives the peer, with
@@ -108,7 +108,7 @@ enum UpdateRules {
         on: [.updateAddHTLC]) { c in
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxInFlight else { return c.notEvaluated("the peer's max_htlc_value_in_flight_msat is not known") }
-        guard let amount = c.need("amount_msat") else { return }
+        guard let amount = c.need(\.amountMsat) else { return }
         var total = amount
         for htlc in offeredAfterAdd(ch, sender: c.sender) {
             guard let value = htlc.amountMsat else { return c.notEvaluated("an earlier HTLC's amount is not known") }
@@ -130,7 +130,7 @@ enum UpdateRules {
             c.notEvaluated("the source does not give HTLC ids, so HTLCs cannot be told apart")
             return nil
         }
-        guard let id = c.need("id") else { return nil }
+        guard let id = c.need(\.id) else { return nil }
         guard let htlc = ch.htlc(offeredBy: c.peer, id: id) else {
             c.notEvaluated("the HTLC's add is not in the trace")
             return nil
@@ -146,7 +146,7 @@ enum UpdateRules {
         example: "← update_add_htlc id=0, → update_fulfill_htlc id=1"),
         on: removalMessages) { c in
         guard let ch = c.htlcTable() else { return }
-        guard let id = c.need("id") else { return }
+        guard let id = c.need(\.id) else { return }
         if ch.htlc(offeredBy: c.peer, id: id) == nil && !ch.wasSettled(offeredBy: c.peer, id: id) {
             c.violation("no HTLC with id \(id) offered by the peer exists")
         }
@@ -159,7 +159,7 @@ enum UpdateRules {
         explanation: "A second fulfill or fail of the same HTLC is a duplicate (before the first is committed) or names an HTLC that is gone.",
         example: "→ update_fulfill_htlc id=0, → update_fail_htlc id=0"),
         on: removalMessages) { c in
-        if let ch = c.channel, let id = c.uint("id"), ch.wasSettled(offeredBy: c.peer, id: id) {
+        if let ch = c.channel, let id = c.uint(\.id), ch.wasSettled(offeredBy: c.peer, id: id) {
             return c.violation("HTLC \(id) was already removed and settled")
         }
         guard let htlc = removed(&c) else { return }
@@ -196,7 +196,7 @@ enum UpdateRules {
         on: [.updateFulfillHTLC]) { c in
         guard let htlc = removed(&c) else { return }
         guard let hash = htlc.paymentHash else { return c.notEvaluated("the HTLC's payment_hash is not known") }
-        guard let preimage = c.needBytes("payment_preimage") else { return }
+        guard let preimage = c.needBytes(\.paymentPreimage) else { return }
         let digest = Array(SHA256.hash(data: preimage))
         if digest != hash { c.violation("SHA256(payment_preimage) = \(short(Hex.encode(digest))) is not HTLC \(htlc.id)'s payment_hash \(short(Hex.encode(hash)))") }
     }
@@ -208,7 +208,7 @@ enum UpdateRules {
         explanation: "`update_fail_malformed_htlc` is only for onions that could not be parsed: its failure code has BADONION (0x8000).",
         example: "→ update_fail_malformed_htlc failure_code=0x4005"),
         on: [.updateFailMalformedHTLC]) { c in
-        guard let code = c.need("failure_code") else { return }
+        guard let code = c.need(\.failureCode) else { return }
         if code & 0x8000 == 0 { c.violation("failure_code 0x\(String(code, radix: 16)) lacks the BADONION bit") }
     }
 
@@ -221,7 +221,7 @@ enum UpdateRules {
         on: [.updateFailMalformedHTLC]) { c in
         guard let htlc = removed(&c) else { return }
         guard let onion = htlc.onionHash else { return c.notEvaluated("the HTLC's onion is not known") }
-        guard let hash = c.needBytes("sha256_of_onion") else { return }
+        guard let hash = c.needBytes(\.sha256OfOnion) else { return }
         if hash != onion && hash.contains(where: { $0 != 0 }) { c.violation("sha256_of_onion \(short(Hex.encode(hash))) is not the hash of HTLC \(htlc.id)'s onion") }
     }
 
@@ -235,7 +235,7 @@ enum UpdateRules {
         guard let htlc = removed(&c), htlc.blinded else { return }
         if c.kind == .updateFailHTLC {
             c.violation("HTLC \(htlc.id) came with path_key but is failed with update_fail_htlc")
-        } else if let code = c.need("failure_code"), code != 0xc018 {
+        } else if let code = c.need(\.failureCode), code != 0xc018 {
             c.violation("HTLC \(htlc.id) came with path_key but failure_code is 0x\(String(code, radix: 16)), not 0xc018")
         }
     }
@@ -304,7 +304,7 @@ enum UpdateRules {
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
-        guard let count = c.need("num_htlcs") else { return }
+        guard let count = c.need(\.numHTLCs) else { return }
         let contents = ch.commitmentContents(signedBy: c.sender)
         let (htlcs, feerate) = (contents.htlcs, contents.feerate)
         guard let feerate else { return c.notEvaluated("the commitment's feerate is not known") }
@@ -317,7 +317,7 @@ enum UpdateRules {
         }
         if count != expected {
             c.violation("num_htlcs is \(count); the peer's new commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") of \(htlcs.count) at feerate \(feerate)",
-                        field: "num_htlcs", actual: count, expected: UInt64(expected))
+                        field: \TypedMessage.numHTLCs, actual: count, expected: UInt64(expected))
         }
     }
 
@@ -350,7 +350,7 @@ enum UpdateRules {
         }
         let number = ch.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
-        guard let secret = c.needBytes("per_commitment_secret") else { return }
+        guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("per_commitment_secret is not a valid secret key") }
         if derived != point { c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(Hex.encode(point)))") }
     }
@@ -362,7 +362,7 @@ enum UpdateRules {
         explanation: "The point must be a valid secp256k1 point; a later revocation proves it against its secret (raa-secret).",
         example: "→ revoke_and_ack next_per_commitment_point=02000…00"),
         on: [.revokeAndAck]) { c in
-        guard let point = c.needBytes("next_per_commitment_point") else { return }
+        guard let point = c.needBytes(\.nextPerCommitmentPoint) else { return }
         if !Secp256k1.isValidPoint(point) { c.violation("next_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
     }
 

@@ -2,9 +2,17 @@
 /// message's `Partial` (generated in `Generated/Typed.swift`). A value of the wrong shape,
 /// size or width gives `nil`: the field is then unknown, as if the source had not given it.
 public enum PartialValue {
+    /// A number, or bytes no wider than the type read big-endian (a log may print a
+    /// `byte` field such as `channel_flags` as hex).
     public static func unsigned<T: FixedWidthInteger & UnsignedInteger>(_ value: FieldValue?, _: T.Type) -> T? {
-        if case let .unsigned(number) = value { return T(exactly: number) }
-        return nil
+        switch value {
+        case let .unsigned(number):
+            return T(exactly: number)
+        case let .bytes(bytes) where !bytes.isEmpty && bytes.count <= MemoryLayout<T>.size:
+            return bytes.reduce(0) { $0 << 8 | T($1) }
+        default:
+            return nil
+        }
     }
 
     public static func signed(_ value: FieldValue?) -> Int64? {

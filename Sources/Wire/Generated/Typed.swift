@@ -440,10 +440,27 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `gflen`.
+    public var gflen: UInt16? {
+        switch self {
+        case let .initMessage(m): m.gflen
+        default: nil
+        }
+    }
+
     /// `globalfeatures`.
     public var globalfeatures: [UInt8]? {
         switch self {
         case let .initMessage(m): m.globalfeatures
+        default: nil
+        }
+    }
+
+    /// `flen`.
+    public var flen: UInt16? {
+        switch self {
+        case let .initMessage(m): m.flen
+        case let .nodeAnnouncement(m): m.flen
         default: nil
         }
     }
@@ -496,6 +513,21 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `len`.
+    public var len: UInt16? {
+        switch self {
+        case let .error(m): m.len
+        case let .warning(m): m.len
+        case let .txAbort(m): m.len
+        case let .shutdown(m): m.len
+        case let .updateFailHTLC(m): m.len
+        case let .channelAnnouncement(m): m.len
+        case let .queryShortChannelIds(m): m.len
+        case let .replyChannelRange(m): m.len
+        default: nil
+        }
+    }
+
     /// `data`.
     public var data: [UInt8]? {
         switch self {
@@ -514,11 +546,29 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `byteslen`.
+    public var byteslen: UInt16? {
+        switch self {
+        case let .ping(m): m.byteslen
+        case let .pong(m): m.byteslen
+        default: nil
+        }
+    }
+
     /// `ignored`.
     public var ignored: [UInt8]? {
         switch self {
         case let .ping(m): m.ignored
         case let .pong(m): m.ignored
+        default: nil
+        }
+    }
+
+    /// `length`.
+    public var length: UInt16? {
+        switch self {
+        case let .peerStorage(m): m.length
+        case let .peerStorageRetrieval(m): m.length
         default: nil
         }
     }
@@ -539,6 +589,14 @@ public enum TypedMessage: Hashable, Sendable {
         case let .txAddOutput(m): m.serialID
         case let .txRemoveInput(m): m.serialID
         case let .txRemoveOutput(m): m.serialID
+        default: nil
+        }
+    }
+
+    /// `prevtx_len`.
+    public var prevtxLen: UInt16? {
+        switch self {
+        case let .txAddInput(m): m.prevtxLen
         default: nil
         }
     }
@@ -575,6 +633,14 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `scriptlen`.
+    public var scriptlen: UInt16? {
+        switch self {
+        case let .txAddOutput(m): m.scriptlen
+        default: nil
+        }
+    }
+
     /// `script`.
     public var script: [UInt8]? {
         switch self {
@@ -587,6 +653,14 @@ public enum TypedMessage: Hashable, Sendable {
     public var txid: SHA256Hash? {
         switch self {
         case let .txSignatures(m): m.txid
+        default: nil
+        }
+    }
+
+    /// `num_witnesses`.
+    public var numWitnesses: UInt16? {
+        switch self {
+        case let .txSignatures(m): m.numWitnesses
         default: nil
         }
     }
@@ -915,11 +989,29 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `closer_scriptpubkey_len`.
+    public var closerScriptpubkeyLen: UInt16? {
+        switch self {
+        case let .closingComplete(m): m.closerScriptpubkeyLen
+        case let .closingSig(m): m.closerScriptpubkeyLen
+        default: nil
+        }
+    }
+
     /// `closer_scriptpubkey`.
     public var closerScriptpubkey: [UInt8]? {
         switch self {
         case let .closingComplete(m): m.closerScriptpubkey
         case let .closingSig(m): m.closerScriptpubkey
+        default: nil
+        }
+    }
+
+    /// `closee_scriptpubkey_len`.
+    public var closeeScriptpubkeyLen: UInt16? {
+        switch self {
+        case let .closingComplete(m): m.closeeScriptpubkeyLen
+        case let .closingSig(m): m.closeeScriptpubkeyLen
         default: nil
         }
     }
@@ -1022,6 +1114,14 @@ public enum TypedMessage: Hashable, Sendable {
     public var batchSize: UInt16? {
         switch self {
         case let .startBatch(m): m.batchSize
+        default: nil
+        }
+    }
+
+    /// `num_htlcs`.
+    public var numHTLCs: UInt16? {
+        switch self {
+        case let .commitmentSigned(m): m.numHTLCs
         default: nil
         }
     }
@@ -1215,6 +1315,14 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// `addrlen`.
+    public var addrlen: UInt16? {
+        switch self {
+        case let .nodeAnnouncement(m): m.addrlen
+        default: nil
+        }
+    }
+
     /// `addresses`.
     public var addresses: [UInt8]? {
         switch self {
@@ -1325,20 +1433,28 @@ public enum TypedMessage: Hashable, Sendable {
     /// The spec name of a field property (`\.amountMsat` → `amount_msat`), for reasons.
     public static func fieldName(_ keyPath: PartialKeyPath<TypedMessage>) -> String? {
         switch keyPath {
+        case \TypedMessage.gflen: "gflen"
         case \TypedMessage.globalfeatures: "globalfeatures"
+        case \TypedMessage.flen: "flen"
         case \TypedMessage.features: "features"
         case \TypedMessage.channelID: "channel_id"
+        case \TypedMessage.len: "len"
         case \TypedMessage.data: "data"
         case \TypedMessage.numPongBytes: "num_pong_bytes"
+        case \TypedMessage.byteslen: "byteslen"
         case \TypedMessage.ignored: "ignored"
+        case \TypedMessage.length: "length"
         case \TypedMessage.blob: "blob"
         case \TypedMessage.serialID: "serial_id"
+        case \TypedMessage.prevtxLen: "prevtx_len"
         case \TypedMessage.prevtx: "prevtx"
         case \TypedMessage.prevtxVout: "prevtx_vout"
         case \TypedMessage.sequence: "sequence"
         case \TypedMessage.sats: "sats"
+        case \TypedMessage.scriptlen: "scriptlen"
         case \TypedMessage.script: "script"
         case \TypedMessage.txid: "txid"
+        case \TypedMessage.numWitnesses: "num_witnesses"
         case \TypedMessage.witnesses: "witnesses"
         case \TypedMessage.locktime: "locktime"
         case \TypedMessage.feerate: "feerate"
@@ -1371,7 +1487,9 @@ public enum TypedMessage: Hashable, Sendable {
         case \TypedMessage.fundingContributionSatoshis: "funding_contribution_satoshis"
         case \TypedMessage.spliceTxid: "splice_txid"
         case \TypedMessage.scriptpubkey: "scriptpubkey"
+        case \TypedMessage.closerScriptpubkeyLen: "closer_scriptpubkey_len"
         case \TypedMessage.closerScriptpubkey: "closer_scriptpubkey"
+        case \TypedMessage.closeeScriptpubkeyLen: "closee_scriptpubkey_len"
         case \TypedMessage.closeeScriptpubkey: "closee_scriptpubkey"
         case \TypedMessage.feeSatoshis: "fee_satoshis"
         case \TypedMessage.id: "id"
@@ -1384,6 +1502,7 @@ public enum TypedMessage: Hashable, Sendable {
         case \TypedMessage.sha256OfOnion: "sha256_of_onion"
         case \TypedMessage.failureCode: "failure_code"
         case \TypedMessage.batchSize: "batch_size"
+        case \TypedMessage.numHTLCs: "num_htlcs"
         case \TypedMessage.htlcSignature: "htlc_signature"
         case \TypedMessage.perCommitmentSecret: "per_commitment_secret"
         case \TypedMessage.nextPerCommitmentPoint: "next_per_commitment_point"
@@ -1407,6 +1526,7 @@ public enum TypedMessage: Hashable, Sendable {
         case \TypedMessage.nodeID: "node_id"
         case \TypedMessage.rgbColor: "rgb_color"
         case \TypedMessage.alias: "alias"
+        case \TypedMessage.addrlen: "addrlen"
         case \TypedMessage.addresses: "addresses"
         case \TypedMessage.messageFlags: "message_flags"
         case \TypedMessage.cltvExpiryDelta: "cltv_expiry_delta"
@@ -1429,8 +1549,12 @@ extension Init {
     /// `init` as far as a source gives it: every field optional (a log line may give
     /// a few; a decoded message gives all).
     public struct Partial: Hashable, Sendable {
+        /// `gflen`.
+        public var gflen: UInt16?
         /// `globalfeatures`.
         public var globalfeatures: [UInt8]?
+        /// `flen`.
+        public var flen: UInt16?
         /// `features`.
         public var features: [UInt8]?
         /// `tlvs`.
@@ -1440,7 +1564,9 @@ extension Init {
 
         /// Every field of a decoded message.
         public init(_ message: Init) {
+            gflen = UInt16(truncatingIfNeeded: message.globalfeatures.count)
             globalfeatures = message.globalfeatures
+            flen = UInt16(truncatingIfNeeded: message.features.count)
             features = message.features
             tlvs = message.tlvs
         }
@@ -1448,7 +1574,9 @@ extension Init {
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
+            gflen = PartialValue.unsigned(fields["gflen"], UInt16.self)
             globalfeatures = PartialValue.bytes(fields["globalfeatures"])
+            flen = PartialValue.unsigned(fields["flen"], UInt16.self)
             features = PartialValue.bytes(fields["features"])
         }
     }
@@ -1460,6 +1588,8 @@ extension ErrorMessage {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `len`.
+        public var len: UInt16?
         /// `data`.
         public var data: [UInt8]?
         /// `tlvs`.
@@ -1470,6 +1600,7 @@ extension ErrorMessage {
         /// Every field of a decoded message.
         public init(_ message: ErrorMessage) {
             channelID = message.channelID
+            len = UInt16(truncatingIfNeeded: message.data.count)
             data = message.data
             tlvs = message.tlvs
         }
@@ -1478,6 +1609,7 @@ extension ErrorMessage {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
         }
     }
@@ -1489,6 +1621,8 @@ extension Warning {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `len`.
+        public var len: UInt16?
         /// `data`.
         public var data: [UInt8]?
         /// `tlvs`.
@@ -1499,6 +1633,7 @@ extension Warning {
         /// Every field of a decoded message.
         public init(_ message: Warning) {
             channelID = message.channelID
+            len = UInt16(truncatingIfNeeded: message.data.count)
             data = message.data
             tlvs = message.tlvs
         }
@@ -1507,6 +1642,7 @@ extension Warning {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
         }
     }
@@ -1518,6 +1654,8 @@ extension Ping {
     public struct Partial: Hashable, Sendable {
         /// `num_pong_bytes`.
         public var numPongBytes: UInt16?
+        /// `byteslen`.
+        public var byteslen: UInt16?
         /// `ignored`.
         public var ignored: [UInt8]?
         /// `tlvs`.
@@ -1528,6 +1666,7 @@ extension Ping {
         /// Every field of a decoded message.
         public init(_ message: Ping) {
             numPongBytes = message.numPongBytes
+            byteslen = UInt16(truncatingIfNeeded: message.ignored.count)
             ignored = message.ignored
             tlvs = message.tlvs
         }
@@ -1536,6 +1675,7 @@ extension Ping {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             numPongBytes = PartialValue.unsigned(fields["num_pong_bytes"], UInt16.self)
+            byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
             ignored = PartialValue.bytes(fields["ignored"])
         }
     }
@@ -1545,6 +1685,8 @@ extension Pong {
     /// `pong` as far as a source gives it: every field optional (a log line may give
     /// a few; a decoded message gives all).
     public struct Partial: Hashable, Sendable {
+        /// `byteslen`.
+        public var byteslen: UInt16?
         /// `ignored`.
         public var ignored: [UInt8]?
         /// `tlvs`.
@@ -1554,6 +1696,7 @@ extension Pong {
 
         /// Every field of a decoded message.
         public init(_ message: Pong) {
+            byteslen = UInt16(truncatingIfNeeded: message.ignored.count)
             ignored = message.ignored
             tlvs = message.tlvs
         }
@@ -1561,6 +1704,7 @@ extension Pong {
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
+            byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
             ignored = PartialValue.bytes(fields["ignored"])
         }
     }
@@ -1570,6 +1714,8 @@ extension PeerStorage {
     /// `peer_storage` as far as a source gives it: every field optional (a log line may give
     /// a few; a decoded message gives all).
     public struct Partial: Hashable, Sendable {
+        /// `length`.
+        public var length: UInt16?
         /// `blob`.
         public var blob: [UInt8]?
         /// `tlvs`.
@@ -1579,6 +1725,7 @@ extension PeerStorage {
 
         /// Every field of a decoded message.
         public init(_ message: PeerStorage) {
+            length = UInt16(truncatingIfNeeded: message.blob.count)
             blob = message.blob
             tlvs = message.tlvs
         }
@@ -1586,6 +1733,7 @@ extension PeerStorage {
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
+            length = PartialValue.unsigned(fields["length"], UInt16.self)
             blob = PartialValue.bytes(fields["blob"])
         }
     }
@@ -1595,6 +1743,8 @@ extension PeerStorageRetrieval {
     /// `peer_storage_retrieval` as far as a source gives it: every field optional (a log line may give
     /// a few; a decoded message gives all).
     public struct Partial: Hashable, Sendable {
+        /// `length`.
+        public var length: UInt16?
         /// `blob`.
         public var blob: [UInt8]?
         /// `tlvs`.
@@ -1604,6 +1754,7 @@ extension PeerStorageRetrieval {
 
         /// Every field of a decoded message.
         public init(_ message: PeerStorageRetrieval) {
+            length = UInt16(truncatingIfNeeded: message.blob.count)
             blob = message.blob
             tlvs = message.tlvs
         }
@@ -1611,6 +1762,7 @@ extension PeerStorageRetrieval {
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
+            length = PartialValue.unsigned(fields["length"], UInt16.self)
             blob = PartialValue.bytes(fields["blob"])
         }
     }
@@ -1624,6 +1776,8 @@ extension TxAddInput {
         public var channelID: ChannelID?
         /// `serial_id`.
         public var serialID: UInt64?
+        /// `prevtx_len`.
+        public var prevtxLen: UInt16?
         /// `prevtx`.
         public var prevtx: [UInt8]?
         /// `prevtx_vout`.
@@ -1639,6 +1793,7 @@ extension TxAddInput {
         public init(_ message: TxAddInput) {
             channelID = message.channelID
             serialID = message.serialID
+            prevtxLen = UInt16(truncatingIfNeeded: message.prevtx.count)
             prevtx = message.prevtx
             prevtxVout = message.prevtxVout
             sequence = message.sequence
@@ -1650,6 +1805,7 @@ extension TxAddInput {
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
+            prevtxLen = PartialValue.unsigned(fields["prevtx_len"], UInt16.self)
             prevtx = PartialValue.bytes(fields["prevtx"])
             prevtxVout = PartialValue.unsigned(fields["prevtx_vout"], UInt32.self)
             sequence = PartialValue.unsigned(fields["sequence"], UInt32.self)
@@ -1667,6 +1823,8 @@ extension TxAddOutput {
         public var serialID: UInt64?
         /// `sats`.
         public var sats: UInt64?
+        /// `scriptlen`.
+        public var scriptlen: UInt16?
         /// `script`.
         public var script: [UInt8]?
         /// `tlvs`.
@@ -1679,6 +1837,7 @@ extension TxAddOutput {
             channelID = message.channelID
             serialID = message.serialID
             sats = message.sats
+            scriptlen = UInt16(truncatingIfNeeded: message.script.count)
             script = message.script
             tlvs = message.tlvs
         }
@@ -1689,6 +1848,7 @@ extension TxAddOutput {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
             sats = PartialValue.unsigned(fields["sats"], UInt64.self)
+            scriptlen = PartialValue.unsigned(fields["scriptlen"], UInt16.self)
             script = PartialValue.bytes(fields["script"])
         }
     }
@@ -1785,6 +1945,8 @@ extension TxSignatures {
         public var channelID: ChannelID?
         /// `txid`.
         public var txid: SHA256Hash?
+        /// `num_witnesses`.
+        public var numWitnesses: UInt16?
         /// `witnesses`.
         public var witnesses: [Witness]?
         /// `tlvs`.
@@ -1796,6 +1958,7 @@ extension TxSignatures {
         public init(_ message: TxSignatures) {
             channelID = message.channelID
             txid = message.txid
+            numWitnesses = UInt16(truncatingIfNeeded: message.witnesses.count)
             witnesses = message.witnesses
             tlvs = message.tlvs
         }
@@ -1805,6 +1968,7 @@ extension TxSignatures {
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             txid = PartialValue.fixed(fields["txid"], SHA256Hash.self)
+            numWitnesses = PartialValue.unsigned(fields["num_witnesses"], UInt16.self)
         }
     }
 }
@@ -1873,6 +2037,8 @@ extension TxAbort {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `len`.
+        public var len: UInt16?
         /// `data`.
         public var data: [UInt8]?
         /// `tlvs`.
@@ -1883,6 +2049,7 @@ extension TxAbort {
         /// Every field of a decoded message.
         public init(_ message: TxAbort) {
             channelID = message.channelID
+            len = UInt16(truncatingIfNeeded: message.data.count)
             data = message.data
             tlvs = message.tlvs
         }
@@ -1891,6 +2058,7 @@ extension TxAbort {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
         }
     }
@@ -2477,6 +2645,8 @@ extension Shutdown {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `len`.
+        public var len: UInt16?
         /// `scriptpubkey`.
         public var scriptpubkey: [UInt8]?
         /// `tlvs`.
@@ -2487,6 +2657,7 @@ extension Shutdown {
         /// Every field of a decoded message.
         public init(_ message: Shutdown) {
             channelID = message.channelID
+            len = UInt16(truncatingIfNeeded: message.scriptpubkey.count)
             scriptpubkey = message.scriptpubkey
             tlvs = message.tlvs
         }
@@ -2495,6 +2666,7 @@ extension Shutdown {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             scriptpubkey = PartialValue.bytes(fields["scriptpubkey"])
         }
     }
@@ -2506,8 +2678,12 @@ extension ClosingComplete {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `closer_scriptpubkey_len`.
+        public var closerScriptpubkeyLen: UInt16?
         /// `closer_scriptpubkey`.
         public var closerScriptpubkey: [UInt8]?
+        /// `closee_scriptpubkey_len`.
+        public var closeeScriptpubkeyLen: UInt16?
         /// `closee_scriptpubkey`.
         public var closeeScriptpubkey: [UInt8]?
         /// `fee_satoshis`.
@@ -2522,7 +2698,9 @@ extension ClosingComplete {
         /// Every field of a decoded message.
         public init(_ message: ClosingComplete) {
             channelID = message.channelID
+            closerScriptpubkeyLen = UInt16(truncatingIfNeeded: message.closerScriptpubkey.count)
             closerScriptpubkey = message.closerScriptpubkey
+            closeeScriptpubkeyLen = UInt16(truncatingIfNeeded: message.closeeScriptpubkey.count)
             closeeScriptpubkey = message.closeeScriptpubkey
             feeSatoshis = message.feeSatoshis
             locktime = message.locktime
@@ -2533,7 +2711,9 @@ extension ClosingComplete {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
             closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
+            closeeScriptpubkeyLen = PartialValue.unsigned(fields["closee_scriptpubkey_len"], UInt16.self)
             closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
             feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
@@ -2547,8 +2727,12 @@ extension ClosingSig {
     public struct Partial: Hashable, Sendable {
         /// `channel_id`.
         public var channelID: ChannelID?
+        /// `closer_scriptpubkey_len`.
+        public var closerScriptpubkeyLen: UInt16?
         /// `closer_scriptpubkey`.
         public var closerScriptpubkey: [UInt8]?
+        /// `closee_scriptpubkey_len`.
+        public var closeeScriptpubkeyLen: UInt16?
         /// `closee_scriptpubkey`.
         public var closeeScriptpubkey: [UInt8]?
         /// `fee_satoshis`.
@@ -2563,7 +2747,9 @@ extension ClosingSig {
         /// Every field of a decoded message.
         public init(_ message: ClosingSig) {
             channelID = message.channelID
+            closerScriptpubkeyLen = UInt16(truncatingIfNeeded: message.closerScriptpubkey.count)
             closerScriptpubkey = message.closerScriptpubkey
+            closeeScriptpubkeyLen = UInt16(truncatingIfNeeded: message.closeeScriptpubkey.count)
             closeeScriptpubkey = message.closeeScriptpubkey
             feeSatoshis = message.feeSatoshis
             locktime = message.locktime
@@ -2574,7 +2760,9 @@ extension ClosingSig {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
             closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
+            closeeScriptpubkeyLen = PartialValue.unsigned(fields["closee_scriptpubkey_len"], UInt16.self)
             closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
             feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
@@ -2701,6 +2889,8 @@ extension UpdateFailHTLC {
         public var channelID: ChannelID?
         /// `id`.
         public var id: UInt64?
+        /// `len`.
+        public var len: UInt16?
         /// `reason`.
         public var reason: [UInt8]?
         /// `tlvs`.
@@ -2712,6 +2902,7 @@ extension UpdateFailHTLC {
         public init(_ message: UpdateFailHTLC) {
             channelID = message.channelID
             id = message.id
+            len = UInt16(truncatingIfNeeded: message.reason.count)
             reason = message.reason
             tlvs = message.tlvs
         }
@@ -2721,6 +2912,7 @@ extension UpdateFailHTLC {
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             id = PartialValue.unsigned(fields["id"], UInt64.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             reason = PartialValue.bytes(fields["reason"])
         }
     }
@@ -2800,6 +2992,8 @@ extension CommitmentSigned {
         public var channelID: ChannelID?
         /// `signature`.
         public var signature: Signature?
+        /// `num_htlcs`.
+        public var numHTLCs: UInt16?
         /// `htlc_signature`.
         public var htlcSignature: [Signature]?
         /// `tlvs`.
@@ -2811,6 +3005,7 @@ extension CommitmentSigned {
         public init(_ message: CommitmentSigned) {
             channelID = message.channelID
             signature = message.signature
+            numHTLCs = UInt16(truncatingIfNeeded: message.htlcSignature.count)
             htlcSignature = message.htlcSignature
             tlvs = message.tlvs
         }
@@ -2820,6 +3015,7 @@ extension CommitmentSigned {
         public init(named fields: [WireField]) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
+            numHTLCs = PartialValue.unsigned(fields["num_htlcs"], UInt16.self)
             htlcSignature = PartialValue.list(fields["htlc_signature"]) { PartialValue.fixed($0, Signature.self) }
         }
     }
@@ -2977,6 +3173,8 @@ extension ChannelAnnouncement {
         public var bitcoinSignature1: Signature?
         /// `bitcoin_signature_2`.
         public var bitcoinSignature2: Signature?
+        /// `len`.
+        public var len: UInt16?
         /// `features`.
         public var features: [UInt8]?
         /// `chain_hash`.
@@ -3002,6 +3200,7 @@ extension ChannelAnnouncement {
             nodeSignature2 = message.nodeSignature2
             bitcoinSignature1 = message.bitcoinSignature1
             bitcoinSignature2 = message.bitcoinSignature2
+            len = UInt16(truncatingIfNeeded: message.features.count)
             features = message.features
             chainHash = message.chainHash
             shortChannelID = message.shortChannelID
@@ -3019,6 +3218,7 @@ extension ChannelAnnouncement {
             nodeSignature2 = PartialValue.fixed(fields["node_signature_2"], Signature.self)
             bitcoinSignature1 = PartialValue.fixed(fields["bitcoin_signature_1"], Signature.self)
             bitcoinSignature2 = PartialValue.fixed(fields["bitcoin_signature_2"], Signature.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             features = PartialValue.bytes(fields["features"])
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
@@ -3036,6 +3236,8 @@ extension NodeAnnouncement {
     public struct Partial: Hashable, Sendable {
         /// `signature`.
         public var signature: Signature?
+        /// `flen`.
+        public var flen: UInt16?
         /// `features`.
         public var features: [UInt8]?
         /// `timestamp`.
@@ -3046,6 +3248,8 @@ extension NodeAnnouncement {
         public var rgbColor: [UInt8]?
         /// `alias`.
         public var alias: [UInt8]?
+        /// `addrlen`.
+        public var addrlen: UInt16?
         /// `addresses`.
         public var addresses: [UInt8]?
         /// `trailing_bytes`.
@@ -3056,11 +3260,13 @@ extension NodeAnnouncement {
         /// Every field of a decoded message.
         public init(_ message: NodeAnnouncement) {
             signature = message.signature
+            flen = UInt16(truncatingIfNeeded: message.features.count)
             features = message.features
             timestamp = message.timestamp
             nodeID = message.nodeID
             rgbColor = message.rgbColor
             alias = message.alias
+            addrlen = UInt16(truncatingIfNeeded: message.addresses.count)
             addresses = message.addresses
             trailingBytes = message.trailingBytes
         }
@@ -3069,11 +3275,13 @@ extension NodeAnnouncement {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             signature = PartialValue.fixed(fields["signature"], Signature.self)
+            flen = PartialValue.unsigned(fields["flen"], UInt16.self)
             features = PartialValue.bytes(fields["features"])
             timestamp = PartialValue.unsigned(fields["timestamp"], UInt32.self)
             nodeID = PartialValue.fixed(fields["node_id"], Point.self)
             rgbColor = PartialValue.bytes(fields["rgb_color"])
             alias = PartialValue.bytes(fields["alias"])
+            addrlen = PartialValue.unsigned(fields["addrlen"], UInt16.self)
             addresses = PartialValue.bytes(fields["addresses"])
         }
     }
@@ -3150,6 +3358,8 @@ extension QueryShortChannelIds {
     public struct Partial: Hashable, Sendable {
         /// `chain_hash`.
         public var chainHash: ChainHash?
+        /// `len`.
+        public var len: UInt16?
         /// `encoded_short_ids`.
         public var encodedShortIds: [UInt8]?
         /// `tlvs`.
@@ -3160,6 +3370,7 @@ extension QueryShortChannelIds {
         /// Every field of a decoded message.
         public init(_ message: QueryShortChannelIds) {
             chainHash = message.chainHash
+            len = UInt16(truncatingIfNeeded: message.encodedShortIds.count)
             encodedShortIds = message.encodedShortIds
             tlvs = message.tlvs
         }
@@ -3168,6 +3379,7 @@ extension QueryShortChannelIds {
         /// a value of the wrong shape or size is left out.
         public init(named fields: [WireField]) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
         }
     }
@@ -3247,6 +3459,8 @@ extension ReplyChannelRange {
         public var numberOfBlocks: UInt32?
         /// `sync_complete`.
         public var syncComplete: UInt8?
+        /// `len`.
+        public var len: UInt16?
         /// `encoded_short_ids`.
         public var encodedShortIds: [UInt8]?
         /// `tlvs`.
@@ -3260,6 +3474,7 @@ extension ReplyChannelRange {
             firstBlocknum = message.firstBlocknum
             numberOfBlocks = message.numberOfBlocks
             syncComplete = message.syncComplete
+            len = UInt16(truncatingIfNeeded: message.encodedShortIds.count)
             encodedShortIds = message.encodedShortIds
             tlvs = message.tlvs
         }
@@ -3271,6 +3486,7 @@ extension ReplyChannelRange {
             firstBlocknum = PartialValue.unsigned(fields["first_blocknum"], UInt32.self)
             numberOfBlocks = PartialValue.unsigned(fields["number_of_blocks"], UInt32.self)
             syncComplete = PartialValue.unsigned(fields["sync_complete"], UInt8.self)
+            len = PartialValue.unsigned(fields["len"], UInt16.self)
             encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
         }
     }
