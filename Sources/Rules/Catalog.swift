@@ -6,6 +6,9 @@ public enum Catalog {
 
     public static func rule(_ id: String) -> Rule? { rules.first { $0.info.id == id } }
 
+    /// Each rule's number: its position in ``rules``.
+    static let numbers: [String: Int] = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.info.id, $0) })
+
     /// The rules selected by `--rules` and `--skip` (ids, or prefixes ending in `-` or `*`).
     public static func select(only: [String], skip: [String]) throws(SelectionError) -> [Rule] {
         func matches(_ rule: Rule, _ pattern: String) -> Bool { Self.matches(rule.info.id, pattern) }

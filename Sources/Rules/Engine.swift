@@ -92,8 +92,12 @@ public struct RuleEngine {
     /// Updates a channel may accumulate before its history is folded at the next quiet point.
     static let compactionThreshold = 256
 
+    /// Each selected rule's catalog number (coverage is kept by number).
+    private let numbers: [Int]
+
     public init(rules: [Rule], local: String? = nil, contextLength: Int = 4) {
         self.rules = rules
+        numbers = rules.enumerated().map { Catalog.numbers[$1.info.id] ?? Catalog.rules.count + $0 }
         self.local = local
         self.contextLength = max(0, contextLength)
         for (index, rule) in rules.enumerated() {
@@ -207,7 +211,7 @@ public struct RuleEngine {
             }
             switch check.outcome {
             case .passed:
-                record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 // Only a scope with findings has lineage to update (none in a clean trace).
                 if let serial {
                     if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rule.info.id) }
@@ -215,9 +219,9 @@ public struct RuleEngine {
                     connectionLineage[connectionKey]?.passed(rule.info.id)
                 }
             case let .notEvaluated(reason):
-                record(rule.info.id, channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
+                record(numbers[index], channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
             case let .violation(reason, crossing):
-                record(rule.info.id, channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
                 let local = self.local
                 let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event),
@@ -495,7 +499,7 @@ public struct RuleEngine {
     }
 
     private mutating func record(
-        _ rule: String, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, String) -> Void
+        _ rule: Int, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, Int) -> Void
     ) {
         if let channel {
             // Past the first channels, the rest share one entry (-1).

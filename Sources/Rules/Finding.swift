@@ -63,15 +63,16 @@ public struct Coverage: Sendable {
         public var reason: String?
     }
 
-    public private(set) var entries: [String: Entry] = [:]
+    /// By rule number (the rule's position in ``Catalog/rules``).
+    public private(set) var entries: [Int: Entry] = [:]
 
     public init() {}
 
-    mutating func evaluated(_ rule: String) {
+    mutating func evaluated(_ rule: Int) {
         entries[rule, default: Entry()].evaluated += 1
     }
 
-    mutating func notEvaluated(_ rule: String, _ reason: String) {
+    mutating func notEvaluated(_ rule: Int, _ reason: String) {
         entries[rule, default: Entry()].notEvaluated += 1
         if entries[rule]?.reason == nil { entries[rule]?.reason = reason }
     }
@@ -85,12 +86,16 @@ public struct Coverage: Sendable {
         }
     }
 
+    private static func id(_ number: Int) -> String {
+        Catalog.rules.indices.contains(number) ? Catalog.rules[number].info.id : "rule \(number)"
+    }
+
     /// Rules evaluated at least once.
-    public var evaluatedRules: [String] { entries.filter { $0.value.evaluated > 0 }.keys.sorted() }
+    public var evaluatedRules: [String] { entries.filter { $0.value.evaluated > 0 }.keys.map(Self.id).sorted() }
     /// Rules that applied but never had the evidence, with the first reason.
     public var notEvaluatedRules: [(rule: String, reason: String)] {
         entries.filter { $0.value.evaluated == 0 && $0.value.notEvaluated > 0 }
-            .map { ($0.key, $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
+            .map { (Self.id($0.key), $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
     }
 }
 
