@@ -567,6 +567,35 @@ class Gen:
         L.append('        return fields.sorted { $0.type < $1.type }.map(\\.field)')
         L.append('    }')
         L.append('')
+        L.append('    /// The records a source named (as the spec names them), converted to their types; a')
+        L.append('    /// record of the wrong shape is left out.')
+        L.append('    public init(named records: [WireField]) {')
+        L.append('        self.init()')
+        for p, t, d, rname, num, kind, extra in props:
+            bp = bare(p)
+            if kind == 'flag':
+                L.append(f'        {bp} = records["{rname}"] != nil')
+                continue
+            L.append(f'        if case let .record(fields)? = records["{rname}"] {{')
+            if kind == 'single':
+                expr = self.convert_expr(extra, f'fields["{extra.name}"]')
+                if expr is None:
+                    L.append('            _ = fields')
+                else:
+                    L.append(f'            {bp} = {expr}')
+            else:
+                rfields = self.schema.streams[stream][rname]['fields']
+                exprs = [self.convert_expr(f, f'fields["{f.name}"]') for f in rfields]
+                plan = self.plan(rfields, rname)
+                if any(x is None for x in exprs) or any(k != 'value' for k, _, _ in plan):
+                    L.append('            _ = fields')
+                else:
+                    binds = ', '.join(f'let {bare(prop_name(f.name))} = {x}' for f, x in zip(rfields, exprs))
+                    args = ', '.join(f'{bare(prop_name(f.name))}: {bare(prop_name(f.name))}' for f in rfields)
+                    L.append(f'            if {binds} {{ {bp} = {extra}({args}) }}')
+            L.append('        }')
+        L.append('    }')
+        L.append('')
         L.append('    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes')
         L.append('    /// comma-separated values in order; a record of unknown type is named by its number).')
         L.append('    public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {')
@@ -776,10 +805,13 @@ class Gen:
         L.append('')
         L.append('        /// The fields a source named (as the spec names them), converted to their types;')
         L.append('        /// a value of the wrong shape or size is left out.')
-        L.append('        public init(named fields: [WireField]) {')
+        L.append('        public init(named fields: [WireField], tlvs records: [WireField] = []) {')
         for p, t, spec, kind, f in props:
             if kind == 'length':
                 L.append(f'            {bare(p)} = PartialValue.unsigned(fields["{spec}"], UInt16.self)')
+                continue
+            if kind == 'tlvs':
+                L.append(f'            {bare(p)} = records.isEmpty ? nil : {t}(named: records)')
                 continue
             if kind != 'value':
                 continue
@@ -791,10 +823,23 @@ class Gen:
         L.append('}')
         return L, props
 
+    def record_type(self, stream, rname, fields):
+        """The Swift type of a TLV record's value in its stream's struct."""
+        if not fields:
+            return 'Bool'
+        if len(fields) == 1:
+            return self.swift_type(fields[0])
+        sig = tuple((f.name, f.typ, f.count) for f in fields)
+        base = upper_camel(rname)
+        existing = self.record_structs.get(base)
+        return base if existing is not None and existing[0] == sig else upper_camel(stream) + base
+
     def generate_typed(self):
         cases = []
         field_types = OrderedDict()  # prop -> (swift type, spec name, [case])
         conflicts = set()
+        record_types = OrderedDict()  # accessor -> (swift type, record name, stream prop, [case])
+        record_conflicts = set()
         structs = []
         for mname, msg in self.schema.messages.items():
             sname = TYPE_NAMES.get(mname, upper_camel(mname))
@@ -810,6 +855,12 @@ class Gen:
             cases.append((case, sname, mname, msg['number']))
             for p, t, spec, kind, f in props:
                 if kind == 'tlvs':
+                    for rname, rec in (self.schema.streams.get(f.typ) or {}).items():
+                        rt = self.record_type(f.typ, rname, rec['fields'])
+                        rkey = bare(prop_name(rname)) + 'Record'
+                        if rkey in record_types and record_types[rkey][0] != rt:
+                            record_conflicts.add(rkey)
+                        record_types.setdefault(rkey, (rt, rname, bare(prop_name(rname)), []))[3].append(case)
                     continue
                 key = bare(p)
                 if key in field_types and field_types[key][0] != t:
@@ -855,7 +906,7 @@ class Gen:
               '        case let .partial(message):',
               '            switch message.type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: message.name) {']
         for case, sname, mname, num in cases:
-            L.append(f'            case .{case}: self = .{case}({sname}.Partial(named: message.fields))')
+            L.append(f'            case .{case}: self = .{case}({sname}.Partial(named: message.fields, tlvs: message.tlvFields))')
         L += ['            case nil: self = .unknown(type: message.type)',
               '            }',
               '        case let .undecodable(type, _, _):',
@@ -877,6 +928,18 @@ class Gen:
             L.append('        switch self {')
             for case in owners:
                 L.append(f'        case let .{case}(m): m.{p}')
+            L.append('        default: nil')
+            L.append('        }')
+            L.append('    }')
+        for key, (t, rname, sprop, owners) in record_types.items():
+            if key in record_conflicts:
+                continue
+            L.append('')
+            L.append(f'    /// The `{rname}` TLV record (`nil`: absent, or the source gives no TLV records).')
+            L.append(f'    public var {key}: {t}? {{')
+            L.append('        switch self {')
+            for case in owners:
+                L.append(f'        case let .{case}(m): m.tlvs?.{sprop}')
             L.append('        default: nil')
             L.append('        }')
             L.append('    }')
@@ -923,7 +986,7 @@ def main():
     gen = Gen(schema)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(gen.generate())
-    TYPED_OUT.write_text(Gen(Schema(SCHEMA)).generate_typed())
+    TYPED_OUT.write_text(gen.generate_typed())  # after generate(): it knows the record structs
     test_gen = Gen(Schema(SCHEMA))
     TEST_OUT.parent.mkdir(parents=True, exist_ok=True)
     TEST_OUT.write_text(test_gen.generate_tests())

@@ -19,7 +19,7 @@ extension ChannelModel {
             openSeen = true
             dualFunded = m.kind == .openChannel2
             params[side] = Params(from: m)
-            channelType = m.tlvBytes("channel_type") ?? channelType
+            channelType = m.typed.channelTypeRecord ?? channelType
             fundingSatoshis = m.uint(\.fundingSatoshis)
             pushMsat = m.kind == .openChannel ? m.uint(\.pushMsat) : nil
             if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
@@ -33,7 +33,7 @@ extension ChannelModel {
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
-            if let type = m.tlvBytes("channel_type") { channelType = type }
+            if let type = m.typed.channelTypeRecord { channelType = type }
             if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
             if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
             if m.kind == .acceptChannel2, let opener {
@@ -50,11 +50,11 @@ extension ChannelModel {
         case .channelReady:
             readySent[side] = true
             if origin == .opened, let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
-            if let alias = m.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = alias {
+            if let scid = m.typed.shortChannelIDRecord {
                 aliases[side].append(scid.rawValue)
             }
         case .updateAddHTLC:
-            let blinded = m.tlv("blinded_path") != nil || m.tlv("path_key") != nil
+            let blinded = m.typed.blindedPathRecord != nil
             if m.uint(\.id) == nil { htlcIDsUnknown = true }
             recordAdd(from: side, id: m.uint(\.id) ?? nextHTLCID[side] ?? 0, amount: m.uint(\.amountMsat),
                       hash: m.bytes(\.paymentHash), cltv: m.uint(\.cltvExpiry), blinded: blinded, onion: m.bytes(\.onionRoutingPacket))
@@ -175,8 +175,8 @@ extension ChannelModel {
         let fields = ChannelReestablishFields(
             nextCommitmentNumber: m.uint(\.nextCommitmentNumber), nextRevocationNumber: m.uint(\.nextRevocationNumber),
             yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.bytes(\.myCurrentPerCommitmentPoint),
-            hasNextFunding: m.decoded ? m.tlv("next_funding") != nil : nil,
-            hasFundingLocked: m.decoded ? m.tlv("my_current_funding_locked") != nil : nil)
+            hasNextFunding: m.decoded ? m.typed.nextFundingRecord != nil : nil,
+            hasFundingLocked: m.decoded ? m.typed.myCurrentFundingLockedRecord != nil : nil)
         reestablish[side] = fields
         reestablishSent[side] = true
         defer {
@@ -290,7 +290,7 @@ extension ChannelModel.Params {
         htlcMinimum = m.uint(\.htlcMinimumMsat)
         maxAcceptedHTLCs = m.uint(\.maxAcceptedHTLCs)
         maxInFlight = m.uint(\.maxHTLCValueInFlightMsat)
-        upfrontShutdownScript = m.tlvBytes("upfront_shutdown_script")
+        upfrontShutdownScript = m.typed.upfrontShutdownScriptRecord
         revocationBasepoint = m.bytes(\.revocationBasepoint)
         fundingPubkey = m.bytes(\.fundingPubkey)
         paymentBasepoint = m.bytes(\.paymentBasepoint)

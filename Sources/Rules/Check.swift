@@ -43,14 +43,12 @@ public struct MessageView: Sendable {
     public let typed: TypedMessage
     /// Whether the message was decoded from its bytes (so an absent TLV is really absent).
     public let decoded: Bool
-    private let content: MessageContent
 
     public init(_ content: MessageContent) {
         name = content.name
         kind = content.kind
         typed = TypedMessage(content)
         decoded = content.message != nil
-        self.content = content
     }
 
     /// A number field, widened.
@@ -65,20 +63,6 @@ public struct MessageView: Sendable {
     /// A list of fixed-size values as byte strings (`htlc_signature`).
     public func byteList<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, [V]?>) -> [[UInt8]]? {
         typed[keyPath: field]?.map(\.bytes)
-    }
-
-    /// A TLV record's fields (`[]` for a record without fields), or `nil` when absent.
-    public func tlv(_ record: String) -> [WireField]? {
-        if case let .record(fields) = content.tlvFields[record] { return fields }
-        return nil
-    }
-
-    /// A TLV record holding one byte string (its single field's value).
-    public func tlvBytes(_ record: String) -> [UInt8]? {
-        guard let fields = tlv(record) else { return nil }
-        if fields.count == 1, case let .bytes(value) = fields[0].value { return value }
-        if fields.isEmpty { return [] }
-        return nil
     }
 }
 
@@ -171,7 +155,8 @@ public struct Check: Sendable {
     public func uint<V: FixedWidthInteger & UnsignedInteger>(_ field: KeyPath<TypedMessage, V?>) -> UInt64? { view.uint(field) }
     public func bytes(_ field: KeyPath<TypedMessage, [UInt8]?>) -> [UInt8]? { view.bytes(field) }
     public func bytes<V: FixedSizeBytes>(_ field: KeyPath<TypedMessage, V?>) -> [UInt8]? { view.bytes(field) }
-    public func tlv(_ record: String) -> [WireField]? { view.tlv(record) }
+    /// The message's typed fields and TLV records.
+    public var typed: TypedMessage { view.typed }
 
     /// A field the rule needs: `nil` (and "not evaluated") when the source does not give it.
     public mutating func need<V: FixedWidthInteger & UnsignedInteger>(_ field: KeyPath<TypedMessage, V?>) -> UInt64? {

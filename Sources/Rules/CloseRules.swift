@@ -174,8 +174,8 @@ enum CloseRules {
         example: "→ closing_signed fee_satoshis=3000 fee_range=500,2000"),
         on: [.closingSigned]) { c in
         guard c.needTLVs(), let fee = c.need(\.feeSatoshis) else { return }
-        guard let range = c.tlv("fee_range"), case let .unsigned(minimum)? = range["min_fee_satoshis"],
-              case let .unsigned(maximum)? = range["max_fee_satoshis"] else { return }
+        guard let range = c.typed.feeRangeRecord else { return }
+        let minimum = range.minFeeSatoshis, maximum = range.maxFeeSatoshis
         if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum, maximum: maximum) }
     }
 }

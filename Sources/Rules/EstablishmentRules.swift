@@ -132,7 +132,7 @@ enum EstablishmentRules {
         example: "→ open_channel channel_type=none"),
         on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
         guard c.needTLVs() else { return }
-        if c.tlv("channel_type") == nil { c.violation("`\(c.name)` has no `channel_type`") }
+        if c.typed.channelTypeRecord == nil { c.violation("`\(c.name)` has no `channel_type`") }
     }
 
     static let acceptChannelType = Rule(RuleInfo(
@@ -144,7 +144,7 @@ enum EstablishmentRules {
         on: [.acceptChannel, .acceptChannel2]) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard c.needTLVs(), let proposed = ch.channelType else { return }
-        guard let type = c.view.tlvBytes("channel_type") else { return }  // v1-channel-type-present
+        guard let type = c.typed.channelTypeRecord else { return }  // v1-channel-type-present
         if type != proposed { c.violation("channel_type \(Hex.encode(type)) is not the open_channel's \(Hex.encode(proposed))") }
     }
 
@@ -212,7 +212,7 @@ enum EstablishmentRules {
         example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
         on: [.openChannel]) { c in
         guard let flags = c.view.typed.channelFlags, c.needTLVs() else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
-        guard let type = c.view.tlvBytes("channel_type") else { return }
+        guard let type = c.typed.channelTypeRecord else { return }
         if flags & 1 == 1 && ConnectionModel.isSet(type, 46) { c.violation("announced channel with option_scid_alias in channel_type") }
     }
 
@@ -239,7 +239,7 @@ enum EstablishmentRules {
         example: "← accept_channel channel_type with bit 50, minimum_depth=3"),
         on: [.acceptChannel]) { c in
         guard c.needTLVs(), let depth = c.need(\.minimumDepth) else { return }
-        guard let type = c.view.tlvBytes("channel_type"), ConnectionModel.isSet(type, 50) else { return }
+        guard let type = c.typed.channelTypeRecord, ConnectionModel.isSet(type, 50) else { return }
         if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: \TypedMessage.minimumDepth, actual: depth, expected: 0) }
     }
 
@@ -252,7 +252,7 @@ enum EstablishmentRules {
         on: [.channelReady]) { c in
         guard let both = c.connection.negotiated(46) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         guard both, c.needTLVs() else { return }
-        if c.tlv("short_channel_id") == nil { c.violation("`channel_ready` without a `short_channel_id` alias although option_scid_alias is negotiated") }
+        if c.typed.shortChannelIDRecord == nil { c.violation("`channel_ready` without a `short_channel_id` alias although option_scid_alias is negotiated") }
     }
 
     static let operationAfterReady = Rule(RuleInfo(

@@ -51,7 +51,7 @@ enum ReestablishRules {
         let view = c.view
         let mine = ChannelModel.ChannelReestablishFields(
             nextCommitmentNumber: view.uint(\.nextCommitmentNumber), nextRevocationNumber: view.uint(\.nextRevocationNumber),
-            yourLastSecret: nil, myCurrentPoint: nil, hasNextFunding: view.tlv("next_funding") != nil, hasFundingLocked: false)
+            yourLastSecret: nil, myCurrentPoint: nil, hasNextFunding: view.typed.nextFundingRecord != nil, hasFundingLocked: false)
         guard mine.nextCommitmentNumber != nil, mine.nextRevocationNumber != nil else {
             return c.notEvaluated("\(c.source) does not give the commitment numbers")
         }
@@ -115,7 +115,7 @@ enum ReestablishRules {
         } else if !due && c.kind == .channelReady {
             guard c.needTLVs() else { return }
             var alias: UInt64?
-            if let field = c.tlv("short_channel_id")?.first?.value, case let .shortChannelID(scid) = field { alias = scid.rawValue }
+            if let scid = c.typed.shortChannelIDRecord { alias = scid.rawValue }
             if let alias, !ch.aliases[c.sender].contains(alias) { return }  // a new alias is allowed
             c.violation("`channel_ready` retransmitted although next_commitment_number is past 1\(alias == nil ? "" : " (same alias)")")
         }

@@ -119,6 +119,12 @@ public struct TLVStreamWriter: Sendable {
 public struct ExtensionTLVs: TLVStream {
     public var unknownRecords: [TLVRecord]
 
+    /// A source's named records: none is known to this stream (records of unknown types
+    /// are kept only from bytes).
+    public init(named records: [WireField]) {
+        self.init()
+    }
+
     public init(unknownRecords: [TLVRecord] = []) {
         self.unknownRecords = unknownRecords
     }

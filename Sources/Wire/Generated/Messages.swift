@@ -4383,6 +4383,18 @@ public struct InitTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["networks"] {
+            networks = PartialValue.list(fields["chains"]) { PartialValue.fixed($0, ChainHash.self) }
+        }
+        if case let .record(fields)? = records["remote_addr"] {
+            remoteAddr = PartialValue.bytes(fields["data"])
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -4439,6 +4451,15 @@ public struct TxAddInputTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["shared_input_txid"] {
+            sharedInputTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -4492,6 +4513,15 @@ public struct TxSignaturesTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = sharedInputSignature { fields.append((0, WireField("shared_input_signature", .record([WireField("signature", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["shared_input_signature"] {
+            sharedInputSignature = PartialValue.fixed(fields["signature"], Signature.self)
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4556,6 +4586,16 @@ public struct TxInitRBFTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["funding_output_contribution"] {
+            fundingOutputContribution = PartialValue.signed(fields["satoshis"])
+        }
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -4617,6 +4657,16 @@ public struct TxAckRBFTLVs: TLVStream {
         if let value = fundingOutputContribution { fields.append((0, WireField("funding_output_contribution", .record([WireField("satoshis", .signed(value))])))) }
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["funding_output_contribution"] {
+            fundingOutputContribution = PartialValue.signed(fields["satoshis"])
+        }
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4686,6 +4736,18 @@ public struct OpenChannelTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["upfront_shutdown_script"] {
+            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        }
+        if case let .record(fields)? = records["channel_type"] {
+            channelType = PartialValue.bytes(fields["type"])
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -4753,6 +4815,18 @@ public struct AcceptChannelTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["upfront_shutdown_script"] {
+            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        }
+        if case let .record(fields)? = records["channel_type"] {
+            channelType = PartialValue.bytes(fields["type"])
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -4807,6 +4881,15 @@ public struct ChannelReadyTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = shortChannelID { fields.append((1, WireField("short_channel_id", .record([WireField("alias", .shortChannelID(value))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["short_channel_id"] {
+            shortChannelID = PartialValue.shortChannelID(fields["alias"])
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4880,6 +4963,19 @@ public struct OpeningTLVs: TLVStream {
         if let value = channelType { fields.append((1, WireField("channel_type", .record([WireField("type", .bytes(value))])))) }
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["upfront_shutdown_script"] {
+            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        }
+        if case let .record(fields)? = records["channel_type"] {
+            channelType = PartialValue.bytes(fields["type"])
+        }
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4957,6 +5053,19 @@ public struct AcceptTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["upfront_shutdown_script"] {
+            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        }
+        if case let .record(fields)? = records["channel_type"] {
+            channelType = PartialValue.bytes(fields["type"])
+        }
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5010,6 +5119,13 @@ public struct SpliceInitTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5059,6 +5175,13 @@ public struct SpliceAckTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if requireConfirmedInputs { fields.append((2, WireField("require_confirmed_inputs", .record([])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5138,6 +5261,21 @@ public struct ClosingTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["closer_output_only"] {
+            closerOutputOnly = PartialValue.fixed(fields["sig"], Signature.self)
+        }
+        if case let .record(fields)? = records["closee_output_only"] {
+            closeeOutputOnly = PartialValue.fixed(fields["sig"], Signature.self)
+        }
+        if case let .record(fields)? = records["closer_and_closee_outputs"] {
+            closerAndCloseeOutputs = PartialValue.fixed(fields["sig"], Signature.self)
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5189,6 +5327,15 @@ public struct ClosingSignedTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = feeRange { fields.append((1, WireField("fee_range", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["fee_range"] {
+            if let minFeeSatoshis = PartialValue.unsigned(fields["min_fee_satoshis"], UInt64.self), let maxFeeSatoshis = PartialValue.unsigned(fields["max_fee_satoshis"], UInt64.self) { feeRange = FeeRange(minFeeSatoshis: minFeeSatoshis, maxFeeSatoshis: maxFeeSatoshis) }
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5249,6 +5396,15 @@ public struct UpdateAddHTLCTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["blinded_path"] {
+            blindedPath = PartialValue.fixed(fields["path_key"], Point.self)
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5298,6 +5454,15 @@ public struct UpdateFulfillHTLCTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = attributionData { fields.append((1, WireField("attribution_data", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["attribution_data"] {
+            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"]) { PartialValue.unsigned($0, UInt32.self) }, let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"]) { PartialValue.bytes($0) } { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5352,6 +5517,15 @@ public struct UpdateFailHTLCTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = attributionData { fields.append((1, WireField("attribution_data", .record(value.fields)))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["attribution_data"] {
+            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"]) { PartialValue.unsigned($0, UInt32.self) }, let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"]) { PartialValue.bytes($0) } { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5412,6 +5586,15 @@ public struct StartBatchTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["message_type"] {
+            messageType = PartialValue.unsigned(fields["message_type"], UInt16.self)
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5465,6 +5648,15 @@ public struct CommitmentSignedTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = fundingTxid { fields.append((1, WireField("funding_txid", .record([WireField("funding_txid", .bytes(value.bytes))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["funding_txid"] {
+            fundingTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5525,6 +5717,18 @@ public struct ChannelReestablishTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["next_funding"] {
+            if let nextFundingTxid = PartialValue.fixed(fields["next_funding_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) { nextFunding = NextFunding(nextFundingTxid: nextFundingTxid, retransmitFlags: retransmitFlags) }
+        }
+        if case let .record(fields)? = records["my_current_funding_locked"] {
+            if let myCurrentFundingLockedTxid = PartialValue.fixed(fields["my_current_funding_locked_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) { myCurrentFundingLocked = MyCurrentFundingLocked(myCurrentFundingLockedTxid: myCurrentFundingLockedTxid, retransmitFlags: retransmitFlags) }
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5583,6 +5787,15 @@ public struct QueryShortChannelIdsTLVs: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["query_flags"] {
+            if let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedQueryFlags = PartialValue.bytes(fields["encoded_query_flags"]) { queryFlags = QueryFlags(encodingType: encodingType, encodedQueryFlags: encodedQueryFlags) }
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -5639,6 +5852,15 @@ public struct QueryChannelRangeTLVs: TLVStream {
         var fields: [(type: UInt64, field: WireField)] = unknownRecords.map { ($0.type, $0.field) }
         if let value = queryOption { fields.append((1, WireField("query_option", .record([WireField("query_option_flags", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["query_option"] {
+            queryOption = PartialValue.unsigned(fields["query_option_flags"], UInt64.self)
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5701,6 +5923,18 @@ public struct ReplyChannelRangeTLVs: TLVStream {
         if let value = timestampsTlv { fields.append((1, WireField("timestamps_tlv", .record(value.fields)))) }
         if let value = checksumsTlv { fields.append((3, WireField("checksums_tlv", .record([WireField("checksums", .array(value.map { .record($0.fields) }))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["timestamps_tlv"] {
+            if let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedTimestamps = PartialValue.bytes(fields["encoded_timestamps"]) { timestampsTlv = TimestampsTlv(encodingType: encodingType, encodedTimestamps: encodedTimestamps) }
+        }
+        if case let .record(fields)? = records["checksums_tlv"] {
+            _ = fields
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes

@@ -329,55 +329,55 @@ public enum TypedMessage: Hashable, Sendable {
             }
         case let .partial(message):
             switch message.type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: message.name) {
-            case .initMessage: self = .initMessage(Init.Partial(named: message.fields))
-            case .error: self = .error(ErrorMessage.Partial(named: message.fields))
-            case .warning: self = .warning(Warning.Partial(named: message.fields))
-            case .ping: self = .ping(Ping.Partial(named: message.fields))
-            case .pong: self = .pong(Pong.Partial(named: message.fields))
-            case .peerStorage: self = .peerStorage(PeerStorage.Partial(named: message.fields))
-            case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial(named: message.fields))
-            case .txAddInput: self = .txAddInput(TxAddInput.Partial(named: message.fields))
-            case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial(named: message.fields))
-            case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial(named: message.fields))
-            case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial(named: message.fields))
-            case .txComplete: self = .txComplete(TxComplete.Partial(named: message.fields))
-            case .txSignatures: self = .txSignatures(TxSignatures.Partial(named: message.fields))
-            case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial(named: message.fields))
-            case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial(named: message.fields))
-            case .txAbort: self = .txAbort(TxAbort.Partial(named: message.fields))
-            case .openChannel: self = .openChannel(OpenChannel.Partial(named: message.fields))
-            case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial(named: message.fields))
-            case .fundingCreated: self = .fundingCreated(FundingCreated.Partial(named: message.fields))
-            case .fundingSigned: self = .fundingSigned(FundingSigned.Partial(named: message.fields))
-            case .channelReady: self = .channelReady(ChannelReady.Partial(named: message.fields))
-            case .openChannel2: self = .openChannel2(OpenChannel2.Partial(named: message.fields))
-            case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial(named: message.fields))
-            case .stfu: self = .stfu(Stfu.Partial(named: message.fields))
-            case .spliceInit: self = .spliceInit(SpliceInit.Partial(named: message.fields))
-            case .spliceAck: self = .spliceAck(SpliceAck.Partial(named: message.fields))
-            case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial(named: message.fields))
-            case .shutdown: self = .shutdown(Shutdown.Partial(named: message.fields))
-            case .closingComplete: self = .closingComplete(ClosingComplete.Partial(named: message.fields))
-            case .closingSig: self = .closingSig(ClosingSig.Partial(named: message.fields))
-            case .closingSigned: self = .closingSigned(ClosingSigned.Partial(named: message.fields))
-            case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial(named: message.fields))
-            case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial(named: message.fields))
-            case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial(named: message.fields))
-            case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial(named: message.fields))
-            case .startBatch: self = .startBatch(StartBatch.Partial(named: message.fields))
-            case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial(named: message.fields))
-            case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial(named: message.fields))
-            case .updateFee: self = .updateFee(UpdateFee.Partial(named: message.fields))
-            case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial(named: message.fields))
-            case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial(named: message.fields))
-            case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial(named: message.fields))
-            case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial(named: message.fields))
-            case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial(named: message.fields))
-            case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial(named: message.fields))
-            case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial(named: message.fields))
-            case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial(named: message.fields))
-            case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial(named: message.fields))
-            case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial(named: message.fields))
+            case .initMessage: self = .initMessage(Init.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .error: self = .error(ErrorMessage.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .warning: self = .warning(Warning.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .ping: self = .ping(Ping.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .pong: self = .pong(Pong.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .peerStorage: self = .peerStorage(PeerStorage.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txAddInput: self = .txAddInput(TxAddInput.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txComplete: self = .txComplete(TxComplete.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txSignatures: self = .txSignatures(TxSignatures.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .txAbort: self = .txAbort(TxAbort.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .openChannel: self = .openChannel(OpenChannel.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .fundingCreated: self = .fundingCreated(FundingCreated.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .fundingSigned: self = .fundingSigned(FundingSigned.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .channelReady: self = .channelReady(ChannelReady.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .openChannel2: self = .openChannel2(OpenChannel2.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .stfu: self = .stfu(Stfu.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .spliceInit: self = .spliceInit(SpliceInit.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .spliceAck: self = .spliceAck(SpliceAck.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .shutdown: self = .shutdown(Shutdown.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .closingComplete: self = .closingComplete(ClosingComplete.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .closingSig: self = .closingSig(ClosingSig.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .closingSigned: self = .closingSigned(ClosingSigned.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .startBatch: self = .startBatch(StartBatch.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .updateFee: self = .updateFee(UpdateFee.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial(named: message.fields, tlvs: message.tlvFields))
+            case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial(named: message.fields, tlvs: message.tlvFields))
             case nil: self = .unknown(type: message.type)
             }
         case let .undecodable(type, _, _):
@@ -1430,6 +1430,206 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
+    /// The `networks` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var networksRecord: [ChainHash]? {
+        switch self {
+        case let .initMessage(m): m.tlvs?.networks
+        default: nil
+        }
+    }
+
+    /// The `remote_addr` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var remoteAddrRecord: [UInt8]? {
+        switch self {
+        case let .initMessage(m): m.tlvs?.remoteAddr
+        default: nil
+        }
+    }
+
+    /// The `shared_input_txid` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var sharedInputTxidRecord: SHA256Hash? {
+        switch self {
+        case let .txAddInput(m): m.tlvs?.sharedInputTxid
+        default: nil
+        }
+    }
+
+    /// The `shared_input_signature` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var sharedInputSignatureRecord: Signature? {
+        switch self {
+        case let .txSignatures(m): m.tlvs?.sharedInputSignature
+        default: nil
+        }
+    }
+
+    /// The `funding_output_contribution` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var fundingOutputContributionRecord: Int64? {
+        switch self {
+        case let .txInitRBF(m): m.tlvs?.fundingOutputContribution
+        case let .txAckRBF(m): m.tlvs?.fundingOutputContribution
+        default: nil
+        }
+    }
+
+    /// The `require_confirmed_inputs` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var requireConfirmedInputsRecord: Bool? {
+        switch self {
+        case let .txInitRBF(m): m.tlvs?.requireConfirmedInputs
+        case let .txAckRBF(m): m.tlvs?.requireConfirmedInputs
+        case let .openChannel2(m): m.tlvs?.requireConfirmedInputs
+        case let .acceptChannel2(m): m.tlvs?.requireConfirmedInputs
+        case let .spliceInit(m): m.tlvs?.requireConfirmedInputs
+        case let .spliceAck(m): m.tlvs?.requireConfirmedInputs
+        default: nil
+        }
+    }
+
+    /// The `upfront_shutdown_script` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var upfrontShutdownScriptRecord: [UInt8]? {
+        switch self {
+        case let .openChannel(m): m.tlvs?.upfrontShutdownScript
+        case let .acceptChannel(m): m.tlvs?.upfrontShutdownScript
+        case let .openChannel2(m): m.tlvs?.upfrontShutdownScript
+        case let .acceptChannel2(m): m.tlvs?.upfrontShutdownScript
+        default: nil
+        }
+    }
+
+    /// The `channel_type` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var channelTypeRecord: [UInt8]? {
+        switch self {
+        case let .openChannel(m): m.tlvs?.channelType
+        case let .acceptChannel(m): m.tlvs?.channelType
+        case let .openChannel2(m): m.tlvs?.channelType
+        case let .acceptChannel2(m): m.tlvs?.channelType
+        default: nil
+        }
+    }
+
+    /// The `short_channel_id` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var shortChannelIDRecord: ShortChannelID? {
+        switch self {
+        case let .channelReady(m): m.tlvs?.shortChannelID
+        default: nil
+        }
+    }
+
+    /// The `closer_output_only` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var closerOutputOnlyRecord: Signature? {
+        switch self {
+        case let .closingComplete(m): m.tlvs?.closerOutputOnly
+        case let .closingSig(m): m.tlvs?.closerOutputOnly
+        default: nil
+        }
+    }
+
+    /// The `closee_output_only` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var closeeOutputOnlyRecord: Signature? {
+        switch self {
+        case let .closingComplete(m): m.tlvs?.closeeOutputOnly
+        case let .closingSig(m): m.tlvs?.closeeOutputOnly
+        default: nil
+        }
+    }
+
+    /// The `closer_and_closee_outputs` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var closerAndCloseeOutputsRecord: Signature? {
+        switch self {
+        case let .closingComplete(m): m.tlvs?.closerAndCloseeOutputs
+        case let .closingSig(m): m.tlvs?.closerAndCloseeOutputs
+        default: nil
+        }
+    }
+
+    /// The `fee_range` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var feeRangeRecord: FeeRange? {
+        switch self {
+        case let .closingSigned(m): m.tlvs?.feeRange
+        default: nil
+        }
+    }
+
+    /// The `blinded_path` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var blindedPathRecord: Point? {
+        switch self {
+        case let .updateAddHTLC(m): m.tlvs?.blindedPath
+        default: nil
+        }
+    }
+
+    /// The `attribution_data` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var attributionDataRecord: AttributionData? {
+        switch self {
+        case let .updateFulfillHTLC(m): m.tlvs?.attributionData
+        case let .updateFailHTLC(m): m.tlvs?.attributionData
+        default: nil
+        }
+    }
+
+    /// The `message_type` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var messageTypeRecord: UInt16? {
+        switch self {
+        case let .startBatch(m): m.tlvs?.messageType
+        default: nil
+        }
+    }
+
+    /// The `funding_txid` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var fundingTxidRecord: SHA256Hash? {
+        switch self {
+        case let .commitmentSigned(m): m.tlvs?.fundingTxid
+        default: nil
+        }
+    }
+
+    /// The `next_funding` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var nextFundingRecord: NextFunding? {
+        switch self {
+        case let .channelReestablish(m): m.tlvs?.nextFunding
+        default: nil
+        }
+    }
+
+    /// The `my_current_funding_locked` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var myCurrentFundingLockedRecord: MyCurrentFundingLocked? {
+        switch self {
+        case let .channelReestablish(m): m.tlvs?.myCurrentFundingLocked
+        default: nil
+        }
+    }
+
+    /// The `query_flags` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var queryFlagsRecord: QueryFlags? {
+        switch self {
+        case let .queryShortChannelIds(m): m.tlvs?.queryFlags
+        default: nil
+        }
+    }
+
+    /// The `query_option` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var queryOptionRecord: UInt64? {
+        switch self {
+        case let .queryChannelRange(m): m.tlvs?.queryOption
+        default: nil
+        }
+    }
+
+    /// The `timestamps_tlv` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var timestampsTlvRecord: TimestampsTlv? {
+        switch self {
+        case let .replyChannelRange(m): m.tlvs?.timestampsTlv
+        default: nil
+        }
+    }
+
+    /// The `checksums_tlv` TLV record (`nil`: absent, or the source gives no TLV records).
+    public var checksumsTlvRecord: [ChannelUpdateChecksums]? {
+        switch self {
+        case let .replyChannelRange(m): m.tlvs?.checksumsTlv
+        default: nil
+        }
+    }
+
     /// The spec name of a field property (`\.amountMsat` → `amount_msat`), for reasons.
     public static func fieldName(_ keyPath: PartialKeyPath<TypedMessage>) -> String? {
         switch keyPath {
@@ -1573,11 +1773,12 @@ extension Init {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             gflen = PartialValue.unsigned(fields["gflen"], UInt16.self)
             globalfeatures = PartialValue.bytes(fields["globalfeatures"])
             flen = PartialValue.unsigned(fields["flen"], UInt16.self)
             features = PartialValue.bytes(fields["features"])
+            tlvs = records.isEmpty ? nil : InitTLVs(named: records)
         }
     }
 }
@@ -1607,10 +1808,11 @@ extension ErrorMessage {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1640,10 +1842,11 @@ extension Warning {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1673,10 +1876,11 @@ extension Ping {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             numPongBytes = PartialValue.unsigned(fields["num_pong_bytes"], UInt16.self)
             byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
             ignored = PartialValue.bytes(fields["ignored"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1703,9 +1907,10 @@ extension Pong {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
             ignored = PartialValue.bytes(fields["ignored"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1732,9 +1937,10 @@ extension PeerStorage {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             length = PartialValue.unsigned(fields["length"], UInt16.self)
             blob = PartialValue.bytes(fields["blob"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1761,9 +1967,10 @@ extension PeerStorageRetrieval {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             length = PartialValue.unsigned(fields["length"], UInt16.self)
             blob = PartialValue.bytes(fields["blob"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1802,13 +2009,14 @@ extension TxAddInput {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
             prevtxLen = PartialValue.unsigned(fields["prevtx_len"], UInt16.self)
             prevtx = PartialValue.bytes(fields["prevtx"])
             prevtxVout = PartialValue.unsigned(fields["prevtx_vout"], UInt32.self)
             sequence = PartialValue.unsigned(fields["sequence"], UInt32.self)
+            tlvs = records.isEmpty ? nil : TxAddInputTLVs(named: records)
         }
     }
 }
@@ -1844,12 +2052,13 @@ extension TxAddOutput {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
             sats = PartialValue.unsigned(fields["sats"], UInt64.self)
             scriptlen = PartialValue.unsigned(fields["scriptlen"], UInt16.self)
             script = PartialValue.bytes(fields["script"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1876,9 +2085,10 @@ extension TxRemoveInput {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1905,9 +2115,10 @@ extension TxRemoveOutput {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1931,8 +2142,9 @@ extension TxComplete {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -1965,10 +2177,11 @@ extension TxSignatures {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             txid = PartialValue.fixed(fields["txid"], SHA256Hash.self)
             numWitnesses = PartialValue.unsigned(fields["num_witnesses"], UInt16.self)
+            tlvs = records.isEmpty ? nil : TxSignaturesTLVs(named: records)
         }
     }
 }
@@ -1998,10 +2211,11 @@ extension TxInitRBF {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
             feerate = PartialValue.unsigned(fields["feerate"], UInt32.self)
+            tlvs = records.isEmpty ? nil : TxInitRBFTLVs(named: records)
         }
     }
 }
@@ -2025,8 +2239,9 @@ extension TxAckRBF {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            tlvs = records.isEmpty ? nil : TxAckRBFTLVs(named: records)
         }
     }
 }
@@ -2056,10 +2271,11 @@ extension TxAbort {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             data = PartialValue.bytes(fields["data"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2134,7 +2350,7 @@ extension OpenChannel {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
             fundingSatoshis = PartialValue.unsigned(fields["funding_satoshis"], UInt64.self)
@@ -2153,6 +2369,7 @@ extension OpenChannel {
             htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
             firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
             channelFlags = PartialValue.unsigned(fields["channel_flags"], UInt8.self)
+            tlvs = records.isEmpty ? nil : OpenChannelTLVs(named: records)
         }
     }
 }
@@ -2215,7 +2432,7 @@ extension AcceptChannel {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
             dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
             maxHTLCValueInFlightMsat = PartialValue.unsigned(fields["max_htlc_value_in_flight_msat"], UInt64.self)
@@ -2230,6 +2447,7 @@ extension AcceptChannel {
             delayedPaymentBasepoint = PartialValue.fixed(fields["delayed_payment_basepoint"], Point.self)
             htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
             firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
+            tlvs = records.isEmpty ? nil : AcceptChannelTLVs(named: records)
         }
     }
 }
@@ -2262,11 +2480,12 @@ extension FundingCreated {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
             fundingTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
             fundingOutputIndex = PartialValue.unsigned(fields["funding_output_index"], UInt16.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2293,9 +2512,10 @@ extension FundingSigned {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2322,9 +2542,10 @@ extension ChannelReady {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
+            tlvs = records.isEmpty ? nil : ChannelReadyTLVs(named: records)
         }
     }
 }
@@ -2402,7 +2623,7 @@ extension OpenChannel2 {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
             fundingFeeratePerkw = PartialValue.unsigned(fields["funding_feerate_perkw"], UInt32.self)
@@ -2422,6 +2643,7 @@ extension OpenChannel2 {
             firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
             secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
             channelFlags = PartialValue.unsigned(fields["channel_flags"], UInt8.self)
+            tlvs = records.isEmpty ? nil : OpeningTLVs(named: records)
         }
     }
 }
@@ -2487,7 +2709,7 @@ extension AcceptChannel2 {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
             fundingSatoshis = PartialValue.unsigned(fields["funding_satoshis"], UInt64.self)
             dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
@@ -2503,6 +2725,7 @@ extension AcceptChannel2 {
             htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
             firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
             secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
+            tlvs = records.isEmpty ? nil : AcceptTLVs(named: records)
         }
     }
 }
@@ -2529,9 +2752,10 @@ extension Stfu {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             initiator = PartialValue.unsigned(fields["initiator"], UInt8.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2567,12 +2791,13 @@ extension SpliceInit {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             fundingContributionSatoshis = PartialValue.signed(fields["funding_contribution_satoshis"])
             fundingFeeratePerkw = PartialValue.unsigned(fields["funding_feerate_perkw"], UInt32.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
             fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
+            tlvs = records.isEmpty ? nil : SpliceInitTLVs(named: records)
         }
     }
 }
@@ -2602,10 +2827,11 @@ extension SpliceAck {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             fundingContributionSatoshis = PartialValue.signed(fields["funding_contribution_satoshis"])
             fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
+            tlvs = records.isEmpty ? nil : SpliceAckTLVs(named: records)
         }
     }
 }
@@ -2632,9 +2858,10 @@ extension SpliceLocked {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             spliceTxid = PartialValue.fixed(fields["splice_txid"], SHA256Hash.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2664,10 +2891,11 @@ extension Shutdown {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             scriptpubkey = PartialValue.bytes(fields["scriptpubkey"])
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2709,7 +2937,7 @@ extension ClosingComplete {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
             closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
@@ -2717,6 +2945,7 @@ extension ClosingComplete {
             closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
             feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
+            tlvs = records.isEmpty ? nil : ClosingTLVs(named: records)
         }
     }
 }
@@ -2758,7 +2987,7 @@ extension ClosingSig {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
             closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
@@ -2766,6 +2995,7 @@ extension ClosingSig {
             closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
             feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
             locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
+            tlvs = records.isEmpty ? nil : ClosingTLVs(named: records)
         }
     }
 }
@@ -2795,10 +3025,11 @@ extension ClosingSigned {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
+            tlvs = records.isEmpty ? nil : ClosingSignedTLVs(named: records)
         }
     }
 }
@@ -2837,13 +3068,14 @@ extension UpdateAddHTLC {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             id = PartialValue.unsigned(fields["id"], UInt64.self)
             amountMsat = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
             paymentHash = PartialValue.fixed(fields["payment_hash"], SHA256Hash.self)
             cltvExpiry = PartialValue.unsigned(fields["cltv_expiry"], UInt32.self)
             onionRoutingPacket = PartialValue.bytes(fields["onion_routing_packet"])
+            tlvs = records.isEmpty ? nil : UpdateAddHTLCTLVs(named: records)
         }
     }
 }
@@ -2873,10 +3105,11 @@ extension UpdateFulfillHTLC {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             id = PartialValue.unsigned(fields["id"], UInt64.self)
             paymentPreimage = PartialValue.bytes(fields["payment_preimage"])
+            tlvs = records.isEmpty ? nil : UpdateFulfillHTLCTLVs(named: records)
         }
     }
 }
@@ -2909,11 +3142,12 @@ extension UpdateFailHTLC {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             id = PartialValue.unsigned(fields["id"], UInt64.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             reason = PartialValue.bytes(fields["reason"])
+            tlvs = records.isEmpty ? nil : UpdateFailHTLCTLVs(named: records)
         }
     }
 }
@@ -2946,11 +3180,12 @@ extension UpdateFailMalformedHTLC {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             id = PartialValue.unsigned(fields["id"], UInt64.self)
             sha256OfOnion = PartialValue.fixed(fields["sha256_of_onion"], SHA256Hash.self)
             failureCode = PartialValue.unsigned(fields["failure_code"], UInt16.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -2977,9 +3212,10 @@ extension StartBatch {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             batchSize = PartialValue.unsigned(fields["batch_size"], UInt16.self)
+            tlvs = records.isEmpty ? nil : StartBatchTLVs(named: records)
         }
     }
 }
@@ -3012,11 +3248,12 @@ extension CommitmentSigned {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
             numHTLCs = PartialValue.unsigned(fields["num_htlcs"], UInt16.self)
             htlcSignature = PartialValue.list(fields["htlc_signature"]) { PartialValue.fixed($0, Signature.self) }
+            tlvs = records.isEmpty ? nil : CommitmentSignedTLVs(named: records)
         }
     }
 }
@@ -3046,10 +3283,11 @@ extension RevokeAndAck {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             perCommitmentSecret = PartialValue.bytes(fields["per_commitment_secret"])
             nextPerCommitmentPoint = PartialValue.fixed(fields["next_per_commitment_point"], Point.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -3076,9 +3314,10 @@ extension UpdateFee {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             feeratePerKw = PartialValue.unsigned(fields["feerate_per_kw"], UInt32.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -3114,12 +3353,13 @@ extension ChannelReestablish {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             nextCommitmentNumber = PartialValue.unsigned(fields["next_commitment_number"], UInt64.self)
             nextRevocationNumber = PartialValue.unsigned(fields["next_revocation_number"], UInt64.self)
             yourLastPerCommitmentSecret = PartialValue.bytes(fields["your_last_per_commitment_secret"])
             myCurrentPerCommitmentPoint = PartialValue.fixed(fields["my_current_per_commitment_point"], Point.self)
+            tlvs = records.isEmpty ? nil : ChannelReestablishTLVs(named: records)
         }
     }
 }
@@ -3152,11 +3392,12 @@ extension AnnouncementSignatures {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
             nodeSignature = PartialValue.fixed(fields["node_signature"], Signature.self)
             bitcoinSignature = PartialValue.fixed(fields["bitcoin_signature"], Signature.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -3213,7 +3454,7 @@ extension ChannelAnnouncement {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             nodeSignature1 = PartialValue.fixed(fields["node_signature_1"], Signature.self)
             nodeSignature2 = PartialValue.fixed(fields["node_signature_2"], Signature.self)
             bitcoinSignature1 = PartialValue.fixed(fields["bitcoin_signature_1"], Signature.self)
@@ -3273,7 +3514,7 @@ extension NodeAnnouncement {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             signature = PartialValue.fixed(fields["signature"], Signature.self)
             flen = PartialValue.unsigned(fields["flen"], UInt16.self)
             features = PartialValue.bytes(fields["features"])
@@ -3336,7 +3577,7 @@ extension ChannelUpdate {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             signature = PartialValue.fixed(fields["signature"], Signature.self)
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
@@ -3377,10 +3618,11 @@ extension QueryShortChannelIds {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
+            tlvs = records.isEmpty ? nil : QueryShortChannelIdsTLVs(named: records)
         }
     }
 }
@@ -3407,9 +3649,10 @@ extension ReplyShortChannelIdsEnd {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             fullInformation = PartialValue.unsigned(fields["full_information"], UInt8.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }
@@ -3439,10 +3682,11 @@ extension QueryChannelRange {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             firstBlocknum = PartialValue.unsigned(fields["first_blocknum"], UInt32.self)
             numberOfBlocks = PartialValue.unsigned(fields["number_of_blocks"], UInt32.self)
+            tlvs = records.isEmpty ? nil : QueryChannelRangeTLVs(named: records)
         }
     }
 }
@@ -3481,13 +3725,14 @@ extension ReplyChannelRange {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             firstBlocknum = PartialValue.unsigned(fields["first_blocknum"], UInt32.self)
             numberOfBlocks = PartialValue.unsigned(fields["number_of_blocks"], UInt32.self)
             syncComplete = PartialValue.unsigned(fields["sync_complete"], UInt8.self)
             len = PartialValue.unsigned(fields["len"], UInt16.self)
             encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
+            tlvs = records.isEmpty ? nil : ReplyChannelRangeTLVs(named: records)
         }
     }
 }
@@ -3517,10 +3762,11 @@ extension GossipTimestampFilter {
 
         /// The fields a source named (as the spec names them), converted to their types;
         /// a value of the wrong shape or size is left out.
-        public init(named fields: [WireField]) {
+        public init(named fields: [WireField], tlvs records: [WireField] = []) {
             chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
             firstTimestamp = PartialValue.unsigned(fields["first_timestamp"], UInt32.self)
             timestampRange = PartialValue.unsigned(fields["timestamp_range"], UInt32.self)
+            tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
     }
 }

@@ -75,6 +75,24 @@ public struct N1: TLVStream {
         return fields.sorted { $0.type < $1.type }.map(\.field)
     }
 
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["tlv1"] {
+            tlv1 = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
+        }
+        if case let .record(fields)? = records["tlv2"] {
+            tlv2 = PartialValue.shortChannelID(fields["scid"])
+        }
+        if case let .record(fields)? = records["tlv3"] {
+            if let nodeID = PartialValue.fixed(fields["node_id"], Point.self), let amountMsat1 = PartialValue.unsigned(fields["amount_msat_1"], UInt64.self), let amountMsat2 = PartialValue.unsigned(fields["amount_msat_2"], UInt64.self) { tlv3 = Tlv3(nodeID: nodeID, amountMsat1: amountMsat1, amountMsat2: amountMsat2) }
+        }
+        if case let .record(fields)? = records["tlv4"] {
+            tlv4 = PartialValue.unsigned(fields["cltv_delta"], UInt16.self)
+        }
+    }
+
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
     /// comma-separated values in order; a record of unknown type is named by its number).
     public mutating func assign(_ field: String, _ text: String) throws(AssignmentError) {
@@ -145,6 +163,18 @@ public struct N2: TLVStream {
         if let value = tlv1 { fields.append((0, WireField("tlv1", .record([WireField("amount_msat", .unsigned(UInt64(value)))])))) }
         if let value = tlv2 { fields.append((11, WireField("tlv2", .record([WireField("cltv_expiry", .unsigned(UInt64(value)))])))) }
         return fields.sorted { $0.type < $1.type }.map(\.field)
+    }
+
+    /// The records a source named (as the spec names them), converted to their types; a
+    /// record of the wrong shape is left out.
+    public init(named records: [WireField]) {
+        self.init()
+        if case let .record(fields)? = records["tlv1"] {
+            tlv1 = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
+        }
+        if case let .record(fields)? = records["tlv2"] {
+            tlv2 = PartialValue.unsigned(fields["cltv_expiry"], UInt32.self)
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
