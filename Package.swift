@@ -3,7 +3,7 @@
 //
 // Targets follow the data flow, each importing only stages to its left:
 //   Capture → Transport ┐
-//                       ├→ Wire → Trace → Rules → Report → lntrace (CLI)
+//                       ├→ Wire → Trace → Rules → Hazards → Report → Session → lntrace (CLI)
 //   NodeLogs ───────────┘
 import PackageDescription
 
@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        // C libraries from Debian (`libpcap-dev`, `libsecp256k1-dev`).
+        // C libraries from Debian; each package is listed in Scripts/debian-packages.txt.
         .systemLibrary(
             name: "CPcap",
             pkgConfig: "libpcap",
@@ -96,15 +96,19 @@ let package = Package(
         // Text, JSON and JSON Lines output.
         .target(name: "Report", dependencies: ["Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
 
+        // `lntrace check` as a library: inputs through the rules engines, the hazard analyzer
+        // and the filters into a report, and the exit status.
+        .target(name: "Session", dependencies: ["Provenance", "Trace", "Rules", "Hazards", "Report"]),
+
         // Every input surface as a function of arbitrary bytes, with its invariants: the body
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
-        .target(name: "FuzzHarness", dependencies: ["Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Synth"]),
+        .target(name: "FuzzHarness", dependencies: ["Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Trace", "Rules", "Hazards", "Report", "Transport", "Synth",
+                "Trace", "Rules", "Hazards", "Report", "Session", "Transport", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -121,7 +125,7 @@ let package = Package(
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
         .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Capture", "Provenance", "Trace", "TestSupport", "lntrace"]),
         // End-to-end: runs the built `lntrace` executable.

@@ -4,6 +4,7 @@ import NodeLogs
 import Provenance
 import Report
 import Rules
+import Session
 import Synth
 import Trace
 import Transport
@@ -64,7 +65,8 @@ public enum Harness {
         check(bytes, format: formats[bytes.count % formats.count], keys: KeyLog())
     }
 
-    /// Reads `bytes` as an input and runs it through the rules, hazards and a report.
+    /// Reads `bytes` as an input and runs it through `check`'s pipeline: the rules, hazards
+    /// under lnd's profile, and a JSON Lines report with every message.
     static func check(_ bytes: [UInt8], format: InputFormat?, keys: KeyLog) {
         var options = CaptureOptions(keyLog: keys)
         options.maximumEpochs = 4
@@ -72,28 +74,12 @@ public enum Harness {
         options.trialBudget = 1 << 18
         options.trialsPerByte = 1
         options.maximumBuffered = 16 << 20
-        let reader = InputReader(path: "fuzz", format: format, captureOptions: options)
-        var engines = VantageEngines(rules: Catalog.rules)
-        let analyzer = HazardAnalyzer(profile: BuiltinProfiles.profile("lnd") ?? BuiltinProfiles.profile("strict")!, node: nil)
-        engines.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
+        var session = CheckSession(inputs: [.bytes(name: "fuzz", bytes, modified: 1_700_000_000)], captureOptions: options)
+        session.format = format
+        session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
         let writer = CheckWriter(format: .jsonl, toolVersion: "fuzz", out: sink, err: sink)
         writer.messages = true
-        writer.beginInput()
-        do {
-            try reader.read(from: MemorySource(bytes), modified: 1_700_000_000, emit: { event in
-                writer.write(event)
-                for finding in engines.process(event) { writer.write(finding) }
-                if case let .message(message) = event, let engine = engines.engine(for: message) {
-                    for hazard in analyzer.analyze(message, engine: engine) { writer.write(hazard) }
-                }
-                if case let .note(note) = event { analyzer.correlate(note) }
-                for observation in analyzer.takeObservations() { writer.write(observation) }
-            })
-        } catch {
-            writer.inputFailed(error.diagnostic)
-        }
-        writer.endInput("fuzz", engines.summary)
-        writer.finish(rules: Catalog.rules.count)
+        _ = session.run(writer: writer)
     }
 
     // MARK: Wire

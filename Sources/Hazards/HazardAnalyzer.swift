@@ -38,7 +38,7 @@ public struct Observation: Sendable {
 }
 
 /// How far apart two messages of a pair may be.
-public struct HazardWindow: Sendable {
+public struct HazardWindow: Sendable, CustomStringConvertible {
     public var messages: Int
     public var seconds: Double?
 
@@ -58,6 +58,14 @@ public struct HazardWindow: Sendable {
         } else {
             return nil
         }
+    }
+
+    /// As `--window` takes it: `16`, `500ms`, `2s`.
+    public var description: String {
+        guard let seconds else { return "\(messages)" }
+        let milliseconds = seconds * 1000
+        if seconds < 1, milliseconds == milliseconds.rounded() { return "\(Int(milliseconds))ms" }
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }
 }
 

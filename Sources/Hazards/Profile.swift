@@ -1,3 +1,6 @@
+import Rules
+import Wire
+
 /// How an implementation dispatches one channel's received messages: which queue (a
 /// subsystem with its own goroutine or task) each message type goes to, and the failures
 /// known to follow when a later message overtakes an earlier one.
@@ -57,16 +60,62 @@ public struct Profile: Sendable {
     }
 }
 
-/// A line of a profile that does not parse.
+/// A line of a profile that does not parse, or names a message type or rule that does not
+/// exist (which would silently disable the hazard it was meant for).
 public struct ProfileError: Error, CustomStringConvertible {
+    /// The profile file, when the text came from one.
+    public var file: String?
     public var line: Int
     public var message: String
-    public var description: String { "line \(line): \(message)" }
+
+    public init(file: String? = nil, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// `file:line: message`, as compilers print.
+    public var description: String {
+        if let file { return "\(file):\(line): \(message)" }
+        return "line \(line): \(message)"
+    }
 }
 
 extension Profile {
-    /// Parses a profile (see the type's documentation for the format).
-    public init(parsing text: String) throws(ProfileError) {
+    /// Parses a profile (see the type's documentation for the format), read from `file` if
+    /// given (errors name it). Every message type must be a BOLT message lntrace decodes and
+    /// every rule id one of the catalog's.
+    public init(parsing text: String, file: String? = nil) throws(ProfileError) {
+        do {
+            try self.init(lines: text)
+        } catch {
+            var located = error
+            located.file = file
+            throw located
+        }
+    }
+
+    /// The spec names of the message types the codec knows.
+    static let messageNames = Set(Message.knownTypes.values.map { $0.name })
+    static let ruleIDs = Set(Catalog.rules.map { $0.info.id })
+
+    /// Throws unless every name is a known message type.
+    static func checkMessages(_ names: some Sequence<String>, line: Int) throws(ProfileError) {
+        for name in names where !messageNames.contains(name) {
+            let near = messageNames.filter { $0.hasPrefix(name.prefix(while: { $0 != "_" })) }.sorted().prefix(4)
+            throw ProfileError(line: line, message: "no message type '\(name)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
+        }
+    }
+
+    /// Throws unless every id is a rule of the catalog.
+    static func checkRules(_ ids: some Sequence<String>, line: Int) throws(ProfileError) {
+        for id in ids where !ruleIDs.contains(id) {
+            let near = ruleIDs.filter { $0.hasPrefix(id.prefix(while: { $0 != "-" }) + "-") }.sorted().prefix(4)
+            throw ProfileError(line: line, message: "no rule '\(id)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?") (see `lntrace rules`)")
+        }
+    }
+
+    private init(lines text: String) throws(ProfileError) {
         var name: String?
         var description = ""
         var versions: (String, String?)?
@@ -90,12 +139,14 @@ extension Profile {
                 versions = (rest[0], rest.count == 2 ? rest[1] : nil)
             case "queue":
                 guard rest.count >= 2 else { throw ProfileError(line: number, message: "usage: queue NAME TYPE…") }
+                try Self.checkMessages(rest.dropFirst(), line: number)
                 queueOrder.append(rest[0])
                 for type in rest.dropFirst() {
                     if let other = queues[type] { throw ProfileError(line: number, message: "\(type) is already in queue \(other)") }
                     queues[type] = rest[0]
                 }
             case "fails":
+                try Self.checkRules(rest.filter { $0 != "*" }, line: number)
                 fails.formUnion(rest)
             case "known":
                 guard let id = rest.first else { throw ProfileError(line: number, message: "usage: known ID first=… second=… issues=… consequence=\"…\"") }
@@ -108,6 +159,8 @@ extension Profile {
                     throw ProfileError(line: number, message: "known \(id) needs first=, second= and consequence=")
                 }
                 func list(_ text: String?) -> [String] { text.map { $0.split(separator: ",").map(String.init) } ?? [] }
+                try Self.checkMessages(list(first) + list(second), line: number)
+                try Self.checkRules(list(fields["outcome"]), line: number)
                 known.append(Known(id: id, first: Set(list(first)), second: Set(list(second)), outcome: Set(list(fields["outcome"])),
                                    issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? "",
                                    observed: fields["observed"]))

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Provenance
 import Report
+import Rules
 import Trace
 import Wire
 
 extension InputFormat: ExpressibleByArgument {}
 extension TimeMode: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
 
 /// Options shared by every command that reads traces.
 struct InputOptions: ParsableArguments {
@@ -135,49 +137,7 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
-/// The filters and `-c` of one command run: which messages it shows, and when reading stops.
-/// A class, as the reader's `stop` and `emit` closures share it.
-final class Selection {
-    let filter: MessageFilter
-    let limit: Int?
-    private(set) var shown = 0
-    /// The connections with a message shown.
-    private var connections = Set<Int>()
-
-    init(_ options: FilterOptions) {
-        filter = options.filter
-        limit = options.count
-    }
-
-    /// `-c N` reached: the reader stops, and what it still reports is not shown.
-    var done: Bool { limit.map { shown >= $0 } ?? false }
-
-    /// Said on standard error when filters selected nothing (as grep, not an error: the
-    /// inputs were read).
-    var nothingSelected: String? {
-        filter.isEmpty || shown > 0 ? nil : "lntrace: no message matches the filters"
-    }
-
-    /// Whether `message` is shown (and counted towards `-c`).
-    func admits(_ message: MessageEvent) -> Bool {
-        guard !done, filter.matches(message) else { return false }
-        shown += 1
-        if let connection = message.connection { connections.insert(connection) }
-        return true
-    }
-
-    /// Whether an event other than a message is shown. After `-c N`, only the summaries of
-    /// what was read (a connection's, a log's): what the reader still reports about the
-    /// input's cut end is not about the input. Under a filter, a connection's summary only
-    /// when one of its messages was shown.
-    func admitsOther(_ event: TraceEvent) -> Bool {
-        switch event {
-        case let .connection(summary):
-            return filter.isEmpty || connections.contains(summary.id)
-        case .streams:
-            return true
-        case .message, .diagnostic, .note, .lost:
-            return !done
-        }
-    }
+extension FilterOptions {
+    /// A fresh selection for one command run.
+    var selection: Selection { Selection(filter: filter, limit: count) }
 }

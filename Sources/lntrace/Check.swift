@@ -1,10 +1,9 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Hazards
 import Report
-import Provenance
 import Rules
-import Trace
+import Session
 
 /// `lntrace check`: every message of every input against the rule catalog.
 struct CheckCommand: ParsableCommand {
@@ -102,29 +101,15 @@ struct CheckCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.",
-        valueName: "profile"))
-    var hazards: String?
+        valueName: "profile"), transform: { try HazardChoice(parsing: $0) })
+    var hazards: HazardChoice?
 
     @Option(help: ArgumentHelp(
         "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
-    var window: String = "16"
-
-    /// The profile `--hazards` names (`nil`: none, or the default for the input's format).
-    func profile() throws -> Profile? {
-        guard let hazards, hazards != "none" else { return nil }
-        if let builtin = BuiltinProfiles.profile(hazards) { return builtin }
-        guard let text = try? String(contentsOfFile: hazards, encoding: .utf8) else {
-            throw ValidationError("no profile '\(hazards)': not a built-in profile (\(BuiltinProfiles.names.joined(separator: ", "))) nor a readable file")
-        }
-        do {
-            return try Profile(parsing: text)
-        } catch {
-            throw ValidationError("\(hazards): \(error)")
-        }
-    }
+    var window = HazardWindow()
 
     /// `--severity RULE=LEVEL` pairs.
-    func severityOverrides() throws -> [(pattern: String, severity: Severity)] {
+    func severityOverrides() throws -> [SeverityOverride] {
         try severity.flatMap { $0.split(separator: ",") }.map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let level = Severity(rawValue: parts[1].lowercased()) else {
@@ -133,19 +118,17 @@ struct CheckCommand: ParsableCommand {
             guard Catalog.rules.contains(where: { Catalog.matches($0.info.id, parts[0]) }) else {
                 throw ValidationError("--severity: no rule matches '\(parts[0])' (see `lntrace rules`)")
             }
-            return (parts[0], level)
+            return SeverityOverride(pattern: parts[0], severity: level)
         }
     }
 
     func validate() throws {
-        _ = try profile()
         _ = try severityOverrides()
         if let baseline {
             do { _ = try Baseline(contentsOf: baseline) } catch { throw ValidationError("--baseline \(baseline): \(error.localizedDescription)") }
         }
         if maxPerRule < 1 { throw ValidationError("--max-per-rule takes a number of findings, 1 or more (--all prints every one)") }
         if context < 0 { throw ValidationError("--context takes a number of messages, 0 or more") }
-        if HazardWindow(window) == nil { throw ValidationError("--window takes a number of messages, or a time such as 500ms or 2s") }
         do {
             _ = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
         } catch {
@@ -159,156 +142,59 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let selected = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
-        let configured = try profile()
-        let hazardWindow = HazardWindow(window) ?? HazardWindow()
-        var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
-                              grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
-        style.time = time
-        let aliases = input.aliases
-        // --local may name a node by its alias, or by an address an alias names.
-        let local = self.local.map { local in
-            aliases.name(forNode: local) ?? local
-        }
-        let writer: CheckReport
+        let (captureOptions, keyLogProblems) = input.captureOptions()
+        var session = CheckSession(inputs: input.inputs.map(CheckInput.path), rules: selected, captureOptions: captureOptions)
+        session.format = input.inputFormat
+        session.problems = keyLogProblems
+        session.zone = input.zone
+        session.aliases = input.aliases
+        session.local = local
+        session.context = context
+        session.filter = filters.filter
+        session.limit = filters.count
+        session.baseline = try baseline.map { try Baseline(contentsOf: $0) }
+        session.severityOverrides = try severityOverrides()
+        session.failOn = failOn
+        session.hazards = hazards ?? .automatic
+        session.window = window
+        session.progress = format == .text
+        let outcome = session.run(writer: writer(rules: selected))
+        if let nothing = outcome.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+
+    /// The report `--format` and the text options ask for.
+    func writer(rules selected: [Rule]) -> CheckReport {
         switch format {
         case .text, .json, .jsonl:
+            var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
+                                  grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
+            style.time = time
             let report = CheckWriter(format: format.output ?? .text, style: style, toolVersion: lntraceVersion)
             report.messages = messages
             report.maxPerRule = all ? nil : max(1, maxPerRule)
-            report.aliases = aliases
-            writer = report
+            report.aliases = input.aliases
+            return report
         case .sarif, .github, .short:
-            writer = LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
+            return LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
         }
-        let (captureOptions, keyLogProblems) = input.captureOptions()
-        for problem in keyLogProblems { writer.write(problem) }
-        let accepted = try baseline.map { try Baseline(contentsOf: $0) }
-        let overrides = try severityOverrides()
-        var incomplete = false
-        var failing = false
-        // The rules see every message (their state needs the whole history); the filters
-        // choose which messages and findings are reported.
-        let selection = Selection(filters)
-        let filter = selection.filter
-        var nextFindingID = 1
-        for path in input.inputs where !selection.done {
-            var engines = VantageEngines(rules: selected, local: local, firstFindingID: nextFindingID, contextLength: context)
-            defer { nextFindingID = engines.nextFindingID }
-            var analyzer: HazardAnalyzer?
-            // lnd logs are profiled by default, under the profile of the version the log
-            // states (its `LTND: Version:` line), else the newest.
-            var lndNodes: [String] = []
-            // A capture's endpoints, which --local must name one of.
-            var endpoints = Set<String>()
-            var versioned: (Profile, Diagnostic)?
-            func startHazards(_ chosen: Profile, node: String?) {
-                let hazardAnalyzer = HazardAnalyzer(profile: chosen, window: hazardWindow, node: node)
-                analyzer = hazardAnalyzer
-                engines.observer = { event, channel, connection in hazardAnalyzer.observe(event, channel: channel, connection: connection) }
-            }
-            writer.beginInput()
-            // Progress for files on a terminal; a live stream prints findings as they come.
-            let meter = path != "-" && format == .text && ProgressMeter.enabled(format: .text) ? ProgressMeter(path: path) : nil
-            do {
-                var reader = input.reader(path, captureOptions: captureOptions)
-                reader.stop = { selection.done }
-                try reader.read(
-                    emit: { event in
-                        if selection.done {
-                            if selection.admitsOther(event) { writer.write(event) }
-                            return
-                        }
-                        if case let .connection(connection) = event {
-                            let shared = connection.initiator.address == connection.responder.address
-                            for endpoint in [connection.initiator, connection.responder] {
-                                endpoints.insert("\(endpoint.address)")
-                                endpoints.insert(endpoint.description)
-                                if let name = aliases.name(for: endpoint, shared: shared) { endpoints.insert(name) }
-                            }
-                        }
-                        if case let .note(note) = event, note.kind == "version", hazards == nil, analyzer == nil,
-                           let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
-                            versioned = (profile, Diagnostic(.note, "hazards.profile", at: note.location,
-                                                             "lnd \(note.text): reorder hazards under the \(name) profile"))
-                        }
-                        if case .message = event {
-                            meter?.message()
-                            if analyzer == nil, let first = lndNodes.first, let chosen = versioned?.0 ?? BuiltinProfiles.profile("lnd") {
-                                if let why = versioned?.1 { writer.write(why) }
-                                startHazards(chosen, node: first)
-                                for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
-                            }
-                        }
-                        if case let .message(message) = event {
-                            if selection.admits(message) { writer.write(event) }
-                        } else if selection.admitsOther(event) {
-                            writer.write(event)
-                        }
-                        for var finding in engines.process(event) {
-                            if !filter.isEmpty, !filter.matches(finding.message) { continue }
-                            if let accepted, accepted.contains(finding) { continue }
-                            if let level = overrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity { finding.severity = level }
-                            writer.write(finding)
-                            // Root causes decide: a follow-on is there because its root is.
-                            if finding.isRoot && finding.severity >= failOn { failing = true }
-                        }
-                        if let analyzer, case let .message(message) = event, let engine = engines.engine(for: message) {
-                            for hazard in analyzer.analyze(message, engine: engine)
-                            where filter.isEmpty || filter.matches(hazard.first) || filter.matches(hazard.second) {
-                                writer.write(hazard)
-                                if Severity.warning >= failOn { failing = true }
-                            }
-                        }
-                        if let analyzer {
-                            if case let .note(note) = event { analyzer.correlate(note) }
-                            for observation in analyzer.takeObservations()
-                            where filter.isEmpty || filter.matches(observation.hazard.first) || filter.matches(observation.hazard.second) {
-                                writer.write(observation)
-                                // The log shows the failure the hazard causes: an error.
-                                if observation.confirmed && Severity.error >= failOn { failing = true }
-                            }
-                        }
-                    },
-                    drained: { writer.flush() },
-                    progress: { read, total in meter?.update(read: read, total: total) },
-                    found: { source in
-                        // Hazards: as asked, or lnd's dispatch for an lnd log (from its first
-                        // message, once its version line has been read); the profiled node is
-                        // the logging node, or the capture's --local node (else every receiver).
-                        if configured == nil {
-                            if hazards == nil, source.format == .lnd, let node = source.node {
-                                if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
-                            }
-                            return
-                        }
-                        if let analyzer {
-                            if let node = source.node { analyzer.add(node: node) }
-                        } else if let configured {
-                            startHazards(configured, node: source.node ?? local)
-                        }
-                    })
-            } catch {
-                meter?.clear()
-                writer.inputFailed(error.diagnostic)
-                incomplete = true
-            }
-            meter?.clear()
-            if let local, !endpoints.isEmpty, !endpoints.contains(local) {
-                writer.write(Diagnostic(.error, "check.local", at: SourceLocation(file: path),
-                                        "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"))
-            }
-            let summary = engines.summary
-            if summary.droppedChannels > 0 {
-                writer.write(Diagnostic(.error, "check.channel-limit", at: SourceLocation(file: path),
-                                        "more than \(RuleEngine.liveChannels) channels were active at once: the models of \(summary.droppedChannels) least recently active channels were dropped, and their later messages were judged as channels first seen mid-trace"))
-            }
-            writer.endInput(path, summary)
-        }
-        writer.finish(rules: selected.count)
-        if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
-        if incomplete || writer.errorCount > 0 { throw ExitCode(2) }
-        if failing { throw ExitCode(1) }
     }
+}
+
+/// `--hazards none|NAME|FILE`. `check` declares it with `transform:` so that a profile file's
+/// error reaches the user with its line.
+extension HazardChoice: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let choice = try? HazardChoice(parsing: argument) else { return nil }
+        self = choice
+    }
+}
+
+/// `--window N|TIME`.
+extension HazardWindow: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+
+    public var defaultValueDescription: String { description }
 }
 
 /// `check --format`: the general formats, and those of linters and CI systems.
@@ -333,109 +219,5 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
             let environment = ProcessInfo.processInfo.environment
             return output.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
         }
-    }
-}
-
-extension Severity: ExpressibleByArgument {}
-
-/// `lntrace rules`: the catalog.
-struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rules",
-        abstract: "List the rules lntrace checks, with severity and BOLT section.")
-
-    @OptionGroup var output: OutputOptions
-
-    func run() {
-        let out = Output.standardOutput
-        switch output.format {
-        case .text:
-            for line in RuleFormat.text(Catalog.rules) { out.line(line) }
-        case .json:
-            var json = JSONWriter()
-            out.record(&json) { RuleFormat.writeJSON(Catalog.rules, toolVersion: lntraceVersion, to: &$0) }
-        case .jsonl:
-            var json = JSONWriter()
-            for rule in Catalog.rules { out.record(&json) { RuleFormat.writeJSON(rule, to: &$0, kind: true) } }
-        }
-        out.flush()
-    }
-}
-
-/// `lntrace explain RULE`: one rule in full.
-struct ExplainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "explain",
-        abstract: "Explain a rule (what it checks, the spec text it enforces, an example) or a hazard kind.")
-
-    @Argument(help: ArgumentHelp("A rule id, as `lntrace rules` lists them, or a hazard kind (lnd-8393, …).", valueName: "rule"))
-    var rule: String
-
-    func validate() throws {
-        if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil && rule != "reorder" {
-            let near = Catalog.rules.map(\.info.id).filter { $0.hasPrefix(rule.split(separator: "-").first.map(String.init) ?? rule) }
-            throw ValidationError("unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
-        }
-    }
-
-    func run() {
-        let out = Output.standardOutput
-        if let found = Catalog.rule(rule) {
-            for line in RuleFormat.explain(found) { out.line(line) }
-        } else if rule == "reorder" {
-            for line in HazardFormat.reorder { out.line(line) }
-        } else if let (known, profiles) = Self.hazard(rule) {
-            for line in HazardFormat.explain(known, profiles: profiles) { out.line(line) }
-        }
-        out.flush()
-    }
-
-    /// A hazard kind of the built-in profiles, and the profiles that know it.
-    static func hazard(_ id: String) -> (Profile.Known, [String])? {
-        var found: Profile.Known?
-        var profiles: [String] = []
-        for name in BuiltinProfiles.texts.keys.sorted() {
-            guard let profile = BuiltinProfiles.profile(name), let known = profile.known.first(where: { $0.id == id }) else { continue }
-            found = found ?? known
-            profiles.append(name)
-        }
-        return found.map { ($0, profiles) }
-    }
-}
-
-/// `lntrace profiles [NAME]`: the dispatch profiles for `check --hazards`.
-struct ProfilesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "profiles",
-        abstract: "List the dispatch profiles for `check --hazards`, or print one (a starting point for your own).",
-        discussion: """
-            A profile says which queue (a subsystem with its own goroutine or task) an \
-            implementation hands each received channel message to, which outcomes of a \
-            reordered processing make it fail, and the known failures with their public \
-            issues. Save a printed profile, edit it, and pass the file to --hazards.
-            """)
-
-    @Argument(help: ArgumentHelp("A profile to print.", valueName: "name"))
-    var name: String?
-
-    func validate() throws {
-        if let name, BuiltinProfiles.profile(name) == nil {
-            throw ValidationError("no profile '\(name)' (\(BuiltinProfiles.names.joined(separator: ", ")))")
-        }
-    }
-
-    func run() {
-        let out = Output.standardOutput
-        if let name {
-            let canonical = BuiltinProfiles.aliases[name] ?? name
-            out.write(BuiltinProfiles.texts[canonical] ?? "")
-        } else {
-            for name in BuiltinProfiles.names {
-                guard let profile = BuiltinProfiles.profile(name) else { continue }
-                let alias = BuiltinProfiles.aliases[name].map { " (= \($0))" } ?? ""
-                out.line(name.padding(toLength: 10, withPad: " ", startingAt: 0) + "  " + profile.description + alias)
-            }
-        }
-        out.flush()
     }
 }

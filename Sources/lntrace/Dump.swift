@@ -36,7 +36,7 @@ struct Dump: ParsableCommand {
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
-        let selection = Selection(filters)
+        let selection = filters.selection
         for path in input.inputs where !selection.done {
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)

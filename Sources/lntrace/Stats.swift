@@ -8,9 +8,9 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Count the inputs' messages per connection and channel, by type and direction, with times, bytes and rates.",
         discussion: """
-            Directions: → is from a capture connection's initiator, or sent by the node that \\
-            wrote the log. Bytes count messages whose bytes the input carries (lnd and CLN \\
-            summaries do not). --format json writes one document, --format jsonl one object \\
+            Directions: → is from a capture connection's initiator, or sent by the node that \
+            wrote the log. Bytes count messages whose bytes the input carries (lnd and CLN \
+            summaries do not). --format json writes one document, --format jsonl one object \
             per connection as each input ends.
 
             Exit status: 0 every input read completely; 2 usage error or an input not read completely.
@@ -28,7 +28,7 @@ struct StatsCommand: ParsableCommand {
         var json = JSONWriter()
         if output.format == .json { out.beginDocument(toolVersion: lntraceVersion, command: "stats", array: "connections") }
         var wrote = false
-        let selection = Selection(filters)
+        let selection = filters.selection
         for path in input.inputs where !selection.done {
             var stats = StatsCollector()
             do {

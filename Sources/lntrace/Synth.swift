@@ -34,13 +34,7 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("log"), help: ArgumentHelp(
         "Also write NODE's log of the same messages, as its implementation would (repeatable): NODE=lnd|cln|cln-io|eclair|ldk:PATH.",
         valueName: "node=style:path"))
-    var logs: [String] = []
-
-    func validate() throws {
-        for log in logs where LogTarget(log) == nil {
-            throw ValidationError("--log \(log): expected NODE=STYLE:PATH with STYLE one of \(LogStyle.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    var logs: [LogTarget] = []
 
     func run() throws {
         let text: String
@@ -55,7 +49,7 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             let statements = try ScenarioParser.parse(text)
-            let synthesizer = Synthesizer(capturePath: output, messagesPath: messages, logs: logs.compactMap(LogTarget.init))
+            let synthesizer = Synthesizer(capturePath: output, messagesPath: messages, logs: logs)
             let (result, keyLogText) = try synthesizer.run(statements)
             try keyLogText.write(toFile: keyLog, atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data(
@@ -65,4 +59,9 @@ struct SynthCommand: ParsableCommand {
             throw ExitCode(2)
         }
     }
+}
+
+/// `synth --log NODE=STYLE:PATH`.
+extension LogTarget: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Hazards
 import Provenance
+import Report
 import Rules
+import Session
 import TestSupport
 import Testing
 import Trace
@@ -22,18 +24,16 @@ import Trace
         return first.hasPrefix("# hazards: ") ? String(first.dropFirst("# hazards: ".count)) : "lnd"
     }
 
-    /// Hazards of one input under `profile`, wired as `check --hazards` does.
-    static func hazards(_ path: String, keys: String? = nil, profile: Profile, node: String? = nil) throws -> [Hazard] {
+    /// Hazards of one input under `profile`, as `check --hazards` finds them: the profiled
+    /// node is a log's writer, or every receiver of a capture.
+    static func hazards(_ path: String, keys: String? = nil, profile: Profile) throws -> [Hazard] {
         let (keyLog, _) = KeyLogLoader.load(files: keys.map { [$0] } ?? [], lines: [])
-        var engine = RuleEngine(rules: Catalog.rules)
-        let analyzer = HazardAnalyzer(profile: profile, node: node)
-        engine.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
-        var found: [Hazard] = []
-        try InputReader(path: path, captureOptions: CaptureOptions(keyLog: keyLog)).read(emit: { event in
-            _ = engine.process(event)
-            if case let .message(message) = event { found += analyzer.analyze(message, engine: engine) }
-        })
-        return found
+        var session = CheckSession(inputs: [.path(path)], captureOptions: CaptureOptions(keyLog: keyLog))
+        session.hazards = .profile(profile)
+        let report = HazardCollector()
+        _ = session.run(writer: report)
+        if let failure = report.failures.first { throw InputFailure(diagnostic: failure) }
+        return report.hazards
     }
 
     /// (kind, index of the earlier message) the scenario marks with `expect-hazard=`.
@@ -55,12 +55,12 @@ import Trace
             #expect(hazard.outcome.allSatisfy { profile.failsOn($0.rule.id) })
         }
         // The receiving node's own log (bob received everything marked) shows the same kinds.
-        let bob = try Self.hazards(trace.log("bob=lnd"), profile: profile, node: "local")
+        let bob = try Self.hazards(trace.log("bob=lnd"), profile: profile)
         #expect(Set(bob.map(\.kind)) == Set(expected.map { String($0.split(separator: "@")[0]) }), "\(file)")
         // Under one in-order queue per channel nothing can be overtaken.
         let strict = try #require(BuiltinProfiles.profile("strict"))
         #expect(try Self.hazards(trace.capture, keys: trace.keys, profile: strict).isEmpty)
-        #expect(try Self.hazards(trace.log("bob=lnd"), profile: strict, node: "local").isEmpty)
+        #expect(try Self.hazards(trace.log("bob=lnd"), profile: strict).isEmpty)
     }
 
     @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16"])
@@ -82,6 +82,33 @@ import Trace
         #expect(throws: ProfileError.self) { try Profile(parsing: "profile x\nbogus 1\n") }
         let custom = try Profile(parsing: "# mine\nprofile mine\nqueue a update_add_htlc\nqueue b shutdown\nfails *\n")
         #expect(custom.failsOn("anything") && custom.known.isEmpty)
+    }
+
+    /// Every built-in profile names only message types the codec knows and rules of the
+    /// catalog (a misspelt name would silently disable a hazard).
+    @Test(arguments: BuiltinProfiles.texts.keys.sorted())
+    func builtinProfilesAreValid(_ name: String) throws {
+        let text = try #require(BuiltinProfiles.texts[name])
+        #expect(throws: Never.self) { try Profile(parsing: text) }
+    }
+
+    /// An unknown message type or rule id is an error at its line of the file.
+    @Test func misspeltNamesAreErrorsAtTheirLine() throws {
+        let cases: [(text: String, line: Int, says: String)] = [
+            ("profile x\nqueue a update_add_htcl\n", 2, "no message type 'update_add_htcl'"),
+            ("profile x\nqueue a shutdown\nqueue b update_add_htlc\nfails sd-no-ad\n", 4, "no rule 'sd-no-ad'"),
+            ("profile x\nqueue a shutdown\nknown k first=update_add_htlc second=shutdwn consequence=c\n", 3, "no message type 'shutdwn'"),
+            ("profile x\nqueue a shutdown\nknown k first=shutdown second=shutdown outcome=nope consequence=c\n", 3, "no rule 'nope'"),
+        ]
+        for (text, line, says) in cases {
+            do {
+                _ = try Profile(parsing: text, file: "mine.profile")
+                Issue.record("\(says): parsed")
+            } catch {
+                #expect(error.line == line && error.description.hasPrefix("mine.profile:\(line): \(says)"), "\(error)")
+            }
+        }
+        #expect(throws: Never.self) { try Profile(parsing: "profile x\nqueue a shutdown\nfails * sd-no-add\n") }
     }
 
     /// lnd logs the failure a hazard causes: the line is connected to the hazard.
@@ -128,4 +155,27 @@ import Trace
         let selected = try LNTraceBinary.run(["check", "--rules", "conn-", "--format", "jsonl", "-"], stdin: Data(versioned.utf8))
         #expect(try JSONValue.lines(selected.stdout).filter { $0["kind"]?.string == "hazard" }.count == 1)
     }
+}
+
+/// A `check` report that keeps the hazards, and the inputs that could not be read.
+final class HazardCollector: CheckReport {
+    private(set) var hazards: [Hazard] = []
+    private(set) var failures: [Diagnostic] = []
+    var errorCount: Int { failures.count }
+
+    func write(_ hazard: Hazard) { hazards.append(hazard) }
+    func inputFailed(_ diagnostic: Diagnostic) { failures.append(diagnostic) }
+    func beginInput() {}
+    func write(_ event: TraceEvent) {}
+    func write(_ finding: Finding) {}
+    func write(_ observation: Observation) {}
+    func write(_ diagnostic: Diagnostic) {}
+    func endInput(_ path: String, _ summary: CheckSummary) {}
+    func flush() {}
+    func finish(rules: Int) {}
+}
+
+/// An input `check` could not read.
+struct InputFailure: Error {
+    var diagnostic: Diagnostic
 }

@@ -4388,7 +4388,7 @@ public struct InitTLVs: TLVStream {
     public init(named records: [WireField]) {
         self.init()
         if case let .record(fields)? = records["networks"] {
-            networks = PartialValue.list(fields["chains"]) { PartialValue.fixed($0, ChainHash.self) }
+            networks = PartialValue.list(fields["chains"], { PartialValue.fixed($0, ChainHash.self) })
         }
         if case let .record(fields)? = records["remote_addr"] {
             remoteAddr = PartialValue.bytes(fields["data"])
@@ -5461,7 +5461,7 @@ public struct UpdateFulfillHTLCTLVs: TLVStream {
     public init(named records: [WireField]) {
         self.init()
         if case let .record(fields)? = records["attribution_data"] {
-            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"]) { PartialValue.unsigned($0, UInt32.self) }, let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"]) { PartialValue.bytes($0) } { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
         }
     }
 
@@ -5524,7 +5524,7 @@ public struct UpdateFailHTLCTLVs: TLVStream {
     public init(named records: [WireField]) {
         self.init()
         if case let .record(fields)? = records["attribution_data"] {
-            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"]) { PartialValue.unsigned($0, UInt32.self) }, let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"]) { PartialValue.bytes($0) } { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
         }
     }
 

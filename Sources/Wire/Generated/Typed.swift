@@ -3252,7 +3252,7 @@ extension CommitmentSigned {
             channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
             signature = PartialValue.fixed(fields["signature"], Signature.self)
             numHTLCs = PartialValue.unsigned(fields["num_htlcs"], UInt16.self)
-            htlcSignature = PartialValue.list(fields["htlc_signature"]) { PartialValue.fixed($0, Signature.self) }
+            htlcSignature = PartialValue.list(fields["htlc_signature"], { PartialValue.fixed($0, Signature.self) })
             tlvs = records.isEmpty ? nil : CommitmentSignedTLVs(named: records)
         }
     }

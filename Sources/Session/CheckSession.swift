@@ -1,0 +1,276 @@
+import Hazards
+import Provenance
+import Report
+import Rules
+import Trace
+
+/// One input of a ``CheckSession``.
+public enum CheckInput: Sendable {
+    /// A file, or `-` for standard input.
+    case path(String)
+    /// Bytes already in memory, reported under `name`; `modified` dates a log's times that
+    /// state no year.
+    case bytes(name: String, [UInt8], modified: Int64? = nil)
+
+    /// The path reports name the input by.
+    public var path: String {
+        switch self {
+        case let .path(path): return path
+        case let .bytes(name, _, _): return name
+        }
+    }
+}
+
+/// `--severity RULE=LEVEL`: a rule's findings reported with another severity.
+public struct SeverityOverride: Sendable {
+    /// A rule id, prefix or glob (``Catalog/matches(_:_:)``).
+    public var pattern: String
+    public var severity: Severity
+
+    public init(pattern: String, severity: Severity) {
+        self.pattern = pattern
+        self.severity = severity
+    }
+}
+
+/// How a ``CheckSession`` ended, and the exit status that says so (README "Exit status").
+public struct CheckOutcome: Sendable {
+    /// A finding, hazard or confirmed hazard at or above ``CheckSession/failOn``.
+    public var failing: Bool
+    /// An input was not read completely, or an error diagnostic was reported.
+    public var incomplete: Bool
+    /// What to say on standard error when the filters selected no message.
+    public var nothingSelected: String?
+
+    /// 2 for an incomplete read, else 1 for a failing finding, else 0.
+    public var exitStatus: Int32 { incomplete ? 2 : failing ? 1 : 0 }
+}
+
+/// `lntrace check` as a library: every message of every input through the rules engines
+/// (one per vantage point), the reorder-hazard analyzer and the filters, into a report.
+///
+/// The engines see every message (their state needs the whole history); the filters, the
+/// baseline and `-c N` only choose what is reported. Finding ids run on across inputs.
+public struct CheckSession {
+    public var inputs: [CheckInput]
+    /// `--input-format`; `nil`: recognised from the bytes.
+    public var format: InputFormat?
+    public var captureOptions: CaptureOptions
+    /// Problems found before reading (a key log's unreadable lines): reported first.
+    public var problems: [Diagnostic] = []
+    /// `--tz`: the zone of log times that state none.
+    public var zone: LocalZone?
+    /// `--alias` names; `local` may use one.
+    public var aliases = Aliases()
+
+    /// The selected rules.
+    public var rules: [Rule]
+    /// `--local`: the node that recorded a capture (an address, endpoint or alias).
+    public var local: String?
+    /// How many of the channel's earlier messages a finding shows.
+    public var context = 4
+    /// `--type`, `--channel`, … : which messages, findings and hazards are reported.
+    public var filter = MessageFilter()
+    /// `-c N`: stop after this many messages shown.
+    public var limit: Int?
+    /// Findings accepted earlier: not reported.
+    public var baseline: Baseline?
+    /// The last matching override wins.
+    public var severityOverrides: [SeverityOverride] = []
+    /// The lowest severity that makes the run fail.
+    public var failOn = Severity.error
+    public var hazards = HazardChoice.automatic
+    public var window = HazardWindow()
+    /// Show a progress meter for files when standard error is a terminal (text reports).
+    public var progress = false
+
+    public init(inputs: [CheckInput], rules: [Rule] = Catalog.rules, captureOptions: CaptureOptions = CaptureOptions()) {
+        self.inputs = inputs
+        self.rules = rules
+        self.captureOptions = captureOptions
+    }
+
+    /// Checks every input into `writer`, in order, and finishes the report.
+    public func run(writer: CheckReport) -> CheckOutcome {
+        for problem in problems { writer.write(problem) }
+        // --local may name a node by its alias, or by an address an alias names.
+        let local = self.local.map { aliases.name(forNode: $0) ?? $0 }
+        let selection = Selection(filter: filter, limit: limit)
+        var nextFindingID = 1
+        var failing = false
+        var incomplete = false
+        for input in inputs where !selection.done {
+            let check = InputCheck(session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID)
+            if !check.run(input) { incomplete = true }
+            nextFindingID = check.engines.nextFindingID
+            if check.failing { failing = true }
+        }
+        writer.finish(rules: rules.count)
+        return CheckOutcome(failing: failing, incomplete: incomplete || writer.errorCount > 0, nothingSelected: selection.nothingSelected)
+    }
+}
+
+/// One input of a session: its engines, its hazard analyzer once a profile is chosen, and
+/// the endpoints `--local` must name one of. A class, as the reader's closures share it.
+private final class InputCheck {
+    let session: CheckSession
+    let local: String?
+    let selection: Selection
+    let writer: CheckReport
+    var engines: VantageEngines
+    var analyzer: HazardAnalyzer?
+    /// An lnd log's nodes, profiled by default from its first message on (once a version
+    /// line before it has had its say).
+    var lndNodes: [String] = []
+    /// The profile an lnd log's `LTND: Version:` line picks, and the note that says so.
+    var versioned: (Profile, Diagnostic)?
+    /// A capture's endpoints (addresses, endpoints and their aliases).
+    var endpoints = Set<String>()
+    var failing = false
+    var meter: ProgressMeter?
+
+    init(session: CheckSession, local: String?, selection: Selection, writer: CheckReport, firstFindingID: Int) {
+        self.session = session
+        self.local = local
+        self.selection = selection
+        self.writer = writer
+        engines = VantageEngines(rules: session.rules, local: local, firstFindingID: firstFindingID, contextLength: session.context)
+    }
+
+    /// The profile every input is checked under (`nil`: none, or lnd's by default).
+    var configured: Profile? {
+        if case let .profile(profile) = session.hazards { return profile }
+        return nil
+    }
+
+    var isAutomatic: Bool {
+        if case .automatic = session.hazards { return true }
+        return false
+    }
+
+    /// Reads and checks the input; `false` when it could not be read completely.
+    func run(_ input: CheckInput) -> Bool {
+        let path = input.path
+        var complete = true
+        writer.beginInput()
+        // Progress for files on a terminal; a live stream prints findings as they come.
+        if session.progress, case .path = input, path != "-", ProgressMeter.enabled(format: .text) {
+            meter = ProgressMeter(path: path)
+        }
+        var reader = InputReader(path: path, format: session.format, captureOptions: session.captureOptions, zone: session.zone)
+        reader.aliases = session.aliases
+        let selection = self.selection
+        reader.stop = { selection.done }
+        do {
+            switch input {
+            case .path:
+                try reader.read(emit: handle, drained: writer.flush, progress: { [meter] read, total in meter?.update(read: read, total: total) },
+                                found: found)
+            case let .bytes(_, bytes, modified):
+                try reader.read(from: MemorySource(bytes), modified: modified, emit: handle, drained: writer.flush, found: found)
+            }
+        } catch {
+            meter?.clear()
+            writer.inputFailed(error.diagnostic)
+            complete = false
+        }
+        meter?.clear()
+        if let local, !endpoints.isEmpty, !endpoints.contains(local) {
+            writer.write(Diagnostic(.error, "check.local", at: SourceLocation(file: path),
+                                    "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"))
+        }
+        let summary = engines.summary
+        if summary.droppedChannels > 0 {
+            writer.write(Diagnostic(.error, "check.channel-limit", at: SourceLocation(file: path),
+                                    "more than \(RuleEngine.liveChannels) channels were active at once: the models of \(summary.droppedChannels) least recently active channels were dropped, and their later messages were judged as channels first seen mid-trace"))
+        }
+        writer.endInput(path, summary)
+        return complete
+    }
+
+    func startHazards(_ profile: Profile, node: String?) {
+        let analyzer = HazardAnalyzer(profile: profile, window: session.window, node: node)
+        self.analyzer = analyzer
+        engines.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
+    }
+
+    /// A writer found in the input. Hazards: as asked, or lnd's dispatch for an lnd log
+    /// (from its first message, once its version line has been read); the profiled node is
+    /// the logging node, or the capture's `local` node (else every receiver).
+    func found(_ source: InputSource) {
+        guard let configured else {
+            if isAutomatic, source.format == .lnd, let node = source.node {
+                if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
+            }
+            return
+        }
+        if let analyzer {
+            if let node = source.node { analyzer.add(node: node) }
+        } else {
+            startHazards(configured, node: source.node ?? local)
+        }
+    }
+
+    /// One event of the input: reported if selected, through the engines and the analyzer.
+    func handle(_ event: TraceEvent) {
+        if selection.done {
+            if selection.admitsOther(event) { writer.write(event) }
+            return
+        }
+        if case let .connection(connection) = event {
+            let shared = connection.initiator.address == connection.responder.address
+            for endpoint in [connection.initiator, connection.responder] {
+                endpoints.insert("\(endpoint.address)")
+                endpoints.insert(endpoint.description)
+                if let name = session.aliases.name(for: endpoint, shared: shared) { endpoints.insert(name) }
+            }
+        }
+        // lnd logs are profiled by default, under the profile of the version the log states
+        // (its `LTND: Version:` line), else the newest.
+        if case let .note(note) = event, note.kind == "version", isAutomatic, analyzer == nil,
+           let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
+            versioned = (profile, Diagnostic(.note, "hazards.profile", at: note.location,
+                                             "lnd \(note.text): reorder hazards under the \(name) profile"))
+        }
+        if case .message = event {
+            meter?.message()
+            if analyzer == nil, let first = lndNodes.first, let chosen = versioned?.0 ?? BuiltinProfiles.profile("lnd") {
+                if let why = versioned?.1 { writer.write(why) }
+                startHazards(chosen, node: first)
+                for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
+            }
+        }
+        if case let .message(message) = event {
+            if selection.admits(message) { writer.write(event) }
+        } else if selection.admitsOther(event) {
+            writer.write(event)
+        }
+        let filter = selection.filter
+        for var finding in engines.process(event) {
+            if !filter.isEmpty, !filter.matches(finding.message) { continue }
+            if let baseline = session.baseline, baseline.contains(finding) { continue }
+            if let level = session.severityOverrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity {
+                finding.severity = level
+            }
+            writer.write(finding)
+            // Root causes decide: a follow-on is there because its root is.
+            if finding.isRoot && finding.severity >= session.failOn { failing = true }
+        }
+        guard let analyzer else { return }
+        if case let .message(message) = event, let engine = engines.engine(for: message) {
+            for hazard in analyzer.analyze(message, engine: engine)
+            where filter.isEmpty || filter.matches(hazard.first) || filter.matches(hazard.second) {
+                writer.write(hazard)
+                if Severity.warning >= session.failOn { failing = true }
+            }
+        }
+        if case let .note(note) = event { analyzer.correlate(note) }
+        for observation in analyzer.takeObservations()
+        where filter.isEmpty || filter.matches(observation.hazard.first) || filter.matches(observation.hazard.second) {
+            writer.write(observation)
+            // The log shows the failure the hazard causes: an error.
+            if observation.confirmed && Severity.error >= session.failOn { failing = true }
+        }
+    }
+}
+
