@@ -176,7 +176,7 @@ public final class HazardAnalyzer {
         if event.content.kind == .error || event.content.kind == .warning, let sender = event.sender, isProfiled(sender),
            let channel = event.channel {
             var data = ""
-            if case let .bytes(bytes)? = event.content.fields["data"] { data = String(decoding: bytes, as: UTF8.self) }
+            if let bytes = TypedMessage(event.content).data { data = String(decoding: bytes, as: UTF8.self) }
             let note = NoteEvent(location: event.location, time: event.time, timeText: event.timeText, channel: channel,
                                  kind: "\(event.content.name)-sent", text: data)
             for hazard in recentHazards[channel] ?? [] where hazard.node == sender {
@@ -184,7 +184,7 @@ public final class HazardAnalyzer {
             }
         }
         guard let receiver = event.receiver, isProfiled(receiver),
-              let secondQueue = profile.queue(of: event.content.name) else { return [] }
+              let secondQueue = profile.queue(of: event.content.kind) else { return [] }
         guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }
         var out: [Hazard] = []
         let last = ring.count - 1
@@ -194,13 +194,13 @@ public final class HazardAnalyzer {
             if candidate.sender == receiver { break }
             if last - i > window.messages { break }
             if let limit = window.seconds, let a = candidate.time, let b = event.time, b.seconds(since: a) > limit { break }
-            guard candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.name),
+            guard candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.kind),
                   firstQueue != secondQueue else { continue }
             let pairKey = "\(Self.identity(candidate))|\(secondQueue)"
             guard !(reported[serial] ?? []).contains(pairKey) else { continue }
             let slice = ring[i...last].map(\.event)
-            let reordered = slice.filter { profile.queue(of: $0.content.name) == secondQueue }
-                + slice.filter { profile.queue(of: $0.content.name) != secondQueue }
+            let reordered = slice.filter { profile.queue(of: $0.content.kind) == secondQueue }
+                + slice.filter { profile.queue(of: $0.content.kind) != secondQueue }
             let before = ring[i]
             let replay = engine.replaying(channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1,
                                           rules: replayRules)
@@ -216,7 +216,7 @@ public final class HazardAnalyzer {
             Self.append(pairKey, to: &reported[serial, default: []], keeping: 64)
             out.append(Hazard(
                 profile: profile.name,
-                known: profile.known(first: candidate.content.name, second: event.content.name, outcome: Set(changed.map(\.rule.id))),
+                known: profile.known(first: candidate.content.kind, second: event.content.kind, outcome: Set(changed.map(\.rule.id))),
                 node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
                 secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
         }

@@ -25,8 +25,8 @@ public struct Profile: Sendable {
     /// A failure known to follow when `second` is processed before `first`.
     public struct Known: Sendable {
         public var id: String
-        public var first: Set<String>
-        public var second: Set<String>
+        public var first: Set<MessageKind>
+        public var second: Set<MessageKind>
         /// The outcome rules it stands for (empty: any of the profile's `fails`).
         public var outcome: Set<String>
         public var issues: [String]
@@ -41,22 +41,23 @@ public struct Profile: Sendable {
     public var description: String
     /// The implementation versions the profile describes, `[from, to)`; `nil` for any.
     public var versions: (from: String, to: String?)?
-    /// Queue name per message type.
-    public var queues: [String: String]
+    /// Queue name per message kind.
+    public var queues: [MessageKind: String]
     public var queueOrder: [String]
     /// Rules whose firing under reordering is a failure for this implementation (`*`: any).
     public var fails: Set<String>
     public var known: [Known]
 
     /// The queue a message type goes to, if any.
-    public func queue(of type: String) -> String? { queues[type] }
+    public func queue(of kind: MessageKind?) -> String? { kind.flatMap { queues[$0] } }
 
     /// Whether a rule firing under reordering is a failure for this implementation.
     public func failsOn(_ rule: String) -> Bool { fails.contains("*") || fails.contains(rule) }
 
     /// The known failure for `second` overtaking `first` with these outcome rules, if any.
-    public func known(first: String, second: String, outcome: Set<String>) -> Known? {
-        known.first { $0.first.contains(first) && $0.second.contains(second) && ($0.outcome.isEmpty || !$0.outcome.isDisjoint(with: outcome)) }
+    public func known(first: MessageKind?, second: MessageKind?, outcome: Set<String>) -> Known? {
+        guard let first, let second else { return nil }
+        return known.first { $0.first.contains(first) && $0.second.contains(second) && ($0.outcome.isEmpty || !$0.outcome.isDisjoint(with: outcome)) }
     }
 }
 
@@ -95,16 +96,22 @@ extension Profile {
         }
     }
 
-    /// The spec names of the message types the codec knows.
-    static let messageNames = Set(Message.knownTypes.values.map { $0.name })
+    /// The spec names of the message types the codec knows (for hints).
+    static let messageNames = Set(MessageKind.allCases.map(\.name))
     static let ruleIDs = Set(Catalog.rules.map { $0.info.id })
 
-    /// Throws unless every name is a known message type.
-    static func checkMessages(_ names: some Sequence<String>, line: Int) throws(ProfileError) {
-        for name in names where !messageNames.contains(name) {
+    /// The kinds the names name; throws at the first that is no known message type.
+    static func kinds(_ names: some Sequence<String>, line: Int) throws(ProfileError) -> [MessageKind] {
+        var out: [MessageKind] = []
+        for name in names {
+            if let kind = MessageKind(name: name) {
+                out.append(kind)
+                continue
+            }
             let near = messageNames.filter { $0.hasPrefix(name.prefix(while: { $0 != "_" })) }.sorted().prefix(4)
             throw ProfileError(line: line, message: "no message type '\(name)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
         }
+        return out
     }
 
     /// Throws unless every id is a rule of the catalog.
@@ -119,7 +126,7 @@ extension Profile {
         var name: String?
         var description = ""
         var versions: (String, String?)?
-        var queues: [String: String] = [:]
+        var queues: [MessageKind: String] = [:]
         var queueOrder: [String] = []
         var fails: Set<String> = []
         var known: [Known] = []
@@ -139,11 +146,10 @@ extension Profile {
                 versions = (rest[0], rest.count == 2 ? rest[1] : nil)
             case "queue":
                 guard rest.count >= 2 else { throw ProfileError(line: number, message: "usage: queue NAME TYPE…") }
-                try Self.checkMessages(rest.dropFirst(), line: number)
                 queueOrder.append(rest[0])
-                for type in rest.dropFirst() {
-                    if let other = queues[type] { throw ProfileError(line: number, message: "\(type) is already in queue \(other)") }
-                    queues[type] = rest[0]
+                for kind in try Self.kinds(rest.dropFirst(), line: number) {
+                    if let other = queues[kind] { throw ProfileError(line: number, message: "\(kind.name) is already in queue \(other)") }
+                    queues[kind] = rest[0]
                 }
             case "fails":
                 try Self.checkRules(rest.filter { $0 != "*" }, line: number)
@@ -159,9 +165,9 @@ extension Profile {
                     throw ProfileError(line: number, message: "known \(id) needs first=, second= and consequence=")
                 }
                 func list(_ text: String?) -> [String] { text.map { $0.split(separator: ",").map(String.init) } ?? [] }
-                try Self.checkMessages(list(first) + list(second), line: number)
+                let firstKinds = try Self.kinds(list(first), line: number), secondKinds = try Self.kinds(list(second), line: number)
                 try Self.checkRules(list(fields["outcome"]), line: number)
-                known.append(Known(id: id, first: Set(list(first)), second: Set(list(second)), outcome: Set(list(fields["outcome"])),
+                known.append(Known(id: id, first: Set(firstKinds), second: Set(secondKinds), outcome: Set(list(fields["outcome"])),
                                    issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? "",
                                    observed: fields["observed"]))
             default:

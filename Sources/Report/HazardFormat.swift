@@ -4,7 +4,7 @@ import Hazards
 public enum HazardFormat {
     public static func explain(_ known: Profile.Known, profiles: [String]) -> [String] {
         var lines = [
-            "\(known.id): \(known.second.sorted().joined(separator: "/")) processed before an earlier \(known.first.count > 3 ? "update" : known.first.sorted().joined(separator: "/"))",
+            "\(known.id): \(known.second.map(\.name).sorted().joined(separator: "/")) processed before an earlier \(known.first.count > 3 ? "update" : known.first.map(\.name).sorted().joined(separator: "/"))",
             "",
             "Profiles: \(profiles.joined(separator: ", "))",
             "Issues:   \(known.issues.joined(separator: ", "))",
@@ -14,7 +14,7 @@ public enum HazardFormat {
         lines += RuleFormat.wrap(known.explanation, indent: "  ")
         lines += ["", "Consequence:"]
         lines += RuleFormat.wrap(known.consequence, indent: "  ")
-        lines += ["", "Earlier messages: \(known.first.sorted().joined(separator: ", "))", "Later message:    \(known.second.sorted().joined(separator: ", "))"]
+        lines += ["", "Earlier messages: \(known.first.map(\.name).sorted().joined(separator: ", "))", "Later message:    \(known.second.map(\.name).sorted().joined(separator: ", "))"]
         return lines
     }
 

@@ -75,8 +75,8 @@ import Trace
     @Test func profilesParseAndRejectNonsense() throws {
         for name in BuiltinProfiles.names { #expect(BuiltinProfiles.profile(name) != nil, "\(name)") }
         let lnd = try #require(BuiltinProfiles.profile("lnd"))
-        #expect(lnd.queue(of: "shutdown") == "closer" && lnd.queue(of: "update_add_htlc") == "link")
-        #expect(lnd.known(first: "update_add_htlc", second: "shutdown", outcome: ["sd-no-add"])?.id == "lnd-8393")
+        #expect(lnd.queue(of: .shutdown) == "closer" && lnd.queue(of: .updateAddHTLC) == "link")
+        #expect(lnd.known(first: .updateAddHTLC, second: .shutdown, outcome: ["sd-no-add"])?.id == "lnd-8393")
         #expect(throws: ProfileError.self) { try Profile(parsing: "profile x\nqueue a shutdown\nqueue b shutdown\n") }
         #expect(throws: ProfileError.self) { try Profile(parsing: "queue a shutdown\n") }
         #expect(throws: ProfileError.self) { try Profile(parsing: "profile x\nbogus 1\n") }
