@@ -1,5 +1,5 @@
 /// The profiles lntrace ships, by name (`lntrace profiles NAME` prints one). lnd's come
-/// from `peer/brontide.go`'s `readHandler` dispatch (rules-catalog prior-art §1.3) and
+/// from `peer/brontide.go`'s `readHandler` dispatch and
 /// the failures reported against it (§1.6).
 public enum BuiltinProfiles {
     static let linkUpdates = "update_add_htlc update_fulfill_htlc update_fail_htlc update_fail_malformed_htlc update_fee commitment_signed revoke_and_ack"

@@ -1,4 +1,4 @@
-/// Every rule lntrace checks, in catalog order (rules-catalog.md: connection, establishment,
+/// Every rule lntrace checks, in catalog order (Documentation/rules.md: connection, establishment,
 /// normal operation, quiescence, close, reestablish, interactive-tx).
 public enum Catalog {
     public static let rules: [Rule] = ConnectionRules.all + EstablishmentRules.all + UpdateRules.all

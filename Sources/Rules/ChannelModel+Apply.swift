@@ -75,7 +75,7 @@ extension ChannelModel {
             let continuation = isBatchContinuation(side) || repeated
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
             if continuation {
-                // One signing per batch (rules-catalog §0.3).
+                // One signing per batch (Documentation/channel-model.md, "The ledger").
             } else if isInitialSigning(side) {
                 itx?.commitmentSignedSent[side] = true
             } else {
@@ -148,7 +148,7 @@ extension ChannelModel {
 
         case .txAbort:
             itx?.aborted = true
-            // Implementations resume after an aborted splice (rules-catalog §15.4).
+            // Implementations resume after an aborted splice.
             stfuSent = [false, false]
             stfuInitiator = [nil, nil]
         default:
@@ -274,7 +274,7 @@ extension ChannelModel {
     }
 
     /// The other side's updates included in a commitment signed after `revocations`
-    /// revocations of the signer (§0.3: `U_P[0 : CS_P[k].w]`).
+    /// revocations of the signer (Documentation/channel-model.md, "The ledger").
     func peerUpdatesIncluded(signer: Side, revocations count: Int) -> Int {
         let peer = 1 - signer
         guard count > 0, count <= signings[peer].count else { return 0 }

@@ -5,7 +5,7 @@ import Wire
 
 /// One channel as the trace shows it: the parameters negotiated when it opened, both
 /// sides' updates and commitment signings, the HTLCs in each commitment, per-commitment
-/// points by number, and the close and quiescence state (rules-catalog §0.3).
+/// points by number, and the close and quiescence state (Documentation/channel-model.md, "The ledger").
 ///
 /// A value: copying it and replaying messages in another order is how hazard analysis asks
 /// "what if these had been processed the other way round". One channel's model never
@@ -102,7 +102,7 @@ public struct ChannelModel: Sendable {
     /// settled HTLCs folded away by ``compact()`` moved); `nil` when unknown.
     public var balanceBase: [UInt64]?
 
-    // MARK: Normal operation (§0.3)
+    // MARK: Normal operation (Documentation/channel-model.md)
 
     public var updates: [[Update]] = [[], []]
     public var signings: [[Signing]] = [[], []]
@@ -249,13 +249,13 @@ public struct ChannelModel: Sendable {
     /// The signer's update count covered by its last signing.
     public func lastSigned(_ side: Side) -> Int { signings[side].last?.w ?? 0 }
 
-    /// Updates `side` sent that no signing of its own covers yet (state 1 of §0.3).
+    /// Updates `side` sent that no signing of its own covers yet (state 1 of an update's life, Documentation/channel-model.md).
     public func uncommittedUpdates(_ side: Side) -> Int { updates[side].count - lastSigned(side) }
 
     /// Signings of `side` the peer has not revoked for yet.
     public func unacknowledgedSignings(_ side: Side) -> Int { signings[side].count - revocations[1 - side] }
 
-    /// What a commitment holds (§0.3): its HTLCs, its feerate, and each side's balance after
+    /// What a commitment holds (Documentation/channel-model.md): its HTLCs, its feerate, and each side's balance after
     /// the HTLCs in flight (`nil` when an amount or the opening balances are unknown).
     public struct Contents: Sendable {
         public var htlcs: [HTLC]
@@ -264,7 +264,7 @@ public struct ChannelModel: Sendable {
     }
 
     /// The commitment `signer` signs next, for its peer: all the signer's updates, and the
-    /// peer's updates the signer acknowledged with its revocations (§0.3).
+    /// peer's updates the signer acknowledged with its revocations (Documentation/channel-model.md).
     public func commitmentContents(signedBy signer: Side) -> Contents {
         let peer = 1 - signer
         var counts = [0, 0]
@@ -309,10 +309,10 @@ public struct ChannelModel: Sendable {
         return Contents(htlcs: held, feerate: feerate, balancesMsat: msat)
     }
 
-    /// The state of the add of `htlc` (rules-catalog §0.3, states 1–5).
+    /// The state of the add of `htlc` (Documentation/channel-model.md, "The life of an update").
     public func addState(_ htlc: HTLC) -> Int { state(ofUpdate: htlc.addIndex, sentBy: htlc.offerer) }
 
-    /// The lifecycle state (rules-catalog §0.3) of update number `index` sent by `adder`:
+    /// The state (Documentation/channel-model.md, "The life of an update") of update number `index` sent by `adder`:
     /// 1 pending on the receiver … 5 irrevocably committed.
     public func state(ofUpdate index: Int, sentBy adder: Side) -> Int {
         let other = 1 - adder
@@ -336,7 +336,7 @@ public struct ChannelModel: Sendable {
         }
     }
 
-    /// Whether every update of both sides is irrevocably committed (§0.3 state 5): each
+    /// Whether every update of both sides is irrevocably committed (state 5 of an update's life): each
     /// side signed all its updates, the peer revoked for it, and each side's last signing
     /// included all the peer's updates and was revoked for in turn.
     public var everythingCommitted: Bool {

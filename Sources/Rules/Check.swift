@@ -82,7 +82,7 @@ public struct Check: Sendable {
     enum Outcome: Sendable {
         case passed
         /// A violation; `crossing` when messages crossing on the wire could explain it
-        /// (rules-catalog §0.2), so only the sender's own record makes it certain.
+        /// (Documentation/channel-model.md, "Sides and vantage"), so only the sender's own record makes it certain.
         case violation(String, crossing: Bool)
         case notEvaluated(String)
     }

@@ -30,7 +30,7 @@ enum CloseRules {
         "sd-no-pending-updates", "no shutdown with unsigned updates", section: shutdownSection,
         severity: .error,
         spec: "A sending node: if there are updates pending on the receiving node's commitment transaction: MUST NOT send a `shutdown`.",
-        explanation: "Every update the sender sent must be covered by one of its own signings first (none in §0.3 state 1): \"the sender always sends a `commitment_signed` first\". This is the order lnd's link and chan closer break when they process one channel's messages in different goroutines (lnd #8393).",
+        explanation: "Every update the sender sent must be covered by one of its own signings first (none in state 1 of an update's life): \"the sender always sends a `commitment_signed` first\". This is the order lnd's link and chan closer break when they process one channel's messages in different goroutines (lnd #8393).",
         example: "→ update_add_htlc, → shutdown (before → commitment_signed)"),
         on: [.shutdown]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
@@ -64,7 +64,7 @@ enum CloseRules {
         "sd-no-add-received", "no update_add_htlc after the peer's shutdown", section: "BOLT #2 §\"Closing Initiation: shutdown\" Rationale",
         severity: .warning,
         spec: "… the sender always sends a `commitment_signed` first. As shutdown implies a desire to terminate, it implies that no new HTLCs will be added or accepted.",
-        explanation: "The text binds only the sender of `shutdown`; a node that adds after receiving one is adding an HTLC that will not be accepted (rules-catalog §15.10). The two messages may have crossed, so the finding is certain only when the trace was recorded at the adding node.",
+        explanation: "The text binds only the sender of `shutdown`; a node that adds after receiving one is adding an HTLC that will not be accepted. The two messages may have crossed, so the finding is certain only when the trace was recorded at the adding node.",
         example: "← shutdown, → update_add_htlc", vantageDependent: true),
         on: [.updateAddHTLC]) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }

@@ -5,7 +5,7 @@ import Trace
 import Wire
 
 /// Checks one input's messages against the rules, in stream order, keeping a model of each
-/// connection (BOLT #1) and each channel (BOLT #2, rules-catalog §0.3).
+/// connection (BOLT #1) and each channel (BOLT #2; Documentation/channel-model.md).
 ///
 /// Rules see the state before a message; the message is then applied. Findings come out as
 /// the messages go in (nothing is held back), and ``summary`` tells, per channel, which rules

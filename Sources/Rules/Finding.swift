@@ -7,7 +7,7 @@ public struct Finding: Sendable {
     public enum Certainty: String, Sendable {
         /// The trace proves the violation.
         case certain
-        /// The verdict depends on the recording side (rules-catalog §0.2) and that side is
+        /// The verdict depends on the recording side (Documentation/channel-model.md, "Sides and vantage") and that side is
         /// unknown (a capture without `--local`): the messages may have crossed.
         case possible
     }

@@ -21,7 +21,7 @@ enum QuiescenceRules {
         "stfu-no-pending", "stfu only with the sender's updates settled", section: section,
         severity: .error,
         spec: "The sender of `stfu`: MUST NOT send `stfu` if any of the sender's htlc additions, htlc removals or fee updates are pending for either peer.",
-        explanation: "Read leniently (rules-catalog §7): none of the sender's own updates may be unsigned (§0.3 state 1) or waiting for the peer's signing after the sender's revocation was answered (state 3). The peer's pending updates do not block `stfu`.",
+        explanation: "Read leniently: none of the sender's own updates may be unsigned (state 1 of an update's life) or waiting for the peer's signing after the sender's revocation was answered (state 3). The peer's pending updates do not block `stfu`.",
         example: "→ update_add_htlc, → stfu"),
         on: [.stfu]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
@@ -47,7 +47,7 @@ enum QuiescenceRules {
         "stfu-initiator-flag", "initiator is 1 unless replying", section: section,
         severity: .error,
         spec: "The sender of `stfu`: if it is replying to an `stfu`: MUST set `initiator` to 0; otherwise: MUST set `initiator` to 1.",
-        explanation: "A reply carries 0, a first `stfu` carries 1. Two `stfu`s with 1 may have crossed on the wire (rules-catalog §0.2): that is certain to be wrong only when the trace was recorded at the sender.",
+        explanation: "A reply carries 0, a first `stfu` carries 1. Two `stfu`s with 1 may have crossed on the wire (Documentation/channel-model.md, §Sides and vantage): that is certain to be wrong only when the trace was recorded at the sender.",
         example: "← stfu initiator=1, → stfu initiator=1", vantageDependent: true),
         on: [.stfu]) { c in
         // The peer's `stfu` may have come before the trace began.

@@ -10,7 +10,7 @@ public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
 
 /// One rule of the catalog: what it checks, the spec text it enforces, and what it needs.
 public struct RuleInfo: Sendable, Hashable {
-    /// A stable id (from `rules-catalog.md`), for example `add-id-increment`.
+    /// A stable id (listed in Documentation/rules.md), for example `add-id-increment`.
     public var id: String
     public var title: String
     /// The BOLT section enforced, for example `BOLT #2 §"Adding an HTLC: update_add_htlc"`.
@@ -22,7 +22,7 @@ public struct RuleInfo: Sendable, Hashable {
     public var explanation: String
     /// A trace fragment that breaks the rule.
     public var example: String
-    /// Whether the verdict can depend on which side recorded the trace (rules-catalog §0.2):
+    /// Whether the verdict can depend on which side recorded the trace (Documentation/channel-model.md, "Sides and vantage"):
     /// the rule infers "the sender had already received N", which holds for certain only
     /// at the sender; at the peer the two messages may have crossed.
     public var vantageDependent: Bool

@@ -3,7 +3,7 @@ import Secp256k1
 import Wire
 
 /// BOLT #2 §"Normal Operation": adding and removing HTLCs, `commitment_signed`,
-/// `revoke_and_ack` and `update_fee`, judged against the §0.3 model of both commitments.
+/// `revoke_and_ack` and `update_fee`, judged against the ledger of both commitments (Documentation/channel-model.md).
 enum UpdateRules {
     static let all: [Rule] = [
         addIDStart, addIDIncrement, addAmountNonzero, addAmountMinimum, addCLTVBlocks, addMaxAccepted, addMaxInFlight,
@@ -81,7 +81,7 @@ enum UpdateRules {
     }
 
     /// The HTLCs `sender` offers in the commitment its next signing gives the peer, with
-    /// the add being checked (rules-catalog §0.3).
+    /// the add being checked (Documentation/channel-model.md, "The ledger").
     static func offeredAfterAdd(_ ch: ChannelModel, sender: ChannelModel.Side) -> [ChannelModel.HTLC] {
         ch.commitmentContents(signedBy: sender).htlcs.filter { $0.offerer == sender }
     }
@@ -90,7 +90,7 @@ enum UpdateRules {
         "add-max-accepted", "at most the peer's max_accepted_htlcs", section: addSection,
         severity: .error,
         spec: "A sending node: if result would be offering more than the remote's `max_accepted_htlcs` HTLCs, in the remote commitment transaction: MUST NOT add an HTLC.",
-        explanation: "Counted in the commitment the sender will sign for the peer (§0.3): a fulfilled or failed HTLC still counts until its removal is in that commitment. A node that counts in the wrong commitment overshoots.",
+        explanation: "Counted in the commitment the sender will sign for the peer (the ledger, Documentation/channel-model.md): a fulfilled or failed HTLC still counts until its removal is in that commitment. A node that counts in the wrong commitment overshoots.",
         example: "← accept_channel max_accepted_htlcs=2, → update_add_htlc ×3"),
         on: [.updateAddHTLC]) { c in
         guard let ch = c.htlcTable() else { return }
@@ -103,7 +103,7 @@ enum UpdateRules {
         "add-max-inflight", "at most the peer's max_htlc_value_in_flight_msat", section: addSection,
         severity: .error,
         spec: "A sending node: if the total value of offered HTLCs would exceed the remote's `max_htlc_value_in_flight_msat`: MUST NOT add an HTLC.",
-        explanation: "The sum of the sender's HTLCs in the peer's next commitment (§0.3), this one included, must stay within the peer's limit.",
+        explanation: "The sum of the sender's HTLCs in the peer's next commitment (the ledger, Documentation/channel-model.md), this one included, must stay within the peer's limit.",
         example: "← accept_channel max_htlc_value_in_flight_msat=100000, → update_add_htlc amount_msat=150000"),
         on: [.updateAddHTLC]) { c in
         guard let ch = c.htlcTable() else { return }
@@ -170,7 +170,7 @@ enum UpdateRules {
         "rm-after-irrevocable", "remove only irrevocably committed HTLCs", section: removeSection,
         severity: .error,
         spec: "A node: until the corresponding HTLC is irrevocably committed in both sides' commitment transactions: MUST NOT send an `update_fulfill_htlc`, `update_fail_htlc`, or `update_fail_malformed_htlc`.",
-        explanation: "For an HTLC the peer added: the peer signs it, the remover revokes, the remover signs, and the peer revokes (§0.3 state 5). A removal before the peer's last `revoke_and_ack` acts on an HTLC too early: the classic cross-stream reordering.",
+        explanation: "For an HTLC the peer added: the peer signs it, the remover revokes, the remover signs, and the peer revokes (state 5 of an update's life). A removal before the peer's last `revoke_and_ack` acts on an HTLC too early: the classic cross-stream reordering.",
         example: "← update_add_htlc, ← commitment_signed, → revoke_and_ack, → update_fulfill_htlc (before → commitment_signed, ← revoke_and_ack)"),
         on: removalMessages) { c in
         guard let htlc = removed(&c), let ch = c.known() else { return }
@@ -242,7 +242,7 @@ enum UpdateRules {
 
     // MARK: commitment_signed and revoke_and_ack
 
-    /// The §0.3 content counts of the commitment a signing by `signer` would create now:
+    /// The content counts of the commitment a signing by `signer` would create now:
     /// its own updates, and the peer's updates its revocations acknowledged.
     static func signedContent(_ ch: ChannelModel, _ signer: ChannelModel.Side) -> (own: Int, peer: Int) {
         (ch.updates[signer].count, ch.peerUpdatesIncluded(signer: signer, revocations: ch.revocations[signer]))
@@ -252,7 +252,7 @@ enum UpdateRules {
         "commit-has-updates", "a signing includes updates", section: commitSection,
         severity: .error,
         spec: "A sending node: MUST NOT send a `commitment_signed` message that does not include any updates.",
-        explanation: "Each signing must cover something new (§0.3): an update the sender sent since its last signing, or a peer update it acknowledged since. An empty signing reveals a duplicate or spurious `commitment_signed`.",
+        explanation: "Each signing must cover something new (the ledger, Documentation/channel-model.md): an update the sender sent since its last signing, or a peer update it acknowledged since. An empty signing reveals a duplicate or spurious `commitment_signed`.",
         example: "→ update_add_htlc, → commitment_signed, ← revoke_and_ack, → commitment_signed"),
         on: [.commitmentSigned]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
@@ -296,7 +296,7 @@ enum UpdateRules {
         "commit-num-htlcs", "num_htlcs matches the commitment", section: "\(commitSection); BOLT #3 §\"Trimmed Outputs\"",
         severity: .error,
         spec: "A receiving node: once all pending updates are applied: if `num_htlcs` is not equal to the number of HTLC outputs in the local commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (§0.3): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × 663/1000 (offered by the peer) or × 703/1000 (received), zero with anchors, at the feerate in that commitment.",
+        explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (the ledger, Documentation/channel-model.md): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × 663/1000 (offered by the peer) or × 703/1000 (received), zero with anchors, at the feerate in that commitment.",
         example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
         on: [.commitmentSigned]) { c in
         guard let ch = c.htlcTable() else { return }

@@ -3,7 +3,7 @@ import Wire
 
 /// The state a scenario needs to fill message fields consistently for one channel: the two
 /// sides' updates and commitment signings (BOLT #2 §"Normal Operation", the model of
-/// `rules-catalog.md` §0.3), HTLCs with their preimages, per-commitment secrets.
+/// Documentation/channel-model.md), HTLCs with their preimages, per-commitment secrets.
 ///
 /// Side 0 is the opener (funder), side 1 the acceptor.
 final class ChannelModel {
@@ -93,7 +93,7 @@ final class ChannelModel {
     func localCommitment(_ side: Int) -> UInt64 { UInt64(signings[1 - side].count) }
 
     /// The commitment `signer` is about to sign for its peer: the signer's updates so far,
-    /// plus the peer's updates the signer acknowledged with its revocations (§0.3): the
+    /// plus the peer's updates the signer acknowledged with its revocations (Documentation/channel-model.md): the
     /// HTLCs still held, the feerate, and each side's balance.
     func nextCommitment(signedBy signer: Int) -> (htlcs: [HTLC], feerate: UInt32, balancesMsat: [UInt64]) {
         foldSettled()
