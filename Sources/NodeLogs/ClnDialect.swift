@@ -5,8 +5,8 @@ import Wire
 /// `peer_wire.csv`) and the fixed text around them in its log lines (`common/status.c`,
 /// `lightningd/log.c`): read by ``ClnLogParser``, written by `lntrace synth`.
 public enum ClnDialect {
-    /// `WIRE_` and the spec name in capitals, for every type Wire decodes; earlier names after
-    /// the current one; and the types of CLN's `peer_wire.csv` outside the BOLTs lntrace decodes.
+    /// `WIRE_` and the spec name in capitals, for every type Wire decodes, then its earlier
+    /// names; and the types of CLN's `peer_wire.csv` outside the BOLTs lntrace decodes.
     public static let messages = MessageNameTable(
         Message.knownTypes.keys.sorted().map { type in
             MessageNameTable.Entry(type: type, ["\(wirePrefix)\(Message.name(ofType: type).uppercased())"] + (earlierNames[type] ?? []))
@@ -36,11 +36,11 @@ public enum ClnDialect {
     // MARK: Line markers
 
     /// `peer_in WIRE_X` / `peer_out WIRE_X` (debug level): the name only.
-    public static let peerIn: StaticString = "peer_in "
-    public static let peerOut: StaticString = "peer_out "
+    static let peerIn: StaticString = "peer_in "
+    static let peerOut: StaticString = "peer_out "
     /// `[IN] <hex>` / `[OUT] <hex>` (io level): the whole message.
-    public static let ioIn: StaticString = "[IN] "
-    public static let ioOut: StaticString = "[OUT] "
+    static let ioIn: StaticString = "[IN] "
+    static let ioOut: StaticString = "[OUT] "
     /// `Read decrypt <hex>` (before 0.6): a received message, named again by `peer_in`.
     static let readDecrypt: StaticString = "Read decrypt "
     /// The start of every name in ``messages``.

@@ -5,8 +5,8 @@ import Wire
 /// the fixed text around them in its log lines (`TransportHandler.logMessage`,
 /// `Peer.MessageLogs`, the Router): read by ``EclairLogParser``, written by `lntrace synth`.
 public enum EclairDialect {
-    /// Case-class names, as in `IN msg=UpdateAddHtlc(…)`; earlier versions' names after the
-    /// current one.
+    /// Case-class names, as in `IN msg=UpdateAddHtlc(…)`: the one `lntrace synth` writes, then
+    /// other versions' (`FundingLocked`).
     public static let messages = MessageNameTable([
         .init(Init.self, "Init"), .init(Warning.self, "Warning"), .init(ErrorMessage.self, "Error"),
         .init(Ping.self, "Ping"), .init(Pong.self, "Pong"),
@@ -44,8 +44,8 @@ public enum EclairDialect {
 
     /// `IN msg=` / `OUT msg=` after the logger (` - IN msg=`), or as posters reformat them
     /// (`INFO IN msg=`, `IN ------->  msg=`, `OUT <-------  msg=`).
-    public static let received: StaticString = "IN msg="
-    public static let sent: StaticString = "OUT msg="
+    static let received: StaticString = "IN msg="
+    static let sent: StaticString = "OUT msg="
     static let receivedArrow: StaticString = " ------->  msg="
     static let sentArrow: StaticString = " <-------  msg="
     static let receivedWord: StaticString = "IN"

@@ -45,6 +45,7 @@ public struct EclairLogParser: LogParser {
             "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"],
         "accept_channel2": ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
             "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"],
+        // The funding txid: see `fundingTxid`.
         "funding_created": ["temporary_channel_id", "%funding_txid", "funding_output_index", "#signature"],
         "funding_signed": ["channel_id", "#signature"],
         "channel_ready": ["channel_id", "*second_per_commitment_point"],

@@ -95,10 +95,10 @@ public enum LdkDialect {
     // MARK: Line markers
 
     /// `Received message X(X { … }) from <pk>` / `Enqueueing message X { … } to <pk>` (TRACE).
-    public static let received: StaticString = "Received message "
-    public static let enqueueing: StaticString = "Enqueueing message "
-    public static let from = " from "
-    public static let to = " to "
+    static let received: StaticString = "Received message "
+    static let enqueueing: StaticString = "Enqueueing message "
+    static let from = " from "
+    static let to = " to "
     /// What ends a wire line's message when the peer follows it (LDK ≤ 0.2), in the order tried.
     static let peerSuffixes = [from, to]
     /// `Unknown…`/`Custom…` messages LDK logs: not wire messages lntrace reads.

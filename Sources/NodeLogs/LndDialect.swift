@@ -8,8 +8,8 @@ import Wire
 /// Markers searched in a line's bytes are `StaticString`s (`LogText.find`);
 /// those the parser compares with text it already decoded are `String`s.
 public enum LndDialect {
-    /// `MessageType.String()` names, as in `Received UpdateAddHTLC(…)`; earlier versions'
-    /// names after the current one.
+    /// `MessageType.String()` names, as in `Received UpdateAddHTLC(…)`: the one `lntrace synth`
+    /// writes, then other versions' (`FundingLocked`, `NodeAnnouncement1`).
     public static let messages = MessageNameTable([
         .init(Init.self, "Init"), .init(ErrorMessage.self, "Error"), .init(Warning.self, "Warning"),
         .init(Ping.self, "Ping"), .init(Pong.self, "Pong"),
@@ -54,19 +54,19 @@ public enum LndDialect {
 
     /// The end of the level tag and the subsystem of every wire-message line: `[DBG] PEER: `,
     /// or with a call site (lnd 0.19+) `[DBG] PEER brontide.go:2910: `.
-    public static let peerSubsystem: StaticString = "] PEER"
+    static let peerSubsystem: StaticString = "] PEER"
     /// What ends the subsystem (and the call site): `PEER: `, `PEER brontide.go:2910: `.
     static let subsystemEnd: StaticString = ": "
     /// lnd's first line: `… [INF] LTND: Version: 0.16.0-beta commit=…`.
     static let version: StaticString = "] LTND: Version: "
     /// The per-peer prefix (lnd 0.15.1+): `Peer(<66 hex>): `.
-    public static let peerPrefix: StaticString = "Peer("
-    public static let peerPrefixEnd: StaticString = "): "
+    static let peerPrefix: StaticString = "Peer("
+    static let peerPrefixEnd: StaticString = "): "
     /// A summary line: `Received X(…) from <peer>`, `Sending X(…) to <peer>`.
-    public static let received: StaticString = "Received "
-    public static let sending: StaticString = "Sending "
-    public static let from = " from "
-    public static let to = " to "
+    static let received: StaticString = "Received "
+    static let sending: StaticString = "Sending "
+    static let from = " from "
+    static let to = " to "
     /// A trace dump's header: `readMessage from <peer>: (*lnwire.X)(0x…)({`, `writeMessage to …`.
     static let readMessage: StaticString = "readMessage from "
     static let writeMessage: StaticString = "writeMessage to "
