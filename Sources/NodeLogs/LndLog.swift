@@ -16,6 +16,8 @@ import Wire
 public struct LndLogParser: LogParser {
     public let file: String
     public private(set) var skippedLines = 0
+    // `pending` and `dump` are internal, not private: the trace-dump reader
+    // (`LndTraceDump.swift`) takes them over.
     /// A summary line held back until we know whether a trace dump follows it.
     var pending: LogMessage?
     /// A trace dump being collected: its header and continuation lines.
