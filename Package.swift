@@ -65,6 +65,8 @@ let package = Package(
             name: "Synth",
             dependencies: [
                 "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
+                // Each log dialect's names and line markers, shared with its parser.
+                "NodeLogs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

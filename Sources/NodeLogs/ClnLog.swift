@@ -43,15 +43,19 @@ public struct ClnLogParser: LogParser {
     static func marker(_ line: ArraySlice<UInt8>) -> (Marker, payload: Int, prefixEnd: Int)? {
         // The markers follow the line's prefix: never look through an io line's hex for them.
         let b = line.prefix(320)
-        if let at = LogText.find("peer_in ", in: b), isNameMarker(b, at) { return (.name(.in), at + 8, at) }
-        if let at = LogText.find("peer_out ", in: b), isNameMarker(b, at) { return (.name(.out), at + 9, at) }
-        if let at = LogText.find("[IN] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
-            return (.io(.in), at + 5, at)
+        if let at = LogText.find(ClnDialect.peerIn, in: b), isNameMarker(b, at) {
+            return (.name(.in), at + ClnDialect.peerIn.utf8CodeUnitCount, at)
         }
-        if let at = LogText.find("[OUT] ", in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
-            return (.io(.out), at + 6, at)
+        if let at = LogText.find(ClnDialect.peerOut, in: b), isNameMarker(b, at) {
+            return (.name(.out), at + ClnDialect.peerOut.utf8CodeUnitCount, at)
         }
-        if let at = LogText.find("Read decrypt ", in: b) { return (.decrypt, at + 13, at) }
+        if let at = LogText.find(ClnDialect.ioIn, in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
+            return (.io(.in), at + ClnDialect.ioIn.utf8CodeUnitCount, at)
+        }
+        if let at = LogText.find(ClnDialect.ioOut, in: b), at > b.startIndex, b[at - 1] == 0x20 || b[at - 1] == UInt8(ascii: ":") {
+            return (.io(.out), at + ClnDialect.ioOut.utf8CodeUnitCount, at)
+        }
+        if let at = LogText.find(ClnDialect.readDecrypt, in: b) { return (.decrypt, at + ClnDialect.readDecrypt.utf8CodeUnitCount, at) }
         return nil
     }
 
@@ -61,16 +65,18 @@ public struct ClnLogParser: LogParser {
     static func isNameMarker(_ b: ArraySlice<UInt8>, _ at: Int) -> Bool {
         if at == b.startIndex { return true }
         if at - 2 >= b.startIndex, b[at - 1] == 0x20, b[at - 2] == UInt8(ascii: ":") { return true }
-        return at - 8 >= b.startIndex && b[(at - 8)..<at].elementsEqual("\"log\": \"".utf8)
+        let start = at - ClnDialect.jsonLog.utf8CodeUnitCount
+        return start >= b.startIndex && LogText.starts(b[start..<at], with: ClnDialect.jsonLog)
     }
 
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
         let quoted = LogText.contains(byte: UInt8(ascii: "\""), in: bytes)
-        if quoted, let at = LogText.find("\"source\": \"", in: bytes) {
-            jsonSource = bytes[(at + 11)...].prefix { $0 != UInt8(ascii: "\"") }
-        } else if quoted, let at = LogText.find("\"node_id\": \"", in: bytes), LogText.isHexRun(bytes, at: at + 12, count: 66) {
-            jsonNode = LogText.string(bytes[(at + 12)..<(at + 78)])
+        if quoted, let at = LogText.find(ClnDialect.jsonSource, in: bytes) {
+            jsonSource = bytes[(at + ClnDialect.jsonSource.utf8CodeUnitCount)...].prefix { $0 != UInt8(ascii: "\"") }
+        } else if quoted, let at = LogText.find(ClnDialect.jsonNodeID, in: bytes),
+                  case let id = at + ClnDialect.jsonNodeID.utf8CodeUnitCount, LogText.isHexRun(bytes, at: id, count: 66) {
+            jsonNode = LogText.string(bytes[id..<(id + 66)])
         } else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "}") {
             jsonSource = nil
             jsonNode = nil
@@ -124,9 +130,9 @@ public struct ClnLogParser: LogParser {
         case let .name(direction):
             let name = Self.name(payload)
             guard let type = Self.type(name) else {
-                // A name this table does not know (a later or experimental message): still a
+                // A name CLN's table does not know (a later or experimental message): still a
                 // wire message, of unknown type.
-                guard name.hasPrefix("WIRE_"), name.count > 5 else {
+                guard name.hasPrefix(ClnDialect.wirePrefix), name.count > ClnDialect.wirePrefix.count else {
                     return flush() + [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
                 }
                 return flush() + [.diagnostic(Diagnostic(.note, "cln.unknown-type", at: location, "message name lntrace does not know: '\(name)'")),
@@ -148,29 +154,20 @@ public struct ClnLogParser: LogParser {
 
     /// `WIRE_UPDATE_ADD_HTLC` (or `UNKNOWN 32769`) at the start of `payload`.
     static func name(_ payload: ArraySlice<UInt8>) -> String {
-        if payload.starts(with: Array("UNKNOWN".utf8)) {
+        if payload.starts(with: ClnDialect.unknownPrefix.utf8) {
             return LogText.string(payload.prefix { $0 != 13 && $0 != UInt8(ascii: ")") })
         }
         return LogText.string(payload.prefix { ($0 >= 0x41 && $0 <= 0x5A) || LogText.isDigit($0) || $0 == UInt8(ascii: "_") })
     }
 
-    /// `WIRE_UPDATE_ADD_HTLC` → 128; `WIRE_FUNDING_LOCKED` (CLN ≤ 0.12) → `channel_ready`;
+    /// `WIRE_UPDATE_ADD_HTLC` → 128, `WIRE_FUNDING_LOCKED` (CLN ≤ 0.12) → 36 (`channel_ready`);
     /// `UNKNOWN 32769` → 32769.
     static func type(_ name: String) -> UInt16? {
-        if name.hasPrefix("UNKNOWN") {
-            return UInt16(name.dropFirst(7).trimmingCharacters(in: .whitespaces))
+        if name.hasPrefix(ClnDialect.unknownPrefix) {
+            return UInt16(name.dropFirst(ClnDialect.unknownPrefix.count).trimmingCharacters(in: .whitespaces))
         }
-        guard name.hasPrefix("WIRE_") else { return nil }
-        var spec = name.dropFirst(5).lowercased()
-        if spec == "funding_locked" { spec = "channel_ready" }
-        // Core Lightning's experimental splicing (23.08) named splice_init "splice".
-        if spec == "splice" { spec = "splice_init" }
-        if let type = PartialBuilder.typeByName[spec] { return type }
-        return extraTypes[spec]
+        return ClnDialect.messages.entry(named: name)?.type
     }
-
-    /// CLN message names outside the BOLTs lntrace decodes (CLN's `peer_wire.csv`).
-    static let extraTypes: [String: UInt16] = ["update_blockheight": 137, "onion_message": 513]
 
     /// The node id and `chan#N` from `…<66 hex>-channeld-chan#14429` (or, before CLN 0.8,
     /// `lightning_channeld-<66 hex> chan #12`).
@@ -187,9 +184,9 @@ public struct ClnLogParser: LogParser {
             i += 1
         }
         var channel: String?
-        if let at = LogText.find("chan#", in: prefix) ?? LogText.find("chan #", in: prefix) {
+        if let at = LogText.find(ClnDialect.channel, in: prefix) ?? LogText.find(ClnDialect.oldChannel, in: prefix) {
             let digits = prefix[at...].drop { $0 < 48 || $0 > 57 }.prefix { $0 >= 48 && $0 <= 57 }
-            if !digits.isEmpty { channel = "chan#" + LogText.string(digits) }
+            if !digits.isEmpty { channel = ClnDialect.channel.description + LogText.string(digits) }
         }
         return (peer, channel)
     }

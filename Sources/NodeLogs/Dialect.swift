@@ -136,18 +136,16 @@ public enum DialectClassifier {
         return nil
     }
 
-    /// Wire-message markers that name their implementation wherever they appear.
+    /// Wire-message markers that name their implementation wherever they appear (each
+    /// dialect's `signatures`).
     static func marker(_ b: ArraySlice<UInt8>) -> LogDialect? {
-        if LogText.find("IN msg=", in: b) != nil || LogText.find("OUT msg=", in: b) != nil
-            || LogText.find("------->  msg=", in: b) != nil || LogText.find("<-------  msg=", in: b) != nil { return .eclair }
-        if LogText.find(": peer_in ", in: b) != nil || LogText.find(": peer_out ", in: b) != nil
-            || LogText.find("\"log\": \"peer_", in: b) != nil || LogText.find(": [IN] ", in: b) != nil || LogText.find(": [OUT] ", in: b) != nil
-            || LogText.find("Read decrypt ", in: b) != nil || ClnShape.isJSONSource(b) { return .cln }
-        if LogText.find("PEER: ", in: b) != nil || LogText.find("(*lnwire.", in: b) != nil { return .lnd }
-        if LogText.find("lightning::ln::", in: b) != nil || LogText.find("Enqueueing message ", in: b) != nil
-            || LogText.find("Received message ", in: b) != nil || LogText.find(" in peer_handler ", in: b) != nil
-            || LogText.find("Received peer Init message", in: b) != nil || LogText.find("Encoding and sending message of type", in: b) != nil
-            || LogText.find("Got Err message from ", in: b) != nil { return .ldk }
+        func any(_ markers: [StaticString]) -> Bool {
+            markers.contains { LogText.find($0, in: b) != nil }
+        }
+        if any(EclairDialect.signatures) { return .eclair }
+        if any(ClnDialect.signatures) || ClnShape.isJSONSource(b) { return .cln }
+        if any(LndDialect.signatures) { return .lnd }
+        if any(LdkDialect.signatures) { return .ldk }
         return nil
     }
 
@@ -192,8 +190,8 @@ enum ClnShape {
     /// `"source": "lightning_channeld-…"` or `"source": "channeld-chan#1699"`: an entry of
     /// the `getlog` RPC's JSON output.
     static func isJSONSource(_ b: ArraySlice<UInt8>) -> Bool {
-        guard let at = LogText.find("\"source\": \"", in: b) else { return false }
-        let value = b[(at + 11)...].prefix(80)
+        guard let at = LogText.find(ClnDialect.jsonSource, in: b) else { return false }
+        let value = b[(at + ClnDialect.jsonSource.utf8CodeUnitCount)...].prefix(80)
         return daemons.contains { daemon in value.firstRange(of: daemon) != nil }
     }
 

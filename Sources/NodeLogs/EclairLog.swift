@@ -24,80 +24,86 @@ public struct EclairLogParser: LogParser {
 
     public mutating func flush() -> [LogEvent] { [] }
 
-    /// Case class → spec message, and the spec field of each constructor argument (nil:
-    /// skipped). A `*` prefix marks a point, `#` a signature, `=` a list of signatures.
-    static let classes: [String: (String, [String?])] = [
-        "Init": ("init", []),
-        "Warning": ("warning", ["channel_id", "data"]),
-        "Error": ("error", ["channel_id", "data"]),
-        "Ping": ("ping", ["num_pong_bytes", "ignored"]),
-        "Pong": ("pong", ["ignored"]),
-        "OpenChannel": ("open_channel", ["chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
+    /// The spec field of each constructor argument of a message's case class (nil: skipped),
+    /// by spec name (the class: ``EclairDialect/messages``). A `*` prefix marks a point, `#` a
+    /// signature, `=` a list of signatures; a message without an entry has no fields read.
+    static let arguments: [String: [String?]] = [
+        "warning": ["channel_id", "data"],
+        "error": ["channel_id", "data"],
+        "ping": ["num_pong_bytes", "ignored"],
+        "pong": ["ignored"],
+        "open_channel": ["chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
             "max_htlc_value_in_flight_msat", "channel_reserve_satoshis", "htlc_minimum_msat", "feerate_per_kw", "to_self_delay",
             "max_accepted_htlcs", "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint",
-            "*htlc_basepoint", "*first_per_commitment_point", "!channel_flags"]),
-        "AcceptChannel": ("accept_channel", ["temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
+            "*htlc_basepoint", "*first_per_commitment_point", "!channel_flags"],
+        "accept_channel": ["temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
             "channel_reserve_satoshis", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs",
             "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint", "*htlc_basepoint",
-            "*first_per_commitment_point"]),
-        "OpenDualFundedChannel": ("open_channel2", ["chain_hash", "temporary_channel_id", "funding_feerate_perkw",
+            "*first_per_commitment_point"],
+        "open_channel2": ["chain_hash", "temporary_channel_id", "funding_feerate_perkw",
             "commitment_feerate_perkw", "funding_satoshis", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
-            "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"]),
-        "AcceptDualFundedChannel": ("accept_channel2", ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
-            "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"]),
+            "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"],
+        "accept_channel2": ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
+            "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"],
         // The funding txid: see `fundingTxid`.
-        "FundingCreated": ("funding_created", ["temporary_channel_id", "%funding_txid", "funding_output_index", "#signature"]),
-        "FundingSigned": ("funding_signed", ["channel_id", "#signature"]),
-        "FundingLocked": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
-        "ChannelReady": ("channel_ready", ["channel_id", "*second_per_commitment_point"]),
-        "Shutdown": ("shutdown", ["channel_id", "scriptpubkey"]),
-        "ClosingSigned": ("closing_signed", ["channel_id", "fee_satoshis", "#signature"]),
-        "ClosingComplete": ("closing_complete", ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"]),
-        "ClosingSig": ("closing_sig", ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"]),
-        "UpdateAddHtlc": ("update_add_htlc", ["channel_id", "id", "amount_msat", "payment_hash", "cltv_expiry"]),
-        "UpdateFulfillHtlc": ("update_fulfill_htlc", ["channel_id", "id", "payment_preimage"]),
-        "UpdateFailHtlc": ("update_fail_htlc", ["channel_id", "id", "reason"]),
-        "UpdateFailMalformedHtlc": ("update_fail_malformed_htlc", ["channel_id", "id", "sha256_of_onion", "failure_code"]),
-        "CommitSig": ("commitment_signed", ["channel_id", "#signature", "=htlc_signature"]),
-        "RevokeAndAck": ("revoke_and_ack", ["channel_id", "per_commitment_secret", "*next_per_commitment_point"]),
-        "UpdateFee": ("update_fee", ["channel_id", "feerate_per_kw"]),
-        "ChannelReestablish": ("channel_reestablish", ["channel_id", "next_commitment_number", "next_revocation_number",
-            "your_last_per_commitment_secret", "*my_current_per_commitment_point"]),
-        "Stfu": ("stfu", ["channel_id", "initiator"]),
-        "AnnouncementSignatures": ("announcement_signatures", ["channel_id", "short_channel_id", "#node_signature", "#bitcoin_signature"]),
-        "ChannelAnnouncement": ("channel_announcement", []),
-        "NodeAnnouncement": ("node_announcement", []),
-        "ChannelUpdate": ("channel_update", ["#signature", "chain_hash", "short_channel_id", "timestamp"]),
-        "StartBatch": ("start_batch", ["channel_id", "batch_size"]),
-        "PeerStorageStore": ("peer_storage", ["blob"]),
-        "PeerStorageRetrieval": ("peer_storage_retrieval", ["blob"]),
-        "TxAddInput": ("tx_add_input", ["channel_id", "serial_id"]),
-        "TxAddOutput": ("tx_add_output", ["channel_id", "serial_id", "sats", "script"]),
-        "TxRemoveInput": ("tx_remove_input", ["channel_id", "serial_id"]),
-        "TxRemoveOutput": ("tx_remove_output", ["channel_id", "serial_id"]),
-        "TxComplete": ("tx_complete", ["channel_id"]),
-        "TxSignatures": ("tx_signatures", ["channel_id"]),
-        "TxInitRbf": ("tx_init_rbf", ["channel_id", "locktime", "feerate"]),
-        "TxAckRbf": ("tx_ack_rbf", ["channel_id"]),
-        "TxAbort": ("tx_abort", ["channel_id", "data"]),
-        "SpliceInit": ("splice_init", ["channel_id", "funding_contribution_satoshis", "funding_feerate_perkw", "locktime", "*funding_pubkey"]),
-        "SpliceAck": ("splice_ack", ["channel_id", "funding_contribution_satoshis", "*funding_pubkey"]),
-        "SpliceLocked": ("splice_locked", ["channel_id"]),
-        "QueryShortChannelIds": ("query_short_channel_ids", ["chain_hash"]),
-        "ReplyShortChannelIdsEnd": ("reply_short_channel_ids_end", ["chain_hash", "full_information"]),
-        "QueryChannelRange": ("query_channel_range", ["chain_hash", "first_blocknum", "number_of_blocks"]),
-        "ReplyChannelRange": ("reply_channel_range", ["chain_hash", "first_blocknum", "number_of_blocks", "sync_complete"]),
-        "GossipTimestampFilter": ("gossip_timestamp_filter", ["chain_hash", "first_timestamp", "timestamp_range"]),
+        "funding_created": ["temporary_channel_id", "%funding_txid", "funding_output_index", "#signature"],
+        "funding_signed": ["channel_id", "#signature"],
+        "channel_ready": ["channel_id", "*second_per_commitment_point"],
+        "shutdown": ["channel_id", "scriptpubkey"],
+        "closing_signed": ["channel_id", "fee_satoshis", "#signature"],
+        "closing_complete": ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"],
+        "closing_sig": ["channel_id", "closer_scriptpubkey", "closee_scriptpubkey", "fee_satoshis", "locktime"],
+        "update_add_htlc": ["channel_id", "id", "amount_msat", "payment_hash", "cltv_expiry"],
+        "update_fulfill_htlc": ["channel_id", "id", "payment_preimage"],
+        "update_fail_htlc": ["channel_id", "id", "reason"],
+        "update_fail_malformed_htlc": ["channel_id", "id", "sha256_of_onion", "failure_code"],
+        "commitment_signed": ["channel_id", "#signature", "=htlc_signature"],
+        "revoke_and_ack": ["channel_id", "per_commitment_secret", "*next_per_commitment_point"],
+        "update_fee": ["channel_id", "feerate_per_kw"],
+        "channel_reestablish": ["channel_id", "next_commitment_number", "next_revocation_number",
+            "your_last_per_commitment_secret", "*my_current_per_commitment_point"],
+        "stfu": ["channel_id", "initiator"],
+        "announcement_signatures": ["channel_id", "short_channel_id", "#node_signature", "#bitcoin_signature"],
+        "channel_update": ["#signature", "chain_hash", "short_channel_id", "timestamp"],
+        "start_batch": ["channel_id", "batch_size"],
+        "peer_storage": ["blob"],
+        "peer_storage_retrieval": ["blob"],
+        "tx_add_input": ["channel_id", "serial_id"],
+        "tx_add_output": ["channel_id", "serial_id", "sats", "script"],
+        "tx_remove_input": ["channel_id", "serial_id"],
+        "tx_remove_output": ["channel_id", "serial_id"],
+        "tx_complete": ["channel_id"],
+        "tx_signatures": ["channel_id"],
+        "tx_init_rbf": ["channel_id", "locktime", "feerate"],
+        "tx_ack_rbf": ["channel_id"],
+        "tx_abort": ["channel_id", "data"],
+        "splice_init": ["channel_id", "funding_contribution_satoshis", "funding_feerate_perkw", "locktime", "*funding_pubkey"],
+        "splice_ack": ["channel_id", "funding_contribution_satoshis", "*funding_pubkey"],
+        "splice_locked": ["channel_id"],
+        "query_short_channel_ids": ["chain_hash"],
+        "reply_short_channel_ids_end": ["chain_hash", "full_information"],
+        "query_channel_range": ["chain_hash", "first_blocknum", "number_of_blocks"],
+        "reply_channel_range": ["chain_hash", "first_blocknum", "number_of_blocks", "sync_complete"],
+        "gossip_timestamp_filter": ["chain_hash", "first_timestamp", "timestamp_range"],
     ]
 
     /// `IN msg=` / `OUT msg=` after the logger (` - IN msg=`), or as posters reformat
     /// them (`INFO IN msg=`, `IN ------->  msg=`, `OUT <-------  msg=`): the direction and
     /// where the message starts.
     static func marker(_ bytes: ArraySlice<UInt8>) -> (Direction, Int)? {
-        if let at = LogText.find("IN msg=", in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 { return (.in, at + 7) }
-        if let at = LogText.find("OUT msg=", in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 { return (.out, at + 8) }
-        if let at = LogText.find(" ------->  msg=", in: bytes), LogText.find("IN", in: bytes[..<at]) != nil { return (.in, at + 15) }
-        if let at = LogText.find(" <-------  msg=", in: bytes), LogText.find("OUT", in: bytes[..<at]) != nil { return (.out, at + 15) }
+        typealias D = EclairDialect
+        if let at = LogText.find(D.received, in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 {
+            return (.in, at + D.received.utf8CodeUnitCount)
+        }
+        if let at = LogText.find(D.sent, in: bytes), at == bytes.startIndex || bytes[at - 1] == 0x20 {
+            return (.out, at + D.sent.utf8CodeUnitCount)
+        }
+        if let at = LogText.find(D.receivedArrow, in: bytes), LogText.find(D.receivedWord, in: bytes[..<at]) != nil {
+            return (.in, at + D.receivedArrow.utf8CodeUnitCount)
+        }
+        if let at = LogText.find(D.sentArrow, in: bytes), LogText.find(D.sentWord, in: bytes[..<at]) != nil {
+            return (.out, at + D.sentArrow.utf8CodeUnitCount)
+        }
         return nil
     }
 
@@ -115,8 +121,8 @@ public struct EclairLogParser: LogParser {
         let body = Substring(bodyText)
         // The other logger's copy of the message just logged (a genuine repeat, such as a
         // retransmitted channel_ready, comes from the same logger as its first copy).
-        let diagnostics: Bool? = LogText.find("f.a.eclair.Diagnostics", in: prefix) != nil ? true
-            : LogText.find("f.a.e.i.Peer", in: prefix) != nil ? false : nil
+        let diagnostics: Bool? = LogText.find(EclairDialect.diagnosticsLogger, in: prefix) != nil ? true
+            : LogText.find(EclairDialect.peerLogger, in: prefix) != nil ? false : nil
         if let time = stamp?.0, let copy = recent.firstIndex(where: {
             $0.direction == direction && $0.body == body && $0.peer == peer
                 && abs(time.seconds(since: $0.time ?? time)) <= 2
@@ -125,7 +131,7 @@ public struct EclairLogParser: LogParser {
             recent.remove(at: copy)
             return []
         }
-        if let copy = routed.firstIndex(where: { $0.direction == direction && $0.peer == peer && $0.name == Self.classes[Self.className(body)]?.0 }) {
+        if let copy = routed.firstIndex(where: { $0.direction == direction && $0.peer == peer && $0.name == Self.spec(ofClass: body) }) {
             // The message a Router line just reported.
             routed.remove(at: copy)
             return []
@@ -133,11 +139,11 @@ public struct EclairLogParser: LogParser {
         recent.append((direction, body, peer, stamp?.0, diagnostics))
         if recent.count > 16 { recent.removeFirst() }
         let value = DebugParser.parse(body)
-        guard case let .call(className, args) = value, let (name, positions) = Self.classes[className] else {
+        guard case let .call(className, args) = value, let name = EclairDialect.messages.entry(named: className)?.spec else {
             // A message eclair logs but lntrace does not know (an experimental or a fork's
             // type): a message of unknown type; `UnknownMessage(tag, data)` gives its type.
             var content = PartialMessage(type: nil, name: "unknown")
-            if case let .call("UnknownMessage", args) = value, let tag = args.first?.number, tag <= UInt64(UInt16.max) {
+            if case .call(EclairDialect.unknownMessage, let args) = value, let tag = args.first?.number, tag <= UInt64(UInt16.max) {
                 content = PartialBuilder(type: UInt16(tag)).message
             }
             if let channel { content.fields.append(WireField("channel_id", .bytes(channel))) }
@@ -147,7 +153,7 @@ public struct EclairLogParser: LogParser {
                                         content: .partial(content)))]
         }
         var b = PartialBuilder(name: name)
-        for (index, spec) in positions.enumerated() where index < args.count {
+        for (index, spec) in (Self.arguments[name] ?? []).enumerated() where index < args.count {
             guard var spec else { continue }
             let arg = args[index]
             switch spec.first {
@@ -189,13 +195,14 @@ public struct EclairLogParser: LogParser {
     /// excerpt may start at `n:`).
     static func context(_ prefix: ArraySlice<UInt8>) -> (peer: String?, channel: [UInt8]?) {
         var peer: String?
-        if let n = LogText.find("n:", in: prefix), n == prefix.startIndex || prefix[n - 1] == 0x20,
-           LogText.isHexRun(prefix, at: n + 2, count: 66) {
-            peer = LogText.string(prefix[(n + 2)..<(n + 68)])
+        if let n = LogText.find(EclairDialect.nodeColumn, in: prefix), n == prefix.startIndex || prefix[n - 1] == 0x20,
+           case let id = n + EclairDialect.nodeColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 66) {
+            peer = LogText.string(prefix[id..<(id + 66)])
         }
         var channel: [UInt8]?
-        if let c = LogText.find(" c:", in: prefix), LogText.isHexRun(prefix, at: c + 3, count: 64) {
-            channel = Hex.decode(utf8: prefix[(c + 3)..<(c + 67)])
+        if let c = LogText.find(EclairDialect.channelColumn, in: prefix),
+           case let id = c + EclairDialect.channelColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 64) {
+            channel = Hex.decode(utf8: prefix[id..<(id + 64)])
         }
         return (peer, channel)
     }
@@ -211,41 +218,29 @@ public struct EclairLogParser: LogParser {
         return nil
     }
 
-    /// The Router's lines about the gossip queries it sends and receives, and the message each
-    /// names (eclair 0.2 on).
-    static let routerLines: [(StaticString, (String, Direction))] = [
-        (" - sending query_channel_range=", ("query_channel_range", .out)),
-        (" - received query_channel_range", ("query_channel_range", .in)),
-        (" - received query_short_channel_ids ", ("query_short_channel_ids", .in)),
-        (" - received reply_channel_range", ("reply_channel_range", .in)),
-        (" - received empty reply_channel_range", ("reply_channel_range", .in)),
-        (" - received unsolicited reply_channel_range", ("reply_channel_range", .in)),
-        (" - received reply_short_channel_ids_end", ("reply_short_channel_ids_end", .in)),
-        (" - received unsolicited reply_short_channel_ids_end", ("reply_short_channel_ids_end", .in)),
-    ]
-
     /// A Router line naming a gossip query (`sending query_channel_range=QueryChannelRange(…)`,
     /// `received query_channel_range with firstBlockNum=0 numberOfBlocks=1 …`). At DEBUG the
     /// same message also has its `IN msg=`/`OUT msg=` line: the two are one message.
     mutating func routerQuery(_ line: LineReader.Line) -> LogMessage? {
         let bytes = line.bytes
-        guard let ((name, direction), marker) = LogText.firstMarker(Self.routerLines, in: bytes) else { return nil }
+        guard let ((name, direction), marker) = LogText.firstMarker(EclairDialect.routerLines, in: bytes) else { return nil }
         let (peer, _) = Self.context(bytes[..<(marker + 1)])
-        if let copy = recent.firstIndex(where: { $0.direction == direction && $0.peer == peer && Self.classes[Self.className($0.body)]?.0 == name }) {
+        if let copy = recent.firstIndex(where: { $0.direction == direction && $0.peer == peer && Self.spec(ofClass: $0.body) == name }) {
             recent.remove(at: copy)
             return nil
         }
         var b = PartialBuilder(name: name)
-        let text = Substring(LogText.string(bytes[(marker + 3)...]))
+        let text = Substring(LogText.string(bytes[(marker + EclairDialect.textSeparator.utf8CodeUnitCount)...]))
         if let equals = text.firstIndex(of: "="), text[text.index(after: equals)...].first?.isUppercase == true,
-           case let .call(className, args) = DebugParser.parse(text[text.index(after: equals)...]), let (_, positions) = Self.classes[className] {
-            for (index, spec) in positions.enumerated() where index < args.count {
+           case let .call(className, args) = DebugParser.parse(text[text.index(after: equals)...]),
+           let message = EclairDialect.messages.entry(named: className)?.spec {
+            for (index, spec) in (Self.arguments[message] ?? []).enumerated() where index < args.count {
                 if let spec { Self.setValue(&b, spec, args[index]) }
             }
         } else {
             for token in text.split(separator: " ") {
-                if token.hasPrefix("firstBlockNum=") { b.unsigned("first_blocknum", token.dropFirst(14)) }
-                if token.hasPrefix("numberOfBlocks=") { b.unsigned("number_of_blocks", token.dropFirst(15)) }
+                if token.hasPrefix(EclairDialect.firstBlockNum) { b.unsigned("first_blocknum", token.dropFirst(EclairDialect.firstBlockNum.count)) }
+                if token.hasPrefix(EclairDialect.numberOfBlocks) { b.unsigned("number_of_blocks", token.dropFirst(EclairDialect.numberOfBlocks.count)) }
             }
         }
         routed.append((direction, name, peer))
@@ -257,6 +252,12 @@ public struct EclairLogParser: LogParser {
     /// `QueryChannelRange(…)` → `QueryChannelRange`.
     static func className(_ body: Substring) -> String {
         String(body.prefix { $0 != "(" })
+    }
+
+    /// The spec name of the message a logged body (`QueryChannelRange(…)`) is, when eclair's
+    /// table knows its class.
+    static func spec(ofClass body: Substring) -> String? {
+        EclairDialect.messages.entry(named: className(body))?.spec
     }
 
     static let byteFields: Set<String> = [

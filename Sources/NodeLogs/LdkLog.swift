@@ -44,27 +44,6 @@ public struct LdkLogParser: LogParser {
         var group: Int?
     }
 
-    /// Rust message names → spec names.
-    static let names: [String: String] = [
-        "Init": "init", "ErrorMessage": "error", "Error": "error", "WarningMessage": "warning", "Warning": "warning",
-        "Ping": "ping", "Pong": "pong", "OpenChannel": "open_channel", "AcceptChannel": "accept_channel",
-        "OpenChannelV2": "open_channel2", "AcceptChannelV2": "accept_channel2",
-        "FundingCreated": "funding_created", "FundingSigned": "funding_signed", "ChannelReady": "channel_ready",
-        "Shutdown": "shutdown", "ClosingSigned": "closing_signed", "ClosingComplete": "closing_complete", "ClosingSig": "closing_sig",
-        "UpdateAddHTLC": "update_add_htlc", "UpdateFulfillHTLC": "update_fulfill_htlc", "UpdateFailHTLC": "update_fail_htlc",
-        "UpdateFailMalformedHTLC": "update_fail_malformed_htlc", "CommitmentSigned": "commitment_signed",
-        "RevokeAndACK": "revoke_and_ack", "UpdateFee": "update_fee", "ChannelReestablish": "channel_reestablish",
-        "Stfu": "stfu", "SpliceInit": "splice_init", "SpliceAck": "splice_ack", "SpliceLocked": "splice_locked",
-        "TxAddInput": "tx_add_input", "TxAddOutput": "tx_add_output", "TxRemoveInput": "tx_remove_input",
-        "TxRemoveOutput": "tx_remove_output", "TxComplete": "tx_complete", "TxSignatures": "tx_signatures",
-        "TxInitRbf": "tx_init_rbf", "TxAckRbf": "tx_ack_rbf", "TxAbort": "tx_abort", "StartBatch": "start_batch",
-        "AnnouncementSignatures": "announcement_signatures", "ChannelAnnouncement": "channel_announcement",
-        "NodeAnnouncement": "node_announcement", "ChannelUpdate": "channel_update",
-        "QueryShortChannelIds": "query_short_channel_ids", "ReplyShortChannelIdsEnd": "reply_short_channel_ids_end",
-        "QueryChannelRange": "query_channel_range", "ReplyChannelRange": "reply_channel_range",
-        "GossipTimestampFilter": "gossip_timestamp_filter",
-    ]
-
     /// LDK field names → spec names (kind: `*` point, `#` signature, `=` signature list,
     /// `:` short_channel_id, `~` TLV record `record.field`).
     static let fieldNames: [String: String] = [
@@ -155,12 +134,12 @@ public struct LdkLogParser: LogParser {
         var out = expired()
         if let message = Self.numbered(line) {
             add(message, kind: .wire)
-        } else if let at = LogText.find("Received message ", in: bytes) {
-            parseWire(line, start: at + 17, direction: .in, out: &out)
-        } else if let at = LogText.find("Enqueueing message ", in: bytes) {
-            parseWire(line, start: at + 19, direction: .out, out: &out)
-        } else if let at = LogText.find("Handling ", in: bytes), LogText.find(" in peer_handler", in: bytes[at...]) != nil {
-            if !parseEvent(line, start: at + 9) { skippedLines += 1 }
+        } else if let at = LogText.find(LdkDialect.received, in: bytes) {
+            parseWire(line, start: at + LdkDialect.received.utf8CodeUnitCount, direction: .in, out: &out)
+        } else if let at = LogText.find(LdkDialect.enqueueing, in: bytes) {
+            parseWire(line, start: at + LdkDialect.enqueueing.utf8CodeUnitCount, direction: .out, out: &out)
+        } else if let at = LogText.find(LdkDialect.handling, in: bytes), LogText.find(LdkDialect.inPeerHandler, in: bytes[at...]) != nil {
+            if !parseEvent(line, start: at + LdkDialect.handling.utf8CodeUnitCount) { skippedLines += 1 }
         } else if !parseNote(line) {
             skippedLines += 1
         }
@@ -173,7 +152,7 @@ public struct LdkLogParser: LogParser {
         var body = Substring(LogText.string(bytes[start...]))
         var peer: String?
         // "… from <66 hex>" / "… to <66 hex>" (LDK ≤ 0.2).
-        for suffix in [" from ", " to "] {
+        for suffix in LdkDialect.peerSuffixes {
             if let range = body.lastRange(of: suffix) {
                 let id = body[range.upperBound...].trimmingSpaces()
                 if id.count == 66, Hex.decode(id) != nil {
@@ -194,8 +173,8 @@ public struct LdkLogParser: LogParser {
         case let .atom(name): typeName = name
         default: typeName = ""
         }
-        guard let name = Self.names[typeName] else {
-            if typeName.hasPrefix("Unknown") || typeName.hasPrefix("Custom") {
+        guard let name = LdkDialect.messages.entry(named: typeName)?.spec else {
+            if typeName.hasPrefix(LdkDialect.unknownMessage) || typeName.hasPrefix(LdkDialect.customMessage) {
                 skippedLines += 1
                 return
             }
@@ -205,12 +184,7 @@ public struct LdkLogParser: LogParser {
         }
         var b = PartialBuilder(name: name)
         Self.collect(value, into: &b)
-        // Names LDK shares between messages where the spec does not.
-        let renames: [String: [String: String]] = [
-            "channel_ready": ["next_per_commitment_point": "second_per_commitment_point"],
-            "update_fail_htlc": ["data": "reason"],
-        ]
-        for (from, to) in renames[name] ?? [:] {
+        for (from, to) in Self.renames[name] ?? [:] {
             if let value = b.message.fields[from] {
                 b.message.fields.removeAll { $0.name == from }
                 b.set(to, value)
@@ -220,32 +194,18 @@ public struct LdkLogParser: LogParser {
                        content: .partial(b.message)), kind: .wire)
     }
 
+    /// Field names LDK shares between messages where the spec does not, by message.
+    static let renames: [String: [String: String]] = [
+        "channel_ready": ["next_per_commitment_point": "second_per_commitment_point"],
+        "update_fail_htlc": ["data": "reason"],
+    ]
+
     /// The peer of LDK 0.3's context columns (` p:0355f8`, six hex digits).
     static func contextPeer(_ prefix: ArraySlice<UInt8>) -> String? {
-        guard let p = LogText.find(" p:", in: prefix) else { return nil }
-        let id = prefix[(p + 3)...].prefix { LogText.isHex($0) }
+        guard let p = LogText.find(LdkDialect.peerColumn, in: prefix) else { return nil }
+        let id = prefix[(p + LdkDialect.peerColumn.utf8CodeUnitCount)...].prefix { LogText.isHex($0) }
         return id.count >= 6 ? LogText.string(id) : nil
     }
-
-    /// `Handling <Event> event in peer_handler for node <id> …` → the message(s) it sends.
-    static let events: [String: [String]] = [
-        "SendAcceptChannel": ["accept_channel"], "SendAcceptChannelV2": ["accept_channel2"],
-        "SendOpenChannel": ["open_channel"], "SendOpenChannelV2": ["open_channel2"],
-        "SendFundingCreated": ["funding_created"], "SendFundingSigned": ["funding_signed"],
-        "SendChannelReady": ["channel_ready"], "SendFundingLocked": ["channel_ready"], "SendStfu": ["stfu"],
-        "SendSplice": ["splice_init"], "SendSpliceInit": ["splice_init"], "SendSpliceAck": ["splice_ack"],
-        "SendSpliceLocked": ["splice_locked"], "SendTxAddInput": ["tx_add_input"], "SendTxAddOutput": ["tx_add_output"],
-        "SendTxRemoveInput": ["tx_remove_input"], "SendTxRemoveOutput": ["tx_remove_output"], "SendTxComplete": ["tx_complete"],
-        "SendTxSignatures": ["tx_signatures"], "SendTxInitRbf": ["tx_init_rbf"], "SendTxAckRbf": ["tx_ack_rbf"],
-        "SendTxAbort": ["tx_abort"], "SendAnnouncementSignatures": ["announcement_signatures"],
-        "SendRevokeAndACK": ["revoke_and_ack"], "SendClosingSigned": ["closing_signed"],
-        "SendClosingComplete": ["closing_complete"], "SendClosingSig": ["closing_sig"], "SendShutdown": ["shutdown"],
-        "SendChannelReestablish": ["channel_reestablish"], "SendChannelAnnouncement": ["channel_announcement", "channel_update"],
-        "SendChannelUpdate": ["channel_update"], "SendErrorMessage": ["error"], "SendWarningMessage": ["warning"],
-        "SendChannelRangeQuery": ["query_channel_range"], "SendShortIdsQuery": ["query_short_channel_ids"],
-        "SendReplyChannelRange": ["reply_channel_range"], "SendGossipTimestampFilter": ["gossip_timestamp_filter"],
-        "SendPeerStorage": ["peer_storage"], "SendPeerStorageRetrieval": ["peer_storage_retrieval"],
-    ]
 
     /// A `Handling … event in peer_handler` line (DEBUG; errors and warnings at TRACE).
     private mutating func parseEvent(_ line: LineReader.Line, start: Int) -> Bool {
@@ -253,13 +213,13 @@ public struct LdkLogParser: LogParser {
         let eventName = LogText.string(bytes[start...].prefix { $0 != 0x20 })
         let text = Substring(LogText.string(bytes[start...]))
         let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
-        var peer = Self.hexAfter(" for node ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
+        var peer = Self.hexAfter(LdkDialect.forNode, in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if peer == nil, let range = text.firstRange(ofASCII: " for ") {
             // LDK 0.3 dropped "node": "… in peer_handler for <id> …".
             let id = text[range.upperBound...].prefix { $0.isHexDigit }
             if id.utf8.count == 66 { peer = String(id) }
         }
-        let channel = Self.hexAfter(" for channel ", in: text, count: 64).flatMap { Hex.decode($0) }
+        let channel = Self.hexAfter(LdkDialect.forChannel, in: text, count: 64).flatMap { Hex.decode($0) }
         func message(_ name: String) -> LogMessage {
             var b = PartialBuilder(name: name)
             if let channel {
@@ -271,7 +231,7 @@ public struct LdkLogParser: LogParser {
             }
             return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: .out, content: .partial(b.message))
         }
-        if eventName == "UpdateHTLCs" {
+        if eventName == LdkDialect.updateHTLCsEvent {
             // "… with 1 adds, 0 fulfills, 0 fails[, 1 commits] for channel …": LDK ≤ 0.1 sends
             // adds, fulfills, fails, then one commitment_signed; 0.2 fulfills, fails, adds,
             // then its commitments. An update_fee or malformed fail is not counted, so these
@@ -285,7 +245,7 @@ public struct LdkLogParser: LogParser {
             for name in names { add(message(name), kind: .event, group: line.number) }
             return true
         }
-        guard let names = Self.events[eventName] else { return false }
+        guard let names = LdkDialect.events[eventName] else { return false }
         for name in names { add(message(name), kind: .event, group: names.count > 1 ? line.number : nil) }
         return true
     }
@@ -294,34 +254,14 @@ public struct LdkLogParser: LogParser {
     /// to <id>`, `Received message of type 16 from <id>`.
     static func numbered(_ line: LineReader.Line) -> LogMessage? {
         let bytes = line.bytes
-        let markers: [(StaticString, Direction)] = [("Encoding and sending message of type ", .out), ("Received message of type ", .in)]
-        guard let (direction, start) = LogText.firstMarker(markers, in: bytes, after: true) else { return nil }
+        guard let (direction, start) = LogText.firstMarker(LdkDialect.numbered, in: bytes, after: true) else { return nil }
         let digits = bytes[start...].prefix { LogText.isDigit($0) }
         guard !digits.isEmpty, digits.count <= 5, let type = UInt16(LogText.string(digits)) else { return nil }
         let text = Substring(LogText.string(bytes[start...]))
-        let peer = hexAfter(direction == .out ? " to " : " from ", in: text, count: 66)
+        let peer = hexAfter(direction == .out ? LdkDialect.to : LdkDialect.from, in: text, count: 66)
         let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
         return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(PartialBuilder(type: type).message))
     }
-
-    /// The markers of ``parseNote(_:)``'s lines, and the message each reports.
-    static let notes: [(StaticString, (String, Direction))] = [
-        ("Received peer Init message", ("init", .in)), ("Received Init message: ", ("init", .in)),
-        ("Received channel_ready from peer for channel ", ("channel_ready", .in)),
-        ("Sending a channel_ready to our peer for channel ", ("channel_ready", .out)),
-        ("Received channel_update ", ("channel_update", .in)),
-        ("Received valid commitment_signed from peer", ("commitment_signed", .in)),
-        ("Received a valid revoke_and_ack", ("revoke_and_ack", .in)),
-        ("Received funding_signed from peer for channel ", ("funding_signed", .in)),
-        ("Received counterparty stfu proposing quiescence", ("stfu", .in)),
-        ("Sending stfu as quiescence initiator", ("stfu", .out)),
-        ("Got Err message from ", ("error", .in)), ("Got warning message", ("warning", .in)),
-        ("Sending private initial channel_update for our counterparty", ("channel_update", .out)),
-        ("Received a shutdown message from our counterparty", ("shutdown", .in)),
-        ("Sending announcement_signatures", ("announcement_signatures", .out)),
-        ("Sending bogus ChannelReestablish for unknown channel", ("channel_reestablish", .out)),
-        ("Received splice_locked txid ", ("splice_locked", .in)), ("Received peer_storage from ", ("peer_storage", .in)),
-    ]
 
     /// Lines outside the peer handler that report a message: `Received peer Init message
     /// from <id>: <features>` (LDK 0.0.103 to 0.2; `Received Init message: …` in 0.3),
@@ -330,11 +270,11 @@ public struct LdkLogParser: LogParser {
     /// (the channel manager).
     private mutating func parseNote(_ line: LineReader.Line) -> Bool {
         let bytes = line.bytes
-        guard let ((name, direction), start) = LogText.firstMarker(Self.notes, in: bytes),
-              name != "channel_update" || direction == .out || LogText.find(" for channel ", in: bytes[start...]) != nil
+        guard let ((name, direction), start) = LogText.firstMarker(LdkDialect.notes, in: bytes),
+              name != "channel_update" || direction == .out || LogText.find(LdkDialect.forChannelMarker, in: bytes[start...]) != nil
                 || LogText.find("ChannelUpdate {", in: bytes[start...]) != nil else { return false }
         let text = Substring(LogText.string(bytes[start...]))
-        var peer = Self.hexAfter(" from ", in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
+        var peer = Self.hexAfter(LdkDialect.from, in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }
         var b = PartialBuilder(name: name)
         if name == "error" || name == "warning", let colon = text.firstRange(ofASCII: ": ") {
@@ -342,7 +282,7 @@ public struct LdkLogParser: LogParser {
             b.set("data", .bytes(Array(text[colon.upperBound...].trimmingSpaces().utf8)))
         }
         if !["init", "error", "warning"].contains(name),
-           let range = text.range(of: " for channel ", options: .backwards) ?? text.range(of: " in channel ", options: .backwards) {
+           let range = text.range(of: LdkDialect.forChannel, options: .backwards) ?? text.range(of: LdkDialect.inChannel, options: .backwards) {
             let id = text[range.upperBound...].prefix { $0.isHexDigit }
             if id.utf8.count == 64, let channel = Hex.decode(id) {
                 // A channel_update names its channel by short id on the wire; the id here is the

@@ -68,6 +68,12 @@ enum LogText {
         return nil
     }
 
+    /// Whether `bytes` start with `marker`.
+    @inline(__always)
+    static func starts<C: Collection<UInt8>>(_ bytes: C, with marker: StaticString) -> Bool {
+        marker.withUTF8Buffer { bytes.starts(with: $0) }
+    }
+
     /// Whether `byte` occurs in `haystack` (`memchr`).
     @inline(__always)
     static func contains(byte: UInt8, in haystack: ArraySlice<UInt8>) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import NodeLogs
 import Provenance
 import Secp256k1
 import Wire
@@ -35,7 +36,10 @@ public struct LogTarget: Sendable {
     }
 }
 
-/// Renders one node's sent and received messages as log lines.
+/// Renders one node's sent and received messages as log lines: the names and the text around
+/// them come from each dialect's table in `NodeLogs` (``LndDialect``, ``ClnDialect``,
+/// ``EclairDialect``, ``LdkDialect``), which its parser reads too; the fields as each
+/// implementation prints them are written here.
 struct LogRenderer {
     let style: LogStyle
 
@@ -43,31 +47,32 @@ struct LogRenderer {
     func lines(_ message: Message, bytes: [UInt8], sent: Bool, peer: [UInt8], peerAddress: String, channelNumber: Int?,
                time: Timestamp) -> [String] {
         let peerHex = Hex.encode(peer)
+        let direction: Direction = sent ? .out : .in
         switch style {
         case .lnd:
-            guard let (name, summary) = Self.lnd(message) else { return [] }
-            let body = summary.map { "\(name)(\($0))" } ?? name
-            return ["\(Self.lndTime(time)) [DBG] PEER: Peer(\(peerHex)): \(sent ? "Sending" : "Received") \(body) \(sent ? "to" : "from") \(peerHex)@\(peerAddress)"]
+            guard let name = LndDialect.messages.name(of: message.type), let body = Self.lnd(message, name: name) else { return [] }
+            return [LndDialect.messageLine(time: Self.lndTime(time), direction: direction, peer: peerHex, address: peerAddress, message: body)]
         case .cln, .clnIO:
-            let source = channelNumber.map { "\(peerHex)-channeld-chan#\($0)" } ?? "\(peerHex)-connectd"
+            let source = ClnDialect.source(peer: peerHex, channel: channelNumber)
             if style == .clnIO {
-                return ["\(Self.isoTime(time)) \(source): [\(sent ? "OUT" : "IN")] \(Hex.encode(bytes))"]
+                return [ClnDialect.ioLine(time: Self.isoTime(time), source: source, direction: direction, hex: Hex.encode(bytes))]
             }
-            // debug level: names only; pings, pongs and gossip are not logged.
-            if [18, 19, 256, 257, 258, 262, 264].contains(message.type) { return [] }
-            let name = message.name == "channel_ready" ? "WIRE_CHANNEL_READY" : "WIRE_" + message.name.uppercased()
-            return ["\(Self.isoTime(time)) DEBUG   \(source): peer_\(sent ? "out" : "in") \(name)"]
+            if ClnDialect.unnamedAtDebug.contains(message.type) { return [] }
+            // A type outside CLN's table: named as the writer always did.
+            let name = ClnDialect.messages.name(of: message.type) ?? ClnDialect.wirePrefix + message.name.uppercased()
+            return [ClnDialect.nameLine(time: Self.isoTime(time), source: source, direction: direction, name: name)]
         case .eclair:
-            guard let text = Self.eclair(message) else { return [] }
-            let mdc = " n:\(peerHex)" + (message.channelID.map { " c:\($0.hex)" } ?? "")
-            let diagnostics = "\(Self.eclairTime(time)) INFO  f.a.eclair.Diagnostics\(mdc) - \(sent ? "OUT" : "IN") msg=\(text)"
-            let peerLogger = "\(Self.eclairTime(time)) INFO  f.a.e.i.Peer\(mdc) - \(sent ? "OUT" : "IN") msg=\(text)"
-            return sent ? [peerLogger, diagnostics] : [diagnostics, peerLogger]
+            guard let name = EclairDialect.messages.name(of: message.type), let arguments = Self.eclair(message) else { return [] }
+            let lines = [EclairDialect.diagnosticsLogger, EclairDialect.peerLogger].map { logger in
+                EclairDialect.messageLine(time: Self.eclairTime(time), logger: logger, peer: peerHex, channel: message.channelID?.hex,
+                                          direction: direction, message: "\(name)(\(arguments))")
+            }
+            return sent ? lines.reversed() : lines
         case .ldk:
-            guard let text = Self.ldk(message) else { return [] }
-            let prefix = "\(Self.lndTime(time)) TRACE [lightning::ln::peer_handler:\(sent ? 1240 : 1381)]"
-            return sent ? ["\(prefix) Enqueueing message \(text) to \(peerHex)"]
-                        : ["\(prefix) Received message \(Self.ldkEnumName(message))(\(text)) from \(peerHex)"]
+            guard let name = LdkDialect.messages.name(of: message.type), let variant = LdkDialect.variant(of: message.type),
+                  let fields = Self.ldk(message) else { return [] }
+            return [LdkDialect.messageLine(time: Self.lndTime(time), direction: direction, peer: peerHex, message: "\(name) { \(fields) }",
+                                           variant: variant)]
         }
     }
 
@@ -97,19 +102,9 @@ struct LogRenderer {
         return "\(whole).\(String(repeating: "0", count: 8 - digits.count) + digits) BTC"
     }
 
-    static let lndNames: [String: String] = [
-        "init": "Init", "error": "Error", "warning": "Warning", "ping": "Ping", "pong": "Pong",
-        "open_channel": "MsgOpenChannel", "accept_channel": "MsgAcceptChannel", "funding_created": "MsgFundingCreated",
-        "funding_signed": "MsgFundingSigned", "channel_ready": "ChannelReady", "shutdown": "Shutdown",
-        "closing_signed": "ClosingSigned", "update_add_htlc": "UpdateAddHTLC", "update_fulfill_htlc": "UpdateFulfillHTLC",
-        "update_fail_htlc": "UpdateFailHTLC", "update_fail_malformed_htlc": "UpdateFailMalformedHTLC",
-        "commitment_signed": "CommitSig", "revoke_and_ack": "RevokeAndAck", "update_fee": "UpdateFee",
-        "channel_reestablish": "ChannelReestablish", "stfu": "Stfu",
-    ]
-
-    /// `messageSummary` of lnd (`peer/brontide.go`), for the types a channel's life uses.
-    static func lnd(_ message: Message) -> (String, String?)? {
-        guard let name = lndNames[message.name] else { return nil }
+    /// `messageSummary` of lnd (`peer/brontide.go`) after the message's `name`, for the types a
+    /// channel's life uses: `UpdateAddHTLC(chan_id=…, …)`, or the name alone (`Init`).
+    static func lnd(_ message: Message, name: String) -> String? {
         let summary: String?
         switch message {
         case .initMessage: summary = nil
@@ -144,7 +139,7 @@ struct LogRenderer {
         case let .stfu(m): summary = "chan_id=\(m.channelID.hex), initiator=\(m.initiator != 0)"
         default: return nil
         }
-        return (name, summary)
+        return summary.map { "\(name)(\($0))" } ?? name
     }
 
     // MARK: eclair
@@ -153,63 +148,46 @@ struct LogRenderer {
         bytes.isEmpty ? "ByteVector(empty)" : "ByteVector(\(bytes.count) bytes, 0x\(Hex.encode(bytes)))"
     }
 
-    /// Scala case-class `toString` of eclair's messages (`LightningMessageTypes.scala`).
+    /// The arguments of eclair's messages as Scala's case-class `toString` prints them
+    /// (`LightningMessageTypes.scala`), without the class's name and parentheses.
     static func eclair(_ message: Message) -> String? {
         let tlv = "TlvStream(Set(),Set())"
         switch message {
-        case .initMessage: return "Init(Features(),\(tlv))"
-        case let .error(m): return "Error(\(m.channelID.hex),\(bv(m.data)),\(tlv))"
-        case let .ping(m): return "Ping(\(m.numPongBytes),\(bv(m.ignored)),\(tlv))"
-        case let .pong(m): return "Pong(\(bv(m.ignored)),\(tlv))"
+        case .initMessage: return "Features(),\(tlv)"
+        case let .error(m): return "\(m.channelID.hex),\(bv(m.data)),\(tlv)"
+        case let .ping(m): return "\(m.numPongBytes),\(bv(m.ignored)),\(tlv)"
+        case let .pong(m): return "\(bv(m.ignored)),\(tlv)"
         case let .openChannel(m):
             let points = [m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint]
-            return "OpenChannel(\(m.chainHash.hex),\(m.temporaryChannelID.hex),\(m.fundingSatoshis) sat,\(m.pushMsat) msat,\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,FeeratePerKw(\(m.feeratePerKw) sat),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),ChannelFlags(\(m.channelFlags & 1 == 1)),\(tlv))"
+            return "\(m.chainHash.hex),\(m.temporaryChannelID.hex),\(m.fundingSatoshis) sat,\(m.pushMsat) msat,\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,FeeratePerKw(\(m.feeratePerKw) sat),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),ChannelFlags(\(m.channelFlags & 1 == 1)),\(tlv)"
         case let .acceptChannel(m):
             let points = [m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint]
-            return "AcceptChannel(\(m.temporaryChannelID.hex),\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,\(m.minimumDepth),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),\(tlv))"
+            return "\(m.temporaryChannelID.hex),\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,\(m.minimumDepth),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),\(tlv)"
         case let .fundingCreated(m):
-            return "FundingCreated(\(m.temporaryChannelID.hex),TxId(\(Hex.encode(m.fundingTxid.bytes.reversed()))),\(m.fundingOutputIndex),\(m.signature.hex),\(tlv))"
-        case let .fundingSigned(m): return "FundingSigned(\(m.channelID.hex),\(m.signature.hex),\(tlv))"
-        case let .channelReady(m): return "ChannelReady(\(m.channelID.hex),\(m.secondPerCommitmentPoint.hex),\(tlv))"
-        case let .shutdown(m): return "Shutdown(\(m.channelID.hex),\(Hex.encode(m.scriptpubkey)),\(tlv))"
-        case let .closingSigned(m): return "ClosingSigned(\(m.channelID.hex),\(m.feeSatoshis) sat,\(m.signature.hex),\(tlv))"
+            return "\(m.temporaryChannelID.hex),TxId(\(Hex.encode(m.fundingTxid.bytes.reversed()))),\(m.fundingOutputIndex),\(m.signature.hex),\(tlv)"
+        case let .fundingSigned(m): return "\(m.channelID.hex),\(m.signature.hex),\(tlv)"
+        case let .channelReady(m): return "\(m.channelID.hex),\(m.secondPerCommitmentPoint.hex),\(tlv)"
+        case let .shutdown(m): return "\(m.channelID.hex),\(Hex.encode(m.scriptpubkey)),\(tlv)"
+        case let .closingSigned(m): return "\(m.channelID.hex),\(m.feeSatoshis) sat,\(m.signature.hex),\(tlv)"
         case let .updateAddHTLC(m):
-            return "UpdateAddHtlc(\(m.channelID.hex),\(m.id),\(m.amountMsat) msat,\(m.paymentHash.hex),CltvExpiry(\(m.cltvExpiry)),OnionRoutingPacket(0,\(bv(Array(m.onionRoutingPacket[1..<34]))),ByteVector(1300 bytes, 0x...),\(Hex.encode(m.onionRoutingPacket.suffix(32)))),\(tlv))"
-        case let .updateFulfillHTLC(m): return "UpdateFulfillHtlc(\(m.channelID.hex),\(m.id),\(Hex.encode(m.paymentPreimage)),\(tlv))"
-        case let .updateFailHTLC(m): return "UpdateFailHtlc(\(m.channelID.hex),\(m.id),\(bv(m.reason)),\(tlv))"
+            return "\(m.channelID.hex),\(m.id),\(m.amountMsat) msat,\(m.paymentHash.hex),CltvExpiry(\(m.cltvExpiry)),OnionRoutingPacket(0,\(bv(Array(m.onionRoutingPacket[1..<34]))),ByteVector(1300 bytes, 0x...),\(Hex.encode(m.onionRoutingPacket.suffix(32)))),\(tlv)"
+        case let .updateFulfillHTLC(m): return "\(m.channelID.hex),\(m.id),\(Hex.encode(m.paymentPreimage)),\(tlv)"
+        case let .updateFailHTLC(m): return "\(m.channelID.hex),\(m.id),\(bv(m.reason)),\(tlv)"
         case let .updateFailMalformedHTLC(m):
-            return "UpdateFailMalformedHtlc(\(m.channelID.hex),\(m.id),\(m.sha256OfOnion.hex),\(m.failureCode),\(tlv))"
+            return "\(m.channelID.hex),\(m.id),\(m.sha256OfOnion.hex),\(m.failureCode),\(tlv)"
         case let .commitmentSigned(m):
-            return "CommitSig(\(m.channelID.hex),\(m.signature.hex),List(\(m.htlcSignature.map(\.hex).joined(separator: ","))),\(tlv))"
+            return "\(m.channelID.hex),\(m.signature.hex),List(\(m.htlcSignature.map(\.hex).joined(separator: ","))),\(tlv)"
         case let .revokeAndAck(m):
-            return "RevokeAndAck(\(m.channelID.hex),<private_key>,\(m.nextPerCommitmentPoint.hex),\(tlv))"
-        case let .updateFee(m): return "UpdateFee(\(m.channelID.hex),FeeratePerKw(\(m.feeratePerKw) sat),\(tlv))"
+            return "\(m.channelID.hex),<private_key>,\(m.nextPerCommitmentPoint.hex),\(tlv)"
+        case let .updateFee(m): return "\(m.channelID.hex),FeeratePerKw(\(m.feeratePerKw) sat),\(tlv)"
         case let .channelReestablish(m):
-            return "ChannelReestablish(\(m.channelID.hex),\(m.nextCommitmentNumber),\(m.nextRevocationNumber),<private_key>,\(m.myCurrentPerCommitmentPoint.hex),\(tlv))"
-        case let .stfu(m): return "Stfu(\(m.channelID.hex),\(m.initiator != 0))"
+            return "\(m.channelID.hex),\(m.nextCommitmentNumber),\(m.nextRevocationNumber),<private_key>,\(m.myCurrentPerCommitmentPoint.hex),\(tlv)"
+        case let .stfu(m): return "\(m.channelID.hex),\(m.initiator != 0)"
         default: return nil
         }
     }
 
     // MARK: LDK
-
-    static func ldkEnumName(_ message: Message) -> String {
-        switch message {
-        case .error: "Error"
-        case .warning: "Warning"
-        default: ldkNames[message.name] ?? "Unknown"
-        }
-    }
-
-    static let ldkNames: [String: String] = [
-        "init": "Init", "ping": "Ping", "pong": "Pong", "open_channel": "OpenChannel", "accept_channel": "AcceptChannel",
-        "funding_created": "FundingCreated", "funding_signed": "FundingSigned", "channel_ready": "ChannelReady",
-        "shutdown": "Shutdown", "closing_signed": "ClosingSigned", "update_add_htlc": "UpdateAddHTLC",
-        "update_fulfill_htlc": "UpdateFulfillHTLC", "update_fail_htlc": "UpdateFailHTLC",
-        "update_fail_malformed_htlc": "UpdateFailMalformedHTLC", "commitment_signed": "CommitmentSigned",
-        "revoke_and_ack": "RevokeAndACK", "update_fee": "UpdateFee", "channel_reestablish": "ChannelReestablish",
-        "stfu": "Stfu",
-    ]
 
     static func decimal(_ bytes: [UInt8]) -> String {
         "[" + bytes.map(String.init).joined(separator: ", ") + "]"
@@ -237,45 +215,46 @@ struct LogRenderer {
         return [0x30, UInt8(body.count)] + body
     }
 
-    /// `#[derive(Debug)]` of LDK's message structs (`lightning/src/ln/msgs.rs`).
+    /// The fields of LDK's message structs as `#[derive(Debug)]` prints them
+    /// (`lightning/src/ln/msgs.rs`), without the struct's name and braces.
     static func ldk(_ message: Message) -> String? {
         switch message {
         case .initMessage:
-            return "Init { features: [0], networks: None, remote_network_address: None }"
-        case let .ping(m): return "Ping { ponglen: \(m.numPongBytes), byteslen: \(m.ignored.count) }"
-        case let .pong(m): return "Pong { byteslen: \(m.ignored.count) }"
+            return "features: [0], networks: None, remote_network_address: None"
+        case let .ping(m): return "ponglen: \(m.numPongBytes), byteslen: \(m.ignored.count)"
+        case let .pong(m): return "byteslen: \(m.ignored.count)"
         case let .error(m):
-            return "ErrorMessage { channel_id: ChannelId(\(m.channelID.hex)), data: \"\(String(decoding: m.data, as: UTF8.self))\" }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), data: \"\(String(decoding: m.data, as: UTF8.self))\""
         case let .openChannel(m):
-            return "OpenChannel { common_fields: CommonOpenChannelFields { chain_hash: ChainHash(\(m.chainHash.hex)), temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_satoshis: \(m.fundingSatoshis), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), commitment_feerate_sat_per_1000_weight: \(m.feeratePerKw), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), channel_flags: \(m.channelFlags), shutdown_scriptpubkey: None, channel_type: None }, push_msat: \(m.pushMsat), channel_reserve_satoshis: \(m.channelReserveSatoshis) }"
+            return "common_fields: CommonOpenChannelFields { chain_hash: ChainHash(\(m.chainHash.hex)), temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_satoshis: \(m.fundingSatoshis), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), commitment_feerate_sat_per_1000_weight: \(m.feeratePerKw), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), channel_flags: \(m.channelFlags), shutdown_scriptpubkey: None, channel_type: None }, push_msat: \(m.pushMsat), channel_reserve_satoshis: \(m.channelReserveSatoshis)"
         case let .acceptChannel(m):
-            return "AcceptChannel { common_fields: CommonAcceptChannelFields { temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), minimum_depth: \(m.minimumDepth), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), shutdown_scriptpubkey: None, channel_type: None }, channel_reserve_satoshis: \(m.channelReserveSatoshis) }"
+            return "common_fields: CommonAcceptChannelFields { temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), minimum_depth: \(m.minimumDepth), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), shutdown_scriptpubkey: None, channel_type: None }, channel_reserve_satoshis: \(m.channelReserveSatoshis)"
         case let .fundingCreated(m):
-            return "FundingCreated { temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_txid: \(Hex.encode(m.fundingTxid.bytes.reversed())), funding_output_index: \(m.fundingOutputIndex), signature: \(signature(m.signature)) }"
+            return "temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_txid: \(Hex.encode(m.fundingTxid.bytes.reversed())), funding_output_index: \(m.fundingOutputIndex), signature: \(signature(m.signature))"
         case let .fundingSigned(m):
-            return "FundingSigned { channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature)) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature))"
         case let .channelReady(m):
-            return "ChannelReady { channel_id: ChannelId(\(m.channelID.hex)), next_per_commitment_point: \(key(m.secondPerCommitmentPoint)), short_channel_id_alias: None }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), next_per_commitment_point: \(key(m.secondPerCommitmentPoint)), short_channel_id_alias: None"
         case let .shutdown(m):
-            return "Shutdown { channel_id: ChannelId(\(m.channelID.hex)), scriptpubkey: \(Hex.encode(m.scriptpubkey)) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), scriptpubkey: \(Hex.encode(m.scriptpubkey))"
         case let .closingSigned(m):
-            return "ClosingSigned { channel_id: ChannelId(\(m.channelID.hex)), fee_satoshis: \(m.feeSatoshis), signature: \(signature(m.signature)), fee_range: None }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), fee_satoshis: \(m.feeSatoshis), signature: \(signature(m.signature)), fee_range: None"
         case let .updateAddHTLC(m):
-            return "UpdateAddHTLC { channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), amount_msat: \(m.amountMsat), payment_hash: PaymentHash(\(decimal(m.paymentHash.bytes))), cltv_expiry: \(m.cltvExpiry), skimmed_fee_msat: None, onion_routing_packet: OnionPacket { version: 0, public_key: Ok(...), hop_data: [..], hmac: [..] }, blinding_point: None }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), amount_msat: \(m.amountMsat), payment_hash: PaymentHash(\(decimal(m.paymentHash.bytes))), cltv_expiry: \(m.cltvExpiry), skimmed_fee_msat: None, onion_routing_packet: OnionPacket { version: 0, public_key: Ok(...), hop_data: [..], hmac: [..] }, blinding_point: None"
         case let .updateFulfillHTLC(m):
-            return "UpdateFulfillHTLC { channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), payment_preimage: PaymentPreimage(\(decimal(m.paymentPreimage))) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), payment_preimage: PaymentPreimage(\(decimal(m.paymentPreimage)))"
         case let .updateFailHTLC(m):
-            return "UpdateFailHTLC { channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), reason: OnionErrorPacket { data: \(decimal(m.reason)) } }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), reason: OnionErrorPacket { data: \(decimal(m.reason)) }"
         case let .updateFailMalformedHTLC(m):
-            return "UpdateFailMalformedHTLC { channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), sha256_of_onion: \(decimal(m.sha256OfOnion.bytes)), failure_code: \(m.failureCode) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), sha256_of_onion: \(decimal(m.sha256OfOnion.bytes)), failure_code: \(m.failureCode)"
         case let .commitmentSigned(m):
-            return "CommitmentSigned { channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature)), htlc_signatures: [\(m.htlcSignature.map(signature).joined(separator: ", "))], funding_txid: None }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature)), htlc_signatures: [\(m.htlcSignature.map(signature).joined(separator: ", "))], funding_txid: None"
         case let .revokeAndAck(m):
-            return "RevokeAndACK { channel_id: ChannelId(\(m.channelID.hex)), per_commitment_secret: \(decimal(m.perCommitmentSecret)), next_per_commitment_point: \(key(m.nextPerCommitmentPoint)) }"
-        case let .updateFee(m): return "UpdateFee { channel_id: ChannelId(\(m.channelID.hex)), feerate_per_kw: \(m.feeratePerKw) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), per_commitment_secret: \(decimal(m.perCommitmentSecret)), next_per_commitment_point: \(key(m.nextPerCommitmentPoint))"
+        case let .updateFee(m): return "channel_id: ChannelId(\(m.channelID.hex)), feerate_per_kw: \(m.feeratePerKw)"
         case let .channelReestablish(m):
-            return "ChannelReestablish { channel_id: ChannelId(\(m.channelID.hex)), next_local_commitment_number: \(m.nextCommitmentNumber), next_remote_commitment_number: \(m.nextRevocationNumber), your_last_per_commitment_secret: \(decimal(m.yourLastPerCommitmentSecret)), my_current_per_commitment_point: \(key(m.myCurrentPerCommitmentPoint)), next_funding_txid: None }"
-        case let .stfu(m): return "Stfu { channel_id: ChannelId(\(m.channelID.hex)), initiator: \(m.initiator != 0) }"
+            return "channel_id: ChannelId(\(m.channelID.hex)), next_local_commitment_number: \(m.nextCommitmentNumber), next_remote_commitment_number: \(m.nextRevocationNumber), your_last_per_commitment_secret: \(decimal(m.yourLastPerCommitmentSecret)), my_current_per_commitment_point: \(key(m.myCurrentPerCommitmentPoint)), next_funding_txid: None"
+        case let .stfu(m): return "channel_id: ChannelId(\(m.channelID.hex)), initiator: \(m.initiator != 0)"
         default: return nil
         }
     }
