@@ -140,14 +140,15 @@ public struct ConnectionDecoder: Sendable {
     private var readers = [Reader(), Reader()]
     /// Whether the connection's SYN was captured: its streams start at offset 0, `a` first.
     private let synSeen: Bool
-    private let ports: [UInt16]
+    private let portA: UInt16, portB: UInt16
 
     /// A decoder for a connection between TCP ports `portA` and `portB`; `synSeen` says
     /// whether its start was captured (`a` then sent the SYN).
     public init(synSeen: Bool, portA: UInt16, portB: UInt16) {
         self.synSeen = synSeen
         initiatorKnown = synSeen
-        ports = [portA, portB]
+        self.portA = portA
+        self.portB = portB
     }
 
     public func stage(_ side: Side) -> Stage {
@@ -247,13 +248,13 @@ public struct ConnectionDecoder: Sendable {
     /// A connection whose handshake was not captured: Lightning if a key may align with it,
     /// or if it uses a Lightning port.
     private mutating func enterMidConnection(_ context: inout DecodingContext) {
-        let onLightningPort = ports.contains { context.lightningPorts.contains($0) }
+        let onLightningPort = context.lightningPorts.contains(portA) || context.lightningPorts.contains(portB)
         guard !context.keyLog.isEmpty || onLightningPort else {
             phase = .other
             return
         }
         phase = .lightning
-        if !synSeen, ports[0] < ports[1] {
+        if !synSeen, portA < portB {
             // A guess until a key says otherwise (``initiatorKnown`` stays false): the
             // initiator usually connects from an ephemeral port, the higher one.
             initiator = .b
