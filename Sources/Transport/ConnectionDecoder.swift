@@ -84,7 +84,7 @@ public struct ConnectionDecoder: Sendable {
     /// Why messages were lost.
     public enum Loss: Sendable, Hashable {
         /// The key log has no key for the connection whose act one was captured: neither
-        /// direction is decrypted.
+        /// direction is decrypted (from ``detect(_:_:aFirst:context:)``).
         case noKeyForConnection
         /// The direction's first frame did not decrypt, so it is not decoded: no key in the
         /// key log (``TransportError/noKey``), or a wrong one.
