@@ -354,6 +354,7 @@ struct Recording {
     }
 }
 
-func hex(_ bytes: some Collection<UInt8>) -> String {
-    bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+/// Lowercase hex, for writing key-log lines.
+private func hex(_ bytes: some Collection<UInt8>) -> String {
+    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
 }
