@@ -42,10 +42,13 @@ let package = Package(
         // secp256k1 over libsecp256k1: keys, ECDH (BOLT #8), ECDSA.
         .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
 
-        // Link layer, IP and TCP: pcap/pcapng frames to per-direction TCP byte streams.
+        // Link layer, IP and TCP: pcap/pcapng frames to per-direction TCP byte streams, each
+        // held for its decoder in a `StreamBuffer` that knows which frames carried its bytes.
         .target(name: "Capture", dependencies: ["CPcap", "Provenance"]),
 
-        // BOLT #8: Noise_XK handshake, ChaCha20-Poly1305 frames, key rotation.
+        // BOLT #8: Noise_XK handshake, ChaCha20-Poly1305 frames, key rotation, and the
+        // `ConnectionDecoder` of a recorded connection (handshake detection, alignment search
+        // by trial decryption, gaps). It reads byte slices: it imports neither Capture nor Wire.
         .target(
             name: "Transport",
             dependencies: [
@@ -74,7 +77,8 @@ let package = Package(
         // Line-oriented text inputs: node logs (lnd, CLN, eclair, LDK) and hex dumps.
         .target(name: "NodeLogs", dependencies: ["Provenance", "Wire", "Secp256k1"]),
 
-        // Message events with their sources; opening inputs and detecting their formats.
+        // Message events with their sources; opening inputs and detecting their formats; the
+        // wiring of a capture's TCP streams through the Transport decoder into message events.
         .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
         // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests.
