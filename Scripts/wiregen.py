@@ -256,35 +256,46 @@ class Gen:
             return f'.bytes({value})'
         return f'.array({value}.map {{ {e.render("$0")} }})'
 
-    def assign_expr(self, f, text='text', field='field'):
-        """A Swift expression setting a value of `f` from text, or None if not settable."""
+    def value_expr(self, f, value, form):
+        """A Swift expression making a value of `f`'s type from `value`, or None when `f` (a
+        subtype) has no such form. `form` gives one template per shape: `unsigned(v, type)`,
+        `signed(v)`, `scid(v)`, `bytes(v, count)` (count: digits or None), `fixed(v, type)`,
+        `list(v, item)`; `assign_expr` (text) and `convert_expr` (named values) use it."""
         if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
-            return f'try FieldText.fixed({text}, {field})'
+            return form['fixed'](value, 'ChannelID')
         if f.typ in TRUNCATED:
-            return f'try FieldText.unsigned({text}, {field})'
+            return form['unsigned'](value, TRUNCATED[f.typ][0])
         e = self.elem(f.typ)
 
-        def one(t):
+        def one(v):
             if e.swift in ('UInt8', 'UInt16', 'UInt32', 'UInt64'):
-                return f'try FieldText.unsigned({t}, {field})'
+                return form['unsigned'](v, e.swift)
             if e.swift == 'Int64':
-                return f'try FieldText.signed({t}, {field})'
+                return form['signed'](v)
             if e.swift == 'ShortChannelID':
-                return f'try FieldText.shortChannelID({t}, {field})'
+                return form['scid'](v)
             if e.swift == '[UInt8]':
-                return f'try FieldText.bytes({t}, {field}, count: {e.size})'
+                return form['bytes'](v, str(e.size))
             if f.typ in self.subtype_elems:
                 return None
-            return f'try FieldText.fixed({t}, {field})'
+            return form['fixed'](v, e.swift)
         if not f.count:
-            return one(text)
+            return one(value)
         if e.swift == 'UInt8':
-            n = f.count if f.count.isdigit() else 'nil'
-            return f'try FieldText.bytes({text}, {field}, count: {n})'
+            return form['bytes'](value, f.count if f.count.isdigit() else None)
         inner = one('$0')
-        if inner is None:
-            return None
-        return f'try FieldText.list({text}, {field}) {{ (s: String) throws(AssignmentError) in {inner.replace("$0", "s")} }}'
+        return None if inner is None else form['list'](value, inner)
+
+    def assign_expr(self, f, text='text', field='field'):
+        """A Swift expression setting a value of `f` from text, or None if not settable."""
+        return self.value_expr(f, text, {
+            'unsigned': lambda v, t: f'try FieldText.unsigned({v}, {field})',
+            'signed': lambda v: f'try FieldText.signed({v}, {field})',
+            'scid': lambda v: f'try FieldText.shortChannelID({v}, {field})',
+            'bytes': lambda v, n: f'try FieldText.bytes({v}, {field}, count: {n or "nil"})',
+            'fixed': lambda v, t: f'try FieldText.fixed({v}, {field})',
+            'list': lambda v, item: f'try FieldText.list({v}, {field}) {{ (s: String) throws(AssignmentError) in {item.replace("$0", "s")} }}',
+        })
 
     def default_expr(self, f):
         """A placeholder value of `f`'s type: zeros, the generator point, Bitcoin's chain."""
@@ -745,32 +756,14 @@ class Gen:
 
     def convert_expr(self, f, value):
         """A Swift expression converting the `FieldValue?` `value` to `f`'s type, or None."""
-        if f.name == 'temporary_channel_id' and f.typ == 'byte' and f.count == '32':
-            return f'PartialValue.fixed({value}, ChannelID.self)'
-        if f.typ in TRUNCATED:
-            return f'PartialValue.unsigned({value}, {TRUNCATED[f.typ][0]}.self)'
-        e = self.elem(f.typ)
-
-        def one(v):
-            if e.swift in ('UInt8', 'UInt16', 'UInt32', 'UInt64'):
-                return f'PartialValue.unsigned({v}, {e.swift}.self)'
-            if e.swift == 'Int64':
-                return f'PartialValue.signed({v})'
-            if e.swift == 'ShortChannelID':
-                return f'PartialValue.shortChannelID({v})'
-            if e.swift == '[UInt8]':
-                return f'PartialValue.bytes({v})'
-            if f.typ in self.subtype_elems:
-                return None
-            return f'PartialValue.fixed({v}, {e.swift}.self)'
-        if not f.count:
-            return one(value)
-        if e.swift == 'UInt8':
-            return f'PartialValue.bytes({value})'
-        inner = one('$0')
-        if inner is None:
-            return None
-        return f'PartialValue.list({value}, {{ {inner} }})'
+        return self.value_expr(f, value, {
+            'unsigned': lambda v, t: f'PartialValue.unsigned({v}, {t}.self)',
+            'signed': lambda v: f'PartialValue.signed({v})',
+            'scid': lambda v: f'PartialValue.shortChannelID({v})',
+            'bytes': lambda v, n: f'PartialValue.bytes({v})',
+            'fixed': lambda v, t: f'PartialValue.fixed({v}, {t}.self)',
+            'list': lambda v, item: f'PartialValue.list({v}, {{ {item} }})',
+        })
 
     def partial_struct(self, sname, mname, fields, extra):
         plan = self.plan(fields, mname)

@@ -157,7 +157,8 @@ public final class CaptureAssembler {
         buffered += stream.held - before
         guard buffered > options.maximumBuffered else { return }
         let target = options.maximumBuffered / 4 * 3
-        for victim in streams.values.sorted(by: { $0.held > $1.held }) {
+        // Ties go to the older connection, so that the same capture stops the same ones.
+        for victim in streams.values.sorted(by: { ($0.held, $1.info.id) > ($1.held, $0.info.id) }) {
             guard buffered > target, victim.held > 0 else { break }
             let held = victim.held
             let frame = victim.summary.lastFrame
