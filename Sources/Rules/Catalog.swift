@@ -4,7 +4,7 @@ public enum Catalog {
     public static let rules: [Rule] = ConnectionRules.all + EstablishmentRules.all + UpdateRules.all
         + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
 
-    public static func rule(_ id: String) -> Rule? { rules.first { $0.info.id == id } }
+    public static func rule(_ id: String) -> Rule? { numbers[id].map { rules[$0] } }
 
     /// Each rule's number: its position in ``rules``.
     static let numbers: [String: Int] = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.info.id, $0) })

@@ -174,9 +174,14 @@ public struct Check: Sendable {
         return value
     }
 
-    /// "Not evaluated: the log line does not give `amount_msat`".
-    private mutating func missing<T>(_ field: PartialKeyPath<TypedMessage>) -> T? {
+    /// "Not evaluated: the log line does not give `amount_msat`", the field named from its
+    /// key path.
+    public mutating func notGiven(_ field: PartialKeyPath<TypedMessage>) {
         notEvaluated("\(source) does not give `\(TypedMessage.fieldName(field) ?? "a field")`")
+    }
+
+    private mutating func missing<T>(_ field: PartialKeyPath<TypedMessage>) -> T? {
+        notGiven(field)
         return nil
     }
 

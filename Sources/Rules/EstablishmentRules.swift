@@ -48,7 +48,7 @@ enum EstablishmentRules {
         example: "→ open_channel temporary_channel_id=A, ← accept_channel temporary_channel_id=B"),
         on: [.acceptChannel]) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
-        guard let id = c.event.content.channelID else { return c.notEvaluated("\(c.source) does not give `temporary_channel_id`") }
+        guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
     }
 
@@ -60,7 +60,7 @@ enum EstablishmentRules {
         example: "→ open_channel temporary_channel_id=A, ← accept_channel, → funding_created temporary_channel_id=B"),
         on: [.fundingCreated]) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
-        guard let id = c.event.content.channelID else { return c.notEvaluated("\(c.source) does not give `temporary_channel_id`") }
+        guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
     }
 
@@ -74,7 +74,7 @@ enum EstablishmentRules {
         guard let ch = c.channel, ch.fundingCreatedSeen, let txid = ch.fundingTxid, let index = ch.fundingOutputIndex else {
             return c.notEvaluated("the channel's `funding_created` is not in the trace")
         }
-        guard let id = c.event.content.channelID else { return c.notEvaluated("\(c.source) does not give `channel_id`") }
+        guard let id = c.event.content.channelID else { return c.notGiven(\.channelID) }
         let expected = ChannelID(fundingTxid: txid, outputIndex: index)
         if id != expected { c.violation("channel_id \(short(id.hex)) is not \(short(expected.hex)), the funding outpoint \(short(txid.hex)):\(index)") }
     }
@@ -155,7 +155,7 @@ enum EstablishmentRules {
         explanation: "Only bit 0 (`announce_channel`) is defined for `open_channel`.",
         example: "→ open_channel channel_flags=03"),
         on: [.openChannel]) { c in
-        guard let flags = c.view.typed.channelFlags else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
+        guard let flags = c.typed.channelFlags else { return c.notGiven(\.channelFlags) }
         if flags & ~1 != 0 { c.violation("channel_flags 0x\(Hex.encode([flags])) sets undefined bits") }
     }
 
@@ -211,7 +211,7 @@ enum EstablishmentRules {
         explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
         example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
         on: [.openChannel]) { c in
-        guard let flags = c.view.typed.channelFlags, c.needTLVs() else { return c.notEvaluated("\(c.source) does not give `channel_flags`") }
+        guard let flags = c.typed.channelFlags, c.needTLVs() else { return c.notGiven(\.channelFlags) }
         guard let type = c.typed.channelTypeRecord else { return }
         if flags & 1 == 1 && ConnectionModel.isSet(type, 46) { c.violation("announced channel with option_scid_alias in channel_type") }
     }

@@ -125,7 +125,7 @@ enum SignatureRules {
             return c.notEvaluated(error.reason)
         }
         guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
-        guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notEvaluated("\(c.source) does not give `htlc_signature`") }
+        guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notGiven(\.htlcSignature) }
         verify(&c, ch, owner: c.peer, number: ch.localCommitment(c.peer) + 1, contents: ch.commitmentContents(signedBy: c.sender),
                parameters: parameters, htlcSignatures: htlcSignatures)
     }
