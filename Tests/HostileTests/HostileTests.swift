@@ -81,13 +81,16 @@ struct BoundsTests {
     /// keeps 10,000 channel models live and lists 10,000 channels, says so, and still reads
     /// every message (each unknown `channel_id` once scanned every channel: quadratic).
     @Test func manyChannelsAreDroppedAndCountedNotHeld() throws {
-        let file = Fixtures.url("hostile/logs/hex-30k-channels.hex.gz").path
+        let file = Fixtures.url("hostile/bounds/hex-30k-channels.hex.gz").path
         let run = try LNTraceBinary.measured(["check", "--format", "jsonl", file])
         #expect(run.status == 2)  // the dropped models make the result incomplete
         #expect(run.peakKB <= 256 * 1024, "\(run.peakKB / 1024) MB")
         var input: [String: JSONValue]?, summary: [String: JSONValue]?, limit: [String: JSONValue]?
         for line in String(decoding: run.stdout, as: UTF8.self).split(separator: "\n") {
-            guard case let .object(object) = try JSONValue.parse(String(line)) else { continue }
+            guard case let .object(object) = try JSONValue.parse(String(line)) else {
+                Issue.record("not a JSON object: \(line.prefix(120))")
+                continue
+            }
             switch object["kind"]?.string {
             case "input": input = object
             case "summary": summary = object
