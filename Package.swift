@@ -119,10 +119,10 @@ let package = Package(
             ]
         ),
 
-        // Shared by the test targets: locating `Fixtures/`.
+        // Shared by the test targets: locating `Fixtures/`, scenarios made into captures.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Synth", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
@@ -131,6 +131,8 @@ let package = Package(
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
+        .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
+        .testTarget(name: "HazardsTests", dependencies: ["Hazards", "Rules", "Report", "Session", "Trace", "Provenance", "TestSupport", "lntrace"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
         .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Capture", "Provenance", "Trace", "TestSupport", "lntrace"]),

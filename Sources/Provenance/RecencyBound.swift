@@ -9,6 +9,9 @@ public struct RecencyBound<Key: Hashable> {
     public let limit: Int
     private var last: [Key: Int] = [:]
     private var clock = 0
+    /// The key used last: using it again changes no order, which is most uses (a trace
+    /// tends to stay on one channel).
+    private var latest: Key?
 
     public init(limit: Int) {
         self.limit = max(1, limit)
@@ -19,6 +22,8 @@ public struct RecencyBound<Key: Hashable> {
 
     /// Marks `key` used now; returns the keys to drop (never `key` itself).
     public mutating func use(_ key: Key) -> [Key] {
+        if key == latest { return [] }
+        latest = key
         clock += 1
         last[key] = clock
         guard last.count > limit else { return [] }
@@ -28,5 +33,8 @@ public struct RecencyBound<Key: Hashable> {
     }
 
     /// Stops tracking `key`.
-    public mutating func remove(_ key: Key) { last[key] = nil }
+    public mutating func remove(_ key: Key) {
+        last[key] = nil
+        if key == latest { latest = nil }
+    }
 }

@@ -28,9 +28,7 @@ enum SignatureRules {
         }
         guard let htlcSignatures else { return }
         guard htlcSignatures.count == tx.htlcOutputs.count else { return }  // commit-num-htlcs reports it
-        guard let point = ch.points[owner][number],
-              let remoteHTLC = KeyDerivation.pubkey(basepoint: parameters.sides[1 - owner].htlcBasepoint, perCommitmentPoint: point)
-        else { return }
+        let remoteHTLC = tx.keys.remoteHTLC
         for (index, (output, signature)) in zip(tx.htlcOutputs, htlcSignatures).enumerated()
         where !Secp256k1.verify(signature: signature, digest: tx.htlcSighash(output), point: remoteHTLC) {
             c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)

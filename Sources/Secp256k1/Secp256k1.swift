@@ -1,4 +1,5 @@
 import CSecp256k1
+import Synchronization
 
 /// The secp256k1 operations lntrace needs, over libsecp256k1: public keys from secrets,
 /// point validation, ECDH as BOLT #8 defines it, and ECDSA.
@@ -54,10 +55,18 @@ public enum Secp256k1 {
 
     static func parse(_ point: [UInt8]) -> secp256k1_pubkey? {
         guard point.count == 33 else { return nil }
+        if let known = parsed.withLock({ $0.lookup(point) }) { return known }
         var pubkey = secp256k1_pubkey()
         guard secp256k1_ec_pubkey_parse(context, &pubkey, point, 33) == 1 else { return nil }
+        parsed.withLock { $0.insert(point, pubkey) }
         return pubkey
     }
+
+    /// Points parsed recently. Parsing a compressed point takes a square root, and a channel
+    /// uses the same few points for every commitment: its basepoints, and each
+    /// per-commitment point first when it is validated and again when its commitment is
+    /// rebuilt.
+    static let parsed = Mutex(PointCache())
 
     static func serialize(_ pubkey: secp256k1_pubkey) -> [UInt8] {
         var key = pubkey
@@ -119,9 +128,22 @@ extension Secp256k1 {
         return serialize(pubkey)
     }
 
+    /// `p·s + q·t` (BOLT #3's revocation key), without encoding the two products; `nil` if a
+    /// point or tweak is invalid or the sum is infinity.
+    public static func sum(_ p: [UInt8], times s: [UInt8], _ q: [UInt8], times t: [UInt8]) -> [UInt8]? {
+        guard s.count == 32, t.count == 32, var a = parse(p), var b = parse(q),
+              secp256k1_ec_pubkey_tweak_mul(context, &a, s) == 1, secp256k1_ec_pubkey_tweak_mul(context, &b, t) == 1
+        else { return nil }
+        return combine(a, b)
+    }
+
     /// `a + b`, `nil` if either is invalid or the sum is infinity.
     public static func combine(_ a: [UInt8], _ b: [UInt8]) -> [UInt8]? {
         guard let p = parse(a), let q = parse(b) else { return nil }
+        return combine(p, q)
+    }
+
+    static func combine(_ p: secp256k1_pubkey, _ q: secp256k1_pubkey) -> [UInt8]? {
         var sum = secp256k1_pubkey()
         let ok = withUnsafePointer(to: p) { pp in
             withUnsafePointer(to: q) { qp in
@@ -157,5 +179,28 @@ extension Secp256k1 {
         var length = 72
         guard secp256k1_ecdsa_signature_serialize_der(context, &output, &length, &signature) == 1 else { return nil }
         return Array(output.prefix(length))
+    }
+}
+
+/// A small direct-mapped table of parsed points, indexed by bits of their x coordinate
+/// (uniform for points on the curve; an attacker choosing points only evicts entries).
+struct PointCache {
+    private static let slots = 1024
+    private var keys = [[UInt8]](repeating: [], count: slots)
+    private var values = [secp256k1_pubkey](repeating: secp256k1_pubkey(), count: slots)
+
+    private static func slot(_ point: [UInt8]) -> Int {
+        (Int(point[1]) << 8 | Int(point[2])) & (slots - 1)
+    }
+
+    func lookup(_ point: [UInt8]) -> secp256k1_pubkey? {
+        let slot = Self.slot(point)
+        return keys[slot] == point ? values[slot] : nil
+    }
+
+    mutating func insert(_ point: [UInt8], _ pubkey: secp256k1_pubkey) {
+        let slot = Self.slot(point)
+        keys[slot] = point
+        values[slot] = pubkey
     }
 }

@@ -16,9 +16,7 @@ public enum KeyDerivation {
     /// `revocation_basepoint·SHA256(revocation_basepoint || per_commitment_point)
     ///  + per_commitment_point·SHA256(per_commitment_point || revocation_basepoint)`.
     public static func revocationPubkey(basepoint: [UInt8], perCommitmentPoint: [UInt8]) -> [UInt8]? {
-        guard let a = Secp256k1.multiply(point: basepoint, tweak: Hash.sha256(basepoint + perCommitmentPoint)),
-              let b = Secp256k1.multiply(point: perCommitmentPoint, tweak: Hash.sha256(perCommitmentPoint + basepoint))
-        else { return nil }
-        return Secp256k1.combine(a, b)
+        Secp256k1.sum(basepoint, times: Hash.sha256(basepoint + perCommitmentPoint),
+                      perCommitmentPoint, times: Hash.sha256(perCommitmentPoint + basepoint))
     }
 }

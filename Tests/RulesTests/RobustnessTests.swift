@@ -49,28 +49,3 @@ import Wire
         #expect(findings > 0)
     }
 }
-
-/// The tables that follow channels and peers stay bounded (README "Limits").
-@Suite struct RecencyBoundTests {
-    @Test func dropsTheLeastRecentlyUsedQuarterPastTheLimit() {
-        var bound = RecencyBound<Int>(limit: 8)
-        for key in 0..<8 { #expect(bound.use(key).isEmpty) }
-        // 0 used again: 1 and 2 are now the least recently used.
-        #expect(bound.use(0).isEmpty)
-        #expect(bound.use(100) == [1, 2])
-        #expect(bound.count == 7)
-        // A dropped key comes back as new.
-        #expect(bound.use(1).isEmpty)
-        #expect(bound.count == 8)
-        bound.remove(1)
-        #expect(bound.count == 7)
-    }
-
-    @Test func neverDropsTheKeyJustUsed() {
-        var bound = RecencyBound<String>(limit: 1)
-        #expect(bound.use("a").isEmpty)
-        #expect(bound.use("b") == ["a"])
-        #expect(bound.use("b").isEmpty)
-        #expect(bound.count == 1)
-    }
-}

@@ -66,7 +66,7 @@ import Trace
     @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16"])
     func validLivesWithSeparatedMessagesHaveNoHazards(_ name: String) throws {
         let profile = try #require(BuiltinProfiles.profile(name))
-        let trace = try Synthesized(RuleFixtures.directory.appendingPathComponent("valid/channel-life-long.scenario"))
+        let trace = try Synthesized(Fixtures.url("rules/valid/channel-life-long.scenario"))
         defer { trace.remove() }
         let found = try Self.hazards(trace.capture, keys: trace.keys, profile: profile)
         #expect(found.isEmpty, "\(found.prefix(3).map { "\($0.kind) \($0.first.content.name) → \($0.second.content.name)" })")
