@@ -97,6 +97,13 @@ public struct Coverage: Sendable {
         entries.filter { $0.value.evaluated == 0 && $0.value.notEvaluated > 0 }
             .map { (Self.id($0.key), $0.value.reason ?? "") }.sorted { $0.rule < $1.rule }
     }
+    /// Rules evaluated on some messages and not on others, with counts and the first reason:
+    /// a rule checked on its first commitments only would otherwise pass for checked.
+    public var partlyEvaluatedRules: [(rule: String, evaluated: Int, notEvaluated: Int, reason: String)] {
+        entries.filter { $0.value.evaluated > 0 && $0.value.notEvaluated > 0 }
+            .map { (Self.id($0.key), $0.value.evaluated, $0.value.notEvaluated, $0.value.reason ?? "") }
+            .sorted { $0.rule < $1.rule }
+    }
 }
 
 /// A number a rule compared: the message's field (or a count the rule derived), its value,

@@ -7,10 +7,17 @@ public enum Script {
     static let OP_CHECKSIG: UInt8 = 0xac, OP_CHECKSIGVERIFY: UInt8 = 0xad, OP_CHECKMULTISIG: UInt8 = 0xae
     static let OP_CHECKLOCKTIMEVERIFY: UInt8 = 0xb1, OP_CHECKSEQUENCEVERIFY: UInt8 = 0xb2, OP_IFDUP: UInt8 = 0x73
 
-    /// A data push (BIP 62 minimal for the sizes BOLT #3 uses).
+    /// A minimal data push (BIP 62): the size itself below 76 bytes, else `OP_PUSHDATA1/2/4`.
+    /// BOLT #3 pushes only keys and hashes, but a key from a log line can have any length,
+    /// and the script must still be a script.
     static func push(_ data: [UInt8]) -> [UInt8] {
-        precondition(data.count < 76)
-        return [UInt8(data.count)] + data
+        let n = data.count
+        switch n {
+        case ..<76: return [UInt8(n)] + data
+        case ..<0x100: return [0x4c, UInt8(n)] + data
+        case ..<0x1_0000: return [0x4d, UInt8(n & 0xff), UInt8(n >> 8)] + data
+        default: return [0x4e] + withUnsafeBytes(of: UInt32(truncatingIfNeeded: n).littleEndian, Array.init) + data
+        }
     }
 
     /// A minimal number push (`to_self_delay`, `cltv_expiry`).
