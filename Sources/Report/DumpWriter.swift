@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 import Trace
 import Wire
@@ -172,7 +173,7 @@ extension DumpWriter {
     /// A long hex id (channel id, node id) as `1758a2b3…f29f`; anything else (an endpoint, a
     /// label, an alias) whole: only hex is cut, never a word.
     static func short(_ id: String) -> String {
-        guard id.count > 16, id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }) else {
+        guard id.count > 16, id.utf8.allSatisfy(Hex.isDigit) else {
             return id
         }
         return id.prefix(8) + "…" + id.suffix(4)

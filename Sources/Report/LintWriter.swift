@@ -1,3 +1,4 @@
+import Basics
 import Hazards
 import Provenance
 import Rules

@@ -1,3 +1,4 @@
+import Basics
 import Capture
 import Foundation
 import Provenance
@@ -189,7 +190,7 @@ public final class Synthesizer {
         let client = Endpoint(address: a.address, port: nextClientPort)
         nextClientPort &+= 1
         let server = Endpoint(address: b.address, port: port)
-        let seed = sha256("isn \(from) \(to) \(connections.count)")
+        let seed = sha256("isn \(from) \(to) \(connections.count)".utf8)
         let isnA = isn ?? (UInt32(seed[0]) << 24 | UInt32(seed[1]) << 16 | UInt32(seed[2]) << 8 | UInt32(seed[3]))
         let isnB = UInt32(seed[4]) << 24 | UInt32(seed[5]) << 16 | UInt32(seed[6]) << 8 | UInt32(seed[7])
         let connection = Connection(
