@@ -142,7 +142,3 @@ import Transactions
         }
     }
 }
-
-extension Array where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
