@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Basics
 
 /// Buffered output to a file descriptor (standard output or error).
 ///
@@ -68,52 +67,4 @@ public final class Output: @unchecked Sendable {
     }
 
     deinit { flush() }
-}
-
-extension JSONWriter {
-    /// Opens one of lntrace's JSON documents: `{"schema_version":1,"tool":{"name":"lntrace",
-    /// "version":…}`, then `"command":…` when given; the caller writes the other members.
-    public mutating func beginDocument(toolVersion: String, command: String? = nil) {
-        beginObject()
-        field("schema_version", 1)
-        key("tool")
-        beginObject()
-        field("name", "lntrace")
-        field("version", toolVersion)
-        endObject()
-        if let command { field("command", command) }
-    }
-}
-
-extension Output {
-    /// Writes what `build` puts into `json`, which is cleared first (its buffer is reused).
-    public func write(_ json: inout JSONWriter, _ build: (inout JSONWriter) -> Void) {
-        json.reset()
-        build(&json)
-        write(bytes: json.bytes)
-    }
-
-    /// Writes one JSON Lines record: what `build` puts into `json`, and a newline.
-    public func record(_ json: inout JSONWriter, _ build: (inout JSONWriter) -> Void) {
-        write(&json, build)
-        write("\n")
-    }
-
-    /// Writes one element of an array whose brackets are written elsewhere: a comma unless
-    /// it is the first (`wrote` keeps track), then what `build` puts into `json`.
-    public func element(_ json: inout JSONWriter, after wrote: inout Bool, _ build: (inout JSONWriter) -> Void) {
-        if wrote { write(",") }
-        write(&json, build)
-        wrote = true
-    }
-
-    /// Opens a streamed JSON document (see ``JSONWriter/beginDocument(toolVersion:command:)``)
-    /// up to the opening bracket of its first member, the array `first`, whose elements follow.
-    public func beginDocument(toolVersion: String, command: String, array first: String) {
-        var json = JSONWriter()
-        json.beginDocument(toolVersion: toolVersion, command: command)
-        json.key(first)
-        json.beginArray()
-        write(bytes: json.bytes)
-    }
 }

@@ -157,8 +157,9 @@ struct CheckCommand: ParsableCommand {
         session.failOn = failOn
         session.hazards = hazards ?? .automatic
         session.window = window
-        session.progress = format == .text
-        let outcome = session.run(writer: writer(rules: selected))
+        let report = writer(rules: selected)
+        session.progress = report.allowsProgress
+        let outcome = session.run(writer: report)
         if let nothing = outcome.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
@@ -170,11 +171,11 @@ struct CheckCommand: ParsableCommand {
             var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
                                   grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
             style.time = time
-            let report = CheckWriter(format: format.output ?? .text, style: style, toolVersion: lntraceVersion)
-            report.messages = messages
-            report.maxPerRule = all ? nil : max(1, maxPerRule)
-            report.aliases = input.aliases
-            return report
+            var options = ReportOptions(toolVersion: lntraceVersion, style: style)
+            options.messages = messages
+            options.maxPerRule = all ? nil : max(1, maxPerRule)
+            options.aliases = input.aliases
+            return CheckWriter(format: format.output ?? .text, options: options)
         case .sarif, .github, .short:
             return LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
         }
