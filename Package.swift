@@ -105,7 +105,7 @@ let package = Package(
         // Reorder hazards: dispatch profiles, and replays of a channel in another order.
         .target(name: "Hazards", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
 
-        // Text, JSON and JSON Lines output.
+        // Text, JSON and JSON Lines output: one reporter per format, behind one protocol.
         .target(name: "Report", dependencies: ["Basics", "Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
 
         // `lntrace check` as a library: inputs through the rules engines, the hazard analyzer
