@@ -76,7 +76,6 @@ let package = Package(
                 "Basics", "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
                 // Each log dialect's names and line markers, shared with its parser.
                 "NodeLogs",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -110,7 +109,7 @@ let package = Package(
 
         // `lntrace check` as a library: inputs through the rules engines, the hazard analyzer
         // and the filters into a report, and the exit status.
-        .target(name: "Session", dependencies: ["Basics", "Provenance", "Trace", "Rules", "Hazards", "Report"]),
+        .target(name: "Session", dependencies: ["Provenance", "Trace", "Rules", "Hazards", "Report"]),
 
         // Every input surface as a function of arbitrary bytes, with its invariants: the body
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
@@ -120,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "lntrace",
             dependencies: [
-                "Basics", "Trace", "Rules", "Hazards", "Report", "Session", "Transport", "Synth",
+                "Trace", "Rules", "Hazards", "Report", "Session", "Transport", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

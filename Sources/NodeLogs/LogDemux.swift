@@ -1,4 +1,3 @@
-import Basics
 import Provenance
 
 /// The parsers of a text input, one array per dialect, so that each is changed in place (an

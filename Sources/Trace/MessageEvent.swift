@@ -1,4 +1,3 @@
-import Basics
 import NodeLogs
 import Provenance
 import Wire
