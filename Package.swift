@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // lntrace: a Lightning Network message-trace analyzer.
 //
-// Targets follow the data flow, each importing only stages to its left:
+// Targets follow the data flow, each importing only stages to its left (and `Basics`, which
+// every target may import: the JSON writer, the hex codec, SHA-256):
 //   Capture → Transport ┐
 //                       ├→ Wire → Trace → Rules → Hazards → Report → Session → lntrace (CLI)
 //   NodeLogs ───────────┘
@@ -36,6 +37,10 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
+        // What every stage may use, and nothing of ours: the JSON writer, the hex codec and
+        // SHA-256, each implemented once.
+        .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // Where evidence came from: timestamps, source locations, input diagnostics.
         .target(name: "Provenance", dependencies: ["CZlib"]),
 
@@ -52,7 +57,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "Secp256k1",
+                "Basics", "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -60,6 +65,7 @@ let package = Package(
         // BOLT #1/#2/#7 message codec: fundamental types, TLV streams, every message type.
         .target(
             name: "Wire",
+            dependencies: ["Basics"],
             exclude: ["Schema"]
         ),
 
@@ -67,31 +73,30 @@ let package = Package(
         .target(
             name: "Synth",
             dependencies: [
-                "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
+                "Basics", "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
                 // Each log dialect's names and line markers, shared with its parser.
                 "NodeLogs",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
         // Line-oriented text inputs: node logs (lnd, CLN, eclair, LDK) and hex dumps.
-        .target(name: "NodeLogs", dependencies: ["Provenance", "Wire", "Secp256k1"]),
+        .target(name: "NodeLogs", dependencies: ["Basics", "Provenance", "Wire", "Secp256k1"]),
 
         // Message events with their sources; opening inputs and detecting their formats; the
         // wiring of a capture's TCP streams through the Transport decoder into message events.
-        .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
+        .target(name: "Trace", dependencies: ["Basics", "Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
         // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests.
         .target(
             name: "Transactions",
-            dependencies: ["Secp256k1", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "Secp256k1"]
         ),
 
         // The rules engine: connection and channel models, the rule catalog, findings.
         .target(
             name: "Rules",
             dependencies: [
-                "Provenance", "Wire", "Trace", "Secp256k1", "Transactions",
+                "Basics", "Provenance", "Wire", "Trace", "Secp256k1", "Transactions",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -99,8 +104,8 @@ let package = Package(
         // Reorder hazards: dispatch profiles, and replays of a channel in another order.
         .target(name: "Hazards", dependencies: ["Provenance", "Wire", "Trace", "Rules"]),
 
-        // Text, JSON and JSON Lines output.
-        .target(name: "Report", dependencies: ["Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
+        // Text, JSON and JSON Lines output: one reporter per format, behind one protocol.
+        .target(name: "Report", dependencies: ["Basics", "Provenance", "Capture", "Wire", "Trace", "Rules", "Hazards"]),
 
         // `lntrace check` as a library: inputs through the rules engines, the hazard analyzer
         // and the filters into a report, and the exit status.
@@ -108,7 +113,7 @@ let package = Package(
 
         // Every input surface as a function of arbitrary bytes, with its invariants: the body
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
-        .target(name: "FuzzHarness", dependencies: ["Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
+        .target(name: "FuzzHarness", dependencies: ["Basics", "Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
@@ -122,18 +127,21 @@ let package = Package(
         // Shared by the test targets: locating `Fixtures/`, scenarios made into captures.
         .target(
             name: "TestSupport",
-            dependencies: ["Synth", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Basics", "Synth"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
+        .testTarget(name: "WireTests", dependencies: ["Basics", "Wire", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Basics", "Transport", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
-        .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
-        .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
+        .testTarget(name: "NodeLogsTests", dependencies: ["Basics", "NodeLogs", "Provenance", "Wire"]),
+        .testTarget(name: "TraceTests", dependencies: ["Basics", "Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
+        .testTarget(name: "TransactionsTests", dependencies: ["Basics", "Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
         .testTarget(name: "HazardsTests", dependencies: ["Hazards", "Rules", "Report", "Session", "Trace", "Provenance", "TestSupport", "lntrace"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
+        .testTarget(name: "RulesTests", dependencies: ["Basics", "Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
+        // The reporters on hand-built records: what each format writes, parsed back.
+        .testTarget(name: "ReportTests", dependencies: ["Basics", "Report", "Rules", "Hazards", "Trace", "Capture", "Wire", "Provenance"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
         .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Capture", "Provenance", "Trace", "TestSupport", "lntrace"]),
         // End-to-end: runs the built `lntrace` executable.

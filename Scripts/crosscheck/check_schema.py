@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Validate lntrace's JSON reports against the schema in Documentation/schema, with the
+"""Validate lntrace's JSON reports against the schemas in Documentation/schema, with the
 `jsonschema` package (an independent validator).
 
 Runs `LNTRACE check --format json` and `--format jsonl` on bundled inputs (captures with
 findings and without, node logs, several inputs at once) and validates the document, and
-every JSON Lines object against `$defs/line`. Exit status 0 when everything validates.
+every JSON Lines object against `$defs/line`; then the same with `dump` and its schema.
+Exit status 0 when everything validates.
 
 Usage: check_schema.py LNTRACE ROOT
 """
@@ -46,7 +47,24 @@ def main():
                 failures += 1
                 print(f'jsonl {args[-1]}: {error.json_path}: {error.message}')
             checked += 1
-    print(f'{checked} documents and lines checked against the schema, {failures} errors')
+    # dump's document and lines, against its own schema (whose records are check's).
+    dump_schema = json.loads((root / 'Documentation/schema/dump.schema.json').read_text())
+    jsonschema.Draft202012Validator.check_schema(dump_schema)
+    dump_document = jsonschema.Draft202012Validator(dump_schema)
+    dump_line = jsonschema.Draft202012Validator({'$schema': dump_schema['$schema'], '$defs': dump_schema['$defs'], '$ref': '#/$defs/line'})
+    for args in (args for args in runs if '--hazards' not in args):
+        out = subprocess.run([lntrace, 'dump', '--format', 'json'] + args, capture_output=True, text=True).stdout
+        for error in dump_document.iter_errors(json.loads(out)):
+            failures += 1
+            print(f'dump json {args[-1]}: {error.json_path}: {error.message}')
+        checked += 1
+        out = subprocess.run([lntrace, 'dump', '--format', 'jsonl', '--raw'] + args, capture_output=True, text=True).stdout
+        for text in out.splitlines():
+            for error in dump_line.iter_errors(json.loads(text)):
+                failures += 1
+                print(f'dump jsonl {args[-1]}: {error.json_path}: {error.message}')
+            checked += 1
+    print(f'{checked} documents and lines checked against the schemas, {failures} errors')
     sys.exit(1 if failures else 0)
 
 

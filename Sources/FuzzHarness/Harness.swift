@@ -1,3 +1,4 @@
+import Basics
 import Glibc
 import Hazards
 import NodeLogs
@@ -77,8 +78,9 @@ public enum Harness {
         var session = CheckSession(inputs: [.bytes(name: "fuzz", bytes, modified: 1_700_000_000)], captureOptions: options)
         session.format = format
         session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
-        let writer = CheckWriter(format: .jsonl, toolVersion: "fuzz", out: sink, err: sink)
-        writer.messages = true
+        var report = ReportOptions(toolVersion: "fuzz")
+        report.messages = true
+        let writer = CheckWriter(format: .jsonl, options: report, out: sink, err: sink)
         _ = session.run(writer: writer)
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Provenance
 import Wire
@@ -176,8 +177,8 @@ public struct ClnLogParser: LogParser {
         var i = prefix.startIndex
         while i + 66 <= prefix.endIndex {
             if LogText.isHexRun(prefix, at: i, count: 66),
-               i == prefix.startIndex || !LogText.isHex(prefix[i - 1]),
-               i + 66 == prefix.endIndex || !LogText.isHex(prefix[i + 66]) {
+               i == prefix.startIndex || !Hex.isDigit(prefix[i - 1]),
+               i + 66 == prefix.endIndex || !Hex.isDigit(prefix[i + 66]) {
                 peer = LogText.string(prefix[i..<(i + 66)])
                 break
             }

@@ -1,3 +1,5 @@
+import Basics
+
 /// The line formats lntrace reads: one per implementation, and hex dumps.
 public enum LogDialect: String, CaseIterable, Hashable, Sendable {
     case lnd, cln, eclair, ldk, hex
@@ -157,7 +159,7 @@ public enum DialectClassifier {
         while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
         if e - s >= 2, b[s] == UInt8(ascii: "0"), b[s + 1] | 0x20 == UInt8(ascii: "x") { s += 2 }
         guard e - s >= 4, (e - s) % 2 == 0 else { return false }
-        for i in s..<e where !LogText.isHex(b[i]) { return false }
+        for i in s..<e where !Hex.isDigit(b[i]) { return false }
         return true
     }
 }

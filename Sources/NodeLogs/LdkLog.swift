@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Provenance
 import Wire
@@ -203,7 +204,7 @@ public struct LdkLogParser: LogParser {
     /// The peer of LDK 0.3's context columns (` p:0355f8`, six hex digits).
     static func contextPeer(_ prefix: ArraySlice<UInt8>) -> String? {
         guard let p = LogText.find(LdkDialect.peerColumn, in: prefix) else { return nil }
-        let id = prefix[(p + LdkDialect.peerColumn.utf8CodeUnitCount)...].prefix { LogText.isHex($0) }
+        let id = prefix[(p + LdkDialect.peerColumn.utf8CodeUnitCount)...].prefix { Hex.isDigit($0) }
         return id.count >= 6 ? LogText.string(id) : nil
     }
 
@@ -216,7 +217,7 @@ public struct LdkLogParser: LogParser {
         var peer = Self.hexAfter(LdkDialect.forNode, in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if peer == nil, let range = text.firstRange(ofASCII: " for ") {
             // LDK 0.3 dropped "node": "… in peer_handler for <id> …".
-            let id = text[range.upperBound...].prefix { $0.isHexDigit }
+            let id = Self.hexPrefix(text[range.upperBound...])
             if id.utf8.count == 66 { peer = String(id) }
         }
         let channel = Self.hexAfter(LdkDialect.forChannel, in: text, count: 64).flatMap { Hex.decode($0) }
@@ -283,7 +284,7 @@ public struct LdkLogParser: LogParser {
         }
         if !["init", "error", "warning"].contains(name),
            let range = text.range(of: LdkDialect.forChannel, options: .backwards) ?? text.range(of: LdkDialect.inChannel, options: .backwards) {
-            let id = text[range.upperBound...].prefix { $0.isHexDigit }
+            let id = Self.hexPrefix(text[range.upperBound...])
             if id.utf8.count == 64, let channel = Hex.decode(id) {
                 // A channel_update names its channel by short id on the wire; the id here is the
                 // channel's, kept as the stream's label.
@@ -298,8 +299,14 @@ public struct LdkLogParser: LogParser {
     /// The `count` hex digits after `marker` in `text`.
     static func hexAfter(_ marker: String, in text: Substring, count: Int) -> String? {
         guard let range = text.firstRange(ofASCII: marker) else { return nil }
-        let id = text[range.upperBound...].prefix { $0.isHexDigit }
+        let id = hexPrefix(text[range.upperBound...])
         return id.utf8.count == count ? String(id) : nil
+    }
+
+    /// The hex digits `text` starts with, found by bytes.
+    static func hexPrefix(_ text: Substring) -> Substring {
+        let utf8 = text.utf8
+        return text[..<utf8.index(utf8.startIndex, offsetBy: Hex.digitCount(prefixing: utf8))]
     }
 
     /// The number before `word` (` 2 adds`).

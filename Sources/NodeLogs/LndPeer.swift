@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 
 /// How lnd's lines name the peer: the per-peer prefix (`Peer(<pk>): `, lnd 0.15.1+), the end
@@ -11,11 +12,11 @@ extension LndLogParser {
         let utf8 = text.utf8
         if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
             let id = utf8[..<at]
-            if id.count == 66, id.allSatisfy(LogText.isHex) { return (String(decoding: id, as: UTF8.self), .nodeID) }
+            if id.count == 66, id.allSatisfy(Hex.isDigit) { return (String(decoding: id, as: UTF8.self), .nodeID) }
             if !id.isEmpty { return (String(decoding: id, as: UTF8.self), .alias) }
             return (String(decoding: utf8[utf8.index(after: at)...], as: UTF8.self), .address)
         }
-        if utf8.count == 66, utf8.allSatisfy(LogText.isHex) { return (String(text), .nodeID) }
+        if utf8.count == 66, utf8.allSatisfy(Hex.isDigit) { return (String(text), .nodeID) }
         if utf8.contains(UInt8(ascii: ":")) || utf8.contains(UInt8(ascii: ".")) { return (String(text), .address) }
         return (String(text), .alias)
     }

@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 import Wire
 
@@ -87,10 +88,10 @@ enum SpewDump {
             let line = raw.trimmingSpaces()
             if var current = collecting {
                 // "00000000  00 20 42 09 …  |. B..|"
-                if line.count > 10, line.prefix(8).allSatisfy({ $0.isHexDigit }) {
+                if line.count > 10, line.utf8.prefix(8).allSatisfy(Hex.isDigit) {
                     let body = line.dropFirst(8).prefix { $0 != "|" }
-                    for token in body.split(separator: " ") where token.count == 2 {
-                        if let byte = UInt8(token, radix: 16) { current.bytes.append(byte) }
+                    for token in body.split(separator: " ") where token.utf8.count == 2 {
+                        if let byte = Hex.decode(token)?.first { current.bytes.append(byte) }
                     }
                     collecting = current
                     continue

@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 import Wire
 
@@ -56,7 +57,7 @@ public enum PeerIdentity: String, Sendable {
 
     /// A full 66-hex node id, or an alias.
     static func of(_ name: String) -> PeerIdentity {
-        name.utf8.count == 66 && name.utf8.allSatisfy(LogText.isHex) ? .nodeID : .alias
+        name.utf8.count == 66 && name.utf8.allSatisfy(Hex.isDigit) ? .nodeID : .alias
     }
 }
 

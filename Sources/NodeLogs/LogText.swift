@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -163,14 +164,10 @@ enum LogText {
         return Stamp(time: time, text: line.wrapperTimeText.map { string($0) }, source: .wrapper)
     }
 
-    static func isHex(_ c: UInt8) -> Bool {
-        (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
-    }
-
     /// Whether `count` hex digits start at `at`.
     static func isHexRun(_ bytes: ArraySlice<UInt8>, at: Int, count: Int) -> Bool {
         guard at >= bytes.startIndex, at + count <= bytes.endIndex else { return false }
-        for i in at..<(at + count) where !isHex(bytes[i]) { return false }
+        for i in at..<(at + count) where !Hex.isDigit(bytes[i]) { return false }
         return true
     }
 
@@ -211,7 +208,7 @@ struct PartialBuilder {
 
     mutating func hex(_ name: String, _ text: Substring?, count: Int? = nil) {
         guard let text, count == nil || text.utf8.count == 2 * (count ?? 0) else { return }
-        guard let bytes = text.utf8.withContiguousStorageIfAvailable({ Hex.decode(utf8: $0) }) ?? Hex.decode(utf8: Array(text.utf8)) else { return }
+        guard let bytes = Hex.decode(text) else { return }
         set(name, .bytes(bytes))
     }
 

@@ -1,11 +1,13 @@
+import Basics
 import Provenance
 import Trace
 
-/// Renders capture connection summaries.
-public enum ConnectionFormat {
-    public static func writeJSON(_ c: ConnectionSummary, to json: inout JSONWriter, kind: Bool = false) {
-        json.beginObject()
-        if kind { json.field("kind", "connection") }
+extension ConnectionSummary: JSONRecord {
+    public static var kind: String { "connection" }
+
+    /// Endpoints, frames, times, bytes and messages each way, and how far it was decrypted.
+    public func writeMembers(into json: inout JSONWriter) {
+        let c = self
         json.field("connection", c.id)
         json.field("initiator", c.initiator.description)
         json.field("responder", c.responder.description)
@@ -29,9 +31,11 @@ public enum ConnectionFormat {
         json.field("problems", c.problems)
         if c.problemsOmitted > 0 { json.field("problems_omitted", c.problemsOmitted) }
         if let reason = c.closeReason { json.field("end", reason) }
-        json.endObject()
     }
+}
 
+/// Renders capture connection summaries as text.
+public enum ConnectionFormat {
     /// Two lines per connection: endpoints, frames, times; then counts and status.
     public static func text(_ c: ConnectionSummary) -> [String] {
         let role = c.initiatorKnown ? "" : " (initiator unknown)"

@@ -1,26 +1,9 @@
+import Basics
 import Hazards
 import Provenance
 import Rules
 import Trace
 import Wire
-
-/// What `lntrace check` writes its results through: one writer per output format.
-public protocol CheckReport: AnyObject {
-    /// Input errors written so far.
-    var errorCount: Int { get }
-    func beginInput()
-    func write(_ event: TraceEvent)
-    func write(_ finding: Finding)
-    func write(_ hazard: Hazard)
-    func write(_ observation: Observation)
-    func write(_ diagnostic: Diagnostic)
-    func inputFailed(_ diagnostic: Diagnostic)
-    func endInput(_ path: String, _ summary: CheckSummary)
-    func flush()
-    func finish(rules: Int)
-}
-
-extension CheckWriter: CheckReport {}
 
 /// The formats linters and CI systems read.
 public enum LintFormat: String, CaseIterable, Sendable {
@@ -41,8 +24,9 @@ public final class LintWriter: CheckReport {
     public let toolVersion: String
     let out: Output
     let err: Output
+    /// The SARIF document, framed from its first byte to its last and drained to the output
+    /// after each result.
     private var json = JSONWriter()
-    private var wroteResult = false
     private var notifications: [Diagnostic] = []
     public private(set) var errorCount = 0
     private var readFailures = 0
@@ -147,119 +131,123 @@ public final class LintWriter: CheckReport {
 
     public func finish(rules: Int) {
         if format == .sarif {
-            out.write("],\"invocations\":")
-            out.write(&json) { json in
-                json.beginArray()
+            json.endArray()
+            json.key("invocations")
+            json.beginArray()
+            json.beginObject()
+            json.field("executionSuccessful", errorCount == 0 && readFailures == 0)
+            json.key("toolExecutionNotifications")
+            json.beginArray()
+            for diagnostic in notifications {
                 json.beginObject()
-                json.field("executionSuccessful", errorCount == 0 && readFailures == 0)
-                json.key("toolExecutionNotifications")
+                json.field("level", diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "note")
+                json.key("message")
+                json.beginObject()
+                json.field("text", diagnostic.message)
+                json.endObject()
+                json.key("descriptor")
+                json.beginObject()
+                json.field("id", diagnostic.code)
+                json.endObject()
+                json.key("locations")
                 json.beginArray()
-                for diagnostic in notifications {
-                    json.beginObject()
-                    json.field("level", diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "note")
-                    json.key("message")
-                    json.beginObject()
-                    json.field("text", diagnostic.message)
-                    json.endObject()
-                    json.key("descriptor")
-                    json.beginObject()
-                    json.field("id", diagnostic.code)
-                    json.endObject()
-                    json.key("locations")
-                    json.beginArray()
-                    Self.writeLocation(diagnostic.location, to: &json)
-                    json.endArray()
-                    json.endObject()
-                }
+                Self.writeLocation(diagnostic.location, to: &json)
                 json.endArray()
                 json.endObject()
-                json.endArray()
             }
-            out.write("}]}\n")
+            json.endArray()
+            json.endObject()
+            json.endArray()
+            json.endObject()  // the run
+            json.endArray()  // runs
+            json.endObject()
+            drain()
+            out.write("\n")
         }
         flush()
     }
 
     // MARK: SARIF
 
+    /// The document up to its one run's `results`, which follow as they are found.
     private func writeHead(_ rules: [Rule]) {
-        out.write(&json) { json in
+        json.beginObject()
+        json.field("version", "2.1.0")
+        json.field("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
+        json.key("runs")
+        json.beginArray()
+        json.beginObject()
+        json.key("tool")
+        json.beginObject()
+        json.key("driver")
+        json.beginObject()
+        json.field("name", "lntrace")
+        json.field("version", toolVersion)
+        json.field("informationUri", "https://github.com/lightning/bolts")
+        json.key("rules")
+        json.beginArray()
+        for rule in rules {
             json.beginObject()
-            json.field("version", "2.1.0")
-            json.field("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
-        }
-        out.write(",\"runs\":[")
-        out.write(&json) { json in
+            json.field("id", rule.info.id)
+            json.field("name", rule.info.title)
+            json.key("shortDescription")
             json.beginObject()
-            json.key("tool")
+            json.field("text", rule.info.title)
+            json.endObject()
+            json.key("fullDescription")
             json.beginObject()
-            json.key("driver")
+            json.field("text", rule.info.spec)
+            json.endObject()
+            json.key("help")
             json.beginObject()
-            json.field("name", "lntrace")
-            json.field("version", toolVersion)
-            json.field("informationUri", "https://github.com/lightning/bolts")
-            json.key("rules")
-            json.beginArray()
-            for rule in rules {
-                json.beginObject()
-                json.field("id", rule.info.id)
-                json.field("name", rule.info.title)
-                json.key("shortDescription")
-                json.beginObject()
-                json.field("text", rule.info.title)
-                json.endObject()
-                json.key("fullDescription")
-                json.beginObject()
-                json.field("text", rule.info.spec)
-                json.endObject()
-                json.key("help")
-                json.beginObject()
-                json.field("text", rule.info.explanation + " Example: " + rule.info.example + " (lntrace explain " + rule.info.id + ")")
-                json.endObject()
-                json.key("defaultConfiguration")
-                json.beginObject()
-                json.field("level", rule.info.severity == .error ? "error" : "warning")
-                json.endObject()
-                json.key("properties")
-                json.beginObject()
-                json.field("section", rule.info.section)
-                json.endObject()
-                json.endObject()
-            }
-            json.endArray()
+            json.field("text", rule.info.explanation + " Example: " + rule.info.example + " (lntrace explain " + rule.info.id + ")")
+            json.endObject()
+            json.key("defaultConfiguration")
+            json.beginObject()
+            json.field("level", rule.info.severity == .error ? "error" : "warning")
+            json.endObject()
+            json.key("properties")
+            json.beginObject()
+            json.field("section", rule.info.section)
             json.endObject()
             json.endObject()
         }
-        out.write(",\"results\":[")
+        json.endArray()
+        json.endObject()
+        json.endObject()
+        json.key("results")
+        json.beginArray()
+        drain()
+    }
+
+    private func drain() {
+        json.drain { out.write(bytes: $0) }
     }
 
     private func result(ruleID: String, level: String, text: String, location: SourceLocation, properties: (inout JSONWriter) -> Void) {
-        if wroteResult { out.write(",") }
-        wroteResult = true
-        out.write(&json) { json in
-            json.beginObject()
-            json.field("ruleId", ruleID)
-            json.field("level", level)
-            json.key("message")
-            json.beginObject()
-            json.field("text", text)
-            json.endObject()
-            json.key("locations")
+        json.beginObject()
+        json.field("ruleId", ruleID)
+        json.field("level", level)
+        json.key("message")
+        json.beginObject()
+        json.field("text", text)
+        json.endObject()
+        json.key("locations")
+        json.beginArray()
+        Self.writeLocation(location, to: &json)
+        json.endArray()
+        json.key("properties")
+        json.beginObject()
+        if !location.frames.isEmpty {
+            json.key("frames")
             json.beginArray()
-            Self.writeLocation(location, to: &json)
+            for frame in location.frames { json.number(frame) }
             json.endArray()
-            json.key("properties")
-            json.beginObject()
-            if !location.frames.isEmpty {
-                json.key("frames")
-                json.beginArray()
-                for frame in location.frames { json.number(frame) }
-                json.endArray()
-            }
-            properties(&json)
-            json.endObject()
-            json.endObject()
         }
+        properties(&json)
+        json.endObject()
+        json.endObject()
+        drain()
     }
 
     /// A physical location: the file, and the line of a text input (a capture's frames are

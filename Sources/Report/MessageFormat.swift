@@ -1,18 +1,27 @@
+import Basics
 import Provenance
 import Trace
 import Wire
 
-/// Renders message events as JSON objects and text lines.
+/// A message event as a record of `dump` (and of `check --messages`).
 ///
-/// The JSON object of a message is `{"type": "update_add_htlc", "type_number": 128,
-/// "fields": {…}, "tlvs": {…}}` with spec field names, byte strings as lowercase hex and
-/// integers as numbers, followed by where it came from (`connection`, `direction`,
-/// `frames` or `line`, `time`).
-public enum MessageFormat {
-    /// `raw`: also write the message's bytes (type included) as `"raw"`.
-    public static func writeJSON(_ event: MessageEvent, to json: inout JSONWriter, kind: Bool = false, raw: Bool = false) {
-        json.beginObject()
-        if kind { json.field("kind", "message") }
+/// Its JSON object is `{"type": "update_add_htlc", "type_number": 128, "fields": {…},
+/// "tlvs": {…}}` with spec field names, byte strings as lowercase hex and integers as
+/// numbers (``MessageFormat/writeFields(_:to:)``), followed by where it came from
+/// (`connection`, `direction`, `frames` or `line`, `time`).
+public struct MessageRecord: JSONRecord {
+    public var event: MessageEvent
+    /// Also write the message's bytes (type included) as `"raw"`.
+    public var raw: Bool
+
+    public init(_ event: MessageEvent, raw: Bool = false) {
+        self.event = event
+        self.raw = raw
+    }
+
+    public static var kind: String { "message" }
+
+    public func writeMembers(into json: inout JSONWriter) {
         json.field("type", event.content.name)
         if let type = event.content.type {
             json.field("type_number", Int(type))
@@ -39,9 +48,9 @@ public enum MessageFormat {
             json.field("error", error.description)
         }
         json.key("fields")
-        writeFields(event.content.fields, to: &json)
+        MessageFormat.writeFields(event.content.fields, to: &json)
         json.key("tlvs")
-        writeFields(event.content.tlvFields, to: &json)
+        MessageFormat.writeFields(event.content.tlvFields, to: &json)
         if let connection = event.connection { json.field("connection", connection) }
         if let direction = event.direction { json.field("direction", direction.rawValue) }
         if let index = event.index { json.field("index", index) }
@@ -54,9 +63,11 @@ public enum MessageFormat {
         }
         if let text = event.timeText { json.field("time_text", text) }
         if let source = event.timeSource { json.field("time_source", source.rawValue) }
-        json.endObject()
     }
+}
 
+/// Renders messages' fields as JSON values and text lines.
+public enum MessageFormat {
     public static func writeFields(_ fields: [WireField], to json: inout JSONWriter) {
         json.beginObject()
         for field in fields {
@@ -148,20 +159,6 @@ public enum MessageFormat {
             return "[" + values.map { text($0, abbreviate: abbreviate) }.joined(separator: ", ") + "]"
         case let .record(fields):
             return "{" + fields.map { "\($0.name)=\(text($0.value, abbreviate: abbreviate))" }.joined(separator: " ") + "}"
-        }
-    }
-}
-
-extension JSONWriter {
-    /// Where something is in an input: `file`, and `line` or `frames` when known.
-    mutating func fields(of location: SourceLocation) {
-        field("file", location.file)
-        if let line = location.line { field("line", line) }
-        if !location.frames.isEmpty {
-            key("frames")
-            beginArray()
-            for frame in location.frames { number(frame) }
-            endArray()
         }
     }
 }

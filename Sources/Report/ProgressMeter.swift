@@ -6,7 +6,8 @@ import Darwin
 
 /// A one-line progress meter on standard error for long inputs: bytes read of the total,
 /// messages, rate. Redrawn at most four times a second, erased when the input ends.
-/// Only for a terminal: never in a pipe (see ``enabled(err:format:)``).
+/// Only for a terminal: never in a pipe (see ``enabled(err:)``), and only beside a report
+/// that allows it (``Reporter/allowsProgress``).
 public final class ProgressMeter {
     let output: Output
     let path: String
@@ -22,9 +23,9 @@ public final class ProgressMeter {
         lastDraw = start
     }
 
-    /// Whether to show progress: standard error is a terminal and the report is text.
-    public static func enabled(err: Output = .standardError, format: OutputFormat) -> Bool {
-        err.isTerminal && format == .text
+    /// Whether progress can be shown: standard error is a terminal.
+    public static func enabled(err: Output = .standardError) -> Bool {
+        err.isTerminal
     }
 
     public func message() { messages += 1 }

@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 import Trace
 import Wire
@@ -184,7 +185,7 @@ public struct StatsCollector {
     }
 }
 
-/// Writes `lntrace stats` output.
+/// `lntrace stats` as text, and the JSON of its counts.
 public enum StatsFormat {
     public static func text(_ path: String, _ stats: StatsCollector) -> [String] {
         var lines = [path]
@@ -198,7 +199,7 @@ public enum StatsFormat {
             if c.connectionLevel.counts.messages != [0, 0] { lines += table("connection-level messages", c.connectionLevel) }
             for key in c.channelOrder {
                 guard let scope = c.channels[key] else { continue }
-                lines += table("channel \(DumpWriter.short(key))", scope)
+                lines += table("channel \(TextFit.short(key))", scope)
             }
             if c.otherChannels.counts.messages != [0, 0] {
                 lines += table("further channels (past the first \(StatsCollector.keptChannels)), together", c.otherChannels)
@@ -274,10 +275,17 @@ public enum StatsFormat {
         }
         json.endObject()
     }
+}
 
-    public static func writeJSON(_ c: StatsCollector.Connection, file: String, to json: inout JSONWriter, kind: Bool) {
-        json.beginObject()
-        if kind { json.field("kind", "connection") }
+/// One connection of a `stats` input: its counts in total, without a channel, and per channel.
+public struct StatsRecord: JSONRecord {
+    public var file: String
+    public var connection: StatsCollector.Connection
+
+    public static var kind: String { "connection" }
+
+    public func writeMembers(into json: inout JSONWriter) {
+        let c = connection
         json.field("file", file)
         json.field("connection", c.id)
         if let s = c.summary {
@@ -285,10 +293,10 @@ public enum StatsFormat {
             json.field("responder", s.responder.description)
         }
         if let peer = c.peer { json.field("peer", peer) }
-        writeScope(c.total, to: &json)
+        StatsFormat.writeScope(c.total, to: &json)
         json.key("connection_level")
         json.beginObject()
-        writeScope(c.connectionLevel, to: &json)
+        StatsFormat.writeScope(c.connectionLevel, to: &json)
         json.endObject()
         json.key("channels")
         json.beginArray()
@@ -296,16 +304,15 @@ public enum StatsFormat {
             guard let scope = c.channels[key] else { continue }
             json.beginObject()
             json.field("channel", key)
-            writeScope(scope, to: &json)
+            StatsFormat.writeScope(scope, to: &json)
             json.endObject()
         }
         json.endArray()
         if c.otherChannels.counts.messages != [0, 0] {
             json.key("other_channels")
             json.beginObject()
-            writeScope(c.otherChannels, to: &json)
+            StatsFormat.writeScope(c.otherChannels, to: &json)
             json.endObject()
         }
-        json.endObject()
     }
 }

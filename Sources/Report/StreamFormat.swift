@@ -1,11 +1,14 @@
+import Basics
 import Provenance
 import Trace
 
-/// Renders a log input's streams per peer and channel.
-public enum StreamFormat {
-    public static func writeJSON(_ summary: LogSummary, to json: inout JSONWriter, kind: Bool = false) {
-        json.beginObject()
-        if kind { json.field("kind", "streams") }
+extension LogSummary: JSONRecord {
+    public static var kind: String { "streams" }
+
+    /// The log's format, lines, sources (one per writer of an interleaved log) and streams
+    /// per peer and channel.
+    public func writeMembers(into json: inout JSONWriter) {
+        let summary = self
         json.field("file", summary.file)
         json.field("format", summary.format)
         json.field("lines", summary.lines)
@@ -56,14 +59,16 @@ public enum StreamFormat {
         }
         json.endArray()
         if summary.omittedMessages > 0 { json.field("omitted_stream_messages", summary.omittedMessages) }
-        json.endObject()
     }
+}
 
+/// Renders a log input's streams per peer and channel as text.
+public enum StreamFormat {
     public static func text(_ summary: LogSummary) -> [String] {
         var lines = ["\(summary.file) (\(summary.description)): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"]
         for stream in summary.streams {
-            let peer = stream.peer.map { DumpWriter.short($0) } ?? "(no peer)"
-            let channel = stream.channel.map { $0.count > 20 ? DumpWriter.short($0) : $0 } ?? "(connection)"
+            let peer = stream.peer.map { TextFit.short($0) } ?? "(no peer)"
+            let channel = stream.channel.map { $0.count > 20 ? TextFit.short($0) : $0 } ?? "(connection)"
             let source = summary.sources.count > 1 ? summary.sources[stream.source].name.map { "\($0): " } ?? "" : ""
             lines.append("  #\(stream.id) \(source)\(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
         }

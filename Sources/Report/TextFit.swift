@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Provenance
 import Trace
@@ -80,6 +81,26 @@ enum TextFit {
         }
         lines.append(line)
         return lines
+    }
+}
+
+extension TextFit {
+    /// 7115 → "7,115".
+    static func grouping(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// A long hex id (channel id, node id) as `1758a2b3…f29f`; anything else (an endpoint, a
+    /// label, an alias) whole: only hex is cut, never a word.
+    static func short(_ id: String) -> String {
+        guard id.count > 16, id.utf8.allSatisfy(Hex.isDigit) else { return id }
+        return id.prefix(8) + "…" + id.suffix(4)
     }
 }
 

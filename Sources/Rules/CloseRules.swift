@@ -1,3 +1,4 @@
+import Basics
 import Wire
 
 /// BOLT #2 §"Channel Close": `shutdown`, and the closing negotiation (`closing_signed`, or

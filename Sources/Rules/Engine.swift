@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import Provenance
 import Secp256k1
 import Trace
@@ -488,7 +488,7 @@ public struct RuleEngine {
            let b = model.params[1].revocationBasepoint, a.count == 33, b.count == 33 {
             // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
-            if let id = ChannelID(Array(SHA256.hash(data: lesser + greater))) { assign(id, to: serial) }
+            if let id = ChannelID(sha256(lesser + greater)) { assign(id, to: serial) }
         }
     }
 

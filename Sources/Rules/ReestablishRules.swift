@@ -1,3 +1,4 @@
+import Basics
 import Secp256k1
 import Wire
 

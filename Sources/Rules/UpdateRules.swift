@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import Secp256k1
 import Wire
 
@@ -197,7 +197,7 @@ enum UpdateRules {
         guard let htlc = removed(&c) else { return }
         guard let hash = htlc.paymentHash else { return c.notEvaluated("the HTLC's payment_hash is not known") }
         guard let preimage = c.needBytes(\.paymentPreimage) else { return }
-        let digest = Array(SHA256.hash(data: preimage))
+        let digest = sha256(preimage)
         if digest != hash { c.violation("SHA256(payment_preimage) = \(short(Hex.encode(digest))) is not HTLC \(htlc.id)'s payment_hash \(short(Hex.encode(hash)))") }
     }
 

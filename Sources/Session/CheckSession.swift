@@ -81,7 +81,8 @@ public struct CheckSession {
     public var failOn = Severity.error
     public var hazards = HazardChoice.automatic
     public var window = HazardWindow()
-    /// Show a progress meter for files when standard error is a terminal (text reports).
+    /// Show a progress meter for files when standard error is a terminal (for a report that
+    /// allows it: ``CheckReport/allowsProgress``).
     public var progress = false
 
     public init(inputs: [CheckInput], rules: [Rule] = Catalog.rules, captureOptions: CaptureOptions = CaptureOptions()) {
@@ -154,7 +155,7 @@ private final class InputCheck {
         var complete = true
         writer.beginInput()
         // Progress for files on a terminal; a live stream prints findings as they come.
-        if session.progress, case .path = input, path != "-", ProgressMeter.enabled(format: .text) {
+        if session.progress, case .path = input, path != "-", ProgressMeter.enabled() {
             meter = ProgressMeter(path: path)
         }
         var reader = InputReader(path: path, format: session.format, captureOptions: session.captureOptions, zone: session.zone)

@@ -1,15 +1,6 @@
-import Crypto
+import Basics
 import Secp256k1
 import Wire
-
-/// SHA-256 as bytes.
-func sha256(_ data: [UInt8]) -> [UInt8] {
-    Array(SHA256.hash(data: data))
-}
-
-func sha256(_ text: String) -> [UInt8] {
-    sha256(Array(text.utf8))
-}
 
 /// A valid secp256k1 secret derived from `material` (hashed until valid; practically once).
 func deriveSecret(from material: [UInt8]) -> [UInt8] {
@@ -45,7 +36,7 @@ struct NodeKeys {
     /// A real, low-S ECDSA signature by the key for `purpose` over `message` (shape only: a
     /// scenario does not build the transactions the spec signs).
     func signature(_ purpose: String, over message: String) -> Signature {
-        Signature(unchecked: Secp256k1.sign(digest: sha256(message), secret: derive(purpose)) ?? [UInt8](repeating: 0, count: 64))
+        Signature(unchecked: Secp256k1.sign(digest: sha256(message.utf8), secret: derive(purpose)) ?? [UInt8](repeating: 0, count: 64))
     }
 }
 

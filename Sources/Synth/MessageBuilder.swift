@@ -1,3 +1,4 @@
+import Basics
 import Secp256k1
 import Transactions
 import Wire
@@ -68,7 +69,7 @@ struct MessageBuilder {
             let seeds = [sender.derive("commitment seed \(label)"), nodes[statement.to]?.derive("commitment seed \(label)") ?? []]
             channels.append(ChannelModel(
                 label: label, nodes: [statement.from, statement.to], seeds: seeds,
-                temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)")),
+                temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)".utf8)),
                 scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
         }
         let channel = self.channel(statement.from, statement.to, label: channelLabel)
@@ -105,7 +106,7 @@ struct MessageBuilder {
     }
 
     private func p2wpkh(_ node: String) -> [UInt8] {
-        [0x00, 0x14] + Array(sha256("shutdown \(node)").prefix(20))
+        [0x00, 0x14] + Array(sha256("shutdown \(node)".utf8).prefix(20))
     }
 
     /// The value each field gets when the scenario does not set it.
@@ -202,7 +203,7 @@ struct MessageBuilder {
         case var .fundingCreated(m):
             guard let channel else { break }
             m.temporaryChannelID = channel.temporaryID
-            m.fundingTxid = SHA256Hash(unchecked: sha256("funding txid \(label)"))
+            m.fundingTxid = SHA256Hash(unchecked: sha256("funding txid \(label)".utf8))
             m.fundingOutputIndex = 0
             // The funder signs the fundee's first commitment (BOLT #3).
             if let (tx, _) = channel.commitment(owner: 1, number: 0, fundingTxid: m.fundingTxid.bytes) {
@@ -230,11 +231,11 @@ struct MessageBuilder {
             m.channelID = cid
             m.id = channel.nextHTLCID[side]
             m.amountMsat = 10_000_000
-            let chosen = preimage ?? sha256("preimage \(label) \(from) \(m.id)")
+            let chosen = preimage ?? sha256("preimage \(label) \(from) \(m.id)".utf8)
             preimage = chosen
             m.paymentHash = SHA256Hash(unchecked: sha256(chosen))
             m.cltvExpiry = 800_144
-            m.onionRoutingPacket = [0] + Array(repeating: sha256("onion \(label) \(m.id)"), count: 43).flatMap { $0 }.prefix(1365)
+            m.onionRoutingPacket = [0] + Array(repeating: sha256("onion \(label) \(m.id)".utf8), count: 43).flatMap { $0 }.prefix(1365)
             message = .updateAddHTLC(m)
         case var .updateFulfillHTLC(m):
             guard let channel else { break }
@@ -248,7 +249,7 @@ struct MessageBuilder {
             guard let channel else { break }
             m.channelID = cid
             if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) { m.id = channel.htlcs[index].id }
-            m.reason = sha256("failure \(label) \(m.id)") + sha256("failure padding")
+            m.reason = sha256("failure \(label) \(m.id)".utf8) + sha256("failure padding".utf8)
             message = .updateFailHTLC(m)
         case var .updateFailMalformedHTLC(m):
             guard let channel else { break }

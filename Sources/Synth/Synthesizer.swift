@@ -1,3 +1,4 @@
+import Basics
 import Capture
 import Foundation
 import Provenance
@@ -61,7 +62,9 @@ public final class Synthesizer {
     /// A segment held back to be written after the next one (reordering), per node.
     private var held: [String: [[UInt8]]] = [:]
     private var keyLogLines: [String] = []
-    private var messageLog: [String] = []
+    /// `--messages`: one JSON object per line, for each message sent.
+    private var messageLog: [UInt8] = []
+    private var messageJSON = JSONWriter()
     private var messageCount = 0
     private var nextClientPort: UInt16 = 49152
 
@@ -92,9 +95,8 @@ public final class Synthesizer {
             empty.close()
         }
         if let messagesPath {
-            let text = messageLog.joined(separator: "\n") + (messageLog.isEmpty ? "" : "\n")
             do {
-                try text.write(toFile: messagesPath, atomically: true, encoding: .utf8)
+                try Data(messageLog).write(to: URL(fileURLWithPath: messagesPath), options: .atomic)
             } catch {
                 throw ScenarioError(line: 0, "\(messagesPath): \(error.localizedDescription)")
             }
@@ -189,7 +191,7 @@ public final class Synthesizer {
         let client = Endpoint(address: a.address, port: nextClientPort)
         nextClientPort &+= 1
         let server = Endpoint(address: b.address, port: port)
-        let seed = sha256("isn \(from) \(to) \(connections.count)")
+        let seed = sha256("isn \(from) \(to) \(connections.count)".utf8)
         let isnA = isn ?? (UInt32(seed[0]) << 24 | UInt32(seed[1]) << 16 | UInt32(seed[2]) << 8 | UInt32(seed[3]))
         let isnB = UInt32(seed[4]) << 24 | UInt32(seed[5]) << 16 | UInt32(seed[6]) << 8 | UInt32(seed[7])
         let connection = Connection(
@@ -349,7 +351,7 @@ public final class Synthesizer {
             throw ScenarioError(line: first.line, "connection \(connection.label) has no BOLT #8 session (handshake=no)")
         }
         var bytes: [UInt8] = []
-        var entries: [(range: Range<Int>, text: String)] = []
+        var entries: [(range: Range<Int>, message: SentMessage)] = []
         for var statement in statements {
             // `expect=RULE,…` annotates the message for tests; it is not a field.
             let expected = statement.assignments.filter { $0.field == "expect" }.flatMap { $0.value.split(separator: ",").map(String.init) }
@@ -364,15 +366,10 @@ public final class Synthesizer {
             if epochStart && keyLogFormat == .mac {
                 keyLogLines.append("\(Hex.encode(packet[2..<18])) \(Hex.encode(key))")
             }
-            // Short messages are listed whole; every message by its SHA-256.
-            let type = Int(plaintext[0]) << 8 | Int(plaintext[1])
-            let hex = plaintext.count <= 512 ? ",\"hex\":\"\(Hex.encode(plaintext))\"" : ""
-            let expect = (expected.isEmpty ? "" : ",\"expect\":[\(expected.map { "\"\($0)\"" }.joined(separator: ","))]")
-                + (expectedHazards.isEmpty ? "" : ",\"expect_hazard\":[\(expectedHazards.map { "\"\($0)\"" }.joined(separator: ","))]")
-            entries.append((bytes.count..<(bytes.count + packet.count),
-                "{\"connection\":\"\(connection.label)\",\"port\":\(connection.endpoints[1].port),\"direction\":\"\(side == 0 ? "out" : "in")\","
-                    + "\"index\":\(connection.messages[0] + connection.messages[1]),\"line\":\(statement.line),"
-                    + "\"type\":\(type),\"length\":\(plaintext.count),\"sha256\":\"\(Hex.encode(sha256(plaintext)))\"\(hex)\(expect)"))
+            entries.append((bytes.count..<(bytes.count + packet.count), SentMessage(
+                connection: connection.label, port: connection.endpoints[1].port, outbound: side == 0,
+                index: connection.messages[0] + connection.messages[1], line: statement.line, plaintext: plaintext,
+                expected: expected, expectedHazards: expectedHazards)))
             bytes += packet
             connection.messages[side] += 1
             messageCount += 1
@@ -383,7 +380,49 @@ public final class Synthesizer {
         // A message any of whose bytes were not captured cannot be decoded.
         for entry in entries {
             let captured = !lost.contains { $0.overlaps(entry.range) }
-            messageLog.append(entry.text + ",\"captured\":\(captured)}")
+            messageJSON.reset()
+            entry.message.writeJSON(into: &messageJSON, captured: captured)
+            messageLog += messageJSON.bytes
+            messageLog.append(UInt8(ascii: "\n"))
         }
+    }
+}
+
+/// One message a scenario sent, as `synth --messages` lists it for checking a decoder
+/// against: where and in which direction it went, its type, length and SHA-256, its bytes
+/// when short, the rules and hazards the scenario expects of it, and whether the capture
+/// holds it whole.
+struct SentMessage {
+    var connection: String
+    var port: UInt16
+    var outbound: Bool
+    var index: Int
+    var line: Int
+    var plaintext: [UInt8]
+    var expected: [String]
+    var expectedHazards: [String]
+
+    /// Short messages are listed whole; every message by its SHA-256.
+    static let wholeUpTo = 512
+
+    func writeJSON(into json: inout JSONWriter, captured: Bool) {
+        json.beginObject()
+        json.field("connection", connection)
+        json.field("port", Int(port))
+        json.field("direction", outbound ? "out" : "in")
+        json.field("index", index)
+        json.field("line", line)
+        json.field("type", plaintext.count >= 2 ? Int(plaintext[0]) << 8 | Int(plaintext[1]) : 0)
+        json.field("length", plaintext.count)
+        json.key("sha256")
+        json.hex(sha256(plaintext))
+        if plaintext.count <= Self.wholeUpTo {
+            json.key("hex")
+            json.hex(plaintext)
+        }
+        if !expected.isEmpty { json.field("expect", expected) }
+        if !expectedHazards.isEmpty { json.field("expect_hazard", expectedHazards) }
+        json.field("captured", captured)
+        json.endObject()
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Provenance
 
@@ -25,7 +26,7 @@ public struct MessageFilter: Sendable {
         if let connection, m.connection != connection { return false }
         if let channel {
             let ids = [m.channel, m.content.fields["temporary_channel_id"].flatMap { value -> String? in
-                if case let .bytes(bytes) = value { return bytes.map { String(format: "%02x", $0) }.joined() }
+                if case let .bytes(bytes) = value { return Hex.encode(bytes) }
                 return nil
             }].compactMap { $0 }
             if !ids.contains(where: { $0.lowercased().hasPrefix(channel.lowercased()) }) { return false }

@@ -1,3 +1,5 @@
+import Basics
+
 /// A commitment transaction and its second-stage HTLC transactions, built as BOLT #3
 /// §"Commitment Transaction Construction" describes, from one side's point of view (the
 /// commitment's owner is "local").
@@ -96,7 +98,7 @@ public struct CommitmentTransaction: Sendable {
 
     /// The lower 48 bits of SHA256(opener's payment_basepoint || accepter's payment_basepoint).
     public static func obscuringFactor(openerPaymentBasepoint: [UInt8], accepterPaymentBasepoint: [UInt8]) -> UInt64 {
-        Hash.sha256(openerPaymentBasepoint + accepterPaymentBasepoint).suffix(6).reduce(0) { $0 << 8 | UInt64($1) }
+        sha256(openerPaymentBasepoint + accepterPaymentBasepoint).suffix(6).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// HTLC-timeout and HTLC-success fees (zero with `option_anchors`).

@@ -1,3 +1,5 @@
+import Basics
+
 /// The scripts of BOLT #3, byte for byte.
 public enum Script {
     static let OP_0: UInt8 = 0x00, OP_1: UInt8 = 0x51, OP_2: UInt8 = 0x52, OP_16: UInt8 = 0x60
@@ -35,7 +37,7 @@ public enum Script {
     }
 
     /// `OP_0 <32-byte SHA256(script)>`.
-    public static func p2wsh(_ script: [UInt8]) -> [UInt8] { [OP_0] + push(Hash.sha256(script)) }
+    public static func p2wsh(_ script: [UInt8]) -> [UInt8] { [OP_0] + push(sha256(script)) }
 
     /// `OP_0 <20-byte HASH160(pubkey)>`.
     public static func p2wpkh(_ pubkey: [UInt8]) -> [UInt8] { [OP_0] + push(Hash.hash160(pubkey)) }

@@ -1,4 +1,5 @@
-import Crypto
+import Basics
+
 
 /// A Bitcoin transaction as BOLT #3 builds them: inputs without scriptSig (segwit), and
 /// the two digests a Lightning signature covers (BIP 143).
@@ -202,7 +203,6 @@ func appendVarInt(_ value: UInt64, to out: inout [UInt8]) {
 
 /// The hashes Bitcoin scripts use.
 public enum Hash {
-    public static func sha256(_ data: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: data)) }
     public static func sha256d(_ data: [UInt8]) -> [UInt8] { sha256(sha256(data)) }
     /// HASH160: RIPEMD160(SHA256(data)).
     public static func hash160(_ data: [UInt8]) -> [UInt8] { RIPEMD160.hash(sha256(data)) }

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 import Secp256k1
@@ -77,9 +78,6 @@ struct SymmetricState {
     }
 }
 
-func sha256(_ data: [UInt8]) -> [UInt8] {
-    Array(SHA256.hash(data: data))
-}
 
 func aeadSeal(key: [UInt8], nonce n: UInt64, associatedData: [UInt8], plaintext: [UInt8]) -> [UInt8] {
     guard let nonceValue = try? ChaChaPoly.Nonce(data: nonce(n)),

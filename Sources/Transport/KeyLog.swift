@@ -1,3 +1,5 @@
+import Basics
+
 /// Keys for decrypting recorded BOLT #8 sessions, from key-log files and `--key` lines.
 ///
 /// Two line formats, which may be mixed (`#` starts a comment):
@@ -48,7 +50,7 @@ public struct KeyLog: Sendable {
         guard tokens.count == 2 else {
             return fail("expected two hex values (tag or ephemeral key, then key), found \(tokens.count) fields")
         }
-        guard let first = [UInt8](hexString: tokens[0]), let second = [UInt8](hexString: tokens[1]) else {
+        guard let first = Hex.decode(tokens[0]), let second = Hex.decode(tokens[1]) else {
             return fail("not hex")
         }
         guard second.count == 32 else { return fail("the key must be 64 hex digits, found \(tokens[1].count)") }
@@ -72,30 +74,5 @@ public struct KeyLog: Sendable {
     /// The epoch key whose first length frame carries `tag`.
     public func key(tag: some Collection<UInt8>) -> [UInt8]? {
         keysByTag[Array(tag)]
-    }
-}
-
-extension Array where Element == UInt8 {
-    init?(hexString: some StringProtocol) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hexString.utf8.count / 2)
-        var high: UInt8?
-        for c in hexString.utf8 {
-            let v: UInt8
-            switch c {
-            case 48...57: v = c - 48
-            case 97...102: v = c - 87
-            case 65...70: v = c - 55
-            default: return nil
-            }
-            if let h = high {
-                bytes.append(h << 4 | v)
-                high = nil
-            } else {
-                high = v
-            }
-        }
-        guard high == nil else { return nil }
-        self = bytes
     }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// Why a field could not be set from text (a scenario's `field=value`).
 public struct AssignmentError: Error, Hashable, Sendable, CustomStringConvertible {
     public var field: String

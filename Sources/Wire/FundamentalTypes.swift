@@ -1,3 +1,5 @@
+import Basics
+
 /// A fixed-size byte string from BOLT #1 §"Fundamental Types" (`chain_hash`, `channel_id`,
 /// `sha256`, `point`, `signature`). The bytes are kept exactly as on the wire; whether a
 /// `point` is on the curve or a `signature` is valid is a rule's question, not the codec's.

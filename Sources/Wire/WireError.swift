@@ -1,3 +1,5 @@
+import Basics
+
 /// Why a message, TLV stream or field could not be decoded or encoded.
 ///
 /// Each case names a requirement of BOLT #1 §"Lightning Message Format",

@@ -45,7 +45,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Output format: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).",
         valueName: "format"))
-    var format: CheckFormat = .text
+    var format: CheckFormat = .output(.text)
 
     @Option(help: ArgumentHelp(
         "Only these rules: ids, prefixes ending in '-', or globs with '*' (v1-*-sig), comma-separated, any case (repeatable).", valueName: "ids"))
@@ -157,8 +157,9 @@ struct CheckCommand: ParsableCommand {
         session.failOn = failOn
         session.hazards = hazards ?? .automatic
         session.window = window
-        session.progress = format == .text
-        let outcome = session.run(writer: writer(rules: selected))
+        let report = writer(rules: selected)
+        session.progress = report.allowsProgress
+        let outcome = session.run(writer: report)
         if let nothing = outcome.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
@@ -166,17 +167,17 @@ struct CheckCommand: ParsableCommand {
     /// The report `--format` and the text options ask for.
     func writer(rules selected: [Rule]) -> CheckReport {
         switch format {
-        case .text, .json, .jsonl:
+        case let .output(output):
             var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
                                   grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
             style.time = time
-            let report = CheckWriter(format: format.output ?? .text, style: style, toolVersion: lntraceVersion)
-            report.messages = messages
-            report.maxPerRule = all ? nil : max(1, maxPerRule)
-            report.aliases = input.aliases
-            return report
-        case .sarif, .github, .short:
-            return LintWriter(format: format.lint ?? .short, rules: selected, toolVersion: lntraceVersion)
+            var options = ReportOptions(toolVersion: lntraceVersion, style: style)
+            options.messages = messages
+            options.maxPerRule = all ? nil : max(1, maxPerRule)
+            options.aliases = input.aliases
+            return CheckWriter(format: output, options: options)
+        case let .lint(lint):
+            return LintWriter(format: lint, rules: selected, toolVersion: lntraceVersion)
         }
     }
 }
@@ -197,12 +198,33 @@ extension HazardWindow: ExpressibleByArgument {
     public var defaultValueDescription: String { description }
 }
 
-/// `check --format`: the general formats, and those of linters and CI systems.
-enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, jsonl, sarif, github, short
+/// `check --format`: the general formats (``OutputFormat``, one reporter each), and those of
+/// linters and CI systems (``LintFormat``). Derived from both, so that a new output format
+/// needs no case here.
+enum CheckFormat: ExpressibleByArgument {
+    case output(OutputFormat)
+    case lint(LintFormat)
 
-    var output: OutputFormat? { OutputFormat(rawValue: rawValue) }
-    var lint: LintFormat? { LintFormat(rawValue: rawValue) }
+    init?(argument: String) {
+        if let format = OutputFormat(rawValue: argument) {
+            self = .output(format)
+        } else if let format = LintFormat(rawValue: argument) {
+            self = .lint(format)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { OutputFormat.allCases.map(\.rawValue) + LintFormat.allCases.map(\.rawValue) }
+
+    static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+
+    var defaultValueDescription: String {
+        switch self {
+        case let .output(format): format.rawValue
+        case let .lint(format): format.rawValue
+        }
+    }
 }
 
 /// `--color auto|always|never`.

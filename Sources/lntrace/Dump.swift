@@ -32,7 +32,11 @@ struct Dump: ParsableCommand {
     var time: TimeMode = .absolute
 
     func run() throws {
-        let writer = DumpWriter(format: output.format, verbose: verbose, raw: raw, time: time)
+        var style = TextStyle(verbose: verbose)
+        style.time = time
+        var options = ReportOptions(toolVersion: lntraceVersion, style: style)
+        options.raw = raw
+        let writer = DumpWriter(format: output.format, options: options)
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false

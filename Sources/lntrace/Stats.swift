@@ -21,13 +21,10 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup(title: "Filters") var filters: FilterOptions
 
     func run() throws {
-        let out = Output.standardOutput
+        let reporter = output.format.reporter(.stats, options: ReportOptions(toolVersion: lntraceVersion))
         let (captureOptions, keyLogProblems) = input.captureOptions()
         var incomplete = !keyLogProblems.isEmpty
         for problem in keyLogProblems { Output.standardError.line("lntrace: \(problem)") }
-        var json = JSONWriter()
-        if output.format == .json { out.beginDocument(toolVersion: lntraceVersion, command: "stats", array: "connections") }
-        var wrote = false
         let selection = filters.selection
         for path in input.inputs where !selection.done {
             var stats = StatsCollector()
@@ -47,35 +44,22 @@ struct StatsCommand: ParsableCommand {
                     stats.add(event)
                 })
             } catch {
-                out.flush()
+                reporter.flush()
                 Output.standardError.line("lntrace: \(error.diagnostic)")
                 incomplete = true
             }
             if !selection.filter.isEmpty { stats.dropEmpty() }
-            switch output.format {
-            case .text:
-                for line in StatsFormat.text(path, stats) { out.line(line) }
-            case .json, .jsonl:
-                for id in stats.order {
-                    guard let connection = stats.connections[id] else { continue }
-                    if output.format == .jsonl {
-                        out.record(&json) { StatsFormat.writeJSON(connection, file: path, to: &$0, kind: true) }
-                    } else {
-                        out.element(&json, after: &wrote) { StatsFormat.writeJSON(connection, file: path, to: &$0, kind: false) }
-                    }
-                }
-            }
+            reporter.write(stats, input: path)
             if stats.connectionsOmitted > 0 {
                 Output.standardError.line("lntrace: \(path): \(stats.connectionsOmitted) connections without messages past the first \(StatsCollector.keptConnections) not listed")
             }
             if stats.otherConnectionMessages > 0 {
                 Output.standardError.line("lntrace: \(path): \(stats.otherConnectionMessages) messages of connections past the first \(StatsCollector.keptConnections) counted, not listed")
             }
-            out.flush()
+            reporter.flush()
         }
-        if output.format == .json { out.write("]}\n") }
+        reporter.finish(.stats)
         if let nothing = selection.nothingSelected { Output.standardError.line(nothing); Output.standardError.flush() }
-        out.flush()
         Output.standardError.flush()
         if incomplete { throw ExitCode(2) }
     }

@@ -64,6 +64,10 @@ struct DumpHexTests {
         #expect(result.status == 0)
         let document = try JSONValue.parse(result.stdout)
         #expect(document["schema_version"]?.uint64 == 1)
+        // The document names its tool and command, as check's and stats' do.
+        #expect(document["tool"]?["name"]?.string == "lntrace")
+        #expect(document["tool"]?["version"]?.string?.isEmpty == false)
+        #expect(document["command"]?.string == "dump")
         #expect(document["messages"]?[0]?["fields"]?["ignored"]?.string == "deadbeef")
         #expect(document["diagnostics"]?.array?.isEmpty == true)
 

@@ -1,3 +1,4 @@
+import Basics
 import NodeLogs
 import Provenance
 import Wire

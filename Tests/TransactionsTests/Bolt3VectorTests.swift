@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Secp256k1
 import TestSupport
@@ -24,7 +25,7 @@ import Transactions
                 let h = all[i]
                 return CommitmentTransaction.HTLC(
                     offered: h["direction"] == "local->remote", amountMsat: UInt64(h["amount_msat"] ?? "") ?? 0,
-                    paymentHash: Hash.sha256([UInt8](hexString: h["payment_preimage"] ?? "") ?? []),
+                    paymentHash: sha256([UInt8](hexString: h["payment_preimage"] ?? "") ?? []),
                     cltvExpiry: UInt32(h["expiry"] ?? "") ?? 0)
             }
         }
@@ -140,8 +141,4 @@ import Transactions
             }
         }
     }
-}
-
-extension Array where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Testing
 import Transport
 
@@ -37,14 +38,9 @@ struct CipherStateTests {
 }
 
 extension Array where Element == UInt8 {
+    /// A test vector's bytes (`Hex.decode`); text that is not hex gives none, and the
+    /// comparison with it fails.
     init(hex: String) {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        self = bytes
+        self = Hex.decode(hex) ?? []
     }
 }

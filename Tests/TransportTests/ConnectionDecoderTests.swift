@@ -1,3 +1,4 @@
+import Basics
 import Testing
 import Transport
 
@@ -356,5 +357,5 @@ struct Recording {
 
 /// Lowercase hex, for writing key-log lines.
 private func hex(_ bytes: some Collection<UInt8>) -> String {
-    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    Hex.encode(bytes)
 }

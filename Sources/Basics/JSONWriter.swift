@@ -1,7 +1,9 @@
-/// A streaming JSON writer that keeps keys in the order written.
+/// A streaming JSON writer that keeps keys in the order written: lntrace's one JSON writer.
 ///
 /// Reports are written field by field in spec order (like tshark's JSON), without building
-/// an intermediate tree; commas and escaping are handled here once.
+/// an intermediate tree; commas, brackets and escaping are handled here once, so no caller
+/// frames JSON by hand. Strings are escaped as RFC 8259 requires (quote, backslash and
+/// control characters; DEL as `\u007f`); other bytes, UTF-8 included, are written as they are.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// For each open container: whether it already has an element (so the next needs a comma).
@@ -100,24 +102,10 @@ public struct JSONWriter: Sendable {
     /// A byte string as lowercase hex.
     public mutating func hex(_ value: some Collection<UInt8>) {
         separate()
-        let count = value.count
         bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count * 2))
-        bytes.withUnsafeMutableBufferPointer { out in
-            Self.hexDigits.withUnsafeBufferPointer { digits in
-                var i = start
-                for byte in value {
-                    out[i] = digits[Int(byte >> 4)]
-                    out[i + 1] = digits[Int(byte & 0x0f)]
-                    i += 2
-                }
-            }
-        }
+        Hex.append(value, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Convenience: `"key": value` pairs.
     public mutating func field(_ name: String, _ value: String) {
@@ -148,17 +136,13 @@ public struct JSONWriter: Sendable {
         endArray()
     }
 
-    /// Opens one of lntrace's JSON documents: `{"schema_version":1,"tool":{"name":"lntrace",
-    /// "version":…}`, then `"command":…` when given; the caller writes the other members.
-    public mutating func beginDocument(toolVersion: String, command: String? = nil) {
-        beginObject()
-        field("schema_version", 1)
-        key("tool")
-        beginObject()
-        field("name", "lntrace")
-        field("version", toolVersion)
-        endObject()
-        if let command { field("command", command) }
+    /// Hands what is written so far to `sink` and forgets it, keeping the open objects and
+    /// arrays: a long document (a report of a million findings) is written to its output
+    /// piece by piece, framed by the writer all the same.
+    public mutating func drain(_ sink: ([UInt8]) -> Void) {
+        guard !bytes.isEmpty else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     private mutating func appendString(_ value: String) {
@@ -177,46 +161,10 @@ public struct JSONWriter: Sendable {
             case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
             case 0..<0x20, 0x7f:
-                let hex: StaticString = "0123456789abcdef"
-                hex.withUTF8Buffer { d in
-                    bytes.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, d[Int(byte >> 4)], d[Int(byte & 0xf)]])
-                }
+                bytes.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, Hex.digit(byte >> 4), Hex.digit(byte)])
             default: bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-}
-
-extension Output {
-    /// Writes what `build` puts into `json`, which is cleared first (its buffer is reused).
-    public func write(_ json: inout JSONWriter, _ build: (inout JSONWriter) -> Void) {
-        json.reset()
-        build(&json)
-        write(bytes: json.bytes)
-    }
-
-    /// Writes one JSON Lines record: what `build` puts into `json`, and a newline.
-    public func record(_ json: inout JSONWriter, _ build: (inout JSONWriter) -> Void) {
-        write(&json, build)
-        write("\n")
-    }
-
-    /// Writes one element of an array whose brackets are written elsewhere: a comma unless
-    /// it is the first (`wrote` keeps track), then what `build` puts into `json`.
-    public func element(_ json: inout JSONWriter, after wrote: inout Bool, _ build: (inout JSONWriter) -> Void) {
-        if wrote { write(",") }
-        write(&json, build)
-        wrote = true
-    }
-
-    /// Opens a streamed JSON document (see ``JSONWriter/beginDocument(toolVersion:command:)``)
-    /// up to the opening bracket of its first member, the array `first`, whose elements follow.
-    public func beginDocument(toolVersion: String, command: String, array first: String) {
-        var json = JSONWriter()
-        json.beginDocument(toolVersion: toolVersion, command: command)
-        json.key(first)
-        json.beginArray()
-        write(bytes: json.bytes)
     }
 }

@@ -1,0 +1,62 @@
+import Basics
+import Hazards
+import Provenance
+import Rules
+import Trace
+
+/// JSON Lines: every record on a line of its own, `kind` first, as soon as it is known, so
+/// that `tail -F node.log | lntrace check --format jsonl -` reports while the node runs.
+public final class JSONLinesReporter: Reporter {
+    let command: ReportCommand
+    let options: ReportOptions
+    let out: Output
+    private var json = JSONWriter()
+
+    public init(_ command: ReportCommand, options: ReportOptions, out: Output = .standardOutput) {
+        self.command = command
+        self.options = options
+        self.out = out
+    }
+
+    public var allowsProgress: Bool { false }
+
+    /// One line: the record, `kind` first.
+    private func line(_ record: some JSONRecord) {
+        record.writeJSON(into: &json, kind: true)
+        json.drain { out.write(bytes: $0) }
+        out.write("\n")
+    }
+
+    public func write(_ message: MessageEvent) {
+        guard command == .dump || options.messages else { return }
+        line(MessageRecord(message, raw: options.raw))
+    }
+
+    public func write(_ diagnostic: Diagnostic) { line(diagnostic) }
+    public func write(_ connection: ConnectionSummary) { line(connection) }
+    public func write(_ streams: LogSummary) { line(streams) }
+    public func write(_ finding: Finding) { line(finding) }
+    public func write(_ hazard: Hazard) { line(HazardRecord(hazard)) }
+    public func write(_ observation: Observation) { line(observation) }
+    public func endInput(_ input: InputReport) { line(input) }
+
+    /// One `connection` record per connection of the input.
+    public func write(_ stats: StatsCollector, input path: String) {
+        for id in stats.order {
+            guard let connection = stats.connections[id] else { continue }
+            line(StatsRecord(file: path, connection: connection))
+        }
+    }
+
+    public func write(_ rules: [Rule]) {
+        for rule in rules { line(rule) }
+    }
+
+    /// `check` ends with its `summary` record.
+    public func finish(_ end: ReportEnd) {
+        if case let .check(totals) = end { line(totals) }
+        flush()
+    }
+
+    public func flush() { out.flush() }
+}
