@@ -103,7 +103,7 @@ _lntrace_check() {
         '--local[The node that recorded a capture, as lntrace labels it\: its address (10.0.0.1), or an endpoint (127.0.0.1\:9735).]:node:'
         '--color[Colour text output\: auto (on a terminal, unless NO_COLOR is set), always or never.]:when:{__lntrace_complete "${___color[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print only the findings (text output).]'
-        '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, per channel (text output).]'
+        '(--verbose -v)'{--verbose,-v}'[Also list why rules could not be evaluated, or not on every message, per channel (text output).]'
         '--messages[Also write every message (JSON Lines output).]'
         '--context[How many of the channel'\''s earlier messages a finding shows (text\: with the messages the rule refers to; JSON\: `context`).]:n:'
         '--time[Times in text context lines\: absolute (UTC), relative (seconds since the input'\''s first message) or delta (since the line before).]:mode:{__lntrace_complete "${___time[@]}"}'

@@ -230,6 +230,17 @@ public struct InputReport: JSONRecord {
             json.endObject()
         }
         json.endArray()
+        json.key("rules_partly_evaluated")
+        json.beginArray()
+        for (rule, evaluated, notEvaluated, reason) in coverage.partlyEvaluatedRules {
+            json.beginObject()
+            json.field("rule", rule)
+            json.field("evaluated", evaluated)
+            json.field("not_evaluated", notEvaluated)
+            json.field("reason", reason)
+            json.endObject()
+        }
+        json.endArray()
     }
 }
 
@@ -243,6 +254,8 @@ public struct CheckTotals: JSONRecord, Sendable {
     public var rules = 0
     public var rulesEvaluated = 0
     public var rulesNotEvaluated = 0
+    /// Rules evaluated, but not on every message they apply to (some lacked the evidence).
+    public var rulesPartlyEvaluated = 0
     public var findings = 0
     /// Findings that follow from an earlier one (``Finding/follows``).
     public var followOns = 0
@@ -267,6 +280,7 @@ public struct CheckTotals: JSONRecord, Sendable {
         json.field("rules", rules)
         json.field("rules_evaluated", rulesEvaluated)
         json.field("rules_not_evaluated", rulesNotEvaluated)
+        json.field("rules_partly_evaluated", rulesPartlyEvaluated)
         json.field("findings", findings)
         json.field("roots", findings - followOns)
         json.field("follow_ons", followOns)

@@ -314,11 +314,16 @@ final class CheckText {
         let channelCount = summary.channels.count + (summary.omittedChannels?.channels ?? 0)
         lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(TextFit.grouping(channelCount)) channel\(channelCount == 1 ? "" : "s")")
         func coverageLine(_ title: String, _ coverage: Coverage) {
-            let notEvaluated = coverage.notEvaluatedRules
-            lines.append("    \(title): \(coverage.evaluatedRules.count) rules evaluated, "
-                + "\(notEvaluated.count) not evaluated\(notEvaluated.isEmpty || style.verbose ? "" : " (-v: why)")")
+            let notEvaluated = coverage.notEvaluatedRules, partly = coverage.partlyEvaluatedRules
+            let why = (notEvaluated.isEmpty && partly.isEmpty) || style.verbose ? "" : " (-v: why)"
+            lines.append("    \(title): \(coverage.evaluatedRules.count) rules evaluated"
+                + (partly.isEmpty ? "" : " (\(partly.count) not on every message)")
+                + ", \(notEvaluated.count) not evaluated\(why)")
             if style.verbose {
                 for (rule, reason) in notEvaluated { lines.append(style.dim("      \(rule): \(reason)")) }
+                for (rule, evaluated, missed, reason) in partly {
+                    lines.append(style.dim("      \(rule): not evaluated on \(TextFit.grouping(missed)) of \(TextFit.grouping(evaluated + missed)) messages: \(reason)"))
+                }
             }
         }
         for channel in summary.channels { coverageLine("channel \(TextFit.short(channel.key))", channel.coverage) }
@@ -386,8 +391,9 @@ final class CheckText {
             if rows.count > 20 { lines.append("    … \(rows.count - 20) more rules (JSON lists every finding)") }
         }
         if totals.hazards > 0 { lines.append("  hazards: \(style.paint("\(totals.hazards)", "1;35")) places where the profiled dispatch could process messages out of order") }
-        let never = totals.rulesNotEvaluated, evaluated = totals.rulesEvaluated
-        lines.append("  rules: \(rules) selected, \(evaluated) evaluated, \(never) could not be evaluated\(never > 0 && !style.verbose ? " (-v: why)" : ""), "
+        let never = totals.rulesNotEvaluated, evaluated = totals.rulesEvaluated, partly = totals.rulesPartlyEvaluated
+        lines.append("  rules: \(rules) selected, \(evaluated) evaluated\(partly > 0 ? " (\(partly) not on every message)" : ""), "
+            + "\(never) could not be evaluated\((never > 0 || partly > 0) && !style.verbose ? " (-v: why)" : ""), "
             + "\(max(0, rules - evaluated - never)) did not apply")
         let diagnostics = totals.diagnostics, errorCount = totals.diagnosticErrors
         lines.append("  diagnostics: \(diagnostics == 0 ? "none" : "\(diagnostics) (\(errorCount) error\(errorCount == 1 ? "" : "s")) on standard error")")

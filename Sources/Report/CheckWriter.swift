@@ -36,6 +36,8 @@ public final class CheckWriter: CheckReport {
     /// Rules evaluated somewhere, and rules that somewhere could not be.
     private var evaluated = Set<String>()
     private var notEvaluated = Set<String>()
+    /// Rules that lacked the evidence on some message, wherever they were evaluated.
+    private var missed = Set<String>()
 
     /// The current input: its first connections (a capture of a million connections holds
     /// no million summaries), how many there were, its log streams, its findings, and why it
@@ -137,6 +139,8 @@ public final class CheckWriter: CheckReport {
         for coverage in summary.channels.map(\.coverage) + summary.connections.map(\.1) + [summary.omittedChannels?.coverage].compactMap({ $0 }) {
             evaluated.formUnion(coverage.evaluatedRules)
             notEvaluated.formUnion(coverage.notEvaluatedRules.map(\.rule))
+            missed.formUnion(coverage.notEvaluatedRules.map(\.rule))
+            missed.formUnion(coverage.partlyEvaluatedRules.map(\.rule))
         }
         totals.channels += summary.channels.count + (summary.omittedChannels?.channels ?? 0)
         totals.connections += connectionTotal == 0 ? logs.reduce(0) { $0 + $1.connections } : connectionTotal
@@ -163,6 +167,7 @@ public final class CheckWriter: CheckReport {
         totals.rules = rules
         totals.rulesEvaluated = evaluated.count
         totals.rulesNotEvaluated = notEvaluated.subtracting(evaluated).count
+        totals.rulesPartlyEvaluated = missed.intersection(evaluated).count
         reporter.finish(.check(totals))
         flush()
     }

@@ -39,7 +39,7 @@ extension ChannelModel {
             throw MissingEvidence(reason: "the per-commitment point of commitment \(number) is not in the trace")
         }
         guard let feerate = contents.feerate else { throw MissingEvidence(reason: "the commitment's feerate is not known") }
-        guard let balances = contents.balancesMsat else { throw MissingEvidence(reason: "the balances are not known") }
+        guard let balances = contents.balancesMsat else { throw MissingEvidence(reason: "the balances are not known (an HTLC amount is not in the trace, or a side would pay more than it has)") }
         var htlcs: [ChannelParameters.HTLC] = []
         for h in contents.htlcs {
             guard let amount = h.amountMsat, let hash = h.paymentHash, let cltv = h.cltvExpiry else {

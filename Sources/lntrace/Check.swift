@@ -69,7 +69,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the findings (text output).")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Also list why rules could not be evaluated, per channel (text output).")
+    @Flag(name: .shortAndLong, help: "Also list why rules could not be evaluated, or not on every message, per channel (text output).")
     var verbose = false
 
     @Flag(help: "Also write every message (JSON Lines output).")

@@ -54,6 +54,34 @@ struct CheckTests {
         #expect(result.stdout.contains("inputs: 1, connections: 1, channels: 1, messages: 39"))
     }
 
+    /// A rule evaluated on some messages and not on others is not reported as simply
+    /// "evaluated": alice overdraws the channel, the commitments signed after that cannot be
+    /// rebuilt, and check counts them and says why. The valid life has no such rule.
+    @Test func rulesEvaluatedOnlyInPartAreCountedWithTheirReason() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-check-\(getpid())-overdrawn").path
+        let made = try LNTraceBinary.run(["synth", "Fixtures/coverage/overdrawn.scenario", "-o", base + ".pcap", "--keylog", base + ".keys"])
+        #expect(made.status == 0, "\(made.stderr)")
+        defer { for suffix in [".pcap", ".keys"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
+        let json = try LNTraceBinary.run(["check", "--format", "json", "--keylog", base + ".keys", base + ".pcap"])
+        let document = try JSONValue.parse(json.stdout)
+        let channel = try #require(document["inputs"]?[0]?["channels"]?[0])
+        let partly = channel["rules_partly_evaluated"]?.array ?? []
+        let signatures = try #require(partly.first { $0["rule"]?.string == "commit-sig-valid" }, "\(json.stdout.prefix(2000))")
+        // 60 payments, each signed twice by each side; from the 50th payment on alice's balance would be negative.
+        #expect(signatures["evaluated"]?.int64 == 200 && signatures["not_evaluated"]?.int64 == 40)
+        #expect(signatures["reason"]?.string?.contains("would pay more than it has") == true)
+        #expect(!partly.contains { $0["rule"]?.string == "add-id-increment" }, "the first add of a channel opened in the trace is add-id-start's")
+        #expect(try #require(document["summary"]?["rules_partly_evaluated"]?.int64) >= 1)
+        let text = try LNTraceBinary.run(["check", "-v", "--keylog", base + ".keys", base + ".pcap"], environment: ["COLUMNS": "200"])
+        #expect(text.stdout.contains("commit-sig-valid: not evaluated on 40 of 240 messages: the balances are not known"))
+        #expect(text.stdout.contains("evaluated (1 not on every message)"))
+
+        let valid = try LNTraceBinary.run(["check", "--format", "json", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap"])
+        let life = try JSONValue.parse(valid.stdout)
+        #expect(life["inputs"]?[0]?["channels"]?[0]?["rules_partly_evaluated"]?.array?.isEmpty == true)
+        #expect(life["summary"]?["rules_partly_evaluated"]?.int64 == 0)
+    }
+
     /// The quick start: grouped by connection and channel, the offending message marked
     /// after its context, the spec section, a closing summary; no colour into a pipe.
     @Test func textReportExplainsItself() throws {
