@@ -17,12 +17,33 @@ from pathlib import Path
 import jsonschema
 
 
+def validators(root, name):
+    """The validators of a schema's document and of its JSON Lines objects (`$defs/line`)."""
+    schema = json.loads((root / f'Documentation/schema/{name}.schema.json').read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    line = {'$schema': schema['$schema'], '$defs': schema['$defs'], '$ref': '#/$defs/line'}
+    return jsonschema.Draft202012Validator(schema), jsonschema.Draft202012Validator(line)
+
+
+def validate(lntrace, command, args, lines_args, document, line):
+    """Runs COMMAND in json and jsonl on ARGS; returns (checked, failures), printing each error."""
+    checked = failures = 0
+    out = subprocess.run([lntrace, command, '--format', 'json'] + args, capture_output=True, text=True).stdout
+    for error in document.iter_errors(json.loads(out)):
+        failures += 1
+        print(f'{command} json {args[-1]}: {error.json_path}: {error.message}')
+    checked += 1
+    out = subprocess.run([lntrace, command, '--format', 'jsonl'] + lines_args + args, capture_output=True, text=True).stdout
+    for text in out.splitlines():
+        for error in line.iter_errors(json.loads(text)):
+            failures += 1
+            print(f'{command} jsonl {args[-1]}: {error.json_path}: {error.message}')
+        checked += 1
+    return checked, failures
+
+
 def main():
     lntrace, root = sys.argv[1], Path(sys.argv[2])
-    schema = json.loads((root / 'Documentation/schema/check.schema.json').read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    document = jsonschema.Draft202012Validator(schema)
-    line = jsonschema.Draft202012Validator({'$schema': schema['$schema'], '$defs': schema['$defs'], '$ref': '#/$defs/line'})
     synth = root / 'Fixtures/captures/synth'
     runs = [
         ['--keylog', str(synth / 'out-of-order.keys'), str(synth / 'out-of-order.pcap')],
@@ -33,37 +54,16 @@ def main():
         ['--hazards', 'lnd', '--keylog', str(root / 'Fixtures/captures/hazards/lnd-8393.keys'), str(root / 'Fixtures/captures/hazards/lnd-8393.pcap')],
         [str(root / 'Fixtures/captures/hazards/lnd-8393.bob-lnd.log')],
     ]
-    failures = 0
-    checked = 0
+    checked = failures = 0
+    check = validators(root, 'check')
     for args in runs:
-        out = subprocess.run([lntrace, 'check', '--format', 'json'] + args, capture_output=True, text=True).stdout
-        for error in document.iter_errors(json.loads(out)):
-            failures += 1
-            print(f'json {args[-1]}: {error.json_path}: {error.message}')
-        checked += 1
-        out = subprocess.run([lntrace, 'check', '--format', 'jsonl', '--messages'] + args, capture_output=True, text=True).stdout
-        for text in out.splitlines():
-            for error in line.iter_errors(json.loads(text)):
-                failures += 1
-                print(f'jsonl {args[-1]}: {error.json_path}: {error.message}')
-            checked += 1
+        c, f = validate(lntrace, 'check', args, ['--messages'], *check)
+        checked, failures = checked + c, failures + f
     # dump's document and lines, against its own schema (whose records are check's).
-    dump_schema = json.loads((root / 'Documentation/schema/dump.schema.json').read_text())
-    jsonschema.Draft202012Validator.check_schema(dump_schema)
-    dump_document = jsonschema.Draft202012Validator(dump_schema)
-    dump_line = jsonschema.Draft202012Validator({'$schema': dump_schema['$schema'], '$defs': dump_schema['$defs'], '$ref': '#/$defs/line'})
+    dump = validators(root, 'dump')
     for args in (args for args in runs if '--hazards' not in args):
-        out = subprocess.run([lntrace, 'dump', '--format', 'json'] + args, capture_output=True, text=True).stdout
-        for error in dump_document.iter_errors(json.loads(out)):
-            failures += 1
-            print(f'dump json {args[-1]}: {error.json_path}: {error.message}')
-        checked += 1
-        out = subprocess.run([lntrace, 'dump', '--format', 'jsonl', '--raw'] + args, capture_output=True, text=True).stdout
-        for text in out.splitlines():
-            for error in dump_line.iter_errors(json.loads(text)):
-                failures += 1
-                print(f'dump jsonl {args[-1]}: {error.json_path}: {error.message}')
-            checked += 1
+        c, f = validate(lntrace, 'dump', args, ['--raw'], *dump)
+        checked, failures = checked + c, failures + f
     print(f'{checked} documents and lines checked against the schemas, {failures} errors')
     sys.exit(1 if failures else 0)
 
