@@ -141,11 +141,11 @@ final class CheckText {
     func suppressedLines() -> [String] {
         let elsewhere = suppressedElsewhere == 0 ? [] : ["  \(TextFit.grouping(suppressedElsewhere)) more findings of further rules and channels"
             + style.dim(" (--all or --max-per-rule N to see them)")]
-        return suppressedOrder.compactMap { key in
-            guard let (count, first) = suppressed[key] else { return nil }
+        return suppressedOrder.flatMap { key -> [String] in
+            guard let (count, first) = suppressed[key] else { return [] }
             let channel = first.channel.map { " on channel \(TextFit.short($0))" } ?? ""
             return wrapped("  " + style.bold(first.rule.id) + ": \(TextFit.grouping(count)) more\(channel), first at \(first.message.location)"
-                + style.dim(" (--all or --max-per-rule N to see them)"), "    ").joined(separator: "\n")
+                + style.dim(" (--all or --max-per-rule N to see them)"), "    ")
         } + elsewhere
     }
 

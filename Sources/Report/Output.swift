@@ -1,3 +1,5 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,8 +39,12 @@ public final class Output: @unchecked Sendable {
         if buffer.count >= capacity { flush() }
     }
 
+    /// Whether lines may keep colour escapes (SGR, `ESC [ … m`): set when the report paints.
+    public var allowsColor = false
+
+    /// One line of text for a reader: control characters in it are shown, not obeyed.
     public func line(_ text: String) {
-        write(text)
+        TerminalText.append(text, to: &buffer, keepingColor: allowsColor)
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= capacity { flush() }
     }
@@ -67,4 +73,52 @@ public final class Output: @unchecked Sendable {
     }
 
     deinit { flush() }
+}
+
+/// Text from a trace (an `error` message's data, a log line, a peer's alias) may hold
+/// control characters: a carriage return or a newline would forge report lines, and
+/// terminal escapes could move the cursor, retitle the window or hide text. Each is
+/// written as `\xhh` (C1 controls as `\u{hh}`), as `cat -v` and tshark make them visible.
+/// Tabs stay, and so do colour escapes when the report paints (they are lntrace's own).
+enum TerminalText {
+    static func append(_ text: String, to buffer: inout [UInt8], keepingColor: Bool) {
+        let utf8 = text.utf8
+        let clean = utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7f || $0 == 0xc2 }
+        }
+        if clean == true {
+            buffer.append(contentsOf: utf8)
+            return
+        }
+        let bytes = Array(utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x1b, keepingColor, let end = sgrEnd(bytes, from: i) {
+                buffer.append(contentsOf: bytes[i..<end])
+                i = end
+            } else if b < 0x20 && b != 0x09 || b == 0x7f {
+                buffer.append(contentsOf: Array("\\x".utf8))
+                Hex.append([b], to: &buffer)
+                i += 1
+            } else if b == 0xc2, i + 1 < bytes.count, (0x80...0x9f).contains(bytes[i + 1]) {
+                buffer.append(contentsOf: Array("\\u{".utf8))
+                Hex.append([bytes[i + 1]], to: &buffer)
+                buffer.append(UInt8(ascii: "}"))
+                i += 2
+            } else {
+                buffer.append(b)
+                i += 1
+            }
+        }
+    }
+
+    /// The end of an SGR sequence `ESC [ digits;… m` starting at `start`.
+    private static func sgrEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var j = start + 1
+        guard j < bytes.count, bytes[j] == UInt8(ascii: "[") else { return nil }
+        j += 1
+        while j < bytes.count, bytes[j] == UInt8(ascii: ";") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { j += 1 }
+        return j < bytes.count && bytes[j] == UInt8(ascii: "m") ? j + 1 : nil
+    }
 }

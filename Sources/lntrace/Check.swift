@@ -171,6 +171,7 @@ struct CheckCommand: ParsableCommand {
             var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
                                   grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
             style.time = time
+            Output.standardOutput.allowsColor = style.color
             var options = ReportOptions(toolVersion: lntraceVersion, style: style)
             options.messages = messages
             options.maxPerRule = all ? nil : max(1, maxPerRule)

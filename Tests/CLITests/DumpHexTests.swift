@@ -16,6 +16,24 @@ struct DumpHexTests {
         #expect(dumpHelp.stdout.contains("--input-format"))
     }
 
+    /// Text that reaches a report from outside (here the input's name; equally an alias,
+    /// a log line or an `error`'s data in a hazard note) cannot drive the terminal or forge
+    /// report lines: control characters are shown as `\xhh`.
+    @Test func controlCharactersFromOutsideAreShownNotObeyed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-escape-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a\u{1B}]0;owned\u{07}\rfake.hex").path
+        let life = try String(contentsOfFile: "Fixtures/hex/channel-life.hex", encoding: .utf8)
+        try life.split(separator: "\n").prefix(4).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        for command in [["dump"], ["check"]] {
+            let result = try LNTraceBinary.run(command + [path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!result.stdout.utf8.contains(0x1B) && !result.stdout.utf8.contains(0x0D) && !result.stdout.utf8.contains(0x07))
+            #expect(result.stdout.contains("a\\x1b]0;owned\\x07\\x0dfake.hex"), "\(result.stdout)")
+        }
+    }
+
     @Test func bundledChannelLifeDecodes() throws {
         let result = try LNTraceBinary.run(["dump", "--format", "jsonl", "Fixtures/hex/channel-life.hex"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -174,7 +174,8 @@ struct ReporterTests {
             "  rules: 1 selected, 0 evaluated, 0 could not be evaluated, 1 did not apply",
             "  diagnostics: 1 (1 error) on standard error",
         ])
-        #expect(captured.err == "lntrace: \(Sample.diagnostic)\n")
+        // On standard error too, control characters are shown, not obeyed (the tab stays).
+        #expect(captured.err == "lntrace: hand.hex:2: error: a \"quoted\" back\\slash, tab\tnewline\\x0anul\\x00 bell\\x07 del\\x7f café 💥 [hex.malformed]\n")
         // Quiet: the findings alone, each with its path.
         var options = Sample.options()
         options.style.quiet = true
