@@ -5,6 +5,8 @@
 //   Capture → Transport ┐
 //                       ├→ Wire → Trace → Rules → Hazards → Report → Session → lntrace (CLI)
 //   NodeLogs ───────────┘
+// Beside it, BOLT #3 (Transactions) and the BOLT #2 commitment ledger (Ledger) serve both
+// the rules and `lntrace synth` (Synth).
 import PackageDescription
 
 let package = Package(
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "Synth",
             dependencies: [
-                "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
+                "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions", "Ledger",
                 // Each log dialect's names and line markers, shared with its parser.
                 "NodeLogs",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,17 +83,22 @@ let package = Package(
         // wiring of a capture's TCP streams through the Transport decoder into message events.
         .target(name: "Trace", dependencies: ["Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
-        // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests.
+        // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests, trimming,
+        // per-commitment secrets; a channel's two sides (`Side`, `PerSide`).
         .target(
             name: "Transactions",
             dependencies: ["Secp256k1", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
+        // The BOLT #2 commitment ledger: each side's updates, signings and revocations, what
+        // each commitment includes, the states of an update's life. Shared by Rules and Synth.
+        .target(name: "Ledger", dependencies: ["Transactions"]),
+
         // The rules engine: connection and channel models, the rule catalog, findings.
         .target(
             name: "Rules",
             dependencies: [
-                "Provenance", "Wire", "Trace", "Secp256k1", "Transactions",
+                "Provenance", "Wire", "Trace", "Secp256k1", "Transactions", "Ledger",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -131,6 +138,8 @@ let package = Package(
         .testTarget(name: "NodeLogsTests", dependencies: ["NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Transactions", "Secp256k1", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Transactions"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Ledger", "Transactions", "Trace", "Transport", "Wire", "Provenance", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.
         .testTarget(name: "HostileTests", dependencies: ["FuzzHarness", "Capture", "Provenance", "Trace", "TestSupport", "lntrace"]),

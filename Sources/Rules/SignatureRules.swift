@@ -20,7 +20,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        let signerKey = parameters.sides[1 - owner].fundingPubkey
+        let signerKey = parameters.sides[owner.other].fundingPubkey
         let txid = Hex.encode(tx.transaction.txid.reversed())
         guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
             c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
@@ -29,7 +29,7 @@ enum SignatureRules {
         guard let htlcSignatures else { return }
         guard htlcSignatures.count == tx.htlcOutputs.count else { return }  // commit-num-htlcs reports it
         guard let point = ch.points[owner][number],
-              let remoteHTLC = KeyDerivation.pubkey(basepoint: parameters.sides[1 - owner].htlcBasepoint, perCommitmentPoint: point)
+              let remoteHTLC = KeyDerivation.pubkey(basepoint: parameters.sides[owner.other].htlcBasepoint, perCommitmentPoint: point)
         else { return }
         for (index, (output, signature)) in zip(tx.htlcOutputs, htlcSignatures).enumerated()
         where !Secp256k1.verify(signature: signature, digest: tx.htlcSighash(output), point: remoteHTLC) {
@@ -85,7 +85,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let signedSignature = Rule(RuleInfo(
@@ -102,7 +102,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let commitmentSignature = Rule(RuleInfo(
@@ -126,7 +126,7 @@ enum SignatureRules {
         }
         guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
         guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notGiven(\.htlcSignature) }
-        verify(&c, ch, owner: c.peer, number: ch.localCommitment(c.peer) + 1, contents: ch.commitmentContents(signedBy: c.sender),
+        verify(&c, ch, owner: c.peer, number: ch.ledger.localCommitment(c.peer) + 1, contents: ch.ledger.commitmentContents(signedBy: c.sender),
                parameters: parameters, htlcSignatures: htlcSignatures)
     }
 }
