@@ -348,11 +348,18 @@ public struct CommitmentLedger: Sendable {
         guard everythingCommitted else { return }
         let folded = commitmentContents(signedBy: .first)
         if balanceBase != nil {
-            // The settled HTLCs' effect, kept; the live ones are held again from the new base.
-            balanceBase = folded.balancesMsat.map { b in
-                var base = b
-                for h in htlcs where h.removeIndex == nil { base[h.offerer] &+= h.amountMsat ?? 0 }
-                return base.map { Int64(clamping: $0) }
+            // The settled HTLCs' effect, kept (a negative balance too: the fold changes no
+            // commitment's contents); the live ones are held again from the new base.
+            balanceBase = folded.balances.flatMap { folded -> PerSide<Int64>? in
+                var base = folded
+                for h in htlcs where h.removeIndex == nil {
+                    // Known and within 21M BTC, or `folded` would have no balances.
+                    guard let amount = h.amountMsat else { return nil }
+                    let (sum, overflow) = base[h.offerer].addingReportingOverflow(Int64(clamping: amount))
+                    if overflow { return nil }
+                    base[h.offerer] = sum
+                }
+                return base
             }
         }
         let live = htlcs.filter { $0.removeIndex == nil }

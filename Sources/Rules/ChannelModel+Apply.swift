@@ -23,7 +23,7 @@ extension ChannelModel {
             channelType = m.typed.channelTypeRecord ?? channelType
             fundingSatoshis = m.uint(\.fundingSatoshis)
             pushMsat = m.kind == .openChannel ? m.uint(\.pushMsat) : nil
-            if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
+            if let funding = fundingSatoshis, funding <= CommitmentLedger.maximumMoney, let push = pushMsat, push <= funding * 1000 {
                 // Both are below 21 million bitcoin, so within Int64.
                 var base = PerSide(repeating: Int64(push))
                 base[side] = Int64(funding * 1000 - push)

@@ -45,7 +45,6 @@ public struct ChannelModel: Sendable {
         case unknown
     }
 
-
     // MARK: Identity
 
     /// The engine's number for the channel (stable while its keys change from temporary id
@@ -85,9 +84,6 @@ public struct ChannelModel: Sendable {
     public var htlcIDsUnknown = false
     /// Per-commitment points by absolute commitment number, per side.
     public var points = PerSide<[UInt64: [UInt8]]>([:], [:])
-
-    /// 21 million bitcoin in satoshis: no amount on a channel can be larger.
-    public static let maximumMoney = CommitmentLedger.maximumMoney
 
     // MARK: Close, quiescence, errors
 

@@ -151,6 +151,26 @@ import Transactions
         #expect(ledger.wasSettled(offeredBy: .first, id: 17) && !ledger.wasSettled(offeredBy: .first, id: 200))
     }
 
+    /// A balance that went below zero (an overdrawn scenario, a trace with a wrong amount)
+    /// stays what it was across the fold, so later contents do not depend on when it came.
+    @Test func compactionKeepsANegativeBalance() {
+        var ledger = Self.opened()
+        ledger.balanceBase = PerSide(1_000_000, 0)
+        for id in 0..<200 {
+            Self.add(&ledger, from: .first, id: UInt64(id), msat: 1_000_000)
+            Self.dance(&ledger, signer: .first)
+            Self.dance(&ledger, signer: .second)
+            ledger.recordRemove(from: .second, id: UInt64(id), fulfilled: true)
+            Self.dance(&ledger, signer: .second)
+            Self.dance(&ledger, signer: .first)
+        }
+        #expect(ledger.commitmentContents(signedBy: .first).balances == PerSide(-199_000_000, 200_000_000))
+        ledger.compactIfLong()
+        #expect(ledger.compactions == 1)
+        #expect(ledger.commitmentContents(signedBy: .first).balances == PerSide(-199_000_000, 200_000_000))
+        #expect(ledger.commitmentContents(signedBy: .first).balancesMsat == nil)
+    }
+
     @Test func aBusyChannelIsNotFolded() {
         var ledger = Self.opened()
         for id in 0..<300 { Self.add(&ledger, from: .first, id: UInt64(id), msat: 1_000_000) }
