@@ -34,8 +34,6 @@ public struct CommitmentLedger: Sendable {
         public var blinded: Bool
         /// SHA-256 of `onion_routing_packet` (what `sha256_of_onion` names).
         public var onionHash: [UInt8]?
-        /// The `payment_preimage`, when the recorder knows it.
-        public var preimage: [UInt8]?
         /// How it was removed: fulfilled (`true`) or failed (`false`), once removed.
         public var fulfilled: Bool?
         /// Index of the add in the offerer's update list.
@@ -165,37 +163,35 @@ public struct CommitmentLedger: Sendable {
 
     /// The contents of the commitment made of each side's first `counts[side]` updates.
     public func contents(counts: PerSide<Int> = PerSide(0, 0)) -> Contents {
-        func included(_ side: Side, _ index: Int) -> Bool { index < counts[side] }
         // Balances stay exact for any real channel (amounts are bounded by 21M BTC); an
         // amount beyond that, or an overflow, makes them unknown rather than wrong.
-        var balances = balanceBase
-        func move(_ side: Side, _ amount: Int64) {
-            guard let current = balances?[side] else { return }
-            let (sum, overflow) = current.addingReportingOverflow(amount)
-            if overflow { balances = nil } else { balances?[side] = sum }
-        }
+        var balances = balanceBase ?? PerSide(0, 0)
+        var known = balanceBase != nil
         var held: [HTLC] = []
-        for h in htlcs where included(h.offerer, h.addIndex) {
+        for h in htlcs where h.addIndex < counts[h.offerer] {
             guard let msat = h.amountMsat, msat <= Self.maximumMoney * 1000 else {
-                balances = nil
+                known = false
                 held.append(h)
                 continue
             }
             let amount = Int64(msat)
-            move(h.offerer, -amount)
-            if let removed = h.removeIndex, included(h.offerer.other, removed) {
+            let (less, overflow) = balances[h.offerer].subtractingReportingOverflow(amount)
+            if overflow { known = false } else { balances[h.offerer] = less }
+            if let removed = h.removeIndex, removed < counts[h.offerer.other] {
                 // Fulfilled: the amount moves to the receiver; failed: it goes back.
-                move(h.fulfilled == true ? h.offerer.other : h.offerer, amount)
+                let to = h.fulfilled == true ? h.offerer.other : h.offerer
+                let (more, overflow) = balances[to].addingReportingOverflow(amount)
+                if overflow { known = false } else { balances[to] = more }
             } else {
                 held.append(h)
             }
         }
         // The feerate is the last contained update_fee (only the opener's count).
         var feerate = initialFeerate
-        if let opener, let last = feeUpdates.last(where: { included(opener, $0) }), case let .fee(rate) = updates[opener][last] {
+        if let opener, let last = feeUpdates.last(where: { $0 < counts[opener] }), case let .fee(rate) = updates[opener][last] {
             feerate = rate
         }
-        return Contents(htlcs: held, feerate: feerate, balances: balances)
+        return Contents(htlcs: held, feerate: feerate, balances: known ? balances : nil)
     }
 
     /// The state of the add of `htlc`.
@@ -244,12 +240,11 @@ public struct CommitmentLedger: Sendable {
 
     /// `update_add_htlc` from `side`.
     public mutating func recordAdd(
-        from side: Side, id: UInt64, amountMsat: UInt64?, paymentHash: [UInt8]?, cltvExpiry: UInt64?, blinded: Bool = false,
-        onion: [UInt8]?, preimage: [UInt8]? = nil
+        from side: Side, id: UInt64, amountMsat: UInt64?, paymentHash: [UInt8]?, cltvExpiry: UInt64?, blinded: Bool = false, onion: [UInt8]?
     ) {
         htlcs.append(HTLC(
             offerer: side, id: id, amountMsat: amountMsat, paymentHash: paymentHash, cltvExpiry: cltvExpiry, blinded: blinded,
-            onionHash: onion.map(Hash.sha256), preimage: preimage, addIndex: updates[side].count))
+            onionHash: onion.map(Hash.sha256), addIndex: updates[side].count))
         htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
         updates[side].append(.add(htlcs.count - 1))
         if addCount[side] == 0 { firstHTLCID[side] = id }

@@ -67,7 +67,7 @@ public struct ChannelModel: Sendable {
     public var fundingCreatedSeen = false
     public var fundingSignedSeen = false
     public var dualFunded = false
-    public var params = PerSide(Params(), Params())
+    @Indirect public var params = PerSide(Params(), Params())
     public var channelType: [UInt8]?
     public var fundingTxid: SHA256Hash?
     public var fundingOutputIndex: UInt16?
@@ -126,7 +126,7 @@ public struct ChannelModel: Sendable {
     /// Whether each side sent an `error` for the channel on the current connection (BOLT #1:
     /// the sender has failed the channel).
     public var errorOnConnection = PerSide(false, false)
-    public var reestablish = PerSide<ChannelReestablishFields?>(nil, nil)
+    @Indirect public var reestablish = PerSide<ChannelReestablishFields?>(nil, nil)
     /// Channel messages sent on the current connection, per side.
     public var sentOnConnection = PerSide(0, 0)
     /// Signings since the last reconnection, per side (the first may be a retransmission).

@@ -208,7 +208,7 @@ public struct RuleEngine {
             }
             switch check.outcome {
             case .passed:
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                 // Only a scope with findings has lineage to update (none in a clean trace).
                 if let serial {
                     if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rule.info.id) }
@@ -216,9 +216,9 @@ public struct RuleEngine {
                     connectionLineage[connectionKey]?.passed(rule.info.id)
                 }
             case let .notEvaluated(reason):
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
             case let .violation(reason, crossing):
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
                 let local = self.local
                 let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event),
@@ -493,12 +493,13 @@ public struct RuleEngine {
         channelIndex[.id(id)] = serial
     }
 
+    /// `channel`: the channel's serial (not its model, which a binding would copy per rule).
     private mutating func record(
-        _ rule: Int, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, Int) -> Void
+        _ rule: Int, channel serial: Int?, connection: Int, _ update: (inout Coverage, Int) -> Void
     ) {
-        if let channel {
+        if let serial {
             // Past the first channels, the rest share one entry (-1).
-            update(&coverage[channel.serial < Self.keptChannels ? channel.serial : -1, default: Coverage()], rule)
+            update(&coverage[serial < Self.keptChannels ? serial : -1, default: Coverage()], rule)
         } else {
             // Past the first connections, the rest share one entry (-1): a capture of many
             // connections must not hold a coverage table for each.

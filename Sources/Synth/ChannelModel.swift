@@ -28,6 +28,9 @@ final class ChannelModel {
     var parties = PerSide<ChannelParameters.Party?>(nil, nil)
     /// Both sides' updates, signings and revocations, and so each commitment's contents.
     var ledger = CommitmentLedger()
+    /// The preimage chosen for each `payment_hash` an add carried (the one its
+    /// `update_fulfill_htlc` reveals, even when the scenario set another hash).
+    private var preimages: [[UInt8]: [UInt8]] = [:]
     let commitmentSeeds: PerSide<[UInt8]>
     /// The last per-commitment secret each side received from the other.
     var lastSecretReceived = PerSide<[UInt8]?>(nil, nil)
@@ -114,11 +117,15 @@ final class ChannelModel {
         }
     }
 
+    /// The preimage of an HTLC, if its add was filled with one.
+    func preimage(of htlc: CommitmentLedger.HTLC) -> [UInt8]? { htlc.paymentHash.flatMap { preimages[$0] } }
+
     // MARK: Recording what was sent
 
     func recordAdd(from side: Side, _ message: UpdateAddHTLC, preimage: [UInt8]?) {
         ledger.recordAdd(from: side, id: message.id, amountMsat: message.amountMsat, paymentHash: message.paymentHash.bytes,
-                         cltvExpiry: UInt64(message.cltvExpiry), onion: message.onionRoutingPacket, preimage: preimage)
+                         cltvExpiry: UInt64(message.cltvExpiry), onion: message.onionRoutingPacket)
+        if let preimage { preimages[message.paymentHash.bytes] = preimage }
     }
 
     func recordRemove(from side: Side, id: UInt64, fulfilled: Bool) {

@@ -242,7 +242,7 @@ struct MessageBuilder {
             m.channelID = cid
             if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) {
                 m.id = channel.ledger.htlcs[index].id
-                m.paymentPreimage = channel.ledger.htlcs[index].preimage ?? m.paymentPreimage
+                m.paymentPreimage = channel.preimage(of: channel.ledger.htlcs[index]) ?? m.paymentPreimage
             }
             message = .updateFulfillHTLC(m)
         case var .updateFailHTLC(m):
