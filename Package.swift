@@ -6,6 +6,8 @@
 //   Capture → Transport ┐
 //                       ├→ Wire → Trace → Rules → Hazards → Report → Session → lntrace (CLI)
 //   NodeLogs ───────────┘
+// Beside it, BOLT #3 (Transactions) and the BOLT #2 commitment ledger (Ledger) serve both
+// the rules and `lntrace synth` (Synth).
 import PackageDescription
 
 let package = Package(
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "Synth",
             dependencies: [
-                "Basics", "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions",
+                "Basics", "Capture", "Transport", "Wire", "Secp256k1", "Provenance", "Transactions", "Ledger",
                 // Each log dialect's names and line markers, shared with its parser.
                 "NodeLogs",
             ]
@@ -86,17 +88,22 @@ let package = Package(
         // wiring of a capture's TCP streams through the Transport decoder into message events.
         .target(name: "Trace", dependencies: ["Basics", "Provenance", "Capture", "Transport", "Wire", "NodeLogs"]),
 
-        // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests.
+        // BOLT #3: keys, scripts, commitment and HTLC transactions, signature digests, trimming,
+        // per-commitment secrets; a channel's two sides (`Side`, `PerSide`).
         .target(
             name: "Transactions",
             dependencies: ["Basics", "Secp256k1"]
         ),
 
+        // The BOLT #2 commitment ledger: each side's updates, signings and revocations, what
+        // each commitment includes, the states of an update's life. Shared by Rules and Synth.
+        .target(name: "Ledger", dependencies: ["Basics", "Transactions"]),
+
         // The rules engine: connection and channel models, the rule catalog, findings.
         .target(
             name: "Rules",
             dependencies: [
-                "Basics", "Provenance", "Wire", "Trace", "Secp256k1", "Transactions",
+                "Basics", "Provenance", "Wire", "Trace", "Secp256k1", "Transactions", "Ledger",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -137,6 +144,8 @@ let package = Package(
         .testTarget(name: "NodeLogsTests", dependencies: ["Basics", "NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TraceTests", dependencies: ["Basics", "Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Basics", "Transactions", "Secp256k1", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Basics", "Ledger", "Transactions"]),
+        .testTarget(name: "SynthTests", dependencies: ["Basics", "Synth", "Ledger", "Transactions", "Trace", "Transport", "Wire", "Provenance", "TestSupport"]),
         .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
         .testTarget(name: "HazardsTests", dependencies: ["Hazards", "Rules", "Report", "Session", "Trace", "Provenance", "TestSupport", "lntrace"]),
         .testTarget(name: "RulesTests", dependencies: ["Basics", "Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),

@@ -9,8 +9,8 @@ picked up by re-running this script, never by editing test code.
 BOLT #8 Appendix A (handshake acts for both roles, final keys, message encryption with
 key rotation) goes to bolt8-vectors.json.
 
-BOLT #3 Appendices C (commitment and HTLC transactions), E (key derivation) and F (the
-same with anchors) go to bolt3-vectors.json.
+BOLT #3 Appendices C (commitment and HTLC transactions), D (per-commitment secrets: generation
+and compact storage), E (key derivation) and F (the same with anchors) go to bolt3-vectors.json.
 
 Usage: extract-spec-vectors.py SPEC_DIR OUT_DIR
 """
@@ -69,7 +69,8 @@ def bolt8(text):
 
 
 def bolt3(text):
-    """Appendix C's parameters and vectors, Appendix E's derivations, Appendix F's anchors."""
+    """Appendix C's parameters and vectors, Appendix D's per-commitment secrets, Appendix E's
+    derivations, Appendix F's anchors."""
     c = between(text, '# Appendix C: Commitment and HTLC Transaction Test Vectors', '# Appendix D')
     params, htlcs = {}, {}
     head = c.split('And, here are the test vectors themselves:')[0]
@@ -103,6 +104,25 @@ def bolt3(text):
             if m:
                 v['htlcs'][-1].update({'kind': m.group(1), 'htlc': int(m.group(2)), 'tx': m.group(3)})
         vectors.append(v)
+    d = between(text, '# Appendix D: Per-commitment Secret Generation Test Vectors', '# Appendix E')
+    generation, storage = [], []
+    for block in re.split(r'\n\s*name: ', d)[1:]:
+        name, rest = block.split('\n', 1)
+        fields = re.findall(r'^\s*(seed|I|secret|output): (\S+)$', rest, re.M)
+        if fields and fields[0][0] == 'seed':
+            v = dict(fields)
+            generation.append({'name': name.strip(), 'seed': v['seed'].removeprefix('0x').lower(),
+                               'index': int(v['I'], 0), 'output': v['output'].removeprefix('0x')})
+        else:
+            steps = []
+            for key, value in fields:
+                if key == 'I':
+                    steps.append({'index': int(value, 0)})
+                elif key == 'secret':
+                    steps[-1]['secret'] = value.removeprefix('0x')
+                elif key == 'output':
+                    steps[-1]['ok'] = value == 'OK'
+            storage.append({'name': name.strip(), 'steps': steps})
     e = between(text, '# Appendix E: Key Derivation Test Vectors', '# Appendix F')
     derivation = {}
     for line in e.splitlines():
@@ -112,10 +132,11 @@ def bolt3(text):
     f = between(text, '# Appendix F: Commitment and HTLC Transaction Test Vectors (anchors)', '# Appendix G')
     anchors = json.loads(re.search(r'```yaml\n(.*?)```', f, re.S).group(1))
     return {
-        'source': 'lightning/bolts 03-transactions.md, Appendices C, E and F (CC BY 4.0)',
+        'source': 'lightning/bolts 03-transactions.md, Appendices C, D, E and F (CC BY 4.0)',
         'parameters': params,
         'htlcs': [htlcs[i] for i in sorted(htlcs)],
         'commitments': vectors,
+        'per_commitment_secrets': {'generation': generation, 'storage': storage},
         'key_derivation': derivation,
         'anchors': anchors,
     }

@@ -1,4 +1,5 @@
-import Crypto
+import Ledger
+import Transactions
 import Wire
 
 extension ChannelModel {
@@ -10,11 +11,11 @@ extension ChannelModel {
     /// can imply none (a revocation of nothing, a fee set by the node that does not pay it)
     /// leaves it as it was. Documentation/rules.md §"Recovery".
     mutating func apply(_ m: MessageView, from side: Side) {
-        let peer = 1 - side
+        let peer = side.other
         if itxMaybePending, updateMessages.contains(m.kind) { settleMaybeItx() }
         switch m.kind {
         case .openChannel, .openChannel2:
-            opener = side
+            ledger.opener = side
             origin = .opened
             openSeen = true
             dualFunded = m.kind == .openChannel2
@@ -22,14 +23,17 @@ extension ChannelModel {
             channelType = m.typed.channelTypeRecord ?? channelType
             fundingSatoshis = m.uint(\.fundingSatoshis)
             pushMsat = m.kind == .openChannel ? m.uint(\.pushMsat) : nil
-            if let funding = fundingSatoshis, funding <= Self.maximumMoney, let push = pushMsat, push <= funding * 1000 {
-                balanceBase = side == 0 ? [funding * 1000 - push, push] : [push, funding * 1000 - push]
+            if let funding = fundingSatoshis, funding <= CommitmentLedger.maximumMoney, let push = pushMsat, push <= funding * 1000 {
+                // Both are below 21 million bitcoin, so within Int64.
+                var base = PerSide(repeating: Int64(push))
+                base[side] = Int64(funding * 1000 - push)
+                ledger.balanceBase = base
             }
-            initialFeerate = (m.uint(\.feeratePerKw) ?? m.uint(\.commitmentFeeratePerkw)).map { UInt32(truncatingIfNeeded: $0) }
+            ledger.initialFeerate = (m.uint(\.feeratePerKw) ?? m.uint(\.commitmentFeeratePerkw)).map { UInt32(truncatingIfNeeded: $0) }
             announce = m.typed.channelFlags.map { $0 & 1 == 1 }
             if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
             if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
-            nextHTLCID = [0, 0]
+            ledger.nextHTLCID = PerSide(0, 0)
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
@@ -56,22 +60,23 @@ extension ChannelModel {
         case .updateAddHTLC:
             let blinded = m.typed.blindedPathRecord != nil
             if m.uint(\.id) == nil { htlcIDsUnknown = true }
-            recordAdd(from: side, id: m.uint(\.id) ?? nextHTLCID[side] ?? 0, amount: m.uint(\.amountMsat),
-                      hash: m.bytes(\.paymentHash), cltv: m.uint(\.cltvExpiry), blinded: blinded, onion: m.bytes(\.onionRoutingPacket))
+            ledger.recordAdd(from: side, id: m.uint(\.id) ?? ledger.nextHTLCID[side] ?? 0, amountMsat: m.uint(\.amountMsat),
+                             paymentHash: m.bytes(\.paymentHash), cltvExpiry: m.uint(\.cltvExpiry), blinded: blinded,
+                             onion: m.bytes(\.onionRoutingPacket))
         case .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC:
             if m.uint(\.id) == nil { htlcIDsUnknown = true }
-            recordRemove(from: side, id: m.uint(\.id), fulfilled: m.kind == .updateFulfillHTLC)
+            ledger.recordRemove(from: side, id: m.uint(\.id), fulfilled: m.kind == .updateFulfillHTLC)
         case .updateFee:
             // Recovery (`fee-funder-only`): the node that does not pay the fee cannot set it.
             if let opener, opener != side { break }
-            recordFee(from: side, m.uint(\.feeratePerKw).map { UInt32(truncatingIfNeeded: $0) })
+            ledger.recordFee(from: side, m.uint(\.feeratePerKw).map { UInt32(truncatingIfNeeded: $0) })
         case .startBatch:
             if let size = m.uint(\.batchSize), size > 1 {
                 batchRemaining[side] = Int(min(size, 20))
                 batchSize[side] = batchRemaining[side]
             }
         case .commitmentSigned:
-            let repeated = possibleRetransmission[side].remove(.commitmentSigned) != nil && unacknowledgedSignings(side) > 0
+            let repeated = possibleRetransmission[side].remove(.commitmentSigned) != nil && ledger.unacknowledgedSignings(side) > 0
             let continuation = isBatchContinuation(side) || repeated
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
             if continuation {
@@ -80,13 +85,14 @@ extension ChannelModel {
                 itx?.commitmentSignedSent[side] = true
             } else {
                 recordSigning(from: side)
-                if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = signings[side].count - 1 }
+                if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = ledger.signings[side].count - 1 }
             }
         case .revokeAndAck:
             settleMaybeItx()
-            let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && revocations[side] >= signings[peer].count
+            let answered = ledger.revocations[side] >= ledger.signings[peer].count
+            let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && answered
             // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
-            let unsolicited = origin != .unknown && revocations[side] >= signings[peer].count
+            let unsolicited = origin != .unknown && answered
             if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes(\.nextPerCommitmentPoint)) }
         case .shutdown:
             shutdownSent[side] = true
@@ -126,15 +132,15 @@ extension ChannelModel {
             if itxMaybePending, itx == nil {
                 // The interactive transaction the reestablish did not describe: the signings
                 // since then were its commitment's, not new ones.
-                for s in 0..<2 {
-                    if let index = maybeItxSigning[s], index == signings[s].count - 1 {
-                        signings[s].removeLast()
+                for s in Side.allCases {
+                    if let index = maybeItxSigning[s], index == ledger.signings[s].count - 1 {
+                        ledger.signings[s].removeLast()
                         signingsOnConnection[s] = max(0, signingsOnConnection[s] - 1)
                     }
                 }
                 var session = InteractiveTx(kind: .splice, initiator: side)
                 session.constructed = true
-                session.commitmentSignedSent = [true, true]
+                session.commitmentSignedSent = PerSide(true, true)
                 itx = session
                 settleMaybeItx()
             }
@@ -149,8 +155,8 @@ extension ChannelModel {
         case .txAbort:
             itx?.aborted = true
             // Implementations resume after an aborted splice.
-            stfuSent = [false, false]
-            stfuInitiator = [nil, nil]
+            stfuSent = PerSide(false, false)
+            stfuInitiator = PerSide(nil, nil)
         default:
             break
         }
@@ -164,14 +170,14 @@ extension ChannelModel {
     /// Whether an interactive transaction awaited signatures at the reestablish is decided.
     mutating func settleMaybeItx() {
         itxMaybePending = false
-        maybeItxSigning = [nil, nil]
+        maybeItxSigning = PerSide(nil, nil)
     }
 
     /// `channel_reestablish` (BOLT #2 §"Message Retransmission"): the commitment numbers
     /// bootstrap a channel first seen here; with history, a signing or revocation the peer
     /// says it never received is taken back (it will be retransmitted).
     private mutating func applyReestablish(_ m: MessageView, from side: Side) {
-        let peer = 1 - side
+        let peer = side.other
         let fields = ChannelReestablishFields(
             nextCommitmentNumber: m.uint(\.nextCommitmentNumber), nextRevocationNumber: m.uint(\.nextRevocationNumber),
             yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.bytes(\.myCurrentPerCommitmentPoint),
@@ -201,37 +207,38 @@ extension ChannelModel {
             self = ChannelModel(bootstrapping: self)
             itxMaybePending = fields.hasNextFunding == nil
             // What either side retransmits now answers what came before the trace.
-            possibleRetransmission = [[.revokeAndAck, .commitmentSigned], [.revokeAndAck, .commitmentSigned]]
+            possibleRetransmission = PerSide(repeating: [.revokeAndAck, .commitmentSigned])
         }
-        if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
-            commitmentBase[side] = nc - 1
-            revocationBase[peer] = nr
+        let noHistory = ledger.signings.allSatisfy(\.isEmpty) && ledger.revocations == PerSide(0, 0)
+        if origin == .reestablished && noHistory {
+            ledger.commitmentBase[side] = nc - 1
+            ledger.revocationBase[peer] = nr
             // `my_current_per_commitment_point` is not trusted as commitment nc−1's point:
             // the receiver "MUST ignore" it, and some nodes send a fixed dummy.
         } else {
             // History: the peer's last signing or revocation may not have arrived.
-            if localCommitment(side) == nc, !signings[peer].isEmpty {
-                signings[peer].removeLast()
-                undoUncommitted()
+            if ledger.localCommitment(side) == nc, !ledger.signings[peer].isEmpty {
+                ledger.signings[peer].removeLast()
+                ledger.undoUncommitted()
             }
-            if nextRevoked(peer) == nr &+ 1, revocations[peer] > 0 {
-                revocations[peer] -= 1
+            if ledger.nextRevoked(peer) == nr &+ 1, ledger.revocations[peer] > 0 {
+                ledger.revocations[peer] -= 1
             }
         }
         if let other = reestablish[peer], let otherNC = other.nextCommitmentNumber {
             let flags = [fields.hasFundingLocked, fields.hasNextFunding, other.hasFundingLocked, other.hasNextFunding]
             if flags.allSatisfy({ $0 != nil }) {
                 let fresh = nc == 1 && otherNC == 1 && flags.allSatisfy { $0 == false }
-                readyDue = [fresh, fresh]
+                readyDue = PerSide(fresh, fresh)
             }
-            if origin == .reestablished && signings.allSatisfy(\.isEmpty) && revocations == [0, 0] {
+            if origin == .reestablished && ledger.signings.allSatisfy(\.isEmpty) && ledger.revocations == PerSide(0, 0) {
                 // A revocation owed from before the trace: the peer's signing it answers.
-                for s in 0..<2 {
-                    guard let mine = reestablish[s]?.nextCommitmentNumber, let theirs = reestablish[1 - s]?.nextRevocationNumber
+                for s in Side.allCases {
+                    guard let mine = reestablish[s]?.nextCommitmentNumber, let theirs = reestablish[s.other]?.nextRevocationNumber
                     else { continue }
                     if theirs &+ 2 == mine {
-                        signings[1 - s].append(Signing(w: 0, r: 0))
-                        commitmentBase[s] = mine - 2
+                        ledger.signings[s.other].append(CommitmentLedger.Signing(updates: 0, revocations: 0))
+                        ledger.commitmentBase[s] = mine - 2
                     }
                 }
             }
@@ -273,13 +280,6 @@ extension ChannelModel {
         return batchRemaining[side] > 0 && batchRemaining[side] < size
     }
 
-    /// The other side's updates included in a commitment signed after `revocations`
-    /// revocations of the signer (Documentation/channel-model.md, "The ledger").
-    func peerUpdatesIncluded(signer: Side, revocations count: Int) -> Int {
-        let peer = 1 - signer
-        guard count > 0, count <= signings[peer].count else { return 0 }
-        return signings[peer][count - 1].w
-    }
 }
 
 extension ChannelModel.Params {

@@ -16,16 +16,15 @@ extension ChannelModel {
             throw MissingEvidence(reason: "the funding outpoint is not in the trace")
         }
         guard let type = channelType else { throw MissingEvidence(reason: "the channel type is not known") }
-        var sides: [ChannelParameters.Side] = []
-        for side in 0..<2 {
-            let p = params[side]
+        func party(_ p: Params) throws(MissingEvidence) -> ChannelParameters.Party {
             guard let fundingKey = p.fundingPubkey, let revocation = p.revocationBasepoint, let payment = p.paymentBasepoint,
                   let delayed = p.delayedPaymentBasepoint, let htlc = p.htlcBasepoint, let delay = p.toSelfDelay, let dust = p.dustLimit
             else { throw MissingEvidence(reason: "the source does not give the keys of `open_channel` and `accept_channel`") }
-            sides.append(ChannelParameters.Side(
+            return ChannelParameters.Party(
                 fundingPubkey: fundingKey, revocationBasepoint: revocation, paymentBasepoint: payment, delayedPaymentBasepoint: delayed,
-                htlcBasepoint: htlc, toSelfDelay: UInt16(truncatingIfNeeded: delay), dustLimit: dust))
+                htlcBasepoint: htlc, toSelfDelay: UInt16(truncatingIfNeeded: delay), dustLimit: dust)
         }
+        let sides = PerSide(try party(params.first), try party(params.second))
         return ChannelParameters(
             sides: sides, opener: opener, fundingTxid: txid, fundingOutputIndex: UInt32(index), fundingSatoshis: funding,
             staticRemoteKey: ConnectionModel.isSet(type, 12), anchors: anchors)

@@ -35,7 +35,7 @@ enum CloseRules {
         example: "→ update_add_htlc, → shutdown (before → commitment_signed)"),
         on: [.shutdown]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        let pending = ch.uncommittedUpdates(c.sender)
+        let pending = ch.ledger.uncommittedUpdates(c.sender)
         if pending > 0 { c.violation("\(pending) update\(pending == 1 ? "" : "s") of the sender \(pending == 1 ? "is" : "are") not yet covered by its commitment_signed", field: "unsigned_updates", actual: UInt64(pending), expected: 0) }
     }
 
@@ -138,10 +138,10 @@ enum CloseRules {
         guard let ch = c.known() else { return }
         if !ch.shutdownSent[c.sender] { return c.violation("`\(c.name)` before the sender's own `shutdown`") }
         if !ch.shutdownSent[c.peer] { return c.violation("`\(c.name)` before the peer's `shutdown` arrived") }
-        if !ch.everythingCommitted { return c.violation("updates are not yet signed and revoked on both commitments") }
+        if !ch.ledger.everythingCommitted { return c.violation("updates are not yet signed and revoked on both commitments") }
         guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
         guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
-        let remaining = ch.htlcs.filter { $0.removeIndex == nil }.count
+        let remaining = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
         if remaining > 0 { c.violation("\(remaining) HTLC\(remaining == 1 ? "" : "s") remain in the commitments", field: "htlcs_remaining", actual: UInt64(remaining), expected: 0) }
     }
 

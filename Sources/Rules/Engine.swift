@@ -89,9 +89,6 @@ public struct RuleEngine {
     /// Roots and follow-ons per channel (by serial) and per connection's channel-less traffic.
     private var channelLineage: [Int: Lineage] = [:]
     private var connectionLineage: [Int: Lineage] = [:]
-    /// Updates a channel may accumulate before its history is folded at the next quiet point.
-    static let compactionThreshold = 256
-
     /// Each selected rule's catalog number (coverage is kept by number).
     private let numbers: [Int]
 
@@ -186,7 +183,7 @@ public struct RuleEngine {
         if let serial {
             channel = channels.removeValue(forKey: serial)
         }
-        var side = 0
+        var side = ChannelModel.Side.first
         if var model = channel.take() {
             if model.connection != connection.token {
                 if model.connection == nil { model.connection = connection.token } else { model.reconnected(connection: connection.token) }
@@ -211,7 +208,7 @@ public struct RuleEngine {
             }
             switch check.outcome {
             case .passed:
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                 // Only a scope with findings has lineage to update (none in a clean trace).
                 if let serial {
                     if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rule.info.id) }
@@ -219,9 +216,9 @@ public struct RuleEngine {
                     connectionLineage[connectionKey]?.passed(rule.info.id)
                 }
             case let .notEvaluated(reason):
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.notEvaluated($1, reason) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
             case let .violation(reason, crossing):
-                record(numbers[index], channel: channel, connection: connectionKey) { $0.evaluated($1) }
+                record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
                 let local = self.local
                 let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event),
@@ -231,7 +228,7 @@ public struct RuleEngine {
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 // A removal refers to its HTLC's add.
                 if let serial, removalMessages.contains(view.kind), let id = view.uint(\.id),
-                   let add = htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)],
+                   let add = htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)],
                    !finding.context.contains(where: { $0.location == add.location && $0.index == add.index }) {
                     finding.referenced = [add]
                 }
@@ -258,9 +255,7 @@ public struct RuleEngine {
         if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []], contextLength: contextLength) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
-            if view.kind == .revokeAndAck, model.updates[0].count + model.updates[1].count > Self.compactionThreshold {
-                model.compact()
-            }
+            if view.kind == .revokeAndAck { model.compactIfLong() }
             channels[serial] = model
             touch(serial)
             if serial < Self.keptChannels { channelMessages[serial] += 1 } else { omittedMessages += 1 }
@@ -268,7 +263,7 @@ public struct RuleEngine {
             if view.kind == .updateAddHTLC, let id = view.uint(\.id) {
                 htlcAdds[serial, default: [:]][HTLCRef(offerer: side, id: id)] = event
             } else if removalMessages.contains(view.kind), let id = view.uint(\.id) {
-                htlcAdds[serial]?[HTLCRef(offerer: 1 - side, id: id)] = nil
+                htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)] = nil
             }
             register(serial: serial, connection: connection.token, id: event.content.channelID)
         }
@@ -332,15 +327,15 @@ public struct RuleEngine {
         if let side = model.side(of: sender) { return side }
         var side: ChannelModel.Side?
         if let other = model.knownSide(of: receiver) {
-            side = 1 - other
+            side = other.other
         } else if view.kind == .channelReestablish, let nr = view.uint(\.nextRevocationNumber), nr > 0,
                   let secret = view.bytes(\.yourLastPerCommitmentSecret), let point = Secp256k1.publicKey(secret: secret) {
-            let matching = (0..<2).filter { model.points[1 - $0][nr - 1] == point }
+            let matching = ChannelModel.Side.allCases.filter { model.points[$0.other][nr - 1] == point }
             if matching.count == 1 { side = matching[0] }
         }
         if let side {
-            partyAlias[sender] = model.parties[side]
-            if model.knownSide(of: receiver) == nil { partyAlias[receiver] = model.parties[1 - side] }
+            partyAlias[sender] = model.parties[side.index]
+            if model.knownSide(of: receiver) == nil { partyAlias[receiver] = model.parties[side.other.index] }
             return side
         }
         // Unattributable: start the channel over from what follows.
@@ -348,7 +343,7 @@ public struct RuleEngine {
         fresh.resetParties()
         fresh.origin = .unknown
         model = fresh
-        return model.side(of: sender) ?? 0
+        return model.side(of: sender) ?? .first
     }
 
     /// Whether `label` names the node that recorded the trace: the logging node, or the node
@@ -477,15 +472,15 @@ public struct RuleEngine {
     private mutating func register(serial: Int, connection token: Int, id: ChannelID?) {
         guard let model = channels[serial] else { return }
         if let temporary = model.temporaryID { channelIndex[.temporary(connection: token, temporary)] = serial }
-        if model.channelID == nil, model.fundingSignedSeen || model.readySent != [false, false], let id, id != model.temporaryID {
+        if model.channelID == nil, model.fundingSignedSeen || model.readySent.contains(true), let id, id != model.temporaryID {
             // The source gives the channel_id but not the funding outpoint it comes from.
             assign(id, to: serial)
         }
         if model.channelID == nil, let txid = model.fundingTxid, let index = model.fundingOutputIndex {
             assign(ChannelID(fundingTxid: txid, outputIndex: index), to: serial)
         }
-        if model.channelID == nil, model.dualFunded, let a = model.params[0].revocationBasepoint,
-           let b = model.params[1].revocationBasepoint, a.count == 33, b.count == 33 {
+        if model.channelID == nil, model.dualFunded, let a = model.params.first.revocationBasepoint,
+           let b = model.params.second.revocationBasepoint, a.count == 33, b.count == 33 {
             // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
             if let id = ChannelID(sha256(lesser + greater)) { assign(id, to: serial) }
@@ -498,12 +493,13 @@ public struct RuleEngine {
         channelIndex[.id(id)] = serial
     }
 
+    /// `channel`: the channel's serial (not its model, which a binding would copy per rule).
     private mutating func record(
-        _ rule: Int, channel: ChannelModel?, connection: Int, _ update: (inout Coverage, Int) -> Void
+        _ rule: Int, channel serial: Int?, connection: Int, _ update: (inout Coverage, Int) -> Void
     ) {
-        if let channel {
+        if let serial {
             // Past the first channels, the rest share one entry (-1).
-            update(&coverage[channel.serial < Self.keptChannels ? channel.serial : -1, default: Coverage()], rule)
+            update(&coverage[serial < Self.keptChannels ? serial : -1, default: Coverage()], rule)
         } else {
             // Past the first connections, the rest share one entry (-1): a capture of many
             // connections must not hold a coverage table for each.

@@ -224,7 +224,7 @@ enum EstablishmentRules {
         explanation: "Each side's reserve must be spendable in the other's commitment: not below the other's dust limit.",
         example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=1000, ← accept_channel channel_reserve_satoshis=500"),
         on: [.acceptChannel]) { c in
-        guard let ch = c.known(.opened), let openDust = ch.params[1 - c.sender].dustLimit, let openReserve = ch.params[1 - c.sender].reserve else {
+        guard let ch = c.known(.opened), let openDust = ch.params[c.peer].dustLimit, let openReserve = ch.params[c.peer].reserve else {
             return c.notEvaluated("the channel's `open_channel` is not in the trace")
         }
         guard let reserve = c.need(\.channelReserveSatoshis), let dust = c.need(\.dustLimitSatoshis) else { return }

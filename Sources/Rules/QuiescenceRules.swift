@@ -25,10 +25,10 @@ enum QuiescenceRules {
         example: "→ update_add_htlc, → stfu"),
         on: [.stfu]) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        for index in ch.updates[c.sender].indices {
-            let state = ch.state(ofUpdate: index, sentBy: c.sender)
-            if state == 1 { return c.violation("an update of the sender is not yet signed (pending on the peer)") }
-            if state == 3 { return c.violation("an update of the sender is not yet in its own commitment (pending on the sender)") }
+        for index in ch.ledger.updates[c.sender].indices {
+            let state = ch.ledger.state(ofUpdate: index, sentBy: c.sender)
+            if state == .pendingOnReceiver { return c.violation("an update of the sender is not yet signed (pending on the peer)") }
+            if state == .pendingOnSender { return c.violation("an update of the sender is not yet in its own commitment (pending on the sender)") }
         }
     }
 

@@ -21,7 +21,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        let signerKey = parameters.sides[1 - owner].fundingPubkey
+        let signerKey = parameters.sides[owner.other].fundingPubkey
         let txid = Hex.encode(tx.transaction.txid.reversed())
         guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
             c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
@@ -84,7 +84,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let signedSignature = Rule(RuleInfo(
@@ -101,7 +101,7 @@ enum SignatureRules {
         } catch {
             return c.notEvaluated(error.reason)
         }
-        verify(&c, ch, owner: c.peer, number: 0, contents: ch.contents(), parameters: parameters, htlcSignatures: nil)
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
     static let commitmentSignature = Rule(RuleInfo(
@@ -125,7 +125,7 @@ enum SignatureRules {
         }
         guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
         guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notGiven(\.htlcSignature) }
-        verify(&c, ch, owner: c.peer, number: ch.localCommitment(c.peer) + 1, contents: ch.commitmentContents(signedBy: c.sender),
+        verify(&c, ch, owner: c.peer, number: ch.ledger.localCommitment(c.peer) + 1, contents: ch.ledger.commitmentContents(signedBy: c.sender),
                parameters: parameters, htlcSignatures: htlcSignatures)
     }
 }

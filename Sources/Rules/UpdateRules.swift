@@ -1,5 +1,6 @@
 import Basics
 import Secp256k1
+import Transactions
 import Wire
 
 /// BOLT #2 §"Normal Operation": adding and removing HTLCs, `commitment_signed`,
@@ -26,7 +27,7 @@ enum UpdateRules {
         example: "→ update_add_htlc id=1 (the sender's first)"),
         on: [.updateAddHTLC]) { c in
         guard let ch = c.known(.opened) else { return }
-        guard ch.addCount[c.sender] == 0 else { return }
+        guard ch.ledger.addCount[c.sender] == 0 else { return }
         guard let id = c.need(\.id) else { return }
         if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0", field: \TypedMessage.id, actual: id, expected: 0) }
     }
@@ -39,8 +40,8 @@ enum UpdateRules {
         example: "→ update_add_htlc id=0, → update_add_htlc id=2"),
         on: [.updateAddHTLC]) { c in
         // The sender's first add on a channel opened in the trace is add-id-start's.
-        if let ch = c.channel, ch.origin == .opened, ch.addCount[c.sender] == 0 { return }
-        guard let ch = c.channel, let expected = ch.nextHTLCID[c.sender], ch.addCount[c.sender] > 0 else {
+        if let ch = c.channel, ch.origin == .opened, ch.ledger.addCount[c.sender] == 0 { return }
+        guard let ch = c.channel, let expected = ch.ledger.nextHTLCID[c.sender], ch.ledger.addCount[c.sender] > 0 else {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
         guard let id = c.need(\.id) else { return }
@@ -85,7 +86,7 @@ enum UpdateRules {
     /// The HTLCs `sender` offers in the commitment its next signing gives the peer, with
     /// the add being checked (Documentation/channel-model.md, "The ledger").
     static func offeredAfterAdd(_ ch: ChannelModel, sender: ChannelModel.Side) -> [ChannelModel.HTLC] {
-        ch.commitmentContents(signedBy: sender).htlcs.filter { $0.offerer == sender }
+        ch.ledger.commitmentContents(signedBy: sender).htlcs.filter { $0.offerer == sender }
     }
 
     static let addMaxAccepted = Rule(RuleInfo(
@@ -133,7 +134,7 @@ enum UpdateRules {
             return nil
         }
         guard let id = c.need(\.id) else { return nil }
-        guard let htlc = ch.htlc(offeredBy: c.peer, id: id) else {
+        guard let htlc = ch.ledger.htlc(offeredBy: c.peer, id: id) else {
             c.notEvaluated("the HTLC's add is not in the trace")
             return nil
         }
@@ -149,7 +150,7 @@ enum UpdateRules {
         on: removalMessages) { c in
         guard let ch = c.htlcTable() else { return }
         guard let id = c.need(\.id) else { return }
-        if ch.htlc(offeredBy: c.peer, id: id) == nil && !ch.wasSettled(offeredBy: c.peer, id: id) {
+        if ch.ledger.htlc(offeredBy: c.peer, id: id) == nil && !ch.ledger.wasSettled(offeredBy: c.peer, id: id) {
             c.violation("no HTLC with id \(id) offered by the peer exists")
         }
     }
@@ -161,7 +162,7 @@ enum UpdateRules {
         explanation: "A second fulfill or fail of the same HTLC is a duplicate (before the first is committed) or names an HTLC that is gone.",
         example: "→ update_fulfill_htlc id=0, → update_fail_htlc id=0"),
         on: removalMessages) { c in
-        if let ch = c.channel, let id = c.uint(\.id), ch.wasSettled(offeredBy: c.peer, id: id) {
+        if let ch = c.channel, let id = c.uint(\.id), ch.ledger.wasSettled(offeredBy: c.peer, id: id) {
             return c.violation("HTLC \(id) was already removed and settled")
         }
         guard let htlc = removed(&c) else { return }
@@ -177,16 +178,15 @@ enum UpdateRules {
         on: removalMessages) { c in
         guard let htlc = removed(&c), let ch = c.known() else { return }
         guard htlc.removeIndex == nil else { return }  // rm-once
-        let state = ch.addState(htlc)
-        if state < 5 {
-            let missing = [
-                1: "the peer has not signed for its add",
-                2: "the sender has not revoked its commitment without it",
-                3: "the sender has not signed a commitment with it",
-                4: "the peer has not revoked its commitment without it",
-            ][state] ?? ""
-            c.violation("HTLC \(htlc.id) is not irrevocably committed: \(missing)")
+        let missing: String
+        switch ch.ledger.addState(htlc) {
+        case .pendingOnReceiver: missing = "the peer has not signed for its add"
+        case .inReceiverCommitment: missing = "the sender has not revoked its commitment without it"
+        case .pendingOnSender: missing = "the sender has not signed a commitment with it"
+        case .inSenderCommitment: missing = "the peer has not revoked its commitment without it"
+        case .irrevocablyCommitted: return
         }
+        c.violation("HTLC \(htlc.id) is not irrevocably committed: \(missing)")
     }
 
     static let fulfillPreimage = Rule(RuleInfo(
@@ -247,7 +247,7 @@ enum UpdateRules {
     /// The content counts of the commitment a signing by `signer` would create now:
     /// its own updates, and the peer's updates its revocations acknowledged.
     static func signedContent(_ ch: ChannelModel, _ signer: ChannelModel.Side) -> (own: Int, peer: Int) {
-        (ch.updates[signer].count, ch.peerUpdatesIncluded(signer: signer, revocations: ch.revocations[signer]))
+        (ch.ledger.updates[signer].count, ch.ledger.peerUpdatesIncluded(signer: signer, revocations: ch.ledger.revocations[signer]))
     }
 
     static let commitHasUpdates = Rule(RuleInfo(
@@ -264,8 +264,8 @@ enum UpdateRules {
         }
         let now = signedContent(ch, c.sender)
         let before: (own: Int, peer: Int)
-        if let last = ch.signings[c.sender].last {
-            before = (last.w, ch.peerUpdatesIncluded(signer: c.sender, revocations: last.r))
+        if let last = ch.ledger.signings[c.sender].last {
+            before = (last.updates, ch.ledger.peerUpdatesIncluded(signer: c.sender, revocations: last.revocations))
         } else if ch.origin == .opened {
             before = (0, 0)
         } else {
@@ -290,7 +290,7 @@ enum UpdateRules {
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
-        let outstanding = ch.unacknowledgedSignings(c.sender)
+        let outstanding = ch.ledger.unacknowledgedSignings(c.sender)
         if outstanding > 0 { c.violation("the sender's previous signing is not yet answered by the peer's revoke_and_ack") }
     }
 
@@ -298,7 +298,7 @@ enum UpdateRules {
         "commit-num-htlcs", "num_htlcs matches the commitment", section: "\(commitSection); BOLT #3 §\"Trimmed Outputs\"",
         severity: .error,
         spec: "A receiving node: once all pending updates are applied: if `num_htlcs` is not equal to the number of HTLC outputs in the local commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (the ledger, Documentation/channel-model.md): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × 663/1000 (offered by the peer) or × 703/1000 (received), zero with anchors, at the feerate in that commitment.",
+        explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (the ledger, Documentation/channel-model.md): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × \(Trimming.htlcTimeoutWeight)/1000 (offered by the peer) or × \(Trimming.htlcSuccessWeight)/1000 (received), zero with anchors, at the feerate in that commitment.",
         example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
         on: [.commitmentSigned]) { c in
         guard let ch = c.htlcTable() else { return }
@@ -307,7 +307,7 @@ enum UpdateRules {
             return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         guard let count = c.need(\.numHTLCs) else { return }
-        let contents = ch.commitmentContents(signedBy: c.sender)
+        let contents = ch.ledger.commitmentContents(signedBy: c.sender)
         let (htlcs, feerate) = (contents.htlcs, contents.feerate)
         guard let feerate else { return c.notEvaluated("the commitment's feerate is not known") }
         var expected = 0
@@ -334,8 +334,8 @@ enum UpdateRules {
         if ch.mayRepeat(.revokeAndAck, from: c.sender) {
             return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
-        if ch.revocations[c.sender] >= ch.signings[c.peer].count {
-            c.violation("no signing of the peer is waiting for a revocation (\(ch.signings[c.peer].count) signing\(ch.signings[c.peer].count == 1 ? "" : "s"), \(ch.revocations[c.sender]) revoked)")
+        if ch.ledger.revocations[c.sender] >= ch.ledger.signings[c.peer].count {
+            c.violation("no signing of the peer is waiting for a revocation (\(ch.ledger.signings[c.peer].count) signing\(ch.ledger.signings[c.peer].count == 1 ? "" : "s"), \(ch.ledger.revocations[c.sender]) revoked)")
         }
     }
 
@@ -350,7 +350,7 @@ enum UpdateRules {
         if ch.mayRepeat(.revokeAndAck, from: c.sender) {
             return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
-        let number = ch.nextRevoked(c.sender)
+        let number = ch.ledger.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("per_commitment_secret is not a valid secret key") }

@@ -39,20 +39,3 @@ struct NodeKeys {
         Signature(unchecked: Secp256k1.sign(digest: sha256(message.utf8), secret: derive(purpose)) ?? [UInt8](repeating: 0, count: 64))
     }
 }
-
-/// BOLT #3 §"Per-commitment Secret Requirements": the secret for commitment `number` is
-/// `generate_from_seed(seed, 2^48 - 1 - number)`, flipping and hashing per set bit.
-func perCommitmentSecret(seed: [UInt8], number: UInt64) -> [UInt8] {
-    let index = (UInt64(1) << 48) - 1 - number
-    var p = seed
-    for bit in stride(from: 47, through: 0, by: -1) where index & (UInt64(1) << UInt64(bit)) != 0 {
-        p[bit / 8] ^= UInt8(1 << (bit % 8))
-        p = sha256(p)
-    }
-    return p
-}
-
-/// The per-commitment point of a secret.
-func perCommitmentPoint(secret: [UInt8]) -> Point {
-    Point(unchecked: Secp256k1.publicKey(secret: secret) ?? [])
-}

@@ -1,4 +1,5 @@
 import Basics
+import Ledger
 import Secp256k1
 import Transactions
 import Wire
@@ -35,7 +36,7 @@ struct MessageBuilder {
     /// two nodes.
     func channel(_ a: String, _ b: String, label: String?) -> ChannelModel? {
         if let label { return channels.last { $0.label == label } }
-        return channels.last { Set($0.nodes) == Set([a, b]) }
+        return channels.last { Set($0.nodes.both) == Set([a, b]) }
     }
 
     mutating func build(_ statement: MessageStatement) throws(ScenarioError) -> [UInt8] {
@@ -66,9 +67,9 @@ struct MessageBuilder {
             channelCounter += 1
             temporaryCounter += 1
             let label = channelLabel ?? "ch\(channelCounter)"
-            let seeds = [sender.derive("commitment seed \(label)"), nodes[statement.to]?.derive("commitment seed \(label)") ?? []]
+            let seeds = PerSide(sender.derive("commitment seed \(label)"), nodes[statement.to]?.derive("commitment seed \(label)") ?? [])
             channels.append(ChannelModel(
-                label: label, nodes: [statement.from, statement.to], seeds: seeds,
+                label: label, nodes: PerSide(statement.from, statement.to), seeds: seeds,
                 temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)".utf8)),
                 scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
         }
@@ -115,7 +116,7 @@ struct MessageBuilder {
     ) {
         guard let keys = nodes[from] else { return }
         let label = channel?.label ?? "none"
-        let side = channel?.side(from) ?? 0
+        let side = channel?.side(from) ?? .first
         let cid = channel?.id ?? .zero
         switch message {
         case var .initMessage(m):
@@ -206,7 +207,7 @@ struct MessageBuilder {
             m.fundingTxid = SHA256Hash(unchecked: sha256("funding txid \(label)".utf8))
             m.fundingOutputIndex = 0
             // The funder signs the fundee's first commitment (BOLT #3).
-            if let (tx, _) = channel.commitment(owner: 1, number: 0, fundingTxid: m.fundingTxid.bytes) {
+            if let tx = channel.commitment(owner: .second, number: 0, fundingTxid: m.fundingTxid.bytes) {
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
             } else {
                 m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
@@ -215,7 +216,7 @@ struct MessageBuilder {
         case var .fundingSigned(m):
             guard let channel, let txid = channel.fundingTxid else { break }
             m.channelID = ChannelID(fundingTxid: txid, outputIndex: channel.fundingOutputIndex)
-            if let (tx, _) = channel.commitment(owner: 0, number: 0) {
+            if let tx = channel.commitment(owner: .first, number: 0) {
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
             } else {
                 m.signature = keys.signature("funding \(label)", over: "commitment 0 \(label)")
@@ -229,7 +230,7 @@ struct MessageBuilder {
         case var .updateAddHTLC(m):
             guard let channel else { break }
             m.channelID = cid
-            m.id = channel.nextHTLCID[side]
+            m.id = channel.ledger.nextHTLCID[side] ?? 0
             m.amountMsat = 10_000_000
             let chosen = preimage ?? sha256("preimage \(label) \(from) \(m.id)".utf8)
             preimage = chosen
@@ -240,34 +241,35 @@ struct MessageBuilder {
         case var .updateFulfillHTLC(m):
             guard let channel else { break }
             m.channelID = cid
-            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) {
-                m.id = channel.htlcs[index].id
-                m.paymentPreimage = channel.htlcs[index].preimage ?? m.paymentPreimage
+            if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) {
+                m.id = channel.ledger.htlcs[index].id
+                m.paymentPreimage = channel.preimage(of: channel.ledger.htlcs[index]) ?? m.paymentPreimage
             }
             message = .updateFulfillHTLC(m)
         case var .updateFailHTLC(m):
             guard let channel else { break }
             m.channelID = cid
-            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) { m.id = channel.htlcs[index].id }
+            if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) { m.id = channel.ledger.htlcs[index].id }
             m.reason = sha256("failure \(label) \(m.id)".utf8) + sha256("failure padding".utf8)
             message = .updateFailHTLC(m)
         case var .updateFailMalformedHTLC(m):
             guard let channel else { break }
             m.channelID = cid
-            if let index = channel.oldestOpenHTLC(offeredBy: 1 - side) {
-                m.id = channel.htlcs[index].id
-                m.sha256OfOnion = SHA256Hash(unchecked: sha256(channel.htlcs[index].onion))
+            if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) {
+                let htlc = channel.ledger.htlcs[index]
+                m.id = htlc.id
+                if let hash = htlc.onionHash { m.sha256OfOnion = SHA256Hash(unchecked: hash) }
             }
             m.failureCode = 0xc005  // BADONION | PERM | 5: invalid_onion_hmac
             message = .updateFailMalformedHTLC(m)
         case var .commitmentSigned(m):
             guard let channel else { break }
             m.channelID = cid
-            let commitment = channel.localCommitment(1 - side) + 1
-            if !channel.initialSigningPending[side], let (tx, _) = channel.commitment(owner: 1 - side, number: commitment) {
+            let commitment = channel.ledger.localCommitment(side.other) + 1
+            if !channel.initialSigningPending[side], let tx = channel.commitment(owner: side.other, number: commitment) {
                 // Real signatures over the BOLT #3 transactions, by the funding and HTLC keys.
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
-                let point = channel.point(side: 1 - side, commitment: commitment).bytes
+                let point = channel.point(side: side.other, commitment: commitment).bytes
                 let basepoint = keys.point("htlc basepoint \(label)").bytes
                 let secret = KeyDerivation.privkey(basepointSecret: keys.derive("htlc basepoint \(label)"), basepoint: basepoint,
                                                    perCommitmentPoint: point) ?? []
@@ -275,13 +277,13 @@ struct MessageBuilder {
             } else {
                 m.signature = keys.signature("funding \(label)", over: "commitment \(commitment) of \(to) \(label)")
                 let included = channel.htlcsInNextCommitment(signedBy: side)
-                m.htlcSignature = included.map { keys.signature("htlc \(label)", over: "htlc \($0.offerer) \($0.id) commitment \(commitment)") }
+                m.htlcSignature = included.map { keys.signature("htlc \(label)", over: "htlc \($0.offerer.index) \($0.id) commitment \(commitment)") }
             }
             message = .commitmentSigned(m)
         case var .revokeAndAck(m):
             guard let channel else { break }
             m.channelID = cid
-            let revoked = UInt64(channel.revocations[side])
+            let revoked = channel.ledger.nextRevoked(side)
             m.perCommitmentSecret = channel.secret(side: side, commitment: revoked)
             m.nextPerCommitmentPoint = channel.point(side: side, commitment: revoked + 2)
             message = .revokeAndAck(m)
@@ -316,15 +318,15 @@ struct MessageBuilder {
         case var .channelReestablish(m):
             guard let channel else { break }
             m.channelID = cid
-            let local = channel.localCommitment(side)
+            let local = channel.ledger.localCommitment(side)
             m.nextCommitmentNumber = local + 1
-            m.nextRevocationNumber = UInt64(channel.revocations[1 - side])
+            m.nextRevocationNumber = channel.ledger.nextRevoked(side.other)
             m.yourLastPerCommitmentSecret = channel.lastSecretReceived[side] ?? [UInt8](repeating: 0, count: 32)
             m.myCurrentPerCommitmentPoint = channel.point(side: side, commitment: local)
             message = .channelReestablish(m)
         case var .stfu(m):
             m.channelID = cid
-            m.initiator = (channel?.stfuSent[1 - side] ?? false) ? 0 : 1
+            m.initiator = (channel?.stfuSent[side.other] ?? false) ? 0 : 1
             message = .stfu(m)
         case var .announcementSignatures(m):
             guard let channel else { break }
@@ -361,19 +363,18 @@ struct MessageBuilder {
         let side = channel.side(from)
         switch message {
         case let .openChannel(m):
-            channel.fundingSatoshis = m.fundingSatoshis
-            channel.pushMsat = m.pushMsat
-            channel.dustLimit[0] = m.dustLimitSatoshis
-            channel.initialFeerate = m.feeratePerKw
+            channel.fund(satoshis: m.fundingSatoshis, pushMsat: m.pushMsat)
+            channel.dustLimit.first = m.dustLimitSatoshis
+            channel.ledger.initialFeerate = m.feeratePerKw
             channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
             channel.staticRemoteKey = m.tlvs.channelType.map { ($0.count >= 2 && $0[$0.count - 2] & 0x10 != 0) } ?? true
-            channel.sides[0] = ChannelParameters.Side(
+            channel.parties.first = ChannelParameters.Party(
                 fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
                 delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
                 toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
         case let .acceptChannel(m):
-            channel.dustLimit[1] = m.dustLimitSatoshis
-            channel.sides[1] = ChannelParameters.Side(
+            channel.dustLimit.second = m.dustLimitSatoshis
+            channel.parties.second = ChannelParameters.Party(
                 fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
                 delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
                 toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
@@ -383,13 +384,13 @@ struct MessageBuilder {
         case let .fundingSigned(m):
             channel.channelID = m.channelID
         case let .openChannel2(m):
-            channel.fundingSatoshis = m.fundingSatoshis
-            channel.dustLimit[0] = m.dustLimitSatoshis
-            channel.initialFeerate = m.commitmentFeeratePerkw
+            channel.fund(satoshis: m.fundingSatoshis, pushMsat: 0)
+            channel.dustLimit.first = m.dustLimitSatoshis
+            channel.ledger.initialFeerate = m.commitmentFeeratePerkw
             channel.revocationBasepoint = m.revocationBasepoint.bytes
         case let .acceptChannel2(m):
             // BOLT #2 §"channel_id, v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
-            channel.dustLimit[1] = m.dustLimitSatoshis
+            channel.dustLimit.second = m.dustLimitSatoshis
             let other = m.revocationBasepoint.bytes, mine = channel.revocationBasepoint ?? []
             let (lesser, greater) = mine.lexicographicallyPrecedes(other) ? (mine, other) : (other, mine)
             channel.channelID = ChannelID(sha256(lesser + greater))
@@ -412,7 +413,7 @@ struct MessageBuilder {
                 channel.recordCommitmentSigned(from: side)
             }
         case .txComplete:
-            if channel.lastMoveWasComplete == 1 - side { channel.initialSigningPending = [true, true] }
+            if channel.lastMoveWasComplete == side.other { channel.initialSigningPending = PerSide(true, true) }
             channel.lastMoveWasComplete = side
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput:
             channel.lastMoveWasComplete = nil

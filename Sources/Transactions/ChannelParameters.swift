@@ -2,7 +2,7 @@
 /// transactions (BOLT #3 §"Commitment Transaction Construction").
 public struct ChannelParameters: Sendable {
     /// One side's keys and limits, as it sent them in `open_channel` or `accept_channel`.
-    public struct Side: Sendable {
+    public struct Party: Sendable {
         public var fundingPubkey: [UInt8]
         public var revocationBasepoint: [UInt8]
         public var paymentBasepoint: [UInt8]
@@ -26,12 +26,12 @@ public struct ChannelParameters: Sendable {
 
     /// An HTLC in a commitment, by who offered it.
     public struct HTLC: Sendable {
-        public var offerer: Int
+        public var offerer: Side
         public var amountMsat: UInt64
         public var paymentHash: [UInt8]
         public var cltvExpiry: UInt32
 
-        public init(offerer: Int, amountMsat: UInt64, paymentHash: [UInt8], cltvExpiry: UInt32) {
+        public init(offerer: Side, amountMsat: UInt64, paymentHash: [UInt8], cltvExpiry: UInt32) {
             self.offerer = offerer
             self.amountMsat = amountMsat
             self.paymentHash = paymentHash
@@ -39,9 +39,9 @@ public struct ChannelParameters: Sendable {
         }
     }
 
-    public var sides: [Side]
+    public var sides: PerSide<Party>
     /// The side that sent `open_channel` (pays the fee).
-    public var opener: Int
+    public var opener: Side
     public var fundingTxid: [UInt8]
     public var fundingOutputIndex: UInt32
     public var fundingSatoshis: UInt64
@@ -49,7 +49,7 @@ public struct ChannelParameters: Sendable {
     public var staticRemoteKey: Bool
     public var anchors: Bool
 
-    public init(sides: [Side], opener: Int, fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64,
+    public init(sides: PerSide<Party>, opener: Side, fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64,
                 staticRemoteKey: Bool, anchors: Bool) {
         self.sides = sides
         self.opener = opener
@@ -63,9 +63,9 @@ public struct ChannelParameters: Sendable {
     /// `owner`'s commitment number `number` with `owner`'s per-commitment point for it;
     /// `nil` if a key does not derive (an invalid point).
     public func commitment(
-        owner: Int, number: UInt64, perCommitmentPoint point: [UInt8], feeratePerKw: UInt32, balancesMsat: [UInt64], htlcs: [HTLC]
+        owner: Side, number: UInt64, perCommitmentPoint point: [UInt8], feeratePerKw: UInt32, balancesMsat: PerSide<UInt64>, htlcs: [HTLC]
     ) -> CommitmentTransaction? {
-        let local = sides[owner], remote = sides[1 - owner]
+        let local = sides[owner], remote = sides[owner.other]
         guard let revocation = KeyDerivation.revocationPubkey(basepoint: remote.revocationBasepoint, perCommitmentPoint: point),
               let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point),
               let localHTLC = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
@@ -78,11 +78,11 @@ public struct ChannelParameters: Sendable {
             revocation: revocation, localDelayed: delayed, localHTLC: localHTLC, remoteHTLC: remoteHTLC, remotePayment: remotePayment,
             localFunding: local.fundingPubkey, remoteFunding: remote.fundingPubkey)
         let factor = CommitmentTransaction.obscuringFactor(
-            openerPaymentBasepoint: sides[opener].paymentBasepoint, accepterPaymentBasepoint: sides[1 - opener].paymentBasepoint)
+            openerPaymentBasepoint: sides[opener].paymentBasepoint, accepterPaymentBasepoint: sides[opener.other].paymentBasepoint)
         let parameters = CommitmentTransaction.Parameters(
             fundingTxid: fundingTxid, fundingOutputIndex: fundingOutputIndex, fundingSatoshis: fundingSatoshis,
             obscuredCommitmentNumber: number ^ factor, toSelfDelay: remote.toSelfDelay, dustLimit: local.dustLimit,
-            feeratePerKw: feeratePerKw, toLocalMsat: balancesMsat[owner], toRemoteMsat: balancesMsat[1 - owner],
+            feeratePerKw: feeratePerKw, toLocalMsat: balancesMsat[owner], toRemoteMsat: balancesMsat[owner.other],
             ownerIsOpener: owner == opener, anchors: anchors)
         return CommitmentTransaction(
             parameters: parameters, keys: keys,

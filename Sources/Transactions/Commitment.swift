@@ -101,23 +101,17 @@ public struct CommitmentTransaction: Sendable {
         sha256(openerPaymentBasepoint + accepterPaymentBasepoint).suffix(6).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// HTLC-timeout and HTLC-success fees (zero with `option_anchors`).
-    public static func htlcFee(offered: Bool, feeratePerKw: UInt32, anchors: Bool) -> UInt64 {
-        anchors ? 0 : UInt64(feeratePerKw) * (offered ? 663 : 703) / 1000
-    }
-
     public init(parameters p: Parameters, keys: Keys, htlcs: [HTLC]) {
         parameters = p
         self.keys = keys
         fundingScript = Script.funding(keys.localFunding, keys.remoteFunding)
         let untrimmed = htlcs.enumerated().filter { _, htlc in
-            let (threshold, overflow) = p.dustLimit.addingReportingOverflow(
-                Self.htlcFee(offered: htlc.offered, feeratePerKw: p.feeratePerKw, anchors: p.anchors))
-            return !overflow && htlc.amountMsat / 1000 >= threshold
+            !Trimming.isTrimmed(amountMsat: htlc.amountMsat, dustLimit: p.dustLimit, feeratePerKw: p.feeratePerKw,
+                                offered: htlc.offered, anchors: p.anchors)
         }
-        let weight = (p.anchors ? 1124 : 724) + 172 * UInt64(untrimmed.count)
-        baseFee = UInt64(p.feeratePerKw) * weight / 1000
-        let charge = (baseFee + (p.anchors ? 660 : 0)) * 1000
+        baseFee = Trimming.commitmentFee(untrimmedHTLCs: untrimmed.count, feeratePerKw: p.feeratePerKw, anchors: p.anchors)
+        // The opener also pays both anchor outputs (BOLT #3 §"Fee Payment").
+        let charge = (baseFee + (p.anchors ? 2 * Trimming.anchorSatoshis : 0)) * 1000
         func afterCharge(_ msat: UInt64, _ pays: Bool) -> UInt64 { pays ? (msat > charge ? msat - charge : 0) : msat }
         let toLocal = afterCharge(p.toLocalMsat, p.ownerIsOpener) / 1000
         let toRemote = afterCharge(p.toRemoteMsat, !p.ownerIsOpener) / 1000
@@ -143,10 +137,10 @@ public struct CommitmentTransaction: Sendable {
         }
         if p.anchors {
             if hasLocal || !untrimmed.isEmpty {
-                outputs.append((Transaction.Output(value: 330, script: Script.p2wsh(Script.anchor(keys.localFunding))), -1, 0, []))
+                outputs.append((Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.localFunding))), -1, 0, []))
             }
             if hasRemote || !untrimmed.isEmpty {
-                outputs.append((Transaction.Output(value: 330, script: Script.p2wsh(Script.anchor(keys.remoteFunding))), -1, 0, []))
+                outputs.append((Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.remoteFunding))), -1, 0, []))
             }
         }
         // BOLT #3 §"Transaction Output Ordering": value, then script, then cltv_expiry.
@@ -173,7 +167,7 @@ public struct CommitmentTransaction: Sendable {
     /// output (BOLT #3 §"HTLC-Timeout and HTLC-Success Transactions").
     public func htlcTransaction(_ output: HTLCOutput) -> Transaction {
         let p = parameters
-        let fee = Self.htlcFee(offered: output.htlc.offered, feeratePerKw: p.feeratePerKw, anchors: p.anchors)
+        let fee = Trimming.htlcFee(offered: output.htlc.offered, feeratePerKw: p.feeratePerKw, anchors: p.anchors)
         let amount = output.htlc.amountMsat / 1000
         let script = Script.toLocal(revocation: keys.revocation, delay: UInt64(p.toSelfDelay), delayed: keys.localDelayed)
         return Transaction(
