@@ -279,7 +279,6 @@ extension ChannelModel {
         guard let size = batchSize[side] else { return false }
         return batchRemaining[side] > 0 && batchRemaining[side] < size
     }
-
 }
 
 extension ChannelModel.Params {

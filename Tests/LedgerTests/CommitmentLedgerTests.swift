@@ -27,6 +27,16 @@ import Transactions
         ledger.recordRevocation(from: signer.other)
     }
 
+    /// The first side pays the second: an HTLC added and fulfilled, each signed and revoked both ways.
+    static func pay(_ ledger: inout CommitmentLedger, id: UInt64, msat: UInt64) {
+        add(&ledger, from: .first, id: id, msat: msat)
+        dance(&ledger, signer: .first)
+        dance(&ledger, signer: .second)
+        ledger.recordRemove(from: .second, id: id, fulfilled: true)
+        dance(&ledger, signer: .second)
+        dance(&ledger, signer: .first)
+    }
+
     @Test func anAddPassesThroughTheFiveStatesInOrder() {
         var ledger = Self.opened()
         Self.add(&ledger, from: .first, id: 0, msat: 50_000_000)
@@ -129,14 +139,7 @@ import Transactions
     /// numbers, contents and states.
     @Test func compactionKeepsNumbersContentsAndStates() {
         var ledger = Self.opened()
-        for id in 0..<200 {
-            Self.add(&ledger, from: .first, id: UInt64(id), msat: 1_000_000)
-            Self.dance(&ledger, signer: .first)
-            Self.dance(&ledger, signer: .second)
-            ledger.recordRemove(from: .second, id: UInt64(id), fulfilled: true)
-            Self.dance(&ledger, signer: .second)
-            Self.dance(&ledger, signer: .first)
-        }
+        for id in 0..<200 { Self.pay(&ledger, id: UInt64(id), msat: 1_000_000) }
         Self.add(&ledger, from: .first, id: 200, msat: 5_000_000)
         Self.dance(&ledger, signer: .first)
         Self.dance(&ledger, signer: .second)
@@ -157,14 +160,7 @@ import Transactions
     @Test func compactionKeepsANegativeBalance() {
         var ledger = Self.opened()
         ledger.balanceBase = PerSide(1_000_000, 0)
-        for id in 0..<200 {
-            Self.add(&ledger, from: .first, id: UInt64(id), msat: 1_000_000)
-            Self.dance(&ledger, signer: .first)
-            Self.dance(&ledger, signer: .second)
-            ledger.recordRemove(from: .second, id: UInt64(id), fulfilled: true)
-            Self.dance(&ledger, signer: .second)
-            Self.dance(&ledger, signer: .first)
-        }
+        for id in 0..<200 { Self.pay(&ledger, id: UInt64(id), msat: 1_000_000) }
         #expect(ledger.commitmentContents(signedBy: .first).balances == PerSide(-199_000_000, 200_000_000))
         ledger.compactIfLong()
         #expect(ledger.compactions == 1)
