@@ -120,7 +120,9 @@ let package = Package(
 
         // Every input surface as a function of arbitrary bytes, with its invariants: the body
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
-        .target(name: "FuzzHarness", dependencies: ["Basics", "Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["Basics", "Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(
@@ -145,10 +147,14 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Basics", "Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),
         .testTarget(name: "TransactionsTests", dependencies: ["Basics", "Transactions", "Secp256k1", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Basics", "Ledger", "Transactions"]),
-        .testTarget(name: "SynthTests", dependencies: ["Basics", "Synth", "Ledger", "Transactions", "Trace", "Transport", "Wire", "Provenance", "TestSupport"]),
+        .testTarget(
+            name: "SynthTests",
+            dependencies: ["Basics", "Synth", "Ledger", "Transactions", "Trace", "Transport", "Wire", "Provenance", "TestSupport"]),
         .testTarget(name: "ProvenanceTests", dependencies: ["Provenance"]),
         .testTarget(name: "HazardsTests", dependencies: ["Hazards", "Rules", "Report", "Session", "Trace", "Provenance", "TestSupport", "lntrace"]),
-        .testTarget(name: "RulesTests", dependencies: ["Basics", "Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
+        .testTarget(
+            name: "RulesTests",
+            dependencies: ["Basics", "Rules", "Hazards", "Report", "Session", "Trace", "Wire", "Provenance", "Synth", "TestSupport", "lntrace"]),
         // The reporters on hand-built records: what each format writes, parsed back.
         .testTarget(name: "ReportTests", dependencies: ["Basics", "Report", "Rules", "Hazards", "Trace", "Capture", "Wire", "Provenance"]),
         // Every input a fuzzer or a user crashed lntrace with (`Fixtures/hostile/`), replayed.

@@ -9,6 +9,6 @@ let package = Package(
     name: "lntrace-fuzz",
     dependencies: [.package(name: "lntrace", path: "..")],
     targets: [
-        .executableTarget(name: "fuzz", dependencies: [.product(name: "FuzzHarness", package: "lntrace")], path: "Sources/fuzz"),
+        .executableTarget(name: "fuzz", dependencies: [.product(name: "FuzzHarness", package: "lntrace")], path: "Sources/fuzz")
     ]
 )

@@ -45,10 +45,12 @@ public struct IPReassembler {
     public mutating func add(_ packet: IPPacket, frame: Int, time: Timestamp) -> (Datagram?, [Abandoned]) {
         guard let fragment = packet.fragment else { return ((packet, [frame]), []) }
         var abandoned = expire(before: time)
-        let key = Key(source: packet.source, destination: packet.destination,
-                      identification: fragment.identification, protocolNumber: packet.protocolNumber)
+        let key = Key(
+            source: packet.source, destination: packet.destination,
+            identification: fragment.identification, protocolNumber: packet.protocolNumber)
         if pending[key] == nil, pending.count >= maximumDatagrams,
-           let oldest = pending.min(by: { $0.value.first < $1.value.first }) {
+            let oldest = pending.min(by: { $0.value.first < $1.value.first })
+        {
             pending[oldest.key] = nil
             abandoned.append(Abandoned(frames: oldest.value.frames, reason: "too many incomplete IP datagrams"))
         }

@@ -2,12 +2,12 @@ import Provenance
 
 /// Link-layer types lntrace decodes (`LINKTYPE_*` values as stored in pcap files).
 public enum LinkType {
-    public static let null: Int32 = 0          // BSD loopback, host-order address family
+    public static let null: Int32 = 0  // BSD loopback, host-order address family
     public static let ethernet: Int32 = 1
-    public static let raw: Int32 = 101         // raw IPv4 or IPv6
-    public static let rawDLT12: Int32 = 12     // DLT_RAW as some systems write it
+    public static let raw: Int32 = 101  // raw IPv4 or IPv6
+    public static let rawDLT12: Int32 = 12  // DLT_RAW as some systems write it
     public static let rawDLT14: Int32 = 14
-    public static let loop: Int32 = 108        // OpenBSD loopback, network-order family
+    public static let loop: Int32 = 108  // OpenBSD loopback, network-order family
     public static let linuxSLL: Int32 = 113
     public static let ipv4: Int32 = 228
     public static let ipv6: Int32 = 229
@@ -220,8 +220,10 @@ public struct TCPSegment: Sendable {
     public var frames: [Int]
     public var time: Timestamp
 
-    public init(source: Endpoint, destination: Endpoint, sequence: UInt32, acknowledgment: UInt32,
-                flags: TCPFlags, payload: ArraySlice<UInt8>, frames: [Int], time: Timestamp) {
+    public init(
+        source: Endpoint, destination: Endpoint, sequence: UInt32, acknowledgment: UInt32,
+        flags: TCPFlags, payload: ArraySlice<UInt8>, frames: [Int], time: Timestamp
+    ) {
         self.source = source
         self.destination = destination
         self.sequence = sequence

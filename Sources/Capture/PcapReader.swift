@@ -2,7 +2,7 @@ import CPcap
 import Foundation
 import Provenance
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A NUL-terminated C buffer as a String.

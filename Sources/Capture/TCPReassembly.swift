@@ -144,9 +144,11 @@ public struct TCPDirectionAssembler: Sendable {
                 continue
             }
             // A held segment that overlaps `next` (partly retransmitted data).
-            guard let (sequence, segment) = pending.first(where: {
-                sequenceDistance($0.key, expected) < 0
-            }) else { return }
+            guard
+                let (sequence, segment) = pending.first(where: {
+                    sequenceDistance($0.key, expected) < 0
+                })
+            else { return }
             pending[sequence] = nil
             pendingBytes -= segment.payload.count
             let overlap = Int(-sequenceDistance(sequence, expected))

@@ -111,7 +111,8 @@ public final class TCPTracker {
             if let closed = recentlyClosed[key] {
                 let direction = closed.a == segment.source ? 0 : 1
                 if let next = closed.next[direction],
-                   sequenceDistance(segment.sequence &+ UInt32(segment.payload.count), next) <= 0 {
+                    sequenceDistance(segment.sequence &+ UInt32(segment.payload.count), next) <= 0
+                {
                     return  // a late retransmission on a finished connection
                 }
             }

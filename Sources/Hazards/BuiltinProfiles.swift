@@ -2,7 +2,8 @@
 /// from `peer/brontide.go`'s `readHandler` dispatch and
 /// the failures reported against it (§1.6).
 public enum BuiltinProfiles {
-    static let linkUpdates = "update_add_htlc update_fulfill_htlc update_fail_htlc update_fail_malformed_htlc update_fee commitment_signed revoke_and_ack"
+    static let linkUpdates =
+        "update_add_htlc update_fulfill_htlc update_fail_htlc update_fail_malformed_htlc update_fee commitment_signed revoke_and_ack"
     static let updatesList = linkUpdates.split(separator: " ").joined(separator: ",")
 
     static let lnd8393 = """
@@ -17,8 +18,10 @@ public enum BuiltinProfiles {
         known lnd-7401 first=channel_ready second=update_add_htlc,update_fee outcome=op-after-ready issues=lnd#7401 consequence="the update reaches the link before the funding manager has made the channel active; lnd drops it and the channel ends in a close (fixed in 0.17.0, PR #7518)" explanation="channel_ready goes to the funding manager, updates to the channel's link stream. An update that overtakes channel_ready finds no active channel and is dropped (lnd#7401)."
         """
 
-    static func lnd(_ name: String, _ description: String, versions: String, closer: String, extraLink: String, fails: String,
-                    known: [String]) -> String {
+    static func lnd(
+        _ name: String, _ description: String, versions: String, closer: String, extraLink: String, fails: String,
+        known: [String]
+    ) -> String {
         """
         # lnd dispatch: peer/brontide.go readHandler sends a channel's messages to these
         # goroutines, each with its own in-order queue (see `lntrace explain` for each known failure).
@@ -37,24 +40,31 @@ public enum BuiltinProfiles {
     }
 
     public static let texts: [String: String] = [
-        "lnd-0.16": lnd("lnd-0.16", "lnd up to 0.16: an update may overtake channel_ready (lnd#7401), an add may be processed after shutdown", versions: "0.0.0 0.17.0",
-                        closer: "shutdown closing_signed", extraLink: "", fails: "sd-no-add op-after-ready",
-                        known: [lnd7401, lnd6039]),
-        "lnd-0.17": lnd("lnd-0.17", "lnd 0.17: an add may be processed after shutdown", versions: "0.17.0 0.18.0",
-                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd6039]),
-        "lnd-0.18": lnd("lnd-0.18", "lnd 0.18: the link flushes before a cooperative close (PR #8167)", versions: "0.18.0 0.19.0",
-                        closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd8393]),
-        "lnd-0.19": lnd("lnd-0.19", "lnd 0.19 and later: always a cooperative close; shutdown and the closing_complete/closing_sig flow go to the closers (msgmux)", versions: "0.19.0",
-                        closer: "shutdown closing_signed closing_complete closing_sig", extraLink: " stfu", fails: "sd-no-add",
-                        known: [lnd8393]),
+        "lnd-0.16": lnd(
+            "lnd-0.16", "lnd up to 0.16: an update may overtake channel_ready (lnd#7401), an add may be processed after shutdown",
+            versions: "0.0.0 0.17.0",
+            closer: "shutdown closing_signed", extraLink: "", fails: "sd-no-add op-after-ready",
+            known: [lnd7401, lnd6039]),
+        "lnd-0.17": lnd(
+            "lnd-0.17", "lnd 0.17: an add may be processed after shutdown", versions: "0.17.0 0.18.0",
+            closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd6039]),
+        "lnd-0.18": lnd(
+            "lnd-0.18", "lnd 0.18: the link flushes before a cooperative close (PR #8167)", versions: "0.18.0 0.19.0",
+            closer: "shutdown closing_signed", extraLink: " stfu", fails: "sd-no-add", known: [lnd8393]),
+        "lnd-0.19": lnd(
+            "lnd-0.19",
+            "lnd 0.19 and later: always a cooperative close; shutdown and the closing_complete/closing_sig flow go to the closers (msgmux)",
+            versions: "0.19.0",
+            closer: "shutdown closing_signed closing_complete closing_sig", extraLink: " stfu", fails: "sd-no-add",
+            known: [lnd8393]),
         "strict": """
-            # One in-order queue per channel: the "Channel Lifecycle" design lnd#8393 proposes.
-            # No message can overtake another, so no hazard.
-            profile strict
-            description one in-order queue per channel (the design lnd#8393 proposes)
-            queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready shutdown closing_signed closing_complete closing_sig announcement_signatures
+        # One in-order queue per channel: the "Channel Lifecycle" design lnd#8393 proposes.
+        # No message can overtake another, so no hazard.
+        profile strict
+        description one in-order queue per channel (the design lnd#8393 proposes)
+        queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready shutdown closing_signed closing_complete closing_sig announcement_signatures
 
-            """,
+        """,
     ]
 
     /// `lnd` is the newest lnd profile.

@@ -162,8 +162,9 @@ public final class HazardAnalyzer {
     public func observe(_ event: MessageEvent, channel: ChannelModel?, connection: ConnectionModel) {
         lastSerial = channel?.serial
         guard let channel else { return }
-        Self.append(Entry(event: event, channel: channel, connection: connection), to: &recent[channel.serial, default: []],
-                    keeping: min(window.messages, 64) + 1)
+        Self.append(
+            Entry(event: event, channel: channel, connection: connection), to: &recent[channel.serial, default: []],
+            keeping: min(window.messages, 64) + 1)
         for dropped in recentChannels.use(channel.serial) {
             recent[dropped] = nil
             reported[dropped] = nil
@@ -174,17 +175,20 @@ public final class HazardAnalyzer {
     public func analyze(_ event: MessageEvent, engine: RuleEngine) -> [Hazard] {
         // An error or warning the profiled node sends about a channel after a hazard on it.
         if event.content.kind == .error || event.content.kind == .warning, let sender = event.sender, isProfiled(sender),
-           let channel = event.channel {
+            let channel = event.channel
+        {
             var data = ""
             if let bytes = TypedMessage(event.content).data { data = String(decoding: bytes, as: UTF8.self) }
-            let note = NoteEvent(location: event.location, time: event.time, timeText: event.timeText, channel: channel,
-                                 kind: "\(event.content.name)-sent", text: data)
+            let note = NoteEvent(
+                location: event.location, time: event.time, timeText: event.timeText, channel: channel,
+                kind: "\(event.content.name)-sent", text: data)
             for hazard in recentHazards[channel] ?? [] where hazard.node == sender {
                 if let o = Self.observation(hazard, note) { observed.append(o) }
             }
         }
         guard let receiver = event.receiver, isProfiled(receiver),
-              let secondQueue = profile.queue(of: event.content.kind) else { return [] }
+            let secondQueue = profile.queue(of: event.content.kind)
+        else { return [] }
         guard let serial = lastSerial, let ring = recent[serial], ring.count >= 2 else { return [] }
         var out: [Hazard] = []
         let last = ring.count - 1
@@ -195,15 +199,18 @@ public final class HazardAnalyzer {
             if last - i > window.messages { break }
             if let limit = window.seconds, let a = candidate.time, let b = event.time, b.seconds(since: a) > limit { break }
             guard candidate.receiver == receiver, let firstQueue = profile.queue(of: candidate.content.kind),
-                  firstQueue != secondQueue else { continue }
+                firstQueue != secondQueue
+            else { continue }
             let pairKey = "\(Self.identity(candidate))|\(secondQueue)"
             guard !(reported[serial] ?? []).contains(pairKey) else { continue }
             let slice = ring[i...last].map(\.event)
-            let reordered = slice.filter { profile.queue(of: $0.content.kind) == secondQueue }
+            let reordered =
+                slice.filter { profile.queue(of: $0.content.kind) == secondQueue }
                 + slice.filter { profile.queue(of: $0.content.kind) != secondQueue }
             let before = ring[i]
-            let replay = engine.replaying(channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1,
-                                          rules: replayRules)
+            let replay = engine.replaying(
+                channel: before.channel, connection: before.connection, connectionKey: candidate.connection ?? -1,
+                rules: replayRules)
             let original = Self.findings(replay, slice)
             let changed = Self.findings(replay, reordered).filter { finding in
                 profile.failsOn(finding.rule.id)
@@ -211,14 +218,16 @@ public final class HazardAnalyzer {
             }
             guard !changed.isEmpty else { continue }
             let seconds = candidate.time.flatMap { a in event.time.map { $0.seconds(since: a) } }
-            let (distance, unit) = candidate.index.flatMap { a in event.index.map { ($0 - a, "message") } }
+            let (distance, unit) =
+                candidate.index.flatMap { a in event.index.map { ($0 - a, "message") } }
                 ?? ((event.location.line ?? 0) - (candidate.location.line ?? 0), "line")
             Self.append(pairKey, to: &reported[serial, default: []], keeping: 64)
-            out.append(Hazard(
-                profile: profile.name,
-                known: profile.known(first: candidate.content.kind, second: event.content.kind, outcome: Set(changed.map(\.rule.id))),
-                node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
-                secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
+            out.append(
+                Hazard(
+                    profile: profile.name,
+                    known: profile.known(first: candidate.content.kind, second: event.content.kind, outcome: Set(changed.map(\.rule.id))),
+                    node: receiver, channel: before.channel.key, first: candidate, second: event, firstQueue: firstQueue,
+                    secondQueue: secondQueue, distance: distance, distanceUnit: unit, seconds: seconds, outcome: changed))
         }
         hazards += out.count
         for hazard in out {

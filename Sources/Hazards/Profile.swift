@@ -109,7 +109,8 @@ extension Profile {
                 continue
             }
             let near = messageNames.filter { $0.hasPrefix(name.prefix(while: { $0 != "_" })) }.sorted().prefix(4)
-            throw ProfileError(line: line, message: "no message type '\(name)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
+            throw ProfileError(
+                line: line, message: "no message type '\(name)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")")
         }
         return out
     }
@@ -118,7 +119,8 @@ extension Profile {
     static func checkRules(_ ids: some Sequence<String>, line: Int) throws(ProfileError) {
         for id in ids where !ruleIDs.contains(id) {
             let near = ruleIDs.filter { $0.hasPrefix(id.prefix(while: { $0 != "-" }) + "-") }.sorted().prefix(4)
-            throw ProfileError(line: line, message: "no rule '\(id)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?") (see `lntrace rules`)")
+            throw ProfileError(
+                line: line, message: "no rule '\(id)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?") (see `lntrace rules`)")
         }
     }
 
@@ -155,7 +157,9 @@ extension Profile {
                 try Self.checkRules(rest.filter { $0 != "*" }, line: number)
                 fails.formUnion(rest)
             case "known":
-                guard let id = rest.first else { throw ProfileError(line: number, message: "usage: known ID first=… second=… issues=… consequence=\"…\"") }
+                guard let id = rest.first else {
+                    throw ProfileError(line: number, message: "usage: known ID first=… second=… issues=… consequence=\"…\"")
+                }
                 var fields: [String: String] = [:]
                 for word in rest.dropFirst() {
                     guard let eq = word.firstIndex(of: "=") else { throw ProfileError(line: number, message: "expected key=value, got '\(word)'") }
@@ -167,16 +171,19 @@ extension Profile {
                 func list(_ text: String?) -> [String] { text.map { $0.split(separator: ",").map(String.init) } ?? [] }
                 let firstKinds = try Self.kinds(list(first), line: number), secondKinds = try Self.kinds(list(second), line: number)
                 try Self.checkRules(list(fields["outcome"]), line: number)
-                known.append(Known(id: id, first: Set(firstKinds), second: Set(secondKinds), outcome: Set(list(fields["outcome"])),
-                                   issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? "",
-                                   observed: fields["observed"]))
+                known.append(
+                    Known(
+                        id: id, first: Set(firstKinds), second: Set(secondKinds), outcome: Set(list(fields["outcome"])),
+                        issues: list(fields["issues"]), consequence: consequence, explanation: fields["explanation"] ?? "",
+                        observed: fields["observed"]))
             default:
                 throw ProfileError(line: number, message: "unknown directive '\(head)'")
             }
         }
         guard let name else { throw ProfileError(line: 1, message: "no 'profile NAME' line") }
-        self.init(name: name, description: description, versions: versions, queues: queues, queueOrder: queueOrder, fails: fails,
-                  known: known)
+        self.init(
+            name: name, description: description, versions: versions, queues: queues, queueOrder: queueOrder, fails: fails,
+            known: known)
     }
 
     /// Splits on spaces; `"…"` groups words, also after `key=`. A line whose first

@@ -213,12 +213,13 @@ public struct CommitmentLedger: Sendable {
     /// Whether HTLCs remain in either side's latest commitment, or either will after pending
     /// updates are signed.
     public var hasHTLCs: Bool {
-        htlcs.contains { $0.removeIndex == nil } || htlcs.contains { h in
-            // A removal not yet irrevocably in both commitments still leaves the HTLC.
-            guard let removal = h.removeIndex else { return false }
-            let remover = h.offerer.other
-            return removal >= lastSigned(remover) || unacknowledgedSignings(remover) > 0
-        }
+        htlcs.contains { $0.removeIndex == nil }
+            || htlcs.contains { h in
+                // A removal not yet irrevocably in both commitments still leaves the HTLC.
+                guard let removal = h.removeIndex else { return false }
+                let remover = h.offerer.other
+                return removal >= lastSigned(remover) || unacknowledgedSignings(remover) > 0
+            }
     }
 
     /// Whether every update of both sides is irrevocably committed: each side signed all its
@@ -243,9 +244,10 @@ public struct CommitmentLedger: Sendable {
     public mutating func recordAdd(
         from side: Side, id: UInt64, amountMsat: UInt64?, paymentHash: [UInt8]?, cltvExpiry: UInt64?, blinded: Bool = false, onion: [UInt8]?
     ) {
-        htlcs.append(HTLC(
-            offerer: side, id: id, amountMsat: amountMsat, paymentHash: paymentHash, cltvExpiry: cltvExpiry, blinded: blinded,
-            onionHash: onion.map { sha256($0) }, addIndex: updates[side].count))
+        htlcs.append(
+            HTLC(
+                offerer: side, id: id, amountMsat: amountMsat, paymentHash: paymentHash, cltvExpiry: cltvExpiry, blinded: blinded,
+                onionHash: onion.map { sha256($0) }, addIndex: updates[side].count))
         htlcIndex[HTLCKey(offerer: side, id: id)] = htlcs.count - 1
         updates[side].append(.add(htlcs.count - 1))
         if addCount[side] == 0 { firstHTLCID[side] = id }

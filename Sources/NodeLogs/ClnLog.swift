@@ -76,7 +76,8 @@ public struct ClnLogParser: LogParser {
         if quoted, let at = LogText.find(ClnDialect.jsonSource, in: bytes) {
             jsonSource = bytes[(at + ClnDialect.jsonSource.utf8CodeUnitCount)...].prefix { $0 != UInt8(ascii: "\"") }
         } else if quoted, let at = LogText.find(ClnDialect.jsonNodeID, in: bytes),
-                  case let id = at + ClnDialect.jsonNodeID.utf8CodeUnitCount, LogText.isHexRun(bytes, at: id, count: 66) {
+            case let id = at + ClnDialect.jsonNodeID.utf8CodeUnitCount, LogText.isHexRun(bytes, at: id, count: 66)
+        {
             jsonNode = LogText.string(bytes[id..<(id + 66)])
         } else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "}") {
             jsonSource = nil
@@ -97,8 +98,10 @@ public struct ClnLogParser: LogParser {
         }
         var payload = bytes[payloadStart...]
         // Quoted in JSON, a Python string or bytes literal: the quotes are not the message's.
-        while let last = payload.last, last == 32 || last == 13 || last == 9 || last == UInt8(ascii: ",") || last == UInt8(ascii: "\"")
-            || last == UInt8(ascii: "'") {
+        while let last = payload.last,
+            last == 32 || last == 13 || last == 9 || last == UInt8(ascii: ",") || last == UInt8(ascii: "\"")
+                || last == UInt8(ascii: "'")
+        {
             payload = payload.dropLast()
         }
         let location = SourceLocation(file: file, line: line.number)
@@ -107,7 +110,8 @@ public struct ClnLogParser: LogParser {
         case .decrypt:
             out += flush()
             // The hex may be elided in a pasted excerpt: the following peer_in line names it then.
-            let content: MessageContent = Hex.decode(utf8: payload).flatMap { $0.count >= 2 ? MessageContent.decoding($0) : nil }
+            let content: MessageContent =
+                Hex.decode(utf8: payload).flatMap { $0.count >= 2 ? MessageContent.decoding($0) : nil }
                 ?? .partial(PartialMessage(type: nil, name: "unknown"))
             decrypted = LogMessage(line: line.number, stamp: stamp, peer: peer, direction: .in, channelLabel: channel, content: content)
             return out
@@ -118,16 +122,23 @@ public struct ClnLogParser: LogParser {
                 if case let .undecodable(_, _, error) = content {
                     out.append(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, error.description)))
                 }
-                out.append(.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
-                                               channelLabel: channel, content: content)))
+                out.append(
+                    .message(
+                        LogMessage(
+                            line: line.number, stamp: stamp, peer: peer, direction: direction,
+                            channelLabel: channel, content: content)))
                 return out
             }
             // An excerpt whose poster replaced the bytes with the message's name.
             guard let type = Self.type(Self.name(payload)) else {
                 return out + [.diagnostic(Diagnostic(.error, "cln.malformed", at: location, "[IN]/[OUT] line without a hex message"))]
             }
-            return out + [.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
-                                              channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))]
+            return out + [
+                .message(
+                    LogMessage(
+                        line: line.number, stamp: stamp, peer: peer, direction: direction,
+                        channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))
+            ]
         case let .name(direction):
             let name = Self.name(payload)
             guard let type = Self.type(name) else {
@@ -136,9 +147,13 @@ public struct ClnLogParser: LogParser {
                 guard name.hasPrefix(ClnDialect.wirePrefix), name.count > ClnDialect.wirePrefix.count else {
                     return flush() + [.diagnostic(Diagnostic(.warning, "cln.unknown-type", at: location, "unknown message name '\(name)'"))]
                 }
-                return flush() + [.diagnostic(Diagnostic(.note, "cln.unknown-type", at: location, "message name lntrace does not know: '\(name)'")),
-                                  .message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, channelLabel: channel,
-                                                      content: .partial(PartialMessage(type: nil, name: "unknown"))))]
+                return flush() + [
+                    .diagnostic(Diagnostic(.note, "cln.unknown-type", at: location, "message name lntrace does not know: '\(name)'")),
+                    .message(
+                        LogMessage(
+                            line: line.number, stamp: stamp, peer: peer, direction: direction, channelLabel: channel,
+                            content: .partial(PartialMessage(type: nil, name: "unknown")))),
+                ]
             }
             // The peer_in line of a message its Read decrypt line already reported.
             if direction == .in, var held = decrypted, held.content.type == nil || held.content.type == type {
@@ -148,8 +163,12 @@ public struct ClnLogParser: LogParser {
                 if held.channelLabel == nil { held.channelLabel = channel }
                 return [.message(held)]
             }
-            return flush() + [.message(LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction,
-                                                  channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))]
+            return flush() + [
+                .message(
+                    LogMessage(
+                        line: line.number, stamp: stamp, peer: peer, direction: direction,
+                        channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))
+            ]
         }
     }
 
@@ -177,8 +196,9 @@ public struct ClnLogParser: LogParser {
         var i = prefix.startIndex
         while i + 66 <= prefix.endIndex {
             if LogText.isHexRun(prefix, at: i, count: 66),
-               i == prefix.startIndex || !Hex.isDigit(prefix[i - 1]),
-               i + 66 == prefix.endIndex || !Hex.isDigit(prefix[i + 66]) {
+                i == prefix.startIndex || !Hex.isDigit(prefix[i - 1]),
+                i + 66 == prefix.endIndex || !Hex.isDigit(prefix[i + 66])
+            {
                 peer = LogText.string(prefix[i..<(i + 66)])
                 break
             }

@@ -185,8 +185,10 @@ struct DebugParser {
         return j < text.count ? text[j] : nil
     }
 
-    static let delimiters: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"),
-                                         UInt8(ascii: "("), UInt8(ascii: "{"), UInt8(ascii: "[")]
+    static let delimiters: Set<UInt8> = [
+        UInt8(ascii: ","), UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"),
+        UInt8(ascii: "("), UInt8(ascii: "{"), UInt8(ascii: "["),
+    ]
 
     private mutating func items(closing: UInt8) -> [DebugValue] {
         var out: [DebugValue] = []

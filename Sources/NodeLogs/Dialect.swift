@@ -30,7 +30,8 @@ public enum LogDialect: String, CaseIterable, Hashable, Sendable {
     /// default level except eclair (for channel messages).
     public var messageSetting: String {
         switch self {
-        case .lnd: "lnd logs them at debug level: run with debuglevel=info,PEER=debug (or lncli debuglevel --level PEER=debug); PEER=trace adds every field"
+        case .lnd:
+            "lnd logs them at debug level: run with debuglevel=info,PEER=debug (or lncli debuglevel --level PEER=debug); PEER=trace adds every field"
         case .cln: "Core Lightning logs their names at debug level and their bytes at io level: log-level=debug, or log-level=io for every field"
         case .eclair: "eclair logs channel messages at INFO (f.a.eclair.Diagnostics); other messages need DEBUG for that logger in logback.xml"
         case .ldk: "LDK logs them at TRACE level (\"Received message\", \"Enqueueing message\"): set the application's log level to Trace"
@@ -65,7 +66,8 @@ public enum DialectClassifier {
             if before == 0x20 || before == 0x09 || before == UInt8(ascii: "|") || before == UInt8(ascii: "]")
                 || before == UInt8(ascii: ":") || before == UInt8(ascii: ")") || before == UInt8(ascii: ">")
                 || before == UInt8(ascii: "'") || before == UInt8(ascii: "\""),
-               b[p] != 0x20, let dialect = header(b, at: p, inside: true) {
+                b[p] != 0x20, let dialect = header(b, at: p, inside: true)
+            {
                 return DialectMatch(dialect: dialect, start: p)
             }
             p += 1
@@ -128,7 +130,8 @@ public enum DialectClassifier {
         let next = Unwrapper.skipSpaces(b, end)
         guard next < b.endIndex else { return nil }
         if LdkShape.levels.contains(where: { word.elementsEqual($0) }),
-           b[next] == UInt8(ascii: "[") ? LdkShape.isModulePath(b, at: next + 1) : LdkShape.isModulePath(b, at: next) {
+            b[next] == UInt8(ascii: "[") ? LdkShape.isModulePath(b, at: next + 1) : LdkShape.isModulePath(b, at: next)
+        {
             return .ldk
         }
         if EclairShape.levels.contains(where: { word.elementsEqual($0) }), EclairShape.isLogger(b, at: next) {
@@ -222,7 +225,9 @@ enum ClnShape {
     /// `lightningd(16785): ` or `lightning_channeld(16785): ` at `p` (c-lightning before 0.8).
     static func isOldHeader(_ b: ArraySlice<UInt8>, at p: Int) -> Bool {
         guard b[p...].starts(with: Array("lightning".utf8)) else { return false }
-        guard let open = b[p...].prefix(40).firstIndex(of: UInt8(ascii: "(")), open + 2 < b.endIndex, LogText.isDigit(b[open + 1]) else { return false }
+        guard let open = b[p...].prefix(40).firstIndex(of: UInt8(ascii: "(")), open + 2 < b.endIndex, LogText.isDigit(b[open + 1]) else {
+            return false
+        }
         var i = open + 1
         while i < b.endIndex, LogText.isDigit(b[i]) { i += 1 }
         return i + 1 < b.endIndex && b[i] == UInt8(ascii: ")") && b[i + 1] == UInt8(ascii: ":")
@@ -239,8 +244,10 @@ enum ClnShape {
         // digits, '-', '_', '#', '.', '/'.
         for j in p..<(i - 1) {
             let c = b[j]
-            guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || LogText.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
-                || c == UInt8(ascii: "#") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || c >= 0x80 else { return false }
+            guard
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || LogText.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                    || c == UInt8(ascii: "#") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || c >= 0x80
+            else { return false }
         }
         return true
     }

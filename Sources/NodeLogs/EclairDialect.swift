@@ -80,8 +80,10 @@ public enum EclairDialect {
     /// A wire-message line as eclair 0.4.2 on writes it, by one of its two loggers:
     /// `2021-09-24 21:59:53,155 INFO  f.a.eclair.Diagnostics n:<pk> c:<channel> - IN msg=CommitSig(…)`.
     /// `time` as eclair prints it; `message`: the case class as `toString` prints it.
-    public static func messageLine(time: String, logger: StaticString, peer: String, channel: String?, direction: Direction,
-                                   message: String) -> String {
+    public static func messageLine(
+        time: String, logger: StaticString, peer: String, channel: String?, direction: Direction,
+        message: String
+    ) -> String {
         let columns = " \(nodeColumn)\(peer)" + (channel.map { "\(channelColumn)\($0)" } ?? "")
         return "\(time) INFO  \(logger)\(columns)\(textSeparator)\(direction == .out ? sent : received)\(message)"
     }

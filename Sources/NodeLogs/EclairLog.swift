@@ -33,19 +33,27 @@ public struct EclairLogParser: LogParser {
         "error": ["channel_id", "data"],
         "ping": ["num_pong_bytes", "ignored"],
         "pong": ["ignored"],
-        "open_channel": ["chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
+        "open_channel": [
+            "chain_hash", "temporary_channel_id", "funding_satoshis", "push_msat", "dust_limit_satoshis",
             "max_htlc_value_in_flight_msat", "channel_reserve_satoshis", "htlc_minimum_msat", "feerate_per_kw", "to_self_delay",
             "max_accepted_htlcs", "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint",
-            "*htlc_basepoint", "*first_per_commitment_point", "!channel_flags"],
-        "accept_channel": ["temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
+            "*htlc_basepoint", "*first_per_commitment_point", "!channel_flags",
+        ],
+        "accept_channel": [
+            "temporary_channel_id", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
             "channel_reserve_satoshis", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs",
             "*funding_pubkey", "*revocation_basepoint", "*payment_basepoint", "*delayed_payment_basepoint", "*htlc_basepoint",
-            "*first_per_commitment_point"],
-        "open_channel2": ["chain_hash", "temporary_channel_id", "funding_feerate_perkw",
+            "*first_per_commitment_point",
+        ],
+        "open_channel2": [
+            "chain_hash", "temporary_channel_id", "funding_feerate_perkw",
             "commitment_feerate_perkw", "funding_satoshis", "dust_limit_satoshis", "max_htlc_value_in_flight_msat",
-            "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime"],
-        "accept_channel2": ["temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
-            "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs"],
+            "htlc_minimum_msat", "to_self_delay", "max_accepted_htlcs", "locktime",
+        ],
+        "accept_channel2": [
+            "temporary_channel_id", "funding_satoshis", "dust_limit_satoshis",
+            "max_htlc_value_in_flight_msat", "htlc_minimum_msat", "minimum_depth", "to_self_delay", "max_accepted_htlcs",
+        ],
         // The funding txid: see `fundingTxid`.
         "funding_created": ["temporary_channel_id", "%funding_txid", "funding_output_index", "#signature"],
         "funding_signed": ["channel_id", "#signature"],
@@ -61,8 +69,10 @@ public struct EclairLogParser: LogParser {
         "commitment_signed": ["channel_id", "#signature", "=htlc_signature"],
         "revoke_and_ack": ["channel_id", "per_commitment_secret", "*next_per_commitment_point"],
         "update_fee": ["channel_id", "feerate_per_kw"],
-        "channel_reestablish": ["channel_id", "next_commitment_number", "next_revocation_number",
-            "your_last_per_commitment_secret", "*my_current_per_commitment_point"],
+        "channel_reestablish": [
+            "channel_id", "next_commitment_number", "next_revocation_number",
+            "your_last_per_commitment_secret", "*my_current_per_commitment_point",
+        ],
         "stfu": ["channel_id", "initiator"],
         "announcement_signatures": ["channel_id", "short_channel_id", "#node_signature", "#bitcoin_signature"],
         "channel_update": ["#signature", "chain_hash", "short_channel_id", "timestamp"],
@@ -122,13 +132,17 @@ public struct EclairLogParser: LogParser {
         let body = Substring(bodyText)
         // The other logger's copy of the message just logged (a genuine repeat, such as a
         // retransmitted channel_ready, comes from the same logger as its first copy).
-        let diagnostics: Bool? = LogText.find(EclairDialect.diagnosticsLogger, in: prefix) != nil ? true
+        let diagnostics: Bool? =
+            LogText.find(EclairDialect.diagnosticsLogger, in: prefix) != nil
+            ? true
             : LogText.find(EclairDialect.peerLogger, in: prefix) != nil ? false : nil
-        if let time = stamp?.0, let copy = recent.firstIndex(where: {
-            $0.direction == direction && $0.body == body && $0.peer == peer
-                && abs(time.seconds(since: $0.time ?? time)) <= 2
-                && (diagnostics == nil || $0.diagnostics == nil || $0.diagnostics != diagnostics)
-        }) {
+        if let time = stamp?.0,
+            let copy = recent.firstIndex(where: {
+                $0.direction == direction && $0.body == body && $0.peer == peer
+                    && abs(time.seconds(since: $0.time ?? time)) <= 2
+                    && (diagnostics == nil || $0.diagnostics == nil || $0.diagnostics != diagnostics)
+            })
+        {
             recent.remove(at: copy)
             return []
         }
@@ -149,9 +163,14 @@ public struct EclairLogParser: LogParser {
             }
             if let channel { content.fields.append(WireField("channel_id", .bytes(channel))) }
             let location = SourceLocation(file: file, line: line.number)
-            return [.diagnostic(Diagnostic(.note, "eclair.unknown-message", at: location, "message of a type lntrace does not know: '\(body.prefix(40))'")),
-                    .message(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
-                                        content: .partial(content)))]
+            return [
+                .diagnostic(
+                    Diagnostic(.note, "eclair.unknown-message", at: location, "message of a type lntrace does not know: '\(body.prefix(40))'")),
+                .message(
+                    LogMessage(
+                        line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
+                        content: .partial(content))),
+            ]
         }
         var b = PartialBuilder(name: name)
         for (index, spec) in (Self.arguments[name] ?? []).enumerated() where index < args.count {
@@ -185,11 +204,16 @@ public struct EclairLogParser: LogParser {
             }
         }
         if let channel, b.message.fields["channel_id"] == nil, b.message.fields["temporary_channel_id"] == nil {
-            b.set(name.hasPrefix("open") || name.hasPrefix("accept") || name == "funding_created" ? "temporary_channel_id" : "channel_id",
-                  .bytes(channel))
+            b.set(
+                name.hasPrefix("open") || name.hasPrefix("accept") || name == "funding_created" ? "temporary_channel_id" : "channel_id",
+                .bytes(channel))
         }
-        return [.message(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer,
-                                    direction: direction, content: .partial(b.message)))]
+        return [
+            .message(
+                LogMessage(
+                    line: line.number, stamp: LogText.stamp(stamp, line), peer: peer,
+                    direction: direction, content: .partial(b.message)))
+        ]
     }
 
     /// The ` n:<node id>` and ` c:<channel id>` columns of the line's prefix (a pasted
@@ -197,12 +221,14 @@ public struct EclairLogParser: LogParser {
     static func context(_ prefix: ArraySlice<UInt8>) -> (peer: String?, channel: [UInt8]?) {
         var peer: String?
         if let n = LogText.find(EclairDialect.nodeColumn, in: prefix), n == prefix.startIndex || prefix[n - 1] == 0x20,
-           case let id = n + EclairDialect.nodeColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 66) {
+            case let id = n + EclairDialect.nodeColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 66)
+        {
             peer = LogText.string(prefix[id..<(id + 66)])
         }
         var channel: [UInt8]?
         if let c = LogText.find(EclairDialect.channelColumn, in: prefix),
-           case let id = c + EclairDialect.channelColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 64) {
+            case let id = c + EclairDialect.channelColumn.utf8CodeUnitCount, LogText.isHexRun(prefix, at: id, count: 64)
+        {
             channel = Hex.decode(utf8: prefix[id..<(id + 64)])
         }
         return (peer, channel)
@@ -233,15 +259,18 @@ public struct EclairLogParser: LogParser {
         var b = PartialBuilder(name: name)
         let text = Substring(LogText.string(bytes[(marker + EclairDialect.textSeparator.utf8CodeUnitCount)...]))
         if let equals = text.firstIndex(of: "="), text[text.index(after: equals)...].first?.isUppercase == true,
-           case let .call(className, args) = DebugParser.parse(text[text.index(after: equals)...]),
-           let message = EclairDialect.messages.entry(named: className)?.spec {
+            case let .call(className, args) = DebugParser.parse(text[text.index(after: equals)...]),
+            let message = EclairDialect.messages.entry(named: className)?.spec
+        {
             for (index, spec) in (Self.arguments[message] ?? []).enumerated() where index < args.count {
                 if let spec { Self.setValue(&b, spec, args[index]) }
             }
         } else {
             for token in text.split(separator: " ") {
                 if token.hasPrefix(EclairDialect.firstBlockNum) { b.unsigned("first_blocknum", token.dropFirst(EclairDialect.firstBlockNum.count)) }
-                if token.hasPrefix(EclairDialect.numberOfBlocks) { b.unsigned("number_of_blocks", token.dropFirst(EclairDialect.numberOfBlocks.count)) }
+                if token.hasPrefix(EclairDialect.numberOfBlocks) {
+                    b.unsigned("number_of_blocks", token.dropFirst(EclairDialect.numberOfBlocks.count))
+                }
             }
         }
         routed.append((direction, name, peer))

@@ -36,11 +36,14 @@ public struct HexDumpParser: LogParser, Sendable {
         if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return nil }
         let location = SourceLocation(file: file, line: line.number)
         if line.truncated {
-            return .diagnostic(Diagnostic(.error, "input.line-too-long", at: location,
-                "line longer than \(bytes.count) bytes; skipped"))
+            return .diagnostic(
+                Diagnostic(
+                    .error, "input.line-too-long", at: location,
+                    "line longer than \(bytes.count) bytes; skipped"))
         }
         if bytes.count >= 2, bytes.first == UInt8(ascii: "0"),
-           bytes[bytes.startIndex + 1] | 0x20 == UInt8(ascii: "x") {
+            bytes[bytes.startIndex + 1] | 0x20 == UInt8(ascii: "x")
+        {
             bytes = bytes.dropFirst(2)
         }
         guard let decoded = Hex.decode(utf8: bytes) else {

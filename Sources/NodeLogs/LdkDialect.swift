@@ -125,7 +125,8 @@ public enum LdkDialect {
     /// the struct as `Debug` prints it; `variant`: the `wire::Message` variant around a received one.
     public static func messageLine(time: String, direction: Direction, peer: String, message: String, variant: String) -> String {
         let prefix = "\(time) TRACE [lightning::ln::peer_handler:\(direction == .out ? 1240 : 1381)]"
-        return direction == .out ? "\(prefix) \(enqueueing)\(message)\(to)\(peer)"
+        return direction == .out
+            ? "\(prefix) \(enqueueing)\(message)\(to)\(peer)"
             : "\(prefix) \(received)\(variant)(\(message))\(from)\(peer)"
     }
 }

@@ -109,10 +109,13 @@ public struct LdkLogParser: LogParser {
         var merged = message
         merged.peer = message.peer ?? report.message.peer
         if report.group == nil { merged.line = report.message.line }
-        if merged.time == nil { (merged.time, merged.timeText, merged.timeSource) = (report.message.time, report.message.timeText, report.message.timeSource) }
+        if merged.time == nil {
+            (merged.time, merged.timeText, merged.timeSource) = (report.message.time, report.message.timeText, report.message.timeSource)
+        }
         report.message = merged
         if let group = report.group {
-            let placed = pending.lastIndex { $0.group == group && $0.kinds & Kind.wire.rawValue != 0 }.map { $0 + 1 }
+            let placed =
+                pending.lastIndex { $0.group == group && $0.kinds & Kind.wire.rawValue != 0 }.map { $0 + 1 }
                 ?? pending.firstIndex { $0.group == group } ?? pending.endIndex
             pending.insert(report, at: placed)
         } else {
@@ -191,8 +194,10 @@ public struct LdkLogParser: LogParser {
                 b.set(to, value)
             }
         }
-        add(LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
-                       content: .partial(b.message)), kind: .wire)
+        add(
+            LogMessage(
+                line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
+                content: .partial(b.message)), kind: .wire)
     }
 
     /// Field names LDK shares between messages where the spec does not, by message.
@@ -224,8 +229,9 @@ public struct LdkLogParser: LogParser {
         func message(_ name: String) -> LogMessage {
             var b = PartialBuilder(name: name)
             if let channel {
-                b.set(["open_channel", "accept_channel", "open_channel2", "accept_channel2", "funding_created"].contains(name)
-                      ? "temporary_channel_id" : "channel_id", .bytes(channel))
+                b.set(
+                    ["open_channel", "accept_channel", "open_channel2", "accept_channel2", "funding_created"].contains(name)
+                        ? "temporary_channel_id" : "channel_id", .bytes(channel))
             }
             if name == "error" || name == "warning", let range = text.firstRange(ofASCII: " with message ") {
                 b.set("data", .bytes(Array(text[range.upperBound...].utf8)))
@@ -241,7 +247,9 @@ public struct LdkLogParser: LogParser {
             guard let adds = counts[0], let fulfills = counts[1], let fails = counts[2] else { return false }
             let adding = Array(repeating: "update_add_htlc", count: adds)
             let removing = Array(repeating: "update_fulfill_htlc", count: fulfills) + Array(repeating: "update_fail_htlc", count: fails)
-            let names = counts[3] == nil ? adding + removing + ["commitment_signed"]
+            let names =
+                counts[3] == nil
+                ? adding + removing + ["commitment_signed"]
                 : removing + adding + Array(repeating: "commitment_signed", count: counts[3] ?? 1)
             for name in names { add(message(name), kind: .event, group: line.number) }
             return true
@@ -272,8 +280,9 @@ public struct LdkLogParser: LogParser {
     private mutating func parseNote(_ line: LineReader.Line) -> Bool {
         let bytes = line.bytes
         guard let ((name, direction), start) = LogText.firstMarker(LdkDialect.notes, in: bytes),
-              name != "channel_update" || direction == .out || LogText.find(LdkDialect.forChannelMarker, in: bytes[start...]) != nil
-                || LogText.find("ChannelUpdate {", in: bytes[start...]) != nil else { return false }
+            name != "channel_update" || direction == .out || LogText.find(LdkDialect.forChannelMarker, in: bytes[start...]) != nil
+                || LogText.find("ChannelUpdate {", in: bytes[start...]) != nil
+        else { return false }
         let text = Substring(LogText.string(bytes[start...]))
         var peer = Self.hexAfter(LdkDialect.from, in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }
@@ -283,7 +292,8 @@ public struct LdkLogParser: LogParser {
             b.set("data", .bytes(Array(text[colon.upperBound...].trimmingSpaces().utf8)))
         }
         if !["init", "error", "warning"].contains(name),
-           let range = text.range(of: LdkDialect.forChannel, options: .backwards) ?? text.range(of: LdkDialect.inChannel, options: .backwards) {
+            let range = text.range(of: LdkDialect.forChannel, options: .backwards) ?? text.range(of: LdkDialect.inChannel, options: .backwards)
+        {
             let id = Self.hexPrefix(text[range.upperBound...])
             if id.utf8.count == 64, let channel = Hex.decode(id) {
                 // A channel_update names its channel by short id on the wire; the id here is the
@@ -351,9 +361,13 @@ public struct LdkLogParser: LogParser {
                     b.setTLV(String(parts[0]), String(parts[1]), .shortChannelID(ShortChannelID(rawValue: number)))
                 }
             default:
-                if let number = field.number, !["channel_id", "temporary_channel_id", "chain_hash", "payment_hash",
-                                                 "payment_preimage", "sha256_of_onion", "per_commitment_secret",
-                                                 "your_last_per_commitment_secret", "scriptpubkey", "data"].contains(spec) {
+                if let number = field.number,
+                    ![
+                        "channel_id", "temporary_channel_id", "chain_hash", "payment_hash",
+                        "payment_preimage", "sha256_of_onion", "per_commitment_secret",
+                        "your_last_per_commitment_secret", "scriptpubkey", "data",
+                    ].contains(spec)
+                {
                     b.set(spec, .unsigned(number))
                 } else if let bytes = field.bytes {
                     b.set(spec, .bytes(bytes))

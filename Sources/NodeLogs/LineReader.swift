@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Provenance
 
@@ -25,8 +25,10 @@ public struct LineReader: ~Copyable {
         public var wrapperTime: Timestamp?
         public var wrapperTimeText: ArraySlice<UInt8>?
 
-        public init(number: Int, bytes: ArraySlice<UInt8>, truncated: Bool = false, wrapperTime: Timestamp? = nil,
-                    wrapperTimeText: ArraySlice<UInt8>? = nil) {
+        public init(
+            number: Int, bytes: ArraySlice<UInt8>, truncated: Bool = false, wrapperTime: Timestamp? = nil,
+            wrapperTimeText: ArraySlice<UInt8>? = nil
+        ) {
             self.number = number
             self.bytes = bytes
             self.truncated = truncated
@@ -131,4 +133,3 @@ public struct LineReader: ~Copyable {
         }
     }
 }
-

@@ -37,8 +37,9 @@ public struct LndLogParser: LogParser {
         if let held = wrapped {
             wrapped = nil
             if header == nil, !bytes.isEmpty, LogText.firstTimestamp(bytes, window: 8) == nil, held.parts < 4 {
-                return summary(held.text + LogText.string(bytes), line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer,
-                               parts: held.parts + 1)
+                return summary(
+                    held.text + LogText.string(bytes), line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer,
+                    parts: held.parts + 1)
             }
             out += summary(held.text, line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer, parts: 4)
         }
@@ -70,7 +71,8 @@ public struct LndLogParser: LogParser {
             return out + summary(LogText.string(rest), line: line.number, stamp: LogText.stamp(stamp, line), prefixPeer: prefixPeer, parts: 1)
         }
         if LogText.starts(rest, with: LndDialect.readMessage) || LogText.starts(rest, with: LndDialect.writeMessage),
-           let events = dumpHeader(LogText.string(rest), line: line, stamp: stamp, prefixPeer: prefixPeer) {
+            let events = dumpHeader(LogText.string(rest), line: line, stamp: stamp, prefixPeer: prefixPeer)
+        {
             return out + events
         }
         skippedLines += 1

@@ -14,20 +14,23 @@ extension LndLogParser {
     /// (htlcswitch/link.go `failf`): the channel's link failed.
     static func linkFailure(_ bytes: ArraySlice<UInt8>, line: Int) -> LogNote? {
         guard let marker = LogText.find(LndDialect.failingLink, in: bytes),
-              let open = LogText.find(LndDialect.channelLink, in: bytes[..<marker]) else {
+            let open = LogText.find(LndDialect.channelLink, in: bytes[..<marker])
+        else {
             return nil
         }
         let point = LogText.string(bytes[(open + LndDialect.channelLink.utf8CodeUnitCount)..<marker])
         let parts = point.split(separator: ":")
         var channel: ChannelID?
         if parts.count == 2, let txid = Hex.decode(parts[0]), txid.count == 32, let index = UInt16(parts[1]),
-           let hash = SHA256Hash(Array(txid.reversed())) {
+            let hash = SHA256Hash(Array(txid.reversed()))
+        {
             // The channel point prints the txid byte-reversed; channel_id XORs the wire order.
             channel = ChannelID(fundingTxid: hash, outputIndex: index)
         }
         let stamp = LogText.firstTimestamp(bytes[..<open], window: 48)
-        return LogNote(line: line, time: stamp?.0, timeText: stamp?.1, channelID: channel,
-                       kind: "link-failure", text: LogText.string(bytes[(marker + LndDialect.failingLink.utf8CodeUnitCount)...]))
+        return LogNote(
+            line: line, time: stamp?.0, timeText: stamp?.1, channelID: channel,
+            kind: "link-failure", text: LogText.string(bytes[(marker + LndDialect.failingLink.utf8CodeUnitCount)...]))
     }
 
     /// lnd's first line: `… [INF] LTND: Version: 0.16.0-beta commit=…`.

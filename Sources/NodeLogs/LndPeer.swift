@@ -26,7 +26,8 @@ extension LndLogParser {
     /// from `rest` and returns what it names.
     static func prefixPeer(_ rest: inout ArraySlice<UInt8>) -> String? {
         guard LogText.starts(rest, with: LndDialect.peerPrefix),
-              let close = LogText.find(LndDialect.peerPrefixEnd, in: rest.prefix(140)) else { return nil }
+            let close = LogText.find(LndDialect.peerPrefixEnd, in: rest.prefix(140))
+        else { return nil }
         let name = LogText.string(rest[(rest.startIndex + LndDialect.peerPrefix.utf8CodeUnitCount)..<close])
         rest = rest[(close + LndDialect.peerPrefixEnd.utf8CodeUnitCount)...].drop { $0 == 32 }
         return name

@@ -45,7 +45,8 @@ extension LndLogParser {
             // A type Wire does not decode (OnionMessage) is kept by its number, without fields.
             content = .partial(entry.isKnown ? Self.fields(entry.spec, summary) : PartialBuilder(type: entry.type).message)
         } else if complete, let first = typeName.utf8.first, first >= 0x41 && first <= 0x5A,
-                  typeName.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) }) {
+            typeName.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) })
+        {
             // A type lnd's table does not know (lnd's own DynPropose, KickoffSig, the gossip 2
             // messages, later additions): still a wire message, of unknown type.
             content = .partial(PartialMessage(type: nil, name: "unknown"))
@@ -87,7 +88,8 @@ extension LndLogParser {
         guard let (time, end) = WrapperTime.dateTime(bytes, at: 0), bytes[10] == 32 else { return nil }
         var seconds = time.seconds
         if end + 6 <= bytes.endIndex, bytes[end] == 32, bytes[end + 1] == UInt8(ascii: "+") || bytes[end + 1] == UInt8(ascii: "-"),
-           let hours = LogText.number(bytes, at: end + 2, digits: 2), let minutes = LogText.number(bytes, at: end + 4, digits: 2) {
+            let hours = LogText.number(bytes, at: end + 2, digits: 2), let minutes = LogText.number(bytes, at: end + 4, digits: 2)
+        {
             seconds -= (bytes[end + 1] == UInt8(ascii: "+") ? 1 : -1) * Int64(hours * 3600 + minutes * 60)
         }
         return seconds >= 0 ? seconds : nil

@@ -20,7 +20,8 @@ extension LndLogParser {
     mutating func dumpHeader(_ text: String, line: LineReader.Line, stamp: (Timestamp, String, end: Int)?, prefixPeer: String?) -> [LogEvent]? {
         // "(*lnwire.UpdateAddHTLC)(0xc000…)({"
         guard let start = Substring(text).firstRange(ofASCII: LndDialect.goTypePrefix),
-              let end = text[start.upperBound...].firstIndex(of: ")") else { return nil }
+            let end = text[start.upperBound...].firstIndex(of: ")")
+        else { return nil }
         let goType = String(text[start.upperBound..<end])
         let received = LogText.starts(text.utf8, with: LndDialect.readMessage)
         let direction: Direction = received ? .in : .out
@@ -39,8 +40,9 @@ extension LndLogParser {
                     let named = text[text.index(text.startIndex, offsetBy: from)..<colon.lowerBound]
                     if named != "peer" { peer = Self.peer(Substring(named)) }
                 }
-                var message = LogMessage(line: line.number, stamp: LogText.stamp(stamp, line), peer: peer?.name,
-                                         direction: direction, content: .partial(PartialBuilder(name: entry.spec).message))
+                var message = LogMessage(
+                    line: line.number, stamp: LogText.stamp(stamp, line), peer: peer?.name,
+                    direction: direction, content: .partial(PartialBuilder(name: entry.spec).message))
                 message.peerIdentity = peer?.identity
                 header = message
             }

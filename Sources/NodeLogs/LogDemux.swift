@@ -160,7 +160,8 @@ public struct LogDemultiplexer {
         let dialect: LogDialect
         let current = names[name].current
         if let forced {
-            if let match = DialectClassifier.classify(body, hex: forced == .hex, inside: true), match.dialect == forced, match.start > body.startIndex {
+            if let match = DialectClassifier.classify(body, hex: forced == .hex, inside: true), match.dialect == forced, match.start > body.startIndex
+            {
                 body = body[match.start...]
                 wrapperKinds.insert(.unknownPrefix)
             }
@@ -182,8 +183,9 @@ public struct LogDemultiplexer {
         let index = source(name, dialect, line: number)
         sources[index].lines += 1
         sources[index].wrappers.formUnion(wrapperKinds)
-        let inner = LineReader.Line(number: number, bytes: body, truncated: truncated,
-                                    wrapperTime: envelope.time, wrapperTimeText: envelope.timeText)
+        let inner = LineReader.Line(
+            number: number, bytes: body, truncated: truncated,
+            wrapperTime: envelope.time, wrapperTimeText: envelope.timeText)
         return parsers.parse(index, inner).map { count(SourcedEvent(source: index, event: $0)) }
     }
 

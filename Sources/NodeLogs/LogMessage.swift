@@ -38,10 +38,13 @@ public struct LogMessage: Sendable {
 }
 
 extension LogMessage {
-    init(line: Int, stamp: Stamp?, peer: String? = nil, direction: Direction? = nil, channelLabel: String? = nil,
-         content: MessageContent) {
-        self.init(line: line, timeText: stamp?.text, time: stamp?.time, peer: peer, direction: direction,
-                  channelLabel: channelLabel, content: content)
+    init(
+        line: Int, stamp: Stamp?, peer: String? = nil, direction: Direction? = nil, channelLabel: String? = nil,
+        content: MessageContent
+    ) {
+        self.init(
+            line: line, timeText: stamp?.text, time: stamp?.time, peer: peer, direction: direction,
+            channelLabel: channelLabel, content: content)
         timeSource = stamp?.source
     }
 }

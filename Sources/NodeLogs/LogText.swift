@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import Basics
-import Glibc
+    import Basics
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Provenance
 import Wire
@@ -52,7 +52,8 @@ enum LogText {
         switch c {
         case 0x20: 0
         case UInt8(ascii: "e"), UInt8(ascii: "a"), UInt8(ascii: "t"), UInt8(ascii: "o"), UInt8(ascii: "i"), UInt8(ascii: "n"),
-             UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"): 1
+            UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"):
+            1
         case 0x61...0x7A: 2
         case 0x30...0x39: 2
         case UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "="): 3
@@ -98,11 +99,11 @@ enum LogText {
             return v
         }
         guard start >= bytes.startIndex, start + 19 <= bytes.endIndex,
-              let year = digits(start, 4), bytes[start + 4] == 45, let month = digits(start + 5, 2),
-              bytes[start + 7] == 45, let day = digits(start + 8, 2),
-              bytes[start + 10] == 32 || bytes[start + 10] == 84,
-              let hour = digits(start + 11, 2), let minute = digits(start + 14, 2), let second = digits(start + 17, 2),
-              bytes[start + 13] == 58, bytes[start + 16] == 58
+            let year = digits(start, 4), bytes[start + 4] == 45, let month = digits(start + 5, 2),
+            bytes[start + 7] == 45, let day = digits(start + 8, 2),
+            bytes[start + 10] == 32 || bytes[start + 10] == 84,
+            let hour = digits(start + 11, 2), let minute = digits(start + 14, 2), let second = digits(start + 17, 2),
+            bytes[start + 13] == 58, bytes[start + 16] == 58
         else { return nil }
         var end = start + 19
         var nanos: Int32 = 0
@@ -263,7 +264,8 @@ extension StringProtocol {
         // On the UTF-8 bytes: spaces and tabs in front, also carriage returns behind.
         let bytes = Array(utf8)
         guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
-              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }), first <= last else { return "" }
+            let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0d }), first <= last
+        else { return "" }
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

@@ -102,7 +102,8 @@ public struct Unwrapper {
         for _ in 0..<6 {
             let first = envelope.body.first
             if first == UInt8(ascii: "{") || first == UInt8(ascii: "b"),
-               let (text, time, timeText) = Structured.text(envelope.body) {
+                let (text, time, timeText) = Structured.text(envelope.body)
+            {
                 scratch = text
                 envelope.body = scratch[...]
                 envelope.wrappers.insert(.structured)
@@ -231,7 +232,8 @@ public struct Unwrapper {
         }
         // GitLab: "00O " / "00E+ ".
         if rest.count >= 4, LogText.isDigit(rest[after]), LogText.isDigit(rest[after + 1]),
-           rest[after + 2] == UInt8(ascii: "O") || rest[after + 2] == UInt8(ascii: "E") {
+            rest[after + 2] == UInt8(ascii: "O") || rest[after + 2] == UInt8(ascii: "E")
+        {
             var i = after + 3
             if i < b.endIndex, b[i] == UInt8(ascii: "+") { i += 1 }
             if i == b.endIndex || b[i] == 0x20 {
@@ -321,7 +323,8 @@ public struct Unwrapper {
     /// `| 12:00:00.123 | LogLevel.INFO | lightning::…`: a mobile app's logger around LDK.
     static func mobile(_ b: ArraySlice<UInt8>) -> Step? {
         guard let level = LogText.find("| LogLevel.", in: b.prefix(96)),
-              let bar = b[(level + 11)...].prefix(16).firstIndex(of: UInt8(ascii: "|")) else { return nil }
+            let bar = b[(level + 11)...].prefix(16).firstIndex(of: UInt8(ascii: "|"))
+        else { return nil }
         return Step(wrapper: .mobile, rest: skipSpaces(b, bar + 1))
     }
 
@@ -364,8 +367,10 @@ public struct Unwrapper {
         // lnd level): "PEER: " inside an lnd line must stay.
         if b[i] == UInt8(ascii: ":"), i + 1 < b.endIndex, b[i + 1] == 0x20, name.count <= 32 {
             let j = i + 2
-            if j < b.endIndex, LogText.isDigit(b[j]) || LndShape.isLevelTag(b, at: j) || b[j] == UInt8(ascii: "<") || b[j] == UInt8(ascii: "{")
-                || WrapperTime.syslog(b, at: j, reference: Reference(time: 0, year: 1970)) != nil {
+            if j < b.endIndex,
+                LogText.isDigit(b[j]) || LndShape.isLevelTag(b, at: j) || b[j] == UInt8(ascii: "<") || b[j] == UInt8(ascii: "{")
+                    || WrapperTime.syslog(b, at: j, reference: Reference(time: 0, year: 1970)) != nil
+            {
                 return Step(wrapper: .harness, rest: j, source: name)
             }
         }
@@ -416,7 +421,8 @@ enum WrapperTime {
     /// RFC 3339 / ISO 8601 at `at`: `2026-12-06T12:00:00[.fraction](Z|±hh[:]mm)`, in UTC.
     static func iso(_ b: ArraySlice<UInt8>, at s: Int) -> (time: Timestamp, end: Int, zulu: Bool)? {
         guard s + 20 <= b.endIndex, b[s + 10] == UInt8(ascii: "T"),
-              let (date, end) = dateTime(b, at: s) else { return nil }
+            let (date, end) = dateTime(b, at: s)
+        else { return nil }
         var i = end
         var seconds = date.seconds
         guard i < b.endIndex else { return nil }
@@ -424,7 +430,8 @@ enum WrapperTime {
             return (Timestamp(seconds: seconds, nanoseconds: date.nanoseconds), i + 1, true)
         }
         guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), i + 5 <= b.endIndex,
-              let hours = LogText.number(b, at: i + 1, digits: 2) else { return nil }
+            let hours = LogText.number(b, at: i + 1, digits: 2)
+        else { return nil }
         let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
         var j = i + 3
         if j < b.endIndex, b[j] == UInt8(ascii: ":") { j += 1 }
@@ -437,17 +444,20 @@ enum WrapperTime {
     /// `YYYY-MM-DD?HH:MM:SS[.fraction]` at `s` (any separator at 10).
     static func dateTime(_ b: ArraySlice<UInt8>, at s: Int) -> (Timestamp, end: Int)? {
         guard s + 19 <= b.endIndex,
-              let year = LogText.number(b, at: s, digits: 4), b[s + 4] == UInt8(ascii: "-"),
-              let month = LogText.number(b, at: s + 5, digits: 2), b[s + 7] == UInt8(ascii: "-"),
-              let day = LogText.number(b, at: s + 8, digits: 2),
-              let hour = LogText.number(b, at: s + 11, digits: 2), b[s + 13] == UInt8(ascii: ":"),
-              let minute = LogText.number(b, at: s + 14, digits: 2), b[s + 16] == UInt8(ascii: ":"),
-              let second = LogText.number(b, at: s + 17, digits: 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+            let year = LogText.number(b, at: s, digits: 4), b[s + 4] == UInt8(ascii: "-"),
+            let month = LogText.number(b, at: s + 5, digits: 2), b[s + 7] == UInt8(ascii: "-"),
+            let day = LogText.number(b, at: s + 8, digits: 2),
+            let hour = LogText.number(b, at: s + 11, digits: 2), b[s + 13] == UInt8(ascii: ":"),
+            let minute = LogText.number(b, at: s + 14, digits: 2), b[s + 16] == UInt8(ascii: ":"),
+            let second = LogText.number(b, at: s + 17, digits: 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
         else { return nil }
         let (nanos, end) = fraction(b, at: s + 19)
-        return (Timestamp(seconds: Timestamp.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second),
-                          nanoseconds: nanos), end)
+        return (
+            Timestamp(
+                seconds: Timestamp.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second),
+                nanoseconds: nanos), end
+        )
     }
 
     /// `.123456789` or `,123` at `i`: nanoseconds, and the end.
@@ -473,7 +483,8 @@ enum WrapperTime {
     /// `referenceTime`, or the year before when that would be more than a day ahead of it.
     static func syslog(_ b: ArraySlice<UInt8>, at s: Int, reference: Reference) -> (Timestamp, end: Int)? {
         guard s + 15 <= b.endIndex, let month = months.firstIndex(where: { b[s..<(s + 3)].elementsEqual($0) }),
-              b[s + 3] == 0x20 else { return nil }
+            b[s + 3] == 0x20
+        else { return nil }
         var i = s + 4
         if b[i] == 0x20 { i += 1 }
         var day = 0
@@ -483,9 +494,9 @@ enum WrapperTime {
             i += 1
         }
         guard i > dayStart, (1...31).contains(day), i + 9 <= b.endIndex, b[i] == 0x20,
-              let hour = LogText.number(b, at: i + 1, digits: 2), b[i + 3] == UInt8(ascii: ":"),
-              let minute = LogText.number(b, at: i + 4, digits: 2), b[i + 6] == UInt8(ascii: ":"),
-              let second = LogText.number(b, at: i + 7, digits: 2), hour < 24, minute < 60, second <= 60
+            let hour = LogText.number(b, at: i + 1, digits: 2), b[i + 3] == UInt8(ascii: ":"),
+            let minute = LogText.number(b, at: i + 4, digits: 2), b[i + 6] == UInt8(ascii: ":"),
+            let second = LogText.number(b, at: i + 7, digits: 2), hour < 24, minute < 60, second <= 60
         else { return nil }
         let (nanos, end) = fraction(b, at: i + 9)
         var seconds = Timestamp.epochSeconds(year: reference.year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
@@ -498,7 +509,8 @@ enum WrapperTime {
     /// journalctl `short-full`: `Sun 2026-12-06 12:00:00 UTC` (the zone is not applied).
     static func full(_ b: ArraySlice<UInt8>, at s: Int) -> (Timestamp, end: Int)? {
         guard s + 24 <= b.endIndex, weekdays.contains(where: { b[s..<(s + 3)].elementsEqual($0) }), b[s + 3] == 0x20,
-              b[s + 14] == 0x20, let (time, end) = dateTime(b, at: s + 4), end < b.endIndex, b[end] == 0x20 else { return nil }
+            b[s + 14] == 0x20, let (time, end) = dateTime(b, at: s + 4), end < b.endIndex, b[end] == 0x20
+        else { return nil }
         var i = end + 1
         while i < b.endIndex, b[i] != 0x20 { i += 1 }
         return (time, i)
@@ -612,7 +624,8 @@ enum Structured {
             case UInt8(ascii: "u"), UInt8(ascii: "x"):
                 let digits = e == UInt8(ascii: "u") ? 4 : 2
                 if i + 2 + digits <= b.endIndex, let value = UInt32(LogText.string(b[(i + 2)..<(i + 2 + digits)]), radix: 16),
-                   let scalar = Unicode.Scalar(value) {
+                    let scalar = Unicode.Scalar(value)
+                {
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     i += 2 + digits
                     continue

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failed read of an input.
@@ -53,9 +53,9 @@ public final class FileDescriptorSource: ByteSource {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         #if canImport(Glibc)
-        return Int64(info.st_mtim.tv_sec)
+            return Int64(info.st_mtim.tv_sec)
         #else
-        return Int64(info.st_mtimespec.tv_sec)
+            return Int64(info.st_mtimespec.tv_sec)
         #endif
     }
 
@@ -75,9 +75,9 @@ public final class FileDescriptorSource: ByteSource {
             let n = buffer.withUnsafeMutableBufferPointer { buf -> Int in
                 guard let base = buf.baseAddress else { return 0 }
                 #if canImport(Glibc)
-                return Glibc.read(fd, base + offset, buf.count - offset)
+                    return Glibc.read(fd, base + offset, buf.count - offset)
                 #else
-                return Darwin.read(fd, base + offset, buf.count - offset)
+                    return Darwin.read(fd, base + offset, buf.count - offset)
                 #endif
             }
             if n >= 0 { return n }
@@ -149,9 +149,9 @@ public enum InputFile {
     public static func open(_ path: String) throws(OpenError) -> FileDescriptorSource {
         if path == "-" { return FileDescriptorSource(fd: 0, closeOnDeinit: false) }
         #if canImport(Glibc)
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         #else
-        let fd = Darwin.open(path, O_RDONLY | O_CLOEXEC)
+            let fd = Darwin.open(path, O_RDONLY | O_CLOEXEC)
         #endif
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         return FileDescriptorSource(fd: fd, closeOnDeinit: true)

@@ -21,7 +21,8 @@ public struct Baseline: Sendable {
         }
         for record in records {
             guard let rule = record["rule"] as? String, let file = record["file"] as? String else { continue }
-            let place = (record["line"] as? Int).map { "line \($0)" }
+            let place =
+                (record["line"] as? Int).map { "line \($0)" }
                 ?? ((record["frames"] as? [Int]).map { "frames \($0.map(String.init).joined(separator: ","))" } ?? "")
             keys.insert(Self.key(rule: rule, file: file, place: place, channel: record["channel"] as? String))
         }

@@ -153,8 +153,10 @@ public struct InputReport: JSONRecord {
     /// Findings reported on this input (after filters and the baseline).
     public var findings: Int
 
-    public init(path: String, summary: CheckSummary, connections: [ConnectionSummary] = [], connectionsOmitted: Int = 0,
-                problemConnections: Int = 0, logs: [LogSummary] = [], failure: Diagnostic? = nil, findings: Int = 0) {
+    public init(
+        path: String, summary: CheckSummary, connections: [ConnectionSummary] = [], connectionsOmitted: Int = 0,
+        problemConnections: Int = 0, logs: [LogSummary] = [], failure: Diagnostic? = nil, findings: Int = 0
+    ) {
         self.path = path
         self.summary = summary
         self.connections = connections

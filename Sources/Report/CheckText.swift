@@ -139,13 +139,19 @@ final class CheckText {
 
     /// "commit-sig-valid: 7,115 more on channel 1758…, first at file:frame".
     func suppressedLines() -> [String] {
-        let elsewhere = suppressedElsewhere == 0 ? [] : ["  \(TextFit.grouping(suppressedElsewhere)) more findings of further rules and channels"
-            + style.dim(" (--all or --max-per-rule N to see them)")]
+        let elsewhere =
+            suppressedElsewhere == 0
+            ? []
+            : [
+                "  \(TextFit.grouping(suppressedElsewhere)) more findings of further rules and channels"
+                    + style.dim(" (--all or --max-per-rule N to see them)")
+            ]
         return suppressedOrder.flatMap { key -> [String] in
             guard let (count, first) = suppressed[key] else { return [] }
             let channel = first.channel.map { " on channel \(TextFit.short($0))" } ?? ""
-            return wrapped("  " + style.bold(first.rule.id) + ": \(TextFit.grouping(count)) more\(channel), first at \(first.message.location)"
-                + style.dim(" (--all or --max-per-rule N to see them)"), "    ")
+            return wrapped(
+                "  " + style.bold(first.rule.id) + ": \(TextFit.grouping(count)) more\(channel), first at \(first.message.location)"
+                    + style.dim(" (--all or --max-per-rule N to see them)"), "    ")
         } + elsewhere
     }
 
@@ -154,21 +160,26 @@ final class CheckText {
         let first = hazard.first, second = hazard.second
         var apart = "\(hazard.distance) \(hazard.distanceUnit)\(hazard.distance == 1 ? "" : "s")"
         if let seconds = hazard.seconds { apart += ", \(Self.duration(seconds))" }
-        var lines = wrapped(indent + "\(second.location): \(style.paint("hazard", "1;35")): \(style.bold(hazard.kind)): \(second.content.name) could be processed before "
-            + "\(first.content.name) (\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(apart) apart)", indent + "    ")
+        var lines = wrapped(
+            indent
+                + "\(second.location): \(style.paint("hazard", "1;35")): \(style.bold(hazard.kind)): \(second.content.name) could be processed before "
+                + "\(first.content.name) (\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(apart) apart)", indent + "    ")
         times.previous = nil
         lines.append(cut(indent + "      " + style.dim(contextLine(first))))
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(second)))
         for finding in hazard.outcome {
             let place = finding.message.index.map { "message \($0)" } ?? finding.message.location.description
-            lines += wrapped(indent + "      outcome: \(finding.rule.id) at \(finding.message.content.name) (\(place)): \(finding.reason)", indent + "        ")
+            lines += wrapped(
+                indent + "      outcome: \(finding.rule.id) at \(finding.message.content.name) (\(place)): \(finding.reason)", indent + "        ")
         }
         if let known = hazard.known {
             lines += wrapped(indent + "      consequence: \(known.consequence)", indent + "        ")
-            lines += wrapped(indent + "      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"), indent + "        ")
+            lines += wrapped(
+                indent + "      " + style.dim("\(known.issues.joined(separator: ", ")) (lntrace explain \(known.id))"), indent + "        ")
         }
         for observation in observations[HazardRecord.key(hazard)] ?? [] {
-            lines += wrapped(indent + "      " + style.paint(Self.observedLine(observation), observation.confirmed ? "1;35" : "0"), indent + "        ")
+            lines += wrapped(
+                indent + "      " + style.paint(Self.observedLine(observation), observation.confirmed ? "1;35" : "0"), indent + "        ")
         }
         return lines
     }
@@ -235,8 +246,9 @@ final class CheckText {
     /// A follow-on under its root: `↳ frame 54: error: rule: reason [#7]`.
     func followOnLines(_ finding: Finding, indent: String, grouped: Bool) -> [String] {
         let place = grouped ? finding.message.location.place : finding.message.location.description
-        return wrapped(indent + "↳ \(place): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)" + style.dim(" [#\(finding.id)]"),
-                       indent + "  ")
+        return wrapped(
+            indent + "↳ \(place): \(style.severity(finding)): \(style.bold(finding.rule.id)): \(finding.reason)" + style.dim(" [#\(finding.id)]"),
+            indent + "  ")
     }
 
     /// `message 21  2024-…  ← update_fulfill_htlc id=1 …` (time as `--time` says).
@@ -302,7 +314,9 @@ final class CheckText {
             for problem in connection.problems.prefix(5) { lines.append("    " + problem) }
             if connection.problems.count > 5 { lines.append("    … \(connection.problems.count - 5) more") }
         }
-        if input.problemConnections > 20 { lines.append("  … \(TextFit.grouping(input.problemConnections - 20)) more connections held only in part (JSON lists them)") }
+        if input.problemConnections > 20 {
+            lines.append("  … \(TextFit.grouping(input.problemConnections - 20)) more connections held only in part (JSON lists them)")
+        }
         if let failure = input.failure {
             lines.append("  " + style.paint("not read completely", "1;31") + ": \(failure.message)")
             if input.findings == 0 && summary.messages > 0 { lines.append("  no findings in the \(summary.messages) messages read") }
@@ -312,17 +326,23 @@ final class CheckText {
         }
         lines.append("")
         let channelCount = summary.channels.count + (summary.omittedChannels?.channels ?? 0)
-        lines.append("  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(TextFit.grouping(channelCount)) channel\(channelCount == 1 ? "" : "s")")
+        lines.append(
+            "  checked: \(summary.messages) message\(summary.messages == 1 ? "" : "s"), \(TextFit.grouping(channelCount)) channel\(channelCount == 1 ? "" : "s")"
+        )
         func coverageLine(_ title: String, _ coverage: Coverage) {
             let notEvaluated = coverage.notEvaluatedRules, partly = coverage.partlyEvaluatedRules
             let why = (notEvaluated.isEmpty && partly.isEmpty) || style.verbose ? "" : " (-v: why)"
-            lines.append("    \(title): \(coverage.evaluatedRules.count) rules evaluated"
-                + (partly.isEmpty ? "" : " (\(partly.count) not on every message)")
-                + ", \(notEvaluated.count) not evaluated\(why)")
+            lines.append(
+                "    \(title): \(coverage.evaluatedRules.count) rules evaluated"
+                    + (partly.isEmpty ? "" : " (\(partly.count) not on every message)")
+                    + ", \(notEvaluated.count) not evaluated\(why)")
             if style.verbose {
                 for (rule, reason) in notEvaluated { lines.append(style.dim("      \(rule): \(reason)")) }
                 for (rule, evaluated, missed, reason) in partly {
-                    lines.append(style.dim("      \(rule): not evaluated on \(TextFit.grouping(missed)) of \(TextFit.grouping(evaluated + missed)) messages: \(reason)"))
+                    lines.append(
+                        style.dim(
+                            "      \(rule): not evaluated on \(TextFit.grouping(missed)) of \(TextFit.grouping(evaluated + missed)) messages: \(reason)"
+                        ))
                 }
             }
         }
@@ -337,7 +357,9 @@ final class CheckText {
     func inputKind(_ input: InputReport) -> String {
         let connectionTotal = input.connectionTotal
         if let log = input.logs.first, !log.sources.isEmpty { return "  " + style.dim(log.description) }
-        if connectionTotal > 0 { return "  " + style.dim("capture, \(TextFit.grouping(connectionTotal)) Lightning connection\(connectionTotal == 1 ? "" : "s")") }
+        if connectionTotal > 0 {
+            return "  " + style.dim("capture, \(TextFit.grouping(connectionTotal)) Lightning connection\(connectionTotal == 1 ? "" : "s")")
+        }
         return ""
     }
 
@@ -345,7 +367,9 @@ final class CheckText {
         guard let id else { return style.bold("no connection") }
         if let c = connectionIndex[id].map({ input.connections[$0] }) {
             let shared = c.initiator.address == c.responder.address
-            func named(_ endpoint: Endpoint) -> String { aliases.name(for: endpoint, shared: shared).map { "\($0) (\(endpoint))" } ?? endpoint.description }
+            func named(_ endpoint: Endpoint) -> String {
+                aliases.name(for: endpoint, shared: shared).map { "\($0) (\(endpoint))" } ?? endpoint.description
+            }
             return style.bold("connection #\(id)") + "  \(named(c.initiator)) → \(named(c.responder)), frames \(c.firstFrame)–\(c.lastFrame)"
         }
         if let peer = input.logs.lazy.flatMap(\.streams).first(where: { $0.id == id })?.peer {
@@ -365,11 +389,13 @@ final class CheckText {
         let findingCount = totals.findings, followOnCount = totals.followOns, possibleCount = totals.possible
         var lines = ["", style.bold("Summary")]
         lines.append("  inputs: \(totals.inputs), connections: \(totals.connections), channels: \(totals.channels), messages: \(totals.messages)")
-        var found = "  findings: \(style.paint("\(errors) error\(errors == 1 ? "" : "s")", errors > 0 ? "1;31" : "0")), "
+        var found =
+            "  findings: \(style.paint("\(errors) error\(errors == 1 ? "" : "s")", errors > 0 ? "1;31" : "0")), "
             + "\(style.paint("\(warnings) warning\(warnings == 1 ? "" : "s")", warnings > 0 ? "1;33" : "0"))"
         if findingCount > 0 {
             let roots = findingCount - followOnCount
-            found += ": \(style.bold(TextFit.grouping(roots))) root cause\(roots == 1 ? "" : "s"), \(TextFit.grouping(followOnCount)) follow-on\(followOnCount == 1 ? "" : "s")"
+            found +=
+                ": \(style.bold(TextFit.grouping(roots))) root cause\(roots == 1 ? "" : "s"), \(TextFit.grouping(followOnCount)) follow-on\(followOnCount == 1 ? "" : "s")"
         }
         if possibleCount > 0 { found += " (\(possibleCount) possible: messages that may have crossed; --local decides)" }
         lines.append(found)
@@ -382,21 +408,30 @@ final class CheckText {
             let width = max(4, rows.map(\.key.count).max() ?? 0)
             let rootsWidth = max(5, rows.map { TextFit.grouping($0.value.count - $0.value.followOns).count }.max() ?? 0)
             let pad = { (text: String, width: Int) in String(repeating: " ", count: max(0, width - text.count)) + text }
-            lines.append("    " + style.dim("rule".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("roots", rootsWidth) + "  follow-ons  severity"))
+            lines.append(
+                "    "
+                    + style.dim(
+                        "rule".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("roots", rootsWidth) + "  follow-ons  severity"))
             for (rule, entry) in rows.prefix(20) {
-                lines.append("    " + rule.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    + pad(TextFit.grouping(entry.count - entry.followOns), rootsWidth) + "  " + pad(TextFit.grouping(entry.followOns), 10)
-                    + "  " + entry.severity.rawValue)
+                lines.append(
+                    "    " + rule.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + pad(TextFit.grouping(entry.count - entry.followOns), rootsWidth) + "  " + pad(TextFit.grouping(entry.followOns), 10)
+                        + "  " + entry.severity.rawValue)
             }
             if rows.count > 20 { lines.append("    … \(rows.count - 20) more rules (JSON lists every finding)") }
         }
-        if totals.hazards > 0 { lines.append("  hazards: \(style.paint("\(totals.hazards)", "1;35")) places where the profiled dispatch could process messages out of order") }
+        if totals.hazards > 0 {
+            lines.append(
+                "  hazards: \(style.paint("\(totals.hazards)", "1;35")) places where the profiled dispatch could process messages out of order")
+        }
         let never = totals.rulesNotEvaluated, evaluated = totals.rulesEvaluated, partly = totals.rulesPartlyEvaluated
-        lines.append("  rules: \(rules) selected, \(evaluated) evaluated\(partly > 0 ? " (\(partly) not on every message)" : ""), "
-            + "\(never) could not be evaluated\((never > 0 || partly > 0) && !style.verbose ? " (-v: why)" : ""), "
-            + "\(max(0, rules - evaluated - never)) did not apply")
+        lines.append(
+            "  rules: \(rules) selected, \(evaluated) evaluated\(partly > 0 ? " (\(partly) not on every message)" : ""), "
+                + "\(never) could not be evaluated\((never > 0 || partly > 0) && !style.verbose ? " (-v: why)" : ""), "
+                + "\(max(0, rules - evaluated - never)) did not apply")
         let diagnostics = totals.diagnostics, errorCount = totals.diagnosticErrors
-        lines.append("  diagnostics: \(diagnostics == 0 ? "none" : "\(diagnostics) (\(errorCount) error\(errorCount == 1 ? "" : "s")) on standard error")")
+        lines.append(
+            "  diagnostics: \(diagnostics == 0 ? "none" : "\(diagnostics) (\(errorCount) error\(errorCount == 1 ? "" : "s")) on standard error")")
         return lines
     }
 

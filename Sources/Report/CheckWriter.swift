@@ -144,9 +144,10 @@ public final class CheckWriter: CheckReport {
         }
         totals.channels += summary.channels.count + (summary.omittedChannels?.channels ?? 0)
         totals.connections += connectionTotal == 0 ? logs.reduce(0) { $0 + $1.connections } : connectionTotal
-        reporter.endInput(InputReport(
-            path: path, summary: summary, connections: connections, connectionsOmitted: connectionTotal - connections.count,
-            problemConnections: problemConnections, logs: logs, failure: failure, findings: inputFindings))
+        reporter.endInput(
+            InputReport(
+                path: path, summary: summary, connections: connections, connectionsOmitted: connectionTotal - connections.count,
+                problemConnections: problemConnections, logs: logs, failure: failure, findings: inputFindings))
         connections = []
         connectionTotal = 0
         problemConnections = 0

@@ -65,8 +65,11 @@ public final class DumpWriter {
 
     /// Ends the report (lists connections and streams, closes a JSON document).
     public func finish() {
-        reporter.finish(.dump(DumpTotals(
-            messages: messageCount, diagnostics: diagnosticCount, connections: connections, connectionsOmitted: connectionsOmitted, logs: logs)))
+        reporter.finish(
+            .dump(
+                DumpTotals(
+                    messages: messageCount, diagnostics: diagnosticCount, connections: connections, connectionsOmitted: connectionsOmitted, logs: logs
+                )))
         flush()
     }
 }

@@ -9,12 +9,18 @@ public enum HazardFormat {
             "Profiles: \(profiles.joined(separator: ", "))",
             "Issues:   \(known.issues.joined(separator: ", "))",
         ]
-        if !known.outcome.isEmpty { lines.append("Outcome:  \(known.outcome.sorted().joined(separator: ", ")) (the rules that fire when the channel is replayed in that order)") }
+        if !known.outcome.isEmpty {
+            lines.append(
+                "Outcome:  \(known.outcome.sorted().joined(separator: ", ")) (the rules that fire when the channel is replayed in that order)")
+        }
         lines += ["", "What happens:"]
         lines += RuleFormat.wrap(known.explanation, indent: "  ")
         lines += ["", "Consequence:"]
         lines += RuleFormat.wrap(known.consequence, indent: "  ")
-        lines += ["", "Earlier messages: \(known.first.map(\.name).sorted().joined(separator: ", "))", "Later message:    \(known.second.map(\.name).sorted().joined(separator: ", "))"]
+        lines += [
+            "", "Earlier messages: \(known.first.map(\.name).sorted().joined(separator: ", "))",
+            "Later message:    \(known.second.map(\.name).sorted().joined(separator: ", "))",
+        ]
         return lines
     }
 

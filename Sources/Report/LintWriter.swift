@@ -58,48 +58,60 @@ public final class LintWriter: CheckReport {
             let certainty = finding.certainty == .possible ? " (possible)" : ""
             out.line("\(where_): \(finding.severity.rawValue)\(certainty): \(finding.rule.id): \(finding.reason)\(follows)")
         case .github:
-            out.line(Self.command(finding.severity == .error ? "error" : "warning", location: where_, title: finding.rule.id,
-                                  message: finding.reason + (finding.certainty == .possible ? " (possible: the messages may have crossed)" : "")
-                                      + follows))
+            out.line(
+                Self.command(
+                    finding.severity == .error ? "error" : "warning", location: where_, title: finding.rule.id,
+                    message: finding.reason + (finding.certainty == .possible ? " (possible: the messages may have crossed)" : "")
+                        + follows))
         case .sarif:
-            result(ruleID: finding.rule.id, level: finding.severity == .error ? "error" : "warning", text: finding.reason,
-                   location: where_, properties: { json in
-                       json.field("id", finding.id)
-                       if let follows = finding.follows { json.field("follows", follows) }
-                       json.field("certainty", finding.certainty.rawValue)
-                       json.field("section", finding.rule.section)
-                       if let channel = finding.channel { json.field("channel", channel) }
-                       if let connection = finding.message.connection { json.field("connection", connection) }
-                       json.field("message_type", finding.message.content.name)
-                   })
+            result(
+                ruleID: finding.rule.id, level: finding.severity == .error ? "error" : "warning", text: finding.reason,
+                location: where_,
+                properties: { json in
+                    json.field("id", finding.id)
+                    if let follows = finding.follows { json.field("follows", follows) }
+                    json.field("certainty", finding.certainty.rawValue)
+                    json.field("section", finding.rule.section)
+                    if let channel = finding.channel { json.field("channel", channel) }
+                    if let connection = finding.message.connection { json.field("connection", connection) }
+                    json.field("message_type", finding.message.content.name)
+                })
         }
     }
 
     public func write(_ hazard: Hazard) {
-        let text = "\(hazard.second.content.name) could be processed before \(hazard.first.content.name) "
+        let text =
+            "\(hazard.second.content.name) could be processed before \(hazard.first.content.name) "
             + "(\(hazard.secondQueue) and \(hazard.firstQueue) queues, \(hazard.profile) dispatch)"
             + (hazard.known.map { ": \($0.consequence)" } ?? "")
         switch format {
         case .short: out.line("\(hazard.second.location): warning: hazard \(hazard.kind): \(text)")
         case .github: out.line(Self.command("warning", location: hazard.second.location, title: "hazard \(hazard.kind)", message: text))
         case .sarif:
-            result(ruleID: "hazard/\(hazard.kind)", level: "warning", text: text, location: hazard.second.location, properties: { json in
-                json.field("profile", hazard.profile)
-                if let channel = hazard.channel { json.field("channel", channel) }
-                json.field("first", hazard.first.location.description)
-            })
+            result(
+                ruleID: "hazard/\(hazard.kind)", level: "warning", text: text, location: hazard.second.location,
+                properties: { json in
+                    json.field("profile", hazard.profile)
+                    if let channel = hazard.channel { json.field("channel", channel) }
+                    json.field("first", hazard.first.location.description)
+                })
         }
     }
 
     public func write(_ observation: Observation) {
-        let text = "\(observation.note.kind): \(observation.note.text) (after hazard \(observation.hazard.kind) at \(observation.hazard.second.location))"
+        let text =
+            "\(observation.note.kind): \(observation.note.text) (after hazard \(observation.hazard.kind) at \(observation.hazard.second.location))"
         switch format {
         case .short: out.line("\(observation.note.location): \(observation.confirmed ? "error" : "note"): observed: \(text)")
         case .github:
-            out.line(Self.command(observation.confirmed ? "error" : "notice", location: observation.note.location, title: "hazard \(observation.hazard.kind) observed", message: text))
+            out.line(
+                Self.command(
+                    observation.confirmed ? "error" : "notice", location: observation.note.location,
+                    title: "hazard \(observation.hazard.kind) observed", message: text))
         case .sarif:
-            result(ruleID: "hazard/\(observation.hazard.kind)", level: observation.confirmed ? "error" : "note", text: "observed: " + text,
-                   location: observation.note.location, properties: { _ in })
+            result(
+                ruleID: "hazard/\(observation.hazard.kind)", level: observation.confirmed ? "error" : "note", text: "observed: " + text,
+                location: observation.note.location, properties: { _ in })
         }
     }
 
@@ -279,7 +291,9 @@ public final class LintWriter: CheckReport {
             properties.append("line=\(line)")
         }
         properties.append("title=" + escapeProperty(title))
-        let frames = location.frames.isEmpty ? "" : " (frame\(location.frames.count == 1 ? "" : "s") \(location.frames.map(String.init).joined(separator: ",")))"
+        let frames =
+            location.frames.isEmpty
+            ? "" : " (frame\(location.frames.count == 1 ? "" : "s") \(location.frames.map(String.init).joined(separator: ",")))"
         return "::\(level) \(properties.joined(separator: ","))::\(escapeData(message + frames))"
     }
 

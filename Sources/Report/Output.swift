@@ -1,9 +1,9 @@
 import Basics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Buffered output to a file descriptor (standard output or error).
@@ -58,9 +58,9 @@ public final class Output: @unchecked Sendable {
             guard let base = raw.baseAddress else { return }
             while offset < raw.count {
                 #if canImport(Glibc)
-                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                    let n = Glibc.write(fd, base + offset, raw.count - offset)
                 #else
-                let n = Darwin.write(fd, base + offset, raw.count - offset)
+                    let n = Darwin.write(fd, base + offset, raw.count - offset)
                 #endif
                 if n < 0 {
                     if errno == EINTR { continue }

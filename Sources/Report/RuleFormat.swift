@@ -48,7 +48,10 @@ public enum RuleFormat {
         lines += wrap(info.explanation, indent: "  ")
         lines += ["", "Example of a violation:", "  \(info.example)"]
         if info.vantageDependent {
-            lines += ["", "Vantage: messages crossing on the wire can explain this finding; it is certain only when the trace was recorded at the sender (a node log, or a capture with --local)."]
+            lines += [
+                "",
+                "Vantage: messages crossing on the wire can explain this finding; it is certain only when the trace was recorded at the sender (a node log, or a capture with --local).",
+            ]
         }
         return lines
     }

@@ -134,8 +134,9 @@ public struct StatsCollector {
             // One channel, one identity: the opening's temporary_channel_id is an alias of the
             // channel_id that funding_created's outpoint gives.
             if message.content.name == "funding_created", let temporary = message.channel,
-               case let .bytes(txid)? = message.content.fields["funding_txid"], let hash = SHA256Hash(txid),
-               case let .unsigned(index)? = message.content.fields["funding_output_index"], index <= UInt64(UInt16.max) {
+                case let .bytes(txid)? = message.content.fields["funding_txid"], let hash = SHA256Hash(txid),
+                case let .unsigned(index)? = message.content.fields["funding_output_index"], index <= UInt64(UInt16.max)
+            {
                 let final = ChannelID(fundingTxid: hash, outputIndex: UInt16(index)).hex
                 aliases[temporary] = final
                 for dropped in aliasRecency.use(temporary) { aliases[dropped] = nil }
@@ -229,8 +230,9 @@ public enum StatsFormat {
         for name in s.typeOrder {
             guard let counts = s.types[name] else { continue }
             let bytes = counts.sized == [0, 0] ? "-" : "\(counts.bytes[0] + counts.bytes[1])"
-            lines.append("      " + name.padding(toLength: width, withPad: " ", startingAt: 0)
-                + pad(counts.messages[0], 7) + pad(counts.messages[1], 7) + "  " + String(repeating: " ", count: max(0, 9 - bytes.count)) + bytes)
+            lines.append(
+                "      " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + pad(counts.messages[0], 7) + pad(counts.messages[1], 7) + "  " + String(repeating: " ", count: max(0, 9 - bytes.count)) + bytes)
         }
         return lines
     }

@@ -65,12 +65,16 @@ extension LogSummary: JSONRecord {
 /// Renders a log input's streams per peer and channel as text.
 public enum StreamFormat {
     public static func text(_ summary: LogSummary) -> [String] {
-        var lines = ["\(summary.file) (\(summary.description)): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"]
+        var lines = [
+            "\(summary.file) (\(summary.description)): \(summary.lines) lines, \(summary.messages) messages, \(summary.skippedLines) other lines"
+        ]
         for stream in summary.streams {
             let peer = stream.peer.map { TextFit.short($0) } ?? "(no peer)"
             let channel = stream.channel.map { $0.count > 20 ? TextFit.short($0) : $0 } ?? "(connection)"
             let source = summary.sources.count > 1 ? summary.sources[stream.source].name.map { "\($0): " } ?? "" : ""
-            lines.append("  #\(stream.id) \(source)\(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)")
+            lines.append(
+                "  #\(stream.id) \(source)\(peer) channel \(channel): out \(stream.messagesOut), in \(stream.messagesIn); lines \(stream.firstLine)-\(stream.lastLine)"
+            )
         }
         if summary.omittedMessages > 0 {
             lines.append("  \(summary.omittedMessages) more messages in further streams (the first \(summary.streams.count) are listed)")

@@ -60,9 +60,10 @@ extension ChannelModel {
         case .updateAddHTLC:
             let blinded = m.typed.blindedPathRecord != nil
             if m.uint(\.id) == nil { htlcIDsUnknown = true }
-            ledger.recordAdd(from: side, id: m.uint(\.id) ?? ledger.nextHTLCID[side] ?? 0, amountMsat: m.uint(\.amountMsat),
-                             paymentHash: m.bytes(\.paymentHash), cltvExpiry: m.uint(\.cltvExpiry), blinded: blinded,
-                             onion: m.bytes(\.onionRoutingPacket))
+            ledger.recordAdd(
+                from: side, id: m.uint(\.id) ?? ledger.nextHTLCID[side] ?? 0, amountMsat: m.uint(\.amountMsat),
+                paymentHash: m.bytes(\.paymentHash), cltvExpiry: m.uint(\.cltvExpiry), blinded: blinded,
+                onion: m.bytes(\.onionRoutingPacket))
         case .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC:
             if m.uint(\.id) == nil { htlcIDsUnknown = true }
             ledger.recordRemove(from: side, id: m.uint(\.id), fulfilled: m.kind == .updateFulfillHTLC)

@@ -18,7 +18,7 @@ extension ChannelModel {
         guard let type = channelType else { throw MissingEvidence(reason: "the channel type is not known") }
         func party(_ p: Params) throws(MissingEvidence) -> ChannelParameters.Party {
             guard let fundingKey = p.fundingPubkey, let revocation = p.revocationBasepoint, let payment = p.paymentBasepoint,
-                  let delayed = p.delayedPaymentBasepoint, let htlc = p.htlcBasepoint, let delay = p.toSelfDelay, let dust = p.dustLimit
+                let delayed = p.delayedPaymentBasepoint, let htlc = p.htlcBasepoint, let delay = p.toSelfDelay, let dust = p.dustLimit
             else { throw MissingEvidence(reason: "the source does not give the keys of `open_channel` and `accept_channel`") }
             return ChannelParameters.Party(
                 fundingPubkey: fundingKey, revocationBasepoint: revocation, paymentBasepoint: payment, delayedPaymentBasepoint: delayed,
@@ -38,17 +38,23 @@ extension ChannelModel {
             throw MissingEvidence(reason: "the per-commitment point of commitment \(number) is not in the trace")
         }
         guard let feerate = contents.feerate else { throw MissingEvidence(reason: "the commitment's feerate is not known") }
-        guard let balances = contents.balancesMsat else { throw MissingEvidence(reason: "the balances are not known (an HTLC amount is not in the trace, or a side would pay more than it has)") }
+        guard let balances = contents.balancesMsat else {
+            throw MissingEvidence(reason: "the balances are not known (an HTLC amount is not in the trace, or a side would pay more than it has)")
+        }
         var htlcs: [ChannelParameters.HTLC] = []
         for h in contents.htlcs {
             guard let amount = h.amountMsat, let hash = h.paymentHash, let cltv = h.cltvExpiry else {
                 throw MissingEvidence(reason: "an HTLC's amount, payment_hash or cltv_expiry is not known")
             }
-            htlcs.append(ChannelParameters.HTLC(offerer: h.offerer, amountMsat: amount, paymentHash: hash,
-                                                cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
+            htlcs.append(
+                ChannelParameters.HTLC(
+                    offerer: h.offerer, amountMsat: amount, paymentHash: hash,
+                    cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
         }
-        guard let tx = parameters.commitment(owner: owner, number: number, perCommitmentPoint: point, feeratePerKw: feerate,
-                                             balancesMsat: balances, htlcs: htlcs)
+        guard
+            let tx = parameters.commitment(
+                owner: owner, number: number, perCommitmentPoint: point, feeratePerKw: feerate,
+                balancesMsat: balances, htlcs: htlcs)
         else { throw MissingEvidence(reason: "a key of the channel is not a valid point") }
         return tx
     }

@@ -130,15 +130,19 @@ public struct Check: Sendable {
 
     /// A violation of a numeric requirement: `field` was `actual`, and should have been
     /// `expected` (or within `minimum`…`maximum`).
-    public mutating func violation(_ reason: String, field: String, actual: UInt64, expected: UInt64? = nil,
-                                   minimum: UInt64? = nil, maximum: UInt64? = nil) {
+    public mutating func violation(
+        _ reason: String, field: String, actual: UInt64, expected: UInt64? = nil,
+        minimum: UInt64? = nil, maximum: UInt64? = nil
+    ) {
         comparison = Comparison(field: field, actual: actual, expected: expected, minimum: minimum, maximum: maximum)
         violation(reason)
     }
 
     /// The same for a message field, named from its key path.
-    public mutating func violation(_ reason: String, field: PartialKeyPath<TypedMessage>, actual: UInt64, expected: UInt64? = nil,
-                                   minimum: UInt64? = nil, maximum: UInt64? = nil) {
+    public mutating func violation(
+        _ reason: String, field: PartialKeyPath<TypedMessage>, actual: UInt64, expected: UInt64? = nil,
+        minimum: UInt64? = nil, maximum: UInt64? = nil
+    ) {
         violation(reason, field: TypedMessage.fieldName(field) ?? "field", actual: actual, expected: expected, minimum: minimum, maximum: maximum)
     }
 

@@ -13,61 +13,83 @@ enum CloseRules {
     static let simpleSection = "BOLT #2 §\"Closing Negotiation: closing_complete and closing_sig\" Requirements"
     static let legacySection = "BOLT #2 §\"Legacy Closing Negotiation: closing_signed\" Requirements"
 
-    static let afterFunding = Rule(RuleInfo(
-        "sd-after-funding", "shutdown only after funding is signed", section: shutdownSection,
-        severity: .error,
-        spec: "A sending node: if it hasn't sent a `funding_created` (if it is a funder) or a `funding_signed` (if it is a fundee): MUST NOT send a `shutdown`.",
-        explanation: "Before the funding is signed for there is no channel to close cooperatively.",
-        example: "→ open_channel, ← accept_channel, → shutdown"),
-        on: [.shutdown]) { c in
+    static let afterFunding = Rule(
+        RuleInfo(
+            "sd-after-funding", "shutdown only after funding is signed", section: shutdownSection,
+            severity: .error,
+            spec:
+                "A sending node: if it hasn't sent a `funding_created` (if it is a funder) or a `funding_signed` (if it is a fundee): MUST NOT send a `shutdown`.",
+            explanation: "Before the funding is signed for there is no channel to close cooperatively.",
+            example: "→ open_channel, ← accept_channel, → shutdown"),
+        on: [.shutdown]
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
         let funder = ch.opener == c.sender
-        if funder && !ch.fundingCreatedSeen { c.violation("`shutdown` from the funder before its `funding_created`") }
-        else if !funder && !ch.fundingSignedSeen { c.violation("`shutdown` from the fundee before its `funding_signed`") }
+        if funder && !ch.fundingCreatedSeen {
+            c.violation("`shutdown` from the funder before its `funding_created`")
+        } else if !funder && !ch.fundingSignedSeen {
+            c.violation("`shutdown` from the fundee before its `funding_signed`")
+        }
     }
 
-    static let noPendingUpdates = Rule(RuleInfo(
-        "sd-no-pending-updates", "no shutdown with unsigned updates", section: shutdownSection,
-        severity: .error,
-        spec: "A sending node: if there are updates pending on the receiving node's commitment transaction: MUST NOT send a `shutdown`.",
-        explanation: "Every update the sender sent must be covered by one of its own signings first (none in state 1 of an update's life): \"the sender always sends a `commitment_signed` first\". This is the order lnd's link and chan closer break when they process one channel's messages in different goroutines (lnd #8393).",
-        example: "→ update_add_htlc, → shutdown (before → commitment_signed)"),
-        on: [.shutdown]) { c in
+    static let noPendingUpdates = Rule(
+        RuleInfo(
+            "sd-no-pending-updates", "no shutdown with unsigned updates", section: shutdownSection,
+            severity: .error,
+            spec: "A sending node: if there are updates pending on the receiving node's commitment transaction: MUST NOT send a `shutdown`.",
+            explanation:
+                "Every update the sender sent must be covered by one of its own signings first (none in state 1 of an update's life): \"the sender always sends a `commitment_signed` first\". This is the order lnd's link and chan closer break when they process one channel's messages in different goroutines (lnd #8393).",
+            example: "→ update_add_htlc, → shutdown (before → commitment_signed)"),
+        on: [.shutdown]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         let pending = ch.ledger.uncommittedUpdates(c.sender)
-        if pending > 0 { c.violation("\(pending) update\(pending == 1 ? "" : "s") of the sender \(pending == 1 ? "is" : "are") not yet covered by its commitment_signed", field: "unsigned_updates", actual: UInt64(pending), expected: 0) }
+        if pending > 0 {
+            c.violation(
+                "\(pending) update\(pending == 1 ? "" : "s") of the sender \(pending == 1 ? "is" : "are") not yet covered by its commitment_signed",
+                field: "unsigned_updates", actual: UInt64(pending), expected: 0)
+        }
     }
 
-    static let once = Rule(RuleInfo(
-        "sd-once", "one shutdown per connection", section: shutdownSection,
-        severity: .error,
-        spec: "A sending node: MUST NOT send multiple `shutdown` messages.",
-        explanation: "A node sends `shutdown` once; after a reconnection it must send it again (BOLT #2 §\"Message Retransmission\"), so the count is per connection.",
-        example: "→ shutdown, → shutdown"),
-        on: [.shutdown]) { c in
+    static let once = Rule(
+        RuleInfo(
+            "sd-once", "one shutdown per connection", section: shutdownSection,
+            severity: .error,
+            spec: "A sending node: MUST NOT send multiple `shutdown` messages.",
+            explanation:
+                "A node sends `shutdown` once; after a reconnection it must send it again (BOLT #2 §\"Message Retransmission\"), so the count is per connection.",
+            example: "→ shutdown, → shutdown"),
+        on: [.shutdown]
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.shutdownOnConnection[c.sender] { c.violation("a second `shutdown` from the sender on this connection") }
     }
 
-    static let noAdd = Rule(RuleInfo(
-        "sd-no-add", "no update_add_htlc after own shutdown", section: "\(shutdownSection); BOLT #2 §\"Adding an HTLC: update_add_htlc\"",
-        severity: .error,
-        spec: "A sending node: MUST NOT send an `update_add_htlc` after a `shutdown`.",
-        explanation: "Once a node has asked to close, it must not add HTLCs to the channel.",
-        example: "→ shutdown, → update_add_htlc"),
-        on: [.updateAddHTLC]) { c in
+    static let noAdd = Rule(
+        RuleInfo(
+            "sd-no-add", "no update_add_htlc after own shutdown", section: "\(shutdownSection); BOLT #2 §\"Adding an HTLC: update_add_htlc\"",
+            severity: .error,
+            spec: "A sending node: MUST NOT send an `update_add_htlc` after a `shutdown`.",
+            explanation: "Once a node has asked to close, it must not add HTLCs to the channel.",
+            example: "→ shutdown, → update_add_htlc"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.shutdownSent[c.sender] { c.violation("`update_add_htlc` after the sender's own `shutdown`") }
     }
 
-    static let noAddReceived = Rule(RuleInfo(
-        "sd-no-add-received", "no update_add_htlc after the peer's shutdown", section: "BOLT #2 §\"Closing Initiation: shutdown\" Rationale",
-        severity: .warning,
-        spec: "… the sender always sends a `commitment_signed` first. As shutdown implies a desire to terminate, it implies that no new HTLCs will be added or accepted.",
-        explanation: "The text binds only the sender of `shutdown`; a node that adds after receiving one is adding an HTLC that will not be accepted. The two messages may have crossed, so the finding is certain only when the trace was recorded at the adding node.",
-        example: "← shutdown, → update_add_htlc", vantageDependent: true),
-        on: [.updateAddHTLC]) { c in
+    static let noAddReceived = Rule(
+        RuleInfo(
+            "sd-no-add-received", "no update_add_htlc after the peer's shutdown", section: "BOLT #2 §\"Closing Initiation: shutdown\" Rationale",
+            severity: .warning,
+            spec:
+                "… the sender always sends a `commitment_signed` first. As shutdown implies a desire to terminate, it implies that no new HTLCs will be added or accepted.",
+            explanation:
+                "The text binds only the sender of `shutdown`; a node that adds after receiving one is adding an HTLC that will not be accepted. The two messages may have crossed, so the finding is certain only when the trace was recorded at the adding node.",
+            example: "← shutdown, → update_add_htlc", vantageDependent: true),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.shutdownSent[c.peer] && !ch.shutdownSent[c.sender] { c.crossingViolation("`update_add_htlc` after the peer's `shutdown` arrived") }
     }
@@ -81,7 +103,8 @@ enum CloseRules {
             return anySegwit == false ? "a witness v\(script[0] - 0x50) program needs option_shutdown_anysegwit, which is not negotiated" : nil
         }
         if n >= 1 && script[0] == 0x6a {
-            let valid = (n >= 2 && (6...75).contains(Int(script[1])) && Int(script[1]) == n - 2)
+            let valid =
+                (n >= 2 && (6...75).contains(Int(script[1])) && Int(script[1]) == n - 2)
                 || (n >= 3 && script[1] == 76 && (76...80).contains(Int(script[2])) && Int(script[2]) == n - 3)
             if !valid { return "an OP_RETURN script of the wrong form" }
             return simpleClose == false ? "an OP_RETURN script needs option_simple_close, which is not negotiated" : nil
@@ -89,51 +112,66 @@ enum CloseRules {
         return "not P2WPKH, P2WSH, a witness program or OP_RETURN"
     }
 
-    static let scriptForm = Rule(RuleInfo(
-        "sd-script-form", "shutdown script of an allowed form", section: shutdownSection,
-        severity: .error,
-        spec: "A sending node: MUST set `scriptpubkey` in one of the following forms: `OP_0` `20` 20-bytes, OR `OP_0` `32` 32-bytes, OR if (and only if) `option_shutdown_anysegwit` is negotiated: `OP_1` through `OP_16` inclusive, followed by a single push of 2 to 40 bytes, OR if (and only if) `option_simple_close` is negotiated: `OP_RETURN` followed by one of: `6` to `75` inclusive followed by exactly that many bytes, `76` followed by `76` to `80` followed by exactly that many bytes.",
-        explanation: "The closing transaction must be standard: only these output scripts relay.",
-        example: "→ shutdown scriptpubkey=76a914…88ac (P2PKH)"),
-        on: [.shutdown]) { c in
+    static let scriptForm = Rule(
+        RuleInfo(
+            "sd-script-form", "shutdown script of an allowed form", section: shutdownSection,
+            severity: .error,
+            spec:
+                "A sending node: MUST set `scriptpubkey` in one of the following forms: `OP_0` `20` 20-bytes, OR `OP_0` `32` 32-bytes, OR if (and only if) `option_shutdown_anysegwit` is negotiated: `OP_1` through `OP_16` inclusive, followed by a single push of 2 to 40 bytes, OR if (and only if) `option_simple_close` is negotiated: `OP_RETURN` followed by one of: `6` to `75` inclusive followed by exactly that many bytes, `76` followed by `76` to `80` followed by exactly that many bytes.",
+            explanation: "The closing transaction must be standard: only these output scripts relay.",
+            example: "→ shutdown scriptpubkey=76a914…88ac (P2PKH)"),
+        on: [.shutdown]
+    ) { c in
         guard let script = c.needBytes(\.scriptpubkey) else { return }
         if let problem = scriptProblem(script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60)) {
             c.violation("scriptpubkey \(short(Hex.encode(script))): \(problem)")
         }
     }
 
-    static let upfrontMatch = Rule(RuleInfo(
-        "sd-upfront-match", "shutdown script matches the upfront script", section: shutdownSection,
-        severity: .error,
-        spec: "A sending node: if it sent a non-zero-length `shutdown_scriptpubkey` in `open_channel` or `accept_channel`: MUST send the same value in `scriptpubkey`.",
-        explanation: "A node that committed to a closing script when opening must close to it.",
-        example: "→ open_channel upfront_shutdown_script=S, … → shutdown scriptpubkey=T"),
-        on: [.shutdown]) { c in
+    static let upfrontMatch = Rule(
+        RuleInfo(
+            "sd-upfront-match", "shutdown script matches the upfront script", section: shutdownSection,
+            severity: .error,
+            spec:
+                "A sending node: if it sent a non-zero-length `shutdown_scriptpubkey` in `open_channel` or `accept_channel`: MUST send the same value in `scriptpubkey`.",
+            explanation: "A node that committed to a closing script when opening must close to it.",
+            example: "→ open_channel upfront_shutdown_script=S, … → shutdown scriptpubkey=T"),
+        on: [.shutdown]
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         guard let upfront = ch.params[c.sender].upfrontShutdownScript, !upfront.isEmpty else { return }
         guard let script = c.needBytes(\.scriptpubkey) else { return }
-        if script != upfront { c.violation("scriptpubkey \(short(Hex.encode(script))) is not the upfront_shutdown_script \(short(Hex.encode(upfront)))") }
+        if script != upfront {
+            c.violation("scriptpubkey \(short(Hex.encode(script))) is not the upfront_shutdown_script \(short(Hex.encode(upfront)))")
+        }
     }
 
-    static let mode = Rule(RuleInfo(
-        "close-mode", "the closing messages of the negotiated kind", section: "\(simpleSection); \(legacySection)",
-        severity: .error,
-        spec: "`closing_complete`/`closing_sig` are used when `option_simple_close` is negotiated; otherwise nodes negotiate with `closing_signed` (§\"Legacy Closing Negotiation\").",
-        explanation: "Feature 60/61 on both sides selects the simple close; without it only `closing_signed` exists.",
-        example: "→ init, ← init (no bit 60/61), … → closing_complete"),
-        on: [.closingSigned, .closingComplete, .closingSig]) { c in
+    static let mode = Rule(
+        RuleInfo(
+            "close-mode", "the closing messages of the negotiated kind", section: "\(simpleSection); \(legacySection)",
+            severity: .error,
+            spec:
+                "`closing_complete`/`closing_sig` are used when `option_simple_close` is negotiated; otherwise nodes negotiate with `closing_signed` (§\"Legacy Closing Negotiation\").",
+            explanation: "Feature 60/61 on both sides selects the simple close; without it only `closing_signed` exists.",
+            example: "→ init, ← init (no bit 60/61), … → closing_complete"),
+        on: [.closingSigned, .closingComplete, .closingSig]
+    ) { c in
         guard let simple = c.connection.negotiated(60) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if simple && c.kind == .closingSigned { c.violation("`closing_signed` although option_simple_close is negotiated") }
         if !simple && c.kind != .closingSigned { c.violation("`\(c.name)` although option_simple_close is not negotiated") }
     }
 
-    static let whenClean = Rule(RuleInfo(
-        "close-when-clean", "closing negotiation only on a clean channel", section: "\(simpleSection); \(legacySection)",
-        severity: .error,
-        spec: "The closing negotiation starts \"once shutdown is complete, the channel is empty of HTLCs, there are no commitments for which a revocation is owed, and all updates are included on both commitments\": after a `shutdown` has been sent and received, AND no HTLCs remain in either commitment transaction.",
-        explanation: "A closing signature before both `shutdown`s, or while HTLCs or unrevoked commitments remain, acts on a state the peer has not reached.",
-        example: "→ shutdown, ← shutdown, → closing_signed (while an HTLC is still committed)"),
-        on: [.closingSigned, .closingComplete]) { c in
+    static let whenClean = Rule(
+        RuleInfo(
+            "close-when-clean", "closing negotiation only on a clean channel", section: "\(simpleSection); \(legacySection)",
+            severity: .error,
+            spec:
+                "The closing negotiation starts \"once shutdown is complete, the channel is empty of HTLCs, there are no commitments for which a revocation is owed, and all updates are included on both commitments\": after a `shutdown` has been sent and received, AND no HTLCs remain in either commitment transaction.",
+            explanation:
+                "A closing signature before both `shutdown`s, or while HTLCs or unrevoked commitments remain, acts on a state the peer has not reached.",
+            example: "→ shutdown, ← shutdown, → closing_signed (while an HTLC is still committed)"),
+        on: [.closingSigned, .closingComplete]
+    ) { c in
         // A `shutdown` sent before the trace began is not evidence of its absence.
         guard let ch = c.known() else { return }
         if !ch.shutdownSent[c.sender] { return c.violation("`\(c.name)` before the sender's own `shutdown`") }
@@ -142,41 +180,58 @@ enum CloseRules {
         guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
         guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
         let remaining = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
-        if remaining > 0 { c.violation("\(remaining) HTLC\(remaining == 1 ? "" : "s") remain in the commitments", field: "htlcs_remaining", actual: UInt64(remaining), expected: 0) }
+        if remaining > 0 {
+            c.violation(
+                "\(remaining) HTLC\(remaining == 1 ? "" : "s") remain in the commitments", field: "htlcs_remaining", actual: UInt64(remaining),
+                expected: 0)
+        }
     }
 
-    static let waitClosingSig = Rule(RuleInfo(
-        "cc-wait-sig", "one closing_complete at a time", section: simpleSection,
-        severity: .error,
-        spec: "If it wants to send another `closing_complete` (e.g. with a different `fee_satoshis`): MUST wait until it has received `closing_sig` first.",
-        explanation: "At most one unanswered `closing_complete` per sender.",
-        example: "→ closing_complete, → closing_complete (before ← closing_sig)"),
-        on: [.closingComplete]) { c in
+    static let waitClosingSig = Rule(
+        RuleInfo(
+            "cc-wait-sig", "one closing_complete at a time", section: simpleSection,
+            severity: .error,
+            spec:
+                "If it wants to send another `closing_complete` (e.g. with a different `fee_satoshis`): MUST wait until it has received `closing_sig` first.",
+            explanation: "At most one unanswered `closing_complete` per sender.",
+            example: "→ closing_complete, → closing_complete (before ← closing_sig)"),
+        on: [.closingComplete]
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.closingCompleteOutstanding[c.sender] { c.violation("the sender's previous closing_complete is not yet answered by closing_sig") }
     }
 
-    static let closingSigSolicited = Rule(RuleInfo(
-        "cs-solicited", "closing_sig answers a closing_complete", section: simpleSection,
-        severity: .error,
-        spec: "The receiver of `closing_complete` (aka. \"the closee\"): … MUST send `closing_sig` … (Derived: each `closing_sig` answers one outstanding `closing_complete`.)",
-        explanation: "A `closing_sig` with no outstanding `closing_complete` from the peer answers nothing.",
-        example: "→ shutdown, ← shutdown, → closing_sig"),
-        on: [.closingSig]) { c in
+    static let closingSigSolicited = Rule(
+        RuleInfo(
+            "cs-solicited", "closing_sig answers a closing_complete", section: simpleSection,
+            severity: .error,
+            spec:
+                "The receiver of `closing_complete` (aka. \"the closee\"): … MUST send `closing_sig` … (Derived: each `closing_sig` answers one outstanding `closing_complete`.)",
+            explanation: "A `closing_sig` with no outstanding `closing_complete` from the peer answers nothing.",
+            example: "→ shutdown, ← shutdown, → closing_sig"),
+        on: [.closingSig]
+    ) { c in
         guard let ch = c.known() else { return }  // the peer's closing_complete may precede the trace
         if !ch.closingCompleteOutstanding[c.peer] { c.violation("no closing_complete of the peer is waiting for closing_sig") }
     }
 
-    static let feeRange = Rule(RuleInfo(
-        "lcs-fee-range", "fee_satoshis within its fee_range", section: legacySection,
-        severity: .error,
-        spec: "The sending node: SHOULD set `fee_range` according to the minimum and maximum fees it is prepared to pay for a close transaction. (`min_fee_satoshis` ≤ `fee_satoshis` ≤ `max_fee_satoshis` is implied.)",
-        explanation: "The proposed fee must lie inside the range the same message offers.",
-        example: "→ closing_signed fee_satoshis=3000 fee_range=500,2000"),
-        on: [.closingSigned]) { c in
+    static let feeRange = Rule(
+        RuleInfo(
+            "lcs-fee-range", "fee_satoshis within its fee_range", section: legacySection,
+            severity: .error,
+            spec:
+                "The sending node: SHOULD set `fee_range` according to the minimum and maximum fees it is prepared to pay for a close transaction. (`min_fee_satoshis` ≤ `fee_satoshis` ≤ `max_fee_satoshis` is implied.)",
+            explanation: "The proposed fee must lie inside the range the same message offers.",
+            example: "→ closing_signed fee_satoshis=3000 fee_range=500,2000"),
+        on: [.closingSigned]
+    ) { c in
         guard c.needTLVs(), let fee = c.need(\.feeSatoshis) else { return }
         guard let range = c.typed.feeRangeRecord else { return }
         let minimum = range.minFeeSatoshis, maximum = range.maxFeeSatoshis
-        if fee < minimum || fee > maximum { c.violation("fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum, maximum: maximum) }
+        if fee < minimum || fee > maximum {
+            c.violation(
+                "fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum,
+                maximum: maximum)
+        }
     }
 }

@@ -56,8 +56,7 @@ public struct ConnectionModel: Sendable {
                 if pendingPings[d].count > Self.maximumPendingPings { pendingPings[d].removeFirst() }
             }
         case .pong:
-            if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() }
-            else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
+            if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() } else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
         case .error:
             if channel == nil { failedEvery[d] = true }
         default:

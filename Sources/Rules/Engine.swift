@@ -221,15 +221,18 @@ public struct RuleEngine {
                 record(numbers[index], channel: channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                 let certain = !crossing || matchesLocal(party(event))
                 let local = self.local
-                let names = PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event),
-                                       isLocal: { Self.matches($0, local: local) })
-                var finding = Finding(rule: rule.info, certainty: certain ? .certain : .possible,
-                                      channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
+                let names = PartyNames(
+                    event: event, senderLabel: party(event), receiverLabel: receiver(event),
+                    isLocal: { Self.matches($0, local: local) })
+                var finding = Finding(
+                    rule: rule.info, certainty: certain ? .certain : .possible,
+                    channel: channel?.key ?? event.channel, message: event, reason: names.apply(reason))
                 finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
                 // A removal refers to its HTLC's add.
                 if let serial, removalMessages.contains(view.kind), let id = view.uint(\.id),
-                   let add = htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)],
-                   !finding.context.contains(where: { $0.location == add.location && $0.index == add.index }) {
+                    let add = htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)],
+                    !finding.context.contains(where: { $0.location == add.location && $0.index == add.index })
+                {
                     finding.referenced = [add]
                 }
                 finding.evidence = check.evidence
@@ -239,7 +242,9 @@ public struct RuleEngine {
             }
         }
         if !out.isEmpty {
-            if let serial { channelLineage[serial, default: Lineage()].assign(&out, nextID: &nextFindingID) } else {
+            if let serial {
+                channelLineage[serial, default: Lineage()].assign(&out, nextID: &nextFindingID)
+            } else {
                 connectionLineage[connectionKey, default: Lineage()].assign(&out, nextID: &nextFindingID)
             }
         }
@@ -329,7 +334,8 @@ public struct RuleEngine {
         if let other = model.knownSide(of: receiver) {
             side = other.other
         } else if view.kind == .channelReestablish, let nr = view.uint(\.nextRevocationNumber), nr > 0,
-                  let secret = view.bytes(\.yourLastPerCommitmentSecret), let point = Secp256k1.publicKey(secret: secret) {
+            let secret = view.bytes(\.yourLastPerCommitmentSecret), let point = Secp256k1.publicKey(secret: secret)
+        {
             let matching = ChannelModel.Side.allCases.filter { model.points[$0.other][nr - 1] == point }
             if matching.count == 1 { side = matching[0] }
         }
@@ -376,7 +382,8 @@ public struct RuleEngine {
             if let id, let found = channelIndex[.temporary(connection: token, id)] { return found }
             if let labelKey, let found = channelIndex[labelKey] { return found }
             // A temporary id that matches no open: the one pending open on this connection.
-            let phase: (ChannelModel) -> Bool = view.kind == .fundingCreated
+            let phase: (ChannelModel) -> Bool =
+                view.kind == .fundingCreated
                 ? { $0.acceptSeen && !$0.fundingCreatedSeen } : { $0.openSeen && !$0.acceptSeen }
             if let pending = pendingChannel(token, phase) { return pending }
         case .fundingSigned:
@@ -463,8 +470,9 @@ public struct RuleEngine {
     }
 
     private func row(_ channel: ChannelModel) -> CheckSummary.Channel {
-        CheckSummary.Channel(key: channel.key, label: channel.label, parties: channel.parties, origin: channel.origin,
-                             messages: channelMessages[channel.serial], coverage: coverage[channel.serial] ?? Coverage())
+        CheckSummary.Channel(
+            key: channel.key, label: channel.label, parties: channel.parties, origin: channel.origin,
+            messages: channelMessages[channel.serial], coverage: coverage[channel.serial] ?? Coverage())
     }
 
     /// Keys a channel gains as it is applied: the `channel_id` from the funding outpoint
@@ -480,7 +488,8 @@ public struct RuleEngine {
             assign(ChannelID(fundingTxid: txid, outputIndex: index), to: serial)
         }
         if model.channelID == nil, model.dualFunded, let a = model.params.first.revocationBasepoint,
-           let b = model.params.second.revocationBasepoint, a.count == 33, b.count == 33 {
+            let b = model.params.second.revocationBasepoint, a.count == 33, b.count == 33
+        {
             // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
             if let id = ChannelID(sha256(lesser + greater)) { assign(id, to: serial) }
@@ -517,8 +526,9 @@ public struct RuleEngine {
             if let row = channels[serial].map(row) ?? droppedRows[serial] { out.channels.append(row) }
         }
         if nextSerial > Self.keptChannels {
-            out.omittedChannels = CheckSummary.Omitted(channels: nextSerial - Self.keptChannels, messages: omittedMessages,
-                                                       coverage: coverage[-1] ?? Coverage())
+            out.omittedChannels = CheckSummary.Omitted(
+                channels: nextSerial - Self.keptChannels, messages: omittedMessages,
+                coverage: coverage[-1] ?? Coverage())
         }
         out.droppedChannels = droppedChannels
         out.connections = connectionCoverage.keys.sorted().map { ($0, connectionCoverage[$0] ?? Coverage()) }

@@ -14,183 +14,244 @@ enum EstablishmentRules {
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
     static let acceptSection = "BOLT #2 §\"The accept_channel Message\" Requirements"
 
-    static let sequence = Rule(RuleInfo(
-        "v1-sequence", "channel establishment in order", section: "BOLT #2 §\"Channel Establishment v1\"",
-        severity: .error,
-        spec: "The flow is `open_channel` (funder) → `accept_channel` (fundee) → `funding_created` (funder) → `funding_signed` (fundee) → `channel_ready` (both).",
-        explanation: "Each establishment message may come only from its role, after its predecessor, and once per channel; `channel_ready` only once the funding outpoint is signed for. A new `open_channel` after a reconnection (before `funding_created`) starts over.",
-        example: "→ open_channel, → funding_created (before accept_channel)"),
-        on: [.acceptChannel, .fundingCreated, .fundingSigned, .channelReady]) { c in
+    static let sequence = Rule(
+        RuleInfo(
+            "v1-sequence", "channel establishment in order", section: "BOLT #2 §\"Channel Establishment v1\"",
+            severity: .error,
+            spec:
+                "The flow is `open_channel` (funder) → `accept_channel` (fundee) → `funding_created` (funder) → `funding_signed` (fundee) → `channel_ready` (both).",
+            explanation:
+                "Each establishment message may come only from its role, after its predecessor, and once per channel; `channel_ready` only once the funding outpoint is signed for. A new `open_channel` after a reconnection (before `funding_created`) starts over.",
+            example: "→ open_channel, → funding_created (before accept_channel)"),
+        on: [.acceptChannel, .fundingCreated, .fundingSigned, .channelReady]
+    ) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
         let funder = ch.opener == c.sender
         switch c.kind {
         case .acceptChannel:
-            if funder { c.violation("`accept_channel` from the funder, who sent `open_channel`") }
-            else if ch.acceptSeen { c.violation("a second `accept_channel` for the channel") }
+            if funder {
+                c.violation("`accept_channel` from the funder, who sent `open_channel`")
+            } else if ch.acceptSeen {
+                c.violation("a second `accept_channel` for the channel")
+            }
         case .fundingCreated:
-            if !funder { c.violation("`funding_created` from the fundee") }
-            else if !ch.acceptSeen { c.violation("`funding_created` before `accept_channel`") }
-            else if ch.fundingCreatedSeen { c.violation("a second `funding_created` for the channel") }
+            if !funder {
+                c.violation("`funding_created` from the fundee")
+            } else if !ch.acceptSeen {
+                c.violation("`funding_created` before `accept_channel`")
+            } else if ch.fundingCreatedSeen {
+                c.violation("a second `funding_created` for the channel")
+            }
         case .fundingSigned:
-            if funder { c.violation("`funding_signed` from the funder") }
-            else if !ch.fundingCreatedSeen { c.violation("`funding_signed` before `funding_created`") }
-            else if ch.fundingSignedSeen { c.violation("a second `funding_signed` for the channel") }
+            if funder {
+                c.violation("`funding_signed` from the funder")
+            } else if !ch.fundingCreatedSeen {
+                c.violation("`funding_signed` before `funding_created`")
+            } else if ch.fundingSignedSeen {
+                c.violation("a second `funding_signed` for the channel")
+            }
         default:  // channel_ready
             if !ch.fundingSignedSeen { c.violation("`channel_ready` before `funding_signed`: no funding outpoint is signed for yet") }
         }
     }
 
-    static let acceptTemporaryID = Rule(RuleInfo(
-        "v1-accept-temp-id", "accept_channel keeps the temporary id", section: acceptSection,
-        severity: .error,
-        spec: "The `temporary_channel_id` MUST be the same as the `temporary_channel_id` in the `open_channel` message.",
-        explanation: "`accept_channel` answers one `open_channel` and names it by its temporary id.",
-        example: "→ open_channel temporary_channel_id=A, ← accept_channel temporary_channel_id=B"),
-        on: [.acceptChannel]) { c in
+    static let acceptTemporaryID = Rule(
+        RuleInfo(
+            "v1-accept-temp-id", "accept_channel keeps the temporary id", section: acceptSection,
+            severity: .error,
+            spec: "The `temporary_channel_id` MUST be the same as the `temporary_channel_id` in the `open_channel` message.",
+            explanation: "`accept_channel` answers one `open_channel` and names it by its temporary id.",
+            example: "→ open_channel temporary_channel_id=A, ← accept_channel temporary_channel_id=B"),
+        on: [.acceptChannel]
+    ) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
         guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
     }
 
-    static let createdTemporaryID = Rule(RuleInfo(
-        "v1-created-temp-id", "funding_created keeps the temporary id", section: "BOLT #2 §\"The funding_created Message\" Requirements",
-        severity: .error,
-        spec: "The sender MUST set: `temporary_channel_id` the same as the `temporary_channel_id` in the `open_channel` message.",
-        explanation: "`funding_created` still names the channel by the temporary id of its `open_channel`.",
-        example: "→ open_channel temporary_channel_id=A, ← accept_channel, → funding_created temporary_channel_id=B"),
-        on: [.fundingCreated]) { c in
+    static let createdTemporaryID = Rule(
+        RuleInfo(
+            "v1-created-temp-id", "funding_created keeps the temporary id", section: "BOLT #2 §\"The funding_created Message\" Requirements",
+            severity: .error,
+            spec: "The sender MUST set: `temporary_channel_id` the same as the `temporary_channel_id` in the `open_channel` message.",
+            explanation: "`funding_created` still names the channel by the temporary id of its `open_channel`.",
+            example: "→ open_channel temporary_channel_id=A, ← accept_channel, → funding_created temporary_channel_id=B"),
+        on: [.fundingCreated]
+    ) { c in
         guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
         guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
         if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
     }
 
-    static let signedChannelID = Rule(RuleInfo(
-        "v1-signed-channel-id", "funding_signed uses the derived channel_id", section: "BOLT #2 §\"The funding_signed Message\" Requirements; §\"Definition of channel_id\"",
-        severity: .error,
-        spec: "The sender MUST set: `channel_id` by exclusive-OR of the `funding_txid` and the `funding_output_index` from the `funding_created` message.",
-        explanation: "From `funding_signed` on, the channel is named by its funding outpoint: the txid as carried on the wire with the output index XORed into its last two bytes (big-endian).",
-        example: "→ funding_created funding_txid=T funding_output_index=1, ← funding_signed channel_id=T"),
-        on: [.fundingSigned]) { c in
+    static let signedChannelID = Rule(
+        RuleInfo(
+            "v1-signed-channel-id", "funding_signed uses the derived channel_id",
+            section: "BOLT #2 §\"The funding_signed Message\" Requirements; §\"Definition of channel_id\"",
+            severity: .error,
+            spec:
+                "The sender MUST set: `channel_id` by exclusive-OR of the `funding_txid` and the `funding_output_index` from the `funding_created` message.",
+            explanation:
+                "From `funding_signed` on, the channel is named by its funding outpoint: the txid as carried on the wire with the output index XORed into its last two bytes (big-endian).",
+            example: "→ funding_created funding_txid=T funding_output_index=1, ← funding_signed channel_id=T"),
+        on: [.fundingSigned]
+    ) { c in
         guard let ch = c.channel, ch.fundingCreatedSeen, let txid = ch.fundingTxid, let index = ch.fundingOutputIndex else {
             return c.notEvaluated("the channel's `funding_created` is not in the trace")
         }
         guard let id = c.event.content.channelID else { return c.notGiven(\.channelID) }
         let expected = ChannelID(fundingTxid: txid, outputIndex: index)
-        if id != expected { c.violation("channel_id \(short(id.hex)) is not \(short(expected.hex)), the funding outpoint \(short(txid.hex)):\(index)") }
+        if id != expected {
+            c.violation("channel_id \(short(id.hex)) is not \(short(expected.hex)), the funding outpoint \(short(txid.hex)):\(index)")
+        }
     }
 
-    static let push = Rule(RuleInfo(
-        "v1-push", "push_msat within the funding", section: openSection,
-        severity: .error,
-        spec: "The sending node: MUST set `push_msat` to equal or less than 1000 * `funding_satoshis`.",
-        explanation: "The funder cannot give away more than the channel holds.",
-        example: "→ open_channel funding_satoshis=100000 push_msat=100000001"),
-        on: [.openChannel]) { c in
+    static let push = Rule(
+        RuleInfo(
+            "v1-push", "push_msat within the funding", section: openSection,
+            severity: .error,
+            spec: "The sending node: MUST set `push_msat` to equal or less than 1000 * `funding_satoshis`.",
+            explanation: "The funder cannot give away more than the channel holds.",
+            example: "→ open_channel funding_satoshis=100000 push_msat=100000001"),
+        on: [.openChannel]
+    ) { c in
         guard let funding = c.need(\.fundingSatoshis), let push = c.need(\.pushMsat) else { return }
         let (limit, overflow) = funding.multipliedReportingOverflow(by: 1000)
-        if !overflow && push > limit { c.violation("push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: \TypedMessage.pushMsat, actual: push, maximum: limit) }
+        if !overflow && push > limit {
+            c.violation(
+                "push_msat \(push) exceeds 1000 × funding_satoshis (\(funding) sat)", field: \TypedMessage.pushMsat, actual: push, maximum: limit)
+        }
     }
 
-    static let reserveAtLeastDust = Rule(RuleInfo(
-        "v1-reserve-ge-dust", "reserve at least the dust limit", section: "\(openSection); \(acceptSection)",
-        severity: .error,
-        spec: "The sending node: MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis`.",
-        explanation: "A reserve below the sender's own dust limit could leave an output nobody can spend; the receiver must fail the channel.",
-        example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=500"),
-        on: [.openChannel, .acceptChannel]) { c in
+    static let reserveAtLeastDust = Rule(
+        RuleInfo(
+            "v1-reserve-ge-dust", "reserve at least the dust limit", section: "\(openSection); \(acceptSection)",
+            severity: .error,
+            spec: "The sending node: MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis`.",
+            explanation: "A reserve below the sender's own dust limit could leave an output nobody can spend; the receiver must fail the channel.",
+            example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=500"),
+        on: [.openChannel, .acceptChannel]
+    ) { c in
         guard let dust = c.need(\.dustLimitSatoshis), let reserve = c.need(\.channelReserveSatoshis) else { return }
-        if reserve < dust { c.violation("channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: \TypedMessage.channelReserveSatoshis, actual: reserve, minimum: dust) }
+        if reserve < dust {
+            c.violation(
+                "channel_reserve_satoshis \(reserve) is below dust_limit_satoshis \(dust)", field: \TypedMessage.channelReserveSatoshis,
+                actual: reserve, minimum: dust)
+        }
     }
 
-    static let maxHTLCs = Rule(RuleInfo(
-        "v1-max-htlcs", "max_accepted_htlcs at most 483", section: "\(openSection); \(acceptSection)",
-        severity: .error,
-        spec: "The receiving node MUST fail the channel if: `max_accepted_htlcs` is greater than 483.",
-        explanation: "483 HTLCs per side keep a commitment transaction within standard size; larger values are invalid.",
-        example: "→ open_channel max_accepted_htlcs=500"),
-        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
+    static let maxHTLCs = Rule(
+        RuleInfo(
+            "v1-max-htlcs", "max_accepted_htlcs at most 483", section: "\(openSection); \(acceptSection)",
+            severity: .error,
+            spec: "The receiving node MUST fail the channel if: `max_accepted_htlcs` is greater than 483.",
+            explanation: "483 HTLCs per side keep a commitment transaction within standard size; larger values are invalid.",
+            example: "→ open_channel max_accepted_htlcs=500"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
         guard let max = c.need(\.maxAcceptedHTLCs) else { return }
-        if max > 483 { c.violation("max_accepted_htlcs \(max) is greater than 483", field: \TypedMessage.maxAcceptedHTLCs, actual: max, maximum: 483) }
+        if max > 483 {
+            c.violation("max_accepted_htlcs \(max) is greater than 483", field: \TypedMessage.maxAcceptedHTLCs, actual: max, maximum: 483)
+        }
     }
 
-    static let dustMinimum = Rule(RuleInfo(
-        "v1-dust-min", "dust limit at least 354 sat", section: "\(openSection); BOLT #3 §\"Dust Limits\"",
-        severity: .error,
-        spec: "The receiving node MUST fail the channel if: `dust_limit_satoshis` is smaller than `354 satoshis`.",
-        explanation: "Below 354 sat an output of any standard type could be non-standard dust, and the commitment would not relay.",
-        example: "→ open_channel dust_limit_satoshis=200"),
-        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
+    static let dustMinimum = Rule(
+        RuleInfo(
+            "v1-dust-min", "dust limit at least 354 sat", section: "\(openSection); BOLT #3 §\"Dust Limits\"",
+            severity: .error,
+            spec: "The receiving node MUST fail the channel if: `dust_limit_satoshis` is smaller than `354 satoshis`.",
+            explanation: "Below 354 sat an output of any standard type could be non-standard dust, and the commitment would not relay.",
+            example: "→ open_channel dust_limit_satoshis=200"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
         guard let dust = c.need(\.dustLimitSatoshis) else { return }
-        if dust < 354 { c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: \TypedMessage.dustLimitSatoshis, actual: dust, minimum: 354) }
+        if dust < 354 {
+            c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: \TypedMessage.dustLimitSatoshis, actual: dust, minimum: 354)
+        }
     }
 
-    static let channelTypePresent = Rule(RuleInfo(
-        "v1-channel-type-present", "channel_type is set", section: openSection,
-        severity: .error,
-        spec: "The sending node: MUST set `channel_type`. The receiving node MUST: if the message doesn't include a `channel_type`: fail the channel.",
-        explanation: "The channel type is negotiated explicitly; an `open_channel` or `accept_channel` without TLV 1 cannot be accepted.",
-        example: "→ open_channel channel_type=none"),
-        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
+    static let channelTypePresent = Rule(
+        RuleInfo(
+            "v1-channel-type-present", "channel_type is set", section: openSection,
+            severity: .error,
+            spec:
+                "The sending node: MUST set `channel_type`. The receiving node MUST: if the message doesn't include a `channel_type`: fail the channel.",
+            explanation: "The channel type is negotiated explicitly; an `open_channel` or `accept_channel` without TLV 1 cannot be accepted.",
+            example: "→ open_channel channel_type=none"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
         guard c.needTLVs() else { return }
         if c.typed.channelTypeRecord == nil { c.violation("`\(c.name)` has no `channel_type`") }
     }
 
-    static let acceptChannelType = Rule(RuleInfo(
-        "v1-accept-channel-type", "accept_channel repeats the channel_type", section: acceptSection,
-        severity: .error,
-        spec: "The sender: MUST set `channel_type` to the `channel_type` from `open_channel`. The receiver: if the `channel_type` does not match the `channel_type` from `open_channel`: MUST fail the channel.",
-        explanation: "The fundee accepts the type the funder proposed, or refuses the channel; it cannot change it.",
-        example: "→ open_channel channel_type=1000, ← accept_channel channel_type=401000"),
-        on: [.acceptChannel, .acceptChannel2]) { c in
+    static let acceptChannelType = Rule(
+        RuleInfo(
+            "v1-accept-channel-type", "accept_channel repeats the channel_type", section: acceptSection,
+            severity: .error,
+            spec:
+                "The sender: MUST set `channel_type` to the `channel_type` from `open_channel`. The receiver: if the `channel_type` does not match the `channel_type` from `open_channel`: MUST fail the channel.",
+            explanation: "The fundee accepts the type the funder proposed, or refuses the channel; it cannot change it.",
+            example: "→ open_channel channel_type=1000, ← accept_channel channel_type=401000"),
+        on: [.acceptChannel, .acceptChannel2]
+    ) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard c.needTLVs(), let proposed = ch.channelType else { return }
         guard let type = c.typed.channelTypeRecord else { return }  // v1-channel-type-present
         if type != proposed { c.violation("channel_type \(Hex.encode(type)) is not the open_channel's \(Hex.encode(proposed))") }
     }
 
-    static let flagsUndefined = Rule(RuleInfo(
-        "v1-flags-undefined", "undefined channel_flags bits are 0", section: openSection,
-        severity: .error,
-        spec: "The sending node: MUST set undefined bits in `channel_flags` to 0.",
-        explanation: "Only bit 0 (`announce_channel`) is defined for `open_channel`.",
-        example: "→ open_channel channel_flags=03"),
-        on: [.openChannel]) { c in
+    static let flagsUndefined = Rule(
+        RuleInfo(
+            "v1-flags-undefined", "undefined channel_flags bits are 0", section: openSection,
+            severity: .error,
+            spec: "The sending node: MUST set undefined bits in `channel_flags` to 0.",
+            explanation: "Only bit 0 (`announce_channel`) is defined for `open_channel`.",
+            example: "→ open_channel channel_flags=03"),
+        on: [.openChannel]
+    ) { c in
         guard let flags = c.typed.channelFlags else { return c.notGiven(\.channelFlags) }
         if flags & ~1 != 0 { c.violation("channel_flags 0x\(Hex.encode([flags])) sets undefined bits") }
     }
 
-    static let largeChannel = Rule(RuleInfo(
-        "v1-large-channel", "large channels only when both support them", section: openSection,
-        severity: .error,
-        spec: "if both nodes advertised `option_support_large_channel`: MAY set `funding_satoshis` greater than or equal to 2^24 satoshi. otherwise: MUST set `funding_satoshis` to less than 2^24 satoshi.",
-        explanation: "Channels of 2^24 sat (0.168 BTC) or more need feature 18/19 from both nodes.",
-        example: "→ open_channel funding_satoshis=20000000 (without feature 18/19)"),
-        on: [.openChannel]) { c in
+    static let largeChannel = Rule(
+        RuleInfo(
+            "v1-large-channel", "large channels only when both support them", section: openSection,
+            severity: .error,
+            spec:
+                "if both nodes advertised `option_support_large_channel`: MAY set `funding_satoshis` greater than or equal to 2^24 satoshi. otherwise: MUST set `funding_satoshis` to less than 2^24 satoshi.",
+            explanation: "Channels of 2^24 sat (0.168 BTC) or more need feature 18/19 from both nodes.",
+            example: "→ open_channel funding_satoshis=20000000 (without feature 18/19)"),
+        on: [.openChannel]
+    ) { c in
         guard let funding = c.need(\.fundingSatoshis) else { return }
         guard funding >= 1 << 24 else { return }
         guard let both = c.connection.negotiated(18) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if !both { c.violation("funding_satoshis \(funding) ≥ 2^24 without option_support_large_channel on both sides") }
     }
 
-    static let notIfDualFund = Rule(RuleInfo(
-        "v1-not-if-dualfund", "no open_channel once dual funding is negotiated", section: "BOLT #2 §\"The open_channel2 Message\" Requirements",
-        severity: .error,
-        spec: "If nodes have negotiated `option_dual_fund`: the opening node: MUST NOT send `open_channel`.",
-        explanation: "With feature 28/29 on both sides, channels open with `open_channel2`.",
-        example: "→ init (bit 29), ← init (bit 29), → open_channel"),
-        on: [.openChannel]) { c in
+    static let notIfDualFund = Rule(
+        RuleInfo(
+            "v1-not-if-dualfund", "no open_channel once dual funding is negotiated", section: "BOLT #2 §\"The open_channel2 Message\" Requirements",
+            severity: .error,
+            spec: "If nodes have negotiated `option_dual_fund`: the opening node: MUST NOT send `open_channel`.",
+            explanation: "With feature 28/29 on both sides, channels open with `open_channel2`.",
+            example: "→ init (bit 29), ← init (bit 29), → open_channel"),
+        on: [.openChannel]
+    ) { c in
         guard let both = c.connection.negotiated(28) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if both { c.violation("`open_channel` although option_dual_fund is negotiated") }
     }
 
-    static let pointsValid = Rule(RuleInfo(
-        "v1-points-valid", "keys are valid points", section: "\(openSection); \(acceptSection)",
-        severity: .error,
-        spec: "MUST set `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, and `delayed_payment_basepoint` to valid secp256k1 pubkeys in compressed format.",
-        explanation: "Each key must decompress to a point on secp256k1 (checked with libsecp256k1); `first_per_commitment_point` too.",
-        example: "→ open_channel funding_pubkey=02000…00"),
-        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]) { c in
+    static let pointsValid = Rule(
+        RuleInfo(
+            "v1-points-valid", "keys are valid points", section: "\(openSection); \(acceptSection)",
+            severity: .error,
+            spec:
+                "MUST set `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, and `delayed_payment_basepoint` to valid secp256k1 pubkeys in compressed format.",
+            explanation: "Each key must decompress to a point on secp256k1 (checked with libsecp256k1); `first_per_commitment_point` too.",
+            example: "→ open_channel funding_pubkey=02000…00"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
         let keys: [KeyPath<TypedMessage, Point?>] = [
             \.fundingPubkey, \.revocationBasepoint, \.paymentBasepoint, \.delayedPaymentBasepoint, \.htlcBasepoint,
             \.firstPerCommitmentPoint, \.secondPerCommitmentPoint,
@@ -205,67 +266,95 @@ enum EstablishmentRules {
         if seen == 0 { c.notEvaluated("\(c.source) does not give the keys") }
     }
 
-    static let scidAliasPrivate = Rule(RuleInfo(
-        "v1-scid-alias-private", "no scid_alias type for announced channels", section: openSection,
-        severity: .error,
-        spec: "if `announce_channel` is `true` (not `0`): MUST NOT send `channel_type` with the `option_scid_alias` bit set.",
-        explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
-        example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
-        on: [.openChannel]) { c in
+    static let scidAliasPrivate = Rule(
+        RuleInfo(
+            "v1-scid-alias-private", "no scid_alias type for announced channels", section: openSection,
+            severity: .error,
+            spec: "if `announce_channel` is `true` (not `0`): MUST NOT send `channel_type` with the `option_scid_alias` bit set.",
+            explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
+            example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
+        on: [.openChannel]
+    ) { c in
         guard let flags = c.typed.channelFlags, c.needTLVs() else { return c.notGiven(\.channelFlags) }
         guard let type = c.typed.channelTypeRecord else { return }
         if flags & 1 == 1 && ConnectionModel.isSet(type, 46) { c.violation("announced channel with option_scid_alias in channel_type") }
     }
 
-    static let acceptReserveDust = Rule(RuleInfo(
-        "v1-accept-reserve-dust", "reserves and dust limits fit across sides", section: acceptSection,
-        severity: .error,
-        spec: "MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis` from the `open_channel` message. MUST set `dust_limit_satoshis` less than or equal to `channel_reserve_satoshis` from the `open_channel` message.",
-        explanation: "Each side's reserve must be spendable in the other's commitment: not below the other's dust limit.",
-        example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=1000, ← accept_channel channel_reserve_satoshis=500"),
-        on: [.acceptChannel]) { c in
+    static let acceptReserveDust = Rule(
+        RuleInfo(
+            "v1-accept-reserve-dust", "reserves and dust limits fit across sides", section: acceptSection,
+            severity: .error,
+            spec:
+                "MUST set `channel_reserve_satoshis` greater than or equal to `dust_limit_satoshis` from the `open_channel` message. MUST set `dust_limit_satoshis` less than or equal to `channel_reserve_satoshis` from the `open_channel` message.",
+            explanation: "Each side's reserve must be spendable in the other's commitment: not below the other's dust limit.",
+            example: "→ open_channel dust_limit_satoshis=1000 channel_reserve_satoshis=1000, ← accept_channel channel_reserve_satoshis=500"),
+        on: [.acceptChannel]
+    ) { c in
         guard let ch = c.known(.opened), let openDust = ch.params[c.peer].dustLimit, let openReserve = ch.params[c.peer].reserve else {
             return c.notEvaluated("the channel's `open_channel` is not in the trace")
         }
         guard let reserve = c.need(\.channelReserveSatoshis), let dust = c.need(\.dustLimitSatoshis) else { return }
-        if reserve < openDust { c.violation("channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)", field: \TypedMessage.channelReserveSatoshis, actual: reserve, minimum: openDust) }
-        else if dust > openReserve { c.violation("dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)", field: \TypedMessage.dustLimitSatoshis, actual: dust, maximum: openReserve) }
+        if reserve < openDust {
+            c.violation(
+                "channel_reserve_satoshis \(reserve) is below the open_channel's dust_limit_satoshis \(openDust)",
+                field: \TypedMessage.channelReserveSatoshis, actual: reserve, minimum: openDust)
+        } else if dust > openReserve {
+            c.violation(
+                "dust_limit_satoshis \(dust) exceeds the open_channel's channel_reserve_satoshis \(openReserve)",
+                field: \TypedMessage.dustLimitSatoshis, actual: dust, maximum: openReserve)
+        }
     }
 
-    static let acceptZeroconf = Rule(RuleInfo(
-        "v1-accept-zeroconf", "zero-conf channels need minimum_depth 0", section: acceptSection,
-        severity: .error,
-        spec: "if `channel_type` includes `option_zeroconf`: MUST set `minimum_depth` to zero.",
-        explanation: "A zero-conf channel is usable before confirmation, so asking for confirmations contradicts its type.",
-        example: "← accept_channel channel_type with bit 50, minimum_depth=3"),
-        on: [.acceptChannel]) { c in
+    static let acceptZeroconf = Rule(
+        RuleInfo(
+            "v1-accept-zeroconf", "zero-conf channels need minimum_depth 0", section: acceptSection,
+            severity: .error,
+            spec: "if `channel_type` includes `option_zeroconf`: MUST set `minimum_depth` to zero.",
+            explanation: "A zero-conf channel is usable before confirmation, so asking for confirmations contradicts its type.",
+            example: "← accept_channel channel_type with bit 50, minimum_depth=3"),
+        on: [.acceptChannel]
+    ) { c in
         guard c.needTLVs(), let depth = c.need(\.minimumDepth) else { return }
         guard let type = c.typed.channelTypeRecord, ConnectionModel.isSet(type, 50) else { return }
-        if depth != 0 { c.violation("option_zeroconf channel with minimum_depth \(depth)", field: \TypedMessage.minimumDepth, actual: depth, expected: 0) }
+        if depth != 0 {
+            c.violation("option_zeroconf channel with minimum_depth \(depth)", field: \TypedMessage.minimumDepth, actual: depth, expected: 0)
+        }
     }
 
-    static let aliasRequired = Rule(RuleInfo(
-        "ready-alias-required", "channel_ready carries an alias when scid_alias is negotiated", section: "BOLT #2 §\"The channel_ready Message\" Requirements",
-        severity: .error,
-        spec: "if `option_scid_alias` was negotiated: MUST set `short_channel_id` `alias`.",
-        explanation: "With feature 46/47 on both sides, the peer routes by the alias, so `channel_ready` must give one.",
-        example: "→ init (bit 47), ← init (bit 47), … → channel_ready (no short_channel_id)"),
-        on: [.channelReady]) { c in
+    static let aliasRequired = Rule(
+        RuleInfo(
+            "ready-alias-required", "channel_ready carries an alias when scid_alias is negotiated",
+            section: "BOLT #2 §\"The channel_ready Message\" Requirements",
+            severity: .error,
+            spec: "if `option_scid_alias` was negotiated: MUST set `short_channel_id` `alias`.",
+            explanation: "With feature 46/47 on both sides, the peer routes by the alias, so `channel_ready` must give one.",
+            example: "→ init (bit 47), ← init (bit 47), … → channel_ready (no short_channel_id)"),
+        on: [.channelReady]
+    ) { c in
         guard let both = c.connection.negotiated(46) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         guard both, c.needTLVs() else { return }
-        if c.typed.shortChannelIDRecord == nil { c.violation("`channel_ready` without a `short_channel_id` alias although option_scid_alias is negotiated") }
+        if c.typed.shortChannelIDRecord == nil {
+            c.violation("`channel_ready` without a `short_channel_id` alias although option_scid_alias is negotiated")
+        }
     }
 
-    static let operationAfterReady = Rule(RuleInfo(
-        "op-after-ready", "no updates before both channel_ready", section: "BOLT #2 §\"Normal Operation\"",
-        severity: .error,
-        spec: "Once both nodes have exchanged `channel_ready` (and optionally `announcement_signatures`), the channel can be used to make payments via Hashed Time Locked Contracts.",
-        explanation: "Updates and commitment signings need the funding to be locked on both sides: the sender must have sent and received `channel_ready`.",
-        example: "→ channel_ready, → update_add_htlc (before ← channel_ready)"),
-        on: updateMessages.union([.commitmentSigned])) { c in
+    static let operationAfterReady = Rule(
+        RuleInfo(
+            "op-after-ready", "no updates before both channel_ready", section: "BOLT #2 §\"Normal Operation\"",
+            severity: .error,
+            spec:
+                "Once both nodes have exchanged `channel_ready` (and optionally `announcement_signatures`), the channel can be used to make payments via Hashed Time Locked Contracts.",
+            explanation:
+                "Updates and commitment signings need the funding to be locked on both sides: the sender must have sent and received `channel_ready`.",
+            example: "→ channel_ready, → update_add_htlc (before ← channel_ready)"),
+        on: updateMessages.union([.commitmentSigned])
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         if c.kind == .commitmentSigned && ch.isInitialSigning(c.sender) { return }
-        if !ch.readySent[c.sender] { c.violation("`\(c.name)` before the sender's own `channel_ready`") }
-        else if !ch.readySent[c.peer] { c.violation("`\(c.name)` before the peer's `channel_ready` arrived") }
+        if !ch.readySent[c.sender] {
+            c.violation("`\(c.name)` before the sender's own `channel_ready`")
+        } else if !ch.readySent[c.peer] {
+            c.violation("`\(c.name)` before the peer's `channel_ready` arrived")
+        }
     }
 }

@@ -15,83 +15,106 @@ enum InteractiveTxRules {
         return session
     }
 
-    static let start = Rule(RuleInfo(
-        "itx-start", "the initiator starts with tx_add_input", section: "\(section) §Overview",
-        severity: .error,
-        spec: "The *initiator* initiates the interactive transaction construction protocol with `tx_add_input`.",
-        explanation: "The first move of a session (after `accept_channel2`, `tx_ack_rbf` or `splice_ack`) is the initiator's `tx_add_input`.",
-        example: "→ open_channel2, ← accept_channel2, ← tx_add_output"),
-        on: interactiveTxMoves) { c in
+    static let start = Rule(
+        RuleInfo(
+            "itx-start", "the initiator starts with tx_add_input", section: "\(section) §Overview",
+            severity: .error,
+            spec: "The *initiator* initiates the interactive transaction construction protocol with `tx_add_input`.",
+            explanation: "The first move of a session (after `accept_channel2`, `tx_ack_rbf` or `splice_ack`) is the initiator's `tx_add_input`.",
+            example: "→ open_channel2, ← accept_channel2, ← tx_add_output"),
+        on: interactiveTxMoves
+    ) { c in
         guard let session = session(&c), session.moves == 0 else { return }
-        if c.sender != session.initiator { c.violation("the \(session.kind.rawValue) session starts with `\(c.name)` from the non-initiator") }
-        else if c.kind != .txAddInput { c.violation("the \(session.kind.rawValue) session starts with `\(c.name)`, not `tx_add_input`") }
+        if c.sender != session.initiator {
+            c.violation("the \(session.kind.rawValue) session starts with `\(c.name)` from the non-initiator")
+        } else if c.kind != .txAddInput {
+            c.violation("the \(session.kind.rawValue) session starts with `\(c.name)`, not `tx_add_input`")
+        }
     }
 
-    static let turn = Rule(RuleInfo(
-        "itx-turn", "interactive-tx moves alternate", section: "\(section) §Overview",
-        severity: .error,
-        spec: "This protocol is a synchronous exchange of interactive transaction protocol messages … This is a turn-based protocol.",
-        explanation: "After a node sends `tx_add_input`, `tx_add_output`, `tx_remove_input`, `tx_remove_output` or `tx_complete`, it sends no other such message before receiving one from the peer.",
-        example: "→ tx_add_input, → tx_add_output (before any ← tx_*)"),
-        on: interactiveTxMoves) { c in
+    static let turn = Rule(
+        RuleInfo(
+            "itx-turn", "interactive-tx moves alternate", section: "\(section) §Overview",
+            severity: .error,
+            spec: "This protocol is a synchronous exchange of interactive transaction protocol messages … This is a turn-based protocol.",
+            explanation:
+                "After a node sends `tx_add_input`, `tx_add_output`, `tx_remove_input`, `tx_remove_output` or `tx_complete`, it sends no other such message before receiving one from the peer.",
+            example: "→ tx_add_input, → tx_add_output (before any ← tx_*)"),
+        on: interactiveTxMoves
+    ) { c in
         guard let session = session(&c), !session.constructed else { return }
         if session.lastMover == c.sender { c.violation("`\(c.name)` although the sender made the last move and the peer has not answered") }
     }
 
-    static let end = Rule(RuleInfo(
-        "itx-end", "no moves after both tx_complete", section: "\(section) §\"The tx_complete Message\"",
-        severity: .error,
-        spec: "The nodes … until both nodes have sent and received a consecutive `tx_complete`. (After that, the transaction is final: no `tx_add_*` or `tx_remove_*`.)",
-        explanation: "Consecutive `tx_complete` from both sides end construction; any later move for the session changes a transaction both sides have started to sign.",
-        example: "→ tx_complete, ← tx_complete, → tx_add_output"),
-        on: interactiveTxMoves) { c in
+    static let end = Rule(
+        RuleInfo(
+            "itx-end", "no moves after both tx_complete", section: "\(section) §\"The tx_complete Message\"",
+            severity: .error,
+            spec:
+                "The nodes … until both nodes have sent and received a consecutive `tx_complete`. (After that, the transaction is final: no `tx_add_*` or `tx_remove_*`.)",
+            explanation:
+                "Consecutive `tx_complete` from both sides end construction; any later move for the session changes a transaction both sides have started to sign.",
+            example: "→ tx_complete, ← tx_complete, → tx_add_output"),
+        on: interactiveTxMoves
+    ) { c in
         guard let session = session(&c) else { return }
         if session.constructed { c.violation("`\(c.name)` after both sides sent consecutive `tx_complete`") }
     }
 
-    static let serialParity = Rule(RuleInfo(
-        "itx-serial-parity", "serial_id parity follows the role", section: "\(section) §\"The tx_add_input Message\", §\"The tx_add_output Message\"",
-        severity: .error,
-        spec: "The sending node: if is the *initiator*: MUST send even `serial_id`s; if is the *non-initiator*: MUST send odd `serial_id`s.",
-        explanation: "Parity keeps the two sides' serial ids apart; note that whoever sends `tx_init_rbf` is the initiator of that session.",
-        example: "→ open_channel2, ← accept_channel2, → tx_add_input serial_id=1"),
-        on: [.txAddInput, .txAddOutput]) { c in
+    static let serialParity = Rule(
+        RuleInfo(
+            "itx-serial-parity", "serial_id parity follows the role",
+            section: "\(section) §\"The tx_add_input Message\", §\"The tx_add_output Message\"",
+            severity: .error,
+            spec: "The sending node: if is the *initiator*: MUST send even `serial_id`s; if is the *non-initiator*: MUST send odd `serial_id`s.",
+            explanation: "Parity keeps the two sides' serial ids apart; note that whoever sends `tx_init_rbf` is the initiator of that session.",
+            example: "→ open_channel2, ← accept_channel2, → tx_add_input serial_id=1"),
+        on: [.txAddInput, .txAddOutput]
+    ) { c in
         guard let session = session(&c), let serial = c.need(\.serialID) else { return }
         let initiator = c.sender == session.initiator
         if initiator && serial % 2 != 0 { c.violation("serial_id \(serial) is odd but the sender is the initiator") }
         if !initiator && serial % 2 == 0 { c.violation("serial_id \(serial) is even but the sender is the non-initiator") }
     }
 
-    static let sequence = Rule(RuleInfo(
-        "itx-sequence", "input sequence at most 0xFFFFFFFD", section: "\(section) §\"The tx_add_input Message\"",
-        severity: .error,
-        spec: "The sending node: MUST set `sequence` to be less than or equal to 4294967293 (`0xFFFFFFFD`).",
-        explanation: "The transaction must signal replaceability so that RBF works.",
-        example: "→ tx_add_input sequence=4294967295"),
-        on: [.txAddInput]) { c in
+    static let sequence = Rule(
+        RuleInfo(
+            "itx-sequence", "input sequence at most 0xFFFFFFFD", section: "\(section) §\"The tx_add_input Message\"",
+            severity: .error,
+            spec: "The sending node: MUST set `sequence` to be less than or equal to 4294967293 (`0xFFFFFFFD`).",
+            explanation: "The transaction must signal replaceability so that RBF works.",
+            example: "→ tx_add_input sequence=4294967295"),
+        on: [.txAddInput]
+    ) { c in
         guard let value = c.need(\.sequence) else { return }
         if value > 0xFFFF_FFFD { c.violation("sequence 0x\(String(value, radix: 16)) is above 0xfffffffd") }
     }
 
-    static let signaturesAfterCommit = Rule(RuleInfo(
-        "itx-sigs-after-commit", "tx_signatures only after the peer's commitment_signed", section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements",
-        severity: .error,
-        spec: "A sending node: if it has NOT received a valid `commitment_signed` message: MUST NOT send a `tx_signatures` message.",
-        explanation: "Signing the funding (or splice) transaction before holding a signed commitment that spends it would let the peer hold the funds hostage.",
-        example: "→ tx_complete, ← tx_complete, → tx_signatures (before ← commitment_signed)"),
-        on: [.txSignatures]) { c in
+    static let signaturesAfterCommit = Rule(
+        RuleInfo(
+            "itx-sigs-after-commit", "tx_signatures only after the peer's commitment_signed",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements",
+            severity: .error,
+            spec: "A sending node: if it has NOT received a valid `commitment_signed` message: MUST NOT send a `tx_signatures` message.",
+            explanation:
+                "Signing the funding (or splice) transaction before holding a signed commitment that spends it would let the peer hold the funds hostage.",
+            example: "→ tx_complete, ← tx_complete, → tx_signatures (before ← commitment_signed)"),
+        on: [.txSignatures]
+    ) { c in
         guard let session = session(&c) else { return }
         if !session.constructed { return c.violation("`tx_signatures` before both sides sent consecutive `tx_complete`") }
         if !session.commitmentSignedSent[c.peer] { c.violation("`tx_signatures` before the peer's `commitment_signed` arrived") }
     }
 
-    static let abortAfterSignatures = Rule(RuleInfo(
-        "itx-abort-after-sigs", "no tx_abort after own tx_signatures", section: "BOLT #2 §\"The tx_abort Message\" Requirements",
-        severity: .error,
-        spec: "A sending node: MUST NOT have already transmitted `tx_signatures`.",
-        explanation: "Once a node has sent its signatures the peer can broadcast the transaction; aborting no longer undoes it.",
-        example: "→ tx_signatures, → tx_abort"),
-        on: [.txAbort]) { c in
+    static let abortAfterSignatures = Rule(
+        RuleInfo(
+            "itx-abort-after-sigs", "no tx_abort after own tx_signatures", section: "BOLT #2 §\"The tx_abort Message\" Requirements",
+            severity: .error,
+            spec: "A sending node: MUST NOT have already transmitted `tx_signatures`.",
+            explanation: "Once a node has sent its signatures the peer can broadcast the transaction; aborting no longer undoes it.",
+            example: "→ tx_signatures, → tx_abort"),
+        on: [.txAbort]
+    ) { c in
         guard let session = c.channel?.itx else { return }
         if session.signaturesSent[c.sender] { c.violation("`tx_abort` after the sender's own `tx_signatures`") }
     }

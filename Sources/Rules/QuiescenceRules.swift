@@ -6,24 +6,30 @@ enum QuiescenceRules {
 
     static let section = "BOLT #2 §\"Channel Quiescence\" Requirements"
 
-    static let negotiated = Rule(RuleInfo(
-        "stfu-negotiated", "stfu only with option_quiesce", section: section,
-        severity: .error,
-        spec: "The sender of `stfu`: MUST NOT send `stfu` unless `option_quiesce` is negotiated.",
-        explanation: "Quiescence needs feature 34/35 on both sides.",
-        example: "→ init, ← init (no bit 34/35), → stfu"),
-        on: [.stfu]) { c in
+    static let negotiated = Rule(
+        RuleInfo(
+            "stfu-negotiated", "stfu only with option_quiesce", section: section,
+            severity: .error,
+            spec: "The sender of `stfu`: MUST NOT send `stfu` unless `option_quiesce` is negotiated.",
+            explanation: "Quiescence needs feature 34/35 on both sides.",
+            example: "→ init, ← init (no bit 34/35), → stfu"),
+        on: [.stfu]
+    ) { c in
         guard let both = c.connection.negotiated(34) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
         if !both { c.violation("`stfu` although option_quiesce is not negotiated") }
     }
 
-    static let noPending = Rule(RuleInfo(
-        "stfu-no-pending", "stfu only with the sender's updates settled", section: section,
-        severity: .error,
-        spec: "The sender of `stfu`: MUST NOT send `stfu` if any of the sender's htlc additions, htlc removals or fee updates are pending for either peer.",
-        explanation: "Read leniently: none of the sender's own updates may be unsigned (state 1 of an update's life) or waiting for the peer's signing after the sender's revocation was answered (state 3). The peer's pending updates do not block `stfu`.",
-        example: "→ update_add_htlc, → stfu"),
-        on: [.stfu]) { c in
+    static let noPending = Rule(
+        RuleInfo(
+            "stfu-no-pending", "stfu only with the sender's updates settled", section: section,
+            severity: .error,
+            spec:
+                "The sender of `stfu`: MUST NOT send `stfu` if any of the sender's htlc additions, htlc removals or fee updates are pending for either peer.",
+            explanation:
+                "Read leniently: none of the sender's own updates may be unsigned (state 1 of an update's life) or waiting for the peer's signing after the sender's revocation was answered (state 3). The peer's pending updates do not block `stfu`.",
+            example: "→ update_add_htlc, → stfu"),
+        on: [.stfu]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         for index in ch.ledger.updates[c.sender].indices {
             let state = ch.ledger.state(ofUpdate: index, sentBy: c.sender)
@@ -32,38 +38,49 @@ enum QuiescenceRules {
         }
     }
 
-    static let once = Rule(RuleInfo(
-        "stfu-once", "one stfu per quiescence", section: section,
-        severity: .error,
-        spec: "The sender of `stfu`: MUST NOT send `stfu` twice.",
-        explanation: "Within one quiescence session (until it ends with a splice's `tx_signatures` or a disconnection) a node sends `stfu` once.",
-        example: "→ stfu, → stfu"),
-        on: [.stfu]) { c in
+    static let once = Rule(
+        RuleInfo(
+            "stfu-once", "one stfu per quiescence", section: section,
+            severity: .error,
+            spec: "The sender of `stfu`: MUST NOT send `stfu` twice.",
+            explanation: "Within one quiescence session (until it ends with a splice's `tx_signatures` or a disconnection) a node sends `stfu` once.",
+            example: "→ stfu, → stfu"),
+        on: [.stfu]
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.stfuSent[c.sender] { c.violation("a second `stfu` from the sender in the same quiescence") }
     }
 
-    static let initiatorFlag = Rule(RuleInfo(
-        "stfu-initiator-flag", "initiator is 1 unless replying", section: section,
-        severity: .error,
-        spec: "The sender of `stfu`: if it is replying to an `stfu`: MUST set `initiator` to 0; otherwise: MUST set `initiator` to 1.",
-        explanation: "A reply carries 0, a first `stfu` carries 1. Two `stfu`s with 1 may have crossed on the wire (Documentation/channel-model.md, §Sides and vantage): that is certain to be wrong only when the trace was recorded at the sender.",
-        example: "← stfu initiator=1, → stfu initiator=1", vantageDependent: true),
-        on: [.stfu]) { c in
+    static let initiatorFlag = Rule(
+        RuleInfo(
+            "stfu-initiator-flag", "initiator is 1 unless replying", section: section,
+            severity: .error,
+            spec: "The sender of `stfu`: if it is replying to an `stfu`: MUST set `initiator` to 0; otherwise: MUST set `initiator` to 1.",
+            explanation:
+                "A reply carries 0, a first `stfu` carries 1. Two `stfu`s with 1 may have crossed on the wire (Documentation/channel-model.md, §Sides and vantage): that is certain to be wrong only when the trace was recorded at the sender.",
+            example: "← stfu initiator=1, → stfu initiator=1", vantageDependent: true),
+        on: [.stfu]
+    ) { c in
         // The peer's `stfu` may have come before the trace began.
         guard let ch = c.known() else { return }
         guard let flag = c.need(\.initiator) else { return }
-        if ch.stfuSent[c.peer] && flag != 0 { c.crossingViolation("initiator is \(flag) in a reply to the peer's `stfu`") }
-        else if !ch.stfuSent[c.peer] && flag != 1 { c.violation("initiator is \(flag) although no `stfu` of the peer has arrived") }
+        if ch.stfuSent[c.peer] && flag != 0 {
+            c.crossingViolation("initiator is \(flag) in a reply to the peer's `stfu`")
+        } else if !ch.stfuSent[c.peer] && flag != 1 {
+            c.violation("initiator is \(flag) although no `stfu` of the peer has arrived")
+        }
     }
 
-    static let noUpdates = Rule(RuleInfo(
-        "stfu-no-updates", "no updates after stfu", section: section,
-        severity: .error,
-        spec: "The sender of `stfu`: MUST NOT send an update message after `stfu`.",
-        explanation: "Until quiescence ends (a splice's `tx_signatures`, or a disconnection) the sender of `stfu` sends no `update_*`; `commitment_signed` and `revoke_and_ack` stay allowed to settle the peer's updates.",
-        example: "→ stfu, → update_add_htlc"),
-        on: updateMessages) { c in
+    static let noUpdates = Rule(
+        RuleInfo(
+            "stfu-no-updates", "no updates after stfu", section: section,
+            severity: .error,
+            spec: "The sender of `stfu`: MUST NOT send an update message after `stfu`.",
+            explanation:
+                "Until quiescence ends (a splice's `tx_signatures`, or a disconnection) the sender of `stfu` sends no `update_*`; `commitment_signed` and `revoke_and_ack` stay allowed to settle the peer's updates.",
+            example: "→ stfu, → update_add_htlc"),
+        on: updateMessages
+    ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.stfuSent[c.sender] { c.violation("`\(c.name)` after the sender's own `stfu`") }
     }

@@ -16,13 +16,17 @@ enum ReestablishRules {
     /// Messages a node may send for a channel before the peer's `channel_reestablish`.
     static let beforeReestablish: Set<MessageKind> = [.channelReestablish, .error, .warning]
 
-    static let waitPeer = Rule(RuleInfo(
-        "re-wait-peer", "nothing for the channel before the peer's channel_reestablish", section: section,
-        severity: .error,
-        spec: "Upon reconnection: MUST transmit `channel_reestablish` for each channel. MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel.",
-        explanation: "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent. Known in the wild: lnd sending channel_ready (funding_locked) before channel_reestablish (lnd#4006; LDK closed such channels) and announcement_signatures before it (lnd#4368).",
-        example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
-        on: everyMessage) { c in
+    static let waitPeer = Rule(
+        RuleInfo(
+            "re-wait-peer", "nothing for the channel before the peer's channel_reestablish", section: section,
+            severity: .error,
+            spec:
+                "Upon reconnection: MUST transmit `channel_reestablish` for each channel. MUST wait to receive the other node's `channel_reestablish` message before sending any other messages for that channel.",
+            explanation:
+                "On a connection whose start is in the trace, a channel that existed before is resumed by both `channel_reestablish` messages: nothing else for it may be sent until the peer's has arrived. A violation is certain even if the trace was recorded at the receiver: the message arrived before the peer's reestablish was sent. Known in the wild: lnd sending channel_ready (funding_locked) before channel_reestablish (lnd#4006; LDK closed such channels) and announcement_signatures before it (lnd#4368).",
+            example: "→ init, ← init, → channel_reestablish, → update_add_htlc (before ← channel_reestablish)"),
+        on: everyMessage
+    ) { c in
         guard let ch = c.channel, !beforeReestablish.contains(c.kind), !ch.openedOnConnection else { return }
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         if !ch.reestablishSent[c.peer] {
@@ -41,13 +45,17 @@ enum ReestablishRules {
         return nil
     }
 
-    static let numbersConsistent = Rule(RuleInfo(
-        "re-numbers-consistent", "the two channel_reestablish agree", section: "\(section) (derived)",
-        severity: .error,
-        spec: "`next_commitment_number`: the commitment number of the next `commitment_signed` it expects to receive; `next_revocation_number`: the commitment number of the next `revoke_and_ack` message it expects to receive. (Derived: Y.next_revocation_number ∈ {X.next_commitment_number − 2, X.next_commitment_number − 1}, and 0 when X.next_commitment_number is 1.)",
-        explanation: "A node's current commitment is next_commitment_number − 1, and it has revoked all but that one or all but the last two. A pair outside that relation means one side lost state or lies; the other should fail the channel.",
-        example: "→ channel_reestablish next_commitment_number=5, ← channel_reestablish next_revocation_number=1"),
-        on: [.channelReestablish]) { c in
+    static let numbersConsistent = Rule(
+        RuleInfo(
+            "re-numbers-consistent", "the two channel_reestablish agree", section: "\(section) (derived)",
+            severity: .error,
+            spec:
+                "`next_commitment_number`: the commitment number of the next `commitment_signed` it expects to receive; `next_revocation_number`: the commitment number of the next `revoke_and_ack` message it expects to receive. (Derived: Y.next_revocation_number ∈ {X.next_commitment_number − 2, X.next_commitment_number − 1}, and 0 when X.next_commitment_number is 1.)",
+            explanation:
+                "A node's current commitment is next_commitment_number − 1, and it has revoked all but that one or all but the last two. A pair outside that relation means one side lost state or lies; the other should fail the channel.",
+            example: "→ channel_reestablish next_commitment_number=5, ← channel_reestablish next_revocation_number=1"),
+        on: [.channelReestablish]
+    ) { c in
         guard let ch = c.channel, let other = ch.reestablish[c.peer] else { return }
         let view = c.view
         let mine = ChannelModel.ChannelReestablishFields(
@@ -56,28 +64,38 @@ enum ReestablishRules {
         guard mine.nextCommitmentNumber != nil, mine.nextRevocationNumber != nil else {
             return c.notEvaluated("\(c.source) does not give the commitment numbers")
         }
-        if let problem = inconsistency(mine, other) { c.violation("sender's \(problem)") }
-        else if let problem = inconsistency(other, mine) { c.violation("peer's \(problem)") }
+        if let problem = inconsistency(mine, other) {
+            c.violation("sender's \(problem)")
+        } else if let problem = inconsistency(other, mine) {
+            c.violation("peer's \(problem)")
+        }
     }
 
-    static let nextCommitmentZero = Rule(RuleInfo(
-        "re-nc-zero", "next_commitment_number is at least 1", section: section,
-        severity: .error,
-        spec: "A receiving node: if `next_commitment_number` is zero: MUST immediately fail the channel and broadcast any relevant latest commitment transaction.",
-        explanation: "Commitment 0 comes from funding, so the next one a node expects is at least 1; 0 is a corrupt or hostile reestablish.",
-        example: "→ channel_reestablish next_commitment_number=0"),
-        on: [.channelReestablish]) { c in
+    static let nextCommitmentZero = Rule(
+        RuleInfo(
+            "re-nc-zero", "next_commitment_number is at least 1", section: section,
+            severity: .error,
+            spec:
+                "A receiving node: if `next_commitment_number` is zero: MUST immediately fail the channel and broadcast any relevant latest commitment transaction.",
+            explanation: "Commitment 0 comes from funding, so the next one a node expects is at least 1; 0 is a corrupt or hostile reestablish.",
+            example: "→ channel_reestablish next_commitment_number=0"),
+        on: [.channelReestablish]
+    ) { c in
         guard let nc = c.need(\.nextCommitmentNumber) else { return }
         if nc == 0 { c.violation("next_commitment_number is 0", field: \TypedMessage.nextCommitmentNumber, actual: 0, minimum: 1) }
     }
 
-    static let secretZero = Rule(RuleInfo(
-        "re-secret-zero", "your_last_per_commitment_secret matches next_revocation_number", section: section,
-        severity: .error,
-        spec: "if `next_revocation_number` equals 0: MUST set `your_last_per_commitment_secret` to all zeroes. otherwise: MUST set `your_last_per_commitment_secret` to the last `per_commitment_secret` it received.",
-        explanation: "With no revocation received the secret is all zero; otherwise it is a valid secret, and when the trace holds the peer's point for commitment next_revocation_number − 1, secret·G must equal it (libsecp256k1).",
-        example: "→ channel_reestablish next_revocation_number=0 your_last_per_commitment_secret=(non-zero)"),
-        on: [.channelReestablish]) { c in
+    static let secretZero = Rule(
+        RuleInfo(
+            "re-secret-zero", "your_last_per_commitment_secret matches next_revocation_number", section: section,
+            severity: .error,
+            spec:
+                "if `next_revocation_number` equals 0: MUST set `your_last_per_commitment_secret` to all zeroes. otherwise: MUST set `your_last_per_commitment_secret` to the last `per_commitment_secret` it received.",
+            explanation:
+                "With no revocation received the secret is all zero; otherwise it is a valid secret, and when the trace holds the peer's point for commitment next_revocation_number − 1, secret·G must equal it (libsecp256k1).",
+            example: "→ channel_reestablish next_revocation_number=0 your_last_per_commitment_secret=(non-zero)"),
+        on: [.channelReestablish]
+    ) { c in
         guard let nr = c.need(\.nextRevocationNumber), let secret = c.needBytes(\.yourLastPerCommitmentSecret) else { return }
         let zero = secret.allSatisfy { $0 == 0 }
         if nr == 0 {
@@ -85,31 +103,41 @@ enum ReestablishRules {
             return
         }
         if zero { return c.violation("next_revocation_number is \(nr) but your_last_per_commitment_secret is all zero") }
-        guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("your_last_per_commitment_secret is not a valid secret key") }
+        guard let derived = Secp256k1.publicKey(secret: secret) else {
+            return c.violation("your_last_per_commitment_secret is not a valid secret key")
+        }
         // The point is only known by number when the channel's numbering is anchored (opened
         // or reestablished in the trace).
         guard let ch = c.channel, ch.origin != .unknown, let point = ch.points[c.peer][nr - 1] else { return }
         if derived != point { c.violation("your_last_per_commitment_secret·G is not the peer's point for commitment \(nr - 1)") }
     }
 
-    static let pointValid = Rule(RuleInfo(
-        "re-point-valid", "my_current_per_commitment_point is a valid point", section: section,
-        severity: .error,
-        spec: "MUST set `my_current_per_commitment_point` to a valid point.",
-        explanation: "The point must decompress to a point on secp256k1.",
-        example: "→ channel_reestablish my_current_per_commitment_point=02000…00"),
-        on: [.channelReestablish]) { c in
+    static let pointValid = Rule(
+        RuleInfo(
+            "re-point-valid", "my_current_per_commitment_point is a valid point", section: section,
+            severity: .error,
+            spec: "MUST set `my_current_per_commitment_point` to a valid point.",
+            explanation: "The point must decompress to a point on secp256k1.",
+            example: "→ channel_reestablish my_current_per_commitment_point=02000…00"),
+        on: [.channelReestablish]
+    ) { c in
         guard let point = c.needBytes(\.myCurrentPerCommitmentPoint) else { return }
-        if !Secp256k1.isValidPoint(point) { c.violation("my_current_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
+        if !Secp256k1.isValidPoint(point) {
+            c.violation("my_current_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point")
+        }
     }
 
-    static let channelReady = Rule(RuleInfo(
-        "re-channel-ready", "channel_ready retransmitted exactly when needed", section: section,
-        severity: .error,
-        spec: "if `next_commitment_number` is 1 in both the `channel_reestablish` it sent and received, and none of those `channel_reestablish` messages contain `my_current_funding_locked` or `next_funding` for a splice transaction: MUST retransmit `channel_ready`. otherwise: MUST NOT retransmit `channel_ready`, but MAY send `channel_ready` with a different `short_channel_id` `alias` field.",
-        explanation: "Decided by the two reestablish messages alone: with both at commitment 1 the first message for the channel after them must be `channel_ready`; otherwise a `channel_ready` may only bring a new alias.",
-        example: "→ channel_reestablish next_commitment_number=1, ← channel_reestablish next_commitment_number=1, → update_add_htlc"),
-        on: everyMessage) { c in
+    static let channelReady = Rule(
+        RuleInfo(
+            "re-channel-ready", "channel_ready retransmitted exactly when needed", section: section,
+            severity: .error,
+            spec:
+                "if `next_commitment_number` is 1 in both the `channel_reestablish` it sent and received, and none of those `channel_reestablish` messages contain `my_current_funding_locked` or `next_funding` for a splice transaction: MUST retransmit `channel_ready`. otherwise: MUST NOT retransmit `channel_ready`, but MAY send `channel_ready` with a different `short_channel_id` `alias` field.",
+            explanation:
+                "Decided by the two reestablish messages alone: with both at commitment 1 the first message for the channel after them must be `channel_ready`; otherwise a `channel_ready` may only bring a new alias.",
+            example: "→ channel_reestablish next_commitment_number=1, ← channel_reestablish next_commitment_number=1, → update_add_htlc"),
+        on: everyMessage
+    ) { c in
         guard let ch = c.channel, let due = ch.readyDue[c.sender] else { return }
         if due && needReady.contains(c.kind) {
             c.violation("`\(c.name)` before `channel_ready` was retransmitted (both next_commitment_number are 1)")

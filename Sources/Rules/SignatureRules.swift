@@ -25,7 +25,9 @@ enum SignatureRules {
         let txid = Hex.encode(tx.transaction.txid.reversed())
         guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
             c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
-            return c.violation("the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey")
+            return c.violation(
+                "the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey"
+            )
         }
         guard let htlcSignatures else { return }
         guard htlcSignatures.count == tx.htlcOutputs.count else { return }  // commit-num-htlcs reports it
@@ -37,13 +39,17 @@ enum SignatureRules {
             c.evidence?.add("htlc_pubkey", .hex(remoteHTLC))
             let kind = output.htlc.offered ? "HTLC-timeout" : "HTLC-success"
             let id = contents.htlcs[output.tag].id
-            return c.violation("htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))")
+            return c.violation(
+                "htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))"
+            )
         }
     }
 
     /// The rebuilt commitment a signature is checked against, to diff with a node's own dump.
-    static func evidence(_ tx: CommitmentTransaction, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64,
-                         contents: ChannelModel.Contents, signerKey: [UInt8], txid: String) -> Evidence {
+    static func evidence(
+        _ tx: CommitmentTransaction, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64,
+        contents: ChannelModel.Contents, signerKey: [UInt8], txid: String
+    ) -> Evidence {
         var e = Evidence()
         e.add("commitment_number", .number(number))
         e.add("txid", .text(txid))
@@ -69,13 +75,18 @@ enum SignatureRules {
         return e
     }
 
-    static let createdSignature = Rule(RuleInfo(
-        "v1-created-sig", "funding_created signs the fundee's first commitment", section: "BOLT #2 §\"The funding_created Message\" Requirements; BOLT #3",
-        severity: .error,
-        spec: "The sender MUST set: `signature` to the valid signature using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "lntrace rebuilds the fundee's commitment 0 from `open_channel`, `accept_channel` and the funding outpoint in the message (BOLT #3), and verifies the signature with the funder's funding_pubkey.",
-        example: "→ funding_created signature=(over another transaction)"),
-        on: [.fundingCreated]) { c in
+    static let createdSignature = Rule(
+        RuleInfo(
+            "v1-created-sig", "funding_created signs the fundee's first commitment",
+            section: "BOLT #2 §\"The funding_created Message\" Requirements; BOLT #3",
+            severity: .error,
+            spec:
+                "The sender MUST set: `signature` to the valid signature using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "lntrace rebuilds the fundee's commitment 0 from `open_channel`, `accept_channel` and the funding outpoint in the message (BOLT #3), and verifies the signature with the funder's funding_pubkey.",
+            example: "→ funding_created signature=(over another transaction)"),
+        on: [.fundingCreated]
+    ) { c in
         guard let ch = c.known(.opened), ch.opener == c.sender else { return c.notEvaluated("the channel's opening is not in the trace") }
         guard let txid = c.needBytes(\.fundingTxid), let index = c.need(\.fundingOutputIndex) else { return }
         let parameters: ChannelParameters
@@ -87,13 +98,17 @@ enum SignatureRules {
         verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
-    static let signedSignature = Rule(RuleInfo(
-        "v1-signed-sig", "funding_signed signs the funder's first commitment", section: "BOLT #2 §\"The funding_signed Message\" Requirements; BOLT #3",
-        severity: .error,
-        spec: "The sender MUST set: `signature` to the valid signature, using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "lntrace rebuilds the funder's commitment 0 (BOLT #3) and verifies the signature with the fundee's funding_pubkey.",
-        example: "← funding_signed signature=(over another transaction)"),
-        on: [.fundingSigned]) { c in
+    static let signedSignature = Rule(
+        RuleInfo(
+            "v1-signed-sig", "funding_signed signs the funder's first commitment",
+            section: "BOLT #2 §\"The funding_signed Message\" Requirements; BOLT #3",
+            severity: .error,
+            spec:
+                "The sender MUST set: `signature` to the valid signature, using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation: "lntrace rebuilds the funder's commitment 0 (BOLT #3) and verifies the signature with the fundee's funding_pubkey.",
+            example: "← funding_signed signature=(over another transaction)"),
+        on: [.fundingSigned]
+    ) { c in
         guard let ch = c.known(.opened), ch.opener == c.peer else { return c.notEvaluated("the channel's opening is not in the trace") }
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
@@ -104,18 +119,24 @@ enum SignatureRules {
         verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 
-    static let commitmentSignature = Rule(RuleInfo(
-        "commit-sig-valid", "commitment_signed signatures verify", section: "BOLT #2 §\"Committing Updates So Far: commitment_signed\" Requirements; BOLT #3",
-        severity: .error,
-        spec: "A receiving node: once all pending updates are applied: if `signature` is not valid for its local commitment transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. If any `htlc_signature` is not valid for the corresponding HTLC transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "lntrace rebuilds the peer's new commitment transaction from the trace alone (BOLT #3): the funding outpoint, both sides' basepoints and the peer's per-commitment point, the obscured commitment number, the HTLCs, feerate and balances the signing includes (the ledger, Documentation/channel-model.md), trimming and BIP 69 order. The signature must verify with the sender's funding_pubkey, and each htlc_signature for its HTLC-timeout or HTLC-success transaction (libsecp256k1, which rejects high-S). The strongest check: any disagreement about which updates a signing includes fails here.",
-        example: "→ update_add_htlc, ← update_add_htlc, → commitment_signed (signed as if the peer's add were included)"),
-        on: [.commitmentSigned]) { c in
+    static let commitmentSignature = Rule(
+        RuleInfo(
+            "commit-sig-valid", "commitment_signed signatures verify",
+            section: "BOLT #2 §\"Committing Updates So Far: commitment_signed\" Requirements; BOLT #3",
+            severity: .error,
+            spec:
+                "A receiving node: once all pending updates are applied: if `signature` is not valid for its local commitment transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. If any `htlc_signature` is not valid for the corresponding HTLC transaction OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "lntrace rebuilds the peer's new commitment transaction from the trace alone (BOLT #3): the funding outpoint, both sides' basepoints and the peer's per-commitment point, the obscured commitment number, the HTLCs, feerate and balances the signing includes (the ledger, Documentation/channel-model.md), trimming and BIP 69 order. The signature must verify with the sender's funding_pubkey, and each htlc_signature for its HTLC-timeout or HTLC-success transaction (libsecp256k1, which rejects high-S). The strongest check: any disagreement about which updates a signing includes fails here.",
+            example: "→ update_add_htlc, ← update_add_htlc, → commitment_signed (signed as if the peer's add were included)"),
+        on: [.commitmentSigned]
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         guard !ch.spliced else { return c.notEvaluated("the channel was spliced: its new funding output is not modelled") }
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
-            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
@@ -125,7 +146,8 @@ enum SignatureRules {
         }
         guard ch.htlcIDsUnknown == false else { return c.notEvaluated("the source does not give HTLC ids") }
         guard let htlcSignatures = c.view.byteList(\.htlcSignature) else { return c.notGiven(\.htlcSignature) }
-        verify(&c, ch, owner: c.peer, number: ch.ledger.localCommitment(c.peer) + 1, contents: ch.ledger.commitmentContents(signedBy: c.sender),
-               parameters: parameters, htlcSignatures: htlcSignatures)
+        verify(
+            &c, ch, owner: c.peer, number: ch.ledger.localCommitment(c.peer) + 1, contents: ch.ledger.commitmentContents(signedBy: c.sender),
+            parameters: parameters, htlcSignatures: htlcSignatures)
     }
 }

@@ -19,68 +19,90 @@ enum UpdateRules {
 
     // MARK: update_add_htlc
 
-    static let addIDStart = Rule(RuleInfo(
-        "add-id-start", "the first HTLC id is 0", section: addSection,
-        severity: .error,
-        spec: "A sending node: for the first HTLC it offers: MUST set `id` to 0.",
-        explanation: "HTLC ids count per sender from 0 over the channel's whole life.",
-        example: "→ update_add_htlc id=1 (the sender's first)"),
-        on: [.updateAddHTLC]) { c in
+    static let addIDStart = Rule(
+        RuleInfo(
+            "add-id-start", "the first HTLC id is 0", section: addSection,
+            severity: .error,
+            spec: "A sending node: for the first HTLC it offers: MUST set `id` to 0.",
+            explanation: "HTLC ids count per sender from 0 over the channel's whole life.",
+            example: "→ update_add_htlc id=1 (the sender's first)"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         guard ch.ledger.addCount[c.sender] == 0 else { return }
         guard let id = c.need(\.id) else { return }
         if id != 0 { c.violation("the sender's first HTLC has id \(id), not 0", field: \TypedMessage.id, actual: id, expected: 0) }
     }
 
-    static let addIDIncrement = Rule(RuleInfo(
-        "add-id-increment", "HTLC ids increase by 1", section: addSection,
-        severity: .error,
-        spec: "A sending node: MUST increase the value of `id` by 1 for each successive offer. `id` MUST NOT be reset to 0 after the update is complete (i.e. after `revoke_and_ack` has been received). It MUST continue incrementing instead.",
-        explanation: "A gap or a repeat in one sender's ids means adds were dropped, reordered or replayed. After a reconnection the ids continue from the first add the peer had not signed for (those were undone).",
-        example: "→ update_add_htlc id=0, → update_add_htlc id=2"),
-        on: [.updateAddHTLC]) { c in
+    static let addIDIncrement = Rule(
+        RuleInfo(
+            "add-id-increment", "HTLC ids increase by 1", section: addSection,
+            severity: .error,
+            spec:
+                "A sending node: MUST increase the value of `id` by 1 for each successive offer. `id` MUST NOT be reset to 0 after the update is complete (i.e. after `revoke_and_ack` has been received). It MUST continue incrementing instead.",
+            explanation:
+                "A gap or a repeat in one sender's ids means adds were dropped, reordered or replayed. After a reconnection the ids continue from the first add the peer had not signed for (those were undone).",
+            example: "→ update_add_htlc id=0, → update_add_htlc id=2"),
+        on: [.updateAddHTLC]
+    ) { c in
         // The sender's first add on a channel opened in the trace is add-id-start's.
         if let ch = c.channel, ch.origin == .opened, ch.ledger.addCount[c.sender] == 0 { return }
         guard let ch = c.channel, let expected = ch.ledger.nextHTLCID[c.sender], ch.ledger.addCount[c.sender] > 0 else {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
         guard let id = c.need(\.id) else { return }
-        if id != expected { c.violation("HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)", field: \TypedMessage.id, actual: id, expected: expected) }
+        if id != expected {
+            c.violation(
+                "HTLC id \(id) follows \(expected == 0 ? "the start" : "id \(expected - 1)"); expected \(expected)", field: \TypedMessage.id,
+                actual: id, expected: expected)
+        }
     }
 
-    static let addAmountNonzero = Rule(RuleInfo(
-        "add-amount-nonzero", "HTLC amount above zero", section: addSection,
-        severity: .error,
-        spec: "A sending node: MUST offer `amount_msat` greater than 0.",
-        explanation: "An HTLC of nothing makes no sense and the receiver should fail the channel.",
-        example: "→ update_add_htlc amount_msat=0"),
-        on: [.updateAddHTLC]) { c in
+    static let addAmountNonzero = Rule(
+        RuleInfo(
+            "add-amount-nonzero", "HTLC amount above zero", section: addSection,
+            severity: .error,
+            spec: "A sending node: MUST offer `amount_msat` greater than 0.",
+            explanation: "An HTLC of nothing makes no sense and the receiver should fail the channel.",
+            example: "→ update_add_htlc amount_msat=0"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let amount = c.need(\.amountMsat) else { return }
         if amount == 0 { c.violation("amount_msat is 0", field: \TypedMessage.amountMsat, actual: 0, minimum: 1) }
     }
 
-    static let addAmountMinimum = Rule(RuleInfo(
-        "add-amount-min", "HTLC amount at least the peer's minimum", section: addSection,
-        severity: .error,
-        spec: "A sending node: MUST NOT offer `amount_msat` below the receiving node's `htlc_minimum_msat`.",
-        explanation: "The receiver announced the smallest HTLC it accepts in `open_channel`/`accept_channel`.",
-        example: "← accept_channel htlc_minimum_msat=1000, → update_add_htlc amount_msat=999"),
-        on: [.updateAddHTLC]) { c in
+    static let addAmountMinimum = Rule(
+        RuleInfo(
+            "add-amount-min", "HTLC amount at least the peer's minimum", section: addSection,
+            severity: .error,
+            spec: "A sending node: MUST NOT offer `amount_msat` below the receiving node's `htlc_minimum_msat`.",
+            explanation: "The receiver announced the smallest HTLC it accepts in `open_channel`/`accept_channel`.",
+            example: "← accept_channel htlc_minimum_msat=1000, → update_add_htlc amount_msat=999"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.known(.opened) else { return }
         guard let minimum = ch.params[c.peer].htlcMinimum else { return c.notEvaluated("the peer's htlc_minimum_msat is not known") }
         guard let amount = c.need(\.amountMsat) else { return }
-        if amount < minimum { c.violation("amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)", field: \TypedMessage.amountMsat, actual: amount, minimum: minimum) }
+        if amount < minimum {
+            c.violation(
+                "amount_msat \(amount) is below the peer's htlc_minimum_msat \(minimum)", field: \TypedMessage.amountMsat, actual: amount,
+                minimum: minimum)
+        }
     }
 
-    static let addCLTVBlocks = Rule(RuleInfo(
-        "add-cltv-blocks", "cltv_expiry is a block height", section: addSection,
-        severity: .error,
-        spec: "A sending node: MUST set `cltv_expiry` less than 500000000.",
-        explanation: "Values from 500000000 on are timestamps in Bitcoin's locktime; HTLC expiries are block heights.",
-        example: "→ update_add_htlc cltv_expiry=500000000"),
-        on: [.updateAddHTLC]) { c in
+    static let addCLTVBlocks = Rule(
+        RuleInfo(
+            "add-cltv-blocks", "cltv_expiry is a block height", section: addSection,
+            severity: .error,
+            spec: "A sending node: MUST set `cltv_expiry` less than 500000000.",
+            explanation: "Values from 500000000 on are timestamps in Bitcoin's locktime; HTLC expiries are block heights.",
+            example: "→ update_add_htlc cltv_expiry=500000000"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let expiry = c.need(\.cltvExpiry) else { return }
-        if expiry >= 500_000_000 { c.violation("cltv_expiry \(expiry) is not less than 500000000", field: \TypedMessage.cltvExpiry, actual: expiry, maximum: 499_999_999) }
+        if expiry >= 500_000_000 {
+            c.violation("cltv_expiry \(expiry) is not less than 500000000", field: \TypedMessage.cltvExpiry, actual: expiry, maximum: 499_999_999)
+        }
     }
 
     /// The HTLCs `sender` offers in the commitment its next signing gives the peer, with
@@ -89,26 +111,38 @@ enum UpdateRules {
         ch.ledger.commitmentContents(signedBy: sender).htlcs.filter { $0.offerer == sender }
     }
 
-    static let addMaxAccepted = Rule(RuleInfo(
-        "add-max-accepted", "at most the peer's max_accepted_htlcs", section: addSection,
-        severity: .error,
-        spec: "A sending node: if result would be offering more than the remote's `max_accepted_htlcs` HTLCs, in the remote commitment transaction: MUST NOT add an HTLC.",
-        explanation: "Counted in the commitment the sender will sign for the peer (the ledger, Documentation/channel-model.md): a fulfilled or failed HTLC still counts until its removal is in that commitment. A node that counts in the wrong commitment overshoots.",
-        example: "← accept_channel max_accepted_htlcs=2, → update_add_htlc ×3"),
-        on: [.updateAddHTLC]) { c in
+    static let addMaxAccepted = Rule(
+        RuleInfo(
+            "add-max-accepted", "at most the peer's max_accepted_htlcs", section: addSection,
+            severity: .error,
+            spec:
+                "A sending node: if result would be offering more than the remote's `max_accepted_htlcs` HTLCs, in the remote commitment transaction: MUST NOT add an HTLC.",
+            explanation:
+                "Counted in the commitment the sender will sign for the peer (the ledger, Documentation/channel-model.md): a fulfilled or failed HTLC still counts until its removal is in that commitment. A node that counts in the wrong commitment overshoots.",
+            example: "← accept_channel max_accepted_htlcs=2, → update_add_htlc ×3"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxAcceptedHTLCs else { return c.notEvaluated("the peer's max_accepted_htlcs is not known") }
         let count = offeredAfterAdd(ch, sender: c.sender).count + 1
-        if count > limit { c.violation("the add makes \(count) HTLCs offered in the peer's commitment; its max_accepted_htlcs is \(limit)", field: "offered_htlcs", actual: UInt64(count), maximum: limit) }
+        if count > limit {
+            c.violation(
+                "the add makes \(count) HTLCs offered in the peer's commitment; its max_accepted_htlcs is \(limit)", field: "offered_htlcs",
+                actual: UInt64(count), maximum: limit)
+        }
     }
 
-    static let addMaxInFlight = Rule(RuleInfo(
-        "add-max-inflight", "at most the peer's max_htlc_value_in_flight_msat", section: addSection,
-        severity: .error,
-        spec: "A sending node: if the total value of offered HTLCs would exceed the remote's `max_htlc_value_in_flight_msat`: MUST NOT add an HTLC.",
-        explanation: "The sum of the sender's HTLCs in the peer's next commitment (the ledger, Documentation/channel-model.md), this one included, must stay within the peer's limit.",
-        example: "← accept_channel max_htlc_value_in_flight_msat=100000, → update_add_htlc amount_msat=150000"),
-        on: [.updateAddHTLC]) { c in
+    static let addMaxInFlight = Rule(
+        RuleInfo(
+            "add-max-inflight", "at most the peer's max_htlc_value_in_flight_msat", section: addSection,
+            severity: .error,
+            spec:
+                "A sending node: if the total value of offered HTLCs would exceed the remote's `max_htlc_value_in_flight_msat`: MUST NOT add an HTLC.",
+            explanation:
+                "The sum of the sender's HTLCs in the peer's next commitment (the ledger, Documentation/channel-model.md), this one included, must stay within the peer's limit.",
+            example: "← accept_channel max_htlc_value_in_flight_msat=100000, → update_add_htlc amount_msat=150000"),
+        on: [.updateAddHTLC]
+    ) { c in
         guard let ch = c.htlcTable() else { return }
         guard let limit = ch.params[c.peer].maxInFlight else { return c.notEvaluated("the peer's max_htlc_value_in_flight_msat is not known") }
         guard let amount = c.need(\.amountMsat) else { return }
@@ -117,7 +151,11 @@ enum UpdateRules {
             guard let value = htlc.amountMsat else { return c.notEvaluated("an earlier HTLC's amount is not known") }
             total &+= value
         }
-        if total > limit { c.violation("offered HTLCs would total \(total) msat; the peer's max_htlc_value_in_flight_msat is \(limit)", field: "offered_msat", actual: total, maximum: limit) }
+        if total > limit {
+            c.violation(
+                "offered HTLCs would total \(total) msat; the peer's max_htlc_value_in_flight_msat is \(limit)", field: "offered_msat", actual: total,
+                maximum: limit)
+        }
     }
 
     // MARK: Removing HTLCs
@@ -141,13 +179,17 @@ enum UpdateRules {
         return htlc
     }
 
-    static let removeIDKnown = Rule(RuleInfo(
-        "rm-id-known", "removals name an existing HTLC of the peer", section: removeSection,
-        severity: .error,
-        spec: "A receiving node: if the `id` does not correspond to an HTLC in its current commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "A node removes only HTLCs the other node offered, by their id. An id the peer never offered (or whose add was undone at a reconnection) reveals processing in the wrong order or of the wrong channel.",
-        example: "← update_add_htlc id=0, → update_fulfill_htlc id=1"),
-        on: removalMessages) { c in
+    static let removeIDKnown = Rule(
+        RuleInfo(
+            "rm-id-known", "removals name an existing HTLC of the peer", section: removeSection,
+            severity: .error,
+            spec:
+                "A receiving node: if the `id` does not correspond to an HTLC in its current commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "A node removes only HTLCs the other node offered, by their id. An id the peer never offered (or whose add was undone at a reconnection) reveals processing in the wrong order or of the wrong channel.",
+            example: "← update_add_htlc id=0, → update_fulfill_htlc id=1"),
+        on: removalMessages
+    ) { c in
         guard let ch = c.htlcTable() else { return }
         guard let id = c.need(\.id) else { return }
         if ch.ledger.htlc(offeredBy: c.peer, id: id) == nil && !ch.ledger.wasSettled(offeredBy: c.peer, id: id) {
@@ -155,13 +197,16 @@ enum UpdateRules {
         }
     }
 
-    static let removeOnce = Rule(RuleInfo(
-        "rm-once", "an HTLC is removed once", section: removeSection,
-        severity: .error,
-        spec: "A receiving node: if the `id` does not correspond to an HTLC in its current commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "A second fulfill or fail of the same HTLC is a duplicate (before the first is committed) or names an HTLC that is gone.",
-        example: "→ update_fulfill_htlc id=0, → update_fail_htlc id=0"),
-        on: removalMessages) { c in
+    static let removeOnce = Rule(
+        RuleInfo(
+            "rm-once", "an HTLC is removed once", section: removeSection,
+            severity: .error,
+            spec:
+                "A receiving node: if the `id` does not correspond to an HTLC in its current commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation: "A second fulfill or fail of the same HTLC is a duplicate (before the first is committed) or names an HTLC that is gone.",
+            example: "→ update_fulfill_htlc id=0, → update_fail_htlc id=0"),
+        on: removalMessages
+    ) { c in
         if let ch = c.channel, let id = c.uint(\.id), ch.ledger.wasSettled(offeredBy: c.peer, id: id) {
             return c.violation("HTLC \(id) was already removed and settled")
         }
@@ -169,13 +214,17 @@ enum UpdateRules {
         if htlc.removeIndex != nil { c.violation("HTLC \(htlc.id) was already removed") }
     }
 
-    static let removeAfterIrrevocable = Rule(RuleInfo(
-        "rm-after-irrevocable", "remove only irrevocably committed HTLCs", section: removeSection,
-        severity: .error,
-        spec: "A node: until the corresponding HTLC is irrevocably committed in both sides' commitment transactions: MUST NOT send an `update_fulfill_htlc`, `update_fail_htlc`, or `update_fail_malformed_htlc`.",
-        explanation: "For an HTLC the peer added: the peer signs it, the remover revokes, the remover signs, and the peer revokes (state 5 of an update's life). A removal before the peer's last `revoke_and_ack` acts on an HTLC too early: the classic cross-stream reordering.",
-        example: "← update_add_htlc, ← commitment_signed, → revoke_and_ack, → update_fulfill_htlc (before → commitment_signed, ← revoke_and_ack)"),
-        on: removalMessages) { c in
+    static let removeAfterIrrevocable = Rule(
+        RuleInfo(
+            "rm-after-irrevocable", "remove only irrevocably committed HTLCs", section: removeSection,
+            severity: .error,
+            spec:
+                "A node: until the corresponding HTLC is irrevocably committed in both sides' commitment transactions: MUST NOT send an `update_fulfill_htlc`, `update_fail_htlc`, or `update_fail_malformed_htlc`.",
+            explanation:
+                "For an HTLC the peer added: the peer signs it, the remover revokes, the remover signs, and the peer revokes (state 5 of an update's life). A removal before the peer's last `revoke_and_ack` acts on an HTLC too early: the classic cross-stream reordering.",
+            example: "← update_add_htlc, ← commitment_signed, → revoke_and_ack, → update_fulfill_htlc (before → commitment_signed, ← revoke_and_ack)"),
+        on: removalMessages
+    ) { c in
         guard let htlc = removed(&c), let ch = c.known() else { return }
         guard htlc.removeIndex == nil else { return }  // rm-once
         let missing: String
@@ -189,51 +238,69 @@ enum UpdateRules {
         c.violation("HTLC \(htlc.id) is not irrevocably committed: \(missing)")
     }
 
-    static let fulfillPreimage = Rule(RuleInfo(
-        "fulfill-preimage", "the preimage hashes to the payment_hash", section: removeSection,
-        severity: .error,
-        spec: "A receiving node: if the `payment_preimage` value in `update_fulfill_htlc` doesn't SHA256 hash to the corresponding HTLC `payment_hash`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "SHA256(payment_preimage) must equal the named HTLC's payment_hash; a mismatch also reveals ids and HTLCs matched in the wrong order.",
-        example: "← update_add_htlc id=0 payment_hash=H, → update_fulfill_htlc id=0 payment_preimage=P with SHA256(P) ≠ H"),
-        on: [.updateFulfillHTLC]) { c in
+    static let fulfillPreimage = Rule(
+        RuleInfo(
+            "fulfill-preimage", "the preimage hashes to the payment_hash", section: removeSection,
+            severity: .error,
+            spec:
+                "A receiving node: if the `payment_preimage` value in `update_fulfill_htlc` doesn't SHA256 hash to the corresponding HTLC `payment_hash`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "SHA256(payment_preimage) must equal the named HTLC's payment_hash; a mismatch also reveals ids and HTLCs matched in the wrong order.",
+            example: "← update_add_htlc id=0 payment_hash=H, → update_fulfill_htlc id=0 payment_preimage=P with SHA256(P) ≠ H"),
+        on: [.updateFulfillHTLC]
+    ) { c in
         guard let htlc = removed(&c) else { return }
         guard let hash = htlc.paymentHash else { return c.notEvaluated("the HTLC's payment_hash is not known") }
         guard let preimage = c.needBytes(\.paymentPreimage) else { return }
         let digest = sha256(preimage)
-        if digest != hash { c.violation("SHA256(payment_preimage) = \(short(Hex.encode(digest))) is not HTLC \(htlc.id)'s payment_hash \(short(Hex.encode(hash)))") }
+        if digest != hash {
+            c.violation("SHA256(payment_preimage) = \(short(Hex.encode(digest))) is not HTLC \(htlc.id)'s payment_hash \(short(Hex.encode(hash)))")
+        }
     }
 
-    static let malformedBadOnion = Rule(RuleInfo(
-        "malformed-badonion", "update_fail_malformed_htlc sets BADONION", section: removeSection,
-        severity: .error,
-        spec: "A receiving node: if the `BADONION` bit in `failure_code` is not set for `update_fail_malformed_htlc`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "`update_fail_malformed_htlc` is only for onions that could not be parsed: its failure code has BADONION (0x8000).",
-        example: "→ update_fail_malformed_htlc failure_code=0x4005"),
-        on: [.updateFailMalformedHTLC]) { c in
+    static let malformedBadOnion = Rule(
+        RuleInfo(
+            "malformed-badonion", "update_fail_malformed_htlc sets BADONION", section: removeSection,
+            severity: .error,
+            spec:
+                "A receiving node: if the `BADONION` bit in `failure_code` is not set for `update_fail_malformed_htlc`: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation: "`update_fail_malformed_htlc` is only for onions that could not be parsed: its failure code has BADONION (0x8000).",
+            example: "→ update_fail_malformed_htlc failure_code=0x4005"),
+        on: [.updateFailMalformedHTLC]
+    ) { c in
         guard let code = c.need(\.failureCode) else { return }
         if code & 0x8000 == 0 { c.violation("failure_code 0x\(String(code, radix: 16)) lacks the BADONION bit") }
     }
 
-    static let malformedSHA = Rule(RuleInfo(
-        "malformed-sha", "sha256_of_onion matches the onion", section: removeSection,
-        severity: .warning,
-        spec: "A receiving node: if the `sha256_of_onion` in `update_fail_malformed_htlc` doesn't match the onion it sent and is not all zero: MAY retry or choose an alternate error response.",
-        explanation: "The hash should be of the 1366-byte onion the HTLC carried (or all zero).",
-        example: "→ update_fail_malformed_htlc sha256_of_onion=(not the onion's hash)"),
-        on: [.updateFailMalformedHTLC]) { c in
+    static let malformedSHA = Rule(
+        RuleInfo(
+            "malformed-sha", "sha256_of_onion matches the onion", section: removeSection,
+            severity: .warning,
+            spec:
+                "A receiving node: if the `sha256_of_onion` in `update_fail_malformed_htlc` doesn't match the onion it sent and is not all zero: MAY retry or choose an alternate error response.",
+            explanation: "The hash should be of the 1366-byte onion the HTLC carried (or all zero).",
+            example: "→ update_fail_malformed_htlc sha256_of_onion=(not the onion's hash)"),
+        on: [.updateFailMalformedHTLC]
+    ) { c in
         guard let htlc = removed(&c) else { return }
         guard let onion = htlc.onionHash else { return c.notEvaluated("the HTLC's onion is not known") }
         guard let hash = c.needBytes(\.sha256OfOnion) else { return }
-        if hash != onion && hash.contains(where: { $0 != 0 }) { c.violation("sha256_of_onion \(short(Hex.encode(hash))) is not the hash of HTLC \(htlc.id)'s onion") }
+        if hash != onion && hash.contains(where: { $0 != 0 }) {
+            c.violation("sha256_of_onion \(short(Hex.encode(hash))) is not the hash of HTLC \(htlc.id)'s onion")
+        }
     }
 
-    static let failBlinded = Rule(RuleInfo(
-        "fail-blinded", "blinded HTLCs fail with invalid_onion_blinding", section: removeSection,
-        severity: .error,
-        spec: "When failing an incoming HTLC: If `path_key` is set in the incoming `update_add_htlc`: MUST send an `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code for any local or downstream errors.",
-        explanation: "Inside a blinded route errors must not leak: an HTLC whose add carried `path_key` fails only with `update_fail_malformed_htlc` code 0xc018.",
-        example: "← update_add_htlc with path_key, → update_fail_htlc"),
-        on: [.updateFailHTLC, .updateFailMalformedHTLC]) { c in
+    static let failBlinded = Rule(
+        RuleInfo(
+            "fail-blinded", "blinded HTLCs fail with invalid_onion_blinding", section: removeSection,
+            severity: .error,
+            spec:
+                "When failing an incoming HTLC: If `path_key` is set in the incoming `update_add_htlc`: MUST send an `update_fail_malformed_htlc` error using the `invalid_onion_blinding` failure code for any local or downstream errors.",
+            explanation:
+                "Inside a blinded route errors must not leak: an HTLC whose add carried `path_key` fails only with `update_fail_malformed_htlc` code 0xc018.",
+            example: "← update_add_htlc with path_key, → update_fail_htlc"),
+        on: [.updateFailHTLC, .updateFailMalformedHTLC]
+    ) { c in
         guard let htlc = removed(&c), htlc.blinded else { return }
         if c.kind == .updateFailHTLC {
             c.violation("HTLC \(htlc.id) came with path_key but is failed with update_fail_htlc")
@@ -250,17 +317,21 @@ enum UpdateRules {
         (ch.ledger.updates[signer].count, ch.ledger.peerUpdatesIncluded(signer: signer, revocations: ch.ledger.revocations[signer]))
     }
 
-    static let commitHasUpdates = Rule(RuleInfo(
-        "commit-has-updates", "a signing includes updates", section: commitSection,
-        severity: .error,
-        spec: "A sending node: MUST NOT send a `commitment_signed` message that does not include any updates.",
-        explanation: "Each signing must cover something new (the ledger, Documentation/channel-model.md): an update the sender sent since its last signing, or a peer update it acknowledged since. An empty signing reveals a duplicate or spurious `commitment_signed`.",
-        example: "→ update_add_htlc, → commitment_signed, ← revoke_and_ack, → commitment_signed"),
-        on: [.commitmentSigned]) { c in
+    static let commitHasUpdates = Rule(
+        RuleInfo(
+            "commit-has-updates", "a signing includes updates", section: commitSection,
+            severity: .error,
+            spec: "A sending node: MUST NOT send a `commitment_signed` message that does not include any updates.",
+            explanation:
+                "Each signing must cover something new (the ledger, Documentation/channel-model.md): an update the sender sent since its last signing, or a peer update it acknowledged since. An empty signing reveals a duplicate or spurious `commitment_signed`.",
+            example: "→ update_add_htlc, → commitment_signed, ← revoke_and_ack, → commitment_signed"),
+        on: [.commitmentSigned]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
-            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let now = signedContent(ch, c.sender)
         let before: (own: Int, peer: Int)
@@ -278,33 +349,44 @@ enum UpdateRules {
         c.violation("the signing covers no update: none sent since the sender's last signing, and no peer update newly acknowledged")
     }
 
-    static let commitOneOutstanding = Rule(RuleInfo(
-        "commit-one-outstanding", "one unanswered signing at a time", section: "BOLT #2 §\"revoke_and_ack\"; BOLT #3 §\"Per-commitment Secret Requirements\" (derived)",
-        severity: .error,
-        spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction. (Derived: the peer's point for commitment n+1 arrives only in its `revoke_and_ack` for commitment n, so a node cannot sign n+1 before receiving it.)",
-        explanation: "Two signings without the peer's `revoke_and_ack` in between are impossible for a correct node: it lacks the next per-commitment point. It catches a node that signs before processing the peer's revocation, or replays a signing.",
-        example: "→ commitment_signed, → update_add_htlc, → commitment_signed (before ← revoke_and_ack)"),
-        on: [.commitmentSigned]) { c in
+    static let commitOneOutstanding = Rule(
+        RuleInfo(
+            "commit-one-outstanding", "one unanswered signing at a time",
+            section: "BOLT #2 §\"revoke_and_ack\"; BOLT #3 §\"Per-commitment Secret Requirements\" (derived)",
+            severity: .error,
+            spec:
+                "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction. (Derived: the peer's point for commitment n+1 arrives only in its `revoke_and_ack` for commitment n, so a node cannot sign n+1 before receiving it.)",
+            explanation:
+                "Two signings without the peer's `revoke_and_ack` in between are impossible for a correct node: it lacks the next per-commitment point. It catches a node that signs before processing the peer's revocation, or replays a signing.",
+            example: "→ commitment_signed, → update_add_htlc, → commitment_signed (before ← revoke_and_ack)"),
+        on: [.commitmentSigned]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
-            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let outstanding = ch.ledger.unacknowledgedSignings(c.sender)
         if outstanding > 0 { c.violation("the sender's previous signing is not yet answered by the peer's revoke_and_ack") }
     }
 
-    static let commitNumHTLCs = Rule(RuleInfo(
-        "commit-num-htlcs", "num_htlcs matches the commitment", section: "\(commitSection); BOLT #3 §\"Trimmed Outputs\"",
-        severity: .error,
-        spec: "A receiving node: once all pending updates are applied: if `num_htlcs` is not equal to the number of HTLC outputs in the local commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
-        explanation: "The expected count is the untrimmed HTLCs of the peer's new commitment (the ledger, Documentation/channel-model.md): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × \(Trimming.htlcTimeoutWeight)/1000 (offered by the peer) or × \(Trimming.htlcSuccessWeight)/1000 (received), zero with anchors, at the feerate in that commitment.",
-        example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
-        on: [.commitmentSigned]) { c in
+    static let commitNumHTLCs = Rule(
+        RuleInfo(
+            "commit-num-htlcs", "num_htlcs matches the commitment", section: "\(commitSection); BOLT #3 §\"Trimmed Outputs\"",
+            severity: .error,
+            spec:
+                "A receiving node: once all pending updates are applied: if `num_htlcs` is not equal to the number of HTLC outputs in the local commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "The expected count is the untrimmed HTLCs of the peer's new commitment (the ledger, Documentation/channel-model.md): an HTLC is trimmed when amount/1000 − fee < the peer's dust limit, the fee being feerate × \(Trimming.htlcTimeoutWeight)/1000 (offered by the peer) or × \(Trimming.htlcSuccessWeight)/1000 (received), zero with anchors, at the feerate in that commitment.",
+            example: "→ update_add_htlc amount_msat=50000000, → commitment_signed num_htlcs=0"),
+        on: [.commitmentSigned]
+    ) { c in
         guard let ch = c.htlcTable() else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }
         if ch.mayRepeat(.commitmentSigned, from: c.sender) {
-            return c.notEvaluated("the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first signing after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         guard let count = c.need(\.numHTLCs) else { return }
         let contents = ch.ledger.commitmentContents(signedBy: c.sender)
@@ -318,63 +400,81 @@ enum UpdateRules {
             if !trimmed { expected += 1 }
         }
         if count != expected {
-            c.violation("num_htlcs is \(count); the peer's new commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") of \(htlcs.count) at feerate \(feerate)",
-                        field: \TypedMessage.numHTLCs, actual: count, expected: UInt64(expected))
+            c.violation(
+                "num_htlcs is \(count); the peer's new commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") of \(htlcs.count) at feerate \(feerate)",
+                field: \TypedMessage.numHTLCs, actual: count, expected: UInt64(expected))
         }
     }
 
-    static let revokeSolicited = Rule(RuleInfo(
-        "raa-solicited", "revoke_and_ack answers a signing", section: "\(revokeSection) (derived)",
-        severity: .error,
-        spec: "A receiving node (of `commitment_signed`): MUST respond with a `revoke_and_ack` message. (Derived: each `revoke_and_ack` answers exactly one earlier signing by the peer.)",
-        explanation: "An RAA with no unanswered peer signing means the sender processed a `commitment_signed` twice, or invented one.",
-        example: "← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
-        on: [.revokeAndAck]) { c in
+    static let revokeSolicited = Rule(
+        RuleInfo(
+            "raa-solicited", "revoke_and_ack answers a signing", section: "\(revokeSection) (derived)",
+            severity: .error,
+            spec:
+                "A receiving node (of `commitment_signed`): MUST respond with a `revoke_and_ack` message. (Derived: each `revoke_and_ack` answers exactly one earlier signing by the peer.)",
+            explanation: "An RAA with no unanswered peer signing means the sender processed a `commitment_signed` twice, or invented one.",
+            example: "← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
+        on: [.revokeAndAck]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.mayRepeat(.revokeAndAck, from: c.sender) {
-            return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         if ch.ledger.revocations[c.sender] >= ch.ledger.signings[c.peer].count {
-            c.violation("no signing of the peer is waiting for a revocation (\(ch.ledger.signings[c.peer].count) signing\(ch.ledger.signings[c.peer].count == 1 ? "" : "s"), \(ch.ledger.revocations[c.sender]) revoked)")
+            c.violation(
+                "no signing of the peer is waiting for a revocation (\(ch.ledger.signings[c.peer].count) signing\(ch.ledger.signings[c.peer].count == 1 ? "" : "s"), \(ch.ledger.revocations[c.sender]) revoked)"
+            )
         }
     }
 
-    static let revokeSecret = Rule(RuleInfo(
-        "raa-secret", "the secret matches the revoked commitment's point", section: revokeSection,
-        severity: .error,
-        spec: "A sending node: MUST set `per_commitment_secret` to the secret used to generate keys for the previous commitment transaction. A receiving node: if `per_commitment_secret` is not a valid secret key or does not generate the previous `per_commitment_point`: MUST send an `error` and fail the channel.",
-        explanation: "The k-th revocation reveals the secret of commitment k−1: secret·G must equal that commitment's point (from open/accept, channel_ready, or the revocation before). Checked with libsecp256k1; any off-by-one in commitment numbering fails here.",
-        example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
-        on: [.revokeAndAck]) { c in
+    static let revokeSecret = Rule(
+        RuleInfo(
+            "raa-secret", "the secret matches the revoked commitment's point", section: revokeSection,
+            severity: .error,
+            spec:
+                "A sending node: MUST set `per_commitment_secret` to the secret used to generate keys for the previous commitment transaction. A receiving node: if `per_commitment_secret` is not a valid secret key or does not generate the previous `per_commitment_point`: MUST send an `error` and fail the channel.",
+            explanation:
+                "The k-th revocation reveals the secret of commitment k−1: secret·G must equal that commitment's point (from open/accept, channel_ready, or the revocation before). Checked with libsecp256k1; any off-by-one in commitment numbering fails here.",
+            example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
+        on: [.revokeAndAck]
+    ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.mayRepeat(.revokeAndAck, from: c.sender) {
-            return c.notEvaluated("the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return c.notEvaluated(
+                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
         }
         let number = ch.ledger.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("per_commitment_secret is not a valid secret key") }
-        if derived != point { c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(Hex.encode(point)))") }
+        if derived != point {
+            c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(Hex.encode(point)))")
+        }
     }
 
-    static let revokeNextPoint = Rule(RuleInfo(
-        "raa-next-point", "next_per_commitment_point is a valid point", section: revokeSection,
-        severity: .error,
-        spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction.",
-        explanation: "The point must be a valid secp256k1 point; a later revocation proves it against its secret (raa-secret).",
-        example: "→ revoke_and_ack next_per_commitment_point=02000…00"),
-        on: [.revokeAndAck]) { c in
+    static let revokeNextPoint = Rule(
+        RuleInfo(
+            "raa-next-point", "next_per_commitment_point is a valid point", section: revokeSection,
+            severity: .error,
+            spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction.",
+            explanation: "The point must be a valid secp256k1 point; a later revocation proves it against its secret (raa-secret).",
+            example: "→ revoke_and_ack next_per_commitment_point=02000…00"),
+        on: [.revokeAndAck]
+    ) { c in
         guard let point = c.needBytes(\.nextPerCommitmentPoint) else { return }
         if !Secp256k1.isValidPoint(point) { c.violation("next_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
     }
 
-    static let feeFunderOnly = Rule(RuleInfo(
-        "fee-funder-only", "only the opener sends update_fee", section: "BOLT #2 §\"Updating Fees: update_fee\" Requirements",
-        severity: .error,
-        spec: "The node _not responsible_ for paying the Bitcoin fee: MUST NOT send `update_fee`.",
-        explanation: "The opener pays the commitment fee and alone sets its rate.",
-        example: "→ open_channel, … ← update_fee"),
-        on: [.updateFee]) { c in
+    static let feeFunderOnly = Rule(
+        RuleInfo(
+            "fee-funder-only", "only the opener sends update_fee", section: "BOLT #2 §\"Updating Fees: update_fee\" Requirements",
+            severity: .error,
+            spec: "The node _not responsible_ for paying the Bitcoin fee: MUST NOT send `update_fee`.",
+            explanation: "The opener pays the commitment fee and alone sets its rate.",
+            example: "→ open_channel, … ← update_fee"),
+        on: [.updateFee]
+    ) { c in
         guard let ch = c.known(.opened), let opener = ch.opener else { return }
         if c.sender != opener { c.violation("update_fee from the node that did not open the channel") }
     }

@@ -132,7 +132,7 @@ extension Secp256k1 {
     /// point or tweak is invalid or the sum is infinity.
     public static func sum(_ p: [UInt8], times s: [UInt8], _ q: [UInt8], times t: [UInt8]) -> [UInt8]? {
         guard s.count == 32, t.count == 32, var a = parse(p), var b = parse(q),
-              secp256k1_ec_pubkey_tweak_mul(context, &a, s) == 1, secp256k1_ec_pubkey_tweak_mul(context, &b, t) == 1
+            secp256k1_ec_pubkey_tweak_mul(context, &a, s) == 1, secp256k1_ec_pubkey_tweak_mul(context, &b, t) == 1
         else { return nil }
         return combine(a, b)
     }

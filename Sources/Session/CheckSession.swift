@@ -165,8 +165,9 @@ private final class InputCheck {
         do {
             switch input {
             case .path:
-                try reader.read(emit: handle, drained: writer.flush, progress: { [meter] read, total in meter?.update(read: read, total: total) },
-                                found: found)
+                try reader.read(
+                    emit: handle, drained: writer.flush, progress: { [meter] read, total in meter?.update(read: read, total: total) },
+                    found: found)
             case let .bytes(_, bytes, modified):
                 try reader.read(from: MemorySource(bytes), modified: modified, emit: handle, drained: writer.flush, found: found)
             }
@@ -177,13 +178,19 @@ private final class InputCheck {
         }
         meter?.clear()
         if let local, !endpoints.isEmpty, !endpoints.contains(local) {
-            writer.write(Diagnostic(.error, "check.local", at: SourceLocation(file: path),
-                                    "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"))
+            writer.write(
+                Diagnostic(
+                    .error, "check.local", at: SourceLocation(file: path),
+                    "--local \(local) is no endpoint of the capture's Lightning connections (\(endpoints.filter { $0.contains(":") }.sorted().joined(separator: ", ")))"
+                ))
         }
         let summary = engines.summary
         if summary.droppedChannels > 0 {
-            writer.write(Diagnostic(.error, "check.channel-limit", at: SourceLocation(file: path),
-                                    "more than \(RuleEngine.liveChannels) channels were active at once: the models of \(summary.droppedChannels) least recently active channels were dropped, and their later messages were judged as channels first seen mid-trace"))
+            writer.write(
+                Diagnostic(
+                    .error, "check.channel-limit", at: SourceLocation(file: path),
+                    "more than \(RuleEngine.liveChannels) channels were active at once: the models of \(summary.droppedChannels) least recently active channels were dropped, and their later messages were judged as channels first seen mid-trace"
+                ))
         }
         writer.endInput(path, summary)
         return complete
@@ -229,9 +236,14 @@ private final class InputCheck {
         // lnd logs are profiled by default, under the profile of the version the log states
         // (its `LTND: Version:` line), else the newest.
         if case let .note(note) = event, note.kind == "version", isAutomatic, analyzer == nil,
-           let (name, profile) = BuiltinProfiles.lnd(version: note.text) {
-            versioned = (profile, Diagnostic(.note, "hazards.profile", at: note.location,
-                                             "lnd \(note.text): reorder hazards under the \(name) profile"))
+            let (name, profile) = BuiltinProfiles.lnd(version: note.text)
+        {
+            versioned = (
+                profile,
+                Diagnostic(
+                    .note, "hazards.profile", at: note.location,
+                    "lnd \(note.text): reorder hazards under the \(name) profile")
+            )
         }
         if case .message = event {
             meter?.message()
@@ -274,4 +286,3 @@ private final class InputCheck {
         }
     }
 }
-

@@ -79,7 +79,8 @@ final class ChannelModel {
 
     /// The commitment `signer` is about to sign for its peer (its HTLCs, feerate and each
     /// side's balance, a negative one as 0), or commitment 0 when `number` is 0.
-    private func contents(signedBy signer: Side, number: UInt64) -> (htlcs: [CommitmentLedger.HTLC], feerate: UInt32, balancesMsat: PerSide<UInt64>)? {
+    private func contents(signedBy signer: Side, number: UInt64) -> (htlcs: [CommitmentLedger.HTLC], feerate: UInt32, balancesMsat: PerSide<UInt64>)?
+    {
         let next = ledger.commitmentContents(signedBy: signer)
         guard let feerate = next.feerate, let balances = next.balances?.map({ UInt64(max($0, 0)) }) else { return nil }
         return number == 0 ? ([], ledger.initialFeerate ?? feerate, balances) : (next.htlcs, feerate, balances)
@@ -88,8 +89,9 @@ final class ChannelModel {
     /// BOLT #3 parameters of a v1 channel, once both sides' keys and the funding are known.
     func parameters(fundingTxid: [UInt8]? = nil) -> ChannelParameters? {
         guard let local = parties.first, let remote = parties.second, let txid = fundingTxid ?? self.fundingTxid?.bytes else { return nil }
-        return ChannelParameters(sides: PerSide(local, remote), opener: .first, fundingTxid: txid, fundingOutputIndex: UInt32(fundingOutputIndex),
-                                 fundingSatoshis: fundingSatoshis, staticRemoteKey: staticRemoteKey, anchors: anchors)
+        return ChannelParameters(
+            sides: PerSide(local, remote), opener: .first, fundingTxid: txid, fundingOutputIndex: UInt32(fundingOutputIndex),
+            fundingSatoshis: fundingSatoshis, staticRemoteKey: staticRemoteKey, anchors: anchors)
     }
 
     /// `owner`'s commitment `number` as signed now by the other side (nil for v2 channels).
@@ -98,10 +100,12 @@ final class ChannelModel {
         var htlcs: [ChannelParameters.HTLC] = []
         for h in next.htlcs {
             guard let amount = h.amountMsat, let hash = h.paymentHash, let cltv = h.cltvExpiry else { return nil }
-            htlcs.append(ChannelParameters.HTLC(offerer: h.offerer, amountMsat: amount, paymentHash: hash, cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
+            htlcs.append(
+                ChannelParameters.HTLC(offerer: h.offerer, amountMsat: amount, paymentHash: hash, cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
         }
-        return parameters.commitment(owner: owner, number: number, perCommitmentPoint: point(side: owner, commitment: number).bytes,
-                                     feeratePerKw: next.feerate, balancesMsat: next.balancesMsat, htlcs: htlcs)
+        return parameters.commitment(
+            owner: owner, number: number, perCommitmentPoint: point(side: owner, commitment: number).bytes,
+            feeratePerKw: next.feerate, balancesMsat: next.balancesMsat, htlcs: htlcs)
     }
 
     /// HTLC outputs of the commitment `signer` is about to sign for its peer, less the
@@ -112,8 +116,9 @@ final class ChannelModel {
         let next = ledger.commitmentContents(signedBy: signer)
         let feerate = next.feerate ?? 0
         return next.htlcs.filter { htlc in
-            !Trimming.isTrimmed(amountMsat: htlc.amountMsat ?? 0, dustLimit: dustLimit[owner], feeratePerKw: feerate,
-                                offered: htlc.offerer == owner, anchors: anchors)
+            !Trimming.isTrimmed(
+                amountMsat: htlc.amountMsat ?? 0, dustLimit: dustLimit[owner], feeratePerKw: feerate,
+                offered: htlc.offerer == owner, anchors: anchors)
         }
     }
 
@@ -123,8 +128,9 @@ final class ChannelModel {
     // MARK: Recording what was sent
 
     func recordAdd(from side: Side, _ message: UpdateAddHTLC, preimage: [UInt8]?) {
-        ledger.recordAdd(from: side, id: message.id, amountMsat: message.amountMsat, paymentHash: message.paymentHash.bytes,
-                         cltvExpiry: UInt64(message.cltvExpiry), onion: message.onionRoutingPacket)
+        ledger.recordAdd(
+            from: side, id: message.id, amountMsat: message.amountMsat, paymentHash: message.paymentHash.bytes,
+            cltvExpiry: UInt64(message.cltvExpiry), onion: message.onionRoutingPacket)
         if let preimage { preimages[message.paymentHash.bytes] = preimage }
     }
 

@@ -29,7 +29,7 @@ public struct LogTarget: Sendable {
     /// Parses `alice=lnd:alice.log`.
     public init?(_ text: String) {
         guard let eq = text.firstIndex(of: "="), let colon = text[eq...].firstIndex(of: ":"),
-              let style = LogStyle(rawValue: String(text[text.index(after: eq)..<colon]))
+            let style = LogStyle(rawValue: String(text[text.index(after: eq)..<colon]))
         else { return nil }
         node = String(text[..<eq])
         self.style = style
@@ -45,8 +45,10 @@ struct LogRenderer {
     let style: LogStyle
 
     /// The lines for one message (eclair writes two).
-    func lines(_ message: Message, bytes: [UInt8], sent: Bool, peer: [UInt8], peerAddress: String, channelNumber: Int?,
-               time: Timestamp) -> [String] {
+    func lines(
+        _ message: Message, bytes: [UInt8], sent: Bool, peer: [UInt8], peerAddress: String, channelNumber: Int?,
+        time: Timestamp
+    ) -> [String] {
         let peerHex = Hex.encode(peer)
         let direction: Direction = sent ? .out : .in
         switch style {
@@ -65,15 +67,20 @@ struct LogRenderer {
         case .eclair:
             guard let name = EclairDialect.messages.name(of: message.type), let arguments = Self.eclair(message) else { return [] }
             let lines = [EclairDialect.diagnosticsLogger, EclairDialect.peerLogger].map { logger in
-                EclairDialect.messageLine(time: Self.eclairTime(time), logger: logger, peer: peerHex, channel: message.channelID?.hex,
-                                          direction: direction, message: "\(name)(\(arguments))")
+                EclairDialect.messageLine(
+                    time: Self.eclairTime(time), logger: logger, peer: peerHex, channel: message.channelID?.hex,
+                    direction: direction, message: "\(name)(\(arguments))")
             }
             return sent ? lines.reversed() : lines
         case .ldk:
             guard let name = LdkDialect.messages.name(of: message.type), let variant = LdkDialect.variant(of: message.type),
-                  let fields = Self.ldk(message) else { return [] }
-            return [LdkDialect.messageLine(time: Self.lndTime(time), direction: direction, peer: peerHex, message: "\(name) { \(fields) }",
-                                           variant: variant)]
+                let fields = Self.ldk(message)
+            else { return [] }
+            return [
+                LdkDialect.messageLine(
+                    time: Self.lndTime(time), direction: direction, peer: peerHex, message: "\(name) { \(fields) }",
+                    variant: variant)
+            ]
         }
     }
 
@@ -114,9 +121,11 @@ struct LogRenderer {
         case let .ping(m): summary = "num_pong_bytes=\(m.numPongBytes), len(ping_bytes)=\(m.ignored.count)"
         case let .pong(m): summary = "len(pong_bytes)=\(m.ignored.count)"
         case let .openChannel(m):
-            summary = "temp_chan_id=\(m.temporaryChannelID.hex), chain=\(Hex.encode(m.chainHash.bytes.reversed())), csv=\(m.toSelfDelay), amt=\(btc(m.fundingSatoshis)), push_amt=\(m.pushMsat) mSAT, reserve=\(btc(m.channelReserveSatoshis)), flags=\(m.channelFlags)"
+            summary =
+                "temp_chan_id=\(m.temporaryChannelID.hex), chain=\(Hex.encode(m.chainHash.bytes.reversed())), csv=\(m.toSelfDelay), amt=\(btc(m.fundingSatoshis)), push_amt=\(m.pushMsat) mSAT, reserve=\(btc(m.channelReserveSatoshis)), flags=\(m.channelFlags)"
         case let .acceptChannel(m):
-            summary = "temp_chan_id=\(m.temporaryChannelID.hex), reserve=\(btc(m.channelReserveSatoshis)), csv=\(m.toSelfDelay), num_confs=\(m.minimumDepth)"
+            summary =
+                "temp_chan_id=\(m.temporaryChannelID.hex), reserve=\(btc(m.channelReserveSatoshis)), csv=\(m.toSelfDelay), num_confs=\(m.minimumDepth)"
         case let .fundingCreated(m):
             summary = "temp_chan_id=\(m.temporaryChannelID.hex), chan_point=\(Hex.encode(m.fundingTxid.bytes.reversed())):\(m.fundingOutputIndex)"
         case let .fundingSigned(m): summary = "chan_id=\(m.channelID.hex)"
@@ -124,7 +133,8 @@ struct LogRenderer {
         case let .shutdown(m): summary = "chan_id=\(m.channelID.hex), script=\(Hex.encode(m.scriptpubkey))"
         case let .closingSigned(m): summary = "chan_id=\(m.channelID.hex), fee_sat=\(btc(m.feeSatoshis))"
         case let .updateAddHTLC(m):
-            summary = "chan_id=\(m.channelID.hex), id=\(m.id), amt=\(m.amountMsat) mSAT, expiry=\(m.cltvExpiry), hash=\(m.paymentHash.hex), blinding_point=\(m.tlvs.blindedPath?.hex ?? ""), custom_records=map[]"
+            summary =
+                "chan_id=\(m.channelID.hex), id=\(m.id), amt=\(m.amountMsat) mSAT, expiry=\(m.cltvExpiry), hash=\(m.paymentHash.hex), blinding_point=\(m.tlvs.blindedPath?.hex ?? ""), custom_records=map[]"
         case let .updateFulfillHTLC(m):
             summary = "chan_id=\(m.channelID.hex), id=\(m.id), preimage=\(Hex.encode(m.paymentPreimage)), custom_records=map[]"
         case let .updateFailHTLC(m): summary = "chan_id=\(m.channelID.hex), id=\(m.id), reason=\(Hex.encode(m.reason))"
@@ -159,11 +169,17 @@ struct LogRenderer {
         case let .ping(m): return "\(m.numPongBytes),\(bv(m.ignored)),\(tlv)"
         case let .pong(m): return "\(bv(m.ignored)),\(tlv)"
         case let .openChannel(m):
-            let points = [m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint]
-            return "\(m.chainHash.hex),\(m.temporaryChannelID.hex),\(m.fundingSatoshis) sat,\(m.pushMsat) msat,\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,FeeratePerKw(\(m.feeratePerKw) sat),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),ChannelFlags(\(m.channelFlags & 1 == 1)),\(tlv)"
+            let points = [
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint,
+            ]
+            return
+                "\(m.chainHash.hex),\(m.temporaryChannelID.hex),\(m.fundingSatoshis) sat,\(m.pushMsat) msat,\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,FeeratePerKw(\(m.feeratePerKw) sat),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),ChannelFlags(\(m.channelFlags & 1 == 1)),\(tlv)"
         case let .acceptChannel(m):
-            let points = [m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint]
-            return "\(m.temporaryChannelID.hex),\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,\(m.minimumDepth),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),\(tlv)"
+            let points = [
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, m.firstPerCommitmentPoint,
+            ]
+            return
+                "\(m.temporaryChannelID.hex),\(m.dustLimitSatoshis) sat,\(m.maxHTLCValueInFlightMsat),\(m.channelReserveSatoshis) sat,\(m.htlcMinimumMsat) msat,\(m.minimumDepth),CltvExpiryDelta(\(m.toSelfDelay)),\(m.maxAcceptedHTLCs),\(points.map(\.hex).joined(separator: ",")),\(tlv)"
         case let .fundingCreated(m):
             return "\(m.temporaryChannelID.hex),TxId(\(Hex.encode(m.fundingTxid.bytes.reversed()))),\(m.fundingOutputIndex),\(m.signature.hex),\(tlv)"
         case let .fundingSigned(m): return "\(m.channelID.hex),\(m.signature.hex),\(tlv)"
@@ -171,7 +187,8 @@ struct LogRenderer {
         case let .shutdown(m): return "\(m.channelID.hex),\(Hex.encode(m.scriptpubkey)),\(tlv)"
         case let .closingSigned(m): return "\(m.channelID.hex),\(m.feeSatoshis) sat,\(m.signature.hex),\(tlv)"
         case let .updateAddHTLC(m):
-            return "\(m.channelID.hex),\(m.id),\(m.amountMsat) msat,\(m.paymentHash.hex),CltvExpiry(\(m.cltvExpiry)),OnionRoutingPacket(0,\(bv(Array(m.onionRoutingPacket[1..<34]))),ByteVector(1300 bytes, 0x...),\(Hex.encode(m.onionRoutingPacket.suffix(32)))),\(tlv)"
+            return
+                "\(m.channelID.hex),\(m.id),\(m.amountMsat) msat,\(m.paymentHash.hex),CltvExpiry(\(m.cltvExpiry)),OnionRoutingPacket(0,\(bv(Array(m.onionRoutingPacket[1..<34]))),ByteVector(1300 bytes, 0x...),\(Hex.encode(m.onionRoutingPacket.suffix(32)))),\(tlv)"
         case let .updateFulfillHTLC(m): return "\(m.channelID.hex),\(m.id),\(Hex.encode(m.paymentPreimage)),\(tlv)"
         case let .updateFailHTLC(m): return "\(m.channelID.hex),\(m.id),\(bv(m.reason)),\(tlv)"
         case let .updateFailMalformedHTLC(m):
@@ -227,34 +244,43 @@ struct LogRenderer {
         case let .error(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), data: \"\(String(decoding: m.data, as: UTF8.self))\""
         case let .openChannel(m):
-            return "common_fields: CommonOpenChannelFields { chain_hash: ChainHash(\(m.chainHash.hex)), temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_satoshis: \(m.fundingSatoshis), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), commitment_feerate_sat_per_1000_weight: \(m.feeratePerKw), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), channel_flags: \(m.channelFlags), shutdown_scriptpubkey: None, channel_type: None }, push_msat: \(m.pushMsat), channel_reserve_satoshis: \(m.channelReserveSatoshis)"
+            return
+                "common_fields: CommonOpenChannelFields { chain_hash: ChainHash(\(m.chainHash.hex)), temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_satoshis: \(m.fundingSatoshis), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), commitment_feerate_sat_per_1000_weight: \(m.feeratePerKw), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), channel_flags: \(m.channelFlags), shutdown_scriptpubkey: None, channel_type: None }, push_msat: \(m.pushMsat), channel_reserve_satoshis: \(m.channelReserveSatoshis)"
         case let .acceptChannel(m):
-            return "common_fields: CommonAcceptChannelFields { temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), minimum_depth: \(m.minimumDepth), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), shutdown_scriptpubkey: None, channel_type: None }, channel_reserve_satoshis: \(m.channelReserveSatoshis)"
+            return
+                "common_fields: CommonAcceptChannelFields { temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), dust_limit_satoshis: \(m.dustLimitSatoshis), max_htlc_value_in_flight_msat: \(m.maxHTLCValueInFlightMsat), htlc_minimum_msat: \(m.htlcMinimumMsat), minimum_depth: \(m.minimumDepth), to_self_delay: \(m.toSelfDelay), max_accepted_htlcs: \(m.maxAcceptedHTLCs), funding_pubkey: \(key(m.fundingPubkey)), revocation_basepoint: \(key(m.revocationBasepoint)), payment_basepoint: \(key(m.paymentBasepoint)), delayed_payment_basepoint: \(key(m.delayedPaymentBasepoint)), htlc_basepoint: \(key(m.htlcBasepoint)), first_per_commitment_point: \(key(m.firstPerCommitmentPoint)), shutdown_scriptpubkey: None, channel_type: None }, channel_reserve_satoshis: \(m.channelReserveSatoshis)"
         case let .fundingCreated(m):
-            return "temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_txid: \(Hex.encode(m.fundingTxid.bytes.reversed())), funding_output_index: \(m.fundingOutputIndex), signature: \(signature(m.signature))"
+            return
+                "temporary_channel_id: ChannelId(\(m.temporaryChannelID.hex)), funding_txid: \(Hex.encode(m.fundingTxid.bytes.reversed())), funding_output_index: \(m.fundingOutputIndex), signature: \(signature(m.signature))"
         case let .fundingSigned(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature))"
         case let .channelReady(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), next_per_commitment_point: \(key(m.secondPerCommitmentPoint)), short_channel_id_alias: None"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), next_per_commitment_point: \(key(m.secondPerCommitmentPoint)), short_channel_id_alias: None"
         case let .shutdown(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), scriptpubkey: \(Hex.encode(m.scriptpubkey))"
         case let .closingSigned(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), fee_satoshis: \(m.feeSatoshis), signature: \(signature(m.signature)), fee_range: None"
         case let .updateAddHTLC(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), amount_msat: \(m.amountMsat), payment_hash: PaymentHash(\(decimal(m.paymentHash.bytes))), cltv_expiry: \(m.cltvExpiry), skimmed_fee_msat: None, onion_routing_packet: OnionPacket { version: 0, public_key: Ok(...), hop_data: [..], hmac: [..] }, blinding_point: None"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), amount_msat: \(m.amountMsat), payment_hash: PaymentHash(\(decimal(m.paymentHash.bytes))), cltv_expiry: \(m.cltvExpiry), skimmed_fee_msat: None, onion_routing_packet: OnionPacket { version: 0, public_key: Ok(...), hop_data: [..], hmac: [..] }, blinding_point: None"
         case let .updateFulfillHTLC(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), payment_preimage: PaymentPreimage(\(decimal(m.paymentPreimage)))"
         case let .updateFailHTLC(m):
             return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), reason: OnionErrorPacket { data: \(decimal(m.reason)) }"
         case let .updateFailMalformedHTLC(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), sha256_of_onion: \(decimal(m.sha256OfOnion.bytes)), failure_code: \(m.failureCode)"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), htlc_id: \(m.id), sha256_of_onion: \(decimal(m.sha256OfOnion.bytes)), failure_code: \(m.failureCode)"
         case let .commitmentSigned(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature)), htlc_signatures: [\(m.htlcSignature.map(signature).joined(separator: ", "))], funding_txid: None"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), signature: \(signature(m.signature)), htlc_signatures: [\(m.htlcSignature.map(signature).joined(separator: ", "))], funding_txid: None"
         case let .revokeAndAck(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), per_commitment_secret: \(decimal(m.perCommitmentSecret)), next_per_commitment_point: \(key(m.nextPerCommitmentPoint))"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), per_commitment_secret: \(decimal(m.perCommitmentSecret)), next_per_commitment_point: \(key(m.nextPerCommitmentPoint))"
         case let .updateFee(m): return "channel_id: ChannelId(\(m.channelID.hex)), feerate_per_kw: \(m.feeratePerKw)"
         case let .channelReestablish(m):
-            return "channel_id: ChannelId(\(m.channelID.hex)), next_local_commitment_number: \(m.nextCommitmentNumber), next_remote_commitment_number: \(m.nextRevocationNumber), your_last_per_commitment_secret: \(decimal(m.yourLastPerCommitmentSecret)), my_current_per_commitment_point: \(key(m.myCurrentPerCommitmentPoint)), next_funding_txid: None"
+            return
+                "channel_id: ChannelId(\(m.channelID.hex)), next_local_commitment_number: \(m.nextCommitmentNumber), next_remote_commitment_number: \(m.nextRevocationNumber), your_last_per_commitment_secret: \(decimal(m.yourLastPerCommitmentSecret)), my_current_per_commitment_point: \(key(m.myCurrentPerCommitmentPoint)), next_funding_txid: None"
         case let .stfu(m): return "channel_id: ChannelId(\(m.channelID.hex)), initiator: \(m.initiator != 0)"
         default: return nil
         }

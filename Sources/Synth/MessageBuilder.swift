@@ -57,7 +57,9 @@ struct MessageBuilder {
             switch field {
             case "channel": channelLabel = value
             case "preimage":
-                guard let bytes = Hex.decodeText(value), bytes.count == 32 else { throw ScenarioError(line: line, "preimage must be 32 bytes of hex") }
+                guard let bytes = Hex.decodeText(value), bytes.count == 32 else {
+                    throw ScenarioError(line: line, "preimage must be 32 bytes of hex")
+                }
                 preimage = bytes
             case "text": text = value
             default: assignments.append((field, Self.expand(value)))
@@ -68,10 +70,11 @@ struct MessageBuilder {
             temporaryCounter += 1
             let label = channelLabel ?? "ch\(channelCounter)"
             let seeds = PerSide(sender.derive("commitment seed \(label)"), nodes[statement.to]?.derive("commitment seed \(label)") ?? [])
-            channels.append(ChannelModel(
-                label: label, nodes: PerSide(statement.from, statement.to), seeds: seeds,
-                temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)".utf8)),
-                scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
+            channels.append(
+                ChannelModel(
+                    label: label, nodes: PerSide(statement.from, statement.to), seeds: seeds,
+                    temporaryID: ChannelID(unchecked: sha256("temporary channel id \(label) \(temporaryCounter)".utf8)),
+                    scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
         }
         let channel = self.channel(statement.from, statement.to, label: channelLabel)
         fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
@@ -271,8 +274,10 @@ struct MessageBuilder {
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
                 let point = channel.point(side: side.other, commitment: commitment).bytes
                 let basepoint = keys.point("htlc basepoint \(label)").bytes
-                let secret = KeyDerivation.privkey(basepointSecret: keys.derive("htlc basepoint \(label)"), basepoint: basepoint,
-                                                   perCommitmentPoint: point) ?? []
+                let secret =
+                    KeyDerivation.privkey(
+                        basepointSecret: keys.derive("htlc basepoint \(label)"), basepoint: basepoint,
+                        perCommitmentPoint: point) ?? []
                 m.htlcSignature = tx.htlcOutputs.map { Self.sign(tx.htlcSighash($0), secret) }
             } else {
                 m.signature = keys.signature("funding \(label)", over: "commitment \(commitment) of \(to) \(label)")

@@ -37,20 +37,25 @@ struct FrameBuilder {
             while offset < tcp.count {
                 let end = min(offset + chunk, tcp.count)
                 let more = end < tcp.count
-                packets.append(isV6
-                    ? ipv6(source.address, destination.address, Array(tcp[offset..<end]), fragment: (offset, more))
-                    : ipv4(source.address, destination.address, Array(tcp[offset..<end]), fragment: (offset, more)))
+                packets.append(
+                    isV6
+                        ? ipv6(source.address, destination.address, Array(tcp[offset..<end]), fragment: (offset, more))
+                        : ipv4(source.address, destination.address, Array(tcp[offset..<end]), fragment: (offset, more)))
                 offset = end
             }
         } else {
-            packets.append(isV6 ? ipv6(source.address, destination.address, tcp, fragment: nil)
-                                : ipv4(source.address, destination.address, tcp, fragment: nil))
+            packets.append(
+                isV6
+                    ? ipv6(source.address, destination.address, tcp, fragment: nil)
+                    : ipv4(source.address, destination.address, tcp, fragment: nil))
         }
         return packets.map { linkHeader(source: source.address, destination: destination.address, isV6: isV6) + $0 }
     }
 
-    func tcpSegment(from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgment: UInt32,
-                    flags: TCPFlags, payload: [UInt8]) -> [UInt8] {
+    func tcpSegment(
+        from source: Endpoint, to destination: Endpoint, sequence: UInt32, acknowledgment: UInt32,
+        flags: TCPFlags, payload: [UInt8]
+    ) -> [UInt8] {
         // A SYN carries the MSS option (4 bytes), as real stacks send.
         let options: [UInt8] = flags.contains(.syn) ? [2, 4, 0x05, 0xb4] : []
         var header: [UInt8] = []

@@ -152,7 +152,9 @@ public enum ScenarioParser {
             return .start(time)
         case "link":
             try need(1, "link ethernet|vlan|qinq|sll|sll2|null|loop|raw")
-            guard let kind = LinkKind(rawValue: rest[rest.startIndex]) else { throw ScenarioError(line: line, "unknown link '\(rest[rest.startIndex])'") }
+            guard let kind = LinkKind(rawValue: rest[rest.startIndex]) else {
+                throw ScenarioError(line: line, "unknown link '\(rest[rest.startIndex])'")
+            }
             return .link(kind)
         case "ip":
             try need(1, "ip 4|6")
@@ -208,7 +210,9 @@ public enum ScenarioParser {
             return .wait(seconds)
         case "tcp":
             try need(2, "tcp drop|duplicate|reorder|overlap <node> [count=<n>]")
-            guard let action = TCPAction(rawValue: rest[rest.startIndex]) else { throw ScenarioError(line: line, "unknown tcp action '\(rest[rest.startIndex])'") }
+            guard let action = TCPAction(rawValue: rest[rest.startIndex]) else {
+                throw ScenarioError(line: line, "unknown tcp action '\(rest[rest.startIndex])'")
+            }
             let opts = try options(rest.dropFirst(2), line: line)
             return .tcp(action, node: rest[rest.startIndex + 1], count: Int(opts["count"] ?? "1") ?? 1)
         case "capture":
@@ -260,17 +264,21 @@ public enum ScenarioParser {
             .message(MessageStatement(line: line, from: from, to: to, type: type, assignments: channel + extra))
         }
         if head == "open" {
-            return .repeated(1, [
-                m(a, b, "open_channel"), m(b, a, "accept_channel"), m(a, b, "funding_created"), m(b, a, "funding_signed"),
-                m(a, b, "channel_ready"), m(b, a, "channel_ready"),
-            ])
+            return .repeated(
+                1,
+                [
+                    m(a, b, "open_channel"), m(b, a, "accept_channel"), m(a, b, "funding_created"), m(b, a, "funding_signed"),
+                    m(a, b, "channel_ready"), m(b, a, "channel_ready"),
+                ])
         }
-        return .repeated(1, [
-            m(a, b, "update_add_htlc", amount), m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
-            m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
-            m(b, a, fail ? "update_fail_htlc" : "update_fulfill_htlc"), m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
-            m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
-        ])
+        return .repeated(
+            1,
+            [
+                m(a, b, "update_add_htlc", amount), m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
+                m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
+                m(b, a, fail ? "update_fail_htlc" : "update_fulfill_htlc"), m(b, a, "commitment_signed"), m(a, b, "revoke_and_ack"),
+                m(a, b, "commitment_signed"), m(b, a, "revoke_and_ack"),
+            ])
     }
 
     static func message(_ tokens: [String], line: Int) throws(ScenarioError) -> MessageStatement {
@@ -281,7 +289,8 @@ public enum ScenarioParser {
             tokens = tokens.dropFirst()
         }
         guard tokens.count >= 4, tokens[tokens.startIndex + 1] == "->" else {
-            throw ScenarioError(line: line, "expected '<from> -> <to> <message> [field=value …]' or a directive, got '\(tokens.joined(separator: " "))'")
+            throw ScenarioError(
+                line: line, "expected '<from> -> <to> <message> [field=value …]' or a directive, got '\(tokens.joined(separator: " "))'")
         }
         let from = tokens[tokens.startIndex], to = tokens[tokens.startIndex + 2], type = tokens[tokens.startIndex + 3]
         var statement = MessageStatement(line: line, from: from, to: to, type: type, assignments: [], connection: connection)
@@ -308,13 +317,15 @@ public enum ScenarioParser {
     static func parseTime(_ text: String) -> Timestamp? {
         let digits = text.split(whereSeparator: { "-T:Z.".contains($0) })
         guard digits.count >= 6, let year = Int(digits[0]), let month = Int(digits[1]), let day = Int(digits[2]),
-              let hour = Int(digits[3]), let minute = Int(digits[4]), let second = Int(digits[5]) else { return nil }
+            let hour = Int(digits[3]), let minute = Int(digits[4]), let second = Int(digits[5])
+        else { return nil }
         var nanos: Int32 = 0
         if digits.count > 6 {
             let fraction = String(digits[6].prefix(9))
             nanos = Int32((fraction + String(repeating: "0", count: 9 - fraction.count))) ?? 0
         }
-        return Timestamp(seconds: Timestamp.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second), nanoseconds: nanos)
+        return Timestamp(
+            seconds: Timestamp.epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second), nanoseconds: nanos)
     }
 }
 

@@ -109,7 +109,8 @@ public final class Synthesizer {
                 throw ScenarioError(line: 0, "\(log.target.path): \(error.localizedDescription)")
             }
         }
-        let header = keyLogFormat == .ephemeral
+        let header =
+            keyLogFormat == .ephemeral
             ? "# lntrace synth: <act-one ephemeral public key> <final chaining key>, one line per connection\n"
             : "# lntrace synth: <MAC of the first encrypted length of a key epoch> <key>, one line per direction per epoch\n"
         let result = SynthResult(frames: writer?.frames ?? 0, messages: messageCount, connections: connections.count)
@@ -366,10 +367,14 @@ public final class Synthesizer {
             if epochStart && keyLogFormat == .mac {
                 keyLogLines.append("\(Hex.encode(packet[2..<18])) \(Hex.encode(key))")
             }
-            entries.append((bytes.count..<(bytes.count + packet.count), SentMessage(
-                connection: connection.label, port: connection.endpoints[1].port, outbound: side == 0,
-                index: connection.messages[0] + connection.messages[1], line: statement.line, plaintext: plaintext,
-                expected: expected, expectedHazards: expectedHazards)))
+            entries.append(
+                (
+                    bytes.count..<(bytes.count + packet.count),
+                    SentMessage(
+                        connection: connection.label, port: connection.endpoints[1].port, outbound: side == 0,
+                        index: connection.messages[0] + connection.messages[1], line: statement.line, plaintext: plaintext,
+                        expected: expected, expectedHazards: expectedHazards)
+                ))
             bytes += packet
             connection.messages[side] += 1
             messageCount += 1

@@ -173,9 +173,13 @@ public final class CaptureAssembler {
             guard buffered > target, victim.held > 0 else { break }
             let held = victim.held
             let frame = victim.summary.lastFrame
-            let text = "stopped decoding: \(held) bytes held waiting while the capture's limit of \(options.maximumBuffered >> 20) MB held by all connections was reached"
-            emit(.diagnostic(Diagnostic(.error, "capture.buffer-limit", at: SourceLocation(file: file, frames: [frame]),
-                                        "connection \(victim.info.id): \(text)")))
+            let text =
+                "stopped decoding: \(held) bytes held waiting while the capture's limit of \(options.maximumBuffered >> 20) MB held by all connections was reached"
+            emit(
+                .diagnostic(
+                    Diagnostic(
+                        .error, "capture.buffer-limit", at: SourceLocation(file: file, frames: [frame]),
+                        "connection \(victim.info.id): \(text)")))
             victim.summary.addProblem(text)
             victim.decoder.stop()
             for index in victim.buffers.indices { victim.buffers[index].discard() }
@@ -230,11 +234,13 @@ public final class CaptureAssembler {
             emit(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, "connection \(stream.info.id): \(error)")))
         }
         let (initiator, responder) = stream.parties(aliases: options.aliases)
-        emit(.message(MessageEvent(
-            connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
-            content: content, location: location, time: time,
-            sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
-            streamStart: stream.decoder.handshakeSeen, length: bytes.count)))
+        emit(
+            .message(
+                MessageEvent(
+                    connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
+                    content: content, location: location, time: time,
+                    sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
+                    streamStart: stream.decoder.handshakeSeen, length: bytes.count)))
         stream.nextIndex += 1
     }
 
@@ -259,15 +265,19 @@ public final class CaptureAssembler {
         case .noKeyForConnection:
             let reason = "no key in the key logs for this connection"
             stream.summary.addProblem(reason)
-            holdNoKey(Diagnostic(.error, "bolt8.no-key", at: SourceLocation(file: file, frames: [buffer.firstFrame ?? stream.info.firstFrame]),
-                                 "connection \(id) (\(stream.initiator) → \(stream.responder)): \(reason)"))
+            holdNoKey(
+                Diagnostic(
+                    .error, "bolt8.no-key", at: SourceLocation(file: file, frames: [buffer.firstFrame ?? stream.info.firstFrame]),
+                    "connection \(id) (\(stream.initiator) → \(stream.responder)): \(reason)"))
         case let .firstFrameUndecryptable(error):
             let location = SourceLocation(file: file, frames: [buffer.firstFrame ?? stream.summary.lastFrame])
-            let reason = error == .noKey
+            let reason =
+                error == .noKey
                 ? "no key in the key logs for the traffic \(stream.origin(side))"
                 : "the key for this connection does not decrypt the traffic \(stream.origin(side)) (wrong key?)"
-            let diagnostic = Diagnostic(.error, error == .noKey ? "bolt8.no-key" : "bolt8.wrong-key", at: location,
-                                        "connection \(id): \(reason)")
+            let diagnostic = Diagnostic(
+                .error, error == .noKey ? "bolt8.no-key" : "bolt8.wrong-key", at: location,
+                "connection \(id): \(reason)")
             if error == .noKey { holdNoKey(diagnostic) } else { emit(.diagnostic(diagnostic)) }
             emit(.lost(LostMessages(connection: id, direction: stream.direction(side), reason: reason, location: location)))
             stream.summary.addProblem(reason)
@@ -275,18 +285,25 @@ public final class CaptureAssembler {
             let frame = buffer.firstFrame ?? stream.summary.lastFrame
             let location = SourceLocation(file: file, frames: [frame])
             let what = error == .noKey ? "no key for the next key epoch" : "a frame does not decrypt (corrupted or missing bytes)"
-            emit(.diagnostic(Diagnostic(.error, "bolt8.decrypt-failed", at: location,
-                                        "connection \(id): \(what) \(stream.origin(side)) after \(messages) messages")))
-            emit(.lost(LostMessages(connection: id, direction: stream.direction(side),
-                                    reason: "\(what) \(stream.origin(side)) at frame \(frame)", location: location)))
+            emit(
+                .diagnostic(
+                    Diagnostic(
+                        .error, "bolt8.decrypt-failed", at: location,
+                        "connection \(id): \(what) \(stream.origin(side)) after \(messages) messages")))
+            emit(
+                .lost(
+                    LostMessages(
+                        connection: id, direction: stream.direction(side),
+                        reason: "\(what) \(stream.origin(side)) at frame \(frame)", location: location)))
             stream.summary.addProblem("\(what) at frame \(frame)")
         case let .noAlignment(failure):
-            let reason = switch failure {
-            case .trialsSpent:
-                "key search stopped: the capture's trial decryptions (\(options.trialBudget >> 20)M and \(options.trialsPerByte) per byte read) are spent"
-            case .notFoundAgain: "lost frame alignment and could not find it again"
-            case .notFound: "no key aligns with this connection (its start was not captured)"
-            }
+            let reason =
+                switch failure {
+                case .trialsSpent:
+                    "key search stopped: the capture's trial decryptions (\(options.trialBudget >> 20)M and \(options.trialsPerByte) per byte read) are spent"
+                case .notFoundAgain: "lost frame alignment and could not find it again"
+                case .notFound: "no key aligns with this connection (its start was not captured)"
+                }
             let location = SourceLocation(file: file, frames: [buffer.lastFrame ?? stream.summary.lastFrame])
             emit(.diagnostic(Diagnostic(.error, "bolt8.no-alignment", at: location, "connection \(id): \(reason)")))
             stream.summary.addProblem(reason)
@@ -298,9 +315,11 @@ public final class CaptureAssembler {
         let origin = phase == .lightning ? " " + stream.origin(side) : ""
         stream.summary.addProblem("\(size) bytes missing\(origin) before frame \(frame)")
         if phase == .other { return }
-        emit(.diagnostic(Diagnostic(
-            .error, "tcp.gap", at: SourceLocation(file: file, frames: [frame]),
-            "connection \(stream.info.id): \(size) bytes\(origin) were not captured (lost segment); decoding resumes after them")))
+        emit(
+            .diagnostic(
+                Diagnostic(
+                    .error, "tcp.gap", at: SourceLocation(file: file, frames: [frame]),
+                    "connection \(stream.info.id): \(size) bytes\(origin) were not captured (lost segment); decoding resumes after them")))
         // A stopped direction holds nothing but, after a handshake without a key, what
         // followed its acts; those stay.
         if stream.decoder.stage(side) != .stopped { stream.buffers[side.rawValue].clear() }
@@ -331,8 +350,11 @@ public final class CaptureAssembler {
             emit(.diagnostic(diagnostic))
         }
         if noKeyCount > heldNoKey.count {
-            emit(.diagnostic(Diagnostic(anyDecrypted && !options.requireKeys ? .warning : .error, "bolt8.no-key", at: SourceLocation(file: file),
-                                        "\(noKeyCount - heldNoKey.count) more connections without a key")))
+            emit(
+                .diagnostic(
+                    Diagnostic(
+                        anyDecrypted && !options.requireKeys ? .warning : .error, "bolt8.no-key", at: SourceLocation(file: file),
+                        "\(noKeyCount - heldNoKey.count) more connections without a key")))
         }
         heldNoKey = []
     }

@@ -61,8 +61,11 @@ public struct CaptureInput {
                 summary.otherFrames += 1
                 if case let .unsupportedLinkType(type) = error, !reportedLinkType {
                     reportedLinkType = true
-                    emit(.diagnostic(Diagnostic(.error, "capture.link-type", at: SourceLocation(file: path, frames: [frame.number]),
-                                                "link-layer type \(type) is not supported; its frames are skipped")))
+                    emit(
+                        .diagnostic(
+                            Diagnostic(
+                                .error, "capture.link-type", at: SourceLocation(file: path, frames: [frame.number]),
+                                "link-layer type \(type) is not supported; its frames are skipped")))
                 }
                 continue
             }
@@ -80,9 +83,12 @@ public struct CaptureInput {
                 continue
             }
             if frame.data.count < frame.originalLength, !segment.payload.isEmpty {
-                emit(.diagnostic(Diagnostic(
-                    .warning, "capture.snaplen", at: SourceLocation(file: path, frames: [frame.number]),
-                    "frame cut to \(frame.data.count) of \(frame.originalLength) bytes by the snapshot length; the missing payload is a gap")))
+                emit(
+                    .diagnostic(
+                        Diagnostic(
+                            .warning, "capture.snaplen", at: SourceLocation(file: path, frames: [frame.number]),
+                            "frame cut to \(frame.data.count) of \(frame.originalLength) bytes by the snapshot length; the missing payload is a gap"))
+                )
             }
             events.removeAll(keepingCapacity: true)
             tracker.add(segment, into: &events)
@@ -97,9 +103,11 @@ public struct CaptureInput {
         if let error = reader.error {
             summary.complete = false
             let last = reader.nextFrameNumber - 1
-            emit(.diagnostic(Diagnostic(
-                .error, "capture.truncated", at: SourceLocation(file: path, frames: last > 0 ? [last] : []),
-                "capture ends after frame \(last): \(error.message)")))
+            emit(
+                .diagnostic(
+                    Diagnostic(
+                        .error, "capture.truncated", at: SourceLocation(file: path, frames: last > 0 ? [last] : []),
+                        "capture ends after frame \(last): \(error.message)")))
         }
         for lost in fragments.finish() {
             emit(.diagnostic(Diagnostic(.warning, "ip.fragments", at: SourceLocation(file: path, frames: lost.frames), lost.reason)))

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import NodeLogs
 import Provenance
@@ -57,9 +57,10 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
             "\(path): \(dialects.map(\.title).joined(separator: " and ")) (\(lines) line\(lines == 1 ? "" : "s")) without a single wire message: "
                 + dialects.map(\.messageSetting).joined(separator: "; ")
         case let .noLightning(path, frames, tcp):
-            frames == 0 ? "\(path): the capture holds no frames"
+            frames == 0
+                ? "\(path): the capture holds no frames"
                 : "\(path): \(frames) frame\(frames == 1 ? "" : "s") and \(tcp) TCP connection\(tcp == 1 ? "" : "s"), none of them Lightning "
-                + "(no BOLT #8 handshake, no key of --keylog aligns, none on port 9735 or a --port)"
+                    + "(no BOLT #8 handshake, no key of --keylog aligns, none on port 9735 or a --port)"
         }
     }
 
@@ -78,7 +79,8 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
     public var path: String {
         switch self {
         case let .cannotOpen(path, _), let .readFailed(path, _), let .empty(path), let .unrecognized(path, _, _),
-             let .noMessages(path, _, _), let .noLightning(path, _, _): path
+            let .noMessages(path, _, _), let .noLightning(path, _, _):
+            path
         }
     }
 }
@@ -168,8 +170,9 @@ public struct InputReader {
         } catch {
             throw .cannotOpen(path: path, reason: error.description)
         }
-        try read(from: file, plainFile: path != "-", size: file.regularFileSize, position: { file.position },
-                 modified: file.modificationTime, emit: emit, drained: drained, progress: progress, found: found)
+        try read(
+            from: file, plainFile: path != "-", size: file.regularFileSize, position: { file.position },
+            modified: file.modificationTime, emit: emit, drained: drained, progress: progress, found: found)
     }
 
     /// Reads an input from `source` (named by ``path``): bytes in memory, a pipe, or an open
@@ -219,8 +222,9 @@ public struct InputReader {
             return
         }
         let reference = modified ?? Int64(time(nil))
-        try readLines(input, demux: LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
-                      emit: emit, drained: drained, progress: { report(position() ?? 0) }, found: found)
+        try readLines(
+            input, demux: LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
+            emit: emit, drained: drained, progress: { report(position() ?? 0) }, found: found)
     }
 
     /// Reads a text input line by line through the demultiplexer: each line to the parser of
@@ -265,8 +269,11 @@ public struct InputReader {
                     emit(.diagnostic(diagnostic))
                 case let .note(note):
                     let time = zone?.apply(note.time, text: note.timeText) ?? note.time
-                    emit(.note(NoteEvent(location: SourceLocation(file: path, line: note.line), time: time, timeText: note.timeText,
-                                         channel: note.channelID?.hex, kind: note.kind, text: note.text, node: node)))
+                    emit(
+                        .note(
+                            NoteEvent(
+                                location: SourceLocation(file: path, line: note.line), time: time, timeText: note.timeText,
+                                channel: note.channelID?.hex, kind: note.kind, text: note.text, node: node)))
                 }
             }
         }
@@ -305,8 +312,12 @@ public struct InputReader {
         // A node of several that logged no wire message: its part of the result is missing.
         for info in demux.sources where info.messages == 0 && info.dialect != .hex {
             let location = SourceLocation(file: path, line: info.firstLine)
-            emit(.diagnostic(Diagnostic(.warning, "input.no-messages", at: location,
-                "\(info.name.map { "\($0): " } ?? "")\(info.dialect.title) without a single wire message (\(info.lines) lines): \(info.dialect.messageSetting)")))
+            emit(
+                .diagnostic(
+                    Diagnostic(
+                        .warning, "input.no-messages", at: location,
+                        "\(info.name.map { "\($0): " } ?? "")\(info.dialect.title) without a single wire message (\(info.lines) lines): \(info.dialect.messageSetting)"
+                    )))
         }
     }
 }

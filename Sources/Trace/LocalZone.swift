@@ -15,7 +15,9 @@ public struct LocalZone: Sendable {
             let digits = text.dropFirst().filter(\.isNumber)
             guard !digits.isEmpty, digits.count <= 4, let value = Int(digits) else { return nil }
             let (hours, minutes) = digits.count <= 2 ? (value, 0) : (value / 100, value % 100)
-            guard hours <= 14, minutes < 60, let zone = TimeZone(secondsFromGMT: (first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)) else { return nil }
+            guard hours <= 14, minutes < 60, let zone = TimeZone(secondsFromGMT: (first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)) else {
+                return nil
+            }
             self.zone = zone
             return
         }

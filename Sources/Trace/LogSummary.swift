@@ -115,9 +115,10 @@ struct LogSummaryBuilder {
         } else {
             position = summary.streams.count
             index[key] = position
-            summary.streams.append(LogSummary.Stream(
-                id: event.connection ?? 0, source: source, peer: event.peer, channel: event.channel, firstLine: line, lastLine: line,
-                firstTime: event.time, lastTime: event.time))
+            summary.streams.append(
+                LogSummary.Stream(
+                    id: event.connection ?? 0, source: source, peer: event.peer, channel: event.channel, firstLine: line, lastLine: line,
+                    firstTime: event.time, lastTime: event.time))
         }
         if event.direction == .in { summary.streams[position].messagesIn += 1 } else { summary.streams[position].messagesOut += 1 }
         summary.streams[position].lastLine = line

@@ -25,10 +25,13 @@ public struct MessageFilter: Sendable {
         if !types.isEmpty, !types.contains(m.content.name) { return false }
         if let connection, m.connection != connection { return false }
         if let channel {
-            let ids = [m.channel, m.content.fields["temporary_channel_id"].flatMap { value -> String? in
-                if case let .bytes(bytes) = value { return Hex.encode(bytes) }
-                return nil
-            }].compactMap { $0 }
+            let ids = [
+                m.channel,
+                m.content.fields["temporary_channel_id"].flatMap { value -> String? in
+                    if case let .bytes(bytes) = value { return Hex.encode(bytes) }
+                    return nil
+                },
+            ].compactMap { $0 }
             if !ids.contains(where: { $0.lowercased().hasPrefix(channel.lowercased()) }) { return false }
         }
         if let peer {
@@ -54,10 +57,12 @@ public struct MessageFilter: Sendable {
         if !time.hasSuffix("Z"), !time.contains("+"), !time.contains("-") { value += "Z" }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let date = formatter.date(from: value) ?? {
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.date(from: value)
-        }()
+        let date =
+            formatter.date(from: value)
+            ?? {
+                formatter.formatOptions = [.withInternetDateTime]
+                return formatter.date(from: value)
+            }()
         guard let date else { return nil }
         let seconds = date.timeIntervalSince1970.rounded(.down)
         return Timestamp(seconds: Int64(seconds), nanoseconds: Int32(((date.timeIntervalSince1970 - seconds) * 1e9).rounded()))

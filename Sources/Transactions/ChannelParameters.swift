@@ -12,8 +12,10 @@ public struct ChannelParameters: Sendable {
         public var toSelfDelay: UInt16
         public var dustLimit: UInt64
 
-        public init(fundingPubkey: [UInt8], revocationBasepoint: [UInt8], paymentBasepoint: [UInt8], delayedPaymentBasepoint: [UInt8],
-                    htlcBasepoint: [UInt8], toSelfDelay: UInt16, dustLimit: UInt64) {
+        public init(
+            fundingPubkey: [UInt8], revocationBasepoint: [UInt8], paymentBasepoint: [UInt8], delayedPaymentBasepoint: [UInt8],
+            htlcBasepoint: [UInt8], toSelfDelay: UInt16, dustLimit: UInt64
+        ) {
             self.fundingPubkey = fundingPubkey
             self.revocationBasepoint = revocationBasepoint
             self.paymentBasepoint = paymentBasepoint
@@ -49,8 +51,10 @@ public struct ChannelParameters: Sendable {
     public var staticRemoteKey: Bool
     public var anchors: Bool
 
-    public init(sides: PerSide<Party>, opener: Side, fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64,
-                staticRemoteKey: Bool, anchors: Bool) {
+    public init(
+        sides: PerSide<Party>, opener: Side, fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64,
+        staticRemoteKey: Bool, anchors: Bool
+    ) {
         self.sides = sides
         self.opener = opener
         self.fundingTxid = fundingTxid
@@ -67,11 +71,12 @@ public struct ChannelParameters: Sendable {
     ) -> CommitmentTransaction? {
         let local = sides[owner], remote = sides[owner.other]
         guard let revocation = KeyDerivation.revocationPubkey(basepoint: remote.revocationBasepoint, perCommitmentPoint: point),
-              let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point),
-              let localHTLC = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
-              let remoteHTLC = KeyDerivation.pubkey(basepoint: remote.htlcBasepoint, perCommitmentPoint: point)
+            let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point),
+            let localHTLC = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
+            let remoteHTLC = KeyDerivation.pubkey(basepoint: remote.htlcBasepoint, perCommitmentPoint: point)
         else { return nil }
-        let remotePayment = staticRemoteKey || anchors
+        let remotePayment =
+            staticRemoteKey || anchors
             ? remote.paymentBasepoint : KeyDerivation.pubkey(basepoint: remote.paymentBasepoint, perCommitmentPoint: point)
         guard let remotePayment else { return nil }
         let keys = CommitmentTransaction.Keys(
@@ -87,8 +92,9 @@ public struct ChannelParameters: Sendable {
         return CommitmentTransaction(
             parameters: parameters, keys: keys,
             htlcs: htlcs.map {
-                CommitmentTransaction.HTLC(offered: $0.offerer == owner, amountMsat: $0.amountMsat, paymentHash: $0.paymentHash,
-                                           cltvExpiry: $0.cltvExpiry)
+                CommitmentTransaction.HTLC(
+                    offered: $0.offerer == owner, amountMsat: $0.amountMsat, paymentHash: $0.paymentHash,
+                    cltvExpiry: $0.cltvExpiry)
             })
     }
 }

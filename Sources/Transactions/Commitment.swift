@@ -30,8 +30,10 @@ public struct CommitmentTransaction: Sendable {
         public var localFunding: [UInt8]
         public var remoteFunding: [UInt8]
 
-        public init(revocation: [UInt8], localDelayed: [UInt8], localHTLC: [UInt8], remoteHTLC: [UInt8], remotePayment: [UInt8],
-                    localFunding: [UInt8], remoteFunding: [UInt8]) {
+        public init(
+            revocation: [UInt8], localDelayed: [UInt8], localHTLC: [UInt8], remoteHTLC: [UInt8], remotePayment: [UInt8],
+            localFunding: [UInt8], remoteFunding: [UInt8]
+        ) {
             self.revocation = revocation
             self.localDelayed = localDelayed
             self.localHTLC = localHTLC
@@ -61,9 +63,11 @@ public struct CommitmentTransaction: Sendable {
         public var ownerIsOpener: Bool
         public var anchors: Bool
 
-        public init(fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64, obscuredCommitmentNumber: UInt64,
-                    toSelfDelay: UInt16, dustLimit: UInt64, feeratePerKw: UInt32, toLocalMsat: UInt64, toRemoteMsat: UInt64,
-                    ownerIsOpener: Bool, anchors: Bool) {
+        public init(
+            fundingTxid: [UInt8], fundingOutputIndex: UInt32, fundingSatoshis: UInt64, obscuredCommitmentNumber: UInt64,
+            toSelfDelay: UInt16, dustLimit: UInt64, feeratePerKw: UInt32, toLocalMsat: UInt64, toRemoteMsat: UInt64,
+            ownerIsOpener: Bool, anchors: Bool
+        ) {
             self.fundingTxid = fundingTxid
             self.fundingOutputIndex = fundingOutputIndex
             self.fundingSatoshis = fundingSatoshis
@@ -106,8 +110,9 @@ public struct CommitmentTransaction: Sendable {
         self.keys = keys
         fundingScript = Script.funding(keys.localFunding, keys.remoteFunding)
         let untrimmed = htlcs.enumerated().filter { _, htlc in
-            !Trimming.isTrimmed(amountMsat: htlc.amountMsat, dustLimit: p.dustLimit, feeratePerKw: p.feeratePerKw,
-                                offered: htlc.offered, anchors: p.anchors)
+            !Trimming.isTrimmed(
+                amountMsat: htlc.amountMsat, dustLimit: p.dustLimit, feeratePerKw: p.feeratePerKw,
+                offered: htlc.offered, anchors: p.anchors)
         }
         baseFee = Trimming.commitmentFee(untrimmedHTLCs: untrimmed.count, feeratePerKw: p.feeratePerKw, anchors: p.anchors)
         // The opener also pays both anchor outputs (BOLT #3 §"Fee Payment").
@@ -119,11 +124,14 @@ public struct CommitmentTransaction: Sendable {
         // (output, tag of the HTLC or -1, cltv for ordering, witness script)
         var outputs: [(Transaction.Output, Int, UInt32, [UInt8])] = []
         for (tag, htlc) in untrimmed {
-            let script = htlc.offered
-                ? Script.offeredHTLC(revocation: keys.revocation, localHTLC: keys.localHTLC, remoteHTLC: keys.remoteHTLC,
-                                     paymentHash: htlc.paymentHash, anchors: p.anchors)
-                : Script.receivedHTLC(revocation: keys.revocation, localHTLC: keys.localHTLC, remoteHTLC: keys.remoteHTLC,
-                                      paymentHash: htlc.paymentHash, cltvExpiry: htlc.cltvExpiry, anchors: p.anchors)
+            let script =
+                htlc.offered
+                ? Script.offeredHTLC(
+                    revocation: keys.revocation, localHTLC: keys.localHTLC, remoteHTLC: keys.remoteHTLC,
+                    paymentHash: htlc.paymentHash, anchors: p.anchors)
+                : Script.receivedHTLC(
+                    revocation: keys.revocation, localHTLC: keys.localHTLC, remoteHTLC: keys.remoteHTLC,
+                    paymentHash: htlc.paymentHash, cltvExpiry: htlc.cltvExpiry, anchors: p.anchors)
             outputs.append((Transaction.Output(value: htlc.amountMsat / 1000, script: Script.p2wsh(script)), tag, htlc.cltvExpiry, script))
         }
         let hasLocal = toLocal >= p.dustLimit, hasRemote = toRemote >= p.dustLimit
@@ -137,10 +145,12 @@ public struct CommitmentTransaction: Sendable {
         }
         if p.anchors {
             if hasLocal || !untrimmed.isEmpty {
-                outputs.append((Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.localFunding))), -1, 0, []))
+                outputs.append(
+                    (Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.localFunding))), -1, 0, []))
             }
             if hasRemote || !untrimmed.isEmpty {
-                outputs.append((Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.remoteFunding))), -1, 0, []))
+                outputs.append(
+                    (Transaction.Output(value: Trimming.anchorSatoshis, script: Script.p2wsh(Script.anchor(keys.remoteFunding))), -1, 0, []))
             }
         }
         // BOLT #3 §"Transaction Output Ordering": value, then script, then cltv_expiry.
@@ -178,7 +188,8 @@ public struct CommitmentTransaction: Sendable {
 
     /// What the remote side's `htlc_signature` for an HTLC output signs.
     public func htlcSighash(_ output: HTLCOutput) -> [UInt8] {
-        htlcTransaction(output).sighash(input: 0, witnessScript: output.witnessScript, amount: output.htlc.amountMsat / 1000,
-                                        type: parameters.anchors ? .singleAnyoneCanPay : .all)
+        htlcTransaction(output).sighash(
+            input: 0, witnessScript: output.witnessScript, amount: output.htlc.amountMsat / 1000,
+            type: parameters.anchors ? .singleAnyoneCanPay : .all)
     }
 }

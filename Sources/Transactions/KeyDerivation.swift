@@ -17,7 +17,8 @@ public enum KeyDerivation {
     /// `revocation_basepoint·SHA256(revocation_basepoint || per_commitment_point)
     ///  + per_commitment_point·SHA256(per_commitment_point || revocation_basepoint)`.
     public static func revocationPubkey(basepoint: [UInt8], perCommitmentPoint: [UInt8]) -> [UInt8]? {
-        Secp256k1.sum(basepoint, times: sha256(basepoint + perCommitmentPoint),
-                      perCommitmentPoint, times: sha256(perCommitmentPoint + basepoint))
+        Secp256k1.sum(
+            basepoint, times: sha256(basepoint + perCommitmentPoint),
+            perCommitmentPoint, times: sha256(perCommitmentPoint + basepoint))
     }
 }

@@ -80,7 +80,8 @@ public enum Script {
     ) -> [UInt8] {
         var s = [OP_DUP, OP_HASH160] + push(Hash.hash160(revocation)) + [OP_EQUAL, OP_IF, OP_CHECKSIG, OP_ELSE]
         s += push(remoteHTLC) + [OP_SWAP, OP_SIZE] + push([32]) + [OP_EQUAL, OP_IF]
-        s += [OP_HASH160] + push(RIPEMD160.hash(paymentHash)) + [OP_EQUALVERIFY, OP_2, OP_SWAP] + push(localHTLC)
+        s +=
+            [OP_HASH160] + push(RIPEMD160.hash(paymentHash)) + [OP_EQUALVERIFY, OP_2, OP_SWAP] + push(localHTLC)
             + [OP_2, OP_CHECKMULTISIG, OP_ELSE]
         s += [OP_DROP] + number(UInt64(cltvExpiry)) + [OP_CHECKLOCKTIMEVERIFY, OP_DROP, OP_CHECKSIG, OP_ENDIF]
         if anchors { s += [OP_1, OP_CHECKSEQUENCEVERIFY, OP_DROP] }

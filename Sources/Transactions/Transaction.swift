@@ -1,6 +1,5 @@
 import Basics
 
-
 /// A Bitcoin transaction as BOLT #3 builds them: inputs without scriptSig (segwit), and
 /// the two digests a Lightning signature covers (BIP 143).
 public struct Transaction: Sendable, Hashable {
@@ -119,7 +118,8 @@ public struct Transaction: Sendable, Hashable {
         var inputs: [Input] = []
         for _ in 0..<inputCount {
             guard let txid = reader.bytes(32), let vout = reader.u32(), let scriptLength = reader.varInt(),
-                  reader.bytes(Int(scriptLength)) != nil, let sequence = reader.u32() else { return nil }
+                reader.bytes(Int(scriptLength)) != nil, let sequence = reader.u32()
+            else { return nil }
             inputs.append(Input(txid: txid, vout: vout, sequence: sequence))
         }
         guard let outputCount = reader.varInt() else { return nil }

@@ -104,7 +104,7 @@ public struct CipherState: Sendable {
         defer { advance() }
         // The nonce is 12 bytes, so creating it cannot fail.
         guard let n = try? ChaChaPoly.Nonce(data: Transport.nonce(nonce)),
-              let box = try? ChaChaPoly.seal(plaintext, using: symmetricKey, nonce: n)
+            let box = try? ChaChaPoly.seal(plaintext, using: symmetricKey, nonce: n)
         else { return [] }
         return Array(box.ciphertext) + Array(box.tag)
     }

@@ -203,7 +203,8 @@ public struct ConnectionDecoder: Sendable {
             return nil
         }
         if !synSeen, a.bytes.count >= HandshakeSize.actOne, b.bytes.count >= HandshakeSize.actTwo,
-           Self.hasActShape(a.bytes), Self.hasActShape(b.bytes) {
+            Self.hasActShape(a.bytes), Self.hasActShape(b.bytes)
+        {
             // The capture started after the SYN but before act one: the side that spoke
             // first is the initiator.
             return beginHandshake(initiator: aFirst ? .a : .b, actOne: aFirst ? a.bytes : b.bytes, keyLog: context.keyLog)

@@ -47,7 +47,8 @@ public struct DecodingContext: Sendable {
         // Per-epoch keys work mid-epoch too, at an unknown nonce; the next epoch's key is
         // then found by its tag.
         for key in keyLog.keysByTag.values {
-            candidates.append(Synchronizer.Candidate(cipher: CipherState(key: key, chainingKey: nil), nonces: Synchronizer.Candidate.allNonces, label: -1))
+            candidates.append(
+                Synchronizer.Candidate(cipher: CipherState(key: key, chainingKey: nil), nonces: Synchronizer.Candidate.allNonces, label: -1))
         }
         return candidates
     }()

@@ -78,20 +78,19 @@ struct SymmetricState {
     }
 }
 
-
 func aeadSeal(key: [UInt8], nonce n: UInt64, associatedData: [UInt8], plaintext: [UInt8]) -> [UInt8] {
     guard let nonceValue = try? ChaChaPoly.Nonce(data: nonce(n)),
-          let box = try? ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: nonceValue, authenticating: associatedData)
+        let box = try? ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: nonceValue, authenticating: associatedData)
     else { return [] }
     return Array(box.ciphertext) + Array(box.tag)
 }
 
 func aeadOpen(key: [UInt8], nonce n: UInt64, associatedData: [UInt8], ciphertext: [UInt8]) -> [UInt8]? {
     guard ciphertext.count >= 16,
-          let nonceValue = try? ChaChaPoly.Nonce(data: nonce(n)),
-          let box = try? ChaChaPoly.SealedBox(
+        let nonceValue = try? ChaChaPoly.Nonce(data: nonce(n)),
+        let box = try? ChaChaPoly.SealedBox(
             nonce: nonceValue, ciphertext: ciphertext[0..<(ciphertext.count - 16)], tag: ciphertext[(ciphertext.count - 16)...]),
-          let plaintext = try? ChaChaPoly.open(box, using: SymmetricKey(data: key), authenticating: associatedData)
+        let plaintext = try? ChaChaPoly.open(box, using: SymmetricKey(data: key), authenticating: associatedData)
     else { return nil }
     return Array(plaintext)
 }
@@ -108,7 +107,7 @@ public struct HandshakeInitiator {
     /// node id.
     public init(localStatic: [UInt8], remoteStatic: [UInt8], ephemeral: [UInt8]) throws(HandshakeError) {
         guard Secp256k1.isValidPoint(remoteStatic), let e = Secp256k1.publicKey(secret: ephemeral),
-              Secp256k1.isValidSecret(localStatic)
+            Secp256k1.isValidSecret(localStatic)
         else { throw .invalidKey }
         self.localStatic = localStatic
         self.remoteStatic = remoteStatic

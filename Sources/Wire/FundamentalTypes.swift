@@ -118,9 +118,9 @@ public struct ShortChannelID: Hashable, Sendable, Comparable, CustomStringConver
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let block = UInt32(parts[0]), block <= 0xff_ffff,
-              let tx = UInt32(parts[1]), tx <= 0xff_ffff,
-              let out = UInt16(parts[2])
+            let block = UInt32(parts[0]), block <= 0xff_ffff,
+            let tx = UInt32(parts[1]), tx <= 0xff_ffff,
+            let out = UInt16(parts[2])
         else { return nil }
         self.init(block: block, transaction: tx, output: out)
     }

@@ -42,25 +42,30 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup(title: "Filters") var filters: FilterOptions
 
-    @Option(help: ArgumentHelp(
-        "Output format: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).",
-        valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Output format: text (readable), json (one document), jsonl (one object per line, streamed), sarif (SARIF 2.1.0), github (workflow commands) or short (one line per finding).",
+            valueName: "format"))
     var format: CheckFormat = .output(.text)
 
-    @Option(help: ArgumentHelp(
-        "Only these rules: ids, prefixes ending in '-', or globs with '*' (v1-*-sig), comma-separated, any case (repeatable).", valueName: "ids"))
+    @Option(
+        help: ArgumentHelp(
+            "Only these rules: ids, prefixes ending in '-', or globs with '*' (v1-*-sig), comma-separated, any case (repeatable).", valueName: "ids"))
     var rules: [String] = []
 
     @Option(help: ArgumentHelp("Skip these rules (ids or prefixes, comma-separated, repeatable).", valueName: "ids"))
     var skip: [String] = []
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
-        "Exit with status 1 when there is a finding of this severity or above (error|warning).", valueName: "severity"))
+    @Option(
+        name: .customLong("fail-on"),
+        help: ArgumentHelp(
+            "Exit with status 1 when there is a finding of this severity or above (error|warning).", valueName: "severity"))
     var failOn: Severity = .error
 
-    @Option(help: ArgumentHelp(
-        "The node that recorded a capture, as lntrace labels it: its address (10.0.0.1), or an endpoint (127.0.0.1:9735).",
-        valueName: "node"))
+    @Option(
+        help: ArgumentHelp(
+            "The node that recorded a capture, as lntrace labels it: its address (10.0.0.1), or an endpoint (127.0.0.1:9735).",
+            valueName: "node"))
     var local: String?
 
     @Option(help: ArgumentHelp("Colour text output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
@@ -75,37 +80,49 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Also write every message (JSON Lines output).")
     var messages = false
 
-    @Option(help: ArgumentHelp("How many of the channel's earlier messages a finding shows (text: with the messages the rule refers to; JSON: `context`).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "How many of the channel's earlier messages a finding shows (text: with the messages the rule refers to; JSON: `context`).",
+            valueName: "n"))
     var context: Int = 4
 
-    @Option(help: ArgumentHelp("Times in text context lines: absolute (UTC), relative (seconds since the input's first message) or delta (since the line before).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "Times in text context lines: absolute (UTC), relative (seconds since the input's first message) or delta (since the line before).",
+            valueName: "mode"))
     var time: TimeMode = .absolute
 
-    @Option(help: ArgumentHelp(
-        "Findings accepted earlier: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Findings accepted earlier: a `check --format json` document or `--format jsonl` output; findings it holds are not reported.",
+            valueName: "file"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp(
-        "Report a rule's findings with another severity: RULE=warning|error (RULE: an id, prefix or glob; repeatable).",
-        valueName: "rule=severity"))
+    @Option(
+        help: ArgumentHelp(
+            "Report a rule's findings with another severity: RULE=warning|error (RULE: an id, prefix or glob; repeatable).",
+            valueName: "rule=severity"))
     var severity: [String] = []
 
     @Flag(help: "Print every finding of every rule (text output).")
     var all = false
 
-    @Option(name: .customLong("max-per-rule"), help: ArgumentHelp(
-        "Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).",
-        valueName: "n"))
+    @Option(
+        name: .customLong("max-per-rule"),
+        help: ArgumentHelp(
+            "Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).",
+            valueName: "n"))
     var maxPerRule: Int = 3
 
-    @Option(help: ArgumentHelp(
-        "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.",
-        valueName: "profile"), transform: { try HazardChoice(parsing: $0) })
+    @Option(
+        help: ArgumentHelp(
+            "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.",
+            valueName: "profile"), transform: { try HazardChoice(parsing: $0) })
     var hazards: HazardChoice?
 
-    @Option(help: ArgumentHelp(
-        "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
+    @Option(
+        help: ArgumentHelp(
+            "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
     var window = HazardWindow()
 
     /// `--severity RULE=LEVEL` pairs.
@@ -168,8 +185,9 @@ struct CheckCommand: ParsableCommand {
     func writer(rules selected: [Rule]) -> CheckReport {
         switch format {
         case let .output(output):
-            var style = TextStyle(color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
-                                  grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
+            var style = TextStyle(
+                color: color.enabled(for: .standardOutput), quiet: quiet, verbose: verbose,
+                grouped: !input.inputs.contains("-"), width: TextStyle.outputWidth)
             style.time = time
             Output.standardOutput.allowsColor = style.color
             var options = ReportOptions(toolVersion: lntraceVersion, style: style)

@@ -28,7 +28,10 @@ struct Dump: ParsableCommand {
     @Flag(help: "Also show each message's bytes, type included, as hex (JSON: \"raw\").")
     var raw = false
 
-    @Option(help: ArgumentHelp("Times in text output: absolute (UTC, as the source gives them), relative (seconds since the first message) or delta (since the message before).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "Times in text output: absolute (UTC, as the source gives them), relative (seconds since the first message) or delta (since the message before).",
+            valueName: "mode"))
     var time: TimeMode = .absolute
 
     func run() throws {

@@ -15,7 +15,8 @@ struct ExplainCommand: ParsableCommand {
     func validate() throws {
         if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil && rule != "reorder" {
             let near = Catalog.rules.map(\.info.id).filter { $0.hasPrefix(rule.split(separator: "-").first.map(String.init) ?? rule) }
-            throw ValidationError("unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
+            throw ValidationError(
+                "unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
         }
     }
 

@@ -15,7 +15,9 @@ struct LNTrace: ParsableCommand {
             completely (an unreadable file, a malformed line or frame).
             """,
         version: lntraceVersion,
-        subcommands: [CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, SynthCommand.self]
+        subcommands: [
+            CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, SynthCommand.self,
+        ]
     )
 
     /// Runs the command; a usage error exits with status 2, as the README promises (the

@@ -51,10 +51,14 @@ struct StatsCommand: ParsableCommand {
             if !selection.filter.isEmpty { stats.dropEmpty() }
             reporter.write(stats, input: path)
             if stats.connectionsOmitted > 0 {
-                Output.standardError.line("lntrace: \(path): \(stats.connectionsOmitted) connections without messages past the first \(StatsCollector.keptConnections) not listed")
+                Output.standardError.line(
+                    "lntrace: \(path): \(stats.connectionsOmitted) connections without messages past the first \(StatsCollector.keptConnections) not listed"
+                )
             }
             if stats.otherConnectionMessages > 0 {
-                Output.standardError.line("lntrace: \(path): \(stats.otherConnectionMessages) messages of connections past the first \(StatsCollector.keptConnections) counted, not listed")
+                Output.standardError.line(
+                    "lntrace: \(path): \(stats.otherConnectionMessages) messages of connections past the first \(StatsCollector.keptConnections) counted, not listed"
+                )
             }
             reporter.flush()
         }

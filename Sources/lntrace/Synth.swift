@@ -27,13 +27,18 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("keylog"), help: ArgumentHelp("The key log to write.", valueName: "file"))
     var keyLog: String
 
-    @Option(name: .customLong("messages"), help: ArgumentHelp(
-        "Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).", valueName: "file"))
+    @Option(
+        name: .customLong("messages"),
+        help: ArgumentHelp(
+            "Also write every message sent as JSON Lines (connection, port, direction, type, length, sha256, hex when short, captured).",
+            valueName: "file"))
     var messages: String?
 
-    @Option(name: .customLong("log"), help: ArgumentHelp(
-        "Also write NODE's log of the same messages, as its implementation would (repeatable): NODE=lnd|cln|cln-io|eclair|ldk:PATH.",
-        valueName: "node=style:path"))
+    @Option(
+        name: .customLong("log"),
+        help: ArgumentHelp(
+            "Also write NODE's log of the same messages, as its implementation would (repeatable): NODE=lnd|cln|cln-io|eclair|ldk:PATH.",
+            valueName: "node=style:path"))
     var logs: [LogTarget] = []
 
     func run() throws {
@@ -52,8 +57,9 @@ struct SynthCommand: ParsableCommand {
             let synthesizer = Synthesizer(capturePath: output, messagesPath: messages, logs: logs)
             let (result, keyLogText) = try synthesizer.run(statements)
             try keyLogText.write(toFile: keyLog, atomically: true, encoding: .utf8)
-            FileHandle.standardError.write(Data(
-                "lntrace synth: \(output): \(result.frames) frames, \(result.messages) messages on \(result.connections) connections\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "lntrace synth: \(output): \(result.frames) frames, \(result.messages) messages on \(result.connections) connections\n".utf8))
         } catch let error as ScenarioError {
             FileHandle.standardError.write(Data("lntrace: \(scenario): \(error)\n".utf8))
             throw ExitCode(2)

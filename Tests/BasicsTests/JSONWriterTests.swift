@@ -33,8 +33,10 @@ struct JSONWriterTests {
         json.key("infinite")
         json.number(Double.infinity)
         json.endObject()
-        #expect(String(decoding: json.bytes, as: UTF8.self)
-            == #"{"name":"lntrace","count":3,"big":18446744073709551615,"ok":true,"nothing":null,"frames":[1,{},[]],"raw":"00ff","list":["a","b"],"rate":2.5,"infinite":null}"#)
+        #expect(
+            String(decoding: json.bytes, as: UTF8.self)
+                == #"{"name":"lntrace","count":3,"big":18446744073709551615,"ok":true,"nothing":null,"frames":[1,{},[]],"raw":"00ff","list":["a","b"],"rate":2.5,"infinite":null}"#
+        )
         let object = try #require(try Self.parse(json.bytes) as? [String: Any])
         #expect(object["raw"] as? String == "00ff")
     }

@@ -133,7 +133,8 @@ struct CaptureTests {
                     Issue.record("unexpected problem \(problem)")
                     continue
                 }
-                let largest = [Sent(port: port, direction: "out"), Sent(port: port, direction: "in")]
+                let largest =
+                    [Sent(port: port, direction: "out"), Sent(port: port, direction: "in")]
                     .compactMap { sizes[$0]?.max() }.max() ?? 0
                 #expect(skipped < largest)
             }
@@ -190,8 +191,10 @@ struct CaptureTests {
         // Replace the chaining key of the first connection's line with a wrong one.
         let lines = keyLog.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let first = lines[0].split(separator: " ")
-        let arguments = ["--key", "\(first[0]) \(String(repeating: "cd", count: 32))", "--key", String(lines[1]), "--key", String(lines[2]), "--key", wrong,
-                         "\(Self.dir)/loopback.pcapng"]
+        let arguments = [
+            "--key", "\(first[0]) \(String(repeating: "cd", count: 32))", "--key", String(lines[1]), "--key", String(lines[2]), "--key", wrong,
+            "\(Self.dir)/loopback.pcapng",
+        ]
         let decoded = try Self.decode(arguments)
         #expect(decoded.status == 2)
         let wrongKey = decoded.diagnostics.filter { $0["code"]?.string == "bolt8.wrong-key" }

@@ -47,7 +47,9 @@ struct CheckTests {
     }
 
     @Test func validCaptureHasNoFindings() throws {
-        let result = try LNTraceBinary.run(["check", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap"])
+        let result = try LNTraceBinary.run([
+            "check", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap",
+        ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("  no findings"))
         #expect(result.stdout.contains("findings: 0 errors, 0 warnings"))
@@ -76,7 +78,9 @@ struct CheckTests {
         #expect(text.stdout.contains("commit-sig-valid: not evaluated on 40 of 240 messages: the balances are not known"))
         #expect(text.stdout.contains("evaluated (1 not on every message)"))
 
-        let valid = try LNTraceBinary.run(["check", "--format", "json", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap"])
+        let valid = try LNTraceBinary.run([
+            "check", "--format", "json", "--keylog", "Fixtures/captures/synth/channel-life.keys", "Fixtures/captures/synth/channel-life.pcap",
+        ])
         let life = try JSONValue.parse(valid.stdout)
         #expect(life["inputs"]?[0]?["channels"]?[0]?["rules_partly_evaluated"]?.array?.isEmpty == true)
         #expect(life["summary"]?["rules_partly_evaluated"]?.int64 == 0)
@@ -85,14 +89,17 @@ struct CheckTests {
     /// The quick start: grouped by connection and channel, the offending message marked
     /// after its context, the spec section, a closing summary; no colour into a pipe.
     @Test func textReportExplainsItself() throws {
-        let result = try LNTraceBinary.run(["check", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        let result = try LNTraceBinary.run([
+            "check", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
+        ])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.contains("Fixtures/captures/synth/out-of-order.pcap  capture, 1 Lightning connection"))
         #expect(lines.contains { $0.hasPrefix("  connection #1  10.0.0.1:") && $0.contains("→ 10.0.0.2:9735") })
         #expect(lines.contains { $0.hasPrefix("    channel cd4fdd46…4d57  10.0.0.1 ↔ 10.0.0.2, opened in the trace") })
         // The path is printed once, above its findings; each finding names its frame.
-        var heading = try #require(lines.firstIndex { $0.hasPrefix("    frame 54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed") })
+        var heading = try #require(
+            lines.firstIndex { $0.hasPrefix("    frame 54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed") })
         #expect(!lines.contains { $0.contains("out-of-order.pcap:54") })
         // In a pipe, lines fit 100 columns: the reason continues on the next line, indented.
         #expect(lines.allSatisfy { $0.count <= 100 }, "\(lines.filter { $0.count > 100 })")
@@ -107,9 +114,13 @@ struct CheckTests {
         #expect(lines.contains("  findings: 2 errors, 0 warnings: 2 root causes, 0 follow-ons"))
         #expect(!result.stdout.contains("\u{1B}["))
 
-        let colored = try LNTraceBinary.run(["check", "--color", "always", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        let colored = try LNTraceBinary.run([
+            "check", "--color", "always", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
+        ])
         #expect(colored.stdout.contains("\u{1B}[1;31merror\u{1B}[0m"))
-        let quiet = try LNTraceBinary.run(["check", "--quiet", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"])
+        let quiet = try LNTraceBinary.run([
+            "check", "--quiet", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
+        ])
         #expect(!quiet.stdout.contains("Summary") && !quiet.stdout.contains("  connection #1  "))
         #expect(quiet.stdout.split(separator: "\n").filter { $0.contains(": error: ") }.count == 2)
     }
@@ -148,10 +159,14 @@ struct CheckTests {
         let schema = try JSONSchema(Data(contentsOf: Fixtures.root.appendingPathComponent("Documentation/schema/check.schema.json")))
         let runs: [[String]] = [
             ["--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap"],
-            ["--keylog", "Fixtures/captures/synth/tcp-anomalies.keys", "Fixtures/captures/synth/tcp-anomalies.pcap",
-             "Fixtures/logs/channel-life/alice-cln.log", "Fixtures/hex/channel-life.hex"],
-            ["--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
-             "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"],
+            [
+                "--keylog", "Fixtures/captures/synth/tcp-anomalies.keys", "Fixtures/captures/synth/tcp-anomalies.pcap",
+                "Fixtures/logs/channel-life/alice-cln.log", "Fixtures/hex/channel-life.hex",
+            ],
+            [
+                "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
+                "Fixtures/captures/hazards/lnd-8393.bob-lnd.log",
+            ],
         ]
         for arguments in runs {
             let document = try LNTraceBinary.run(["check", "--format", "json"] + arguments)
@@ -161,7 +176,8 @@ struct CheckTests {
             var kinds = Set<String>()
             for line in lines.stdout.split(separator: "\n") {
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-                #expect(schema.errors(object, at: "#/$defs/line").isEmpty, "\(line.prefix(120)): \(schema.errors(object, at: "#/$defs/line").prefix(3))")
+                #expect(
+                    schema.errors(object, at: "#/$defs/line").isEmpty, "\(line.prefix(120)): \(schema.errors(object, at: "#/$defs/line").prefix(3))")
                 kinds.insert((object as? [String: Any])?["kind"] as? String ?? "")
             }
             #expect(kinds.isSuperset(of: ["message", "input", "summary"]))
@@ -215,8 +231,10 @@ struct CheckTests {
     /// A finding appears on standard output while the input is still being written.
     @Test func jsonLinesFindingsStreamWhileTheInputGrows() throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-stream-\(getpid())").path
-        let synth = try LNTraceBinary.run(["synth", "Fixtures/rules/sd-no-pending-updates.scenario", "-o", base + ".pcap",
-                                           "--keylog", base + ".keys", "--log", "alice=lnd:\(base).log"])
+        let synth = try LNTraceBinary.run([
+            "synth", "Fixtures/rules/sd-no-pending-updates.scenario", "-o", base + ".pcap",
+            "--keylog", base + ".keys", "--log", "alice=lnd:\(base).log",
+        ])
         #expect(synth.status == 0)
         let log = try String(contentsOfFile: base + ".log", encoding: .utf8)
         let process = Process()
@@ -308,8 +326,10 @@ struct RootCauseReportTests {
 
     @Test func followOnsAloneDoNotFail() throws {
         // Every root made a warning: only follow-ons remain errors, and the exit status is 0.
-        let roots = ["add-id-increment", "raa-solicited", "rm-id-known", "fee-funder-only", "fulfill-preimage",
-                     "commit-one-outstanding", "raa-secret", "commit-num-htlcs", "re-wait-peer"]
+        let roots = [
+            "add-id-increment", "raa-solicited", "rm-id-known", "fee-funder-only", "fulfill-preimage",
+            "commit-one-outstanding", "raa-secret", "commit-num-htlcs", "re-wait-peer",
+        ]
         let result = try LNTraceBinary.run(["check", "--format", "jsonl"] + roots.flatMap { ["--severity", "\($0)=warning"] } + Self.capture)
         let errors = try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "finding" && $0["severity"]?.string == "error" }
         #expect(!errors.isEmpty)

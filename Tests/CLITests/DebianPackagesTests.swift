@@ -12,10 +12,11 @@ import Testing
 
     /// The listed packages: one a line, `#` starting a comment.
     static func listed() throws -> Set<String> {
-        Set(try text("Scripts/debian-packages.txt").split(separator: "\n").compactMap { line in
-            let name = line.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
-            return name.isEmpty ? nil : name
-        })
+        Set(
+            try text("Scripts/debian-packages.txt").split(separator: "\n").compactMap { line in
+                let name = line.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+                return name.isEmpty ? nil : name
+            })
     }
 
     /// The quoted names inside each `.apt([...])` of Package.swift.

@@ -28,8 +28,9 @@ struct DisplayTests {
         let formatter = ISO8601DateFormatter()
         return try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "message" }.compactMap { record in
             guard let text = record["time"]?.string, let dot = text.firstIndex(of: "."),
-                  let whole = formatter.date(from: String(text[..<dot]) + "Z"),
-                  let fraction = Double("0" + text[dot...].dropLast()) else { return nil }
+                let whole = formatter.date(from: String(text[..<dot]) + "Z"),
+                let fraction = Double("0" + text[dot...].dropLast())
+            else { return nil }
             return whole.timeIntervalSince1970 + fraction
         }
     }

@@ -24,7 +24,8 @@ import Testing
         let options = help.stdout.split(separator: "\n").compactMap { line -> String? in
             let trimmed = line.drop { $0 == " " }
             guard trimmed.hasPrefix("--") || trimmed.hasPrefix("-") else { return nil }
-            return trimmed.split(separator: " ").map(String.init).first { $0.hasPrefix("--") }?.trimmingCharacters(in: CharacterSet(charactersIn: ","))
+            return trimmed.split(separator: " ").map(String.init).first { $0.hasPrefix("--") }?.trimmingCharacters(
+                in: CharacterSet(charactersIn: ","))
         }
         #expect(!options.isEmpty)
         for option in options where option != "--help" && option != "--version" {

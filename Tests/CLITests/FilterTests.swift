@@ -45,7 +45,9 @@ struct FilterTests {
         #expect(third.map(Self.key) == all.filter { $0["connection"]?.uint64 == 3 }.map(Self.key))
         let since = "2026-11-25T23:12:46.574", until = "2026-11-25 23:12:46.58"
         let window = try Self.records(["dump", "--format", "jsonl", "--since", since, "--until", until] + Self.capture, kind: "message")
-        let inWindow = all.filter { ($0["time"]?.string ?? "") >= "2026-11-25T23:12:46.574" && ($0["time"]?.string ?? "") <= "2026-11-25T23:12:46.580000000Z" }
+        let inWindow = all.filter {
+            ($0["time"]?.string ?? "") >= "2026-11-25T23:12:46.574" && ($0["time"]?.string ?? "") <= "2026-11-25T23:12:46.580000000Z"
+        }
         #expect(!window.isEmpty)
         #expect(window.map(Self.key) == inWindow.map(Self.key))
     }
@@ -65,7 +67,8 @@ struct FilterTests {
         let messages = try Self.records(["dump", "--format", "jsonl", Self.log], kind: "message")
         let channels: [String] = messages.compactMap { record in record["channel"]?.string }
         let channel = try #require(channels.last)
-        let byChannel = try Self.records(["dump", "--format", "jsonl", "--channel", String(channel.prefix(8)).uppercased(), Self.log], kind: "message")
+        let byChannel = try Self.records(
+            ["dump", "--format", "jsonl", "--channel", String(channel.prefix(8)).uppercased(), Self.log], kind: "message")
         #expect(!byChannel.isEmpty)
         #expect(byChannel.map(Self.key) == messages.filter { $0["channel"]?.string == channel }.map(Self.key))
         let peers: [String] = messages.compactMap { record in record["peer"]?.string }

@@ -36,21 +36,21 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-\(getpid()).profile").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try """
-            # every channel message but shutdown in one queue
-            profile mine
-            queue all update_add_htlc commitment_signed revoke_and_ack update_fulfill_htlc
-            queue close shutdown
-            fails *
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        # every channel message but shutdown in one queue
+        profile mine
+        queue all update_add_htlc commitment_signed revoke_and_ack update_fulfill_htlc
+        queue close shutdown
+        fails *
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let found = try Self.hazards(["--hazards", path])
         #expect(found.first?["hazard"]?.string == "reorder")
         #expect(found.first?["profile"]?.string == "mine")
         // A misspelt message type would silently disable the hazard: an error at its line.
         try """
-            profile mine
-            queue all update_add_htlc commitment_signed
-            queue close shutdwn
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        profile mine
+        queue all update_add_htlc commitment_signed
+        queue close shutdwn
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let bad = try LNTraceBinary.run(["check", "--hazards", path] + Self.capture)
         #expect(bad.status == 2 && bad.stderr.contains("\(path):3: no message type 'shutdwn'"), "\(bad.stderr)")
         let explain = try LNTraceBinary.run(["explain", "reorder"])

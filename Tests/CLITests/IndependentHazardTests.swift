@@ -28,9 +28,11 @@ import Testing
         let records = try JSONValue.lines(result.stdout)
         var out = Set<Key>()
         for hazard in records where hazard["kind"]?.string == "hazard" {
-            out.insert(Key(port: port[hazard["first"]?["connection"]?.int64 ?? -1] ?? -1,
-                           first: Int(hazard["first"]?["index"]?.int64 ?? -1), second: Int(hazard["second"]?["index"]?.int64 ?? -1),
-                           kind: hazard["hazard"]?.string ?? ""))
+            out.insert(
+                Key(
+                    port: port[hazard["first"]?["connection"]?.int64 ?? -1] ?? -1,
+                    first: Int(hazard["first"]?["index"]?.int64 ?? -1), second: Int(hazard["second"]?["index"]?.int64 ?? -1),
+                    kind: hazard["hazard"]?.string ?? ""))
         }
         return (out, records)
     }
@@ -39,8 +41,10 @@ import Testing
         var out = Set<Key>()
         for line in try Fixtures.jsonLines("captures/pyln-hazards/expected.jsonl") where (line["profiles"] as? [String] ?? []).contains(profile) {
             let first = line["first"] as? [String: Any] ?? [:], second = line["second"] as? [String: Any] ?? [:]
-            out.insert(Key(port: line["port"] as? Int ?? 0, first: first["index"] as? Int ?? 0, second: second["index"] as? Int ?? 0,
-                           kind: line["kind"] as? String ?? ""))
+            out.insert(
+                Key(
+                    port: line["port"] as? Int ?? 0, first: first["index"] as? Int ?? 0, second: second["index"] as? Int ?? 0,
+                    kind: line["kind"] as? String ?? ""))
         }
         return out
     }

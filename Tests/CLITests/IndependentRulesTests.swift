@@ -40,13 +40,19 @@ import Testing
         var expected = Set<Key>()
         for line in try Fixtures.jsonLines("captures/pyln-channels/expected.jsonl") {
             for rule in line["rules"] as? [String] ?? [] {
-                expected.insert(Key(port: line["port"] as? Int ?? 0, connection: line["connection"] as? Int ?? 0,
-                                    index: line["index"] as? Int ?? 0, rule: rule))
+                expected.insert(
+                    Key(
+                        port: line["port"] as? Int ?? 0, connection: line["connection"] as? Int ?? 0,
+                        index: line["index"] as? Int ?? 0, rule: rule))
             }
         }
         #expect(expected.count == 31)
-        #expect(found.subtracting(expected).isEmpty, "reported but not injected: \(found.subtracting(expected).sorted { $0.description < $1.description })")
-        #expect(expected.subtracting(found).isEmpty, "injected but not reported: \(expected.subtracting(found).sorted { $0.description < $1.description })")
+        #expect(
+            found.subtracting(expected).isEmpty,
+            "reported but not injected: \(found.subtracting(expected).sorted { $0.description < $1.description })")
+        #expect(
+            expected.subtracting(found).isEmpty,
+            "injected but not reported: \(expected.subtracting(found).sorted { $0.description < $1.description })")
         // The long valid life (port 41000) gives nothing.
         #expect(!found.contains { $0.port == 41000 })
     }

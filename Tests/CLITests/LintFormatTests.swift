@@ -11,17 +11,20 @@ struct LintFormatTests {
     @Test func shortPrintsOneLinePerFinding() throws {
         let result = try LNTraceBinary.run(["check", "--format", "short"] + Self.capture)
         #expect(result.status == 1)
-        #expect(result.stdout.split(separator: "\n") == [
-            "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed: the responder has not signed a commitment with it",
-            "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the initiator is not yet covered by its commitment_signed",
-        ])
+        #expect(
+            result.stdout.split(separator: "\n") == [
+                "Fixtures/captures/synth/out-of-order.pcap:54: error: rm-after-irrevocable: HTLC 1 is not irrevocably committed: the responder has not signed a commitment with it",
+                "Fixtures/captures/synth/out-of-order.pcap:67: error: sd-no-pending-updates: 1 update of the initiator is not yet covered by its commitment_signed",
+            ])
     }
 
     @Test func githubWritesWorkflowCommands() throws {
         let result = try LNTraceBinary.run(["check", "--format", "github"] + Self.capture)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines.first?.hasPrefix("::error file=Fixtures/captures/synth/out-of-order.pcap,title=rm-after-irrevocable::HTLC 1 is not irrevocably committed") == true)
+        #expect(
+            lines.first?.hasPrefix(
+                "::error file=Fixtures/captures/synth/out-of-order.pcap,title=rm-after-irrevocable::HTLC 1 is not irrevocably committed") == true)
         #expect(lines.first?.hasSuffix("(frame 54)") == true)
         // A log's finding has its line; a hazard is a warning.
         let hazard = try LNTraceBinary.run(["check", "--format", "github", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
@@ -40,7 +43,9 @@ struct LintFormatTests {
         let results = run["results"]?.array ?? []
         #expect(results.compactMap { $0["ruleId"]?.string } == ["rm-after-irrevocable", "sd-no-pending-updates"])
         #expect(results.first?["level"]?.string == "error")
-        #expect(results.first?["locations"]?.array?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.string == "Fixtures/captures/synth/out-of-order.pcap")
+        #expect(
+            results.first?["locations"]?.array?.first?["physicalLocation"]?["artifactLocation"]?["uri"]?.string
+                == "Fixtures/captures/synth/out-of-order.pcap")
         #expect(results.first?["properties"]?["frames"]?.array?.compactMap(\.uint64) == [54])
         #expect(run["invocations"]?.array?.first?["executionSuccessful"] == .bool(true))
     }

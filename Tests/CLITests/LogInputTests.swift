@@ -48,8 +48,10 @@ struct LogInputTests {
         func sequence(_ messages: [JSONValue]) -> [String] {
             messages.filter { $0["channel"] == channel }.map { m in
                 let f = m["fields"]
-                return [m["type"]?.string, m["direction"]?.string, f?["id"]?.description, f?["amount_msat"]?.description,
-                        f?["payment_hash"]?.string, f?["payment_preimage"]?.string].map { $0 ?? "-" }.joined(separator: " ")
+                return [
+                    m["type"]?.string, m["direction"]?.string, f?["id"]?.description, f?["amount_msat"]?.description,
+                    f?["payment_hash"]?.string, f?["payment_preimage"]?.string,
+                ].map { $0 ?? "-" }.joined(separator: " ")
             }
         }
         #expect(sequence(log).count >= 30)
@@ -103,13 +105,19 @@ struct LogInputTests {
 
     @Test func malformedAndBinaryLinesAreDiagnosedNotFatal() throws {
         var input = Data()
-        input.append(Data("2024-01-01T00:00:00.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [IN] 0012000a0004deadbeef\n".utf8))
+        input.append(
+            Data(
+                "2024-01-01T00:00:00.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [IN] 0012000a0004deadbeef\n"
+                    .utf8))
         input.append(Data((0..<500).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
         input.append(Data("\n".utf8))
         // The binary junk holds newlines of its own: the malformed line is the next one.
         let malformedLine = input.filter { $0 == UInt8(ascii: "\n") }.count + 1
-        input.append(Data("2024-01-01T00:00:01.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [OUT] 00130\n".utf8))
-        input.append(Data("2024-01-01T00:00:02.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [OUT] 00130000\n".utf8))
+        input.append(
+            Data("2024-01-01T00:00:01.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [OUT] 00130\n".utf8))
+        input.append(
+            Data("2024-01-01T00:00:02.000Z 03864ef025fde8fb587d989186ce6a4a186895ee44a926bfc370e2c366597a3f8f-channeld-chan#1: [OUT] 00130000\n".utf8)
+        )
         let result = try LNTraceBinary.run(["dump", "--format", "jsonl", "-"], stdin: input)
         let lines = try JSONValue.lines(result.stdout)
         #expect(result.status == 2)

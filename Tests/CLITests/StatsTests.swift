@@ -5,8 +5,10 @@ import Testing
 /// `lntrace stats`: counts per connection and channel agree with what synth sent.
 @Suite struct StatsTests {
     @Test func countsMatchTheMessagesSent() throws {
-        let result = try LNTraceBinary.run(["stats", "--format", "json", "--keylog", "Fixtures/captures/synth/channel-life.keys",
-                                            "Fixtures/captures/synth/channel-life.pcap"])
+        let result = try LNTraceBinary.run([
+            "stats", "--format", "json", "--keylog", "Fixtures/captures/synth/channel-life.keys",
+            "Fixtures/captures/synth/channel-life.pcap",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try JSONValue.parse(result.stdout)
         #expect(document["command"]?.string == "stats")

@@ -94,7 +94,10 @@ struct SynthTests {
     @Test func scenarioErrorsNameTheLine() throws {
         let dir = FileManager.default.temporaryDirectory
         let result = try LNTraceBinary.run(
-            ["synth", "-", "-o", dir.appendingPathComponent("x-\(getpid()).pcap").path, "--keylog", dir.appendingPathComponent("x-\(getpid()).keys").path],
+            [
+                "synth", "-", "-o", dir.appendingPathComponent("x-\(getpid()).pcap").path, "--keylog",
+                dir.appendingPathComponent("x-\(getpid()).keys").path,
+            ],
             stdin: Data("node alice\nnode bob\nconnect alice bob\nalice -> bob no_such_message\n".utf8))
         #expect(result.status == 2)
         #expect(result.stderr.contains("line 4"))

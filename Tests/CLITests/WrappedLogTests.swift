@@ -64,7 +64,10 @@ struct WrappedLogTests {
 
     /// lnd at its default level logs no wire message: say which setting makes it.
     @Test(arguments: [
-        ("2024-05-01 15:54:18.364 [INF] LTND: Version: 0.17.0-beta\n2024-05-01 15:54:18.364 [INF] PEER: Peer(02aa): loading\n", "debuglevel=info,PEER=debug"),
+        (
+            "2024-05-01 15:54:18.364 [INF] LTND: Version: 0.17.0-beta\n2024-05-01 15:54:18.364 [INF] PEER: Peer(02aa): loading\n",
+            "debuglevel=info,PEER=debug"
+        ),
         ("2024-01-18T09:30:00.000Z INFO    lightningd: Server started with public key 02aa\n", "log-level=debug"),
         ("2024-02-12 13:54:53.353 INFO  [lightning::ln::channelmanager:100] Started\n", "Trace"),
     ])
@@ -156,7 +159,9 @@ struct FloodTests {
         #expect(row?.split(separator: " ") == ["conn-ping-pong", "1", "9", "error"])
         #expect(result.stdout.contains("findings: 10 errors, 10 warnings: 1 root cause, 19 follow-ons"))
         // Printed as found: the follow-ons go under their root in one line each.
-        #expect(result.stdout.contains("\n    ↳ -:6: warning: conn-pong-unsolicited: pong of 8 bytes matches no outstanding ping (they asked for 4) [#2]\n"))
+        #expect(
+            result.stdout.contains(
+                "\n    ↳ -:6: warning: conn-pong-unsolicited: pong of 8 bytes matches no outstanding ping (they asked for 4) [#2]\n"))
         #expect(!result.stdout.contains("no findings"))
     }
 
@@ -168,7 +173,8 @@ struct FloodTests {
         for _ in 0..<2 {
             text += "2024-01-01T00:00:00.000Z \(id)-connectd: [OUT] 001000000000\n2024-01-01T00:00:00.000Z \(id)-connectd: [IN] 001000000000\n"
         }
-        let pair = "2024-01-01T00:00:00.000Z \(id)-connectd: [OUT] 001200040000\n2024-01-01T00:00:00.000Z \(id)-connectd: [IN] 00130008"
+        let pair =
+            "2024-01-01T00:00:00.000Z \(id)-connectd: [OUT] 001200040000\n2024-01-01T00:00:00.000Z \(id)-connectd: [IN] 00130008"
             + String(repeating: "00", count: 8) + "\n"
         text += String(repeating: pair, count: 10_000)
         let result = try LNTraceBinary.run(["check", "-"], stdin: Data(text.utf8))

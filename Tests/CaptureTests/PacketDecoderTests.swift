@@ -11,8 +11,10 @@ struct PacketDecoderTests {
         let total = 20 + options.count + payload.count
         var flags: UInt16 = 0
         if let fragment { flags = UInt16(fragment.offset / 8) | (fragment.more ? 0x2000 : 0) }
-        return [UInt8(0x40 | ihl), 0, UInt8(total >> 8), UInt8(total & 0xff), UInt8(id >> 8), UInt8(id & 0xff),
-                UInt8(flags >> 8), UInt8(flags & 0xff), 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2] + options + payload
+        return [
+            UInt8(0x40 | ihl), 0, UInt8(total >> 8), UInt8(total & 0xff), UInt8(id >> 8), UInt8(id & 0xff),
+            UInt8(flags >> 8), UInt8(flags & 0xff), 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ] + options + payload
     }
 
     static func ipv6(extensions: [UInt8] = [], next: UInt8 = 6, payload: [UInt8] = tcp) -> [UInt8] {
@@ -104,7 +106,9 @@ struct PacketDecoderTests {
                 _ = try? TCPSegment.parse(packet, frames: [1], time: Timestamp(seconds: 0))
             }
         }
-        #expect(throws: PacketSkip.notIP) { try PacketDecoder.decode(Self.macs + [0x08, 0x06] + [UInt8](repeating: 0, count: 28), linkType: LinkType.ethernet) }
+        #expect(throws: PacketSkip.notIP) {
+            try PacketDecoder.decode(Self.macs + [0x08, 0x06] + [UInt8](repeating: 0, count: 28), linkType: LinkType.ethernet)
+        }
         #expect(throws: PacketSkip.unsupportedLinkType(147)) { try PacketDecoder.decode(frame, linkType: 147) }
         #expect(throws: PacketSkip.truncated(layer: "IPv4")) { try PacketDecoder.decode(Array(Self.ipv4().prefix(19)), linkType: LinkType.raw) }
     }

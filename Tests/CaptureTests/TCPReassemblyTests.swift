@@ -111,8 +111,9 @@ struct TCPTrackerTests {
 
     mutating func segment(_ from: Endpoint, _ to: Endpoint, _ seq: UInt32, _ ack: UInt32, _ flags: TCPFlags, _ payload: [UInt8] = []) -> TCPSegment {
         frame += 1
-        return TCPSegment(source: from, destination: to, sequence: seq, acknowledgment: ack, flags: flags,
-                          payload: payload[...], frames: [frame], time: Timestamp(seconds: Int64(frame)))
+        return TCPSegment(
+            source: from, destination: to, sequence: seq, acknowledgment: ack, flags: flags,
+            payload: payload[...], frames: [frame], time: Timestamp(seconds: Int64(frame)))
     }
 
     func summary(_ events: [TCPEvent]) -> [String] {
@@ -155,10 +156,11 @@ struct TCPTrackerTests {
             segment(client, server, 7001, 0, [.ack], [5, 5]),
         ] { tracker.add(s, into: &events) }
         tracker.finish(frame: frame, time: Timestamp(seconds: 99), into: &events)
-        #expect(summary(events) == [
-            "open 1 40000→9735 syn=true", "data 1 a 1", "closed 1 reset",
-            "open 2 40000→9735 syn=true", "data 2 a 2", "closed 2 end of capture",
-        ])
+        #expect(
+            summary(events) == [
+                "open 1 40000→9735 syn=true", "data 1 a 1", "closed 1 reset",
+                "open 2 40000→9735 syn=true", "data 2 a 2", "closed 2 end of capture",
+            ])
     }
 
     @Test mutating func midConnectionAndPortFilter() {

@@ -48,7 +48,10 @@ import Trace
         defer { trace.remove() }
         let expected = Self.expected(trace)
         let found = try Self.hazards(trace.capture, keys: trace.keys, profile: profile)
-        #expect(Set(found.map { "\($0.kind)@\($0.first.index ?? -1)" }) == expected, "\(file): \(found.map { "\($0.kind) \($0.first.content.name)@\($0.first.index ?? -1) → \($0.second.content.name): \($0.outcome.map(\.rule.id))" })")
+        #expect(
+            Set(found.map { "\($0.kind)@\($0.first.index ?? -1)" }) == expected,
+            "\(file): \(found.map { "\($0.kind) \($0.first.content.name)@\($0.first.index ?? -1) → \($0.second.content.name): \($0.outcome.map(\.rule.id))" })"
+        )
         for hazard in found {
             let issues = hazard.known?.issues ?? []
             #expect(!issues.isEmpty, "\(file): \(hazard.kind) names no issue")
@@ -117,12 +120,14 @@ import Trace
         defer { trace.remove() }
         // bob's link fails on the add right after the shutdown arrived (htlcswitch/link.go failf,
         // with the ChannelLink(<channel point>) prefix); the channel point prints the txid reversed.
-        var lines = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
         let shutdown = try #require(lines.firstIndex { $0.contains("Received Shutdown") })
         let channel = try #require(lines[shutdown].split(separator: "chan_id=").last?.prefix(64))
         let point = [UInt8](hexString: String(channel))?.reversed().map { String(format: "%02x", $0) }.joined() ?? ""
-        lines.insert(String(lines[shutdown].prefix(23)) + " [ERR] HSWC: ChannelLink(\(point):0): failing link: "
-                     + "received add while link is flushing with error: invalid update", at: shutdown + 1)
+        lines.insert(
+            String(lines[shutdown].prefix(23)) + " [ERR] HSWC: ChannelLink(\(point):0): failing link: "
+                + "received add while link is flushing with error: invalid update", at: shutdown + 1)
         let path = trace.directory.appendingPathComponent("bob-failed.log").path
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
 

@@ -102,7 +102,11 @@ struct BoundsTests {
         #expect(record["messages"]?.int64 == 30_000)
         if case let .array(channels)? = record["channels"] { #expect(channels.count == 10_000) } else { Issue.record("no channels") }
         #expect(record["channels_omitted"]?.int64 == 20_000)
-        if case let .object(omitted)? = record["omitted_channels"] { #expect(omitted["messages"]?.int64 == 20_000) } else { Issue.record("no omitted_channels") }
+        if case let .object(omitted)? = record["omitted_channels"] {
+            #expect(omitted["messages"]?.int64 == 20_000)
+        } else {
+            Issue.record("no omitted_channels")
+        }
         #expect(summary?["channels"]?.int64 == 30_000)
         #expect(limit?["message"]?.string?.contains("least recently active channels were dropped") == true)
     }
@@ -133,8 +137,10 @@ struct BoundsTests {
         #expect(KeyMaterial.leaked(in: Array("00\(secret)ff".utf8)) == [secret])
         #expect(KeyMaterial.leaked(in: Array(String(secret.dropLast()).utf8)).isEmpty)
         // A dump of decrypted messages, in hex, with its key log: no key comes out.
-        let run = try LNTraceBinary.run(["dump", "--raw", "-v", "--keylog", "Fixtures/captures/pyln-channels/keys.log",
-                                         "Fixtures/captures/pyln-channels/channels.pcap"])
+        let run = try LNTraceBinary.run([
+            "dump", "--raw", "-v", "--keylog", "Fixtures/captures/pyln-channels/keys.log",
+            "Fixtures/captures/pyln-channels/channels.pcap",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
     }
 }

@@ -17,8 +17,9 @@ import Transactions
     }
 
     static func add(_ ledger: inout CommitmentLedger, from side: Side, id: UInt64, msat: UInt64) {
-        ledger.recordAdd(from: side, id: id, amountMsat: msat, paymentHash: [UInt8](repeating: UInt8(truncatingIfNeeded: id), count: 32),
-                         cltvExpiry: 800_144, onion: [0, 1, 2])
+        ledger.recordAdd(
+            from: side, id: id, amountMsat: msat, paymentHash: [UInt8](repeating: UInt8(truncatingIfNeeded: id), count: 32),
+            cltvExpiry: 800_144, onion: [0, 1, 2])
     }
 
     /// `signer` signs, the peer revokes: the dance of one direction.

@@ -45,8 +45,9 @@ struct DialectTableTests {
     func lndNamesRoundTrip(_ direction: Direction) {
         for entry in LndDialect.messages.entries {
             for name in entry.names {
-                let line = LndDialect.messageLine(time: "2024-05-01 15:54:18.364", direction: direction, peer: Self.node,
-                                                  address: "127.0.0.1:9735", message: "\(name)(chan_id=\(Self.channel))")
+                let line = LndDialect.messageLine(
+                    time: "2024-05-01 15:54:18.364", direction: direction, peer: Self.node,
+                    address: "127.0.0.1:9735", message: "\(name)(chan_id=\(Self.channel))")
                 let messages = Self.parsed(LndLogParser(file: "lnd.log"), line)
                 #expect(messages.map(\.content.type) == [UInt16?.some(entry.type)], "\(name): \(line)")
                 #expect(messages.map(\.content.name) == [entry.spec])
@@ -92,8 +93,9 @@ struct DialectTableTests {
             for name in entry.names {
                 // Both loggers' lines: the second is the first's copy, one message.
                 let lines = [EclairDialect.diagnosticsLogger, EclairDialect.peerLogger].map {
-                    EclairDialect.messageLine(time: "2021-09-24 21:59:53,155", logger: $0, peer: Self.node, channel: Self.channel,
-                                              direction: direction, message: "\(name)()")
+                    EclairDialect.messageLine(
+                        time: "2021-09-24 21:59:53,155", logger: $0, peer: Self.node, channel: Self.channel,
+                        direction: direction, message: "\(name)()")
                 }
                 let messages = Self.parsed(EclairLogParser(file: "eclair.log"), lines.joined(separator: "\n"))
                 #expect(messages.map(\.content.type) == [UInt16?.some(entry.type)], "\(lines[0])")
@@ -109,8 +111,9 @@ struct DialectTableTests {
             let variant = try #require(LdkDialect.variant(of: entry.type))
             // The writer's struct name (wrapped in its variant when received), then every other name.
             for name in entry.names {
-                let line = LdkDialect.messageLine(time: "2024-02-12 13:54:53.353", direction: direction, peer: Self.node,
-                                                  message: "\(name) { channel_id: ChannelId(\(Self.channel)) }", variant: variant)
+                let line = LdkDialect.messageLine(
+                    time: "2024-02-12 13:54:53.353", direction: direction, peer: Self.node,
+                    message: "\(name) { channel_id: ChannelId(\(Self.channel)) }", variant: variant)
                 let messages = Self.parsed(LdkLogParser(file: "ldk.log"), line)
                 #expect(messages.map(\.content.type) == [UInt16?.some(entry.type)], "\(line)")
                 #expect(messages.first?.direction == direction)
@@ -122,8 +125,10 @@ struct DialectTableTests {
     // MARK: What each parser recognised before the tables were shared
 
     /// Parses one line per name with `line` and expects `spec` for each.
-    static func expectRecognised<P: LogParser>(_ before: [String: String], _ parser: P, _ line: (String) -> String,
-                                               sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    static func expectRecognised<P: LogParser>(
+        _ before: [String: String], _ parser: P, _ line: (String) -> String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         for (name, spec) in before.sorted(by: { $0.key < $1.key }) {
             let messages = parsed(parser, line(name))
             #expect(messages.map(\.content.name) == [spec], "'\(name)'", sourceLocation: sourceLocation)
@@ -245,7 +250,8 @@ struct DialectTableTests {
             "SendPeerStorage": ["peer_storage"], "SendPeerStorageRetrieval": ["peer_storage_retrieval"],
         ]
         for (event, names) in events.sorted(by: { $0.key < $1.key }) {
-            let line = "2024-02-12 13:54:53.353 DEBUG [lightning::ln::peer_handler:2067] Handling \(event) event in peer_handler "
+            let line =
+                "2024-02-12 13:54:53.353 DEBUG [lightning::ln::peer_handler:2067] Handling \(event) event in peer_handler "
                 + "for node \(Self.node) for channel \(Self.channel)"
             #expect(Self.parsed(LdkLogParser(file: "ldk.log"), line).map(\.content.name) == names, "\(event)")
         }

@@ -86,7 +86,9 @@ struct LndLogTests {
             line("ChannelReestablish(next_local_height=103576, remote_tail_height=104064)"),
             line("Ping(ping_bytes=00112233)"),
             line("Pong(pong_bytes=aabb)", sent: true),
-            line("MsgOpenChannel(temp_chan_id=\(cid), chain=000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f, csv=144, amt=0.01 BTC, push_amt=5000 mSAT, reserve=0.0001 BTC, flags=1)", sent: true),
+            line(
+                "MsgOpenChannel(temp_chan_id=\(cid), chain=000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f, csv=144, amt=0.01 BTC, push_amt=5000 mSAT, reserve=0.0001 BTC, flags=1)",
+                sent: true),
             // 0.17+: ChannelReady, 8-decimal BTC.
             line("ChannelReady(chan_id=\(cid), next_point=\(point))"),
             line("MsgAcceptChannel(temp_chan_id=\(cid), reserve=0.00010000 BTC, csv=144, num_confs=3)"),
@@ -112,12 +114,13 @@ struct LndLogTests {
         ].joined(separator: "\n")
         var parser = LndLogParser(file: "lnd.log")
         let (messages, _) = run(&parser, log)
-        #expect(messages.map(\.content.name) == [
-            "channel_ready", "update_fulfill_htlc", "channel_reestablish", "ping", "pong", "open_channel", "channel_ready",
-            "accept_channel", "funding_created", "funding_signed", "closing_signed", "channel_reestablish", "pong",
-            "update_add_htlc", "stfu", "update_fulfill_htlc", "update_add_htlc", "closing_complete", "closing_sig", "ping",
-            "update_fee", "shutdown", "init", "unknown_32769",
-        ])
+        #expect(
+            messages.map(\.content.name) == [
+                "channel_ready", "update_fulfill_htlc", "channel_reestablish", "ping", "pong", "open_channel", "channel_ready",
+                "accept_channel", "funding_created", "funding_signed", "closing_signed", "channel_reestablish", "pong",
+                "update_add_htlc", "stfu", "update_fulfill_htlc", "update_add_htlc", "closing_complete", "closing_sig", "ping",
+                "update_fee", "shutdown", "init", "unknown_32769",
+            ])
         #expect(messages[0].hex("second_per_commitment_point") == point)
         #expect(messages[1].hex("payment_preimage") == hash)
         #expect(messages[2].field("channel_id") == nil)
@@ -192,7 +195,8 @@ struct LndLogTests {
 @Suite struct LndLinkFailureTests {
     @Test func failingLinkLineNamesTheChannel() throws {
         var parser = LndLogParser(file: "lnd.log")
-        let text = "2024-04-02 10:00:00.001 [ERR] HSWC: ChannelLink(574d2672a449f6f95accc91e263b31d9d2bf663eb4e7249033c58dc846dd4fcd:1): "
+        let text =
+            "2024-04-02 10:00:00.001 [ERR] HSWC: ChannelLink(574d2672a449f6f95accc91e263b31d9d2bf663eb4e7249033c58dc846dd4fcd:1): "
             + "failing link: received add while link is flushing with error: invalid update"
         let events = parser.parse(LineReader.Line(number: 7, bytes: ArraySlice(Array(text.utf8))))
         guard case let .note(note)? = events.first else {
@@ -213,7 +217,9 @@ struct LndLogTests {
 @Suite struct LndEraTests {
     @Test func peersAreNamedByWhatTheLineGives() {
         var parser = LndLogParser(file: "lnd.log")
-        let (messages, _) = run(&parser, """
+        let (messages, _) = run(
+            &parser,
+            """
             2018-08-30 15:08:18.411 [DBG] PEER: Received Ping from 127.0.0.1:53946
             2024-05-01 15:54:18.364 [DBG] PEER brontide.go:2910: Peer([Alice]): Received Shutdown(chan_id=fe17cd94bb75424db3741498281e3333e9cec87c00987b6e052e1e9473b380a6, script=0014aabb) from [Alice]@127.0.0.1:52192
             2021-05-12 15:33:30.235 [DBG] PEER: Received Error(chan_id=<>, err=internal error) from PEER@IP:PORT
@@ -225,7 +231,9 @@ struct LndLogTests {
 
     @Test func unknownTypesAreMessagesButProseIsNot() {
         var parser = LndLogParser(file: "lnd.log")
-        let (messages, _) = run(&parser, """
+        let (messages, _) = run(
+            &parser,
+            """
             2024-05-01 15:54:18.364 [DBG] PEER: Received DynPropose(chan_id=aa) from 02aa@1.2.3.4:9735
             2024-05-01 15:54:18.364 [DBG] PEER: Peer(02aa): Sending 5 channel updates to peer
             2023-11-23 21:35:31.951 [DBG] PEER: Peer(***): Received <unknown> from ***@***.onion:9735
@@ -236,7 +244,9 @@ struct LndLogTests {
 
     @Test func goTimesAndOldFlagsAreRead() {
         var parser = LndLogParser(file: "lnd.log")
-        let (messages, _) = run(&parser, """
+        let (messages, _) = run(
+            &parser,
+            """
             2018-12-06 00:39:58.273 [DBG] PEER: Sending ChannelUpdate(chain_hash=000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f, short_chan_id=606004629836070913, flag=259, update_time=2023-11-14 23:13:21 +0100 CET) to 1.2.3.4:9735
             """)
         #expect(messages.first?.uint("timestamp") == 1_700_000_001)
@@ -246,7 +256,9 @@ struct LndLogTests {
     /// A terminal wrapped the line mid-word; the parts are joined into one message.
     @Test func aLineCutByATerminalIsJoined() {
         var parser = LndLogParser(file: "lnd.log")
-        let (messages, _) = run(&parser, """
+        let (messages, _) = run(
+            &parser,
+            """
             2023-11-23 21:35:31.951 [DBG] PEER: Peer(0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1): Received NodeAnno
             uncement(node=0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1, update_time=2023-11-23 12:45:58 +0100 CET) fr
             om 0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1@18.140.96.179:41240

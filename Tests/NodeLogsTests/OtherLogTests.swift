@@ -23,10 +23,11 @@ struct ClnLogTests {
         var parser = ClnLogParser(file: "cln.log")
         let (messages, diagnostics) = run(&parser, log)
         #expect(diagnostics.isEmpty)
-        #expect(messages.map(\.content.name) == [
-            "commitment_signed", "channel_reestablish", "peer_storage", "update_add_htlc", "channel_ready", "revoke_and_ack",
-            "unknown_32771",
-        ])
+        #expect(
+            messages.map(\.content.name) == [
+                "commitment_signed", "channel_reestablish", "peer_storage", "update_add_htlc", "channel_ready", "revoke_and_ack",
+                "unknown_32771",
+            ])
         #expect(messages.map(\.channelLabel) == ["chan#14429", "chan#28", nil, "chan#139759", "chan#12", "chan#1122", "chan#3"])
         #expect(messages.allSatisfy { $0.peer == Self.node })
         #expect(messages.map(\.direction) == [.out, .in, .out, .out, .out, .in, .in])
@@ -125,7 +126,8 @@ struct GarbageTests {
         var ldk = LdkLogParser(file: "x")
         var hex = HexDumpParser(file: "x")
         let line = LineReader.Line(number: 1, bytes: text[...])
-        let events = lnd.parse(line) + cln.parse(line) + eclair.parse(line) + ldk.parse(line) + hex.parse(line)
+        let events =
+            lnd.parse(line) + cln.parse(line) + eclair.parse(line) + ldk.parse(line) + hex.parse(line)
             + lnd.flush() + cln.flush() + eclair.flush() + ldk.flush() + hex.flush()
         return events.filter { if case .message = $0 { true } else { false } }.count
     }

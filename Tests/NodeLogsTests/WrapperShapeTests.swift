@@ -10,8 +10,10 @@ struct WrapperShapeTests {
     static func unwrap(_ text: String, line: Int = 1) -> (body: String, source: String?, time: String?, timeText: String?, wrappers: [String])? {
         var unwrapper = Unwrapper(referenceTime: reference)
         guard let (_, envelope) = unwrapper.unwrap(LineReader.Line(number: line, bytes: ArraySlice(Array(text.utf8)))) else { return nil }
-        return (String(decoding: envelope.body, as: UTF8.self), envelope.source.map { String(decoding: $0, as: UTF8.self) },
-                envelope.time?.description, envelope.timeText.map { String(decoding: $0, as: UTF8.self) }, envelope.wrappers.names)
+        return (
+            String(decoding: envelope.body, as: UTF8.self), envelope.source.map { String(decoding: $0, as: UTF8.self) },
+            envelope.time?.description, envelope.timeText.map { String(decoding: $0, as: UTF8.self) }, envelope.wrappers.names
+        )
     }
 
     static let lnd = "2024-05-01 15:54:18.364 [DBG] PEER: Received Init from 02aa@1.2.3.4:9735"
@@ -26,7 +28,10 @@ struct WrapperShapeTests {
         ("Sun 2026-12-06 12:00:01 UTC umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.000000000Z", "journald"),
         ("1796558401.250000 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.250000000Z", "journald"),
         ("<30>Dec  6 12:00:01 umbrel lnd[812]: \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.000000000Z", "syslog"),
-        ("<165>1 2026-12-06T12:00:01.003Z node1 lnd 812 ID47 [meta a=\"1\\]\" b=\"2\"][x y=\"z\"] \(lnd)", lnd, "lnd", "2026-12-06T12:00:01.003000000Z", "syslog"),
+        (
+            "<165>1 2026-12-06T12:00:01.003Z node1 lnd 812 ID47 [meta a=\"1\\]\" b=\"2\"][x y=\"z\"] \(lnd)", lnd, "lnd",
+            "2026-12-06T12:00:01.003000000Z", "syslog"
+        ),
         ("lnd-1  | \(lnd)", lnd, "lnd-1", nil, "docker-compose"),
         ("\u{1B}[36mbitcoin_lnd_1  |\u{1B}[0m \(lnd)", lnd, "bitcoin_lnd_1", nil, "docker-compose"),
         ("2026-12-06T12:00:01.123456789Z \(lnd)", lnd, nil, "2026-12-06T12:00:01.123456789Z", "timestamps"),
@@ -38,7 +43,10 @@ struct WrapperShapeTests {
         ("    12\t\(lnd)", lnd, nil, nil, "line-numbers"),
         ("> > \(lnd)", lnd, nil, nil, "markdown"),
         ("| 2023-05-20 14:01:28.338 | LogLevel.DEBUG | lightning::ln::peer_handler: x", "lightning::ln::peer_handler: x", nil, nil, "mobile"),
-        ("{\"log\":\"\(lnd)\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-06T12:00:01.5Z\"}", lnd, nil, "2026-12-06T12:00:01.500000000Z", "structured"),
+        (
+            "{\"log\":\"\(lnd)\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-06T12:00:01.5Z\"}", lnd, nil, "2026-12-06T12:00:01.500000000Z",
+            "structured"
+        ),
         ("b'\(lnd)'", lnd, nil, nil, "structured"),
     ])
     func eachWrapperIsRemovedAndItsTimeAndNameKept(_ line: String, _ body: String, _ source: String?, _ time: String?, _ wrapper: String) throws {
@@ -96,12 +104,15 @@ struct WrapperShapeTests {
 
     /// Rust tracing's records become LDK's usual line, with the module.
     @Test func structuredLDKRecordsBecomeLDKLines() throws {
-        let json = #"{"timestamp":"2023-06-17T17:57:50.728061511Z","level":"DEBUG","fields":{"message":"Received channel_update for channel b64b.","log.target":"lightning::ln::channelmanager"}}"#
+        let json =
+            #"{"timestamp":"2023-06-17T17:57:50.728061511Z","level":"DEBUG","fields":{"message":"Received channel_update for channel b64b.","log.target":"lightning::ln::channelmanager"}}"#
         let got = try #require(Self.unwrap(json))
         #expect(got.body == "DEBUG [lightning::ln::channelmanager] Received channel_update for channel b64b.")
         #expect(got.time == "2023-06-17T17:57:50.728061511Z")
         let peer = String(repeating: "02", count: 33)
-        let logfmt = #"2022-12-07 14:57:30 DEBUG ldk: log_level=Level(Trace) module_path="lightning::ln::peer_handler" line=987 raw_log="Enqueueing message Ping { ponglen: 0, byteslen: 64 } to "# + peer + "\""
+        let logfmt =
+            #"2022-12-07 14:57:30 DEBUG ldk: log_level=Level(Trace) module_path="lightning::ln::peer_handler" line=987 raw_log="Enqueueing message Ping { ponglen: 0, byteslen: 64 } to "#
+            + peer + "\""
         var demux = LogDemultiplexer(file: "-", referenceTime: Self.reference)
         let events = demux.parse(LineReader.Line(number: 1, bytes: ArraySlice(Array(logfmt.utf8)))) + demux.finish()
         guard case let .message(message)? = events.first?.event else {

@@ -76,14 +76,15 @@ struct ReporterTests {
 
     @Test func dumpTextIsOneLinePerMessageThenConnections() throws {
         let captured = try Self.dump(.text, text: Sample.plain)
-        #expect(captured.lines == [
-            "hand.hex:1  #3  →  ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
-            "",
-            "Connections:",
-            "  #3  10.0.0.1:49152 → 10.0.0.2:9735  frames 1-9  2023-11-14T22:13:20.500000000Z … 2023-11-14T22:13:20.500000000Z",
-            "      out: 2 messages, 0 bytes; in: 0 messages, 0 bytes; decrypted",
-            "      problem: \(Sample.plain)",
-        ])
+        #expect(
+            captured.lines == [
+                "hand.hex:1  #3  →  ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
+                "",
+                "Connections:",
+                "  #3  10.0.0.1:49152 → 10.0.0.2:9735  frames 1-9  2023-11-14T22:13:20.500000000Z … 2023-11-14T22:13:20.500000000Z",
+                "      out: 2 messages, 0 bytes; in: 0 messages, 0 bytes; decrypted",
+                "      problem: \(Sample.plain)",
+            ])
         #expect(captured.err.hasPrefix("lntrace: hand.hex:2: error: a \"quoted\""))
     }
 
@@ -141,41 +142,44 @@ struct ReporterTests {
 
     @Test func checkText() throws {
         let captured = try Self.check(.text, text: "num_pong_bytes 10 is above 8")
-        #expect(captured.lines == [
-            "",
-            "hand.hex  capture, 1 Lightning connection",
-            "  connection #3  10.0.0.1:49152 → 10.0.0.2:9735, frames 1–9",
-            "",
-            "    line 5: error: test-rule: num_pong_bytes 10 is above 8 [#1]",
-            "          message 1  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
-            "        > message 2  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
-            "          BOLT #1 §Test (lntrace explain test-rule)",
-            "  connection #3  10.0.0.1:49152 → 10.0.0.2:9735, frames 1–9: decrypted",
-            "    num_pong_bytes 10 is above 8",
-            "",
-            "  checked: 2 messages, 0 channels",
-            "",
-            "  hazards (lnd dispatch)",
-            "",
-            "    hand.hex:7: hazard: reorder: ping could be processed before ping (peer and link queues, 1",
-            "        message, 250.0 ms apart)",
-            "          message 3  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
-            "        > message 4  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
-            "          outcome: test-rule at ping (message 2): num_pong_bytes 10 is above 8",
-            "          observed: bob.log:9: link-failed: num_pong_bytes 10 is above 8 (the failure this hazard",
-            "            causes)",
-            "",
-            "Summary",
-            "  inputs: 1, connections: 1, channels: 0, messages: 2",
-            "  findings: 1 error, 0 warnings: 1 root cause, 0 follow-ons",
-            "    rule       roots  follow-ons  severity",
-            "    test-rule      1           0  error",
-            "  hazards: 1 places where the profiled dispatch could process messages out of order",
-            "  rules: 1 selected, 0 evaluated, 0 could not be evaluated, 1 did not apply",
-            "  diagnostics: 1 (1 error) on standard error",
-        ])
+        #expect(
+            captured.lines == [
+                "",
+                "hand.hex  capture, 1 Lightning connection",
+                "  connection #3  10.0.0.1:49152 → 10.0.0.2:9735, frames 1–9",
+                "",
+                "    line 5: error: test-rule: num_pong_bytes 10 is above 8 [#1]",
+                "          message 1  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
+                "        > message 2  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
+                "          BOLT #1 §Test (lntrace explain test-rule)",
+                "  connection #3  10.0.0.1:49152 → 10.0.0.2:9735, frames 1–9: decrypted",
+                "    num_pong_bytes 10 is above 8",
+                "",
+                "  checked: 2 messages, 0 channels",
+                "",
+                "  hazards (lnd dispatch)",
+                "",
+                "    hand.hex:7: hazard: reorder: ping could be processed before ping (peer and link queues, 1",
+                "        message, 250.0 ms apart)",
+                "          message 3  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
+                "        > message 4  → ping num_pong_bytes=10 byteslen=4 ignored=deadbeef",
+                "          outcome: test-rule at ping (message 2): num_pong_bytes 10 is above 8",
+                "          observed: bob.log:9: link-failed: num_pong_bytes 10 is above 8 (the failure this hazard",
+                "            causes)",
+                "",
+                "Summary",
+                "  inputs: 1, connections: 1, channels: 0, messages: 2",
+                "  findings: 1 error, 0 warnings: 1 root cause, 0 follow-ons",
+                "    rule       roots  follow-ons  severity",
+                "    test-rule      1           0  error",
+                "  hazards: 1 places where the profiled dispatch could process messages out of order",
+                "  rules: 1 selected, 0 evaluated, 0 could not be evaluated, 1 did not apply",
+                "  diagnostics: 1 (1 error) on standard error",
+            ])
         // On standard error too, control characters are shown, not obeyed (the tab stays).
-        #expect(captured.err == "lntrace: hand.hex:2: error: a \"quoted\" back\\slash, tab\tnewline\\x0anul\\x00 bell\\x07 del\\x7f café 💥 [hex.malformed]\n")
+        #expect(
+            captured.err
+                == "lntrace: hand.hex:2: error: a \"quoted\" back\\slash, tab\tnewline\\x0anul\\x00 bell\\x07 del\\x7f café 💥 [hex.malformed]\n")
         // Quiet: the findings alone, each with its path.
         var options = Sample.options()
         options.style.quiet = true
@@ -212,16 +216,18 @@ struct ReporterTests {
         #expect(document["command"] as? String == "stats")
         let connection = try #require((document["connections"] as? [[String: Any]])?.first)
         #expect(connection["file"] as? String == "hand.hex" && connection["connection"] as? Int == 3)
-        #expect(((connection["types"] as? [String: Any])?["ping"] as? [String: Any]).flatMap { $0["messages"] as? [String: Int] } == ["out": 1, "in": 0])
+        #expect(
+            ((connection["types"] as? [String: Any])?["ping"] as? [String: Any]).flatMap { $0["messages"] as? [String: Int] } == ["out": 1, "in": 0])
         #expect(try Self.stats(.jsonl).records().map { $0["kind"] as? String } == ["connection"])
-        #expect(try Self.stats(.text).lines == [
-            "hand.hex",
-            "  connection #3",
-            "    1 messages (1 →, 0 ←), 10 bytes (10 →, 0 ←), 2023-11-14T22:13:20.500000000Z – 2023-11-14T22:13:20.500000000Z",
-            "    connection-level messages: 1 messages (1 →, 0 ←), 10 bytes (10 →, 0 ←), 2023-11-14T22:13:20.500000000Z – 2023-11-14T22:13:20.500000000Z",
-            "      type      →      ←      bytes",
-            "      ping      1      0         10",
-        ])
+        #expect(
+            try Self.stats(.text).lines == [
+                "hand.hex",
+                "  connection #3",
+                "    1 messages (1 →, 0 ←), 10 bytes (10 →, 0 ←), 2023-11-14T22:13:20.500000000Z – 2023-11-14T22:13:20.500000000Z",
+                "    connection-level messages: 1 messages (1 →, 0 ←), 10 bytes (10 →, 0 ←), 2023-11-14T22:13:20.500000000Z – 2023-11-14T22:13:20.500000000Z",
+                "      type      →      ←      bytes",
+                "      ping      1      0         10",
+            ])
     }
 
     @Test func rulesDocumentListsTheCatalog() throws {
@@ -260,7 +266,10 @@ struct RecordTests {
 
     @Test func diagnosticEscapesEverything() throws {
         let text = Self.json(Sample.diagnostic, kind: false)
-        #expect(text == #"{"severity":"error","code":"hex.malformed","message":"a \"quoted\" back\\slash, tab\tnewline\nnul\u0000 bell\u0007 del\u007f café 💥","file":"hand.hex","line":2}"#)
+        #expect(
+            text
+                == #"{"severity":"error","code":"hex.malformed","message":"a \"quoted\" back\\slash, tab\tnewline\nnul\u0000 bell\u0007 del\u007f café 💥","file":"hand.hex","line":2}"#
+        )
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["message"] as? String == Sample.nasty)
     }
@@ -272,4 +281,3 @@ struct RecordTests {
         #expect(Self.json(totals, kind: false).contains(#""findings":5,"roots":3,"follow_ons":2"#))
     }
 }
-

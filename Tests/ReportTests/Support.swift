@@ -10,9 +10,9 @@ import Testing
 import Wire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a report wrote to its standard output and error, captured in temporary files.
@@ -60,14 +60,16 @@ enum Sample {
 
     /// A `ping` from a hex dump's line 1, on connection 3, sent by the recording side.
     static func message(line: Int = 1, index: Int? = nil, time: Timestamp? = nil) -> MessageEvent {
-        MessageEvent(connection: 3, direction: .out, index: index, content: MessageContent.decoding(ping),
-                     location: SourceLocation(file: "hand.hex", line: line), time: time)
+        MessageEvent(
+            connection: 3, direction: .out, index: index, content: MessageContent.decoding(ping),
+            location: SourceLocation(file: "hand.hex", line: line), time: time)
     }
 
     static let diagnostic = Diagnostic(.error, "hex.malformed", at: SourceLocation(file: "hand.hex", line: 2), nasty)
 
-    static let rule = RuleInfo("test-rule", "A rule with a \"title\"", section: "BOLT #1 §Test", severity: .error,
-                               spec: "A node MUST test.", explanation: "Tests.", example: "→ ping")
+    static let rule = RuleInfo(
+        "test-rule", "A rule with a \"title\"", section: "BOLT #1 §Test", severity: .error,
+        spec: "A node MUST test.", explanation: "Tests.", example: "→ ping")
 
     static func finding(reason: String = nasty) -> Finding {
         var finding = Finding(rule: rule, channel: nil, message: message(line: 5, index: 2), reason: reason)
@@ -94,13 +96,17 @@ enum Sample {
     }
 
     static func hazard(reason: String = nasty) -> Hazard {
-        Hazard(profile: "lnd", known: nil, node: "bob", channel: "cd4f", first: message(line: 6, index: 3), second: message(line: 7, index: 4),
-               firstQueue: "link", secondQueue: "peer", distance: 1, distanceUnit: "message", seconds: 0.25, outcome: [finding(reason: reason)])
+        Hazard(
+            profile: "lnd", known: nil, node: "bob", channel: "cd4f", first: message(line: 6, index: 3), second: message(line: 7, index: 4),
+            firstQueue: "link", secondQueue: "peer", distance: 1, distanceUnit: "message", seconds: 0.25, outcome: [finding(reason: reason)])
     }
 
     static func observation(text: String = nasty) -> Observation {
-        Observation(hazard: hazard(reason: text), note: NoteEvent(location: SourceLocation(file: "bob.log", line: 9), time: time, timeText: nil,
-                                                                  channel: "cd4f", kind: "link-failed", text: text), confirmed: true)
+        Observation(
+            hazard: hazard(reason: text),
+            note: NoteEvent(
+                location: SourceLocation(file: "bob.log", line: 9), time: time, timeText: nil,
+                channel: "cd4f", kind: "link-failed", text: text), confirmed: true)
     }
 
     /// A reason as rules write them: one line of plain text (text reports print it as is).

@@ -95,8 +95,13 @@ import Wire
         _ = ch.side(of: "alice")
         _ = ch.side(of: "bob")
         let point = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
-        ch.apply(try Self.view("channel_reestablish", ["next_commitment_number": "8", "next_revocation_number": "7",
-                                                  "my_current_per_commitment_point": point]), from: .first)
+        ch.apply(
+            try Self.view(
+                "channel_reestablish",
+                [
+                    "next_commitment_number": "8", "next_revocation_number": "7",
+                    "my_current_per_commitment_point": point,
+                ]), from: .first)
         // bob owes the revocation of commitment 8 (alice's nr is 7, bob's nc would be 9).
         ch.apply(try Self.view("channel_reestablish", ["next_commitment_number": "9", "next_revocation_number": "7"]), from: .second)
         #expect(ch.origin == .reestablished)
@@ -120,11 +125,15 @@ import Wire
     /// One payment from side 0 to side 1, signed and revoked both ways.
     static func pay(_ ch: inout ChannelModel, id: UInt64) throws {
         try add(&ch, from: .first, id: id, msat: 20_000_000)
-        for (name, side) in [("commitment_signed", Side.first), ("revoke_and_ack", Side.second), ("commitment_signed", Side.second), ("revoke_and_ack", Side.first)] {
+        for (name, side) in [
+            ("commitment_signed", Side.first), ("revoke_and_ack", Side.second), ("commitment_signed", Side.second), ("revoke_and_ack", Side.first),
+        ] {
             ch.apply(try Self.view(name), from: side)
         }
         ch.apply(try Self.view("update_fulfill_htlc", ["id": "\(id)"]), from: .second)
-        for (name, side) in [("commitment_signed", Side.second), ("revoke_and_ack", Side.first), ("commitment_signed", Side.first), ("revoke_and_ack", Side.second)] {
+        for (name, side) in [
+            ("commitment_signed", Side.second), ("revoke_and_ack", Side.first), ("commitment_signed", Side.first), ("revoke_and_ack", Side.second),
+        ] {
             ch.apply(try Self.view(name), from: side)
         }
     }
@@ -140,15 +149,21 @@ import Wire
         ch.apply(try Self.view("commitment_signed"), from: .second)
         ch.apply(try Self.view("revoke_and_ack"), from: .first)
         #expect(ch.ledger.everythingCommitted)
-        let numbers = (ch.ledger.localCommitment(.first), ch.ledger.localCommitment(.second), ch.ledger.nextRevoked(.first), ch.ledger.nextRevoked(.second))
+        let numbers = (
+            ch.ledger.localCommitment(.first), ch.ledger.localCommitment(.second), ch.ledger.nextRevoked(.first), ch.ledger.nextRevoked(.second)
+        )
         ch.compact()
         #expect(ch.ledger.compactions == 1)
         #expect(ch.ledger.htlcs.map(\.id) == [300] && ch.ledger.updates[.first].count == 1 && ch.ledger.updates[.second].isEmpty)
-        #expect((ch.ledger.localCommitment(.first), ch.ledger.localCommitment(.second), ch.ledger.nextRevoked(.first), ch.ledger.nextRevoked(.second)) == numbers)
+        #expect(
+            (ch.ledger.localCommitment(.first), ch.ledger.localCommitment(.second), ch.ledger.nextRevoked(.first), ch.ledger.nextRevoked(.second))
+                == numbers)
         #expect(ch.ledger.everythingCommitted)
         let live = try #require(ch.ledger.htlc(offeredBy: .first, id: 300))
         #expect(ch.ledger.addState(live) == .irrevocablyCommitted)
-        #expect(ch.ledger.wasSettled(offeredBy: .first, id: 17) && !ch.ledger.wasSettled(offeredBy: .first, id: 300) && !ch.ledger.wasSettled(offeredBy: .first, id: 301))
+        #expect(
+            ch.ledger.wasSettled(offeredBy: .first, id: 17) && !ch.ledger.wasSettled(offeredBy: .first, id: 300)
+                && !ch.ledger.wasSettled(offeredBy: .first, id: 301))
         // Life goes on after the fold: the next signing holds the live HTLC and the new one.
         try Self.add(&ch, from: .first, id: 301, msat: 20_000_000)
         #expect(ch.ledger.commitmentContents(signedBy: .first).htlcs.map(\.id) == [300, 301])

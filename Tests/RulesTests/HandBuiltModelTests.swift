@@ -28,8 +28,9 @@ import Wire
     /// The outcome of `rule` on `message` from `sender`, judged against `channel`.
     static func judge(_ rule: Rule, _ message: Message, from sender: Side, on channel: ChannelModel) -> Check.Outcome {
         let event = MessageEvent(content: .decoded(message), location: SourceLocation(file: "hand-built"))
-        var check = Check(event: event, view: MessageView(.decoded(message)), channel: channel, sender: sender,
-                          connection: ConnectionModel(startSeen: true, transport: true))
+        var check = Check(
+            event: event, view: MessageView(.decoded(message)), channel: channel, sender: sender,
+            connection: ConnectionModel(startSeen: true, transport: true))
         rule.check(&check)
         return check.outcome
     }

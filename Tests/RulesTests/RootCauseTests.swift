@@ -29,8 +29,9 @@ struct RootCauseTests {
     }
 
     static func findings() throws -> [Finding] {
-        let events = try SuffixTests.events(Fixtures.url("captures/pyln-cascade/cascade.pcap").path,
-                                            keys: Fixtures.url("captures/pyln-cascade/keys.log").path)
+        let events = try SuffixTests.events(
+            Fixtures.url("captures/pyln-cascade/cascade.pcap").path,
+            keys: Fixtures.url("captures/pyln-cascade/keys.log").path)
         var engine = RuleEngine(rules: Catalog.rules)
         return events.flatMap { engine.process($0) }
     }
@@ -61,8 +62,9 @@ struct RootCauseTests {
     /// revoke_and_ack sets it one revocation ahead for the rest of the channel: the lineage
     /// still marks what follows. Replayed here by feeding the repeated message twice more.
     @Test func aPersistingConditionFollowsItsFirstFinding() throws {
-        let events = try SuffixTests.events(Fixtures.url("captures/pyln-cascade/cascade.pcap").path,
-                                            keys: Fixtures.url("captures/pyln-cascade/keys.log").path)
+        let events = try SuffixTests.events(
+            Fixtures.url("captures/pyln-cascade/cascade.pcap").path,
+            keys: Fixtures.url("captures/pyln-cascade/keys.log").path)
         var engine = RuleEngine(rules: Catalog.rules)
         var findings: [Finding] = []
         for event in events {
@@ -105,12 +107,13 @@ struct RootCauseTests {
 
     @Test func aRuleThatPassedInBetweenStartsANewRoot() throws {
         // Two skipped ids with a valid add between them: two faults, two roots.
-        let findings = try Self.check(Self.opened + """
-            alice -> bob update_add_htlc
-            alice -> bob update_add_htlc id=2
-            alice -> bob update_add_htlc id=3
-            alice -> bob update_add_htlc id=5
-            """)
+        let findings = try Self.check(
+            Self.opened + """
+                alice -> bob update_add_htlc
+                alice -> bob update_add_htlc id=2
+                alice -> bob update_add_htlc id=3
+                alice -> bob update_add_htlc id=5
+                """)
         #expect(findings.map(\.rule.id) == ["add-id-increment", "add-id-increment"])
         #expect(findings.allSatisfy { $0.isRoot })
         #expect(findings.map(\.id) == [1, 2])
@@ -118,18 +121,19 @@ struct RootCauseTests {
 
     @Test func aConditionThatPersistsFollowsItsRoot() throws {
         // An HTLC still committed at every closing_signed: one fault, then its follow-ons.
-        let findings = try Self.check(Self.opened + """
-            alice -> bob update_add_htlc amount_msat=50000000
-            alice -> bob commitment_signed
-            bob -> alice revoke_and_ack
-            bob -> alice commitment_signed
-            alice -> bob revoke_and_ack
-            alice -> bob shutdown
-            bob -> alice shutdown
-            alice -> bob closing_signed
-            bob -> alice closing_signed
-            alice -> bob closing_signed
-            """)
+        let findings = try Self.check(
+            Self.opened + """
+                alice -> bob update_add_htlc amount_msat=50000000
+                alice -> bob commitment_signed
+                bob -> alice revoke_and_ack
+                bob -> alice commitment_signed
+                alice -> bob revoke_and_ack
+                alice -> bob shutdown
+                bob -> alice shutdown
+                alice -> bob closing_signed
+                bob -> alice closing_signed
+                alice -> bob closing_signed
+                """)
         let close = findings.filter { $0.rule.id == "close-when-clean" }
         #expect(close.count == 3)
         #expect(close.first?.isRoot == true)

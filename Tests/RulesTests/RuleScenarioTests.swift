@@ -13,8 +13,9 @@ import Testing
         let checked = try Checked(trace.capture, keys: trace.keys)
         #expect(checked.diagnostics.isEmpty, "\(checked.diagnostics)")
         #expect(!trace.expected.isEmpty)
-        #expect(checked.found == trace.expected,
-                "\(file): \(checked.findings.map { "\($0.rule.id)@\($0.message.index ?? -1): \($0.reason)" })")
+        #expect(
+            checked.found == trace.expected,
+            "\(file): \(checked.findings.map { "\($0.rule.id)@\($0.message.index ?? -1): \($0.reason)" })")
         // The file is named after the rule it breaks (`RULE.scenario` or `RULE.VARIANT.scenario`).
         let rule = String(file.split(separator: ".")[0])
         #expect(trace.expected.contains { $0.rule == rule })
@@ -34,7 +35,8 @@ import Testing
             defer { trace.remove() }
             let checked = try Checked(trace.capture, keys: trace.keys)
             #expect(checked.diagnostics.isEmpty)
-            #expect(checked.findings.isEmpty, "\(file): \(checked.findings.prefix(5).map { "\($0.rule.id)@\($0.message.index ?? -1): \($0.reason)" })")
+            #expect(
+                checked.findings.isEmpty, "\(file): \(checked.findings.prefix(5).map { "\($0.rule.id)@\($0.message.index ?? -1): \($0.reason)" })")
             evaluated.formUnion(checked.evaluated)
             messages += checked.summary?.messages ?? 0
         }

@@ -56,8 +56,12 @@ struct SuffixTests {
     @Test func everySuffixOfTheBundledChannelLifeHasNoCertainError() throws {
         let directory = "Fixtures/logs/channel-life"
         var inputs: [(String, [MessageEvent], Bool)] = [
-            ("capture", try Self.events(Fixtures.url("logs/channel-life/channel-life.pcap").path,
-                                        keys: Fixtures.url("logs/channel-life/channel-life.keys").path), true),
+            (
+                "capture",
+                try Self.events(
+                    Fixtures.url("logs/channel-life/channel-life.pcap").path,
+                    keys: Fixtures.url("logs/channel-life/channel-life.keys").path), true
+            )
         ]
         for log in ["alice-lnd", "alice-cln", "alice-cln-io", "alice-eclair", "alice-ldk", "bob-lnd"] {
             inputs.append((log, try Self.events(Fixtures.url("logs/channel-life/\(log).log").path), false))
@@ -113,7 +117,8 @@ struct SignatureEvidenceTests {
         var values: [String: Evidence.Value] = [:]
         for (name, value) in evidence.items { values[name] = value }
         guard case let .hex(transaction)? = values["transaction"], case let .text(txid)? = values["txid"],
-              case let .hex(sighash)? = values["sighash"], case let .hex(key)? = values["funding_pubkey"] else {
+            case let .hex(sighash)? = values["sighash"], case let .hex(key)? = values["funding_pubkey"]
+        else {
             Issue.record("evidence lacks the transaction, txid, sighash or key: \(evidence.items.map(\.name))")
             return
         }

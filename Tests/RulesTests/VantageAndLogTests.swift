@@ -36,7 +36,10 @@ import Testing
         for target in targets {
             let checked = try Checked(trace.log(target))
             let rules = Set(checked.findings.map(\.rule.id))
-            #expect(rules.isSubset(of: expected), "\(file) \(target): \(checked.findings.filter { !expected.contains($0.rule.id) }.map { "\($0.rule.id) line \($0.message.location.line ?? 0): \($0.reason)" })")
+            #expect(
+                rules.isSubset(of: expected),
+                "\(file) \(target): \(checked.findings.filter { !expected.contains($0.rule.id) }.map { "\($0.rule.id) line \($0.message.location.line ?? 0): \($0.reason)" })"
+            )
             seen.formUnion(rules)
             // The log knows which side is local: its own messages' findings are certain.
             #expect(checked.findings.allSatisfy { $0.certainty == .certain || $0.message.sender != "local" })
@@ -45,7 +48,9 @@ import Testing
         // has no connection preamble to miss, a new `init` in it is a reconnection, and its
         // first connection may have begun before its first line (the peer's `init`, a ping,
         // the channel's reestablish before it).
-        if !expected.isSubset(of: ["conn-init-first", "conn-init-once", "conn-wait-init", "conn-pong-unsolicited", "conn-unknown-channel", "re-wait-peer"]) {
+        if !expected.isSubset(of: [
+            "conn-init-first", "conn-init-once", "conn-wait-init", "conn-pong-unsolicited", "conn-unknown-channel", "re-wait-peer",
+        ]) {
             #expect(!seen.isEmpty, "\(file): no log found any of \(expected)")
         }
     }

@@ -139,13 +139,16 @@ import Wire
             return m
         }
         func party(_ keys: (Point, Point, Point, Point, Point), delay: UInt16, dust: UInt64) -> ChannelParameters.Party {
-            ChannelParameters.Party(fundingPubkey: keys.0.bytes, revocationBasepoint: keys.1.bytes, paymentBasepoint: keys.2.bytes,
-                                    delayedPaymentBasepoint: keys.3.bytes, htlcBasepoint: keys.4.bytes, toSelfDelay: delay, dustLimit: dust)
+            ChannelParameters.Party(
+                fundingPubkey: keys.0.bytes, revocationBasepoint: keys.1.bytes, paymentBasepoint: keys.2.bytes,
+                delayedPaymentBasepoint: keys.3.bytes, htlcBasepoint: keys.4.bytes, toSelfDelay: delay, dustLimit: dust)
         }
-        let alice = party((open.fundingPubkey, open.revocationBasepoint, open.paymentBasepoint, open.delayedPaymentBasepoint, open.htlcBasepoint),
-                          delay: open.toSelfDelay, dust: open.dustLimitSatoshis)
-        let bob = party((accept.fundingPubkey, accept.revocationBasepoint, accept.paymentBasepoint, accept.delayedPaymentBasepoint, accept.htlcBasepoint),
-                        delay: accept.toSelfDelay, dust: accept.dustLimitSatoshis)
+        let alice = party(
+            (open.fundingPubkey, open.revocationBasepoint, open.paymentBasepoint, open.delayedPaymentBasepoint, open.htlcBasepoint),
+            delay: open.toSelfDelay, dust: open.dustLimitSatoshis)
+        let bob = party(
+            (accept.fundingPubkey, accept.revocationBasepoint, accept.paymentBasepoint, accept.delayedPaymentBasepoint, accept.htlcBasepoint),
+            delay: accept.toSelfDelay, dust: accept.dustLimitSatoshis)
         let parameters = ChannelParameters(
             sides: PerSide(alice, bob), opener: .first, fundingTxid: created.fundingTxid.bytes,
             fundingOutputIndex: UInt32(created.fundingOutputIndex), fundingSatoshis: open.fundingSatoshis, staticRemoteKey: true, anchors: false)
@@ -155,9 +158,10 @@ import Wire
         }
         let funding = open.fundingSatoshis * 1000
         let point = try #require(bobsRevocations.dropFirst().first).nextPerCommitmentPoint.bytes
-        let tx = try #require(parameters.commitment(
-            owner: .second, number: 3, perCommitmentPoint: point, feeratePerKw: open.feeratePerKw,
-            balancesMsat: PerSide(funding - 20_000_000 - 6_000_000, 20_000_000), htlcs: inFlight))
+        let tx = try #require(
+            parameters.commitment(
+                owner: .second, number: 3, perCommitmentPoint: point, feeratePerKw: open.feeratePerKw,
+                balancesMsat: PerSide(funding - 20_000_000 - 6_000_000, 20_000_000), htlcs: inFlight))
         let last = try #require(signings.last)
         #expect(tx.htlcOutputs.map(\.htlc.amountMsat) == [5_000_000])
         #expect(Secp256k1.verify(signature: last.signature.bytes, digest: tx.sighash, point: open.fundingPubkey.bytes))

@@ -80,7 +80,8 @@ public struct JSONSchema {
             out.append("\(path): \(n) below \(minimum)")
         }
         if let pattern = schema["pattern"] as? String, let text = value as? String,
-           text.range(of: pattern, options: .regularExpression) == nil {
+            text.range(of: pattern, options: .regularExpression) == nil
+        {
             out.append("\(path): '\(text)' does not match \(pattern)")
         }
         if let object = value as? [String: Any] {

@@ -32,8 +32,10 @@ public struct PcapRewriter {
         while offset + 16 <= bytes.count {
             let length = Int(le32(offset + 8))
             guard offset + 16 + length <= bytes.count else { break }
-            records.append(Record(seconds: le32(offset), fraction: le32(offset + 4),
-                                  data: Array(bytes[(offset + 16)..<(offset + 16 + length)]), originalLength: le32(offset + 12)))
+            records.append(
+                Record(
+                    seconds: le32(offset), fraction: le32(offset + 4),
+                    data: Array(bytes[(offset + 16)..<(offset + 16 + length)]), originalLength: le32(offset + 12)))
             offset += 16 + length
         }
         self.records = records
@@ -80,22 +82,29 @@ public struct PcapRewriter {
         let perSection = (records.count + sections - 1) / max(sections, 1)
         for section in 0..<sections {
             // Section header: byte-order magic, version 1.0, section length unknown (-1).
-            out += block(0x0a0d_0d0a, Self.u32(0x1a2b_3c4d, bigEndian: bigEndian) + Self.u16(1, bigEndian: bigEndian)
-                + Self.u16(0, bigEndian: bigEndian) + [UInt8](repeating: 0xff, count: 8))
+            out += block(
+                0x0a0d_0d0a,
+                Self.u32(0x1a2b_3c4d, bigEndian: bigEndian) + Self.u16(1, bigEndian: bigEndian)
+                    + Self.u16(0, bigEndian: bigEndian) + [UInt8](repeating: 0xff, count: 8))
             for _ in 0..<interfaces {
                 // Interface description: link type, reserved, snaplen, option if_tsresol=9, end.
-                let options = Self.u16(9, bigEndian: bigEndian) + Self.u16(1, bigEndian: bigEndian) + [9, 0, 0, 0]
+                let options =
+                    Self.u16(9, bigEndian: bigEndian) + Self.u16(1, bigEndian: bigEndian) + [9, 0, 0, 0]
                     + Self.u16(0, bigEndian: bigEndian) + Self.u16(0, bigEndian: bigEndian)
-                out += block(1, Self.u16(UInt16(linkType), bigEndian: bigEndian) + Self.u16(0, bigEndian: bigEndian)
-                    + Self.u32(262_144, bigEndian: bigEndian) + options)
+                out += block(
+                    1,
+                    Self.u16(UInt16(linkType), bigEndian: bigEndian) + Self.u16(0, bigEndian: bigEndian)
+                        + Self.u32(262_144, bigEndian: bigEndian) + options)
             }
             let slice = records.dropFirst(section * perSection).prefix(perSection)
             for (index, r) in slice.enumerated() {
                 let nanos = UInt64(r.seconds) * 1_000_000_000 + UInt64(nanosecond ? r.fraction : r.fraction * 1000)
                 // Enhanced packet block: interface, timestamp high/low, lengths, data.
-                out += block(6, Self.u32(UInt32(index % interfaces), bigEndian: bigEndian)
-                    + Self.u32(UInt32(nanos >> 32), bigEndian: bigEndian) + Self.u32(UInt32(nanos & 0xffff_ffff), bigEndian: bigEndian)
-                    + Self.u32(UInt32(r.data.count), bigEndian: bigEndian) + Self.u32(r.originalLength, bigEndian: bigEndian) + r.data)
+                out += block(
+                    6,
+                    Self.u32(UInt32(index % interfaces), bigEndian: bigEndian)
+                        + Self.u32(UInt32(nanos >> 32), bigEndian: bigEndian) + Self.u32(UInt32(nanos & 0xffff_ffff), bigEndian: bigEndian)
+                        + Self.u32(UInt32(r.data.count), bigEndian: bigEndian) + Self.u32(r.originalLength, bigEndian: bigEndian) + r.data)
             }
         }
         return out

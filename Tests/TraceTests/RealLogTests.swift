@@ -83,7 +83,9 @@ struct RealLogTests {
             Issue.record("\(log):\(line): invented \(messages.map { $0.content.name })")
         }
         if !expect.messages.isEmpty, let implementation = expect.implementation {
-            #expect(result.summary?.sources.contains { $0.dialect.rawValue == implementation } == true, "\(log): read as \(result.summary?.format ?? "nothing")")
+            #expect(
+                result.summary?.sources.contains { $0.dialect.rawValue == implementation } == true,
+                "\(log): read as \(result.summary?.format ?? "nothing")")
         }
     }
 

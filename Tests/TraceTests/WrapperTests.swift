@@ -23,23 +23,49 @@ struct WrapperTests {
     }
 
     static let wrappers: [Wrapper] = [
-        Wrapper(name: "journalctl short") { n in let (m, s, _) = clock(n); return "Dec 06 12:\(m):\(s) node1 lnd[812]: " },
-        Wrapper(name: "journalctl short-precise, space-padded day") { n in let (m, s, f) = clock(n); return "Dec  6 12:\(m):\(s).\(f) node1 lnd[812]: " },
-        Wrapper(name: "journalctl short-iso") { n in let (m, s, _) = clock(n); return "2026-12-06T12:\(m):\(s)+0100 node1 lnd[812]: " },
-        Wrapper(name: "journalctl short-iso-precise") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)+01:00 node1 lightningd[77]: " },
-        Wrapper(name: "journalctl short-full") { n in let (m, s, _) = clock(n); return "Sun 2026-12-06 12:\(m):\(s) UTC node1 lnd[812]: " },
+        Wrapper(name: "journalctl short") { n in
+            let (m, s, _) = clock(n); return "Dec 06 12:\(m):\(s) node1 lnd[812]: "
+        },
+        Wrapper(name: "journalctl short-precise, space-padded day") { n in
+            let (m, s, f) = clock(n); return "Dec  6 12:\(m):\(s).\(f) node1 lnd[812]: "
+        },
+        Wrapper(name: "journalctl short-iso") { n in
+            let (m, s, _) = clock(n); return "2026-12-06T12:\(m):\(s)+0100 node1 lnd[812]: "
+        },
+        Wrapper(name: "journalctl short-iso-precise") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)+01:00 node1 lightningd[77]: "
+        },
+        Wrapper(name: "journalctl short-full") { n in
+            let (m, s, _) = clock(n); return "Sun 2026-12-06 12:\(m):\(s) UTC node1 lnd[812]: "
+        },
         Wrapper(name: "journalctl short-unix") { n in "1796558400.\(100_000 + n) node1 lnd[812]: " },
-        Wrapper(name: "RFC 3164 syslog") { n in let (m, s, _) = clock(n); return "<30>Dec  6 12:\(m):\(s) node1 lnd[812]: " },
-        Wrapper(name: "RFC 5424 syslog") { n in let (m, s, f) = clock(n); return "<30>1 2026-12-06T12:\(m):\(s).\(f)Z node1 lnd 812 - [meta seq=\"\(n)\"] " },
+        Wrapper(name: "RFC 3164 syslog") { n in
+            let (m, s, _) = clock(n); return "<30>Dec  6 12:\(m):\(s) node1 lnd[812]: "
+        },
+        Wrapper(name: "RFC 5424 syslog") { n in
+            let (m, s, f) = clock(n); return "<30>1 2026-12-06T12:\(m):\(s).\(f)Z node1 lnd 812 - [meta seq=\"\(n)\"] "
+        },
         Wrapper(name: "docker compose v2") { _ in "lnd-1  | " },
         Wrapper(name: "docker compose v1, coloured") { _ in "\u{1B}[36mlnd_1     |\u{1B}[0m " },
-        Wrapper(name: "docker logs -t") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)123Z " },
-        Wrapper(name: "docker compose logs -t") { n in let (m, s, f) = clock(n); return "lnd-1  | 2026-12-06T12:\(m):\(s).\(f)Z " },
-        Wrapper(name: "Kubernetes CRI") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)456Z stdout F " },
+        Wrapper(name: "docker logs -t") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)123Z "
+        },
+        Wrapper(name: "docker compose logs -t") { n in
+            let (m, s, f) = clock(n); return "lnd-1  | 2026-12-06T12:\(m):\(s).\(f)Z "
+        },
+        Wrapper(name: "Kubernetes CRI") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)456Z stdout F "
+        },
         Wrapper(name: "kubectl logs --prefix") { _ in "[pod/lnd-0/lnd] " },
-        Wrapper(name: "GitHub Actions") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)1Z " },
-        Wrapper(name: "GitLab runner") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)Z 00O " },
-        Wrapper(name: "GitHub Actions around docker compose") { n in let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)1Z lnd-1  | " },
+        Wrapper(name: "GitHub Actions") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)1Z "
+        },
+        Wrapper(name: "GitLab runner") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)Z 00O "
+        },
+        Wrapper(name: "GitHub Actions around docker compose") { n in
+            let (m, s, f) = clock(n); return "2026-12-06T12:\(m):\(s).\(f)1Z lnd-1  | "
+        },
         Wrapper(name: "test harness") { _ in "lightningd-2: " },
         Wrapper(name: "grep -n") { n in "\(n):" },
         Wrapper(name: "cat -n") { n in String(repeating: " ", count: max(0, 6 - String(n).count)) + "\(n)\t" },

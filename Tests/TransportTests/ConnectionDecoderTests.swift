@@ -10,7 +10,8 @@ struct ConnectionDecoderTests {
     /// The successful handshake's acts and final chaining key (BOLT #8 Appendix A).
     static let actOne = [UInt8](hex: "00036360e856310ce5d294e8be33fc807077dc56ac80d95d9cd4ddbd21325eff73f70df6086551151f58b8afe6c195782c6a")
     static let actTwo = [UInt8](hex: "0002466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f276e2470b93aac583c9ef6eafca3f730ae")
-    static let actThree = [UInt8](hex: "00b9e3a702e93e3a9948c2ed6e5fd7590a6e1c3a0344cfc9d5b57357049aa22355361aa02e55a8fc28fef5bd6d71ad0c38228dc68b1c466263b47fdf31e560e139ba")
+    static let actThree = [UInt8](
+        hex: "00b9e3a702e93e3a9948c2ed6e5fd7590a6e1c3a0344cfc9d5b57357049aa22355361aa02e55a8fc28fef5bd6d71ad0c38228dc68b1c466263b47fdf31e560e139ba")
     static let ephemeral = "036360e856310ce5d294e8be33fc807077dc56ac80d95d9cd4ddbd21325eff73f7"
     static let ck = "919219dbb2920afa8db80f9a51787a840bcf111ed8d588caf9ab4be716e42b01"
     static let keys = TransportKeys(chainingKey: [UInt8](hex: ck))
@@ -312,8 +313,11 @@ struct Recording {
         context.read(bytes.count)
         arrivals += 1
         if decoder.keepsBytes(side) {
-            held[side.rawValue].segments.append((held[side.rawValue].offset + Int64(held[side.rawValue].bytes.count),
-                                                 held[side.rawValue].offset + Int64(held[side.rawValue].bytes.count + bytes.count)))
+            held[side.rawValue].segments.append(
+                (
+                    held[side.rawValue].offset + Int64(held[side.rawValue].bytes.count),
+                    held[side.rawValue].offset + Int64(held[side.rawValue].bytes.count + bytes.count)
+                ))
             held[side.rawValue].bytes += bytes
             if held[side.rawValue].firstArrival == nil { held[side.rawValue].firstArrival = arrivals }
         } else {

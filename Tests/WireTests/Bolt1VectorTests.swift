@@ -42,7 +42,7 @@ struct Bolt1Vectors: Decodable, Sendable {
 
     static let all: Bolt1Vectors = {
         guard let data = try? Fixtures.data("spec/bolt1-vectors.json"),
-              let vectors = try? JSONDecoder().decode(Bolt1Vectors.self, from: data)
+            let vectors = try? JSONDecoder().decode(Bolt1Vectors.self, from: data)
         else { return Bolt1Vectors() }
         return vectors
     }()

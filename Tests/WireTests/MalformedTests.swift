@@ -91,7 +91,7 @@ struct MalformedTests {
         while !reader.isAtEnd {
             let start = reader.position
             guard let type = try? reader.readBigSize("type"), let length = try? reader.readBigSize("length"),
-                  (try? reader.readBytes(Int(length), "value")) != nil
+                (try? reader.readBytes(Int(length), "value")) != nil
             else { break }
             out.append((type, Array(stream[start..<reader.position])))
         }

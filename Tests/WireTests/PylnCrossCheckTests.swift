@@ -22,8 +22,8 @@ struct PylnCrossCheckTests {
         guard let data = try? Fixtures.data("wire/pyln-messages.jsonl") else { return [] }
         return (try? JSONValue.lines(String(decoding: data, as: UTF8.self)))?.compactMap { line in
             guard let name = line["name"]?.string, let number = line["type_number"]?.uint64,
-                  let variant = line["variant"]?.string, let hex = line["hex"]?.string,
-                  let fields = line["fields"], let tlvs = line["tlvs"]
+                let variant = line["variant"]?.string, let hex = line["hex"]?.string,
+                let fields = line["fields"], let tlvs = line["tlvs"]
             else { return nil }
             return Case(name: name, typeNumber: UInt16(number), variant: variant, hex: hex, fields: fields, tlvs: tlvs)
         } ?? []

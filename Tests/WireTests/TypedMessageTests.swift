@@ -42,11 +42,15 @@ struct TypedMessageTests {
     func namedRecordsGiveTheDecodedRecords(_ c: PylnCrossCheckTests.Case) throws {
         let message = try Message.decode(try #require(Hex.decode(c.hex)))
         let full = TypedMessage(.decoded(message))
-        let named = TypedMessage(.partial(PartialMessage(type: message.type, name: message.name, fields: message.fields,
-                                                         tlvFields: message.tlvFields)))
+        let named = TypedMessage(
+            .partial(
+                PartialMessage(
+                    type: message.type, name: message.name, fields: message.fields,
+                    tlvFields: message.tlvFields)))
         func records(_ typed: TypedMessage) -> [(label: String, value: Any)] {
             guard let tlvs = Self.partial(of: typed).first(where: { $0.label == "tlvs" })?.value,
-                  let stream = Mirror(reflecting: tlvs).children.first?.value else { return [] }
+                let stream = Mirror(reflecting: tlvs).children.first?.value
+            else { return [] }
             return Mirror(reflecting: stream).children.filter { $0.label != "unknownRecords" }.map { ($0.label ?? "", $0.value) }
         }
         let a = records(full), b = records(named)
@@ -71,10 +75,14 @@ struct TypedMessageTests {
         #expect(TypedMessage.fieldName(\.amountMsat) == "amount_msat")
         #expect(TypedMessage.fieldName(\.temporaryChannelID) == "temporary_channel_id")
         #expect(TypedMessage.fieldName(\.htlcSignature) == "htlc_signature")
-        let add = TypedMessage(.partial(PartialMessage(type: 128, name: "update_add_htlc", fields: [
-            WireField("id", .unsigned(7)), WireField("cltv_expiry", .unsigned(1 << 40)),
-            WireField("payment_hash", .bytes([1, 2, 3])),
-        ])))
+        let add = TypedMessage(
+            .partial(
+                PartialMessage(
+                    type: 128, name: "update_add_htlc",
+                    fields: [
+                        WireField("id", .unsigned(7)), WireField("cltv_expiry", .unsigned(1 << 40)),
+                        WireField("payment_hash", .bytes([1, 2, 3])),
+                    ])))
         #expect(add.kind == .updateAddHTLC)
         #expect(add.id == 7)
         // Too wide for `u32`, too short for `sha256`: unknown, not wrapped or padded.
