@@ -81,6 +81,14 @@ public final class Output: @unchecked Sendable {
 /// written as `\xhh` (C1 controls as `\u{hh}`), as `cat -v` and tshark make them visible.
 /// Tabs stay, and so do colour escapes when the report paints (they are lntrace's own).
 enum TerminalText {
+    /// `text` with its control characters shown, for text written other than by
+    /// ``Output/line(_:)`` (the progress meter's file name).
+    static func visible(_ text: String) -> String {
+        var buffer: [UInt8] = []
+        append(text, to: &buffer, keepingColor: false)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     static func append(_ text: String, to buffer: inout [UInt8], keepingColor: Bool) {
         let utf8 = text.utf8
         let clean = utf8.withContiguousStorageIfAvailable { bytes in

@@ -18,7 +18,7 @@ public final class ProgressMeter {
 
     public init(output: Output = .standardError, path: String) {
         self.output = output
-        self.path = path
+        self.path = TerminalText.visible(path)
         start = Self.now()
         lastDraw = start
     }

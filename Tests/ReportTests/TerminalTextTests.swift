@@ -16,6 +16,7 @@ struct TerminalTextTests {
         // A window title (OSC), a cursor move (CSI) and a bell.
         #expect(Self.written("\u{1B}]0;owned\u{07}\u{1B}[2Jx") == "\\x1b]0;owned\\x07\\x1b[2Jx")
         #expect(Self.written("del\u{7F} c1\u{9B}31m") == "del\\x7f c1\\u{9b}31m")
+        #expect(TerminalText.visible("log\u{1B}[2J.txt") == "log\\x1b[2J.txt")
     }
 
     @Test func colourEscapesStayOnlyWhenTheReportPaints() {
