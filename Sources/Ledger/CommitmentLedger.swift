@@ -85,7 +85,7 @@ public struct CommitmentLedger: Sendable {
     public var revocations = PerSide(0, 0)
     /// The HTLCs of both sides, in the order they were added.
     public private(set) var htlcs: [HTLC] = []
-    private var htlcIndex: [HTLCKey: Int] = [:]
+    @usableFromInline var htlcIndex: [HTLCKey: Int] = [:]
     /// The side that opened the channel: it pays the commitment fee and alone sends
     /// `update_fee` (BOLT #2 §"Updating Fees: update_fee").
     public var opener: Side?
@@ -109,9 +109,14 @@ public struct CommitmentLedger: Sendable {
     /// How many times the history was folded (``compact()``).
     public private(set) var compactions = 0
 
-    struct HTLCKey: Hashable, Sendable {
-        var offerer: Side
-        var id: UInt64
+    @usableFromInline struct HTLCKey: Hashable, Sendable {
+        @usableFromInline var offerer: Side
+        @usableFromInline var id: UInt64
+
+        @inlinable init(offerer: Side, id: UInt64) {
+            self.offerer = offerer
+            self.id = id
+        }
     }
 
     public init() {}
@@ -119,14 +124,14 @@ public struct CommitmentLedger: Sendable {
     // MARK: Commitment numbers
 
     /// The number of `side`'s current commitment (how many signings it has received).
-    public func localCommitment(_ side: Side) -> UInt64 { commitmentBase[side] &+ UInt64(signings[side.other].count) }
+    @inlinable public func localCommitment(_ side: Side) -> UInt64 { commitmentBase[side] &+ UInt64(signings[side.other].count) }
 
     /// The number of the commitment `side`'s next `revoke_and_ack` revokes.
-    public func nextRevoked(_ side: Side) -> UInt64 { revocationBase[side] &+ UInt64(revocations[side]) }
+    @inlinable public func nextRevoked(_ side: Side) -> UInt64 { revocationBase[side] &+ UInt64(revocations[side]) }
 
     // MARK: Queries
 
-    public func htlc(offeredBy side: Side, id: UInt64) -> HTLC? {
+    @inlinable public func htlc(offeredBy side: Side, id: UInt64) -> HTLC? {
         htlcIndex[HTLCKey(offerer: side, id: id)].map { htlcs[$0] }
     }
 
@@ -136,18 +141,18 @@ public struct CommitmentLedger: Sendable {
     }
 
     /// The signer's update count covered by its last signing.
-    public func lastSigned(_ side: Side) -> Int { signings[side].last?.updates ?? 0 }
+    @inlinable public func lastSigned(_ side: Side) -> Int { signings[side].last?.updates ?? 0 }
 
     /// Updates `side` sent that no signing of its own covers yet (``UpdateState/pendingOnReceiver``).
-    public func uncommittedUpdates(_ side: Side) -> Int { updates[side].count - lastSigned(side) }
+    @inlinable public func uncommittedUpdates(_ side: Side) -> Int { updates[side].count - lastSigned(side) }
 
     /// Signings of `side` the peer has not revoked for yet.
-    public func unacknowledgedSignings(_ side: Side) -> Int { signings[side].count - revocations[side.other] }
+    @inlinable public func unacknowledgedSignings(_ side: Side) -> Int { signings[side].count - revocations[side.other] }
 
     /// The peer's updates included in a commitment signed by `signer` after `count` of its
     /// revocations: those the peer's signing number `count` covered (none for 0, or when
     /// the peer has not made that many signings).
-    public func peerUpdatesIncluded(signer: Side, revocations count: Int) -> Int {
+    @inlinable public func peerUpdatesIncluded(signer: Side, revocations count: Int) -> Int {
         let peer = signer.other
         guard count > 0, count <= signings[peer].count else { return 0 }
         return signings[peer][count - 1].updates
@@ -166,23 +171,19 @@ public struct CommitmentLedger: Sendable {
     public func contents(counts: PerSide<Int> = PerSide(0, 0)) -> Contents {
         // Balances stay exact for any real channel (amounts are bounded by 21M BTC); an
         // amount beyond that, or an overflow, makes them unknown rather than wrong.
-        var balances = balanceBase ?? PerSide(0, 0)
-        var known = balanceBase != nil
+        var balances = Balances(balanceBase)
         var held: [HTLC] = []
         for h in htlcs where h.addIndex < counts[h.offerer] {
             guard let msat = h.amountMsat, msat <= Self.maximumMoney * 1000 else {
-                known = false
+                balances.known = false
                 held.append(h)
                 continue
             }
             let amount = Int64(msat)
-            let (less, overflow) = balances[h.offerer].subtractingReportingOverflow(amount)
-            if overflow { known = false } else { balances[h.offerer] = less }
+            balances.move(h.offerer, -amount)
             if let removed = h.removeIndex, removed < counts[h.offerer.other] {
                 // Fulfilled: the amount moves to the receiver; failed: it goes back.
-                let to = h.fulfilled == true ? h.offerer.other : h.offerer
-                let (more, overflow) = balances[to].addingReportingOverflow(amount)
-                if overflow { known = false } else { balances[to] = more }
+                balances.move(h.fulfilled == true ? h.offerer.other : h.offerer, amount)
             } else {
                 held.append(h)
             }
@@ -192,14 +193,40 @@ public struct CommitmentLedger: Sendable {
         if let opener, let last = feeUpdates.last(where: { $0 < counts[opener] }), case let .fee(rate) = updates[opener][last] {
             feerate = rate
         }
-        return Contents(htlcs: held, feerate: feerate, balances: known ? balances : nil)
+        return Contents(htlcs: held, feerate: feerate, balances: balances.known ? PerSide(balances.first, balances.second) : nil)
+    }
+
+    /// Both balances while a commitment's contents are summed (plain fields: this runs for
+    /// every HTLC of every commitment a rule looks at).
+    private struct Balances {
+        var first: Int64
+        var second: Int64
+        var known: Bool
+
+        init(_ base: PerSide<Int64>?) {
+            first = base?.first ?? 0
+            second = base?.second ?? 0
+            known = base != nil
+        }
+
+        /// Adds `amount` to `side`'s balance; an overflow makes the balances unknown.
+        mutating func move(_ side: Side, _ amount: Int64) {
+            let (sum, overflow) = (side == .first ? first : second).addingReportingOverflow(amount)
+            if overflow {
+                known = false
+            } else if side == .first {
+                first = sum
+            } else {
+                second = sum
+            }
+        }
     }
 
     /// The state of the add of `htlc`.
-    public func addState(_ htlc: HTLC) -> UpdateState { state(ofUpdate: htlc.addIndex, sentBy: htlc.offerer) }
+    @inlinable public func addState(_ htlc: HTLC) -> UpdateState { state(ofUpdate: htlc.addIndex, sentBy: htlc.offerer) }
 
     /// The state of update number `index` sent by `sender`.
-    public func state(ofUpdate index: Int, sentBy sender: Side) -> UpdateState {
+    @inlinable public func state(ofUpdate index: Int, sentBy sender: Side) -> UpdateState {
         let receiver = sender.other
         // j: the sender's first signing covering the update.
         guard let j = signings[sender].firstIndex(where: { $0.updates > index }).map({ $0 + 1 }) else { return .pendingOnReceiver }
@@ -225,16 +252,17 @@ public struct CommitmentLedger: Sendable {
     /// Whether every update of both sides is irrevocably committed: each side signed all its
     /// updates, the peer revoked for it, and each side's last signing included all the
     /// peer's updates and was revoked for in turn.
-    public var everythingCommitted: Bool {
-        Side.allCases.allSatisfy { side in
+    @inlinable public var everythingCommitted: Bool {
+        func committed(_ side: Side) -> Bool {
             guard uncommittedUpdates(side) == 0, unacknowledgedSignings(side) == 0 else { return false }
             let included = signings[side].last.map { peerUpdatesIncluded(signer: side, revocations: $0.revocations) } ?? 0
             return included == updates[side.other].count
         }
+        return committed(.first) && committed(.second)
     }
 
     /// Whether HTLC `id` of `offerer` was settled and folded away by ``compact()``.
-    public func wasSettled(offeredBy offerer: Side, id: UInt64) -> Bool {
+    @inlinable public func wasSettled(offeredBy offerer: Side, id: UInt64) -> Bool {
         compactions > 0 && htlc(offeredBy: offerer, id: id) == nil && id < (nextHTLCID[offerer] ?? 0) && id >= firstHTLCID[offerer]
     }
 
@@ -328,7 +356,8 @@ public struct CommitmentLedger: Sendable {
         reindexHTLCs()
     }
 
-    /// How many updates of both sides the ledger may hold before ``compactIfLong()`` folds it.
+    /// How many updates of both sides the ledger may hold before ``compactIfLong()`` folds it
+    /// at its next quiet point.
     public static let compactionThreshold = 256
 
     /// Folds the history (``compact()``) once it holds more than ``compactionThreshold``

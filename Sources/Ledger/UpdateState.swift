@@ -22,7 +22,9 @@ public enum UpdateState: Int, Sendable, Comparable, CaseIterable {
     case irrevocablyCommitted
 
     /// The spec's number of the state (1 to 5).
-    public var number: Int { rawValue }
+    @inlinable public var number: Int { rawValue }
 
-    public static func < (a: UpdateState, b: UpdateState) -> Bool { a.rawValue < b.rawValue }
+    @inlinable public static func < (a: UpdateState, b: UpdateState) -> Bool { a.rawValue < b.rawValue }
+
+    @inlinable public static func == (a: UpdateState, b: UpdateState) -> Bool { a.rawValue == b.rawValue }
 }

@@ -79,7 +79,7 @@ public struct ChannelModel: Sendable {
 
     /// Both sides' updates, signings and revocations, and the HTLCs, feerate and balances of
     /// each commitment they make (the ledger shared with `lntrace synth`).
-    public internal(set) var ledger = CommitmentLedger()
+    @Indirect public internal(set) var ledger = CommitmentLedger()
     /// Whether an add or a removal came without its HTLC id (a log summary).
     public var htlcIDsUnknown = false
     /// Per-commitment points by absolute commitment number, per side.

@@ -1,13 +1,16 @@
-/// A value kept out of line, behind one immutable reference: copying its holder copies the
-/// reference, and a write replaces it (copy on write).
+/// A value kept out of line, in a box of its own: copying its holder copies one reference,
+/// and the first write after a copy copies the value (copy on write, as arrays do).
 ///
-/// For the large parts of ``ChannelModel`` written once in a channel's life (the opening's
-/// parameters, the `channel_reestablish` fields): the engine copies a channel's model for
-/// the rules on every message, and hazard analysis copies it to replay.
+/// For the large parts of ``ChannelModel`` (the ledger, the opening's parameters, the
+/// `channel_reestablish` fields): rules bind a copy of the model for each message, and
+/// hazard analysis copies it to replay. Kept inline, their many fields would make every
+/// such copy a copy of the whole model.
 @propertyWrapper
-public struct Indirect<Value: Sendable>: Sendable {
-    private final class Box: Sendable {
-        let value: Value
+public struct Indirect<Value: Sendable>: @unchecked Sendable {
+    // Unchecked: the box is written only through `wrappedValue`'s `_modify`, after making
+    // it unique, so no two values ever share a box that changes.
+    private final class Box: @unchecked Sendable {
+        @exclusivity(unchecked) var value: Value
         init(_ value: Value) { self.value = value }
     }
 
@@ -19,6 +22,9 @@ public struct Indirect<Value: Sendable>: Sendable {
 
     public var wrappedValue: Value {
         _read { yield box.value }
-        set { box = Box(newValue) }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.value) }
+            yield &box.value
+        }
     }
 }

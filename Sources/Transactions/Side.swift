@@ -11,7 +11,12 @@ public enum Side: Int, Sendable, Hashable, CaseIterable, Comparable {
     case second = 1
 
     /// The peer of this side.
-    @inlinable public var other: Side { self == .first ? .second : .first }
+    @inlinable public var other: Side {
+        switch self {
+        case .first: .second
+        case .second: .first
+        }
+    }
 
     /// The side at `index` (0 or 1); `nil` for any other number.
     @inlinable public init?(index: Int) {
@@ -22,6 +27,11 @@ public enum Side: Int, Sendable, Hashable, CaseIterable, Comparable {
     @inlinable public var index: Int { rawValue }
 
     @inlinable public static func < (a: Side, b: Side) -> Bool { a.rawValue < b.rawValue }
+
+    // Spelt out so that other modules inline them (the models compare sides on every message).
+    @inlinable public static func == (a: Side, b: Side) -> Bool { a.rawValue == b.rawValue }
+
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
 /// A value for each side of a channel, read and written by ``Side``.
@@ -48,7 +58,12 @@ public struct PerSide<Value> {
     }
 
     @inlinable public subscript(side: Side) -> Value {
-        get { side == .first ? first : second }
+        get {
+            switch side {
+            case .first: first
+            case .second: second
+            }
+        }
         _modify {
             switch side {
             case .first: yield &first
