@@ -39,7 +39,12 @@ extension ChannelModel {
         }
         guard let feerate = contents.feerate else { throw MissingEvidence(reason: "the commitment's feerate is not known") }
         guard let balances = contents.balancesMsat else {
-            throw MissingEvidence(reason: "the balances are not known (an HTLC amount is not in the trace, or a side would pay more than it has)")
+            if let signed = contents.balances, let overdrawn = Side.allCases.first(where: { signed[$0] < 0 }) {
+                let side = overdrawn == owner ? "the commitment's owner" : "its signer"
+                throw MissingEvidence(
+                    reason: "the balances are not known: \(side) would pay more than it has (\(signed[overdrawn]) msat after the HTLCs in flight)")
+            }
+            throw MissingEvidence(reason: "the balances are not known: an HTLC amount or the opening balances are not in the trace")
         }
         var htlcs: [ChannelParameters.HTLC] = []
         for h in contents.htlcs {
