@@ -71,7 +71,8 @@ struct CheckTests {
         let signatures = try #require(partly.first { $0["rule"]?.string == "commit-sig-valid" }, "\(json.stdout.prefix(2000))")
         // 60 payments, each signed twice by each side; from the 50th payment on alice's balance would be negative.
         #expect(signatures["evaluated"]?.int64 == 200 && signatures["not_evaluated"]?.int64 == 40)
-        #expect(signatures["reason"]?.string?.hasPrefix("the balances are not known: its signer would pay more than it has (-") == true, "\(signatures)")
+        #expect(
+            signatures["reason"]?.string?.hasPrefix("the balances are not known: its signer would pay more than it has (-") == true, "\(signatures)")
         #expect(!partly.contains { $0["rule"]?.string == "add-id-increment" }, "the first add of a channel opened in the trace is add-id-start's")
         #expect(try #require(document["summary"]?["rules_partly_evaluated"]?.int64) >= 1)
         let text = try LNTraceBinary.run(["check", "-v", "--keylog", base + ".keys", base + ".pcap"], environment: ["COLUMNS": "200"])
