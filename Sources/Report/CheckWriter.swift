@@ -138,8 +138,9 @@ public final class CheckWriter: CheckReport {
         totals.messages += summary.messages
         for coverage in summary.channels.map(\.coverage) + summary.connections.map(\.1) + [summary.omittedChannels?.coverage].compactMap({ $0 }) {
             evaluated.formUnion(coverage.evaluatedRules)
-            notEvaluated.formUnion(coverage.notEvaluatedRules.map(\.rule))
-            missed.formUnion(coverage.notEvaluatedRules.map(\.rule))
+            let never = coverage.notEvaluatedRules.map(\.rule)
+            notEvaluated.formUnion(never)
+            missed.formUnion(never)
             missed.formUnion(coverage.partlyEvaluatedRules.map(\.rule))
         }
         totals.channels += summary.channels.count + (summary.omittedChannels?.channels ?? 0)

@@ -45,9 +45,10 @@ enum UpdateRules {
             example: "→ update_add_htlc id=0, → update_add_htlc id=2"),
         on: [.updateAddHTLC]
     ) { c in
+        let first = c.channel.map { $0.ledger.addCount[c.sender] == 0 } ?? true
         // The sender's first add on a channel opened in the trace is add-id-start's.
-        if let ch = c.channel, ch.origin == .opened, ch.ledger.addCount[c.sender] == 0 { return }
-        guard let ch = c.channel, let expected = ch.ledger.nextHTLCID[c.sender], ch.ledger.addCount[c.sender] > 0 else {
+        if first, c.channel?.origin == .opened { return }
+        guard !first, let ch = c.channel, let expected = ch.ledger.nextHTLCID[c.sender] else {
             return c.notEvaluated("no earlier HTLC of the sender is in the trace")
         }
         guard let id = c.need(\.id) else { return }

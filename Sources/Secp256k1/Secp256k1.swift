@@ -121,13 +121,6 @@ extension Secp256k1 {
         return serialize(pubkey)
     }
 
-    /// `tweak·point`, `nil` if invalid.
-    public static func multiply(point: [UInt8], tweak: [UInt8]) -> [UInt8]? {
-        guard tweak.count == 32, var pubkey = parse(point) else { return nil }
-        guard secp256k1_ec_pubkey_tweak_mul(context, &pubkey, tweak) == 1 else { return nil }
-        return serialize(pubkey)
-    }
-
     /// `p·s + q·t` (BOLT #3's revocation key), without encoding the two products; `nil` if a
     /// point or tweak is invalid or the sum is infinity.
     public static func sum(_ p: [UInt8], times s: [UInt8], _ q: [UInt8], times t: [UInt8]) -> [UInt8]? {
@@ -137,12 +130,7 @@ extension Secp256k1 {
         return combine(a, b)
     }
 
-    /// `a + b`, `nil` if either is invalid or the sum is infinity.
-    public static func combine(_ a: [UInt8], _ b: [UInt8]) -> [UInt8]? {
-        guard let p = parse(a), let q = parse(b) else { return nil }
-        return combine(p, q)
-    }
-
+    /// `p + q`, `nil` if the sum is infinity.
     static func combine(_ p: secp256k1_pubkey, _ q: secp256k1_pubkey) -> [UInt8]? {
         var sum = secp256k1_pubkey()
         let ok = withUnsafePointer(to: p) { pp in
