@@ -581,32 +581,47 @@ class Gen:
         L.append('    }')
         L.append('')
         L.append('    /// The records a source named (as the spec names them), converted to their types; a')
-        L.append('    /// record of the wrong shape is left out.')
+        L.append('    /// record of the wrong shape is left out (the first of two same names wins).')
         L.append('    public init(named records: [WireField]) {')
         L.append('        self.init()')
+        L.append('        for record in records.reversed() { _ = set(named: record.name, record.value) }')
+        L.append('    }')
+        L.append('')
+        L.append('    /// Sets the record the spec calls `record` from a source\'s value (a `.record` of its')
+        L.append('    /// fields; any value for a record without fields): `false` when the stream has no such')
+        L.append('    /// record, or the value has the wrong shape.')
+        L.append('    public mutating func set(named record: String, _ value: FieldValue) -> Bool {')
+        L.append('        switch record {')
         for p, t, d, rname, num, kind, extra in props:
             bp = bare(p)
             if kind == 'flag':
-                L.append(f'        {bp} = records["{rname}"] != nil')
+                L.append(f'        case "{rname}":')
+                L.append(f'            {bp} = true')
+                L.append('            return true')
                 continue
-            L.append(f'        if case let .record(fields)? = records["{rname}"] {{')
             if kind == 'single':
-                expr = self.convert_expr(extra, f'fields["{extra.name}"]')
+                expr = self.convert_expr(extra, 'fields["' + extra.name + '"]')
                 if expr is None:
-                    L.append('            _ = fields')
-                else:
-                    L.append(f'            {bp} = {expr}')
+                    continue
+                L.append(f'        case "{rname}":')
+                L.append(f'            guard case let .record(fields) = value, let converted = {expr} else {{ return false }}')
+                L.append(f'            {bp} = converted')
+                L.append('            return true')
             else:
                 rfields = self.schema.streams[stream][rname]['fields']
                 exprs = [self.convert_expr(f, f'fields["{f.name}"]') for f in rfields]
                 plan = self.plan(rfields, rname)
                 if any(x is None for x in exprs) or any(k != 'value' for k, _, _ in plan):
-                    L.append('            _ = fields')
-                else:
-                    binds = ', '.join(f'let {bare(prop_name(f.name))} = {x}' for f, x in zip(rfields, exprs))
-                    args = ', '.join(f'{bare(prop_name(f.name))}: {bare(prop_name(f.name))}' for f in rfields)
-                    L.append(f'            if {binds} {{ {bp} = {extra}({args}) }}')
-            L.append('        }')
+                    continue
+                binds = ', '.join(f'let {bare(prop_name(f.name))} = {x}' for f, x in zip(rfields, exprs))
+                args = ', '.join(f'{bare(prop_name(f.name))}: {bare(prop_name(f.name))}' for f in rfields)
+                L.append(f'        case "{rname}":')
+                L.append(f'            guard case let .record(fields) = value, {binds} else {{ return false }}')
+                L.append(f'            {bp} = {extra}({args})')
+                L.append('            return true')
+        L.append('        default:')
+        L.append('            return false')
+        L.append('        }')
         L.append('    }')
         L.append('')
         L.append('    /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes')
@@ -779,6 +794,7 @@ class Gen:
                 props.append((prop_name(f.name), self.swift_type(f), f.name, 'value', f))
         for p, t, default, doc_line in extra:
             props.append((p, t, bare_snake(p), 'extra', None))
+        tlvs_type = next((t for p, t, spec, kind, f in props if kind == 'tlvs'), None)
         L = [f'extension {sname} {{',
              f'    /// `{mname}` as far as a source gives it: every field optional (a log line may give',
              '    /// a few; a decoded message gives all).',
@@ -799,21 +815,65 @@ class Gen:
         L.append('        }')
         L.append('')
         L.append('        /// The fields a source named (as the spec names them), converted to their types;')
-        L.append('        /// a value of the wrong shape or size is left out.')
+        L.append('        /// a value of the wrong shape or size is left out (the first of two same names wins).')
         L.append('        public init(named fields: [WireField], tlvs records: [WireField] = []) {')
+        L.append('            for field in fields.reversed() { _ = set(named: field.name, field.value) }')
+        if tlvs_type is not None:
+            L.append(f'            tlvs = records.isEmpty ? nil : {tlvs_type}(named: records)')
+        L.append('        }')
+        L.append('')
+        L.append('        /// Sets the field the spec calls `name` from a source\'s value: `false` when the message')
+        L.append('        /// has no such field, or the value has the wrong shape, size or width.')
+        L.append('        public mutating func set(named name: String, _ value: FieldValue) -> Bool {')
+        L.append('            switch name {')
         for p, t, spec, kind, f in props:
             if kind == 'length':
-                L.append(f'            {bare(p)} = PartialValue.unsigned(fields["{spec}"], UInt16.self)')
+                expr = 'PartialValue.unsigned(value, UInt16.self)'
+            elif kind == 'extra':
+                expr = 'PartialValue.bytes(value)'
+            elif kind == 'value':
+                expr = self.convert_expr(f, 'value')
+            else:
                 continue
-            if kind == 'tlvs':
-                L.append(f'            {bare(p)} = records.isEmpty ? nil : {t}(named: records)')
+            if expr is None:
                 continue
-            if kind != 'value':
-                continue
-            expr = self.convert_expr(f, f'fields["{spec}"]')
-            if expr is not None:
-                L.append(f'            {bare(p)} = {expr}')
+            L.append(f'            case "{spec}":')
+            L.append(f'                guard let converted = {expr} else {{ return false }}')
+            L.append(f'                {bare(p)} = converted')
+            L.append('                return true')
+        L.append('            default:')
+        L.append('                return false')
+        L.append('            }')
         L.append('        }')
+        L.append('')
+        L.append('        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):')
+        L.append('        /// `false` when the message has no such record, or the value has the wrong shape.')
+        L.append('        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {')
+        if tlvs_type is None:
+            L.append('            false')
+        else:
+            L.append(f'            var stream = tlvs ?? {tlvs_type}()')
+            L.append('            guard stream.set(named: record, value) else { return false }')
+            L.append('            tlvs = stream')
+            L.append('            return true')
+        L.append('        }')
+        L.append('')
+        L.append('        /// The fields the source gave, in wire order, named as in the spec: the view reports')
+        L.append('        /// and filters read (rules read the typed properties).')
+        L.append('        public var fields: [WireField] {')
+        L.append('            var out: [WireField] = []')
+        for p, t, spec, kind, f in props:
+            if kind == 'length':
+                L.append(f'            if let value = {bare(p)} {{ out.append(WireField("{spec}", .unsigned(UInt64(value)))) }}')
+            elif kind == 'extra':
+                L.append(f'            if let value = {bare(p)}, !value.isEmpty {{ out.append(WireField("{spec}", .bytes(value))) }}')
+            elif kind == 'value':
+                L.append(f'            if let value = {bare(p)} {{ out.append(WireField("{spec}", {self.render_expr(f, "value")})) }}')
+        L.append('            return out')
+        L.append('        }')
+        L.append('')
+        L.append('        /// The TLV records the source gave, named as in the spec.')
+        L.append('        public var tlvFields: [WireField] { ' + ('tlvs?.fields ?? []' if tlvs_type else '[]') + ' }')
         L.append('    }')
         L.append('}')
         return L, props
@@ -899,15 +959,47 @@ class Gen:
         L += ['            case let .unknown(m): self = .unknown(type: m.type)',
               '            }',
               '        case let .partial(message):',
-              '            switch message.type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: message.name) {']
-        for case, sname, mname, num in cases:
-            L.append(f'            case .{case}: self = .{case}({sname}.Partial(named: message.fields, tlvs: message.tlvFields))')
-        L += ['            case nil: self = .unknown(type: message.type)',
-              '            }',
+              '            self = message.typed',
               '        case let .undecodable(type, _, _):',
               '            self = .unknown(type: type)',
               '        }',
               '    }', '',
+              '    /// A message of the kind with no field known yet (`.unknown` for none).',
+              '    public init(kind: MessageKind?, type: UInt16? = nil) {',
+              '        switch kind {']
+        for case, sname, mname, num in cases:
+            L.append(f'        case .{case}: self = .{case}({sname}.Partial())')
+        L += ['        case nil: self = .unknown(type: type)',
+              '        }',
+              '    }', '',
+              '    /// The fields a source named (as the spec names them), converted to their types.',
+              '    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField], tlvs records: [WireField] = []) {',
+              '        switch kind {']
+        for case, sname, mname, num in cases:
+            L.append(f'        case .{case}: self = .{case}({sname}.Partial(named: fields, tlvs: records))')
+        L += ['        case nil: self = .unknown(type: type)',
+              '        }',
+              '    }', '']
+        for fn, sig, call, none in (
+                ('fields', 'public var fields: [WireField]', 'm.fields', '[]'),
+                ('tlvFields', 'public var tlvFields: [WireField]', 'm.tlvFields', '[]')):
+            doc = ('    /// The fields the source gave, in wire order, named as in the spec (a view for reports).'
+                   if fn == 'fields' else '    /// The TLV records the source gave, named as in the spec.')
+            L += [doc, f'    {sig} {{', '        switch self {']
+            for case, sname, mname, num in cases:
+                L.append(f'        case let .{case}(m): {call}')
+            L += [f'        case .unknown: {none}', '        }', '    }', '']
+        for fn, doc in (('set', 'field'), ('setRecord', 'TLV record')):
+            L += [f'    /// Sets the {doc} the spec calls `name` from a source\'s value (see each `Partial`);',
+                  '    /// `false` when the message has none of that name or the value does not fit.',
+                  f'    public mutating func {fn}(named name: String, _ value: FieldValue) -> Bool {{',
+                  '        switch self {']
+            for case, sname, mname, num in cases:
+                L += [f'        case var .{case}(m):',
+                      f'            defer {{ self = .{case}(m) }}',
+                      f'            return m.{fn}(named: name, value)']
+            L += ['        case .unknown: return false', '        }', '    }', '']
+        L += [
               '    public var kind: MessageKind? {',
               '        switch self {']
         for case, sname, mname, num in cases:
@@ -920,10 +1012,21 @@ class Gen:
             L.append('')
             L.append(f'    /// `{spec}`.')
             L.append(f'    public var {p}: {t}? {{')
-            L.append('        switch self {')
+            L.append('        get {')
+            L.append('            switch self {')
             for case in owners:
-                L.append(f'        case let .{case}(m): m.{p}')
-            L.append('        default: nil')
+                L.append(f'            case let .{case}(m): m.{p}')
+            L.append('            default: nil')
+            L.append('            }')
+            L.append('        }')
+            L.append('        set {')
+            L.append('            switch self {')
+            for case in owners:
+                L.append(f'            case var .{case}(m):')
+                L.append(f'                m.{p} = newValue')
+                L.append(f'                self = .{case}(m)')
+            L.append('            default: break')
+            L.append('            }')
             L.append('        }')
             L.append('    }')
         for key, (t, rname, sprop, owners) in record_types.items():
@@ -932,10 +1035,24 @@ class Gen:
             L.append('')
             L.append(f'    /// The `{rname}` TLV record (`nil`: absent, or the source gives no TLV records).')
             L.append(f'    public var {key}: {t}? {{')
-            L.append('        switch self {')
+            L.append('        get {')
+            L.append('            switch self {')
             for case in owners:
-                L.append(f'        case let .{case}(m): m.tlvs?.{sprop}')
-            L.append('        default: nil')
+                L.append(f'            case let .{case}(m): m.tlvs?.{sprop}')
+            L.append('            default: nil')
+            L.append('            }')
+            L.append('        }')
+            L.append('        set {')
+            L.append('            switch self {')
+            value = 'newValue ?? false' if t == 'Bool' else 'newValue'
+            for case in owners:
+                L.append(f'            case var .{case}(m):')
+                L.append(f'                if m.tlvs == nil, newValue == nil {{ return }}')
+                L.append(f'                m.tlvs = m.tlvs ?? .init()')
+                L.append(f'                m.tlvs?.{sprop} = {value}')
+                L.append(f'                self = .{case}(m)')
+            L.append('            default: break')
+            L.append('            }')
             L.append('        }')
             L.append('    }')
         L += ['',

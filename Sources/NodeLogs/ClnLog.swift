@@ -137,7 +137,7 @@ public struct ClnLogParser: LogParser {
                 .message(
                     LogMessage(
                         line: line.number, stamp: stamp, peer: peer, direction: direction,
-                        channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))
+                        channelLabel: channel, content: .partial(PartialMessage(type: type))))
             ]
         case let .name(direction):
             let name = Self.name(payload)
@@ -158,7 +158,7 @@ public struct ClnLogParser: LogParser {
             // The peer_in line of a message its Read decrypt line already reported.
             if direction == .in, var held = decrypted, held.content.type == nil || held.content.type == type {
                 decrypted = nil
-                if held.content.type == nil { held.content = .partial(PartialBuilder(type: type).message) }
+                if held.content.type == nil { held.content = .partial(PartialMessage(type: type)) }
                 if held.peer == nil { held.peer = peer }
                 if held.channelLabel == nil { held.channelLabel = channel }
                 return [.message(held)]
@@ -167,7 +167,7 @@ public struct ClnLogParser: LogParser {
                 .message(
                     LogMessage(
                         line: line.number, stamp: stamp, peer: peer, direction: direction,
-                        channelLabel: channel, content: .partial(PartialBuilder(type: type).message)))
+                        channelLabel: channel, content: .partial(PartialMessage(type: type))))
             ]
         }
     }

@@ -159,9 +159,9 @@ public struct EclairLogParser: LogParser {
             // type): a message of unknown type; `UnknownMessage(tag, data)` gives its type.
             var content = PartialMessage(type: nil, name: "unknown")
             if case .call(EclairDialect.unknownMessage, let args) = value, let tag = args.first?.number, tag <= UInt64(UInt16.max) {
-                content = PartialBuilder(type: UInt16(tag)).message
+                content = PartialMessage(type: UInt16(tag))
             }
-            if let channel { content.fields.append(WireField("channel_id", .bytes(channel))) }
+            content.channel = channel.flatMap { ChannelID($0) }
             let location = SourceLocation(file: file, line: line.number)
             return [
                 .diagnostic(
@@ -180,34 +180,30 @@ public struct EclairLogParser: LogParser {
             case "!":
                 // ChannelFlags(announceChannel=true, …), or (before 0.7) the byte itself.
                 if let number = arg.number {
-                    b.set("channel_flags", .unsigned(number))
+                    b.set(\.channelFlags, UInt8(exactly: number))
                 } else if case let .call("ChannelFlags", flags) = arg {
-                    b.set("channel_flags", .unsigned(flags.contains(.atom("announceChannel=true")) ? 1 : 0))
+                    b.set(\.channelFlags, flags.contains(.atom("announceChannel=true")) ? 1 : 0)
                 }
             case "%":
-                if let txid = Self.fundingTxid(arg, body: body) { b.set("funding_txid", .bytes(txid)) }
+                b.set(\.fundingTxid, Self.fundingTxid(arg, body: body).flatMap { SHA256Hash($0) })
             case "*":
                 spec.removeFirst()
-                if let point = arg.point { b.set(spec, .bytes(point)) }
+                if let point = arg.point { b.set(named: spec, .bytes(point)) }
             case "#":
                 spec.removeFirst()
-                if let signature = arg.signature { b.set(spec, .bytes(signature)) }
+                if let signature = arg.signature { b.set(named: spec, .bytes(signature)) }
             case "=":
                 spec.removeFirst()
                 if case let .call("List", items) = arg {
                     let signatures = items.compactMap(\.signature)
-                    b.set("num_htlcs", .unsigned(UInt64(items.count)))
-                    if signatures.count == items.count { b.set(spec, .array(signatures.map { .bytes($0) })) }
+                    b.set(\.numHTLCs, UInt16(exactly: items.count))
+                    if signatures.count == items.count { b.set(named: spec, .array(signatures.map { .bytes($0) })) }
                 }
             default:
                 Self.setValue(&b, spec, arg)
             }
         }
-        if let channel, b.message.fields["channel_id"] == nil, b.message.fields["temporary_channel_id"] == nil {
-            b.set(
-                name.hasPrefix("open") || name.hasPrefix("accept") || name == "funding_created" ? "temporary_channel_id" : "channel_id",
-                .bytes(channel))
-        }
+        b.inChannel(channel.flatMap { ChannelID($0) })
         return [
             .message(
                 LogMessage(
@@ -267,9 +263,9 @@ public struct EclairLogParser: LogParser {
             }
         } else {
             for token in text.split(separator: " ") {
-                if token.hasPrefix(EclairDialect.firstBlockNum) { b.unsigned("first_blocknum", token.dropFirst(EclairDialect.firstBlockNum.count)) }
+                if token.hasPrefix(EclairDialect.firstBlockNum) { b.unsigned(\.firstBlocknum, token.dropFirst(EclairDialect.firstBlockNum.count)) }
                 if token.hasPrefix(EclairDialect.numberOfBlocks) {
-                    b.unsigned("number_of_blocks", token.dropFirst(EclairDialect.numberOfBlocks.count))
+                    b.unsigned(\.numberOfBlocks, token.dropFirst(EclairDialect.numberOfBlocks.count))
                 }
             }
         }
@@ -298,18 +294,18 @@ public struct EclairLogParser: LogParser {
 
     static func setValue(_ b: inout PartialBuilder, _ spec: String, _ value: DebugValue) {
         if spec == "short_channel_id" {
-            if case let .atom(text) = value, let scid = ShortChannelID(text) { b.set(spec, .shortChannelID(scid)) }
+            if case let .atom(text) = value { b.set(\.shortChannelID, ShortChannelID(text)) }
             return
         }
         if byteFields.contains(spec) {
             // Redacted secrets ("<private_key>") stay unknown.
             if case let .call("PrivateKey", args) = value, let bytes = args.first?.bytes {
-                b.set(spec, .bytes(bytes))
+                b.set(named: spec, .bytes(bytes))
             } else if let bytes = value.bytes {
-                b.set(spec, .bytes(bytes))
+                b.set(named: spec, .bytes(bytes))
             }
             return
         }
-        if let number = value.number { b.set(spec, .unsigned(number)) }
+        if let number = value.number { b.set(named: spec, .unsigned(number)) }
     }
 }

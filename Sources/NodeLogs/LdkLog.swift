@@ -126,9 +126,7 @@ public struct LdkLogParser: LogParser {
     static func sameMessage(_ a: LogMessage, _ b: LogMessage) -> Bool {
         guard a.direction == b.direction, a.content.name == b.content.name else { return false }
         if let p = a.peer, let q = b.peer, !(p.hasPrefix(q) || q.hasPrefix(p)) { return false }
-        let x = a.content.fields["channel_id"] ?? a.content.fields["temporary_channel_id"]
-        let y = b.content.fields["channel_id"] ?? b.content.fields["temporary_channel_id"]
-        if let x, let y, x != y { return false }
+        if let x = a.content.channelID, let y = b.content.channelID, x != y { return false }
         return true
     }
 
@@ -187,13 +185,7 @@ public struct LdkLogParser: LogParser {
             return
         }
         var b = PartialBuilder(name: name)
-        Self.collect(value, into: &b)
-        for (from, to) in Self.renames[name] ?? [:] {
-            if let value = b.message.fields[from] {
-                b.message.fields.removeAll { $0.name == from }
-                b.set(to, value)
-            }
-        }
+        Self.collect(value, into: &b, renames: Self.renames[name] ?? [:])
         add(
             LogMessage(
                 line: line.number, stamp: LogText.stamp(stamp, line), peer: peer, direction: direction,
@@ -228,13 +220,9 @@ public struct LdkLogParser: LogParser {
         let channel = Self.hexAfter(LdkDialect.forChannel, in: text, count: 64).flatMap { Hex.decode($0) }
         func message(_ name: String) -> LogMessage {
             var b = PartialBuilder(name: name)
-            if let channel {
-                b.set(
-                    ["open_channel", "accept_channel", "open_channel2", "accept_channel2", "funding_created"].contains(name)
-                        ? "temporary_channel_id" : "channel_id", .bytes(channel))
-            }
-            if name == "error" || name == "warning", let range = text.firstRange(ofASCII: " with message ") {
-                b.set("data", .bytes(Array(text[range.upperBound...].utf8)))
+            b.inChannel(channel.flatMap { ChannelID($0) })
+            if b.kind == .error || b.kind == .warning, let range = text.firstRange(ofASCII: " with message ") {
+                b.set(\.data, Array(text[range.upperBound...].utf8))
             }
             return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: .out, content: .partial(b.message))
         }
@@ -269,7 +257,7 @@ public struct LdkLogParser: LogParser {
         let text = Substring(LogText.string(bytes[start...]))
         let peer = hexAfter(direction == .out ? LdkDialect.to : LdkDialect.from, in: text, count: 66)
         let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
-        return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(PartialBuilder(type: type).message))
+        return LogMessage(line: line.number, stamp: stamp, peer: peer, direction: direction, content: .partial(PartialMessage(type: type)))
     }
 
     /// Lines outside the peer handler that report a message: `Received peer Init message
@@ -287,9 +275,9 @@ public struct LdkLogParser: LogParser {
         var peer = Self.hexAfter(LdkDialect.from, in: text, count: 66) ?? Self.contextPeer(bytes[..<start])
         if name == "channel_update" { peer = Self.contextPeer(bytes[..<start]) }
         var b = PartialBuilder(name: name)
-        if name == "error" || name == "warning", let colon = text.firstRange(ofASCII: ": ") {
+        if b.kind == .error || b.kind == .warning, let colon = text.firstRange(ofASCII: ": ") {
             // "Got Err message from <id>: <data>" (the data as LDK prints it).
-            b.set("data", .bytes(Array(text[colon.upperBound...].trimmingSpaces().utf8)))
+            b.set(\.data, Array(text[colon.upperBound...].trimmingSpaces().utf8))
         }
         if !["init", "error", "warning"].contains(name),
             let range = text.range(of: LdkDialect.forChannel, options: .backwards) ?? text.range(of: LdkDialect.inChannel, options: .backwards)
@@ -298,7 +286,7 @@ public struct LdkLogParser: LogParser {
             if id.utf8.count == 64, let channel = Hex.decode(id) {
                 // A channel_update names its channel by short id on the wire; the id here is the
                 // channel's, kept as the stream's label.
-                if name != "channel_update" { b.set("channel_id", .bytes(channel)) }
+                if b.kind != .channelUpdate { b.inChannel(ChannelID(channel)) }
             }
         }
         let stamp = LogText.stamp(LogText.firstTimestamp(bytes[..<start], window: 48), line)
@@ -327,38 +315,37 @@ public struct LdkLogParser: LogParser {
     }
 
     /// Sets every known field of a record (and of records nested in it).
-    static func collect(_ value: DebugValue, into b: inout PartialBuilder) {
+    static func collect(_ value: DebugValue, into b: inout PartialBuilder, renames: [String: String]) {
         guard case let .record(_, fields) = value else { return }
         for (name, raw) in fields {
             if case .record = raw, fieldNames[name] == nil {
-                collect(raw, into: &b)  // common_fields { … }
+                collect(raw, into: &b, renames: renames)  // common_fields { … }
                 continue
             }
             guard var spec = fieldNames[name], let field = raw.unwrapped else { continue }
-            switch spec.first {
+            // The table's mark for how the value is printed, then the spec name.
+            let mark = spec.first.flatMap { "*#=:~".contains($0) ? $0 : nil }
+            if mark != nil { spec.removeFirst() }
+            if let renamed = renames[spec] { spec = renamed }
+            switch mark {
             case "*":
-                spec.removeFirst()
-                if let point = field.point { b.set(spec, .bytes(point)) }
+                if let point = field.point { b.set(named: spec, .bytes(point)) }
             case "#":
-                spec.removeFirst()
-                if let signature = field.signature { b.set(spec, .bytes(signature)) }
+                if let signature = field.signature { b.set(named: spec, .bytes(signature)) }
             case "=":
-                spec.removeFirst()
                 if case let .list(items) = field {
-                    b.set("num_htlcs", .unsigned(UInt64(items.count)))
+                    b.set(\.numHTLCs, UInt16(exactly: items.count))
                     let signatures = items.compactMap(\.signature)
-                    if signatures.count == items.count { b.set(spec, .array(signatures.map { .bytes($0) })) }
+                    if signatures.count == items.count { b.set(named: spec, .array(signatures.map { .bytes($0) })) }
                 }
             case ":":
-                spec.removeFirst()
-                if let number = field.number { b.set(spec, .shortChannelID(ShortChannelID(rawValue: number))) }
+                if let number = field.number { b.set(named: spec, .shortChannelID(ShortChannelID(rawValue: number))) }
             case "~":
-                spec.removeFirst()
                 let parts = spec.split(separator: ".")
-                if parts[0] == "blinded_path", let point = field.point {
-                    b.setTLV("blinded_path", "path_key", .bytes(point))
-                } else if let number = field.number {
-                    b.setTLV(String(parts[0]), String(parts[1]), .shortChannelID(ShortChannelID(rawValue: number)))
+                if parts.first == "blinded_path", let point = field.point {
+                    b.set(\.blindedPathRecord, Point(point))
+                } else if parts.count == 2, let number = field.number {
+                    b.setRecord(named: String(parts[0]), field: String(parts[1]), .shortChannelID(ShortChannelID(rawValue: number)))
                 }
             default:
                 if let number = field.number,
@@ -368,9 +355,9 @@ public struct LdkLogParser: LogParser {
                         "your_last_per_commitment_secret", "scriptpubkey", "data",
                     ].contains(spec)
                 {
-                    b.set(spec, .unsigned(number))
+                    b.set(named: spec, .unsigned(number))
                 } else if let bytes = field.bytes {
-                    b.set(spec, .bytes(bytes))
+                    b.set(named: spec, .bytes(bytes))
                 }
             }
         }

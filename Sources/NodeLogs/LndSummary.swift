@@ -38,12 +38,12 @@ extension LndLogParser {
         let content: MessageContent
         if typeName == LndDialect.custom {
             let number = summary.hasPrefix(LndDialect.customType) ? UInt16(summary.dropFirst(LndDialect.customType.count)) : nil
-            content = .partial(PartialBuilder(type: number ?? 0).message)
+            content = .partial(PartialMessage(type: number ?? 0))
         } else if typeName == LndDialect.unknown {
             content = .partial(PartialMessage(type: nil, name: "unknown"))
         } else if let entry = LndDialect.messages.entry(named: String(typeName)) {
             // A type Wire does not decode (OnionMessage) is kept by its number, without fields.
-            content = .partial(entry.isKnown ? Self.fields(entry.spec, summary) : PartialBuilder(type: entry.type).message)
+            content = .partial(entry.kind.map { Self.fields($0, summary) } ?? PartialMessage(type: entry.type))
         } else if complete, let first = typeName.utf8.first, first >= 0x41 && first <= 0x5A,
             typeName.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) })
         {
@@ -96,13 +96,13 @@ extension LndLogParser {
     }
 
     /// "1000 mSAT" → 1000.
-    static func millisatoshis(_ text: Substring?) -> FieldValue? {
-        guard let text, let value = UInt64(text.prefix { $0 != " " }) else { return nil }
-        return .unsigned(value)
+    static func millisatoshis(_ text: Substring?) -> UInt64? {
+        guard let text else { return nil }
+        return UInt64(text.prefix { $0 != " " })
     }
 
     /// "0.01 BTC" / "0.01000000 BTC" / "1 BTC" → satoshis.
-    static func satoshis(_ text: Substring?) -> FieldValue? {
+    static func satoshis(_ text: Substring?) -> UInt64? {
         guard let text else { return nil }
         let number = text.prefix { $0 != " " }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
@@ -113,104 +113,108 @@ extension LndLogParser {
             guard let f = UInt64(digits + String(repeating: "0", count: 8 - digits.count)) else { return nil }
             fraction = f
         }
-        return .unsigned(whole * 100_000_000 + fraction)
+        let (sats, overflow) = whole.multipliedReportingOverflow(by: 100_000_000)
+        guard !overflow else { return nil }
+        return sats.addingReportingOverflow(fraction).overflow ? nil : sats + fraction
     }
 
-    /// The fields of one summary, under spec names.
-    static func fields(_ name: String, _ summary: Substring) -> PartialMessage {
-        var b = PartialBuilder(name: name)
+    /// A hash lnd prints byte-reversed (a txid, a chain hash), in wire order.
+    static func reversed<V: FixedSizeBytes>(_ text: Substring?, _: V.Type) -> V? {
+        reversedHex(text).flatMap { V($0) }
+    }
+
+    /// The fields of one summary, typed.
+    static func fields(_ kind: MessageKind, _ summary: Substring) -> PartialMessage {
+        var b = PartialBuilder(kind: kind)
         let kv = Dictionary(pairs(summary), uniquingKeysWith: { first, _ in first })
-        b.hex("channel_id", kv["chan_id"], count: 32)
-        switch name {
-        case "open_channel":
-            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
-            if let chain = reversedHex(kv["chain"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
-            b.unsigned("to_self_delay", kv["csv"])
-            b.set("funding_satoshis", satoshis(kv["amt"]))
-            b.set("push_msat", millisatoshis(kv["push_amt"]))
-            b.set("channel_reserve_satoshis", satoshis(kv["reserve"]))
-            b.unsigned("channel_flags", kv["flags"])
-        case "accept_channel":
-            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
-            b.set("channel_reserve_satoshis", satoshis(kv["reserve"]))
-            b.unsigned("to_self_delay", kv["csv"])
-            b.unsigned("minimum_depth", kv["num_confs"])
-        case "funding_created":
-            b.hex("temporary_channel_id", kv["temp_chan_id"], count: 32)
+        b.hex(\.channelID, kv["chan_id"])
+        switch kind {
+        case .openChannel:
+            b.hex(\.temporaryChannelID, kv["temp_chan_id"])
+            b.set(\.chainHash, reversed(kv["chain"], ChainHash.self))
+            b.unsigned(\.toSelfDelay, kv["csv"])
+            b.set(\.fundingSatoshis, satoshis(kv["amt"]))
+            b.set(\.pushMsat, millisatoshis(kv["push_amt"]))
+            b.set(\.channelReserveSatoshis, satoshis(kv["reserve"]))
+            b.unsigned(\.channelFlags, kv["flags"])
+        case .acceptChannel:
+            b.hex(\.temporaryChannelID, kv["temp_chan_id"])
+            b.set(\.channelReserveSatoshis, satoshis(kv["reserve"]))
+            b.unsigned(\.toSelfDelay, kv["csv"])
+            b.unsigned(\.minimumDepth, kv["num_confs"])
+        case .fundingCreated:
+            b.hex(\.temporaryChannelID, kv["temp_chan_id"])
             if let point = kv["chan_point"], let colon = point.lastIndex(of: ":") {
-                if let txid = reversedHex(point[..<colon]), txid.count == 32 { b.set("funding_txid", .bytes(txid)) }
-                b.unsigned("funding_output_index", point[point.index(after: colon)...])
+                b.set(\.fundingTxid, reversed(point[..<colon], SHA256Hash.self))
+                b.unsigned(\.fundingOutputIndex, point[point.index(after: colon)...])
             }
-        case "channel_ready":
-            b.hex("second_per_commitment_point", kv["next_point"], count: 33)
-        case "shutdown":
-            b.hex("scriptpubkey", kv["script"])
-        case "closing_signed", "closing_complete":
-            b.set("fee_satoshis", satoshis(kv["fee_sat"]))
-            b.unsigned("locktime", kv["locktime"])
-        case "update_add_htlc":
-            b.unsigned("id", kv["id"])
-            b.set("amount_msat", millisatoshis(kv["amt"]))
-            b.unsigned("cltv_expiry", kv["expiry"])
-            b.hex("payment_hash", kv["hash"], count: 32)
-            if let path = kv["blinding_point"], let key = Hex.decode(path), key.count == 33 {
-                b.setTLV("blinded_path", "path_key", .bytes(key))
-            }
-        case "update_fulfill_htlc":
-            b.unsigned("id", kv["id"])
-            b.hex("payment_preimage", kv["preimage"] ?? kv["pre_image"], count: 32)
-        case "update_fail_htlc":
-            b.unsigned("id", kv["id"])
-            b.hex("reason", kv["reason"])
-        case "update_fail_malformed_htlc":
-            b.unsigned("id", kv["id"])
-            if let code = kv["fail_code"].flatMap({ failCodes[String($0)] }) { b.set("failure_code", .unsigned(code)) }
-        case "commitment_signed":
-            b.unsigned("num_htlcs", kv["num_htlcs"])
-        case "revoke_and_ack":
-            b.hex("per_commitment_secret", kv["rev"], count: 32)
-            b.hex("next_per_commitment_point", kv["next_point"], count: 33)
-        case "update_fee":
-            b.unsigned("feerate_per_kw", kv["fee_update_sat"])
-        case "channel_reestablish":
-            b.unsigned("next_commitment_number", kv["next_local_height"])
-            b.unsigned("next_revocation_number", kv["remote_tail_height"])
-        case "error", "warning":
-            if let text = kv["err"] { b.set("data", .bytes(Array(text.utf8))) }
-        case "ping":
-            b.unsigned("num_pong_bytes", kv["num_pong_bytes"])
-            if let bytes = kv["ping_bytes"].flatMap({ Hex.decode($0) }) {
-                b.set("byteslen", .unsigned(UInt64(bytes.count)))
-                b.set("ignored", .bytes(bytes))
-            }
-            b.unsigned("byteslen", kv["len(ping_bytes)"])
-        case "pong":
-            if let bytes = kv["pong_bytes"].flatMap({ Hex.decode($0) }) {
-                b.set("byteslen", .unsigned(UInt64(bytes.count)))
-                b.set("ignored", .bytes(bytes))
-            }
-            b.unsigned("byteslen", kv["len(pong_bytes)"])
-        case "stfu":
-            if let flag = kv["initiator"] { b.set("initiator", .unsigned(flag == "true" ? 1 : 0)) }
-        case "announcement_signatures", "channel_announcement", "channel_update":
-            if let scid = kv["short_chan_id"].flatMap({ UInt64($0) }) {
-                b.set("short_channel_id", .shortChannelID(ShortChannelID(rawValue: scid)))
-            }
-            if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
-            if let flags = kv["mflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("message_flags", .unsigned(UInt64(flags))) }
-            if let flags = kv["cflags"].flatMap({ UInt8($0, radix: 2) }) { b.set("channel_flags", .unsigned(UInt64(flags))) }
+        case .channelReady:
+            b.hex(\.secondPerCommitmentPoint, kv["next_point"])
+        case .shutdown:
+            b.hex(\.scriptpubkey, kv["script"])
+        case .closingSigned, .closingComplete:
+            b.set(\.feeSatoshis, satoshis(kv["fee_sat"]))
+            b.unsigned(\.locktime, kv["locktime"])
+        case .updateAddHTLC:
+            b.unsigned(\.id, kv["id"])
+            b.set(\.amountMsat, millisatoshis(kv["amt"]))
+            b.unsigned(\.cltvExpiry, kv["expiry"])
+            b.hex(\.paymentHash, kv["hash"])
+            b.hex(\.blindedPathRecord, kv["blinding_point"])
+        case .updateFulfillHTLC:
+            b.unsigned(\.id, kv["id"])
+            b.hex(\.paymentPreimage, kv["preimage"] ?? kv["pre_image"], count: 32)
+        case .updateFailHTLC:
+            b.unsigned(\.id, kv["id"])
+            b.hex(\.reason, kv["reason"])
+        case .updateFailMalformedHTLC:
+            b.unsigned(\.id, kv["id"])
+            b.set(\.failureCode, kv["fail_code"].flatMap { failCodes[String($0)] }.flatMap(UInt16.init(exactly:)))
+        case .commitmentSigned:
+            b.unsigned(\.numHTLCs, kv["num_htlcs"])
+        case .revokeAndAck:
+            b.hex(\.perCommitmentSecret, kv["rev"], count: 32)
+            b.hex(\.nextPerCommitmentPoint, kv["next_point"])
+        case .updateFee:
+            b.unsigned(\.feeratePerKw, kv["fee_update_sat"])
+        case .channelReestablish:
+            b.unsigned(\.nextCommitmentNumber, kv["next_local_height"])
+            b.unsigned(\.nextRevocationNumber, kv["remote_tail_height"])
+        case .error, .warning:
+            b.set(\.data, kv["err"].map { Array($0.utf8) })
+        case .ping:
+            b.unsigned(\.numPongBytes, kv["num_pong_bytes"])
+            ignored(&b, kv["ping_bytes"], length: kv["len(ping_bytes)"])
+        case .pong:
+            ignored(&b, kv["pong_bytes"], length: kv["len(pong_bytes)"])
+        case .stfu:
+            b.set(\.initiator, kv["initiator"].map { $0 == "true" ? 1 : 0 })
+        case .announcementSignatures, .channelAnnouncement, .channelUpdate:
+            b.set(\.shortChannelID, kv["short_chan_id"].flatMap { UInt64($0) }.map(ShortChannelID.init(rawValue:)))
+            b.set(\.chainHash, reversed(kv["chain_hash"], ChainHash.self))
+            b.set(\.messageFlags, kv["mflags"].flatMap { UInt8($0, radix: 2) })
+            b.set(\.channelFlags, kv["cflags"].flatMap { UInt8($0, radix: 2) })
             // Before the 2018 split into message_flags and channel_flags, one 16-bit "flag".
             if let flags = kv["flag"].flatMap({ UInt16($0) }) {
-                b.set("message_flags", .unsigned(UInt64(flags >> 8)))
-                b.set("channel_flags", .unsigned(UInt64(flags & 0xff)))
+                b.set(\.messageFlags, UInt8(flags >> 8))
+                b.set(\.channelFlags, UInt8(flags & 0xff))
             }
-            if let time = kv["update_time"].flatMap(Self.goTime) { b.set("timestamp", .unsigned(UInt64(time))) }
-        case "node_announcement":
-            b.hex("node_id", kv["node"], count: 33)
-            if let time = kv["update_time"].flatMap(Self.goTime) { b.set("timestamp", .unsigned(UInt64(time))) }
+            b.set(\.timestamp, kv["update_time"].flatMap(Self.goTime).flatMap(UInt32.init(exactly:)))
+        case .nodeAnnouncement:
+            b.hex(\.nodeID, kv["node"])
+            b.set(\.timestamp, kv["update_time"].flatMap(Self.goTime).flatMap(UInt32.init(exactly:)))
         default:
-            if let chain = reversedHex(kv["chain_hash"]), chain.count == 32 { b.set("chain_hash", .bytes(chain)) }
+            b.set(\.chainHash, reversed(kv["chain_hash"], ChainHash.self))
         }
         return b.message
+    }
+
+    /// A ping's or pong's `ignored` bytes (and so their length), or their length alone.
+    private static func ignored(_ b: inout PartialBuilder, _ hex: Substring?, length: Substring?) {
+        if let bytes = hex.flatMap({ Hex.decode($0) }) {
+            b.set(\.byteslen, UInt16(exactly: bytes.count))
+            b.set(\.ignored, bytes)
+        }
+        b.unsigned(\.byteslen, length)
     }
 }

@@ -42,7 +42,7 @@ extension LndLogParser {
                 }
                 var message = LogMessage(
                     line: line.number, stamp: LogText.stamp(stamp, line), peer: peer?.name,
-                    direction: direction, content: .partial(PartialBuilder(name: entry.spec).message))
+                    direction: direction, content: .partial(PartialMessage(type: entry.type)))
                 message.peerIdentity = peer?.identity
                 header = message
             }
@@ -55,8 +55,10 @@ extension LndLogParser {
         guard let current = dump else { return [] }
         dump = nil
         guard var message = current.header, case var .partial(partial) = message.content else { return [] }
-        for field in SpewDump.fields(current.lines, goType: current.type) where partial.fields[field.name] == nil {
-            partial.fields.append(field)
+        // The summary line's fields stay; the dump adds those the summary lacks.
+        var known = Set(partial.fields.map(\.name))
+        for field in SpewDump.fields(current.lines, goType: current.type) where known.insert(field.name).inserted {
+            _ = partial.typed.set(named: field.name, field.value)
         }
         message.content = .partial(partial)
         return [.message(message)]

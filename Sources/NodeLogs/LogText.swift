@@ -177,45 +177,75 @@ enum LogText {
     }
 }
 
-/// Builds a ``PartialMessage`` from the fields a log line gives, under spec names.
+/// Builds a ``PartialMessage`` from the fields a log line gives, straight into their typed
+/// properties (``TypedMessage``). A field the message does not have, or a value that does not
+/// fit its type, is left unknown, as if the line had not given it.
 struct PartialBuilder {
     var message: PartialMessage
 
-    static let typeByName: [String: UInt16] = {
-        var out: [String: UInt16] = [:]
-        for (type, info) in Message.knownTypes { out[info.name] = type }
-        return out
-    }()
-
-    init(name: String) {
-        message = PartialMessage(type: Self.typeByName[name], name: name)
+    init(kind: MessageKind) {
+        message = PartialMessage(kind: kind)
     }
 
     init(type: UInt16) {
-        message = PartialMessage(type: type, name: Message.name(ofType: type))
+        message = PartialMessage(type: type)
     }
 
-    mutating func set(_ name: String, _ value: FieldValue?) {
+    /// By spec name (the dialect tables name messages as the spec does).
+    init(name: String) {
+        message = PartialMessage(type: nil, name: name)
+    }
+
+    var kind: MessageKind? { message.kind }
+
+    mutating func set<V>(_ field: WritableKeyPath<TypedMessage, V?>, _ value: V?) {
         guard let value else { return }
-        message.fields.removeAll { $0.name == name }
-        message.fields.append(WireField(name, value))
+        message.typed[keyPath: field] = value
     }
 
-    mutating func setTLV(_ record: String, _ field: String, _ value: FieldValue?) {
+    /// A fixed-size field (`Point`, `ChannelID`, `SHA256Hash`, …) from hex of exactly its size.
+    mutating func hex<V: FixedSizeBytes>(_ field: WritableKeyPath<TypedMessage, V?>, _ text: Substring?) {
+        guard let text, text.utf8.count == 2 * V.size, let bytes = Hex.decode(text) else { return }
+        set(field, V(bytes))
+    }
+
+    /// A byte-string field from hex (of `count` bytes, when given).
+    mutating func hex(_ field: WritableKeyPath<TypedMessage, [UInt8]?>, _ text: Substring?, count: Int? = nil) {
+        guard let text, count == nil || text.utf8.count == 2 * (count ?? 0), let bytes = Hex.decode(text) else { return }
+        set(field, bytes)
+    }
+
+    /// A number field from decimal text that fits its width.
+    mutating func unsigned<V: FixedWidthInteger & UnsignedInteger>(_ field: WritableKeyPath<TypedMessage, V?>, _ text: Substring?) {
+        guard let text, let value = V(text) else { return }
+        set(field, value)
+    }
+
+    /// The channel a line's context names (not one of the message's fields), unless a field
+    /// already gave it: the `temporary_channel_id` of a message that opens a channel, else its
+    /// `channel_id`, else (a message without either) kept beside the fields.
+    mutating func inChannel(_ id: ChannelID?) {
+        guard let id, message.typed.channelID == nil, message.typed.temporaryChannelID == nil else { return }
+        switch kind {
+        case .openChannel, .acceptChannel, .openChannel2, .acceptChannel2, .fundingCreated:
+            set(\.temporaryChannelID, id)
+        default:
+            set(\.channelID, id)
+        }
+        if message.typed.channelID == nil, message.typed.temporaryChannelID == nil { message.channel = id }
+    }
+
+    /// A field by its spec name, for the dialect tables that name fields as the spec does
+    /// (shared with `lntrace synth`'s writer). The name is matched once, in generated code.
+    mutating func set(named name: String, _ value: FieldValue?) {
         guard let value else { return }
-        message.tlvFields.removeAll { $0.name == record }
-        message.tlvFields.append(WireField(record, .record([WireField(field, value)])))
+        _ = message.typed.set(named: name, value)
     }
 
-    mutating func hex(_ name: String, _ text: Substring?, count: Int? = nil) {
-        guard let text, count == nil || text.utf8.count == 2 * (count ?? 0) else { return }
-        guard let bytes = Hex.decode(text) else { return }
-        set(name, .bytes(bytes))
-    }
-
-    mutating func unsigned(_ name: String, _ text: Substring?) {
-        guard let text, let value = UInt64(text) else { return }
-        set(name, .unsigned(value))
+    /// A one-field TLV record by its spec names (`blinded_path`, `path_key`).
+    mutating func setRecord(named record: String, field: String, _ value: FieldValue?) {
+        guard let value else { return }
+        _ = message.typed.setRecord(named: record, .record([WireField(field, value)]))
     }
 }
 

@@ -12,6 +12,8 @@ public struct MessageNameTable: Sendable {
         public let spec: String
         /// Whether Wire decodes the type (``Message/knownTypes``).
         public let isKnown: Bool
+        /// The message's kind; `nil` for a type Wire does not decode.
+        public let kind: MessageKind?
         /// The name the implementation writes now (and `lntrace synth` writes), then the names
         /// earlier versions or other log lines use for the same message.
         public let names: [String]
@@ -26,6 +28,7 @@ public struct MessageNameTable: Sendable {
             self.type = type
             self.spec = Message.name(ofType: type)
             self.isKnown = Message.knownTypes[type] != nil
+            self.kind = MessageKind(rawValue: type)
             self.names = names
         }
     }

@@ -133,11 +133,10 @@ public struct StatsCollector {
             if connections[id]?.peer == nil { connections[id]?.peer = message.peer }
             // One channel, one identity: the opening's temporary_channel_id is an alias of the
             // channel_id that funding_created's outpoint gives.
-            if message.content.name == "funding_created", let temporary = message.channel,
-                case let .bytes(txid)? = message.content.fields["funding_txid"], let hash = SHA256Hash(txid),
-                case let .unsigned(index)? = message.content.fields["funding_output_index"], index <= UInt64(UInt16.max)
+            if message.content.kind == .fundingCreated, let temporary = message.channel,
+                case let typed = TypedMessage(message.content), let hash = typed.fundingTxid, let index = typed.fundingOutputIndex
             {
-                let final = ChannelID(fundingTxid: hash, outputIndex: UInt16(index)).hex
+                let final = ChannelID(fundingTxid: hash, outputIndex: index).hex
                 aliases[temporary] = final
                 for dropped in aliasRecency.use(temporary) { aliases[dropped] = nil }
                 if var connection = connections[id], let opening = connection.channels.removeValue(forKey: temporary) {

@@ -1,4 +1,3 @@
-import Basics
 import Foundation
 import Provenance
 
@@ -27,10 +26,7 @@ public struct MessageFilter: Sendable {
         if let channel {
             let ids = [
                 m.channel,
-                m.content.fields["temporary_channel_id"].flatMap { value -> String? in
-                    if case let .bytes(bytes) = value { return Hex.encode(bytes) }
-                    return nil
-                },
+                m.content.temporaryChannelID?.hex,
             ].compactMap { $0 }
             if !ids.contains(where: { $0.lowercased().hasPrefix(channel.lowercased()) }) { return false }
         }

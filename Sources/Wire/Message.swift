@@ -114,17 +114,48 @@ extension Message {
 /// A field the source does not carry is absent, never zero or empty: rules that need it
 /// report themselves "not evaluated" instead of guessing.
 public struct PartialMessage: Hashable, Sendable {
+    /// The type number, when the source gives it or names a message this codec knows.
     public var type: UInt16?
+    /// The spec name, or the source's own name for a type this codec does not know.
     public var name: String
-    public var fields: [WireField]
-    public var tlvFields: [WireField]
+    /// The fields the source gives, typed (`.unknown` for a type this codec does not know).
+    public var typed: TypedMessage
+    /// The channel the source puts the message in when the message itself has no field for
+    /// it (a log line's context column on a message of unknown type, say).
+    public var channel: ChannelID?
 
-    public init(type: UInt16?, name: String, fields: [WireField] = [], tlvFields: [WireField] = []) {
-        self.type = type
-        self.name = name
-        self.fields = fields
-        self.tlvFields = tlvFields
+    /// A message of `kind`, no field known yet.
+    public init(kind: MessageKind) {
+        type = kind.rawValue
+        name = kind.name
+        typed = TypedMessage(kind: kind)
     }
+
+    /// A message by its type number, known to this codec or not; no field known yet.
+    public init(type: UInt16) {
+        self.type = type
+        name = Message.name(ofType: type)
+        typed = TypedMessage(kind: MessageKind(rawValue: type), type: type)
+    }
+
+    /// A message a source names (by spec name, or by its own name for a type this codec
+    /// does not know), with the fields it names, converted to their types. A field the
+    /// message does not have, or a value of the wrong shape, is left out.
+    public init(type: UInt16?, name: String, fields: [WireField] = [], tlvFields: [WireField] = []) {
+        let kind = type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: name)
+        self.type = type ?? kind?.rawValue
+        self.name = name
+        typed = TypedMessage(kind: kind, type: type, named: fields, tlvs: tlvFields)
+    }
+
+    /// The message's kind; `nil` for a type this codec does not know.
+    public var kind: MessageKind? { typed.kind }
+
+    /// The fields the source gives, in wire order, named as in the spec (a view for reports).
+    public var fields: [WireField] { typed.fields }
+
+    /// The TLV records the source gives, named as in the spec.
+    public var tlvFields: [WireField] { typed.tlvFields }
 }
 
 /// What a trace knows about one message.
@@ -179,12 +210,18 @@ public enum MessageContent: Hashable, Sendable {
         case let .decoded(message):
             return message.channelID
         case let .partial(message):
-            for name in ["channel_id", "temporary_channel_id"] {
-                if case let .bytes(bytes) = message.fields[name] { return ChannelID(bytes) }
-            }
-            return nil
+            return message.typed.channelID ?? message.typed.temporaryChannelID ?? message.channel
         case .undecodable:
             return nil
+        }
+    }
+
+    /// The message's `temporary_channel_id`, where it has one and it is known.
+    public var temporaryChannelID: ChannelID? {
+        switch self {
+        case let .decoded(message): TypedMessage(.decoded(message)).temporaryChannelID
+        case let .partial(message): message.typed.temporaryChannelID
+        case .undecodable: nil
         }
     }
 

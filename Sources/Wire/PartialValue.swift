@@ -54,5 +54,8 @@ public enum PartialValue {
 extension MessageContent {
     /// The message's kind: by its type number, or by the name a log gave it; `nil` for a
     /// type this codec does not know.
-    public var kind: MessageKind? { type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: name) }
+    public var kind: MessageKind? {
+        if case let .partial(message) = self { return message.kind }
+        return type.flatMap(MessageKind.init(rawValue:))
+    }
 }

@@ -125,6 +125,9 @@ public struct ExtensionTLVs: TLVStream {
         self.init()
     }
 
+    /// No record is known to this stream: `false`.
+    public func set(named record: String, _ value: FieldValue) -> Bool { false }
+
     public init(unknownRecords: [TLVRecord] = []) {
         self.unknownRecords = unknownRecords
     }

@@ -92,4 +92,54 @@ struct TypedMessageTests {
         // A field of another message.
         #expect(add.fundingSatoshis == nil)
     }
+
+    /// The typed fields read back as the named view reports print: a decoded message's
+    /// fields and records, in wire order, whether reflected from the message or from its
+    /// typed form.
+    @Test(arguments: PylnCrossCheckTests.cases)
+    func typedFieldsReflectAsTheDecodedMessagesFields(_ c: PylnCrossCheckTests.Case) throws {
+        let message = try Message.decode(try #require(Hex.decode(c.hex)))
+        let typed = TypedMessage(.decoded(message))
+        #expect(typed.fields == message.fields, "\(c.name)")
+        #expect(typed.tlvFields == message.tlvFields, "\(c.name)")
+        // Given by name (as a log gives them), the same fields come back, but for those a
+        // name cannot give (subtype lists).
+        let named = PartialMessage(type: nil, name: message.name, fields: message.fields, tlvFields: message.tlvFields)
+        #expect(named.fields == message.fields.filter { named.fields.contains($0) }, "\(c.name)")
+        for missing in message.fields where !named.fields.contains(missing) {
+            let words = missing.name.split(separator: "_")
+            let label = words.first.map(String.init)! + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            #expect(Self.notFromNames.contains(label), "\(c.name).\(missing.name) not given by name")
+        }
+    }
+
+    @Test func fieldsAreSetThroughKeyPathsOnlyWhereTheMessageHasThem() throws {
+        var add = TypedMessage(kind: .updateAddHTLC)
+        add.amountMsat = 5000
+        add.id = 3
+        add.fundingSatoshis = 1  // not a field of update_add_htlc: ignored
+        #expect(add.amountMsat == 5000 && add.id == 3)
+        #expect(add.fundingSatoshis == nil)
+        #expect(add.fields == [WireField("id", .unsigned(3)), WireField("amount_msat", .unsigned(5000))])
+        #expect(add.tlvFields.isEmpty)
+        let key = try #require(Hex.decode("02" + String(repeating: "11", count: 32)).flatMap { Point($0) })
+        add.blindedPathRecord = key
+        #expect(add.blindedPathRecord == key)
+        #expect(add.tlvFields == [WireField("blinded_path", .record([WireField("path_key", .bytes(key.bytes))]))])
+        add.blindedPathRecord = nil
+        #expect(add.blindedPathRecord == nil)
+        // By spec name, as the dialect tables name them: converted, or refused.
+        let set = (
+            add.set(named: "cltv_expiry", .unsigned(800_000)), add.set(named: "amount_msat", .unsigned(1 << 40)),
+            add.set(named: "cltv_expiry", .unsigned(1 << 40)), add.set(named: "funding_satoshis", .unsigned(1)),
+            add.setRecord(named: "blinded_path", .record([WireField("path_key", .bytes(key.bytes))])),
+            add.setRecord(named: "no_such_record", .record([]))
+        )
+        #expect(set == (true, true, false, false, true, false))
+        #expect(add.cltvExpiry == 800_000 && add.amountMsat == 1 << 40)
+        #expect(add.blindedPathRecord == key)
+        var unknown = TypedMessage(kind: nil, type: 32769)
+        unknown.amountMsat = 1
+        #expect(unknown.fields.isEmpty && unknown.kind == nil)
+    }
 }

@@ -4384,14 +4384,27 @@ public struct InitTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["networks"] {
-            networks = PartialValue.list(fields["chains"], { PartialValue.fixed($0, ChainHash.self) })
-        }
-        if case let .record(fields)? = records["remote_addr"] {
-            remoteAddr = PartialValue.bytes(fields["data"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "networks":
+            guard case let .record(fields) = value, let converted = PartialValue.list(fields["chains"], { PartialValue.fixed($0, ChainHash.self) }) else { return false }
+            networks = converted
+            return true
+        case "remote_addr":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["data"]) else { return false }
+            remoteAddr = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4452,11 +4465,23 @@ public struct TxAddInputTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["shared_input_txid"] {
-            sharedInputTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "shared_input_txid":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self) else { return false }
+            sharedInputTxid = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4516,11 +4541,23 @@ public struct TxSignaturesTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["shared_input_signature"] {
-            sharedInputSignature = PartialValue.fixed(fields["signature"], Signature.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "shared_input_signature":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["signature"], Signature.self) else { return false }
+            sharedInputSignature = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4587,13 +4624,27 @@ public struct TxInitRBFTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["funding_output_contribution"] {
-            fundingOutputContribution = PartialValue.signed(fields["satoshis"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "funding_output_contribution":
+            guard case let .record(fields) = value, let converted = PartialValue.signed(fields["satoshis"]) else { return false }
+            fundingOutputContribution = converted
+            return true
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
         }
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4660,13 +4711,27 @@ public struct TxAckRBFTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["funding_output_contribution"] {
-            fundingOutputContribution = PartialValue.signed(fields["satoshis"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "funding_output_contribution":
+            guard case let .record(fields) = value, let converted = PartialValue.signed(fields["satoshis"]) else { return false }
+            fundingOutputContribution = converted
+            return true
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
         }
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -4737,14 +4802,27 @@ public struct OpenChannelTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["upfront_shutdown_script"] {
-            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
-        }
-        if case let .record(fields)? = records["channel_type"] {
-            channelType = PartialValue.bytes(fields["type"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "upfront_shutdown_script":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["shutdown_scriptpubkey"]) else { return false }
+            upfrontShutdownScript = converted
+            return true
+        case "channel_type":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["type"]) else { return false }
+            channelType = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4816,14 +4894,27 @@ public struct AcceptChannelTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["upfront_shutdown_script"] {
-            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
-        }
-        if case let .record(fields)? = records["channel_type"] {
-            channelType = PartialValue.bytes(fields["type"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "upfront_shutdown_script":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["shutdown_scriptpubkey"]) else { return false }
+            upfrontShutdownScript = converted
+            return true
+        case "channel_type":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["type"]) else { return false }
+            channelType = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4884,11 +4975,23 @@ public struct ChannelReadyTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["short_channel_id"] {
-            shortChannelID = PartialValue.shortChannelID(fields["alias"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "short_channel_id":
+            guard case let .record(fields) = value, let converted = PartialValue.shortChannelID(fields["alias"]) else { return false }
+            shortChannelID = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -4966,16 +5069,31 @@ public struct OpeningTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["upfront_shutdown_script"] {
-            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "upfront_shutdown_script":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["shutdown_scriptpubkey"]) else { return false }
+            upfrontShutdownScript = converted
+            return true
+        case "channel_type":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["type"]) else { return false }
+            channelType = converted
+            return true
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
         }
-        if case let .record(fields)? = records["channel_type"] {
-            channelType = PartialValue.bytes(fields["type"])
-        }
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5054,16 +5172,31 @@ public struct AcceptTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["upfront_shutdown_script"] {
-            upfrontShutdownScript = PartialValue.bytes(fields["shutdown_scriptpubkey"])
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "upfront_shutdown_script":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["shutdown_scriptpubkey"]) else { return false }
+            upfrontShutdownScript = converted
+            return true
+        case "channel_type":
+            guard case let .record(fields) = value, let converted = PartialValue.bytes(fields["type"]) else { return false }
+            channelType = converted
+            return true
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
         }
-        if case let .record(fields)? = records["channel_type"] {
-            channelType = PartialValue.bytes(fields["type"])
-        }
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5120,10 +5253,23 @@ public struct SpliceInitTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5178,10 +5324,23 @@ public struct SpliceAckTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        requireConfirmedInputs = records["require_confirmed_inputs"] != nil
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "require_confirmed_inputs":
+            requireConfirmedInputs = true
+            return true
+        default:
+            return false
+        }
     }
 
     /// Sets a record from text: `record=value` (`none` removes it; a multi-field record takes
@@ -5262,17 +5421,31 @@ public struct ClosingTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["closer_output_only"] {
-            closerOutputOnly = PartialValue.fixed(fields["sig"], Signature.self)
-        }
-        if case let .record(fields)? = records["closee_output_only"] {
-            closeeOutputOnly = PartialValue.fixed(fields["sig"], Signature.self)
-        }
-        if case let .record(fields)? = records["closer_and_closee_outputs"] {
-            closerAndCloseeOutputs = PartialValue.fixed(fields["sig"], Signature.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "closer_output_only":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["sig"], Signature.self) else { return false }
+            closerOutputOnly = converted
+            return true
+        case "closee_output_only":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["sig"], Signature.self) else { return false }
+            closeeOutputOnly = converted
+            return true
+        case "closer_and_closee_outputs":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["sig"], Signature.self) else { return false }
+            closerAndCloseeOutputs = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -5330,11 +5503,23 @@ public struct ClosingSignedTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["fee_range"] {
-            if let minFeeSatoshis = PartialValue.unsigned(fields["min_fee_satoshis"], UInt64.self), let maxFeeSatoshis = PartialValue.unsigned(fields["max_fee_satoshis"], UInt64.self) { feeRange = FeeRange(minFeeSatoshis: minFeeSatoshis, maxFeeSatoshis: maxFeeSatoshis) }
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "fee_range":
+            guard case let .record(fields) = value, let minFeeSatoshis = PartialValue.unsigned(fields["min_fee_satoshis"], UInt64.self), let maxFeeSatoshis = PartialValue.unsigned(fields["max_fee_satoshis"], UInt64.self) else { return false }
+            feeRange = FeeRange(minFeeSatoshis: minFeeSatoshis, maxFeeSatoshis: maxFeeSatoshis)
+            return true
+        default:
+            return false
         }
     }
 
@@ -5397,11 +5582,23 @@ public struct UpdateAddHTLCTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["blinded_path"] {
-            blindedPath = PartialValue.fixed(fields["path_key"], Point.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "blinded_path":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["path_key"], Point.self) else { return false }
+            blindedPath = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -5457,11 +5654,23 @@ public struct UpdateFulfillHTLCTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["attribution_data"] {
-            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "attribution_data":
+            guard case let .record(fields) = value, let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) else { return false }
+            attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs)
+            return true
+        default:
+            return false
         }
     }
 
@@ -5520,11 +5729,23 @@ public struct UpdateFailHTLCTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["attribution_data"] {
-            if let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) { attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs) }
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "attribution_data":
+            guard case let .record(fields) = value, let htlcHoldTimes = PartialValue.list(fields["htlc_hold_times"], { PartialValue.unsigned($0, UInt32.self) }), let truncatedHmacs = PartialValue.list(fields["truncated_hmacs"], { PartialValue.bytes($0) }) else { return false }
+            attributionData = AttributionData(htlcHoldTimes: htlcHoldTimes, truncatedHmacs: truncatedHmacs)
+            return true
+        default:
+            return false
         }
     }
 
@@ -5587,11 +5808,23 @@ public struct StartBatchTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["message_type"] {
-            messageType = PartialValue.unsigned(fields["message_type"], UInt16.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "message_type":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["message_type"], UInt16.self) else { return false }
+            messageType = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -5651,11 +5884,23 @@ public struct CommitmentSignedTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["funding_txid"] {
-            fundingTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "funding_txid":
+            guard case let .record(fields) = value, let converted = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self) else { return false }
+            fundingTxid = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -5718,14 +5963,27 @@ public struct ChannelReestablishTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["next_funding"] {
-            if let nextFundingTxid = PartialValue.fixed(fields["next_funding_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) { nextFunding = NextFunding(nextFundingTxid: nextFundingTxid, retransmitFlags: retransmitFlags) }
-        }
-        if case let .record(fields)? = records["my_current_funding_locked"] {
-            if let myCurrentFundingLockedTxid = PartialValue.fixed(fields["my_current_funding_locked_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) { myCurrentFundingLocked = MyCurrentFundingLocked(myCurrentFundingLockedTxid: myCurrentFundingLockedTxid, retransmitFlags: retransmitFlags) }
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "next_funding":
+            guard case let .record(fields) = value, let nextFundingTxid = PartialValue.fixed(fields["next_funding_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) else { return false }
+            nextFunding = NextFunding(nextFundingTxid: nextFundingTxid, retransmitFlags: retransmitFlags)
+            return true
+        case "my_current_funding_locked":
+            guard case let .record(fields) = value, let myCurrentFundingLockedTxid = PartialValue.fixed(fields["my_current_funding_locked_txid"], SHA256Hash.self), let retransmitFlags = PartialValue.unsigned(fields["retransmit_flags"], UInt8.self) else { return false }
+            myCurrentFundingLocked = MyCurrentFundingLocked(myCurrentFundingLockedTxid: myCurrentFundingLockedTxid, retransmitFlags: retransmitFlags)
+            return true
+        default:
+            return false
         }
     }
 
@@ -5788,11 +6046,23 @@ public struct QueryShortChannelIdsTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["query_flags"] {
-            if let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedQueryFlags = PartialValue.bytes(fields["encoded_query_flags"]) { queryFlags = QueryFlags(encodingType: encodingType, encodedQueryFlags: encodedQueryFlags) }
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "query_flags":
+            guard case let .record(fields) = value, let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedQueryFlags = PartialValue.bytes(fields["encoded_query_flags"]) else { return false }
+            queryFlags = QueryFlags(encodingType: encodingType, encodedQueryFlags: encodedQueryFlags)
+            return true
+        default:
+            return false
         }
     }
 
@@ -5855,11 +6125,23 @@ public struct QueryChannelRangeTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["query_option"] {
-            queryOption = PartialValue.unsigned(fields["query_option_flags"], UInt64.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "query_option":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["query_option_flags"], UInt64.self) else { return false }
+            queryOption = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -5926,14 +6208,23 @@ public struct ReplyChannelRangeTLVs: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["timestamps_tlv"] {
-            if let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedTimestamps = PartialValue.bytes(fields["encoded_timestamps"]) { timestampsTlv = TimestampsTlv(encodingType: encodingType, encodedTimestamps: encodedTimestamps) }
-        }
-        if case let .record(fields)? = records["checksums_tlv"] {
-            _ = fields
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "timestamps_tlv":
+            guard case let .record(fields) = value, let encodingType = PartialValue.unsigned(fields["encoding_type"], UInt8.self), let encodedTimestamps = PartialValue.bytes(fields["encoded_timestamps"]) else { return false }
+            timestampsTlv = TimestampsTlv(encodingType: encodingType, encodedTimestamps: encodedTimestamps)
+            return true
+        default:
+            return false
         }
     }
 

@@ -328,60 +328,543 @@ public enum TypedMessage: Hashable, Sendable {
             case let .unknown(m): self = .unknown(type: m.type)
             }
         case let .partial(message):
-            switch message.type.flatMap(MessageKind.init(rawValue:)) ?? MessageKind(name: message.name) {
-            case .initMessage: self = .initMessage(Init.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .error: self = .error(ErrorMessage.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .warning: self = .warning(Warning.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .ping: self = .ping(Ping.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .pong: self = .pong(Pong.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .peerStorage: self = .peerStorage(PeerStorage.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txAddInput: self = .txAddInput(TxAddInput.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txComplete: self = .txComplete(TxComplete.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txSignatures: self = .txSignatures(TxSignatures.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .txAbort: self = .txAbort(TxAbort.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .openChannel: self = .openChannel(OpenChannel.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .fundingCreated: self = .fundingCreated(FundingCreated.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .fundingSigned: self = .fundingSigned(FundingSigned.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .channelReady: self = .channelReady(ChannelReady.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .openChannel2: self = .openChannel2(OpenChannel2.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .stfu: self = .stfu(Stfu.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .spliceInit: self = .spliceInit(SpliceInit.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .spliceAck: self = .spliceAck(SpliceAck.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .shutdown: self = .shutdown(Shutdown.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .closingComplete: self = .closingComplete(ClosingComplete.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .closingSig: self = .closingSig(ClosingSig.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .closingSigned: self = .closingSigned(ClosingSigned.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .startBatch: self = .startBatch(StartBatch.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .updateFee: self = .updateFee(UpdateFee.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial(named: message.fields, tlvs: message.tlvFields))
-            case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial(named: message.fields, tlvs: message.tlvFields))
-            case nil: self = .unknown(type: message.type)
-            }
+            self = message.typed
         case let .undecodable(type, _, _):
             self = .unknown(type: type)
+        }
+    }
+
+    /// A message of the kind with no field known yet (`.unknown` for none).
+    public init(kind: MessageKind?, type: UInt16? = nil) {
+        switch kind {
+        case .initMessage: self = .initMessage(Init.Partial())
+        case .error: self = .error(ErrorMessage.Partial())
+        case .warning: self = .warning(Warning.Partial())
+        case .ping: self = .ping(Ping.Partial())
+        case .pong: self = .pong(Pong.Partial())
+        case .peerStorage: self = .peerStorage(PeerStorage.Partial())
+        case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial())
+        case .txAddInput: self = .txAddInput(TxAddInput.Partial())
+        case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial())
+        case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial())
+        case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial())
+        case .txComplete: self = .txComplete(TxComplete.Partial())
+        case .txSignatures: self = .txSignatures(TxSignatures.Partial())
+        case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial())
+        case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial())
+        case .txAbort: self = .txAbort(TxAbort.Partial())
+        case .openChannel: self = .openChannel(OpenChannel.Partial())
+        case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial())
+        case .fundingCreated: self = .fundingCreated(FundingCreated.Partial())
+        case .fundingSigned: self = .fundingSigned(FundingSigned.Partial())
+        case .channelReady: self = .channelReady(ChannelReady.Partial())
+        case .openChannel2: self = .openChannel2(OpenChannel2.Partial())
+        case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial())
+        case .stfu: self = .stfu(Stfu.Partial())
+        case .spliceInit: self = .spliceInit(SpliceInit.Partial())
+        case .spliceAck: self = .spliceAck(SpliceAck.Partial())
+        case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial())
+        case .shutdown: self = .shutdown(Shutdown.Partial())
+        case .closingComplete: self = .closingComplete(ClosingComplete.Partial())
+        case .closingSig: self = .closingSig(ClosingSig.Partial())
+        case .closingSigned: self = .closingSigned(ClosingSigned.Partial())
+        case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial())
+        case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial())
+        case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial())
+        case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial())
+        case .startBatch: self = .startBatch(StartBatch.Partial())
+        case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial())
+        case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial())
+        case .updateFee: self = .updateFee(UpdateFee.Partial())
+        case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial())
+        case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial())
+        case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial())
+        case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial())
+        case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial())
+        case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial())
+        case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial())
+        case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial())
+        case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial())
+        case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial())
+        case nil: self = .unknown(type: type)
+        }
+    }
+
+    /// The fields a source named (as the spec names them), converted to their types.
+    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField], tlvs records: [WireField] = []) {
+        switch kind {
+        case .initMessage: self = .initMessage(Init.Partial(named: fields, tlvs: records))
+        case .error: self = .error(ErrorMessage.Partial(named: fields, tlvs: records))
+        case .warning: self = .warning(Warning.Partial(named: fields, tlvs: records))
+        case .ping: self = .ping(Ping.Partial(named: fields, tlvs: records))
+        case .pong: self = .pong(Pong.Partial(named: fields, tlvs: records))
+        case .peerStorage: self = .peerStorage(PeerStorage.Partial(named: fields, tlvs: records))
+        case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial(named: fields, tlvs: records))
+        case .txAddInput: self = .txAddInput(TxAddInput.Partial(named: fields, tlvs: records))
+        case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial(named: fields, tlvs: records))
+        case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial(named: fields, tlvs: records))
+        case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial(named: fields, tlvs: records))
+        case .txComplete: self = .txComplete(TxComplete.Partial(named: fields, tlvs: records))
+        case .txSignatures: self = .txSignatures(TxSignatures.Partial(named: fields, tlvs: records))
+        case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial(named: fields, tlvs: records))
+        case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial(named: fields, tlvs: records))
+        case .txAbort: self = .txAbort(TxAbort.Partial(named: fields, tlvs: records))
+        case .openChannel: self = .openChannel(OpenChannel.Partial(named: fields, tlvs: records))
+        case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial(named: fields, tlvs: records))
+        case .fundingCreated: self = .fundingCreated(FundingCreated.Partial(named: fields, tlvs: records))
+        case .fundingSigned: self = .fundingSigned(FundingSigned.Partial(named: fields, tlvs: records))
+        case .channelReady: self = .channelReady(ChannelReady.Partial(named: fields, tlvs: records))
+        case .openChannel2: self = .openChannel2(OpenChannel2.Partial(named: fields, tlvs: records))
+        case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial(named: fields, tlvs: records))
+        case .stfu: self = .stfu(Stfu.Partial(named: fields, tlvs: records))
+        case .spliceInit: self = .spliceInit(SpliceInit.Partial(named: fields, tlvs: records))
+        case .spliceAck: self = .spliceAck(SpliceAck.Partial(named: fields, tlvs: records))
+        case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial(named: fields, tlvs: records))
+        case .shutdown: self = .shutdown(Shutdown.Partial(named: fields, tlvs: records))
+        case .closingComplete: self = .closingComplete(ClosingComplete.Partial(named: fields, tlvs: records))
+        case .closingSig: self = .closingSig(ClosingSig.Partial(named: fields, tlvs: records))
+        case .closingSigned: self = .closingSigned(ClosingSigned.Partial(named: fields, tlvs: records))
+        case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial(named: fields, tlvs: records))
+        case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial(named: fields, tlvs: records))
+        case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial(named: fields, tlvs: records))
+        case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial(named: fields, tlvs: records))
+        case .startBatch: self = .startBatch(StartBatch.Partial(named: fields, tlvs: records))
+        case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial(named: fields, tlvs: records))
+        case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial(named: fields, tlvs: records))
+        case .updateFee: self = .updateFee(UpdateFee.Partial(named: fields, tlvs: records))
+        case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial(named: fields, tlvs: records))
+        case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial(named: fields, tlvs: records))
+        case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial(named: fields, tlvs: records))
+        case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial(named: fields, tlvs: records))
+        case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial(named: fields, tlvs: records))
+        case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial(named: fields, tlvs: records))
+        case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial(named: fields, tlvs: records))
+        case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial(named: fields, tlvs: records))
+        case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial(named: fields, tlvs: records))
+        case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial(named: fields, tlvs: records))
+        case nil: self = .unknown(type: type)
+        }
+    }
+
+    /// The fields the source gave, in wire order, named as in the spec (a view for reports).
+    public var fields: [WireField] {
+        switch self {
+        case let .initMessage(m): m.fields
+        case let .error(m): m.fields
+        case let .warning(m): m.fields
+        case let .ping(m): m.fields
+        case let .pong(m): m.fields
+        case let .peerStorage(m): m.fields
+        case let .peerStorageRetrieval(m): m.fields
+        case let .txAddInput(m): m.fields
+        case let .txAddOutput(m): m.fields
+        case let .txRemoveInput(m): m.fields
+        case let .txRemoveOutput(m): m.fields
+        case let .txComplete(m): m.fields
+        case let .txSignatures(m): m.fields
+        case let .txInitRBF(m): m.fields
+        case let .txAckRBF(m): m.fields
+        case let .txAbort(m): m.fields
+        case let .openChannel(m): m.fields
+        case let .acceptChannel(m): m.fields
+        case let .fundingCreated(m): m.fields
+        case let .fundingSigned(m): m.fields
+        case let .channelReady(m): m.fields
+        case let .openChannel2(m): m.fields
+        case let .acceptChannel2(m): m.fields
+        case let .stfu(m): m.fields
+        case let .spliceInit(m): m.fields
+        case let .spliceAck(m): m.fields
+        case let .spliceLocked(m): m.fields
+        case let .shutdown(m): m.fields
+        case let .closingComplete(m): m.fields
+        case let .closingSig(m): m.fields
+        case let .closingSigned(m): m.fields
+        case let .updateAddHTLC(m): m.fields
+        case let .updateFulfillHTLC(m): m.fields
+        case let .updateFailHTLC(m): m.fields
+        case let .updateFailMalformedHTLC(m): m.fields
+        case let .startBatch(m): m.fields
+        case let .commitmentSigned(m): m.fields
+        case let .revokeAndAck(m): m.fields
+        case let .updateFee(m): m.fields
+        case let .channelReestablish(m): m.fields
+        case let .announcementSignatures(m): m.fields
+        case let .channelAnnouncement(m): m.fields
+        case let .nodeAnnouncement(m): m.fields
+        case let .channelUpdate(m): m.fields
+        case let .queryShortChannelIds(m): m.fields
+        case let .replyShortChannelIdsEnd(m): m.fields
+        case let .queryChannelRange(m): m.fields
+        case let .replyChannelRange(m): m.fields
+        case let .gossipTimestampFilter(m): m.fields
+        case .unknown: []
+        }
+    }
+
+    /// The TLV records the source gave, named as in the spec.
+    public var tlvFields: [WireField] {
+        switch self {
+        case let .initMessage(m): m.tlvFields
+        case let .error(m): m.tlvFields
+        case let .warning(m): m.tlvFields
+        case let .ping(m): m.tlvFields
+        case let .pong(m): m.tlvFields
+        case let .peerStorage(m): m.tlvFields
+        case let .peerStorageRetrieval(m): m.tlvFields
+        case let .txAddInput(m): m.tlvFields
+        case let .txAddOutput(m): m.tlvFields
+        case let .txRemoveInput(m): m.tlvFields
+        case let .txRemoveOutput(m): m.tlvFields
+        case let .txComplete(m): m.tlvFields
+        case let .txSignatures(m): m.tlvFields
+        case let .txInitRBF(m): m.tlvFields
+        case let .txAckRBF(m): m.tlvFields
+        case let .txAbort(m): m.tlvFields
+        case let .openChannel(m): m.tlvFields
+        case let .acceptChannel(m): m.tlvFields
+        case let .fundingCreated(m): m.tlvFields
+        case let .fundingSigned(m): m.tlvFields
+        case let .channelReady(m): m.tlvFields
+        case let .openChannel2(m): m.tlvFields
+        case let .acceptChannel2(m): m.tlvFields
+        case let .stfu(m): m.tlvFields
+        case let .spliceInit(m): m.tlvFields
+        case let .spliceAck(m): m.tlvFields
+        case let .spliceLocked(m): m.tlvFields
+        case let .shutdown(m): m.tlvFields
+        case let .closingComplete(m): m.tlvFields
+        case let .closingSig(m): m.tlvFields
+        case let .closingSigned(m): m.tlvFields
+        case let .updateAddHTLC(m): m.tlvFields
+        case let .updateFulfillHTLC(m): m.tlvFields
+        case let .updateFailHTLC(m): m.tlvFields
+        case let .updateFailMalformedHTLC(m): m.tlvFields
+        case let .startBatch(m): m.tlvFields
+        case let .commitmentSigned(m): m.tlvFields
+        case let .revokeAndAck(m): m.tlvFields
+        case let .updateFee(m): m.tlvFields
+        case let .channelReestablish(m): m.tlvFields
+        case let .announcementSignatures(m): m.tlvFields
+        case let .channelAnnouncement(m): m.tlvFields
+        case let .nodeAnnouncement(m): m.tlvFields
+        case let .channelUpdate(m): m.tlvFields
+        case let .queryShortChannelIds(m): m.tlvFields
+        case let .replyShortChannelIdsEnd(m): m.tlvFields
+        case let .queryChannelRange(m): m.tlvFields
+        case let .replyChannelRange(m): m.tlvFields
+        case let .gossipTimestampFilter(m): m.tlvFields
+        case .unknown: []
+        }
+    }
+
+    /// Sets the field the spec calls `name` from a source's value (see each `Partial`);
+    /// `false` when the message has none of that name or the value does not fit.
+    public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+        switch self {
+        case var .initMessage(m):
+            defer { self = .initMessage(m) }
+            return m.set(named: name, value)
+        case var .error(m):
+            defer { self = .error(m) }
+            return m.set(named: name, value)
+        case var .warning(m):
+            defer { self = .warning(m) }
+            return m.set(named: name, value)
+        case var .ping(m):
+            defer { self = .ping(m) }
+            return m.set(named: name, value)
+        case var .pong(m):
+            defer { self = .pong(m) }
+            return m.set(named: name, value)
+        case var .peerStorage(m):
+            defer { self = .peerStorage(m) }
+            return m.set(named: name, value)
+        case var .peerStorageRetrieval(m):
+            defer { self = .peerStorageRetrieval(m) }
+            return m.set(named: name, value)
+        case var .txAddInput(m):
+            defer { self = .txAddInput(m) }
+            return m.set(named: name, value)
+        case var .txAddOutput(m):
+            defer { self = .txAddOutput(m) }
+            return m.set(named: name, value)
+        case var .txRemoveInput(m):
+            defer { self = .txRemoveInput(m) }
+            return m.set(named: name, value)
+        case var .txRemoveOutput(m):
+            defer { self = .txRemoveOutput(m) }
+            return m.set(named: name, value)
+        case var .txComplete(m):
+            defer { self = .txComplete(m) }
+            return m.set(named: name, value)
+        case var .txSignatures(m):
+            defer { self = .txSignatures(m) }
+            return m.set(named: name, value)
+        case var .txInitRBF(m):
+            defer { self = .txInitRBF(m) }
+            return m.set(named: name, value)
+        case var .txAckRBF(m):
+            defer { self = .txAckRBF(m) }
+            return m.set(named: name, value)
+        case var .txAbort(m):
+            defer { self = .txAbort(m) }
+            return m.set(named: name, value)
+        case var .openChannel(m):
+            defer { self = .openChannel(m) }
+            return m.set(named: name, value)
+        case var .acceptChannel(m):
+            defer { self = .acceptChannel(m) }
+            return m.set(named: name, value)
+        case var .fundingCreated(m):
+            defer { self = .fundingCreated(m) }
+            return m.set(named: name, value)
+        case var .fundingSigned(m):
+            defer { self = .fundingSigned(m) }
+            return m.set(named: name, value)
+        case var .channelReady(m):
+            defer { self = .channelReady(m) }
+            return m.set(named: name, value)
+        case var .openChannel2(m):
+            defer { self = .openChannel2(m) }
+            return m.set(named: name, value)
+        case var .acceptChannel2(m):
+            defer { self = .acceptChannel2(m) }
+            return m.set(named: name, value)
+        case var .stfu(m):
+            defer { self = .stfu(m) }
+            return m.set(named: name, value)
+        case var .spliceInit(m):
+            defer { self = .spliceInit(m) }
+            return m.set(named: name, value)
+        case var .spliceAck(m):
+            defer { self = .spliceAck(m) }
+            return m.set(named: name, value)
+        case var .spliceLocked(m):
+            defer { self = .spliceLocked(m) }
+            return m.set(named: name, value)
+        case var .shutdown(m):
+            defer { self = .shutdown(m) }
+            return m.set(named: name, value)
+        case var .closingComplete(m):
+            defer { self = .closingComplete(m) }
+            return m.set(named: name, value)
+        case var .closingSig(m):
+            defer { self = .closingSig(m) }
+            return m.set(named: name, value)
+        case var .closingSigned(m):
+            defer { self = .closingSigned(m) }
+            return m.set(named: name, value)
+        case var .updateAddHTLC(m):
+            defer { self = .updateAddHTLC(m) }
+            return m.set(named: name, value)
+        case var .updateFulfillHTLC(m):
+            defer { self = .updateFulfillHTLC(m) }
+            return m.set(named: name, value)
+        case var .updateFailHTLC(m):
+            defer { self = .updateFailHTLC(m) }
+            return m.set(named: name, value)
+        case var .updateFailMalformedHTLC(m):
+            defer { self = .updateFailMalformedHTLC(m) }
+            return m.set(named: name, value)
+        case var .startBatch(m):
+            defer { self = .startBatch(m) }
+            return m.set(named: name, value)
+        case var .commitmentSigned(m):
+            defer { self = .commitmentSigned(m) }
+            return m.set(named: name, value)
+        case var .revokeAndAck(m):
+            defer { self = .revokeAndAck(m) }
+            return m.set(named: name, value)
+        case var .updateFee(m):
+            defer { self = .updateFee(m) }
+            return m.set(named: name, value)
+        case var .channelReestablish(m):
+            defer { self = .channelReestablish(m) }
+            return m.set(named: name, value)
+        case var .announcementSignatures(m):
+            defer { self = .announcementSignatures(m) }
+            return m.set(named: name, value)
+        case var .channelAnnouncement(m):
+            defer { self = .channelAnnouncement(m) }
+            return m.set(named: name, value)
+        case var .nodeAnnouncement(m):
+            defer { self = .nodeAnnouncement(m) }
+            return m.set(named: name, value)
+        case var .channelUpdate(m):
+            defer { self = .channelUpdate(m) }
+            return m.set(named: name, value)
+        case var .queryShortChannelIds(m):
+            defer { self = .queryShortChannelIds(m) }
+            return m.set(named: name, value)
+        case var .replyShortChannelIdsEnd(m):
+            defer { self = .replyShortChannelIdsEnd(m) }
+            return m.set(named: name, value)
+        case var .queryChannelRange(m):
+            defer { self = .queryChannelRange(m) }
+            return m.set(named: name, value)
+        case var .replyChannelRange(m):
+            defer { self = .replyChannelRange(m) }
+            return m.set(named: name, value)
+        case var .gossipTimestampFilter(m):
+            defer { self = .gossipTimestampFilter(m) }
+            return m.set(named: name, value)
+        case .unknown: return false
+        }
+    }
+
+    /// Sets the TLV record the spec calls `name` from a source's value (see each `Partial`);
+    /// `false` when the message has none of that name or the value does not fit.
+    public mutating func setRecord(named name: String, _ value: FieldValue) -> Bool {
+        switch self {
+        case var .initMessage(m):
+            defer { self = .initMessage(m) }
+            return m.setRecord(named: name, value)
+        case var .error(m):
+            defer { self = .error(m) }
+            return m.setRecord(named: name, value)
+        case var .warning(m):
+            defer { self = .warning(m) }
+            return m.setRecord(named: name, value)
+        case var .ping(m):
+            defer { self = .ping(m) }
+            return m.setRecord(named: name, value)
+        case var .pong(m):
+            defer { self = .pong(m) }
+            return m.setRecord(named: name, value)
+        case var .peerStorage(m):
+            defer { self = .peerStorage(m) }
+            return m.setRecord(named: name, value)
+        case var .peerStorageRetrieval(m):
+            defer { self = .peerStorageRetrieval(m) }
+            return m.setRecord(named: name, value)
+        case var .txAddInput(m):
+            defer { self = .txAddInput(m) }
+            return m.setRecord(named: name, value)
+        case var .txAddOutput(m):
+            defer { self = .txAddOutput(m) }
+            return m.setRecord(named: name, value)
+        case var .txRemoveInput(m):
+            defer { self = .txRemoveInput(m) }
+            return m.setRecord(named: name, value)
+        case var .txRemoveOutput(m):
+            defer { self = .txRemoveOutput(m) }
+            return m.setRecord(named: name, value)
+        case var .txComplete(m):
+            defer { self = .txComplete(m) }
+            return m.setRecord(named: name, value)
+        case var .txSignatures(m):
+            defer { self = .txSignatures(m) }
+            return m.setRecord(named: name, value)
+        case var .txInitRBF(m):
+            defer { self = .txInitRBF(m) }
+            return m.setRecord(named: name, value)
+        case var .txAckRBF(m):
+            defer { self = .txAckRBF(m) }
+            return m.setRecord(named: name, value)
+        case var .txAbort(m):
+            defer { self = .txAbort(m) }
+            return m.setRecord(named: name, value)
+        case var .openChannel(m):
+            defer { self = .openChannel(m) }
+            return m.setRecord(named: name, value)
+        case var .acceptChannel(m):
+            defer { self = .acceptChannel(m) }
+            return m.setRecord(named: name, value)
+        case var .fundingCreated(m):
+            defer { self = .fundingCreated(m) }
+            return m.setRecord(named: name, value)
+        case var .fundingSigned(m):
+            defer { self = .fundingSigned(m) }
+            return m.setRecord(named: name, value)
+        case var .channelReady(m):
+            defer { self = .channelReady(m) }
+            return m.setRecord(named: name, value)
+        case var .openChannel2(m):
+            defer { self = .openChannel2(m) }
+            return m.setRecord(named: name, value)
+        case var .acceptChannel2(m):
+            defer { self = .acceptChannel2(m) }
+            return m.setRecord(named: name, value)
+        case var .stfu(m):
+            defer { self = .stfu(m) }
+            return m.setRecord(named: name, value)
+        case var .spliceInit(m):
+            defer { self = .spliceInit(m) }
+            return m.setRecord(named: name, value)
+        case var .spliceAck(m):
+            defer { self = .spliceAck(m) }
+            return m.setRecord(named: name, value)
+        case var .spliceLocked(m):
+            defer { self = .spliceLocked(m) }
+            return m.setRecord(named: name, value)
+        case var .shutdown(m):
+            defer { self = .shutdown(m) }
+            return m.setRecord(named: name, value)
+        case var .closingComplete(m):
+            defer { self = .closingComplete(m) }
+            return m.setRecord(named: name, value)
+        case var .closingSig(m):
+            defer { self = .closingSig(m) }
+            return m.setRecord(named: name, value)
+        case var .closingSigned(m):
+            defer { self = .closingSigned(m) }
+            return m.setRecord(named: name, value)
+        case var .updateAddHTLC(m):
+            defer { self = .updateAddHTLC(m) }
+            return m.setRecord(named: name, value)
+        case var .updateFulfillHTLC(m):
+            defer { self = .updateFulfillHTLC(m) }
+            return m.setRecord(named: name, value)
+        case var .updateFailHTLC(m):
+            defer { self = .updateFailHTLC(m) }
+            return m.setRecord(named: name, value)
+        case var .updateFailMalformedHTLC(m):
+            defer { self = .updateFailMalformedHTLC(m) }
+            return m.setRecord(named: name, value)
+        case var .startBatch(m):
+            defer { self = .startBatch(m) }
+            return m.setRecord(named: name, value)
+        case var .commitmentSigned(m):
+            defer { self = .commitmentSigned(m) }
+            return m.setRecord(named: name, value)
+        case var .revokeAndAck(m):
+            defer { self = .revokeAndAck(m) }
+            return m.setRecord(named: name, value)
+        case var .updateFee(m):
+            defer { self = .updateFee(m) }
+            return m.setRecord(named: name, value)
+        case var .channelReestablish(m):
+            defer { self = .channelReestablish(m) }
+            return m.setRecord(named: name, value)
+        case var .announcementSignatures(m):
+            defer { self = .announcementSignatures(m) }
+            return m.setRecord(named: name, value)
+        case var .channelAnnouncement(m):
+            defer { self = .channelAnnouncement(m) }
+            return m.setRecord(named: name, value)
+        case var .nodeAnnouncement(m):
+            defer { self = .nodeAnnouncement(m) }
+            return m.setRecord(named: name, value)
+        case var .channelUpdate(m):
+            defer { self = .channelUpdate(m) }
+            return m.setRecord(named: name, value)
+        case var .queryShortChannelIds(m):
+            defer { self = .queryShortChannelIds(m) }
+            return m.setRecord(named: name, value)
+        case var .replyShortChannelIdsEnd(m):
+            defer { self = .replyShortChannelIdsEnd(m) }
+            return m.setRecord(named: name, value)
+        case var .queryChannelRange(m):
+            defer { self = .queryChannelRange(m) }
+            return m.setRecord(named: name, value)
+        case var .replyChannelRange(m):
+            defer { self = .replyChannelRange(m) }
+            return m.setRecord(named: name, value)
+        case var .gossipTimestampFilter(m):
+            defer { self = .gossipTimestampFilter(m) }
+            return m.setRecord(named: name, value)
+        case .unknown: return false
         }
     }
 
@@ -442,1191 +925,3019 @@ public enum TypedMessage: Hashable, Sendable {
 
     /// `gflen`.
     public var gflen: UInt16? {
-        switch self {
-        case let .initMessage(m): m.gflen
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.gflen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                m.gflen = newValue
+                self = .initMessage(m)
+            default: break
+            }
         }
     }
 
     /// `globalfeatures`.
     public var globalfeatures: [UInt8]? {
-        switch self {
-        case let .initMessage(m): m.globalfeatures
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.globalfeatures
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                m.globalfeatures = newValue
+                self = .initMessage(m)
+            default: break
+            }
         }
     }
 
     /// `flen`.
     public var flen: UInt16? {
-        switch self {
-        case let .initMessage(m): m.flen
-        case let .nodeAnnouncement(m): m.flen
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.flen
+            case let .nodeAnnouncement(m): m.flen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                m.flen = newValue
+                self = .initMessage(m)
+            case var .nodeAnnouncement(m):
+                m.flen = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `features`.
     public var features: [UInt8]? {
-        switch self {
-        case let .initMessage(m): m.features
-        case let .channelAnnouncement(m): m.features
-        case let .nodeAnnouncement(m): m.features
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.features
+            case let .channelAnnouncement(m): m.features
+            case let .nodeAnnouncement(m): m.features
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                m.features = newValue
+                self = .initMessage(m)
+            case var .channelAnnouncement(m):
+                m.features = newValue
+                self = .channelAnnouncement(m)
+            case var .nodeAnnouncement(m):
+                m.features = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `channel_id`.
     public var channelID: ChannelID? {
-        switch self {
-        case let .error(m): m.channelID
-        case let .warning(m): m.channelID
-        case let .txAddInput(m): m.channelID
-        case let .txAddOutput(m): m.channelID
-        case let .txRemoveInput(m): m.channelID
-        case let .txRemoveOutput(m): m.channelID
-        case let .txComplete(m): m.channelID
-        case let .txSignatures(m): m.channelID
-        case let .txInitRBF(m): m.channelID
-        case let .txAckRBF(m): m.channelID
-        case let .txAbort(m): m.channelID
-        case let .fundingSigned(m): m.channelID
-        case let .channelReady(m): m.channelID
-        case let .stfu(m): m.channelID
-        case let .spliceInit(m): m.channelID
-        case let .spliceAck(m): m.channelID
-        case let .spliceLocked(m): m.channelID
-        case let .shutdown(m): m.channelID
-        case let .closingComplete(m): m.channelID
-        case let .closingSig(m): m.channelID
-        case let .closingSigned(m): m.channelID
-        case let .updateAddHTLC(m): m.channelID
-        case let .updateFulfillHTLC(m): m.channelID
-        case let .updateFailHTLC(m): m.channelID
-        case let .updateFailMalformedHTLC(m): m.channelID
-        case let .startBatch(m): m.channelID
-        case let .commitmentSigned(m): m.channelID
-        case let .revokeAndAck(m): m.channelID
-        case let .updateFee(m): m.channelID
-        case let .channelReestablish(m): m.channelID
-        case let .announcementSignatures(m): m.channelID
-        default: nil
+        get {
+            switch self {
+            case let .error(m): m.channelID
+            case let .warning(m): m.channelID
+            case let .txAddInput(m): m.channelID
+            case let .txAddOutput(m): m.channelID
+            case let .txRemoveInput(m): m.channelID
+            case let .txRemoveOutput(m): m.channelID
+            case let .txComplete(m): m.channelID
+            case let .txSignatures(m): m.channelID
+            case let .txInitRBF(m): m.channelID
+            case let .txAckRBF(m): m.channelID
+            case let .txAbort(m): m.channelID
+            case let .fundingSigned(m): m.channelID
+            case let .channelReady(m): m.channelID
+            case let .stfu(m): m.channelID
+            case let .spliceInit(m): m.channelID
+            case let .spliceAck(m): m.channelID
+            case let .spliceLocked(m): m.channelID
+            case let .shutdown(m): m.channelID
+            case let .closingComplete(m): m.channelID
+            case let .closingSig(m): m.channelID
+            case let .closingSigned(m): m.channelID
+            case let .updateAddHTLC(m): m.channelID
+            case let .updateFulfillHTLC(m): m.channelID
+            case let .updateFailHTLC(m): m.channelID
+            case let .updateFailMalformedHTLC(m): m.channelID
+            case let .startBatch(m): m.channelID
+            case let .commitmentSigned(m): m.channelID
+            case let .revokeAndAck(m): m.channelID
+            case let .updateFee(m): m.channelID
+            case let .channelReestablish(m): m.channelID
+            case let .announcementSignatures(m): m.channelID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .error(m):
+                m.channelID = newValue
+                self = .error(m)
+            case var .warning(m):
+                m.channelID = newValue
+                self = .warning(m)
+            case var .txAddInput(m):
+                m.channelID = newValue
+                self = .txAddInput(m)
+            case var .txAddOutput(m):
+                m.channelID = newValue
+                self = .txAddOutput(m)
+            case var .txRemoveInput(m):
+                m.channelID = newValue
+                self = .txRemoveInput(m)
+            case var .txRemoveOutput(m):
+                m.channelID = newValue
+                self = .txRemoveOutput(m)
+            case var .txComplete(m):
+                m.channelID = newValue
+                self = .txComplete(m)
+            case var .txSignatures(m):
+                m.channelID = newValue
+                self = .txSignatures(m)
+            case var .txInitRBF(m):
+                m.channelID = newValue
+                self = .txInitRBF(m)
+            case var .txAckRBF(m):
+                m.channelID = newValue
+                self = .txAckRBF(m)
+            case var .txAbort(m):
+                m.channelID = newValue
+                self = .txAbort(m)
+            case var .fundingSigned(m):
+                m.channelID = newValue
+                self = .fundingSigned(m)
+            case var .channelReady(m):
+                m.channelID = newValue
+                self = .channelReady(m)
+            case var .stfu(m):
+                m.channelID = newValue
+                self = .stfu(m)
+            case var .spliceInit(m):
+                m.channelID = newValue
+                self = .spliceInit(m)
+            case var .spliceAck(m):
+                m.channelID = newValue
+                self = .spliceAck(m)
+            case var .spliceLocked(m):
+                m.channelID = newValue
+                self = .spliceLocked(m)
+            case var .shutdown(m):
+                m.channelID = newValue
+                self = .shutdown(m)
+            case var .closingComplete(m):
+                m.channelID = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.channelID = newValue
+                self = .closingSig(m)
+            case var .closingSigned(m):
+                m.channelID = newValue
+                self = .closingSigned(m)
+            case var .updateAddHTLC(m):
+                m.channelID = newValue
+                self = .updateAddHTLC(m)
+            case var .updateFulfillHTLC(m):
+                m.channelID = newValue
+                self = .updateFulfillHTLC(m)
+            case var .updateFailHTLC(m):
+                m.channelID = newValue
+                self = .updateFailHTLC(m)
+            case var .updateFailMalformedHTLC(m):
+                m.channelID = newValue
+                self = .updateFailMalformedHTLC(m)
+            case var .startBatch(m):
+                m.channelID = newValue
+                self = .startBatch(m)
+            case var .commitmentSigned(m):
+                m.channelID = newValue
+                self = .commitmentSigned(m)
+            case var .revokeAndAck(m):
+                m.channelID = newValue
+                self = .revokeAndAck(m)
+            case var .updateFee(m):
+                m.channelID = newValue
+                self = .updateFee(m)
+            case var .channelReestablish(m):
+                m.channelID = newValue
+                self = .channelReestablish(m)
+            case var .announcementSignatures(m):
+                m.channelID = newValue
+                self = .announcementSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `len`.
     public var len: UInt16? {
-        switch self {
-        case let .error(m): m.len
-        case let .warning(m): m.len
-        case let .txAbort(m): m.len
-        case let .shutdown(m): m.len
-        case let .updateFailHTLC(m): m.len
-        case let .channelAnnouncement(m): m.len
-        case let .queryShortChannelIds(m): m.len
-        case let .replyChannelRange(m): m.len
-        default: nil
+        get {
+            switch self {
+            case let .error(m): m.len
+            case let .warning(m): m.len
+            case let .txAbort(m): m.len
+            case let .shutdown(m): m.len
+            case let .updateFailHTLC(m): m.len
+            case let .channelAnnouncement(m): m.len
+            case let .queryShortChannelIds(m): m.len
+            case let .replyChannelRange(m): m.len
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .error(m):
+                m.len = newValue
+                self = .error(m)
+            case var .warning(m):
+                m.len = newValue
+                self = .warning(m)
+            case var .txAbort(m):
+                m.len = newValue
+                self = .txAbort(m)
+            case var .shutdown(m):
+                m.len = newValue
+                self = .shutdown(m)
+            case var .updateFailHTLC(m):
+                m.len = newValue
+                self = .updateFailHTLC(m)
+            case var .channelAnnouncement(m):
+                m.len = newValue
+                self = .channelAnnouncement(m)
+            case var .queryShortChannelIds(m):
+                m.len = newValue
+                self = .queryShortChannelIds(m)
+            case var .replyChannelRange(m):
+                m.len = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// `data`.
     public var data: [UInt8]? {
-        switch self {
-        case let .error(m): m.data
-        case let .warning(m): m.data
-        case let .txAbort(m): m.data
-        default: nil
+        get {
+            switch self {
+            case let .error(m): m.data
+            case let .warning(m): m.data
+            case let .txAbort(m): m.data
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .error(m):
+                m.data = newValue
+                self = .error(m)
+            case var .warning(m):
+                m.data = newValue
+                self = .warning(m)
+            case var .txAbort(m):
+                m.data = newValue
+                self = .txAbort(m)
+            default: break
+            }
         }
     }
 
     /// `num_pong_bytes`.
     public var numPongBytes: UInt16? {
-        switch self {
-        case let .ping(m): m.numPongBytes
-        default: nil
+        get {
+            switch self {
+            case let .ping(m): m.numPongBytes
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .ping(m):
+                m.numPongBytes = newValue
+                self = .ping(m)
+            default: break
+            }
         }
     }
 
     /// `byteslen`.
     public var byteslen: UInt16? {
-        switch self {
-        case let .ping(m): m.byteslen
-        case let .pong(m): m.byteslen
-        default: nil
+        get {
+            switch self {
+            case let .ping(m): m.byteslen
+            case let .pong(m): m.byteslen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .ping(m):
+                m.byteslen = newValue
+                self = .ping(m)
+            case var .pong(m):
+                m.byteslen = newValue
+                self = .pong(m)
+            default: break
+            }
         }
     }
 
     /// `ignored`.
     public var ignored: [UInt8]? {
-        switch self {
-        case let .ping(m): m.ignored
-        case let .pong(m): m.ignored
-        default: nil
+        get {
+            switch self {
+            case let .ping(m): m.ignored
+            case let .pong(m): m.ignored
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .ping(m):
+                m.ignored = newValue
+                self = .ping(m)
+            case var .pong(m):
+                m.ignored = newValue
+                self = .pong(m)
+            default: break
+            }
         }
     }
 
     /// `length`.
     public var length: UInt16? {
-        switch self {
-        case let .peerStorage(m): m.length
-        case let .peerStorageRetrieval(m): m.length
-        default: nil
+        get {
+            switch self {
+            case let .peerStorage(m): m.length
+            case let .peerStorageRetrieval(m): m.length
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .peerStorage(m):
+                m.length = newValue
+                self = .peerStorage(m)
+            case var .peerStorageRetrieval(m):
+                m.length = newValue
+                self = .peerStorageRetrieval(m)
+            default: break
+            }
         }
     }
 
     /// `blob`.
     public var blob: [UInt8]? {
-        switch self {
-        case let .peerStorage(m): m.blob
-        case let .peerStorageRetrieval(m): m.blob
-        default: nil
+        get {
+            switch self {
+            case let .peerStorage(m): m.blob
+            case let .peerStorageRetrieval(m): m.blob
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .peerStorage(m):
+                m.blob = newValue
+                self = .peerStorage(m)
+            case var .peerStorageRetrieval(m):
+                m.blob = newValue
+                self = .peerStorageRetrieval(m)
+            default: break
+            }
         }
     }
 
     /// `serial_id`.
     public var serialID: UInt64? {
-        switch self {
-        case let .txAddInput(m): m.serialID
-        case let .txAddOutput(m): m.serialID
-        case let .txRemoveInput(m): m.serialID
-        case let .txRemoveOutput(m): m.serialID
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.serialID
+            case let .txAddOutput(m): m.serialID
+            case let .txRemoveInput(m): m.serialID
+            case let .txRemoveOutput(m): m.serialID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                m.serialID = newValue
+                self = .txAddInput(m)
+            case var .txAddOutput(m):
+                m.serialID = newValue
+                self = .txAddOutput(m)
+            case var .txRemoveInput(m):
+                m.serialID = newValue
+                self = .txRemoveInput(m)
+            case var .txRemoveOutput(m):
+                m.serialID = newValue
+                self = .txRemoveOutput(m)
+            default: break
+            }
         }
     }
 
     /// `prevtx_len`.
     public var prevtxLen: UInt16? {
-        switch self {
-        case let .txAddInput(m): m.prevtxLen
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.prevtxLen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                m.prevtxLen = newValue
+                self = .txAddInput(m)
+            default: break
+            }
         }
     }
 
     /// `prevtx`.
     public var prevtx: [UInt8]? {
-        switch self {
-        case let .txAddInput(m): m.prevtx
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.prevtx
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                m.prevtx = newValue
+                self = .txAddInput(m)
+            default: break
+            }
         }
     }
 
     /// `prevtx_vout`.
     public var prevtxVout: UInt32? {
-        switch self {
-        case let .txAddInput(m): m.prevtxVout
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.prevtxVout
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                m.prevtxVout = newValue
+                self = .txAddInput(m)
+            default: break
+            }
         }
     }
 
     /// `sequence`.
     public var sequence: UInt32? {
-        switch self {
-        case let .txAddInput(m): m.sequence
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.sequence
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                m.sequence = newValue
+                self = .txAddInput(m)
+            default: break
+            }
         }
     }
 
     /// `sats`.
     public var sats: UInt64? {
-        switch self {
-        case let .txAddOutput(m): m.sats
-        default: nil
+        get {
+            switch self {
+            case let .txAddOutput(m): m.sats
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddOutput(m):
+                m.sats = newValue
+                self = .txAddOutput(m)
+            default: break
+            }
         }
     }
 
     /// `scriptlen`.
     public var scriptlen: UInt16? {
-        switch self {
-        case let .txAddOutput(m): m.scriptlen
-        default: nil
+        get {
+            switch self {
+            case let .txAddOutput(m): m.scriptlen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddOutput(m):
+                m.scriptlen = newValue
+                self = .txAddOutput(m)
+            default: break
+            }
         }
     }
 
     /// `script`.
     public var script: [UInt8]? {
-        switch self {
-        case let .txAddOutput(m): m.script
-        default: nil
+        get {
+            switch self {
+            case let .txAddOutput(m): m.script
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddOutput(m):
+                m.script = newValue
+                self = .txAddOutput(m)
+            default: break
+            }
         }
     }
 
     /// `txid`.
     public var txid: SHA256Hash? {
-        switch self {
-        case let .txSignatures(m): m.txid
-        default: nil
+        get {
+            switch self {
+            case let .txSignatures(m): m.txid
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txSignatures(m):
+                m.txid = newValue
+                self = .txSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `num_witnesses`.
     public var numWitnesses: UInt16? {
-        switch self {
-        case let .txSignatures(m): m.numWitnesses
-        default: nil
+        get {
+            switch self {
+            case let .txSignatures(m): m.numWitnesses
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txSignatures(m):
+                m.numWitnesses = newValue
+                self = .txSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `witnesses`.
     public var witnesses: [Witness]? {
-        switch self {
-        case let .txSignatures(m): m.witnesses
-        default: nil
+        get {
+            switch self {
+            case let .txSignatures(m): m.witnesses
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txSignatures(m):
+                m.witnesses = newValue
+                self = .txSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `locktime`.
     public var locktime: UInt32? {
-        switch self {
-        case let .txInitRBF(m): m.locktime
-        case let .openChannel2(m): m.locktime
-        case let .spliceInit(m): m.locktime
-        case let .closingComplete(m): m.locktime
-        case let .closingSig(m): m.locktime
-        default: nil
+        get {
+            switch self {
+            case let .txInitRBF(m): m.locktime
+            case let .openChannel2(m): m.locktime
+            case let .spliceInit(m): m.locktime
+            case let .closingComplete(m): m.locktime
+            case let .closingSig(m): m.locktime
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txInitRBF(m):
+                m.locktime = newValue
+                self = .txInitRBF(m)
+            case var .openChannel2(m):
+                m.locktime = newValue
+                self = .openChannel2(m)
+            case var .spliceInit(m):
+                m.locktime = newValue
+                self = .spliceInit(m)
+            case var .closingComplete(m):
+                m.locktime = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.locktime = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// `feerate`.
     public var feerate: UInt32? {
-        switch self {
-        case let .txInitRBF(m): m.feerate
-        default: nil
+        get {
+            switch self {
+            case let .txInitRBF(m): m.feerate
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txInitRBF(m):
+                m.feerate = newValue
+                self = .txInitRBF(m)
+            default: break
+            }
         }
     }
 
     /// `chain_hash`.
     public var chainHash: ChainHash? {
-        switch self {
-        case let .openChannel(m): m.chainHash
-        case let .openChannel2(m): m.chainHash
-        case let .channelAnnouncement(m): m.chainHash
-        case let .channelUpdate(m): m.chainHash
-        case let .queryShortChannelIds(m): m.chainHash
-        case let .replyShortChannelIdsEnd(m): m.chainHash
-        case let .queryChannelRange(m): m.chainHash
-        case let .replyChannelRange(m): m.chainHash
-        case let .gossipTimestampFilter(m): m.chainHash
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.chainHash
+            case let .openChannel2(m): m.chainHash
+            case let .channelAnnouncement(m): m.chainHash
+            case let .channelUpdate(m): m.chainHash
+            case let .queryShortChannelIds(m): m.chainHash
+            case let .replyShortChannelIdsEnd(m): m.chainHash
+            case let .queryChannelRange(m): m.chainHash
+            case let .replyChannelRange(m): m.chainHash
+            case let .gossipTimestampFilter(m): m.chainHash
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.chainHash = newValue
+                self = .openChannel(m)
+            case var .openChannel2(m):
+                m.chainHash = newValue
+                self = .openChannel2(m)
+            case var .channelAnnouncement(m):
+                m.chainHash = newValue
+                self = .channelAnnouncement(m)
+            case var .channelUpdate(m):
+                m.chainHash = newValue
+                self = .channelUpdate(m)
+            case var .queryShortChannelIds(m):
+                m.chainHash = newValue
+                self = .queryShortChannelIds(m)
+            case var .replyShortChannelIdsEnd(m):
+                m.chainHash = newValue
+                self = .replyShortChannelIdsEnd(m)
+            case var .queryChannelRange(m):
+                m.chainHash = newValue
+                self = .queryChannelRange(m)
+            case var .replyChannelRange(m):
+                m.chainHash = newValue
+                self = .replyChannelRange(m)
+            case var .gossipTimestampFilter(m):
+                m.chainHash = newValue
+                self = .gossipTimestampFilter(m)
+            default: break
+            }
         }
     }
 
     /// `temporary_channel_id`.
     public var temporaryChannelID: ChannelID? {
-        switch self {
-        case let .openChannel(m): m.temporaryChannelID
-        case let .acceptChannel(m): m.temporaryChannelID
-        case let .fundingCreated(m): m.temporaryChannelID
-        case let .openChannel2(m): m.temporaryChannelID
-        case let .acceptChannel2(m): m.temporaryChannelID
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.temporaryChannelID
+            case let .acceptChannel(m): m.temporaryChannelID
+            case let .fundingCreated(m): m.temporaryChannelID
+            case let .openChannel2(m): m.temporaryChannelID
+            case let .acceptChannel2(m): m.temporaryChannelID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.temporaryChannelID = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.temporaryChannelID = newValue
+                self = .acceptChannel(m)
+            case var .fundingCreated(m):
+                m.temporaryChannelID = newValue
+                self = .fundingCreated(m)
+            case var .openChannel2(m):
+                m.temporaryChannelID = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.temporaryChannelID = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `funding_satoshis`.
     public var fundingSatoshis: UInt64? {
-        switch self {
-        case let .openChannel(m): m.fundingSatoshis
-        case let .openChannel2(m): m.fundingSatoshis
-        case let .acceptChannel2(m): m.fundingSatoshis
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.fundingSatoshis
+            case let .openChannel2(m): m.fundingSatoshis
+            case let .acceptChannel2(m): m.fundingSatoshis
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.fundingSatoshis = newValue
+                self = .openChannel(m)
+            case var .openChannel2(m):
+                m.fundingSatoshis = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.fundingSatoshis = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `push_msat`.
     public var pushMsat: UInt64? {
-        switch self {
-        case let .openChannel(m): m.pushMsat
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.pushMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.pushMsat = newValue
+                self = .openChannel(m)
+            default: break
+            }
         }
     }
 
     /// `dust_limit_satoshis`.
     public var dustLimitSatoshis: UInt64? {
-        switch self {
-        case let .openChannel(m): m.dustLimitSatoshis
-        case let .acceptChannel(m): m.dustLimitSatoshis
-        case let .openChannel2(m): m.dustLimitSatoshis
-        case let .acceptChannel2(m): m.dustLimitSatoshis
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.dustLimitSatoshis
+            case let .acceptChannel(m): m.dustLimitSatoshis
+            case let .openChannel2(m): m.dustLimitSatoshis
+            case let .acceptChannel2(m): m.dustLimitSatoshis
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.dustLimitSatoshis = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.dustLimitSatoshis = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.dustLimitSatoshis = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.dustLimitSatoshis = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `max_htlc_value_in_flight_msat`.
     public var maxHTLCValueInFlightMsat: UInt64? {
-        switch self {
-        case let .openChannel(m): m.maxHTLCValueInFlightMsat
-        case let .acceptChannel(m): m.maxHTLCValueInFlightMsat
-        case let .openChannel2(m): m.maxHTLCValueInFlightMsat
-        case let .acceptChannel2(m): m.maxHTLCValueInFlightMsat
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.maxHTLCValueInFlightMsat
+            case let .acceptChannel(m): m.maxHTLCValueInFlightMsat
+            case let .openChannel2(m): m.maxHTLCValueInFlightMsat
+            case let .acceptChannel2(m): m.maxHTLCValueInFlightMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.maxHTLCValueInFlightMsat = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.maxHTLCValueInFlightMsat = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.maxHTLCValueInFlightMsat = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.maxHTLCValueInFlightMsat = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `channel_reserve_satoshis`.
     public var channelReserveSatoshis: UInt64? {
-        switch self {
-        case let .openChannel(m): m.channelReserveSatoshis
-        case let .acceptChannel(m): m.channelReserveSatoshis
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.channelReserveSatoshis
+            case let .acceptChannel(m): m.channelReserveSatoshis
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.channelReserveSatoshis = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.channelReserveSatoshis = newValue
+                self = .acceptChannel(m)
+            default: break
+            }
         }
     }
 
     /// `htlc_minimum_msat`.
     public var htlcMinimumMsat: UInt64? {
-        switch self {
-        case let .openChannel(m): m.htlcMinimumMsat
-        case let .acceptChannel(m): m.htlcMinimumMsat
-        case let .openChannel2(m): m.htlcMinimumMsat
-        case let .acceptChannel2(m): m.htlcMinimumMsat
-        case let .channelUpdate(m): m.htlcMinimumMsat
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.htlcMinimumMsat
+            case let .acceptChannel(m): m.htlcMinimumMsat
+            case let .openChannel2(m): m.htlcMinimumMsat
+            case let .acceptChannel2(m): m.htlcMinimumMsat
+            case let .channelUpdate(m): m.htlcMinimumMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.htlcMinimumMsat = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.htlcMinimumMsat = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.htlcMinimumMsat = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.htlcMinimumMsat = newValue
+                self = .acceptChannel2(m)
+            case var .channelUpdate(m):
+                m.htlcMinimumMsat = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `feerate_per_kw`.
     public var feeratePerKw: UInt32? {
-        switch self {
-        case let .openChannel(m): m.feeratePerKw
-        case let .updateFee(m): m.feeratePerKw
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.feeratePerKw
+            case let .updateFee(m): m.feeratePerKw
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.feeratePerKw = newValue
+                self = .openChannel(m)
+            case var .updateFee(m):
+                m.feeratePerKw = newValue
+                self = .updateFee(m)
+            default: break
+            }
         }
     }
 
     /// `to_self_delay`.
     public var toSelfDelay: UInt16? {
-        switch self {
-        case let .openChannel(m): m.toSelfDelay
-        case let .acceptChannel(m): m.toSelfDelay
-        case let .openChannel2(m): m.toSelfDelay
-        case let .acceptChannel2(m): m.toSelfDelay
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.toSelfDelay
+            case let .acceptChannel(m): m.toSelfDelay
+            case let .openChannel2(m): m.toSelfDelay
+            case let .acceptChannel2(m): m.toSelfDelay
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.toSelfDelay = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.toSelfDelay = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.toSelfDelay = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.toSelfDelay = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `max_accepted_htlcs`.
     public var maxAcceptedHTLCs: UInt16? {
-        switch self {
-        case let .openChannel(m): m.maxAcceptedHTLCs
-        case let .acceptChannel(m): m.maxAcceptedHTLCs
-        case let .openChannel2(m): m.maxAcceptedHTLCs
-        case let .acceptChannel2(m): m.maxAcceptedHTLCs
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.maxAcceptedHTLCs
+            case let .acceptChannel(m): m.maxAcceptedHTLCs
+            case let .openChannel2(m): m.maxAcceptedHTLCs
+            case let .acceptChannel2(m): m.maxAcceptedHTLCs
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.maxAcceptedHTLCs = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.maxAcceptedHTLCs = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.maxAcceptedHTLCs = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.maxAcceptedHTLCs = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `funding_pubkey`.
     public var fundingPubkey: Point? {
-        switch self {
-        case let .openChannel(m): m.fundingPubkey
-        case let .acceptChannel(m): m.fundingPubkey
-        case let .openChannel2(m): m.fundingPubkey
-        case let .acceptChannel2(m): m.fundingPubkey
-        case let .spliceInit(m): m.fundingPubkey
-        case let .spliceAck(m): m.fundingPubkey
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.fundingPubkey
+            case let .acceptChannel(m): m.fundingPubkey
+            case let .openChannel2(m): m.fundingPubkey
+            case let .acceptChannel2(m): m.fundingPubkey
+            case let .spliceInit(m): m.fundingPubkey
+            case let .spliceAck(m): m.fundingPubkey
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.fundingPubkey = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.fundingPubkey = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.fundingPubkey = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.fundingPubkey = newValue
+                self = .acceptChannel2(m)
+            case var .spliceInit(m):
+                m.fundingPubkey = newValue
+                self = .spliceInit(m)
+            case var .spliceAck(m):
+                m.fundingPubkey = newValue
+                self = .spliceAck(m)
+            default: break
+            }
         }
     }
 
     /// `revocation_basepoint`.
     public var revocationBasepoint: Point? {
-        switch self {
-        case let .openChannel(m): m.revocationBasepoint
-        case let .acceptChannel(m): m.revocationBasepoint
-        case let .openChannel2(m): m.revocationBasepoint
-        case let .acceptChannel2(m): m.revocationBasepoint
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.revocationBasepoint
+            case let .acceptChannel(m): m.revocationBasepoint
+            case let .openChannel2(m): m.revocationBasepoint
+            case let .acceptChannel2(m): m.revocationBasepoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.revocationBasepoint = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.revocationBasepoint = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.revocationBasepoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.revocationBasepoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `payment_basepoint`.
     public var paymentBasepoint: Point? {
-        switch self {
-        case let .openChannel(m): m.paymentBasepoint
-        case let .acceptChannel(m): m.paymentBasepoint
-        case let .openChannel2(m): m.paymentBasepoint
-        case let .acceptChannel2(m): m.paymentBasepoint
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.paymentBasepoint
+            case let .acceptChannel(m): m.paymentBasepoint
+            case let .openChannel2(m): m.paymentBasepoint
+            case let .acceptChannel2(m): m.paymentBasepoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.paymentBasepoint = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.paymentBasepoint = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.paymentBasepoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.paymentBasepoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `delayed_payment_basepoint`.
     public var delayedPaymentBasepoint: Point? {
-        switch self {
-        case let .openChannel(m): m.delayedPaymentBasepoint
-        case let .acceptChannel(m): m.delayedPaymentBasepoint
-        case let .openChannel2(m): m.delayedPaymentBasepoint
-        case let .acceptChannel2(m): m.delayedPaymentBasepoint
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.delayedPaymentBasepoint
+            case let .acceptChannel(m): m.delayedPaymentBasepoint
+            case let .openChannel2(m): m.delayedPaymentBasepoint
+            case let .acceptChannel2(m): m.delayedPaymentBasepoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.delayedPaymentBasepoint = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.delayedPaymentBasepoint = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.delayedPaymentBasepoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.delayedPaymentBasepoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `htlc_basepoint`.
     public var htlcBasepoint: Point? {
-        switch self {
-        case let .openChannel(m): m.htlcBasepoint
-        case let .acceptChannel(m): m.htlcBasepoint
-        case let .openChannel2(m): m.htlcBasepoint
-        case let .acceptChannel2(m): m.htlcBasepoint
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.htlcBasepoint
+            case let .acceptChannel(m): m.htlcBasepoint
+            case let .openChannel2(m): m.htlcBasepoint
+            case let .acceptChannel2(m): m.htlcBasepoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.htlcBasepoint = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.htlcBasepoint = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.htlcBasepoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.htlcBasepoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `first_per_commitment_point`.
     public var firstPerCommitmentPoint: Point? {
-        switch self {
-        case let .openChannel(m): m.firstPerCommitmentPoint
-        case let .acceptChannel(m): m.firstPerCommitmentPoint
-        case let .openChannel2(m): m.firstPerCommitmentPoint
-        case let .acceptChannel2(m): m.firstPerCommitmentPoint
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.firstPerCommitmentPoint
+            case let .acceptChannel(m): m.firstPerCommitmentPoint
+            case let .openChannel2(m): m.firstPerCommitmentPoint
+            case let .acceptChannel2(m): m.firstPerCommitmentPoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.firstPerCommitmentPoint = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                m.firstPerCommitmentPoint = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                m.firstPerCommitmentPoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.firstPerCommitmentPoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `channel_flags`.
     public var channelFlags: UInt8? {
-        switch self {
-        case let .openChannel(m): m.channelFlags
-        case let .openChannel2(m): m.channelFlags
-        case let .channelUpdate(m): m.channelFlags
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.channelFlags
+            case let .openChannel2(m): m.channelFlags
+            case let .channelUpdate(m): m.channelFlags
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                m.channelFlags = newValue
+                self = .openChannel(m)
+            case var .openChannel2(m):
+                m.channelFlags = newValue
+                self = .openChannel2(m)
+            case var .channelUpdate(m):
+                m.channelFlags = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `minimum_depth`.
     public var minimumDepth: UInt32? {
-        switch self {
-        case let .acceptChannel(m): m.minimumDepth
-        case let .acceptChannel2(m): m.minimumDepth
-        default: nil
+        get {
+            switch self {
+            case let .acceptChannel(m): m.minimumDepth
+            case let .acceptChannel2(m): m.minimumDepth
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .acceptChannel(m):
+                m.minimumDepth = newValue
+                self = .acceptChannel(m)
+            case var .acceptChannel2(m):
+                m.minimumDepth = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `funding_txid`.
     public var fundingTxid: SHA256Hash? {
-        switch self {
-        case let .fundingCreated(m): m.fundingTxid
-        default: nil
+        get {
+            switch self {
+            case let .fundingCreated(m): m.fundingTxid
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .fundingCreated(m):
+                m.fundingTxid = newValue
+                self = .fundingCreated(m)
+            default: break
+            }
         }
     }
 
     /// `funding_output_index`.
     public var fundingOutputIndex: UInt16? {
-        switch self {
-        case let .fundingCreated(m): m.fundingOutputIndex
-        default: nil
+        get {
+            switch self {
+            case let .fundingCreated(m): m.fundingOutputIndex
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .fundingCreated(m):
+                m.fundingOutputIndex = newValue
+                self = .fundingCreated(m)
+            default: break
+            }
         }
     }
 
     /// `signature`.
     public var signature: Signature? {
-        switch self {
-        case let .fundingCreated(m): m.signature
-        case let .fundingSigned(m): m.signature
-        case let .closingSigned(m): m.signature
-        case let .commitmentSigned(m): m.signature
-        case let .nodeAnnouncement(m): m.signature
-        case let .channelUpdate(m): m.signature
-        default: nil
+        get {
+            switch self {
+            case let .fundingCreated(m): m.signature
+            case let .fundingSigned(m): m.signature
+            case let .closingSigned(m): m.signature
+            case let .commitmentSigned(m): m.signature
+            case let .nodeAnnouncement(m): m.signature
+            case let .channelUpdate(m): m.signature
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .fundingCreated(m):
+                m.signature = newValue
+                self = .fundingCreated(m)
+            case var .fundingSigned(m):
+                m.signature = newValue
+                self = .fundingSigned(m)
+            case var .closingSigned(m):
+                m.signature = newValue
+                self = .closingSigned(m)
+            case var .commitmentSigned(m):
+                m.signature = newValue
+                self = .commitmentSigned(m)
+            case var .nodeAnnouncement(m):
+                m.signature = newValue
+                self = .nodeAnnouncement(m)
+            case var .channelUpdate(m):
+                m.signature = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `second_per_commitment_point`.
     public var secondPerCommitmentPoint: Point? {
-        switch self {
-        case let .channelReady(m): m.secondPerCommitmentPoint
-        case let .openChannel2(m): m.secondPerCommitmentPoint
-        case let .acceptChannel2(m): m.secondPerCommitmentPoint
-        default: nil
+        get {
+            switch self {
+            case let .channelReady(m): m.secondPerCommitmentPoint
+            case let .openChannel2(m): m.secondPerCommitmentPoint
+            case let .acceptChannel2(m): m.secondPerCommitmentPoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReady(m):
+                m.secondPerCommitmentPoint = newValue
+                self = .channelReady(m)
+            case var .openChannel2(m):
+                m.secondPerCommitmentPoint = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                m.secondPerCommitmentPoint = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `funding_feerate_perkw`.
     public var fundingFeeratePerkw: UInt32? {
-        switch self {
-        case let .openChannel2(m): m.fundingFeeratePerkw
-        case let .spliceInit(m): m.fundingFeeratePerkw
-        default: nil
+        get {
+            switch self {
+            case let .openChannel2(m): m.fundingFeeratePerkw
+            case let .spliceInit(m): m.fundingFeeratePerkw
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel2(m):
+                m.fundingFeeratePerkw = newValue
+                self = .openChannel2(m)
+            case var .spliceInit(m):
+                m.fundingFeeratePerkw = newValue
+                self = .spliceInit(m)
+            default: break
+            }
         }
     }
 
     /// `commitment_feerate_perkw`.
     public var commitmentFeeratePerkw: UInt32? {
-        switch self {
-        case let .openChannel2(m): m.commitmentFeeratePerkw
-        default: nil
+        get {
+            switch self {
+            case let .openChannel2(m): m.commitmentFeeratePerkw
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel2(m):
+                m.commitmentFeeratePerkw = newValue
+                self = .openChannel2(m)
+            default: break
+            }
         }
     }
 
     /// `initiator`.
     public var initiator: UInt8? {
-        switch self {
-        case let .stfu(m): m.initiator
-        default: nil
+        get {
+            switch self {
+            case let .stfu(m): m.initiator
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .stfu(m):
+                m.initiator = newValue
+                self = .stfu(m)
+            default: break
+            }
         }
     }
 
     /// `funding_contribution_satoshis`.
     public var fundingContributionSatoshis: Int64? {
-        switch self {
-        case let .spliceInit(m): m.fundingContributionSatoshis
-        case let .spliceAck(m): m.fundingContributionSatoshis
-        default: nil
+        get {
+            switch self {
+            case let .spliceInit(m): m.fundingContributionSatoshis
+            case let .spliceAck(m): m.fundingContributionSatoshis
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .spliceInit(m):
+                m.fundingContributionSatoshis = newValue
+                self = .spliceInit(m)
+            case var .spliceAck(m):
+                m.fundingContributionSatoshis = newValue
+                self = .spliceAck(m)
+            default: break
+            }
         }
     }
 
     /// `splice_txid`.
     public var spliceTxid: SHA256Hash? {
-        switch self {
-        case let .spliceLocked(m): m.spliceTxid
-        default: nil
+        get {
+            switch self {
+            case let .spliceLocked(m): m.spliceTxid
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .spliceLocked(m):
+                m.spliceTxid = newValue
+                self = .spliceLocked(m)
+            default: break
+            }
         }
     }
 
     /// `scriptpubkey`.
     public var scriptpubkey: [UInt8]? {
-        switch self {
-        case let .shutdown(m): m.scriptpubkey
-        default: nil
+        get {
+            switch self {
+            case let .shutdown(m): m.scriptpubkey
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .shutdown(m):
+                m.scriptpubkey = newValue
+                self = .shutdown(m)
+            default: break
+            }
         }
     }
 
     /// `closer_scriptpubkey_len`.
     public var closerScriptpubkeyLen: UInt16? {
-        switch self {
-        case let .closingComplete(m): m.closerScriptpubkeyLen
-        case let .closingSig(m): m.closerScriptpubkeyLen
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.closerScriptpubkeyLen
+            case let .closingSig(m): m.closerScriptpubkeyLen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                m.closerScriptpubkeyLen = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.closerScriptpubkeyLen = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// `closer_scriptpubkey`.
     public var closerScriptpubkey: [UInt8]? {
-        switch self {
-        case let .closingComplete(m): m.closerScriptpubkey
-        case let .closingSig(m): m.closerScriptpubkey
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.closerScriptpubkey
+            case let .closingSig(m): m.closerScriptpubkey
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                m.closerScriptpubkey = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.closerScriptpubkey = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// `closee_scriptpubkey_len`.
     public var closeeScriptpubkeyLen: UInt16? {
-        switch self {
-        case let .closingComplete(m): m.closeeScriptpubkeyLen
-        case let .closingSig(m): m.closeeScriptpubkeyLen
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.closeeScriptpubkeyLen
+            case let .closingSig(m): m.closeeScriptpubkeyLen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                m.closeeScriptpubkeyLen = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.closeeScriptpubkeyLen = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// `closee_scriptpubkey`.
     public var closeeScriptpubkey: [UInt8]? {
-        switch self {
-        case let .closingComplete(m): m.closeeScriptpubkey
-        case let .closingSig(m): m.closeeScriptpubkey
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.closeeScriptpubkey
+            case let .closingSig(m): m.closeeScriptpubkey
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                m.closeeScriptpubkey = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.closeeScriptpubkey = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// `fee_satoshis`.
     public var feeSatoshis: UInt64? {
-        switch self {
-        case let .closingComplete(m): m.feeSatoshis
-        case let .closingSig(m): m.feeSatoshis
-        case let .closingSigned(m): m.feeSatoshis
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.feeSatoshis
+            case let .closingSig(m): m.feeSatoshis
+            case let .closingSigned(m): m.feeSatoshis
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                m.feeSatoshis = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                m.feeSatoshis = newValue
+                self = .closingSig(m)
+            case var .closingSigned(m):
+                m.feeSatoshis = newValue
+                self = .closingSigned(m)
+            default: break
+            }
         }
     }
 
     /// `id`.
     public var id: UInt64? {
-        switch self {
-        case let .updateAddHTLC(m): m.id
-        case let .updateFulfillHTLC(m): m.id
-        case let .updateFailHTLC(m): m.id
-        case let .updateFailMalformedHTLC(m): m.id
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.id
+            case let .updateFulfillHTLC(m): m.id
+            case let .updateFailHTLC(m): m.id
+            case let .updateFailMalformedHTLC(m): m.id
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                m.id = newValue
+                self = .updateAddHTLC(m)
+            case var .updateFulfillHTLC(m):
+                m.id = newValue
+                self = .updateFulfillHTLC(m)
+            case var .updateFailHTLC(m):
+                m.id = newValue
+                self = .updateFailHTLC(m)
+            case var .updateFailMalformedHTLC(m):
+                m.id = newValue
+                self = .updateFailMalformedHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `amount_msat`.
     public var amountMsat: UInt64? {
-        switch self {
-        case let .updateAddHTLC(m): m.amountMsat
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.amountMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                m.amountMsat = newValue
+                self = .updateAddHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `payment_hash`.
     public var paymentHash: SHA256Hash? {
-        switch self {
-        case let .updateAddHTLC(m): m.paymentHash
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.paymentHash
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                m.paymentHash = newValue
+                self = .updateAddHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `cltv_expiry`.
     public var cltvExpiry: UInt32? {
-        switch self {
-        case let .updateAddHTLC(m): m.cltvExpiry
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.cltvExpiry
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                m.cltvExpiry = newValue
+                self = .updateAddHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `onion_routing_packet`.
     public var onionRoutingPacket: [UInt8]? {
-        switch self {
-        case let .updateAddHTLC(m): m.onionRoutingPacket
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.onionRoutingPacket
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                m.onionRoutingPacket = newValue
+                self = .updateAddHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `payment_preimage`.
     public var paymentPreimage: [UInt8]? {
-        switch self {
-        case let .updateFulfillHTLC(m): m.paymentPreimage
-        default: nil
+        get {
+            switch self {
+            case let .updateFulfillHTLC(m): m.paymentPreimage
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateFulfillHTLC(m):
+                m.paymentPreimage = newValue
+                self = .updateFulfillHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `reason`.
     public var reason: [UInt8]? {
-        switch self {
-        case let .updateFailHTLC(m): m.reason
-        default: nil
+        get {
+            switch self {
+            case let .updateFailHTLC(m): m.reason
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateFailHTLC(m):
+                m.reason = newValue
+                self = .updateFailHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `sha256_of_onion`.
     public var sha256OfOnion: SHA256Hash? {
-        switch self {
-        case let .updateFailMalformedHTLC(m): m.sha256OfOnion
-        default: nil
+        get {
+            switch self {
+            case let .updateFailMalformedHTLC(m): m.sha256OfOnion
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateFailMalformedHTLC(m):
+                m.sha256OfOnion = newValue
+                self = .updateFailMalformedHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `failure_code`.
     public var failureCode: UInt16? {
-        switch self {
-        case let .updateFailMalformedHTLC(m): m.failureCode
-        default: nil
+        get {
+            switch self {
+            case let .updateFailMalformedHTLC(m): m.failureCode
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateFailMalformedHTLC(m):
+                m.failureCode = newValue
+                self = .updateFailMalformedHTLC(m)
+            default: break
+            }
         }
     }
 
     /// `batch_size`.
     public var batchSize: UInt16? {
-        switch self {
-        case let .startBatch(m): m.batchSize
-        default: nil
+        get {
+            switch self {
+            case let .startBatch(m): m.batchSize
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .startBatch(m):
+                m.batchSize = newValue
+                self = .startBatch(m)
+            default: break
+            }
         }
     }
 
     /// `num_htlcs`.
     public var numHTLCs: UInt16? {
-        switch self {
-        case let .commitmentSigned(m): m.numHTLCs
-        default: nil
+        get {
+            switch self {
+            case let .commitmentSigned(m): m.numHTLCs
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .commitmentSigned(m):
+                m.numHTLCs = newValue
+                self = .commitmentSigned(m)
+            default: break
+            }
         }
     }
 
     /// `htlc_signature`.
     public var htlcSignature: [Signature]? {
-        switch self {
-        case let .commitmentSigned(m): m.htlcSignature
-        default: nil
+        get {
+            switch self {
+            case let .commitmentSigned(m): m.htlcSignature
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .commitmentSigned(m):
+                m.htlcSignature = newValue
+                self = .commitmentSigned(m)
+            default: break
+            }
         }
     }
 
     /// `per_commitment_secret`.
     public var perCommitmentSecret: [UInt8]? {
-        switch self {
-        case let .revokeAndAck(m): m.perCommitmentSecret
-        default: nil
+        get {
+            switch self {
+            case let .revokeAndAck(m): m.perCommitmentSecret
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .revokeAndAck(m):
+                m.perCommitmentSecret = newValue
+                self = .revokeAndAck(m)
+            default: break
+            }
         }
     }
 
     /// `next_per_commitment_point`.
     public var nextPerCommitmentPoint: Point? {
-        switch self {
-        case let .revokeAndAck(m): m.nextPerCommitmentPoint
-        default: nil
+        get {
+            switch self {
+            case let .revokeAndAck(m): m.nextPerCommitmentPoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .revokeAndAck(m):
+                m.nextPerCommitmentPoint = newValue
+                self = .revokeAndAck(m)
+            default: break
+            }
         }
     }
 
     /// `next_commitment_number`.
     public var nextCommitmentNumber: UInt64? {
-        switch self {
-        case let .channelReestablish(m): m.nextCommitmentNumber
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.nextCommitmentNumber
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                m.nextCommitmentNumber = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// `next_revocation_number`.
     public var nextRevocationNumber: UInt64? {
-        switch self {
-        case let .channelReestablish(m): m.nextRevocationNumber
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.nextRevocationNumber
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                m.nextRevocationNumber = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// `your_last_per_commitment_secret`.
     public var yourLastPerCommitmentSecret: [UInt8]? {
-        switch self {
-        case let .channelReestablish(m): m.yourLastPerCommitmentSecret
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.yourLastPerCommitmentSecret
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                m.yourLastPerCommitmentSecret = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// `my_current_per_commitment_point`.
     public var myCurrentPerCommitmentPoint: Point? {
-        switch self {
-        case let .channelReestablish(m): m.myCurrentPerCommitmentPoint
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.myCurrentPerCommitmentPoint
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                m.myCurrentPerCommitmentPoint = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// `short_channel_id`.
     public var shortChannelID: ShortChannelID? {
-        switch self {
-        case let .announcementSignatures(m): m.shortChannelID
-        case let .channelAnnouncement(m): m.shortChannelID
-        case let .channelUpdate(m): m.shortChannelID
-        default: nil
+        get {
+            switch self {
+            case let .announcementSignatures(m): m.shortChannelID
+            case let .channelAnnouncement(m): m.shortChannelID
+            case let .channelUpdate(m): m.shortChannelID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .announcementSignatures(m):
+                m.shortChannelID = newValue
+                self = .announcementSignatures(m)
+            case var .channelAnnouncement(m):
+                m.shortChannelID = newValue
+                self = .channelAnnouncement(m)
+            case var .channelUpdate(m):
+                m.shortChannelID = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `node_signature`.
     public var nodeSignature: Signature? {
-        switch self {
-        case let .announcementSignatures(m): m.nodeSignature
-        default: nil
+        get {
+            switch self {
+            case let .announcementSignatures(m): m.nodeSignature
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .announcementSignatures(m):
+                m.nodeSignature = newValue
+                self = .announcementSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `bitcoin_signature`.
     public var bitcoinSignature: Signature? {
-        switch self {
-        case let .announcementSignatures(m): m.bitcoinSignature
-        default: nil
+        get {
+            switch self {
+            case let .announcementSignatures(m): m.bitcoinSignature
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .announcementSignatures(m):
+                m.bitcoinSignature = newValue
+                self = .announcementSignatures(m)
+            default: break
+            }
         }
     }
 
     /// `node_signature_1`.
     public var nodeSignature1: Signature? {
-        switch self {
-        case let .channelAnnouncement(m): m.nodeSignature1
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.nodeSignature1
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.nodeSignature1 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `node_signature_2`.
     public var nodeSignature2: Signature? {
-        switch self {
-        case let .channelAnnouncement(m): m.nodeSignature2
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.nodeSignature2
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.nodeSignature2 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `bitcoin_signature_1`.
     public var bitcoinSignature1: Signature? {
-        switch self {
-        case let .channelAnnouncement(m): m.bitcoinSignature1
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.bitcoinSignature1
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.bitcoinSignature1 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `bitcoin_signature_2`.
     public var bitcoinSignature2: Signature? {
-        switch self {
-        case let .channelAnnouncement(m): m.bitcoinSignature2
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.bitcoinSignature2
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.bitcoinSignature2 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `node_id_1`.
     public var nodeID1: Point? {
-        switch self {
-        case let .channelAnnouncement(m): m.nodeID1
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.nodeID1
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.nodeID1 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `node_id_2`.
     public var nodeID2: Point? {
-        switch self {
-        case let .channelAnnouncement(m): m.nodeID2
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.nodeID2
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.nodeID2 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `bitcoin_key_1`.
     public var bitcoinKey1: Point? {
-        switch self {
-        case let .channelAnnouncement(m): m.bitcoinKey1
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.bitcoinKey1
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.bitcoinKey1 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `bitcoin_key_2`.
     public var bitcoinKey2: Point? {
-        switch self {
-        case let .channelAnnouncement(m): m.bitcoinKey2
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.bitcoinKey2
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.bitcoinKey2 = newValue
+                self = .channelAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `trailing_bytes`.
     public var trailingBytes: [UInt8]? {
-        switch self {
-        case let .channelAnnouncement(m): m.trailingBytes
-        case let .nodeAnnouncement(m): m.trailingBytes
-        case let .channelUpdate(m): m.trailingBytes
-        default: nil
+        get {
+            switch self {
+            case let .channelAnnouncement(m): m.trailingBytes
+            case let .nodeAnnouncement(m): m.trailingBytes
+            case let .channelUpdate(m): m.trailingBytes
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelAnnouncement(m):
+                m.trailingBytes = newValue
+                self = .channelAnnouncement(m)
+            case var .nodeAnnouncement(m):
+                m.trailingBytes = newValue
+                self = .nodeAnnouncement(m)
+            case var .channelUpdate(m):
+                m.trailingBytes = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `timestamp`.
     public var timestamp: UInt32? {
-        switch self {
-        case let .nodeAnnouncement(m): m.timestamp
-        case let .channelUpdate(m): m.timestamp
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.timestamp
+            case let .channelUpdate(m): m.timestamp
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.timestamp = newValue
+                self = .nodeAnnouncement(m)
+            case var .channelUpdate(m):
+                m.timestamp = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `node_id`.
     public var nodeID: Point? {
-        switch self {
-        case let .nodeAnnouncement(m): m.nodeID
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.nodeID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.nodeID = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `rgb_color`.
     public var rgbColor: [UInt8]? {
-        switch self {
-        case let .nodeAnnouncement(m): m.rgbColor
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.rgbColor
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.rgbColor = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `alias`.
     public var alias: [UInt8]? {
-        switch self {
-        case let .nodeAnnouncement(m): m.alias
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.alias
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.alias = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `addrlen`.
     public var addrlen: UInt16? {
-        switch self {
-        case let .nodeAnnouncement(m): m.addrlen
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.addrlen
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.addrlen = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `addresses`.
     public var addresses: [UInt8]? {
-        switch self {
-        case let .nodeAnnouncement(m): m.addresses
-        default: nil
+        get {
+            switch self {
+            case let .nodeAnnouncement(m): m.addresses
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .nodeAnnouncement(m):
+                m.addresses = newValue
+                self = .nodeAnnouncement(m)
+            default: break
+            }
         }
     }
 
     /// `message_flags`.
     public var messageFlags: UInt8? {
-        switch self {
-        case let .channelUpdate(m): m.messageFlags
-        default: nil
+        get {
+            switch self {
+            case let .channelUpdate(m): m.messageFlags
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelUpdate(m):
+                m.messageFlags = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `cltv_expiry_delta`.
     public var cltvExpiryDelta: UInt16? {
-        switch self {
-        case let .channelUpdate(m): m.cltvExpiryDelta
-        default: nil
+        get {
+            switch self {
+            case let .channelUpdate(m): m.cltvExpiryDelta
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelUpdate(m):
+                m.cltvExpiryDelta = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `fee_base_msat`.
     public var feeBaseMsat: UInt32? {
-        switch self {
-        case let .channelUpdate(m): m.feeBaseMsat
-        default: nil
+        get {
+            switch self {
+            case let .channelUpdate(m): m.feeBaseMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelUpdate(m):
+                m.feeBaseMsat = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `fee_proportional_millionths`.
     public var feeProportionalMillionths: UInt32? {
-        switch self {
-        case let .channelUpdate(m): m.feeProportionalMillionths
-        default: nil
+        get {
+            switch self {
+            case let .channelUpdate(m): m.feeProportionalMillionths
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelUpdate(m):
+                m.feeProportionalMillionths = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `htlc_maximum_msat`.
     public var htlcMaximumMsat: UInt64? {
-        switch self {
-        case let .channelUpdate(m): m.htlcMaximumMsat
-        default: nil
+        get {
+            switch self {
+            case let .channelUpdate(m): m.htlcMaximumMsat
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelUpdate(m):
+                m.htlcMaximumMsat = newValue
+                self = .channelUpdate(m)
+            default: break
+            }
         }
     }
 
     /// `encoded_short_ids`.
     public var encodedShortIds: [UInt8]? {
-        switch self {
-        case let .queryShortChannelIds(m): m.encodedShortIds
-        case let .replyChannelRange(m): m.encodedShortIds
-        default: nil
+        get {
+            switch self {
+            case let .queryShortChannelIds(m): m.encodedShortIds
+            case let .replyChannelRange(m): m.encodedShortIds
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .queryShortChannelIds(m):
+                m.encodedShortIds = newValue
+                self = .queryShortChannelIds(m)
+            case var .replyChannelRange(m):
+                m.encodedShortIds = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// `full_information`.
     public var fullInformation: UInt8? {
-        switch self {
-        case let .replyShortChannelIdsEnd(m): m.fullInformation
-        default: nil
+        get {
+            switch self {
+            case let .replyShortChannelIdsEnd(m): m.fullInformation
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .replyShortChannelIdsEnd(m):
+                m.fullInformation = newValue
+                self = .replyShortChannelIdsEnd(m)
+            default: break
+            }
         }
     }
 
     /// `first_blocknum`.
     public var firstBlocknum: UInt32? {
-        switch self {
-        case let .queryChannelRange(m): m.firstBlocknum
-        case let .replyChannelRange(m): m.firstBlocknum
-        default: nil
+        get {
+            switch self {
+            case let .queryChannelRange(m): m.firstBlocknum
+            case let .replyChannelRange(m): m.firstBlocknum
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .queryChannelRange(m):
+                m.firstBlocknum = newValue
+                self = .queryChannelRange(m)
+            case var .replyChannelRange(m):
+                m.firstBlocknum = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// `number_of_blocks`.
     public var numberOfBlocks: UInt32? {
-        switch self {
-        case let .queryChannelRange(m): m.numberOfBlocks
-        case let .replyChannelRange(m): m.numberOfBlocks
-        default: nil
+        get {
+            switch self {
+            case let .queryChannelRange(m): m.numberOfBlocks
+            case let .replyChannelRange(m): m.numberOfBlocks
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .queryChannelRange(m):
+                m.numberOfBlocks = newValue
+                self = .queryChannelRange(m)
+            case var .replyChannelRange(m):
+                m.numberOfBlocks = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// `sync_complete`.
     public var syncComplete: UInt8? {
-        switch self {
-        case let .replyChannelRange(m): m.syncComplete
-        default: nil
+        get {
+            switch self {
+            case let .replyChannelRange(m): m.syncComplete
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .replyChannelRange(m):
+                m.syncComplete = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// `first_timestamp`.
     public var firstTimestamp: UInt32? {
-        switch self {
-        case let .gossipTimestampFilter(m): m.firstTimestamp
-        default: nil
+        get {
+            switch self {
+            case let .gossipTimestampFilter(m): m.firstTimestamp
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .gossipTimestampFilter(m):
+                m.firstTimestamp = newValue
+                self = .gossipTimestampFilter(m)
+            default: break
+            }
         }
     }
 
     /// `timestamp_range`.
     public var timestampRange: UInt32? {
-        switch self {
-        case let .gossipTimestampFilter(m): m.timestampRange
-        default: nil
+        get {
+            switch self {
+            case let .gossipTimestampFilter(m): m.timestampRange
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .gossipTimestampFilter(m):
+                m.timestampRange = newValue
+                self = .gossipTimestampFilter(m)
+            default: break
+            }
         }
     }
 
     /// The `networks` TLV record (`nil`: absent, or the source gives no TLV records).
     public var networksRecord: [ChainHash]? {
-        switch self {
-        case let .initMessage(m): m.tlvs?.networks
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.tlvs?.networks
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.networks = newValue
+                self = .initMessage(m)
+            default: break
+            }
         }
     }
 
     /// The `remote_addr` TLV record (`nil`: absent, or the source gives no TLV records).
     public var remoteAddrRecord: [UInt8]? {
-        switch self {
-        case let .initMessage(m): m.tlvs?.remoteAddr
-        default: nil
+        get {
+            switch self {
+            case let .initMessage(m): m.tlvs?.remoteAddr
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .initMessage(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.remoteAddr = newValue
+                self = .initMessage(m)
+            default: break
+            }
         }
     }
 
     /// The `shared_input_txid` TLV record (`nil`: absent, or the source gives no TLV records).
     public var sharedInputTxidRecord: SHA256Hash? {
-        switch self {
-        case let .txAddInput(m): m.tlvs?.sharedInputTxid
-        default: nil
+        get {
+            switch self {
+            case let .txAddInput(m): m.tlvs?.sharedInputTxid
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txAddInput(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.sharedInputTxid = newValue
+                self = .txAddInput(m)
+            default: break
+            }
         }
     }
 
     /// The `shared_input_signature` TLV record (`nil`: absent, or the source gives no TLV records).
     public var sharedInputSignatureRecord: Signature? {
-        switch self {
-        case let .txSignatures(m): m.tlvs?.sharedInputSignature
-        default: nil
+        get {
+            switch self {
+            case let .txSignatures(m): m.tlvs?.sharedInputSignature
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txSignatures(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.sharedInputSignature = newValue
+                self = .txSignatures(m)
+            default: break
+            }
         }
     }
 
     /// The `funding_output_contribution` TLV record (`nil`: absent, or the source gives no TLV records).
     public var fundingOutputContributionRecord: Int64? {
-        switch self {
-        case let .txInitRBF(m): m.tlvs?.fundingOutputContribution
-        case let .txAckRBF(m): m.tlvs?.fundingOutputContribution
-        default: nil
+        get {
+            switch self {
+            case let .txInitRBF(m): m.tlvs?.fundingOutputContribution
+            case let .txAckRBF(m): m.tlvs?.fundingOutputContribution
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txInitRBF(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.fundingOutputContribution = newValue
+                self = .txInitRBF(m)
+            case var .txAckRBF(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.fundingOutputContribution = newValue
+                self = .txAckRBF(m)
+            default: break
+            }
         }
     }
 
     /// The `require_confirmed_inputs` TLV record (`nil`: absent, or the source gives no TLV records).
     public var requireConfirmedInputsRecord: Bool? {
-        switch self {
-        case let .txInitRBF(m): m.tlvs?.requireConfirmedInputs
-        case let .txAckRBF(m): m.tlvs?.requireConfirmedInputs
-        case let .openChannel2(m): m.tlvs?.requireConfirmedInputs
-        case let .acceptChannel2(m): m.tlvs?.requireConfirmedInputs
-        case let .spliceInit(m): m.tlvs?.requireConfirmedInputs
-        case let .spliceAck(m): m.tlvs?.requireConfirmedInputs
-        default: nil
+        get {
+            switch self {
+            case let .txInitRBF(m): m.tlvs?.requireConfirmedInputs
+            case let .txAckRBF(m): m.tlvs?.requireConfirmedInputs
+            case let .openChannel2(m): m.tlvs?.requireConfirmedInputs
+            case let .acceptChannel2(m): m.tlvs?.requireConfirmedInputs
+            case let .spliceInit(m): m.tlvs?.requireConfirmedInputs
+            case let .spliceAck(m): m.tlvs?.requireConfirmedInputs
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .txInitRBF(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .txInitRBF(m)
+            case var .txAckRBF(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .txAckRBF(m)
+            case var .openChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .acceptChannel2(m)
+            case var .spliceInit(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .spliceInit(m)
+            case var .spliceAck(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.requireConfirmedInputs = newValue ?? false
+                self = .spliceAck(m)
+            default: break
+            }
         }
     }
 
     /// The `upfront_shutdown_script` TLV record (`nil`: absent, or the source gives no TLV records).
     public var upfrontShutdownScriptRecord: [UInt8]? {
-        switch self {
-        case let .openChannel(m): m.tlvs?.upfrontShutdownScript
-        case let .acceptChannel(m): m.tlvs?.upfrontShutdownScript
-        case let .openChannel2(m): m.tlvs?.upfrontShutdownScript
-        case let .acceptChannel2(m): m.tlvs?.upfrontShutdownScript
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.tlvs?.upfrontShutdownScript
+            case let .acceptChannel(m): m.tlvs?.upfrontShutdownScript
+            case let .openChannel2(m): m.tlvs?.upfrontShutdownScript
+            case let .acceptChannel2(m): m.tlvs?.upfrontShutdownScript
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.upfrontShutdownScript = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.upfrontShutdownScript = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.upfrontShutdownScript = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.upfrontShutdownScript = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// The `channel_type` TLV record (`nil`: absent, or the source gives no TLV records).
     public var channelTypeRecord: [UInt8]? {
-        switch self {
-        case let .openChannel(m): m.tlvs?.channelType
-        case let .acceptChannel(m): m.tlvs?.channelType
-        case let .openChannel2(m): m.tlvs?.channelType
-        case let .acceptChannel2(m): m.tlvs?.channelType
-        default: nil
+        get {
+            switch self {
+            case let .openChannel(m): m.tlvs?.channelType
+            case let .acceptChannel(m): m.tlvs?.channelType
+            case let .openChannel2(m): m.tlvs?.channelType
+            case let .acceptChannel2(m): m.tlvs?.channelType
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .openChannel(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.channelType = newValue
+                self = .openChannel(m)
+            case var .acceptChannel(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.channelType = newValue
+                self = .acceptChannel(m)
+            case var .openChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.channelType = newValue
+                self = .openChannel2(m)
+            case var .acceptChannel2(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.channelType = newValue
+                self = .acceptChannel2(m)
+            default: break
+            }
         }
     }
 
     /// The `short_channel_id` TLV record (`nil`: absent, or the source gives no TLV records).
     public var shortChannelIDRecord: ShortChannelID? {
-        switch self {
-        case let .channelReady(m): m.tlvs?.shortChannelID
-        default: nil
+        get {
+            switch self {
+            case let .channelReady(m): m.tlvs?.shortChannelID
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReady(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.shortChannelID = newValue
+                self = .channelReady(m)
+            default: break
+            }
         }
     }
 
     /// The `closer_output_only` TLV record (`nil`: absent, or the source gives no TLV records).
     public var closerOutputOnlyRecord: Signature? {
-        switch self {
-        case let .closingComplete(m): m.tlvs?.closerOutputOnly
-        case let .closingSig(m): m.tlvs?.closerOutputOnly
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.tlvs?.closerOutputOnly
+            case let .closingSig(m): m.tlvs?.closerOutputOnly
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closerOutputOnly = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closerOutputOnly = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// The `closee_output_only` TLV record (`nil`: absent, or the source gives no TLV records).
     public var closeeOutputOnlyRecord: Signature? {
-        switch self {
-        case let .closingComplete(m): m.tlvs?.closeeOutputOnly
-        case let .closingSig(m): m.tlvs?.closeeOutputOnly
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.tlvs?.closeeOutputOnly
+            case let .closingSig(m): m.tlvs?.closeeOutputOnly
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closeeOutputOnly = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closeeOutputOnly = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// The `closer_and_closee_outputs` TLV record (`nil`: absent, or the source gives no TLV records).
     public var closerAndCloseeOutputsRecord: Signature? {
-        switch self {
-        case let .closingComplete(m): m.tlvs?.closerAndCloseeOutputs
-        case let .closingSig(m): m.tlvs?.closerAndCloseeOutputs
-        default: nil
+        get {
+            switch self {
+            case let .closingComplete(m): m.tlvs?.closerAndCloseeOutputs
+            case let .closingSig(m): m.tlvs?.closerAndCloseeOutputs
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingComplete(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closerAndCloseeOutputs = newValue
+                self = .closingComplete(m)
+            case var .closingSig(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.closerAndCloseeOutputs = newValue
+                self = .closingSig(m)
+            default: break
+            }
         }
     }
 
     /// The `fee_range` TLV record (`nil`: absent, or the source gives no TLV records).
     public var feeRangeRecord: FeeRange? {
-        switch self {
-        case let .closingSigned(m): m.tlvs?.feeRange
-        default: nil
+        get {
+            switch self {
+            case let .closingSigned(m): m.tlvs?.feeRange
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .closingSigned(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.feeRange = newValue
+                self = .closingSigned(m)
+            default: break
+            }
         }
     }
 
     /// The `blinded_path` TLV record (`nil`: absent, or the source gives no TLV records).
     public var blindedPathRecord: Point? {
-        switch self {
-        case let .updateAddHTLC(m): m.tlvs?.blindedPath
-        default: nil
+        get {
+            switch self {
+            case let .updateAddHTLC(m): m.tlvs?.blindedPath
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateAddHTLC(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.blindedPath = newValue
+                self = .updateAddHTLC(m)
+            default: break
+            }
         }
     }
 
     /// The `attribution_data` TLV record (`nil`: absent, or the source gives no TLV records).
     public var attributionDataRecord: AttributionData? {
-        switch self {
-        case let .updateFulfillHTLC(m): m.tlvs?.attributionData
-        case let .updateFailHTLC(m): m.tlvs?.attributionData
-        default: nil
+        get {
+            switch self {
+            case let .updateFulfillHTLC(m): m.tlvs?.attributionData
+            case let .updateFailHTLC(m): m.tlvs?.attributionData
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .updateFulfillHTLC(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.attributionData = newValue
+                self = .updateFulfillHTLC(m)
+            case var .updateFailHTLC(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.attributionData = newValue
+                self = .updateFailHTLC(m)
+            default: break
+            }
         }
     }
 
     /// The `message_type` TLV record (`nil`: absent, or the source gives no TLV records).
     public var messageTypeRecord: UInt16? {
-        switch self {
-        case let .startBatch(m): m.tlvs?.messageType
-        default: nil
+        get {
+            switch self {
+            case let .startBatch(m): m.tlvs?.messageType
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .startBatch(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.messageType = newValue
+                self = .startBatch(m)
+            default: break
+            }
         }
     }
 
     /// The `funding_txid` TLV record (`nil`: absent, or the source gives no TLV records).
     public var fundingTxidRecord: SHA256Hash? {
-        switch self {
-        case let .commitmentSigned(m): m.tlvs?.fundingTxid
-        default: nil
+        get {
+            switch self {
+            case let .commitmentSigned(m): m.tlvs?.fundingTxid
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .commitmentSigned(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.fundingTxid = newValue
+                self = .commitmentSigned(m)
+            default: break
+            }
         }
     }
 
     /// The `next_funding` TLV record (`nil`: absent, or the source gives no TLV records).
     public var nextFundingRecord: NextFunding? {
-        switch self {
-        case let .channelReestablish(m): m.tlvs?.nextFunding
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.tlvs?.nextFunding
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.nextFunding = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// The `my_current_funding_locked` TLV record (`nil`: absent, or the source gives no TLV records).
     public var myCurrentFundingLockedRecord: MyCurrentFundingLocked? {
-        switch self {
-        case let .channelReestablish(m): m.tlvs?.myCurrentFundingLocked
-        default: nil
+        get {
+            switch self {
+            case let .channelReestablish(m): m.tlvs?.myCurrentFundingLocked
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .channelReestablish(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.myCurrentFundingLocked = newValue
+                self = .channelReestablish(m)
+            default: break
+            }
         }
     }
 
     /// The `query_flags` TLV record (`nil`: absent, or the source gives no TLV records).
     public var queryFlagsRecord: QueryFlags? {
-        switch self {
-        case let .queryShortChannelIds(m): m.tlvs?.queryFlags
-        default: nil
+        get {
+            switch self {
+            case let .queryShortChannelIds(m): m.tlvs?.queryFlags
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .queryShortChannelIds(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.queryFlags = newValue
+                self = .queryShortChannelIds(m)
+            default: break
+            }
         }
     }
 
     /// The `query_option` TLV record (`nil`: absent, or the source gives no TLV records).
     public var queryOptionRecord: UInt64? {
-        switch self {
-        case let .queryChannelRange(m): m.tlvs?.queryOption
-        default: nil
+        get {
+            switch self {
+            case let .queryChannelRange(m): m.tlvs?.queryOption
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .queryChannelRange(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.queryOption = newValue
+                self = .queryChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// The `timestamps_tlv` TLV record (`nil`: absent, or the source gives no TLV records).
     public var timestampsTlvRecord: TimestampsTlv? {
-        switch self {
-        case let .replyChannelRange(m): m.tlvs?.timestampsTlv
-        default: nil
+        get {
+            switch self {
+            case let .replyChannelRange(m): m.tlvs?.timestampsTlv
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .replyChannelRange(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.timestampsTlv = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
     /// The `checksums_tlv` TLV record (`nil`: absent, or the source gives no TLV records).
     public var checksumsTlvRecord: [ChannelUpdateChecksums]? {
-        switch self {
-        case let .replyChannelRange(m): m.tlvs?.checksumsTlv
-        default: nil
+        get {
+            switch self {
+            case let .replyChannelRange(m): m.tlvs?.checksumsTlv
+            default: nil
+            }
+        }
+        set {
+            switch self {
+            case var .replyChannelRange(m):
+                if m.tlvs == nil, newValue == nil { return }
+                m.tlvs = m.tlvs ?? .init()
+                m.tlvs?.checksumsTlv = newValue
+                self = .replyChannelRange(m)
+            default: break
+            }
         }
     }
 
@@ -1772,14 +4083,59 @@ extension Init {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            gflen = PartialValue.unsigned(fields["gflen"], UInt16.self)
-            globalfeatures = PartialValue.bytes(fields["globalfeatures"])
-            flen = PartialValue.unsigned(fields["flen"], UInt16.self)
-            features = PartialValue.bytes(fields["features"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : InitTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "gflen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                gflen = converted
+                return true
+            case "globalfeatures":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                globalfeatures = converted
+                return true
+            case "flen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                flen = converted
+                return true
+            case "features":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                features = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? InitTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = gflen { out.append(WireField("gflen", .unsigned(UInt64(value)))) }
+            if let value = globalfeatures { out.append(WireField("globalfeatures", .bytes(value))) }
+            if let value = flen { out.append(WireField("flen", .unsigned(UInt64(value)))) }
+            if let value = features { out.append(WireField("features", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1807,13 +4163,54 @@ extension ErrorMessage {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            data = PartialValue.bytes(fields["data"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "data":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                data = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = data { out.append(WireField("data", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1841,13 +4238,54 @@ extension Warning {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            data = PartialValue.bytes(fields["data"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "data":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                data = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = data { out.append(WireField("data", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1875,13 +4313,54 @@ extension Ping {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            numPongBytes = PartialValue.unsigned(fields["num_pong_bytes"], UInt16.self)
-            byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
-            ignored = PartialValue.bytes(fields["ignored"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "num_pong_bytes":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                numPongBytes = converted
+                return true
+            case "byteslen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                byteslen = converted
+                return true
+            case "ignored":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                ignored = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = numPongBytes { out.append(WireField("num_pong_bytes", .unsigned(UInt64(value)))) }
+            if let value = byteslen { out.append(WireField("byteslen", .unsigned(UInt64(value)))) }
+            if let value = ignored { out.append(WireField("ignored", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1906,12 +4385,49 @@ extension Pong {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            byteslen = PartialValue.unsigned(fields["byteslen"], UInt16.self)
-            ignored = PartialValue.bytes(fields["ignored"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "byteslen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                byteslen = converted
+                return true
+            case "ignored":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                ignored = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = byteslen { out.append(WireField("byteslen", .unsigned(UInt64(value)))) }
+            if let value = ignored { out.append(WireField("ignored", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1936,12 +4452,49 @@ extension PeerStorage {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            length = PartialValue.unsigned(fields["length"], UInt16.self)
-            blob = PartialValue.bytes(fields["blob"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "length":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                length = converted
+                return true
+            case "blob":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                blob = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = length { out.append(WireField("length", .unsigned(UInt64(value)))) }
+            if let value = blob { out.append(WireField("blob", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -1966,12 +4519,49 @@ extension PeerStorageRetrieval {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            length = PartialValue.unsigned(fields["length"], UInt16.self)
-            blob = PartialValue.bytes(fields["blob"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "length":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                length = converted
+                return true
+            case "blob":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                blob = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = length { out.append(WireField("length", .unsigned(UInt64(value)))) }
+            if let value = blob { out.append(WireField("blob", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2008,16 +4598,69 @@ extension TxAddInput {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
-            prevtxLen = PartialValue.unsigned(fields["prevtx_len"], UInt16.self)
-            prevtx = PartialValue.bytes(fields["prevtx"])
-            prevtxVout = PartialValue.unsigned(fields["prevtx_vout"], UInt32.self)
-            sequence = PartialValue.unsigned(fields["sequence"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : TxAddInputTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "serial_id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                serialID = converted
+                return true
+            case "prevtx_len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                prevtxLen = converted
+                return true
+            case "prevtx":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                prevtx = converted
+                return true
+            case "prevtx_vout":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                prevtxVout = converted
+                return true
+            case "sequence":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                sequence = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? TxAddInputTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = serialID { out.append(WireField("serial_id", .unsigned(UInt64(value)))) }
+            if let value = prevtxLen { out.append(WireField("prevtx_len", .unsigned(UInt64(value)))) }
+            if let value = prevtx { out.append(WireField("prevtx", .bytes(value))) }
+            if let value = prevtxVout { out.append(WireField("prevtx_vout", .unsigned(UInt64(value)))) }
+            if let value = sequence { out.append(WireField("sequence", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2051,15 +4694,64 @@ extension TxAddOutput {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
-            sats = PartialValue.unsigned(fields["sats"], UInt64.self)
-            scriptlen = PartialValue.unsigned(fields["scriptlen"], UInt16.self)
-            script = PartialValue.bytes(fields["script"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "serial_id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                serialID = converted
+                return true
+            case "sats":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                sats = converted
+                return true
+            case "scriptlen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                scriptlen = converted
+                return true
+            case "script":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                script = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = serialID { out.append(WireField("serial_id", .unsigned(UInt64(value)))) }
+            if let value = sats { out.append(WireField("sats", .unsigned(UInt64(value)))) }
+            if let value = scriptlen { out.append(WireField("scriptlen", .unsigned(UInt64(value)))) }
+            if let value = script { out.append(WireField("script", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2084,12 +4776,49 @@ extension TxRemoveInput {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "serial_id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                serialID = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = serialID { out.append(WireField("serial_id", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2114,12 +4843,49 @@ extension TxRemoveOutput {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            serialID = PartialValue.unsigned(fields["serial_id"], UInt64.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "serial_id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                serialID = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = serialID { out.append(WireField("serial_id", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2141,11 +4907,44 @@ extension TxComplete {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2176,13 +4975,55 @@ extension TxSignatures {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            txid = PartialValue.fixed(fields["txid"], SHA256Hash.self)
-            numWitnesses = PartialValue.unsigned(fields["num_witnesses"], UInt16.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : TxSignaturesTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "txid":
+                guard let converted = PartialValue.fixed(value, SHA256Hash.self) else { return false }
+                txid = converted
+                return true
+            case "num_witnesses":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                numWitnesses = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? TxSignaturesTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = txid { out.append(WireField("txid", .bytes(value.bytes))) }
+            if let value = numWitnesses { out.append(WireField("num_witnesses", .unsigned(UInt64(value)))) }
+            if let value = witnesses { out.append(WireField("witnesses", .array(value.map { .record($0.fields) }))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2210,13 +5051,54 @@ extension TxInitRBF {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
-            feerate = PartialValue.unsigned(fields["feerate"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : TxInitRBFTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "locktime":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                locktime = converted
+                return true
+            case "feerate":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                feerate = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? TxInitRBFTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = locktime { out.append(WireField("locktime", .unsigned(UInt64(value)))) }
+            if let value = feerate { out.append(WireField("feerate", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2238,11 +5120,44 @@ extension TxAckRBF {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : TxAckRBFTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? TxAckRBFTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2270,13 +5185,54 @@ extension TxAbort {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            data = PartialValue.bytes(fields["data"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "data":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                data = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = data { out.append(WireField("data", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2349,28 +5305,129 @@ extension OpenChannel {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
-            fundingSatoshis = PartialValue.unsigned(fields["funding_satoshis"], UInt64.self)
-            pushMsat = PartialValue.unsigned(fields["push_msat"], UInt64.self)
-            dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
-            maxHTLCValueInFlightMsat = PartialValue.unsigned(fields["max_htlc_value_in_flight_msat"], UInt64.self)
-            channelReserveSatoshis = PartialValue.unsigned(fields["channel_reserve_satoshis"], UInt64.self)
-            htlcMinimumMsat = PartialValue.unsigned(fields["htlc_minimum_msat"], UInt64.self)
-            feeratePerKw = PartialValue.unsigned(fields["feerate_per_kw"], UInt32.self)
-            toSelfDelay = PartialValue.unsigned(fields["to_self_delay"], UInt16.self)
-            maxAcceptedHTLCs = PartialValue.unsigned(fields["max_accepted_htlcs"], UInt16.self)
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
-            revocationBasepoint = PartialValue.fixed(fields["revocation_basepoint"], Point.self)
-            paymentBasepoint = PartialValue.fixed(fields["payment_basepoint"], Point.self)
-            delayedPaymentBasepoint = PartialValue.fixed(fields["delayed_payment_basepoint"], Point.self)
-            htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
-            firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
-            channelFlags = PartialValue.unsigned(fields["channel_flags"], UInt8.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : OpenChannelTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "temporary_channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                temporaryChannelID = converted
+                return true
+            case "funding_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                fundingSatoshis = converted
+                return true
+            case "push_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                pushMsat = converted
+                return true
+            case "dust_limit_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                dustLimitSatoshis = converted
+                return true
+            case "max_htlc_value_in_flight_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                maxHTLCValueInFlightMsat = converted
+                return true
+            case "channel_reserve_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                channelReserveSatoshis = converted
+                return true
+            case "htlc_minimum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMinimumMsat = converted
+                return true
+            case "feerate_per_kw":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                feeratePerKw = converted
+                return true
+            case "to_self_delay":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                toSelfDelay = converted
+                return true
+            case "max_accepted_htlcs":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                maxAcceptedHTLCs = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            case "revocation_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                revocationBasepoint = converted
+                return true
+            case "payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                paymentBasepoint = converted
+                return true
+            case "delayed_payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                delayedPaymentBasepoint = converted
+                return true
+            case "htlc_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                htlcBasepoint = converted
+                return true
+            case "first_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                firstPerCommitmentPoint = converted
+                return true
+            case "channel_flags":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                channelFlags = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? OpenChannelTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = temporaryChannelID { out.append(WireField("temporary_channel_id", .bytes(value.bytes))) }
+            if let value = fundingSatoshis { out.append(WireField("funding_satoshis", .unsigned(UInt64(value)))) }
+            if let value = pushMsat { out.append(WireField("push_msat", .unsigned(UInt64(value)))) }
+            if let value = dustLimitSatoshis { out.append(WireField("dust_limit_satoshis", .unsigned(UInt64(value)))) }
+            if let value = maxHTLCValueInFlightMsat { out.append(WireField("max_htlc_value_in_flight_msat", .unsigned(UInt64(value)))) }
+            if let value = channelReserveSatoshis { out.append(WireField("channel_reserve_satoshis", .unsigned(UInt64(value)))) }
+            if let value = htlcMinimumMsat { out.append(WireField("htlc_minimum_msat", .unsigned(UInt64(value)))) }
+            if let value = feeratePerKw { out.append(WireField("feerate_per_kw", .unsigned(UInt64(value)))) }
+            if let value = toSelfDelay { out.append(WireField("to_self_delay", .unsigned(UInt64(value)))) }
+            if let value = maxAcceptedHTLCs { out.append(WireField("max_accepted_htlcs", .unsigned(UInt64(value)))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            if let value = revocationBasepoint { out.append(WireField("revocation_basepoint", .bytes(value.bytes))) }
+            if let value = paymentBasepoint { out.append(WireField("payment_basepoint", .bytes(value.bytes))) }
+            if let value = delayedPaymentBasepoint { out.append(WireField("delayed_payment_basepoint", .bytes(value.bytes))) }
+            if let value = htlcBasepoint { out.append(WireField("htlc_basepoint", .bytes(value.bytes))) }
+            if let value = firstPerCommitmentPoint { out.append(WireField("first_per_commitment_point", .bytes(value.bytes))) }
+            if let value = channelFlags { out.append(WireField("channel_flags", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2431,24 +5488,109 @@ extension AcceptChannel {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
-            dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
-            maxHTLCValueInFlightMsat = PartialValue.unsigned(fields["max_htlc_value_in_flight_msat"], UInt64.self)
-            channelReserveSatoshis = PartialValue.unsigned(fields["channel_reserve_satoshis"], UInt64.self)
-            htlcMinimumMsat = PartialValue.unsigned(fields["htlc_minimum_msat"], UInt64.self)
-            minimumDepth = PartialValue.unsigned(fields["minimum_depth"], UInt32.self)
-            toSelfDelay = PartialValue.unsigned(fields["to_self_delay"], UInt16.self)
-            maxAcceptedHTLCs = PartialValue.unsigned(fields["max_accepted_htlcs"], UInt16.self)
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
-            revocationBasepoint = PartialValue.fixed(fields["revocation_basepoint"], Point.self)
-            paymentBasepoint = PartialValue.fixed(fields["payment_basepoint"], Point.self)
-            delayedPaymentBasepoint = PartialValue.fixed(fields["delayed_payment_basepoint"], Point.self)
-            htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
-            firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : AcceptChannelTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "temporary_channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                temporaryChannelID = converted
+                return true
+            case "dust_limit_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                dustLimitSatoshis = converted
+                return true
+            case "max_htlc_value_in_flight_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                maxHTLCValueInFlightMsat = converted
+                return true
+            case "channel_reserve_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                channelReserveSatoshis = converted
+                return true
+            case "htlc_minimum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMinimumMsat = converted
+                return true
+            case "minimum_depth":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                minimumDepth = converted
+                return true
+            case "to_self_delay":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                toSelfDelay = converted
+                return true
+            case "max_accepted_htlcs":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                maxAcceptedHTLCs = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            case "revocation_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                revocationBasepoint = converted
+                return true
+            case "payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                paymentBasepoint = converted
+                return true
+            case "delayed_payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                delayedPaymentBasepoint = converted
+                return true
+            case "htlc_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                htlcBasepoint = converted
+                return true
+            case "first_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                firstPerCommitmentPoint = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? AcceptChannelTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = temporaryChannelID { out.append(WireField("temporary_channel_id", .bytes(value.bytes))) }
+            if let value = dustLimitSatoshis { out.append(WireField("dust_limit_satoshis", .unsigned(UInt64(value)))) }
+            if let value = maxHTLCValueInFlightMsat { out.append(WireField("max_htlc_value_in_flight_msat", .unsigned(UInt64(value)))) }
+            if let value = channelReserveSatoshis { out.append(WireField("channel_reserve_satoshis", .unsigned(UInt64(value)))) }
+            if let value = htlcMinimumMsat { out.append(WireField("htlc_minimum_msat", .unsigned(UInt64(value)))) }
+            if let value = minimumDepth { out.append(WireField("minimum_depth", .unsigned(UInt64(value)))) }
+            if let value = toSelfDelay { out.append(WireField("to_self_delay", .unsigned(UInt64(value)))) }
+            if let value = maxAcceptedHTLCs { out.append(WireField("max_accepted_htlcs", .unsigned(UInt64(value)))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            if let value = revocationBasepoint { out.append(WireField("revocation_basepoint", .bytes(value.bytes))) }
+            if let value = paymentBasepoint { out.append(WireField("payment_basepoint", .bytes(value.bytes))) }
+            if let value = delayedPaymentBasepoint { out.append(WireField("delayed_payment_basepoint", .bytes(value.bytes))) }
+            if let value = htlcBasepoint { out.append(WireField("htlc_basepoint", .bytes(value.bytes))) }
+            if let value = firstPerCommitmentPoint { out.append(WireField("first_per_commitment_point", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2479,14 +5621,59 @@ extension FundingCreated {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
-            fundingTxid = PartialValue.fixed(fields["funding_txid"], SHA256Hash.self)
-            fundingOutputIndex = PartialValue.unsigned(fields["funding_output_index"], UInt16.self)
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "temporary_channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                temporaryChannelID = converted
+                return true
+            case "funding_txid":
+                guard let converted = PartialValue.fixed(value, SHA256Hash.self) else { return false }
+                fundingTxid = converted
+                return true
+            case "funding_output_index":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                fundingOutputIndex = converted
+                return true
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = temporaryChannelID { out.append(WireField("temporary_channel_id", .bytes(value.bytes))) }
+            if let value = fundingTxid { out.append(WireField("funding_txid", .bytes(value.bytes))) }
+            if let value = fundingOutputIndex { out.append(WireField("funding_output_index", .unsigned(UInt64(value)))) }
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2511,12 +5698,49 @@ extension FundingSigned {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2541,12 +5765,49 @@ extension ChannelReady {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ChannelReadyTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "second_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                secondPerCommitmentPoint = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ChannelReadyTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = secondPerCommitmentPoint { out.append(WireField("second_per_commitment_point", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2622,29 +5883,134 @@ extension OpenChannel2 {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
-            fundingFeeratePerkw = PartialValue.unsigned(fields["funding_feerate_perkw"], UInt32.self)
-            commitmentFeeratePerkw = PartialValue.unsigned(fields["commitment_feerate_perkw"], UInt32.self)
-            fundingSatoshis = PartialValue.unsigned(fields["funding_satoshis"], UInt64.self)
-            dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
-            maxHTLCValueInFlightMsat = PartialValue.unsigned(fields["max_htlc_value_in_flight_msat"], UInt64.self)
-            htlcMinimumMsat = PartialValue.unsigned(fields["htlc_minimum_msat"], UInt64.self)
-            toSelfDelay = PartialValue.unsigned(fields["to_self_delay"], UInt16.self)
-            maxAcceptedHTLCs = PartialValue.unsigned(fields["max_accepted_htlcs"], UInt16.self)
-            locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
-            revocationBasepoint = PartialValue.fixed(fields["revocation_basepoint"], Point.self)
-            paymentBasepoint = PartialValue.fixed(fields["payment_basepoint"], Point.self)
-            delayedPaymentBasepoint = PartialValue.fixed(fields["delayed_payment_basepoint"], Point.self)
-            htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
-            firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
-            secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
-            channelFlags = PartialValue.unsigned(fields["channel_flags"], UInt8.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : OpeningTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "temporary_channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                temporaryChannelID = converted
+                return true
+            case "funding_feerate_perkw":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                fundingFeeratePerkw = converted
+                return true
+            case "commitment_feerate_perkw":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                commitmentFeeratePerkw = converted
+                return true
+            case "funding_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                fundingSatoshis = converted
+                return true
+            case "dust_limit_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                dustLimitSatoshis = converted
+                return true
+            case "max_htlc_value_in_flight_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                maxHTLCValueInFlightMsat = converted
+                return true
+            case "htlc_minimum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMinimumMsat = converted
+                return true
+            case "to_self_delay":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                toSelfDelay = converted
+                return true
+            case "max_accepted_htlcs":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                maxAcceptedHTLCs = converted
+                return true
+            case "locktime":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                locktime = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            case "revocation_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                revocationBasepoint = converted
+                return true
+            case "payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                paymentBasepoint = converted
+                return true
+            case "delayed_payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                delayedPaymentBasepoint = converted
+                return true
+            case "htlc_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                htlcBasepoint = converted
+                return true
+            case "first_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                firstPerCommitmentPoint = converted
+                return true
+            case "second_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                secondPerCommitmentPoint = converted
+                return true
+            case "channel_flags":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                channelFlags = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? OpeningTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = temporaryChannelID { out.append(WireField("temporary_channel_id", .bytes(value.bytes))) }
+            if let value = fundingFeeratePerkw { out.append(WireField("funding_feerate_perkw", .unsigned(UInt64(value)))) }
+            if let value = commitmentFeeratePerkw { out.append(WireField("commitment_feerate_perkw", .unsigned(UInt64(value)))) }
+            if let value = fundingSatoshis { out.append(WireField("funding_satoshis", .unsigned(UInt64(value)))) }
+            if let value = dustLimitSatoshis { out.append(WireField("dust_limit_satoshis", .unsigned(UInt64(value)))) }
+            if let value = maxHTLCValueInFlightMsat { out.append(WireField("max_htlc_value_in_flight_msat", .unsigned(UInt64(value)))) }
+            if let value = htlcMinimumMsat { out.append(WireField("htlc_minimum_msat", .unsigned(UInt64(value)))) }
+            if let value = toSelfDelay { out.append(WireField("to_self_delay", .unsigned(UInt64(value)))) }
+            if let value = maxAcceptedHTLCs { out.append(WireField("max_accepted_htlcs", .unsigned(UInt64(value)))) }
+            if let value = locktime { out.append(WireField("locktime", .unsigned(UInt64(value)))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            if let value = revocationBasepoint { out.append(WireField("revocation_basepoint", .bytes(value.bytes))) }
+            if let value = paymentBasepoint { out.append(WireField("payment_basepoint", .bytes(value.bytes))) }
+            if let value = delayedPaymentBasepoint { out.append(WireField("delayed_payment_basepoint", .bytes(value.bytes))) }
+            if let value = htlcBasepoint { out.append(WireField("htlc_basepoint", .bytes(value.bytes))) }
+            if let value = firstPerCommitmentPoint { out.append(WireField("first_per_commitment_point", .bytes(value.bytes))) }
+            if let value = secondPerCommitmentPoint { out.append(WireField("second_per_commitment_point", .bytes(value.bytes))) }
+            if let value = channelFlags { out.append(WireField("channel_flags", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2708,25 +6074,114 @@ extension AcceptChannel2 {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            temporaryChannelID = PartialValue.fixed(fields["temporary_channel_id"], ChannelID.self)
-            fundingSatoshis = PartialValue.unsigned(fields["funding_satoshis"], UInt64.self)
-            dustLimitSatoshis = PartialValue.unsigned(fields["dust_limit_satoshis"], UInt64.self)
-            maxHTLCValueInFlightMsat = PartialValue.unsigned(fields["max_htlc_value_in_flight_msat"], UInt64.self)
-            htlcMinimumMsat = PartialValue.unsigned(fields["htlc_minimum_msat"], UInt64.self)
-            minimumDepth = PartialValue.unsigned(fields["minimum_depth"], UInt32.self)
-            toSelfDelay = PartialValue.unsigned(fields["to_self_delay"], UInt16.self)
-            maxAcceptedHTLCs = PartialValue.unsigned(fields["max_accepted_htlcs"], UInt16.self)
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
-            revocationBasepoint = PartialValue.fixed(fields["revocation_basepoint"], Point.self)
-            paymentBasepoint = PartialValue.fixed(fields["payment_basepoint"], Point.self)
-            delayedPaymentBasepoint = PartialValue.fixed(fields["delayed_payment_basepoint"], Point.self)
-            htlcBasepoint = PartialValue.fixed(fields["htlc_basepoint"], Point.self)
-            firstPerCommitmentPoint = PartialValue.fixed(fields["first_per_commitment_point"], Point.self)
-            secondPerCommitmentPoint = PartialValue.fixed(fields["second_per_commitment_point"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : AcceptTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "temporary_channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                temporaryChannelID = converted
+                return true
+            case "funding_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                fundingSatoshis = converted
+                return true
+            case "dust_limit_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                dustLimitSatoshis = converted
+                return true
+            case "max_htlc_value_in_flight_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                maxHTLCValueInFlightMsat = converted
+                return true
+            case "htlc_minimum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMinimumMsat = converted
+                return true
+            case "minimum_depth":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                minimumDepth = converted
+                return true
+            case "to_self_delay":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                toSelfDelay = converted
+                return true
+            case "max_accepted_htlcs":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                maxAcceptedHTLCs = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            case "revocation_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                revocationBasepoint = converted
+                return true
+            case "payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                paymentBasepoint = converted
+                return true
+            case "delayed_payment_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                delayedPaymentBasepoint = converted
+                return true
+            case "htlc_basepoint":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                htlcBasepoint = converted
+                return true
+            case "first_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                firstPerCommitmentPoint = converted
+                return true
+            case "second_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                secondPerCommitmentPoint = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? AcceptTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = temporaryChannelID { out.append(WireField("temporary_channel_id", .bytes(value.bytes))) }
+            if let value = fundingSatoshis { out.append(WireField("funding_satoshis", .unsigned(UInt64(value)))) }
+            if let value = dustLimitSatoshis { out.append(WireField("dust_limit_satoshis", .unsigned(UInt64(value)))) }
+            if let value = maxHTLCValueInFlightMsat { out.append(WireField("max_htlc_value_in_flight_msat", .unsigned(UInt64(value)))) }
+            if let value = htlcMinimumMsat { out.append(WireField("htlc_minimum_msat", .unsigned(UInt64(value)))) }
+            if let value = minimumDepth { out.append(WireField("minimum_depth", .unsigned(UInt64(value)))) }
+            if let value = toSelfDelay { out.append(WireField("to_self_delay", .unsigned(UInt64(value)))) }
+            if let value = maxAcceptedHTLCs { out.append(WireField("max_accepted_htlcs", .unsigned(UInt64(value)))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            if let value = revocationBasepoint { out.append(WireField("revocation_basepoint", .bytes(value.bytes))) }
+            if let value = paymentBasepoint { out.append(WireField("payment_basepoint", .bytes(value.bytes))) }
+            if let value = delayedPaymentBasepoint { out.append(WireField("delayed_payment_basepoint", .bytes(value.bytes))) }
+            if let value = htlcBasepoint { out.append(WireField("htlc_basepoint", .bytes(value.bytes))) }
+            if let value = firstPerCommitmentPoint { out.append(WireField("first_per_commitment_point", .bytes(value.bytes))) }
+            if let value = secondPerCommitmentPoint { out.append(WireField("second_per_commitment_point", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2751,12 +6206,49 @@ extension Stfu {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            initiator = PartialValue.unsigned(fields["initiator"], UInt8.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "initiator":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                initiator = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = initiator { out.append(WireField("initiator", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2790,15 +6282,64 @@ extension SpliceInit {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            fundingContributionSatoshis = PartialValue.signed(fields["funding_contribution_satoshis"])
-            fundingFeeratePerkw = PartialValue.unsigned(fields["funding_feerate_perkw"], UInt32.self)
-            locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : SpliceInitTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "funding_contribution_satoshis":
+                guard let converted = PartialValue.signed(value) else { return false }
+                fundingContributionSatoshis = converted
+                return true
+            case "funding_feerate_perkw":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                fundingFeeratePerkw = converted
+                return true
+            case "locktime":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                locktime = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? SpliceInitTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = fundingContributionSatoshis { out.append(WireField("funding_contribution_satoshis", .signed(value))) }
+            if let value = fundingFeeratePerkw { out.append(WireField("funding_feerate_perkw", .unsigned(UInt64(value)))) }
+            if let value = locktime { out.append(WireField("locktime", .unsigned(UInt64(value)))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2826,13 +6367,54 @@ extension SpliceAck {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            fundingContributionSatoshis = PartialValue.signed(fields["funding_contribution_satoshis"])
-            fundingPubkey = PartialValue.fixed(fields["funding_pubkey"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : SpliceAckTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "funding_contribution_satoshis":
+                guard let converted = PartialValue.signed(value) else { return false }
+                fundingContributionSatoshis = converted
+                return true
+            case "funding_pubkey":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                fundingPubkey = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? SpliceAckTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = fundingContributionSatoshis { out.append(WireField("funding_contribution_satoshis", .signed(value))) }
+            if let value = fundingPubkey { out.append(WireField("funding_pubkey", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2857,12 +6439,49 @@ extension SpliceLocked {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            spliceTxid = PartialValue.fixed(fields["splice_txid"], SHA256Hash.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "splice_txid":
+                guard let converted = PartialValue.fixed(value, SHA256Hash.self) else { return false }
+                spliceTxid = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = spliceTxid { out.append(WireField("splice_txid", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2890,13 +6509,54 @@ extension Shutdown {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            scriptpubkey = PartialValue.bytes(fields["scriptpubkey"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "scriptpubkey":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                scriptpubkey = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = scriptpubkey { out.append(WireField("scriptpubkey", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2936,17 +6596,74 @@ extension ClosingComplete {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
-            closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
-            closeeScriptpubkeyLen = PartialValue.unsigned(fields["closee_scriptpubkey_len"], UInt16.self)
-            closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
-            feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
-            locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ClosingTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "closer_scriptpubkey_len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                closerScriptpubkeyLen = converted
+                return true
+            case "closer_scriptpubkey":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                closerScriptpubkey = converted
+                return true
+            case "closee_scriptpubkey_len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                closeeScriptpubkeyLen = converted
+                return true
+            case "closee_scriptpubkey":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                closeeScriptpubkey = converted
+                return true
+            case "fee_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                feeSatoshis = converted
+                return true
+            case "locktime":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                locktime = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ClosingTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = closerScriptpubkeyLen { out.append(WireField("closer_scriptpubkey_len", .unsigned(UInt64(value)))) }
+            if let value = closerScriptpubkey { out.append(WireField("closer_scriptpubkey", .bytes(value))) }
+            if let value = closeeScriptpubkeyLen { out.append(WireField("closee_scriptpubkey_len", .unsigned(UInt64(value)))) }
+            if let value = closeeScriptpubkey { out.append(WireField("closee_scriptpubkey", .bytes(value))) }
+            if let value = feeSatoshis { out.append(WireField("fee_satoshis", .unsigned(UInt64(value)))) }
+            if let value = locktime { out.append(WireField("locktime", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -2986,17 +6703,74 @@ extension ClosingSig {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            closerScriptpubkeyLen = PartialValue.unsigned(fields["closer_scriptpubkey_len"], UInt16.self)
-            closerScriptpubkey = PartialValue.bytes(fields["closer_scriptpubkey"])
-            closeeScriptpubkeyLen = PartialValue.unsigned(fields["closee_scriptpubkey_len"], UInt16.self)
-            closeeScriptpubkey = PartialValue.bytes(fields["closee_scriptpubkey"])
-            feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
-            locktime = PartialValue.unsigned(fields["locktime"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ClosingTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "closer_scriptpubkey_len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                closerScriptpubkeyLen = converted
+                return true
+            case "closer_scriptpubkey":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                closerScriptpubkey = converted
+                return true
+            case "closee_scriptpubkey_len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                closeeScriptpubkeyLen = converted
+                return true
+            case "closee_scriptpubkey":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                closeeScriptpubkey = converted
+                return true
+            case "fee_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                feeSatoshis = converted
+                return true
+            case "locktime":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                locktime = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ClosingTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = closerScriptpubkeyLen { out.append(WireField("closer_scriptpubkey_len", .unsigned(UInt64(value)))) }
+            if let value = closerScriptpubkey { out.append(WireField("closer_scriptpubkey", .bytes(value))) }
+            if let value = closeeScriptpubkeyLen { out.append(WireField("closee_scriptpubkey_len", .unsigned(UInt64(value)))) }
+            if let value = closeeScriptpubkey { out.append(WireField("closee_scriptpubkey", .bytes(value))) }
+            if let value = feeSatoshis { out.append(WireField("fee_satoshis", .unsigned(UInt64(value)))) }
+            if let value = locktime { out.append(WireField("locktime", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3024,13 +6798,54 @@ extension ClosingSigned {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            feeSatoshis = PartialValue.unsigned(fields["fee_satoshis"], UInt64.self)
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ClosingSignedTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "fee_satoshis":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                feeSatoshis = converted
+                return true
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ClosingSignedTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = feeSatoshis { out.append(WireField("fee_satoshis", .unsigned(UInt64(value)))) }
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3067,16 +6882,69 @@ extension UpdateAddHTLC {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            id = PartialValue.unsigned(fields["id"], UInt64.self)
-            amountMsat = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
-            paymentHash = PartialValue.fixed(fields["payment_hash"], SHA256Hash.self)
-            cltvExpiry = PartialValue.unsigned(fields["cltv_expiry"], UInt32.self)
-            onionRoutingPacket = PartialValue.bytes(fields["onion_routing_packet"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : UpdateAddHTLCTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                id = converted
+                return true
+            case "amount_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                amountMsat = converted
+                return true
+            case "payment_hash":
+                guard let converted = PartialValue.fixed(value, SHA256Hash.self) else { return false }
+                paymentHash = converted
+                return true
+            case "cltv_expiry":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                cltvExpiry = converted
+                return true
+            case "onion_routing_packet":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                onionRoutingPacket = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? UpdateAddHTLCTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = id { out.append(WireField("id", .unsigned(UInt64(value)))) }
+            if let value = amountMsat { out.append(WireField("amount_msat", .unsigned(UInt64(value)))) }
+            if let value = paymentHash { out.append(WireField("payment_hash", .bytes(value.bytes))) }
+            if let value = cltvExpiry { out.append(WireField("cltv_expiry", .unsigned(UInt64(value)))) }
+            if let value = onionRoutingPacket { out.append(WireField("onion_routing_packet", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3104,13 +6972,54 @@ extension UpdateFulfillHTLC {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            id = PartialValue.unsigned(fields["id"], UInt64.self)
-            paymentPreimage = PartialValue.bytes(fields["payment_preimage"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : UpdateFulfillHTLCTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                id = converted
+                return true
+            case "payment_preimage":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                paymentPreimage = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? UpdateFulfillHTLCTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = id { out.append(WireField("id", .unsigned(UInt64(value)))) }
+            if let value = paymentPreimage { out.append(WireField("payment_preimage", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3141,14 +7050,59 @@ extension UpdateFailHTLC {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            id = PartialValue.unsigned(fields["id"], UInt64.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            reason = PartialValue.bytes(fields["reason"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : UpdateFailHTLCTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                id = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "reason":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                reason = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? UpdateFailHTLCTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = id { out.append(WireField("id", .unsigned(UInt64(value)))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = reason { out.append(WireField("reason", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3179,14 +7133,59 @@ extension UpdateFailMalformedHTLC {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            id = PartialValue.unsigned(fields["id"], UInt64.self)
-            sha256OfOnion = PartialValue.fixed(fields["sha256_of_onion"], SHA256Hash.self)
-            failureCode = PartialValue.unsigned(fields["failure_code"], UInt16.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "id":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                id = converted
+                return true
+            case "sha256_of_onion":
+                guard let converted = PartialValue.fixed(value, SHA256Hash.self) else { return false }
+                sha256OfOnion = converted
+                return true
+            case "failure_code":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                failureCode = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = id { out.append(WireField("id", .unsigned(UInt64(value)))) }
+            if let value = sha256OfOnion { out.append(WireField("sha256_of_onion", .bytes(value.bytes))) }
+            if let value = failureCode { out.append(WireField("failure_code", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3211,12 +7210,49 @@ extension StartBatch {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            batchSize = PartialValue.unsigned(fields["batch_size"], UInt16.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : StartBatchTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "batch_size":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                batchSize = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? StartBatchTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = batchSize { out.append(WireField("batch_size", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3247,14 +7283,59 @@ extension CommitmentSigned {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
-            numHTLCs = PartialValue.unsigned(fields["num_htlcs"], UInt16.self)
-            htlcSignature = PartialValue.list(fields["htlc_signature"], { PartialValue.fixed($0, Signature.self) })
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : CommitmentSignedTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            case "num_htlcs":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                numHTLCs = converted
+                return true
+            case "htlc_signature":
+                guard let converted = PartialValue.list(value, { PartialValue.fixed($0, Signature.self) }) else { return false }
+                htlcSignature = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? CommitmentSignedTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            if let value = numHTLCs { out.append(WireField("num_htlcs", .unsigned(UInt64(value)))) }
+            if let value = htlcSignature { out.append(WireField("htlc_signature", .array(value.map { .bytes($0.bytes) }))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3282,13 +7363,54 @@ extension RevokeAndAck {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            perCommitmentSecret = PartialValue.bytes(fields["per_commitment_secret"])
-            nextPerCommitmentPoint = PartialValue.fixed(fields["next_per_commitment_point"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "per_commitment_secret":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                perCommitmentSecret = converted
+                return true
+            case "next_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                nextPerCommitmentPoint = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = perCommitmentSecret { out.append(WireField("per_commitment_secret", .bytes(value))) }
+            if let value = nextPerCommitmentPoint { out.append(WireField("next_per_commitment_point", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3313,12 +7435,49 @@ extension UpdateFee {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            feeratePerKw = PartialValue.unsigned(fields["feerate_per_kw"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "feerate_per_kw":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                feeratePerKw = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = feeratePerKw { out.append(WireField("feerate_per_kw", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3352,15 +7511,64 @@ extension ChannelReestablish {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            nextCommitmentNumber = PartialValue.unsigned(fields["next_commitment_number"], UInt64.self)
-            nextRevocationNumber = PartialValue.unsigned(fields["next_revocation_number"], UInt64.self)
-            yourLastPerCommitmentSecret = PartialValue.bytes(fields["your_last_per_commitment_secret"])
-            myCurrentPerCommitmentPoint = PartialValue.fixed(fields["my_current_per_commitment_point"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ChannelReestablishTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "next_commitment_number":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                nextCommitmentNumber = converted
+                return true
+            case "next_revocation_number":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                nextRevocationNumber = converted
+                return true
+            case "your_last_per_commitment_secret":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                yourLastPerCommitmentSecret = converted
+                return true
+            case "my_current_per_commitment_point":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                myCurrentPerCommitmentPoint = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ChannelReestablishTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = nextCommitmentNumber { out.append(WireField("next_commitment_number", .unsigned(UInt64(value)))) }
+            if let value = nextRevocationNumber { out.append(WireField("next_revocation_number", .unsigned(UInt64(value)))) }
+            if let value = yourLastPerCommitmentSecret { out.append(WireField("your_last_per_commitment_secret", .bytes(value))) }
+            if let value = myCurrentPerCommitmentPoint { out.append(WireField("my_current_per_commitment_point", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3391,14 +7599,59 @@ extension AnnouncementSignatures {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            channelID = PartialValue.fixed(fields["channel_id"], ChannelID.self)
-            shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
-            nodeSignature = PartialValue.fixed(fields["node_signature"], Signature.self)
-            bitcoinSignature = PartialValue.fixed(fields["bitcoin_signature"], Signature.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "channel_id":
+                guard let converted = PartialValue.fixed(value, ChannelID.self) else { return false }
+                channelID = converted
+                return true
+            case "short_channel_id":
+                guard let converted = PartialValue.shortChannelID(value) else { return false }
+                shortChannelID = converted
+                return true
+            case "node_signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                nodeSignature = converted
+                return true
+            case "bitcoin_signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                bitcoinSignature = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = channelID { out.append(WireField("channel_id", .bytes(value.bytes))) }
+            if let value = shortChannelID { out.append(WireField("short_channel_id", .shortChannelID(value))) }
+            if let value = nodeSignature { out.append(WireField("node_signature", .bytes(value.bytes))) }
+            if let value = bitcoinSignature { out.append(WireField("bitcoin_signature", .bytes(value.bytes))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3453,21 +7706,100 @@ extension ChannelAnnouncement {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            nodeSignature1 = PartialValue.fixed(fields["node_signature_1"], Signature.self)
-            nodeSignature2 = PartialValue.fixed(fields["node_signature_2"], Signature.self)
-            bitcoinSignature1 = PartialValue.fixed(fields["bitcoin_signature_1"], Signature.self)
-            bitcoinSignature2 = PartialValue.fixed(fields["bitcoin_signature_2"], Signature.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            features = PartialValue.bytes(fields["features"])
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
-            nodeID1 = PartialValue.fixed(fields["node_id_1"], Point.self)
-            nodeID2 = PartialValue.fixed(fields["node_id_2"], Point.self)
-            bitcoinKey1 = PartialValue.fixed(fields["bitcoin_key_1"], Point.self)
-            bitcoinKey2 = PartialValue.fixed(fields["bitcoin_key_2"], Point.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "node_signature_1":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                nodeSignature1 = converted
+                return true
+            case "node_signature_2":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                nodeSignature2 = converted
+                return true
+            case "bitcoin_signature_1":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                bitcoinSignature1 = converted
+                return true
+            case "bitcoin_signature_2":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                bitcoinSignature2 = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "features":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                features = converted
+                return true
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "short_channel_id":
+                guard let converted = PartialValue.shortChannelID(value) else { return false }
+                shortChannelID = converted
+                return true
+            case "node_id_1":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                nodeID1 = converted
+                return true
+            case "node_id_2":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                nodeID2 = converted
+                return true
+            case "bitcoin_key_1":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                bitcoinKey1 = converted
+                return true
+            case "bitcoin_key_2":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                bitcoinKey2 = converted
+                return true
+            case "trailing_bytes":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                trailingBytes = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            false
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = nodeSignature1 { out.append(WireField("node_signature_1", .bytes(value.bytes))) }
+            if let value = nodeSignature2 { out.append(WireField("node_signature_2", .bytes(value.bytes))) }
+            if let value = bitcoinSignature1 { out.append(WireField("bitcoin_signature_1", .bytes(value.bytes))) }
+            if let value = bitcoinSignature2 { out.append(WireField("bitcoin_signature_2", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = features { out.append(WireField("features", .bytes(value))) }
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = shortChannelID { out.append(WireField("short_channel_id", .shortChannelID(value))) }
+            if let value = nodeID1 { out.append(WireField("node_id_1", .bytes(value.bytes))) }
+            if let value = nodeID2 { out.append(WireField("node_id_2", .bytes(value.bytes))) }
+            if let value = bitcoinKey1 { out.append(WireField("bitcoin_key_1", .bytes(value.bytes))) }
+            if let value = bitcoinKey2 { out.append(WireField("bitcoin_key_2", .bytes(value.bytes))) }
+            if let value = trailingBytes, !value.isEmpty { out.append(WireField("trailing_bytes", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { [] }
     }
 }
 
@@ -3513,18 +7845,85 @@ extension NodeAnnouncement {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
-            flen = PartialValue.unsigned(fields["flen"], UInt16.self)
-            features = PartialValue.bytes(fields["features"])
-            timestamp = PartialValue.unsigned(fields["timestamp"], UInt32.self)
-            nodeID = PartialValue.fixed(fields["node_id"], Point.self)
-            rgbColor = PartialValue.bytes(fields["rgb_color"])
-            alias = PartialValue.bytes(fields["alias"])
-            addrlen = PartialValue.unsigned(fields["addrlen"], UInt16.self)
-            addresses = PartialValue.bytes(fields["addresses"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            case "flen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                flen = converted
+                return true
+            case "features":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                features = converted
+                return true
+            case "timestamp":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                timestamp = converted
+                return true
+            case "node_id":
+                guard let converted = PartialValue.fixed(value, Point.self) else { return false }
+                nodeID = converted
+                return true
+            case "rgb_color":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                rgbColor = converted
+                return true
+            case "alias":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                alias = converted
+                return true
+            case "addrlen":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                addrlen = converted
+                return true
+            case "addresses":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                addresses = converted
+                return true
+            case "trailing_bytes":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                trailingBytes = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            false
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            if let value = flen { out.append(WireField("flen", .unsigned(UInt64(value)))) }
+            if let value = features { out.append(WireField("features", .bytes(value))) }
+            if let value = timestamp { out.append(WireField("timestamp", .unsigned(UInt64(value)))) }
+            if let value = nodeID { out.append(WireField("node_id", .bytes(value.bytes))) }
+            if let value = rgbColor { out.append(WireField("rgb_color", .bytes(value))) }
+            if let value = alias { out.append(WireField("alias", .bytes(value))) }
+            if let value = addrlen { out.append(WireField("addrlen", .unsigned(UInt64(value)))) }
+            if let value = addresses { out.append(WireField("addresses", .bytes(value))) }
+            if let value = trailingBytes, !value.isEmpty { out.append(WireField("trailing_bytes", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { [] }
     }
 }
 
@@ -3576,20 +7975,95 @@ extension ChannelUpdate {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            signature = PartialValue.fixed(fields["signature"], Signature.self)
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            shortChannelID = PartialValue.shortChannelID(fields["short_channel_id"])
-            timestamp = PartialValue.unsigned(fields["timestamp"], UInt32.self)
-            messageFlags = PartialValue.unsigned(fields["message_flags"], UInt8.self)
-            channelFlags = PartialValue.unsigned(fields["channel_flags"], UInt8.self)
-            cltvExpiryDelta = PartialValue.unsigned(fields["cltv_expiry_delta"], UInt16.self)
-            htlcMinimumMsat = PartialValue.unsigned(fields["htlc_minimum_msat"], UInt64.self)
-            feeBaseMsat = PartialValue.unsigned(fields["fee_base_msat"], UInt32.self)
-            feeProportionalMillionths = PartialValue.unsigned(fields["fee_proportional_millionths"], UInt32.self)
-            htlcMaximumMsat = PartialValue.unsigned(fields["htlc_maximum_msat"], UInt64.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "signature":
+                guard let converted = PartialValue.fixed(value, Signature.self) else { return false }
+                signature = converted
+                return true
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "short_channel_id":
+                guard let converted = PartialValue.shortChannelID(value) else { return false }
+                shortChannelID = converted
+                return true
+            case "timestamp":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                timestamp = converted
+                return true
+            case "message_flags":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                messageFlags = converted
+                return true
+            case "channel_flags":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                channelFlags = converted
+                return true
+            case "cltv_expiry_delta":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                cltvExpiryDelta = converted
+                return true
+            case "htlc_minimum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMinimumMsat = converted
+                return true
+            case "fee_base_msat":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                feeBaseMsat = converted
+                return true
+            case "fee_proportional_millionths":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                feeProportionalMillionths = converted
+                return true
+            case "htlc_maximum_msat":
+                guard let converted = PartialValue.unsigned(value, UInt64.self) else { return false }
+                htlcMaximumMsat = converted
+                return true
+            case "trailing_bytes":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                trailingBytes = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            false
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = signature { out.append(WireField("signature", .bytes(value.bytes))) }
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = shortChannelID { out.append(WireField("short_channel_id", .shortChannelID(value))) }
+            if let value = timestamp { out.append(WireField("timestamp", .unsigned(UInt64(value)))) }
+            if let value = messageFlags { out.append(WireField("message_flags", .unsigned(UInt64(value)))) }
+            if let value = channelFlags { out.append(WireField("channel_flags", .unsigned(UInt64(value)))) }
+            if let value = cltvExpiryDelta { out.append(WireField("cltv_expiry_delta", .unsigned(UInt64(value)))) }
+            if let value = htlcMinimumMsat { out.append(WireField("htlc_minimum_msat", .unsigned(UInt64(value)))) }
+            if let value = feeBaseMsat { out.append(WireField("fee_base_msat", .unsigned(UInt64(value)))) }
+            if let value = feeProportionalMillionths { out.append(WireField("fee_proportional_millionths", .unsigned(UInt64(value)))) }
+            if let value = htlcMaximumMsat { out.append(WireField("htlc_maximum_msat", .unsigned(UInt64(value)))) }
+            if let value = trailingBytes, !value.isEmpty { out.append(WireField("trailing_bytes", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { [] }
     }
 }
 
@@ -3617,13 +8091,54 @@ extension QueryShortChannelIds {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : QueryShortChannelIdsTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "encoded_short_ids":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                encodedShortIds = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? QueryShortChannelIdsTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = encodedShortIds { out.append(WireField("encoded_short_ids", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3648,12 +8163,49 @@ extension ReplyShortChannelIdsEnd {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            fullInformation = PartialValue.unsigned(fields["full_information"], UInt8.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "full_information":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                fullInformation = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = fullInformation { out.append(WireField("full_information", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3681,13 +8233,54 @@ extension QueryChannelRange {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            firstBlocknum = PartialValue.unsigned(fields["first_blocknum"], UInt32.self)
-            numberOfBlocks = PartialValue.unsigned(fields["number_of_blocks"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : QueryChannelRangeTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "first_blocknum":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                firstBlocknum = converted
+                return true
+            case "number_of_blocks":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                numberOfBlocks = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? QueryChannelRangeTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = firstBlocknum { out.append(WireField("first_blocknum", .unsigned(UInt64(value)))) }
+            if let value = numberOfBlocks { out.append(WireField("number_of_blocks", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3724,16 +8317,69 @@ extension ReplyChannelRange {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            firstBlocknum = PartialValue.unsigned(fields["first_blocknum"], UInt32.self)
-            numberOfBlocks = PartialValue.unsigned(fields["number_of_blocks"], UInt32.self)
-            syncComplete = PartialValue.unsigned(fields["sync_complete"], UInt8.self)
-            len = PartialValue.unsigned(fields["len"], UInt16.self)
-            encodedShortIds = PartialValue.bytes(fields["encoded_short_ids"])
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ReplyChannelRangeTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "first_blocknum":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                firstBlocknum = converted
+                return true
+            case "number_of_blocks":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                numberOfBlocks = converted
+                return true
+            case "sync_complete":
+                guard let converted = PartialValue.unsigned(value, UInt8.self) else { return false }
+                syncComplete = converted
+                return true
+            case "len":
+                guard let converted = PartialValue.unsigned(value, UInt16.self) else { return false }
+                len = converted
+                return true
+            case "encoded_short_ids":
+                guard let converted = PartialValue.bytes(value) else { return false }
+                encodedShortIds = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ReplyChannelRangeTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = firstBlocknum { out.append(WireField("first_blocknum", .unsigned(UInt64(value)))) }
+            if let value = numberOfBlocks { out.append(WireField("number_of_blocks", .unsigned(UInt64(value)))) }
+            if let value = syncComplete { out.append(WireField("sync_complete", .unsigned(UInt64(value)))) }
+            if let value = len { out.append(WireField("len", .unsigned(UInt64(value)))) }
+            if let value = encodedShortIds { out.append(WireField("encoded_short_ids", .bytes(value))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }
 
@@ -3761,12 +8407,53 @@ extension GossipTimestampFilter {
         }
 
         /// The fields a source named (as the spec names them), converted to their types;
-        /// a value of the wrong shape or size is left out.
+        /// a value of the wrong shape or size is left out (the first of two same names wins).
         public init(named fields: [WireField], tlvs records: [WireField] = []) {
-            chainHash = PartialValue.fixed(fields["chain_hash"], ChainHash.self)
-            firstTimestamp = PartialValue.unsigned(fields["first_timestamp"], UInt32.self)
-            timestampRange = PartialValue.unsigned(fields["timestamp_range"], UInt32.self)
+            for field in fields.reversed() { _ = set(named: field.name, field.value) }
             tlvs = records.isEmpty ? nil : ExtensionTLVs(named: records)
         }
+
+        /// Sets the field the spec calls `name` from a source's value: `false` when the message
+        /// has no such field, or the value has the wrong shape, size or width.
+        public mutating func set(named name: String, _ value: FieldValue) -> Bool {
+            switch name {
+            case "chain_hash":
+                guard let converted = PartialValue.fixed(value, ChainHash.self) else { return false }
+                chainHash = converted
+                return true
+            case "first_timestamp":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                firstTimestamp = converted
+                return true
+            case "timestamp_range":
+                guard let converted = PartialValue.unsigned(value, UInt32.self) else { return false }
+                timestampRange = converted
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// Sets the TLV record the spec calls `record` (its value a `.record` of its fields):
+        /// `false` when the message has no such record, or the value has the wrong shape.
+        public mutating func setRecord(named record: String, _ value: FieldValue) -> Bool {
+            var stream = tlvs ?? ExtensionTLVs()
+            guard stream.set(named: record, value) else { return false }
+            tlvs = stream
+            return true
+        }
+
+        /// The fields the source gave, in wire order, named as in the spec: the view reports
+        /// and filters read (rules read the typed properties).
+        public var fields: [WireField] {
+            var out: [WireField] = []
+            if let value = chainHash { out.append(WireField("chain_hash", .bytes(value.bytes))) }
+            if let value = firstTimestamp { out.append(WireField("first_timestamp", .unsigned(UInt64(value)))) }
+            if let value = timestampRange { out.append(WireField("timestamp_range", .unsigned(UInt64(value)))) }
+            return out
+        }
+
+        /// The TLV records the source gave, named as in the spec.
+        public var tlvFields: [WireField] { tlvs?.fields ?? [] }
     }
 }

@@ -76,20 +76,35 @@ public struct N1: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["tlv1"] {
-            tlv1 = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
-        }
-        if case let .record(fields)? = records["tlv2"] {
-            tlv2 = PartialValue.shortChannelID(fields["scid"])
-        }
-        if case let .record(fields)? = records["tlv3"] {
-            if let nodeID = PartialValue.fixed(fields["node_id"], Point.self), let amountMsat1 = PartialValue.unsigned(fields["amount_msat_1"], UInt64.self), let amountMsat2 = PartialValue.unsigned(fields["amount_msat_2"], UInt64.self) { tlv3 = Tlv3(nodeID: nodeID, amountMsat1: amountMsat1, amountMsat2: amountMsat2) }
-        }
-        if case let .record(fields)? = records["tlv4"] {
-            tlv4 = PartialValue.unsigned(fields["cltv_delta"], UInt16.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "tlv1":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["amount_msat"], UInt64.self) else { return false }
+            tlv1 = converted
+            return true
+        case "tlv2":
+            guard case let .record(fields) = value, let converted = PartialValue.shortChannelID(fields["scid"]) else { return false }
+            tlv2 = converted
+            return true
+        case "tlv3":
+            guard case let .record(fields) = value, let nodeID = PartialValue.fixed(fields["node_id"], Point.self), let amountMsat1 = PartialValue.unsigned(fields["amount_msat_1"], UInt64.self), let amountMsat2 = PartialValue.unsigned(fields["amount_msat_2"], UInt64.self) else { return false }
+            tlv3 = Tlv3(nodeID: nodeID, amountMsat1: amountMsat1, amountMsat2: amountMsat2)
+            return true
+        case "tlv4":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["cltv_delta"], UInt16.self) else { return false }
+            tlv4 = converted
+            return true
+        default:
+            return false
         }
     }
 
@@ -166,14 +181,27 @@ public struct N2: TLVStream {
     }
 
     /// The records a source named (as the spec names them), converted to their types; a
-    /// record of the wrong shape is left out.
+    /// record of the wrong shape is left out (the first of two same names wins).
     public init(named records: [WireField]) {
         self.init()
-        if case let .record(fields)? = records["tlv1"] {
-            tlv1 = PartialValue.unsigned(fields["amount_msat"], UInt64.self)
-        }
-        if case let .record(fields)? = records["tlv2"] {
-            tlv2 = PartialValue.unsigned(fields["cltv_expiry"], UInt32.self)
+        for record in records.reversed() { _ = set(named: record.name, record.value) }
+    }
+
+    /// Sets the record the spec calls `record` from a source's value (a `.record` of its
+    /// fields; any value for a record without fields): `false` when the stream has no such
+    /// record, or the value has the wrong shape.
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool {
+        switch record {
+        case "tlv1":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["amount_msat"], UInt64.self) else { return false }
+            tlv1 = converted
+            return true
+        case "tlv2":
+            guard case let .record(fields) = value, let converted = PartialValue.unsigned(fields["cltv_expiry"], UInt32.self) else { return false }
+            tlv2 = converted
+            return true
+        default:
+            return false
         }
     }
 
