@@ -31,15 +31,15 @@ extension ChannelModel {
             }
             ledger.initialFeerate = (m.uint(\.feeratePerKw) ?? m.uint(\.commitmentFeeratePerkw)).map { UInt32(truncatingIfNeeded: $0) }
             announce = m.typed.channelFlags.map { $0 & 1 == 1 }
-            if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
-            if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
+            if let point = m.typed.firstPerCommitmentPoint { points[side][0] = point }
+            if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             ledger.nextHTLCID = PerSide(0, 0)
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
             if let type = m.typed.channelTypeRecord { channelType = type }
-            if let point = m.bytes(\.firstPerCommitmentPoint) { points[side][0] = point }
-            if let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
+            if let point = m.typed.firstPerCommitmentPoint { points[side][0] = point }
+            if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
             }
@@ -53,7 +53,7 @@ extension ChannelModel {
             fundingSignedSeen = true
         case .channelReady:
             readySent[side] = true
-            if origin == .opened, let point = m.bytes(\.secondPerCommitmentPoint) { points[side][1] = point }
+            if origin == .opened, let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             if let scid = m.typed.shortChannelIDRecord {
                 aliases[side].append(scid.rawValue)
             }
@@ -94,7 +94,7 @@ extension ChannelModel {
             let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && answered
             // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
             let unsolicited = origin != .unknown && answered
-            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.bytes(\.nextPerCommitmentPoint)) }
+            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.typed.nextPerCommitmentPoint) }
         case .shutdown:
             shutdownSent[side] = true
             shutdownOnConnection[side] = true
@@ -181,7 +181,7 @@ extension ChannelModel {
         let peer = side.other
         let fields = ChannelReestablishFields(
             nextCommitmentNumber: m.uint(\.nextCommitmentNumber), nextRevocationNumber: m.uint(\.nextRevocationNumber),
-            yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.bytes(\.myCurrentPerCommitmentPoint),
+            yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.typed.myCurrentPerCommitmentPoint,
             hasNextFunding: m.decoded ? m.typed.nextFundingRecord != nil : nil,
             hasFundingLocked: m.decoded ? m.typed.myCurrentFundingLockedRecord != nil : nil)
         reestablish[side] = fields
@@ -291,11 +291,11 @@ extension ChannelModel.Params {
         maxAcceptedHTLCs = m.uint(\.maxAcceptedHTLCs)
         maxInFlight = m.uint(\.maxHTLCValueInFlightMsat)
         upfrontShutdownScript = m.typed.upfrontShutdownScriptRecord
-        revocationBasepoint = m.bytes(\.revocationBasepoint)
-        fundingPubkey = m.bytes(\.fundingPubkey)
-        paymentBasepoint = m.bytes(\.paymentBasepoint)
-        delayedPaymentBasepoint = m.bytes(\.delayedPaymentBasepoint)
-        htlcBasepoint = m.bytes(\.htlcBasepoint)
+        revocationBasepoint = m.typed.revocationBasepoint
+        fundingPubkey = m.typed.fundingPubkey
+        paymentBasepoint = m.typed.paymentBasepoint
+        delayedPaymentBasepoint = m.typed.delayedPaymentBasepoint
+        htlcBasepoint = m.typed.htlcBasepoint
         toSelfDelay = m.uint(\.toSelfDelay)
     }
 }

@@ -21,8 +21,8 @@ extension ChannelModel {
                 let delayed = p.delayedPaymentBasepoint, let htlc = p.htlcBasepoint, let delay = p.toSelfDelay, let dust = p.dustLimit
             else { throw MissingEvidence(reason: "the source does not give the keys of `open_channel` and `accept_channel`") }
             return ChannelParameters.Party(
-                fundingPubkey: fundingKey, revocationBasepoint: revocation, paymentBasepoint: payment, delayedPaymentBasepoint: delayed,
-                htlcBasepoint: htlc, toSelfDelay: UInt16(truncatingIfNeeded: delay), dustLimit: dust)
+                fundingPubkey: fundingKey.bytes, revocationBasepoint: revocation.bytes, paymentBasepoint: payment.bytes,
+                delayedPaymentBasepoint: delayed.bytes, htlcBasepoint: htlc.bytes, toSelfDelay: UInt16(truncatingIfNeeded: delay), dustLimit: dust)
         }
         let sides = PerSide(try party(params.first), try party(params.second))
         return ChannelParameters(
@@ -58,7 +58,7 @@ extension ChannelModel {
         }
         guard
             let tx = parameters.commitment(
-                owner: owner, number: number, perCommitmentPoint: point, feeratePerKw: feerate,
+                owner: owner, number: number, perCommitmentPoint: point.bytes, feeratePerKw: feerate,
                 balancesMsat: balances, htlcs: htlcs)
         else { throw MissingEvidence(reason: "a key of the channel is not a valid point") }
         return tx

@@ -22,11 +22,11 @@ public struct ChannelModel: Sendable {
         public var maxAcceptedHTLCs: UInt64?
         public var maxInFlight: UInt64?
         public var upfrontShutdownScript: [UInt8]?
-        public var revocationBasepoint: [UInt8]?
-        public var fundingPubkey: [UInt8]?
-        public var paymentBasepoint: [UInt8]?
-        public var delayedPaymentBasepoint: [UInt8]?
-        public var htlcBasepoint: [UInt8]?
+        public var revocationBasepoint: Point?
+        public var fundingPubkey: Point?
+        public var paymentBasepoint: Point?
+        public var delayedPaymentBasepoint: Point?
+        public var htlcBasepoint: Point?
         /// The delay this side asks for on the other side's outputs.
         public var toSelfDelay: UInt64?
     }
@@ -83,7 +83,7 @@ public struct ChannelModel: Sendable {
     /// Whether an add or a removal came without its HTLC id (a log summary).
     public var htlcIDsUnknown = false
     /// Per-commitment points by absolute commitment number, per side.
-    public var points = PerSide<[UInt64: [UInt8]]>([:], [:])
+    public var points = PerSide<[UInt64: Point]>([:], [:])
 
     // MARK: Close, quiescence, errors
 
@@ -145,7 +145,7 @@ public struct ChannelModel: Sendable {
         public var nextCommitmentNumber: UInt64?
         public var nextRevocationNumber: UInt64?
         public var yourLastSecret: [UInt8]?
-        public var myCurrentPoint: [UInt8]?
+        public var myCurrentPoint: Point?
         /// Whether the TLVs are present; `nil` when the source does not give TLVs.
         public var hasNextFunding: Bool?
         public var hasFundingLocked: Bool?
@@ -206,7 +206,7 @@ public struct ChannelModel: Sendable {
         signingsOnConnection[side] += 1
     }
 
-    mutating func recordRevocation(from side: Side, nextPoint: [UInt8]?) {
+    mutating func recordRevocation(from side: Side, nextPoint: Point?) {
         let revoked = ledger.nextRevoked(side)
         ledger.recordRevocation(from: side)
         if let nextPoint { points[side][revoked &+ 2] = nextPoint }

@@ -336,7 +336,7 @@ public struct RuleEngine {
         } else if view.kind == .channelReestablish, let nr = view.uint(\.nextRevocationNumber), nr > 0,
             let secret = view.bytes(\.yourLastPerCommitmentSecret), let point = Secp256k1.publicKey(secret: secret)
         {
-            let matching = ChannelModel.Side.allCases.filter { model.points[$0.other][nr - 1] == point }
+            let matching = ChannelModel.Side.allCases.filter { model.points[$0.other][nr - 1]?.bytes == point }
             if matching.count == 1 { side = matching[0] }
         }
         if let side {
@@ -487,8 +487,8 @@ public struct RuleEngine {
         if model.channelID == nil, let txid = model.fundingTxid, let index = model.fundingOutputIndex {
             assign(ChannelID(fundingTxid: txid, outputIndex: index), to: serial)
         }
-        if model.channelID == nil, model.dualFunded, let a = model.params.first.revocationBasepoint,
-            let b = model.params.second.revocationBasepoint, a.count == 33, b.count == 33
+        if model.channelID == nil, model.dualFunded, let a = model.params.first.revocationBasepoint?.bytes,
+            let b = model.params.second.revocationBasepoint?.bytes
         {
             // BOLT #2 §"Channel Establishment v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             let (lesser, greater) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)

@@ -109,7 +109,7 @@ enum ReestablishRules {
         // The point is only known by number when the channel's numbering is anchored (opened
         // or reestablished in the trace).
         guard let ch = c.channel, ch.origin != .unknown, let point = ch.points[c.peer][nr - 1] else { return }
-        if derived != point { c.violation("your_last_per_commitment_secret·G is not the peer's point for commitment \(nr - 1)") }
+        if derived != point.bytes { c.violation("your_last_per_commitment_secret·G is not the peer's point for commitment \(nr - 1)") }
     }
 
     static let pointValid = Rule(

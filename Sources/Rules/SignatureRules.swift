@@ -56,7 +56,7 @@ enum SignatureRules {
         e.add("transaction", .hex(tx.transaction.serialized))
         e.add("sighash", .hex(tx.sighash))
         e.add("funding_pubkey", .hex(signerKey))
-        if let point = ch.points[owner][number] { e.add("per_commitment_point", .hex(point)) }
+        if let point = ch.points[owner][number] { e.add("per_commitment_point", .hex(point.bytes)) }
         e.add("to_local_msat", .number(tx.parameters.toLocalMsat))
         e.add("to_remote_msat", .number(tx.parameters.toRemoteMsat))
         e.add("feerate_per_kw", .number(UInt64(tx.parameters.feeratePerKw)))

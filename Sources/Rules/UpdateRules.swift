@@ -449,8 +449,8 @@ enum UpdateRules {
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("per_commitment_secret is not a valid secret key") }
-        if derived != point {
-            c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(Hex.encode(point)))")
+        if derived != point.bytes {
+            c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(point.hex))")
         }
     }
 
