@@ -188,7 +188,7 @@ _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
     repeating_options=(--keylog --key --port --alias --type --rules --skip --severity)
-    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window)
+    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window --jobs -j)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -274,6 +274,9 @@ _lntrace_check() {
         return
         ;;
     '--window')
+        return
+        ;;
+    '--jobs'|'-j')
         return
         ;;
     esac

@@ -23,7 +23,7 @@ function __lntrace_parse_tokens -S
         __lntrace_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'check'
-            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'context=' 'time=' 'baseline=' 'severity=+' 'all' 'max-per-rule=' 'hazards=' 'window=' 'version' 'h/help'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'context=' 'time=' 'baseline=' 'severity=+' 'all' 'max-per-rule=' 'hazards=' 'window=' 'j/jobs=' 'version' 'h/help'
         case 'dump'
             __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'format=' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'v/verbose' 'raw' 'time=' 'version' 'h/help'
         case 'stats'
@@ -132,6 +132,7 @@ complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_option
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" max-per-rule' -l 'max-per-rule' -d 'Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" hazards' -l 'hazards' -d 'Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" window' -l 'window' -d 'How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" j jobs' -l 'jobs' -s 'j' -d 'Cores to use: more than one verifies signatures on the others while messages are checked in order; the report is the same. Default: every core.' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" version' -l 'version' -d 'Show the version.'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace dump" input-format' -l 'input-format' -d 'The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log\'s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.' -rfka 'hex pcap lnd cln eclair ldk'

@@ -113,6 +113,7 @@ _lntrace_check() {
         '--max-per-rule[Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).]:n:'
         '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default\: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.]:profile:'
         '--window[How far apart the two messages of a hazard may be\: a number of messages, or a time (500ms, 2s).]:window:'
+        '(--jobs -j)'{--jobs,-j}'[Cores to use\: more than one verifies signatures on the others while messages are checked in order; the report is the same. Default\: every core.]:n:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -30,10 +30,9 @@ extension ChannelModel {
             staticRemoteKey: ConnectionModel.isSet(type, 12), anchors: anchors)
     }
 
-    /// `owner`'s commitment `number` with the given contents, rebuilt from the trace.
-    func commitmentTransaction(
-        owner: Side, number: UInt64, contents: Contents, parameters: ChannelParameters
-    ) throws(MissingEvidence) -> CommitmentTransaction {
+    /// What `owner`'s commitment `number` with the given contents needs from the model, found
+    /// on the ordered path (cheap); ``CommitmentInputs/transaction(_:)`` builds it anywhere.
+    func commitmentInputs(owner: Side, number: UInt64, contents: Contents) throws(MissingEvidence) -> CommitmentInputs {
         guard let point = points[owner][number] else {
             throw MissingEvidence(reason: "the per-commitment point of commitment \(number) is not in the trace")
         }
@@ -56,11 +55,25 @@ extension ChannelModel {
                     offerer: h.offerer, amountMsat: amount, paymentHash: hash,
                     cltvExpiry: UInt32(truncatingIfNeeded: cltv)))
         }
-        guard
-            let tx = parameters.commitment(
-                owner: owner, number: number, perCommitmentPoint: point.bytes, feeratePerKw: feerate,
-                balancesMsat: balances, htlcs: htlcs)
-        else { throw MissingEvidence(reason: "a key of the channel is not a valid point") }
-        return tx
+        return CommitmentInputs(owner: owner, number: number, point: point, feerate: feerate, balances: balances, htlcs: htlcs)
+    }
+}
+
+/// A commitment as the trace gives it (BOLT #3 §"Commitment Transaction"): whose, which
+/// number, its per-commitment point, feerate, balances and HTLCs. A value, so that the
+/// transaction can be built (and its signatures verified) on another core.
+struct CommitmentInputs: Sendable {
+    let owner: ChannelModel.Side
+    let number: UInt64
+    let point: Point
+    let feerate: UInt32
+    let balances: PerSide<UInt64>
+    let htlcs: [ChannelParameters.HTLC]
+
+    /// The transaction, with its keys derived (libsecp256k1); `nil` when a key of the
+    /// channel is not a valid point.
+    func transaction(_ parameters: ChannelParameters) -> CommitmentTransaction? {
+        parameters.commitment(
+            owner: owner, number: number, perCommitmentPoint: point.bytes, feeratePerKw: feerate, balancesMsat: balances, htlcs: htlcs)
     }
 }

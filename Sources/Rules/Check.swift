@@ -66,6 +66,25 @@ public struct MessageView: Sendable {
     }
 }
 
+/// What a rule computed off the ordered path (``Check/offload(_:)``): its outcome, and the
+/// evidence of a violation.
+public struct Verdict: Sendable {
+    let outcome: Check.Outcome
+    let evidence: Evidence?
+
+    static let passed = Verdict(outcome: .passed, evidence: nil)
+
+    /// Whether the rule passed: what the engine assumed when it handed the work off.
+    public var passed: Bool {
+        if case .passed = outcome { return true }
+        return false
+    }
+}
+
+/// A rule's pure, costly part (libsecp256k1 work on values it captured), which may run on
+/// another core (issue 14: verification off the ordered path).
+public typealias Offloaded = @Sendable () -> Verdict
+
 /// What a rule sees of one message, and how it reports.
 public struct Check: Sendable {
     public let event: MessageEvent
@@ -92,6 +111,10 @@ public struct Check: Sendable {
     public var evidence: Evidence?
     /// The number compared, reported with a violation (``compared(_:_:expected:minimum:maximum:)``).
     public var comparison: Comparison?
+    /// Whether the engine runs offloaded work elsewhere (``offload(_:)``).
+    var offloading = false
+    /// Work handed off for this message, for the engine to collect.
+    var offloaded: [Offloaded] = []
 
     init(event: MessageEvent, view: MessageView, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
         self.event = event
@@ -144,6 +167,27 @@ public struct Check: Sendable {
         minimum: UInt64? = nil, maximum: UInt64? = nil
     ) {
         violation(reason, field: TypedMessage.fieldName(field) ?? "field", actual: actual, expected: expected, minimum: minimum, maximum: maximum)
+    }
+
+    /// Runs a rule's pure, costly part: here, or (when the engine offloads) on another core,
+    /// the engine then taking it to pass and its caller making sure (``RuleEngine/takeOffloaded()``):
+    /// a verdict that does not pass makes the caller check the messages again, here.
+    public mutating func offload(_ work: @escaping Offloaded) {
+        if offloading {
+            offloaded.append(work)
+        } else {
+            apply(work())
+        }
+    }
+
+    /// Takes on a verdict's outcome and evidence.
+    mutating func apply(_ verdict: Verdict) {
+        switch verdict.outcome {
+        case .passed: break
+        case .violation: outcome = verdict.outcome
+        case let .notEvaluated(reason): notEvaluated(reason)
+        }
+        if let evidence = verdict.evidence { self.evidence = evidence }
     }
 
     public mutating func notEvaluated(_ reason: String) {

@@ -107,6 +107,17 @@ public struct RuleEngine {
     /// (after a reconnection is taken into account) and the connection's. Hazard analysis
     /// keeps these to replay messages in another order.
     public var observer: ((_ event: MessageEvent, _ channel: ChannelModel?, _ connection: ConnectionModel) -> Void)?
+    /// Whether rules hand their costly, pure parts off (``Check/offload(_:)``) instead of
+    /// running them: the caller runs them elsewhere and takes them with ``takeOffloaded()``.
+    public var offloads = false
+    /// Work handed off since the last ``takeOffloaded()``, in message and rule order.
+    private var offloaded: [Offloaded] = []
+
+    /// The work rules handed off since the last call (the engine took each to pass).
+    public mutating func takeOffloaded() -> [Offloaded] {
+        defer { offloaded.removeAll() }
+        return offloaded
+    }
 
     /// An engine whose only channel and connection start from the given states: for
     /// replaying a channel's messages in another order (the models are values).
@@ -195,6 +206,7 @@ public struct RuleEngine {
         // The rules, on the state before the message.
         var out: [Finding] = []
         var check = Check(event: event, view: view, channel: channel, sender: side, connection: connection.model)
+        check.offloading = offloads
         let lostReason = lostReasons[connectionKey]
         for index in plan(view.kind) {
             let rule = rules[index]
@@ -205,6 +217,10 @@ public struct RuleEngine {
                 check.outcome = .notEvaluated(lostReason)
             } else {
                 rule.check(&check)
+                if !check.offloaded.isEmpty {
+                    offloaded += check.offloaded
+                    check.offloaded.removeAll()
+                }
             }
             switch check.outcome {
             case .passed:

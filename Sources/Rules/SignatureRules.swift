@@ -9,54 +9,73 @@ enum SignatureRules {
     static let all: [Rule] = [createdSignature, signedSignature, commitmentSignature]
 
     /// Verifies `signature` (compact, low-S) over `owner`'s commitment `number`, and the HTLC
-    /// signatures if given; the reason it fails, if it does.
+    /// signatures if given; the reason it fails, if it does. What the model must give is found
+    /// here; building the transaction and verifying are offloaded (``Check/offload(_:)``).
     static func verify(
         _ c: inout Check, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64, contents: ChannelModel.Contents,
         parameters: ChannelParameters, htlcSignatures: [[UInt8]]?
     ) {
         guard let signature = c.needBytes(\.signature) else { return }
-        let tx: CommitmentTransaction
+        let inputs: CommitmentInputs
         do throws(MissingEvidence) {
-            tx = try ch.commitmentTransaction(owner: owner, number: number, contents: contents, parameters: parameters)
+            inputs = try ch.commitmentInputs(owner: owner, number: number, contents: contents)
         } catch {
             return c.notEvaluated(error.reason)
         }
+        c.offload {
+            verdict(signature: signature, htlcSignatures: htlcSignatures, inputs: inputs, contents: contents, parameters: parameters)
+        }
+    }
+
+    /// The commitment rebuilt and its signatures verified: the costly, pure part of ``verify``.
+    static func verdict(
+        signature: [UInt8], htlcSignatures: [[UInt8]]?, inputs: CommitmentInputs, contents: ChannelModel.Contents,
+        parameters: ChannelParameters
+    ) -> Verdict {
+        guard let tx = inputs.transaction(parameters) else {
+            return Verdict(outcome: .notEvaluated("a key of the channel is not a valid point"), evidence: nil)
+        }
+        let (owner, number) = (inputs.owner, inputs.number)
         let signerKey = parameters.sides[owner.other].fundingPubkey
         let txid = Hex.encode(tx.transaction.txid.reversed())
         guard Secp256k1.verify(signature: signature, digest: tx.sighash, point: signerKey) else {
-            c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
-            return c.violation(
-                "the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey"
-            )
+            return Verdict(
+                outcome: .violation(
+                    "the signature does not verify for the peer's commitment \(number) (txid \(short(txid)), \(tx.htlcOutputs.count) HTLC outputs, feerate \(tx.parameters.feeratePerKw)) with the sender's funding_pubkey",
+                    crossing: false),
+                evidence: evidence(tx, inputs, contents: contents, signerKey: signerKey, txid: txid))
         }
-        guard let htlcSignatures else { return }
-        guard htlcSignatures.count == tx.htlcOutputs.count else { return }  // commit-num-htlcs reports it
+        guard let htlcSignatures else { return .passed }
+        guard htlcSignatures.count == tx.htlcOutputs.count else { return .passed }  // commit-num-htlcs reports it
         let remoteHTLC = tx.keys.remoteHTLC
         for (index, (output, signature)) in zip(tx.htlcOutputs, htlcSignatures).enumerated()
         where !Secp256k1.verify(signature: signature, digest: tx.htlcSighash(output), point: remoteHTLC) {
-            c.evidence = evidence(tx, ch, owner: owner, number: number, contents: contents, signerKey: signerKey, txid: txid)
-            c.evidence?.add("htlc_sighash", .hex(tx.htlcSighash(output)))
-            c.evidence?.add("htlc_pubkey", .hex(remoteHTLC))
+            var e = evidence(tx, inputs, contents: contents, signerKey: signerKey, txid: txid)
+            e.add("htlc_sighash", .hex(tx.htlcSighash(output)))
+            e.add("htlc_pubkey", .hex(remoteHTLC))
             let kind = output.htlc.offered ? "HTLC-timeout" : "HTLC-success"
             let id = contents.htlcs[output.tag].id
-            return c.violation(
-                "htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))"
-            )
+            return Verdict(
+                outcome: .violation(
+                    "htlc_signature \(index) does not verify for the \(kind) transaction of HTLC \(id) (output \(output.outputIndex) of commitment \(number))",
+                    crossing: false),
+                evidence: e)
         }
+        return .passed
     }
 
     /// The rebuilt commitment a signature is checked against, to diff with a node's own dump.
     static func evidence(
-        _ tx: CommitmentTransaction, _ ch: ChannelModel, owner: ChannelModel.Side, number: UInt64,
-        contents: ChannelModel.Contents, signerKey: [UInt8], txid: String
+        _ tx: CommitmentTransaction, _ inputs: CommitmentInputs, contents: ChannelModel.Contents, signerKey: [UInt8], txid: String
     ) -> Evidence {
+        let owner = inputs.owner
         var e = Evidence()
-        e.add("commitment_number", .number(number))
+        e.add("commitment_number", .number(inputs.number))
         e.add("txid", .text(txid))
         e.add("transaction", .hex(tx.transaction.serialized))
         e.add("sighash", .hex(tx.sighash))
         e.add("funding_pubkey", .hex(signerKey))
-        if let point = ch.points[owner][number] { e.add("per_commitment_point", .hex(point.bytes)) }
+        e.add("per_commitment_point", .hex(inputs.point.bytes))
         e.add("to_local_msat", .number(tx.parameters.toLocalMsat))
         e.add("to_remote_msat", .number(tx.parameters.toRemoteMsat))
         e.add("feerate_per_kw", .number(UInt64(tx.parameters.feeratePerKw)))

@@ -448,9 +448,18 @@ enum UpdateRules {
         let number = ch.ledger.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
-        guard let derived = Secp256k1.publicKey(secret: secret) else { return c.violation("per_commitment_secret is not a valid secret key") }
-        if derived != point.bytes {
-            c.violation("per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(point.hex))")
+        c.offload {
+            guard let derived = Secp256k1.publicKey(secret: secret) else {
+                return Verdict(outcome: .violation("per_commitment_secret is not a valid secret key", crossing: false), evidence: nil)
+            }
+            if derived != point.bytes {
+                return Verdict(
+                    outcome: .violation(
+                        "per_commitment_secret·G = \(short(Hex.encode(derived))) is not commitment \(number)'s point \(short(point.hex))",
+                        crossing: false),
+                    evidence: nil)
+            }
+            return .passed
         }
     }
 
@@ -464,7 +473,13 @@ enum UpdateRules {
         on: [.revokeAndAck]
     ) { c in
         guard let point = c.needBytes(\.nextPerCommitmentPoint) else { return }
-        if !Secp256k1.isValidPoint(point) { c.violation("next_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point") }
+        c.offload {
+            Secp256k1.isValidPoint(point)
+                ? .passed
+                : Verdict(
+                    outcome: .violation("next_per_commitment_point \(short(Hex.encode(point))) is not a valid secp256k1 point", crossing: false),
+                    evidence: nil)
+        }
     }
 
     static let feeFunderOnly = Rule(

@@ -12,6 +12,17 @@ public struct VantageEngines {
     public var observer: ((_ event: MessageEvent, _ channel: ChannelModel?, _ connection: ConnectionModel) -> Void)? {
         didSet { for i in engines.indices { engines[i].observer = observer } }
     }
+    /// Whether rules hand their costly parts off (``RuleEngine/offloads``).
+    public var offloads = false {
+        didSet { for i in engines.indices { engines[i].offloads = offloads } }
+    }
+
+    /// The work every engine's rules handed off since the last call.
+    public mutating func takeOffloaded() -> [Offloaded] {
+        var out: [Offloaded] = []
+        for i in engines.indices { out += engines[i].takeOffloaded() }
+        return out
+    }
 
     /// The id the next finding gets: findings are numbered in one sequence across engines
     /// (and, as the caller passes it on, across inputs).
@@ -33,6 +44,7 @@ public struct VantageEngines {
         if let found = index[key] { return found }
         var engine = RuleEngine(rules: rules, local: local, contextLength: contextLength)
         engine.observer = observer
+        engine.offloads = offloads
         engines.append(engine)
         index[key] = engines.count - 1
         return engines.count - 1

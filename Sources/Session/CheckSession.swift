@@ -3,6 +3,7 @@ import Provenance
 import Report
 import Rules
 import Trace
+import Wire
 
 /// One input of a ``CheckSession``.
 public enum CheckInput: Sendable {
@@ -84,6 +85,9 @@ public struct CheckSession {
     /// Show a progress meter for files when standard error is a terminal (for a report that
     /// allows it: ``CheckReport/allowsProgress``).
     public var progress = false
+    /// `--jobs N`: how many cores check; more than one verifies signatures (and other
+    /// libsecp256k1 work) on the others, off the ordered path. The report is the same.
+    public var jobs = 1
 
     public init(inputs: [CheckInput], rules: [Rule] = Catalog.rules, captureOptions: CaptureOptions = CaptureOptions()) {
         self.inputs = inputs
@@ -100,8 +104,11 @@ public struct CheckSession {
         var nextFindingID = 1
         var failing = false
         var incomplete = false
+        let pool = jobs > 1 ? WorkerPool(threads: jobs - 1) : nil
+        defer { pool?.stop() }
         for input in inputs where !selection.done {
-            let check = InputCheck(session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID)
+            let check = InputCheck(
+                session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID, pool: pool)
             if !check.run(input) { incomplete = true }
             nextFindingID = check.engines.nextFindingID
             if check.failing { failing = true }
@@ -129,13 +136,34 @@ private final class InputCheck {
     var endpoints = Set<String>()
     var failing = false
     var meter: ProgressMeter?
+    /// Where offloaded work runs; `nil` for one job.
+    let pool: WorkerPool?
+    /// Messages checked on the assumption that their offloaded work passes, not yet reported.
+    private var batch: Batch?
+    /// The most events a batch holds before its work is waited for (its memory bound).
+    static let batchLimit = 1024
 
-    init(session: CheckSession, local: String?, selection: Selection, writer: CheckReport, firstFindingID: Int) {
+    /// Events checked ahead of their offloaded work (issue 14), with the state before them
+    /// and what they wrote. When every verdict passes, the writes are reported as they are;
+    /// otherwise the state goes back and the events are checked again, the work run in line.
+    /// Either way the report is the one a single job writes.
+    private struct Batch {
+        var engines: VantageEngines
+        var selection: Selection.State
+        var failing: Bool
+        var events: [TraceEvent] = []
+        var tickets: [WorkerPool.Ticket] = []
+        let recorded = RecordedReport()
+    }
+
+    init(session: CheckSession, local: String?, selection: Selection, writer: CheckReport, firstFindingID: Int, pool: WorkerPool?) {
         self.session = session
         self.local = local
         self.selection = selection
         self.writer = writer
+        self.pool = pool
         engines = VantageEngines(rules: session.rules, local: local, firstFindingID: firstFindingID, contextLength: session.context)
+        engines.offloads = pool != nil
     }
 
     /// The profile every input is checked under (`nil`: none, or lnd's by default).
@@ -166,12 +194,14 @@ private final class InputCheck {
             switch input {
             case .path:
                 try reader.read(
-                    emit: handle, drained: writer.flush, progress: { [meter] read, total in meter?.update(read: read, total: total) },
+                    emit: handle, drained: drained, progress: { [meter] read, total in meter?.update(read: read, total: total) },
                     found: found)
             case let .bytes(_, bytes, modified):
-                try reader.read(from: MemorySource(bytes), modified: modified, emit: handle, drained: writer.flush, found: found)
+                try reader.read(from: MemorySource(bytes), modified: modified, emit: handle, drained: drained, found: found)
             }
+            settle()
         } catch {
+            settle()
             meter?.clear()
             writer.inputFailed(error.diagnostic)
             complete = false
@@ -197,6 +227,9 @@ private final class InputCheck {
     }
 
     func startHazards(_ profile: Profile, node: String?) {
+        // The analyzer observes each message as it is checked: no checking ahead.
+        settle()
+        engines.offloads = false
         let analyzer = HazardAnalyzer(profile: profile, window: session.window, node: node)
         self.analyzer = analyzer
         engines.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
@@ -219,8 +252,53 @@ private final class InputCheck {
         }
     }
 
-    /// One event of the input: reported if selected, through the engines and the analyzer.
+    /// One event of the input. Checked and reported at once, or, when the engines hand work
+    /// off, into a batch that is reported once its work is done.
     func handle(_ event: TraceEvent) {
+        guard let pool, engines.offloads else { return check(event, into: writer) }
+        if batch == nil {
+            // Only these messages hand work off; the state is kept from the first of them.
+            guard case let .message(message) = event, let kind = message.content.kind, Self.offloading.contains(kind) else {
+                return check(event, into: writer)
+            }
+            batch = Batch(engines: engines, selection: selection.state, failing: failing)
+        }
+        guard var current = batch.take() else { return }
+        check(event, into: current.recorded)
+        current.events.append(event)
+        for work in engines.takeOffloaded() { current.tickets.append(pool.submit(work)) }
+        batch = current
+        if current.tickets.isEmpty || current.events.count >= Self.batchLimit { settle() }
+    }
+
+    /// The messages whose rules may hand work off (``Check/offload(_:)``).
+    static let offloading: Set<MessageKind> = [.fundingCreated, .fundingSigned, .commitmentSigned, .revokeAndAck]
+
+    /// A live input paused: what is checked is reported.
+    private func drained() {
+        settle()
+        writer.flush()
+    }
+
+    /// Waits for the batch's work and reports its events: as recorded when every verdict
+    /// passes, else checked again from the state before them with the work run in line.
+    private func settle() {
+        guard let current = batch.take(), let pool else { return }
+        let verdicts = pool.wait(current.tickets)
+        if verdicts.count == current.tickets.count, verdicts.allSatisfy(\.passed) {
+            for write in current.recorded.take() { write(writer) }
+            return
+        }
+        engines = current.engines
+        selection.state = current.selection
+        failing = current.failing
+        engines.offloads = false
+        for event in current.events { check(event, into: writer) }
+        engines.offloads = true
+    }
+
+    /// One event of the input: reported if selected, through the engines and the analyzer.
+    private func check(_ event: TraceEvent, into writer: CheckReport) {
         if selection.done {
             if selection.admitsOther(event) { writer.write(event) }
             return

@@ -13,6 +13,20 @@ public final class Selection {
         self.limit = limit
     }
 
+    /// What has been shown so far, to go back to (a check that runs messages again).
+    public struct State: Sendable {
+        fileprivate var shown: Int
+        fileprivate var connections: Set<Int>
+    }
+
+    public var state: State {
+        get { State(shown: shown, connections: connections) }
+        set {
+            shown = newValue.shown
+            connections = newValue.connections
+        }
+    }
+
     /// `-c N` reached: the reader stops, and what it still reports is not shown.
     public var done: Bool { limit.map { shown >= $0 } ?? false }
 
