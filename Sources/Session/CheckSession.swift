@@ -255,7 +255,11 @@ private final class InputCheck {
     /// One event of the input. Checked and reported at once, or, when the engines hand work
     /// off, into a batch that is reported once its work is done.
     func handle(_ event: TraceEvent) {
-        guard let pool, engines.offloads else { return check(event, into: writer) }
+        guard let pool, engines.offloads else {
+            // (A hazard analyzer started: what was checked ahead is reported first.)
+            settle()
+            return check(event, into: writer)
+        }
         if batch == nil {
             // Only these messages hand work off; the state is kept from the first of them.
             guard case let .message(message) = event, let kind = message.content.kind, Self.offloading.contains(kind) else {
@@ -294,7 +298,7 @@ private final class InputCheck {
         failing = current.failing
         engines.offloads = false
         for event in current.events { check(event, into: writer) }
-        engines.offloads = true
+        engines.offloads = analyzer == nil
     }
 
     /// One event of the input: reported if selected, through the engines and the analyzer.
