@@ -202,6 +202,47 @@ public enum Harness {
         var engines = VantageEngines(rules: Catalog.rules, local: "10.0.0.1")
         let analyzer = profile.map { HazardAnalyzer(profile: $0, node: "10.0.0.2") }
         if let analyzer { engines.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) } }
+        let events = messageEvents(bytes)
+        for event in events {
+            _ = engines.process(.message(event))
+            if let analyzer, let engine = engines.engine(for: event) { _ = analyzer.analyze(event, engine: engine) }
+        }
+        _ = engines.summary
+        offloaded(events)
+    }
+
+    /// `--jobs N`: while every verdict handed off passes, an engine that hands its rules'
+    /// costly parts off reports exactly what one running them in line does (the session
+    /// checks the messages again from the first verdict that does not pass).
+    @discardableResult
+    static func offloaded(_ events: [MessageEvent]) -> (passed: Int, failed: Int) {
+        var (passed, failed) = (0, 0)
+        var inline = VantageEngines(rules: Catalog.rules, local: "10.0.0.1")
+        var ahead = VantageEngines(rules: Catalog.rules, local: "10.0.0.1")
+        ahead.offloads = true
+        func key(_ f: Finding) -> String { "\(f.rule.id) \(f.message.index) \(f.certainty) \(f.reason)" }
+        for event in events {
+            let expected = inline.process(.message(event)).map(key)
+            let found = ahead.process(.message(event)).map(key)
+            let verdicts = ahead.takeOffloaded().map { $0() }
+            passed += verdicts.filter(\.passed).count
+            failed += verdicts.filter { !$0.passed }.count
+            guard verdicts.allSatisfy(\.passed) else {
+                // Checked again in line, as the session does: go on from that state.
+                ahead = inline
+                ahead.offloads = true
+                continue
+            }
+            if found != expected { fatalError("offloading changed the findings of message \(event.index): \(found) against \(expected)") }
+        }
+        if inline.nextFindingID != ahead.nextFindingID { fatalError("offloading changed the finding count") }
+        return (passed, failed)
+    }
+
+    /// Records of one direction byte (bit 0: from the responder; bit 1: a new connection) and
+    /// a two-byte length, then the message, as message events.
+    static func messageEvents(_ bytes: [UInt8]) -> [MessageEvent] {
+        var out: [MessageEvent] = []
         var rest = bytes[...]
         var connection = 1
         var index = 0
@@ -223,10 +264,9 @@ public enum Harness {
                 sender: fromResponder ? "10.0.0.2" : "10.0.0.1", receiver: fromResponder ? "10.0.0.1" : "10.0.0.2",
                 streamStart: true, length: body.count)
             index += 1
-            _ = engines.process(.message(event))
-            if let analyzer, let engine = engines.engine(for: event) { _ = analyzer.analyze(event, engine: engine) }
+            out.append(event)
         }
-        _ = engines.summary
+        return out
     }
 
     /// A short valid exchange, to run a parsed profile on.

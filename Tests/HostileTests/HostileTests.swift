@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import Provenance
 import Capture
-import FuzzHarness
+@testable import FuzzHarness
 import TestSupport
+import Trace
 import Testing
 
 /// Every input in `Fixtures/hostile/TARGET/` (what a fuzzer or a user once crashed, hung or
@@ -162,5 +163,27 @@ struct FuzzFindingTests {
         let run = try LNTraceBinary.run(["check", "Fixtures/hostile/input/pcap-rejected-before-an-8mb-tail.pcap.gz"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("[capture.truncated]"))
+    }
+}
+
+/// `--jobs N`'s checking ahead, on captures lntrace did not make (pyln-proto peers, BOLT #3
+/// signatures from an independent model, some made invalid on purpose): with the rules'
+/// costly parts handed off, the engine reports exactly what it reports running them in
+/// line, and a verdict that fails is one the in-line engine reports.
+struct OffloadTests {
+    @Test(arguments: ["pyln-channels/channels.pcap", "pyln-cascade/cascade.pcap", "synth/channel-life.pcap"])
+    func handingWorkOffChangesNoFinding(_ capture: String) throws {
+        let dir = Fixtures.url("captures").appendingPathComponent(capture).deletingLastPathComponent().path
+        let keys = [dir + "/keys.log", Fixtures.url("captures").appendingPathComponent(capture).deletingPathExtension().path + ".keys"]
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        let (keyLog, problems) = KeyLogLoader.load(files: keys, lines: [])
+        #expect(problems.isEmpty && !keys.isEmpty)
+        var events: [MessageEvent] = []
+        let reader = InputReader(path: Fixtures.url("captures").appendingPathComponent(capture).path, captureOptions: CaptureOptions(keyLog: keyLog))
+        try reader.read(emit: { if case let .message(message) = $0 { events.append(message) } })
+        #expect(events.count > 30)
+        let (passed, failed) = Harness.offloaded(events)
+        #expect(passed > 20, "\(capture): the signatures were verified off the ordered path")
+        if capture.hasPrefix("pyln-channels") { #expect(failed > 0, "the injected bad signatures fail") }
     }
 }
