@@ -116,7 +116,7 @@ let package = Package(
 
         // `lntrace check` as a library: inputs through the rules engines, the hazard analyzer
         // and the filters into a report, and the exit status.
-        .target(name: "Session", dependencies: ["Provenance", "Wire", "Trace", "Rules", "Hazards", "Report"]),
+        .target(name: "Session", dependencies: ["Basics", "Provenance", "Wire", "Trace", "Rules", "Hazards", "Report"]),
 
         // Every input surface as a function of arbitrary bytes, with its invariants: the body
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.

@@ -286,7 +286,7 @@ _lntrace_dump() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
-    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time --jobs -j)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -337,6 +337,9 @@ _lntrace_dump() {
         ;;
     '--time')
         __lntrace_add_completions -W 'absolute'$'\n''relative'$'\n''delta'
+        return
+        ;;
+    '--jobs'|'-j')
         return
         ;;
     esac

@@ -32,6 +32,12 @@ public struct JSONWriter: Sendable {
         afterKey = false
     }
 
+    /// Ends a top-level value with a line break (JSON Lines).
+    @inlinable
+    public mutating func lineBreak() {
+        output.append(UInt8(ascii: "\n"))
+    }
+
     @inlinable
     mutating func separate() {
         if afterKey {

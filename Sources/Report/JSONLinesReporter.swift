@@ -11,17 +11,27 @@ public final class JSONLinesReporter: Reporter {
     let options: ReportOptions
     let out: Output
     private var json = JSONWriter()
+    /// Message records formatted on `options.pool`, in order.
+    private let messages: BatchedLines<MessageEvent>?
 
     public init(_ command: ReportCommand, options: ReportOptions, out: Output = .standardOutput) {
         self.command = command
         self.options = options
         self.out = out
+        let raw = options.raw
+        messages = options.pool.map { pool in
+            BatchedLines(pool: pool, out: out) { message, json in
+                MessageRecord(message, raw: raw).writeJSON(into: &json, kind: true)
+                json.lineBreak()
+            }
+        }
     }
 
     public var allowsProgress: Bool { false }
 
     /// One line: the record, `kind` first.
     private func line(_ record: some JSONRecord) {
+        messages?.drain()
         record.writeJSON(into: &json, kind: true)
         json.drain { out.write(bytes: $0) }
         out.write("\n")
@@ -29,6 +39,7 @@ public final class JSONLinesReporter: Reporter {
 
     public func write(_ message: MessageEvent) {
         guard command == .dump || options.messages else { return }
+        if let messages { return messages.append(message) }
         line(MessageRecord(message, raw: options.raw))
     }
 
@@ -58,5 +69,8 @@ public final class JSONLinesReporter: Reporter {
         flush()
     }
 
-    public func flush() { out.flush() }
+    public func flush() {
+        messages?.drain()
+        out.flush()
+    }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Hazards
 import Provenance
 import Rules
@@ -79,6 +80,8 @@ public struct ReportOptions: Sendable {
     public var maxPerRule: Int? = 3
     /// Names of nodes (`--alias`), shown with their endpoints.
     public var aliases = Aliases()
+    /// `--jobs N`: threads that format messages while the input is read (JSON Lines).
+    public var pool: WorkerPool?
 
     public init(toolVersion: String, style: TextStyle = TextStyle()) {
         self.toolVersion = toolVersion

@@ -1,3 +1,4 @@
+import Basics
 import Hazards
 import Provenance
 import Report
@@ -153,6 +154,7 @@ private final class InputCheck {
         var failing: Bool
         var events: [TraceEvent] = []
         var tickets: [WorkerPool.Ticket] = []
+        var verdicts: [Slot<Verdict>] = []
         let recorded = RecordedReport()
     }
 
@@ -270,7 +272,11 @@ private final class InputCheck {
         guard var current = batch.take() else { return }
         check(event, into: current.recorded)
         current.events.append(event)
-        for work in engines.takeOffloaded() { current.tickets.append(pool.submit(work)) }
+        for work in engines.takeOffloaded() {
+            let verdict = Slot<Verdict>()
+            current.verdicts.append(verdict)
+            current.tickets.append(pool.submit { verdict.value = work() })
+        }
         batch = current
         if current.tickets.isEmpty || current.events.count >= Self.batchLimit { settle() }
     }
@@ -288,8 +294,8 @@ private final class InputCheck {
     /// passes, else checked again from the state before them with the work run in line.
     private func settle() {
         guard let current = batch.take(), let pool else { return }
-        let verdicts = pool.wait(current.tickets)
-        if verdicts.count == current.tickets.count, verdicts.allSatisfy(\.passed) {
+        pool.wait(current.tickets)
+        if current.verdicts.allSatisfy({ $0.value?.passed == true }) {
             for write in current.recorded.take() { write(writer) }
             return
         }

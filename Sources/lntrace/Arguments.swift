@@ -1,4 +1,6 @@
 import ArgumentParser
+import Basics
+import Foundation
 import Provenance
 import Report
 import Rules
@@ -98,6 +100,23 @@ struct InputOptions: ParsableArguments {
         reader.aliases = aliases
         return reader
     }
+}
+
+/// `-j, --jobs N`: how many cores a command uses.
+struct JobsOptions: ParsableArguments {
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Cores to use (default: all). With more than one, the work that needs no order (check: verifying signatures; dump: formatting JSON Lines) runs on the others while the input is read in order; the output is the same.",
+            valueName: "n"))
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs takes a number of cores, 1 or more") }
+    }
+
+    /// The number asked for, or every core.
+    var count: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 }
 
 /// Options shared by every command that writes a report.

@@ -125,12 +125,7 @@ struct CheckCommand: ParsableCommand {
             "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
     var window = HazardWindow()
 
-    @Option(
-        name: .shortAndLong,
-        help: ArgumentHelp(
-            "Cores to use: more than one verifies signatures on the others while messages are checked in order; the report is the same. Default: every core.",
-            valueName: "n"))
-    var jobs: Int?
+    @OptionGroup var jobs: JobsOptions
 
     /// `--severity RULE=LEVEL` pairs.
     func severityOverrides() throws -> [SeverityOverride] {
@@ -153,7 +148,6 @@ struct CheckCommand: ParsableCommand {
         }
         if maxPerRule < 1 { throw ValidationError("--max-per-rule takes a number of findings, 1 or more (--all prints every one)") }
         if context < 0 { throw ValidationError("--context takes a number of messages, 0 or more") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs takes a number of cores, 1 or more") }
         do {
             _ = try Catalog.select(only: Self.split(rules), skip: Self.split(skip))
         } catch {
@@ -182,7 +176,7 @@ struct CheckCommand: ParsableCommand {
         session.failOn = failOn
         session.hazards = hazards ?? .automatic
         session.window = window
-        session.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        session.jobs = jobs.count
         let report = writer(rules: selected)
         session.progress = report.allowsProgress
         let outcome = session.run(writer: report)

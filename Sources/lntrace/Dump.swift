@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Report
 import Trace
 
@@ -34,11 +35,16 @@ struct Dump: ParsableCommand {
             valueName: "mode"))
     var time: TimeMode = .absolute
 
+    @OptionGroup var jobs: JobsOptions
+
     func run() throws {
         var style = TextStyle(verbose: verbose)
         style.time = time
         var options = ReportOptions(toolVersion: lntraceVersion, style: style)
         options.raw = raw
+        let pool = jobs.count > 1 ? WorkerPool(threads: jobs.count - 1) : nil
+        defer { pool?.stop() }
+        options.pool = pool
         let writer = DumpWriter(format: output.format, options: options)
         let (captureOptions, keyLogProblems) = input.captureOptions()
         for problem in keyLogProblems { writer.write(problem) }

@@ -40,6 +40,19 @@ import Testing
         }
     }
 
+    /// `dump` formats its JSON Lines on the other cores: the same bytes, on every bundled
+    /// capture and on node logs.
+    @Test(arguments: JobsTests.captures.map(\.capture) + ["Fixtures/logs/channel-life/alice-lnd.log", "Fixtures/logs/channel-life/alice-eclair.log"])
+    func dumpWritesTheSameWithManyJobs(_ input: String) throws {
+        let keys = Self.captures.first { $0.capture == input }?.keys
+        let common = ["dump", "--format", "jsonl"] + (keys.map { ["--keylog", $0] } ?? []) + [input]
+        let one = try LNTraceBinary.run(common + ["--jobs", "1"])
+        let many = try LNTraceBinary.run(common + ["--jobs", "3"])
+        #expect(one.status == many.status, "\(input)")
+        #expect(one.stdout == many.stdout, "\(input)")
+        #expect(one.stderr == many.stderr, "\(input)")
+    }
+
     /// The captures above include failing signatures: the path that checks again is taken.
     @Test func failingSignaturesAreReportedTheSameWithManyJobs() throws {
         let dir = "Fixtures/captures/pyln-channels"
