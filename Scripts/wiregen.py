@@ -964,16 +964,9 @@ class Gen:
               '            self = .unknown(type: type)',
               '        }',
               '    }', '',
-              '    /// A message of the kind with no field known yet (`.unknown` for none).',
-              '    public init(kind: MessageKind?, type: UInt16? = nil) {',
-              '        switch kind {']
-        for case, sname, mname, num in cases:
-            L.append(f'        case .{case}: self = .{case}({sname}.Partial())')
-        L += ['        case nil: self = .unknown(type: type)',
-              '        }',
-              '    }', '',
-              '    /// The fields a source named (as the spec names them), converted to their types.',
-              '    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField], tlvs records: [WireField] = []) {',
+              '    /// A message of the kind (`.unknown` for none) with the fields a source named (as the',
+              '    /// spec names them), converted to their types; none known yet by default.',
+              '    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField] = [], tlvs records: [WireField] = []) {',
               '        switch kind {']
         for case, sname, mname, num in cases:
             L.append(f'        case .{case}: self = .{case}({sname}.Partial(named: fields, tlvs: records))')

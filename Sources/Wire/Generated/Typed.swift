@@ -334,64 +334,9 @@ public enum TypedMessage: Hashable, Sendable {
         }
     }
 
-    /// A message of the kind with no field known yet (`.unknown` for none).
-    public init(kind: MessageKind?, type: UInt16? = nil) {
-        switch kind {
-        case .initMessage: self = .initMessage(Init.Partial())
-        case .error: self = .error(ErrorMessage.Partial())
-        case .warning: self = .warning(Warning.Partial())
-        case .ping: self = .ping(Ping.Partial())
-        case .pong: self = .pong(Pong.Partial())
-        case .peerStorage: self = .peerStorage(PeerStorage.Partial())
-        case .peerStorageRetrieval: self = .peerStorageRetrieval(PeerStorageRetrieval.Partial())
-        case .txAddInput: self = .txAddInput(TxAddInput.Partial())
-        case .txAddOutput: self = .txAddOutput(TxAddOutput.Partial())
-        case .txRemoveInput: self = .txRemoveInput(TxRemoveInput.Partial())
-        case .txRemoveOutput: self = .txRemoveOutput(TxRemoveOutput.Partial())
-        case .txComplete: self = .txComplete(TxComplete.Partial())
-        case .txSignatures: self = .txSignatures(TxSignatures.Partial())
-        case .txInitRBF: self = .txInitRBF(TxInitRBF.Partial())
-        case .txAckRBF: self = .txAckRBF(TxAckRBF.Partial())
-        case .txAbort: self = .txAbort(TxAbort.Partial())
-        case .openChannel: self = .openChannel(OpenChannel.Partial())
-        case .acceptChannel: self = .acceptChannel(AcceptChannel.Partial())
-        case .fundingCreated: self = .fundingCreated(FundingCreated.Partial())
-        case .fundingSigned: self = .fundingSigned(FundingSigned.Partial())
-        case .channelReady: self = .channelReady(ChannelReady.Partial())
-        case .openChannel2: self = .openChannel2(OpenChannel2.Partial())
-        case .acceptChannel2: self = .acceptChannel2(AcceptChannel2.Partial())
-        case .stfu: self = .stfu(Stfu.Partial())
-        case .spliceInit: self = .spliceInit(SpliceInit.Partial())
-        case .spliceAck: self = .spliceAck(SpliceAck.Partial())
-        case .spliceLocked: self = .spliceLocked(SpliceLocked.Partial())
-        case .shutdown: self = .shutdown(Shutdown.Partial())
-        case .closingComplete: self = .closingComplete(ClosingComplete.Partial())
-        case .closingSig: self = .closingSig(ClosingSig.Partial())
-        case .closingSigned: self = .closingSigned(ClosingSigned.Partial())
-        case .updateAddHTLC: self = .updateAddHTLC(UpdateAddHTLC.Partial())
-        case .updateFulfillHTLC: self = .updateFulfillHTLC(UpdateFulfillHTLC.Partial())
-        case .updateFailHTLC: self = .updateFailHTLC(UpdateFailHTLC.Partial())
-        case .updateFailMalformedHTLC: self = .updateFailMalformedHTLC(UpdateFailMalformedHTLC.Partial())
-        case .startBatch: self = .startBatch(StartBatch.Partial())
-        case .commitmentSigned: self = .commitmentSigned(CommitmentSigned.Partial())
-        case .revokeAndAck: self = .revokeAndAck(RevokeAndAck.Partial())
-        case .updateFee: self = .updateFee(UpdateFee.Partial())
-        case .channelReestablish: self = .channelReestablish(ChannelReestablish.Partial())
-        case .announcementSignatures: self = .announcementSignatures(AnnouncementSignatures.Partial())
-        case .channelAnnouncement: self = .channelAnnouncement(ChannelAnnouncement.Partial())
-        case .nodeAnnouncement: self = .nodeAnnouncement(NodeAnnouncement.Partial())
-        case .channelUpdate: self = .channelUpdate(ChannelUpdate.Partial())
-        case .queryShortChannelIds: self = .queryShortChannelIds(QueryShortChannelIds.Partial())
-        case .replyShortChannelIdsEnd: self = .replyShortChannelIdsEnd(ReplyShortChannelIdsEnd.Partial())
-        case .queryChannelRange: self = .queryChannelRange(QueryChannelRange.Partial())
-        case .replyChannelRange: self = .replyChannelRange(ReplyChannelRange.Partial())
-        case .gossipTimestampFilter: self = .gossipTimestampFilter(GossipTimestampFilter.Partial())
-        case nil: self = .unknown(type: type)
-        }
-    }
-
-    /// The fields a source named (as the spec names them), converted to their types.
-    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField], tlvs records: [WireField] = []) {
+    /// A message of the kind (`.unknown` for none) with the fields a source named (as the
+    /// spec names them), converted to their types; none known yet by default.
+    public init(kind: MessageKind?, type: UInt16? = nil, named fields: [WireField] = [], tlvs records: [WireField] = []) {
         switch kind {
         case .initMessage: self = .initMessage(Init.Partial(named: fields, tlvs: records))
         case .error: self = .error(ErrorMessage.Partial(named: fields, tlvs: records))
