@@ -2,7 +2,8 @@
 # Runs the Wireshark Lua plugin nayutaco/lightning-dissector (last commit 8aa07e8, 2019) under
 # tshark on a capture, for a side-by-side comparison with lntrace.
 #
-# Usage: Scripts/bench/tshark-lightning.sh CAPTURE KEYLOG [-- EXTRA-TSHARK-ARGS...]
+# Usage: Scripts/bench/tshark-lightning.sh [--plain] CAPTURE KEYLOG [-- EXTRA-TSHARK-ARGS...]
+#   --plain: time tshark alone (no plugin, no Lightning decoding), with the same heuristics off.
 #   e.g. Scripts/bench/tshark-lightning.sh Fixtures/captures/synth/three-connections.pcap \
 #            Fixtures/captures/synth/three-connections.keys
 # Prints the time tshark took, how many Lightning messages the plugin decrypted (occurrences
@@ -58,8 +59,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$root/.build/tshark-lightning
 mirror=${LNTRACE_MIRROR:-/work/.mirror}
 
+plain=0
+if [ "${1:-}" = "--plain" ]; then
+    plain=1
+    shift
+fi
 if [ $# -lt 2 ]; then
-    sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 capture=$(realpath "$1")
@@ -224,6 +230,14 @@ done
 if ! tshark -r "$capture" -c 1 "${heuristics[@]}" >/dev/null 2>&1; then
     echo "warning: this tshark lacks some of the heuristic names; disabling only thrift_tcp" >&2
     heuristics=(--disable-heuristic thrift_tcp)
+fi
+
+if [ "$plain" = 1 ]; then
+    start=$(date +%s.%N)
+    tshark -n -r "$capture" "${heuristics[@]}" "$@" > /dev/null 2>&1 || echo "tshark exited with status $?" >&2
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" -v c="$capture" 'BEGIN { printf "%s: tshark without Lightning decoding %.2f s\n", c, e - s }'
+    exit 0
 fi
 
 # --- key log ---------------------------------------------------------------------------------

@@ -136,8 +136,8 @@ public struct Check: Sendable {
     /// Whether the sender is the connection's initiator (`out`).
     public var fromInitiator: Bool { event.direction != .in }
 
-    /// The sender's direction index on the connection (0: from the initiator).
-    var direction: Int { ConnectionModel.index(event.direction) }
+    /// The sender's direction on the connection (`out`: from the initiator).
+    var direction: Direction { event.direction ?? .out }
 
     // MARK: Reporting
 

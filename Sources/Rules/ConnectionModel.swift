@@ -2,18 +2,36 @@ import Provenance
 import Trace
 import Wire
 
+/// A value for each direction of a connection: `out` (from its initiator) and `in`.
+public struct PerDirection<Value: Sendable>: Sendable {
+    public var out: Value
+    public var `in`: Value
+
+    public init(repeating value: Value) {
+        out = value
+        self.in = value
+    }
+
+    public subscript(direction: Direction) -> Value {
+        get { direction == .out ? out : self.in }
+        set {
+            if direction == .out { out = newValue } else { self.in = newValue }
+        }
+    }
+}
+
 /// One connection between two nodes: `init` in each direction and the features they
 /// offer, outstanding pings, errors sent, and the channels used on it (BOLT #1).
 public struct ConnectionModel: Sendable {
-    /// Index 0: messages from the connection's initiator (`out`); 1: towards it.
-    public var initSeen = [false, false]
-    public var features: [[UInt8]?] = [nil, nil]
+    /// Per direction: `out` from the connection's initiator, `in` towards it.
+    public var initSeen = PerDirection(repeating: false)
+    public var features = PerDirection<[UInt8]?>(repeating: nil)
     /// Messages seen per direction on this connection.
-    public var messages = [0, 0]
+    public var messages = PerDirection(repeating: 0)
     /// Outstanding pings per direction (their `num_pong_bytes`), answered first in, first out.
-    public var pendingPings: [[UInt64]] = [[], []]
+    public var pendingPings = PerDirection<[UInt64]>(repeating: [])
     /// Pings per direction with `num_pong_bytes` ≥ 65532, which must go unanswered.
-    public var largePings = [0, 0]
+    public var largePings = PerDirection(repeating: 0)
     /// Whether the start of the connection is in the trace (so "first message" rules apply).
     public var startSeen: Bool
     /// Whether the connection is a transport connection of a capture (rather than a
@@ -21,12 +39,12 @@ public struct ConnectionModel: Sendable {
     public var transport: Bool
     /// Whether each direction's latest message was an `init` (a log's reconnection may show
     /// one side's `init` before the other's repeated one marks the new connection).
-    public var lastWasInit = [false, false]
+    public var lastWasInit = PerDirection(repeating: false)
     /// Whether an `error` for every channel (all-zero or no `channel_id`) was sent, per
     /// direction. (An error for one channel is kept in that channel's model: the connection
     /// model holds nothing per channel, so its size and the cost of copying it do not grow
     /// with the channels on the connection.)
-    public var failedEvery = [false, false]
+    public var failedEvery = PerDirection(repeating: false)
     static let maximumPendingPings = 1024
 
     public init(startSeen: Bool, transport: Bool) {
@@ -36,7 +54,7 @@ public struct ConnectionModel: Sendable {
 
     /// Applies a message sent in `direction` (after the rules have judged it).
     mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
-        let d = Self.index(direction)
+        let d = direction ?? .out
         lastWasInit[d] = m.kind == .initMessage
         switch m.kind {
         case .initMessage:
@@ -56,7 +74,11 @@ public struct ConnectionModel: Sendable {
                 if pendingPings[d].count > Self.maximumPendingPings { pendingPings[d].removeFirst() }
             }
         case .pong:
-            if !pendingPings[1 - d].isEmpty { pendingPings[1 - d].removeFirst() } else if largePings[1 - d] > 0 { largePings[1 - d] -= 1 }
+            if !pendingPings[d.reversed].isEmpty {
+                pendingPings[d.reversed].removeFirst()
+            } else if largePings[d.reversed] > 0 {
+                largePings[d.reversed] -= 1
+            }
         case .error:
             if channel == nil { failedEvery[d] = true }
         default:
@@ -65,15 +87,12 @@ public struct ConnectionModel: Sendable {
         messages[d] += 1
     }
 
-    /// Index of a direction.
-    static func index(_ direction: Direction?) -> Int { direction == .in ? 1 : 0 }
-
     /// Whether both nodes offered a feature (either bit of the pair), as BOLT #1 §init
     /// defines "offered"; ASSUMED features (BOLT #9) count as offered.
     public func negotiated(_ bit: Int) -> Bool? {
         let even = bit & ~1
         if [0, 8, 12, 14, 44].contains(even) { return true }
-        guard let a = features[0], let b = features[1] else { return nil }
+        guard let a = features.out, let b = features.in else { return nil }
         return Self.offers(a, even) && Self.offers(b, even)
     }
 

@@ -23,7 +23,7 @@ enum ConnectionRules {
                 "Each direction of a connection starts with `init`. Any other first message means the sender skipped the feature exchange, or the trace lost the start of the connection.",
             example: "→ ping (as the connection's first message)"), on: everyMessage
     ) { c in
-        let direction = ConnectionModel.index(c.event.direction)
+        let direction = c.direction
         guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
         if c.connection.messages[direction] == 0 && c.kind != .initMessage {
             c.violation("the first message \(c.fromInitiator ? "from the initiator" : "from the responder") is `\(c.name)`, not `init`")
@@ -39,9 +39,9 @@ enum ConnectionRules {
                 "A node may send only `init` until it has received the peer's `init`. A message sent earlier (as the trace shows it arriving before the peer's `init`) breaks the handshake of features.",
             example: "→ init, → ping, ← init"), on: everyMessage
     ) { c in
-        let direction = ConnectionModel.index(c.event.direction)
+        let direction = c.direction
         guard c.connection.startSeen else { return c.notEvaluated(Self.startUnseen(c)) }
-        if c.kind != .initMessage && c.connection.initSeen[direction] && !c.connection.initSeen[1 - direction] {
+        if c.kind != .initMessage && c.connection.initSeen[direction] && !c.connection.initSeen[direction.reversed] {
             c.violation("`\(c.name)` was sent before the peer's `init` arrived")
         }
     }
@@ -56,7 +56,7 @@ enum ConnectionRules {
                 "Features are fixed for a connection by the first `init` of each side. A second `init` on one transport connection means a confused peer.",
             example: "→ init, ← init, → init"), on: [.initMessage]
     ) { c in
-        let direction = ConnectionModel.index(c.event.direction)
+        let direction = c.direction
         guard c.connection.transport else { return c.notEvaluated("a node log does not delimit connections: a new `init` is a reconnection") }
         if c.connection.initSeen[direction] { c.violation("a second `init` on the same connection") }
     }
@@ -123,7 +123,7 @@ enum ConnectionRules {
             explanation: "Pongs answer pings in order; each pong's length must be what the ping asked for.",
             example: "← ping num_pong_bytes=4, → pong byteslen=8"), on: [.pong]
     ) { c in
-        let answering = 1 - ConnectionModel.index(c.event.direction)
+        let answering = c.direction.reversed
         guard let expected = c.connection.pendingPings[answering].first else { return }
         guard let length = c.need(\.byteslen) else { return }
         if length != expected {
@@ -141,7 +141,7 @@ enum ConnectionRules {
             explanation: "A ping asking for 65532 bytes or more must not be answered (the answer could not be sent).",
             example: "← ping num_pong_bytes=65535, → pong"), on: [.pong]
     ) { c in
-        let answering = 1 - ConnectionModel.index(c.event.direction)
+        let answering = c.direction.reversed
         if c.connection.pendingPings[answering].isEmpty && c.connection.largePings[answering] > 0 {
             c.violation("pong answers a ping with num_pong_bytes ≥ 65532, which must be ignored")
         }
@@ -157,7 +157,7 @@ enum ConnectionRules {
                 "A pong whose length no outstanding ping asked for answers nothing: a lost ping in the trace, or a confused peer. A ping asking for 65532 bytes or more can never be answered.",
             example: "→ pong (no ping before)"), on: [.pong]
     ) { c in
-        let answering = 1 - ConnectionModel.index(c.event.direction)
+        let answering = c.direction.reversed
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         let pending = c.connection.pendingPings[answering]
         if pending.isEmpty && c.connection.largePings[answering] == 0 {
@@ -197,7 +197,7 @@ enum ConnectionRules {
             .spliceInit, .spliceAck, .txAddInput, .txAddOutput, .txComplete, .txSignatures,
         ])
     ) { c in
-        let direction = ConnectionModel.index(c.event.direction)
+        let direction = c.direction
         guard let channel = c.channel else { return }
         if c.connection.failedEvery[direction] {
             c.violation("`\(c.name)` for channel \(short(channel.key)) after an error that failed every channel")

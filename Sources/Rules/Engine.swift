@@ -167,7 +167,7 @@ public struct RuleEngine {
         if case .undecodable = event.content { return [] }
         messages += 1
         let view = MessageView(event.content)
-        let d = ConnectionModel.index(event.direction)
+        let d = event.direction ?? .out
         let connectionKey = event.connection ?? -1
 
         // The connection: a node log's peer stream starts a new one at each repeated `init`.
@@ -178,10 +178,10 @@ public struct RuleEngine {
             let previous = connection.model
             connection = newConnection(event, view, reconnection: true)
             // The other side's `init` just before belongs to the new connection.
-            if previous.lastWasInit[1 - d], !previous.lastWasInit[d] {
-                connection.model.initSeen[1 - d] = true
-                connection.model.messages[1 - d] = 1
-                connection.model.features[1 - d] = previous.features[1 - d]
+            if previous.lastWasInit[d.reversed], !previous.lastWasInit[d] {
+                connection.model.initSeen[d.reversed] = true
+                connection.model.messages[d.reversed] = 1
+                connection.model.features[d.reversed] = previous.features[d.reversed]
             }
         }
         connections[connectionKey] = connection
