@@ -192,14 +192,25 @@ private final class InputCheck {
         reader.aliases = session.aliases
         let selection = self.selection
         reader.stop = { selection.done }
+        let body: ReadAhead.Body
+        switch input {
+        case .path:
+            body = { emit, drained, progress, found throws(InputError) in
+                try reader.read(emit: emit, drained: drained, progress: progress, found: found)
+            }
+        case let .bytes(_, bytes, modified):
+            body = { emit, drained, _, found throws(InputError) in
+                try reader.read(from: MemorySource(bytes), modified: modified, emit: emit, drained: drained, found: found)
+            }
+        }
+        let progress: (Int64, Int64?) -> Void = { [meter] read, total in meter?.update(read: read, total: total) }
         do {
-            switch input {
-            case .path:
-                try reader.read(
-                    emit: handle, drained: drained, progress: { [meter] read, total in meter?.update(read: read, total: total) },
-                    found: found)
-            case let .bytes(_, bytes, modified):
-                try reader.read(from: MemorySource(bytes), modified: modified, emit: handle, drained: drained, found: found)
+            // With more than one job, the input is read on a thread of its own (not under
+            // `-c N`, where the reader stops at the message the check counts).
+            if session.jobs > 1, session.limit == nil {
+                try ReadAhead.run(body, emit: handle, drained: drained, progress: progress, found: found)
+            } else {
+                try body(handle, drained, progress, found)
             }
             settle()
         } catch {

@@ -54,15 +54,22 @@ struct Dump: ParsableCommand {
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
-                try reader.read(
-                    emit: { event in
-                        if case let .message(message) = event {
-                            if selection.admits(message) { writer.write(event) }
-                        } else if selection.admitsOther(event) {
-                            writer.write(event)
-                        }
-                    },
-                    drained: { writer.flush() })
+                let emit: (TraceEvent) -> Void = { event in
+                    if case let .message(message) = event {
+                        if selection.admits(message) { writer.write(event) }
+                    } else if selection.admitsOther(event) {
+                        writer.write(event)
+                    }
+                }
+                // With more than one job, the input is read on a thread of its own (not under
+                // `-c N`, where the reader stops at the message counted).
+                if pool != nil, filters.count == nil {
+                    try ReadAhead.run(
+                        { emit, drained, _, _ throws(InputError) in try reader.read(emit: emit, drained: drained) },
+                        emit: emit, drained: { writer.flush() }, progress: { _, _ in }, found: { _ in })
+                } else {
+                    try reader.read(emit: emit, drained: { writer.flush() })
+                }
             } catch {
                 writer.write(error.diagnostic)
                 incomplete = true

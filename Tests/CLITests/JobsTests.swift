@@ -27,7 +27,13 @@ import Testing
         #expect(Self.captures.contains { $0.capture.hasSuffix("pyln-channels/channels.pcap") && $0.keys != nil })
     }
 
-    @Test(arguments: JobsTests.captures.map(\.capture))
+    /// Node logs too: with more than one job they are read and parsed on a thread of their own.
+    static let logs = [
+        "Fixtures/logs/channel-life/alice-lnd.log", "Fixtures/logs/channel-life/alice-eclair.log",
+        "Fixtures/logs/channel-life/alice-cln-io.log", "Fixtures/logs/channel-life/alice-ldk.log",
+    ]
+
+    @Test(arguments: JobsTests.captures.map(\.capture) + JobsTests.logs)
     func oneJobAndManyWriteTheSameReport(_ capture: String) throws {
         let keys = Self.captures.first { $0.capture == capture }?.keys
         let common = (keys.map { ["--keylog", $0] } ?? []) + [capture]
@@ -42,7 +48,7 @@ import Testing
 
     /// `dump` formats its JSON Lines on the other cores: the same bytes, on every bundled
     /// capture and on node logs.
-    @Test(arguments: JobsTests.captures.map(\.capture) + ["Fixtures/logs/channel-life/alice-lnd.log", "Fixtures/logs/channel-life/alice-eclair.log"])
+    @Test(arguments: JobsTests.captures.map(\.capture) + JobsTests.logs)
     func dumpWritesTheSameWithManyJobs(_ input: String) throws {
         let keys = Self.captures.first { $0.capture == input }?.keys
         let common = ["dump", "--format", "jsonl"] + (keys.map { ["--keylog", $0] } ?? []) + [input]
