@@ -12,12 +12,15 @@ public struct Rule: Sendable {
     public let triggers: Set<MessageKind>
     /// Whether every message triggers it, messages of unknown types too (``everyMessage``).
     public let triggersOnEveryMessage: Bool
+    /// Whether the check may hand its costly part off (``Check/offload(_:)``).
+    public let offloads: Bool
     let check: @Sendable (inout Check) -> Void
 
-    init(_ info: RuleInfo, on triggers: Set<MessageKind>, _ check: @escaping @Sendable (inout Check) -> Void) {
+    init(_ info: RuleInfo, on triggers: Set<MessageKind>, offloads: Bool = false, _ check: @escaping @Sendable (inout Check) -> Void) {
         self.info = info
         self.triggers = triggers
         triggersOnEveryMessage = triggers == everyMessage
+        self.offloads = offloads
         self.check = check
     }
 

@@ -103,6 +103,7 @@ public struct RuleEngine {
         }
     }
 
+
     /// Called for each message with the state before it is applied: the channel's model
     /// (after a reconnection is taken into account) and the connection's. Hazard analysis
     /// keeps these to replay messages in another order.
@@ -218,6 +219,7 @@ public struct RuleEngine {
             } else {
                 rule.check(&check)
                 if !check.offloaded.isEmpty {
+                    assert(rule.offloads, "\(rule.info.id) hands work off without saying so (Rule.offloads)")
                     offloaded += check.offloaded
                     check.offloaded.removeAll()
                 }

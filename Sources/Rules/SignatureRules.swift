@@ -104,7 +104,7 @@ enum SignatureRules {
             explanation:
                 "lntrace rebuilds the fundee's commitment 0 from `open_channel`, `accept_channel` and the funding outpoint in the message (BOLT #3), and verifies the signature with the funder's funding_pubkey.",
             example: "→ funding_created signature=(over another transaction)"),
-        on: [.fundingCreated]
+        on: [.fundingCreated], offloads: true
     ) { c in
         guard let ch = c.known(.opened), ch.opener == c.sender else { return c.notEvaluated("the channel's opening is not in the trace") }
         guard let txid = c.needBytes(\.fundingTxid), let index = c.need(\.fundingOutputIndex) else { return }
@@ -126,7 +126,7 @@ enum SignatureRules {
                 "The sender MUST set: `signature` to the valid signature, using its `funding_pubkey` for the initial commitment transaction, as defined in BOLT #3. The recipient: if `signature` is incorrect OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
             explanation: "lntrace rebuilds the funder's commitment 0 (BOLT #3) and verifies the signature with the fundee's funding_pubkey.",
             example: "← funding_signed signature=(over another transaction)"),
-        on: [.fundingSigned]
+        on: [.fundingSigned], offloads: true
     ) { c in
         guard let ch = c.known(.opened), ch.opener == c.peer else { return c.notEvaluated("the channel's opening is not in the trace") }
         let parameters: ChannelParameters
@@ -148,7 +148,7 @@ enum SignatureRules {
             explanation:
                 "lntrace rebuilds the peer's new commitment transaction from the trace alone (BOLT #3): the funding outpoint, both sides' basepoints and the peer's per-commitment point, the obscured commitment number, the HTLCs, feerate and balances the signing includes (the ledger, Documentation/channel-model.md), trimming and BIP 69 order. The signature must verify with the sender's funding_pubkey, and each htlc_signature for its HTLC-timeout or HTLC-success transaction (libsecp256k1, which rejects high-S). The strongest check: any disagreement about which updates a signing includes fails here.",
             example: "→ update_add_htlc, ← update_add_htlc, → commitment_signed (signed as if the peer's add were included)"),
-        on: [.commitmentSigned]
+        on: [.commitmentSigned], offloads: true
     ) { c in
         guard let ch = c.known(.opened) else { return }
         if ch.isBatchContinuation(c.sender) || ch.isInitialSigning(c.sender) { return }

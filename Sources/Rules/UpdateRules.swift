@@ -438,7 +438,7 @@ enum UpdateRules {
             explanation:
                 "The k-th revocation reveals the secret of commitment k−1: secret·G must equal that commitment's point (from open/accept, channel_ready, or the revocation before). Checked with libsecp256k1; any off-by-one in commitment numbering fails here.",
             example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
-        on: [.revokeAndAck]
+        on: [.revokeAndAck], offloads: true
     ) { c in
         guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
         if ch.mayRepeat(.revokeAndAck, from: c.sender) {
@@ -470,7 +470,7 @@ enum UpdateRules {
             spec: "A sending node: MUST set `next_per_commitment_point` to the values for its next commitment transaction.",
             explanation: "The point must be a valid secp256k1 point; a later revocation proves it against its secret (raa-secret).",
             example: "→ revoke_and_ack next_per_commitment_point=02000…00"),
-        on: [.revokeAndAck]
+        on: [.revokeAndAck], offloads: true
     ) { c in
         guard let point = c.needBytes(\.nextPerCommitmentPoint) else { return }
         c.offload {

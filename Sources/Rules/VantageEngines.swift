@@ -1,4 +1,5 @@
 import Trace
+import Wire
 
 /// The rule engines of one input, one per vantage point: a capture, or each node whose log
 /// the input holds. A `docker compose logs` stream of two nodes is checked as two traces,
@@ -16,6 +17,10 @@ public struct VantageEngines {
     public var offloads = false {
         didSet { for i in engines.indices { engines[i].offloads = offloads } }
     }
+
+    /// The kinds of message a rule may hand work off for (``Rule/offloads``): a caller that
+    /// runs offloaded work elsewhere keeps its state from before such a message.
+    public var offloadingKinds: Set<MessageKind> { Set(rules.filter(\.offloads).flatMap(\.triggers)) }
 
     /// The work every engine's rules handed off since the last call.
     public mutating func takeOffloaded() -> [Offloaded] {

@@ -275,7 +275,7 @@ private final class InputCheck {
         }
         if batch == nil {
             // Only these messages hand work off; the state is kept from the first of them.
-            guard case let .message(message) = event, let kind = message.content.kind, Self.offloading.contains(kind) else {
+            guard case let .message(message) = event, let kind = message.content.kind, offloadingKinds.contains(kind) else {
                 return check(event, into: writer)
             }
             batch = Batch(engines: engines, selection: selection.state, failing: failing)
@@ -292,8 +292,8 @@ private final class InputCheck {
         if current.tickets.isEmpty || current.events.count >= Self.batchLimit { settle() }
     }
 
-    /// The messages whose rules may hand work off (``Check/offload(_:)``).
-    static let offloading: Set<MessageKind> = [.fundingCreated, .fundingSigned, .commitmentSigned, .revokeAndAck]
+    /// The messages whose rules may hand work off (``Rule/offloads``).
+    private lazy var offloadingKinds = engines.offloadingKinds
 
     /// A live input paused: what is checked is reported.
     private func drained() {
