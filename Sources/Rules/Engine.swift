@@ -103,7 +103,6 @@ public struct RuleEngine {
         }
     }
 
-
     /// Called for each message with the state before it is applied: the channel's model
     /// (after a reconnection is taken into account) and the connection's. Hazard analysis
     /// keeps these to replay messages in another order.
