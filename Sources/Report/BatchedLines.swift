@@ -5,7 +5,8 @@ import Basics
 /// bytes are written in the order handed over. ``drain()`` comes before anything else is
 /// written, so the output is the one formatting in line gives.
 final class BatchedLines<Item: Sendable> {
-    typealias Format = @Sendable (Item, inout JSONWriter) -> Void
+    /// A batch's records as the bytes written for them.
+    typealias Format = @Sendable ([Item]) -> [UInt8]
 
     private let pool: WorkerPool
     private let out: Output
@@ -32,9 +33,7 @@ final class BatchedLines<Item: Sendable> {
     func drain() {
         writeInFlight()
         guard !pending.isEmpty else { return }
-        var json = JSONWriter()
-        for item in pending { format(item, &json) }
-        json.drain { out.write(bytes: $0) }
+        out.write(bytes: format(pending))
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -45,11 +44,7 @@ final class BatchedLines<Item: Sendable> {
         pending.reserveCapacity(Self.batchSize)
         let bytes = Slot<[UInt8]>()
         let format = self.format
-        let ticket = pool.submit {
-            var json = JSONWriter(capacity: 256 * batch.count)
-            for item in batch { format(item, &json) }
-            bytes.value = json.bytes
-        }
+        let ticket = pool.submit { bytes.value = format(batch) }
         writeInFlight()
         inFlight = (ticket, bytes)
     }

@@ -20,9 +20,13 @@ public final class JSONLinesReporter: Reporter {
         self.out = out
         let raw = options.raw
         messages = options.pool.map { pool in
-            BatchedLines(pool: pool, out: out) { message, json in
-                MessageRecord(message, raw: raw).writeJSON(into: &json, kind: true)
-                json.lineBreak()
+            BatchedLines(pool: pool, out: out) { messages in
+                var json = JSONWriter(capacity: 256 * messages.count)
+                for message in messages {
+                    MessageRecord(message, raw: raw).writeJSON(into: &json, kind: true)
+                    json.lineBreak()
+                }
+                return json.bytes
             }
         }
     }

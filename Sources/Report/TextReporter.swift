@@ -15,12 +15,29 @@ public final class TextReporter: Reporter {
     private lazy var check = CheckText(options: options, out: out)
     /// The time column of `dump`'s lines (`--time`).
     private var times: TimeColumn
+    /// `dump --jobs N`: each line's start made here (the time column depends on the lines
+    /// before), the message's summary and fields on the pool.
+    private let lines: BatchedLines<(String, MessageEvent)>?
 
     public init(_ command: ReportCommand, options: ReportOptions, out: Output = .standardOutput) {
         self.command = command
         self.options = options
         self.out = out
         times = TimeColumn(options.style.time)
+        let (verbose, raw, color) = (options.style.verbose, options.raw, out.allowsColor)
+        lines = command == .dump ? options.pool.map { pool in
+            BatchedLines(pool: pool, out: out) { items in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(160 * items.count)
+                for (start, message) in items {
+                    for line in Self.dumpLines(start, message, verbose: verbose, raw: raw) {
+                        TerminalText.append(line, to: &buffer, keepingColor: color)
+                        buffer.append(UInt8(ascii: "\n"))
+                    }
+                }
+                return buffer
+            }
+        } : nil
     }
 
     public var allowsProgress: Bool { true }
@@ -32,13 +49,18 @@ public final class TextReporter: Reporter {
             check.saw(message)
             return
         }
-        out.line(dumpLine(message))
-        if options.style.verbose {
-            for line in MessageFormat.verbose(message.content) { out.line(line) }
-        }
-        if options.raw, let bytes = try? message.content.message?.encoded() {
-            out.line("    raw: " + Hex.encode(bytes))
-        }
+        let start = lineStart(message)
+        if let lines { return lines.append((start, message)) }
+        for line in Self.dumpLines(start, message, verbose: options.style.verbose, raw: options.raw) { out.line(line) }
+    }
+
+    /// A message's lines: its start and summary, with `-v` every field below it, with `--raw`
+    /// its bytes.
+    static func dumpLines(_ start: String, _ message: MessageEvent, verbose: Bool, raw: Bool) -> [String] {
+        var lines = [start + MessageFormat.summary(message.content)]
+        if verbose { lines += MessageFormat.verbose(message.content) }
+        if raw, let bytes = try? message.content.message?.encoded() { lines.append("    raw: " + Hex.encode(bytes)) }
+        return lines
     }
 
     /// On standard error only.
@@ -62,6 +84,7 @@ public final class TextReporter: Reporter {
 
     /// `check`: the closing summary; `dump`: the capture connections and log streams.
     public func finish(_ end: ReportEnd) {
+        lines?.drain()
         switch end {
         case let .check(totals):
             check.finish(totals)
@@ -86,17 +109,19 @@ public final class TextReporter: Reporter {
         flush()
     }
 
-    public func flush() { out.flush() }
+    public func flush() {
+        lines?.drain()
+        out.flush()
+    }
 
-    /// `file:line  time  conn dir  name fields…` (time as `--time` says).
-    func dumpLine(_ event: MessageEvent) -> String {
+    /// `file:line  time  conn dir  ` (time as `--time` says): the start of a message's line.
+    func lineStart(_ event: MessageEvent) -> String {
         var columns: [String] = [event.location.description]
         times.saw(event)
         if let time = times.text(event) { columns.append(time) }
         if let connection = event.connection { columns.append("#\(connection)") }
         if event.location.line != nil, let peer = event.peer { columns.append(TextFit.short(peer)) }
         if let direction = event.direction { columns.append(direction == .out ? "→" : "←") }
-        columns.append(MessageFormat.summary(event.content))
-        return columns.joined(separator: "  ")
+        return columns.joined(separator: "  ") + "  "
     }
 }

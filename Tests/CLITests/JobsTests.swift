@@ -46,17 +46,19 @@ import Testing
         }
     }
 
-    /// `dump` formats its JSON Lines on the other cores: the same bytes, on every bundled
-    /// capture and on node logs.
+    /// `dump` formats its lines (text, with `-v`, and JSON Lines) on the other cores: the same
+    /// bytes, on every bundled capture and on node logs.
     @Test(arguments: JobsTests.captures.map(\.capture) + JobsTests.logs)
     func dumpWritesTheSameWithManyJobs(_ input: String) throws {
         let keys = Self.captures.first { $0.capture == input }?.keys
-        let common = ["dump", "--format", "jsonl"] + (keys.map { ["--keylog", $0] } ?? []) + [input]
-        let one = try LNTraceBinary.run(common + ["--jobs", "1"])
-        let many = try LNTraceBinary.run(common + ["--jobs", "3"])
-        #expect(one.status == many.status, "\(input)")
-        #expect(one.stdout == many.stdout, "\(input)")
-        #expect(one.stderr == many.stderr, "\(input)")
+        for format in [["--format", "jsonl"], ["--format", "text", "-v"]] {
+            let common = ["dump"] + format + (keys.map { ["--keylog", $0] } ?? []) + [input]
+            let one = try LNTraceBinary.run(common + ["--jobs", "1"])
+            let many = try LNTraceBinary.run(common + ["--jobs", "3"])
+            #expect(one.status == many.status, "\(input) \(format)")
+            #expect(one.stdout == many.stdout, "\(input) \(format)")
+            #expect(one.stderr == many.stderr, "\(input) \(format)")
+        }
     }
 
     /// The captures above include failing signatures: the path that checks again is taken.
