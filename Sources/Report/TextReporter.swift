@@ -25,19 +25,21 @@ public final class TextReporter: Reporter {
         self.out = out
         times = TimeColumn(options.style.time)
         let (verbose, raw, color) = (options.style.verbose, options.raw, out.allowsColor)
-        lines = command == .dump ? options.pool.map { pool in
-            BatchedLines(pool: pool, out: out) { items in
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(160 * items.count)
-                for (start, message) in items {
-                    for line in Self.dumpLines(start, message, verbose: verbose, raw: raw) {
-                        TerminalText.append(line, to: &buffer, keepingColor: color)
-                        buffer.append(UInt8(ascii: "\n"))
+        lines =
+            command == .dump
+            ? options.pool.map { pool in
+                BatchedLines(pool: pool, out: out) { items in
+                    var buffer: [UInt8] = []
+                    buffer.reserveCapacity(160 * items.count)
+                    for (start, message) in items {
+                        for line in Self.dumpLines(start, message, verbose: verbose, raw: raw) {
+                            TerminalText.append(line, to: &buffer, keepingColor: color)
+                            buffer.append(UInt8(ascii: "\n"))
+                        }
                     }
+                    return buffer
                 }
-                return buffer
-            }
-        } : nil
+            } : nil
     }
 
     public var allowsProgress: Bool { true }
