@@ -20,7 +20,7 @@ public final class WorkerPool: @unchecked Sendable {
     public init(threads: Int) {
         for _ in 0..<max(threads, 0) {
             let thread = Thread { [self] in self.serve() }
-            thread.name = "lntrace verifier"
+            thread.name = "lntrace worker"
             thread.start()
         }
     }
@@ -78,6 +78,10 @@ public final class WorkerPool: @unchecked Sendable {
         head += 1
         if head == queue.count {
             queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024, head * 2 >= queue.count {
+            // A queue never empty must not keep what it handed out.
+            queue.removeFirst(head)
             head = 0
         }
         return next
