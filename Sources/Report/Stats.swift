@@ -34,8 +34,13 @@ public struct StatsCollector {
         mutating func add(_ event: MessageEvent, direction: Int, length: Int?) {
             counts.add(direction, length: length)
             let name = event.content.name
-            if types[name] == nil { typeOrder.append(name) }
-            types[name, default: Counts()].add(direction, length: length)
+            // One lookup for a type seen before (every message but a type's first).
+            if let index = types.index(forKey: name) {
+                types.values[index].add(direction, length: length)
+            } else {
+                typeOrder.append(name)
+                types[name, default: Counts()].add(direction, length: length)
+            }
             if let time = event.time {
                 if first == nil || time < first! { first = time }
                 if last == nil || last! < time { last = time }
@@ -129,8 +134,11 @@ public struct StatsCollector {
             }
             let direction = message.direction == .in ? 1 : 0
             let length = message.length ?? (try? message.content.message?.encoded())?.count
-            connections[id]?.total.add(message, direction: direction, length: length)
-            if connections[id]?.peer == nil { connections[id]?.peer = message.peer }
+            // Changed out of the dictionary, in place (one lookup each way).
+            guard var connection = connections.removeValue(forKey: id) else { return }
+            defer { connections[id] = connection }
+            connection.total.add(message, direction: direction, length: length)
+            if connection.peer == nil { connection.peer = message.peer }
             // One channel, one identity: the opening's temporary_channel_id is an alias of the
             // channel_id that funding_created's outpoint gives.
             if message.content.kind == .fundingCreated, let temporary = message.channel,
@@ -139,7 +147,7 @@ public struct StatsCollector {
                 let final = ChannelID(fundingTxid: hash, outputIndex: index).hex
                 aliases[temporary] = final
                 for dropped in aliasRecency.use(temporary) { aliases[dropped] = nil }
-                if var connection = connections[id], let opening = connection.channels.removeValue(forKey: temporary) {
+                if let opening = connection.channels.removeValue(forKey: temporary) {
                     if connection.channels[final] == nil {
                         connection.channelOrder = connection.channelOrder.map { $0 == temporary ? final : $0 }
                         connection.channels[final] = opening
@@ -147,21 +155,20 @@ public struct StatsCollector {
                         connection.channels[final]?.merge(opening)
                         connection.channelOrder.removeAll { $0 == temporary }
                     }
-                    connections[id] = connection
                 }
             }
             if let channel = message.channel.map({ aliases[$0] ?? $0 }) {
-                if connections[id]?.channels[channel] == nil {
-                    guard channelCount < Self.keptChannels else {
-                        connections[id]?.otherChannels.add(message, direction: direction, length: length)
-                        return
-                    }
+                if let index = connection.channels.index(forKey: channel) {
+                    connection.channels.values[index].add(message, direction: direction, length: length)
+                } else if channelCount < Self.keptChannels {
                     channelCount += 1
-                    connections[id]?.channelOrder.append(channel)
+                    connection.channelOrder.append(channel)
+                    connection.channels[channel, default: Scope()].add(message, direction: direction, length: length)
+                } else {
+                    connection.otherChannels.add(message, direction: direction, length: length)
                 }
-                connections[id]?.channels[channel, default: Scope()].add(message, direction: direction, length: length)
             } else {
-                connections[id]?.connectionLevel.add(message, direction: direction, length: length)
+                connection.connectionLevel.add(message, direction: direction, length: length)
             }
         case let .connection(summary):
             if connections[summary.id] == nil, connections.count >= Self.keptConnections {
