@@ -349,7 +349,7 @@ _lntrace_stats() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
-    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --jobs -j)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -396,6 +396,9 @@ _lntrace_stats() {
         return
         ;;
     '-c'|'--count')
+        return
+        ;;
+    '--jobs'|'-j')
         return
         ;;
     esac

@@ -107,7 +107,7 @@ struct JobsOptions: ParsableArguments {
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp(
-            "Cores to use (default: all). With more than one, the work that needs no order (check: verifying signatures; dump: formatting its lines) runs on the others while the input is read in order; the output is the same.",
+            "Cores to use (default: all). With more than one, the work that needs no order (reading and decrypting; check: verifying signatures; dump: formatting its lines) runs on the others while the input is read in order; the output is the same.",
             valueName: "n"))
     var jobs: Int?
 

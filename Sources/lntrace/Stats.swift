@@ -19,6 +19,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup(title: "Filters") var filters: FilterOptions
+    @OptionGroup var jobs: JobsOptions
 
     func run() throws {
         let reporter = output.format.reporter(.stats, options: ReportOptions(toolVersion: lntraceVersion))
@@ -31,7 +32,7 @@ struct StatsCommand: ParsableCommand {
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
-                try reader.read(emit: { event in
+                let emit: (TraceEvent) -> Void = { event in
                     if case let .message(message) = event {
                         guard selection.admits(message) else { return }
                     } else if !selection.admitsOther(event) {
@@ -42,7 +43,16 @@ struct StatsCommand: ParsableCommand {
                         if diagnostic.severity == .error { incomplete = true }
                     }
                     stats.add(event)
-                })
+                }
+                // With more than one job, the input is read on a thread of its own (not under
+                // `-c N`, where the reader stops at the message counted).
+                if jobs.count > 1, filters.count == nil {
+                    try ReadAhead.run(
+                        { emit, drained, _, _ throws(InputError) in try reader.read(emit: emit, drained: drained) },
+                        emit: emit, drained: {}, progress: { _, _ in }, found: { _ in })
+                } else {
+                    try reader.read(emit: emit)
+                }
             } catch {
                 reporter.flush()
                 Output.standardError.line("lntrace: \(error.diagnostic)")

@@ -46,13 +46,14 @@ import Testing
         }
     }
 
-    /// `dump` formats its lines (text, with `-v`, and JSON Lines) on the other cores: the same
-    /// bytes, on every bundled capture and on node logs.
+    /// `dump` formats its lines (text, with `-v`, and JSON Lines) on the other cores, and
+    /// `dump` and `stats` read on a thread of their own: the same bytes, on every bundled
+    /// capture and on node logs.
     @Test(arguments: JobsTests.captures.map(\.capture) + JobsTests.logs)
-    func dumpWritesTheSameWithManyJobs(_ input: String) throws {
+    func dumpAndStatsWriteTheSameWithManyJobs(_ input: String) throws {
         let keys = Self.captures.first { $0.capture == input }?.keys
-        for format in [["--format", "jsonl"], ["--format", "text", "-v"]] {
-            let common = ["dump"] + format + (keys.map { ["--keylog", $0] } ?? []) + [input]
+        for format in [["dump", "--format", "jsonl"], ["dump", "--format", "text", "-v"], ["stats", "--format", "json"]] {
+            let common = format + (keys.map { ["--keylog", $0] } ?? []) + [input]
             let one = try LNTraceBinary.run(common + ["--jobs", "1"])
             let many = try LNTraceBinary.run(common + ["--jobs", "3"])
             #expect(one.status == many.status, "\(input) \(format)")
