@@ -104,3 +104,15 @@ public enum ReadAhead {
         }
     }
 }
+
+extension InputReader {
+    /// Reads the whole input (``read(emit:drained:progress:found:)``), on a thread of its
+    /// own when `ahead` (``ReadAhead``): the caller sees the same either way.
+    public func read(ahead: Bool, emit: (TraceEvent) -> Void, drained: () -> Void = {}) throws(InputError) {
+        guard ahead else { return try read(emit: emit, drained: drained) }
+        let reader = self
+        try ReadAhead.run(
+            { emit, drained, _, _ throws(InputError) in try reader.read(emit: emit, drained: drained) },
+            emit: emit, drained: drained, progress: { _, _ in }, found: { _ in })
+    }
+}

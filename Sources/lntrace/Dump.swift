@@ -63,13 +63,7 @@ struct Dump: ParsableCommand {
                 }
                 // With more than one job, the input is read on a thread of its own (not under
                 // `-c N`, where the reader stops at the message counted).
-                if pool != nil, filters.count == nil {
-                    try ReadAhead.run(
-                        { emit, drained, _, _ throws(InputError) in try reader.read(emit: emit, drained: drained) },
-                        emit: emit, drained: { writer.flush() }, progress: { _, _ in }, found: { _ in })
-                } else {
-                    try reader.read(emit: emit, drained: { writer.flush() })
-                }
+                try reader.read(ahead: pool != nil && filters.count == nil, emit: emit, drained: { writer.flush() })
             } catch {
                 writer.write(error.diagnostic)
                 incomplete = true

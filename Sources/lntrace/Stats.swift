@@ -46,13 +46,7 @@ struct StatsCommand: ParsableCommand {
                 }
                 // With more than one job, the input is read on a thread of its own (not under
                 // `-c N`, where the reader stops at the message counted).
-                if jobs.count > 1, filters.count == nil {
-                    try ReadAhead.run(
-                        { emit, drained, _, _ throws(InputError) in try reader.read(emit: emit, drained: drained) },
-                        emit: emit, drained: {}, progress: { _, _ in }, found: { _ in })
-                } else {
-                    try reader.read(emit: emit)
-                }
+                try reader.read(ahead: jobs.count > 1 && filters.count == nil, emit: emit)
             } catch {
                 reporter.flush()
                 Output.standardError.line("lntrace: \(error.diagnostic)")
