@@ -25,6 +25,11 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// The pool for `--jobs N`: the caller's thread and `jobs - 1` others; `nil` for one job.
+    public static func forJobs(_ jobs: Int) -> WorkerPool? {
+        jobs > 1 ? WorkerPool(threads: jobs - 1) : nil
+    }
+
     public func submit(_ work: @escaping Work) -> Ticket {
         let ticket = Ticket()
         condition.lock()

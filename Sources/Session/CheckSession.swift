@@ -105,7 +105,7 @@ public struct CheckSession {
         var nextFindingID = 1
         var failing = false
         var incomplete = false
-        let pool = jobs > 1 ? WorkerPool(threads: jobs - 1) : nil
+        let pool = WorkerPool.forJobs(jobs)
         defer { pool?.stop() }
         for input in inputs where !selection.done {
             let check = InputCheck(

@@ -42,7 +42,7 @@ struct Dump: ParsableCommand {
         style.time = time
         var options = ReportOptions(toolVersion: lntraceVersion, style: style)
         options.raw = raw
-        let pool = jobs.count > 1 ? WorkerPool(threads: jobs.count - 1) : nil
+        let pool = WorkerPool.forJobs(jobs.count)
         defer { pool?.stop() }
         options.pool = pool
         let writer = DumpWriter(format: output.format, options: options)
@@ -63,7 +63,7 @@ struct Dump: ParsableCommand {
                 }
                 // With more than one job, the input is read on a thread of its own (not under
                 // `-c N`, where the reader stops at the message counted).
-                try reader.read(ahead: pool != nil && filters.count == nil, emit: emit, drained: { writer.flush() })
+                try reader.read(ahead: jobs.count > 1 && filters.count == nil, emit: emit, drained: { writer.flush() })
             } catch {
                 writer.write(error.diagnostic)
                 incomplete = true
