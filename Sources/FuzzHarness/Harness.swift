@@ -220,7 +220,7 @@ public enum Harness {
         var inline = VantageEngines(rules: Catalog.rules, local: "10.0.0.1")
         var ahead = VantageEngines(rules: Catalog.rules, local: "10.0.0.1")
         ahead.offloads = true
-        func key(_ f: Finding) -> String { "\(f.rule.id) \(f.message.index) \(f.certainty) \(f.reason)" }
+        func key(_ f: Finding) -> String { "\(f.rule.id) \(f.message.index ?? -1) \(f.certainty) \(f.reason)" }
         for event in events {
             let expected = inline.process(.message(event)).map(key)
             let found = ahead.process(.message(event)).map(key)
@@ -233,7 +233,7 @@ public enum Harness {
                 ahead.offloads = true
                 continue
             }
-            if found != expected { fatalError("offloading changed the findings of message \(event.index): \(found) against \(expected)") }
+            if found != expected { fatalError("offloading changed the findings of message \(event.index ?? -1): \(found) against \(expected)") }
         }
         if inline.nextFindingID != ahead.nextFindingID { fatalError("offloading changed the finding count") }
         return (passed, failed)

@@ -126,7 +126,7 @@ public struct ExtensionTLVs: TLVStream {
     }
 
     /// No record is known to this stream: `false`.
-    public func set(named record: String, _ value: FieldValue) -> Bool { false }
+    public mutating func set(named record: String, _ value: FieldValue) -> Bool { false }
 
     public init(unknownRecords: [TLVRecord] = []) {
         self.unknownRecords = unknownRecords
