@@ -141,7 +141,10 @@ let package = Package(
         ),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "WireTests", dependencies: ["Basics", "Wire", "TestSupport"]),
-        .testTarget(name: "TransportTests", dependencies: ["Basics", "Transport", "TestSupport"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Basics", "Transport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Provenance"]),
         .testTarget(name: "NodeLogsTests", dependencies: ["Basics", "NodeLogs", "Provenance", "Wire"]),
         .testTarget(name: "TraceTests", dependencies: ["Basics", "Trace", "NodeLogs", "Provenance", "Wire", "TestSupport"]),

@@ -45,14 +45,16 @@ public struct CipherState: Sendable {
     public private(set) var epoch: Int
     /// Set when the key rotated but no chaining key was known to derive the next one.
     public private(set) var needsKey = false
-    private var symmetricKey: SymmetricKey
+    /// The AEAD under `key`, made once per key and shared by copies; `nil` for a key that is
+    /// not 32 bytes (nothing then decrypts).
+    private var aead: ChaCha20Poly1305?
 
     public init(key: [UInt8], chainingKey: [UInt8]?, nonce: UInt64 = 0, epoch: Int = 0) {
         self.key = key
         self.chainingKey = chainingKey
         self.nonce = nonce
         self.epoch = epoch
-        self.symmetricKey = SymmetricKey(data: key)
+        self.aead = ChaCha20Poly1305(key: key)
     }
 
     /// A cipher whose first key must come from a key-log line (found by the tag of the first
@@ -73,7 +75,7 @@ public struct CipherState: Sendable {
     /// Starts a new epoch with a key found elsewhere (a key-log line).
     public mutating func rekey(_ newKey: [UInt8]) {
         key = newKey
-        symmetricKey = SymmetricKey(data: newKey)
+        aead = ChaCha20Poly1305(key: newKey)
         nonce = 0
         needsKey = false
     }
@@ -102,31 +104,39 @@ public struct CipherState: Sendable {
     /// advances the nonce.
     public mutating func encrypt(_ plaintext: [UInt8]) -> [UInt8] {
         defer { advance() }
-        // The nonce is 12 bytes, so creating it cannot fail.
-        guard let n = try? ChaChaPoly.Nonce(data: Transport.nonce(nonce)),
-            let box = try? ChaChaPoly.seal(plaintext, using: symmetricKey, nonce: n)
-        else { return [] }
-        return Array(box.ciphertext) + Array(box.tag)
+        guard let aead else { return [] }
+        return plaintext.withUnsafeBytes { aead.seal(nonce: nonce, $0) }
     }
 
     /// Decrypts `ciphertext` (including its 16-byte tag) with the current key and nonce,
     /// advancing the nonce only on success.
     public mutating func decrypt(_ ciphertext: some Collection<UInt8>) throws(TransportError) -> [UInt8] {
-        guard ciphertext.count >= 16 else { throw .tooShort }
+        guard ciphertext.count >= ChaCha20Poly1305.tagSize else { throw .tooShort }
         guard !needsKey else { throw .noKey }
-        // One buffer, nonce ‖ ciphertext ‖ tag: the sealed box's combined form, built without
-        // intermediate copies.
-        var combined = Data(capacity: 12 + ciphertext.count)
-        combined.append(contentsOf: [0, 0, 0, 0])
-        withUnsafeBytes(of: nonce.littleEndian) { combined.append(contentsOf: $0) }
-        combined.append(contentsOf: ciphertext)
-        do {
-            let plaintext = try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: symmetricKey)
-            advance()
-            return [UInt8](plaintext)
-        } catch {
-            throw .badTag
+        let nonce = nonce
+        let plaintext =
+            ciphertext.withContiguousStorageIfAvailable { aead?.open(nonce: nonce, UnsafeRawBufferPointer($0)) }
+            ?? Array(ciphertext).withUnsafeBytes { aead?.open(nonce: nonce, $0) }
+        guard let plaintext else { throw .badTag }
+        advance()
+        return plaintext
+    }
+
+    /// Decrypts an 18-byte length frame (BOLT #8 §"Receiving and Decrypting Messages":
+    /// the 2-byte big-endian length and its tag) without allocating, advancing the nonce
+    /// only on success.
+    public mutating func decryptLength(_ header: ArraySlice<UInt8>) throws(TransportError) -> Int {
+        guard header.count == 2 + ChaCha20Poly1305.tagSize else { throw .tooShort }
+        guard !needsKey else { throw .noKey }
+        guard let aead else { throw .badTag }
+        var length: UInt16 = 0
+        let nonce = nonce
+        let opened = header.withUnsafeBytes { input in
+            withUnsafeMutableBytes(of: &length) { aead.open(nonce: nonce, input, into: $0) }
         }
+        guard opened else { throw .badTag }
+        advance()
+        return Int(UInt16(bigEndian: length))
     }
 
     /// Encrypts one Lightning message as a BOLT #8 packet: the encrypted 2-byte length with

@@ -40,8 +40,7 @@ public struct FrameDecryptor: Sendable {
                 cipher.rekey(key)
             }
             do {
-                let plain = try cipher.decrypt(header)
-                bodyLength = Int(plain[0]) << 8 | Int(plain[1])
+                bodyLength = try cipher.decryptLength(header)
             } catch {
                 return .failed(error, header: true)
             }

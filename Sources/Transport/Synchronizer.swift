@@ -44,7 +44,7 @@ public enum Synchronizer {
             let header = buffer[start..<(start + FrameDecryptor.headerSize)]
             if let key = keyLog.key(tag: header.suffix(FrameDecryptor.tagSize)) {
                 var cipher = CipherState(key: key, chainingKey: nil)
-                if (try? cipher.decrypt(header)) != nil {
+                if (try? cipher.decryptLength(header)) != nil {
                     return Match(offset: offset, cipher: CipherState(key: key, chainingKey: nil), label: nil)
                 }
             }
@@ -56,7 +56,7 @@ public enum Synchronizer {
                 budget -= candidate.nonces.count
                 for nonce in candidate.nonces {
                     var cipher = candidate.cipher.at(nonce: nonce)
-                    if (try? cipher.decrypt(header)) != nil {
+                    if (try? cipher.decryptLength(header)) != nil {
                         return Match(offset: offset, cipher: candidate.cipher.at(nonce: nonce), label: candidate.label)
                     }
                 }
