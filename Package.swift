@@ -56,6 +56,8 @@ let package = Package(
         // BOLT #8: Noise_XK handshake, ChaCha20-Poly1305 frames, key rotation, and the
         // `ConnectionDecoder` of a recorded connection (handshake detection, alignment search
         // by trial decryption, gaps). It reads byte slices: it imports neither Capture nor Wire.
+        // Frames are opened with the BoringSSL that swift-crypto builds (module CCryptoBoringSSL,
+        // reached through the Crypto product), without ChaChaPoly's per-frame `Data`.
         .target(
             name: "Transport",
             dependencies: [

@@ -19,9 +19,12 @@ final class ChaCha20Poly1305: @unchecked Sendable {
     /// `nil` unless `key` is 32 bytes.
     init?(key: [UInt8]) {
         CCryptoBoringSSL_EVP_AEAD_CTX_zero(&context)
-        let ok = key.count == 32 && key.withUnsafeBufferPointer { key in
-            CCryptoBoringSSL_EVP_AEAD_CTX_init(&context, CCryptoBoringSSL_EVP_aead_chacha20_poly1305(), key.baseAddress, 32, Self.tagSize, nil) == 1
-        }
+        let ok =
+            key.count == 32
+            && key.withUnsafeBufferPointer { key in
+                CCryptoBoringSSL_EVP_AEAD_CTX_init(&context, CCryptoBoringSSL_EVP_aead_chacha20_poly1305(), key.baseAddress, 32, Self.tagSize, nil)
+                    == 1
+            }
         guard ok else { return nil }
     }
 
