@@ -188,7 +188,7 @@ _lntrace_check() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
     repeating_options=(--keylog --key --port --alias --type --rules --skip --severity)
-    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window --jobs -j)
+    non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window -j --jobs)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -276,7 +276,7 @@ _lntrace_check() {
     '--window')
         return
         ;;
-    '--jobs'|'-j')
+    '-j'|'--jobs')
         return
         ;;
     esac
@@ -286,7 +286,7 @@ _lntrace_dump() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
-    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time --jobs -j)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time -j --jobs)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -339,7 +339,7 @@ _lntrace_dump() {
         __lntrace_add_completions -W 'absolute'$'\n''relative'$'\n''delta'
         return
         ;;
-    '--jobs'|'-j')
+    '-j'|'--jobs')
         return
         ;;
     esac
@@ -349,7 +349,7 @@ _lntrace_stats() {
     repeating_flags=()
     non_repeating_flags=(--require-keys --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
-    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --jobs -j)
+    non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count -j --jobs)
     __lntrace_offer_flags_options -1
 
     # Offer option value completions
@@ -398,7 +398,7 @@ _lntrace_stats() {
     '-c'|'--count')
         return
         ;;
-    '--jobs'|'-j')
+    '-j'|'--jobs')
         return
         ;;
     esac

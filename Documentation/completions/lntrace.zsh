@@ -113,7 +113,7 @@ _lntrace_check() {
         '--max-per-rule[Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).]:n:'
         '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default\: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.]:profile:'
         '--window[How far apart the two messages of a hazard may be\: a number of messages, or a time (500ms, 2s).]:window:'
-        '(--jobs -j)'{--jobs,-j}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
+        '(-j --jobs)'{-j,--jobs}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -147,7 +147,7 @@ _lntrace_dump() {
         '(--verbose -v)'{--verbose,-v}'[Show every field of every message (text output).]'
         '--raw[Also show each message'\''s bytes, type included, as hex (JSON\: "raw").]'
         '--time[Times in text output\: absolute (UTC, as the source gives them), relative (seconds since the first message) or delta (since the message before).]:mode:{__lntrace_complete "${___time[@]}"}'
-        '(--jobs -j)'{--jobs,-j}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
+        '(-j --jobs)'{-j,--jobs}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -177,7 +177,7 @@ _lntrace_stats() {
         '--since[Only messages at or after this time (2024-01-18T09\:30\:00Z; UTC without a zone).]:time:'
         '--until[Only messages at or before this time.]:time:'
         '(-c --count)'{-c,--count}'[Stop after this many messages (those the filters select).]:n:'
-        '(--jobs -j)'{--jobs,-j}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
+        '(-j --jobs)'{-j,--jobs}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

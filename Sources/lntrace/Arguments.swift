@@ -105,7 +105,8 @@ struct InputOptions: ParsableArguments {
 /// `-j, --jobs N`: how many cores a command uses.
 struct JobsOptions: ParsableArguments {
     @Option(
-        name: .shortAndLong,
+        // `-j 2`, `-j2` (as make takes it) and `--jobs 2`.
+        name: [.customShort("j", allowingJoined: true), .long],
         help: ArgumentHelp(
             "Cores to use (default: all). With more than one, the work that needs no order (reading and decrypting; check: verifying signatures; dump: formatting its lines) runs on the others while the input is read in order; the output is the same.",
             valueName: "n"))

@@ -28,7 +28,10 @@ struct LNTrace: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error).rawValue == 64 {
-                Output.standardError.line(fullMessage(for: error))
+                // Line by line: `line` shows a control character, a newline too, as an escape.
+                for line in fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false) {
+                    Output.standardError.line(String(line))
+                }
                 Output.standardError.flush()
                 exit(withError: ExitCode(2))
             }

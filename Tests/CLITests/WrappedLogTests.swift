@@ -118,6 +118,19 @@ struct PromiseTests {
         let result = try LNTraceBinary.run(arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains("Error:") || result.stderr.contains("error"))
+        // The parser's message is several lines, printed as lines, not as escapes.
+        #expect(result.stderr.contains("Usage:"))
+        #expect(!result.stderr.contains("\\x0a"))
+    }
+
+    /// `-j2` as make takes it, `-j 2` and `--jobs 2` mean the same.
+    @Test func jobsTakeAJoinedValue() throws {
+        let dir = "Fixtures/captures/pyln-channels"
+        let outputs = try [["-j2"], ["-j", "2"], ["--jobs", "2"]].map {
+            try LNTraceBinary.run(["stats"] + $0 + ["--keylog", "\(dir)/keys.log", "\(dir)/channels.pcap"])
+        }
+        for output in outputs { #expect(output.status == 0, "\(output.stderr)") }
+        #expect(Set(outputs.map(\.stdout)).count == 1)
     }
 
     @Test func theSummaryCountsTheInputErrorsItPrinted() throws {
