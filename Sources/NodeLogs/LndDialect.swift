@@ -65,16 +65,16 @@ public enum LndDialect {
     /// A summary line: `Received X(…) from <peer>`, `Sending X(…) to <peer>`.
     static let received: StaticString = "Received "
     static let sending: StaticString = "Sending "
-    static let from = " from "
-    static let to = " to "
+    static let from: StaticString = " from "
+    static let to: StaticString = " to "
     /// A trace dump's header: `readMessage from <peer>: (*lnwire.X)(0x…)({`, `writeMessage to …`.
     static let readMessage: StaticString = "readMessage from "
     static let writeMessage: StaticString = "writeMessage to "
     static let goTypePrefix = "(*lnwire."
     static let dumpPeerEnd = ": (*lnwire."
     /// `custom(type=32769)`, `<unknown>`: messages outside lnd's table.
-    static let custom = "custom"
-    static let customType = "type="
+    static let custom: StaticString = "custom"
+    static let customType: StaticString = "type="
     static let unknown = "<unknown>"
     /// `ChannelLink(<txid>:<index>): failing link: <reason>` (htlcswitch/link.go `failf`).
     static let channelLink: StaticString = "ChannelLink("

@@ -23,7 +23,7 @@ public struct LndLogParser: LogParser {
     /// A trace dump being collected: its header and continuation lines.
     var dump: (header: LogMessage?, type: String, lines: [String])?
     /// A summary line cut by a terminal's line wrap, waiting for its continuation lines.
-    private var wrapped: (text: String, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int)?
+    private var wrapped: (text: ArraySlice<UInt8>, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int)?
 
     public init(file: String) {
         self.file = file
@@ -38,7 +38,7 @@ public struct LndLogParser: LogParser {
             wrapped = nil
             if header == nil, !bytes.isEmpty, LogText.firstTimestamp(bytes, window: 8) == nil, held.parts < 4 {
                 return summary(
-                    held.text + LogText.string(bytes), line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer,
+                    held.text + bytes, line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer,
                     parts: held.parts + 1)
             }
             out += summary(held.text, line: held.line, stamp: held.stamp, prefixPeer: held.prefixPeer, parts: 4)
@@ -68,7 +68,7 @@ public struct LndLogParser: LogParser {
         let prefixPeer = Self.prefixPeer(&rest)
         if LogText.starts(rest, with: LndDialect.received) || LogText.starts(rest, with: LndDialect.sending) {
             out += flushPending()
-            return out + summary(LogText.string(rest), line: line.number, stamp: LogText.stamp(stamp, line), prefixPeer: prefixPeer, parts: 1)
+            return out + summary(rest, line: line.number, stamp: LogText.stamp(stamp, line), prefixPeer: prefixPeer, parts: 1)
         }
         if LogText.starts(rest, with: LndDialect.readMessage) || LogText.starts(rest, with: LndDialect.writeMessage),
             let events = dumpHeader(LogText.string(rest), line: line, stamp: stamp, prefixPeer: prefixPeer)
@@ -90,7 +90,7 @@ public struct LndLogParser: LogParser {
 
     /// A summary line: parsed, or held when a terminal's line wrap cut it (no closing
     /// parenthesis and no peer at its end) until its continuation lines arrive.
-    private mutating func summary(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int) -> [LogEvent] {
+    private mutating func summary(_ text: ArraySlice<UInt8>, line: Int, stamp: Stamp?, prefixPeer: String?, parts: Int) -> [LogEvent] {
         let (message, complete) = summaryLine(text, line: line, stamp: stamp, prefixPeer: prefixPeer)
         if parts < 4, !complete {
             wrapped = (text, line, stamp, prefixPeer, parts)

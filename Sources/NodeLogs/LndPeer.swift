@@ -8,17 +8,16 @@ extension LndLogParser {
     /// How a log line names a peer: `<66 hex>` or `<66 hex>@<addr>` (a node id), `<label>@<addr>`
     /// (an alias or redaction: `[Alice]`, `***`, `PEER`, an elided id), or `<ip:port>` (lnd
     /// before 0.5 named peers by address only).
-    static func peer(_ text: Substring) -> (name: String, identity: PeerIdentity) {
-        let utf8 = text.utf8
-        if let at = utf8.firstIndex(of: UInt8(ascii: "@")) {
-            let id = utf8[..<at]
-            if id.count == 66, id.allSatisfy(Hex.isDigit) { return (String(decoding: id, as: UTF8.self), .nodeID) }
-            if !id.isEmpty { return (String(decoding: id, as: UTF8.self), .alias) }
-            return (String(decoding: utf8[utf8.index(after: at)...], as: UTF8.self), .address)
+    static func peer(_ text: ArraySlice<UInt8>) -> (name: String, identity: PeerIdentity) {
+        if let at = text.firstIndex(of: UInt8(ascii: "@")) {
+            let id = text[..<at]
+            if id.count == 66, id.allSatisfy(Hex.isDigit) { return (LogText.string(id), .nodeID) }
+            if !id.isEmpty { return (LogText.string(id), .alias) }
+            return (LogText.string(text[(at + 1)...]), .address)
         }
-        if utf8.count == 66, utf8.allSatisfy(Hex.isDigit) { return (String(text), .nodeID) }
-        if utf8.contains(UInt8(ascii: ":")) || utf8.contains(UInt8(ascii: ".")) { return (String(text), .address) }
-        return (String(text), .alias)
+        if text.count == 66, text.allSatisfy(Hex.isDigit) { return (LogText.string(text), .nodeID) }
+        if text.contains(UInt8(ascii: ":")) || text.contains(UInt8(ascii: ".")) { return (LogText.string(text), .address) }
+        return (LogText.string(text), .alias)
     }
 
     /// The optional per-peer prefix (lnd 0.15.1+) at the start of `rest`: `Peer(<66 hex>): `, or
@@ -35,11 +34,11 @@ extension LndLogParser {
 
     /// The peer at the end of a summary's `body` (` from <pk>@<addr>`, ` to <pk>@<addr>`), read
     /// from the end since an error's text may contain either word; `body` loses it.
-    static func trailingPeer(_ body: inout Substring, preposition: String) -> (name: String, identity: PeerIdentity)? {
-        guard let range = body.lastRange(of: preposition) else { return nil }
-        let suffix = body[range.upperBound...]
-        guard !suffix.utf8.contains(32), !suffix.isEmpty else { return nil }
-        body = body[..<range.lowerBound]
+    static func trailingPeer(_ body: inout ArraySlice<UInt8>, preposition: StaticString) -> (name: String, identity: PeerIdentity)? {
+        guard let at = LogText.findLast(preposition, in: body) else { return nil }
+        let suffix = body[(at + preposition.utf8CodeUnitCount)...]
+        guard !suffix.contains(32), !suffix.isEmpty else { return nil }
+        body = body[..<at]
         return peer(suffix)
     }
 }

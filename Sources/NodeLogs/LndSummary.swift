@@ -15,37 +15,39 @@ extension LndLogParser {
 
     /// "Received X(summary) from <pk>@<addr>" / "Sending X(summary) to <pk>@<addr>"; and
     /// whether the line ends as lnd ends them (with the peer, or the summary's `)`), or was
-    /// cut by a terminal's line wrap.
-    func summaryLine(_ text: String, line: Int, stamp: Stamp?, prefixPeer: String?) -> (LogMessage?, complete: Bool) {
-        let received = LogText.starts(text.utf8, with: LndDialect.received)
-        var body = Substring(text.utf8.dropFirst((received ? LndDialect.received : LndDialect.sending).utf8CodeUnitCount))
-        var complete = body.utf8.last == UInt8(ascii: ")")
-        var peer = prefixPeer.map { Self.peer(Substring($0)) }
+    /// cut by a terminal's line wrap. Read on the line's bytes.
+    func summaryLine(_ text: ArraySlice<UInt8>, line: Int, stamp: Stamp?, prefixPeer: String?) -> (LogMessage?, complete: Bool) {
+        let received = LogText.starts(text, with: LndDialect.received)
+        var body = text.dropFirst((received ? LndDialect.received : LndDialect.sending).utf8CodeUnitCount)
+        var complete = body.last == UInt8(ascii: ")")
+        var peer = prefixPeer.map { Self.peer(Array($0.utf8)[...]) }
         if let named = Self.trailingPeer(&body, preposition: received ? LndDialect.from : LndDialect.to) {
             if peer == nil || named.identity == .nodeID { peer = named }
             complete = true
         }
         // "Type(summary)" or "Type" (Init has no summary); a summary cut short keeps what it has.
-        let typeName: Substring
-        var summary: Substring = ""
-        if let open = body.utf8.firstIndex(of: UInt8(ascii: "(")) {
+        let typeName: ArraySlice<UInt8>
+        var summary: ArraySlice<UInt8> = []
+        if let open = body.firstIndex(of: UInt8(ascii: "(")) {
             typeName = body[..<open]
-            summary = body[body.utf8.index(after: open)...]
-            if summary.utf8.last == UInt8(ascii: ")") { summary = summary[..<summary.utf8.index(before: summary.endIndex)] }
+            summary = body[(open + 1)...]
+            if summary.last == UInt8(ascii: ")") { summary = summary.dropLast() }
         } else {
             typeName = body
         }
         let content: MessageContent
-        if typeName == LndDialect.custom {
-            let number = summary.hasPrefix(LndDialect.customType) ? UInt16(summary.dropFirst(LndDialect.customType.count)) : nil
+        if LogText.equals(typeName, LndDialect.custom) {
+            let number: UInt16? =
+                LogText.starts(summary, with: LndDialect.customType)
+                ? LogText.decimal(summary.dropFirst(LndDialect.customType.utf8CodeUnitCount)) : nil
             content = .partial(PartialMessage(type: number ?? 0))
-        } else if typeName == LndDialect.unknown {
+        } else if typeName.elementsEqual(LndDialect.unknown.utf8) {
             content = .partial(PartialMessage(type: nil, name: "unknown"))
-        } else if let entry = LndDialect.messages.entry(named: String(typeName)) {
+        } else if let entry = LndDialect.messages.entry(named: LogText.string(typeName)) {
             // A type Wire does not decode (OnionMessage) is kept by its number, without fields.
             content = .partial(entry.kind.map { Self.fields($0, summary) } ?? PartialMessage(type: entry.type))
-        } else if complete, let first = typeName.utf8.first, first >= 0x41 && first <= 0x5A,
-            typeName.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) })
+        } else if complete, let first = typeName.first, first >= 0x41 && first <= 0x5A,
+            typeName.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || LogText.isDigit($0) })
         {
             // A type lnd's table does not know (lnd's own DynPropose, KickoffSig, the gossip 2
             // messages, later additions): still a wire message, of unknown type.
@@ -59,32 +61,42 @@ extension LndLogParser {
     }
 
     /// Splits "a=1, b=2 mSAT, c=x" into pairs (an error's `err=` keeps the rest of the line).
-    static func pairs(_ summary: Substring) -> [(key: Substring, value: Substring)] {
-        var out: [(Substring, Substring)] = []
+    static func pairs(_ summary: ArraySlice<UInt8>) -> SummaryPairs {
+        var out = SummaryPairs()
         var rest = summary
         while !rest.isEmpty {
-            guard let eq = rest.firstIndex(of: "=") else { break }
+            guard let eq = rest.firstIndex(of: UInt8(ascii: "=")) else { break }
             let key = rest[..<eq]
-            let afterEq = rest[rest.index(after: eq)...]
-            if key == "err" {
-                out.append((key, afterEq))
+            let value = rest[(eq + 1)...]
+            if LogText.equals(key, "err") {
+                out.pairs.append((key, value))
                 break
             }
-            if let comma = afterEq.firstRange(ofASCII: ", ") {
-                out.append((key, afterEq[..<comma.lowerBound]))
-                rest = afterEq[comma.upperBound...]
+            if let comma = LogText.find(", ", in: value) {
+                out.pairs.append((key, value[..<comma]))
+                rest = value[(comma + 2)...]
             } else {
-                out.append((key, afterEq))
+                out.pairs.append((key, value))
                 break
             }
         }
         return out
     }
 
+    /// A summary's pairs, looked up by key. A summary has a handful, so comparing bytes in
+    /// order beats hashing every key into a dictionary; the first of a repeated key wins.
+    struct SummaryPairs {
+        var pairs: [(key: ArraySlice<UInt8>, value: ArraySlice<UInt8>)] = []
+
+        subscript(_ key: StaticString) -> ArraySlice<UInt8>? {
+            pairs.first { LogText.equals($0.key, key) }?.value
+        }
+    }
+
     /// Go's `time.Time.String()`: `2023-11-14 23:13:21 +0100 CET` (fractional seconds
     /// optional) → seconds since the epoch, with the offset applied.
-    static func goTime(_ text: Substring) -> Int64? {
-        let bytes = Array(text.utf8)[...]
+    static func goTime(_ text: ArraySlice<UInt8>) -> Int64? {
+        let bytes = Array(text)[...]
         guard let (time, end) = WrapperTime.dateTime(bytes, at: 0), bytes[10] == 32 else { return nil }
         var seconds = time.seconds
         if end + 6 <= bytes.endIndex, bytes[end] == 32, bytes[end + 1] == UInt8(ascii: "+") || bytes[end + 1] == UInt8(ascii: "-"),
@@ -95,22 +107,28 @@ extension LndLogParser {
         return seconds >= 0 ? seconds : nil
     }
 
+    /// The number before the first space: "1000 mSAT" → 1000.
+    static func leadingNumber(_ text: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        text.prefix { $0 != 32 }
+    }
+
     /// "1000 mSAT" → 1000.
-    static func millisatoshis(_ text: Substring?) -> UInt64? {
-        guard let text else { return nil }
-        return UInt64(text.prefix { $0 != " " })
+    static func millisatoshis(_ text: ArraySlice<UInt8>?) -> UInt64? {
+        text.flatMap { LogText.decimal(leadingNumber($0)) }
     }
 
     /// "0.01 BTC" / "0.01000000 BTC" / "1 BTC" → satoshis.
-    static func satoshis(_ text: Substring?) -> UInt64? {
+    static func satoshis(_ text: ArraySlice<UInt8>?) -> UInt64? {
         guard let text else { return nil }
-        let number = text.prefix { $0 != " " }
-        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-        guard let whole = UInt64(parts[0]) else { return nil }
+        let number = leadingNumber(text)
+        let dot = number.firstIndex(of: UInt8(ascii: "."))
+        guard let whole: UInt64 = LogText.decimal(number[..<(dot ?? number.endIndex)]) else { return nil }
         var fraction: UInt64 = 0
-        if parts.count == 2 {
-            let digits = String(parts[1].prefix(8))
-            guard let f = UInt64(digits + String(repeating: "0", count: 8 - digits.count)) else { return nil }
+        if let dot {
+            let digits = number[(dot + 1)...].prefix(8)
+            guard let f: UInt64 = LogText.decimal(digits + [UInt8](repeating: UInt8(ascii: "0"), count: 8 - digits.count)) else {
+                return nil
+            }
             fraction = f
         }
         let (sats, overflow) = whole.multipliedReportingOverflow(by: 100_000_000)
@@ -119,14 +137,14 @@ extension LndLogParser {
     }
 
     /// A hash lnd prints byte-reversed (a txid, a chain hash), in wire order.
-    static func reversed<V: FixedSizeBytes>(_ text: Substring?, _: V.Type) -> V? {
-        reversedHex(text).flatMap { V($0) }
+    static func reversed<V: FixedSizeBytes>(_ text: ArraySlice<UInt8>?, _: V.Type) -> V? {
+        text.flatMap { Hex.decode(utf8: $0) }.flatMap { V($0.reversed()) }
     }
 
     /// The fields of one summary, typed.
-    static func fields(_ kind: MessageKind, _ summary: Substring) -> PartialMessage {
+    static func fields(_ kind: MessageKind, _ summary: ArraySlice<UInt8>) -> PartialMessage {
         var b = PartialBuilder(kind: kind)
-        let kv = Dictionary(pairs(summary), uniquingKeysWith: { first, _ in first })
+        let kv = pairs(summary)
         b.hex(\.channelID, kv["chan_id"])
         switch kind {
         case .openChannel:
@@ -144,9 +162,9 @@ extension LndLogParser {
             b.unsigned(\.minimumDepth, kv["num_confs"])
         case .fundingCreated:
             b.hex(\.temporaryChannelID, kv["temp_chan_id"])
-            if let point = kv["chan_point"], let colon = point.lastIndex(of: ":") {
+            if let point = kv["chan_point"], let colon = point.lastIndex(of: UInt8(ascii: ":")) {
                 b.set(\.fundingTxid, reversed(point[..<colon], SHA256Hash.self))
-                b.unsigned(\.fundingOutputIndex, point[point.index(after: colon)...])
+                b.unsigned(\.fundingOutputIndex, point[(colon + 1)...])
             }
         case .channelReady:
             b.hex(\.secondPerCommitmentPoint, kv["next_point"])
@@ -169,7 +187,7 @@ extension LndLogParser {
             b.hex(\.reason, kv["reason"])
         case .updateFailMalformedHTLC:
             b.unsigned(\.id, kv["id"])
-            b.set(\.failureCode, kv["fail_code"].flatMap { failCodes[String($0)] }.flatMap(UInt16.init(exactly:)))
+            b.set(\.failureCode, kv["fail_code"].flatMap { failCodes[LogText.string($0)] }.flatMap(UInt16.init(exactly:)))
         case .commitmentSigned:
             b.unsigned(\.numHTLCs, kv["num_htlcs"])
         case .revokeAndAck:
@@ -181,21 +199,21 @@ extension LndLogParser {
             b.unsigned(\.nextCommitmentNumber, kv["next_local_height"])
             b.unsigned(\.nextRevocationNumber, kv["remote_tail_height"])
         case .error, .warning:
-            b.set(\.data, kv["err"].map { Array($0.utf8) })
+            b.set(\.data, kv["err"].map { Array($0) })
         case .ping:
             b.unsigned(\.numPongBytes, kv["num_pong_bytes"])
             ignored(&b, kv["ping_bytes"], length: kv["len(ping_bytes)"])
         case .pong:
             ignored(&b, kv["pong_bytes"], length: kv["len(pong_bytes)"])
         case .stfu:
-            b.set(\.initiator, kv["initiator"].map { $0 == "true" ? 1 : 0 })
+            b.set(\.initiator, kv["initiator"].map { LogText.equals($0, "true") ? 1 : 0 })
         case .announcementSignatures, .channelAnnouncement, .channelUpdate:
-            b.set(\.shortChannelID, kv["short_chan_id"].flatMap { UInt64($0) }.map(ShortChannelID.init(rawValue:)))
+            b.set(\.shortChannelID, kv["short_chan_id"].flatMap { LogText.decimal($0) }.map(ShortChannelID.init(rawValue:)))
             b.set(\.chainHash, reversed(kv["chain_hash"], ChainHash.self))
-            b.set(\.messageFlags, kv["mflags"].flatMap { UInt8($0, radix: 2) })
-            b.set(\.channelFlags, kv["cflags"].flatMap { UInt8($0, radix: 2) })
+            b.set(\.messageFlags, kv["mflags"].flatMap { UInt8(LogText.string($0), radix: 2) })
+            b.set(\.channelFlags, kv["cflags"].flatMap { UInt8(LogText.string($0), radix: 2) })
             // Before the 2018 split into message_flags and channel_flags, one 16-bit "flag".
-            if let flags = kv["flag"].flatMap({ UInt16($0) }) {
+            if let flags: UInt16 = kv["flag"].flatMap({ LogText.decimal($0) }) {
                 b.set(\.messageFlags, UInt8(flags >> 8))
                 b.set(\.channelFlags, UInt8(flags & 0xff))
             }
@@ -210,8 +228,8 @@ extension LndLogParser {
     }
 
     /// A ping's or pong's `ignored` bytes (and so their length), or their length alone.
-    private static func ignored(_ b: inout PartialBuilder, _ hex: Substring?, length: Substring?) {
-        if let bytes = hex.flatMap({ Hex.decode($0) }) {
+    private static func ignored(_ b: inout PartialBuilder, _ hex: ArraySlice<UInt8>?, length: ArraySlice<UInt8>?) {
+        if let bytes = hex.flatMap({ Hex.decode(utf8: $0) }) {
             b.set(\.byteslen, UInt16(exactly: bytes.count))
             b.set(\.ignored, bytes)
         }

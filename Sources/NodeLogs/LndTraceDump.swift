@@ -34,11 +34,11 @@ extension LndLogParser {
             out += flushPending()
             if let entry = LndDialect.goType(goType) {
                 // Before lnd 0.15.1 the peer is in the line: "readMessage from <peer>: (…".
-                var peer = prefixPeer.map { Self.peer(Substring($0)) }
+                var peer = prefixPeer.map { Self.peer(Array($0.utf8)[...]) }
                 let from = (received ? LndDialect.readMessage : LndDialect.writeMessage).utf8CodeUnitCount
                 if peer == nil, let colon = text.dropFirst(from).firstRange(of: LndDialect.dumpPeerEnd) {
                     let named = text[text.index(text.startIndex, offsetBy: from)..<colon.lowerBound]
-                    if named != "peer" { peer = Self.peer(Substring(named)) }
+                    if named != "peer" { peer = Self.peer(Array(named.utf8)[...]) }
                 }
                 var message = LogMessage(
                     line: line.number, stamp: LogText.stamp(stamp, line), peer: peer?.name,

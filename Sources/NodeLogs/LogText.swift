@@ -175,6 +175,38 @@ enum LogText {
     static func string(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Whether `bytes` are exactly `text`.
+    static func equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { bytes.elementsEqual($0) }
+    }
+
+    /// The offset of the last `needle` in `haystack`, or `nil`.
+    static func findLast(_ needle: StaticString, in haystack: ArraySlice<UInt8>) -> Int? {
+        needle.withUTF8Buffer { n -> Int? in
+            guard !n.isEmpty, haystack.count >= n.count else { return nil }
+            var start = haystack.endIndex - n.count
+            while start >= haystack.startIndex {
+                if haystack[start] == n[0], haystack[start..<(start + n.count)].elementsEqual(n) { return start }
+                start -= 1
+            }
+            return nil
+        }
+    }
+
+    /// A decimal number of digits only (no sign, no spaces) that fits `V`; `nil` otherwise.
+    static func decimal<V: FixedWidthInteger & UnsignedInteger>(_ bytes: some Collection<UInt8>) -> V? {
+        guard !bytes.isEmpty else { return nil }
+        var value: V = 0
+        for byte in bytes {
+            guard isDigit(byte) else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(V(byte - 48))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return value
+    }
 }
 
 /// Builds a ``PartialMessage`` from the fields a log line gives, straight into their typed
@@ -219,6 +251,23 @@ struct PartialBuilder {
     mutating func unsigned<V: FixedWidthInteger & UnsignedInteger>(_ field: WritableKeyPath<TypedMessage, V?>, _ text: Substring?) {
         guard let text, let value = V(text) else { return }
         set(field, value)
+    }
+
+    /// A fixed-size field from the bytes of its hex, of exactly its size.
+    mutating func hex<V: FixedSizeBytes>(_ field: WritableKeyPath<TypedMessage, V?>, _ text: ArraySlice<UInt8>?) {
+        guard let text, text.count == 2 * V.size, let bytes = Hex.decode(utf8: text) else { return }
+        set(field, V(bytes))
+    }
+
+    /// A byte-string field from the bytes of its hex (of `count` bytes, when given).
+    mutating func hex(_ field: WritableKeyPath<TypedMessage, [UInt8]?>, _ text: ArraySlice<UInt8>?, count: Int? = nil) {
+        guard let text, count == nil || text.count == 2 * (count ?? 0), let bytes = Hex.decode(utf8: text) else { return }
+        set(field, bytes)
+    }
+
+    /// A number field from the bytes of its decimal text, digits only, that fits its width.
+    mutating func unsigned<V: FixedWidthInteger & UnsignedInteger>(_ field: WritableKeyPath<TypedMessage, V?>, _ text: ArraySlice<UInt8>?) {
+        set(field, text.flatMap { LogText.decimal($0) })
     }
 
     /// The channel a line's context names (not one of the message's fields), unless a field

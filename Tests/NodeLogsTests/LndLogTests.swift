@@ -268,4 +268,26 @@ struct LndLogTests {
         #expect(messages.first?.content.name == "node_announcement" && messages.first?.line == 1)
         #expect(messages.first?.peer == "0378a5312ca36773971df43f833b571d024fd7d5d216fbdf7e241b710714ef1be1")
     }
+
+    /// Amounts as lnd prints them (`btcutil.Amount.String()`, `lnwire.MilliSatoshi`), read on
+    /// the line's bytes: whole and fractional bitcoin, and numbers that do not fit or are not
+    /// digits only left unknown rather than misread.
+    @Test(arguments: [
+        ("amt=0.01 BTC", UInt64?.some(1_000_000)), ("amt=1 BTC", 100_000_000), ("amt=0.00000001 BTC", 1),
+        ("amt=21000000 BTC", 2_100_000_000_000_000), ("amt=0.123456789 BTC", 12_345_678),
+        ("amt=184467440737.09551616 BTC", nil), ("amt=+1 BTC", nil), ("amt=1.x BTC", nil), ("amt= BTC", nil),
+    ])
+    func fundingAmountsAreRead(_ amount: String, _ satoshis: UInt64?) {
+        var parser = LndLogParser(file: "lnd.log")
+        let (messages, _) = run(
+            &parser,
+            """
+            2024-01-01 00:00:00.000 [DBG] PEER: Sending MsgOpenChannel(temp_chan_id=\(LndLogTests.chan), \(amount), push_amt=18446744073709551616 mSAT, csv=144) to \(LndLogTests.peer)@10.0.0.2:9735
+            """)
+        #expect(messages.count == 1)
+        #expect(messages.first?.uint("funding_satoshis") == satoshis, "\(amount)")
+        // Above 2⁶⁴ − 1: unknown, not wrapped around.
+        #expect(messages.first?.uint("push_msat") == nil)
+        #expect(messages.first?.uint("to_self_delay") == 144)
+    }
 }
