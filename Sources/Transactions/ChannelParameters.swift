@@ -71,10 +71,22 @@ public struct ChannelParameters: Sendable {
     ) -> CommitmentTransaction? {
         let local = sides[owner], remote = sides[owner.other]
         guard let revocation = KeyDerivation.revocationPubkey(basepoint: remote.revocationBasepoint, perCommitmentPoint: point),
-            let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point),
-            let localHTLC = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
-            let remoteHTLC = KeyDerivation.pubkey(basepoint: remote.htlcBasepoint, perCommitmentPoint: point)
+            let delayed = KeyDerivation.pubkey(basepoint: local.delayedPaymentBasepoint, perCommitmentPoint: point)
         else { return nil }
+        // The HTLC keys appear only in HTLC outputs: a commitment without one (about half of
+        // them in a payment's life) spares two point multiplications.
+        let htlcOutputs = htlcs.contains {
+            !Trimming.isTrimmed(
+                amountMsat: $0.amountMsat, dustLimit: local.dustLimit, feeratePerKw: feeratePerKw, offered: $0.offerer == owner,
+                anchors: anchors)
+        }
+        var localHTLC: [UInt8] = [], remoteHTLC: [UInt8] = []
+        if htlcOutputs {
+            guard let l = KeyDerivation.pubkey(basepoint: local.htlcBasepoint, perCommitmentPoint: point),
+                let r = KeyDerivation.pubkey(basepoint: remote.htlcBasepoint, perCommitmentPoint: point)
+            else { return nil }
+            (localHTLC, remoteHTLC) = (l, r)
+        }
         let remotePayment =
             staticRemoteKey || anchors
             ? remote.paymentBasepoint : KeyDerivation.pubkey(basepoint: remote.paymentBasepoint, perCommitmentPoint: point)

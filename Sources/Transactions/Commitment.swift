@@ -19,7 +19,8 @@ public struct CommitmentTransaction: Sendable {
         }
     }
 
-    /// The per-commitment keys (BOLT #3 §"Key Derivation") and both funding keys.
+    /// The per-commitment keys (BOLT #3 §"Key Derivation") and both funding keys. The two
+    /// HTLC keys may be empty (not derived) when the commitment has no HTLC output.
     public struct Keys: Sendable {
         public var revocation: [UInt8]
         public var localDelayed: [UInt8]
