@@ -80,12 +80,11 @@ extension Message {
     }
 
     public var name: String {
-        if let payload { return Swift.type(of: payload).name }
-        return Message.name(ofType: type)
+        kind?.name ?? Message.name(ofType: type)
     }
 
     public var type: UInt16 {
-        if let payload { return Swift.type(of: payload).type }
+        if let kind { return kind.rawValue }
         if case let .unknown(message) = self { return message.type }
         return 0
     }

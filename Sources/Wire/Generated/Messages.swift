@@ -213,6 +213,63 @@ public enum Message: Hashable, Sendable {
         }
     }
 
+    /// The message's kind, `nil` for an unknown type; read without copying the message
+    /// (``payload`` boxes it).
+    public var kind: MessageKind? {
+        switch self {
+        case .initMessage: .initMessage
+        case .error: .error
+        case .warning: .warning
+        case .ping: .ping
+        case .pong: .pong
+        case .peerStorage: .peerStorage
+        case .peerStorageRetrieval: .peerStorageRetrieval
+        case .txAddInput: .txAddInput
+        case .txAddOutput: .txAddOutput
+        case .txRemoveInput: .txRemoveInput
+        case .txRemoveOutput: .txRemoveOutput
+        case .txComplete: .txComplete
+        case .txSignatures: .txSignatures
+        case .txInitRBF: .txInitRBF
+        case .txAckRBF: .txAckRBF
+        case .txAbort: .txAbort
+        case .openChannel: .openChannel
+        case .acceptChannel: .acceptChannel
+        case .fundingCreated: .fundingCreated
+        case .fundingSigned: .fundingSigned
+        case .channelReady: .channelReady
+        case .openChannel2: .openChannel2
+        case .acceptChannel2: .acceptChannel2
+        case .stfu: .stfu
+        case .spliceInit: .spliceInit
+        case .spliceAck: .spliceAck
+        case .spliceLocked: .spliceLocked
+        case .shutdown: .shutdown
+        case .closingComplete: .closingComplete
+        case .closingSig: .closingSig
+        case .closingSigned: .closingSigned
+        case .updateAddHTLC: .updateAddHTLC
+        case .updateFulfillHTLC: .updateFulfillHTLC
+        case .updateFailHTLC: .updateFailHTLC
+        case .updateFailMalformedHTLC: .updateFailMalformedHTLC
+        case .startBatch: .startBatch
+        case .commitmentSigned: .commitmentSigned
+        case .revokeAndAck: .revokeAndAck
+        case .updateFee: .updateFee
+        case .channelReestablish: .channelReestablish
+        case .announcementSignatures: .announcementSignatures
+        case .channelAnnouncement: .channelAnnouncement
+        case .nodeAnnouncement: .nodeAnnouncement
+        case .channelUpdate: .channelUpdate
+        case .queryShortChannelIds: .queryShortChannelIds
+        case .replyShortChannelIdsEnd: .replyShortChannelIdsEnd
+        case .queryChannelRange: .queryChannelRange
+        case .replyChannelRange: .replyChannelRange
+        case .gossipTimestampFilter: .gossipTimestampFilter
+        case .unknown: nil
+        }
+    }
+
     /// The decoded message, or `nil` for an unknown type.
     public var payload: (any WireMessage)? {
         switch self {
