@@ -12,7 +12,32 @@ enum ConnectionRules {
     static let all: [Rule] = [
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
+        featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
+        peerStorageBlob,
     ]
+
+    /// The messages that move a channel on: what a failed channel no longer sends.
+    static let channelProgress: Set<MessageKind> = updateMessages.union([
+        .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .closingComplete, .closingSig,
+        .spliceInit, .spliceAck, .txAddInput, .txAddOutput, .txComplete, .txSignatures,
+    ])
+
+    /// BOLT #9's feature table: each defined pair by its even bit, with the contexts it may
+    /// appear in (`I`: init, `N`: node_announcement, `C`: channel_announcement, `9`: invoice;
+    /// empty for the ASSUMED features and `gossip_queries`, which every node still sets).
+    static let definedFeatures: [Int: String] = [
+        0: "", 4: "IN", 6: "", 8: "", 10: "IN", 12: "", 14: "", 16: "IN9", 18: "IN", 22: "INT", 24: "IN9", 26: "IN",
+        28: "IN", 34: "IN", 36: "IN9", 38: "IN", 42: "IN", 44: "", 46: "INT", 48: "9", 50: "INT", 60: "IN", 62: "IN",
+    ]
+
+    /// The bits set in an `init`'s `features` and `globalfeatures`.
+    static func initBits(_ c: Check) -> [Int] {
+        Set(ConnectionModel.bits(c.bytes(\.features) ?? []) + ConnectionModel.bits(c.bytes(\.globalfeatures) ?? [])).sorted()
+    }
+
+    static func bitList(_ bits: [Int]) -> String {
+        "bit\(bits.count > 1 ? "s" : "") \(bits.map(String.init).joined(separator: ", "))"
+    }
 
     static let initFirst = Rule(
         RuleInfo(
@@ -192,10 +217,7 @@ enum ConnectionRules {
             explanation:
                 "A node that sent `error` for a channel (or all-zero: every channel) has failed it, and must not go on updating, signing, revoking or closing it on this connection.",
             example: "→ error channel_id=C, → update_add_htlc channel_id=C"),
-        on: updateMessages.union([
-            .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .closingComplete, .closingSig,
-            .spliceInit, .spliceAck, .txAddInput, .txAddOutput, .txComplete, .txSignatures,
-        ])
+        on: channelProgress
     ) { c in
         let direction = c.direction
         guard let channel = c.channel else { return }
@@ -225,5 +247,157 @@ enum ConnectionRules {
         if !channel.knownOnConnection {
             c.violation("`\(c.name)` for channel \(short(channel.key)), which was neither opened nor reestablished on this connection")
         }
+    }
+
+    static let featureUndefined = Rule(
+        RuleInfo(
+            "conn-feat-undefined", "only defined feature bits", section: "BOLT #1 §\"The init Message\" Requirements; BOLT #9 §Requirements",
+            severity: .warning,
+            spec:
+                "The sending node: MUST set any undefined feature bits to 0. The origin node: MUST NOT set feature bits it does not support.",
+            explanation:
+                "Bits outside BOLT #9's table are undefined for this version of the specification. Implementations set experimental or newer bits (odd ones, so that peers may ignore them): this is a warning, to be read against the spec version the nodes follow.",
+            example: "→ init features with bit 101"), on: [.initMessage]
+    ) { c in
+        guard c.needBytes(\.features) != nil else { return }
+        let undefined = initBits(c).filter { definedFeatures[$0 & ~1] == nil }
+        if !undefined.isEmpty { c.violation("undefined feature \(bitList(undefined)) set") }
+    }
+
+    static let featureContext = Rule(
+        RuleInfo(
+            "conn-feat-context", "init features of the init context", section: "BOLT #9 §Requirements",
+            severity: .warning,
+            spec: "The origin node: MUST NOT set feature bits in fields not specified by the table.",
+            explanation:
+                "BOLT #9's Context column says where a feature may be advertised; `I` is `init`. `option_payment_metadata` (48/49) is an invoice feature only. Features with an empty context (the ASSUMED ones and `gossip_queries`) are set by nearly every node and are not reported.",
+            example: "→ init features with bit 49"), on: [.initMessage]
+    ) { c in
+        guard c.needBytes(\.features) != nil else { return }
+        let misplaced = initBits(c).filter { definedFeatures[$0 & ~1].map { !$0.isEmpty && !$0.contains("I") } ?? false }
+        if !misplaced.isEmpty { c.violation("feature \(bitList(misplaced)) may not appear in `init`") }
+    }
+
+    static let featureGlobal = Rule(
+        RuleInfo(
+            "conn-feat-global", "globalfeatures only below bit 14", section: "BOLT #1 §\"The init Message\" Requirements",
+            severity: .warning,
+            spec: "The sending node: SHOULD NOT set features greater than 13 in `globalfeatures`.",
+            explanation:
+                "`globalfeatures` is kept for compatibility with nodes from before the two fields were merged; newer features belong in `features` only.",
+            example: "→ init globalfeatures with bit 17"), on: [.initMessage]
+    ) { c in
+        guard let global = c.needBytes(\.globalfeatures) else { return }
+        let high = ConnectionModel.bits(global).filter { $0 > 13 }.sorted()
+        if !high.isEmpty { c.violation("`globalfeatures` sets \(bitList(high))") }
+    }
+
+    static let featureMinimal = Rule(
+        RuleInfo(
+            "conn-feat-minimal", "features in their shortest form", section: "BOLT #1 §\"The init Message\" Requirements",
+            severity: .warning,
+            spec: "The sending node: SHOULD use the minimum length required to represent the `features` field.",
+            explanation: "A feature bitmap is big-endian: a leading zero byte adds nothing.",
+            example: "→ init features=0002a2 (a leading zero byte)"), on: [.initMessage]
+    ) { c in
+        guard let features = c.needBytes(\.features) else { return }
+        let zeros = features.prefix { $0 == 0 }.count
+        if zeros > 0 { c.violation("`features` (\(features.count) bytes) starts with \(zeros) zero byte\(zeros > 1 ? "s" : "")") }
+    }
+
+    static let remoteAddress = Rule(
+        RuleInfo(
+            "conn-remote-addr", "remote_addr is one address descriptor",
+            section: "BOLT #1 §\"The init Message\" Requirements; BOLT #7 §\"The node_announcement Message\"",
+            severity: .error,
+            spec:
+                "The sending node: if it sets `remote_addr`: MUST set it to a valid `address descriptor` (1 byte type and data as described in BOLT 7).",
+            explanation:
+                "An address descriptor is a type byte, then the address and port: type 1 (IPv4) 4 + 2 bytes, 2 (IPv6) 16 + 2, 4 (Tor v3) 35 + 2, 5 (DNS hostname) a length byte, that many ASCII bytes, and 2. Type 3 (Tor v2) is deprecated. The SHOULD NOT on private addresses depends on what the sender could see, and is not judged.",
+            example: "→ init remote_addr=0107f000 (an IPv4 descriptor cut short)"), on: [.initMessage]
+    ) { c in
+        guard let address = c.bytes(\.remoteAddrRecord) else { return }
+        if let problem = Self.descriptorProblem(address) { c.violation("`remote_addr` \(problem)") }
+    }
+
+    /// Why `bytes` are not exactly one BOLT #7 address descriptor, or `nil`.
+    static func descriptorProblem(_ bytes: [UInt8]) -> String? {
+        guard let type = bytes.first else { return "is empty" }
+        let expected: Int
+        switch type {
+        case 1: expected = 1 + 4 + 2
+        case 2: expected = 1 + 16 + 2
+        case 3: expected = 1 + 10 + 2
+        case 4: expected = 1 + 35 + 2
+        case 5:
+            guard bytes.count >= 2 else { return "is a hostname descriptor without its length" }
+            let host = bytes.dropFirst(2).prefix(Int(bytes[1]))
+            if host.contains(where: { $0 < 0x21 || $0 > 0x7e }) { return "names a hostname that is not printable ASCII" }
+            expected = 2 + Int(bytes[1]) + 2
+        default: return "has address type \(type), which BOLT #7 does not define"
+        }
+        if bytes.count != expected { return "of type \(type) is \(bytes.count) bytes, not \(expected)" }
+        return nil
+    }
+
+    static let featureGated = Rule(
+        RuleInfo(
+            "conn-feature-gated", "feature messages only when negotiated",
+            section: "BOLT #1 §\"Lightning Message Format\"; BOLT #2 §\"Channel Establishment v2\", §\"Channel Splicing\"",
+            severity: .error,
+            spec:
+                "A sending node: MUST NOT send an evenly-typed message not listed here without prior negotiation. (BOLT #2: `open_channel2` is used when `option_dual_fund` is negotiated; a node sends `splice_init` only when `option_splice` is negotiated.)",
+            explanation:
+                "`open_channel2` and `accept_channel2` need option_dual_fund (28/29) on both sides, `splice_init`, `splice_ack` and `splice_locked` need option_splice (62/63), and the interactive-transaction messages need one of the two. `stfu` and the simple-close messages are judged by `stfu-negotiated` and `close-mode`.",
+            example: "→ init, ← init (no bit 28/29), → open_channel2"),
+        on: [
+            .openChannel2, .acceptChannel2, .spliceInit, .spliceAck, .spliceLocked, .txAddInput, .txAddOutput, .txRemoveInput,
+            .txRemoveOutput, .txComplete, .txSignatures, .txInitRBF, .txAckRBF, .txAbort,
+        ]
+    ) { c in
+        guard let dualFund = c.connection.negotiated(28), let splice = c.connection.negotiated(62) else {
+            return c.notEvaluated("the connection's `init` messages are not in the trace")
+        }
+        switch c.kind {
+        case .openChannel2, .acceptChannel2:
+            if !dualFund { c.violation("`\(c.name)` although option_dual_fund is not negotiated") }
+        case .spliceInit, .spliceAck, .spliceLocked:
+            if !splice { c.violation("`\(c.name)` although option_splice is not negotiated") }
+        default:
+            if !dualFund && !splice { c.violation("`\(c.name)` although neither option_dual_fund nor option_splice is negotiated") }
+        }
+    }
+
+    static let errorReceiverFails = Rule(
+        RuleInfo(
+            "conn-error-recv-fails", "no channel progress after receiving error",
+            section: "BOLT #1 §\"The error and warning Messages\" Requirements",
+            severity: .error,
+            spec:
+                "The receiving node: upon receiving `error`: if `channel_id` is all zero: MUST fail all channels with the sending node. Otherwise: MUST fail the channel referred to by `channel_id`, if that channel is with the sending node.",
+            explanation:
+                "A node that received `error` for a channel (or all-zero: every channel) has failed it, and must stop updating, signing, revoking or closing it on this connection. A message that may have crossed the error on the wire is certain only when the trace was recorded at its sender.",
+            example: "← error channel_id=C, → commitment_signed channel_id=C", vantageDependent: true),
+        on: channelProgress
+    ) { c in
+        let direction = c.direction
+        guard let channel = c.channel else { return }
+        if c.connection.failedEvery[direction.reversed] {
+            c.crossingViolation("`\(c.name)` for channel \(short(channel.key)) after the peer's error failed every channel")
+        } else if channel.errorOnConnection[c.peer] {
+            c.crossingViolation("`\(c.name)` after the peer's `error` failed the channel")
+        }
+    }
+
+    static let peerStorageBlob = Rule(
+        RuleInfo(
+            "conn-peer-storage-blob", "peer storage blobs padded to 65531 bytes", section: "BOLT #1 §\"Peer Storage\" Requirements",
+            severity: .warning,
+            spec: "The sending node: MUST limit its `blob` to 65531 bytes. SHOULD pad the `blob` to ensure its length is always exactly 65531 bytes.",
+            explanation: "A blob of constant size does not tell an observer how much the sender stores.",
+            example: "→ peer_storage blob of 32 bytes"), on: [.peerStorage]
+    ) { c in
+        guard let blob = c.needBytes(\.blob) else { return }
+        if blob.count != 65531 { c.violation("`blob` is \(blob.count) bytes, not 65531") }
     }
 }
