@@ -45,7 +45,16 @@ public struct ConnectionModel: Sendable {
     /// model holds nothing per channel, so its size and the cost of copying it do not grow
     /// with the channels on the connection.)
     public var failedEvery = PerDirection(repeating: false)
+    /// The batch of `commitment_signed` each direction is in, after a `start_batch` (BOLT #2
+    /// §"Batching channel messages"): its channel and how many of its messages are still to come.
+    public var batch = PerDirection<Batch?>(repeating: nil)
     static let maximumPendingPings = 1024
+
+    public struct Batch: Sendable, Equatable {
+        public var channel: ChannelID?
+        public var size: Int
+        public var remaining: Int
+    }
 
     public init(startSeen: Bool, transport: Bool) {
         self.startSeen = startSeen
@@ -56,7 +65,20 @@ public struct ConnectionModel: Sendable {
     mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
         let d = direction ?? .out
         lastWasInit[d] = m.kind == .initMessage
+        // A batch takes the next messages of its direction: its own commitment_signed count
+        // down, anything else ends it (`batch-contiguous`).
+        if var open = batch[d] {
+            open.remaining -= 1
+            let member = m.kind == .commitmentSigned && m.typed.channelID == open.channel
+            batch[d] = member && open.remaining > 0 ? open : nil
+        }
         switch m.kind {
+        case .startBatch:
+            // Sizes above 20 are a violation (`batch-size`); the batch still holds 20 at most.
+            if let size = m.uint(\.batchSize), size > 1 {
+                let held = Int(min(size, 20))
+                batch[d] = Batch(channel: m.typed.channelID, size: held, remaining: held)
+            }
         case .initMessage:
             initSeen[d] = true
             // A log summary may not give the features: then they stay unknown.

@@ -39,6 +39,16 @@ final class ChannelModel {
     /// each side's next `commitment_signed` is the initial one for the new transaction.
     var lastMoveWasComplete: Side?
     var initialSigningPending = PerSide(false, false)
+    /// Each side's open batch of `commitment_signed` after a `start_batch` (BOLT #2
+    /// §"Batching channel messages"): its size and how many of its messages are still to
+    /// come. The batch is one signing: its later members sign the same commitment number.
+    var batch = PerSide<(size: Int, remaining: Int)?>(nil, nil)
+
+    /// Whether `side`'s next `commitment_signed` is a later member of its batch.
+    func isBatchContinuation(_ side: Side) -> Bool {
+        guard let batch = batch[side] else { return false }
+        return batch.remaining < batch.size
+    }
     var scid: ShortChannelID
 
     init(label: String, nodes: PerSide<String>, seeds: PerSide<[UInt8]>, temporaryID: ChannelID, scid: ShortChannelID) {

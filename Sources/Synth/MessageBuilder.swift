@@ -268,7 +268,7 @@ struct MessageBuilder {
         case var .commitmentSigned(m):
             guard let channel else { break }
             m.channelID = cid
-            let commitment = channel.ledger.localCommitment(side.other) + 1
+            let commitment = channel.ledger.localCommitment(side.other) + (channel.isBatchContinuation(side) ? 0 : 1)
             if !channel.initialSigningPending[side], let tx = channel.commitment(owner: side.other, number: commitment) {
                 // Real signatures over the BOLT #3 transactions, by the funding and HTLC keys.
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
@@ -409,12 +409,23 @@ struct MessageBuilder {
             channel.recordRemove(from: side, id: m.id, fulfilled: false)
         case let .updateFee(m):
             channel.recordFee(from: side, m.feeratePerKw)
+        case let .startBatch(m):
+            if m.batchSize > 1 {
+                let size = Int(min(m.batchSize, 20))
+                channel.batch[side] = (size, size)
+            }
         case .commitmentSigned:
             // The commitment_signed of a v2 opening or splice signs commitment 0 or the
-            // current number again: not a new signing.
+            // current number again, and a batch's later members sign its first's: not new
+            // signings.
+            let continuation = channel.isBatchContinuation(side)
+            if var batch = channel.batch[side] {
+                batch.remaining -= 1
+                channel.batch[side] = batch.remaining > 0 ? batch : nil
+            }
             if channel.initialSigningPending[side] {
                 channel.initialSigningPending[side] = false
-            } else {
+            } else if !continuation {
                 channel.recordCommitmentSigned(from: side)
             }
         case .txComplete:
