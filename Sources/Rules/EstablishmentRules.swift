@@ -7,7 +7,8 @@ import Wire
 enum EstablishmentRules {
     static let all: [Rule] = [
         sequence, acceptTemporaryID, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
-        channelTypePresent, acceptChannelType, flagsUndefined, largeChannel, notIfDualFund, pointsValid, scidAliasPrivate,
+        channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined, largeChannel, notIfDualFund, pointsValid,
+        scidAliasPrivate,
         acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady,
     ]
 
@@ -182,6 +183,49 @@ enum EstablishmentRules {
     ) { c in
         guard c.needTLVs() else { return }
         if c.typed.channelTypeRecord == nil { c.violation("`\(c.name)` has no `channel_type`") }
+    }
+
+    static let channelTypeValid = Rule(
+        RuleInfo(
+            "v1-channel-type-valid", "channel_type is a defined type", section: "\(openSection); BOLT #2 §\"Defined Channel Types\"",
+            severity: .error,
+            spec:
+                "The sending node: MUST set `channel_type` to a defined type representing the type it wants. MUST use the smallest bitmap possible to represent the channel type.",
+            explanation:
+                "Channel types are an enumeration, not any set of bits: `option_static_remotekey` (12) alone or with `option_anchors` (22), each optionally with `option_scid_alias` (46) and `option_zeroconf` (50), as a big-endian bitmap without leading zero bytes. Types that implementations define beyond BOLT #2 (taproot channels) are undefined here.",
+            example: "→ open_channel channel_type=0400 (bit 10 alone)"),
+        on: [.openChannel, .openChannel2]
+    ) { c in
+        guard c.needTLVs(), let type = c.typed.channelTypeRecord else { return }  // v1-channel-type-present
+        let bits = Set(ConnectionModel.bits(type))
+        if type.first == 0 { return c.violation("channel_type \(Hex.encode(type)) is not the smallest bitmap (a leading zero byte)") }
+        let base = bits.subtracting([46, 50])
+        if base != [12] && base != [12, 22] {
+            c.violation("channel_type \(Hex.encode(type)) (bits \(bits.sorted().map(String.init).joined(separator: ", "))) is not a defined type")
+        }
+    }
+
+    static let channelTypeNegotiated = Rule(
+        RuleInfo(
+            "v1-channel-type-negotiated", "channel_type only of negotiated features", section: openSection,
+            severity: .warning,
+            spec: "The sending node: SHOULD NOT set it to a type containing a feature which was not negotiated.",
+            explanation:
+                "Every feature of the proposed type should be offered by both nodes' `init`: `option_anchors` (22/23), `option_scid_alias` (46/47), `option_zeroconf` (50/51). `option_static_remotekey` is ASSUMED.",
+            example: "→ init, ← init (no bit 22/23), → open_channel channel_type=401000"),
+        on: [.openChannel, .openChannel2]
+    ) { c in
+        guard c.needTLVs(), let type = c.typed.channelTypeRecord else { return }
+        var missing: [Int] = []
+        for bit in ConnectionModel.bits(type).sorted() {
+            guard let both = c.connection.negotiated(bit) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
+            if !both { missing.append(bit) }
+        }
+        if !missing.isEmpty {
+            c.violation(
+                "channel_type has \(missing.count > 1 ? "features" : "feature") \(missing.map { "\($0)/\($0 + 1)" }.joined(separator: ", ")) that the nodes did not both offer"
+            )
+        }
     }
 
     static let acceptChannelType = Rule(
