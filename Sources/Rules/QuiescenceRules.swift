@@ -2,7 +2,7 @@ import Wire
 
 /// BOLT #2 §"Channel Quiescence": `stfu`.
 enum QuiescenceRules {
-    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noUpdates]
+    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noUpdates, reply, onlyDependent]
 
     static let section = "BOLT #2 §\"Channel Quiescence\" Requirements"
 
@@ -83,5 +83,37 @@ enum QuiescenceRules {
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.stfuSent[c.sender] { c.violation("`\(c.name)` after the sender's own `stfu`") }
+    }
+
+    static let reply = Rule(
+        RuleInfo(
+            "stfu-reply", "no updates while an stfu waits for its reply", section: section,
+            severity: .warning,
+            spec:
+                "The receiver of `stfu`: if it has sent `stfu` then: MUST NOT send `stfu`. Otherwise: SHOULD NOT send any more update messages; MUST reply with `stfu` once it can do so.",
+            explanation:
+                "A node asked to quiesce settles what it has in flight and answers with its own `stfu`; new updates delay quiescence. An update that may have crossed the peer's `stfu` on the wire is certain only when the trace was recorded at its sender. Whether the reply came \"once it can\" is not judged: a trace that ends or disconnects first cannot show it.",
+            example: "← stfu, → update_add_htlc", vantageDependent: true),
+        on: updateMessages
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.stfuSent[c.peer] && !ch.stfuSent[c.sender] {
+            c.crossingViolation("`\(c.name)` after the peer's `stfu`, before replying with `stfu`")
+        }
+    }
+
+    static let onlyDependent = Rule(
+        RuleInfo(
+            "stfu-only-dependent", "no closing while quiescent", section: "BOLT #2 §\"Channel Quiescence\"; §\"Channel Splicing\"",
+            severity: .error,
+            spec:
+                "Quiescence is a state in which the channel is not updated, for a dependent protocol (splicing) to run; it ends when that protocol completes (a splice's `tx_signatures`) or on disconnection.",
+            explanation:
+                "Once both nodes sent `stfu`, only the dependent protocol's messages flow (`splice_init`, the interactive-transaction messages, `commitment_signed`, `tx_signatures`, `tx_abort`). A `shutdown` or a closing negotiation then starts another protocol on a channel that is about to be spliced. Updates are judged by `stfu-no-updates`.",
+            example: "→ stfu, ← stfu, → shutdown"),
+        on: [.shutdown, .closingSigned, .closingComplete, .closingSig]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.stfuSent[c.sender] && ch.stfuSent[c.peer] { c.violation("`\(c.name)` while the channel is quiescent") }
     }
 }
