@@ -101,11 +101,15 @@ extension ChannelModel {
             shutdownScript[side] = m.bytes(\.scriptpubkey)
         case .closingSigned:
             closingSent[side] = true
+            let fee = m.uint(\.feeSatoshis)
+            if let fee, closingFee[peer] == fee { closingAgreed = true }
+            closingFee[side] = fee
         case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true
         case .closingSig:
             closingCompleteOutstanding[peer] = false
+            closingAgreed = true
         case .stfu:
             stfuSent[side] = true
             stfuInitiator[side] = m.uint(\.initiator).map { UInt8(truncatingIfNeeded: $0) }

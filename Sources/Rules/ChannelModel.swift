@@ -92,6 +92,12 @@ public struct ChannelModel: Sendable {
     public var closingSent = PerSide(false, false)
     /// A `closing_complete` awaiting its `closing_sig`, per sender.
     public var closingCompleteOutstanding = PerSide(false, false)
+    /// The `fee_satoshis` of each side's latest `closing_signed`.
+    public var closingFee = PerSide<UInt64?>(nil, nil)
+    /// Whether a closing transaction is signed by both sides: a `closing_signed` repeating the
+    /// peer's fee, or a `closing_sig` (BOLT #2 §"Channel Close"). The channel then takes no
+    /// more updates (`close-terminal`).
+    public var closingAgreed = false
     public var stfuSent = PerSide(false, false)
     public var stfuInitiator = PerSide<UInt8?>(nil, nil)
     public var errorSent = PerSide(false, false)
@@ -240,6 +246,8 @@ public struct ChannelModel: Sendable {
         stfuSent = PerSide(false, false)
         stfuInitiator = PerSide(nil, nil)
         closingCompleteOutstanding = PerSide(false, false)
+        // A legacy negotiation starts again after a reconnection; an agreed close stays.
+        closingFee = PerSide(nil, nil)
         if itx?.signaturesSent == PerSide(true, true) || itx?.aborted == true {
             itx = nil
         } else if itx?.constructed == true {

@@ -6,7 +6,7 @@ import Wire
 enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
-        waitClosingSig, closingSigSolicited, feeRange,
+        waitClosingSig, closingSigSolicited, feeRange, noUpdatesWhenClean, terminal,
     ]
 
     static let shutdownSection = "BOLT #2 §\"Closing Initiation: shutdown\" Requirements"
@@ -233,5 +233,41 @@ enum CloseRules {
                 "fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum,
                 maximum: maximum)
         }
+    }
+
+    static let noUpdatesWhenClean = Rule(
+        RuleInfo(
+            "sd-no-updates-when-clean", "no updates after shutdown once the channel is clean", section: shutdownSection,
+            severity: .error,
+            spec:
+                "A sending node: if no HTLCs remain in either commitment transaction (including dust HTLCs) and neither side has a pending `revoke_and_ack` to send: MUST NOT send any `update` message after that point.",
+            explanation:
+                "After its `shutdown`, a node may still settle HTLCs and change the fee while HTLCs remain; once none remain and every update is signed and revoked on both sides, the channel waits only for the closing negotiation. An `update_add_htlc` is judged by `sd-no-add`.",
+            example: "→ shutdown, ← shutdown (no HTLCs), → update_fee"),
+        on: [.updateFee, .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC]
+    ) { c in
+        guard let ch = c.known() else { return }
+        guard ch.shutdownSent[c.sender] else { return }
+        guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
+        guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
+        let remaining = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
+        if remaining == 0 && ch.ledger.everythingCommitted {
+            c.violation("`\(c.name)` after the sender's `shutdown`, with no HTLC left and every update signed and revoked")
+        }
+    }
+
+    static let terminal = Rule(
+        RuleInfo(
+            "close-terminal", "nothing moves a closed channel", section: "\(simpleSection); \(legacySection)",
+            severity: .error,
+            spec:
+                "Once both nodes have signed a closing transaction (the same `fee_satoshis` in `closing_signed` both ways, or a `closing_complete` answered by `closing_sig`), that transaction spends the funding output: the channel's commitments are over.",
+            explanation:
+                "After a closing transaction both sides signed, an update, `commitment_signed` or `revoke_and_ack` on the channel changes a state that can no longer be enforced. Further `closing_complete` messages (a new fee, with `option_simple_close`) stay allowed.",
+            example: "→ closing_signed fee_satoshis=500, ← closing_signed fee_satoshis=500, → update_fee"),
+        on: updateMessages.union([.commitmentSigned, .revokeAndAck])
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.closingAgreed { c.violation("`\(c.name)` after both nodes signed a closing transaction") }
     }
 }
