@@ -7,7 +7,8 @@ import Wire
 enum EstablishmentRules {
     static let all: [Rule] = [
         sequence, acceptTemporaryID, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
-        channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined, largeChannel, notIfDualFund, pointsValid,
+        idSwitch, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined, largeChannel, notIfDualFund,
+        pointsValid,
         scidAliasPrivate,
         acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady,
     ]
@@ -168,6 +169,24 @@ enum EstablishmentRules {
         guard let dust = c.need(\.dustLimitSatoshis) else { return }
         if dust < 354 {
             c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: \TypedMessage.dustLimitSatoshis, actual: dust, minimum: 354)
+        }
+    }
+
+    static let idSwitch = Rule(
+        RuleInfo(
+            "v1-id-switch", "the channel_id after funding_signed",
+            section: "BOLT #2 §\"Definition of channel_id\"; BOLT #1 §\"The error and warning Messages\"",
+            severity: .error,
+            spec:
+                "`funding_signed`: This message introduces the `channel_id` to identify the channel. (§\"Definition of channel_id\": Prior to channel establishment, a `temporary_channel_id` is used, which is a random nonce.)",
+            explanation:
+                "Once `funding_signed` has been sent, every message about the channel names it by the `channel_id` derived from the funding outpoint. The temporary id stays meaningful only in `error` and `warning` (an error about the opening).",
+            example: "← funding_signed, → channel_ready channel_id=<the temporary id>"),
+        on: everyMessage.subtracting([.openChannel, .acceptChannel, .fundingCreated, .error, .warning])
+    ) { c in
+        guard let ch = c.channel, ch.fundingSignedSeen, let temporary = ch.temporaryID else { return }
+        if c.typed.channelID == temporary {
+            c.violation("`\(c.name)` names the channel by its temporary id \(short(temporary.hex)) after `funding_signed`")
         }
     }
 
