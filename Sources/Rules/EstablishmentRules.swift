@@ -7,7 +7,8 @@ import Wire
 enum EstablishmentRules {
     static let all: [Rule] = [
         sequence, acceptTemporaryID, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
-        idSwitch, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined, largeChannel, notIfDualFund,
+        idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined,
+        largeChannel, notIfDualFund,
         pointsValid,
         scidAliasPrivate,
         acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady,
@@ -187,6 +188,45 @@ enum EstablishmentRules {
         guard let ch = c.channel, ch.fundingSignedSeen, let temporary = ch.temporaryID else { return }
         if c.typed.channelID == temporary {
             c.violation("`\(c.name)` names the channel by its temporary id \(short(temporary.hex)) after `funding_signed`")
+        }
+    }
+
+    static let upfrontTLV = Rule(
+        RuleInfo(
+            "v1-upfront-tlv", "upfront_shutdown_script present when required", section: "\(openSection); \(acceptSection)",
+            severity: .error,
+            spec:
+                "The sending node: if both nodes advertised the `option_upfront_shutdown_script` feature: MUST include `upfront_shutdown_script` with either a valid `shutdown_scriptpubkey` as required by `shutdown` `scriptpubkey`, or a zero-length `shutdown_scriptpubkey` (ie. `0x0000`). Otherwise: MAY include `upfront_shutdown_script`. If it includes `open_channel_tlvs`: MUST include `upfront_shutdown_script`.",
+            explanation:
+                "TLV 0 is required when feature 4/5 is negotiated, and whenever the message carries any TLV record (so, as `channel_type` is mandatory, in every opening): empty when the sender does not commit to a script. `accept_channel`'s fields have the same requirements.",
+            example: "→ init (bit 5), ← init (bit 5), → open_channel without upfront_shutdown_script"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
+        guard c.needTLVs(), c.typed.upfrontShutdownScriptRecord == nil else { return }
+        if c.typed.channelTypeRecord != nil {
+            return c.violation("`\(c.name)` carries TLV records but no `upfront_shutdown_script`")
+        }
+        guard let both = c.connection.negotiated(4) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
+        if both { c.violation("`\(c.name)` has no `upfront_shutdown_script` although option_upfront_shutdown_script is negotiated") }
+    }
+
+    static let upfrontForm = Rule(
+        RuleInfo(
+            "v1-upfront-form", "upfront_shutdown_script of a shutdown form",
+            section: "\(openSection); BOLT #2 §\"Closing Initiation: shutdown\" Requirements",
+            severity: .error,
+            spec:
+                "MUST include `upfront_shutdown_script` with either a valid `shutdown_scriptpubkey` as required by `shutdown` `scriptpubkey`, or a zero-length `shutdown_scriptpubkey`.",
+            explanation:
+                "A non-empty upfront script is the script the node's `shutdown` will have to use, so it must be one of the forms `shutdown` allows (P2WPKH, P2WSH, a later witness version with option_shutdown_anysegwit, OP_RETURN with option_simple_close).",
+            example: "→ open_channel upfront_shutdown_script=6a (OP_RETURN alone)"),
+        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+    ) { c in
+        guard let script = c.typed.upfrontShutdownScriptRecord, !script.isEmpty else { return }
+        if let problem = CloseRules.scriptProblem(
+            script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60))
+        {
+            c.violation("upfront_shutdown_script \(short(Hex.encode(script))): \(problem)")
         }
     }
 

@@ -188,6 +188,7 @@ struct MessageBuilder {
             m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
             m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
             m.channelFlags = 1
+            m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .openChannel2(m)
         case var .acceptChannel2(m):
@@ -202,6 +203,7 @@ struct MessageBuilder {
             fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
             m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
             m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
+            m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .acceptChannel2(m)
         case var .fundingCreated(m):
