@@ -48,6 +48,9 @@ public struct ConnectionModel: Sendable {
     /// The batch of `commitment_signed` each direction is in, after a `start_batch` (BOLT #2
     /// §"Batching channel messages"): its channel and how many of its messages are still to come.
     public var batch = PerDirection<Batch?>(repeating: nil)
+    /// Whether each direction has a `query_short_channel_ids` not yet answered by
+    /// `reply_short_channel_ids_end` (BOLT #7 §"Query Messages").
+    public var shortIDQueryOutstanding = PerDirection(repeating: false)
     static let maximumPendingPings = 1024
 
     public struct Batch: Sendable, Equatable {
@@ -103,6 +106,10 @@ public struct ConnectionModel: Sendable {
             }
         case .error:
             if channel == nil { failedEvery[d] = true }
+        case .queryShortChannelIds:
+            shortIDQueryOutstanding[d] = true
+        case .replyShortChannelIdsEnd:
+            shortIDQueryOutstanding[d.reversed] = false
         default:
             break
         }

@@ -1,0 +1,105 @@
+import Basics
+import Wire
+
+/// BOLT #7 on one connection: the gossip messages' own fields, and the query family's
+/// turn-taking. (Signatures of gossip are not verified here.)
+enum GossipRules {
+    static let all: [Rule] = [updateFlags, announcementNodeOrder, announcementFeatures, shortIDEncoding, shortIDQueryOutstanding]
+
+    static let updateSection = "BOLT #7 §\"The channel_update Message\" Requirements"
+    static let announcementSection = "BOLT #7 §\"The channel_announcement Message\" Requirements"
+    static let querySection = "BOLT #7 §\"Query Messages\" Requirements"
+
+    static let updateFlags = Rule(
+        RuleInfo(
+            "cu-flags", "channel_update flags as defined", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `must_be_one` in `message_flags` to 1. MUST set bits in `channel_flags` and `message_flags` that are not assigned a meaning to 0.",
+            explanation:
+                "`message_flags` has `must_be_one` (bit 0) and `dont_forward` (bit 1); `channel_flags` has `direction` (bit 0) and `disable` (bit 1). Every other bit is 0. Until `htlc_maximum_msat` became mandatory, bit 0 of `message_flags` said whether that field was present: an update without the field (older nodes, log summaries that omit it) is not judged on `must_be_one`.",
+            example: "→ channel_update message_flags=0"), on: [.channelUpdate]
+    ) { c in
+        guard let messageFlags = c.need(\.messageFlags), let channelFlags = c.need(\.channelFlags) else { return }
+        var problems: [String] = []
+        // Before `htlc_maximum_msat` became mandatory (2022), bit 0 said whether it was present:
+        // a message without the field (an older log's summary, an older node) is not judged on it.
+        if messageFlags & 1 == 0 && c.typed.htlcMaximumMsat != nil { problems.append("`must_be_one` is 0") }
+        if messageFlags & ~0b11 != 0 { problems.append("message_flags sets unassigned bits (\(String(messageFlags, radix: 2)))") }
+        if channelFlags & ~0b11 != 0 { problems.append("channel_flags sets unassigned bits (\(String(channelFlags, radix: 2)))") }
+        if !problems.isEmpty { c.violation(problems.joined(separator: "; ")) }
+    }
+
+    static let announcementNodeOrder = Rule(
+        RuleInfo(
+            "ca-node-order", "node_id_1 is the lesser node id", section: announcementSection,
+            severity: .error,
+            spec:
+                "MUST set `node_id_1` and `node_id_2` to the public keys of the two nodes operating the channel, such that `node_id_1` is the lexicographically-lesser of the two compressed keys sorted in ascending lexicographic order.",
+            explanation:
+                "The order decides which node is direction 0 in `channel_update` and which signature is whose; two equal ids cannot operate a channel. (That the bitcoin keys are the nodes' funding keys needs the opening, and is not judged here.)",
+            example: "→ channel_announcement node_id_1=03… node_id_2=02…"), on: [.channelAnnouncement]
+    ) { c in
+        guard let one = c.needBytes(\.nodeID1), let two = c.needBytes(\.nodeID2) else { return }
+        if !one.lexicographicallyPrecedes(two) {
+            c.violation("node_id_1 \(short(Hex.encode(one))) is not less than node_id_2 \(short(Hex.encode(two)))")
+        }
+    }
+
+    static let announcementFeatures = Rule(
+        RuleInfo(
+            "ca-features", "channel_announcement features in their shortest form", section: announcementSection,
+            severity: .error,
+            spec: "MUST set `len` to the minimum length required to hold the `features` bits it sets.",
+            explanation: "A feature bitmap is big-endian: a leading zero byte adds nothing, and the announcement is signed as sent.",
+            example: "→ channel_announcement len=1 features=00"), on: [.channelAnnouncement]
+    ) { c in
+        guard let features = c.needBytes(\.features) else { return }
+        if features.first == 0 { c.violation("`features` (\(features.count) byte\(features.count == 1 ? "" : "s")) starts with a zero byte") }
+    }
+
+    static let shortIDEncoding = Rule(
+        RuleInfo(
+            "q-scid-encoding", "encoded_short_ids: sorted, uncompressed, whole", section: querySection,
+            severity: .error,
+            spec:
+                "The sender: MUST set the first byte of `encoded_short_ids` to the encoding type. MUST encode a whole number of `short_channel_id`s to `encoded_short_ids`. (Encoding types: `0`: uncompressed array of `short_channel_id` types, in ascending order; `1`: previously used for zlib compression, this encoding MUST NOT be used.)",
+            explanation: "Only encoding 0 remains: after its type byte, 8-byte short channel ids in ascending order.",
+            example: "→ query_short_channel_ids encoded_short_ids=01…"), on: [.queryShortChannelIds]
+    ) { c in
+        guard let encoded = c.needBytes(\.encodedShortIds) else { return }
+        guard let type = encoded.first else { return c.violation("`encoded_short_ids` is empty: it has no encoding type") }
+        if type == 1 { return c.violation("encoding type 1 (zlib), which must not be used") }
+        if type != 0 { return c.violation("encoding type \(type), which BOLT #7 does not define") }
+        let ids = encoded.dropFirst()
+        if ids.count % 8 != 0 { return c.violation("\(ids.count) bytes after the encoding type: not a whole number of short_channel_ids") }
+        var previous: UInt64?
+        for start in stride(from: ids.startIndex, to: ids.endIndex, by: 8) {
+            let id = ids[start..<(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if let previous, id <= previous {
+                return c.violation(
+                    "short_channel_id \(ShortChannelID(rawValue: id)) follows \(ShortChannelID(rawValue: previous)): not in ascending order")
+            }
+            previous = id
+        }
+    }
+
+    static let shortIDQueryOutstanding = Rule(
+        RuleInfo(
+            "q-scid-outstanding", "one query_short_channel_ids at a time", section: querySection,
+            severity: .error,
+            spec:
+                "The sender: MUST NOT send `query_short_channel_ids` if it has sent a previous `query_short_channel_ids` to this peer and not received `reply_short_channel_ids_end`.",
+            explanation: "A node waits for the end of the replies to its query before it queries again.",
+            example: "→ query_short_channel_ids, → query_short_channel_ids (before ← reply_short_channel_ids_end)"),
+        on: [.queryShortChannelIds]
+    ) { c in
+        // Only queries seen in the trace count: one sent before it began cannot be judged.
+        guard c.connection.transport else {
+            return c.notEvaluated("a node log may not show every reply (eclair logs only those it receives)")
+        }
+        if c.connection.shortIDQueryOutstanding[c.direction] {
+            c.violation("a second `query_short_channel_ids` before `reply_short_channel_ids_end` answered the first")
+        }
+    }
+}
