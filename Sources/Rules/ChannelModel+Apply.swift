@@ -132,6 +132,16 @@ extension ChannelModel {
             session.lastMover = side
             session.lastMoveWasComplete = complete
             session.moves += 1
+            if let serial = m.uint(\.serialID) {
+                switch m.kind {
+                case .txAddInput: session.inputs = Self.adding(serial, by: side, to: session.inputs)
+                case .txAddOutput: session.outputs = Self.adding(serial, by: side, to: session.outputs)
+                // A removal removes only what its sender added (`itx-remove-own`).
+                case .txRemoveInput where session.inputs?[serial] == side: session.inputs?[serial] = nil
+                case .txRemoveOutput where session.outputs?[serial] == side: session.outputs?[serial] = nil
+                default: break
+                }
+            }
             itx = session
         case .txSignatures:
             if itxMaybePending, itx == nil {
@@ -269,6 +279,14 @@ extension ChannelModel {
 
     /// Whether a `commitment_signed` from `side` now signs an interactive transaction's
     /// commitment (v2 opening or splice): commitment 0 or the current number, not a new one.
+    /// A session's inputs or outputs after `side` added `serial` (the first adder keeps a
+    /// repeated id: `itx-serial-unique`); `nil` past ``InteractiveTx/maximumSerials``.
+    static func adding(_ serial: UInt64, by side: Side, to serials: [UInt64: Side]?) -> [UInt64: Side]? {
+        guard var serials, serials.count < InteractiveTx.maximumSerials else { return nil }
+        if serials[serial] == nil { serials[serial] = side }
+        return serials
+    }
+
     func isInitialSigning(_ side: Side) -> Bool {
         guard let session = itx else { return false }
         return session.constructed && !session.commitmentSignedSent[side] && !session.aborted

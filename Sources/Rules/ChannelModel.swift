@@ -173,6 +173,12 @@ public struct ChannelModel: Sendable {
         public var commitmentSignedSent = PerSide(false, false)
         public var signaturesSent = PerSide(false, false)
         public var aborted = false
+        /// The inputs and outputs in the transaction, by `serial_id`, with the side that
+        /// added each; `nil` once a session holds more than ``maximumSerials`` (a hostile
+        /// trace must not grow the model), when uniqueness and removals are no longer judged.
+        public var inputs: [UInt64: Side]? = [:]
+        public var outputs: [UInt64: Side]? = [:]
+        public static let maximumSerials = 10_000
     }
 
     public init() {}

@@ -6,7 +6,7 @@ import Wire
 /// normal operation.
 enum EstablishmentRules {
     static let all: [Rule] = [
-        sequence, acceptTemporaryID, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
+        sequence, acceptTemporaryID, acceptTemporaryIDv2, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
         idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined,
         largeChannel, notIfDualFund,
         pointsValid,
@@ -66,11 +66,22 @@ enum EstablishmentRules {
             spec: "The `temporary_channel_id` MUST be the same as the `temporary_channel_id` in the `open_channel` message.",
             explanation: "`accept_channel` answers one `open_channel` and names it by its temporary id.",
             example: "→ open_channel temporary_channel_id=A, ← accept_channel temporary_channel_id=B"),
-        on: [.acceptChannel]
-    ) { c in
-        guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no `open_channel` is pending") }
+        on: [.acceptChannel], sameTemporaryID)
+
+    static let acceptTemporaryIDv2 = Rule(
+        RuleInfo(
+            "v2-accept-temp-id", "accept_channel2 keeps the temporary id", section: "BOLT #2 §\"The accept_channel2 Message\" Requirements",
+            severity: .error,
+            spec: "The accepting node: MUST use the `temporary_channel_id` of the `open_channel2` message.",
+            explanation: "`accept_channel2` answers one `open_channel2` and names it by its temporary id.",
+            example: "→ open_channel2 temporary_channel_id=A, ← accept_channel2 temporary_channel_id=B"),
+        on: [.acceptChannel2], sameTemporaryID)
+
+    /// An acceptance names the opening it answers by its temporary id.
+    static func sameTemporaryID(_ c: inout Check) {
+        guard let ch = c.channel, ch.openSeen, let expected = ch.temporaryID else { return c.notEvaluated("no opening is pending") }
         guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
-        if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the open_channel's \(short(expected.hex))") }
+        if id != expected { c.violation("temporary_channel_id \(short(id.hex)) is not the opening's \(short(expected.hex))") }
     }
 
     static let createdTemporaryID = Rule(

@@ -3,7 +3,10 @@ import Wire
 /// BOLT #2 §"Interactive Transaction Construction": the turn-based protocol behind v2
 /// opening, RBF and splicing.
 enum InteractiveTxRules {
-    static let all: [Rule] = [start, turn, end, serialParity, sequence, signaturesAfterCommit, abortAfterSignatures]
+    static let all: [Rule] = [
+        start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
+        v2CommitZeroHTLCs, v2RBFBeforeReady,
+    ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
 
@@ -117,5 +120,87 @@ enum InteractiveTxRules {
     ) { c in
         guard let session = c.channel?.itx else { return }
         if session.signaturesSent[c.sender] { c.violation("`tx_abort` after the sender's own `tx_signatures`") }
+    }
+
+    static let serialUnique = Rule(
+        RuleInfo(
+            "itx-serial-unique", "serial_id unique in the transaction",
+            section: "\(section) §\"The tx_add_input Message\", §\"The tx_add_output Message\"",
+            severity: .error,
+            spec:
+                "The sending node: MUST use a unique `serial_id` for each input currently added to the transaction. (And for each output.) The receiving node: MUST fail the negotiation if: the `serial_id` is already included in the transaction.",
+            explanation:
+                "A serial id names one input (or one output) for the whole session, until it is removed; a second one with the same id is ambiguous.",
+            example: "→ tx_add_input serial_id=0, ← tx_complete, → tx_add_input serial_id=0"),
+        on: [.txAddInput, .txAddOutput]
+    ) { c in
+        guard let session = session(&c), let serial = c.need(\.serialID) else { return }
+        let input = c.kind == .txAddInput
+        guard let serials = input ? session.inputs : session.outputs else {
+            return c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
+        }
+        if serials[serial] != nil { c.violation("serial_id \(serial) is already an \(input ? "input" : "output") of the transaction") }
+    }
+
+    static let removeOwn = Rule(
+        RuleInfo(
+            "itx-remove-own", "remove only what the sender added",
+            section: "\(section) §\"The tx_remove_input and tx_remove_output Messages\"",
+            severity: .error,
+            spec:
+                "The sending node: MUST NOT send a `tx_remove` with a `serial_id` it did not add to the transaction or has already been removed. The receiving node: MUST fail the negotiation if: the input or output identified by the `serial_id` was not added by the sender, or was already removed.",
+            explanation: "Each side removes only its own contributions, and each of them once.",
+            example: "← tx_add_input serial_id=1, → tx_remove_input serial_id=1"),
+        on: [.txRemoveInput, .txRemoveOutput]
+    ) { c in
+        guard let session = session(&c), let serial = c.need(\.serialID) else { return }
+        let input = c.kind == .txRemoveInput
+        guard let serials = input ? session.inputs : session.outputs else {
+            return c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
+        }
+        let what = input ? "input" : "output"
+        switch serials[serial] {
+        case nil: c.violation("no \(what) with serial_id \(serial) is in the transaction (never added, or removed already)")
+        case let adder? where adder != c.sender: c.violation("the \(what) with serial_id \(serial) was added by the peer")
+        default: break
+        }
+    }
+
+    static let v2CommitZeroHTLCs = Rule(
+        RuleInfo(
+            "v2-commit-zero-htlcs", "the opening's commitment has no HTLC",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"The commitment_signed Message\"",
+            severity: .error,
+            spec:
+                "The sending node: MUST send zero HTLCs. The receiving node: if the message has one or more HTLCs: MUST fail the negotiation.",
+            explanation: "The first commitment of a dual-funded channel holds only the two balances: no HTLC can exist before the channel does.",
+            example: "← tx_complete, → commitment_signed num_htlcs=1"),
+        on: [.commitmentSigned]
+    ) { c in
+        guard let ch = c.channel, let session = ch.itx, session.kind == .open, ch.isInitialSigning(c.sender) else { return }
+        guard let count = c.typed.numHTLCs.map(Int.init) ?? c.typed.htlcSignature?.count else { return c.notGiven(\.numHTLCs) }
+        if count > 0 { c.violation("the v2 opening's `commitment_signed` carries \(count) HTLC signature\(count == 1 ? "" : "s")") }
+    }
+
+    static let v2RBFBeforeReady = Rule(
+        RuleInfo(
+            "v2-rbf-before-ready", "no opening RBF after channel_ready",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"Fee bumping: tx_init_rbf and tx_ack_rbf\"",
+            severity: .error,
+            spec:
+                "The sender of `tx_init_rbf`: MUST NOT have sent or received a `channel_ready` message. The recipient: MUST fail the negotiation if they have already sent or received `channel_ready`.",
+            explanation:
+                "Once `channel_ready` is exchanged the funding transaction is the one in use: a dual-funded opening can no longer be fee-bumped. A splice is bumped with `tx_init_rbf` too, but only under quiescence, which tells the two apart.",
+            example: "→ channel_ready, → tx_init_rbf", vantageDependent: true),
+        on: [.txInitRBF]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        // Quiescent: a splice's RBF, which comes after channel_ready.
+        guard !(ch.stfuSent[c.sender] && ch.stfuSent[c.peer]) else { return }
+        if ch.readySent[c.sender] {
+            c.violation("`tx_init_rbf` after the sender's `channel_ready`")
+        } else if ch.readySent[c.peer] {
+            c.crossingViolation("`tx_init_rbf` after the peer's `channel_ready`")
+        }
     }
 }
