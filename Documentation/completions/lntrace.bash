@@ -406,7 +406,7 @@ _lntrace_stats() {
 
 _lntrace_rules() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--all --version -h --help)
     repeating_options=()
     non_repeating_options=(--format)
     __lntrace_offer_flags_options 0

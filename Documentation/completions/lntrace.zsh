@@ -191,6 +191,7 @@ _lntrace_rules() {
     local -ar ___format=('text' 'json' 'jsonl')
     local -ar arg_specs=(
         '--format[Output format\: text (readable), json (one document) or jsonl (one object per line, streamed).]:format:{__lntrace_complete "${___format[@]}"}'
+        '--all[Also list the catalog'\''s requirements that are not rules\: those a trace cannot show (with the reason), those judged by another rule, and those not implemented yet.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -87,6 +87,11 @@ public final class JSONDocumentReporter: Reporter {
         for rule in rules { element(rule) }
     }
 
+    /// In the same array as the rules, told apart by `status`.
+    public func write(_ entries: [CatalogEntry]) {
+        for entry in entries { element(entry) }
+    }
+
     /// Closes the main array, writes the members known only now, and closes the document.
     public func finish(_ end: ReportEnd) {
         json.endArray()

@@ -67,6 +67,10 @@ public final class JSONLinesReporter: Reporter {
         for rule in rules { line(rule) }
     }
 
+    public func write(_ entries: [CatalogEntry]) {
+        for entry in entries { line(entry) }
+    }
+
     /// `check` ends with its `summary` record.
     public func finish(_ end: ReportEnd) {
         if case let .check(totals) = end { line(totals) }

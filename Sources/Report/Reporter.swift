@@ -40,6 +40,9 @@ public protocol Reporter: AnyObject {
     func write(_ stats: StatsCollector, input path: String)
     /// `rules`: the catalog.
     func write(_ rules: [Rule])
+    /// `rules --all`: the catalog's requirements that are not rules (not checkable from a
+    /// trace, judged by another rule, or not implemented yet).
+    func write(_ entries: [CatalogEntry])
 
     /// Ends the output with what the command counted over every input.
     func finish(_ end: ReportEnd)

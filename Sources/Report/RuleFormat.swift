@@ -17,6 +17,29 @@ extension Rule: JSONRecord {
         json.field("example", info.example)
         json.field("vantage_dependent", info.vantageDependent)
         json.field("messages", triggerNames)
+        json.field("status", "checked")
+    }
+}
+
+extension CatalogEntry: JSONRecord {
+    public static var kind: String { "requirement" }
+
+    /// A requirement that is not a rule: its id, area and status, with the reason it cannot
+    /// be checked from a trace or the rule that judges it.
+    public func writeMembers(into json: inout JSONWriter) {
+        json.field("id", id)
+        json.field("area", area)
+        switch status {
+        case let .notCheckable(reason):
+            json.field("status", "not_checkable")
+            json.field("reason", reason)
+        case let .judgedBy(rule, note):
+            json.field("status", "judged_by")
+            json.field("rule", rule)
+            json.field("note", note)
+        case .planned:
+            json.field("status", "planned")
+        }
     }
 }
 
@@ -29,6 +52,38 @@ public enum RuleFormat {
             let severity = rule.info.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
             return "\(id)  \(severity)  \(rule.info.title)  [\(rule.info.section)]"
         }
+    }
+
+    /// `lntrace rules --all`, after the rules: the requirements that are not rules, by status.
+    public static func text(_ entries: [CatalogEntry]) -> [String] {
+        var lines: [String] = []
+        let notCheckable = entries.compactMap { entry -> (String, String, String)? in
+            if case let .notCheckable(reason) = entry.status { return (entry.id, entry.area, reason) }
+            return nil
+        }
+        if !notCheckable.isEmpty {
+            lines += ["", "Not checkable from a trace (\(notCheckable.count)):"]
+            for (id, area, reason) in notCheckable { lines += wrap("\(id) (\(area)): \(reason)", indent: "  ") }
+        }
+        let judged = entries.compactMap { entry -> (String, String, String)? in
+            if case let .judgedBy(rule, note) = entry.status { return (entry.id, rule, note) }
+            return nil
+        }
+        if !judged.isEmpty {
+            lines += ["", "Judged by another rule (\(judged.count)):"]
+            for (id, rule, note) in judged { lines += wrap("\(id): see \(rule), \(note)", indent: "  ") }
+        }
+        let planned = entries.filter { $0.status == .planned }
+        if !planned.isEmpty {
+            lines += ["", "Checkable from a trace, not implemented yet (\(planned.count)):"]
+            var areas: [String] = []
+            for entry in planned where !areas.contains(entry.area) { areas.append(entry.area) }
+            for area in areas {
+                let ids = planned.filter { $0.area == area }.map(\.id).joined(separator: " ")
+                lines += wrap("\(area): \(ids)", indent: "  ")
+            }
+        }
+        return lines
     }
 
     /// `lntrace explain RULE`: what it checks, the spec text, an example.

@@ -84,6 +84,10 @@ public final class TextReporter: Reporter {
         for line in RuleFormat.text(rules) { out.line(line) }
     }
 
+    public func write(_ entries: [CatalogEntry]) {
+        for line in RuleFormat.text(entries) { out.line(line) }
+    }
+
     /// `check`: the closing summary; `dump`: the capture connections and log streams.
     public func finish(_ end: ReportEnd) {
         lines?.drain()

@@ -123,6 +123,19 @@ struct PromiseTests {
         #expect(!result.stderr.contains("\\x0a"))
     }
 
+    /// `rules --all` lists the rules, then the requirements that are not rules, by status.
+    @Test func rulesAllListsTheWholeCatalog() throws {
+        let result = try LNTraceBinary.run(["rules", "--all", "--format", "jsonl"])
+        #expect(result.status == 0)
+        let records = try JSONValue.lines(result.stdout)
+        let statuses = records.compactMap { $0["status"]?.string }
+        #expect(statuses.filter { $0 == "checked" }.count == records.filter { $0["kind"]?.string == "rule" }.count)
+        for status in ["not_checkable", "judged_by", "planned"] { #expect(statuses.contains(status), "\(status)") }
+        #expect(records.contains { $0["id"]?.string == "htlc-timeout-fail" && $0["reason"]?.string?.contains("block height") == true })
+        let plain = try LNTraceBinary.run(["rules", "--format", "jsonl"])
+        #expect(try JSONValue.lines(plain.stdout).allSatisfy { $0["kind"]?.string == "rule" })
+    }
+
     /// `-j2` as make takes it, `-j 2` and `--jobs 2` mean the same.
     @Test func jobsTakeAJoinedValue() throws {
         let dir = "Fixtures/captures/pyln-channels"

@@ -1,0 +1,275 @@
+/// The requirements of BOLT #1, #2 and #7 in lntrace's catalog (Documentation/rules.md, "Rules
+/// and the rest of the catalog") that are not rules of their own: those that need what a
+/// trace does not hold, those judged by another rule, and those not implemented yet.
+/// `lntrace rules --all` lists them after the rules.
+public struct CatalogEntry: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        /// Needs chain data, the block height, a node's clock or policy, or private keys.
+        case notCheckable(reason: String)
+        /// The same requirement, or a case of one, checked under another rule's id.
+        case judgedBy(rule: String, note: String)
+        /// Checkable from a trace; not implemented yet.
+        case planned
+    }
+
+    public var id: String
+    /// The catalog's area (`connection`, `splicing`, `channel_update`, …).
+    public var area: String
+    public var status: Status
+
+    /// Every catalog requirement that is not a rule, in catalog order within each kind.
+    public static let all: [CatalogEntry] = notCheckable + judgedElsewhere + planned
+
+    static let notCheckable: [CatalogEntry] = [
+        CatalogEntry(
+            id: "conn-feat-unknown-even", area: "connection",
+            status: .notCheckable(reason: "which feature bits the receiver knows is a property of its implementation and version, not of the trace")),
+        CatalogEntry(
+            id: "conn-ping-no-fail", area: "connection",
+            status: .notCheckable(
+                reason: "a ping \"timeout\" is the node's own policy; the trace cannot tell a failed channel from one failed for another reason")),
+        CatalogEntry(
+            id: "conn-single-connection", area: "connection",
+            status: .notCheckable(reason: "needs every connection of the two nodes, across networks and captures")),
+        CatalogEntry(
+            id: "v1-chain", area: "v1 establishment", status: .notCheckable(reason: "which chains the receiver knows is node configuration")),
+        CatalogEntry(
+            id: "ready-min-depth", area: "v1 establishment",
+            status: .notCheckable(reason: "needs the funding transaction's confirmations (chain data)")),
+        CatalogEntry(
+            id: "itx-confirmed-inputs", area: "interactive-tx",
+            status: .notCheckable(reason: "needs to know whether each input is confirmed (chain data)")),
+        CatalogEntry(
+            id: "add-onion", area: "update_add_htlc", status: .notCheckable(reason: "decrypting the onion needs the receiving node's private key")),
+        CatalogEntry(
+            id: "commit-ping-first", area: "commitment_signed, revoke_and_ack, batching",
+            status: .notCheckable(reason: "\"recently received\" is the node's own policy")),
+        CatalogEntry(
+            id: "fee-reasonable", area: "update_fee",
+            status: .notCheckable(reason: "\"too low\" and \"unreasonably large\" are judged against the node's fee estimates")),
+        CatalogEntry(
+            id: "fwd-incoming-committed", area: "forwarding",
+            status: .notCheckable(
+                reason: "which incoming HTLC an outgoing one forwards is known only from the onion (private keys) or the node's database")),
+        CatalogEntry(
+            id: "fwd-fail-incoming", area: "forwarding",
+            status: .notCheckable(
+                reason: "which incoming HTLC an outgoing one forwards is known only from the onion (private keys) or the node's database")),
+        CatalogEntry(
+            id: "fwd-fulfill-upstream", area: "forwarding",
+            status: .notCheckable(
+                reason: "which incoming HTLC an outgoing one forwards is known only from the onion (private keys) or the node's database")),
+        CatalogEntry(id: "htlc-timeout-fail", area: "forwarding", status: .notCheckable(reason: "needs the block height")),
+        CatalogEntry(
+            id: "stfu-timeout", area: "quiescence",
+            status: .notCheckable(
+                reason: "the 60 seconds run on the node's clock from when it considers itself quiescent; trace timestamps only bound them")),
+        CatalogEntry(id: "spl-rbf-many", area: "splicing", status: .notCheckable(reason: "\"high enough\" feerate is judged against the mempool")),
+        CatalogEntry(
+            id: "lcs-no-overlap", area: "legacy close", status: .notCheckable(reason: "\"a reasonable amount of time\" is the node's own policy")),
+        CatalogEntry(
+            id: "lcs-timeout", area: "legacy close", status: .notCheckable(reason: "\"a reasonable amount of time\" is the node's own policy")),
+        CatalogEntry(
+            id: "re-open-remember", area: "reestablish",
+            status: .notCheckable(reason: "whether the funder broadcast the funding transaction is known only to it and the chain")),
+        CatalogEntry(
+            id: "as-after-ready", area: "announcement_signatures",
+            status: .notCheckable(reason: "needs the funding transaction's confirmations (chain data)")),
+        CatalogEntry(
+            id: "as-splice", area: "announcement_signatures",
+            status: .notCheckable(reason: "needs the splice transaction's confirmations (chain data)")),
+        CatalogEntry(
+            id: "ca-depth", area: "channel_announcement and node_announcement",
+            status: .notCheckable(reason: "needs the funding transaction's confirmations (chain data)")),
+    ]
+
+    static let judgedElsewhere: [CatalogEntry] = [
+        CatalogEntry(
+            id: "add-after-shutdown", area: "update_add_htlc",
+            status: .judgedBy(rule: "sd-no-add", note: "the same requirement (BOLT #2 §\"Closing Initiation: shutdown\")")),
+        CatalogEntry(
+            id: "add-quiescent", area: "update_add_htlc", status: .judgedBy(rule: "stfu-no-updates", note: "`update_add_htlc` is an update message")),
+        CatalogEntry(id: "rm-quiescent", area: "removing HTLCs", status: .judgedBy(rule: "stfu-no-updates", note: "removals are update messages")),
+        CatalogEntry(id: "fee-quiescent", area: "update_fee", status: .judgedBy(rule: "stfu-no-updates", note: "`update_fee` is an update message")),
+        CatalogEntry(
+            id: "fee-after-clean-shutdown", area: "update_fee",
+            status: .judgedBy(rule: "sd-no-updates-when-clean", note: "`update_fee` is an update message")),
+        CatalogEntry(
+            id: "v2-needs-dualfund", area: "v2 establishment",
+            status: .judgedBy(rule: "conn-feature-gated", note: "which also covers `accept_channel2` and the interactive-transaction messages")),
+        CatalogEntry(
+            id: "v2-open-channel-type", area: "v2 establishment",
+            status: .judgedBy(rule: "v1-channel-type-present", note: "which is checked on `open_channel2` and `accept_channel2` too")),
+        CatalogEntry(
+            id: "v2-accept-channel-type", area: "v2 establishment",
+            status: .judgedBy(rule: "v1-accept-channel-type", note: "which is checked on `accept_channel2` too")),
+    ]
+
+    static let planned: [CatalogEntry] = [
+        CatalogEntry(id: "fmt-max-size", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-known-too-short", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-unknown-odd-msg", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-ext-even-tlv", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-order", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-minimal", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-overrun", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-known-length", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-unknown-even", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tlv-end", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tu-minimal", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-tu-amount-bound", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-utf8", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "fmt-features-padding", area: "message format and TLV", status: .planned),
+        CatalogEntry(id: "conn-networks", area: "connection", status: .planned),
+        CatalogEntry(id: "conn-error-temp-id", area: "connection", status: .planned),
+        CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
+        CatalogEntry(id: "conn-errwarn-unknown-cid", area: "connection", status: .planned),
+        CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
+        CatalogEntry(id: "conn-peer-storage-retrieval", area: "connection", status: .planned),
+        CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
+        CatalogEntry(id: "tr-mac", area: "connection", status: .planned),
+        CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),
+        CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
+        CatalogEntry(id: "v1-temp-id-unique", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "v1-initial-fee", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "v1-initial-reserve", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "v1-accept-common", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "ready-after-funding", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "ready-second-point", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "ready-multi-alias", area: "v1 establishment", status: .planned),
+        CatalogEntry(id: "itx-no-echo", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-dup-input", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-prevtx", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-shared-input", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-max-msgs", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-output-amount", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-output-script", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-complete-balance", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-complete-limits", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-sigs-order", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-sigs-count", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-sigs-txid", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-sigs-witness", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-sigs-reply", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-abort-echo", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-rbf-feerate", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-rbf-response", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-rbf-double-spend", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "itx-rbf-contribution", area: "interactive-tx", status: .planned),
+        CatalogEntry(id: "v2-sequence", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-temp-id", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-channel-id", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-open-inherits", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-funding-output", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-commit-exchange", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-sigs-ignore-after-ready", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-rbf-accepter-initiator", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),
+        CatalogEntry(id: "add-fee-reserve", area: "update_add_htlc", status: .planned),
+        CatalogEntry(id: "add-fee-spike", area: "update_add_htlc", status: .planned),
+        CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
+        CatalogEntry(id: "add-dup-hash", area: "update_add_htlc", status: .planned),
+        CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
+        CatalogEntry(id: "rm-peer-htlc-only", area: "removing HTLCs", status: .planned),
+        CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
+        CatalogEntry(id: "commit-funding-txid", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "raa-single-per-batch", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "raa-shachain", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "batch-when-splices", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
+        CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
+        CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
+        CatalogEntry(id: "stfu-disconnect-ends", area: "quiescence", status: .planned),
+        CatalogEntry(id: "stfu-termination", area: "quiescence", status: .planned),
+        CatalogEntry(id: "spl-init-quiescent", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-init-after-ready", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-init-one-at-a-time", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-init-after-shutdown", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-init-contrib", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-init-response", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-ack-unsolicited", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-ack-contrib", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-ack-then-itx", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-funding-output", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-commit", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-sigs-order", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-shared-sig", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-quiescence-end", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-rbf", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-locked-txid", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),
+        CatalogEntry(id: "spl-no-shutdown", area: "splicing", status: .planned),
+        CatalogEntry(id: "sd-reply", area: "shutdown", status: .planned),
+        CatalogEntry(id: "cc-fee-balance", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-not-all-dust", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-closee-script", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-closer-script", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-tlv-lesser", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-tlv-greater", area: "simple close", status: .planned),
+        CatalogEntry(id: "cc-sig-valid", area: "simple close", status: .planned),
+        CatalogEntry(id: "cs-echo", area: "simple close", status: .planned),
+        CatalogEntry(id: "cs-one-sig", area: "simple close", status: .planned),
+        CatalogEntry(id: "cs-sig-valid", area: "simple close", status: .planned),
+        CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
+        CatalogEntry(id: "lcs-funder-first", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-funder-overlap", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-nonfunder-overlap", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-strictly-between", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-agree", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-sig-valid", area: "legacy close", status: .planned),
+        CatalogEntry(id: "lcs-dust", area: "legacy close", status: .planned),
+        CatalogEntry(id: "re-send-each", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-nc-mismatch", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-nr-mismatch", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-ignore-ready", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-undo-uncommitted", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-next-funding-set", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-next-funding-mismatch", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-funding-locked-flags", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-shutdown-retransmit", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
+        CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),
+        CatalogEntry(id: "as-only-if-announce", area: "announcement_signatures", status: .planned),
+        CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
+        CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
+        CatalogEntry(id: "as-scid", area: "announcement_signatures", status: .planned),
+        CatalogEntry(id: "as-sigs", area: "announcement_signatures", status: .planned),
+        CatalogEntry(id: "cu-after-ready", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-private", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-sig", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-chain", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-direction", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-htlc-max", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-htlc-min", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-timestamp", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-same-ts", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-redundant", area: "channel_update", status: .planned),
+        CatalogEntry(id: "cu-scid-known", area: "channel_update", status: .planned),
+        CatalogEntry(id: "ca-sigs", area: "channel_announcement and node_announcement", status: .planned),
+        CatalogEntry(id: "na-rules", area: "channel_announcement and node_announcement", status: .planned),
+        CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "g-ann-before-update", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "q-scid-reply", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "q-range-outstanding", area: "gossip flow and queries", status: .planned),
+        CatalogEntry(id: "q-range-reply", area: "gossip flow and queries", status: .planned),
+    ]
+}
