@@ -167,8 +167,11 @@ extension ChannelModel {
                 stfuInitiator[peer] = nil
             }
 
+        case .txAckRBF:
+            itx?.rbfAcknowledged = true
         case .txAbort:
             itx?.aborted = true
+            itx?.abortSent[side] = true
             // Implementations resume after an aborted splice.
             stfuSent = PerSide(false, false)
             stfuInitiator = PerSide(nil, nil)

@@ -5,7 +5,7 @@ import Wire
 enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
-        v2CommitZeroHTLCs, v2RBFBeforeReady,
+        abortEcho, rbfResponse, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -201,6 +201,55 @@ enum InteractiveTxRules {
             c.violation("`tx_init_rbf` after the sender's `channel_ready`")
         } else if ch.readySent[c.peer] {
             c.crossingViolation("`tx_init_rbf` after the peer's `channel_ready`")
+        }
+    }
+
+    static let abortEcho = Rule(
+        RuleInfo(
+            "itx-abort-echo", "tx_abort is echoed, not answered", section: "\(section) §\"The tx_abort Message\"",
+            severity: .error,
+            spec:
+                "A receiving node: if they have not sent `tx_signatures`: SHOULD forget the current negotiation and reset their state. If they have not sent `tx_abort`: MUST echo back `tx_abort`.",
+            explanation:
+                "After the peer's `tx_abort` the session is over: the next message about it is the echoed `tx_abort`; a node that goes on negotiating (a move, `tx_signatures`, a new `tx_init_rbf`) before echoing has not answered it. A message that crossed the abort on the wire is certain only when the trace was recorded at its sender.",
+            example: "← tx_abort, → tx_add_output", vantageDependent: true),
+        on: interactiveTxMoves.union([.txSignatures, .txInitRBF, .txAckRBF])
+    ) { c in
+        guard let session = c.channel?.itx, session.aborted else { return }
+        if session.abortSent[c.peer] && !session.abortSent[c.sender] {
+            c.crossingViolation("`\(c.name)` after the peer's `tx_abort`, which was not echoed")
+        }
+    }
+
+    static let rbfResponse = Rule(
+        RuleInfo(
+            "itx-rbf-response", "tx_init_rbf answered by tx_ack_rbf or tx_abort", section: "\(section) §\"The tx_init_rbf Message\"",
+            severity: .error,
+            spec: "The recipient: MUST respond either with `tx_abort` or with `tx_ack_rbf`.",
+            explanation:
+                "The node asked to fee-bump either accepts (`tx_ack_rbf`, then the initiator's first move) or refuses (`tx_abort`); anything else from it leaves the request unanswered.",
+            example: "→ tx_init_rbf, ← tx_add_input"),
+        on: interactiveTxMoves.union([.txSignatures, .txInitRBF])
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.rbfAcknowledged else { return }
+        if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `tx_init_rbf`, not `tx_ack_rbf` or `tx_abort`") }
+    }
+
+    static let v2ChannelID = Rule(
+        RuleInfo(
+            "v2-channel-id", "the v2 channel_id after accept_channel2",
+            section: "BOLT #2 §\"Channel Establishment v2\"; §\"Definition of channel_id\"",
+            severity: .error,
+            spec:
+                "For channels established using the v2 protocol, the `channel_id` is the `SHA256(lesser-revocation-basepoint || greater-revocation-basepoint)`, where the lesser and greater is based off the order of the basepoint.",
+            explanation:
+                "Once `accept_channel2` has given both revocation basepoints, the channel is named by their hash: the interactive-transaction messages that follow no longer use the temporary id (an `error` or `warning` may).",
+            example: "← accept_channel2, → tx_add_input channel_id=<the temporary id>"),
+        on: everyMessage.subtracting([.openChannel2, .acceptChannel2, .error, .warning])
+    ) { c in
+        guard let ch = c.channel, ch.dualFunded, ch.acceptSeen, let temporary = ch.temporaryID, let id = ch.channelID, id != temporary else { return }
+        if c.typed.channelID == temporary {
+            c.violation("`\(c.name)` names the channel by its temporary id \(short(temporary.hex)), not \(short(id.hex))")
         }
     }
 }
