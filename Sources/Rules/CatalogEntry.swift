@@ -121,7 +121,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "fmt-utf8", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "fmt-features-padding", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "conn-networks", area: "connection", status: .planned),
-        CatalogEntry(id: "conn-error-temp-id", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-errwarn-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),

@@ -13,7 +13,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob,
+        peerStorageBlob, errorTemporaryID,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -399,5 +399,25 @@ enum ConnectionRules {
     ) { c in
         guard let blob = c.needBytes(\.blob) else { return }
         if blob.count != 65531 { c.violation("`blob` is \(blob.count) bytes, not 65531") }
+    }
+
+    static let errorTemporaryID = Rule(
+        RuleInfo(
+            "conn-error-temp-id", "errors during the opening use the temporary id",
+            section: "BOLT #1 §\"The error and warning Messages\" Requirements",
+            severity: .error,
+            spec:
+                "The funding node using channel establishment v1 (`open_channel`): for all error messages sent before (and including) the `funding_created` message: MUST use `temporary_channel_id` in lieu of `channel_id`. The fundee node using channel establishment v1 (`accept_channel`): for all error messages sent before (and not including) the `funding_signed` message: MUST use `temporary_channel_id` in lieu of `channel_id`.",
+            explanation:
+                "Until the fundee has sent `funding_signed`, the funder knows the channel only by its temporary id: a fundee's error that names the channel_id (which it can derive from `funding_created`) reaches a channel the funder does not have yet. (The funder, and both sides of a v2 opening, cannot know the channel_id while the rule binds them.)",
+            example: "→ funding_created, ← error channel_id=<the derived channel_id>"),
+        on: [.error]
+    ) { c in
+        guard let ch = c.channel, !ch.dualFunded, ch.fundingCreatedSeen, !ch.fundingSignedSeen, let opener = ch.opener,
+            c.sender != opener
+        else { return }
+        if let id = c.typed.channelID, id == ch.channelID, id != ch.temporaryID {
+            c.violation("the fundee's `error` names channel_id \(short(id.hex)) before its `funding_signed`")
+        }
     }
 }
