@@ -3,7 +3,7 @@ import Wire
 /// BOLT #2 §"Batching channel messages": `start_batch` and the `commitment_signed` messages it
 /// groups (one per funding transaction while splices are pending).
 enum BatchRules {
-    static let all: [Rule] = [size, messageType, contiguous]
+    static let all: [Rule] = [size, messageType, contiguous, whenSplices]
 
     static let section = "BOLT #2 §\"Batching channel messages\" Requirements"
 
@@ -55,5 +55,31 @@ enum BatchRules {
         if c.kind == .commitmentSigned && c.typed.channelID == batch.channel { return }
         let member = batch.size - batch.remaining + 1
         c.violation("`\(c.name)` as message \(member) of a batch of \(batch.size) `commitment_signed`")
+    }
+
+    static let whenSplices = Rule(
+        RuleInfo(
+            "batch-when-splices", "one commitment_signed per funding while splices are pending",
+            section: "BOLT #2 §\"Committing Updates So Far: commitment_signed\" Requirements",
+            severity: .error,
+            spec:
+                "If there are `N` pending splice transactions (with `N` greater than `0`): MUST send `start_batch` first with `batch_size` set to `N + 1`. MUST send `commitment_signed` for the current channel funding output. MUST send `commitment_signed` for each of the pending splice transactions.",
+            explanation:
+                "Until a splice is locked (`splice_locked` both ways), the channel has one commitment per funding transaction, the current one and each signed splice (or RBF of it): every signing covers them all, as one batch. The commitments of a new splice's own negotiation are not batched.",
+            example: "→ tx_signatures, ← tx_signatures (splice), → update_add_htlc, → commitment_signed (no start_batch)"),
+        on: [.commitmentSigned, .startBatch]
+    ) { c in
+        guard let ch = c.channel, ch.pendingSplices > 0 else { return }
+        let expected = ch.pendingSplices + 1
+        if c.kind == .startBatch {
+            guard let size = c.need(\.batchSize) else { return }
+            if Int(size) != expected {
+                c.violation(
+                    "batch_size is \(size) with \(ch.pendingSplices) splice\(ch.pendingSplices == 1 ? "" : "s") pending",
+                    field: \TypedMessage.batchSize, actual: UInt64(size), expected: UInt64(expected))
+            }
+        } else if !ch.isInitialSigning(c.sender) && c.connection.batch[c.direction] == nil {
+            c.violation("`commitment_signed` outside a batch while \(ch.pendingSplices) splice\(ch.pendingSplices == 1 ? " is" : "s are") pending")
+        }
     }
 }

@@ -85,6 +85,15 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "ready-after-funding", area: "v1 establishment",
+            status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),
+        CatalogEntry(
+            id: "ready-second-point", area: "v1 establishment",
+            status: .judgedBy(rule: "raa-secret", note: "which checks the revealed secret of commitment 1 against that point")),
+        CatalogEntry(
+            id: "raa-single-per-batch", area: "commitment_signed, revoke_and_ack, batching",
+            status: .judgedBy(rule: "raa-solicited", note: "a batch is one signing, so a second revocation answers none")),
+        CatalogEntry(
             id: "add-after-shutdown", area: "update_add_htlc",
             status: .judgedBy(rule: "sd-no-add", note: "the same requirement (BOLT #2 §\"Closing Initiation: shutdown\")")),
         CatalogEntry(
@@ -134,8 +143,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "v1-initial-reserve", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-accept-common", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "ready-after-funding", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "ready-second-point", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-multi-alias", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "itx-no-echo", area: "interactive-tx", status: .planned),
@@ -175,10 +182,8 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "commit-funding-txid", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
-        CatalogEntry(id: "raa-single-per-batch", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "raa-shachain", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
-        CatalogEntry(id: "batch-when-splices", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),

@@ -159,7 +159,13 @@ extension ChannelModel {
                 itx = session
                 settleMaybeItx()
             }
+            let signedBefore = itx?.signaturesSent == PerSide(true, true)
             itx?.signaturesSent[side] = true
+            if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
+                session.kind == .splice || (session.kind == .rbf && spliced)
+            {
+                pendingSplices += 1
+            }
             if itx?.kind != .open {
                 // The receiver of a splice's tx_signatures is no longer quiescent (BOLT #2
                 // §"Splice tx_signatures"); the sender stays so until it receives the peer's.
@@ -167,6 +173,12 @@ extension ChannelModel {
                 stfuInitiator[peer] = nil
             }
 
+        case .spliceLocked:
+            spliceLockedSent[side] = true
+            if spliceLockedSent == PerSide(true, true) {
+                pendingSplices = 0
+                spliceLockedSent = PerSide(false, false)
+            }
         case .txAckRBF:
             itx?.rbfAcknowledged = true
         case .txAbort:

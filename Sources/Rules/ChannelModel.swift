@@ -115,6 +115,11 @@ public struct ChannelModel: Sendable {
     var maybeItxSigning = PerSide<Int?>(nil, nil)
     /// Whether a splice built a new funding transaction (its outpoint is not modelled).
     public var spliced = false
+    /// Splice transactions both sides signed (`tx_signatures` both ways, a splice or its RBF)
+    /// and not yet locked by `splice_locked` from both (BOLT #2 §"Batching channel messages":
+    /// while there are N, each signing is a batch of N + 1 `commitment_signed`).
+    public var pendingSplices = 0
+    public var spliceLockedSent = PerSide(false, false)
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
     public var batchRemaining = PerSide(0, 0)
     public var batchSize = PerSide<Int?>(nil, nil)
