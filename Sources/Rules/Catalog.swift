@@ -1,10 +1,10 @@
 /// Every rule lntrace checks, in catalog order (Documentation/rules.md: connection, establishment,
-/// normal operation, quiescence, close, reestablish, interactive-tx, batching, gossip).
+/// normal operation, quiescence, close, reestablish, interactive-tx, batching, splicing, gossip).
 public enum Catalog {
     public static let rules: [Rule] =
         ConnectionRules.all + EstablishmentRules.all + UpdateRules.all
         + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
-        + BatchRules.all + GossipRules.all
+        + BatchRules.all + SpliceRules.all + GossipRules.all
 
     public static func rule(_ id: String) -> Rule? { numbers[id].map { rules[$0] } }
 

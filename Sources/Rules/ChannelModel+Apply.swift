@@ -179,8 +179,8 @@ extension ChannelModel {
                 pendingSplices = 0
                 spliceLockedSent = PerSide(false, false)
             }
-        case .txAckRBF:
-            itx?.rbfAcknowledged = true
+        case .txAckRBF, .spliceAck:
+            itx?.acknowledged = true
         case .txAbort:
             itx?.aborted = true
             itx?.abortSent[side] = true

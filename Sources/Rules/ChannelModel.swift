@@ -180,8 +180,9 @@ public struct ChannelModel: Sendable {
         public var aborted = false
         /// Which sides sent `tx_abort` for this session (`itx-abort-echo`).
         public var abortSent = PerSide(false, false)
-        /// An RBF session: whether the recipient answered `tx_init_rbf` with `tx_ack_rbf`.
-        public var rbfAcknowledged = false
+        /// Whether the recipient accepted the session's start (`tx_ack_rbf` to `tx_init_rbf`,
+        /// `splice_ack` to `splice_init`; a v2 opening starts accepted by `accept_channel2`).
+        public var acknowledged = false
         /// The inputs and outputs in the transaction, by `serial_id`, with the side that
         /// added each; `nil` once a session holds more than ``maximumSerials`` (a hostile
         /// trace must not grow the model), when uniqueness and removals are no longer judged.

@@ -231,7 +231,7 @@ enum InteractiveTxRules {
             example: "→ tx_init_rbf, ← tx_add_input"),
         on: interactiveTxMoves.union([.txSignatures, .txInitRBF])
     ) { c in
-        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.rbfAcknowledged else { return }
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.acknowledged else { return }
         if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `tx_init_rbf`, not `tx_ack_rbf` or `tx_abort`") }
     }
 

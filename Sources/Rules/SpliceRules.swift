@@ -1,0 +1,116 @@
+import Transactions
+import Wire
+
+/// BOLT #2 §"Channel Splicing": when a splice may start, and what may not happen while one
+/// is pending. (The interactive-transaction rules judge its construction; the batching
+/// rules its signings.)
+enum SpliceRules {
+    static let all: [Rule] = [initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, ackUnsolicited, noShutdown]
+
+    static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
+
+    /// The side that started quiescence: the one whose `stfu` said `initiator` = 1, or the
+    /// opener when both did (BOLT #2 §"Channel Quiescence").
+    static func quiescenceInitiator(_ ch: ChannelModel) -> ChannelModel.Side? {
+        let first = ch.stfuInitiator.first == 1, second = ch.stfuInitiator.second == 1
+        if first && second { return ch.opener }
+        if first { return .first }
+        if second { return .second }
+        return nil
+    }
+
+    static let initQuiescent = Rule(
+        RuleInfo(
+            "spl-init-quiescent", "splice_init by the quiescence initiator", section: initSection,
+            severity: .error,
+            spec:
+                "The sender: MUST NOT send `splice_init` if the channel is not quiescent. MUST NOT send `splice_init` if it is not the quiescence initiator.",
+            explanation: "A splice runs under quiescence (`stfu` both ways), and it is the node that asked for quiescence that proposes it.",
+            example: "→ stfu initiator=1, ← stfu initiator=0, ← splice_init"),
+        on: [.spliceInit]
+    ) { c in
+        // The stfu messages may have come before the trace began.
+        guard let ch = c.known() else { return }
+        guard ch.stfuSent[c.sender] && ch.stfuSent[c.peer] else { return c.violation("`splice_init` although the channel is not quiescent") }
+        guard let initiator = quiescenceInitiator(ch) else { return c.notGiven(\.initiator) }
+        if initiator != c.sender { c.violation("`splice_init` from the node that did not initiate quiescence") }
+    }
+
+    static let initAfterReady = Rule(
+        RuleInfo(
+            "spl-init-after-ready", "splice_init after channel_ready", section: initSection,
+            severity: .error,
+            spec: "The sender: MUST NOT send `splice_init` before sending and receiving `channel_ready`.",
+            explanation: "Only a channel in operation can be spliced: its funding must be locked by `channel_ready` both ways.",
+            example: "→ funding_created, ← funding_signed, → stfu, ← stfu, → splice_init"),
+        on: [.spliceInit]
+    ) { c in
+        guard let ch = c.known(.opened) else { return }
+        if !ch.readySent[c.sender] { return c.violation("`splice_init` before the sender's `channel_ready`") }
+        if !ch.readySent[c.peer] { c.violation("`splice_init` before the peer's `channel_ready` arrived") }
+    }
+
+    static let initOneAtATime = Rule(
+        RuleInfo(
+            "spl-init-one-at-a-time", "one splice at a time", section: initSection,
+            severity: .error,
+            spec:
+                "The sender: MUST NOT send `splice_init` while another splice is being negotiated. MUST NOT send `splice_init` if another splice has been negotiated but `splice_locked` has not been sent and received.",
+            explanation:
+                "A pending splice is fee-bumped with `tx_init_rbf`, not replaced by a new `splice_init`; a new splice starts once the last one is locked both ways.",
+            example: "→ tx_signatures, ← tx_signatures (splice 1), → stfu, ← stfu, → splice_init"),
+        on: [.spliceInit]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if let session = ch.itx, session.kind != .open, !session.aborted, session.signaturesSent != PerSide(true, true) {
+            return c.violation("`splice_init` while another \(session.kind.rawValue) session is being negotiated")
+        }
+        if ch.pendingSplices > 0 { c.violation("`splice_init` while a splice is signed but not locked by `splice_locked` both ways") }
+    }
+
+    static let initAfterShutdown = Rule(
+        RuleInfo(
+            "spl-init-after-shutdown", "no splice_init after shutdown", section: initSection,
+            severity: .error,
+            spec:
+                "The sender: MUST NOT send `splice_init` if it has previously sent `shutdown`. The receiver: if it has received `shutdown`: MUST send a `warning` and close the connection or send an `error` and fail the channel.",
+            explanation: "A node that asked to close its channel does not splice it.",
+            example: "→ shutdown, → splice_init"),
+        on: [.spliceInit]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.shutdownSent[c.sender] { c.violation("`splice_init` after the sender's own `shutdown`") }
+    }
+
+    static let ackUnsolicited = Rule(
+        RuleInfo(
+            "spl-ack-unsolicited", "splice_ack answers a splice_init",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_ack Message\" Requirements",
+            severity: .error,
+            spec:
+                "The receiver of `splice_ack`: if it has sent `splice_init`: … Otherwise: MUST send a `warning` and close the connection or send an `error` and fail the channel.",
+            explanation: "`splice_ack` accepts the peer's pending `splice_init`, once; without one it answers nothing.",
+            example: "→ stfu, ← stfu, ← splice_ack"),
+        on: [.spliceAck]
+    ) { c in
+        // The splice_init may have come before the trace began.
+        guard let ch = c.known() else { return }
+        guard let session = ch.itx, session.kind == .splice, session.initiator == c.peer, !session.aborted, !session.acknowledged,
+            session.moves == 0
+        else { return c.violation("`splice_ack` without a pending `splice_init` from the peer") }
+    }
+
+    static let noShutdown = Rule(
+        RuleInfo(
+            "spl-no-shutdown", "no shutdown while a splice is not locked", section: "BOLT #2 §\"Closing Initiation: shutdown\" Requirements",
+            severity: .error,
+            spec: "A sending node: MUST NOT send `shutdown` if there is a splice transaction that isn't locked yet.",
+            explanation:
+                "Until `splice_locked` both ways, the channel has more than one possible funding transaction: a close would have to spend an output that may not confirm.",
+            example: "→ tx_signatures, ← tx_signatures (splice), → shutdown"),
+        on: [.shutdown]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.pendingSplices > 0 { c.violation("`shutdown` while a splice is signed but not locked by `splice_locked` both ways") }
+    }
+}
