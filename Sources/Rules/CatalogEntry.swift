@@ -85,6 +85,13 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "spl-ack-then-itx", area: "splicing",
+            status: .judgedBy(rule: "itx-start", note: "which requires the session to start with the initiator's `tx_add_input`")),
+        CatalogEntry(
+            id: "spl-quiescence-end", area: "splicing",
+            status: .judgedBy(
+                rule: "stfu-no-updates", note: "whose channel model ends quiescence on a splice's `tx_signatures`, so updates are legal again")),
+        CatalogEntry(
             id: "ready-after-funding", area: "v1 establishment",
             status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),
         CatalogEntry(
@@ -190,17 +197,13 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "stfu-disconnect-ends", area: "quiescence", status: .planned),
         CatalogEntry(id: "stfu-termination", area: "quiescence", status: .planned),
         CatalogEntry(id: "spl-init-contrib", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-init-response", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-ack-contrib", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-ack-then-itx", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-funding-output", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-commit", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-sigs-order", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-shared-sig", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-quiescence-end", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-rbf", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-txid", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),

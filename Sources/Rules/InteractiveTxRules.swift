@@ -195,8 +195,8 @@ enum InteractiveTxRules {
         on: [.txInitRBF]
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
-        // Quiescent: a splice's RBF, which comes after channel_ready.
-        guard !(ch.stfuSent[c.sender] && ch.stfuSent[c.peer]) else { return }
+        // A splice's RBF, which comes after channel_ready, is judged by spl-rbf.
+        guard !ch.spliced, !(ch.stfuSent[c.sender] && ch.stfuSent[c.peer]) else { return }
         if ch.readySent[c.sender] {
             c.violation("`tx_init_rbf` after the sender's `channel_ready`")
         } else if ch.readySent[c.peer] {
@@ -231,7 +231,10 @@ enum InteractiveTxRules {
             example: "→ tx_init_rbf, ← tx_add_input"),
         on: interactiveTxMoves.union([.txSignatures, .txInitRBF])
     ) { c in
-        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.acknowledged else { return }
+        // Waiting for the answer: no move made yet (a session rebuilt from a reconnection is past it).
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.acknowledged, session.moves == 0,
+            !session.constructed
+        else { return }
         if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `tx_init_rbf`, not `tx_ack_rbf` or `tx_abort`") }
     }
 

@@ -5,7 +5,9 @@ import Wire
 /// is pending. (The interactive-transaction rules judge its construction; the batching
 /// rules its signings.)
 enum SpliceRules {
-    static let all: [Rule] = [initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, ackUnsolicited, noShutdown]
+    static let all: [Rule] = [
+        initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown,
+    ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
 
@@ -112,5 +114,47 @@ enum SpliceRules {
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.pendingSplices > 0 { c.violation("`shutdown` while a splice is signed but not locked by `splice_locked` both ways") }
+    }
+
+    static let initResponse = Rule(
+        RuleInfo(
+            "spl-init-response", "splice_init answered by splice_ack or tx_abort", section: initSection,
+            severity: .error,
+            spec:
+                "The receiver: if it accepts the splice: MUST respond with `splice_ack`. Otherwise: MUST respond with `tx_abort`.",
+            explanation:
+                "The node asked to splice accepts (`splice_ack`, then the initiator's first move) or refuses (`tx_abort`); anything else from it leaves the proposal unanswered.",
+            example: "→ splice_init, ← tx_add_input"),
+        on: interactiveTxMoves.union([.txSignatures, .txInitRBF, .spliceInit])
+    ) { c in
+        // Waiting for the answer: no move made yet (a session rebuilt from a reconnection is past it).
+        guard let session = c.channel?.itx, session.kind == .splice, !session.aborted, !session.acknowledged, session.moves == 0,
+            !session.constructed
+        else { return }
+        if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `splice_init`, not `splice_ack` or `tx_abort`") }
+    }
+
+    static let rbf = Rule(
+        RuleInfo(
+            "spl-rbf", "a splice's RBF under the same conditions", section: "BOLT #2 §\"Channel Splicing\" §\"The tx_init_rbf Message\" Requirements",
+            severity: .error,
+            spec:
+                "The sender: MUST NOT send `tx_init_rbf` if the channel is not quiescent. MUST NOT send `tx_init_rbf` if it is not the quiescence initiator. MUST NOT send `tx_init_rbf` if it has previously sent `splice_locked`. MUST NOT send `tx_init_rbf` if `option_zeroconf` has been negotiated.",
+            explanation:
+                "A pending splice is fee-bumped under a new quiescence, by the node that initiated it, before that node has locked the splice; zero-conf channels do not bump splices (the peer may already use the unconfirmed one).",
+            example: "→ tx_signatures, ← tx_signatures (splice), → tx_init_rbf (not quiescent)"),
+        on: [.txInitRBF]
+    ) { c in
+        guard let ch = c.known() else { return }
+        // An RBF of the opening (before channel_ready) is judged by v2-rbf-before-ready.
+        guard ch.spliced else { return }
+        guard ch.stfuSent[c.sender] && ch.stfuSent[c.peer] else {
+            return c.violation("`tx_init_rbf` of a splice although the channel is not quiescent")
+        }
+        if let initiator = quiescenceInitiator(ch), initiator != c.sender {
+            return c.violation("`tx_init_rbf` from the node that did not initiate quiescence")
+        }
+        if ch.spliceLockedSent[c.sender] { return c.violation("`tx_init_rbf` after the sender's own `splice_locked`") }
+        if c.connection.negotiated(50) == true { c.violation("`tx_init_rbf` of a splice although option_zeroconf is negotiated") }
     }
 }
