@@ -85,6 +85,10 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "re-send-each", area: "reestablish",
+            status: .judgedBy(
+                rule: "conn-unknown-channel", note: "which reports a channel message on a connection where the channel was not reestablished")),
+        CatalogEntry(
             id: "spl-ack-then-itx", area: "splicing",
             status: .judgedBy(rule: "itx-start", note: "which requires the session to start with the initiator's `tx_add_input`")),
         CatalogEntry(
@@ -226,7 +230,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "lcs-agree", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-sig-valid", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-dust", area: "legacy close", status: .planned),
-        CatalogEntry(id: "re-send-each", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),
@@ -241,7 +244,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-flags", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-shutdown-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-only-if-announce", area: "announcement_signatures", status: .planned),
@@ -254,7 +256,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "cu-sig", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-chain", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-direction", area: "channel_update", status: .planned),
-        CatalogEntry(id: "cu-htlc-max", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-htlc-min", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-timestamp", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-same-ts", area: "channel_update", status: .planned),

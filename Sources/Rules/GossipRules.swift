@@ -4,7 +4,9 @@ import Wire
 /// BOLT #7 on one connection: the gossip messages' own fields, and the query family's
 /// turn-taking. (Signatures of gossip are not verified here.)
 enum GossipRules {
-    static let all: [Rule] = [updateFlags, announcementNodeOrder, announcementFeatures, shortIDEncoding, shortIDQueryOutstanding]
+    static let all: [Rule] = [
+        updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding, shortIDQueryOutstanding,
+    ]
 
     static let updateSection = "BOLT #7 §\"The channel_update Message\" Requirements"
     static let announcementSection = "BOLT #7 §\"The channel_announcement Message\" Requirements"
@@ -28,6 +30,24 @@ enum GossipRules {
         if messageFlags & ~0b11 != 0 { problems.append("message_flags sets unassigned bits (\(String(messageFlags, radix: 2)))") }
         if channelFlags & ~0b11 != 0 { problems.append("channel_flags sets unassigned bits (\(String(channelFlags, radix: 2)))") }
         if !problems.isEmpty { c.violation(problems.joined(separator: "; ")) }
+    }
+
+    static let updateHTLCMaximum = Rule(
+        RuleInfo(
+            "cu-htlc-max", "htlc_maximum_msat not below htlc_minimum_msat", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `htlc_maximum_msat` to the maximum value it will send through this channel for a single HTLC. MUST set this to less than or equal to the channel capacity. MUST set this to less than or equal to `max_htlc_value_in_flight_msat` it received from the peer. MUST set this to greater than or equal to `htlc_minimum_msat`.",
+            explanation:
+                "An update whose maximum is below its own minimum admits no HTLC. (The bounds by the channel's capacity and the peer's `max_htlc_value_in_flight_msat` need the funding behind the `short_channel_id`, which the model does not link; they are not judged.)",
+            example: "→ channel_update htlc_minimum_msat=1000 htlc_maximum_msat=999"), on: [.channelUpdate]
+    ) { c in
+        guard let maximum = c.need(\.htlcMaximumMsat), let minimum = c.need(\.htlcMinimumMsat) else { return }
+        if maximum < minimum {
+            c.violation(
+                "htlc_maximum_msat \(maximum) is below htlc_minimum_msat \(minimum)", field: \TypedMessage.htlcMaximumMsat, actual: maximum,
+                minimum: minimum)
+        }
     }
 
     static let announcementNodeOrder = Rule(

@@ -4,7 +4,7 @@ import Wire
 
 /// BOLT #2 §"Message Retransmission": `channel_reestablish` after a reconnection.
 enum ReestablishRules {
-    static let all: [Rule] = [waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady]
+    static let all: [Rule] = [waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
 
@@ -147,6 +147,22 @@ enum ReestablishRules {
             if let scid = c.typed.shortChannelIDRecord { alias = scid.rawValue }
             if let alias, !ch.aliases[c.sender].contains(alias) { return }  // a new alias is allowed
             c.violation("`channel_ready` retransmitted although next_commitment_number is past 1\(alias == nil ? "" : " (same alias)")")
+        }
+    }
+
+    static let shutdownRetransmit = Rule(
+        RuleInfo(
+            "re-shutdown-retransmit", "shutdown again after a reconnection", section: section,
+            severity: .error,
+            spec: "A node: upon reconnection: if it has sent a previous `shutdown`: MUST retransmit `shutdown`.",
+            explanation:
+                "A node that asked to close before the connection dropped asks again on the new one, before it takes up the closing negotiation: the peer may not have received the first `shutdown`. Judged when the trace holds both connections.",
+            example: "→ shutdown, (reconnection) → channel_reestablish, ← channel_reestablish, → closing_signed"),
+        on: [.closingSigned, .closingComplete, .closingSig]
+    ) { c in
+        guard let ch = c.channel, ch.shutdownSent[c.sender], ch.reestablish[c.sender] != nil else { return }
+        if !ch.shutdownOnConnection[c.sender] {
+            c.violation("`\(c.name)` after a reconnection without retransmitting the sender's `shutdown`")
         }
     }
 }
