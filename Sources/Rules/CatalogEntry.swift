@@ -219,8 +219,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "cc-tlv-lesser", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-tlv-greater", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-sig-valid", area: "simple close", status: .planned),
-        CatalogEntry(id: "cs-echo", area: "simple close", status: .planned),
-        CatalogEntry(id: "cs-one-sig", area: "simple close", status: .planned),
         CatalogEntry(id: "cs-sig-valid", area: "simple close", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
         CatalogEntry(id: "lcs-funder-first", area: "legacy close", status: .planned),

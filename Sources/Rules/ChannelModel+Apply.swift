@@ -107,6 +107,7 @@ extension ChannelModel {
         case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true
+            closingProposal[side] = ClosingProposal(m)
         case .closingSig:
             closingCompleteOutstanding[peer] = false
             closingAgreed = true

@@ -92,6 +92,9 @@ public struct ChannelModel: Sendable {
     public var closingSent = PerSide(false, false)
     /// A `closing_complete` awaiting its `closing_sig`, per sender.
     public var closingCompleteOutstanding = PerSide(false, false)
+    /// Each side's latest `closing_complete`, which the peer's `closing_sig` answers (`cs-echo`,
+    /// `cs-one-sig`).
+    @Indirect public var closingProposal = PerSide<ClosingProposal?>(nil, nil)
     /// The `fee_satoshis` of each side's latest `closing_signed`.
     public var closingFee = PerSide<UInt64?>(nil, nil)
     /// Whether a closing transaction is signed by both sides: a `closing_signed` repeating the
@@ -189,6 +192,33 @@ public struct ChannelModel: Sendable {
         public var inputs: [UInt64: Side]? = [:]
         public var outputs: [UInt64: Side]? = [:]
         public static let maximumSerials = 10_000
+    }
+
+    /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which
+    /// of the three signature records it carried (TLV types 1, 2, 3).
+    public struct ClosingProposal: Sendable, Equatable {
+        public var closerScript: [UInt8]?
+        public var closeeScript: [UInt8]?
+        public var fee: UInt64?
+        public var locktime: UInt64?
+        public var signatures: Set<Int>
+
+        init(_ m: MessageView) {
+            closerScript = m.bytes(\.closerScriptpubkey)
+            closeeScript = m.bytes(\.closeeScriptpubkey)
+            fee = m.uint(\.feeSatoshis)
+            locktime = m.uint(\.locktime)
+            signatures = Self.signatureRecords(m.typed)
+        }
+
+        /// The signature records a `closing_complete` or `closing_sig` carries.
+        static func signatureRecords(_ typed: TypedMessage) -> Set<Int> {
+            var types: Set<Int> = []
+            if typed.closerOutputOnlyRecord != nil { types.insert(1) }
+            if typed.closeeOutputOnlyRecord != nil { types.insert(2) }
+            if typed.closerAndCloseeOutputsRecord != nil { types.insert(3) }
+            return types
+        }
     }
 
     public init() {}

@@ -6,7 +6,7 @@ import Wire
 enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
-        waitClosingSig, closingSigSolicited, feeRange, noUpdatesWhenClean, terminal,
+        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, feeRange, noUpdatesWhenClean, terminal,
     ]
 
     static let shutdownSection = "BOLT #2 §\"Closing Initiation: shutdown\" Requirements"
@@ -269,5 +269,52 @@ enum CloseRules {
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         if ch.closingAgreed { c.violation("`\(c.name)` after both nodes signed a closing transaction") }
+    }
+
+    static let closingSigEcho = Rule(
+        RuleInfo(
+            "cs-echo", "closing_sig repeats what it signs", section: simpleSection,
+            severity: .error,
+            spec:
+                "The receiver of `closing_sig`: if `closer_scriptpubkey`, `closee_scriptpubkey`, `fee_satoshis` or `locktime` don't match what was sent in `closing_complete`: MUST either send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation: "`closing_sig` answers one `closing_complete` and names the transaction it signs by the same scripts, fee and locktime.",
+            example: "→ closing_complete fee_satoshis=500, ← closing_sig fee_satoshis=600"),
+        on: [.closingSig]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let proposal = ch.closingProposal[c.peer] else { return c.notEvaluated("the `closing_complete` it answers is not in the trace") }
+        var differ: [String] = []
+        func compare<V: Equatable>(_ name: String, _ mine: V?, _ theirs: V?) {
+            if let mine, let theirs, mine != theirs { differ.append(name) }
+        }
+        compare("closer_scriptpubkey", c.bytes(\.closerScriptpubkey), proposal.closerScript)
+        compare("closee_scriptpubkey", c.bytes(\.closeeScriptpubkey), proposal.closeeScript)
+        compare("fee_satoshis", c.uint(\.feeSatoshis), proposal.fee)
+        compare("locktime", c.uint(\.locktime), proposal.locktime)
+        if !differ.isEmpty { c.violation("\(differ.joined(separator: ", ")) not as in the `closing_complete` it answers") }
+    }
+
+    static let closingSigOne = Rule(
+        RuleInfo(
+            "cs-one-sig", "closing_sig carries one signature the proposal offered", section: simpleSection,
+            severity: .error,
+            spec:
+                "The closee: MUST send `closing_sig` with a single valid signature in the same TLV field as the `closing_complete`. The receiver of `closing_sig`: if `tlvs` does not contain exactly one signature, or does not contain one of the TLV fields sent in `closing_complete`: MUST either send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "The closer offers signatures for up to three variants of the closing transaction (`closer_output_only`, `closee_output_only`, `closer_and_closee_outputs`); the closee picks one and signs that variant alone.",
+            example: "→ closing_complete closer_and_closee_outputs=…, ← closing_sig closee_output_only=…"),
+        on: [.closingSig]
+    ) { c in
+        guard c.needTLVs(), let ch = c.channel else { return }
+        let signatures = ChannelModel.ClosingProposal.signatureRecords(c.typed)
+        if signatures.count != 1 { return c.violation("\(signatures.count) signature records, not one") }
+        guard let offered = ch.closingProposal[c.peer]?.signatures else {
+            return c.notEvaluated("the `closing_complete` it answers is not in the trace")
+        }
+        if let type = signatures.first, !offered.contains(type) {
+            c.violation(
+                "a signature in TLV \(type), which the `closing_complete` did not offer (it offered \(offered.sorted().map(String.init).joined(separator: ", ")))"
+            )
+        }
     }
 }
