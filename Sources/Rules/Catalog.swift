@@ -1,8 +1,8 @@
-/// Every rule lntrace checks, in catalog order (Documentation/rules.md: connection, establishment,
+/// Every rule lntrace checks, in catalog order (Documentation/rules.md: connection, format, establishment,
 /// normal operation, quiescence, close, reestablish, interactive-tx, batching, splicing, gossip).
 public enum Catalog {
     public static let rules: [Rule] =
-        ConnectionRules.all + EstablishmentRules.all + UpdateRules.all
+        ConnectionRules.all + FormatRules.all + EstablishmentRules.all + UpdateRules.all
         + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
         + BatchRules.all + SpliceRules.all + GossipRules.all
 

@@ -164,7 +164,7 @@ public struct RuleEngine {
     private var lostReasons: [Int: String] = [:]
 
     public mutating func process(_ event: MessageEvent) -> [Finding] {
-        if case .undecodable = event.content { return [] }
+        if case .undecodable = event.content { return judgeUndecodable(event) }
         messages += 1
         let view = MessageView(event.content)
         let d = event.direction ?? .out
@@ -291,6 +291,35 @@ public struct RuleEngine {
         }
         connections[connectionKey] = connection
         for dropped in connectionRecency.use(connectionKey) { forget(connection: dropped) }
+        return out
+    }
+
+    /// A message that did not decode: only the format rules judge it (its fields are
+    /// unknown), and no model changes.
+    private mutating func judgeUndecodable(_ event: MessageEvent) -> [Finding] {
+        let view = MessageView(event.content)
+        let connectionKey = event.connection ?? -1
+        let connection = connections[connectionKey] ?? newConnection(event, view, reconnection: false)
+        connections[connectionKey] = connection
+        var check = Check(event: event, view: view, channel: nil, sender: .first, connection: connection.model)
+        var out: [Finding] = []
+        for index in plan(view.kind) where FormatRules.ids.contains(rules[index].info.id) {
+            check.outcome = .passed
+            rules[index].check(&check)
+            switch check.outcome {
+            case .passed:
+                record(numbers[index], channel: nil, connection: connectionKey) { $0.evaluated($1) }
+            case let .notEvaluated(reason):
+                record(numbers[index], channel: nil, connection: connectionKey) { $0.notEvaluated($1, reason) }
+            case let .violation(reason, _):
+                record(numbers[index], channel: nil, connection: connectionKey) { $0.evaluated($1) }
+                var finding = Finding(rule: rules[index].info, certainty: .certain, channel: event.channel, message: event, reason: reason)
+                finding.context = connectionContext[connectionKey] ?? []
+                out.append(finding)
+            }
+        }
+        if !out.isEmpty { connectionLineage[connectionKey, default: Lineage()].assign(&out, nextID: &nextFindingID) }
+        findings += out.count
         return out
     }
 

@@ -84,6 +84,14 @@ struct LogRenderer {
         }
     }
 
+    /// The lines for a message that does not decode: Core Lightning's io log prints its bytes
+    /// as it prints every message's; the other styles name messages, so they show none.
+    func undecodableLines(_ bytes: [UInt8], sent: Bool, peer: [UInt8], time: Timestamp) -> [String] {
+        guard style == .clnIO else { return [] }
+        let source = ClnDialect.source(peer: Hex.encode(peer), channel: nil)
+        return [ClnDialect.ioLine(time: Self.isoTime(time), source: source, direction: sent ? .out : .in, hex: Hex.encode(bytes))]
+    }
+
     // MARK: Times
 
     static func lndTime(_ t: Timestamp) -> String {

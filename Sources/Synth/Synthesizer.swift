@@ -326,7 +326,16 @@ public final class Synthesizer {
 
     /// Adds the message to the logs of the nodes that sent or received it.
     private func writeLogs(_ bytes: [UInt8], connection: Connection, from: String, to: String) {
-        guard !logs.isEmpty, let message = try? Message.decode(bytes) else { return }
+        guard !logs.isEmpty else { return }
+        guard let message = try? Message.decode(bytes) else {
+            // A malformed message: only a log that prints every message's bytes shows it.
+            for index in logs.indices {
+                let node = logs[index].target.node
+                guard node == from || node == to, let peer = nodes[node == from ? to : from] else { continue }
+                logs[index].lines += logs[index].renderer.undecodableLines(bytes, sent: node == from, peer: peer.keys.nodeID, time: clock)
+            }
+            return
+        }
         let channelNumber = message.channelID.flatMap { id in
             id.isZero ? nil : builder.channels.firstIndex { $0.id == id || $0.temporaryID == id }.map { $0 + 1 }
         }
