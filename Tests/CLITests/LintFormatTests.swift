@@ -38,7 +38,9 @@ struct LintFormatTests {
         let run = try #require(document["runs"]?.array?.first)
         #expect(run["tool"]?["driver"]?["name"]?.string == "lntrace")
         let rules = run["tool"]?["driver"]?["rules"]?.array ?? []
-        #expect(rules.count == 85)
+        // Every rule of the catalog, as `lntrace rules` lists them.
+        let listed = try JSONValue.lines(LNTraceBinary.run(["rules", "--format", "jsonl"]).stdout)
+        #expect(rules.count == listed.count && rules.count > 100)
         #expect(rules.allSatisfy { $0["id"]?.string != nil && $0["fullDescription"]?["text"]?.string != nil })
         let results = run["results"]?.array ?? []
         #expect(results.compactMap { $0["ruleId"]?.string } == ["rm-after-irrevocable", "sd-no-pending-updates"])
