@@ -253,7 +253,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),
-        CatalogEntry(id: "as-only-if-announce", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-scid", area: "announcement_signatures", status: .planned),

@@ -5,12 +5,31 @@ import Wire
 /// turn-taking. (Signatures of gossip are not verified here.)
 enum GossipRules {
     static let all: [Rule] = [
-        updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding, shortIDQueryOutstanding,
+        announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
+        shortIDQueryOutstanding,
     ]
 
     static let updateSection = "BOLT #7 §\"The channel_update Message\" Requirements"
     static let announcementSection = "BOLT #7 §\"The channel_announcement Message\" Requirements"
     static let querySection = "BOLT #7 §\"Query Messages\" Requirements"
+
+    static let announcementSignaturesOnlyIfAnnounced = Rule(
+        RuleInfo(
+            "as-only-if-announce", "announcement_signatures only for an announced channel",
+            section: "BOLT #7 §\"The announcement_signatures Message\" Requirements",
+            severity: .error,
+            spec:
+                "A node: if the `open_channel` message has the `announce_channel` bit set AND a `shutdown` message has not been sent: MUST send the `announcement_signatures` message … Otherwise: MUST NOT send the `announcement_signatures` message.",
+            explanation:
+                "Only a channel opened with `announce_channel` is announced, and a node that has asked to close its channel no longer announces it.",
+            example: "→ open_channel channel_flags=0, …, → announcement_signatures"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let ch = c.known(.opened) else { return }
+        guard let announce = ch.announce else { return c.notEvaluated("the opening does not give `channel_flags`") }
+        if !announce { return c.violation("`announcement_signatures` for a channel opened without `announce_channel`") }
+        if ch.shutdownSent[c.sender] { c.violation("`announcement_signatures` after the sender's own `shutdown`") }
+    }
 
     static let updateFlags = Rule(
         RuleInfo(
