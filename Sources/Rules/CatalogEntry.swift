@@ -274,7 +274,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-ann-before-update", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "q-scid-reply", area: "gossip flow and queries", status: .planned),
-        CatalogEntry(id: "q-range-outstanding", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "q-range-reply", area: "gossip flow and queries", status: .planned),
     ]
 }

@@ -51,6 +51,9 @@ public struct ConnectionModel: Sendable {
     /// Whether each direction has a `query_short_channel_ids` not yet answered by
     /// `reply_short_channel_ids_end` (BOLT #7 §"Query Messages").
     public var shortIDQueryOutstanding = PerDirection(repeating: false)
+    /// The block after the range of each direction's outstanding `query_channel_range`,
+    /// until a `reply_channel_range` reaches it (BOLT #7 §"Query Messages").
+    public var rangeQueryEnd = PerDirection<UInt64?>(repeating: nil)
     static let maximumPendingPings = 1024
 
     public struct Batch: Sendable, Equatable {
@@ -110,6 +113,15 @@ public struct ConnectionModel: Sendable {
             shortIDQueryOutstanding[d] = true
         case .replyShortChannelIdsEnd:
             shortIDQueryOutstanding[d.reversed] = false
+        case .queryChannelRange:
+            if let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) { rangeQueryEnd[d] = first + count }
+        case .replyChannelRange:
+            // The replies cover the range in order; the one that reaches its end is the last.
+            if let end = rangeQueryEnd[d.reversed], let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks),
+                first + count >= end
+            {
+                rangeQueryEnd[d.reversed] = nil
+            }
         default:
             break
         }

@@ -6,7 +6,7 @@ import Wire
 enum GossipRules {
     static let all: [Rule] = [
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
-        shortIDQueryOutstanding,
+        shortIDQueryOutstanding, rangeQueryOutstanding,
     ]
 
     static let updateSection = "BOLT #7 §\"The channel_update Message\" Requirements"
@@ -139,6 +139,25 @@ enum GossipRules {
         }
         if c.connection.shortIDQueryOutstanding[c.direction] {
             c.violation("a second `query_short_channel_ids` before `reply_short_channel_ids_end` answered the first")
+        }
+    }
+
+    static let rangeQueryOutstanding = Rule(
+        RuleInfo(
+            "q-range-outstanding", "one query_channel_range at a time", section: querySection,
+            severity: .error,
+            spec:
+                "The sender of `query_channel_range`: MUST NOT send this if it has sent a previous `query_channel_range` to this peer and not received all `reply_channel_range` replies.",
+            explanation:
+                "The replies to a range query cover its blocks in order; the query is answered when a reply reaches the end of the range (`first_blocknum` + `number_of_blocks`). Judged on captures: a node log may not show every reply.",
+            example: "→ query_channel_range, → query_channel_range (before the replies reach the end of the first)"),
+        on: [.queryChannelRange]
+    ) { c in
+        guard c.connection.transport else {
+            return c.notEvaluated("a node log may not show every reply (eclair logs only those it receives)")
+        }
+        if let end = c.connection.rangeQueryEnd[c.direction] {
+            c.violation("a second `query_channel_range` before the replies to the first reached block \(end)")
         }
     }
 }
