@@ -185,7 +185,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-contribution", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "v2-sequence", area: "v2 establishment", status: .planned),
-        CatalogEntry(id: "v2-temp-id", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-open-inherits", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-funding-output", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-commit-exchange", area: "v2 establishment", status: .planned),

@@ -1,3 +1,4 @@
+import Basics
 import Wire
 
 /// BOLT #2 §"Interactive Transaction Construction": the turn-based protocol behind v2
@@ -5,7 +6,7 @@ import Wire
 enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
-        abortEcho, rbfResponse, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID,
+        abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -253,6 +254,27 @@ enum InteractiveTxRules {
         guard let ch = c.channel, ch.dualFunded, ch.acceptSeen, let temporary = ch.temporaryID, let id = ch.channelID, id != temporary else { return }
         if c.typed.channelID == temporary {
             c.violation("`\(c.name)` names the channel by its temporary id \(short(temporary.hex)), not \(short(id.hex))")
+        }
+    }
+
+    static let v2TemporaryID = Rule(
+        RuleInfo(
+            "v2-temp-id", "the v2 temporary id from a zeroed basepoint",
+            section: "BOLT #2 §\"Definition of channel_id\" §\"channel_id, v2\"",
+            severity: .error,
+            spec:
+                "When sending `open_channel2`, the peer's revocation basepoint is unknown. A `temporary_channel_id` must be computed by using a zeroed out basepoint for the non-initiator.",
+            explanation:
+                "The temporary id is the v2 channel_id, SHA256(lesser-revocation-basepoint || greater-revocation-basepoint), with 33 zero bytes for the accepter's basepoint (they sort first): SHA256(33 zero bytes || the opener's revocation_basepoint).",
+            example: "→ open_channel2 temporary_channel_id=<random>"),
+        on: [.openChannel2]
+    ) { c in
+        guard let temporary = c.needBytes(\.temporaryChannelID), let basepoint = c.needBytes(\.revocationBasepoint) else { return }
+        let expected = sha256([UInt8](repeating: 0, count: 33) + basepoint)
+        if temporary != expected {
+            c.violation(
+                "temporary_channel_id \(short(Hex.encode(temporary))) is not SHA256(zero basepoint || revocation_basepoint) = \(short(Hex.encode(expected)))"
+            )
         }
     }
 }

@@ -187,6 +187,10 @@ struct MessageBuilder {
             fillBasepoints(&m.fundingPubkey, &m.revocationBasepoint, &m.paymentBasepoint, &m.delayedPaymentBasepoint, &m.htlcBasepoint, keys, label)
             m.firstPerCommitmentPoint = channel.point(side: side, commitment: 0)
             m.secondPerCommitmentPoint = channel.point(side: side, commitment: 1)
+            // BOLT #2 §"channel_id, v2": the temporary id is the v2 channel_id with a zeroed
+            // basepoint for the accepter (33 zero bytes sort first).
+            channel.temporaryID = ChannelID(unchecked: sha256([UInt8](repeating: 0, count: 33) + m.revocationBasepoint.bytes))
+            m.temporaryChannelID = channel.temporaryID
             m.channelFlags = 1
             m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
