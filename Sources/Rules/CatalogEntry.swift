@@ -158,7 +158,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-mac", area: "connection", status: .planned),
         CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),
         CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
-        CatalogEntry(id: "v1-temp-id-unique", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-initial-fee", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-initial-reserve", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),

@@ -54,6 +54,10 @@ public struct ConnectionModel: Sendable {
     /// The block after the range of each direction's outstanding `query_channel_range`,
     /// until a `reply_channel_range` reaches it (BOLT #7 §"Query Messages").
     public var rangeQueryEnd = PerDirection<UInt64?>(repeating: nil)
+    /// The temporary channel ids of the openings on this connection, the latest
+    /// ``maximumTemporaryIDs`` of them (`v1-temp-id-unique`).
+    public var temporaryIDs: [ChannelID] = []
+    static let maximumTemporaryIDs = 1024
     static let maximumPendingPings = 1024
 
     public struct Batch: Sendable, Equatable {
@@ -113,6 +117,11 @@ public struct ConnectionModel: Sendable {
             shortIDQueryOutstanding[d] = true
         case .replyShortChannelIdsEnd:
             shortIDQueryOutstanding[d.reversed] = false
+        case .openChannel, .openChannel2:
+            if let id = m.typed.temporaryChannelID {
+                temporaryIDs.append(id)
+                if temporaryIDs.count > Self.maximumTemporaryIDs { temporaryIDs.removeFirst() }
+            }
         case .queryChannelRange:
             if let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) { rangeQueryEnd[d] = first + count }
         case .replyChannelRange:

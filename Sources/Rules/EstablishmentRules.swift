@@ -7,7 +7,8 @@ import Wire
 enum EstablishmentRules {
     static let all: [Rule] = [
         sequence, acceptTemporaryID, acceptTemporaryIDv2, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
-        idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType, flagsUndefined,
+        temporaryIDUnique, idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType,
+        flagsUndefined,
         largeChannel, notIfDualFund,
         pointsValid,
         scidAliasPrivate,
@@ -181,6 +182,22 @@ enum EstablishmentRules {
         guard let dust = c.need(\.dustLimitSatoshis) else { return }
         if dust < 354 {
             c.violation("dust_limit_satoshis \(dust) is smaller than 354", field: \TypedMessage.dustLimitSatoshis, actual: dust, minimum: 354)
+        }
+    }
+
+    static let temporaryIDUnique = Rule(
+        RuleInfo(
+            "v1-temp-id-unique", "a new temporary id for each opening", section: openSection,
+            severity: .error,
+            spec: "The sending node: MUST ensure `temporary_channel_id` is unique from any other channel ID with the same peer.",
+            explanation:
+                "The temporary id is all that names an opening until its funding is known: two openings with one id on a connection cannot be told apart. (Openings on earlier connections with the peer are not compared.)",
+            example: "→ open_channel temporary_channel_id=A, …, → open_channel temporary_channel_id=A"),
+        on: [.openChannel, .openChannel2]
+    ) { c in
+        guard let id = c.typed.temporaryChannelID else { return c.notGiven(\.temporaryChannelID) }
+        if c.connection.temporaryIDs.contains(id) {
+            c.violation("temporary_channel_id \(short(id.hex)) was already used by an earlier opening on this connection")
         }
     }
 
