@@ -192,6 +192,11 @@ public struct ChannelModel: Sendable {
         public var inputs: [UInt64: Side]? = [:]
         public var outputs: [UInt64: Side]? = [:]
         public static let maximumSerials = 10_000
+
+        /// Whether the session's start still waits for the recipient's answer (`splice_ack`,
+        /// `tx_ack_rbf` or `tx_abort`): nothing answered it and no move was made (a session
+        /// rebuilt after a reconnection is past that).
+        public var awaitingAnswer: Bool { !aborted && !acknowledged && moves == 0 && !constructed }
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

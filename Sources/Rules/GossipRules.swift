@@ -9,6 +9,13 @@ enum GossipRules {
         shortIDQueryOutstanding, rangeQueryOutstanding,
     ]
 
+    /// Whether the trace shows every reply to a query: a capture does; a node log may not
+    /// (eclair logs only those it receives).
+    static func repliesComplete(_ c: inout Check) -> Bool {
+        if !c.connection.transport { c.notEvaluated("a node log may not show every reply (eclair logs only those it receives)") }
+        return c.connection.transport
+    }
+
     static let updateSection = "BOLT #7 §\"The channel_update Message\" Requirements"
     static let announcementSection = "BOLT #7 §\"The channel_announcement Message\" Requirements"
     static let querySection = "BOLT #7 §\"Query Messages\" Requirements"
@@ -134,9 +141,7 @@ enum GossipRules {
         on: [.queryShortChannelIds]
     ) { c in
         // Only queries seen in the trace count: one sent before it began cannot be judged.
-        guard c.connection.transport else {
-            return c.notEvaluated("a node log may not show every reply (eclair logs only those it receives)")
-        }
+        guard repliesComplete(&c) else { return }
         if c.connection.shortIDQueryOutstanding[c.direction] {
             c.violation("a second `query_short_channel_ids` before `reply_short_channel_ids_end` answered the first")
         }
@@ -153,9 +158,7 @@ enum GossipRules {
             example: "→ query_channel_range, → query_channel_range (before the replies reach the end of the first)"),
         on: [.queryChannelRange]
     ) { c in
-        guard c.connection.transport else {
-            return c.notEvaluated("a node log may not show every reply (eclair logs only those it receives)")
-        }
+        guard repliesComplete(&c) else { return }
         if let end = c.connection.rangeQueryEnd[c.direction] {
             c.violation("a second `query_channel_range` before the replies to the first reached block \(end)")
         }

@@ -123,6 +123,16 @@ enum InteractiveTxRules {
         if session.signaturesSent[c.sender] { c.violation("`tx_abort` after the sender's own `tx_signatures`") }
     }
 
+    /// The session's inputs or outputs by `serial_id`; `nil`, and not evaluated, past the
+    /// bound the model keeps.
+    static func serials(_ session: ChannelModel.InteractiveTx, input: Bool, _ c: inout Check) -> [UInt64: ChannelModel.Side]? {
+        guard let serials = input ? session.inputs : session.outputs else {
+            c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
+            return nil
+        }
+        return serials
+    }
+
     static let serialUnique = Rule(
         RuleInfo(
             "itx-serial-unique", "serial_id unique in the transaction",
@@ -137,9 +147,7 @@ enum InteractiveTxRules {
     ) { c in
         guard let session = session(&c), let serial = c.need(\.serialID) else { return }
         let input = c.kind == .txAddInput
-        guard let serials = input ? session.inputs : session.outputs else {
-            return c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
-        }
+        guard let serials = serials(session, input: input, &c) else { return }
         if serials[serial] != nil { c.violation("serial_id \(serial) is already an \(input ? "input" : "output") of the transaction") }
     }
 
@@ -156,9 +164,7 @@ enum InteractiveTxRules {
     ) { c in
         guard let session = session(&c), let serial = c.need(\.serialID) else { return }
         let input = c.kind == .txRemoveInput
-        guard let serials = input ? session.inputs : session.outputs else {
-            return c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
-        }
+        guard let serials = serials(session, input: input, &c) else { return }
         let what = input ? "input" : "output"
         switch serials[serial] {
         case nil: c.violation("no \(what) with serial_id \(serial) is in the transaction (never added, or removed already)")
@@ -232,10 +238,7 @@ enum InteractiveTxRules {
             example: "→ tx_init_rbf, ← tx_add_input"),
         on: interactiveTxMoves.union([.txSignatures, .txInitRBF])
     ) { c in
-        // Waiting for the answer: no move made yet (a session rebuilt from a reconnection is past it).
-        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, !session.acknowledged, session.moves == 0,
-            !session.constructed
-        else { return }
+        guard let session = c.channel?.itx, session.kind == .rbf, session.awaitingAnswer else { return }
         if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `tx_init_rbf`, not `tx_ack_rbf` or `tx_abort`") }
     }
 

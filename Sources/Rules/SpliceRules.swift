@@ -97,9 +97,9 @@ enum SpliceRules {
     ) { c in
         // The splice_init may have come before the trace began.
         guard let ch = c.known() else { return }
-        guard let session = ch.itx, session.kind == .splice, session.initiator == c.peer, !session.aborted, !session.acknowledged,
-            session.moves == 0
-        else { return c.violation("`splice_ack` without a pending `splice_init` from the peer") }
+        guard let session = ch.itx, session.kind == .splice, session.initiator == c.peer, session.awaitingAnswer else {
+            return c.violation("`splice_ack` without a pending `splice_init` from the peer")
+        }
     }
 
     static let noShutdown = Rule(
@@ -127,10 +127,7 @@ enum SpliceRules {
             example: "→ splice_init, ← tx_add_input"),
         on: interactiveTxMoves.union([.txSignatures, .txInitRBF, .spliceInit])
     ) { c in
-        // Waiting for the answer: no move made yet (a session rebuilt from a reconnection is past it).
-        guard let session = c.channel?.itx, session.kind == .splice, !session.aborted, !session.acknowledged, session.moves == 0,
-            !session.constructed
-        else { return }
+        guard let session = c.channel?.itx, session.kind == .splice, session.awaitingAnswer else { return }
         if c.sender != session.initiator { c.violation("`\(c.name)` in answer to `splice_init`, not `splice_ack` or `tx_abort`") }
     }
 
