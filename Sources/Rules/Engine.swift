@@ -43,6 +43,9 @@ public struct RuleEngine {
     }
 
     private var connections: [Int: Connection] = [:]
+    /// Connections whose state is held (at most ``liveChannels``; the rest are forgotten, their
+    /// coverage kept).
+    public var liveConnections: Int { connections.count }
     /// A node log's peer streams never end as a capture's connections do: the models of the
     /// least recently active past this many are dropped.
     private var connectionRecency = RecencyBound<Int>(limit: liveChannels)
@@ -320,6 +323,9 @@ public struct RuleEngine {
         }
         if !out.isEmpty { connectionLineage[connectionKey, default: Lineage()].assign(&out, nextID: &nextFindingID) }
         findings += out.count
+        // Bounded like any connection: a flood of malformed messages on new connections
+        // must not grow the engine.
+        for dropped in connectionRecency.use(connectionKey) { forget(connection: dropped) }
         return out
     }
 

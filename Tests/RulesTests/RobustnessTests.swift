@@ -48,4 +48,30 @@ import Wire
         #expect(engine.messages == messages.count * 20)
         #expect(findings > 0)
     }
+
+    /// A message that does not decode is judged by the format rules, and the connection it
+    /// names is held within the same bound as any other: a flood of malformed messages on new
+    /// connections does not grow the engine.
+    @Test func malformedMessagesOnManyConnectionsStayBounded() {
+        var engine = RuleEngine(rules: Catalog.rules)
+        var findings: [Finding] = []
+        let count = RuleEngine.liveChannels + 2_000
+        for connection in 0..<count {
+            // A ping cut after num_pong_bytes: a known message too short for its fields.
+            let bytes: [UInt8] = [0x00, 0x12, 0x00, 0x04]
+            let content: MessageContent
+            do {
+                content = .decoded(try Message.decode(bytes))
+            } catch {
+                content = .undecodable(type: 0x12, bytes: bytes, error: error)
+            }
+            let event = MessageEvent(
+                connection: connection, direction: .out, index: 0, content: content,
+                location: SourceLocation(file: "flood", frames: [connection]), sender: "a", receiver: "b", streamStart: true)
+            findings += engine.process(event)
+        }
+        #expect(findings.count == count)
+        #expect(findings.allSatisfy { $0.rule.id == "fmt-known-too-short" })
+        #expect(engine.liveConnections <= RuleEngine.liveChannels)
+    }
 }
