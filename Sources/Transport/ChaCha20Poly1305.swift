@@ -14,22 +14,29 @@ import CCryptoBoringSSL
 /// shared by copies of a cipher and used from several threads.
 final class ChaCha20Poly1305: @unchecked Sendable {
     static let tagSize = 16
-    private var context = EVP_AEAD_CTX()
+    /// Allocated once and only read after `init` (BoringSSL's open and seal take it `const`):
+    /// a pointer, so that no call goes through Swift's exclusivity checks on a stored property.
+    private let context: UnsafeMutablePointer<EVP_AEAD_CTX>
 
     /// `nil` unless `key` is 32 bytes.
     init?(key: [UInt8]) {
-        CCryptoBoringSSL_EVP_AEAD_CTX_zero(&context)
+        context = .allocate(capacity: 1)
+        CCryptoBoringSSL_EVP_AEAD_CTX_zero(context)
+        let context = context
         let ok =
             key.count == 32
             && key.withUnsafeBufferPointer { key in
-                CCryptoBoringSSL_EVP_AEAD_CTX_init(&context, CCryptoBoringSSL_EVP_aead_chacha20_poly1305(), key.baseAddress, 32, Self.tagSize, nil)
+                CCryptoBoringSSL_EVP_AEAD_CTX_init(context, CCryptoBoringSSL_EVP_aead_chacha20_poly1305(), key.baseAddress, 32, Self.tagSize, nil)
                     == 1
             }
+        // A failed init still runs `deinit` (every property is set), which frees the context:
+        // cleaning up a zeroed context does nothing.
         guard ok else { return nil }
     }
 
     deinit {
-        CCryptoBoringSSL_EVP_AEAD_CTX_cleanup(&context)
+        CCryptoBoringSSL_EVP_AEAD_CTX_cleanup(context)
+        context.deallocate()
     }
 
     /// Authenticates and decrypts `input` (ciphertext ‖ 16-byte tag) into `output`, which
@@ -39,7 +46,7 @@ final class ChaCha20Poly1305: @unchecked Sendable {
         var written = 0
         return withNonce(nonce) { nonce in
             CCryptoBoringSSL_EVP_AEAD_CTX_open(
-                &context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, output.count,
+                context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, output.count,
                 nonce, 12, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, nil, 0) == 1
         }
     }
@@ -51,7 +58,7 @@ final class ChaCha20Poly1305: @unchecked Sendable {
         var written = 0
         return withNonce(nonce) { nonce in
             CCryptoBoringSSL_EVP_AEAD_CTX_seal(
-                &context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, output.count,
+                context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, output.count,
                 nonce, 12, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, nil, 0) == 1
         }
     }
