@@ -42,8 +42,8 @@ public struct ConnectionModel: Sendable {
     public var lastWasInit = PerDirection(repeating: false)
     /// Whether an `error` for every channel (all-zero or no `channel_id`) was sent, per
     /// direction. (An error for one channel is kept in that channel's model: the connection
-    /// model holds nothing per channel, so its size and the cost of copying it do not grow
-    /// with the channels on the connection.)
+    /// model holds nothing per channel but the bounded list of its openings' temporary ids, so
+    /// its size and the cost of copying it do not grow with the channels on the connection.)
     public var failedEvery = PerDirection(repeating: false)
     /// The batch of `commitment_signed` each direction is in, after a `start_batch` (BOLT #2
     /// §"Batching channel messages"): its channel and how many of its messages are still to come.
