@@ -101,6 +101,9 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "sd-reply", area: "shutdown",
+            status: .judgedBy(rule: "close-when-clean", note: "which reports a closing negotiation begun without the sender's own `shutdown`")),
+        CatalogEntry(
             id: "fmt-ext-even-tlv", area: "message format and TLV",
             status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),
         CatalogEntry(
@@ -218,11 +221,8 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-locked-txid", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),
-        CatalogEntry(id: "sd-reply", area: "shutdown", status: .planned),
         CatalogEntry(id: "cc-fee-balance", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-not-all-dust", area: "simple close", status: .planned),
-        CatalogEntry(id: "cc-closee-script", area: "simple close", status: .planned),
-        CatalogEntry(id: "cc-closer-script", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-tlv-lesser", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-tlv-greater", area: "simple close", status: .planned),
         CatalogEntry(id: "cc-sig-valid", area: "simple close", status: .planned),

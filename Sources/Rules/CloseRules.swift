@@ -6,7 +6,7 @@ import Wire
 enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
-        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, feeRange, noUpdatesWhenClean, terminal,
+        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, noUpdatesWhenClean, terminal,
     ]
 
     static let shutdownSection = "BOLT #2 §\"Closing Initiation: shutdown\" Requirements"
@@ -315,6 +315,44 @@ enum CloseRules {
             c.violation(
                 "a signature in TLV \(type), which the `closing_complete` did not offer (it offered \(offered.sorted().map(String.init).joined(separator: ", ")))"
             )
+        }
+    }
+
+    static let closerScript = Rule(
+        RuleInfo(
+            "cc-closer-script", "closer_scriptpubkey of a shutdown form", section: simpleSection,
+            severity: .error,
+            spec:
+                "The sender of `closing_complete`: MUST set `closer_scriptpubkey` to its desired output script. The receiver: if `closer_scriptpubkey` is invalid (as detailed in the `shutdown` requirements): SHOULD ignore `closing_complete`. SHOULD send a `warning`. SHOULD close the connection.",
+            explanation:
+                "The closer's output script is one of the forms `shutdown` allows (P2WPKH, P2WSH, a later witness version with option_shutdown_anysegwit, OP_RETURN with option_simple_close); a node may change it from its `shutdown` script, but not to another form.",
+            example: "→ closing_complete closer_scriptpubkey=76a9…88ac (P2PKH)"),
+        on: [.closingComplete]
+    ) { c in
+        guard let script = c.needBytes(\.closerScriptpubkey) else { return }
+        if let problem = scriptProblem(script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60)) {
+            c.violation("closer_scriptpubkey \(short(Hex.encode(script))): \(problem)")
+        }
+    }
+
+    static let closeeScript = Rule(
+        RuleInfo(
+            "cc-closee-script", "closee_scriptpubkey is the peer's latest script", section: simpleSection,
+            severity: .error,
+            spec:
+                "The sender of `closing_complete`: MUST set `closee_scriptpubkey` to the last script it received from its peer (from `closing_complete` or from the initial `shutdown`).",
+            explanation:
+                "The closee's output pays the script the closee last named: its `shutdown` script, or the `closer_scriptpubkey` of its own latest `closing_complete` if it has sent one since.",
+            example: "← shutdown scriptpubkey=S, → closing_complete closee_scriptpubkey=T"),
+        on: [.closingComplete]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let expected = ch.closingProposal[c.peer]?.closerScript ?? ch.shutdownScript[c.peer] else {
+            return c.notEvaluated("the peer's `shutdown` is not in the trace")
+        }
+        guard let script = c.needBytes(\.closeeScriptpubkey) else { return }
+        if script != expected {
+            c.violation("closee_scriptpubkey \(short(Hex.encode(script))) is not the peer's latest script \(short(Hex.encode(expected)))")
         }
     }
 }
