@@ -298,13 +298,6 @@ struct PartialBuilder {
     }
 }
 
-/// Parses `Hex` text into bytes in reverse order: Bitcoin prints txids and chain hashes
-/// byte-reversed from their wire order.
-func reversedHex(_ text: Substring?) -> [UInt8]? {
-    guard let text, let bytes = Hex.decode(text) else { return nil }
-    return bytes.reversed()
-}
-
 extension Substring {
     /// The last occurrence of an ASCII needle, by bytes (no Foundation bridging).
     func lastRange(of needle: String) -> Range<Substring.Index>? {

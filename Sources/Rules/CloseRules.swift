@@ -94,6 +94,12 @@ enum CloseRules {
         if ch.shutdownSent[c.peer] && !ch.shutdownSent[c.sender] { c.crossingViolation("`update_add_htlc` after the peer's `shutdown` arrived") }
     }
 
+    /// Whether a script offered for closing (`shutdown`, an upfront script, `closing_complete`)
+    /// has a form the connection's features allow; `nil` if it is fine, else why not.
+    static func scriptProblem(_ script: [UInt8], on connection: ConnectionModel) -> String? {
+        scriptProblem(script, anySegwit: connection.negotiated(26), simpleClose: connection.negotiated(60))
+    }
+
     /// Whether a `shutdown` script has one of the allowed forms; `nil` if it is fine, else why not.
     static func scriptProblem(_ script: [UInt8], anySegwit: Bool?, simpleClose: Bool?) -> String? {
         let n = script.count
@@ -123,7 +129,7 @@ enum CloseRules {
         on: [.shutdown]
     ) { c in
         guard let script = c.needBytes(\.scriptpubkey) else { return }
-        if let problem = scriptProblem(script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60)) {
+        if let problem = scriptProblem(script, on: c.connection) {
             c.violation("scriptpubkey \(short(Hex.encode(script))): \(problem)")
         }
     }
@@ -330,7 +336,7 @@ enum CloseRules {
         on: [.closingComplete]
     ) { c in
         guard let script = c.needBytes(\.closerScriptpubkey) else { return }
-        if let problem = scriptProblem(script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60)) {
+        if let problem = scriptProblem(script, on: c.connection) {
             c.violation("closer_scriptpubkey \(short(Hex.encode(script))): \(problem)")
         }
     }

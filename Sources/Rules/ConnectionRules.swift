@@ -94,8 +94,8 @@ enum ConnectionRules {
             explanation: "Each feature has an even (mandatory) and an odd (optional) bit; setting both is ambiguous and is read as mandatory.",
             example: "→ init features=0x03 (bits 0 and 1)"), on: [.initMessage]
     ) { c in
-        guard let features = c.needBytes(\.features) else { return }
-        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes(\.globalfeatures) ?? []))
+        guard c.needBytes(\.features) != nil else { return }
+        let bits = Set(initBits(c))
         let both = bits.filter { $0 % 2 == 0 && bits.contains($0 + 1) }.sorted()
         if !both.isEmpty {
             c.violation("both bits set for feature\(both.count > 1 ? "s" : "") \(both.map { "\($0)/\($0 + 1)" }.joined(separator: ", "))")
@@ -112,8 +112,8 @@ enum ConnectionRules {
                 "basic_mpp (16/17) needs payment_secret (14/15), option_zeroconf (50/51) needs option_scid_alias (46/47), option_simple_close (60/61) needs option_shutdown_anysegwit (26/27). ASSUMED features (BOLT #9) count as set.",
             example: "→ init features with bit 51 but not 46/47"), on: [.initMessage]
     ) { c in
-        guard let features = c.needBytes(\.features) else { return }
-        let bits = Set(ConnectionModel.bits(features) + ConnectionModel.bits(c.bytes(\.globalfeatures) ?? []))
+        guard c.needBytes(\.features) != nil else { return }
+        let bits = Set(initBits(c))
         func offers(_ even: Int) -> Bool { bits.contains(even) || bits.contains(even + 1) || [0, 8, 12, 14, 44].contains(even) }
         var missing: [String] = []
         for (feature, dependency) in [(16, 14), (50, 46), (60, 26)] where offers(feature) && !offers(dependency) {

@@ -251,9 +251,7 @@ enum EstablishmentRules {
         on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
     ) { c in
         guard let script = c.typed.upfrontShutdownScriptRecord, !script.isEmpty else { return }
-        if let problem = CloseRules.scriptProblem(
-            script, anySegwit: c.connection.negotiated(26), simpleClose: c.connection.negotiated(60))
-        {
+        if let problem = CloseRules.scriptProblem(script, on: c.connection) {
             c.violation("upfront_shutdown_script \(short(Hex.encode(script))): \(problem)")
         }
     }
