@@ -168,3 +168,11 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["lntrace", "TestSupport"]),
     ]
 )
+
+// Release builds skip the run-time exclusivity checks (the compile-time ones stay): the
+// capture path reads and writes class properties per packet, and the checks were 10% of
+// `stats`' instructions (`valgrind --tool=callgrind`, BENCHMARKS.md). Debug builds, and so
+// every test run, keep them.
+for target in package.targets where target.type == .regular || target.type == .executable {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+}

@@ -77,8 +77,7 @@ public final class JSONDocumentReporter: Reporter {
     public func endInput(_ input: InputReport) { inputs.append(input) }
 
     public func write(_ stats: StatsCollector, input path: String) {
-        for id in stats.order {
-            guard let connection = stats.connections[id] else { continue }
+        for connection in stats.connections {
             element(StatsRecord(file: path, connection: connection))
         }
     }

@@ -57,8 +57,7 @@ public final class JSONLinesReporter: Reporter {
 
     /// One `connection` record per connection of the input.
     public func write(_ stats: StatsCollector, input path: String) {
-        for id in stats.order {
-            guard let connection = stats.connections[id] else { continue }
+        for connection in stats.connections {
             line(StatsRecord(file: path, connection: connection))
         }
     }

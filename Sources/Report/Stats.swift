@@ -22,49 +22,64 @@ public struct StatsCollector {
                 sized[direction] += 1
             }
         }
+
+        mutating func merge(_ other: Counts) {
+            for d in 0..<2 {
+                messages[d] += other.messages[d]
+                bytes[d] += other.bytes[d]
+                sized[d] += other.sized[d]
+            }
+        }
+    }
+
+    /// A message type's row: by its kind where the codec knows it (a number, hashed without
+    /// building its name), else by the name the input gives.
+    enum TypeKey: Hashable, Sendable {
+        case kind(UInt16)
+        case name(String)
+    }
+
+    /// One message type of a scope: its name and counts.
+    public struct TypeRow: Sendable {
+        let key: TypeKey
+        public let name: String
+        public var counts: Counts
     }
 
     public struct Scope: Sendable {
         public var counts = Counts()
-        public var types: [String: Counts] = [:]
-        public var typeOrder: [String] = []
+        /// Counts per message type, in the order the types first appeared.
+        public private(set) var types: [TypeRow] = []
+        private var typeIndex: [TypeKey: Int] = [:]
         public var first: Timestamp?
         public var last: Timestamp?
 
         mutating func add(_ event: MessageEvent, direction: Int, length: Int?) {
             counts.add(direction, length: length)
-            let name = event.content.name
-            // One lookup for a type seen before (every message but a type's first).
-            if let index = types.index(forKey: name) {
-                types.values[index].add(direction, length: length)
+            let key: TypeKey = event.content.kind.map { .kind($0.rawValue) } ?? .name(event.content.name)
+            if let index = typeIndex[key] {
+                types[index].counts.add(direction, length: length)
             } else {
-                typeOrder.append(name)
-                types[name, default: Counts()].add(direction, length: length)
+                var row = TypeRow(key: key, name: event.content.name, counts: Counts())
+                row.counts.add(direction, length: length)
+                typeIndex[key] = types.count
+                types.append(row)
             }
             if let time = event.time {
-                if first == nil || time < first! { first = time }
-                if last == nil || last! < time { last = time }
+                if first.map({ time < $0 }) ?? true { first = time }
+                if last.map({ $0 < time }) ?? true { last = time }
             }
         }
 
         /// Adds another scope's counts (a channel's opening, counted under its temporary id).
         mutating func merge(_ other: Scope) {
-            for d in 0..<2 {
-                counts.messages[d] += other.counts.messages[d]
-                counts.bytes[d] += other.counts.bytes[d]
-                counts.sized[d] += other.counts.sized[d]
-            }
-            for name in other.typeOrder {
-                guard let theirs = other.types[name] else { continue }
-                if types[name] == nil {
-                    typeOrder.append(name)
-                    types[name] = theirs
-                    continue
-                }
-                for d in 0..<2 {
-                    types[name]?.messages[d] += theirs.messages[d]
-                    types[name]?.bytes[d] += theirs.bytes[d]
-                    types[name]?.sized[d] += theirs.sized[d]
+            counts.merge(other.counts)
+            for row in other.types {
+                if let index = typeIndex[row.key] {
+                    types[index].counts.merge(row.counts)
+                } else {
+                    typeIndex[row.key] = types.count
+                    types.append(row)
                 }
             }
             if let f = other.first, first.map({ f < $0 }) ?? true { first = f }
@@ -78,21 +93,49 @@ public struct StatsCollector {
         }
     }
 
+    /// A channel as `stats` counts it: by its `channel_id` (compared as bytes, written as
+    /// hex only in the report), else by the label its source gives.
+    public enum ChannelKey: Hashable, Sendable {
+        case id(ChannelID)
+        case label(String)
+
+        init?(_ message: MessageEvent) {
+            if let id = message.content.channelID {
+                self = .id(id)
+            } else if let label = message.channelLabel {
+                // A label that spells a channel_id is that channel.
+                if label.utf8.count == 2 * ChannelID.size, let id = ChannelID(hex: label) { self = .id(id) } else { self = .label(label) }
+            } else {
+                return nil
+            }
+        }
+
+        /// The report's spelling: the `channel_id` as hex, or the label.
+        public var text: String {
+            switch self {
+            case let .id(id): id.hex
+            case let .label(label): label
+            }
+        }
+    }
+
     public struct Connection: Sendable {
         public var id: Int
         public var total = Scope()
         /// Messages without a channel (`init`, `ping`, gossip, …).
         public var connectionLevel = Scope()
-        public var channels: [String: Scope] = [:]
-        public var channelOrder: [String] = []
+        public var channels: [ChannelKey: Scope] = [:]
+        public var channelOrder: [ChannelKey] = []
         /// Messages of channels past the input's first ``StatsCollector/keptChannels``.
         public var otherChannels = Scope()
         public var summary: ConnectionSummary?
         public var peer: String?
     }
 
-    public private(set) var connections: [Int: Connection] = [:]
-    public private(set) var order: [Int] = []
+    /// The connections in the order they first appeared.
+    public private(set) var connections: [Connection] = []
+    /// Each connection's place in ``connections``, by its id.
+    private var slots: [Int: Int] = [:]
     public private(set) var logs: [LogSummary] = []
     public private(set) var diagnostics = 0
     /// Connections without a message past the first ``keptConnections``, only counted.
@@ -105,83 +148,80 @@ public struct StatsCollector {
     public static let keptChannels = 10_000
     private var channelCount = 0
     /// Temporary channel ids and the channel ids they became (of the most recent openings).
-    private var aliases: [String: String] = [:]
-    private var aliasRecency = RecencyBound<String>(limit: 20_000)
+    private var aliases: [ChannelKey: ChannelKey] = [:]
+    private var aliasRecency = RecencyBound<ChannelKey>(limit: 20_000)
 
     public init() {}
 
     /// Forgets the connections none of whose messages were counted (under a filter, those
     /// with no message it selects).
     public mutating func dropEmpty() {
-        order.removeAll { id in
-            let total = connections[id]?.total.counts.messages ?? [0, 0]
-            return total[0] + total[1] == 0
-        }
-        connections = connections.filter { order.contains($0.key) }
+        connections.removeAll { $0.total.counts.messages == [0, 0] }
+        slots = Dictionary(uniqueKeysWithValues: connections.enumerated().map { ($1.id, $0) })
+    }
+
+    /// The place of connection `id` in ``connections``, made if there is room.
+    private mutating func slot(_ id: Int) -> Int? {
+        if let index = slots[id] { return index }
+        guard connections.count < Self.keptConnections else { return nil }
+        slots[id] = connections.count
+        connections.append(Connection(id: id))
+        return connections.count - 1
     }
 
     public mutating func add(_ event: TraceEvent) {
         switch event {
         case let .message(message):
-            let id = message.connection ?? 0
-            if connections[id] == nil {
-                guard connections.count < Self.keptConnections else {
-                    otherConnectionMessages += 1
-                    return
-                }
-                connections[id] = Connection(id: id)
-                order.append(id)
+            guard let at = slot(message.connection ?? 0) else {
+                otherConnectionMessages += 1
+                return
             }
             let direction = message.direction == .in ? 1 : 0
             let length = message.length ?? (try? message.content.message?.encoded())?.count
-            // Changed out of the dictionary, in place (one lookup each way).
-            guard var connection = connections.removeValue(forKey: id) else { return }
-            defer { connections[id] = connection }
-            connection.total.add(message, direction: direction, length: length)
-            if connection.peer == nil { connection.peer = message.peer }
+            // Changed in place, in the array (a copy of the connection per message cost more
+            // than counting it).
+            connections[at].total.add(message, direction: direction, length: length)
+            if connections[at].peer == nil { connections[at].peer = message.peer }
             // One channel, one identity: the opening's temporary_channel_id is an alias of the
             // channel_id that funding_created's outpoint gives.
-            if message.content.kind == .fundingCreated, let temporary = message.channel,
-                case let typed = TypedMessage(message.content), let hash = typed.fundingTxid, let index = typed.fundingOutputIndex
+            let channel = ChannelKey(message)
+            if message.content.kind == .fundingCreated, let temporary = channel,
+                case let typed = TypedMessage(message.content), let hash = typed.fundingTxid, let output = typed.fundingOutputIndex
             {
-                let final = ChannelID(fundingTxid: hash, outputIndex: index).hex
+                let final = ChannelKey.id(ChannelID(fundingTxid: hash, outputIndex: output))
                 aliases[temporary] = final
                 for dropped in aliasRecency.use(temporary) { aliases[dropped] = nil }
-                if let opening = connection.channels.removeValue(forKey: temporary) {
-                    if connection.channels[final] == nil {
-                        connection.channelOrder = connection.channelOrder.map { $0 == temporary ? final : $0 }
-                        connection.channels[final] = opening
+                if let opening = connections[at].channels.removeValue(forKey: temporary) {
+                    if connections[at].channels[final] == nil {
+                        connections[at].channelOrder = connections[at].channelOrder.map { $0 == temporary ? final : $0 }
+                        connections[at].channels[final] = opening
                     } else {
-                        connection.channels[final]?.merge(opening)
-                        connection.channelOrder.removeAll { $0 == temporary }
+                        connections[at].channels[final]?.merge(opening)
+                        connections[at].channelOrder.removeAll { $0 == temporary }
                     }
                 }
             }
-            if let channel = message.channel.map({ aliases[$0] ?? $0 }) {
-                if let index = connection.channels.index(forKey: channel) {
-                    connection.channels.values[index].add(message, direction: direction, length: length)
+            if let channel = channel.map({ aliases[$0] ?? $0 }) {
+                if let slot = connections[at].channels.index(forKey: channel) {
+                    connections[at].channels.values[slot].add(message, direction: direction, length: length)
                 } else if channelCount < Self.keptChannels {
                     channelCount += 1
-                    connection.channelOrder.append(channel)
-                    connection.channels[channel, default: Scope()].add(message, direction: direction, length: length)
+                    connections[at].channelOrder.append(channel)
+                    connections[at].channels[channel, default: Scope()].add(message, direction: direction, length: length)
                 } else {
-                    connection.otherChannels.add(message, direction: direction, length: length)
+                    connections[at].otherChannels.add(message, direction: direction, length: length)
                 }
             } else {
-                connection.connectionLevel.add(message, direction: direction, length: length)
+                connections[at].connectionLevel.add(message, direction: direction, length: length)
             }
         case let .connection(summary):
-            if connections[summary.id] == nil, connections.count >= Self.keptConnections {
-                // Past the first connections, one without messages is only counted: a
-                // capture of a million connections must not hold a record of each.
+            // Past the first connections, one without messages is only counted: a capture
+            // of a million connections must not hold a record of each.
+            guard let index = slot(summary.id) else {
                 connectionsOmitted += 1
                 return
             }
-            if connections[summary.id] == nil {
-                connections[summary.id] = Connection(id: summary.id)
-                order.append(summary.id)
-            }
-            connections[summary.id]?.summary = summary
+            connections[index].summary = summary
         case let .streams(summary):
             logs.append(summary)
         case .note, .lost:
@@ -196,17 +236,16 @@ public struct StatsCollector {
 public enum StatsFormat {
     public static func text(_ path: String, _ stats: StatsCollector) -> [String] {
         var lines = [path]
-        if stats.order.isEmpty { lines.append("  no messages") }
-        for id in stats.order {
-            guard let c = stats.connections[id] else { continue }
-            var title = "  connection #\(id)"
+        if stats.connections.isEmpty { lines.append("  no messages") }
+        for c in stats.connections {
+            var title = "  connection #\(c.id)"
             if let s = c.summary { title += "  \(s.initiator) → \(s.responder)" } else if let peer = c.peer { title += "  peer \(peer)" }
             lines.append(title)
             lines.append("    " + scopeLine(c.total))
             if c.connectionLevel.counts.messages != [0, 0] { lines += table("connection-level messages", c.connectionLevel) }
             for key in c.channelOrder {
                 guard let scope = c.channels[key] else { continue }
-                lines += table("channel \(TextFit.short(key))", scope)
+                lines += table("channel \(TextFit.short(key.text))", scope)
             }
             if c.otherChannels.counts.messages != [0, 0] {
                 lines += table("further channels (past the first \(StatsCollector.keptChannels)), together", c.otherChannels)
@@ -231,10 +270,10 @@ public enum StatsFormat {
 
     static func table(_ title: String, _ s: StatsCollector.Scope) -> [String] {
         var lines = ["    \(title): " + scopeLine(s)]
-        let width = max(s.typeOrder.map(\.count).max() ?? 0, 4)
+        let width = max(s.types.map(\.name.count).max() ?? 0, 4)
         lines.append("      " + "type".padding(toLength: width, withPad: " ", startingAt: 0) + "      →      ←      bytes")
-        for name in s.typeOrder {
-            guard let counts = s.types[name] else { continue }
+        for row in s.types {
+            let name = row.name, counts = row.counts
             let bytes = counts.sized == [0, 0] ? "-" : "\(counts.bytes[0] + counts.bytes[1])"
             lines.append(
                 "      " + name.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -274,11 +313,10 @@ public enum StatsFormat {
         if let rate = s.rate { json.key("messages_per_second"); json.number(rate) }
         json.key("types")
         json.beginObject()
-        for name in s.typeOrder {
-            guard let counts = s.types[name] else { continue }
-            json.key(name)
+        for row in s.types {
+            json.key(row.name)
             json.beginObject()
-            writeCounts(counts, to: &json)
+            writeCounts(row.counts, to: &json)
             json.endObject()
         }
         json.endObject()
@@ -311,7 +349,7 @@ public struct StatsRecord: JSONRecord {
         for key in c.channelOrder {
             guard let scope = c.channels[key] else { continue }
             json.beginObject()
-            json.field("channel", key)
+            json.field("channel", key.text)
             StatsFormat.writeScope(scope, to: &json)
             json.endObject()
         }

@@ -27,6 +27,15 @@ extension FixedSizeBytes {
     public static var zero: Self { Self(unchecked: [UInt8](repeating: 0, count: size)) }
 
     public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+
+    /// The bytes hashed as one block (an array's own hash feeds the hasher a byte at a time,
+    /// which made a channel id lookup cost more than the message it was for).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.bytes == rhs.bytes }
+
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 
