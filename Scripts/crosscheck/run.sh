@@ -3,8 +3,8 @@
 #  - pyln-proto (PyPI) encodes messages of every type; lntrace must decode its values;
 #  - tshark (Debian) lists every TCP segment; lntrace's frame numbers for every message of
 #    the bundled captures must agree with them;
-#  - an independent Python channel model (Scripts/fixtures/pyln_channel_capture.py) decides
-#    where its captures break the rules; lntrace's findings must be exactly those.
+#  - independent Python models (Scripts/fixtures/pyln_channel_capture.py, pyln_gossip_capture.py)
+#    decide where their captures break the rules; lntrace's findings must be exactly those.
 # Usage: Scripts/crosscheck/run.sh [LNTRACE_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +31,9 @@ python3 check_frames.py "$lntrace" "${captures[@]}"
 python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-channels"
 # The same, with nine faults in one channel life that goes on after each: one root per fault.
 python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-cascade"
+# BOLT #7 gossip signed by an independent Python encoder (pyln-bolt7, coincurve): signatures,
+# direction bits, timestamps and node_announcement's fields.
+python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-gossip"
 
 # lntrace's JSON reports against the repository's JSON Schema, by the jsonschema package.
 "$venv/bin/python" check_schema.py "$lntrace" "$root"

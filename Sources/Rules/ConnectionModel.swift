@@ -1,3 +1,4 @@
+import Basics
 import Provenance
 import Trace
 import Wire
@@ -59,6 +60,55 @@ public struct ConnectionModel: Sendable {
     public var temporaryIDs: [ChannelID] = []
     static let maximumTemporaryIDs = 1024
     static let maximumPendingPings = 1024
+
+    /// Gossip seen on this connection (BOLT #7), each table holding its latest
+    /// ``maximumGossip`` entries, so that a full gossip sync does not grow the model.
+    public var gossip = Gossip()
+    static let maximumGossip = 1024
+
+    /// What the gossip rules remember: who announced each channel, and the latest
+    /// `channel_update` and `node_announcement` each direction sent per origin.
+    public struct Gossip: Sendable {
+        /// `node_id_1` and `node_id_2` of each channel announced (either direction), by
+        /// short channel id: the nodes whose signatures a `channel_update` may carry.
+        public var nodes = Bounded<ShortChannelID, [Point]>()
+        /// The latest `channel_update` per short channel id and `direction` bit, per direction.
+        public var updates = PerDirection(repeating: Bounded<UpdateKey, Update>())
+        /// The latest `node_announcement` per node id, per direction.
+        public var nodeAnnouncements = PerDirection(repeating: Bounded<Point, NodeAnnouncement>())
+    }
+
+    public struct UpdateKey: Hashable, Sendable {
+        public var channel: ShortChannelID
+        public var direction: UInt8
+    }
+
+    /// A `channel_update`'s timestamp and the fields it signs after it.
+    public struct Update: Sendable, Equatable {
+        public var timestamp: UInt64
+        public var fields: [UInt64?]
+    }
+
+    /// A `node_announcement`'s timestamp and a digest of the fields after it.
+    public struct NodeAnnouncement: Sendable, Equatable {
+        public var timestamp: UInt64
+        public var digest: [UInt8]
+    }
+
+    /// A table that keeps its latest `limit` keys (first in, first out).
+    public struct Bounded<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+        public private(set) var values: [Key: Value] = [:]
+        private var order: [Key] = []
+
+        public subscript(key: Key) -> Value? { values[key] }
+
+        mutating func set(_ key: Key, _ value: Value) {
+            if values.updateValue(value, forKey: key) == nil {
+                order.append(key)
+                if order.count > ConnectionModel.maximumGossip { values[order.removeFirst()] = nil }
+            }
+        }
+    }
 
     public struct Batch: Sendable, Equatable {
         public var channel: ChannelID?
@@ -122,6 +172,19 @@ public struct ConnectionModel: Sendable {
                 temporaryIDs.append(id)
                 if temporaryIDs.count > Self.maximumTemporaryIDs { temporaryIDs.removeFirst() }
             }
+        case .channelAnnouncement:
+            if let channel = m.typed.shortChannelID, let one = m.typed.nodeID1, let two = m.typed.nodeID2 {
+                gossip.nodes.set(channel, [one, two])
+            }
+        case .channelUpdate:
+            if let channel = m.typed.shortChannelID, let flags = m.uint(\.channelFlags), let timestamp = m.uint(\.timestamp) {
+                gossip.updates[d].set(
+                    UpdateKey(channel: channel, direction: UInt8(flags & 1)), Update(timestamp: timestamp, fields: Self.updateFields(m)))
+            }
+        case .nodeAnnouncement:
+            if let node = m.typed.nodeID, let timestamp = m.uint(\.timestamp) {
+                gossip.nodeAnnouncements[d].set(node, NodeAnnouncement(timestamp: timestamp, digest: Self.announcementDigest(m)))
+            }
         case .queryChannelRange:
             if let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) { rangeQueryEnd[d] = first + count }
         case .replyChannelRange:
@@ -135,6 +198,28 @@ public struct ConnectionModel: Sendable {
             break
         }
         messages[d] += 1
+    }
+
+    /// The fields a `channel_update` signs after its timestamp, as far as the trace gives them.
+    static func updateFields(_ m: MessageView) -> [UInt64?] {
+        [
+            m.uint(\.messageFlags), m.uint(\.channelFlags), m.uint(\.cltvExpiryDelta), m.uint(\.htlcMinimumMsat), m.uint(\.feeBaseMsat),
+            m.uint(\.feeProportionalMillionths), m.uint(\.htlcMaximumMsat),
+        ]
+    }
+
+    /// A digest of the fields a `node_announcement` signs after its timestamp (those the
+    /// trace gives; an absent one hashes differently from an empty one).
+    static func announcementDigest(_ m: MessageView) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for field in [m.bytes(\.features), m.bytes(\.rgbColor), m.bytes(\.alias), m.bytes(\.addresses)] {
+            guard let field else {
+                bytes += [0xff, 0xff, 0xff, 0xff]
+                continue
+            }
+            bytes += withUnsafeBytes(of: UInt32(field.count).bigEndian, Array.init) + field
+        }
+        return sha256(bytes)
     }
 
     /// Whether both nodes offered a feature (either bit of the pair), as BOLT #1 §init

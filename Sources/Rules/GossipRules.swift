@@ -1,12 +1,14 @@
 import Basics
+import Secp256k1
 import Wire
 
-/// BOLT #7 on one connection: the gossip messages' own fields, and the query family's
-/// turn-taking. (Signatures of gossip are not verified here.)
+/// BOLT #7 on one connection: the gossip messages' own fields and signatures, timestamps per
+/// origin, and the query family's turn-taking.
 enum GossipRules {
     static let all: [Rule] = [
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
-        shortIDQueryOutstanding, rangeQueryOutstanding,
+        shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, announcementSignatures,
+        nodeAnnouncementRules,
     ]
 
     /// Whether the trace shows every reply to a query: a capture does; a node log may not
@@ -162,5 +164,215 @@ enum GossipRules {
         if let end = c.connection.rangeQueryEnd[c.direction] {
             c.violation("a second `query_channel_range` before the replies to the first reached block \(end)")
         }
+    }
+
+    // MARK: Signatures and timestamps
+
+    /// The double SHA-256 of the message from byte `offset` on (past its type and
+    /// signatures), which BOLT #7 signs, when the trace has the bytes: the decoded message
+    /// encoded again, and only if that gives back as many bytes as arrived (a decoder that
+    /// dropped trailing bytes would make a valid signature look invalid).
+    static func signedDigest(_ c: inout Check, after offset: Int) -> [UInt8]? {
+        guard case let .decoded(message) = c.event.content else {
+            c.notEvaluated("the log line does not carry the signed bytes")
+            return nil
+        }
+        guard let bytes = try? message.encoded(), bytes.count > offset else {
+            c.notEvaluated("the message does not encode again")
+            return nil
+        }
+        if let length = c.event.length, length != bytes.count {
+            c.notEvaluated("the message has \(length - bytes.count) bytes the decoder does not keep, so its signed bytes are unknown")
+            return nil
+        }
+        return sha256(sha256(bytes[offset...]))
+    }
+
+    /// `node_id_1` and `node_id_2` of the channel a `channel_update` is for, from its
+    /// `channel_announcement` earlier on the connection.
+    static func announcedNodes(_ c: inout Check) -> [Point]? {
+        guard let channel = c.typed.shortChannelID else {
+            c.notGiven(\TypedMessage.shortChannelID)
+            return nil
+        }
+        guard let nodes = c.connection.gossip.nodes[channel] else {
+            c.notEvaluated("no `channel_announcement` of \(channel) earlier on the connection names its two nodes")
+            return nil
+        }
+        return nodes
+    }
+
+    /// Which of `nodes` signed `digest` (0 or 1), if either did.
+    static func signer(_ signature: [UInt8], _ digest: [UInt8], _ nodes: [Point]) -> Int? {
+        nodes.firstIndex { Secp256k1.verify(signature: signature, digest: digest, point: $0.bytes) }
+    }
+
+    static let updateSignature = Rule(
+        RuleInfo(
+            "cu-sig", "channel_update signed by one of the channel's nodes", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `signature` to the signature of the double-SHA256 of the entire remaining packet after `signature`, using its own `node_id`. A receiving node: if the `signature` is not a valid signature, using `node_id` of the double-SHA256 of the entire message following the `signature` field (including unknown fields following `fee_proportional_millionths`): SHOULD send a `warning` and close the connection. MUST NOT process the message further.",
+            explanation:
+                "The origin is one of the two nodes that `channel_announcement` names. The signature must verify with one of them over the bytes after it (which of them the `direction` bit says is `cu-direction`). Judged when the connection carried the channel's announcement, and on the message's bytes (a log summary does not have them).",
+            example:
+                "→ channel_announcement short_channel_id=800000x1x0 …, → channel_update short_channel_id=800000x1x0 signature=<another message's>"),
+        on: [.channelUpdate], offloads: true
+    ) { c in
+        guard let signature = c.needBytes(\.signature), let nodes = announcedNodes(&c), let digest = signedDigest(&c, after: 66) else { return }
+        let channel = c.typed.shortChannelID.map(\.description) ?? "?"
+        c.offload {
+            signer(signature, digest, nodes) != nil
+                ? .passed
+                : Verdict(
+                    outcome: .violation("the signature verifies with neither node_id_1 nor node_id_2 of \(channel)", crossing: false), evidence: nil)
+        }
+    }
+
+    static let updateDirection = Rule(
+        RuleInfo(
+            "cu-direction", "channel_update's direction bit names its origin", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: if the origin node is `node_id_1` in the message: MUST set the `direction` bit of `channel_flags` to 0. otherwise: MUST set the `direction` bit of `channel_flags` to 1.",
+            explanation:
+                "The direction bit tells which end's policy the update sets: the origin is the node whose key the signature verifies with. An update signed by `node_id_1` with direction 1 would set the other node's fees.",
+            example: "→ channel_update channel_flags=1 (signed by node_id_1)"),
+        on: [.channelUpdate], offloads: true
+    ) { c in
+        guard let signature = c.needBytes(\.signature), let flags = c.need(\.channelFlags), let nodes = announcedNodes(&c),
+            let digest = signedDigest(&c, after: 66)
+        else { return }
+        c.offload {
+            guard let origin = signer(signature, digest, nodes) else {
+                return Verdict(outcome: .notEvaluated("the signature verifies with neither node (cu-sig)"), evidence: nil)
+            }
+            return UInt64(origin) == flags & 1
+                ? .passed
+                : Verdict(
+                    outcome: .violation("signed by node_id_\(origin + 1), but the direction bit is \(flags & 1)", crossing: false), evidence: nil)
+        }
+    }
+
+    static let updateTimestamp = Rule(
+        RuleInfo(
+            "cu-timestamp", "channel_update timestamps increase", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `timestamp` to greater than 0, AND to greater than any previously-sent `channel_update` for this `short_channel_id`.",
+            explanation:
+                "Per short channel id and direction, each update a node sends on the connection is newer than the one before. Sending the same update again (an answer to a query) is not a new update; a different one with the same or an older timestamp is.",
+            example: "→ channel_update timestamp=1700000000 fee_base_msat=1000, → channel_update timestamp=1700000000 fee_base_msat=2000"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        guard let timestamp = c.need(\.timestamp), let flags = c.need(\.channelFlags) else { return }
+        if timestamp == 0 { return c.violation("`timestamp` is 0") }
+        let key = ConnectionModel.UpdateKey(channel: channel, direction: UInt8(flags & 1))
+        guard let last = c.connection.gossip.updates[c.direction][key] else { return }
+        let fields = ConnectionModel.updateFields(c.view)
+        if timestamp < last.timestamp {
+            c.violation(
+                "timestamp \(timestamp) is older than the \(last.timestamp) of the update this node sent before for \(channel) direction \(flags & 1)"
+            )
+        } else if timestamp == last.timestamp && fields != last.fields {
+            c.violation("timestamp \(timestamp) repeats that of a different update this node sent before for \(channel) direction \(flags & 1)")
+        }
+    }
+
+    static let announcementSignatures = Rule(
+        RuleInfo(
+            "ca-sigs", "channel_announcement's four signatures", section: announcementSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST compute the double-SHA256 hash `h` of the message, beginning at offset 256, up to the end of the message. MUST set `node_signature_1` and `node_signature_2` to valid signatures of the hash `h` (using `node_id_1` and `node_id_2`'s respective secrets). MUST set `bitcoin_signature_1` and `bitcoin_signature_2` to valid signatures of the hash `h` (using `bitcoin_key_1` and `bitcoin_key_2`'s respective secrets). The receiving node: if `bitcoin_signature_1`, `bitcoin_signature_2`, `node_signature_1` OR `node_signature_2` are invalid OR NOT correct: SHOULD send a `warning`. MAY close the connection. MUST ignore the message.",
+            explanation:
+                "Both nodes and both funding keys sign the announcement: the node signatures bind the channel to the nodes, the bitcoin signatures prove the nodes control the funding output. Offset 256 is past the type and the four signatures.",
+            example: "→ channel_announcement bitcoin_signature_2=<another message's>"),
+        on: [.channelAnnouncement], offloads: true
+    ) { c in
+        guard let n1 = c.needBytes(\.nodeSignature1), let n2 = c.needBytes(\.nodeSignature2), let b1 = c.needBytes(\.bitcoinSignature1),
+            let b2 = c.needBytes(\.bitcoinSignature2), let id1 = c.needBytes(\.nodeID1), let id2 = c.needBytes(\.nodeID2),
+            let key1 = c.needBytes(\.bitcoinKey1), let key2 = c.needBytes(\.bitcoinKey2), let digest = signedDigest(&c, after: 258)
+        else { return }
+        c.offload {
+            let checks = [
+                ("node_signature_1", n1, id1), ("node_signature_2", n2, id2), ("bitcoin_signature_1", b1, key1), ("bitcoin_signature_2", b2, key2),
+            ]
+            let failed = checks.filter { !Secp256k1.verify(signature: $0.1, digest: digest, point: $0.2) }.map(\.0)
+            return failed.isEmpty
+                ? .passed
+                : Verdict(outcome: .violation("\(failed.joined(separator: ", ")) not valid for the message", crossing: false), evidence: nil)
+        }
+    }
+
+    static let nodeAnnouncementRules = Rule(
+        RuleInfo(
+            "na-rules", "node_announcement signed, newer, alias and addresses well-formed",
+            section: "BOLT #7 §\"The node_announcement Message\" Requirements",
+            severity: .error,
+            spec:
+                "The origin node: MUST set `timestamp` to be greater than that of any previous `node_announcement` it has previously created. MUST set `signature` to the signature of the double-SHA256 of the entire remaining packet after `signature` (using the key given by `node_id`). MUST set `alias` to a valid UTF-8 string, with any `alias` trailing-bytes equal to 0. MUST set `addrlen` to the number of bytes in `addresses`. MUST place address descriptors in ascending order. MUST NOT create a `type 1`, `type 2` or `type 5` address descriptor with `port` equal to 0. MUST NOT announce more than one `type 5` DNS hostname.",
+            explanation:
+                "The signature is by the announced node itself. Each node a connection announces has newer announcements later (the same one again, as an answer to a query, is fine). `alias` is UTF-8 padded with zeros. Addresses are descriptors: a type, then 4 (IPv4), 16 (IPv6), 10 or 35 (Tor) bytes or a length-prefixed hostname (5), then a 2-byte port; types do not descend, IP and hostname ports are not 0, and there is one hostname at most. Signatures are judged on the message's bytes (a log summary does not have them).",
+            example: "→ node_announcement addresses=<an IPv6 then an IPv4 descriptor>"),
+        on: [.nodeAnnouncement], offloads: true
+    ) { c in
+        if let node = c.typed.nodeID, let timestamp = c.uint(\.timestamp), let last = c.connection.gossip.nodeAnnouncements[c.direction][node] {
+            if timestamp < last.timestamp {
+                return c.violation("timestamp \(timestamp) is older than the \(last.timestamp) of this node's announcement sent before")
+            }
+            if timestamp == last.timestamp && ConnectionModel.announcementDigest(c.view) != last.digest {
+                return c.violation("timestamp \(timestamp) repeats that of a different announcement of this node sent before")
+            }
+        }
+        if let addresses = c.bytes(\.addresses), let problem = addressProblem(addresses) { return c.violation(problem) }
+        if let alias = c.bytes(\.alias), let problem = aliasProblem(alias) { return c.violation(problem) }
+        guard let signature = c.needBytes(\.signature), let node = c.needBytes(\.nodeID), let digest = signedDigest(&c, after: 66) else { return }
+        c.offload {
+            Secp256k1.verify(signature: signature, digest: digest, point: node)
+                ? .passed : Verdict(outcome: .violation("the signature does not verify with `node_id`", crossing: false), evidence: nil)
+        }
+    }
+
+    /// What is wrong with `node_announcement`'s address descriptors (BOLT #7), if anything.
+    /// Types 1 (IPv4, 4 bytes), 2 (IPv6, 16), 3 and 4 (Tor, 10 and 35) and 5 (DNS hostname,
+    /// length-prefixed) are read, each followed by a 2-byte port; reading stops at any other
+    /// type, whose length is unknown (a receiver ignores the rest).
+    static func addressProblem(_ addresses: [UInt8]) -> String? {
+        var at = 0
+        var previous: UInt8 = 0
+        while at < addresses.count {
+            let type = addresses[at]
+            let length: Int
+            switch type {
+            case 1: length = 4
+            case 2: length = 16
+            case 3: length = 10
+            case 4: length = 35
+            case 5:
+                guard at + 1 < addresses.count else { return "the DNS hostname descriptor is cut off" }
+                length = 1 + Int(addresses[at + 1])
+            default:
+                return nil
+            }
+            if type < previous { return "address descriptor type \(type) after type \(previous): not in ascending order" }
+            if type == 5 && previous == 5 { return "more than one DNS hostname (type 5)" }
+            guard at + 1 + length + 2 <= addresses.count else { return "address descriptor type \(type) is cut off by `addrlen`" }
+            let port = UInt16(addresses[at + 1 + length]) << 8 | UInt16(addresses[at + 2 + length])
+            if port == 0, [1, 2, 5].contains(type) { return "address descriptor type \(type) has port 0" }
+            previous = type
+            at += 1 + length + 2
+        }
+        return nil
+    }
+
+    /// What is wrong with `alias`, if anything: it is UTF-8 up to its first zero byte, and
+    /// zero from there on.
+    static func aliasProblem(_ alias: [UInt8]) -> String? {
+        let end = alias.firstIndex(of: 0) ?? alias.endIndex
+        if alias[end...].contains(where: { $0 != 0 }) { return "`alias` has non-zero bytes after its first zero byte" }
+        if String(validating: alias[..<end], as: UTF8.self) == nil { return "`alias` is not valid UTF-8" }
+        return nil
     }
 }

@@ -16,6 +16,9 @@ struct MessageBuilder {
     var channels: [ChannelModel] = []
     private var channelCounter = 0
     private var temporaryCounter = 0
+    /// The nodes each `channel_announcement` named, by short channel id: who signs the
+    /// channel's updates.
+    private var announced: [ShortChannelID: [Point]] = [:]
 
     init(nodes: [String: NodeKeys], features: [String: [Int]]) {
         self.nodes = nodes
@@ -53,9 +56,13 @@ struct MessageBuilder {
         var channelLabel: String?
         var preimage: [UInt8]?
         var text: String?
+        var signer: String?
         for (field, value) in statement.assignments {
             switch field {
             case "channel": channelLabel = value
+            case "signer":
+                guard nodes[value] != nil else { throw ScenarioError(line: line, "signer: unknown node '\(value)'") }
+                signer = value
             case "preimage":
                 guard let bytes = Hex.decodeText(value), bytes.count == 32 else {
                     throw ScenarioError(line: line, "preimage must be 32 bytes of hex")
@@ -85,6 +92,7 @@ struct MessageBuilder {
                 throw ScenarioError(line: line, "\(statement.type): \(error)")
             }
         }
+        signGossip(&message, from: statement.from, signer: signer, given: Set(assignments.map(\.field)))
         record(message, from: statement.from, channel: channel, preimage: preimage)
         do {
             return try message.encoded()
@@ -339,6 +347,22 @@ struct MessageBuilder {
             m.channelID = cid
             m.initiator = (channel?.stfuSent[side.other] ?? false) ? 0 : 1
             message = .stfu(m)
+        case var .channelAnnouncement(m):
+            // The two nodes of the message, in key order, with their funding keys.
+            let pair = [from, to].compactMap { nodes[$0] }.sorted { $0.nodeID.lexicographicallyPrecedes($1.nodeID) }
+            guard pair.count == 2 else { break }
+            m.nodeID1 = Point(unchecked: pair[0].nodeID)
+            m.nodeID2 = Point(unchecked: pair[1].nodeID)
+            m.bitcoinKey1 = pair[0].point("funding \(label)")
+            m.bitcoinKey2 = pair[1].point("funding \(label)")
+            if let channel { m.shortChannelID = channel.scid }
+            message = .channelAnnouncement(m)
+        case var .channelUpdate(m):
+            if let channel { m.shortChannelID = channel.scid }
+            message = .channelUpdate(m)
+        case var .nodeAnnouncement(m):
+            m.nodeID = Point(unchecked: keys.nodeID)
+            message = .nodeAnnouncement(m)
         case var .announcementSignatures(m):
             guard let channel else { break }
             m.channelID = cid
@@ -350,6 +374,60 @@ struct MessageBuilder {
             // Channel-scoped messages at least name the channel.
             if channel != nil { try? message.assign("channel_id", cid.hex) }
         }
+    }
+
+    /// Signs gossip as BOLT #7 says, with the keys of the scenario's nodes, where the
+    /// scenario does not set a signature itself: `channel_announcement` by both nodes and
+    /// both funding keys, `channel_update` by the node its direction bit names (the sender
+    /// when no announcement of the channel came before), `node_announcement` by its node. A
+    /// key no node of the scenario holds leaves its signature as it is. `signer` (the
+    /// `signer=NODE` pseudo-field) signs a `channel_update` or `node_announcement` with that
+    /// node's key instead, which is how a scenario makes one signed by the wrong node.
+    private mutating func signGossip(_ message: inout Message, from: String, signer: String?, given: Set<String>) {
+        func digest(_ m: Message, after offset: Int) -> [UInt8]? {
+            guard let bytes = try? m.encoded(), bytes.count > offset else { return nil }
+            return sha256(sha256(bytes[offset...]))
+        }
+        switch message {
+        case var .channelAnnouncement(m):
+            announced[m.shortChannelID] = [m.nodeID1, m.nodeID2]
+            guard let h = digest(message, after: 258) else { return }
+            let signers: [(String, Point, WritableKeyPath<ChannelAnnouncement, Signature>)] = [
+                ("node_signature_1", m.nodeID1, \.nodeSignature1), ("node_signature_2", m.nodeID2, \.nodeSignature2),
+                ("bitcoin_signature_1", m.bitcoinKey1, \.bitcoinSignature1), ("bitcoin_signature_2", m.bitcoinKey2, \.bitcoinSignature2),
+            ]
+            for (field, key, path) in signers where !given.contains(field) {
+                if let secret = secret(for: key) { m[keyPath: path] = Self.sign(h, secret) }
+            }
+            message = .channelAnnouncement(m)
+        case var .channelUpdate(m):
+            guard !given.contains("signature"), let h = digest(message, after: 66) else { return }
+            let origin =
+                (signer ?? (announced[m.shortChannelID] == nil ? from : nil)).flatMap { nodes[$0] }.map { Point(unchecked: $0.nodeID) }
+                ?? announced[m.shortChannelID].map { $0[Int(m.channelFlags & 1)] }
+            guard let origin, let secret = secret(for: origin) else { return }
+            m.signature = Self.sign(h, secret)
+            message = .channelUpdate(m)
+        case var .nodeAnnouncement(m):
+            let key = signer.flatMap { nodes[$0] }.map { Point(unchecked: $0.nodeID) } ?? m.nodeID
+            guard !given.contains("signature"), let h = digest(message, after: 66), let secret = secret(for: key) else { return }
+            m.signature = Self.sign(h, secret)
+            message = .nodeAnnouncement(m)
+        default:
+            return
+        }
+    }
+
+    /// The secret of `point`, if a node of the scenario holds it: its node key, or a funding
+    /// key of one of its channels.
+    private func secret(for point: Point) -> [UInt8]? {
+        for keys in nodes.values {
+            if keys.nodeID == point.bytes { return keys.secret }
+            for label in channels.map(\.label) + ["none"] where keys.point("funding \(label)") == point {
+                return keys.derive("funding \(label)")
+            }
+        }
+        return nil
     }
 
     private func fillBasepoints(

@@ -3,9 +3,10 @@ import TestSupport
 import Testing
 
 /// Captures lntrace did not make: pyln-proto peers over kernel TCP, whose channel states,
-/// BOLT #3 signatures and injected violations come from an independent Python model
-/// (`Scripts/fixtures/pyln_channel_capture.py`). lntrace must report exactly the violations
-/// listed in `expected.jsonl`, each at its message, and nothing on the long valid life.
+/// BOLT #3 signatures, BOLT #7 gossip signatures and injected violations come from independent
+/// Python models (`Scripts/fixtures/pyln_channel_capture.py`, `pyln_gossip_capture.py`).
+/// lntrace must report exactly the violations listed in `expected.jsonl`, each at its message,
+/// and nothing on the valid port of each (the first).
 @Suite struct IndependentRulesTests {
     struct Key: Hashable, CustomStringConvertible {
         var port: Int
@@ -15,9 +16,12 @@ import Testing
         var description: String { "port \(port) connection \(connection) index \(index): \(rule)" }
     }
 
-    @Test(arguments: ["channels.pcapng", "channels.pcap"])
-    func findingsAreExactlyTheInjectedViolations(_ capture: String) throws {
-        let dir = "Fixtures/captures/pyln-channels"
+    @Test(arguments: [
+        ("pyln-channels", "channels.pcapng", 31, 41000), ("pyln-channels", "channels.pcap", 31, 41000),
+        ("pyln-gossip", "gossip.pcapng", 11, 42000), ("pyln-gossip", "gossip.pcap", 11, 42000),
+    ])
+    func findingsAreExactlyTheInjectedViolations(_ directory: String, _ capture: String, _ injected: Int, _ validPort: Int) throws {
+        let dir = "Fixtures/captures/\(directory)"
         let common = ["--format", "jsonl", "--keylog", "\(dir)/keys.log", "\(dir)/\(capture)"]
         // lntrace's connection number → (port, ordinal among the connections to that port).
         let dump = try LNTraceBinary.run(["dump"] + common)
@@ -38,7 +42,7 @@ import Testing
             found.insert(Key(port: port, connection: ordinal, index: Int(record["index"]?.int64 ?? -1), rule: record["rule"]?.string ?? ""))
         }
         var expected = Set<Key>()
-        for line in try Fixtures.jsonLines("captures/pyln-channels/expected.jsonl") {
+        for line in try Fixtures.jsonLines("captures/\(directory)/expected.jsonl") {
             for rule in line["rules"] as? [String] ?? [] {
                 expected.insert(
                     Key(
@@ -46,14 +50,14 @@ import Testing
                         index: line["index"] as? Int ?? 0, rule: rule))
             }
         }
-        #expect(expected.count == 31)
+        #expect(expected.count == injected)
         #expect(
             found.subtracting(expected).isEmpty,
             "reported but not injected: \(found.subtracting(expected).sorted { $0.description < $1.description })")
         #expect(
             expected.subtracting(found).isEmpty,
             "injected but not reported: \(expected.subtracting(found).sorted { $0.description < $1.description })")
-        // The long valid life (port 41000) gives nothing.
-        #expect(!found.contains { $0.port == 41000 })
+        // The valid port (the long channel life, the valid gossip exchange) gives nothing.
+        #expect(!found.contains { $0.port == validPort })
     }
 }
