@@ -253,11 +253,9 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
-        CatalogEntry(id: "as-scid", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-sigs", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "cu-after-ready", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-private", area: "channel_update", status: .planned),
-        CatalogEntry(id: "cu-chain", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-htlc-min", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-same-ts", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-redundant", area: "channel_update", status: .planned),
@@ -267,6 +265,5 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-ann-before-update", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "q-scid-reply", area: "gossip flow and queries", status: .planned),
-        CatalogEntry(id: "q-range-reply", area: "gossip flow and queries", status: .planned),
     ]
 }

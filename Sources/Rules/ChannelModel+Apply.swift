@@ -179,7 +179,10 @@ extension ChannelModel {
             if spliceLockedSent == PerSide(true, true) {
                 pendingSplices = 0
                 spliceLockedSent = PerSide(false, false)
+                announcementShortID = PerSide(nil, nil)
             }
+        case .announcementSignatures:
+            if let id = m.typed.shortChannelID { announcementShortID[side] = id }
         case .txAckRBF, .spliceAck:
             itx?.acknowledged = true
         case .txAbort:

@@ -123,6 +123,9 @@ public struct ChannelModel: Sendable {
     /// while there are N, each signing is a batch of N + 1 `commitment_signed`).
     public var pendingSplices = 0
     public var spliceLockedSent = PerSide(false, false)
+    /// The `short_channel_id` each side's `announcement_signatures` named (cleared when a
+    /// splice locks: the spliced channel is announced anew).
+    public var announcementShortID = PerSide<ShortChannelID?>(nil, nil)
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
     public var batchRemaining = PerSide(0, 0)
     public var batchSize = PerSide<Int?>(nil, nil)

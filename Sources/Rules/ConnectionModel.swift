@@ -52,9 +52,9 @@ public struct ConnectionModel: Sendable {
     /// Whether each direction has a `query_short_channel_ids` not yet answered by
     /// `reply_short_channel_ids_end` (BOLT #7 §"Query Messages").
     public var shortIDQueryOutstanding = PerDirection(repeating: false)
-    /// The block after the range of each direction's outstanding `query_channel_range`,
-    /// until a `reply_channel_range` reaches it (BOLT #7 §"Query Messages").
-    public var rangeQueryEnd = PerDirection<UInt64?>(repeating: nil)
+    /// Each direction's outstanding `query_channel_range`, until a `reply_channel_range`
+    /// reaches the end of its range (BOLT #7 §"Query Messages").
+    public var rangeQuery = PerDirection<RangeQuery?>(repeating: nil)
     /// The temporary channel ids of the openings on this connection, the latest
     /// ``maximumTemporaryIDs`` of them (`v1-temp-id-unique`).
     public var temporaryIDs: [ChannelID] = []
@@ -72,6 +72,8 @@ public struct ConnectionModel: Sendable {
         /// `node_id_1` and `node_id_2` of each channel announced (either direction), by
         /// short channel id: the nodes whose signatures a `channel_update` may carry.
         public var nodes = Bounded<ShortChannelID, [Point]>()
+        /// The `chain_hash` of each channel announced, by short channel id.
+        public var chains = Bounded<ShortChannelID, ChainHash>()
         /// The latest `channel_update` per short channel id and `direction` bit, per direction.
         public var updates = PerDirection(repeating: Bounded<UpdateKey, Update>())
         /// The latest `node_announcement` per node id, per direction.
@@ -108,6 +110,17 @@ public struct ConnectionModel: Sendable {
                 if order.count > ConnectionModel.maximumGossip { values[order.removeFirst()] = nil }
             }
         }
+    }
+
+    /// A `query_channel_range` and the replies to it so far.
+    public struct RangeQuery: Sendable, Equatable {
+        public var first: UInt64
+        /// The block after the range: `first_blocknum` + `number_of_blocks`.
+        public var end: UInt64
+        public var chain: ChainHash?
+        public var replies = 0
+        /// The `first_blocknum` of the latest reply.
+        public var previousFirst: UInt64?
     }
 
     public struct Batch: Sendable, Equatable {
@@ -176,6 +189,7 @@ public struct ConnectionModel: Sendable {
             if let channel = m.typed.shortChannelID, let one = m.typed.nodeID1, let two = m.typed.nodeID2 {
                 gossip.nodes.set(channel, [one, two])
             }
+            if let channel = m.typed.shortChannelID, let chain = m.typed.chainHash { gossip.chains.set(channel, chain) }
         case .channelUpdate:
             if let channel = m.typed.shortChannelID, let flags = m.uint(\.channelFlags), let timestamp = m.uint(\.timestamp) {
                 gossip.updates[d].set(
@@ -186,13 +200,15 @@ public struct ConnectionModel: Sendable {
                 gossip.nodeAnnouncements[d].set(node, NodeAnnouncement(timestamp: timestamp, digest: Self.announcementDigest(m)))
             }
         case .queryChannelRange:
-            if let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) { rangeQueryEnd[d] = first + count }
+            if let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) {
+                rangeQuery[d] = RangeQuery(first: first, end: first + count, chain: m.typed.chainHash)
+            }
         case .replyChannelRange:
             // The replies cover the range in order; the one that reaches its end is the last.
-            if let end = rangeQueryEnd[d.reversed], let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks),
-                first + count >= end
-            {
-                rangeQueryEnd[d.reversed] = nil
+            if var query = rangeQuery[d.reversed], let first = m.uint(\.firstBlocknum), let count = m.uint(\.numberOfBlocks) {
+                query.replies += 1
+                query.previousFirst = first
+                rangeQuery[d.reversed] = first + count >= query.end ? nil : query
             }
         default:
             break

@@ -8,7 +8,7 @@ enum GossipRules {
     static let all: [Rule] = [
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
         shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, announcementSignatures,
-        nodeAnnouncementRules,
+        nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID,
     ]
 
     /// Whether the trace shows every reply to a query: a capture does; a node log may not
@@ -161,8 +161,8 @@ enum GossipRules {
         on: [.queryChannelRange]
     ) { c in
         guard repliesComplete(&c) else { return }
-        if let end = c.connection.rangeQueryEnd[c.direction] {
-            c.violation("a second `query_channel_range` before the replies to the first reached block \(end)")
+        if let query = c.connection.rangeQuery[c.direction] {
+            c.violation("a second `query_channel_range` before the replies to the first reached block \(query.end)")
         }
     }
 
@@ -374,5 +374,79 @@ enum GossipRules {
         if alias[end...].contains(where: { $0 != 0 }) { return "`alias` has non-zero bytes after its first zero byte" }
         if String(validating: alias[..<end], as: UTF8.self) == nil { return "`alias` is not valid UTF-8" }
         return nil
+    }
+
+    static let rangeReply = Rule(
+        RuleInfo(
+            "q-range-reply", "reply_channel_range covers the query, in order", section: querySection,
+            severity: .error,
+            spec:
+                "The receiver of `query_channel_range`: MUST respond with one or more `reply_channel_range`: MUST set with `chain_hash` equal to that of `query_channel_range` … the first `reply_channel_range` message: MUST set `first_blocknum` less than or equal to the `first_blocknum` in `query_channel_range`; MUST set `first_blocknum` plus `number_of_blocks` greater than `first_blocknum` in `query_channel_range`. successive `reply_channel_range` message: MUST have `first_blocknum` equal or greater than the previous `first_blocknum`.",
+            explanation:
+                "Replies answer an outstanding query, on its chain: the first overlaps the start of the range, the next ones do not go back. (`sync_complete` is not judged: the text's indentation leaves open whether every reply sets it, and implementations differ.) A reply to no query is judged on captures that hold the connection's start: a node log may not show the query.",
+            example: "← query_channel_range first_blocknum=700000, → reply_channel_range first_blocknum=700100"),
+        on: [.replyChannelRange]
+    ) { c in
+        guard let query = c.connection.rangeQuery[c.direction.reversed] else {
+            guard c.connection.transport, c.connection.startSeen else {
+                return c.notEvaluated("the query it answers may be before the trace or missing from the log")
+            }
+            return c.violation("`reply_channel_range` answers no outstanding `query_channel_range`")
+        }
+        guard let first = c.need(\.firstBlocknum), let count = c.need(\.numberOfBlocks) else { return }
+        if let asked = query.chain, let chain = c.typed.chainHash, chain != asked {
+            return c.violation("chain_hash \(short(chain.hex)) is not the query's \(short(asked.hex))")
+        }
+        if query.replies == 0 {
+            if first > query.first { return c.violation("the first reply starts at block \(first), after the query's \(query.first)") }
+            if first + count <= query.first {
+                return c.violation("the first reply ends before block \(query.first), where the query starts")
+            }
+        } else if let previous = query.previousFirst, first < previous {
+            c.violation("first_blocknum \(first) goes back from the previous reply's \(previous)")
+        }
+    }
+
+    static let updateChain = Rule(
+        RuleInfo(
+            "cu-chain", "channel_update on its channel's chain", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `chain_hash` AND `short_channel_id` to match the 32-byte hash AND 8-byte channel ID that uniquely identifies the channel specified in the `channel_announcement` message.",
+            explanation:
+                "An update names its channel by chain and short channel id; the chain is the one the channel's `channel_announcement` gave. Judged when the connection carried that announcement.",
+            example: "→ channel_announcement chain_hash=<regtest> …, → channel_update chain_hash=<mainnet> …"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        guard let announced = c.connection.gossip.chains[channel] else {
+            return c.notEvaluated("no `channel_announcement` of \(channel) earlier on the connection gives its chain")
+        }
+        guard let chain = c.typed.chainHash else { return c.notGiven(\TypedMessage.chainHash) }
+        if chain != announced { c.violation("chain_hash \(short(chain.hex)) is not the \(short(announced.hex)) of the channel's announcement") }
+    }
+
+    static let announcementSignaturesShortID = Rule(
+        RuleInfo(
+            "as-scid", "announcement_signatures names the funding output",
+            section: "BOLT #7 §\"The announcement_signatures Message\" Requirements",
+            severity: .warning,
+            spec:
+                "A recipient node: if the `short_channel_id` is NOT correct: SHOULD send a `warning`, close the connection, and fail the channel.",
+            explanation:
+                "A short channel id is block, transaction and output of the funding output: its output part is the funding output's index (`funding_created`), and both nodes name the same channel. The block and transaction need the chain. After a splice the funding output is not modelled, and the check starts again with the splice's announcement.",
+            example: "→ funding_created funding_output_index=0, …, → announcement_signatures short_channel_id=800000x1x1"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let ch = c.known(.opened) else { return }
+        guard let id = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        if let peers = ch.announcementShortID[c.peer], peers != id {
+            return c.violation("short_channel_id \(id) is not the \(peers) the peer's `announcement_signatures` named")
+        }
+        guard !ch.spliced else { return }
+        guard let index = ch.fundingOutputIndex else { return c.notEvaluated("the funding output's index is not in the trace") }
+        if id.output != index {
+            c.violation("short_channel_id \(id) names output \(id.output), but the funding output is \(index)")
+        }
     }
 }
