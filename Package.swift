@@ -124,7 +124,9 @@ let package = Package(
         // of each libFuzzer target (`Fuzz/`) and of the hostile-input regression tests.
         .target(
             name: "FuzzHarness",
-            dependencies: ["Basics", "Provenance", "Wire", "Transport", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth"]),
+            dependencies: [
+                "Basics", "Provenance", "Wire", "Transport", "Transactions", "NodeLogs", "Trace", "Rules", "Hazards", "Report", "Session", "Synth",
+            ]),
 
         // The lntrace command line: argument parsing and wiring only.
         .executableTarget(

@@ -33,6 +33,12 @@ def main():
             put(out, 'logs', path.read_bytes())
     for path in sorted(fixtures.glob('captures/**/*.keys')) + sorted(fixtures.glob('captures/**/keys*.log')):
         put(out, 'keylog', path.read_bytes())
+    # Bitcoin transactions (prevtx of tx_add_input): the signed ones of the BOLT #3 vectors.
+    vectors = json.loads((fixtures / 'spec/bolt3-vectors.json').read_text())
+    for commitment in vectors.get('commitments', []):
+        for hex_tx in [commitment.get('commit_tx')] + [h.get('tx') for h in commitment.get('htlcs', [])]:
+            if hex_tx:
+                put(out, 'transaction', bytes.fromhex(hex_tx))
     for path in sorted(fixtures.glob('**/*.scenario')):
         put(out, 'scenario', path.read_bytes())
     for name in ['lnd', 'lnd-0.16', 'lnd-0.17', 'lnd-0.18', 'strict']:

@@ -8,6 +8,7 @@ import Rules
 import Session
 import Synth
 import Trace
+import Transactions
 import Transport
 import Wire
 
@@ -29,6 +30,7 @@ public enum Harness {
         "scenario": { scenario($0) },
         "profile": { profile($0) },
         "rules": { rules($0) },
+        "transaction": { transaction($0) },
     ]
 
     /// The key logs of the bundled captures, so that mutated captures still decrypt in part.
@@ -157,6 +159,16 @@ public enum Harness {
         default:
             if !failed && !messages.isEmpty { fatalError("a corrupted stream decrypted") }
         }
+    }
+
+    /// A `prevtx` of `tx_add_input` (BOLT #2): read as a Bitcoin transaction or refused.
+    /// What reads is whole: at least one output, each script inside the bytes given.
+    public static func transaction(_ bytes: [UInt8]) {
+        guard let outputs = try? TransactionReader.outputs(of: bytes) else { return }
+        if outputs.isEmpty || outputs.reduce(0, { $0 + 9 + $1.script.count }) > bytes.count {
+            fatalError("a transaction read with outputs its bytes cannot hold")
+        }
+        _ = outputs.map { TransactionReader.isWitnessProgram($0.script) }
     }
 
     // MARK: Key logs, scenarios, profiles

@@ -1,3 +1,4 @@
+import Basics
 import Ledger
 import Transactions
 import Wire
@@ -133,12 +134,21 @@ extension ChannelModel {
             session.lastMover = side
             session.lastMoveWasComplete = complete
             session.moves += 1
+            session.mustFail[side] = nil
             if let serial = m.uint(\.serialID) {
                 switch m.kind {
-                case .txAddInput: session.inputs = Self.adding(serial, by: side, to: session.inputs)
-                case .txAddOutput: session.outputs = Self.adding(serial, by: side, to: session.outputs)
+                case .txAddInput:
+                    session.inputs = Self.adding(serial, by: side, to: session.inputs)
+                    addSpend(m, serial: serial, by: side, to: &session)
+                case .txAddOutput:
+                    session.outputs = Self.adding(serial, by: side, to: session.outputs)
+                    if let problem = outputAmountProblem(m, receiver: side.other) {
+                        session.mustFail[side.other] = .outputAmount(serial: serial, problem: problem)
+                    }
                 // A removal removes only what its sender added (`itx-remove-own`).
-                case .txRemoveInput where session.inputs?[serial] == side: session.inputs?[serial] = nil
+                case .txRemoveInput where session.inputs?[serial] == side:
+                    session.inputs?[serial] = nil
+                    if let spent = session.spends.removeValue(forKey: serial), session.spenders[spent] == serial { session.spenders[spent] = nil }
                 case .txRemoveOutput where session.outputs?[serial] == side: session.outputs?[serial] = nil
                 default: break
                 }
@@ -155,6 +165,7 @@ extension ChannelModel {
                     }
                 }
                 var session = InteractiveTx(kind: .splice, initiator: side)
+                session.whole = false
                 session.constructed = true
                 session.commitmentSignedSent = PerSide(true, true)
                 itx = session
@@ -162,6 +173,7 @@ extension ChannelModel {
             }
             let signedBefore = itx?.signaturesSent == PerSide(true, true)
             itx?.signaturesSent[side] = true
+            itx?.mustFail[side] = nil
             if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
                 session.kind == .splice || (session.kind == .rbf && spliced)
             {
@@ -186,6 +198,7 @@ extension ChannelModel {
         case .txAckRBF, .spliceAck:
             itx?.acknowledged = true
         case .txAbort:
+            itx?.mustFail[side] = nil
             itx?.aborted = true
             itx?.abortSent[side] = true
             // Implementations resume after an aborted splice.
@@ -225,6 +238,7 @@ extension ChannelModel {
             // not a new one.
             if fields.hasNextFunding == true, itx == nil {
                 var session = InteractiveTx(kind: (fields.nextCommitmentNumber ?? 0) <= 1 ? .open : .splice, initiator: side)
+                session.whole = false
                 session.constructed = true
                 itx = session
             }
@@ -298,6 +312,48 @@ extension ChannelModel {
 
     /// Whether a `commitment_signed` from `side` now signs an interactive transaction's
     /// commitment (v2 opening or splice): commitment 0 or the current number, not a new one.
+    /// Records what a `tx_add_input` spends, and the failure its receiver must answer it with
+    /// (BOLT #2 §"The tx_add_input Message"): a duplicate of an input still in the
+    /// transaction, or a `prevtx` that is no transaction, has no such output, or whose output
+    /// is not a witness program.
+    private func addSpend(_ m: MessageView, serial: UInt64, by side: Side, to session: inout InteractiveTx) {
+        guard let vout = m.uint(\.prevtxVout).map({ UInt32(truncatingIfNeeded: $0) }), let prevtx = m.bytes(\.prevtx) else { return }
+        let outpoint: Outpoint
+        if prevtx.isEmpty {
+            guard let shared = m.typed.sharedInputTxidRecord else { return }
+            outpoint = Outpoint(txid: shared.bytes, vout: vout, shared: true)
+        } else {
+            outpoint = Outpoint(txid: Hash.sha256d(prevtx), vout: vout, shared: false)
+            do throws(TransactionReader.Problem) {
+                let outputs = try TransactionReader.outputs(of: prevtx)
+                if Int(vout) >= outputs.count {
+                    session.mustFail[side.other] = .previousTransaction(
+                        serial: serial, problem: "prevtx_vout \(vout) is past the \(outputs.count) outputs of prevtx")
+                } else if !TransactionReader.isWitnessProgram(outputs[Int(vout)].script) {
+                    session.mustFail[side.other] = .previousTransaction(serial: serial, problem: "the output it spends is not a witness program")
+                }
+            } catch {
+                session.mustFail[side.other] = .previousTransaction(serial: serial, problem: "prevtx is not a transaction: \(error)")
+            }
+        }
+        if let earlier = session.spenders[outpoint] {
+            session.mustFail[side.other] = .duplicateInput(serial: serial, earlier: earlier)
+        } else if session.spends.count < InteractiveTx.maximumSerials {
+            session.spenders[outpoint] = serial
+        }
+        if session.spends.count < InteractiveTx.maximumSerials, session.spends[serial] == nil { session.spends[serial] = outpoint }
+    }
+
+    /// Why the output a `tx_add_output` adds must fail the negotiation, if it must: an amount
+    /// below the receiver's `dust_limit_satoshis` or above `MAX_MONEY` (BOLT #2 §"The
+    /// tx_add_output Message").
+    private func outputAmountProblem(_ m: MessageView, receiver: Side) -> String? {
+        guard let sats = m.uint(\.sats) else { return nil }
+        if sats > 2_100_000_000_000_000 { return "\(sats) sat is more than MAX_MONEY" }
+        if let dust = params[receiver].dustLimit, sats < dust { return "\(sats) sat is below the receiver's dust_limit_satoshis \(dust)" }
+        return nil
+    }
+
     /// A session's inputs or outputs after `side` added `serial` (the first adder keeps a
     /// repeated id: `itx-serial-unique`); `nil` past ``InteractiveTx/maximumSerials``.
     static func adding(_ serial: UInt64, by side: Side, to serials: [UInt64: Side]?) -> [UInt64: Side]? {

@@ -195,11 +195,49 @@ public struct ChannelModel: Sendable {
         public var inputs: [UInt64: Side]? = [:]
         public var outputs: [UInt64: Side]? = [:]
         public static let maximumSerials = 10_000
+        /// What each input spends, by `serial_id`, and the inputs by what they spend (kept,
+        /// like ``inputs``, up to ``maximumSerials``): `itx-no-echo`, `itx-dup-input`.
+        public var spends: [UInt64: Outpoint] = [:]
+        public var spenders: [Outpoint: UInt64] = [:]
+        /// A move of the side's peer that the side must answer by failing the negotiation
+        /// (BOLT #2: "MUST fail the negotiation if …"), until the side's next message in it.
+        public var mustFail = PerSide<Failure?>(nil, nil)
+        /// Whether the session's start is in the trace, and so every input and output added
+        /// to it (a session rebuilt after a reconnection or seen from its end is not).
+        public var whole = true
+
+        /// The inputs `side` added, as far as the model keeps them, and how many of those
+        /// spend the shared (previous funding) output.
+        public func inputCount(of side: Side) -> (all: Int, shared: Int)? {
+            guard let inputs else { return nil }
+            let own = inputs.filter { $0.value == side }.map(\.key)
+            return (own.count, own.filter { spends[$0]?.shared == true }.count)
+        }
 
         /// Whether the session's start still waits for the recipient's answer (`splice_ack`,
         /// `tx_ack_rbf` or `tx_abort`): nothing answered it and no move was made (a session
         /// rebuilt after a reconnection is past that).
         public var awaitingAnswer: Bool { !aborted && !acknowledged && moves == 0 && !constructed }
+    }
+
+    /// The output an interactive transaction's input spends: the txid of its `prevtx` (or the
+    /// shared input's `shared_input_txid`) and `prevtx_vout`.
+    public struct Outpoint: Hashable, Sendable {
+        public var txid: [UInt8]
+        public var vout: UInt32
+        /// Named by `shared_input_txid` (the previous funding output, `prevtx_len` 0).
+        public var shared: Bool
+    }
+
+    /// Why the receiver of an interactive transaction's move must fail the negotiation.
+    public enum Failure: Sendable, Equatable {
+        /// An input spends what another input still in the transaction spends.
+        case duplicateInput(serial: UInt64, earlier: UInt64)
+        /// `prevtx` is no transaction, `prevtx_vout` is past its outputs, or the output is
+        /// not a witness program.
+        case previousTransaction(serial: UInt64, problem: String)
+        /// An output's amount is below the receiver's dust limit or above `MAX_MONEY`.
+        case outputAmount(serial: UInt64, problem: String)
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

@@ -1,4 +1,5 @@
 import Basics
+import Transactions
 import Wire
 
 /// BOLT #2 §"Interactive Transaction Construction": the turn-based protocol behind v2
@@ -6,7 +7,8 @@ import Wire
 enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
-        abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID,
+        abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
+        previousTransaction, outputAmount, signaturesCount,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -278,6 +280,116 @@ enum InteractiveTxRules {
             c.violation(
                 "temporary_channel_id \(short(Hex.encode(temporary))) is not SHA256(zero basepoint || revocation_basepoint) = \(short(Hex.encode(expected)))"
             )
+        }
+    }
+
+    // MARK: Inputs, outputs and the receiver's duty to fail
+
+    static let noEcho = Rule(
+        RuleInfo(
+            "itx-no-echo", "inputs the peer added are not sent back", section: "\(section) §\"The tx_add_input Message\"",
+            severity: .error,
+            spec: "The sending node: MUST NOT re-transmit inputs it has received from the peer.",
+            explanation:
+                "Each side adds its own inputs once; what the peer added is already in the transaction. The input is the output it spends: the txid of `prevtx` (or `shared_input_txid`) and `prevtx_vout`.",
+            example: "← tx_add_input prevtx=<tx> prevtx_vout=0, → tx_add_input prevtx=<the same tx> prevtx_vout=0"),
+        on: [.txAddInput]
+    ) { c in
+        guard let session = session(&c), let vout = c.need(\.prevtxVout), let prevtx = c.needBytes(\.prevtx) else { return }
+        let txid = prevtx.isEmpty ? c.typed.sharedInputTxidRecord?.bytes : Hash.sha256d(prevtx)
+        guard let txid else { return c.notGiven(\TypedMessage.sharedInputTxidRecord) }
+        let outpoint = ChannelModel.Outpoint(txid: txid, vout: UInt32(truncatingIfNeeded: vout), shared: prevtx.isEmpty)
+        if let earlier = session.spenders[outpoint], session.inputs?[earlier] == c.peer {
+            c.violation("the input spends \(short(Hex.encode(txid.reversed()))):\(vout), which the peer added as serial_id \(earlier)")
+        }
+    }
+
+    /// The moves that continue a negotiation (rather than fail it with `tx_abort`). The
+    /// receiver of a move answers with a move of its own, so its `commitment_signed` never
+    /// comes first.
+    static let continuing = interactiveTxMoves.union([.txSignatures])
+
+    /// Judges a side's next message in the session after a move it had to fail the
+    /// negotiation for: anything but `tx_abort` (or `error`) goes on with it.
+    static func mustHaveFailed(_ c: inout Check, _ reason: (ChannelModel.Failure) -> String?) {
+        guard let session = c.channel?.itx, !session.aborted, let failure = session.mustFail[c.sender], let reason = reason(failure) else { return }
+        c.violation("`\(c.name)` goes on with the negotiation after \(reason), which must fail it (`tx_abort`)")
+    }
+
+    static let duplicateInput = Rule(
+        RuleInfo(
+            "itx-dup-input", "a duplicate input fails the negotiation", section: "\(section) §\"The tx_add_input Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … if `prevtx_len` is not `0`: `prevtx` and `prevtx_vout` are identical to a previously added (and not removed) input.",
+            explanation:
+                "Two inputs spending one output make the transaction invalid. The receiver of the second answers with `tx_abort`; going on with the negotiation (its next move or `tx_signatures`) is the violation, reported at that message.",
+            example: "← tx_add_input prevtx=<tx> prevtx_vout=0 serial_id=0, ← tx_add_input prevtx=<tx> prevtx_vout=0 serial_id=2, → tx_complete"),
+        on: continuing
+    ) { c in
+        mustHaveFailed(&c) { failure in
+            guard case let .duplicateInput(serial, earlier) = failure else { return nil }
+            return "the peer's input serial_id \(serial), which spends what serial_id \(earlier) spends"
+        }
+    }
+
+    static let previousTransaction = Rule(
+        RuleInfo(
+            "itx-prevtx", "an unusable prevtx fails the negotiation", section: "\(section) §\"The tx_add_input Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … if `prevtx_len` is not `0`: … `prevtx` is not a valid transaction; `prevtx_vout` is greater or equal to the number of outputs on `prevtx`; the `scriptPubKey` of the `prevtx_vout` output of `prevtx` is not exactly a 1-byte push opcode (for the numeric values `0` to `16`) followed by a data push between 2 and 40 bytes.",
+            explanation:
+                "An input's previous transaction must parse as one transaction (legacy or segwit), have the output it names, and that output must be a witness program, so that the new transaction's id cannot be changed by its signatures. The receiver answers anything else with `tx_abort`; going on is the violation, reported at its next message.",
+            example: "← tx_add_input prevtx=<a transaction with 1 output> prevtx_vout=3, → tx_complete"),
+        on: continuing
+    ) { c in
+        mustHaveFailed(&c) { failure in
+            guard case let .previousTransaction(serial, problem) = failure else { return nil }
+            return "the peer's input serial_id \(serial) (\(problem))"
+        }
+    }
+
+    static let outputAmount = Rule(
+        RuleInfo(
+            "itx-output-amount", "an output below dust or above MAX_MONEY fails the negotiation",
+            section: "\(section) §\"The tx_add_output Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … the `sats` amount is less than the `dust_limit`; the `sats` amount is greater than 2,100,000,000,000,000 (`MAX_MONEY`).",
+            explanation:
+                "The dust limit judged is the receiver's own `dust_limit_satoshis` from the opening (the text does not say whose; an output below it would not relay for the receiver). The receiver answers with `tx_abort`; going on is the violation, reported at its next message.",
+            example: "← tx_add_output sats=100 (dust_limit_satoshis 546), → tx_complete"),
+        on: continuing
+    ) { c in
+        mustHaveFailed(&c) { failure in
+            guard case let .outputAmount(serial, problem) = failure else { return nil }
+            return "the peer's output serial_id \(serial) (\(problem))"
+        }
+    }
+
+    static let signaturesCount = Rule(
+        RuleInfo(
+            "itx-sigs-count", "a witness for each input the sender added",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements",
+            severity: .error,
+            spec:
+                "The sending node: … `num_witnesses`s MUST equal the number of inputs they added. The receiving node: MUST fail the negotiation if: … the number of `witnesses` does not equal the number of inputs they added.",
+            explanation:
+                "Each side signs the inputs it added, one witness each. The shared input of a splice is signed by `shared_input_signature`; whether its witness is also counted is not spelled out, so either count is accepted for a side that added it.",
+            example: "→ tx_add_input, → tx_add_input, …, → tx_signatures num_witnesses=1"),
+        on: [.txSignatures]
+    ) { c in
+        guard let session = session(&c) else { return }
+        guard session.whole else { return c.notEvaluated("the session's start, and so the inputs added to it, are before the trace") }
+        guard let witnesses = c.typed.witnesses else { return c.notGiven(\TypedMessage.witnesses) }
+        guard let added = session.inputCount(of: c.sender) else {
+            return c.notEvaluated("the session has more than \(ChannelModel.InteractiveTx.maximumSerials) inputs or outputs")
+        }
+        if witnesses.count != added.all && witnesses.count != added.all - added.shared {
+            c.violation(
+                "\(witnesses.count) witnesses for the \(added.all) inputs the sender added", field: \TypedMessage.witnesses,
+                actual: UInt64(witnesses.count), expected: UInt64(added.all))
         }
     }
 }

@@ -39,6 +39,9 @@ final class ChannelModel {
     /// each side's next `commitment_signed` is the initial one for the new transaction.
     var lastMoveWasComplete: Side?
     var initialSigningPending = PerSide(false, false)
+    /// The inputs each side added to the current interactive transaction (one witness each
+    /// in its `tx_signatures`), by `serial_id`.
+    var inputsAdded = PerSide<Set<UInt64>>([], [])
     /// Each side's open batch of `commitment_signed` after a `start_batch` (BOLT #2
     /// §"Batching channel messages"): its size and how many of its messages are still to
     /// come. The batch is one signing: its later members sign the same commitment number.

@@ -16,6 +16,9 @@ struct MessageBuilder {
     var channels: [ChannelModel] = []
     private var channelCounter = 0
     private var temporaryCounter = 0
+    private var inputCounter = 0
+    /// `num_witnesses=N` on a `tx_signatures` line: that many witnesses instead of one per input.
+    private var witnessCount: Int?
     /// The nodes each `channel_announcement` named, by short channel id: who signs the
     /// channel's updates.
     private var announced: [ShortChannelID: [Point]] = [:]
@@ -60,6 +63,9 @@ struct MessageBuilder {
         for (field, value) in statement.assignments {
             switch field {
             case "channel": channelLabel = value
+            case "num_witnesses":
+                guard let count = Int(value), count >= 0, count <= 1000 else { throw ScenarioError(line: line, "num_witnesses must be 0 to 1000") }
+                witnessCount = count
             case "signer":
                 guard nodes[value] != nil else { throw ScenarioError(line: line, "signer: unknown node '\(value)'") }
                 signer = value
@@ -85,6 +91,7 @@ struct MessageBuilder {
         }
         let channel = self.channel(statement.from, statement.to, label: channelLabel)
         fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
+        witnessCount = nil
         for (field, value) in assignments {
             do {
                 try message.assign(field, value)
@@ -122,7 +129,7 @@ struct MessageBuilder {
     }
 
     /// The value each field gets when the scenario does not set it.
-    private func fillDefaults(
+    private mutating func fillDefaults(
         _ message: inout Message, from: String, to: String, channel: ChannelModel?, preimage: inout [UInt8]?, text: String?
     ) {
         guard let keys = nodes[from] else { return }
@@ -347,6 +354,28 @@ struct MessageBuilder {
             m.channelID = cid
             m.initiator = (channel?.stfuSent[side.other] ?? false) ? 0 : 1
             message = .stfu(m)
+        case var .txAddOutput(m):
+            m.sats = 50_000
+            m.script = p2wpkh(from)
+            if channel != nil { m.channelID = cid }
+            message = .txAddOutput(m)
+        case var .txSignatures(m):
+            // One witness per input the sender added: a signature and a key, as for P2WPKH.
+            let count = witnessCount ?? channel?.inputsAdded[side].count ?? 0
+            m.witnesses = (0..<count).map { n in
+                let der = (Secp256k1.der(compact: keys.signature("input \(label) \(n)", over: "witness").bytes) ?? []) + [0x01]  // SIGHASH_ALL
+                return Witness(witnessData: [0x02, UInt8(der.count)] + der + [UInt8(keys.nodeID.count)] + keys.nodeID)
+            }
+            if channel != nil { m.channelID = cid }
+            message = .txSignatures(m)
+        case var .txAddInput(m):
+            // A previous transaction of its own for each input: one output, a P2WPKH of the sender.
+            inputCounter += 1
+            let spent = Transaction.Input(txid: sha256("prevtx \(from) \(inputCounter)".utf8), vout: 0, sequence: 0xffff_ffff)
+            m.prevtx = Transaction(inputs: [spent], outputs: [Transaction.Output(value: 100_000, script: p2wpkh(from))], locktime: 0).serialized
+            m.prevtxVout = 0
+            if channel != nil { m.channelID = cid }
+            message = .txAddInput(m)
         case var .channelAnnouncement(m):
             // The two nodes of the message, in key order, with their funding keys.
             let pair = [from, to].compactMap { nodes[$0] }.sorted { $0.nodeID.lexicographicallyPrecedes($1.nodeID) }
@@ -472,7 +501,10 @@ struct MessageBuilder {
             channel.fundingOutputIndex = m.fundingOutputIndex
         case let .fundingSigned(m):
             channel.channelID = m.channelID
+        case .spliceInit, .txInitRBF:
+            channel.inputsAdded = PerSide([], [])
         case let .openChannel2(m):
+            channel.inputsAdded = PerSide([], [])
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: 0)
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.commitmentFeeratePerkw
@@ -517,6 +549,8 @@ struct MessageBuilder {
             channel.lastMoveWasComplete = side
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput:
             channel.lastMoveWasComplete = nil
+            if case let .txAddInput(m) = message { channel.inputsAdded[side].insert(m.serialID) }
+            if case let .txRemoveInput(m) = message { channel.inputsAdded[side].remove(m.serialID) }
         case let .revokeAndAck(m):
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
