@@ -101,6 +101,9 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "fmt-utf8", area: "message format and TLV",
+            status: .judgedBy(rule: "na-rules", note: "`node_announcement`'s `alias` is the only UTF-8 field of BOLT #1, #2 and #7")),
+        CatalogEntry(
             id: "sd-reply", area: "shutdown",
             status: .judgedBy(rule: "close-when-clean", note: "which reports a closing negotiation begun without the sender's own `shutdown`")),
         CatalogEntry(
@@ -150,7 +153,6 @@ public struct CatalogEntry: Sendable, Equatable {
     static let planned: [CatalogEntry] = [
         CatalogEntry(id: "fmt-unknown-odd-msg", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "fmt-tlv-end", area: "message format and TLV", status: .planned),
-        CatalogEntry(id: "fmt-utf8", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "fmt-features-padding", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "conn-networks", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
@@ -196,7 +198,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "rm-peer-htlc-only", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
-        CatalogEntry(id: "commit-funding-txid", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "raa-shachain", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
@@ -226,7 +227,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "lcs-funder-first", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-funder-overlap", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-nonfunder-overlap", area: "legacy close", status: .planned),
-        CatalogEntry(id: "lcs-strictly-between", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-agree", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-sig-valid", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-dust", area: "legacy close", status: .planned),

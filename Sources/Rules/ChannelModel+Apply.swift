@@ -105,6 +105,7 @@ extension ChannelModel {
             let fee = m.uint(\.feeSatoshis)
             if let fee, closingFee[peer] == fee { closingAgreed = true }
             closingFee[side] = fee
+            if m.typed.feeRangeRecord != nil { closingRanged = true }
         case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true

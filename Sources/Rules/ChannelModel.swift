@@ -101,6 +101,9 @@ public struct ChannelModel: Sendable {
     /// peer's fee, or a `closing_sig` (BOLT #2 §"Channel Close"). The channel then takes no
     /// more updates (`close-terminal`).
     public var closingAgreed = false
+    /// Whether a `closing_signed` of the current negotiation carried a `fee_range` (the
+    /// negotiation then follows the ranges, not "strictly between").
+    public var closingRanged = false
     public var stfuSent = PerSide(false, false)
     public var stfuInitiator = PerSide<UInt8?>(nil, nil)
     public var errorSent = PerSide(false, false)
@@ -340,6 +343,7 @@ public struct ChannelModel: Sendable {
         closingCompleteOutstanding = PerSide(false, false)
         // A legacy negotiation starts again after a reconnection; an agreed close stays.
         closingFee = PerSide(nil, nil)
+        closingRanged = false
         if itx?.signaturesSent == PerSide(true, true) || itx?.aborted == true {
             itx = nil
         } else if itx?.constructed == true {

@@ -6,7 +6,8 @@ import Wire
 enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
-        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, noUpdatesWhenClean, terminal,
+        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, strictlyBetween, noUpdatesWhenClean,
+        terminal,
     ]
 
     static let shutdownSection = "BOLT #2 §\"Closing Initiation: shutdown\" Requirements"
@@ -238,6 +239,28 @@ enum CloseRules {
             c.violation(
                 "fee_satoshis \(fee) is outside its fee_range \(minimum)…\(maximum)", field: \TypedMessage.feeSatoshis, actual: fee, minimum: minimum,
                 maximum: maximum)
+        }
+    }
+
+    static let strictlyBetween = Rule(
+        RuleInfo(
+            "lcs-strictly-between", "a counter-proposal strictly between the last two fees", section: legacySection,
+            severity: .error,
+            spec:
+                "The receiving node: … otherwise, if `fee_satoshis` is not strictly between its last-sent `fee_satoshis` and its previously-received `fee_satoshis`, UNLESS it has since reconnected: SHOULD send a `warning` and close the connection, or send an `error` and fail the channel. otherwise, if the receiver agrees with the fee: SHOULD reply with a `closing_signed` with the same `fee_satoshis` value. otherwise: MUST propose a value \"strictly between\" the received `fee_satoshis` and its previously-sent `fee_satoshis`.",
+            explanation:
+                "Without `fee_range`, the legacy negotiation converges: once each node has proposed a fee, each new proposal either accepts the peer's last fee or lies strictly between it and the proposer's own last one. A reconnection starts the negotiation again; a negotiation with `fee_range` follows the ranges (`lcs-fee-range`).",
+            example: "→ closing_signed fee_satoshis=1000, ← closing_signed fee_satoshis=3000, → closing_signed fee_satoshis=500"),
+        on: [.closingSigned]
+    ) { c in
+        guard let ch = c.known(), !ch.closingAgreed, let fee = c.need(\.feeSatoshis), c.needTLVs() else { return }
+        guard !ch.closingRanged, c.typed.feeRangeRecord == nil else { return }
+        guard let mine = ch.closingFee[c.sender], let theirs = ch.closingFee[c.peer], fee != theirs else { return }
+        let (low, high) = (min(mine, theirs), max(mine, theirs))
+        if fee <= low || fee >= high {
+            c.violation(
+                "fee_satoshis \(fee) is not strictly between the sender's last proposal \(mine) and the peer's \(theirs)",
+                field: \TypedMessage.feeSatoshis, actual: fee)
         }
     }
 

@@ -10,6 +10,7 @@ enum UpdateRules {
         addIDStart, addIDIncrement, addAmountNonzero, addAmountMinimum, addCLTVBlocks, addMaxAccepted, addMaxInFlight,
         removeIDKnown, removeOnce, removeAfterIrrevocable, fulfillPreimage, malformedBadOnion, malformedSHA, failBlinded,
         commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeSecret, revokeNextPoint, feeFunderOnly,
+        commitFundingTxid,
     ]
 
     static let addSection = "BOLT #2 §\"Adding an HTLC: update_add_htlc\" Requirements"
@@ -493,5 +494,23 @@ enum UpdateRules {
     ) { c in
         guard let ch = c.known(.opened), let opener = ch.opener else { return }
         if c.sender != opener { c.violation("update_fee from the node that did not open the channel") }
+    }
+
+    static let commitFundingTxid = Rule(
+        RuleInfo(
+            "commit-funding-txid", "funding_txid names the funding transaction", section: commitSection,
+            severity: .error,
+            spec: "A sending node: … MUST set `funding_txid` to the funding transaction spent by this commitment transaction.",
+            explanation:
+                "The `funding_txid` record (TLV 1) says which funding output the signed commitment spends: for a channel without a pending splice, the one `funding_created` named. Nodes written before splicing omit the record, which is not judged; while splices are pending, each member of a batch names its own funding transaction, which the model does not rebuild.",
+            example: "→ funding_created funding_txid=aa…, …, → commitment_signed funding_txid=bb…"),
+        on: [.commitmentSigned]
+    ) { c in
+        guard let ch = c.known(.opened), c.needTLVs(), let named = c.typed.fundingTxidRecord else { return }
+        guard !ch.spliced, ch.pendingSplices == 0 else { return c.notEvaluated("the channel was spliced: its funding transaction is not modelled") }
+        guard let funding = ch.fundingTxid else { return c.notEvaluated("the funding transaction's id is not in the trace (a v2 opening builds it)") }
+        if named != funding {
+            c.violation("funding_txid \(short(named.hex)) is not the channel's funding transaction \(short(funding.hex))")
+        }
     }
 }
