@@ -101,6 +101,14 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "rm-peer-htlc-only", area: "removing HTLCs",
+            status: .judgedBy(rule: "rm-id-known", note: "a removal's `id` is looked up among the HTLCs the peer offered")),
+        CatalogEntry(
+            id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching",
+            status: .judgedBy(
+                rule: "raa-solicited",
+                note: "the `commitment_signed` of a splice or v2 opening is no signing, so a `revoke_and_ack` after it answers none")),
+        CatalogEntry(
             id: "fmt-utf8", area: "message format and TLV",
             status: .judgedBy(rule: "na-rules", note: "`node_announcement`'s `alias` is the only UTF-8 field of BOLT #1, #2 and #7")),
         CatalogEntry(
@@ -154,7 +162,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "fmt-unknown-odd-msg", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "fmt-tlv-end", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "fmt-features-padding", area: "message format and TLV", status: .planned),
-        CatalogEntry(id: "conn-networks", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-errwarn-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
@@ -163,8 +170,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-mac", area: "connection", status: .planned),
         CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),
         CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
-        CatalogEntry(id: "v1-initial-fee", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "v1-initial-reserve", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "v1-accept-common", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
@@ -196,11 +201,9 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-dup-hash", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "rm-peer-htlc-only", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "raa-shachain", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
-        CatalogEntry(id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),

@@ -27,6 +27,8 @@ public struct ConnectionModel: Sendable {
     /// Per direction: `out` from the connection's initiator, `in` towards it.
     public var initSeen = PerDirection(repeating: false)
     public var features = PerDirection<[UInt8]?>(repeating: nil)
+    /// The chains each direction's `init` listed in `networks` (`nil`: none listed, or not known).
+    public var networks = PerDirection<[ChainHash]?>(repeating: nil)
     /// Messages seen per direction on this connection.
     public var messages = PerDirection(repeating: 0)
     /// Outstanding pings per direction (their `num_pong_bytes`), answered first in, first out.
@@ -154,6 +156,7 @@ public struct ConnectionModel: Sendable {
             }
         case .initMessage:
             initSeen[d] = true
+            networks[d] = m.typed.networksRecord
             // A log summary may not give the features: then they stay unknown.
             guard let local = m.bytes(\.features) else { break }
             let global = m.bytes(\.globalfeatures) ?? []

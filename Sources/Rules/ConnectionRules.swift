@@ -13,7 +13,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID,
+        peerStorageBlob, errorTemporaryID, networks,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -303,6 +303,27 @@ enum ConnectionRules {
         guard let features = c.needBytes(\.features) else { return }
         let zeros = features.prefix { $0 == 0 }.count
         if zeros > 0 { c.violation("`features` (\(features.count) bytes) starts with \(zeros) zero byte\(zeros > 1 ? "s" : "")") }
+    }
+
+    static let networks = Rule(
+        RuleInfo(
+            "conn-networks", "chains the peer listed in networks", section: "BOLT #1 §\"The init Message\" Requirements; BOLT #7 §\"Rebroadcasting\"",
+            severity: .warning,
+            spec:
+                "The sending node: SHOULD set `networks` to all chains it will gossip or open channels for. … A node: SHOULD NOT forward gossip messages to peers who sent `networks` in `init` and did not specify the `chain_hash` of this gossip message.",
+            explanation:
+                "A node that lists its chains in `init` opens channels and takes gossip only on those: an opening or a gossip message on another chain to it was not wanted. A peer that listed no chains takes any.",
+            example: "← init networks=<mainnet>, → open_channel chain_hash=<regtest>"),
+        on: [
+            .openChannel, .openChannel2, .channelAnnouncement, .channelUpdate, .queryChannelRange, .queryShortChannelIds, .replyChannelRange,
+            .gossipTimestampFilter,
+        ]
+    ) { c in
+        guard let listed = c.connection.networks[c.direction.reversed], !listed.isEmpty else { return }
+        guard let chain = c.typed.chainHash else { return c.notGiven(\TypedMessage.chainHash) }
+        if !listed.contains(chain) {
+            c.violation("`\(c.name)` on chain \(short(chain.hex)), which the peer's `init` does not list in `networks`")
+        }
     }
 
     static let remoteAddress = Rule(

@@ -1,4 +1,5 @@
 import Basics
+import Ledger
 import Secp256k1
 import Wire
 
@@ -12,7 +13,7 @@ enum EstablishmentRules {
         largeChannel, notIfDualFund,
         pointsValid,
         scidAliasPrivate,
-        acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady,
+        acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady, initialFee, initialReserve,
     ]
 
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
@@ -484,6 +485,62 @@ enum EstablishmentRules {
             c.violation("`\(c.name)` before the sender's own `channel_ready`")
         } else if !ch.readySent[c.peer] {
             c.violation("`\(c.name)` before the peer's `channel_ready` arrived")
+        }
+    }
+
+    // MARK: The receiver's duty to fail an opening
+
+    /// The amounts of a v1 opening's first commitment: the funder's after the fee (BOLT #3
+    /// §"Fee Calculation": weight 724, or 1124 plus two 330-sat anchors with `option_anchors`,
+    /// no HTLCs yet) and the fundee's (`push_msat`), in millisatoshi, with the fee in satoshi.
+    static func initialAmounts(_ ch: ChannelModel) -> (funder: Int64, fundee: Int64, fee: UInt64)? {
+        guard !ch.dualFunded, let funding = ch.fundingSatoshis, let push = ch.pushMsat, let feerate = ch.ledger.initialFeerate,
+            funding <= CommitmentLedger.maximumMoney, push <= funding * 1000
+        else { return nil }
+        let fee = UInt64(feerate) * (ch.anchors ? 1124 : 724) / 1000 + (ch.anchors ? 660 : 0)
+        return (Int64(funding * 1000) - Int64(push) - Int64(fee * 1000), Int64(push), fee)
+    }
+
+    static let initialFee = Rule(
+        RuleInfo(
+            "v1-initial-fee", "an opening whose funder cannot pay the fee is failed", section: openSection,
+            severity: .error,
+            spec:
+                "The receiving node MUST fail the channel if: … the funder's amount for the initial commitment transaction is not sufficient for full fee payment.",
+            explanation:
+                "The funder pays the first commitment's fee from `funding_satoshis` less `push_msat`: ⌊`feerate_per_kw` × 724 / 1000⌋ sat, or with `option_anchors` ⌊`feerate_per_kw` × 1124 / 1000⌋ sat plus two 330-sat anchors. The receiver fails an opening that cannot; accepting it (`accept_channel`) is the violation.",
+            example: "← open_channel funding_satoshis=100000 push_msat=99900000 feerate_per_kw=2500, → accept_channel"),
+        on: [.acceptChannel]
+    ) { c in
+        guard let ch = c.known(.opened) else { return }
+        guard let amounts = initialAmounts(ch) else { return c.notEvaluated("the opening's amounts or feerate are not in the trace") }
+        if amounts.funder < 0 {
+            c.violation(
+                "accepts an opening whose funder has \(amounts.funder + Int64(amounts.fee * 1000)) msat for a \(amounts.fee) sat fee on the first commitment"
+            )
+        }
+    }
+
+    static let initialReserve = Rule(
+        RuleInfo(
+            "v1-initial-reserve", "an opening with both outputs within the reserve is failed", section: openSection,
+            severity: .error,
+            spec:
+                "The receiving node MUST fail the channel if: … both `to_local` and `to_remote` amounts for the initial commitment transaction are less than or equal to `channel_reserve_satoshis`.",
+            explanation:
+                "On the first commitment the funder holds `funding_satoshis` less `push_msat` and the fee, the fundee `push_msat`. If neither is above the opening's `channel_reserve_satoshis`, the channel cannot be used; the receiver fails it, and accepting it (`accept_channel`) is the violation.",
+            example: "← open_channel funding_satoshis=2000 push_msat=0 channel_reserve_satoshis=1500, → accept_channel"),
+        on: [.acceptChannel]
+    ) { c in
+        guard let ch = c.known(.opened), let opener = ch.ledger.opener else { return }
+        guard let amounts = initialAmounts(ch), let reserve = ch.params[opener].reserve else {
+            return c.notEvaluated("the opening's amounts, feerate or reserve are not in the trace")
+        }
+        let limit = Int64(min(reserve, CommitmentLedger.maximumMoney) * 1000)
+        if amounts.funder <= limit && amounts.fundee <= limit {
+            c.violation(
+                "accepts an opening whose first commitment pays \(max(amounts.funder, 0)) and \(amounts.fundee) msat, neither above the \(reserve) sat reserve"
+            )
         }
     }
 }
