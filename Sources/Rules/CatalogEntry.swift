@@ -236,8 +236,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-nc-mismatch", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-nr-mismatch", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-ignore-ready", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-undo-uncommitted", area: "reestablish", status: .planned),

@@ -344,18 +344,11 @@ enum ConnectionRules {
     /// Why `bytes` are not exactly one BOLT #7 address descriptor, or `nil`.
     static func descriptorProblem(_ bytes: [UInt8]) -> String? {
         guard let type = bytes.first else { return "is empty" }
-        let expected: Int
-        switch type {
-        case 1: expected = 1 + 4 + 2
-        case 2: expected = 1 + 16 + 2
-        case 3: expected = 1 + 10 + 2
-        case 4: expected = 1 + 35 + 2
-        case 5:
-            guard bytes.count >= 2 else { return "is a hostname descriptor without its length" }
-            let host = bytes.dropFirst(2).prefix(Int(bytes[1]))
-            if host.contains(where: { $0 < 0x21 || $0 > 0x7e }) { return "names a hostname that is not printable ASCII" }
-            expected = 2 + Int(bytes[1]) + 2
-        default: return "has address type \(type), which BOLT #7 does not define"
+        guard let expected = AddressDescriptor.length(bytes[...]) else {
+            return type == 5 ? "is a hostname descriptor without its length" : "has address type \(type), which BOLT #7 does not define"
+        }
+        if type == 5, bytes.dropFirst(2).prefix(Int(bytes[1])).contains(where: { $0 < 0x21 || $0 > 0x7e }) {
+            return "names a hostname that is not printable ASCII"
         }
         if bytes.count != expected { return "of type \(type) is \(bytes.count) bytes, not \(expected)" }
         return nil

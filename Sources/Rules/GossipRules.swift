@@ -335,34 +335,22 @@ enum GossipRules {
         }
     }
 
-    /// What is wrong with `node_announcement`'s address descriptors (BOLT #7), if anything.
-    /// Types 1 (IPv4, 4 bytes), 2 (IPv6, 16), 3 and 4 (Tor, 10 and 35) and 5 (DNS hostname,
-    /// length-prefixed) are read, each followed by a 2-byte port; reading stops at any other
-    /// type, whose length is unknown (a receiver ignores the rest).
+    /// What is wrong with `node_announcement`'s address descriptors (``AddressDescriptor``),
+    /// if anything. Reading stops at a type BOLT #7 does not define, whose length is unknown
+    /// (a receiver ignores the rest).
     static func addressProblem(_ addresses: [UInt8]) -> String? {
-        var at = 0
+        var rest = addresses[...]
         var previous: UInt8 = 0
-        while at < addresses.count {
-            let type = addresses[at]
-            let length: Int
-            switch type {
-            case 1: length = 4
-            case 2: length = 16
-            case 3: length = 10
-            case 4: length = 35
-            case 5:
-                guard at + 1 < addresses.count else { return "the DNS hostname descriptor is cut off" }
-                length = 1 + Int(addresses[at + 1])
-            default:
-                return nil
+        while let type = rest.first {
+            guard let length = AddressDescriptor.length(rest) else {
+                return type == 5 ? "the DNS hostname descriptor is cut off" : nil
             }
             if type < previous { return "address descriptor type \(type) after type \(previous): not in ascending order" }
             if type == 5 && previous == 5 { return "more than one DNS hostname (type 5)" }
-            guard at + 1 + length + 2 <= addresses.count else { return "address descriptor type \(type) is cut off by `addrlen`" }
-            let port = UInt16(addresses[at + 1 + length]) << 8 | UInt16(addresses[at + 2 + length])
-            if port == 0, [1, 2, 5].contains(type) { return "address descriptor type \(type) has port 0" }
+            guard length <= rest.count else { return "address descriptor type \(type) is cut off by `addrlen`" }
+            if AddressDescriptor.port(rest, length: length) == 0, [1, 2, 5].contains(type) { return "address descriptor type \(type) has port 0" }
             previous = type
-            at += 1 + length + 2
+            rest = rest.dropFirst(length)
         }
         return nil
     }

@@ -4,7 +4,10 @@ import Wire
 
 /// BOLT #2 §"Message Retransmission": `channel_reestablish` after a reconnection.
 enum ReestablishRules {
-    static let all: [Rule] = [waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit]
+    static let all: [Rule] = [
+        waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
+        revocationNumberMatches,
+    ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
 
@@ -163,6 +166,63 @@ enum ReestablishRules {
         guard let ch = c.channel, ch.shutdownSent[c.sender], ch.reestablish[c.sender] != nil else { return }
         if !ch.shutdownOnConnection[c.sender] {
             c.violation("`\(c.name)` after a reconnection without retransmitting the sender's `shutdown`")
+        }
+    }
+
+    /// The channel's ledger, when the trace holds its history (opened, or reestablished and
+    /// used before this reconnection): what a `channel_reestablish` is compared with.
+    static func history(_ c: inout Check) -> ChannelModel? {
+        guard let ch = c.channel, ch.origin != .unknown else {
+            c.notEvaluated("the channel's state before the trace is unknown")
+            return nil
+        }
+        let noHistory = ch.ledger.signings.allSatisfy(\.isEmpty) && ch.ledger.revocations.allSatisfy { $0 == 0 }
+        if ch.origin == .reestablished && noHistory {
+            c.notEvaluated("the trace holds no signing or revocation of the channel before this reconnection")
+            return nil
+        }
+        return ch
+    }
+
+    static let commitmentNumberMatches = Rule(
+        RuleInfo(
+            "re-nc-mismatch", "next_commitment_number follows the signings in the trace", section: section,
+            severity: .warning,
+            spec:
+                "A receiving node: if `next_commitment_number` is not equal to the commitment number of the next `commitment_signed` that the receiving node would send: SHOULD send an `error` and fail the channel. (With: `next_commitment_number`: the commitment number of the next `commitment_signed` it expects to receive.)",
+            explanation:
+                "The trace holds every `commitment_signed` the peer sent: the sender expects the one after its current commitment, or, if the peer's last one may not have arrived before the connection dropped, that one again. Anything else means the sender lost state (or the trace missed a signing); the peer should fail the channel.",
+            example: "← commitment_signed (the sender's commitment 3), (reconnection) → channel_reestablish next_commitment_number=2"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = history(&c), let nc = c.need(\.nextCommitmentNumber), nc > 0 else { return }  // 0: `re-nc-zero`
+        let current = ch.ledger.localCommitment(c.sender)
+        let lastMayBeLost = !ch.ledger.signings[c.peer].isEmpty
+        if nc != current &+ 1 && !(lastMayBeLost && nc == current) {
+            c.violation(
+                "next_commitment_number \(nc), but the signings in the trace put the sender at commitment \(current) (expecting \(current &+ 1)\(lastMayBeLost ? ", or \(current) again" : ""))",
+                field: \TypedMessage.nextCommitmentNumber, actual: nc, expected: current &+ 1)
+        }
+    }
+
+    static let revocationNumberMatches = Rule(
+        RuleInfo(
+            "re-nr-mismatch", "next_revocation_number follows the revocations in the trace", section: section,
+            severity: .warning,
+            spec:
+                "A receiving node: if `next_revocation_number` is not equal to 1 greater than the commitment number of the last `revoke_and_ack` the receiving node has sent: SHOULD send an `error` and fail the channel. if it has not sent `revoke_and_ack`, AND `next_revocation_number` is not equal to 0: SHOULD send an `error` and fail the channel.",
+            explanation:
+                "The trace holds every `revoke_and_ack` the peer sent: the sender expects the revocation of the peer's next commitment, or, if the peer's last one may not have arrived before the connection dropped, that one again. Anything else means the sender lost state (or the trace missed a revocation).",
+            example: "← revoke_and_ack (revoking commitment 2), (reconnection) → channel_reestablish next_revocation_number=1"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = history(&c), let nr = c.need(\.nextRevocationNumber) else { return }
+        let next = ch.ledger.nextRevoked(c.peer)
+        let lastMayBeLost = ch.ledger.revocations[c.peer] > 0
+        if nr != next && !(lastMayBeLost && nr &+ 1 == next) {
+            c.violation(
+                "next_revocation_number \(nr), but the revocations in the trace put the peer's next at \(next)\(lastMayBeLost ? " (or \(next - 1) again)" : "")",
+                field: \TypedMessage.nextRevocationNumber, actual: nr, expected: next)
         }
     }
 }

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("pyln-channels", "channels.pcapng", 31, 41000), ("pyln-channels", "channels.pcap", 31, 41000),
+        ("pyln-channels", "channels.pcapng", 32, 41000), ("pyln-channels", "channels.pcap", 32, 41000),
         ("pyln-gossip", "gossip.pcapng", 11, 42000), ("pyln-gossip", "gossip.pcap", 11, 42000),
     ])
     func findingsAreExactlyTheInjectedViolations(_ directory: String, _ capture: String, _ injected: Int, _ validPort: Int) throws {
