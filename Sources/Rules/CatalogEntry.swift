@@ -243,7 +243,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-mismatch", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-funding-locked-flags", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),

@@ -6,7 +6,7 @@ import Wire
 enum ReestablishRules {
     static let all: [Rule] = [
         waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
-        revocationNumberMatches,
+        revocationNumberMatches, fundingLockedFlags,
     ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
@@ -223,6 +223,35 @@ enum ReestablishRules {
             c.violation(
                 "next_revocation_number \(nr), but the revocations in the trace put the peer's next at \(next)\(lastMayBeLost ? " (or \(next - 1) again)" : "")",
                 field: \TypedMessage.nextRevocationNumber, actual: nr, expected: next)
+        }
+    }
+
+    static let fundingLockedFlags = Rule(
+        RuleInfo(
+            "re-funding-locked-flags", "my_current_funding_locked asks for announcement_signatures exactly when owed", section: section,
+            severity: .error,
+            spec:
+                "A node: … if `my_current_funding_locked` is included: if `announce_channel` is set for this channel: if it has not received `announcement_signatures` for that transaction: MUST set the `announcement_signatures` bit to `1` in `retransmit_flags`. otherwise: MUST set the `announcement_signatures` bit to `0` in `retransmit_flags`.",
+            explanation:
+                "Bit 0 of `retransmit_flags` asks the peer to send its `announcement_signatures` again. It is set for an announced channel whose announcement signatures the sender has not received (in the trace, since the funding transaction or the last splice locked), and clear otherwise, always on a channel opened without `announce_channel`. Judged for the channel's funding transaction; a spliced one is not modelled.",
+            example: "→ open_channel channel_flags=0, …, (reconnection) → channel_reestablish my_current_funding_locked=<funding txid>,1"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.known(.opened), c.needTLVs(), let locked = c.typed.myCurrentFundingLockedRecord else { return }
+        let bit = locked.retransmitFlags & 1
+        guard let announce = ch.announce else { return c.notEvaluated("the opening does not give `channel_flags`") }
+        if !announce {
+            if bit != 0 { c.violation("the `announcement_signatures` bit is set for a channel opened without `announce_channel`") }
+            return
+        }
+        guard !ch.spliced, let funding = ch.fundingTxid, locked.myCurrentFundingLockedTxid == funding else {
+            return c.notEvaluated("`my_current_funding_locked` names a transaction other than the modelled funding transaction")
+        }
+        let received = ch.announcementShortID[c.peer] != nil
+        if received && bit != 0 {
+            c.violation("the `announcement_signatures` bit is set although the peer's `announcement_signatures` arrived")
+        } else if !received && bit == 0 {
+            c.violation("the `announcement_signatures` bit is clear although the peer's `announcement_signatures` never arrived")
         }
     }
 }
