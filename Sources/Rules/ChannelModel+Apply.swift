@@ -18,6 +18,7 @@ extension ChannelModel {
         case .openChannel, .openChannel2:
             ledger.opener = side
             origin = .opened
+            numbersAnchored = PerSide(true, true)
             openSeen = true
             dualFunded = m.kind == .openChannel2
             params[side] = Params(from: m)
@@ -262,6 +263,7 @@ extension ChannelModel {
         if origin == .reestablished && noHistory {
             ledger.commitmentBase[side] = nc - 1
             ledger.revocationBase[peer] = nr
+            numbersAnchored[side] = true
             // `my_current_per_commitment_point` is not trusted as commitment nc−1's point:
             // the receiver "MUST ignore" it, and some nodes send a fixed dummy.
         } else {

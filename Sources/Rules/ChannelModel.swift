@@ -129,6 +129,10 @@ public struct ChannelModel: Sendable {
     /// The `short_channel_id` each side's `announcement_signatures` named (cleared when a
     /// splice locks: the spliced channel is announced anew).
     public var announcementShortID = PerSide<ShortChannelID?>(nil, nil)
+    /// Whether each side's commitment and revocation numbers are anchored in the trace: from
+    /// the opening, or from the side's own first `channel_reestablish` of a channel first seen
+    /// at a reconnection (`re-nc-mismatch`, `re-nr-mismatch` compare later ones with them).
+    public var numbersAnchored = PerSide(false, false)
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
     public var batchRemaining = PerSide(0, 0)
     public var batchSize = PerSide<Int?>(nil, nil)

@@ -169,11 +169,12 @@ enum ReestablishRules {
         }
     }
 
-    /// The channel's ledger, when the trace holds its history (opened, or reestablished and
-    /// used before this reconnection): what a `channel_reestablish` is compared with.
+    /// The channel's ledger, when the trace holds the sender's history: the channel was
+    /// opened in the trace, or the sender's numbers were anchored by its own earlier
+    /// `channel_reestablish` and a signing or revocation followed.
     static func history(_ c: inout Check) -> ChannelModel? {
-        guard let ch = c.channel, ch.origin != .unknown else {
-            c.notEvaluated("the channel's state before the trace is unknown")
+        guard let ch = c.channel, ch.origin != .unknown, ch.numbersAnchored[c.sender] else {
+            c.notEvaluated("the sender's commitment numbers before the trace are unknown")
             return nil
         }
         let noHistory = ch.ledger.signings.allSatisfy(\.isEmpty) && ch.ledger.revocations.allSatisfy { $0 == 0 }
