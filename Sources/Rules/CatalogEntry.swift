@@ -101,6 +101,9 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "spl-sigs-order", area: "splicing",
+            status: .judgedBy(rule: "itx-sigs-order", note: "which attributes a splice's previous capacity to its initiator")),
+        CatalogEntry(
             id: "rm-peer-htlc-only", area: "removing HTLCs",
             status: .judgedBy(rule: "rm-id-known", note: "a removal's `id` is looked up among the HTLCs the peer offered")),
         CatalogEntry(
@@ -180,7 +183,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-complete-balance", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-limits", area: "interactive-tx", status: .planned),
-        CatalogEntry(id: "itx-sigs-order", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-sigs-txid", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-sigs-witness", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-sigs-reply", area: "interactive-tx", status: .planned),
@@ -215,7 +217,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-funding-output", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-commit", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-sigs-order", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-shared-sig", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-txid", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),

@@ -124,6 +124,7 @@ extension ChannelModel {
             applyReestablish(m, from: side)
         case .spliceInit:
             itx = InteractiveTx(kind: .splice, initiator: side)
+            itx?.capacityBefore = spliced ? nil : fundingSatoshis
         case .txInitRBF:
             itx = InteractiveTx(kind: .rbf, initiator: side)
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
@@ -334,6 +335,8 @@ extension ChannelModel {
                         serial: serial, problem: "prevtx_vout \(vout) is past the \(outputs.count) outputs of prevtx")
                 } else if !TransactionReader.isWitnessProgram(outputs[Int(vout)].script) {
                     session.mustFail[side.other] = .previousTransaction(serial: serial, problem: "the output it spends is not a witness program")
+                } else if session.inputValues.count < InteractiveTx.maximumSerials {
+                    session.inputValues[serial] = outputs[Int(vout)].value
                 }
             } catch {
                 session.mustFail[side.other] = .previousTransaction(serial: serial, problem: "prevtx is not a transaction: \(error)")

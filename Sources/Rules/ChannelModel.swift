@@ -212,6 +212,11 @@ public struct ChannelModel: Sendable {
         /// Whether the session's start is in the trace, and so every input and output added
         /// to it (a session rebuilt after a reconnection or seen from its end is not).
         public var whole = true
+        /// What each input adds, in satoshi, read from its `prevtx` (an input whose amount is
+        /// not known, such as a splice's shared input, has none): `itx-sigs-order`.
+        public var inputValues: [UInt64: UInt64] = [:]
+        /// A splice's previous channel capacity, which counts as its initiator's contribution.
+        public var capacityBefore: UInt64?
 
         /// The inputs `side` added, as far as the model keeps them, and how many of those
         /// spend the shared (previous funding) output.

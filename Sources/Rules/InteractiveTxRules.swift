@@ -8,7 +8,7 @@ enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
-        previousTransaction, outputAmount, signaturesCount,
+        previousTransaction, outputAmount, signaturesCount, signaturesOrder,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -390,6 +390,41 @@ enum InteractiveTxRules {
             c.violation(
                 "\(witnesses.count) witnesses for the \(added.all) inputs the sender added", field: \TypedMessage.witnesses,
                 actual: UInt64(witnesses.count), expected: UInt64(added.all))
+        }
+    }
+
+    static let signaturesOrder = Rule(
+        RuleInfo(
+            "itx-sigs-order", "the smaller contributor sends tx_signatures first",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements; §\"Splicing\"",
+            severity: .error,
+            spec:
+                "The sending node: if it has the lowest total satoshis contributed, as defined by total `tx_add_input` values, or both peers have contributed equal amounts but it has the lowest `node_id` (sorted lexicographically): MUST transmit their `tx_signatures` first. (Splicing: 100% of the previous channel capacity is attributed to the initiator.)",
+            explanation:
+                "The node that puts in less signs first, so that the one with more at stake holds both signatures before giving its own. An input adds the amount of the output its `prevtx` names; in a splice the previous capacity counts for the initiator. Equal contributions are decided by the node ids, which a trace does not always give: not judged.",
+            example: "→ tx_add_input (1,000,000 sat), ← tx_add_input (100,000 sat), …, → tx_signatures (first)"),
+        on: [.txSignatures]
+    ) { c in
+        guard let session = session(&c), !session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
+        guard session.whole, let inputs = session.inputs else {
+            return c.notEvaluated("the inputs of the session are not all in the trace")
+        }
+        var contributed = PerSide<UInt64>(0, 0)
+        for (serial, adder) in inputs {
+            if let value = session.inputValues[serial] {
+                contributed[adder] += value
+            } else if session.spends[serial]?.shared != true {
+                return c.notEvaluated("the amount of input serial_id \(serial) is not known (its prevtx)")
+            }
+        }
+        if session.kind == .splice {
+            guard let capacity = session.capacityBefore else { return c.notEvaluated("the capacity before the splice is not known") }
+            contributed[session.initiator] += capacity
+        }
+        let (mine, theirs) = (contributed[c.sender], contributed[c.peer])
+        if mine == theirs { return c.notEvaluated("both contributed \(mine) sat: the lower node_id signs first") }
+        if mine > theirs {
+            c.violation("the sender contributed \(mine) sat and the peer \(theirs) sat: the peer signs first")
         }
     }
 }
