@@ -183,7 +183,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-complete-balance", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-limits", area: "interactive-tx", status: .planned),
-        CatalogEntry(id: "itx-sigs-txid", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-sigs-witness", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-sigs-reply", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-feerate", area: "interactive-tx", status: .planned),

@@ -36,6 +36,7 @@ extension ChannelModel {
             if let point = m.typed.firstPerCommitmentPoint { points[side][0] = point }
             if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             ledger.nextHTLCID = PerSide(0, 0)
+            openLocktime = m.kind == .openChannel2 ? m.uint(\.locktime).map { UInt32(truncatingIfNeeded: $0) } : nil
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
@@ -44,6 +45,7 @@ extension ChannelModel {
             if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
+                itx?.built = openLocktime.map(InteractiveTransaction.init(locktime:))
             }
         case .fundingCreated:
             fundingCreatedSeen = true
@@ -125,8 +127,10 @@ extension ChannelModel {
         case .spliceInit:
             itx = InteractiveTx(kind: .splice, initiator: side)
             itx?.capacityBefore = spliced ? nil : fundingSatoshis
+            itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
         case .txInitRBF:
             itx = InteractiveTx(kind: .rbf, initiator: side)
+            itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
             guard var session = itx else { break }
             let complete = m.kind == .txComplete
@@ -143,19 +147,35 @@ extension ChannelModel {
                 case .txAddInput:
                     session.inputs = Self.adding(serial, by: side, to: session.inputs)
                     addSpend(m, serial: serial, by: side, to: &session)
+                    if let prevtx = m.bytes(\.prevtx), let vout = m.uint(\.prevtxVout), let sequence = m.uint(\.sequence) {
+                        session.built?.addInput(
+                            serial: serial, prevtx: prevtx, sharedTxid: m.typed.sharedInputTxidRecord?.bytes, vout: UInt32(truncatingIfNeeded: vout),
+                            sequence: UInt32(truncatingIfNeeded: sequence))
+                    } else {
+                        session.built = nil
+                    }
                 case .txAddOutput:
                     session.outputs = Self.adding(serial, by: side, to: session.outputs)
+                    if let sats = m.uint(\.sats), let script = m.bytes(\.script) {
+                        session.built?.addOutput(serial: serial, sats: sats, script: script)
+                    } else {
+                        session.built = nil
+                    }
                     if let problem = outputAmountProblem(m, receiver: side.other) {
                         session.mustFail[side.other] = .outputAmount(serial: serial, problem: problem)
                     }
                 // A removal removes only what its sender added (`itx-remove-own`).
                 case .txRemoveInput where session.inputs?[serial] == side:
                     session.inputs?[serial] = nil
+                    session.built?.removeInput(serial: serial)
                     if let spent = session.spends.removeValue(forKey: serial), session.spenders[spent] == serial { session.spenders[spent] = nil }
-                case .txRemoveOutput where session.outputs?[serial] == side: session.outputs?[serial] = nil
+                case .txRemoveOutput where session.outputs?[serial] == side:
+                    session.outputs?[serial] = nil
+                    session.built?.removeOutput(serial: serial)
                 default: break
                 }
             }
+            if session.inputs == nil || session.outputs == nil { session.built = nil }
             itx = session
         case .txSignatures:
             if itxMaybePending, itx == nil {

@@ -70,6 +70,8 @@ public struct ChannelModel: Sendable {
     @Indirect public var params = PerSide(Params(), Params())
     public var channelType: [UInt8]?
     public var fundingTxid: SHA256Hash?
+    /// The `locktime` of `open_channel2`: the v2 funding transaction's.
+    public var openLocktime: UInt32?
     public var fundingOutputIndex: UInt16?
     public var fundingSatoshis: UInt64?
     public var readySent = PerSide(false, false)
@@ -217,6 +219,9 @@ public struct ChannelModel: Sendable {
         public var inputValues: [UInt64: UInt64] = [:]
         /// A splice's previous channel capacity, which counts as its initiator's contribution.
         public var capacityBefore: UInt64?
+        /// The transaction as built so far, when its `locktime` is known and the model keeps
+        /// every input and output (`itx-sigs-txid`).
+        public var built: InteractiveTransaction?
 
         /// The inputs `side` added, as far as the model keeps them, and how many of those
         /// spend the shared (previous funding) output.

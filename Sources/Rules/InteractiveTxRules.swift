@@ -8,7 +8,7 @@ enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
-        previousTransaction, outputAmount, signaturesCount, signaturesOrder,
+        previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -425,6 +425,31 @@ enum InteractiveTxRules {
         if mine == theirs { return c.notEvaluated("both contributed \(mine) sat: the lower node_id signs first") }
         if mine > theirs {
             c.violation("the sender contributed \(mine) sat and the peer \(theirs) sat: the peer signs first")
+        }
+    }
+
+    static let signaturesTxid = Rule(
+        RuleInfo(
+            "itx-sigs-txid", "tx_signatures names the constructed transaction",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … the `txid` does not match the txid of the transaction. (The transaction: version 2; `locktime` from `open_channel2`, `splice_init` or `tx_init_rbf`; inputs sorted by `serial_id`, with an empty scriptSig and their `sequence`; outputs sorted by `serial_id`.)",
+            explanation:
+                "Both nodes build the same transaction from the moves of the session, so both name the same txid (the double SHA-256 of its serialization without witnesses, in internal byte order, as on the wire). A different one means a node missed or reordered a move, or signs another transaction.",
+            example: "→ tx_add_input …, ← tx_add_output …, …, → tx_signatures txid=<another transaction's>"),
+        on: [.txSignatures]
+    ) { c in
+        guard let session = session(&c) else { return }
+        guard let txid = c.typed.txid else { return c.notGiven(\TypedMessage.txid) }
+        guard session.whole, session.constructed, let built = session.built else {
+            return c.notEvaluated("the session's locktime, inputs or outputs are not all in the trace")
+        }
+        let expected = built.txid
+        if txid.bytes != expected {
+            c.violation(
+                "txid \(short(Hex.encode(txid.bytes.reversed()))) is not the constructed transaction's \(short(Hex.encode(expected.reversed()))) (\(built.inputs.count) inputs, \(built.outputs.count) outputs)"
+            )
         }
     }
 }

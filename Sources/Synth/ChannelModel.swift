@@ -42,6 +42,10 @@ final class ChannelModel {
     /// The inputs each side added to the current interactive transaction (one witness each
     /// in its `tx_signatures`), by `serial_id`.
     var inputsAdded = PerSide<Set<UInt64>>([], [])
+    /// The transaction the current interactive construction builds (its txid goes into
+    /// `tx_signatures`), and the `locktime` of `open_channel2` for the v2 opening's.
+    var interactive: InteractiveTransaction?
+    var openLocktime: UInt32 = 0
     /// Each side's open batch of `commitment_signed` after a `start_batch` (BOLT #2
     /// §"Batching channel messages"): its size and how many of its messages are still to
     /// come. The batch is one signing: its later members sign the same commitment number.

@@ -360,6 +360,8 @@ struct MessageBuilder {
             if channel != nil { m.channelID = cid }
             message = .txAddOutput(m)
         case var .txSignatures(m):
+            // The transaction the session built (BOLT #2: its txid, internal byte order).
+            if let built = channel?.interactive { m.txid = SHA256Hash(unchecked: built.txid) }
             // One witness per input the sender added: a signature and a key, as for P2WPKH.
             let count = witnessCount ?? channel?.inputsAdded[side].count ?? 0
             m.witnesses = (0..<count).map { n in
@@ -501,15 +503,21 @@ struct MessageBuilder {
             channel.fundingOutputIndex = m.fundingOutputIndex
         case let .fundingSigned(m):
             channel.channelID = m.channelID
-        case .spliceInit, .txInitRBF:
+        case let .spliceInit(m):
             channel.inputsAdded = PerSide([], [])
+            channel.interactive = InteractiveTransaction(locktime: m.locktime)
+        case let .txInitRBF(m):
+            channel.inputsAdded = PerSide([], [])
+            channel.interactive = InteractiveTransaction(locktime: m.locktime)
         case let .openChannel2(m):
             channel.inputsAdded = PerSide([], [])
+            channel.openLocktime = m.locktime
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: 0)
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.commitmentFeeratePerkw
             channel.revocationBasepoint = m.revocationBasepoint.bytes
         case let .acceptChannel2(m):
+            channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
             // BOLT #2 §"channel_id, v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             channel.dustLimit.second = m.dustLimitSatoshis
             let other = m.revocationBasepoint.bytes, mine = channel.revocationBasepoint ?? []
@@ -549,8 +557,18 @@ struct MessageBuilder {
             channel.lastMoveWasComplete = side
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput:
             channel.lastMoveWasComplete = nil
-            if case let .txAddInput(m) = message { channel.inputsAdded[side].insert(m.serialID) }
-            if case let .txRemoveInput(m) = message { channel.inputsAdded[side].remove(m.serialID) }
+            switch message {
+            case let .txAddInput(m):
+                channel.inputsAdded[side].insert(m.serialID)
+                channel.interactive?.addInput(
+                    serial: m.serialID, prevtx: m.prevtx, sharedTxid: m.tlvs.sharedInputTxid?.bytes, vout: m.prevtxVout, sequence: m.sequence)
+            case let .txRemoveInput(m):
+                channel.inputsAdded[side].remove(m.serialID)
+                channel.interactive?.removeInput(serial: m.serialID)
+            case let .txAddOutput(m): channel.interactive?.addOutput(serial: m.serialID, sats: m.sats, script: m.script)
+            case let .txRemoveOutput(m): channel.interactive?.removeOutput(serial: m.serialID)
+            default: break
+            }
         case let .revokeAndAck(m):
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
