@@ -98,7 +98,9 @@ extension ChannelModel {
             let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && answered
             // Recovery (`raa-solicited`): a revocation that answers no signing revokes nothing.
             let unsolicited = origin != .unknown && answered
-            if !repeated && !unsolicited { recordRevocation(from: side, nextPoint: m.typed.nextPerCommitmentPoint) }
+            if !repeated && !unsolicited {
+                recordRevocation(from: side, nextPoint: m.typed.nextPerCommitmentPoint, secret: m.bytes(\.perCommitmentSecret))
+            }
         case .shutdown:
             shutdownSent[side] = true
             shutdownOnConnection[side] = true

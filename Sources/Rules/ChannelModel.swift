@@ -86,6 +86,9 @@ public struct ChannelModel: Sendable {
     public var htlcIDsUnknown = false
     /// Per-commitment points by absolute commitment number, per side.
     public var points = PerSide<[UInt64: Point]>([:], [:])
+    /// The per-commitment secrets each side revealed, in BOLT #3's compact store: each new
+    /// one must derive those before it (`raa-shachain`).
+    public var revealedSecrets = PerSide(RevealedSecrets(), RevealedSecrets())
 
     // MARK: Close, quiescence, errors
 
@@ -321,9 +324,12 @@ public struct ChannelModel: Sendable {
         signingsOnConnection[side] += 1
     }
 
-    mutating func recordRevocation(from side: Side, nextPoint: Point?) {
+    mutating func recordRevocation(from side: Side, nextPoint: Point?, secret: [UInt8]?) {
         let revoked = ledger.nextRevoked(side)
         ledger.recordRevocation(from: side)
+        if let secret, origin != .unknown {
+            revealedSecrets[side].reveal(secret, commitment: revoked, point: points[side][revoked])
+        }
         if let nextPoint { points[side][revoked &+ 2] = nextPoint }
         // Only the last revoked point (for the next channel_reestablish) and later ones are needed.
         if revoked > 0 { points[side].removeValue(forKey: revoked - 1) }

@@ -27,7 +27,7 @@ struct Lineage {
         "add-max-accepted", "add-max-inflight",
         "rm-id-known", "rm-once", "rm-after-irrevocable", "fulfill-preimage", "malformed-sha",
         "commit-has-updates", "commit-one-outstanding", "commit-num-htlcs", "commit-sig-valid",
-        "raa-solicited", "raa-secret", "raa-next-point",
+        "raa-solicited", "raa-secret", "raa-shachain", "raa-next-point",
         "stfu-no-pending", "sd-no-pending-updates", "close-when-clean",
         "re-numbers-consistent", "re-secret-zero",
     ]

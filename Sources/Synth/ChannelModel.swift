@@ -74,8 +74,11 @@ final class ChannelModel {
     /// The channel id in use: the real one once funding is known.
     var id: ChannelID { channelID ?? temporaryID }
 
+    /// Secrets a scenario set with `next_secret=` (not from the seed), by side and commitment.
+    var secretOverrides = PerSide<[UInt64: [UInt8]]>([:], [:])
+
     func secret(side: Side, commitment: UInt64) -> [UInt8] {
-        PerCommitmentSecret.secret(seed: commitmentSeeds[side], commitment: commitment)
+        secretOverrides[side][commitment] ?? PerCommitmentSecret.secret(seed: commitmentSeeds[side], commitment: commitment)
     }
 
     func point(side: Side, commitment: UInt64) -> Point {

@@ -60,6 +60,7 @@ struct MessageBuilder {
         var preimage: [UInt8]?
         var text: String?
         var signer: String?
+        var nextSecret: [UInt8]?
         for (field, value) in statement.assignments {
             switch field {
             case "channel": channelLabel = value
@@ -75,6 +76,11 @@ struct MessageBuilder {
                 }
                 preimage = bytes
             case "text": text = value
+            case "next_secret":
+                guard statement.type == "revoke_and_ack", let bytes = Hex.decodeText(value), bytes.count == 32 else {
+                    throw ScenarioError(line: line, "next_secret: 32 bytes of hex, on a revoke_and_ack")
+                }
+                nextSecret = bytes
             default: assignments.append((field, Self.expand(value)))
             }
         }
@@ -90,6 +96,11 @@ struct MessageBuilder {
                     scid: ShortChannelID(block: 800_000 + UInt32(channelCounter), transaction: 1, output: 0)))
         }
         let channel = self.channel(statement.from, statement.to, label: channelLabel)
+        if let nextSecret, let channel {
+            // The commitment whose point this revocation sends ahead gets a secret of another seed.
+            let side = channel.side(statement.from)
+            channel.secretOverrides[side][channel.ledger.nextRevoked(side) + 2] = nextSecret
+        }
         fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
         witnessCount = nil
         for (field, value) in assignments {

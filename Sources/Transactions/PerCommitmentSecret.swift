@@ -70,16 +70,34 @@ public struct PerCommitmentSecretStore: Sendable, Equatable {
     /// secret kept in a lower bucket derives from it.
     public mutating func insert(_ secret: [UInt8], index: UInt64) throws(InsertError) {
         guard secret.count == 32, index <= PerCommitmentSecret.firstIndex else { throw .malformed }
+        if !conflicts(with: secret, index: index).isEmpty { throw .doesNotDeriveEarlier(index: index) }
         let bucket = Self.bucket(index)
-        for b in 0..<min(bucket, known.count) {
-            guard let entry = known[b] else { continue }
-            if PerCommitmentSecret.derive(from: secret, bits: bucket, index: entry.index) != entry.secret {
-                throw .doesNotDeriveEarlier(index: index)
-            }
-        }
         if known.count <= bucket { known += [Entry?](repeating: nil, count: bucket + 1 - known.count) }
         known[bucket] = Entry(index: index, secret: secret)
     }
+
+    /// The kept secrets (index and secret) that the secret of `index` must derive, as
+    /// `insert_secret` checks, and does not.
+    public func conflicts(with secret: [UInt8], index: UInt64) -> [(index: UInt64, secret: [UInt8])] {
+        let bucket = Self.bucket(index)
+        var out: [(index: UInt64, secret: [UInt8])] = []
+        for b in 0..<min(bucket, known.count) {
+            guard let entry = known[b] else { continue }
+            if PerCommitmentSecret.derive(from: secret, bits: bucket, index: entry.index) != entry.secret {
+                out.append((entry.index, entry.secret))
+            }
+        }
+        return out
+    }
+
+    /// Forgets the kept secret of `index` (one found not to be what it claimed).
+    public mutating func remove(index: UInt64) {
+        let bucket = Self.bucket(index)
+        if bucket < known.count, known[bucket]?.index == index { known[bucket] = nil }
+    }
+
+    /// The indices of the kept secrets.
+    public var indices: [UInt64] { known.compactMap { $0?.index } }
 
     /// `derive_old_secret(I)`: the secret of `index`, if a kept secret derives it.
     public func secret(index: UInt64) -> [UInt8]? {

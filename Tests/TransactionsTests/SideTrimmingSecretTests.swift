@@ -119,4 +119,22 @@ import Transactions
         #expect(store.secret(index: PerCommitmentSecret.index(commitment: 100)) == nil)
         #expect(throws: PerCommitmentSecretStore.InsertError.malformed) { try store.insert([1, 2, 3], index: 5) }
     }
+
+    @Test func aSecretOfAnotherSeedConflictsWithTheKeptOnesUntilTheyAreRemoved() throws {
+        let seed = [UInt8](repeating: 0xff, count: 32)
+        var store = PerCommitmentSecretStore()
+        for number in UInt64(0)..<3 {
+            try store.insert(PerCommitmentSecret.secret(seed: seed, commitment: number), index: PerCommitmentSecret.index(commitment: number))
+        }
+        // Commitment 2 took bucket 0 from commitment 0; commitment 1 holds bucket 1.
+        #expect(store.indices == [PerCommitmentSecret.index(commitment: 2), PerCommitmentSecret.index(commitment: 1)])
+        let other = PerCommitmentSecret.secret(seed: [UInt8](repeating: 0x11, count: 32), commitment: 3)
+        let index = PerCommitmentSecret.index(commitment: 3)
+        #expect(store.conflicts(with: other, index: index).map(\.index) == store.indices)
+        #expect(store.conflicts(with: PerCommitmentSecret.secret(seed: seed, commitment: 3), index: index).isEmpty)
+        #expect(throws: PerCommitmentSecretStore.InsertError.doesNotDeriveEarlier(index: index)) { try store.insert(other, index: index) }
+        for kept in store.indices { store.remove(index: kept) }
+        try store.insert(other, index: index)
+        #expect(store.indices == [index])
+    }
 }
