@@ -3,7 +3,8 @@
 public enum Catalog {
     public static let rules: [Rule] =
         ConnectionRules.all + FormatRules.all + EstablishmentRules.all + UpdateRules.all
-        + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ReestablishRules.all + InteractiveTxRules.all
+        + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ClosingTransactionRules.all + ReestablishRules.all
+        + InteractiveTxRules.all
         + BatchRules.all + SpliceRules.all + GossipRules.all
 
     public static func rule(_ id: String) -> Rule? { numbers[id].map { rules[$0] } }

@@ -77,3 +77,29 @@ struct CommitmentInputs: Sendable {
             owner: owner, number: number, perCommitmentPoint: point.bytes, feeratePerKw: feerate, balancesMsat: balances, htlcs: htlcs)
     }
 }
+
+extension ChannelModel {
+    /// The funding output a closing transaction spends (BOLT #3 §"Closing Transaction").
+    func closingFunding() throws(MissingEvidence) -> ClosingTransaction.Funding {
+        guard !spliced else { throw MissingEvidence(reason: "the channel was spliced: its funding output is not modelled") }
+        let parameters = try channelParameters()
+        return ClosingTransaction.Funding(
+            txid: parameters.fundingTxid, outputIndex: parameters.fundingOutputIndex, satoshis: parameters.fundingSatoshis,
+            pubkeys: parameters.sides.map(\.fundingPubkey))
+    }
+
+    /// Each side's final balance once the channel is clean: every update signed and revoked
+    /// on both commitments and no HTLC left (BOLT #2 §"Channel Close").
+    func finalBalances() throws(MissingEvidence) -> PerSide<UInt64> {
+        guard origin == .opened, !spliced else { throw MissingEvidence(reason: "the channel's balances are not all in the trace") }
+        guard !htlcIDsUnknown else { throw MissingEvidence(reason: "the source does not give HTLC ids, so balances cannot be followed") }
+        guard ledger.everythingCommitted, !ledger.htlcs.contains(where: { $0.removeIndex == nil }) else {
+            throw MissingEvidence(reason: "the channel is not clean: its final balances are not settled")
+        }
+        let counts = PerSide(ledger.updates.first.count, ledger.updates.second.count)
+        guard let balances = ledger.contents(counts: counts).balancesMsat else {
+            throw MissingEvidence(reason: "the balances are not known: an HTLC amount or the opening balances are not in the trace")
+        }
+        return balances
+    }
+}

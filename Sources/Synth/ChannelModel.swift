@@ -46,6 +46,12 @@ final class ChannelModel {
     /// `tx_signatures`), and the `locktime` of `open_channel2` for the v2 opening's.
     var interactive: InteractiveTransaction?
     var openLocktime: UInt32 = 0
+    /// Each side's `shutdown` script, then the `closer_scriptpubkey` of its latest
+    /// `closing_complete` (what the peer's next `closing_complete` names as the closee's).
+    var closingScript = PerSide<[UInt8]?>(nil, nil)
+    /// Each side's latest `closing_complete`: the peer's `closing_sig` repeats its fields and
+    /// signs one of its records.
+    var closingProposal = PerSide<ClosingComplete?>(nil, nil)
     /// Each side's open batch of `commitment_signed` after a `start_batch` (BOLT #2
     /// §"Batching channel messages"): its size and how many of its messages are still to
     /// come. The batch is one signing: its later members sign the same commitment number.
@@ -104,6 +110,20 @@ final class ChannelModel {
         let next = ledger.commitmentContents(signedBy: signer)
         guard let feerate = next.feerate, let balances = next.balances?.map({ UInt64(max($0, 0)) }) else { return nil }
         return number == 0 ? ([], ledger.initialFeerate ?? feerate, balances) : (next.htlcs, feerate, balances)
+    }
+
+    /// Each side's final balance once no HTLC is left (a negative one as 0).
+    var finalBalancesMsat: PerSide<UInt64>? {
+        let counts = PerSide(ledger.updates.first.count, ledger.updates.second.count)
+        return ledger.contents(counts: counts).balances?.map { UInt64(max($0, 0)) }
+    }
+
+    /// The funding output the closing transactions spend (v1 channels).
+    var closingFunding: ClosingTransaction.Funding? {
+        guard let parameters = parameters() else { return nil }
+        return ClosingTransaction.Funding(
+            txid: parameters.fundingTxid, outputIndex: parameters.fundingOutputIndex, satoshis: parameters.fundingSatoshis,
+            pubkeys: parameters.sides.map(\.fundingPubkey))
     }
 
     /// BOLT #3 parameters of a v1 channel, once both sides' keys and the funding are known.

@@ -61,6 +61,7 @@ struct MessageBuilder {
         var text: String?
         var signer: String?
         var nextSecret: [UInt8]?
+        var closingRecords: Set<ClosingTransaction.Variant>?
         for (field, value) in statement.assignments {
             switch field {
             case "channel": channelLabel = value
@@ -76,6 +77,15 @@ struct MessageBuilder {
                 }
                 preimage = bytes
             case "text": text = value
+            case "records":
+                var chosen = Set<ClosingTransaction.Variant>()
+                for name in value.split(separator: ",") {
+                    guard let field = Self.closingRecordFields.first(where: { $0.name == name }) else {
+                        throw ScenarioError(line: line, "records: closer_output_only, closee_output_only or closer_and_closee_outputs, not '\(name)'")
+                    }
+                    chosen.insert(field.variant)
+                }
+                closingRecords = chosen
             case "next_secret":
                 guard statement.type == "revoke_and_ack", let bytes = Hex.decodeText(value), bytes.count == 32 else {
                     throw ScenarioError(line: line, "next_secret: 32 bytes of hex, on a revoke_and_ack")
@@ -111,6 +121,7 @@ struct MessageBuilder {
             }
         }
         signGossip(&message, from: statement.from, signer: signer, given: Set(assignments.map(\.field)))
+        signClosing(&message, from: statement.from, channel: channel, records: closingRecords, given: Set(assignments.map(\.field)))
         record(message, from: statement.from, channel: channel, preimage: preimage)
         do {
             return try message.encoded()
@@ -341,15 +352,18 @@ struct MessageBuilder {
         case var .closingComplete(m):
             m.channelID = cid
             m.closerScriptpubkey = p2wpkh(from)
-            m.closeeScriptpubkey = p2wpkh(to)
+            m.closeeScriptpubkey = channel?.closingScript[side.other] ?? p2wpkh(to)
             m.feeSatoshis = 1000
             m.tlvs.closerAndCloseeOutputs = keys.signature("funding \(label)", over: "closing complete \(label)")
             message = .closingComplete(m)
         case var .closingSig(m):
             m.channelID = cid
-            m.closerScriptpubkey = p2wpkh(to)
-            m.closeeScriptpubkey = p2wpkh(from)
-            m.feeSatoshis = 1000
+            // It repeats the `closing_complete` it answers.
+            let proposal = channel?.closingProposal[side.other]
+            m.closerScriptpubkey = proposal?.closerScriptpubkey ?? p2wpkh(to)
+            m.closeeScriptpubkey = proposal?.closeeScriptpubkey ?? p2wpkh(from)
+            m.feeSatoshis = proposal?.feeSatoshis ?? 1000
+            m.locktime = proposal?.locktime ?? 0
             m.tlvs.closerAndCloseeOutputs = keys.signature("funding \(label)", over: "closing sig \(label)")
             message = .closingSig(m)
         case var .channelReestablish(m):
@@ -584,8 +598,116 @@ struct MessageBuilder {
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
             channel.stfuSent[side] = true
+        case let .shutdown(m):
+            channel.closingScript[side] = m.scriptpubkey
+        case let .closingComplete(m):
+            channel.closingScript[side] = m.closerScriptpubkey
+            channel.closingProposal[side] = m
         default:
             break
+        }
+    }
+
+    /// The signature records of `closing_tlvs`, by variant.
+    static func closingRecords(_ tlvs: ClosingTLVs) -> [(variant: ClosingTransaction.Variant, signature: Signature)] {
+        var out: [(variant: ClosingTransaction.Variant, signature: Signature)] = []
+        if let s = tlvs.closerOutputOnly { out.append((.closerOutputOnly, s)) }
+        if let s = tlvs.closeeOutputOnly { out.append((.closeeOutputOnly, s)) }
+        if let s = tlvs.closerAndCloseeOutputs { out.append((.closerAndCloseeOutputs, s)) }
+        return out
+    }
+
+    static var closingRecordFields: [(name: String, variant: ClosingTransaction.Variant, path: WritableKeyPath<ClosingTLVs, Signature?>)] {
+        [
+            ("closer_output_only", .closerOutputOnly, \.closerOutputOnly), ("closee_output_only", .closeeOutputOnly, \.closeeOutputOnly),
+            ("closer_and_closee_outputs", .closerAndCloseeOutputs, \.closerAndCloseeOutputs),
+        ]
+    }
+
+    /// Signs closing transactions as BOLT #3 builds them, over the message's final fields,
+    /// with the sender's funding key, where the scenario does not set a signature itself:
+    /// `closing_signed` over the legacy transaction (outputs below the sender's dust limit
+    /// left out); `closing_complete` with the records BOLT #2 asks of a closer with its
+    /// balance (unless the scenario names records); `closing_sig` in the variant the closee
+    /// must select from the `closing_complete` it answers.
+    private func signClosing(
+        _ message: inout Message, from: String, channel: ChannelModel?, records chosen: Set<ClosingTransaction.Variant>?, given: Set<String>
+    ) {
+        guard let channel, let funding = channel.closingFunding, let balances = channel.finalBalancesMsat, let keys = nodes[from] else { return }
+        let side = channel.side(from)
+        let secret = keys.derive("funding \(channel.label)")
+        switch message {
+        case var .closingSigned(m):
+            guard !given.contains("signature"),
+                let scripts = channel.closingScript.first.flatMap({ a in channel.closingScript.second.map { (a, $0) } })
+            else { return }
+            let limit = channel.dustLimit[side]
+            let amounts = PerSide(balances.first / 1000 - (m.feeSatoshis <= balances.first / 1000 ? m.feeSatoshis : 0), balances.second / 1000)
+            let include = PerSide(amounts.first >= limit, amounts.second >= limit)
+            guard
+                let tx = ClosingTransaction.legacy(
+                    funding: funding, scripts: PerSide(scripts.0, scripts.1), balancesMsat: balances, opener: .first, fee: m.feeSatoshis,
+                    include: include)
+            else { return }
+            m.signature = Self.sign(funding.sighash(tx), secret)
+            message = .closingSigned(m)
+        case var .closingComplete(m):
+            let explicit = Self.closingRecordFields.filter { given.contains($0.name) }
+            if explicit.isEmpty {
+                // BOLT #2: the lesser-paid closer never offers its output alone, and must drop it
+                // when dust; the other offers its output alone, and with the closee's unless dust.
+                let closerMsat = balances[side], closeeMsat = balances[side.other]
+                let closerAmount =
+                    ClosingTransaction.simpleCloserAmount(closerScript: m.closerScriptpubkey, closerMsat: closerMsat, fee: m.feeSatoshis) ?? 0
+                let closeeAmount = ClosingTransaction.isOpReturn(m.closeeScriptpubkey) ? 0 : closeeMsat / 1000
+                var records: Set<ClosingTransaction.Variant>
+                if closerMsat < closeeMsat {
+                    records = closerAmount < ClosingTransaction.dustThreshold(m.closerScriptpubkey) ? [.closeeOutputOnly] : [.closerAndCloseeOutputs]
+                } else {
+                    records =
+                        closeeAmount < ClosingTransaction.dustThreshold(m.closeeScriptpubkey)
+                        ? [.closerOutputOnly] : [.closerOutputOnly, .closerAndCloseeOutputs]
+                }
+                for field in Self.closingRecordFields {
+                    m.tlvs[keyPath: field.path] =
+                        (chosen ?? records).contains(field.variant) ? Signature(unchecked: [UInt8](repeating: 0, count: 64)) : nil
+                }
+            }
+            for field in Self.closingRecordFields where m.tlvs[keyPath: field.path] != nil && !given.contains(field.name) {
+                guard
+                    let tx = ClosingTransaction.simple(
+                        funding: funding, closerScript: m.closerScriptpubkey, closeeScript: m.closeeScriptpubkey, closerMsat: balances[side],
+                        closeeMsat: balances[side.other], fee: m.feeSatoshis, locktime: m.locktime, variant: field.variant)
+                else { continue }
+                m.tlvs[keyPath: field.path] = Self.sign(funding.sighash(tx), secret)
+            }
+            message = .closingComplete(m)
+        case var .closingSig(m):
+            let closer = side.other
+            if Self.closingRecordFields.allSatisfy({ !given.contains($0.name) }) {
+                // BOLT #2: the closee takes closer_output_only when its own output is dust,
+                // else closer_and_closee_outputs when offered, else closee_output_only.
+                let offered = Set(channel.closingProposal[closer].map { Self.closingRecords($0.tlvs).map(\.variant) } ?? [])
+                let ownAmount = ClosingTransaction.isOpReturn(m.closeeScriptpubkey) ? 0 : balances[side] / 1000
+                let selected: ClosingTransaction.Variant =
+                    ownAmount < ClosingTransaction.dustThreshold(m.closeeScriptpubkey)
+                    ? .closerOutputOnly : offered.contains(.closerAndCloseeOutputs) ? .closerAndCloseeOutputs : .closeeOutputOnly
+                for field in Self.closingRecordFields {
+                    m.tlvs[keyPath: field.path] =
+                        (chosen ?? [selected]).contains(field.variant) ? Signature(unchecked: [UInt8](repeating: 0, count: 64)) : nil
+                }
+            }
+            for field in Self.closingRecordFields where m.tlvs[keyPath: field.path] != nil && !given.contains(field.name) {
+                guard
+                    let tx = ClosingTransaction.simple(
+                        funding: funding, closerScript: m.closerScriptpubkey, closeeScript: m.closeeScriptpubkey, closerMsat: balances[closer],
+                        closeeMsat: balances[side], fee: m.feeSatoshis, locktime: m.locktime, variant: field.variant)
+                else { continue }
+                m.tlvs[keyPath: field.path] = Self.sign(funding.sighash(tx), secret)
+            }
+            message = .closingSig(m)
+        default:
+            return
         }
     }
 }
