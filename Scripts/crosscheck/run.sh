@@ -3,7 +3,8 @@
 #  - pyln-proto (PyPI) encodes messages of every type; lntrace must decode its values;
 #  - tshark (Debian) lists every TCP segment; lntrace's frame numbers for every message of
 #    the bundled captures must agree with them;
-#  - independent Python models (Scripts/fixtures/pyln_channel_capture.py, pyln_gossip_capture.py)
+#  - independent Python models (Scripts/fixtures/pyln_channel_capture.py, pyln_gossip_capture.py,
+#    pyln_close_capture.py)
 #    decide where their captures break the rules; lntrace's findings must be exactly those.
 # Usage: Scripts/crosscheck/run.sh [LNTRACE_BINARY]
 set -euo pipefail
@@ -34,6 +35,9 @@ python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-cascade"
 # BOLT #7 gossip signed by an independent Python encoder (pyln-bolt7, coincurve): signatures,
 # direction bits, timestamps and node_announcement's fields.
 python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-gossip"
+# Simple closes (closing_complete/closing_sig) whose closing transactions an independent Python
+# builder made and signed: fees, dust, signature records and signatures.
+python3 check_rules.py "$lntrace" "$root/Fixtures/captures/pyln-close"
 
 # lntrace's JSON reports against the repository's JSON Schema, by the jsonschema package.
 "$venv/bin/python" check_schema.py "$lntrace" "$root"
