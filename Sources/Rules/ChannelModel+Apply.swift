@@ -37,6 +37,8 @@ extension ChannelModel {
             if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             ledger.nextHTLCID = PerSide(0, 0)
             openLocktime = m.kind == .openChannel2 ? m.uint(\.locktime).map { UInt32(truncatingIfNeeded: $0) } : nil
+            openFeerate = m.kind == .openChannel2 ? m.typed.fundingFeeratePerkw : nil
+            constructedFeerate = nil
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
@@ -46,6 +48,7 @@ extension ChannelModel {
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
                 itx?.built = openLocktime.map(InteractiveTransaction.init(locktime:))
+                itx?.feerate = openFeerate
             }
         case .fundingCreated:
             fundingCreatedSeen = true
@@ -130,15 +133,18 @@ extension ChannelModel {
             itx = InteractiveTx(kind: .splice, initiator: side)
             itx?.capacityBefore = spliced ? nil : fundingSatoshis
             itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
+            itx?.feerate = m.typed.fundingFeeratePerkw
         case .txInitRBF:
             itx = InteractiveTx(kind: .rbf, initiator: side)
             itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
+            itx?.feerate = m.typed.feerate
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
             guard var session = itx else { break }
             let complete = m.kind == .txComplete
             if complete, session.lastMover == peer, session.lastMoveWasComplete {
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
+                constructedFeerate = session.feerate
             }
             session.lastMover = side
             session.lastMoveWasComplete = complete

@@ -72,6 +72,11 @@ public struct ChannelModel: Sendable {
     public var fundingTxid: SHA256Hash?
     /// The `locktime` of `open_channel2`: the v2 funding transaction's.
     public var openLocktime: UInt32?
+    /// The `funding_feerate_perkw` of `open_channel2`.
+    public var openFeerate: UInt32?
+    /// The feerate of the last interactive transaction whose construction completed (an RBF
+    /// must pay at least 25/24 of it: `itx-rbf-feerate`).
+    public var constructedFeerate: UInt32?
     public var fundingOutputIndex: UInt16?
     public var fundingSatoshis: UInt64?
     public var readySent = PerSide(false, false)
@@ -225,6 +230,9 @@ public struct ChannelModel: Sendable {
         /// The transaction as built so far, when its `locktime` is known and the model keeps
         /// every input and output (`itx-sigs-txid`).
         public var built: InteractiveTransaction?
+        /// The feerate the session's start set (`funding_feerate_perkw` of `open_channel2` or
+        /// `splice_init`, `feerate` of `tx_init_rbf`).
+        public var feerate: UInt32?
 
         /// The inputs `side` added, as far as the model keeps them, and how many of those
         /// spend the shared (previous funding) output.

@@ -8,7 +8,8 @@ enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
-        previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid,
+        previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
+        signaturesWitness, signaturesReply,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -451,5 +452,148 @@ enum InteractiveTxRules {
                 "txid \(short(Hex.encode(txid.bytes.reversed()))) is not the constructed transaction's \(short(Hex.encode(expected.reversed()))) (\(built.inputs.count) inputs, \(built.outputs.count) outputs)"
             )
         }
+    }
+
+    static let rbfFeerate = Rule(
+        RuleInfo(
+            "itx-rbf-feerate", "an RBF pays at least 25/24 of the last feerate", section: "\(section) §\"The tx_init_rbf Message\"",
+            severity: .error,
+            spec:
+                "The sender: MUST set `feerate` greater than or equal to 25/24 times the `feerate` of the previously constructed transaction, rounded down. The recipient: MUST respond with `tx_abort` if: the `feerate` is not greater than or equal to 25/24 times `feerate` of the last successfully constructed transaction.",
+            explanation:
+                "A replacement must pay enough more to relay (BIP 125). The previous feerate is that of the last construction that completed: `open_channel2`'s or `splice_init`'s `funding_feerate_perkw`, or an earlier `tx_init_rbf`'s `feerate`.",
+            example: "(open_channel2 funding_feerate_perkw=520) → tx_init_rbf feerate=530 (at least 541)"),
+        on: [.txInitRBF]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let previous = ch.constructedFeerate else {
+            return c.notEvaluated("the feerate of the previously constructed transaction is not in the trace")
+        }
+        guard let feerate = c.need(\.feerate) else { return }
+        let minimum = UInt64(previous) * 25 / 24
+        if feerate < minimum {
+            c.violation(
+                "feerate \(feerate) is below 25/24 of the previous transaction's \(previous)", field: \TypedMessage.feerate, actual: feerate,
+                minimum: minimum)
+        }
+    }
+
+    static let completeLimits = Rule(
+        RuleInfo(
+            "itx-complete-limits", "a completed transaction within the standard limits", section: "\(section) §\"The tx_complete Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … there are more than 252 inputs; there are more than 252 outputs; the estimated weight of the tx is greater than 400,000 (`MAX_STANDARD_TX_WEIGHT`).",
+            explanation:
+                "A node that answers a `tx_complete` with its own `tx_complete` agrees to the transaction; one over the limits would not relay, so it must fail the negotiation instead. The weight lntrace uses is a lower bound: four times the size without witnesses.",
+            example: "… (253 inputs), ← tx_complete, → tx_complete"),
+        on: [.txComplete]
+    ) { c in
+        guard let session = session(&c) else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.whole, let inputs = session.inputs, let outputs = session.outputs else {
+            return c.notEvaluated("the session's inputs and outputs are not all in the trace")
+        }
+        var problems: [String] = []
+        if inputs.count > 252 { problems.append("\(inputs.count) inputs (more than 252)") }
+        if outputs.count > 252 { problems.append("\(outputs.count) outputs (more than 252)") }
+        if let built = session.built {
+            let weight = built.transaction.serialized.count * 4
+            if weight > 400_000 { problems.append("a weight of at least \(weight) (more than 400,000)") }
+        }
+        if !problems.isEmpty {
+            c.violation("the construction completes with \(problems.joined(separator: " and ")): the peer's `tx_complete` must be failed")
+        }
+    }
+
+    static let signaturesWitness = Rule(
+        RuleInfo(
+            "itx-sigs-witness", "tx_signatures witnesses are stacks signed with SIGHASH_ALL",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements", severity: .error,
+            spec:
+                "The sending node: MUST use the `SIGHASH_ALL` (0x01) flag on each signature. The receiving node: MUST fail the negotiation if: the message contains an empty `witness`; … a signature uses a flag that is not `SIGHASH_ALL` (0x01). (`witness_data` is encoded as per bitcoin's wire protocol: a CompactSize number of elements, each a CompactSize length and that many bytes.)",
+            explanation:
+                "Each witness must be a stack of at least one element. A DER signature (BIP 66 form) ends with its sighash flag, which must be 0x01; a lone 65-byte element is a Schnorr key-path signature whose last byte is its flag. Other elements (keys, scripts) are not judged.",
+            example: "→ tx_signatures witnesses=[<DER signature>83 <key>] (SIGHASH_ALL|ANYONECANPAY)"),
+        on: [.txSignatures]
+    ) { c in
+        guard let witnesses = c.typed.witnesses else { return c.notGiven(\TypedMessage.witnesses) }
+        for (index, witness) in witnesses.enumerated() {
+            guard let stack = witnessStack(witness.witnessData) else {
+                return c.violation("witness \(index) is not a stack of CompactSize-prefixed elements")
+            }
+            if stack.isEmpty || stack.allSatisfy(\.isEmpty) { return c.violation("witness \(index) is empty") }
+            for element in stack {
+                let flag: UInt8?
+                if isDERSignature(element) {
+                    flag = element.last
+                } else if stack.count == 1, element.count == 65 {
+                    flag = element.last
+                } else {
+                    flag = nil
+                }
+                if let flag, flag != 0x01 {
+                    return c.violation("witness \(index) has a signature with sighash flag 0x\(Hex.encode([flag])), not SIGHASH_ALL (0x01)")
+                }
+            }
+        }
+    }
+
+    /// A witness stack as bitcoin's wire protocol encodes it; `nil` if the bytes are not one.
+    static func witnessStack(_ data: [UInt8]) -> [[UInt8]]? {
+        var offset = 0
+        func compactSize() -> Int? {
+            guard offset < data.count else { return nil }
+            let first = data[offset]
+            offset += 1
+            let width = first == 0xfd ? 2 : first == 0xfe ? 4 : first == 0xff ? 8 : 0
+            if width == 0 { return Int(first) }
+            guard data.count - offset >= width else { return nil }
+            var value: UInt64 = 0
+            for i in 0..<width { value |= UInt64(data[offset + i]) << (8 * UInt64(i)) }
+            offset += width
+            return value <= UInt64(data.count) ? Int(value) : nil
+        }
+        guard let count = compactSize() else { return nil }
+        var stack: [[UInt8]] = []
+        for _ in 0..<count {
+            guard let length = compactSize(), data.count - offset >= length else { return nil }
+            stack.append(Array(data[offset..<offset + length]))
+            offset += length
+        }
+        return offset == data.count ? stack : nil
+    }
+
+    /// Whether `element` is a DER signature followed by a sighash byte (BIP 66's form:
+    /// `30 len 02 rlen r 02 slen s flag`).
+    static func isDERSignature(_ element: [UInt8]) -> Bool {
+        let n = element.count
+        guard n >= 9, n <= 73, element[0] == 0x30, Int(element[1]) == n - 3, element[2] == 0x02 else { return false }
+        let rLength = Int(element[3])
+        guard rLength > 0, 5 + rLength < n, element[4 + rLength] == 0x02 else { return false }
+        let sLength = Int(element[5 + rLength])
+        return sLength > 0 && 6 + rLength + sLength == n - 1
+    }
+
+    /// What a side may send after the peer's `tx_signatures` while its own are still due:
+    /// its own, its session's `commitment_signed`, a `tx_abort` or an `error`/`warning` failing
+    /// the session, or a `channel_reestablish` on a new connection.
+    static let beforeOwnSignatures: Set<MessageKind> = ConnectionRules.channelProgress.union([
+        .channelReady, .stfu, .spliceLocked, .txInitRBF, .txAckRBF, .announcementSignatures, .updateFee,
+    ]).subtracting([.txSignatures, .commitmentSigned])
+
+    static let signaturesReply = Rule(
+        RuleInfo(
+            "itx-sigs-reply", "tx_signatures is answered with tx_signatures",
+            section: "BOLT #2 §\"Sharing funding signatures: tx_signatures\" Requirements", severity: .error,
+            spec: "The receiving node: … MUST reply with their `tx_signatures` if not already transmitted.",
+            explanation:
+                "Once the peer signed the constructed transaction, the other side's next move in the channel is its own `tx_signatures` (or failing the session). Going on with the channel first leaves the transaction without its witnesses.",
+            example: "← tx_signatures, → channel_ready (no tx_signatures of its own)"),
+        on: beforeOwnSignatures
+    ) { c in
+        guard let session = c.channel?.itx, !session.aborted, session.constructed else { return }
+        guard session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
+        c.violation("`\(c.name)` before the sender's own `tx_signatures`, which the peer's `tx_signatures` asked for (\(session.kind.rawValue))")
     }
 }

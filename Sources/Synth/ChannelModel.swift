@@ -46,6 +46,19 @@ final class ChannelModel {
     /// `tx_signatures`), and the `locktime` of `open_channel2` for the v2 opening's.
     var interactive: InteractiveTransaction?
     var openLocktime: UInt32 = 0
+    /// The feerate of the latest interactive construction's start (a `tx_init_rbf` pays at
+    /// least 25/24 of it).
+    var fundingFeerate: UInt32 = 2500
+    /// The side that started the current interactive construction (its `serial_id`s are even).
+    var interactiveInitiator: Side = .first
+
+    /// The lowest `serial_id` of `side`'s parity not yet used in the current construction.
+    func nextSerial(for side: Side) -> UInt64 {
+        var serial: UInt64 = side == interactiveInitiator ? 0 : 1
+        let used = Set((interactive?.inputs.keys).map(Array.init) ?? []).union((interactive?.outputs.keys).map(Array.init) ?? [])
+        while used.contains(serial) { serial += 2 }
+        return serial
+    }
     /// Each side's `shutdown` script, then the `closer_scriptpubkey` of its latest
     /// `closing_complete` (what the peer's next `closing_complete` names as the closee's).
     var closingScript = PerSide<[UInt8]?>(nil, nil)

@@ -62,6 +62,7 @@ struct MessageBuilder {
         var signer: String?
         var nextSecret: [UInt8]?
         var closingRecords: Set<ClosingTransaction.Variant>?
+        var witnessData: [[UInt8]]?
         for (field, value) in statement.assignments {
             switch field {
             case "channel": channelLabel = value
@@ -77,6 +78,13 @@ struct MessageBuilder {
                 }
                 preimage = bytes
             case "text": text = value
+            case "witness_data":
+                var stacks: [[UInt8]] = []
+                for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let bytes = Hex.decodeText(String(item)) else { throw ScenarioError(line: line, "witness_data: hex, comma-separated") }
+                    stacks.append(bytes)
+                }
+                witnessData = stacks
             case "records":
                 var chosen = Set<ClosingTransaction.Variant>()
                 for name in value.split(separator: ",") {
@@ -113,6 +121,10 @@ struct MessageBuilder {
         }
         fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
         witnessCount = nil
+        if let witnessData, case var .txSignatures(m) = message {
+            m.witnesses = witnessData.map(Witness.init(witnessData:))
+            message = .txSignatures(m)
+        }
         for (field, value) in assignments {
             do {
                 try message.assign(field, value)
@@ -209,6 +221,12 @@ struct MessageBuilder {
             m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .acceptChannel(m)
+        case var .txInitRBF(m):
+            guard let channel else { break }
+            m.channelID = cid
+            // BOLT #2: at least 25/24 of the previous construction's feerate, rounded down.
+            m.feerate = UInt32(min(UInt64(channel.fundingFeerate) * 25 / 24 + 1, UInt64(UInt32.max)))
+            message = .txInitRBF(m)
         case var .openChannel2(m):
             guard let channel else { break }
             m.temporaryChannelID = channel.temporaryID
@@ -380,6 +398,7 @@ struct MessageBuilder {
             m.initiator = (channel?.stfuSent[side.other] ?? false) ? 0 : 1
             message = .stfu(m)
         case var .txAddOutput(m):
+            if let channel { m.serialID = channel.nextSerial(for: side) }
             m.sats = 50_000
             m.script = p2wpkh(from)
             if channel != nil { m.channelID = cid }
@@ -401,6 +420,7 @@ struct MessageBuilder {
             let spent = Transaction.Input(txid: sha256("prevtx \(from) \(inputCounter)".utf8), vout: 0, sequence: 0xffff_ffff)
             m.prevtx = Transaction(inputs: [spent], outputs: [Transaction.Output(value: 100_000, script: p2wpkh(from))], locktime: 0).serialized
             m.prevtxVout = 0
+            if let channel { m.serialID = channel.nextSerial(for: side) }
             if channel != nil { m.channelID = cid }
             message = .txAddInput(m)
         case var .channelAnnouncement(m):
@@ -531,11 +551,17 @@ struct MessageBuilder {
         case let .spliceInit(m):
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
+            channel.fundingFeerate = m.fundingFeeratePerkw
+            channel.interactiveInitiator = side
         case let .txInitRBF(m):
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
+            channel.fundingFeerate = m.feerate
+            channel.interactiveInitiator = side
         case let .openChannel2(m):
             channel.inputsAdded = PerSide([], [])
+            channel.fundingFeerate = m.fundingFeeratePerkw
+            channel.interactiveInitiator = side
             channel.openLocktime = m.locktime
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: 0)
             channel.dustLimit.first = m.dustLimitSatoshis
