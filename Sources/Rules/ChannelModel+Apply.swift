@@ -38,6 +38,7 @@ extension ChannelModel {
             ledger.nextHTLCID = PerSide(0, 0)
             openLocktime = m.kind == .openChannel2 ? m.uint(\.locktime).map { UInt32(truncatingIfNeeded: $0) } : nil
             openFeerate = m.kind == .openChannel2 ? m.typed.fundingFeeratePerkw : nil
+            spliceTxidsKnown = true
             constructedFeerate = nil
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
@@ -45,6 +46,7 @@ extension ChannelModel {
             if let type = m.typed.channelTypeRecord { channelType = type }
             if let point = m.typed.firstPerCommitmentPoint { points[side][0] = point }
             if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
+            if m.kind == .acceptChannel2 { acceptFundingSatoshis = m.uint(\.fundingSatoshis) }
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
                 itx?.built = openLocktime.map(InteractiveTransaction.init(locktime:))
@@ -203,12 +205,15 @@ extension ChannelModel {
                 settleMaybeItx()
             }
             let signedBefore = itx?.signaturesSent == PerSide(true, true)
+            if itx?.signedTxid == nil { itx?.signedTxid = m.typed.txid }
             itx?.signaturesSent[side] = true
             itx?.mustFail[side] = nil
             if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
                 session.kind == .splice || (session.kind == .rbf && spliced)
             {
                 pendingSplices += 1
+                if let txid = session.signedTxid { pendingSpliceTxids.insert(txid) } else { spliceTxidsKnown = false }
+                if !session.whole { spliceTxidsKnown = false }
             }
             if itx?.kind != .open {
                 // The receiver of a splice's tx_signatures is no longer quiescent (BOLT #2
@@ -221,6 +226,8 @@ extension ChannelModel {
             spliceLockedSent[side] = true
             if spliceLockedSent == PerSide(true, true) {
                 pendingSplices = 0
+                lockedSpliceTxid = m.typed.spliceTxid
+                pendingSpliceTxids = []
                 spliceLockedSent = PerSide(false, false)
                 announcementShortID = PerSide(nil, nil)
             }

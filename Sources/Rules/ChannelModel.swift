@@ -74,6 +74,8 @@ public struct ChannelModel: Sendable {
     public var openLocktime: UInt32?
     /// The `funding_feerate_perkw` of `open_channel2`.
     public var openFeerate: UInt32?
+    /// The `funding_satoshis` of `accept_channel2` (the accepter's contribution).
+    public var acceptFundingSatoshis: UInt64?
     /// The feerate of the last interactive transaction whose construction completed (an RBF
     /// must pay at least 25/24 of it: `itx-rbf-feerate`).
     public var constructedFeerate: UInt32?
@@ -135,6 +137,12 @@ public struct ChannelModel: Sendable {
     /// and not yet locked by `splice_locked` from both (BOLT #2 §"Batching channel messages":
     /// while there are N, each signing is a batch of N + 1 `commitment_signed`).
     public var pendingSplices = 0
+    /// The txids (as `tx_signatures` named them) of the splice transactions both sides signed
+    /// and not yet locked, and of the last one locked (`spl-locked-txid`); known only for a
+    /// channel opened in the trace whose every splice named its txid.
+    public var pendingSpliceTxids: Set<SHA256Hash> = []
+    public var lockedSpliceTxid: SHA256Hash?
+    public var spliceTxidsKnown = false
     public var spliceLockedSent = PerSide(false, false)
     /// The `short_channel_id` each side's `announcement_signatures` named (cleared when a
     /// splice locks: the spliced channel is announced anew).
@@ -230,6 +238,8 @@ public struct ChannelModel: Sendable {
         /// The transaction as built so far, when its `locktime` is known and the model keeps
         /// every input and output (`itx-sigs-txid`).
         public var built: InteractiveTransaction?
+        /// The txid the session's first `tx_signatures` named.
+        public var signedTxid: SHA256Hash?
         /// The feerate the session's start set (`funding_feerate_perkw` of `open_channel2` or
         /// `splice_init`, `feerate` of `tx_init_rbf`).
         public var feerate: UInt32?

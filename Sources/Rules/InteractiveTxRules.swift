@@ -9,7 +9,7 @@ enum InteractiveTxRules {
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
-        signaturesWitness, signaturesReply,
+        signaturesWitness, signaturesReply, v2FundingOutput,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -595,5 +595,44 @@ enum InteractiveTxRules {
         guard let session = c.channel?.itx, !session.aborted, session.constructed else { return }
         guard session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
         c.violation("`\(c.name)` before the sender's own `tx_signatures`, which the peer's `tx_signatures` asked for (\(session.kind.rawValue))")
+    }
+
+    static let v2FundingOutput = Rule(
+        RuleInfo(
+            "v2-funding-output", "a v2 opening builds the channel's funding output",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"Funding Composition\"; \(section) §\"The tx_complete Message\"",
+            severity: .error,
+            spec:
+                "The opener: MUST send at least one `tx_add_output`, which contains the channel's funding output. The accepter, upon receiving consecutive `tx_complete`s: MUST fail the negotiation if: no funding output was received; the value of the funding output is not equal to the sum of `open_channel2`.`funding_satoshis` and `accept_channel2`.`funding_satoshis`; the value of the funding output is less than the `dust_limit`. (The funding output pays P2WSH of `2 <pubkey1> <pubkey2> 2 OP_CHECKMULTISIG`, the two `funding_pubkey`s in lexicographic order.)",
+            explanation:
+                "The funding output is found by its script, made from the two `funding_pubkey`s of `open_channel2` and `accept_channel2`; its amount is both contributions. A construction that completes without it funds no channel.",
+            example:
+                "→ open_channel2 funding_satoshis=500000, ← accept_channel2 funding_satoshis=0, → tx_add_output sats=400000 script=<funding script>, …, tx_complete both ways"
+        ),
+        on: [.txComplete]
+    ) { c in
+        guard let session = session(&c), session.kind == .open else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard let ch = c.channel, session.whole, let built = session.built else {
+            return c.notEvaluated("the session's outputs are not all in the trace")
+        }
+        guard let first = ch.params.first.fundingPubkey, let second = ch.params.second.fundingPubkey,
+            let opened = ch.fundingSatoshis, let accepted = ch.acceptFundingSatoshis
+        else { return c.notEvaluated("the funding keys or amounts of `open_channel2` and `accept_channel2` are not in the trace") }
+        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
+        let funding = built.outputs.filter { $0.value.script == script }
+        guard let output = funding.min(by: { $0.key < $1.key })?.value else {
+            return c.violation("the construction completes without the channel's funding output (P2WSH of both funding_pubkeys)")
+        }
+        let (total, overflow) = opened.addingReportingOverflow(accepted)
+        if overflow || output.value != total {
+            return c.violation(
+                "the funding output pays \(output.value) sat, not the \(opened) + \(accepted) sat of open_channel2 and accept_channel2",
+                field: "sats",
+                actual: output.value, expected: overflow ? nil : total)
+        }
+        if let dust = ch.params[c.sender].dustLimit, output.value < dust {
+            c.violation("the funding output of \(output.value) sat is below the dust limit \(dust)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Transactions
 import Wire
 
@@ -6,7 +7,7 @@ import Wire
 /// rules its signings.)
 enum SpliceRules {
     static let all: [Rule] = [
-        initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown,
+        initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -153,5 +154,28 @@ enum SpliceRules {
         }
         if ch.spliceLockedSent[c.sender] { return c.violation("`tx_init_rbf` after the sender's own `splice_locked`") }
         if c.connection.negotiated(50) == true { c.violation("`tx_init_rbf` of a splice although option_zeroconf is negotiated") }
+    }
+
+    static let lockedTxid = Rule(
+        RuleInfo(
+            "spl-locked-txid", "splice_locked names a pending splice",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_locked Message\" Requirements", severity: .error,
+            spec:
+                "The receiving node: If `splice_txid` doesn't match any of its pending splice transactions: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "A splice is pending from the `tx_signatures` both sides sent for it until both sent `splice_locked`. The txid is the one `tx_signatures` named (itx-sigs-txid checks it against the constructed transaction); a `splice_locked` repeated after a reconnection may name the splice just locked.",
+            example: "→ tx_signatures txid=T, ← tx_signatures txid=T, → splice_locked splice_txid=U"),
+        on: [.spliceLocked]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard ch.spliceTxidsKnown else {
+            return c.notEvaluated("the channel's splices are not all in the trace (its opening, or a splice's txid, is missing)")
+        }
+        guard let txid = c.typed.spliceTxid else { return c.notGiven(\TypedMessage.spliceTxid) }
+        if ch.pendingSpliceTxids.contains(txid) || txid == ch.lockedSpliceTxid { return }
+        let pending = ch.pendingSpliceTxids.map { short(Hex.encode($0.bytes.reversed())) }.sorted()
+        c.violation(
+            "splice_txid \(short(Hex.encode(txid.bytes.reversed()))) is not a pending splice (\(pending.isEmpty ? "none is pending" : "pending: " + pending.joined(separator: ", ")))"
+        )
     }
 }

@@ -51,6 +51,13 @@ final class ChannelModel {
     var fundingFeerate: UInt32 = 2500
     /// The side that started the current interactive construction (its `serial_id`s are even).
     var interactiveInitiator: Side = .first
+    /// The txid the latest `tx_signatures` named (what `splice_locked` locks).
+    var signedTxid: SHA256Hash?
+    /// A v2 opening's funding output (P2WSH of both `funding_pubkey`s, both contributions),
+    /// once `accept_channel2` is known: the opener's first `tx_add_output` in it.
+    var v2FundingKeys = PerSide<[UInt8]?>(nil, nil)
+    var v2Funding: (script: [UInt8], satoshis: UInt64)?
+    var v2FundingOutputAdded = false
 
     /// The lowest `serial_id` of `side`'s parity not yet used in the current construction.
     func nextSerial(for side: Side) -> UInt64 {

@@ -221,6 +221,12 @@ struct MessageBuilder {
             m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .acceptChannel(m)
+        case var .spliceLocked(m):
+            guard let channel else { break }
+            m.channelID = cid
+            // The transaction both sides last signed.
+            if let txid = channel.signedTxid { m.spliceTxid = txid }
+            message = .spliceLocked(m)
         case var .txInitRBF(m):
             guard let channel else { break }
             m.channelID = cid
@@ -401,6 +407,10 @@ struct MessageBuilder {
             if let channel { m.serialID = channel.nextSerial(for: side) }
             m.sats = 50_000
             m.script = p2wpkh(from)
+            if let channel, side == .first, !channel.v2FundingOutputAdded, let funding = channel.v2Funding {
+                m.sats = funding.satoshis
+                m.script = funding.script
+            }
             if channel != nil { m.channelID = cid }
             message = .txAddOutput(m)
         case var .txSignatures(m):
@@ -559,6 +569,8 @@ struct MessageBuilder {
             channel.fundingFeerate = m.feerate
             channel.interactiveInitiator = side
         case let .openChannel2(m):
+            channel.v2FundingKeys.first = m.fundingPubkey.bytes
+            channel.v2FundingOutputAdded = false
             channel.inputsAdded = PerSide([], [])
             channel.fundingFeerate = m.fundingFeeratePerkw
             channel.interactiveInitiator = side
@@ -569,6 +581,9 @@ struct MessageBuilder {
             channel.revocationBasepoint = m.revocationBasepoint.bytes
         case let .acceptChannel2(m):
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
+            if let opener = channel.v2FundingKeys.first {
+                channel.v2Funding = (Script.p2wsh(Script.funding(opener, m.fundingPubkey.bytes)), channel.fundingSatoshis &+ m.fundingSatoshis)
+            }
             // BOLT #2 §"channel_id, v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             channel.dustLimit.second = m.dustLimitSatoshis
             let other = m.revocationBasepoint.bytes, mine = channel.revocationBasepoint ?? []
@@ -616,7 +631,9 @@ struct MessageBuilder {
             case let .txRemoveInput(m):
                 channel.inputsAdded[side].remove(m.serialID)
                 channel.interactive?.removeInput(serial: m.serialID)
-            case let .txAddOutput(m): channel.interactive?.addOutput(serial: m.serialID, sats: m.sats, script: m.script)
+            case let .txAddOutput(m):
+                channel.interactive?.addOutput(serial: m.serialID, sats: m.sats, script: m.script)
+                if m.script == channel.v2Funding?.script { channel.v2FundingOutputAdded = true }
             case let .txRemoveOutput(m): channel.interactive?.removeOutput(serial: m.serialID)
             default: break
             }
@@ -624,6 +641,8 @@ struct MessageBuilder {
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
             channel.stfuSent[side] = true
+        case let .txSignatures(m):
+            channel.signedTxid = m.txid
         case let .shutdown(m):
             channel.closingScript[side] = m.scriptpubkey
         case let .closingComplete(m):
