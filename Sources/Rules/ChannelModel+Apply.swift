@@ -267,7 +267,8 @@ extension ChannelModel {
             nextCommitmentNumber: m.uint(\.nextCommitmentNumber), nextRevocationNumber: m.uint(\.nextRevocationNumber),
             yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.typed.myCurrentPerCommitmentPoint,
             hasNextFunding: m.decoded ? m.typed.nextFundingRecord != nil : nil,
-            hasFundingLocked: m.decoded ? m.typed.myCurrentFundingLockedRecord != nil : nil)
+            hasFundingLocked: m.decoded ? m.typed.myCurrentFundingLockedRecord != nil : nil,
+            nextFundingTxid: m.typed.nextFundingRecord?.nextFundingTxid)
         reestablish[side] = fields
         reestablishSent[side] = true
         defer {

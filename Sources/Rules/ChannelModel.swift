@@ -191,6 +191,8 @@ public struct ChannelModel: Sendable {
         /// Whether the TLVs are present; `nil` when the source does not give TLVs.
         public var hasNextFunding: Bool?
         public var hasFundingLocked: Bool?
+        /// `next_funding_txid` of the `next_funding` TLV, when the source gives it.
+        public var nextFundingTxid: SHA256Hash? = nil
     }
 
     /// An interactive transaction construction session (BOLT #2 §"Interactive Transaction

@@ -8,7 +8,9 @@ import Wire
 /// signature records it must carry, and every closing signature verified
 /// (Documentation/closing.md).
 enum ClosingTransactionRules {
-    static let all: [Rule] = [feeBalance, notAllDust, lesserRecords, greaterRecords, completeSignatures, sigSignature, legacySignature]
+    static let all: [Rule] = [
+        feeBalance, notAllDust, lesserRecords, greaterRecords, completeSignatures, sigSignature, legacySignature, legacyDust,
+    ]
 
     static let simpleSection = CloseRules.simpleSection
     static let legacySection = CloseRules.legacySection
@@ -234,40 +236,22 @@ enum ClosingTransactionRules {
         verifySimple(&c, close, records: signatures(c.typed), signer: c.sender)
     }
 
-    static let legacySignature = Rule(
-        RuleInfo(
-            "lcs-sig-valid", "closing_signed's signature verifies", section: "\(legacySection); BOLT #3 §\"Legacy Closing Transaction\"",
-            severity: .error,
-            spec:
-                "The sending node: MUST set `signature` to the Bitcoin signature of the close transaction, as specified in BOLT #3. The receiving node: if the `signature` is not valid for either variant of closing transaction specified in BOLT #3 OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. (BOLT #3: each node offering a signature MUST round each output down to whole satoshis, MUST subtract `fee_satoshis` from the output to the funder, MUST remove any output below its own `dust_limit_satoshis`, MAY eliminate its own output.)",
-            explanation:
-                "lntrace rebuilds the legacy closing transaction (version 2, locktime 0, sequence 0xFFFFFFFF, each side's final balance to its `shutdown` script, the fee from the opener's output, ordered by value then script) in the variants a signer may choose (outputs below either node's dust limit removed, or the signer's own output left out) and verifies the signature with the sender's funding_pubkey.",
-            example: "→ closing_signed fee_satoshis=1000 signature=(over a transaction with fee 800)"),
-        on: [.closingSigned], offloads: true
-    ) { c in
-        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
-        let balances: PerSide<UInt64>
-        let funding: ClosingTransaction.Funding
-        do throws(MissingEvidence) {
-            balances = try ch.finalBalances()
-            funding = try ch.closingFunding()
-        } catch {
-            return c.notEvaluated(error.reason)
-        }
-        guard let opener = ch.opener else { return c.notEvaluated("the channel's opener is not known") }
-        guard let first = ch.shutdownScript.first, let second = ch.shutdownScript.second else {
-            return c.notEvaluated("both `shutdown` scripts are not in the trace")
-        }
-        guard let fee = c.need(\.feeSatoshis), let signature = c.needBytes(\.signature) else { return }
-        guard fee <= balances[opener] / 1000 else { return c.notEvaluated("fee_satoshis is more than the opener's final balance") }
-        let scripts = PerSide(first, second)
-        let dustLimits = ch.params.map(\.dustLimit)
-        let (signer, key) = (c.sender, funding.pubkeys[c.sender])
-        c.offload {
-            var amounts = balances.map { $0 / 1000 }
+    /// What a `closing_signed` signs, as far as the trace gives it.
+    struct LegacyClose {
+        var funding: ClosingTransaction.Funding
+        var scripts: PerSide<[UInt8]>
+        var balancesMsat: PerSide<UInt64>
+        var opener: Side
+        var fee: UInt64
+        var dustLimits: PerSide<UInt64?>
+        var signer: Side
+        var signature: [UInt8]
+
+        /// The transactions the signer may have signed: outputs below the signer's (or the
+        /// receiver's) dust limit removed, each with or without the signer's own output.
+        var candidates: [Transaction] {
+            var amounts = balancesMsat.map { $0 / 1000 }
             amounts[opener] -= fee
-            // The variants: outputs below the signer's (or the receiver's) dust limit removed,
-            // each with or without the signer's own output.
             var variants: [PerSide<Bool>] = []
             for limit in [dustLimits[signer], dustLimits[signer.other]] {
                 func keeps(_ side: Side) -> Bool { amounts[side] >= (limit ?? 0) && amounts[side] > 0 }
@@ -279,21 +263,99 @@ enum ClosingTransactionRules {
                     variants.append(v)
                 }
             }
-            var tried: Transaction?
-            for include in variants {
-                guard
-                    let tx = ClosingTransaction.legacy(
-                        funding: funding, scripts: scripts, balancesMsat: balances, opener: opener, fee: fee, include: include)
-                else { continue }
-                if Secp256k1.verify(signature: signature, digest: funding.sighash(tx), point: key) { return .passed }
-                if tried == nil { tried = tx }
+            return variants.compactMap {
+                ClosingTransaction.legacy(funding: funding, scripts: scripts, balancesMsat: balancesMsat, opener: opener, fee: fee, include: $0)
             }
-            guard let tx = tried else { return .passed }
+        }
+
+        /// The candidate the signature verifies for.
+        var signed: Transaction? {
+            candidates.first { Secp256k1.verify(signature: signature, digest: funding.sighash($0), point: funding.pubkeys[signer]) }
+        }
+    }
+
+    static func legacyClose(_ c: inout Check) -> LegacyClose? {
+        guard let ch = c.channel else {
+            c.notEvaluated("the message's channel is not known")
+            return nil
+        }
+        let balances: PerSide<UInt64>
+        let funding: ClosingTransaction.Funding
+        do throws(MissingEvidence) {
+            balances = try ch.finalBalances()
+            funding = try ch.closingFunding()
+        } catch {
+            c.notEvaluated(error.reason)
+            return nil
+        }
+        guard let opener = ch.opener else {
+            c.notEvaluated("the channel's opener is not known")
+            return nil
+        }
+        guard let first = ch.shutdownScript.first, let second = ch.shutdownScript.second else {
+            c.notEvaluated("both `shutdown` scripts are not in the trace")
+            return nil
+        }
+        guard let fee = c.need(\.feeSatoshis), let signature = c.needBytes(\.signature) else { return nil }
+        guard fee <= balances[opener] / 1000 else {
+            c.notEvaluated("fee_satoshis is more than the opener's final balance")
+            return nil
+        }
+        return LegacyClose(
+            funding: funding, scripts: PerSide(first, second), balancesMsat: balances, opener: opener, fee: fee,
+            dustLimits: ch.params.map(\.dustLimit), signer: c.sender, signature: signature)
+    }
+
+    static let legacySignature = Rule(
+        RuleInfo(
+            "lcs-sig-valid", "closing_signed's signature verifies", section: "\(legacySection); BOLT #3 §\"Legacy Closing Transaction\"",
+            severity: .error,
+            spec:
+                "The sending node: MUST set `signature` to the Bitcoin signature of the close transaction, as specified in BOLT #3. The receiving node: if the `signature` is not valid for either variant of closing transaction specified in BOLT #3 OR non-compliant with LOW-S-standard rule: MUST send a `warning` and close the connection, or send an `error` and fail the channel. (BOLT #3: each node offering a signature MUST round each output down to whole satoshis, MUST subtract `fee_satoshis` from the output to the funder, MUST remove any output below its own `dust_limit_satoshis`, MAY eliminate its own output.)",
+            explanation:
+                "lntrace rebuilds the legacy closing transaction (version 2, locktime 0, sequence 0xFFFFFFFF, each side's final balance to its `shutdown` script, the fee from the opener's output, ordered by value then script) in the variants a signer may choose (outputs below either node's dust limit removed, or the signer's own output left out) and verifies the signature with the sender's funding_pubkey.",
+            example: "→ closing_signed fee_satoshis=1000 signature=(over a transaction with fee 800)"),
+        on: [.closingSigned], offloads: true
+    ) { c in
+        guard let close = legacyClose(&c) else { return }
+        c.offload {
+            let candidates = close.candidates
+            guard let tx = candidates.first else { return .passed }
+            if close.signed != nil { return .passed }
             return Verdict(
                 outcome: .violation(
-                    "the signature does not verify for the closing transaction with fee \(fee) sat (txid \(short(Hex.encode(tx.txid.reversed()))), or any variant without a dust or the signer's own output) with the sender's funding_pubkey",
+                    "the signature does not verify for the closing transaction with fee \(close.fee) sat (txid \(short(Hex.encode(tx.txid.reversed()))), or any variant without a dust or the signer's own output) with the sender's funding_pubkey",
                     crossing: false),
-                evidence: evidence(tx, sighash: funding.sighash(tx), key: key))
+                evidence: evidence(tx, sighash: close.funding.sighash(tx), key: close.funding.pubkeys[close.signer]))
+        }
+    }
+
+    static let legacyDust = Rule(
+        RuleInfo(
+            "lcs-dust", "a legacy closing transaction has no dust output", section: "\(legacySection); BOLT #3 §\"Dust Limits\"",
+            severity: .error,
+            spec:
+                "The receiving node: if one of the outputs in the closing transaction is below the dust limit for its `scriptpubkey` (see BOLT 3): MUST fail the channel. (Dust limits: p2pkh 546, p2sh 540, p2wpkh 294, p2wsh 330, p2a 240, unknown segwit versions 354 satoshis; `OP_RETURN` outputs are never dust.)",
+            explanation:
+                "A `dust_limit_satoshis` as low as 354 still lets a p2pkh or p2sh output below Bitcoin Core's threshold into the closing transaction, which then does not relay. lntrace finds the variant the signature verifies for and checks each of its outputs against the threshold of its script.",
+            example:
+                "(accept_channel dust_limit_satoshis=354; bob's shutdown script is p2pkh, his balance 400 sat) ← closing_signed (signed with his 400 sat output)"
+        ),
+        on: [.closingSigned], offloads: true
+    ) { c in
+        guard let close = legacyClose(&c) else { return }
+        c.offload {
+            guard let tx = close.signed else {
+                return Verdict(outcome: .notEvaluated("the signature verifies for no variant (lcs-sig-valid)"), evidence: nil)
+            }
+            for output in tx.outputs where output.value < ClosingTransaction.dustThreshold(output.script) {
+                return Verdict(
+                    outcome: .violation(
+                        "the signed closing transaction pays \(output.value) sat to \(short(Hex.encode(output.script))), below its dust threshold of \(ClosingTransaction.dustThreshold(output.script)) sat: the receiver must fail the channel",
+                        crossing: false),
+                    evidence: evidence(tx, sighash: close.funding.sighash(tx), key: close.funding.pubkeys[close.signer]))
+            }
+            return .passed
         }
     }
 }

@@ -6,7 +6,7 @@ import Wire
 enum ReestablishRules {
     static let all: [Rule] = [
         waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
-        revocationNumberMatches, fundingLockedFlags,
+        revocationNumberMatches, fundingLockedFlags, nextFundingMismatch,
     ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
@@ -254,5 +254,29 @@ enum ReestablishRules {
         } else if !received && bit == 0 {
             c.violation("the `announcement_signatures` bit is clear although the peer's `announcement_signatures` never arrived")
         }
+    }
+
+    /// A channel's messages that go on with it (what a node that failed the channel no longer
+    /// sends).
+    static let goingOn: Set<MessageKind> = ConnectionRules.channelProgress.union([
+        .channelReady, .stfu, .spliceLocked, .txInitRBF, .txAckRBF, .txAbort, .announcementSignatures, .updateFee,
+    ])
+
+    static let nextFundingMismatch = Rule(
+        RuleInfo(
+            "re-next-funding-mismatch", "differing next_funding fails the channel", section: section,
+            severity: .error,
+            spec:
+                "A receiving node: if it also sets `next_funding` in its own `channel_reestablish`, but the values don't match: MUST send an `error` and fail the channel.",
+            explanation:
+                "Both nodes name the interactive transaction they are still signing; two different txids mean they disagree on the channel's funding, which cannot be repaired. Once both `channel_reestablish` are in, a node that goes on with the channel instead of an `error` breaks the rule, reported at that message.",
+            example: "→ channel_reestablish next_funding=T…, ← channel_reestablish next_funding=U…, ← commitment_signed"),
+        on: goingOn
+    ) { c in
+        guard let ch = c.channel, let mine = ch.reestablish[c.sender], let theirs = ch.reestablish[c.peer] else { return }
+        guard let a = mine.nextFundingTxid, let b = theirs.nextFundingTxid, a != b, !ch.errorOnConnection[c.sender] else { return }
+        c.violation(
+            "`\(c.name)` goes on with the channel although the two channel_reestablish name different next_funding txids (\(short(Hex.encode(a.bytes.reversed()))), \(short(Hex.encode(b.bytes.reversed())))): it must send an `error`"
+        )
     }
 }
