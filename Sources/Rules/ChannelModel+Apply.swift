@@ -152,6 +152,14 @@ extension ChannelModel {
             session.lastMoveWasComplete = complete
             session.moves += 1
             session.mustFail[side] = nil
+            // BOLT #2: the receiver of the 4096th `tx_add_input` (or `tx_add_output`) fails.
+            if m.kind == .txAddInput {
+                session.addCounts[side].inputs += 1
+                if session.addCounts[side].inputs == 4096 { session.mustFail[peer] = .tooManyMessages(.txAddInput) }
+            } else if m.kind == .txAddOutput {
+                session.addCounts[side].outputs += 1
+                if session.addCounts[side].outputs == 4096 { session.mustFail[peer] = .tooManyMessages(.txAddOutput) }
+            }
             if let serial = m.uint(\.serialID) {
                 switch m.kind {
                 case .txAddInput:

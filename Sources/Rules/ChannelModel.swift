@@ -242,6 +242,8 @@ public struct ChannelModel: Sendable {
         public var built: InteractiveTransaction?
         /// The txid the session's first `tx_signatures` named.
         public var signedTxid: SHA256Hash?
+        /// How many `tx_add_input` and `tx_add_output` each side sent in the session.
+        public var addCounts = PerSide(repeating: (inputs: 0, outputs: 0))
         /// The feerate the session's start set (`funding_feerate_perkw` of `open_channel2` or
         /// `splice_init`, `feerate` of `tx_init_rbf`).
         public var feerate: UInt32?
@@ -278,6 +280,8 @@ public struct ChannelModel: Sendable {
         case previousTransaction(serial: UInt64, problem: String)
         /// An output's amount is below the receiver's dust limit or above `MAX_MONEY`.
         case outputAmount(serial: UInt64, problem: String)
+        /// The peer's 4096th `tx_add_input` or `tx_add_output` of the session.
+        case tooManyMessages(MessageKind)
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

@@ -9,7 +9,7 @@ enum InteractiveTxRules {
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
-        signaturesWitness, signaturesReply, v2FundingOutput,
+        signaturesWitness, signaturesReply, v2FundingOutput, maxMessages,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -633,6 +633,23 @@ enum InteractiveTxRules {
         }
         if let dust = ch.params[c.sender].dustLimit, output.value < dust {
             c.violation("the funding output of \(output.value) sat is below the dust limit \(dust)")
+        }
+    }
+
+    static let maxMessages = Rule(
+        RuleInfo(
+            "itx-max-msgs", "4096 inputs or outputs fail the negotiation",
+            section: "\(section) §\"The tx_add_input Message\", §\"The tx_add_output Message\"", severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … if has received 4096 `tx_add_input` messages during this negotiation. … it has received 4096 `tx_add_output` messages during this negotiation.",
+            explanation:
+                "The limit bounds what a peer can make a node store for one negotiation (a transaction may hold at most 252 inputs and outputs anyway). After the peer's 4096th `tx_add_input` (or `tx_add_output`), the receiver's next move must be `tx_abort`; going on is the violation, reported at that message.",
+            example: "← tx_add_input (the 4096th of the session), → tx_complete"),
+        on: continuing
+    ) { c in
+        mustHaveFailed(&c) { failure in
+            guard case let .tooManyMessages(kind) = failure else { return nil }
+            return "the peer's 4096th `\(kind.name)` of the negotiation"
         }
     }
 }

@@ -8,6 +8,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
+        initContribution, ackContribution,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -178,4 +179,48 @@ enum SpliceRules {
             "splice_txid \(short(Hex.encode(txid.bytes.reversed()))) is not a pending splice (\(pending.isEmpty ? "none is pending" : "pending: " + pending.joined(separator: ", ")))"
         )
     }
+
+    /// Judges a negative `funding_contribution_satoshis` against the sender's balance.
+    static func contribution(_ c: inout Check) {
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let contribution = c.typed.fundingContributionSatoshis else { return c.notGiven(\TypedMessage.fundingContributionSatoshis) }
+        guard contribution < 0 else { return }
+        guard ch.origin == .opened, !ch.spliced, !ch.htlcIDsUnknown else {
+            return c.notEvaluated("the sender's balance is not known (the channel's opening or an earlier splice is not modelled)")
+        }
+        let counts = PerSide(ch.ledger.updates.first.count, ch.ledger.updates.second.count)
+        guard let balances = ch.ledger.contents(counts: counts).balances else {
+            return c.notEvaluated("the balances are not known: an HTLC amount or the opening balances are not in the trace")
+        }
+        let balance = max(balances[c.sender], 0) / 1000
+        let removed = contribution.magnitude
+        if removed > UInt64(balance) {
+            c.violation(
+                "funding_contribution_satoshis \(contribution) removes more than the sender's balance of \(balance) sat",
+                field: \TypedMessage.fundingContributionSatoshis, actual: removed, maximum: UInt64(balance))
+        }
+    }
+
+    static let initContribution = Rule(
+        RuleInfo(
+            "spl-init-contrib", "splice_init removes no more than the sender has", section: initSection,
+            severity: .error,
+            spec:
+                "The sender: MUST set `funding_contribution_satoshis` to the amount it adds to (or, negative, removes from) the channel. The receiver: if `funding_contribution_satoshis` is negative and its absolute value is greater than the sending node's current channel balance: MUST either send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "A splice-out takes funds from the sender's own balance, which the trace follows from the opening through every HTLC (channels quiesce before a splice, so nothing is in flight).",
+            example: "(carol's balance 970 000 sat) → splice_init funding_contribution_satoshis=-1000000"),
+        on: [.spliceInit]
+    ) { c in contribution(&c) }
+
+    static let ackContribution = Rule(
+        RuleInfo(
+            "spl-ack-contrib", "splice_ack removes no more than the sender has",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_ack Message\" Requirements", severity: .error,
+            spec:
+                "The receiver of `splice_ack`: if `funding_contribution_satoshis` is negative and its absolute value is greater than the sending node's current channel balance: MUST either send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation: "The same bound as for `splice_init`, for the node that accepts the splice.",
+            example: "(dave's balance 30 000 sat) ← splice_ack funding_contribution_satoshis=-50000"),
+        on: [.spliceAck]
+    ) { c in contribution(&c) }
 }
