@@ -22,6 +22,32 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let notCheckable: [CatalogEntry] = [
         CatalogEntry(
+            id: "fmt-tlv-end", area: "message format and TLV",
+            status: .notCheckable(
+                reason:
+                    "holds for every byte string: a stream ends where its bytes end, and an empty stream is valid; a record cut short is fmt-tlv-overrun"
+            )),
+        CatalogEntry(
+            id: "fmt-features-padding", area: "message format and TLV",
+            status: .notCheckable(reason: "holds for every byte string: a feature bitmap is a whole number of bytes, so it is always padded")),
+        CatalogEntry(
+            id: "fmt-unknown-odd-msg", area: "message format and TLV",
+            status: .notCheckable(
+                reason:
+                    "ignoring leaves nothing on the wire: a later `error` or `warning` cannot be tied to the unknown message rather than to anything else the node received"
+            )),
+        CatalogEntry(
+            id: "v2-sigs-ignore-after-ready", area: "v2 establishment",
+            status: .notCheckable(
+                reason:
+                    "ignoring a late `tx_signatures` leaves nothing on the wire for a trace to show (the sender's side is itx-sigs-after-commit and v2-sequence)"
+            )),
+        CatalogEntry(
+            id: "re-ignore-ready", area: "reestablish",
+            status: .notCheckable(
+                reason: "ignoring a redundant `channel_ready` leaves nothing on the wire for a trace to show (whether it was due is re-channel-ready)"
+            )),
+        CatalogEntry(
             id: "fmt-max-size", area: "message format and TLV",
             status: .notCheckable(
                 reason:
@@ -101,6 +127,16 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "lcs-funder-first", area: "legacy close",
+            status: .judgedBy(
+                rule: "close-when-clean",
+                note:
+                    "a `closing_signed` only once both `shutdown`s are in and no HTLC is left; that the funder sends one at all is a SHOULD no end of a trace can decide"
+            )),
+        CatalogEntry(
+            id: "re-closing-restart", area: "reestablish",
+            status: .judgedBy(rule: "lcs-strictly-between", note: "whose fee history starts again on each connection")),
+        CatalogEntry(
             id: "spl-sigs-order", area: "splicing",
             status: .judgedBy(rule: "itx-sigs-order", note: "which attributes a splice's previous capacity to its initiator")),
         CatalogEntry(
@@ -162,9 +198,6 @@ public struct CatalogEntry: Sendable, Equatable {
     ]
 
     static let planned: [CatalogEntry] = [
-        CatalogEntry(id: "fmt-unknown-odd-msg", area: "message format and TLV", status: .planned),
-        CatalogEntry(id: "fmt-tlv-end", area: "message format and TLV", status: .planned),
-        CatalogEntry(id: "fmt-features-padding", area: "message format and TLV", status: .planned),
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-errwarn-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
@@ -188,7 +221,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "v2-open-inherits", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-commit-exchange", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
-        CatalogEntry(id: "v2-sigs-ignore-after-ready", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-rbf-accepter-initiator", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "add-fee-reserve", area: "update_add_htlc", status: .planned),
@@ -211,22 +243,18 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
-        CatalogEntry(id: "lcs-funder-first", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-funder-overlap", area: "legacy close", status: .planned),
         CatalogEntry(id: "lcs-nonfunder-overlap", area: "legacy close", status: .planned),
-        CatalogEntry(id: "lcs-agree", area: "legacy close", status: .planned),
         CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-ignore-ready", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-undo-uncommitted", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-closing-restart", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-sigs", area: "announcement_signatures", status: .planned),

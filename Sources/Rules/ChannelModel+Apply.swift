@@ -115,7 +115,10 @@ extension ChannelModel {
             let fee = m.uint(\.feeSatoshis)
             if let fee, closingFee[peer] == fee { closingAgreed = true }
             closingFee[side] = fee
-            if m.typed.feeRangeRecord != nil { closingRanged = true }
+            if let range = m.typed.feeRangeRecord {
+                closingRanged = true
+                closingRange[side] = range
+            }
         case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true

@@ -109,6 +109,8 @@ public struct ChannelModel: Sendable {
     @Indirect public var closingProposal = PerSide<ClosingProposal?>(nil, nil)
     /// The `fee_satoshis` of each side's latest `closing_signed`.
     public var closingFee = PerSide<UInt64?>(nil, nil)
+    /// The `fee_range` of each side's latest `closing_signed` on the connection.
+    public var closingRange = PerSide<FeeRange?>(nil, nil)
     /// Whether a closing transaction is signed by both sides: a `closing_signed` repeating the
     /// peer's fee, or a `closing_sig` (BOLT #2 §"Channel Close"). The channel then takes no
     /// more updates (`close-terminal`).
@@ -387,6 +389,7 @@ public struct ChannelModel: Sendable {
         closingCompleteOutstanding = PerSide(false, false)
         // A legacy negotiation starts again after a reconnection; an agreed close stays.
         closingFee = PerSide(nil, nil)
+        closingRange = PerSide(nil, nil)
         closingRanged = false
         if itx?.signaturesSent == PerSide(true, true) || itx?.aborted == true {
             itx = nil

@@ -6,7 +6,8 @@ import Wire
 enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
-        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, strictlyBetween, noUpdatesWhenClean,
+        waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, strictlyBetween, agree,
+        noUpdatesWhenClean,
         terminal,
     ]
 
@@ -382,6 +383,26 @@ enum CloseRules {
         guard let script = c.needBytes(\.closeeScriptpubkey) else { return }
         if script != expected {
             c.violation("closee_scriptpubkey \(short(Hex.encode(script))) is not the peer's latest script \(short(Hex.encode(expected)))")
+        }
+    }
+
+    static let agree = Rule(
+        RuleInfo(
+            "lcs-agree", "a fee within one's own range is accepted", section: legacySection,
+            severity: .warning,
+            spec:
+                "The receiving node: … if `fee_satoshis` matches its previously sent `fee_range`: SHOULD use `fee_satoshis` to sign and broadcast the final closing transaction. SHOULD reply with a `closing_signed` with the same `fee_satoshis` value if it is different from its previously sent `fee_satoshis`.",
+            explanation:
+                "A node that offered a fee range has agreed to any fee in it: when the peer proposes one, its answer repeats that fee, which ends the negotiation. Another fee prolongs it for nothing.",
+            example: "→ closing_signed fee_satoshis=1000 fee_range=500,2000, ← closing_signed fee_satoshis=1500, → closing_signed fee_satoshis=1200"),
+        on: [.closingSigned]
+    ) { c in
+        guard let ch = c.known(), !ch.closingAgreed, let range = ch.closingRange[c.sender], let proposed = ch.closingFee[c.peer] else { return }
+        guard range.minFeeSatoshis <= proposed, proposed <= range.maxFeeSatoshis, let fee = c.need(\.feeSatoshis) else { return }
+        if fee != proposed {
+            c.violation(
+                "fee_satoshis \(fee), although the peer's \(proposed) lies within the sender's own fee_range \(range.minFeeSatoshis)…\(range.maxFeeSatoshis)",
+                field: \TypedMessage.feeSatoshis, actual: fee, expected: proposed)
         }
     }
 }
