@@ -31,6 +31,12 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "fmt-features-padding", area: "message format and TLV",
             status: .notCheckable(reason: "holds for every byte string: a feature bitmap is a whole number of bytes, so it is always padded")),
         CatalogEntry(
+            id: "add-dup-hash", area: "update_add_htlc",
+            status: .notCheckable(
+                reason:
+                    "allowing a repeated payment_hash leaves nothing on the wire: a later `error` or `warning` cannot be tied to it rather than to anything else the node received"
+            )),
+        CatalogEntry(
             id: "fmt-unknown-odd-msg", area: "message format and TLV",
             status: .notCheckable(
                 reason:
@@ -126,6 +132,17 @@ public struct CatalogEntry: Sendable, Equatable {
     ]
 
     static let judgedElsewhere: [CatalogEntry] = [
+        CatalogEntry(
+            id: "stfu-disconnect-ends", area: "quiescence",
+            status: .judgedBy(
+                rule: "stfu-no-updates", note: "whose quiescence state starts again on each connection (so do stfu-once and stfu-only-dependent)")),
+        CatalogEntry(
+            id: "stfu-termination", area: "quiescence",
+            status: .judgedBy(
+                rule: "stfu-no-updates",
+                note:
+                    "for which quiescence ends when a splice's `tx_signatures` arrives, and also at `tx_abort` (implementations resume after an aborted splice; the spec is silent)"
+            )),
         CatalogEntry(
             id: "lcs-funder-first", area: "legacy close",
             status: .judgedBy(
@@ -226,15 +243,12 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "add-fee-reserve", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-fee-spike", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "add-dup-hash", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
-        CatalogEntry(id: "stfu-disconnect-ends", area: "quiescence", status: .planned),
-        CatalogEntry(id: "stfu-termination", area: "quiescence", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-funding-output", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
@@ -243,8 +257,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
-        CatalogEntry(id: "lcs-funder-overlap", area: "legacy close", status: .planned),
-        CatalogEntry(id: "lcs-nonfunder-overlap", area: "legacy close", status: .planned),
         CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),

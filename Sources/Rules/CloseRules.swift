@@ -7,6 +7,8 @@ enum CloseRules {
     static let all: [Rule] = [
         afterFunding, noPendingUpdates, once, noAdd, noAddReceived, scriptForm, upfrontMatch, mode, whenClean,
         waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, strictlyBetween, agree,
+        funderOverlap,
+        nonFunderOverlap,
         noUpdatesWhenClean,
         terminal,
     ]
@@ -403,6 +405,70 @@ enum CloseRules {
             c.violation(
                 "fee_satoshis \(fee), although the peer's \(proposed) lies within the sender's own fee_range \(range.minFeeSatoshis)…\(range.maxFeeSatoshis)",
                 field: \TypedMessage.feeSatoshis, actual: fee, expected: proposed)
+        }
+    }
+
+    /// The overlap of two fee ranges, if they overlap.
+    static func overlap(_ a: FeeRange, _ b: FeeRange) -> ClosedRange<UInt64>? {
+        let low = max(a.minFeeSatoshis, b.minFeeSatoshis), high = min(a.maxFeeSatoshis, b.maxFeeSatoshis)
+        return low <= high ? low...high : nil
+    }
+
+    static let funderOverlap = Rule(
+        RuleInfo(
+            "lcs-funder-overlap", "the funder takes a fee in the overlap of the ranges", section: legacySection,
+            severity: .error,
+            spec:
+                "The receiving node: … if the message contains a `fee_range`: … otherwise (the ranges overlap): if it is the funder: if `fee_satoshis` is not in the overlap between the sent and received `fee_range`: MUST fail the channel. otherwise: MUST reply with the same `fee_satoshis`.",
+            explanation:
+                "With overlapping ranges the funder, who pays the fee, settles the negotiation: it accepts the peer's fee if it lies in both ranges (its next `closing_signed` repeats it), and fails the channel otherwise (it sends no further `closing_signed`).",
+            example: "→ closing_signed fee_range=500,2000, ← closing_signed fee_satoshis=1500 fee_range=1000,3000, → closing_signed fee_satoshis=1800"
+        ),
+        on: [.closingSigned]
+    ) { c in
+        guard let ch = c.known(), !ch.closingAgreed, ch.opener == c.sender else { return }
+        guard let mine = ch.closingRange[c.sender], let theirs = ch.closingRange[c.peer], let proposed = ch.closingFee[c.peer],
+            let both = overlap(mine, theirs)
+        else { return }
+        guard let fee = c.need(\.feeSatoshis) else { return }
+        if !both.contains(proposed) {
+            c.violation(
+                "`closing_signed` although the peer's fee \(proposed) lies outside the overlap \(both.lowerBound)…\(both.upperBound) of the two fee ranges: the funder must fail the channel"
+            )
+        } else if fee != proposed {
+            c.violation(
+                "fee_satoshis \(fee), not the peer's \(proposed), which lies in the overlap \(both.lowerBound)…\(both.upperBound) of the two fee ranges",
+                field: \TypedMessage.feeSatoshis, actual: fee, expected: proposed)
+        }
+    }
+
+    static let nonFunderOverlap = Rule(
+        RuleInfo(
+            "lcs-nonfunder-overlap", "the non-funder proposes within the overlap, once", section: legacySection,
+            severity: .error,
+            spec:
+                "The receiving node: … if the message contains a `fee_range`: … otherwise (the ranges overlap): otherwise (it is not the funder): if it has already sent a `closing_signed`: if `fee_satoshis` is not the same as the value it sent: MUST fail the channel. otherwise: MUST propose a `fee_satoshis` in the overlap between received and (about-to-be) sent `fee_range`.",
+            explanation:
+                "The non-funder answers the funder's range with one proposal inside both ranges; if it had already proposed and the funder did not take that fee, the negotiation has failed and it sends no further `closing_signed`.",
+            example: "→ closing_signed fee_satoshis=1000 fee_range=500,2000, ← closing_signed fee_satoshis=2500 fee_range=1000,3000"),
+        on: [.closingSigned]
+    ) { c in
+        guard let ch = c.known(), !ch.closingAgreed, let opener = ch.opener, opener == c.peer else { return }
+        guard let received = ch.closingRange[c.peer], let proposed = ch.closingFee[c.peer], c.needTLVs() else { return }
+        guard let fee = c.need(\.feeSatoshis) else { return }
+        if let sent = ch.closingFee[c.sender] {
+            if proposed != sent {
+                c.violation(
+                    "`closing_signed` although the funder's fee \(proposed) is not the \(sent) the sender proposed before: the non-funder must fail the channel"
+                )
+            }
+            return
+        }
+        guard let mine = c.typed.feeRangeRecord, let both = overlap(received, mine) else { return }
+        if !both.contains(fee) {
+            c.violation(
+                "fee_satoshis \(fee) is outside the overlap \(both.lowerBound)…\(both.upperBound) of the funder's and its own fee ranges",
+                field: \TypedMessage.feeSatoshis, actual: fee, minimum: both.lowerBound, maximum: both.upperBound)
         }
     }
 }
