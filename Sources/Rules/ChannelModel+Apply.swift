@@ -219,6 +219,9 @@ extension ChannelModel {
             if itx?.signedTxid == nil { itx?.signedTxid = m.typed.txid }
             itx?.signaturesSent[side] = true
             itx?.mustFail[side] = nil
+            if let session = itx, session.signaturesSent == PerSide(true, true), session.kind == .open || (session.kind == .rbf && !spliced) {
+                v2FundingSigned = true
+            }
             if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
                 session.kind == .splice || (session.kind == .rbf && spliced)
             {

@@ -74,6 +74,8 @@ public struct ChannelModel: Sendable {
     public var openLocktime: UInt32?
     /// The `funding_feerate_perkw` of `open_channel2`.
     public var openFeerate: UInt32?
+    /// Whether a v2 opening's funding transaction (or an RBF of it) is signed both ways.
+    public var v2FundingSigned = false
     /// The `funding_satoshis` of `accept_channel2` (the accepter's contribution).
     public var acceptFundingSatoshis: UInt64?
     /// The feerate of the last interactive transaction whose construction completed (an RBF

@@ -9,7 +9,7 @@ enum InteractiveTxRules {
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
-        signaturesWitness, signaturesReply, v2FundingOutput, maxMessages,
+        signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -651,5 +651,44 @@ enum InteractiveTxRules {
             guard case let .tooManyMessages(kind) = failure else { return nil }
             return "the peer's 4096th `\(kind.name)` of the negotiation"
         }
+    }
+
+    static let v2Sequence = Rule(
+        RuleInfo(
+            "v2-sequence", "a v2 channel is ready once its funding is signed both ways",
+            section: "BOLT #2 §\"Channel Establishment v2\"", severity: .error,
+            spec:
+                "The v2 establishment runs: `open_channel2`, `accept_channel2`, the interactive construction of the funding transaction, `commitment_signed` both ways, `tx_signatures` both ways (the smaller contributor first), optional `tx_init_rbf` rounds, then `channel_ready`.",
+            explanation:
+                "`channel_ready` says the funding transaction reached its depth: before both nodes exchanged `tx_signatures` no funding transaction can be broadcast, so the channel cannot be ready. (Each earlier step has its own rule: itx-start, itx-sigs-after-commit, itx-sigs-order.)",
+            example: "→ open_channel2, ← accept_channel2, …, → tx_signatures, → channel_ready (no ← tx_signatures)"),
+        on: [.channelReady]
+    ) { c in
+        guard let ch = c.channel, ch.dualFunded else { return }
+        guard ch.origin == .opened else { return c.notEvaluated("the channel's opening is not in the trace") }
+        if !ch.v2FundingSigned { c.violation("`channel_ready` before the funding transaction was signed both ways (`tx_signatures`)") }
+    }
+
+    /// What a side may not send while it owes its `commitment_signed` for a constructed
+    /// interactive transaction (`tx_signatures` before it is itx-sigs-after-commit's).
+    static let beforeOwnCommitment: Set<MessageKind> = ReestablishRules.goingOn.subtracting([.commitmentSigned, .txSignatures, .txAbort])
+
+    static let commitExchange = Rule(
+        RuleInfo(
+            "v2-commit-exchange", "commitment_signed is answered with commitment_signed",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"The commitment_signed Message\"; §\"Splice commitment_signed\"",
+            severity: .error,
+            spec:
+                "The receiving node (of the `commitment_signed` for an interactive transaction): if it has not already transmitted its `commitment_signed`: MUST send `commitment_signed`. (For a splice: the receiver of `commitment_signed`: if it has not already sent its own, MUST send `commitment_signed`.)",
+            explanation:
+                "Once the transaction is constructed both nodes sign each other's first commitment for it; the receiver of the peer's signature answers with its own before going on (or fails the session with `tx_abort`).",
+            example: "→ tx_complete, ← tx_complete, → commitment_signed, ← channel_ready"),
+        on: beforeOwnCommitment
+    ) { c in
+        guard let session = c.channel?.itx, !session.aborted, session.constructed else { return }
+        guard session.commitmentSignedSent[c.peer], !session.commitmentSignedSent[c.sender] else { return }
+        c.violation(
+            "`\(c.name)` before the sender's own `commitment_signed`, which the peer's `commitment_signed` for the \(session.kind.rawValue) transaction asked for"
+        )
     }
 }
