@@ -374,7 +374,19 @@ extension ChannelModel {
         guard let vout = m.uint(\.prevtxVout).map({ UInt32(truncatingIfNeeded: $0) }), let prevtx = m.bytes(\.prevtx) else { return }
         let outpoint: Outpoint
         if prevtx.isEmpty {
-            guard let shared = m.typed.sharedInputTxidRecord else { return }
+            guard let shared = m.typed.sharedInputTxidRecord else {
+                session.mustFail[side.other] = .sharedInput(serial: serial, problem: "prevtx is empty but shared_input_txid is not set")
+                return
+            }
+            if session.spends.values.contains(where: \.shared) {
+                session.mustFail[side.other] = .sharedInput(serial: serial, problem: "a shared input was already added")
+            } else if !spliced, !dualFunded, let txid = fundingTxid, let index = fundingOutputIndex, shared != txid || vout != UInt32(index) {
+                session.mustFail[side.other] = .sharedInput(
+                    serial: serial,
+                    problem:
+                        "\(short(Hex.encode(shared.bytes.reversed()))):\(vout) is not the channel's funding output \(short(Hex.encode(txid.bytes.reversed()))):\(index)"
+                )
+            }
             outpoint = Outpoint(txid: shared.bytes, vout: vout, shared: true)
         } else {
             outpoint = Outpoint(txid: Hash.sha256d(prevtx), vout: vout, shared: false)

@@ -286,6 +286,9 @@ public struct ChannelModel: Sendable {
         case outputAmount(serial: UInt64, problem: String)
         /// The peer's 4096th `tx_add_input` or `tx_add_output` of the session.
         case tooManyMessages(MessageKind)
+        /// A shared input (`prevtx_len` 0) without `shared_input_txid`, not spending the
+        /// channel's funding output, or a second one.
+        case sharedInput(serial: UInt64, problem: String)
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

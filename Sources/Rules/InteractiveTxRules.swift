@@ -10,6 +10,7 @@ enum InteractiveTxRules {
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
+        sharedInput,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -690,5 +691,22 @@ enum InteractiveTxRules {
         c.violation(
             "`\(c.name)` before the sender's own `commitment_signed`, which the peer's `commitment_signed` for the \(session.kind.rawValue) transaction asked for"
         )
+    }
+
+    static let sharedInput = Rule(
+        RuleInfo(
+            "itx-shared-input", "a shared input spends the channel's funding output", section: "\(section) §\"The tx_add_input Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: … if `prevtx_len` is 0: `shared_input_txid` is not set; `shared_input_txid` and `prevtx_vout` don't match the previous funding output; it has already received a `tx_add_input` with `prevtx_len` 0.",
+            explanation:
+                "A splice spends the channel's current funding output as its one shared input, named by txid instead of by a `prevtx`. The funding outpoint is known for a v1 channel opened in the trace and not yet spliced. The receiver's next move after such an input must be `tx_abort`; going on is the violation, reported at that message.",
+            example: "← tx_add_input prevtx_len=0 (no shared_input_txid), → tx_complete"),
+        on: continuing
+    ) { c in
+        mustHaveFailed(&c) { failure in
+            guard case let .sharedInput(serial, problem) = failure else { return nil }
+            return "the peer's shared input serial_id \(serial) (\(problem))"
+        }
     }
 }
