@@ -95,8 +95,9 @@ public struct Check: Sendable {
     /// The message's spec name.
     public var name: String { view.name }
     public var kind: MessageKind? { view.kind }
-    /// The channel's state before the message, when the message belongs to a channel.
-    public let channel: ChannelModel?
+    /// The channel's state before the message, when the message belongs to a channel. The
+    /// engine moves the model in while the rules run and takes it back (no copy per message).
+    public internal(set) var channel: ChannelModel?
     /// The sender's side in `channel`.
     public let sender: ChannelModel.Side
     public let connection: ConnectionModel

@@ -273,8 +273,10 @@ enum ReestablishRules {
             example: "→ channel_reestablish next_funding=T…, ← channel_reestablish next_funding=U…, ← commitment_signed"),
         on: goingOn
     ) { c in
-        guard let ch = c.channel, let mine = ch.reestablish[c.sender], let theirs = ch.reestablish[c.peer] else { return }
-        guard let a = mine.nextFundingTxid, let b = theirs.nextFundingTxid, a != b, !ch.errorOnConnection[c.sender] else { return }
+        // Read through the model, not bound to a copy of it: this runs on every channel message.
+        guard let a = c.channel?.reestablish[c.sender]?.nextFundingTxid, let b = c.channel?.reestablish[c.peer]?.nextFundingTxid, a != b,
+            c.channel?.errorOnConnection[c.sender] == false
+        else { return }
         c.violation(
             "`\(c.name)` goes on with the channel although the two channel_reestablish name different next_funding txids (\(short(Hex.encode(a.bytes.reversed()))), \(short(Hex.encode(b.bytes.reversed())))): it must send an `error`"
         )

@@ -483,8 +483,7 @@ enum UpdateRules {
         }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         let number = ch.ledger.nextRevoked(c.sender)
-        var revealed = ch.revealedSecrets[c.sender]
-        switch revealed.reveal(secret, commitment: number, point: ch.points[c.sender][number]) {
+        switch ch.revealedSecrets[c.sender].judge(secret, commitment: number, point: ch.points[c.sender][number]) {
         case .consistent: break
         case .malformed: c.violation("per_commitment_secret is not 32 bytes")
         case .otherSeed:
