@@ -131,12 +131,6 @@ public struct Check: Sendable {
     /// The peer's side in `channel`.
     public var peer: ChannelModel.Side { sender.other }
 
-    /// A check of nothing, to end another's hold on its channel model.
-    static let empty = Check(
-        event: MessageEvent(content: .partial(PartialMessage(type: nil, name: "")), location: SourceLocation(file: "")),
-        view: MessageView(.partial(PartialMessage(type: nil, name: ""))), channel: nil, sender: .first,
-        connection: ConnectionModel(startSeen: false, transport: false))
-
     /// Whether the sender is the connection's initiator (`out`).
     public var fromInitiator: Bool { event.direction != .in }
 

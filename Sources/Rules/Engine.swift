@@ -208,60 +208,65 @@ public struct RuleEngine {
 
         // The rules, on the state before the message.
         var out: [Finding] = []
-        // The model moves into the check and back: copying it would retain each of its
-        // buffers, on every message.
-        var check = Check(event: event, view: view, channel: channel.take(), sender: side, connection: connection.model)
-        check.offloading = offloads
-        let lostReason = lostReasons[connectionKey]
-        for index in plan(view.kind) {
-            // Rules are read in place: a copy would retain each of their strings per message.
-            check.outcome = .passed
-            check.evidence = nil
-            check.comparison = nil
-            if let lostReason {
-                check.outcome = .notEvaluated(lostReason)
-            } else {
-                rules[index].check(&check)
-                if !check.offloaded.isEmpty {
-                    assert(rules[index].offloads, "\(rules[index].info.id) hands work off without saying so (Rule.offloads)")
-                    offloaded += check.offloaded
-                    check.offloaded.removeAll()
+        // The check lives in this block: leaving it releases its hold on the connection model
+        // before the message changes it in place.
+        do {
+            // The model moves into the check and back: copying it would retain each of its
+            // buffers, on every message.
+            var check = Check(event: event, view: view, channel: channel.take(), sender: side, connection: connection.model)
+            check.offloading = offloads
+            let lostReason = lostReasons[connectionKey]
+            for index in plan(view.kind) {
+                // Rules are read in place: a copy would retain each of their strings per message.
+                check.outcome = .passed
+                check.evidence = nil
+                check.comparison = nil
+                if let lostReason {
+                    check.outcome = .notEvaluated(lostReason)
+                } else {
+                    rules[index].check(&check)
+                    if !check.offloaded.isEmpty {
+                        assert(rules[index].offloads, "\(rules[index].info.id) hands work off without saying so (Rule.offloads)")
+                        offloaded += check.offloaded
+                        check.offloaded.removeAll()
+                    }
+                }
+                switch check.outcome {
+                case .passed:
+                    record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
+                    // Only a scope with findings has lineage to update (none in a clean trace).
+                    if let serial {
+                        if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rules[index].info.id) }
+                    } else if !connectionLineage.isEmpty, connectionLineage[connectionKey] != nil {
+                        connectionLineage[connectionKey]?.passed(rules[index].info.id)
+                    }
+                case let .notEvaluated(reason):
+                    record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
+                case let .violation(reason, crossing):
+                    record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
+                    let certain = !crossing || matchesLocal(party(event))
+                    let local = self.local
+                    let names = PartyNames(
+                        event: event, senderLabel: party(event), receiverLabel: receiver(event),
+                        isLocal: { Self.matches($0, local: local) })
+                    var finding = Finding(
+                        rule: rules[index].info, certainty: certain ? .certain : .possible,
+                        channel: check.channel?.key ?? event.channel, message: event, reason: names.apply(reason))
+                    finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
+                    // A removal refers to its HTLC's add.
+                    if let serial, removalMessages.contains(view.kind), let id = view.uint(\.id),
+                        let add = htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)],
+                        !finding.context.contains(where: { $0.location == add.location && $0.index == add.index })
+                    {
+                        finding.referenced = [add]
+                    }
+                    finding.evidence = check.evidence
+                    finding.comparison = check.comparison
+                    if let model = check.channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
+                    out.append(finding)
                 }
             }
-            switch check.outcome {
-            case .passed:
-                record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
-                // Only a scope with findings has lineage to update (none in a clean trace).
-                if let serial {
-                    if !channelLineage.isEmpty, channelLineage[serial] != nil { channelLineage[serial]?.passed(rules[index].info.id) }
-                } else if !connectionLineage.isEmpty, connectionLineage[connectionKey] != nil {
-                    connectionLineage[connectionKey]?.passed(rules[index].info.id)
-                }
-            case let .notEvaluated(reason):
-                record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
-            case let .violation(reason, crossing):
-                record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
-                let certain = !crossing || matchesLocal(party(event))
-                let local = self.local
-                let names = PartyNames(
-                    event: event, senderLabel: party(event), receiverLabel: receiver(event),
-                    isLocal: { Self.matches($0, local: local) })
-                var finding = Finding(
-                    rule: rules[index].info, certainty: certain ? .certain : .possible,
-                    channel: check.channel?.key ?? event.channel, message: event, reason: names.apply(reason))
-                finding.context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[connectionKey] ?? []
-                // A removal refers to its HTLC's add.
-                if let serial, removalMessages.contains(view.kind), let id = view.uint(\.id),
-                    let add = htlcAdds[serial]?[HTLCRef(offerer: side.other, id: id)],
-                    !finding.context.contains(where: { $0.location == add.location && $0.index == add.index })
-                {
-                    finding.referenced = [add]
-                }
-                finding.evidence = check.evidence
-                finding.comparison = check.comparison
-                if let model = check.channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
-                out.append(finding)
-            }
+            channel = check.channel.take()
         }
         if !out.isEmpty {
             if let serial {
@@ -271,8 +276,6 @@ public struct RuleEngine {
             }
         }
         findings += out.count
-        channel = check.channel.take()
-        check = Check.empty  // release its hold on the connection model before changing it in place
 
         observer?(event, channel, connection.model)
 
