@@ -408,6 +408,22 @@ enum UpdateRules {
         }
     }
 
+    /// The channel of a `revoke_and_ack` whose numbering the trace knows: `nil` (and "not
+    /// evaluated") when the channel's state before the trace is unknown, or the revocation
+    /// may repeat one sent before a reconnection.
+    static func revocationChannel(_ c: inout Check) -> ChannelModel? {
+        guard let ch = c.channel, ch.origin != .unknown else {
+            c.notEvaluated("the channel's state before the trace is unknown")
+            return nil
+        }
+        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
+            c.notEvaluated(
+                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
+            return nil
+        }
+        return ch
+    }
+
     static let revokeSolicited = Rule(
         RuleInfo(
             "raa-solicited", "revoke_and_ack answers a signing", section: "\(revokeSection) (derived)",
@@ -418,11 +434,7 @@ enum UpdateRules {
             example: "← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
         on: [.revokeAndAck]
     ) { c in
-        guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
-            return c.notEvaluated(
-                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
-        }
+        guard let ch = revocationChannel(&c) else { return }
         if ch.ledger.revocations[c.sender] >= ch.ledger.signings[c.peer].count {
             c.violation(
                 "no signing of the peer is waiting for a revocation (\(ch.ledger.signings[c.peer].count) signing\(ch.ledger.signings[c.peer].count == 1 ? "" : "s"), \(ch.ledger.revocations[c.sender]) revoked)"
@@ -441,11 +453,7 @@ enum UpdateRules {
             example: "→ revoke_and_ack per_commitment_secret=(the secret of the wrong commitment)"),
         on: [.revokeAndAck], offloads: true
     ) { c in
-        guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
-            return c.notEvaluated(
-                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
-        }
+        guard let ch = revocationChannel(&c) else { return }
         let number = ch.ledger.nextRevoked(c.sender)
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
@@ -476,11 +484,7 @@ enum UpdateRules {
                 "→ revoke_and_ack (commitment 0), → revoke_and_ack per_commitment_secret=(not derived from the same seed; its point was sent ahead)"),
         on: [.revokeAndAck]
     ) { c in
-        guard let ch = c.channel, ch.origin != .unknown else { return c.notEvaluated("the channel's state before the trace is unknown") }
-        if ch.mayRepeat(.revokeAndAck, from: c.sender) {
-            return c.notEvaluated(
-                "the first revocation after a reconnection may repeat an earlier one (the source does not give the channel_reestablish numbers)")
-        }
+        guard let ch = revocationChannel(&c) else { return }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         let number = ch.ledger.nextRevoked(c.sender)
         switch ch.revealedSecrets[c.sender].judge(secret, commitment: number, point: ch.points[c.sender][number]) {
