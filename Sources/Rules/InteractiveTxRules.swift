@@ -593,9 +593,12 @@ enum InteractiveTxRules {
             example: "← tx_signatures, → channel_ready (no tx_signatures of its own)"),
         on: beforeOwnSignatures
     ) { c in
-        guard let session = c.channel?.itx, !session.aborted, session.constructed else { return }
-        guard session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
-        c.violation("`\(c.name)` before the sender's own `tx_signatures`, which the peer's `tx_signatures` asked for (\(session.kind.rawValue))")
+        // Fields read through the model: this runs on every channel message.
+        guard c.channel?.itx?.aborted == false, c.channel?.itx?.constructed == true else { return }
+        guard c.channel?.itx?.signaturesSent[c.peer] == true, c.channel?.itx?.signaturesSent[c.sender] == false else { return }
+        c.violation(
+            "`\(c.name)` before the sender's own `tx_signatures`, which the peer's `tx_signatures` asked for (\(c.channel?.itx?.kind.rawValue ?? ""))"
+        )
     }
 
     static let v2FundingOutput = Rule(
@@ -686,10 +689,11 @@ enum InteractiveTxRules {
             example: "→ tx_complete, ← tx_complete, → commitment_signed, ← channel_ready"),
         on: beforeOwnCommitment
     ) { c in
-        guard let session = c.channel?.itx, !session.aborted, session.constructed else { return }
-        guard session.commitmentSignedSent[c.peer], !session.commitmentSignedSent[c.sender] else { return }
+        // Fields read through the model: this runs on every channel message.
+        guard c.channel?.itx?.aborted == false, c.channel?.itx?.constructed == true else { return }
+        guard c.channel?.itx?.commitmentSignedSent[c.peer] == true, c.channel?.itx?.commitmentSignedSent[c.sender] == false else { return }
         c.violation(
-            "`\(c.name)` before the sender's own `commitment_signed`, which the peer's `commitment_signed` for the \(session.kind.rawValue) transaction asked for"
+            "`\(c.name)` before the sender's own `commitment_signed`, which the peer's `commitment_signed` for the \(c.channel?.itx?.kind.rawValue ?? "") transaction asked for"
         )
     }
 
