@@ -247,7 +247,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-funding-output", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-commit", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-shared-sig", area: "splicing", status: .planned),

@@ -135,8 +135,11 @@ extension ChannelModel {
         case .channelReestablish:
             applyReestablish(m, from: side)
         case .spliceInit:
+            let before = capacity
             itx = InteractiveTx(kind: .splice, initiator: side)
-            itx?.capacityBefore = spliced ? nil : fundingSatoshis
+            itx?.capacityBefore = before
+            itx?.spliceKeys[side] = m.typed.fundingPubkey
+            itx?.contributions[side] = m.typed.fundingContributionSatoshis
             itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
             itx?.feerate = m.typed.fundingFeeratePerkw
         case .txInitRBF:
@@ -221,6 +224,7 @@ extension ChannelModel {
             itx?.mustFail[side] = nil
             if let session = itx, session.signaturesSent == PerSide(true, true), session.kind == .open || (session.kind == .rbf && !spliced) {
                 v2FundingSigned = true
+                if session.kind == .rbf { v2FundingReplaced = true }
             }
             if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
                 session.kind == .splice || (session.kind == .rbf && spliced)
@@ -249,6 +253,10 @@ extension ChannelModel {
             if let id = m.typed.shortChannelID { announcementShortID[side] = id }
         case .txAckRBF, .spliceAck:
             itx?.acknowledged = true
+            if m.kind == .spliceAck, itx?.kind == .splice {
+                itx?.spliceKeys[side] = m.typed.fundingPubkey
+                itx?.contributions[side] = m.typed.fundingContributionSatoshis
+            }
         case .txAbort:
             itx?.mustFail[side] = nil
             itx?.aborted = true

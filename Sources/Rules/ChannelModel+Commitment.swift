@@ -103,3 +103,15 @@ extension ChannelModel {
         return balances
     }
 }
+
+extension ChannelModel {
+    /// The channel's capacity before any splice, when the trace gives it: a v1 opening's
+    /// `funding_satoshis`, or both contributions of a v2 opening not replaced by an RBF.
+    var capacity: UInt64? {
+        guard !spliced, origin == .opened, let opened = fundingSatoshis else { return nil }
+        guard dualFunded else { return opened }
+        guard !v2FundingReplaced, let accepted = acceptFundingSatoshis else { return nil }
+        let (sum, overflow) = opened.addingReportingOverflow(accepted)
+        return overflow ? nil : sum
+    }
+}

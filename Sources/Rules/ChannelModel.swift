@@ -76,6 +76,9 @@ public struct ChannelModel: Sendable {
     public var openFeerate: UInt32?
     /// Whether a v2 opening's funding transaction (or an RBF of it) is signed both ways.
     public var v2FundingSigned = false
+    /// Whether an RBF of a v2 opening was signed (its contributions may differ from the
+    /// opening's, so the capacity is not known).
+    public var v2FundingReplaced = false
     /// The `funding_satoshis` of `accept_channel2` (the accepter's contribution).
     public var acceptFundingSatoshis: UInt64?
     /// The feerate of the last interactive transaction whose construction completed (an RBF
@@ -241,6 +244,10 @@ public struct ChannelModel: Sendable {
         public var inputValues: [UInt64: UInt64] = [:]
         /// A splice's previous channel capacity, which counts as its initiator's contribution.
         public var capacityBefore: UInt64?
+        /// A splice's new `funding_pubkey`s and `funding_contribution_satoshis`, per side (from
+        /// `splice_init` and `splice_ack`): its funding output's script and amount.
+        public var spliceKeys = PerSide<Point?>(nil, nil)
+        public var contributions = PerSide<Int64?>(nil, nil)
         /// The transaction as built so far, when its `locktime` is known and the model keeps
         /// every input and output (`itx-sigs-txid`).
         public var built: InteractiveTransaction?

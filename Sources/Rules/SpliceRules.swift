@@ -8,7 +8,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
-        initContribution, ackContribution,
+        initContribution, ackContribution, fundingOutput,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -223,4 +223,42 @@ enum SpliceRules {
             example: "(dave's balance 30 000 sat) ← splice_ack funding_contribution_satoshis=-50000"),
         on: [.spliceAck]
     ) { c in contribution(&c) }
+
+    static let fundingOutput = Rule(
+        RuleInfo(
+            "spl-funding-output", "a splice builds the new funding output",
+            section: "BOLT #2 §\"Channel Splicing\" §\"Splice tx_add_output\"", severity: .error,
+            spec:
+                "The splice initiator: MUST send at least one `tx_add_output`, which contains the new channel's funding output based on the `funding_pubkey`s from `splice_init` and `splice_ack`. (Its amount is the previous channel capacity plus both `funding_contribution_satoshis`; its script is P2WSH of `2 <pubkey1> <pubkey2> 2 OP_CHECKMULTISIG`, the keys in lexicographic order.)",
+            explanation:
+                "A splice moves the channel to a new funding output. lntrace finds it by its script when the construction completes, and checks its amount against the capacity the trace knows (a v1 opening's, or both contributions of a v2 opening) and the two contributions.",
+            example:
+                "→ splice_init funding_contribution_satoshis=100000, ← splice_ack, → tx_add_output sats=<capacity> (the contribution left out), …, tx_complete both ways"
+        ),
+        on: [.txComplete]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .splice, !session.aborted else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
+        guard let first = session.spliceKeys.first, let second = session.spliceKeys.second else {
+            return c.notEvaluated("the funding_pubkeys of `splice_init` and `splice_ack` are not in the trace")
+        }
+        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
+        guard let (serial, output) = built.outputs.filter({ $0.value.script == script }).min(by: { $0.key < $1.key }).map({ ($0.key, $0.value) })
+        else {
+            return c.violation("the splice completes without the new funding output (P2WSH of the funding_pubkeys of splice_init and splice_ack)")
+        }
+        if let adder = session.outputs?[serial], adder != session.initiator {
+            return c.violation("the new funding output (serial_id \(serial)) was added by the splice's non-initiator")
+        }
+        guard let capacity = session.capacityBefore, let mine = session.contributions.first, let theirs = session.contributions.second else {
+            return c.notEvaluated("the capacity before the splice or a contribution is not known")
+        }
+        let expected = Int64(clamping: capacity) &+ mine &+ theirs
+        if Int64(clamping: output.value) != expected {
+            c.violation(
+                "the new funding output pays \(output.value) sat, not the capacity \(capacity) plus the contributions \(mine) and \(theirs)",
+                field: "sats", actual: output.value, expected: expected >= 0 ? UInt64(expected) : nil)
+        }
+    }
 }

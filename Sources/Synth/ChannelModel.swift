@@ -58,6 +58,14 @@ final class ChannelModel {
     var v2FundingKeys = PerSide<[UInt8]?>(nil, nil)
     var v2Funding: (script: [UInt8], satoshis: UInt64)?
     var v2FundingOutputAdded = false
+    /// A splice's new funding output (P2WSH of the `funding_pubkey`s of `splice_init` and
+    /// `splice_ack`, the capacity plus both contributions): the initiator's first output in it.
+    var spliceKeys = PerSide<[UInt8]?>(nil, nil)
+    var spliceContributions = PerSide<Int64>(0, 0)
+    var spliceFunding: (script: [UInt8], satoshis: UInt64)?
+    var spliceFundingOutputAdded = false
+    /// The capacity the next splice starts from.
+    var capacity: UInt64 { v2Funding?.satoshis ?? fundingSatoshis }
 
     /// The lowest `serial_id` of `side`'s parity not yet used in the current construction.
     func nextSerial(for side: Side) -> UInt64 {

@@ -221,6 +221,15 @@ struct MessageBuilder {
             m.tlvs.upfrontShutdownScript = []
             m.tlvs.channelType = [0x10, 0x00]
             message = .acceptChannel(m)
+        case var .spliceInit(m):
+            m.channelID = cid
+            m.fundingFeeratePerkw = channel?.fundingFeerate ?? 2500
+            m.fundingPubkey = keys.point("splice funding \(label)")
+            message = .spliceInit(m)
+        case var .spliceAck(m):
+            m.channelID = cid
+            m.fundingPubkey = keys.point("splice funding \(label)")
+            message = .spliceAck(m)
         case var .spliceLocked(m):
             guard let channel else { break }
             m.channelID = cid
@@ -410,6 +419,9 @@ struct MessageBuilder {
             if let channel, side == .first, !channel.v2FundingOutputAdded, let funding = channel.v2Funding {
                 m.sats = funding.satoshis
                 m.script = funding.script
+            } else if let channel, side == channel.interactiveInitiator, !channel.spliceFundingOutputAdded, let funding = channel.spliceFunding {
+                m.sats = funding.satoshis
+                m.script = funding.script
             }
             if channel != nil { m.channelID = cid }
             message = .txAddOutput(m)
@@ -559,6 +571,12 @@ struct MessageBuilder {
         case let .fundingSigned(m):
             channel.channelID = m.channelID
         case let .spliceInit(m):
+            channel.spliceKeys = PerSide(nil, nil)
+            channel.spliceKeys[side] = m.fundingPubkey.bytes
+            channel.spliceContributions = PerSide(0, 0)
+            channel.spliceContributions[side] = m.fundingContributionSatoshis
+            channel.spliceFunding = nil
+            channel.spliceFundingOutputAdded = false
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
             channel.fundingFeerate = m.fundingFeeratePerkw
@@ -634,6 +652,7 @@ struct MessageBuilder {
             case let .txAddOutput(m):
                 channel.interactive?.addOutput(serial: m.serialID, sats: m.sats, script: m.script)
                 if m.script == channel.v2Funding?.script { channel.v2FundingOutputAdded = true }
+                if m.script == channel.spliceFunding?.script { channel.spliceFundingOutputAdded = true }
             case let .txRemoveOutput(m): channel.interactive?.removeOutput(serial: m.serialID)
             default: break
             }
@@ -641,6 +660,13 @@ struct MessageBuilder {
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
             channel.stfuSent[side] = true
+        case let .spliceAck(m):
+            channel.spliceKeys[side] = m.fundingPubkey.bytes
+            channel.spliceContributions[side] = m.fundingContributionSatoshis
+            if let a = channel.spliceKeys.first, let b = channel.spliceKeys.second {
+                let total = Int64(clamping: channel.capacity) &+ channel.spliceContributions.first &+ channel.spliceContributions.second
+                channel.spliceFunding = (Script.p2wsh(Script.funding(a, b)), UInt64(max(total, 0)))
+            }
         case let .txSignatures(m):
             channel.signedTxid = m.txid
         case let .shutdown(m):
