@@ -251,7 +251,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-commit", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-shared-sig", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-locked-zeroconf", area: "splicing", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
         CatalogEntry(id: "re-raa-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),

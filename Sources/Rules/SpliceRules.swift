@@ -8,7 +8,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
-        initContribution, ackContribution, fundingOutput,
+        initContribution, ackContribution, fundingOutput, lockedZeroconf,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -260,5 +260,21 @@ enum SpliceRules {
                 "the new funding output pays \(output.value) sat, not the capacity \(capacity) plus the contributions \(mine) and \(theirs)",
                 field: "sats", actual: output.value, expected: expected >= 0 ? UInt64(expected) : nil)
         }
+    }
+
+    static let lockedZeroconf = Rule(
+        RuleInfo(
+            "spl-locked-zeroconf", "a zero-conf channel locks a splice at once",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_locked Message\" Requirements", severity: .warning,
+            spec: "If `option_zeroconf` has been negotiated: SHOULD send `splice_locked` immediately after exchanging `tx_signatures`.",
+            explanation:
+                "A zero-conf channel trusts its funding before it confirms; a splice of it is used as soon as both nodes signed it, so each node's next message for the channel is its `splice_locked`.",
+            example: "(channel_type with option_zeroconf) → tx_signatures, ← tx_signatures, → update_add_htlc"),
+        on: ReestablishRules.goingOn.subtracting([.spliceLocked])
+    ) { c in
+        // Read through the model: this runs on every channel message.
+        guard let type = c.channel?.channelType, ConnectionModel.isSet(type, 50) || ConnectionModel.isSet(type, 51) else { return }
+        guard (c.channel?.pendingSplices ?? 0) > 0, c.channel?.spliceLockedSent[c.sender] == false else { return }
+        c.violation("`\(c.name)` before the sender's `splice_locked`, on a zero-conf channel whose splice both nodes signed")
     }
 }
