@@ -133,6 +133,18 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "v1-accept-common", area: "v1 establishment",
+            status: .judgedBy(
+                rule: "v1-points-valid",
+                note: "which, with v1-max-htlcs, v1-dust-min, v1-reserve-ge-dust and v1-upfront-tlv, judges `accept_channel` as `open_channel`")),
+        CatalogEntry(
+            id: "v2-open-inherits", area: "v2 establishment",
+            status: .judgedBy(
+                rule: "v1-points-valid",
+                note:
+                    "which, with v1-max-htlcs, v1-dust-min, v1-upfront-tlv, v1-channel-type-valid and v1-scid-alias-private, judges `open_channel2` as `open_channel`"
+            )),
+        CatalogEntry(
             id: "stfu-disconnect-ends", area: "quiescence",
             status: .judgedBy(
                 rule: "stfu-no-updates", note: "whose quiescence state starts again on each connection (so do stfu-once and stfu-only-dependent)")),
@@ -224,7 +236,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),
         CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "v1-accept-common", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-multi-alias", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "itx-output-script", area: "interactive-tx", status: .planned),
@@ -233,7 +244,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-rbf-double-spend", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-contribution", area: "interactive-tx", status: .planned),
-        CatalogEntry(id: "v2-open-inherits", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-rbf-accepter-initiator", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),

@@ -403,7 +403,7 @@ enum EstablishmentRules {
             spec: "if `announce_channel` is `true` (not `0`): MUST NOT send `channel_type` with the `option_scid_alias` bit set.",
             explanation: "An alias hides the real short channel id, which an announced channel publishes anyway.",
             example: "→ open_channel channel_flags=01 channel_type=400000000000 (bit 46)"),
-        on: [.openChannel]
+        on: [.openChannel, .openChannel2]
     ) { c in
         guard let flags = c.typed.channelFlags, c.needTLVs() else { return c.notGiven(\.channelFlags) }
         guard let type = c.typed.channelTypeRecord else { return }
