@@ -237,7 +237,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "ready-multi-alias", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "itx-output-script", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-balance", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),

@@ -62,6 +62,7 @@ extension ChannelModel {
             fundingSignedSeen = true
         case .channelReady:
             readySent[side] = true
+            readyOnConnection[side] = true
             if origin == .opened, let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
             if let scid = m.typed.shortChannelIDRecord {
                 aliases[side].append(scid.rawValue)

@@ -87,6 +87,8 @@ public struct ChannelModel: Sendable {
     public var fundingOutputIndex: UInt16?
     public var fundingSatoshis: UInt64?
     public var readySent = PerSide(false, false)
+    /// Whether each side sent `channel_ready` on the current connection.
+    public var readyOnConnection = PerSide(false, false)
     public var pushMsat: UInt64?
 
     // MARK: Normal operation (Documentation/channel-model.md)
@@ -388,6 +390,7 @@ public struct ChannelModel: Sendable {
     mutating func reconnected(connection: Int) {
         self.connection = connection
         openedOnConnection = false
+        readyOnConnection = PerSide(false, false)
         reestablishSent = PerSide(false, false)
         errorOnConnection = PerSide(false, false)
         reestablish = PerSide(nil, nil)

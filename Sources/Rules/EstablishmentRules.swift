@@ -13,7 +13,7 @@ enum EstablishmentRules {
         largeChannel, notIfDualFund,
         pointsValid,
         scidAliasPrivate,
-        acceptReserveDust, acceptZeroconf, aliasRequired, operationAfterReady, initialFee, initialReserve,
+        acceptReserveDust, acceptZeroconf, aliasRequired, multiAlias, operationAfterReady, initialFee, initialReserve,
     ]
 
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
@@ -541,6 +541,25 @@ enum EstablishmentRules {
             c.violation(
                 "accepts an opening whose first commitment pays \(max(amounts.funder, 0)) and \(amounts.fundee) msat, neither above the \(reserve) sat reserve"
             )
+        }
+    }
+
+    static let multiAlias = Rule(
+        RuleInfo(
+            "ready-multi-alias", "a repeated channel_ready brings a new alias", section: "BOLT #2 §\"The channel_ready Message\" Requirements",
+            severity: .warning,
+            spec:
+                "The sender: MAY send multiple `channel_ready` messages to the same peer with different `alias` values. (Outside a reconnection, that is the only reason to send `channel_ready` again.)",
+            explanation:
+                "Once a connection has a node's `channel_ready`, another one on it only makes sense to hand out a new alias; one with an alias already sent (or none) is redundant, which hints at a node that lost track of the channel's state.",
+            example: "→ channel_ready short_channel_id=700000x1x0, → channel_ready short_channel_id=700000x1x0"),
+        on: [.channelReady]
+    ) { c in
+        guard c.channel?.readyOnConnection[c.sender] == true else { return }
+        guard c.needTLVs() else { return }
+        guard let alias = c.typed.shortChannelIDRecord else { return c.violation("`channel_ready` again on the connection, without an alias") }
+        if c.channel?.aliases[c.sender].contains(alias.rawValue) == true {
+            c.violation("`channel_ready` again on the connection, with the alias \(alias) it already sent")
         }
     }
 }
