@@ -250,7 +250,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "add-fee-spike", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "attribution-data", area: "removing HTLCs", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),

@@ -10,7 +10,7 @@ enum UpdateRules {
         addIDStart, addIDIncrement, addAmountNonzero, addAmountMinimum, addCLTVBlocks, addMaxAccepted, addMaxInFlight,
         removeIDKnown, removeOnce, removeAfterIrrevocable, fulfillPreimage, malformedBadOnion, malformedSHA, failBlinded,
         commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeSecret, revokeShachain, revokeNextPoint, feeFunderOnly,
-        commitFundingTxid,
+        commitFundingTxid, attributionData,
     ]
 
     static let addSection = "BOLT #2 §\"Adding an HTLC: update_add_htlc\" Requirements"
@@ -308,6 +308,28 @@ enum UpdateRules {
             c.violation("HTLC \(htlc.id) came with path_key but is failed with update_fail_htlc")
         } else if let code = c.need(\.failureCode), code != 0xc018 {
             c.violation("HTLC \(htlc.id) came with path_key but failure_code is 0x\(String(code, radix: 16)), not 0xc018")
+        }
+    }
+
+    static let attributionData = Rule(
+        RuleInfo(
+            "attribution-data", "a removal carries attribution_data when the remover supports it", section: removeSection,
+            severity: .error,
+            spec:
+                "When supporting `option_attribution_data`: if `path_key` is not set in the incoming `update_add_htlc`: MUST initialize `attribution_data` and include it in `update_fail_htlc` and `update_fulfill_htlc`.",
+            explanation:
+                "Attribution data lets the payer find which hop failed or delayed a payment. A node that offers `option_attribution_data` (bit 36/37 in its `init`) adds it to every removal of an HTLC that did not come through a blinded route.",
+            example: "(→ init with feature 37) ← update_add_htlc, → update_fulfill_htlc (no attribution_data)"),
+        on: [.updateFulfillHTLC, .updateFailHTLC]
+    ) { c in
+        guard c.needTLVs() else { return }
+        guard let features = c.connection.features[c.direction] else {
+            return c.notEvaluated("the sender's `init` is not in the trace")
+        }
+        guard ConnectionModel.isSet(features, 36) || ConnectionModel.isSet(features, 37) else { return }
+        guard let htlc = removed(&c), !htlc.blinded else { return }
+        if c.typed.attributionDataRecord == nil {
+            c.violation("`\(c.name)` of HTLC \(htlc.id) without attribution_data, although the sender offers option_attribution_data")
         }
     }
 

@@ -323,12 +323,16 @@ struct MessageBuilder {
             if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) {
                 m.id = channel.ledger.htlcs[index].id
                 m.paymentPreimage = channel.preimage(of: channel.ledger.htlcs[index]) ?? m.paymentPreimage
+                if !channel.ledger.htlcs[index].blinded { m.tlvs.attributionData = attributionData(from) }
             }
             message = .updateFulfillHTLC(m)
         case var .updateFailHTLC(m):
             guard let channel else { break }
             m.channelID = cid
-            if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) { m.id = channel.ledger.htlcs[index].id }
+            if let index = channel.ledger.oldestOpenHTLC(offeredBy: side.other) {
+                m.id = channel.ledger.htlcs[index].id
+                if !channel.ledger.htlcs[index].blinded { m.tlvs.attributionData = attributionData(from) }
+            }
             m.reason = sha256("failure \(label) \(m.id)".utf8) + sha256("failure padding".utf8)
             message = .updateFailHTLC(m)
         case var .updateFailMalformedHTLC(m):
@@ -677,6 +681,13 @@ struct MessageBuilder {
         default:
             break
         }
+    }
+
+    /// The `attribution_data` a node offering `option_attribution_data` (bit 36/37) adds to
+    /// its removals (BOLT #2; the hold times and HMACs are zeros here), or `nil`.
+    func attributionData(_ node: String) -> AttributionData? {
+        guard let bits = features[node], bits.contains(36) || bits.contains(37) else { return nil }
+        return AttributionData(htlcHoldTimes: [UInt32](repeating: 0, count: 20), truncatedHmacs: [[UInt8]](repeating: [0, 0, 0, 0], count: 210))
     }
 
     /// The signature records of `closing_tlvs`, by variant.
