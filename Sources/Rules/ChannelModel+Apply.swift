@@ -38,6 +38,7 @@ extension ChannelModel {
             ledger.nextHTLCID = PerSide(0, 0)
             openLocktime = m.kind == .openChannel2 ? m.uint(\.locktime).map { UInt32(truncatingIfNeeded: $0) } : nil
             openFeerate = m.kind == .openChannel2 ? m.typed.fundingFeeratePerkw : nil
+            previousAttempts = []
             spliceTxidsKnown = true
             constructedFeerate = nil
         case .acceptChannel, .acceptChannel2:
@@ -137,6 +138,7 @@ extension ChannelModel {
             applyReestablish(m, from: side)
         case .spliceInit:
             let before = capacity
+            previousAttempts = []
             itx = InteractiveTx(kind: .splice, initiator: side)
             itx?.capacityBefore = before
             itx?.spliceKeys[side] = m.typed.fundingPubkey
@@ -154,6 +156,9 @@ extension ChannelModel {
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
                 constructedFeerate = session.feerate
+                if session.whole, session.inputs != nil, previousAttempts.count < Self.maximumAttempts {
+                    previousAttempts.append(Set(session.spends.values))
+                }
             }
             session.lastMover = side
             session.lastMoveWasComplete = complete

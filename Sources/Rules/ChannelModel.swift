@@ -74,6 +74,10 @@ public struct ChannelModel: Sendable {
     public var openLocktime: UInt32?
     /// The `funding_feerate_perkw` of `open_channel2`.
     public var openFeerate: UInt32?
+    /// The outputs each earlier construction of the current funding (a v2 opening or a splice,
+    /// and their RBFs) spent, when the trace holds it whole: an RBF must double-spend each.
+    public var previousAttempts: [Set<Outpoint>] = []
+    static let maximumAttempts = 32
     /// Whether a v2 opening's funding transaction (or an RBF of it) is signed both ways.
     public var v2FundingSigned = false
     /// Whether an RBF of a v2 opening was signed (its contributions may differ from the

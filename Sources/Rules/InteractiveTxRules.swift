@@ -10,7 +10,7 @@ enum InteractiveTxRules {
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
-        sharedInput,
+        sharedInput, rbfDoubleSpend,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -711,6 +711,29 @@ enum InteractiveTxRules {
         mustHaveFailed(&c) { failure in
             guard case let .sharedInput(serial, problem) = failure else { return nil }
             return "the peer's shared input serial_id \(serial) (\(problem))"
+        }
+    }
+
+    static let rbfDoubleSpend = Rule(
+        RuleInfo(
+            "itx-rbf-double-spend", "an RBF double-spends every earlier attempt", section: "\(section) §\"The tx_init_rbf Message\"",
+            severity: .error,
+            spec:
+                "The sender of `tx_init_rbf` (and of `tx_ack_rbf`): if it contributed to a previous attempt: MUST ensure that the new transaction double-spends all other attempts, by sending `tx_add_input` with at least one input from each previous transaction construction attempt. The receiver (v2, on consecutive `tx_complete`): MUST fail the negotiation if the transaction does not share at least one input with each previous funding transaction.",
+            explanation:
+                "Only one of the attempts may confirm: each replacement spends at least one output an earlier attempt spent, so they conflict. The earlier attempts are the constructions of the same funding (the v2 opening or splice and its RBFs) that completed in the trace.",
+            example: "→ tx_signatures, ← tx_signatures, → tx_init_rbf, ← tx_ack_rbf, → tx_add_input (a new input only), …, tx_complete both ways"),
+        on: [.txComplete]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.whole, session.inputs != nil, let attempts = c.channel?.previousAttempts, !attempts.isEmpty else {
+            return c.notEvaluated("the earlier attempts' inputs are not in the trace")
+        }
+        let spent = Set(session.spends.values)
+        if let index = attempts.firstIndex(where: { $0.isDisjoint(with: spent) }) {
+            c.violation(
+                "the replacement shares no input with attempt \(index + 1) of \(attempts.count): the two could both confirm")
         }
     }
 }
