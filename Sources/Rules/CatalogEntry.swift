@@ -241,7 +241,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-complete-balance", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
-        CatalogEntry(id: "itx-rbf-contribution", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-rbf-accepter-initiator", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),

@@ -148,6 +148,8 @@ extension ChannelModel {
         case .txInitRBF:
             itx = InteractiveTx(kind: .rbf, initiator: side)
             itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }
+            // BOLT #2: a node that contributes to the funding output says how much (absent: 0).
+            itx?.contributions[side] = m.decoded ? m.typed.fundingOutputContributionRecord ?? 0 : nil
             itx?.feerate = m.typed.feerate
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
             guard var session = itx else { break }
@@ -259,6 +261,9 @@ extension ChannelModel {
             if let id = m.typed.shortChannelID { announcementShortID[side] = id }
         case .txAckRBF, .spliceAck:
             itx?.acknowledged = true
+            if m.kind == .txAckRBF, itx?.kind == .rbf {
+                itx?.contributions[side] = m.decoded ? m.typed.fundingOutputContributionRecord ?? 0 : nil
+            }
             if m.kind == .spliceAck, itx?.kind == .splice {
                 itx?.spliceKeys[side] = m.typed.fundingPubkey
                 itx?.contributions[side] = m.typed.fundingContributionSatoshis

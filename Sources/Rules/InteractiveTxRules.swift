@@ -10,7 +10,7 @@ enum InteractiveTxRules {
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
-        sharedInput, rbfDoubleSpend,
+        sharedInput, rbfDoubleSpend, rbfContribution,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -734,6 +734,40 @@ enum InteractiveTxRules {
         if let index = attempts.firstIndex(where: { $0.isDisjoint(with: spent) }) {
             c.violation(
                 "the replacement shares no input with attempt \(index + 1) of \(attempts.count): the two could both confirm")
+        }
+    }
+
+    static let rbfContribution = Rule(
+        RuleInfo(
+            "itx-rbf-contribution", "a fee-bumped opening pays the stated contributions to the funding output",
+            section: "\(section) §\"The tx_init_rbf Message\", §\"The tx_ack_rbf Message\"", severity: .error,
+            spec:
+                "The sender of `tx_init_rbf` or `tx_ack_rbf`: if it contributes to the transaction's funding output: MUST set `funding_output_contribution`. (The funding output of the replacement pays what the two contributions add up to; it is P2WSH of the two `funding_pubkey`s of the opening.)",
+            explanation:
+                "A replacement of a v2 opening may change how much each node puts into the channel, and each states its share in `funding_output_contribution` (absent: nothing). When the construction completes, the funding output must pay their sum.",
+            example:
+                "→ tx_init_rbf funding_output_contribution=400000, ← tx_ack_rbf, …, → tx_add_output sats=500000 script=<funding script>, tx_complete both ways"
+        ),
+        on: [.txComplete]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, c.channel?.spliced == false else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
+        guard let first = c.channel?.params.first.fundingPubkey, let second = c.channel?.params.second.fundingPubkey else {
+            return c.notEvaluated("the funding keys of the opening are not in the trace")
+        }
+        guard let mine = session.contributions.first, let theirs = session.contributions.second else {
+            return c.notEvaluated("the source does not give the TLVs of `tx_init_rbf` and `tx_ack_rbf`")
+        }
+        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
+        guard let output = built.outputs.filter({ $0.value.script == script }).min(by: { $0.key < $1.key })?.value else {
+            return c.violation("the replacement completes without the channel's funding output (P2WSH of both funding_pubkeys)")
+        }
+        let (total, overflow) = mine.addingReportingOverflow(theirs)
+        if overflow || Int64(clamping: output.value) != total {
+            c.violation(
+                "the funding output pays \(output.value) sat, not the funding_output_contribution total \(mine) + \(theirs)", field: "sats",
+                actual: output.value, expected: !overflow && total >= 0 ? UInt64(total) : nil)
         }
     }
 }

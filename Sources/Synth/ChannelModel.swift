@@ -58,6 +58,19 @@ final class ChannelModel {
     var v2FundingKeys = PerSide<[UInt8]?>(nil, nil)
     var v2Funding: (script: [UInt8], satoshis: UInt64)?
     var v2FundingOutputAdded = false
+    /// Each side's `funding_output_contribution` in a fee bump of a v2 opening.
+    var rbfContributions = PerSide<Int64>(0, 0)
+    /// What the funding output of the current fee bump pays (their sum).
+    var rbfFundingAmount: UInt64?
+    /// Each side's share of a v2 opening's funding output (`funding_satoshis` of
+    /// `open_channel2` and `accept_channel2`), for a fee bump to state; `nil` when nothing.
+    var acceptFundingSatoshis: UInt64 = 0
+
+    func v2Contribution(_ side: Side) -> Int64? {
+        guard v2Funding != nil, spliceFunding == nil else { return nil }
+        let share = side == .first ? fundingSatoshis : acceptFundingSatoshis
+        return share > 0 ? Int64(clamping: share) : nil
+    }
     /// A splice's new funding output (P2WSH of the `funding_pubkey`s of `splice_init` and
     /// `splice_ack`, the capacity plus both contributions): the initiator's first output in it.
     var spliceKeys = PerSide<[UInt8]?>(nil, nil)

@@ -241,7 +241,13 @@ struct MessageBuilder {
             m.channelID = cid
             // BOLT #2: at least 25/24 of the previous construction's feerate, rounded down.
             m.feerate = UInt32(min(UInt64(channel.fundingFeerate) * 25 / 24 + 1, UInt64(UInt32.max)))
+            if let share = channel.v2Contribution(side) { m.tlvs.fundingOutputContribution = share }
             message = .txInitRBF(m)
+        case var .txAckRBF(m):
+            guard let channel else { break }
+            m.channelID = cid
+            if let share = channel.v2Contribution(side) { m.tlvs.fundingOutputContribution = share }
+            message = .txAckRBF(m)
         case var .openChannel2(m):
             guard let channel else { break }
             m.temporaryChannelID = channel.temporaryID
@@ -420,8 +426,8 @@ struct MessageBuilder {
             if let channel { m.serialID = channel.nextSerial(for: side) }
             m.sats = 50_000
             m.script = p2wpkh(from)
-            if let channel, side == .first, !channel.v2FundingOutputAdded, let funding = channel.v2Funding {
-                m.sats = funding.satoshis
+            if let channel, side == channel.interactiveInitiator, !channel.v2FundingOutputAdded, let funding = channel.v2Funding {
+                m.sats = channel.rbfFundingAmount ?? funding.satoshis
                 m.script = funding.script
             } else if let channel, side == channel.interactiveInitiator, !channel.spliceFundingOutputAdded, let funding = channel.spliceFunding {
                 m.sats = funding.satoshis
@@ -581,11 +587,22 @@ struct MessageBuilder {
             channel.spliceContributions[side] = m.fundingContributionSatoshis
             channel.spliceFunding = nil
             channel.spliceFundingOutputAdded = false
+            // A splice builds its own funding output, not the opening's.
+            channel.v2FundingOutputAdded = true
+            channel.rbfFundingAmount = nil
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
             channel.fundingFeerate = m.fundingFeeratePerkw
             channel.interactiveInitiator = side
         case let .txInitRBF(m):
+            // A fee bump of a v2 opening builds the funding output again, paying what the
+            // two `funding_output_contribution`s add up to.
+            if channel.spliceFunding == nil, channel.v2Funding != nil {
+                channel.v2FundingOutputAdded = false
+                channel.rbfContributions = PerSide(0, 0)
+                channel.rbfContributions[side] = m.tlvs.fundingOutputContribution ?? 0
+                channel.rbfFundingAmount = UInt64(max(channel.rbfContributions[side], 0))
+            }
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
             channel.fundingFeerate = m.feerate
@@ -603,6 +620,7 @@ struct MessageBuilder {
             channel.revocationBasepoint = m.revocationBasepoint.bytes
         case let .acceptChannel2(m):
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
+            channel.acceptFundingSatoshis = m.fundingSatoshis
             if let opener = channel.v2FundingKeys.first {
                 channel.v2Funding = (Script.p2wsh(Script.funding(opener, m.fundingPubkey.bytes)), channel.fundingSatoshis &+ m.fundingSatoshis)
             }
@@ -664,6 +682,11 @@ struct MessageBuilder {
             channel.recordRevokeAndAck(from: side, secret: m.perCommitmentSecret)
         case .stfu:
             channel.stfuSent[side] = true
+        case let .txAckRBF(m):
+            if channel.spliceFunding == nil, channel.v2Funding != nil, !channel.v2FundingOutputAdded {
+                channel.rbfContributions[side] = m.tlvs.fundingOutputContribution ?? 0
+                channel.rbfFundingAmount = UInt64(max(channel.rbfContributions.first &+ channel.rbfContributions.second, 0))
+            }
         case let .spliceAck(m):
             channel.spliceKeys[side] = m.fundingPubkey.bytes
             channel.spliceContributions[side] = m.fundingContributionSatoshis
