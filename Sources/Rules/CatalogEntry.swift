@@ -242,7 +242,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
-        CatalogEntry(id: "v2-rbf-accepter-initiator", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "add-fee-reserve", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-fee-spike", area: "update_add_htlc", status: .planned),

@@ -10,7 +10,7 @@ enum InteractiveTxRules {
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
-        sharedInput, rbfDoubleSpend, rbfContribution,
+        sharedInput, rbfDoubleSpend, rbfContribution, rbfAccepterInitiator,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -768,6 +768,31 @@ enum InteractiveTxRules {
             c.violation(
                 "the funding output pays \(output.value) sat, not the funding_output_contribution total \(mine) + \(theirs)", field: "sats",
                 actual: output.value, expected: !overflow && total >= 0 ? UInt64(total) : nil)
+        }
+    }
+
+    static let rbfAccepterInitiator = Rule(
+        RuleInfo(
+            "v2-rbf-accepter-initiator", "an accepter that bumps the opening adds its funding output",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"Fee bumping: tx_init_rbf and tx_ack_rbf\"", severity: .error,
+            spec:
+                "If the accepter sends `tx_init_rbf`, it becomes the initiator of the interactive-tx session and thus: MUST send `tx_add_output` for the channel output; MUST pay the fees for the shared transaction fields.",
+            explanation:
+                "The initiator of a construction adds the shared funding output; when the accepter of a v2 opening starts a fee bump, that role is its own, not the opener's.",
+            example: "← tx_init_rbf (from the accepter), → tx_ack_rbf, → tx_add_output script=<funding script>, …, tx_complete both ways"),
+        on: [.txComplete]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, c.channel?.spliced == false else { return }
+        guard session.lastMover == c.peer, session.lastMoveWasComplete, let opener = c.channel?.opener, session.initiator != opener else { return }
+        guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
+        guard let first = c.channel?.params.first.fundingPubkey, let second = c.channel?.params.second.fundingPubkey else {
+            return c.notEvaluated("the funding keys of the opening are not in the trace")
+        }
+        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
+        // A missing funding output is itx-rbf-contribution's finding.
+        guard let serial = built.outputs.filter({ $0.value.script == script }).map(\.key).min(), let adder = session.outputs?[serial] else { return }
+        if adder != session.initiator {
+            c.violation("the funding output (serial_id \(serial)) was added by the opener, but the accepter started this fee bump")
         }
     }
 }
