@@ -139,6 +139,13 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "re-undo-uncommitted", area: "reestablish",
+            status: .judgedBy(
+                rule: "add-id-increment",
+                note:
+                    "and every ledger rule: the channel model drops each side's updates not yet signed for when a connection ends, and HTLC ids roll back with them (valid lives undo-then-reoffer, undo-before-stfu)"
+            )),
+        CatalogEntry(
             id: "v1-accept-common", area: "v1 establishment",
             status: .judgedBy(
                 rule: "v1-points-valid",
@@ -266,7 +273,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-commit-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-retransmit-order", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-undo-uncommitted", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
