@@ -139,6 +139,13 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching",
+            status: .judgedBy(
+                rule: "commit-funding-txid",
+                note:
+                    "which judges the sender of a `commitment_signed` naming another funding transaction (one of a batch that crossed `splice_locked` is not judged); that the receiver ignores it leaves nothing on the wire"
+            )),
+        CatalogEntry(
             id: "re-undo-uncommitted", area: "reestablish",
             status: .judgedBy(
                 rule: "add-id-increment",
@@ -260,7 +267,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
-        CatalogEntry(id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
