@@ -281,7 +281,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-funding-locked-set", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),

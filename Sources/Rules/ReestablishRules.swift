@@ -6,7 +6,7 @@ import Wire
 enum ReestablishRules {
     static let all: [Rule] = [
         waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
-        revocationNumberMatches, fundingLockedFlags, nextFundingMismatch,
+        revocationNumberMatches, fundingLockedFlags, nextFundingMismatch, fundingLockedSet,
     ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
@@ -280,5 +280,26 @@ enum ReestablishRules {
         c.violation(
             "`\(c.name)` goes on with the channel although the two channel_reestablish name different next_funding txids (\(short(Hex.encode(a.bytes.reversed()))), \(short(Hex.encode(b.bytes.reversed())))): it must send an `error`"
         )
+    }
+
+    static let fundingLockedSet = Rule(
+        RuleInfo(
+            "re-funding-locked-set", "my_current_funding_locked once channel_ready was sent", section: section,
+            severity: .error,
+            spec:
+                "A node: if `option_splice` was negotiated: if a splice transaction reached acceptable depth while disconnected: MUST include `my_current_funding_locked` with the txid of the latest such transaction. otherwise, if it has already sent `splice_locked` for any transaction: MUST include `my_current_funding_locked` with the txid of the last `splice_locked` it sent. otherwise, if it has already sent `channel_ready`: MUST include `my_current_funding_locked` with the txid of the channel funding transaction. otherwise (it has never sent `channel_ready` or `splice_locked`): MUST NOT include `my_current_funding_locked`.",
+            explanation:
+                "With splicing negotiated, `channel_reestablish` says which funding transaction the sender considers locked. A node whose `channel_ready` is in the trace must say so; one that never sent `channel_ready` (nor `splice_locked`) must not. Judged on channels opened in the trace, from sources that give the TLVs.",
+            example: "(option_splice) → channel_ready, …, (reconnection) → channel_reestablish (no my_current_funding_locked)"),
+        on: [.channelReestablish]
+    ) { c in
+        guard c.connection.negotiated(62) == true, c.needTLVs() else { return }
+        guard let ch = c.known(.opened) else { return }
+        let included = c.typed.myCurrentFundingLockedRecord != nil
+        if ch.readySent[c.sender] && !included {
+            c.violation("no `my_current_funding_locked`, although splicing is negotiated and the sender sent `channel_ready`")
+        } else if !ch.readySent[c.sender] && !ch.spliceLockedSent[c.sender] && included {
+            c.violation("`my_current_funding_locked` from a node that never sent `channel_ready` or `splice_locked`")
+        }
     }
 }

@@ -51,8 +51,18 @@ final class ChannelModel {
     var fundingFeerate: UInt32 = 2500
     /// The side that started the current interactive construction (its `serial_id`s are even).
     var interactiveInitiator: Side = .first
-    /// The txid the latest `tx_signatures` named (what `splice_locked` locks).
+    /// The txid the latest `tx_signatures` named (what `splice_locked` locks), and the first
+    /// one (a v2 opening's funding transaction).
     var signedTxid: SHA256Hash?
+    var firstSignedTxid: SHA256Hash?
+    /// What `my_current_funding_locked` reports after a reconnection: whether each side sent
+    /// `channel_ready`, the splice both last locked, whether the channel is announced, and
+    /// whether each side received the peer's `announcement_signatures` for its funding.
+    var readySent = PerSide(false, false)
+    var spliceLockedSent = PerSide(false, false)
+    var lockedTxid: SHA256Hash?
+    var announce = true
+    var announcementSignaturesReceived = PerSide(false, false)
     /// A v2 opening's funding output (P2WSH of both `funding_pubkey`s, both contributions),
     /// once `accept_channel2` is known: the opener's first `tx_add_output` in it.
     var v2FundingKeys = PerSide<[UInt8]?>(nil, nil)

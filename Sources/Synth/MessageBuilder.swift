@@ -417,6 +417,13 @@ struct MessageBuilder {
             m.nextRevocationNumber = channel.ledger.nextRevoked(side.other)
             m.yourLastPerCommitmentSecret = channel.lastSecretReceived[side] ?? [UInt8](repeating: 0, count: 32)
             m.myCurrentPerCommitmentPoint = channel.point(side: side, commitment: local)
+            // With splicing negotiated, a node that sent `channel_ready` names its current
+            // funding transaction, and asks for `announcement_signatures` it still needs.
+            let splicing = [from, to].allSatisfy { features[$0].map { $0.contains(62) || $0.contains(63) } ?? false }
+            if splicing, channel.readySent[side], let txid = channel.lockedTxid ?? channel.fundingTxid ?? channel.firstSignedTxid {
+                let ask: UInt8 = channel.announce && !channel.announcementSignaturesReceived[side] ? 1 : 0
+                m.tlvs.myCurrentFundingLocked = MyCurrentFundingLocked(myCurrentFundingLockedTxid: txid, retransmitFlags: ask)
+            }
             message = .channelReestablish(m)
         case var .stfu(m):
             m.channelID = cid
@@ -560,6 +567,7 @@ struct MessageBuilder {
         let side = channel.side(from)
         switch message {
         case let .openChannel(m):
+            channel.announce = m.channelFlags & 1 == 1
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: m.pushMsat)
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.feeratePerKw
@@ -608,6 +616,7 @@ struct MessageBuilder {
             channel.fundingFeerate = m.feerate
             channel.interactiveInitiator = side
         case let .openChannel2(m):
+            channel.announce = m.channelFlags & 1 == 1
             channel.v2FundingKeys.first = m.fundingPubkey.bytes
             channel.v2FundingOutputAdded = false
             channel.inputsAdded = PerSide([], [])
@@ -696,6 +705,18 @@ struct MessageBuilder {
             }
         case let .txSignatures(m):
             channel.signedTxid = m.txid
+            if channel.firstSignedTxid == nil { channel.firstSignedTxid = m.txid }
+        case .channelReady:
+            channel.readySent[side] = true
+        case .announcementSignatures:
+            channel.announcementSignaturesReceived[side.other] = true
+        case let .spliceLocked(m):
+            channel.spliceLockedSent[side] = true
+            if channel.spliceLockedSent == PerSide(true, true) {
+                channel.lockedTxid = m.spliceTxid
+                channel.spliceLockedSent = PerSide(false, false)
+                channel.announcementSignaturesReceived = PerSide(false, false)
+            }
         case let .shutdown(m):
             channel.closingScript[side] = m.scriptpubkey
         case let .closingComplete(m):
