@@ -139,6 +139,13 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
+            id: "cu-same-ts", area: "channel_update",
+            status: .judgedBy(
+                rule: "cu-timestamp",
+                note:
+                    "which reports, per sending direction, short channel id and direction bit, an update with the timestamp of a different one sent before, or an older one (the same update again is not judged)"
+            )),
+        CatalogEntry(
             id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching",
             status: .judgedBy(
                 rule: "commit-funding-txid",
@@ -289,7 +296,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "cu-after-ready", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-private", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-htlc-min", area: "channel_update", status: .planned),
-        CatalogEntry(id: "cu-same-ts", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-redundant", area: "channel_update", status: .planned),
         CatalogEntry(id: "cu-scid-known", area: "channel_update", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
