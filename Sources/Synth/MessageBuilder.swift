@@ -117,7 +117,7 @@ struct MessageBuilder {
         if let nextSecret, let channel {
             // The commitment whose point this revocation sends ahead gets a secret of another seed.
             let side = channel.side(statement.from)
-            channel.secretOverrides[side][channel.ledger.nextRevoked(side) + 2] = nextSecret
+            channel.secretOverrides[side][channel.ledger.nextRevoked(side) &+ 2] = nextSecret
         }
         fillDefaults(&message, from: statement.from, to: statement.to, channel: channel, preimage: &preimage, text: text)
         witnessCount = nil
@@ -376,7 +376,7 @@ struct MessageBuilder {
             m.channelID = cid
             let revoked = channel.ledger.nextRevoked(side)
             m.perCommitmentSecret = channel.secret(side: side, commitment: revoked)
-            m.nextPerCommitmentPoint = channel.point(side: side, commitment: revoked + 2)
+            m.nextPerCommitmentPoint = channel.point(side: side, commitment: revoked &+ 2)
             message = .revokeAndAck(m)
         case var .updateFee(m):
             m.channelID = cid
