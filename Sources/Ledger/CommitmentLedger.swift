@@ -168,6 +168,10 @@ public struct CommitmentLedger: Sendable {
     }
 
     /// The contents of the commitment made of each side's first `counts[side]` updates.
+    /// The contents once every update either side sent is in: the balances a clean channel
+    /// closes with, or that a splice starts from.
+    public var contentsWithAllUpdates: Contents { contents(counts: PerSide(updates.first.count, updates.second.count)) }
+
     public func contents(counts: PerSide<Int> = PerSide(0, 0)) -> Contents {
         // Balances stay exact for any real channel (amounts are bounded by 21M BTC); an
         // amount beyond that, or an overflow, makes them unknown rather than wrong.

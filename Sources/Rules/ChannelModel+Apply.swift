@@ -117,10 +117,7 @@ extension ChannelModel {
             let fee = m.uint(\.feeSatoshis)
             if let fee, closingFee[peer] == fee { closingAgreed = true }
             closingFee[side] = fee
-            if let range = m.typed.feeRangeRecord {
-                closingRanged = true
-                closingRange[side] = range
-            }
+            if let range = m.typed.feeRangeRecord { closingRange[side] = range }
         case .closingComplete:
             closingSent[side] = true
             closingCompleteOutstanding[side] = true
@@ -154,7 +151,7 @@ extension ChannelModel {
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete:
             guard var session = itx else { break }
             let complete = m.kind == .txComplete
-            if complete, session.lastMover == peer, session.lastMoveWasComplete {
+            if complete, session.completes(with: side) {
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
                 constructedFeerate = session.feerate

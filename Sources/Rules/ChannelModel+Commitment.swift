@@ -96,8 +96,7 @@ extension ChannelModel {
         guard ledger.everythingCommitted, !ledger.htlcs.contains(where: { $0.removeIndex == nil }) else {
             throw MissingEvidence(reason: "the channel is not clean: its final balances are not settled")
         }
-        let counts = PerSide(ledger.updates.first.count, ledger.updates.second.count)
-        guard let balances = ledger.contents(counts: counts).balancesMsat else {
+        guard let balances = ledger.contentsWithAllUpdates.balancesMsat else {
             throw MissingEvidence(reason: "the balances are not known: an HTLC amount or the opening balances are not in the trace")
         }
         return balances

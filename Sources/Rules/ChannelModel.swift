@@ -128,7 +128,7 @@ public struct ChannelModel: Sendable {
     public var closingAgreed = false
     /// Whether a `closing_signed` of the current negotiation carried a `fee_range` (the
     /// negotiation then follows the ranges, not "strictly between").
-    public var closingRanged = false
+    public var closingRanged: Bool { closingRange.contains { $0 != nil } }
     public var stfuSent = PerSide(false, false)
     public var stfuInitiator = PerSide<UInt8?>(nil, nil)
     public var errorSent = PerSide(false, false)
@@ -273,6 +273,10 @@ public struct ChannelModel: Sendable {
             return (own.count, own.filter { spends[$0]?.shared == true }.count)
         }
 
+        /// Whether a `tx_complete` from `side` ends the construction: the peer's last move was
+        /// a `tx_complete` too (consecutive `tx_complete`s).
+        public func completes(with side: Side) -> Bool { lastMover == side.other && lastMoveWasComplete }
+
         /// Whether the session's start still waits for the recipient's answer (`splice_ack`,
         /// `tx_ack_rbf` or `tx_abort`): nothing answered it and no move was made (a session
         /// rebuilt after a reconnection is past that).
@@ -323,11 +327,7 @@ public struct ChannelModel: Sendable {
 
         /// The signature records a `closing_complete` or `closing_sig` carries.
         static func signatureRecords(_ typed: TypedMessage) -> Set<Int> {
-            var types: Set<Int> = []
-            if typed.closerOutputOnlyRecord != nil { types.insert(1) }
-            if typed.closeeOutputOnlyRecord != nil { types.insert(2) }
-            if typed.closerAndCloseeOutputsRecord != nil { types.insert(3) }
-            return types
+            Set(ClosingTransactionRules.signatures(typed).map(\.variant.rawValue))
         }
     }
 
@@ -409,7 +409,6 @@ public struct ChannelModel: Sendable {
         // A legacy negotiation starts again after a reconnection; an agreed close stays.
         closingFee = PerSide(nil, nil)
         closingRange = PerSide(nil, nil)
-        closingRanged = false
         if itx?.signaturesSent == PerSide(true, true) || itx?.aborted == true {
             itx = nil
         } else if itx?.constructed == true {

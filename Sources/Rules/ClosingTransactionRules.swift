@@ -58,8 +58,8 @@ enum ClosingTransactionRules {
     }
 
     /// The signature records a `closing_complete` or `closing_sig` carries, by variant.
-    static func signatures(_ typed: TypedMessage) -> [(ClosingTransaction.Variant, [UInt8])] {
-        var out: [(ClosingTransaction.Variant, [UInt8])] = []
+    static func signatures(_ typed: TypedMessage) -> [(variant: ClosingTransaction.Variant, signature: [UInt8])] {
+        var out: [(variant: ClosingTransaction.Variant, signature: [UInt8])] = []
         if let s = typed.closerOutputOnlyRecord { out.append((.closerOutputOnly, s.bytes)) }
         if let s = typed.closeeOutputOnlyRecord { out.append((.closeeOutputOnly, s.bytes)) }
         if let s = typed.closerAndCloseeOutputsRecord { out.append((.closerAndCloseeOutputs, s.bytes)) }
@@ -164,7 +164,9 @@ enum ClosingTransactionRules {
 
     /// Verifies each of `records` over the simple-close transaction of its variant with
     /// `signer`'s funding key (offloaded).
-    static func verifySimple(_ c: inout Check, _ close: SimpleClose, records: [(ClosingTransaction.Variant, [UInt8])], signer: Side) {
+    static func verifySimple(
+        _ c: inout Check, _ close: SimpleClose, records: [(variant: ClosingTransaction.Variant, signature: [UInt8])], signer: Side
+    ) {
         guard let ch = c.channel else { return }
         let funding: ClosingTransaction.Funding
         do throws(MissingEvidence) {

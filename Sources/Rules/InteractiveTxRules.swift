@@ -491,7 +491,7 @@ enum InteractiveTxRules {
         on: [.txComplete]
     ) { c in
         guard let session = session(&c) else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.completes(with: c.sender) else { return }
         guard session.whole, let inputs = session.inputs, let outputs = session.outputs else {
             return c.notEvaluated("the session's inputs and outputs are not all in the trace")
         }
@@ -616,16 +616,14 @@ enum InteractiveTxRules {
         on: [.txComplete]
     ) { c in
         guard let session = session(&c), session.kind == .open else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.completes(with: c.sender) else { return }
         guard let ch = c.channel, session.whole, let built = session.built else {
             return c.notEvaluated("the session's outputs are not all in the trace")
         }
         guard let first = ch.params.first.fundingPubkey, let second = ch.params.second.fundingPubkey,
             let opened = ch.fundingSatoshis, let accepted = ch.acceptFundingSatoshis
         else { return c.notEvaluated("the funding keys or amounts of `open_channel2` and `accept_channel2` are not in the trace") }
-        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
-        let funding = built.outputs.filter { $0.value.script == script }
-        guard let output = funding.min(by: { $0.key < $1.key })?.value else {
+        guard let output = built.firstOutput(paying: Script.fundingOutput(first.bytes, second.bytes))?.output else {
             return c.violation("the construction completes without the channel's funding output (P2WSH of both funding_pubkeys)")
         }
         let (total, overflow) = opened.addingReportingOverflow(accepted)
@@ -726,7 +724,7 @@ enum InteractiveTxRules {
         on: [.txComplete]
     ) { c in
         guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.completes(with: c.sender) else { return }
         guard session.whole, session.inputs != nil, let attempts = c.channel?.previousAttempts, !attempts.isEmpty else {
             return c.notEvaluated("the earlier attempts' inputs are not in the trace")
         }
@@ -751,7 +749,7 @@ enum InteractiveTxRules {
         on: [.txComplete]
     ) { c in
         guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, c.channel?.spliced == false else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.completes(with: c.sender) else { return }
         guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
         guard let first = c.channel?.params.first.fundingPubkey, let second = c.channel?.params.second.fundingPubkey else {
             return c.notEvaluated("the funding keys of the opening are not in the trace")
@@ -759,8 +757,7 @@ enum InteractiveTxRules {
         guard let mine = session.contributions.first, let theirs = session.contributions.second else {
             return c.notEvaluated("the source does not give the TLVs of `tx_init_rbf` and `tx_ack_rbf`")
         }
-        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
-        guard let output = built.outputs.filter({ $0.value.script == script }).min(by: { $0.key < $1.key })?.value else {
+        guard let output = built.firstOutput(paying: Script.fundingOutput(first.bytes, second.bytes))?.output else {
             return c.violation("the replacement completes without the channel's funding output (P2WSH of both funding_pubkeys)")
         }
         let (total, overflow) = mine.addingReportingOverflow(theirs)
@@ -783,14 +780,14 @@ enum InteractiveTxRules {
         on: [.txComplete]
     ) { c in
         guard let session = c.channel?.itx, session.kind == .rbf, !session.aborted, c.channel?.spliced == false else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete, let opener = c.channel?.opener, session.initiator != opener else { return }
+        guard session.completes(with: c.sender), let opener = c.channel?.opener, session.initiator != opener else { return }
         guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
         guard let first = c.channel?.params.first.fundingPubkey, let second = c.channel?.params.second.fundingPubkey else {
             return c.notEvaluated("the funding keys of the opening are not in the trace")
         }
-        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
         // A missing funding output is itx-rbf-contribution's finding.
-        guard let serial = built.outputs.filter({ $0.value.script == script }).map(\.key).min(), let adder = session.outputs?[serial] else { return }
+        guard let serial = built.firstOutput(paying: Script.fundingOutput(first.bytes, second.bytes))?.serial, let adder = session.outputs?[serial]
+        else { return }
         if adder != session.initiator {
             c.violation("the funding output (serial_id \(serial)) was added by the opener, but the accepter started this fee bump")
         }

@@ -188,8 +188,7 @@ enum SpliceRules {
         guard ch.origin == .opened, !ch.spliced, !ch.htlcIDsUnknown else {
             return c.notEvaluated("the sender's balance is not known (the channel's opening or an earlier splice is not modelled)")
         }
-        let counts = PerSide(ch.ledger.updates.first.count, ch.ledger.updates.second.count)
-        guard let balances = ch.ledger.contents(counts: counts).balances else {
+        guard let balances = ch.ledger.contentsWithAllUpdates.balances else {
             return c.notEvaluated("the balances are not known: an HTLC amount or the opening balances are not in the trace")
         }
         let balance = max(balances[c.sender], 0) / 1000
@@ -238,14 +237,12 @@ enum SpliceRules {
         on: [.txComplete]
     ) { c in
         guard let session = c.channel?.itx, session.kind == .splice, !session.aborted else { return }
-        guard session.lastMover == c.peer, session.lastMoveWasComplete else { return }
+        guard session.completes(with: c.sender) else { return }
         guard session.whole, let built = session.built else { return c.notEvaluated("the session's outputs are not all in the trace") }
         guard let first = session.spliceKeys.first, let second = session.spliceKeys.second else {
             return c.notEvaluated("the funding_pubkeys of `splice_init` and `splice_ack` are not in the trace")
         }
-        let script = Script.p2wsh(Script.funding(first.bytes, second.bytes))
-        guard let (serial, output) = built.outputs.filter({ $0.value.script == script }).min(by: { $0.key < $1.key }).map({ ($0.key, $0.value) })
-        else {
+        guard let (serial, output) = built.firstOutput(paying: Script.fundingOutput(first.bytes, second.bytes)) else {
             return c.violation("the splice completes without the new funding output (P2WSH of the funding_pubkeys of splice_init and splice_ack)")
         }
         if let adder = session.outputs?[serial], adder != session.initiator {

@@ -165,8 +165,7 @@ final class ChannelModel {
 
     /// Each side's final balance once no HTLC is left (a negative one as 0).
     var finalBalancesMsat: PerSide<UInt64>? {
-        let counts = PerSide(ledger.updates.first.count, ledger.updates.second.count)
-        return ledger.contents(counts: counts).balances?.map { UInt64(max($0, 0)) }
+        ledger.contentsWithAllUpdates.balances?.map { UInt64(max($0, 0)) }
     }
 
     /// The funding output the closing transactions spend (v1 channels).

@@ -631,7 +631,7 @@ struct MessageBuilder {
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
             channel.acceptFundingSatoshis = m.fundingSatoshis
             if let opener = channel.v2FundingKeys.first {
-                channel.v2Funding = (Script.p2wsh(Script.funding(opener, m.fundingPubkey.bytes)), channel.fundingSatoshis &+ m.fundingSatoshis)
+                channel.v2Funding = (Script.fundingOutput(opener, m.fundingPubkey.bytes), channel.fundingSatoshis &+ m.fundingSatoshis)
             }
             // BOLT #2 §"channel_id, v2": SHA256(lesser-revocation-basepoint || greater-revocation-basepoint).
             channel.dustLimit.second = m.dustLimitSatoshis
@@ -701,7 +701,7 @@ struct MessageBuilder {
             channel.spliceContributions[side] = m.fundingContributionSatoshis
             if let a = channel.spliceKeys.first, let b = channel.spliceKeys.second {
                 let total = Int64(clamping: channel.capacity) &+ channel.spliceContributions.first &+ channel.spliceContributions.second
-                channel.spliceFunding = (Script.p2wsh(Script.funding(a, b)), UInt64(max(total, 0)))
+                channel.spliceFunding = (Script.fundingOutput(a, b), UInt64(max(total, 0)))
             }
         case let .txSignatures(m):
             channel.signedTxid = m.txid

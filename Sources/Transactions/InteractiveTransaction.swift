@@ -29,6 +29,11 @@ public struct InteractiveTransaction: Sendable, Hashable {
     public mutating func removeInput(serial: UInt64) { inputs[serial] = nil }
     public mutating func removeOutput(serial: UInt64) { outputs[serial] = nil }
 
+    /// The output with the lowest `serial_id` that pays `script` (a funding output).
+    public func firstOutput(paying script: [UInt8]) -> (serial: UInt64, output: Transaction.Output)? {
+        outputs.filter { $0.value.script == script }.min { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     public var transaction: Transaction {
         Transaction(
             inputs: inputs.sorted { $0.key < $1.key }.map(\.value), outputs: outputs.sorted { $0.key < $1.key }.map(\.value),

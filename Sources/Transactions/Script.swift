@@ -43,6 +43,9 @@ public enum Script {
     public static func p2wpkh(_ pubkey: [UInt8]) -> [UInt8] { [OP_0] + push(Hash.hash160(pubkey)) }
 
     /// §"Funding Transaction Output": `2 <pubkey1> <pubkey2> 2 OP_CHECKMULTISIG`, keys sorted.
+    /// The funding output's script: P2WSH of ``funding(_:_:)``.
+    public static func fundingOutput(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { p2wsh(funding(a, b)) }
+
     public static func funding(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
         let (first, second) = a.lexicographicallyPrecedes(b) ? (a, b) : (b, a)
         return [OP_2] + push(first) + push(second) + [OP_2, OP_CHECKMULTISIG]
