@@ -251,6 +251,11 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(
             id: "v2-accept-channel-type", area: "v2 establishment",
             status: .judgedBy(rule: "v1-accept-channel-type", note: "which is checked on `accept_channel2` too")),
+        CatalogEntry(
+            id: "v2-reserve", area: "v2 establishment",
+            status: .judgedBy(
+                rule: "add-fee-reserve",
+                note: "which holds each side of a v2 channel to 1% of the capacity, and at least both dust limits, as its reserve")),
     ]
 
     static let planned: [CatalogEntry] = [
@@ -268,13 +273,9 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "itx-complete-feerate", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "itx-rbf-fees", area: "interactive-tx", status: .planned),
         CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
-        CatalogEntry(id: "v2-reserve", area: "v2 establishment", status: .planned),
-        CatalogEntry(id: "add-fee-reserve", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "add-fee-spike", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "add-repeat-id-reconnect", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
-        CatalogEntry(id: "fee-afford", area: "update_fee", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),

@@ -47,7 +47,17 @@ extension ChannelModel {
             if let type = m.typed.channelTypeRecord { channelType = type }
             if let point = m.typed.firstPerCommitmentPoint { points[side][0] = point }
             if let point = m.typed.secondPerCommitmentPoint { points[side][1] = point }
-            if m.kind == .acceptChannel2 { acceptFundingSatoshis = m.uint(\.fundingSatoshis) }
+            if m.kind == .acceptChannel2 {
+                acceptFundingSatoshis = m.uint(\.fundingSatoshis)
+                // Each side starts with what it put in (BOLT #2 §"The open_channel2 Message": no push).
+                if let opener, let opened = fundingSatoshis, let accepted = acceptFundingSatoshis,
+                    opened <= CommitmentLedger.maximumMoney, accepted <= CommitmentLedger.maximumMoney
+                {
+                    var base = PerSide(repeating: Int64(accepted * 1000))
+                    base[opener] = Int64(opened * 1000)
+                    ledger.balanceBase = base
+                }
+            }
             if m.kind == .acceptChannel2, let opener {
                 itx = InteractiveTx(kind: .open, initiator: opener)
                 itx?.built = openLocktime.map(InteractiveTransaction.init(locktime:))
@@ -229,7 +239,11 @@ extension ChannelModel {
             itx?.mustFail[side] = nil
             if let session = itx, session.signaturesSent == PerSide(true, true), session.kind == .open || (session.kind == .rbf && !spliced) {
                 v2FundingSigned = true
-                if session.kind == .rbf { v2FundingReplaced = true }
+                if session.kind == .rbf {
+                    // The amounts the RBF attempt put in are not modelled.
+                    v2FundingReplaced = true
+                    ledger.balanceBase = nil
+                }
             }
             if let session = itx, !signedBefore, session.signaturesSent == PerSide(true, true),
                 session.kind == .splice || (session.kind == .rbf && spliced)

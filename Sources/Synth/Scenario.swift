@@ -241,7 +241,7 @@ public enum ScenarioParser {
         }
     }
 
-    /// `open A B [channel=L]`: a v1 channel opening, `open_channel` … both `channel_ready`.
+    /// `open A B [channel=L] [push_msat=N]`: a v1 channel opening, `open_channel` … both `channel_ready`.
     /// `pay A B [amount_msat=N] [channel=L] [fail]`: A offers an HTLC that B settles, each
     /// change signed and revoked both ways (ten messages).
     static func sugar(_ head: String, tokens: [String], line: Int) throws(ScenarioError) -> Statement {
@@ -249,6 +249,7 @@ public enum ScenarioParser {
         let a = tokens[0], b = tokens[1]
         var channel: [(field: String, value: String)] = []
         var amount: [(field: String, value: String)] = []
+        var push: [(field: String, value: String)] = []
         var fail = false
         for token in tokens.dropFirst(2) {
             if token == "fail" && head == "pay" { fail = true; continue }
@@ -257,7 +258,8 @@ public enum ScenarioParser {
             switch key {
             case "channel": channel.append((key, value))
             case "amount_msat" where head == "pay": amount.append((key, value))
-            default: throw ScenarioError(line: line, "\(head) takes channel=\(head == "pay" ? ", amount_msat= and fail" : "")")
+            case "push_msat" where head == "open": push.append((key, value))
+            default: throw ScenarioError(line: line, "\(head) takes channel=\(head == "pay" ? ", amount_msat= and fail" : " and push_msat=")")
             }
         }
         func m(_ from: String, _ to: String, _ type: String, _ extra: [(field: String, value: String)] = []) -> Statement {
@@ -267,7 +269,7 @@ public enum ScenarioParser {
             return .repeated(
                 1,
                 [
-                    m(a, b, "open_channel"), m(b, a, "accept_channel"), m(a, b, "funding_created"), m(b, a, "funding_signed"),
+                    m(a, b, "open_channel", push), m(b, a, "accept_channel"), m(a, b, "funding_created"), m(b, a, "funding_signed"),
                     m(a, b, "channel_ready"), m(b, a, "channel_ready"),
                 ])
         }
