@@ -41,6 +41,7 @@ extension ChannelModel {
             previousAttempts = []
             spliceTxidsKnown = true
             constructedFeerate = nil
+            constructedFee = nil
         case .acceptChannel, .acceptChannel2:
             acceptSeen = true
             params[side] = Params(from: m)
@@ -165,6 +166,9 @@ extension ChannelModel {
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
                 constructedFeerate = session.feerate
+                constructedFee = try? totalFee(of: session)
+                // The completer's own contributions, which its peer must now judge.
+                if let failure = contributionFailure(session, of: side) { session.mustFail[peer] = failure }
                 if session.whole, session.inputs != nil, previousAttempts.count < Self.maximumAttempts {
                     previousAttempts.append(Set(session.spends.values))
                 }

@@ -88,6 +88,9 @@ public struct ChannelModel: Sendable {
     /// The feerate of the last interactive transaction whose construction completed (an RBF
     /// must pay at least 25/24 of it: `itx-rbf-feerate`).
     public var constructedFeerate: UInt32?
+    /// The fees the last constructed transaction paid, in satoshis, when the trace gives
+    /// every amount (`itx-rbf-fees`).
+    public var constructedFee: Int64?
     public var fundingOutputIndex: UInt16?
     public var fundingSatoshis: UInt64?
     public var readySent = PerSide(false, false)
@@ -306,6 +309,11 @@ public struct ChannelModel: Sendable {
         /// A shared input (`prevtx_len` 0) without `shared_input_txid`, not spending the
         /// channel's funding output, or a second one.
         case sharedInput(serial: UInt64, problem: String)
+        /// The completed transaction takes more out for the peer (its share of the funding
+        /// output included) than the peer's inputs put in, in satoshis.
+        case unbalanced(inputs: UInt64, outputs: UInt64)
+        /// The peer's fee is below the agreed feerate over the least its contributions weigh.
+        case underpaid(fee: UInt64, minimum: UInt64, weight: UInt64, feerate: UInt32)
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

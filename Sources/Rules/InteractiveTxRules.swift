@@ -10,7 +10,7 @@ enum InteractiveTxRules {
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
         previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
-        sharedInput, rbfDoubleSpend, rbfContribution, rbfAccepterInitiator,
+        sharedInput, rbfDoubleSpend, rbfContribution, rbfAccepterInitiator, completeBalance, completeFeerate, rbfFees,
     ]
 
     static let section = "BOLT #2 §\"Interactive Transaction Construction\""
@@ -790,6 +790,95 @@ enum InteractiveTxRules {
         else { return }
         if adder != session.initiator {
             c.violation("the funding output (serial_id \(serial)) was added by the opener, but the accepter started this fee bump")
+        }
+    }
+
+    /// The contributions of a construction that `c`'s `tx_complete` completes, or `nil` (and
+    /// "not evaluated" when the trace does not give them).
+    static func completedContributions(_ c: inout Check) -> ChannelModel.Contributions? {
+        guard let ch = c.channel, let session = ch.itx, !session.aborted, session.completes(with: c.sender) else { return nil }
+        do throws(MissingEvidence) {
+            return try ch.contributions(of: session)
+        } catch {
+            c.notEvaluated(error.reason)
+            return nil
+        }
+    }
+
+    static let completeBalance = Rule(
+        RuleInfo(
+            "itx-complete-balance", "each side's inputs cover its outputs", section: "\(section) §\"The tx_complete Message\"",
+            severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: the peer's total input satoshis is less than their outputs. One MUST account for the peer's portion of the funding output when verifying compliance with this requirement.",
+            explanation:
+                "A side's inputs (their amounts from each `prevtx`; a splice's shared input is the previous capacity, its initiator's) must pay for the outputs it added and its share of the funding output (its `funding_satoshis`, `funding_output_contribution`, or for a splice its contribution, plus the capacity for the initiator). The node that completes the construction with `tx_complete` accepts the peer's share; the peer judges the completer's at its next message.",
+            example: "→ tx_add_input (100,000 sat), → tx_add_output sats=150000, … ← tx_complete (completes)"),
+        on: continuing
+    ) { c in
+        if c.kind == .txComplete, c.channel?.itx?.completes(with: c.sender) == true {
+            guard let accounts = completedContributions(&c) else { return }
+            if accounts.fee(of: c.peer) == nil {
+                c.violation(
+                    "the construction completes with the peer putting in \(accounts.inputs[c.peer]) sat and taking out \(accounts.outputs[c.peer]) sat (its share of the funding output included): it must be failed",
+                    field: "peer_input_sats", actual: accounts.inputs[c.peer], minimum: accounts.outputs[c.peer])
+            }
+            return
+        }
+        mustHaveFailed(&c) { failure in
+            guard case let .unbalanced(inputs, outputs) = failure else { return nil }
+            return "the peer's contributions, \(inputs) sat in and \(outputs) sat out (its share of the funding output included)"
+        }
+    }
+
+    static let completeFeerate = Rule(
+        RuleInfo(
+            "itx-complete-feerate", "each side pays the agreed feerate for what it adds",
+            section: "\(section) §\"The tx_complete Message\"; BOLT #3 §\"Calculating Fees for Collaborative Transactions\"", severity: .error,
+            spec:
+                "The receiving node: MUST fail the negotiation if: the peer's paid feerate does not meet or exceed the agreed `feerate` (based on the `minimum fee`); if is the *non-initiator*: the *initiator*'s fees do not cover the `common` fields. (BOLT #3: fees are paid by each party to the transaction, at a `feerate` determined during the initiation, with the initiator covering the fees for the common transaction fields.)",
+            explanation:
+                "What a side's inputs put in beyond its outputs is its fee; it must reach the agreed feerate (`funding_feerate_perkw`, or `tx_init_rbf`'s `feerate`) times the weight of what the side added. lntrace counts the least that weight can be: each input without its witness plus one witness byte, each output, and for the initiator the fields every transaction has. A fee below that is short at any witness size.",
+            example: "(funding_feerate_perkw=2500) → tx_add_input (100,000 sat), → tx_add_output sats=100000, … ← tx_complete (completes)"),
+        on: continuing
+    ) { c in
+        if c.kind == .txComplete, c.channel?.itx?.completes(with: c.sender) == true {
+            guard let accounts = completedContributions(&c), let fee = accounts.fee(of: c.peer) else { return }
+            guard let feerate = c.channel?.itx?.feerate else { return c.notEvaluated("the agreed feerate is not in the trace") }
+            let (product, overflow) = UInt64(feerate).multipliedReportingOverflow(by: accounts.weight[c.peer])
+            let minimum = product / 1000
+            if !overflow, fee < minimum {
+                c.violation(
+                    "the construction completes with the peer paying \(fee) sat for at least \(accounts.weight[c.peer]) weight units, below the \(minimum) sat of feerate \(feerate): it must be failed",
+                    field: "peer_fee_sats", actual: fee, minimum: minimum)
+            }
+            return
+        }
+        mustHaveFailed(&c) { failure in
+            guard case let .underpaid(fee, minimum, weight, feerate) = failure else { return nil }
+            return "the peer's fee of \(fee) sat for at least \(weight) weight units (at least \(minimum) sat at feerate \(feerate))"
+        }
+    }
+
+    static let rbfFees = Rule(
+        RuleInfo(
+            "itx-rbf-fees", "a fee bump pays more fees in total", section: "\(section) §\"The tx_complete Message\"; §\"Channel Splicing\"",
+            severity: .error,
+            spec:
+                "Upon receipt of consecutive `tx_complete`s, the receiving node: if this is an RBF attempt: MUST fail the negotiation if: the transaction's total fees is less than the last successfully negotiated transaction's fees. (Splicing: this is an RBF attempt and the transaction's total fees is less than the last successfully negotiated splice transaction's fees.)",
+            explanation:
+                "A replacement must pay more than the transaction it replaces (BIP 125). The fees are all inputs (from each `prevtx`; a splice's shared input is the previous capacity) less all outputs; the node that completes the fee bump with `tx_complete` accepts them.",
+            example: "(constructed: 5,000 sat of fees) → tx_init_rbf, …, ← tx_complete (completes, 4,000 sat of fees)"),
+        on: [.txComplete]
+    ) { c in
+        guard let ch = c.channel, let session = ch.itx, session.kind == .rbf, !session.aborted, session.completes(with: c.sender) else { return }
+        guard let previous = ch.constructedFee else { return c.notEvaluated("the fees of the last constructed transaction are not in the trace") }
+        let fee: Int64
+        do throws(MissingEvidence) { fee = try ch.totalFee(of: session) } catch { return c.notEvaluated(error.reason) }
+        if fee < previous {
+            c.violation(
+                "the fee bump completes paying \(fee) sat in fees, less than the \(previous) sat of the transaction it replaces: it must be failed",
+                field: "fee_sats", actual: UInt64(max(fee, 0)), minimum: UInt64(max(previous, 0)))
         }
     }
 }

@@ -68,6 +68,11 @@ final class ChannelModel {
     var v2FundingKeys = PerSide<[UInt8]?>(nil, nil)
     var v2Funding: (script: [UInt8], satoshis: UInt64)?
     var v2FundingOutputAdded = false
+    /// What each side puts into the funding output the current construction builds (its
+    /// `funding_satoshis`, `funding_output_contribution` or a positive
+    /// `funding_contribution_satoshis`): the side's first input pays for it, so that each
+    /// side's inputs cover its outputs (BOLT #2 §"The tx_complete Message").
+    var sessionShares = PerSide<UInt64>(0, 0)
     /// Each side's `funding_output_contribution` in a fee bump of a v2 opening.
     var rbfContributions = PerSide<Int64>(0, 0)
     /// What the funding output of the current fee bump pays (their sum).

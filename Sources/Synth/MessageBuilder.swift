@@ -457,7 +457,10 @@ struct MessageBuilder {
             // A previous transaction of its own for each input: one output, a P2WPKH of the sender.
             inputCounter += 1
             let spent = Transaction.Input(txid: sha256("prevtx \(from) \(inputCounter)".utf8), vout: 0, sequence: 0xffff_ffff)
-            m.prevtx = Transaction(inputs: [spent], outputs: [Transaction.Output(value: 100_000, script: p2wpkh(from))], locktime: 0).serialized
+            // 100,000 sat, and the sender's share of the funding output on its first input.
+            let share = channel.map { $0.inputsAdded[side].isEmpty ? $0.sessionShares[side] : 0 } ?? 0
+            let value = 100_000 &+ share
+            m.prevtx = Transaction(inputs: [spent], outputs: [Transaction.Output(value: value, script: p2wpkh(from))], locktime: 0).serialized
             m.prevtxVout = 0
             if let channel { m.serialID = channel.nextSerial(for: side) }
             if channel != nil { m.channelID = cid }
@@ -593,6 +596,8 @@ struct MessageBuilder {
             channel.spliceKeys[side] = m.fundingPubkey.bytes
             channel.spliceContributions = PerSide(0, 0)
             channel.spliceContributions[side] = m.fundingContributionSatoshis
+            channel.sessionShares = PerSide(0, 0)
+            channel.sessionShares[side] = UInt64(max(m.fundingContributionSatoshis, 0))
             channel.spliceFunding = nil
             channel.spliceFundingOutputAdded = false
             // A splice builds its own funding output, not the opening's.
@@ -610,6 +615,8 @@ struct MessageBuilder {
                 channel.rbfContributions = PerSide(0, 0)
                 channel.rbfContributions[side] = m.tlvs.fundingOutputContribution ?? 0
                 channel.rbfFundingAmount = UInt64(max(channel.rbfContributions[side], 0))
+                channel.sessionShares = PerSide(0, 0)
+                channel.sessionShares[side] = UInt64(max(channel.rbfContributions[side], 0))
             }
             channel.inputsAdded = PerSide([], [])
             channel.interactive = InteractiveTransaction(locktime: m.locktime)
@@ -624,12 +631,15 @@ struct MessageBuilder {
             channel.interactiveInitiator = side
             channel.openLocktime = m.locktime
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: 0)
+            channel.sessionShares = PerSide(0, 0)
+            channel.sessionShares[side] = m.fundingSatoshis
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.commitmentFeeratePerkw
             channel.revocationBasepoint = m.revocationBasepoint.bytes
         case let .acceptChannel2(m):
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
             channel.acceptFundingSatoshis = m.fundingSatoshis
+            channel.sessionShares[side] = m.fundingSatoshis
             if let opener = channel.v2FundingKeys.first {
                 channel.v2Funding = (Script.fundingOutput(opener, m.fundingPubkey.bytes), channel.fundingSatoshis &+ m.fundingSatoshis)
             }
@@ -695,10 +705,12 @@ struct MessageBuilder {
             if channel.spliceFunding == nil, channel.v2Funding != nil, !channel.v2FundingOutputAdded {
                 channel.rbfContributions[side] = m.tlvs.fundingOutputContribution ?? 0
                 channel.rbfFundingAmount = UInt64(max(channel.rbfContributions.first &+ channel.rbfContributions.second, 0))
+                channel.sessionShares[side] = UInt64(max(channel.rbfContributions[side], 0))
             }
         case let .spliceAck(m):
             channel.spliceKeys[side] = m.fundingPubkey.bytes
             channel.spliceContributions[side] = m.fundingContributionSatoshis
+            channel.sessionShares[side] = UInt64(max(m.fundingContributionSatoshis, 0))
             if let a = channel.spliceKeys.first, let b = channel.spliceKeys.second {
                 let total = Int64(clamping: channel.capacity) &+ channel.spliceContributions.first &+ channel.spliceContributions.second
                 channel.spliceFunding = (Script.fundingOutput(a, b), UInt64(max(total, 0)))
