@@ -99,6 +99,7 @@ extension ChannelModel {
                 batchSize[side] = batchRemaining[side]
             }
         case .commitmentSigned:
+            owedRetransmission[side].commitment = nil
             let repeated = possibleRetransmission[side].remove(.commitmentSigned) != nil && ledger.unacknowledgedSignings(side) > 0
             let continuation = isBatchContinuation(side) || repeated
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
@@ -111,6 +112,7 @@ extension ChannelModel {
                 if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = ledger.signings[side].count - 1 }
             }
         case .revokeAndAck:
+            owedRetransmission[side].revocation = nil
             settleMaybeItx()
             let answered = ledger.revocations[side] >= ledger.signings[peer].count
             let repeated = possibleRetransmission[side].remove(.revokeAndAck) != nil && answered
@@ -319,6 +321,7 @@ extension ChannelModel {
             nextFundingTxid: m.typed.nextFundingRecord?.nextFundingTxid)
         reestablish[side] = fields
         reestablishSent[side] = true
+        owedRetransmission[peer] = Retransmission()
         defer {
             // An interactive transaction awaiting signatures that began before the trace
             // (`next_funding`): its `commitment_signed` signs that transaction's commitment,
@@ -352,14 +355,21 @@ extension ChannelModel {
             // `my_current_per_commitment_point` is not trusted as commitment nc−1's point:
             // the receiver "MUST ignore" it, and some nodes send a fixed dummy.
         } else {
-            // History: the peer's last signing or revocation may not have arrived.
+            // History: the peer's last signing or revocation may not have arrived, and must
+            // come again in the order it was first sent (BOLT #2 §"Message Retransmission").
+            var owed = Retransmission()
+            if let last = ledger.signings[peer].last { owed.revocationFirst = last.revocations >= ledger.revocations[peer] }
             if ledger.localCommitment(side) == nc, !ledger.signings[peer].isEmpty {
                 ledger.signings[peer].removeLast()
                 ledger.undoUncommitted()
+                owed.commitment = nc
             }
             if ledger.nextRevoked(peer) == nr &+ 1, ledger.revocations[peer] > 0 {
                 ledger.revocations[peer] -= 1
+                // Not after the peer's `closing_signed` (the negotiation starts again).
+                if !closingSent[side] { owed.revocation = nr }
             }
+            owedRetransmission[peer] = owed
         }
         if let other = reestablish[peer], let otherNC = other.nextCommitmentNumber {
             let flags = [fields.hasFundingLocked, fields.hasNextFunding, other.hasFundingLocked, other.hasNextFunding]

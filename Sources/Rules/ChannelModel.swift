@@ -195,6 +195,20 @@ public struct ChannelModel: Sendable {
     /// summary), the side's first `revoke_and_ack` and `commitment_signed` may repeat ones
     /// sent before the disconnection.
     public var possibleRetransmission = PerSide<Set<MessageKind>>([], [])
+    /// What each side must send again, as the peer's `channel_reestablish` and the history
+    /// in the trace show (`re-raa-retransmit`, `re-commit-retransmit`, `re-retransmit-order`).
+    public var owedRetransmission = PerSide(Retransmission(), Retransmission())
+
+    /// A side's `revoke_and_ack` and `commitment_signed` that did not arrive before a
+    /// disconnection (BOLT #2 §"Message Retransmission"), until the side sends them again.
+    public struct Retransmission: Sendable, Equatable {
+        /// The commitment number its lost `revoke_and_ack` revoked.
+        public var revocation: UInt64?
+        /// The commitment number its lost `commitment_signed` signed.
+        public var commitment: UInt64?
+        /// Whether the `revoke_and_ack` was sent before the `commitment_signed`.
+        public var revocationFirst = true
+    }
     /// After both `channel_reestablish`: whether the side must retransmit `channel_ready`
     /// (`true`) or must not (`false`); `nil` once it has sent another channel message.
     public var readyDue = PerSide<Bool?>(nil, nil)

@@ -6,7 +6,8 @@ import Wire
 enum ReestablishRules {
     static let all: [Rule] = [
         waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
-        revocationNumberMatches, fundingLockedFlags, nextFundingMismatch, fundingLockedSet,
+        revocationNumberMatches, fundingLockedFlags, nextFundingMismatch, fundingLockedSet, revocationRetransmit, commitmentRetransmit,
+        retransmitOrder,
     ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
@@ -300,6 +301,76 @@ enum ReestablishRules {
             c.violation("no `my_current_funding_locked`, although splicing is negotiated and the sender sent `channel_ready`")
         } else if !ch.readySent[c.sender] && !ch.spliceLockedSent[c.sender] && included {
             c.violation("`my_current_funding_locked` from a node that never sent `channel_ready` or `splice_locked`")
+        }
+    }
+
+    // MARK: Retransmission
+
+    /// The messages that move a channel on, which may not overtake what a node must send
+    /// again after a reconnection.
+    static let afterRetransmission: Set<MessageKind> = updateMessages.union([
+        .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .closingComplete, .closingSig, .stfu, .spliceInit, .spliceAck,
+        .txInitRBF,
+    ])
+
+    static let revocationRetransmit = Rule(
+        RuleInfo(
+            "re-raa-retransmit", "a lost revoke_and_ack is sent again first", section: section,
+            severity: .error,
+            spec:
+                "A node: if `next_revocation_number` is equal to the commitment number of the last `revoke_and_ack` the receiving node sent, AND the receiving node hasn't already received a `closing_signed`: MUST re-send the `revoke_and_ack`.",
+            explanation:
+                "When the peer's `next_revocation_number` shows that the node's last `revoke_and_ack` (in the trace, before the reconnection) did not arrive, the node sends it again before it moves the channel on: the next such message (an update, a signing, `shutdown`, `stfu`, …) must be that `revoke_and_ack`, unless a lost `commitment_signed` and its updates are being sent again with it (their order is `re-retransmit-order`'s). Judged where the trace shows the earlier connection.",
+            example:
+                "→ revoke_and_ack (lost), (reconnection) ← channel_reestablish next_revocation_number=<that commitment>, → shutdown"),
+        on: afterRetransmission
+    ) { c in
+        guard let owed = c.channel?.owedRetransmission[c.sender], let number = owed.revocation, let kind = c.kind else { return }
+        if kind == .revokeAndAck { return }
+        if owed.commitment != nil, kind == .commitmentSigned || updateMessages.contains(kind) { return }
+        c.crossingViolation(
+            "`\(c.name)` before the revoke_and_ack of commitment \(number), which the peer's channel_reestablish (next_revocation_number \(number)) shows lost: it must be sent again first"
+        )
+    }
+
+    static let commitmentRetransmit = Rule(
+        RuleInfo(
+            "re-commit-retransmit", "a lost commitment_signed is sent again first", section: section,
+            severity: .error,
+            spec:
+                "A node: if `next_commitment_number` is equal to the commitment number of the last `commitment_signed` message the receiving node has sent: MUST reuse the same commitment number for its next `commitment_signed`.",
+            explanation:
+                "When the peer's `next_commitment_number` shows that the node's last `commitment_signed` (in the trace, before the reconnection) did not arrive, the node signs that commitment number again, after the updates it re-sends (in any order, some left out), before it moves the channel on otherwise (`shutdown`, `stfu`, closing, splicing). A lost `revoke_and_ack` may come with it (`re-retransmit-order`). The signature of the signing is `commit-sig-valid`'s. Judged where the trace shows the earlier connection.",
+            example:
+                "→ update_add_htlc, → commitment_signed (lost), (reconnection) ← channel_reestablish next_commitment_number=<that commitment>, → shutdown"
+        ),
+        on: afterRetransmission
+    ) { c in
+        guard let owed = c.channel?.owedRetransmission[c.sender], let number = owed.commitment, let kind = c.kind else { return }
+        if kind == .commitmentSigned || updateMessages.contains(kind) { return }
+        if owed.revocation != nil, kind == .revokeAndAck { return }
+        c.crossingViolation(
+            "`\(c.name)` before the commitment_signed of commitment \(number), which the peer's channel_reestablish (next_commitment_number \(number)) shows lost: it must be signed again first"
+        )
+    }
+
+    static let retransmitOrder = Rule(
+        RuleInfo(
+            "re-retransmit-order", "revoke_and_ack and commitment_signed again in their first order", section: section,
+            severity: .error,
+            spec:
+                "A node: if it has previously sent a `commitment_signed` that needs to be retransmitted: MUST retransmit `revoke_and_ack` and `commitment_signed` in the same relative order as initially transmitted.",
+            explanation:
+                "When both the node's last `revoke_and_ack` and its last `commitment_signed` were lost, the peer applies them in the order they were sent: the other order gives the peer a signing its revocation state does not match. The first order is the one in the trace before the reconnection.",
+            example:
+                "→ revoke_and_ack, → commitment_signed (both lost), (reconnection) ← channel_reestablish, → commitment_signed, → revoke_and_ack"),
+        on: [.revokeAndAck, .commitmentSigned]
+    ) { c in
+        guard let owed = c.channel?.owedRetransmission[c.sender], owed.revocation != nil, owed.commitment != nil else { return }
+        if c.kind == .commitmentSigned, owed.revocationFirst {
+            c.violation("the commitment_signed is sent again before the lost revoke_and_ack, which was sent first before the reconnection")
+        } else if c.kind == .revokeAndAck, !owed.revocationFirst {
+            c.violation("the revoke_and_ack is sent again before the lost commitment_signed, which was sent first before the reconnection")
         }
     }
 }
