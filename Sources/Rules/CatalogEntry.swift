@@ -252,6 +252,11 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "v2-accept-channel-type", area: "v2 establishment",
             status: .judgedBy(rule: "v1-accept-channel-type", note: "which is checked on `accept_channel2` too")),
         CatalogEntry(
+            id: "re-splice-retransmit", area: "reestablish",
+            status: .judgedBy(
+                rule: "re-next-funding-react",
+                note: "the splicing section restates, for a splice, the retransmission of `commitment_signed` that `next_funding` asks for")),
+        CatalogEntry(
             id: "v2-reserve", area: "v2 establishment",
             status: .judgedBy(
                 rule: "add-fee-reserve",
@@ -281,10 +286,7 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-next-funding-set", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-next-funding-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-splice-retransmit", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-sigs", area: "announcement_signatures", status: .planned),

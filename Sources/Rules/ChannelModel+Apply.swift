@@ -14,6 +14,7 @@ extension ChannelModel {
     mutating func apply(_ m: MessageView, from side: Side) {
         let peer = side.other
         if itxMaybePending, updateMessages.contains(m.kind) { settleMaybeItx() }
+        if nextFundingAnswer[side] != nil, Self.afterNextFunding.contains(m.kind) { nextFundingAnswer[side] = nil }
         switch m.kind {
         case .openChannel, .openChannel2:
             ledger.opener = side
@@ -318,8 +319,19 @@ extension ChannelModel {
             yourLastSecret: m.bytes(\.yourLastPerCommitmentSecret), myCurrentPoint: m.typed.myCurrentPerCommitmentPoint,
             hasNextFunding: m.decoded ? m.typed.nextFundingRecord != nil : nil,
             hasFundingLocked: m.decoded ? m.typed.myCurrentFundingLockedRecord != nil : nil,
-            nextFundingTxid: m.typed.nextFundingRecord?.nextFundingTxid)
+            nextFundingTxid: m.typed.nextFundingRecord?.nextFundingTxid, nextFundingFlags: m.typed.nextFundingRecord?.retransmitFlags)
         reestablish[side] = fields
+        // BOLT #2: the receiver of `next_funding` answers it (`re-next-funding-react`); a
+        // differing `next_funding` of its own makes it fail the channel instead.
+        nextFundingAnswer[peer] = nil
+        if case .txAbort = nextFundingAnswer[side], fields.nextFundingTxid != nil { nextFundingAnswer[side] = nil }
+        if let named = fields.nextFundingTxid, let session = itx, session.whole, let latest = session.txid {
+            if named == latest {
+                if !session.signaturesSent[side], (fields.nextFundingFlags ?? 0) & 1 == 1 { nextFundingAnswer[peer] = .commitmentSigned(named) }
+            } else if reestablish[peer]?.nextFundingTxid == nil {
+                nextFundingAnswer[peer] = .txAbort(named)
+            }
+        }
         reestablishSent[side] = true
         owedRetransmission[peer] = Retransmission()
         defer {
@@ -330,7 +342,19 @@ extension ChannelModel {
                 var session = InteractiveTx(kind: (fields.nextCommitmentNumber ?? 0) <= 1 ? .open : .splice, initiator: side)
                 session.whole = false
                 session.constructed = true
+                // Whether the sender's own signing arrived is the peer's `next_funding` to say;
+                // unseen, it is taken to have arrived (nothing is judged missing).
+                session.commitmentSignedSent[side] = reestablish[peer] == nil
                 itx = session
+            }
+            // The `commitment_signed` bit: whether the peer's signing for that transaction
+            // arrived before the reconnection (clear: it is not sent again).
+            if let named = fields.nextFundingTxid, let session = itx, let flags = fields.nextFundingFlags {
+                if !session.whole {
+                    itx?.commitmentSignedSent[peer] = flags & 1 == 0
+                } else if session.txid == named, flags & 1 == 0 {
+                    itx?.commitmentSignedSent[peer] = session.commitmentSignedBefore[peer]
+                }
             }
         }
         guard let nc = fields.nextCommitmentNumber, let nr = fields.nextRevocationNumber, nc > 0 else {

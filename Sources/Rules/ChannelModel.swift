@@ -198,6 +198,12 @@ public struct ChannelModel: Sendable {
     /// What each side must send again, as the peer's `channel_reestablish` and the history
     /// in the trace show (`re-raa-retransmit`, `re-commit-retransmit`, `re-retransmit-order`).
     public var owedRetransmission = PerSide(Retransmission(), Retransmission())
+    public var nextFundingAnswer = PerSide<NextFundingAnswer?>(nil, nil)
+    /// The messages that answer a peer's `next_funding`, or go on with the channel instead.
+    static let afterNextFunding: Set<MessageKind> = updateMessages.union([
+        .commitmentSigned, .revokeAndAck, .txSignatures, .txAbort, .shutdown, .closingSigned, .closingComplete, .closingSig, .stfu,
+        .spliceInit, .spliceAck, .txInitRBF, .txAckRBF, .txAddInput, .txAddOutput, .txComplete,
+    ])
 
     /// A side's `revoke_and_ack` and `commitment_signed` that did not arrive before a
     /// disconnection (BOLT #2 §"Message Retransmission"), until the side sends them again.
@@ -223,6 +229,18 @@ public struct ChannelModel: Sendable {
         public var hasFundingLocked: Bool?
         /// `next_funding_txid` of the `next_funding` TLV, when the source gives it.
         public var nextFundingTxid: SHA256Hash? = nil
+        /// Its `retransmit_flags`.
+        public var nextFundingFlags: UInt8? = nil
+    }
+
+    /// What a side must answer a peer's `next_funding` with before the channel moves on
+    /// (BOLT #2 §"Message Retransmission": the receiving node), `re-next-funding-react`.
+    public enum NextFundingAnswer: Sendable, Equatable {
+        /// Its `commitment_signed` for the interactive transaction named (the
+        /// `commitment_signed` bit was set), or `tx_abort`.
+        case commitmentSigned(SHA256Hash)
+        /// `tx_abort`: the txid named is not the latest interactive transaction.
+        case txAbort(SHA256Hash)
     }
 
     /// An interactive transaction construction session (BOLT #2 §"Interactive Transaction
@@ -239,6 +257,9 @@ public struct ChannelModel: Sendable {
         /// Both sides sent consecutive `tx_complete`: construction is over.
         public var constructed = false
         public var commitmentSignedSent = PerSide(false, false)
+        /// Which sides had sent `commitment_signed` for it before a reconnection: what
+        /// `next_funding` says (`re-next-funding-set`).
+        public var commitmentSignedBefore = PerSide(false, false)
         public var signaturesSent = PerSide(false, false)
         public var aborted = false
         /// Which sides sent `tx_abort` for this session (`itx-abort-echo`).
@@ -276,6 +297,9 @@ public struct ChannelModel: Sendable {
         public var built: InteractiveTransaction?
         /// The txid the session's first `tx_signatures` named.
         public var signedTxid: SHA256Hash?
+
+        /// The transaction's id: the one the model built, or the first `tx_signatures` named.
+        public var txid: SHA256Hash? { built.map { SHA256Hash($0.txid) } ?? signedTxid }
         /// How many `tx_add_input` and `tx_add_output` each side sent in the session.
         public var addCounts = PerSide(repeating: (inputs: 0, outputs: 0))
         /// The feerate the session's start set (`funding_feerate_perkw` of `open_channel2` or
@@ -436,6 +460,7 @@ public struct ChannelModel: Sendable {
         } else if itx?.constructed == true {
             // An unsigned interactive transaction: its commitment_signed is retransmitted
             // (BOLT #2 §"Message Retransmission", `next_funding`).
+            if let sent = itx?.commitmentSignedSent, sent != PerSide(false, false) { itx?.commitmentSignedBefore = sent }
             itx?.commitmentSignedSent = PerSide(false, false)
         }
         ledger.undoUncommitted()

@@ -7,7 +7,7 @@ enum ReestablishRules {
     static let all: [Rule] = [
         waitPeer, numbersConsistent, nextCommitmentZero, secretZero, pointValid, channelReady, shutdownRetransmit, commitmentNumberMatches,
         revocationNumberMatches, fundingLockedFlags, nextFundingMismatch, fundingLockedSet, revocationRetransmit, commitmentRetransmit,
-        retransmitOrder,
+        retransmitOrder, nextFundingSet, nextFundingReact,
     ]
 
     static let section = "BOLT #2 §\"Message Retransmission\" Requirements"
@@ -371,6 +371,76 @@ enum ReestablishRules {
             c.violation("the commitment_signed is sent again before the lost revoke_and_ack, which was sent first before the reconnection")
         } else if c.kind == .revokeAndAck, !owed.revocationFirst {
             c.violation("the revoke_and_ack is sent again before the lost commitment_signed, which was sent first before the reconnection")
+        }
+    }
+
+    static let nextFundingSet = Rule(
+        RuleInfo(
+            "re-next-funding-set", "next_funding exactly while an interactive transaction awaits signatures", section: section,
+            severity: .error,
+            spec:
+                "The sending node: if it has sent `commitment_signed` for an interactive transaction construction but it has not received `tx_signatures`: MUST include the `next_funding` TLV. MUST set `next_funding_txid` to the txid of that interactive transaction. if it has not received `commitment_signed` for this `next_funding_txid`: MUST set the `commitment_signed` bit in `retransmit_flags`. otherwise: MUST NOT include the `next_funding` TLV.",
+            explanation:
+                "Judged from the construction in the trace: a node that signed its commitment for it (before the reconnection) while the peer sent no `tx_signatures` names that transaction's txid, with the `commitment_signed` bit set when the peer never signed; a node that never signed one names none. Where the peer's `commitment_signed` or `tx_signatures` was sent, it may have been lost, so the bit and the absence are not judged then.",
+            example: "→ tx_complete, ← tx_complete, → commitment_signed, (reconnection) → channel_reestablish (no next_funding)"),
+        on: [.channelReestablish]
+    ) { c in
+        guard c.needTLVs(), let ch = c.known(.opened) else { return }
+        let included = c.typed.nextFundingRecord
+        guard let session = ch.itx else {
+            if ch.spliced || ch.dualFunded {
+                return c.notEvaluated("the last interactive transaction's tx_signatures may not have arrived")
+            }
+            if included != nil { c.violation("`next_funding` although the channel has no interactive transaction awaiting signatures") }
+            return
+        }
+        guard session.whole else { return c.notEvaluated("the interactive transaction began before the trace") }
+        let signed = session.constructed && !session.aborted && session.commitmentSignedBefore[c.sender]
+        if !signed {
+            if let included {
+                c.violation(
+                    "`next_funding` (\(short(Hex.encode(included.nextFundingTxid.bytes.reversed())))) although the sender sent no commitment_signed for the interactive transaction"
+                )
+            }
+            return
+        }
+        if session.signaturesSent[c.peer] { return c.notEvaluated("the peer's tx_signatures may have arrived") }
+        guard let included else {
+            return c.violation("no `next_funding`, although the sender signed the interactive transaction's commitment and received no tx_signatures")
+        }
+        if let txid = session.txid, included.nextFundingTxid != txid {
+            return c.violation(
+                "next_funding_txid \(short(Hex.encode(included.nextFundingTxid.bytes.reversed()))) is not the interactive transaction's \(short(Hex.encode(txid.bytes.reversed())))"
+            )
+        }
+        if !session.commitmentSignedBefore[c.peer], included.retransmitFlags & 1 == 0 {
+            c.violation("the `commitment_signed` bit of retransmit_flags is clear, although the peer never sent its commitment_signed")
+        }
+    }
+
+    static let nextFundingReact = Rule(
+        RuleInfo(
+            "re-next-funding-react", "a peer's next_funding answered before the channel moves on", section: section,
+            severity: .error,
+            spec:
+                "A receiving node: if the `next_funding` TLV is set: if `next_funding_txid` matches the latest interactive funding transaction: if it has not received `tx_signatures` for that funding transaction: if the `commitment_signed` bit is set in `retransmit_flags`: MUST retransmit its `commitment_signed` for that funding transaction. … otherwise: MUST send `tx_abort` to let the sending node know that they can forget this funding transaction.",
+            explanation:
+                "After the peer's `channel_reestablish` names the latest interactive transaction (of the trace) with the `commitment_signed` bit set, the node's next message for the channel is its `commitment_signed` for it (or `tx_abort`); after it names another transaction (and the node names none of its own), its next message is `tx_abort`. Reported at the message that comes instead.",
+            example: "← channel_reestablish next_funding=<the unsigned splice>,1, → tx_signatures (no commitment_signed first)"),
+        on: ChannelModel.afterNextFunding
+    ) { c in
+        guard let answer = c.channel?.nextFundingAnswer[c.sender] else { return }
+        switch answer {
+        case let .commitmentSigned(txid):
+            if c.kind == .commitmentSigned || c.kind == .txAbort { return }
+            c.crossingViolation(
+                "`\(c.name)` instead of the commitment_signed for \(short(Hex.encode(txid.bytes.reversed()))), which the peer's next_funding asks for again"
+            )
+        case let .txAbort(txid):
+            if c.kind == .txAbort { return }
+            c.crossingViolation(
+                "`\(c.name)` instead of `tx_abort`: the peer's next_funding names \(short(Hex.encode(txid.bytes.reversed()))), which is not the latest interactive transaction"
+            )
         }
     }
 }

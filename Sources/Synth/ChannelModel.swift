@@ -39,6 +39,11 @@ final class ChannelModel {
     /// each side's next `commitment_signed` is the initial one for the new transaction.
     var lastMoveWasComplete: Side?
     var initialSigningPending = PerSide(false, false)
+    /// Which sides sent `commitment_signed`, and `tx_signatures`, for the latest completed
+    /// interactive transaction: a side that signed its commitment and received no
+    /// `tx_signatures` names it in `next_funding` (BOLT #2 §"Message Retransmission").
+    var interactiveCommitmentSent = PerSide(false, false)
+    var interactiveSignaturesSent = PerSide(false, false)
     /// The inputs each side added to the current interactive transaction (one witness each
     /// in its `tx_signatures`), by `serial_id`.
     var inputsAdded = PerSide<Set<UInt64>>([], [])

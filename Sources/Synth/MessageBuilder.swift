@@ -417,6 +417,12 @@ struct MessageBuilder {
             m.nextRevocationNumber = channel.ledger.nextRevoked(side.other)
             m.yourLastPerCommitmentSecret = channel.lastSecretReceived[side] ?? [UInt8](repeating: 0, count: 32)
             m.myCurrentPerCommitmentPoint = channel.point(side: side, commitment: local)
+            // An interactive transaction it signed the commitment of, without the peer's
+            // `tx_signatures`: named again, asking for the peer's `commitment_signed` if none came.
+            if let built = channel.interactive, channel.interactiveCommitmentSent[side], !channel.interactiveSignaturesSent[side.other] {
+                m.tlvs.nextFunding = NextFunding(
+                    nextFundingTxid: SHA256Hash(unchecked: built.txid), retransmitFlags: channel.interactiveCommitmentSent[side.other] ? 0 : 1)
+            }
             // With splicing negotiated, a node that sent `channel_ready` names its current
             // funding transaction, and asks for `announcement_signatures` it still needs.
             let splicing = [from, to].allSatisfy { features[$0].map { $0.contains(62) || $0.contains(63) } ?? false }
@@ -674,11 +680,16 @@ struct MessageBuilder {
             }
             if channel.initialSigningPending[side] {
                 channel.initialSigningPending[side] = false
+                channel.interactiveCommitmentSent[side] = true
             } else if !continuation {
                 channel.recordCommitmentSigned(from: side)
             }
         case .txComplete:
-            if channel.lastMoveWasComplete == side.other { channel.initialSigningPending = PerSide(true, true) }
+            if channel.lastMoveWasComplete == side.other {
+                channel.initialSigningPending = PerSide(true, true)
+                channel.interactiveCommitmentSent = PerSide(false, false)
+                channel.interactiveSignaturesSent = PerSide(false, false)
+            }
             channel.lastMoveWasComplete = side
         case .txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput:
             channel.lastMoveWasComplete = nil
@@ -716,6 +727,7 @@ struct MessageBuilder {
                 channel.spliceFunding = (Script.fundingOutput(a, b), UInt64(max(total, 0)))
             }
         case let .txSignatures(m):
+            channel.interactiveSignaturesSent[side] = true
             channel.signedTxid = m.txid
             if channel.firstSignedTxid == nil { channel.firstSignedTxid = m.txid }
         case .channelReady:
