@@ -101,6 +101,10 @@ public struct Check: Sendable {
     /// The sender's side in `channel`.
     public let sender: ChannelModel.Side
     public let connection: ConnectionModel
+    /// For a `channel_update` about a channel of this connection (its short channel id named
+    /// by `channel_ready` or `announcement_signatures`): that channel's state, and the
+    /// sender's side in it.
+    public internal(set) var updatedChannel: (model: ChannelModel, sender: ChannelModel.Side)?
 
     enum Outcome: Sendable {
         case passed

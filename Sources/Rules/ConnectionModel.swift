@@ -80,6 +80,17 @@ public struct ConnectionModel: Sendable {
         public var updates = PerDirection(repeating: Bounded<UpdateKey, Update>())
         /// The latest `node_announcement` per node id, per direction.
         public var nodeAnnouncements = PerDirection(repeating: Bounded<Point, NodeAnnouncement>())
+        /// Per direction, since the peer's latest query or filter: the channels announced,
+        /// and those updated before any announcement of them (`g-ann-before-update`).
+        public var announced = PerDirection(repeating: Bounded<ShortChannelID, Bool>())
+        public var updatedFirst = PerDirection(repeating: Bounded<ShortChannelID, Bool>())
+        /// The short channel ids `announcement_signatures` named on this connection: the two
+        /// nodes' own channels, updated to each other before they are announced.
+        public var own = Bounded<ShortChannelID, Bool>()
+        /// The channels of this connection by the short channel ids their messages named
+        /// (`channel_ready`'s alias, `announcement_signatures`): the serial of the channel a
+        /// `channel_update` with that id is about.
+        public var channels = Bounded<ShortChannelID, Int>()
     }
 
     public struct UpdateKey: Hashable, Sendable {
@@ -179,8 +190,18 @@ public struct ConnectionModel: Sendable {
             }
         case .error:
             if channel == nil { failedEvery[d] = true }
-        case .queryShortChannelIds:
-            shortIDQueryOutstanding[d] = true
+        case .queryShortChannelIds, .gossipTimestampFilter:
+            if m.kind == .queryShortChannelIds { shortIDQueryOutstanding[d] = true }
+            // What the peer sends in answer starts afresh.
+            gossip.announced[d.reversed] = Bounded()
+            gossip.updatedFirst[d.reversed] = Bounded()
+        case .announcementSignatures:
+            if let id = m.typed.shortChannelID {
+                gossip.own.set(id, true)
+                if let serial = channel?.serial { gossip.channels.set(id, serial) }
+            }
+        case .channelReady:
+            if let alias = m.typed.shortChannelIDRecord, let serial = channel?.serial { gossip.channels.set(alias, serial) }
         case .replyShortChannelIdsEnd:
             shortIDQueryOutstanding[d.reversed] = false
         case .openChannel, .openChannel2:
@@ -193,7 +214,9 @@ public struct ConnectionModel: Sendable {
                 gossip.nodes.set(channel, [one, two])
             }
             if let channel = m.typed.shortChannelID, let chain = m.typed.chainHash { gossip.chains.set(channel, chain) }
+            if let channel = m.typed.shortChannelID { gossip.announced[d].set(channel, true) }
         case .channelUpdate:
+            if let channel = m.typed.shortChannelID, gossip.announced[d][channel] == nil { gossip.updatedFirst[d].set(channel, true) }
             if let channel = m.typed.shortChannelID, let flags = m.uint(\.channelFlags), let timestamp = m.uint(\.timestamp) {
                 gossip.updates[d].set(
                     UpdateKey(channel: channel, direction: UInt8(flags & 1)), Update(timestamp: timestamp, fields: Self.updateFields(m)))

@@ -215,6 +215,12 @@ public struct RuleEngine {
             // buffers, on every message.
             var check = Check(event: event, view: view, channel: channel.take(), sender: side, connection: connection.model)
             check.offloading = offloads
+            if view.kind == .channelUpdate, serial == nil, let id = view.typed.shortChannelID,
+                let updated = connection.model.gossip.channels[id].flatMap({ channels[$0] }),
+                let sender = updated.knownSide(of: party(event)) ?? updated.knownSide(of: receiver(event))?.other
+            {
+                check.updatedChannel = (updated, sender)
+            }
             let lostReason = lostReasons[connectionKey]
             for index in plan(view.kind) {
                 // Rules are read in place: a copy would retain each of their strings per message.

@@ -8,7 +8,8 @@ enum GossipRules {
     static let all: [Rule] = [
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
         shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, announcementSignatures,
-        nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID,
+        nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID, announcementBeforeUpdate,
+        updateHTLCMinimum, updateAfterReady, updatePrivate,
     ]
 
     /// Whether the trace shows every reply to a query: a capture does; a node log may not
@@ -435,6 +436,102 @@ enum GossipRules {
         guard let index = ch.fundingOutputIndex else { return c.notEvaluated("the funding output's index is not in the trace") }
         if id.output != index {
             c.violation("short_channel_id \(id) names output \(id.output), but the funding output is \(index)")
+        }
+    }
+
+    static let announcementBeforeUpdate = Rule(
+        RuleInfo(
+            "g-ann-before-update", "channel_announcement before the channel's updates",
+            section: "BOLT #7 §\"The gossip_timestamp_filter Message\" Requirements", severity: .error,
+            spec:
+                "If a `channel_announcement` is sent: MUST send the `channel_announcement` prior to any corresponding `channel_update`s and `node_announcement`s.",
+            explanation:
+                "A node that relays a channel's `channel_announcement` sends it before the channel's `channel_update`s, so that the receiver can check them against it. Counted on the connection since the peer's latest `gossip_timestamp_filter` or `query_short_channel_ids` (an answer starts afresh). The two nodes' own channel (named by `announcement_signatures` on the connection) is updated to the peer before it is announced, which is not judged.",
+            example: "→ channel_update short_channel_id=800000x1x0, → channel_announcement short_channel_id=800000x1x0"),
+        on: [.channelAnnouncement]
+    ) { c in
+        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        guard c.connection.gossip.updatedFirst[c.direction][channel] != nil, c.connection.gossip.own[channel] == nil else { return }
+        c.violation("the channel_announcement of \(channel) comes after a channel_update for it on this connection")
+    }
+
+    // MARK: channel_update of the connection's own channel
+
+    /// The channel a `channel_update` is about, when it is one of this connection's (its
+    /// short channel id named by `channel_ready` or `announcement_signatures`) and opened in
+    /// the trace; else `nil`, "not evaluated" when `reason` says why that matters.
+    static func ownChannel(_ c: inout Check) -> (model: ChannelModel, sender: ChannelModel.Side)? {
+        guard let updated = c.updatedChannel else { return nil }
+        guard updated.model.origin == .opened else {
+            c.notEvaluated("the channel was not opened in the trace")
+            return nil
+        }
+        return updated
+    }
+
+    static let updateHTLCMinimum = Rule(
+        RuleInfo(
+            "cu-htlc-min", "htlc_minimum_msat at least what the channel peer accepts", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `htlc_minimum_msat` to the minimum HTLC value (in millisatoshi) that the channel peer will accept. MUST set `htlc_minimum_msat` to less than or equal to `htlc_maximum_msat`.",
+            explanation:
+                "A node's update for its channel with the peer it sends it to (the short channel id named on the connection by `channel_ready` or `announcement_signatures`) advertises no HTLC the peer would refuse: its minimum is at least the `htlc_minimum_msat` the peer set in `open_channel` or `accept_channel`. (Against its own maximum: `cu-htlc-max`.)",
+            example: "← accept_channel htlc_minimum_msat=1000, … → channel_update htlc_minimum_msat=1"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let (channel, sender) = ownChannel(&c) else { return }
+        guard let peerMinimum = channel.params[sender.other].htlcMinimum else {
+            return c.notEvaluated("the peer's htlc_minimum_msat is not in the trace")
+        }
+        guard let minimum = c.need(\.htlcMinimumMsat) else { return }
+        if minimum < peerMinimum {
+            c.violation(
+                "htlc_minimum_msat \(minimum) is below the \(peerMinimum) msat the channel peer accepts", field: \TypedMessage.htlcMinimumMsat,
+                actual: minimum, minimum: peerMinimum)
+        }
+    }
+
+    static let updateAfterReady = Rule(
+        RuleInfo(
+            "cu-after-ready", "no channel_update before the peer's channel_ready", section: updateSection,
+            severity: .error,
+            spec: "The origin node: MUST NOT send a created `channel_update` before `channel_ready` has been received.",
+            explanation:
+                "A node sends the peer its update for their channel (named by a short channel id from `channel_ready` or `announcement_signatures` on the connection) only once the peer's `channel_ready` has arrived. A `channel_ready` that may have crossed the update makes the finding possible.",
+            example: "→ channel_ready short_channel_id=<alias>, → channel_update short_channel_id=<alias> (no ← channel_ready yet)"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let (channel, sender) = ownChannel(&c) else { return }
+        if !channel.readySent[sender.other] {
+            c.crossingViolation("a channel_update for the channel with the peer before the peer's channel_ready")
+        }
+    }
+
+    static let updatePrivate = Rule(
+        RuleInfo(
+            "cu-private", "an unannounced channel's update: the peer's alias or the real id, dont_forward set", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MAY create a `channel_update` to communicate the channel parameters to the channel peer, even though the channel has not yet been announced (i.e. the `announce_channel` bit was not set or the `channel_update` is sent before the peers exchanged announcement signatures). MUST set the `short_channel_id` to either an `alias` it has received from the peer, or the real channel `short_channel_id`. MUST set `dont_forward` to 1 in `message_flags`.",
+            explanation:
+                "While the channel is not announced (its opening did not set `announce_channel`, or the two `announcement_signatures` have not both been sent), a node's update for it to the peer names it by an alias the peer gave it in `channel_ready` (or the real id), not the alias the node gave the peer, and sets `dont_forward` (bit 1 of `message_flags`), so that it is not relayed.",
+            example:
+                "→ channel_ready short_channel_id=<alias A>, ← channel_ready short_channel_id=<alias B>, → channel_update short_channel_id=<alias A>"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let (channel, sender) = ownChannel(&c) else { return }
+        guard let announce = channel.announce else { return c.notEvaluated("whether the channel is announced is not in the trace") }
+        let exchanged = channel.announcementShortID.allSatisfy { $0 != nil }
+        if announce && exchanged { return }
+        guard let id = c.typed.shortChannelID, let flags = c.need(\.messageFlags) else { return }
+        var problems: [String] = []
+        if channel.aliases[sender].contains(id.rawValue), !channel.aliases[sender.other].contains(id.rawValue) {
+            problems.append("short_channel_id \(id) is the alias the sender gave the peer, not one the peer gave it")
+        }
+        if flags & 2 == 0 { problems.append("dont_forward (bit 1 of message_flags) is not set") }
+        if !problems.isEmpty {
+            c.violation("\(problems.joined(separator: "; ")), in an update for a channel not yet announced")
         }
     }
 }
