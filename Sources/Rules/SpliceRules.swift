@@ -8,7 +8,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
-        initContribution, ackContribution, fundingOutput, lockedZeroconf,
+        initContribution, ackContribution, fundingOutput, lockedZeroconf, commitment,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -273,5 +273,41 @@ enum SpliceRules {
         guard let type = c.channel?.channelType, ConnectionModel.isSet(type, 50) || ConnectionModel.isSet(type, 51) else { return }
         guard (c.channel?.pendingSplices ?? 0) > 0, c.channel?.spliceLockedSent[c.sender] == false else { return }
         c.violation("`\(c.name)` before the sender's `splice_locked`, on a zero-conf channel whose splice both nodes signed")
+    }
+
+    static let commitment = Rule(
+        RuleInfo(
+            "spl-commit", "a splice's commitment_signed: every pending HTLC, no revoke_and_ack",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The commitment_signed Message\" Requirements", severity: .error,
+            spec:
+                "The sending node: MUST create a commitment transaction that spends the splice funding output and: … Uses the same feerate as the existing commitment transaction. Uses the same `commitment_number` as the existing commitment transaction. MUST send signatures for pending HTLCs. The receiving node: MUST NOT respond with `revoke_and_ack`.",
+            explanation:
+                "The `commitment_signed` that commits to a splice signs the current commitment again over the new funding output: it carries one signature per HTLC of that commitment not trimmed at its feerate (the channel is quiescent, so both commitments hold the same HTLCs), and it replaces no commitment, so nothing is revoked for it: a `revoke_and_ack` that answers only such signings is the violation.",
+            example: "(an HTLC committed) … tx_complete both ways, → commitment_signed num_htlcs=0"),
+        on: [.commitmentSigned, .revokeAndAck]
+    ) { c in
+        guard let ch = c.channel, let session = ch.itx, session.kind == .splice, session.constructed, !session.aborted else { return }
+        if c.kind == .revokeAndAck {
+            if session.commitmentSignedSent[c.peer], ch.ledger.unacknowledgedSignings(c.peer) == 0, ch.origin != .unknown {
+                c.violation("a revoke_and_ack for the splice's commitment_signed, which replaces no commitment")
+            }
+            return
+        }
+        guard ch.isInitialSigning(c.sender), !ch.isBatchContinuation(c.sender), !ch.htlcIDsUnknown, ch.origin == .opened else { return }
+        guard let count = c.need(\.numHTLCs) else { return }
+        let contents = ch.ledger.contentsWithAllUpdates
+        guard let feerate = contents.feerate else { return c.notEvaluated("the commitment's feerate is not known") }
+        var expected = 0
+        for htlc in contents.htlcs {
+            guard let trimmed = ch.isTrimmed(htlc, in: c.peer, feerate: feerate) else {
+                return c.notEvaluated("an HTLC amount or the dust limit is not known")
+            }
+            if !trimmed { expected += 1 }
+        }
+        if count != expected {
+            c.violation(
+                "num_htlcs is \(count); the peer's commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") pending at feerate \(feerate)",
+                field: \TypedMessage.numHTLCs, actual: count, expected: UInt64(expected))
+        }
     }
 }
