@@ -297,7 +297,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
-        CatalogEntry(id: "v2-commit-sig", area: "v2 establishment", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),

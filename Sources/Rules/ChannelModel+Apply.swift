@@ -170,6 +170,10 @@ extension ChannelModel {
                 if session.kind == .splice { spliced = true }
                 constructedFeerate = session.feerate
                 constructedFee = try? totalFee(of: session)
+                // A v2 opening (or its fee bump) funds the channel with the transaction built.
+                if session.kind != .splice, !spliced, dualFunded, let outpoint = v2FundingOutpoint(session) {
+                    (fundingTxid, fundingOutputIndex) = outpoint
+                }
                 // The completer's own contributions, which its peer must now judge.
                 if let failure = contributionFailure(session, of: side) { session.mustFail[peer] = failure }
                 if session.whole, session.inputs != nil, previousAttempts.count < Self.maximumAttempts {

@@ -11,9 +11,13 @@ extension ChannelModel {
     /// with the funding outpoint given (or the one from `funding_created`).
     func channelParameters(fundingTxid txid: [UInt8]? = nil, fundingOutputIndex index: UInt16? = nil) throws(MissingEvidence) -> ChannelParameters {
         guard origin == .opened, let opener else { throw MissingEvidence(reason: "the channel was not opened in the trace") }
-        guard !dualFunded else { throw MissingEvidence(reason: "the funding amounts of a v2 opening are not modelled") }
-        guard let txid = txid ?? fundingTxid?.bytes, let index = index ?? fundingOutputIndex, let funding = fundingSatoshis else {
+        guard let txid = txid ?? fundingTxid?.bytes, let index = index ?? fundingOutputIndex else {
             throw MissingEvidence(reason: "the funding outpoint is not in the trace")
+        }
+        // A v2 channel's funding output holds both contributions (replaced by an RBF: not modelled).
+        guard let funding = dualFunded ? capacity : fundingSatoshis else {
+            throw MissingEvidence(
+                reason: dualFunded ? "the funding amount of the v2 opening's fee bump is not modelled" : "the funding amount is not in the trace")
         }
         guard let type = channelType else { throw MissingEvidence(reason: "the channel type is not known") }
         func party(_ p: Params) throws(MissingEvidence) -> ChannelParameters.Party {

@@ -1,5 +1,6 @@
 import Basics
 import Transactions
+import Wire
 
 extension ChannelModel {
     /// What each side put into and took out of a constructed interactive transaction
@@ -114,6 +115,16 @@ extension ChannelModel {
         let (total, overflow) = sum.addingReportingOverflow(value)
         guard !overflow else { throw MissingEvidence(reason: "the amounts overflow") }
         sum = total
+    }
+
+    /// The funding outpoint a v2 opening's construction built: its txid, and the position of
+    /// the output paying both `funding_pubkey`s (outputs in `serial_id` order).
+    func v2FundingOutpoint(_ session: InteractiveTx) -> (SHA256Hash, UInt16)? {
+        guard let built = session.built, let first = params.first.fundingPubkey, let second = params.second.fundingPubkey,
+            let funding = built.firstOutput(paying: Script.fundingOutput(first.bytes, second.bytes)),
+            let index = built.outputs.keys.sorted().firstIndex(of: funding.serial), index <= Int(UInt16.max)
+        else { return nil }
+        return (SHA256Hash(unchecked: built.txid), UInt16(index))
     }
 
     /// The fees `session`'s transaction pays (all inputs less all outputs), in satoshis.

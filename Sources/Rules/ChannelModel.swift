@@ -299,7 +299,7 @@ public struct ChannelModel: Sendable {
         public var signedTxid: SHA256Hash?
 
         /// The transaction's id: the one the model built, or the first `tx_signatures` named.
-        public var txid: SHA256Hash? { built.map { SHA256Hash($0.txid) } ?? signedTxid }
+        public var txid: SHA256Hash? { built.map { SHA256Hash(unchecked: $0.txid) } ?? signedTxid }
         /// How many `tx_add_input` and `tx_add_output` each side sent in the session.
         public var addCounts = PerSide(repeating: (inputs: 0, outputs: 0))
         /// The feerate the session's start set (`funding_feerate_perkw` of `open_channel2` or

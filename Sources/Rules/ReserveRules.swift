@@ -62,7 +62,10 @@ enum ReserveRules {
     static func reserve(_ c: inout Check, _ ch: ChannelModel, keptBy side: ChannelModel.Side) -> UInt64? {
         guard let reserve = ch.reserve(keptBy: side) else {
             c.notEvaluated(
-                ch.dualFunded ? "the reserve of a v2 channel needs both contributions and dust limits" : "the channel reserve is not in the trace")
+                ch.spliced
+                    ? "the reserve after a splice is not modelled"
+                    : ch.dualFunded
+                        ? "the reserve of a v2 channel needs both contributions and dust limits" : "the channel reserve is not in the trace")
             return nil
         }
         return reserve

@@ -6,7 +6,7 @@ import Wire
 /// Signatures over transactions rebuilt from the trace (BOLT #3): the commitment signed in
 /// `funding_created`, `funding_signed` and every `commitment_signed`, and its HTLC transactions.
 enum SignatureRules {
-    static let all: [Rule] = [createdSignature, signedSignature, commitmentSignature]
+    static let all: [Rule] = [createdSignature, signedSignature, commitmentSignature, v2InitialSignature]
 
     /// Verifies `signature` (compact, low-S) over `owner`'s commitment `number`, and the HTLC
     /// signatures if given; the reason it fails, if it does. What the model must give is found
@@ -168,5 +168,33 @@ enum SignatureRules {
         verify(
             &c, ch, owner: c.peer, number: ch.ledger.localCommitment(c.peer) + 1, contents: ch.ledger.commitmentContents(signedBy: c.sender),
             parameters: parameters, htlcSignatures: htlcSignatures)
+    }
+
+    static let v2InitialSignature = Rule(
+        RuleInfo(
+            "v2-commit-sig", "a v2 opening's commitment_signed signs the first commitment",
+            section: "BOLT #2 §\"Channel Establishment v2\" §\"The commitment_signed Message\"; BOLT #3",
+            severity: .error,
+            spec:
+                "This message is exchanged by both peers. It contains the signatures for the first commitment transaction. (The usual `commitment_signed` requirements apply: the receiving node, if `signature` is not valid for its local commitment transaction OR non-compliant with LOW-S-standard rule, MUST send a `warning` and close the connection, or send an `error` and fail the channel.)",
+            explanation:
+                "lntrace rebuilds the peer's commitment 0 of a v2 channel (BOLT #3): the funding outpoint is the constructed transaction's output paying both `funding_pubkey`s, each side's balance its `funding_satoshis`, the feerate `commitment_feerate_perkw`, the per-commitment points those of `open_channel2` and `accept_channel2`. The signature must verify with the sender's `funding_pubkey`. A fee bump's commitment, whose amounts the model does not follow, is not judged.",
+            example: "… tx_complete both ways, → commitment_signed signature=(over another transaction)"),
+        on: [.commitmentSigned], offloads: true
+    ) { c in
+        guard let ch = c.channel, ch.dualFunded, let session = ch.itx, session.kind != .splice, !ch.spliced, ch.isInitialSigning(c.sender) else {
+            return
+        }
+        guard ch.origin == .opened else { return c.notEvaluated("the channel's opening is not in the trace") }
+        guard let (txid, index) = ch.v2FundingOutpoint(session) else {
+            return c.notEvaluated("the constructed transaction or its funding output is not in the trace")
+        }
+        let parameters: ChannelParameters
+        do throws(MissingEvidence) {
+            parameters = try ch.channelParameters(fundingTxid: txid.bytes, fundingOutputIndex: index)
+        } catch {
+            return c.notEvaluated(error.reason)
+        }
+        verify(&c, ch, owner: c.peer, number: 0, contents: ch.ledger.contents(), parameters: parameters, htlcSignatures: nil)
     }
 }

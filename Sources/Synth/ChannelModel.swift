@@ -39,6 +39,9 @@ final class ChannelModel {
     /// each side's next `commitment_signed` is the initial one for the new transaction.
     var lastMoveWasComplete: Side?
     var initialSigningPending = PerSide(false, false)
+    /// Whether the latest completed construction built the channel's v2 funding transaction
+    /// (an opening or its fee bump), whose commitment 0 the initial signings sign.
+    var v2FundingBuilt = false
     /// Which sides sent `commitment_signed`, and `tx_signatures`, for the latest completed
     /// interactive transaction: a side that signed its commitment and received no
     /// `tx_signatures` names it in `next_funding` (BOLT #2 §"Message Retransmission").
@@ -191,7 +194,7 @@ final class ChannelModel {
         guard let local = parties.first, let remote = parties.second, let txid = fundingTxid ?? self.fundingTxid?.bytes else { return nil }
         return ChannelParameters(
             sides: PerSide(local, remote), opener: .first, fundingTxid: txid, fundingOutputIndex: UInt32(fundingOutputIndex),
-            fundingSatoshis: fundingSatoshis, staticRemoteKey: staticRemoteKey, anchors: anchors)
+            fundingSatoshis: capacity, staticRemoteKey: staticRemoteKey, anchors: anchors)
     }
 
     /// `owner`'s commitment `number` as signed now by the other side (nil for v2 channels).

@@ -354,8 +354,11 @@ struct MessageBuilder {
         case var .commitmentSigned(m):
             guard let channel else { break }
             m.channelID = cid
-            let commitment = channel.ledger.localCommitment(side.other) + (channel.isBatchContinuation(side) ? 0 : 1)
-            if !channel.initialSigningPending[side], let tx = channel.commitment(owner: side.other, number: commitment) {
+            // The initial signing of a v2 opening signs commitment 0 over its funding output;
+            // that of a splice is not modelled.
+            let initial = channel.initialSigningPending[side]
+            let commitment = initial ? 0 : channel.ledger.localCommitment(side.other) + (channel.isBatchContinuation(side) ? 0 : 1)
+            if !initial || channel.v2FundingBuilt, let tx = channel.commitment(owner: side.other, number: commitment) {
                 // Real signatures over the BOLT #3 transactions, by the funding and HTLC keys.
                 m.signature = Self.sign(tx.sighash, keys.derive("funding \(label)"))
                 let point = channel.point(side: side.other, commitment: commitment).bytes
@@ -642,9 +645,24 @@ struct MessageBuilder {
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.commitmentFeeratePerkw
             channel.revocationBasepoint = m.revocationBasepoint.bytes
+            channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
+            channel.staticRemoteKey = m.tlvs.channelType.map { ($0.count >= 2 && $0[$0.count - 2] & 0x10 != 0) } ?? true
+            channel.parties.first = ChannelParameters.Party(
+                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
+                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
+                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
         case let .acceptChannel2(m):
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
             channel.acceptFundingSatoshis = m.fundingSatoshis
+            channel.parties.second = ChannelParameters.Party(
+                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
+                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
+                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
+            // Each side starts with what it put in (no push in v2).
+            let (opened, accepted) = (channel.fundingSatoshis, m.fundingSatoshis)
+            if opened <= 21_000_000 * 100_000_000, accepted <= 21_000_000 * 100_000_000 {
+                channel.ledger.balanceBase = PerSide(Int64(opened * 1000), Int64(accepted * 1000))
+            }
             channel.sessionShares[side] = m.fundingSatoshis
             if let opener = channel.v2FundingKeys.first {
                 channel.v2Funding = (Script.fundingOutput(opener, m.fundingPubkey.bytes), channel.fundingSatoshis &+ m.fundingSatoshis)
@@ -687,6 +705,16 @@ struct MessageBuilder {
         case .txComplete:
             if channel.lastMoveWasComplete == side.other {
                 channel.initialSigningPending = PerSide(true, true)
+                // A v2 opening (or its fee bump) funds the channel with the transaction just
+                // built: the commitments spend its funding output from now on.
+                channel.v2FundingBuilt = false
+                if channel.spliceFunding == nil, let funding = channel.v2Funding, let built = channel.interactive,
+                    let index = built.outputs.keys.sorted().firstIndex(where: { built.outputs[$0]?.script == funding.script })
+                {
+                    channel.fundingTxid = SHA256Hash(unchecked: built.txid)
+                    channel.fundingOutputIndex = UInt16(truncatingIfNeeded: index)
+                    channel.v2FundingBuilt = true
+                }
                 channel.interactiveCommitmentSent = PerSide(false, false)
                 channel.interactiveSignaturesSent = PerSide(false, false)
             }
