@@ -152,6 +152,7 @@ extension ChannelModel {
             previousAttempts = []
             itx = InteractiveTx(kind: .splice, initiator: side)
             itx?.capacityBefore = before
+            if !spliced, let a = params.first.fundingPubkey, let b = params.second.fundingPubkey { itx?.previousFundingKeys = PerSide(a, b) }
             itx?.spliceKeys[side] = m.typed.fundingPubkey
             itx?.contributions[side] = m.typed.fundingContributionSatoshis
             itx?.built = m.uint(\.locktime).map { InteractiveTransaction(locktime: UInt32(truncatingIfNeeded: $0)) }

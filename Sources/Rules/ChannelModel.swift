@@ -288,6 +288,9 @@ public struct ChannelModel: Sendable {
         public var inputValues: [UInt64: UInt64] = [:]
         /// A splice's previous channel capacity, which counts as its initiator's contribution.
         public var capacityBefore: UInt64?
+        /// The `funding_pubkey`s of the output a splice spends, when the model knows them (the
+        /// opening's, for a channel not spliced before): `spl-shared-sig`.
+        public var previousFundingKeys: PerSide<Point>?
         /// A splice's new `funding_pubkey`s and `funding_contribution_satoshis`, per side (from
         /// `splice_init` and `splice_ack`): its funding output's script and amount.
         public var spliceKeys = PerSide<Point?>(nil, nil)

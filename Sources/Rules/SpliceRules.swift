@@ -1,4 +1,5 @@
 import Basics
+import Secp256k1
 import Transactions
 import Wire
 
@@ -9,6 +10,7 @@ enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
         initContribution, ackContribution, fundingOutput, lockedZeroconf, commitment,
+        sharedSignature,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -308,6 +310,37 @@ enum SpliceRules {
             c.violation(
                 "num_htlcs is \(count); the peer's commitment has \(expected) untrimmed HTLC\(expected == 1 ? "" : "s") pending at feerate \(feerate)",
                 field: \TypedMessage.numHTLCs, actual: count, expected: UInt64(expected))
+        }
+    }
+
+    static let sharedSignature = Rule(
+        RuleInfo(
+            "spl-shared-sig", "tx_signatures signs the splice's shared input",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The tx_signatures Message\" Requirements; BIP 143", severity: .error,
+            spec:
+                "The sending node: MUST set `shared_input_signature` to a valid ECDSA signature for the `tx_add_input` spending the previous channel funding output using the `funding_pubkey` that matches this input. The receiving node: If `shared_input_signature` is not set: MUST send an `error` and fail the channel. If `shared_input_signature` is not valid or non-compliant with the LOW-S-standard rule: MUST send an `error` and fail the channel.",
+            explanation:
+                "lntrace rebuilds the splice transaction (BOLT #2 §\"Interactive Transaction Construction\") and the BIP 143 digest of its shared input, which spends the funding output (`2 <pubkey1> <pubkey2> 2 OP_CHECKMULTISIG` of the opening's `funding_pubkey`s) holding the previous capacity, and verifies `shared_input_signature` with the sender's `funding_pubkey` (libsecp256k1, which rejects high-S). A channel spliced before spends an output whose keys the model does not keep: not judged.",
+            example: "→ tx_add_input (the funding output, shared_input_txid), … → tx_signatures (no shared_input_signature)"),
+        on: [.txSignatures]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .splice, !session.aborted else { return }
+        guard let serial = session.spends.first(where: { $0.value.shared })?.key else { return }
+        guard session.whole, let built = session.built, let index = built.inputs.keys.sorted().firstIndex(of: serial) else {
+            return c.notEvaluated("the splice transaction is not all in the trace")
+        }
+        guard let keys = session.previousFundingKeys, let capacity = session.capacityBefore else {
+            return c.notEvaluated("the keys or the amount of the output the splice spends are not modelled (a channel spliced before)")
+        }
+        guard c.needTLVs() else { return }
+        guard let signature = c.typed.sharedInputSignatureRecord else {
+            return c.violation("no shared_input_signature, although the splice spends the channel's funding output")
+        }
+        let digest = built.transaction.sighash(input: index, witnessScript: Script.funding(keys.first.bytes, keys.second.bytes), amount: capacity)
+        if !Secp256k1.verify(signature: signature.bytes, digest: digest, point: keys[c.sender].bytes) {
+            c.violation(
+                "shared_input_signature does not verify for input \(index) of the splice transaction \(short(Hex.encode(built.txid.reversed()))) (\(capacity) sat) with the sender's funding_pubkey"
+            )
         }
     }
 }

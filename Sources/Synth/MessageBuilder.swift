@@ -460,6 +460,17 @@ struct MessageBuilder {
                 let der = (Secp256k1.der(compact: keys.signature("input \(label) \(n)", over: "witness").bytes) ?? []) + [0x01]  // SIGHASH_ALL
                 return Witness(witnessData: [0x02, UInt8(der.count)] + der + [UInt8(keys.nodeID.count)] + keys.nodeID)
             }
+            // A splice's shared input (the channel's funding output, never spliced before):
+            // signed with the sender's funding key (BOLT #2 §"Splice tx_signatures").
+            if let channel, channel.spliceFunding != nil, channel.lockedTxid == nil, let built = channel.interactive,
+                let txid = channel.fundingTxid?.bytes, let a = channel.parties.first?.fundingPubkey, let b = channel.parties.second?.fundingPubkey,
+                let index = built.inputs.keys.sorted().firstIndex(where: {
+                    built.inputs[$0].map { $0.txid == txid && $0.vout == UInt32(channel.fundingOutputIndex) } ?? false
+                })
+            {
+                let digest = built.transaction.sighash(input: index, witnessScript: Script.funding(a, b), amount: channel.capacity)
+                m.tlvs.sharedInputSignature = Self.sign(digest, keys.derive("funding \(label)"))
+            }
             if channel != nil { m.channelID = cid }
             message = .txSignatures(m)
         case var .txAddInput(m):
