@@ -290,7 +290,6 @@ public struct CatalogEntry: Sendable, Equatable {
     static let planned: [CatalogEntry] = [
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
-        CatalogEntry(id: "conn-peer-storage-retrieval", area: "connection", status: .planned),
         CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
         CatalogEntry(id: "tr-mac", area: "connection", status: .planned),
         CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),

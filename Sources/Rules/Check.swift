@@ -105,6 +105,9 @@ public struct Check: Sendable {
     /// by `channel_ready` or `announcement_signatures`): that channel's state, and the
     /// sender's side in it.
     public internal(set) var updatedChannel: (model: ChannelModel, sender: ChannelModel.Side)?
+    /// For a `peer_storage_retrieval`: digests (SHA-256) of the blobs its receiver stored with
+    /// its sender earlier in the trace (`peer_storage`), the latest last.
+    public internal(set) var storedBlobs: [[UInt8]]?
 
     enum Outcome: Sendable {
         case passed

@@ -1,3 +1,4 @@
+import Basics
 import Wire
 
 /// BOLT #1 setup and control: `init`, features, unknown messages, ping/pong, errors.
@@ -13,7 +14,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID, networks,
+        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -432,6 +433,24 @@ enum ConnectionRules {
         else { return }
         if let id = c.typed.channelID, id == ch.channelID, id != ch.temporaryID {
             c.violation("the fundee's `error` names channel_id \(short(id.hex)) before its `funding_signed`")
+        }
+    }
+
+    static let peerStorageRetrieval = Rule(
+        RuleInfo(
+            "conn-peer-storage-retrieval", "peer_storage_retrieval returns a blob the peer stored", section: "BOLT #1 §\"Peer Storage\" Requirements",
+            severity: .error,
+            spec:
+                "The receiver of `peer_storage`: if it does store the message: MAY delay storage to ratelimit peer to no more than one update per minute. MUST replace the old `blob` with the latest received. MUST send `peer_storage_retrieval` again after reconnection, after exchanging `init` messages. The sender of `peer_storage_retrieval`: MUST include the last `blob` it stored for that peer.",
+            explanation:
+                "A node that keeps a peer's backup returns it after a reconnection: the `blob` of `peer_storage_retrieval` is one the peer sent it in `peer_storage` earlier in the trace (the last one, unless the last was lost at a disconnection or a rate limit delayed storing it). A blob the peer never stored is the violation. Without an earlier `peer_storage` in the trace the blob is not judged.",
+            example: "→ peer_storage blob=<A>, (reconnection) ← peer_storage_retrieval blob=<B>"),
+        on: [.peerStorageRetrieval]
+    ) { c in
+        guard let stored = c.storedBlobs, !stored.isEmpty else { return c.notEvaluated("no peer_storage of the receiver's is in the trace") }
+        guard let blob = c.needBytes(\.blob) else { return }
+        if !stored.contains(sha256(blob)) {
+            c.violation("the blob (\(blob.count) bytes) is none of the \(stored.count) the peer stored with the sender earlier in the trace")
         }
     }
 }

@@ -36,6 +36,16 @@ public struct RuleEngine {
     }
     /// Labels a capture gave known nodes on later connections (see ``attribute(_:_:_:)``).
     private var partyAlias: [String: String] = [:]
+    /// Digests of the latest blobs each node stored with each peer (`peer_storage`), by the
+    /// two nodes' labels: what a `peer_storage_retrieval` on a later connection returns.
+    private var storedBlobs: [StoragePair: [[UInt8]]] = [:]
+    static let keptBlobs = 64
+    static let keptStoragePairs = 4096
+
+    private struct StoragePair: Hashable {
+        var owner: String
+        var holder: String
+    }
 
     private struct Connection {
         var model: ConnectionModel
@@ -221,6 +231,7 @@ public struct RuleEngine {
             {
                 check.updatedChannel = (updated, sender)
             }
+            if view.kind == .peerStorageRetrieval { check.storedBlobs = storedBlobs[StoragePair(owner: receiver(event), holder: party(event))] }
             let lostReason = lostReasons[connectionKey]
             for index in plan(view.kind) {
                 // Rules are read in place: a copy would retain each of their strings per message.
@@ -289,6 +300,12 @@ public struct RuleEngine {
         // would make this a copy of its channel set, on every message).
         connections[connectionKey] = nil
         connection.model.apply(view, direction: event.direction, channel: channel)
+        if view.kind == .peerStorage, let blob = view.bytes(\.blob) {
+            if storedBlobs.count >= Self.keptStoragePairs { storedBlobs.removeAll() }
+            let pair = StoragePair(owner: party(event), holder: receiver(event))
+            storedBlobs[pair, default: []].append(sha256(blob))
+            if let count = storedBlobs[pair]?.count, count > Self.keptBlobs { storedBlobs[pair]?.removeFirst() }
+        }
         if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []], contextLength: contextLength) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
