@@ -307,7 +307,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
         CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
-        CatalogEntry(id: "as-sigs", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),

@@ -91,6 +91,15 @@ public struct ConnectionModel: Sendable {
         /// (`channel_ready`'s alias, `announcement_signatures`): the serial of the channel a
         /// `channel_update` with that id is about.
         public var channels = Bounded<ShortChannelID, Int>()
+        /// The `announcement_signatures` each direction sent, by short channel id, with the
+        /// sender's `funding_pubkey` when the trace holds the channel's opening (`as-sigs`).
+        public var announcementSignatures = PerDirection(repeating: Bounded<ShortChannelID, AnnouncementSignatures>())
+    }
+
+    public struct AnnouncementSignatures: Sendable {
+        public var node: [UInt8]
+        public var bitcoin: [UInt8]
+        public var fundingKey: [UInt8]?
     }
 
     public struct UpdateKey: Hashable, Sendable {
@@ -148,7 +157,7 @@ public struct ConnectionModel: Sendable {
     }
 
     /// Applies a message sent in `direction` (after the rules have judged it).
-    mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?) {
+    mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?, side: ChannelModel.Side) {
         let d = direction ?? .out
         lastWasInit[d] = m.kind == .initMessage
         // A batch takes the next messages of its direction: its own commitment_signed count
@@ -199,6 +208,10 @@ public struct ConnectionModel: Sendable {
             if let id = m.typed.shortChannelID {
                 gossip.own.set(id, true)
                 if let serial = channel?.serial { gossip.channels.set(id, serial) }
+                if let node = m.bytes(\.nodeSignature), let bitcoin = m.bytes(\.bitcoinSignature) {
+                    let key = channel.flatMap { $0.spliced ? nil : $0.params[side].fundingPubkey?.bytes }
+                    gossip.announcementSignatures[d].set(id, AnnouncementSignatures(node: node, bitcoin: bitcoin, fundingKey: key))
+                }
             }
         case .channelReady:
             if let alias = m.typed.shortChannelIDRecord, let serial = channel?.serial { gossip.channels.set(alias, serial) }

@@ -299,7 +299,7 @@ public struct RuleEngine {
         // Apply the message, to the connection's only copy (one left in the dictionary
         // would make this a copy of its channel set, on every message).
         connections[connectionKey] = nil
-        connection.model.apply(view, direction: event.direction, channel: channel)
+        connection.model.apply(view, direction: event.direction, channel: channel, side: side)
         if view.kind == .peerStorage, let blob = view.bytes(\.blob) {
             if storedBlobs.count >= Self.keptStoragePairs { storedBlobs.removeAll() }
             let pair = StoragePair(owner: party(event), holder: receiver(event))

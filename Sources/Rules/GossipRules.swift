@@ -1,4 +1,5 @@
 import Basics
+import Provenance
 import Secp256k1
 import Wire
 
@@ -9,7 +10,7 @@ enum GossipRules {
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
         shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, announcementSignatures,
         nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID, announcementBeforeUpdate,
-        updateHTLCMinimum, updateAfterReady, updatePrivate,
+        updateHTLCMinimum, updateAfterReady, updatePrivate, announcementSignaturesValid,
     ]
 
     /// Whether the trace shows every reply to a query: a capture does; a node log may not
@@ -532,6 +533,53 @@ enum GossipRules {
         if flags & 2 == 0 { problems.append("dont_forward (bit 1 of message_flags) is not set") }
         if !problems.isEmpty {
             c.violation("\(problems.joined(separator: "; ")), in an update for a channel not yet announced")
+        }
+    }
+
+    static let announcementSignaturesValid = Rule(
+        RuleInfo(
+            "as-sigs", "announcement_signatures sign the channel's announcement",
+            section: "BOLT #7 §\"The announcement_signatures Message\" Requirements; §\"The channel_announcement Message\"",
+            severity: .error,
+            spec:
+                "The `announcement_signatures` message is created by constructing a `channel_announcement` message, corresponding to the newly confirmed channel funding transaction, and signing it with the secrets matching an endpoint's `node_id` and `bitcoin_key`. The recipient node: if the `node_signature` OR the `bitcoin_signature` is NOT correct: MAY send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "Each node's `announcement_signatures` sign the `channel_announcement` the two build. When that announcement (of the short channel id they named) comes on the same connection, lntrace verifies both signatures each node sent over its digest: the node signature with the announcement's node id, the bitcoin signature with its `bitcoin_key`, of the position where the announcement holds the sender's `funding_pubkey`. Reported at the `channel_announcement`; where the trace lacks the opening (the sender's funding key) or the announcement, not judged.",
+            example: "→ announcement_signatures bitcoin_signature=<over another message>, …, ← channel_announcement"),
+        on: [.channelAnnouncement], offloads: true
+    ) { c in
+        guard let channel = c.typed.shortChannelID else { return }
+        let sent = Direction.allCases.compactMap { d in c.connection.gossip.announcementSignatures[d][channel].map { (d, $0) } }
+        guard !sent.isEmpty else { return }
+        guard let id1 = c.needBytes(\.nodeID1), let id2 = c.needBytes(\.nodeID2), let key1 = c.needBytes(\.bitcoinKey1),
+            let key2 = c.needBytes(\.bitcoinKey2), let digest = signedDigest(&c, after: 258)
+        else { return }
+        var checks: [(who: String, node: [UInt8], bitcoin: [UInt8], nodeID: [UInt8], key: [UInt8])] = []
+        for (direction, signatures) in sent {
+            guard let key = signatures.fundingKey, key == key1 || key == key2 else {
+                return c.notEvaluated("the funding_pubkey of a node's announcement_signatures is not in the announcement or the trace")
+            }
+            let who = direction == c.direction ? "the sender" : "the peer"
+            checks.append((who, signatures.node, signatures.bitcoin, key == key1 ? id1 : id2, key))
+        }
+        let verifications = checks
+        c.offload {
+            var failed: [String] = []
+            for check in verifications {
+                if !Secp256k1.verify(signature: check.node, digest: digest, point: check.nodeID) {
+                    failed.append("the node_signature \(check.who) sent")
+                }
+                if !Secp256k1.verify(signature: check.bitcoin, digest: digest, point: check.key) {
+                    failed.append("the bitcoin_signature \(check.who) sent")
+                }
+            }
+            return failed.isEmpty
+                ? .passed
+                : Verdict(
+                    outcome: .violation(
+                        "\(failed.joined(separator: " and ")) in announcement_signatures \(failed.count == 1 ? "does" : "do") not sign this channel_announcement",
+                        crossing: false),
+                    evidence: nil)
         }
     }
 }

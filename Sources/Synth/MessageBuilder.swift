@@ -505,8 +505,21 @@ struct MessageBuilder {
             guard let channel else { break }
             m.channelID = cid
             m.shortChannelID = channel.scid
-            m.nodeSignature = keys.signature("node", over: "announcement \(label)")
-            m.bitcoinSignature = keys.signature("funding \(label)", over: "announcement \(label)")
+            // Signatures over the channel_announcement the two nodes build (BOLT #7): the
+            // defaults of one, with their node ids and funding keys in node id order.
+            let pair = [from, to].compactMap { nodes[$0] }.sorted { $0.nodeID.lexicographicallyPrecedes($1.nodeID) }
+            if pair.count == 2, case var .channelAnnouncement(a)? = Message.placeholder(type: ChannelAnnouncement.type) {
+                a.nodeID1 = Point(unchecked: pair[0].nodeID)
+                a.nodeID2 = Point(unchecked: pair[1].nodeID)
+                a.bitcoinKey1 = pair[0].point("funding \(label)")
+                a.bitcoinKey2 = pair[1].point("funding \(label)")
+                a.shortChannelID = channel.scid
+                if let bytes = try? Message.channelAnnouncement(a).encoded(), bytes.count > 258 {
+                    let h = sha256(sha256(bytes[258...]))
+                    m.nodeSignature = Self.sign(h, keys.secret)
+                    m.bitcoinSignature = Self.sign(h, keys.derive("funding \(label)"))
+                }
+            }
             message = .announcementSignatures(m)
         default:
             // Channel-scoped messages at least name the channel.
