@@ -293,7 +293,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
         CatalogEntry(id: "tr-mac", area: "connection", status: .planned),
         CatalogEntry(id: "tr-rotation", area: "connection", status: .planned),
-        CatalogEntry(id: "tr-max-len", area: "connection", status: .planned),
         CatalogEntry(id: "v1-reopen", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),

@@ -5,7 +5,7 @@ import Wire
 /// break, with the decoder's field path and offset as evidence. Every decoded message
 /// passes them.
 enum FormatRules {
-    static let all: [Rule] = [tooShort, tlvOrder, tlvMinimal, tlvOverrun, tlvKnownLength, tlvUnknownEven]
+    static let all: [Rule] = [tooShort, tlvOrder, tlvMinimal, tlvOverrun, tlvKnownLength, tlvUnknownEven, messageLength]
 
     static let formatSection = "BOLT #1 §\"Lightning Message Format\""
     static let tlvSection = "BOLT #1 §\"Type-Length-Value Format\" Requirements"
@@ -37,7 +37,7 @@ enum FormatRules {
             example: "→ ping num_pong_bytes=4 (no byteslen)")
     ) { error in
         switch error.kind {
-        case .truncated, .missingType, .arrayRemainder: !inTLVs(error)
+        case .truncated, .arrayRemainder: !inTLVs(error)
         default: false
         }
     }
@@ -113,6 +113,20 @@ enum FormatRules {
             example: "→ channel_ready with a TLV record of type 2")
     ) { error in
         if case .tlvUnknownEven = error.kind { return true }
+        return false
+    }
+
+    static let messageLength = rule(
+        RuleInfo(
+            "tr-max-len", "a message holds its type and at most 65535 bytes", section: "BOLT #8 §\"Lightning Message Specification\"",
+            severity: .error,
+            spec:
+                "The *maximum* size of _any_ Lightning message MUST NOT exceed `65535` bytes. (BOLT #1: a message is a 2-byte type followed by its payload.)",
+            explanation:
+                "A frame's length field cannot say more than 65535 bytes, so the maximum holds for every decrypted message; one shorter than 2 bytes has no room for its type and is no Lightning message at all.",
+            example: "→ a frame whose plaintext is one byte")
+    ) { error in
+        if case .missingType = error.kind { return true }
         return false
     }
 }
