@@ -14,7 +14,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval,
+        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -451,6 +451,22 @@ enum ConnectionRules {
         guard let blob = c.needBytes(\.blob) else { return }
         if !stored.contains(sha256(blob)) {
             c.violation("the blob (\(blob.count) bytes) is none of the \(stored.count) the peer stored with the sender earlier in the trace")
+        }
+    }
+
+    static let keyRotation = Rule(
+        RuleInfo(
+            "tr-rotation", "the transport key rotates every 500 messages", section: "BOLT #8 §\"Lightning Message Key Rotation\"",
+            severity: .error,
+            spec:
+                "A key is to be rotated after a party encrypts or decrypts 1000 times with it (i.e. every 500 messages). This can be properly accounted for by rotating the key once the nonce dedicated to it exceeds 1000. Key rotation for a key `k` is performed according to the following steps: 1. Let `ck` be the chaining key obtained at the end of Act Three. 2. `ck', k' = HKDF(ck, k)` 3. Reset the nonce for the key to `n = 0`. 4. `k = k'` 5. `ck = ck'`",
+            explanation:
+                "When a frame of a new key epoch does not decrypt with the rotated key but does with the previous key at the next nonce, the sender kept its key: its peer, which rotated, can no longer read it. Reported at the first such message of a capture; lntrace follows the direction with the kept key, so the rest of the trace is still analysed.",
+            example: "→ message 501 of the connection, encrypted with the first key at nonce 1000"),
+        on: everyMessage
+    ) { c in
+        if c.event.keptKey {
+            c.violation("the frame decrypts only with the key before the rotation: the sender did not rotate its key after 500 messages")
         }
     }
 }

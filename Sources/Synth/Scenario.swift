@@ -25,7 +25,7 @@ public indirect enum Statement: Sendable {
     case mss(Int)
     case nanosecond(Bool)
     case keyLogFormat(KeyLogFormat)
-    case node(name: String, secret: [UInt8], address: String?, features: [Int]?)
+    case node(name: String, secret: [UInt8], address: String?, features: [Int]?, rotates: Bool)
     case connect(from: String, to: String, port: UInt16?, label: String?, isn: UInt32?, handshake: Bool)
     case disconnect(from: String, to: String, reset: Bool)
     case message(MessageStatement)
@@ -178,7 +178,7 @@ public enum ScenarioParser {
             guard let format = KeyLogFormat(rawValue: rest[rest.startIndex]) else { throw ScenarioError(line: line, "keylog ephemeral or mac") }
             return .keyLogFormat(format)
         case "node":
-            try need(1, "node <name> [seed=<text>|secret=<hex>] [ip=<address>] [features=<bit,…>]")
+            try need(1, "node <name> [seed=<text>|secret=<hex>] [ip=<address>] [features=<bit,…>] [rotation=no]")
             let name = rest[rest.startIndex]
             let opts = try options(rest.dropFirst(), line: line)
             var secretBytes = deriveSecret(from: Array("lntrace scenario node \(opts["seed"] ?? name)".utf8))
@@ -193,7 +193,7 @@ public enum ScenarioParser {
                     return bit
                 }
             }
-            return .node(name: name, secret: secretBytes, address: opts["ip"], features: features)
+            return .node(name: name, secret: secretBytes, address: opts["ip"], features: features, rotates: opts["rotation"] != "no")
         case "connect":
             try need(2, "connect <initiator> <responder> [port=<n>] [as=<label>] [isn=<n>] [handshake=no]")
             let opts = try options(rest.dropFirst(2), line: line)

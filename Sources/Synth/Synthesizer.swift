@@ -21,6 +21,8 @@ public final class Synthesizer {
         var keys: NodeKeys
         var address: IPAddress
         var features: [Int]?
+        /// Whether its transport key rotates (`rotation=no`: a sender that breaks BOLT #8).
+        var rotates = true
     }
 
     final class Connection {
@@ -133,7 +135,7 @@ public final class Synthesizer {
             guard writer == nil else { throw ScenarioError(line: line, "'timestamps' must come before the first packet") }
             nanosecond = on
         case let .keyLogFormat(format): keyLogFormat = format
-        case let .node(name, secret, address, features):
+        case let .node(name, secret, address, features, rotates):
             let keys = try NodeKeys(name: name, secret: secret)
             let index = nodes.count + 1
             var ip: IPAddress = ipVersion == 6 ? .v6(0xfd00_0000_0000_0000, UInt64(index)) : .v4(0x0a00_0000 | UInt32(index))
@@ -141,7 +143,7 @@ public final class Synthesizer {
                 guard let parsed = IPAddress(address) else { throw ScenarioError(line: line, "bad address '\(address)'") }
                 ip = parsed
             }
-            nodes[name] = Node(keys: keys, address: ip, features: features)
+            nodes[name] = Node(keys: keys, address: ip, features: features, rotates: rotates)
             builder.nodes[name] = keys
             if let features { builder.features[name] = features }
         case let .connect(from, to, port, label, isn, handshake):
@@ -218,6 +220,8 @@ public final class Synthesizer {
             _ = try responder.finish(actThree: actThree)
             try sendBytes(connection, from: 0, actThree)
             connection.ciphers = [keys.cipher(fromInitiator: true), keys.cipher(fromInitiator: false)]
+            connection.ciphers[0]?.rotates = a.rotates
+            connection.ciphers[1]?.rotates = b.rotates
             if keyLogFormat == .ephemeral {
                 keyLogLines.append("\(Hex.encode(initiator.ephemeralPublicKey)) \(Hex.encode(keys.chainingKey))")
             }

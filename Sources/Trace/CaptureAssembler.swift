@@ -234,13 +234,13 @@ public final class CaptureAssembler {
             emit(.diagnostic(Diagnostic(.error, "wire.malformed", at: location, "connection \(stream.info.id): \(error)")))
         }
         let (initiator, responder) = stream.parties(aliases: options.aliases)
-        emit(
-            .message(
-                MessageEvent(
-                    connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
-                    content: content, location: location, time: time,
-                    sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
-                    streamStart: stream.decoder.handshakeSeen, length: bytes.count)))
+        var event = MessageEvent(
+            connection: stream.info.id, direction: fromInitiator ? .out : .in, index: stream.nextIndex,
+            content: content, location: location, time: time,
+            sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
+            streamStart: stream.decoder.handshakeSeen, length: bytes.count)
+        event.keptKey = stream.decoder.keptKey(side)
+        emit(.message(event))
         stream.nextIndex += 1
     }
 

@@ -42,6 +42,9 @@ public struct MessageEvent: Sendable {
     public var streamStart: Bool?
     /// The message's length in bytes (type included), when its bytes were in the trace.
     public var length: Int?
+    /// Whether the message is the first its sender encrypted with a key it should have
+    /// rotated (a capture's BOLT #8 layer; `tr-rotation`).
+    public var keptKey = false
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,

@@ -45,6 +45,9 @@ public struct CipherState: Sendable {
     public private(set) var epoch: Int
     /// Set when the key rotated but no chaining key was known to derive the next one.
     public private(set) var needsKey = false
+    /// Whether the key rotates after nonce 999, as BOLT #8 says; cleared to follow (or, in
+    /// synth, to be) a sender that keeps its first key (`tr-rotation`).
+    public var rotates = true
     /// The AEAD under `key`, made once per key and shared by copies; `nil` for a key that is
     /// not 32 bytes (nothing then decrypts).
     private var aead: ChaCha20Poly1305?
@@ -89,7 +92,7 @@ public struct CipherState: Sendable {
 
     private mutating func advance() {
         nonce += 1
-        if nonce == 1000 {
+        if nonce == 1000 && rotates {
             if let next = nextEpoch() {
                 self = next
             } else {

@@ -127,6 +127,9 @@ public struct ConnectionDecoder: Sendable {
         var mode = Mode.undetected
         var messages = 0
         var everDecrypted = false
+        /// Whether the last message decrypted was the first the sender sent with the key
+        /// it should have rotated (``FrameDecryptor/keptKeyFrom``).
+        var lastKeptKey = false
     }
 
     public private(set) var phase = Phase.detecting
@@ -166,6 +169,10 @@ public struct ConnectionDecoder: Sendable {
 
     /// Whether a frame from `side` ever decrypted.
     public func decrypted(_ side: Side) -> Bool { readers[side.rawValue].everDecrypted }
+
+    /// Whether the message just decoded from `side` is the first its sender encrypted with
+    /// the key it should have rotated (BOLT #8 §"Lightning Message Key Rotation").
+    public func keptKey(_ side: Side) -> Bool { readers[side.rawValue].lastKeptKey }
 
     /// Whether bytes from `side` still need keeping (otherwise they need only be counted).
     public func keepsBytes(_ side: Side) -> Bool {
@@ -288,6 +295,7 @@ public struct ConnectionDecoder: Sendable {
                 readers[index].mode = .decrypting(decryptor)
                 switch output {
                 case let .message(message, consumed):
+                    readers[index].lastKeptKey = decryptor.keptKeyFrom == decryptor.messages - 1
                     readers[index].messages += 1
                     readers[index].everDecrypted = true
                     return .message(message, consumed: consumed)

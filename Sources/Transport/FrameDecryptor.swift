@@ -12,6 +12,13 @@ public struct FrameDecryptor: Sendable {
     private var bodyLength: Int?
     /// Messages decrypted so far in this direction.
     public private(set) var messages = 0
+    /// The cipher as it was before its latest rotation, at the nonce after (what a sender that
+    /// did not rotate uses next), until a frame of the new epoch decrypts.
+    private var beforeRotation: CipherState?
+    /// The number of the first message that decrypted only with the key before a rotation
+    /// (the sender keeps its key, against BOLT #8 §"Lightning Message Key Rotation"); the
+    /// direction is followed with that key from then on.
+    public private(set) var keptKeyFrom: Int?
 
     public init(cipher: CipherState, keyLog: KeyLog = KeyLog()) {
         self.cipher = cipher
@@ -36,13 +43,15 @@ public struct FrameDecryptor: Sendable {
             guard buffer.count >= Self.headerSize else { return .needMore(needed: Self.headerSize) }
             let header = buffer.prefix(Self.headerSize)
             if cipher.needsKey {
-                guard let key = keyLog.key(tag: header.suffix(Self.tagSize)) else { return .failed(.noKey, header: true) }
+                guard let key = keyLog.key(tag: header.suffix(Self.tagSize)) else {
+                    return keepsKey(header) ? next(buffer) : .failed(.noKey, header: true)
+                }
                 cipher.rekey(key)
             }
             do {
                 bodyLength = try cipher.decryptLength(header)
             } catch {
-                return .failed(error, header: true)
+                return keepsKey(header) ? next(buffer) : .failed(error, header: true)
             }
         }
         let length = bodyLength ?? 0
@@ -50,6 +59,8 @@ public struct FrameDecryptor: Sendable {
         guard buffer.count >= total else { return .needMore(needed: total) }
         do {
             let start = buffer.startIndex + Self.headerSize
+            // The body takes the epoch's last nonce: keep the cipher for a sender that does not rotate.
+            if cipher.nonce == 999 && cipher.rotates { beforeRotation = cipher.at(nonce: 1000) }
             let message = try cipher.decrypt(buffer[start..<(start + length + Self.tagSize)])
             bodyLength = nil
             messages += 1
@@ -57,5 +68,19 @@ public struct FrameDecryptor: Sendable {
         } catch {
             return .failed(error, header: false)
         }
+    }
+
+    /// Whether the first length block of a new epoch decrypts with the key before the
+    /// rotation: then the sender did not rotate, and the cipher follows it with that key.
+    private mutating func keepsKey(_ header: ArraySlice<UInt8>) -> Bool {
+        guard cipher.nonce == 0, cipher.epoch > 0, keptKeyFrom == nil, var kept = beforeRotation else { return false }
+        kept.rotates = false
+        guard (try? kept.decryptLength(header)) != nil else { return false }
+        kept = beforeRotation ?? kept
+        kept.rotates = false
+        cipher = kept
+        beforeRotation = nil
+        keptKeyFrom = messages
+        return true
     }
 }
