@@ -410,6 +410,17 @@ public struct ChannelModel: Sendable {
         return Trimming.isTrimmed(amountMsat: amount, dustLimit: dust, feeratePerKw: feerate, offered: htlc.offerer == owner, anchors: anchors)
     }
 
+    /// How many of `htlcs` get an output in `owner`'s commitment at `feerate`; `nil` when an
+    /// amount or the dust limit is not known.
+    public func untrimmedCount(_ htlcs: [HTLC], in owner: Side, feerate: UInt32) -> Int? {
+        var count = 0
+        for htlc in htlcs {
+            guard let trimmed = isTrimmed(htlc, in: owner, feerate: feerate) else { return nil }
+            if !trimmed { count += 1 }
+        }
+        return count
+    }
+
     // MARK: Applying messages
 
     mutating func recordSigning(from side: Side) {

@@ -30,14 +30,11 @@ enum ReserveRules {
             c.notEvaluated("the balances are not known: an HTLC amount or the opening balances are not in the trace")
             return nil
         }
-        var untrimmed = extraOutputs
-        for htlc in contents.htlcs {
-            guard let trimmed = ch.isTrimmed(htlc, in: c.peer, feerate: feerate) else {
-                c.notEvaluated("an HTLC amount or the dust limit is not known")
-                return nil
-            }
-            if !trimmed { untrimmed += 1 }
+        guard var untrimmed = ch.untrimmedCount(contents.htlcs, in: c.peer, feerate: feerate) else {
+            c.notEvaluated("an HTLC amount or the dust limit is not known")
+            return nil
         }
+        untrimmed += extraOutputs
         if let amount = extra {
             guard let dust = ch.params[c.peer].dustLimit else {
                 c.notEvaluated("the peer's dust limit is not known")

@@ -299,12 +299,8 @@ enum SpliceRules {
         guard let count = c.need(\.numHTLCs) else { return }
         let contents = ch.ledger.contentsWithAllUpdates
         guard let feerate = contents.feerate else { return c.notEvaluated("the commitment's feerate is not known") }
-        var expected = 0
-        for htlc in contents.htlcs {
-            guard let trimmed = ch.isTrimmed(htlc, in: c.peer, feerate: feerate) else {
-                return c.notEvaluated("an HTLC amount or the dust limit is not known")
-            }
-            if !trimmed { expected += 1 }
+        guard let expected = ch.untrimmedCount(contents.htlcs, in: c.peer, feerate: feerate) else {
+            return c.notEvaluated("an HTLC amount or the dust limit is not known")
         }
         if count != expected {
             c.violation(

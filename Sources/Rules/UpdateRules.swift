@@ -416,12 +416,8 @@ enum UpdateRules {
         let contents = ch.ledger.commitmentContents(signedBy: c.sender)
         let (htlcs, feerate) = (contents.htlcs, contents.feerate)
         guard let feerate else { return c.notEvaluated("the commitment's feerate is not known") }
-        var expected = 0
-        for htlc in htlcs {
-            guard let trimmed = ch.isTrimmed(htlc, in: c.peer, feerate: feerate) else {
-                return c.notEvaluated("an HTLC amount or the dust limit is not known")
-            }
-            if !trimmed { expected += 1 }
+        guard let expected = ch.untrimmedCount(htlcs, in: c.peer, feerate: feerate) else {
+            return c.notEvaluated("an HTLC amount or the dust limit is not known")
         }
         if count != expected {
             c.violation(

@@ -155,6 +155,13 @@ final class ChannelModel {
         Point(unchecked: PerCommitmentSecret.point(secret: secret(side: side, commitment: commitment)) ?? [])
     }
 
+    /// The channel type an opening names (BOLT #9 bits 12 `option_static_remotekey` and 22
+    /// `option_anchors`); without one, static_remotekey and no anchors.
+    func adopt(channelType type: [UInt8]?) {
+        anchors = type.map { $0.count >= 3 && $0[$0.count - 3] & 0x40 != 0 } ?? false
+        staticRemoteKey = type.map { $0.count >= 2 && $0[$0.count - 2] & 0x10 != 0 } ?? true
+    }
+
     /// The funding and push of the opening, which give both sides' first balances.
     func fund(satoshis: UInt64, pushMsat push: UInt64) {
         fundingSatoshis = satoshis

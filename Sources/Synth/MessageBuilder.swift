@@ -593,6 +593,15 @@ struct MessageBuilder {
     }
 
     /// A compact ECDSA signature (low-S) of a transaction digest.
+    /// A side's keys and limits as its `open_channel`, `accept_channel` (or v2) sent them.
+    static func party(
+        _ funding: Point, _ revocation: Point, _ payment: Point, _ delayed: Point, _ htlc: Point, delay: UInt16, dust: UInt64
+    ) -> ChannelParameters.Party {
+        ChannelParameters.Party(
+            fundingPubkey: funding.bytes, revocationBasepoint: revocation.bytes, paymentBasepoint: payment.bytes,
+            delayedPaymentBasepoint: delayed.bytes, htlcBasepoint: htlc.bytes, toSelfDelay: delay, dustLimit: dust)
+    }
+
     static func sign(_ digest: [UInt8], _ secret: [UInt8]) -> Signature {
         Signature(unchecked: Secp256k1.sign(digest: digest, secret: secret) ?? [UInt8](repeating: 0, count: 64))
     }
@@ -607,18 +616,15 @@ struct MessageBuilder {
             channel.fund(satoshis: m.fundingSatoshis, pushMsat: m.pushMsat)
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.feeratePerKw
-            channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
-            channel.staticRemoteKey = m.tlvs.channelType.map { ($0.count >= 2 && $0[$0.count - 2] & 0x10 != 0) } ?? true
-            channel.parties.first = ChannelParameters.Party(
-                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
-                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
-                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
+            channel.adopt(channelType: m.tlvs.channelType)
+            channel.parties.first = Self.party(
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, delay: m.toSelfDelay,
+                dust: m.dustLimitSatoshis)
         case let .acceptChannel(m):
             channel.dustLimit.second = m.dustLimitSatoshis
-            channel.parties.second = ChannelParameters.Party(
-                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
-                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
-                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
+            channel.parties.second = Self.party(
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, delay: m.toSelfDelay,
+                dust: m.dustLimitSatoshis)
         case let .fundingCreated(m):
             channel.fundingTxid = m.fundingTxid
             channel.fundingOutputIndex = m.fundingOutputIndex
@@ -669,19 +675,16 @@ struct MessageBuilder {
             channel.dustLimit.first = m.dustLimitSatoshis
             channel.ledger.initialFeerate = m.commitmentFeeratePerkw
             channel.revocationBasepoint = m.revocationBasepoint.bytes
-            channel.anchors = m.tlvs.channelType.map { ($0.count >= 3 && $0[$0.count - 3] & 0x40 != 0) } ?? false
-            channel.staticRemoteKey = m.tlvs.channelType.map { ($0.count >= 2 && $0[$0.count - 2] & 0x10 != 0) } ?? true
-            channel.parties.first = ChannelParameters.Party(
-                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
-                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
-                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
+            channel.adopt(channelType: m.tlvs.channelType)
+            channel.parties.first = Self.party(
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, delay: m.toSelfDelay,
+                dust: m.dustLimitSatoshis)
         case let .acceptChannel2(m):
             channel.interactive = InteractiveTransaction(locktime: channel.openLocktime)
             channel.acceptFundingSatoshis = m.fundingSatoshis
-            channel.parties.second = ChannelParameters.Party(
-                fundingPubkey: m.fundingPubkey.bytes, revocationBasepoint: m.revocationBasepoint.bytes, paymentBasepoint: m.paymentBasepoint.bytes,
-                delayedPaymentBasepoint: m.delayedPaymentBasepoint.bytes, htlcBasepoint: m.htlcBasepoint.bytes,
-                toSelfDelay: m.toSelfDelay, dustLimit: m.dustLimitSatoshis)
+            channel.parties.second = Self.party(
+                m.fundingPubkey, m.revocationBasepoint, m.paymentBasepoint, m.delayedPaymentBasepoint, m.htlcBasepoint, delay: m.toSelfDelay,
+                dust: m.dustLimitSatoshis)
             // Each side starts with what it put in (no push in v2).
             let (opened, accepted) = (channel.fundingSatoshis, m.fundingSatoshis)
             if opened <= 21_000_000 * 100_000_000, accepted <= 21_000_000 * 100_000_000 {
