@@ -303,7 +303,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
         CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
-        CatalogEntry(id: "ready-alias-unrelated", area: "v1 establishment", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),

@@ -13,7 +13,7 @@ enum EstablishmentRules {
         largeChannel, notIfDualFund,
         pointsValid,
         scidAliasPrivate,
-        acceptReserveDust, acceptZeroconf, aliasRequired, multiAlias, operationAfterReady, initialFee, initialReserve,
+        acceptReserveDust, acceptZeroconf, aliasRequired, multiAlias, operationAfterReady, initialFee, initialReserve, readyAliasUnrelated,
     ]
 
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
@@ -560,6 +560,23 @@ enum EstablishmentRules {
         guard let alias = c.typed.shortChannelIDRecord else { return c.violation("`channel_ready` again on the connection, without an alias") }
         if c.channel?.aliases[c.sender].contains(alias.rawValue) == true {
             c.violation("`channel_ready` again on the connection, with the alias \(alias) it already sent")
+        }
+    }
+
+    static let readyAliasUnrelated = Rule(
+        RuleInfo(
+            "ready-alias-unrelated", "an alias is not the real short_channel_id", section: "BOLT #2 §\"The channel_ready Message\" Requirements",
+            severity: .warning,
+            spec:
+                "The sender: if it sets `alias`: if the `announce_channel` bit was set in `open_channel`: SHOULD initially set `alias` to value not related to the real `short_channel_id`. otherwise: MUST set `alias` to a value not related to the real `short_channel_id`.",
+            explanation:
+                "An alias hides where the channel's funding is; the real short channel id gives it away. The trace shows the real id when the node names it in `announcement_signatures`: its first alias must differ from it. (An unannounced channel, held to MUST, never shows its real id in a way the trace can tie to the channel.)",
+            example: "→ channel_ready short_channel_id=800000x1x0, … → announcement_signatures short_channel_id=800000x1x0"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let real = c.typed.shortChannelID, let first = c.channel?.aliases[c.sender].first else { return }
+        if first == real.rawValue {
+            c.violation("the real short_channel_id \(real) is the alias the sender gave in its first channel_ready")
         }
     }
 }
