@@ -307,10 +307,10 @@ enum ReestablishRules {
     // MARK: Retransmission
 
     /// The messages that move a channel on, which may not overtake what a node must send
-    /// again after a reconnection.
+    /// again after a reconnection. (Not `shutdown`: a node retransmits its own after a
+    /// reconnection too, and BOLT #2 does not order the two.)
     static let afterRetransmission: Set<MessageKind> = updateMessages.union([
-        .commitmentSigned, .revokeAndAck, .shutdown, .closingSigned, .closingComplete, .closingSig, .stfu, .spliceInit, .spliceAck,
-        .txInitRBF,
+        .commitmentSigned, .revokeAndAck, .closingSigned, .closingComplete, .closingSig, .stfu, .spliceInit, .spliceAck, .txInitRBF,
     ])
 
     static let revocationRetransmit = Rule(
@@ -320,9 +320,9 @@ enum ReestablishRules {
             spec:
                 "A node: if `next_revocation_number` is equal to the commitment number of the last `revoke_and_ack` the receiving node sent, AND the receiving node hasn't already received a `closing_signed`: MUST re-send the `revoke_and_ack`.",
             explanation:
-                "When the peer's `next_revocation_number` shows that the node's last `revoke_and_ack` (in the trace, before the reconnection) did not arrive, the node sends it again before it moves the channel on: the next such message (an update, a signing, `shutdown`, `stfu`, …) must be that `revoke_and_ack`, unless a lost `commitment_signed` and its updates are being sent again with it (their order is `re-retransmit-order`'s). Judged where the trace shows the earlier connection.",
+                "When the peer's `next_revocation_number` shows that the node's last `revoke_and_ack` (in the trace, before the reconnection) did not arrive, the node sends it again before it moves the channel on: the next such message (an update, a signing, `stfu`, closing, splicing) must be that `revoke_and_ack`, unless a lost `commitment_signed` and its updates are being sent again with it (their order is `re-retransmit-order`'s). Judged where the trace shows the earlier connection.",
             example:
-                "→ revoke_and_ack (lost), (reconnection) ← channel_reestablish next_revocation_number=<that commitment>, → shutdown"),
+                "→ revoke_and_ack (lost), (reconnection) ← channel_reestablish next_revocation_number=<that commitment>, → stfu"),
         on: afterRetransmission
     ) { c in
         guard let owed = c.channel?.owedRetransmission[c.sender], let number = owed.revocation, let kind = c.kind else { return }
@@ -340,9 +340,9 @@ enum ReestablishRules {
             spec:
                 "A node: if `next_commitment_number` is equal to the commitment number of the last `commitment_signed` message the receiving node has sent: MUST reuse the same commitment number for its next `commitment_signed`.",
             explanation:
-                "When the peer's `next_commitment_number` shows that the node's last `commitment_signed` (in the trace, before the reconnection) did not arrive, the node signs that commitment number again, after the updates it re-sends (in any order, some left out), before it moves the channel on otherwise (`shutdown`, `stfu`, closing, splicing). A lost `revoke_and_ack` may come with it (`re-retransmit-order`). The signature of the signing is `commit-sig-valid`'s. Judged where the trace shows the earlier connection.",
+                "When the peer's `next_commitment_number` shows that the node's last `commitment_signed` (in the trace, before the reconnection) did not arrive, the node signs that commitment number again, after the updates it re-sends (in any order, some left out), before it moves the channel on otherwise (`stfu`, closing, splicing). A lost `revoke_and_ack` may come with it (`re-retransmit-order`). The signature of the signing is `commit-sig-valid`'s. Judged where the trace shows the earlier connection.",
             example:
-                "→ update_add_htlc, → commitment_signed (lost), (reconnection) ← channel_reestablish next_commitment_number=<that commitment>, → shutdown"
+                "→ update_add_htlc, → commitment_signed (lost), (reconnection) ← channel_reestablish next_commitment_number=<that commitment>, → stfu"
         ),
         on: afterRetransmission
     ) { c in
