@@ -70,6 +70,12 @@ enum ReserveRules {
 
     static func msat(_ value: Int64) -> String { value < 0 ? "−\(value.magnitude) msat" : "\(value) msat" }
 
+    /// A reserve in millisatoshis, for comparing with balances: a hostile trace's reserve
+    /// beyond what `Int64` holds in millisatoshis stays at its largest value rather than trap.
+    static func floor(_ reserve: UInt64) -> Int64 {
+        reserve > UInt64(Int64.max / 1000) ? Int64.max : Int64(reserve) * 1000
+    }
+
     static let addFeeReserve = Rule(
         RuleInfo(
             "add-fee-reserve", "the sender can pay for the HTLC and the fee above its reserve",
@@ -85,11 +91,11 @@ enum ReserveRules {
             let after = balancesAfterFee(&c, ch, adding: amount)
         else { return }
         let (left, fee) = (after.balances[c.sender], after.feeSatoshis)
-        if left < Int64(reserve) * 1000 {
+        if left < floor(reserve) {
             let paying = ch.opener == c.sender ? ", after the commitment fee of \(fee) sat\(ch.anchors ? " and both anchors" : "")," : ""
             c.violation(
                 "with this HTLC the sender would hold \(msat(left))\(paying) in the peer's next commitment: below its channel reserve of \(reserve) sat",
-                field: "balance_msat", actual: UInt64(max(left, 0)), minimum: reserve * 1000)
+                field: "balance_msat", actual: UInt64(max(left, 0)), minimum: UInt64(floor(reserve)))
         }
     }
 
@@ -106,7 +112,7 @@ enum ReserveRules {
         guard let ch = c.htlcTable(), let opener = ch.opener, let amount = c.need(\.amountMsat),
             let reserve = reserve(&c, ch, keptBy: opener)
         else { return }
-        let floor = Int64(reserve) * 1000
+        let floor = ReserveRules.floor(reserve)
         if c.sender == opener {
             let current = ch.ledger.commitmentContents(signedBy: c.sender).feerate
             guard let current else { return c.notEvaluated("the commitment's feerate is not known") }
@@ -142,7 +148,7 @@ enum ReserveRules {
         guard let ch = c.htlcTable(), let opener = ch.opener, c.sender == opener, let rate = c.need(\.feeratePerKw),
             let reserve = reserve(&c, ch, keptBy: opener)
         else { return }
-        let floor = Int64(reserve) * 1000
+        let floor = ReserveRules.floor(reserve)
         guard let before = balancesAfterFee(&c, ch),
             let after = balancesAfterFee(&c, ch, feerate: UInt32(truncatingIfNeeded: rate))
         else { return }
