@@ -41,7 +41,7 @@ enum ReserveRules {
                 return nil
             }
             // Bounded by 21 million bitcoin (the add is judged by its own rules above that).
-            balances[c.sender] -= Int64(min(amount, CommitmentLedger.maximumMoney * 1000))
+            balances[c.sender] = lessening(balances[c.sender], by: min(amount, CommitmentLedger.maximumMoney * 1000))
             // The sender offers it, so in the peer's commitment it is a received HTLC.
             if !Trimming.isTrimmed(amountMsat: amount, dustLimit: dust, feeratePerKw: feerate, offered: false, anchors: ch.anchors) {
                 untrimmed += 1
@@ -50,9 +50,18 @@ enum ReserveRules {
         let fee =
             Trimming.commitmentFee(untrimmedHTLCs: untrimmed, feeratePerKw: feerate, anchors: ch.anchors)
             + (ch.anchors ? 2 * Trimming.anchorSatoshis : 0)
-        // At most 2^32 sat/kw × (1124 + 172 × 2 × 483 + …) weight: far within Int64 in msat.
-        balances[opener] -= Int64(fee) * 1000
+        // In millisatoshis, checked: a hostile feerate times many HTLC outputs is large.
+        let (feeMsat, overflow) = fee.multipliedReportingOverflow(by: 1000)
+        balances[opener] = lessening(balances[opener], by: overflow ? UInt64.max : feeMsat)
         return (balances, fee)
+    }
+
+    /// `balance` less `amount` millisatoshis, at `Int64.min` rather than trap (the balances of
+    /// a hostile trace can be anything a ledger of 21-million-bitcoin amounts sums to).
+    static func lessening(_ balance: Int64, by amount: UInt64) -> Int64 {
+        guard amount <= UInt64(Int64.max) else { return Int64.min }
+        let (difference, overflow) = balance.subtractingReportingOverflow(Int64(amount))
+        return overflow ? Int64.min : difference
     }
 
     /// The reserve `side` must keep, or `nil` (and "not evaluated").
