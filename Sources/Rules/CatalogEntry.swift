@@ -308,7 +308,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
-        CatalogEntry(id: "spl-locked-effects", area: "splicing", status: .planned),
         CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
         CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),

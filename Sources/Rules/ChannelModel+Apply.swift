@@ -278,6 +278,10 @@ extension ChannelModel {
                 lockedSpliceTxid = m.typed.spliceTxid
                 pendingSpliceTxids = []
                 spliceLockedSent = PerSide(false, false)
+                // The funding these ids named is spent: `spl-locked-effects`.
+                for id in announcementShortID.both.compactMap({ $0 }) where supersededShortIDs.count < Self.maximumAttempts {
+                    supersededShortIDs.insert(id)
+                }
                 announcementShortID = PerSide(nil, nil)
             }
         case .announcementSignatures:

@@ -163,6 +163,9 @@ public struct ChannelModel: Sendable {
     /// The `short_channel_id` each side's `announcement_signatures` named (cleared when a
     /// splice locks: the spliced channel is announced anew).
     public var announcementShortID = PerSide<ShortChannelID?>(nil, nil)
+    /// The short channel ids `announcement_signatures` named for a funding that a locked
+    /// splice has since replaced.
+    public var supersededShortIDs: Set<ShortChannelID> = []
     /// Whether each side's commitment and revocation numbers are anchored in the trace: from
     /// the opening, or from the side's own first `channel_reestablish` of a channel first seen
     /// at a reconnection (`re-nc-mismatch`, `re-nr-mismatch` compare later ones with them).

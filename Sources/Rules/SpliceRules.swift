@@ -10,7 +10,7 @@ enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
         initContribution, ackContribution, fundingOutput, lockedZeroconf, commitment,
-        sharedSignature,
+        sharedSignature, lockedEffects,
     ]
 
     static let initSection = "BOLT #2 §\"Channel Splicing\" §\"The splice_init Message\" Requirements"
@@ -338,5 +338,20 @@ enum SpliceRules {
                 "shared_input_signature does not verify for input \(index) of the splice transaction \(short(Hex.encode(built.txid.reversed()))) (\(capacity) sat) with the sender's funding_pubkey"
             )
         }
+    }
+
+    static let lockedEffects = Rule(
+        RuleInfo(
+            "spl-locked-effects", "after splice_locked, announcement_signatures for the splice",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_locked Message\" Requirements", severity: .error,
+            spec:
+                "Once a node has sent and received `splice_locked`: If the `splice_txid`s match: MUST stop sending `commitment_signed` for RBF attempts and ancestors of this splice transaction. MAY discard RBF attempts and ancestor transactions. If `announce_channel` is set for this channel: MUST send `announcement_signatures` with `short_channel_id` matching this splice transaction.",
+            explanation:
+                "Once both nodes sent `splice_locked`, the channel's funding is the splice transaction: `announcement_signatures` name its short channel id, not the one they named for the funding it spent. (The signings that stop are `batch-when-splices`': a batch shrinks as the pending splices go.)",
+            example: "→ announcement_signatures short_channel_id=S, … splice_locked both ways, → announcement_signatures short_channel_id=S"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let id = c.typed.shortChannelID, c.channel?.supersededShortIDs.contains(id) == true else { return }
+        c.violation("short_channel_id \(id) is that of the funding the locked splice spent, not the splice transaction's")
     }
 }
