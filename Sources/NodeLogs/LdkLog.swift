@@ -21,6 +21,9 @@ public struct LdkLogParser: LogParser {
     private var lineNumber = 0
     /// How many lines apart the reports of one message may be.
     static let window = 16
+    /// The most messages of one kind an `UpdateHTLCs` event can count (BOLT #2:
+    /// `max_accepted_htlcs` is at most 483).
+    static let maximumBatch = 483
 
     public init(file: String) {
         self.file = file
@@ -233,6 +236,9 @@ public struct LdkLogParser: LogParser {
             // are replaced by the `Enqueueing` lines when the log has them.
             let counts = ["adds", "fulfills", "fails", "commits"].map { Self.count(before: " " + $0, in: text) }
             guard let adds = counts[0], let fulfills = counts[1], let fails = counts[2] else { return false }
+            // One batch holds at most 483 HTLCs each way (BOLT #2 `max_accepted_htlcs`): a
+            // larger count is no LDK line (a damaged one must not allocate what it claims).
+            guard counts.allSatisfy({ ($0 ?? 0) <= Self.maximumBatch }) else { return false }
             let adding = Array(repeating: "update_add_htlc", count: adds)
             let removing = Array(repeating: "update_fulfill_htlc", count: fulfills) + Array(repeating: "update_fail_htlc", count: fails)
             let names =
