@@ -18,6 +18,18 @@ extension ChannelModel {
 
         /// What `side` pays in fees, or `nil` when it takes out more than it put in.
         func fee(of side: Side) -> UInt64? { inputs[side] >= outputs[side] ? inputs[side] - outputs[side] : nil }
+
+        /// Why the receiver of `side`'s contributions must fail the construction, if it must:
+        /// `side` takes out more than it puts in, or pays less than `feerate` (when known) over
+        /// the least its inputs and outputs weigh.
+        func failure(of side: Side, feerate: UInt32?) -> Failure? {
+            guard let fee = fee(of: side) else { return .unbalanced(inputs: inputs[side], outputs: outputs[side]) }
+            guard let feerate else { return nil }
+            let (product, overflow) = UInt64(feerate).multipliedReportingOverflow(by: weight[side])
+            guard !overflow else { return nil }
+            let minimum = product / 1000
+            return fee < minimum ? .underpaid(fee: fee, minimum: minimum, weight: weight[side], feerate: feerate) : nil
+        }
     }
 
     /// Weight of the fields of every transaction (version, segwit marker and flag, input
@@ -101,13 +113,7 @@ extension ChannelModel {
     /// (BOLT #2 §"The tx_complete Message"): `side` takes out more than it puts in, or pays
     /// less than the agreed feerate over the least its inputs and outputs weigh.
     func contributionFailure(_ session: InteractiveTx, of side: Side) -> Failure? {
-        guard let accounts = try? contributions(of: session) else { return nil }
-        guard let fee = accounts.fee(of: side) else { return .unbalanced(inputs: accounts.inputs[side], outputs: accounts.outputs[side]) }
-        guard let feerate = session.feerate else { return nil }
-        let (product, overflow) = UInt64(feerate).multipliedReportingOverflow(by: accounts.weight[side])
-        guard !overflow else { return nil }
-        let minimum = product / 1000
-        return fee < minimum ? .underpaid(fee: fee, minimum: minimum, weight: accounts.weight[side], feerate: feerate) : nil
+        (try? contributions(of: session))?.failure(of: side, feerate: session.feerate)
     }
 
     /// `value` added to `sum`; throws rather than overflow (a hostile trace's amounts).

@@ -818,10 +818,10 @@ enum InteractiveTxRules {
     ) { c in
         if c.kind == .txComplete, c.channel?.itx?.completes(with: c.sender) == true {
             guard let accounts = completedContributions(&c) else { return }
-            if accounts.fee(of: c.peer) == nil {
+            if case let .unbalanced(inputs, outputs) = accounts.failure(of: c.peer, feerate: nil) {
                 c.violation(
-                    "the construction completes with the peer putting in \(accounts.inputs[c.peer]) sat and taking out \(accounts.outputs[c.peer]) sat (its share of the funding output included): it must be failed",
-                    field: "peer_input_sats", actual: accounts.inputs[c.peer], minimum: accounts.outputs[c.peer])
+                    "the construction completes with the peer putting in \(inputs) sat and taking out \(outputs) sat (its share of the funding output included): it must be failed",
+                    field: "peer_input_sats", actual: inputs, minimum: outputs)
             }
             return
         }
@@ -843,13 +843,11 @@ enum InteractiveTxRules {
         on: continuing
     ) { c in
         if c.kind == .txComplete, c.channel?.itx?.completes(with: c.sender) == true {
-            guard let accounts = completedContributions(&c), let fee = accounts.fee(of: c.peer) else { return }
+            guard let accounts = completedContributions(&c), accounts.fee(of: c.peer) != nil else { return }
             guard let feerate = c.channel?.itx?.feerate else { return c.notEvaluated("the agreed feerate is not in the trace") }
-            let (product, overflow) = UInt64(feerate).multipliedReportingOverflow(by: accounts.weight[c.peer])
-            let minimum = product / 1000
-            if !overflow, fee < minimum {
+            if case let .underpaid(fee, minimum, weight, feerate) = accounts.failure(of: c.peer, feerate: feerate) {
                 c.violation(
-                    "the construction completes with the peer paying \(fee) sat for at least \(accounts.weight[c.peer]) weight units, below the \(minimum) sat of feerate \(feerate): it must be failed",
+                    "the construction completes with the peer paying \(fee) sat for at least \(weight) weight units, below the \(minimum) sat of feerate \(feerate): it must be failed",
                     field: "peer_fee_sats", actual: fee, minimum: minimum)
             }
             return

@@ -13,15 +13,15 @@ enum ReserveRules {
 
     static let feeSection = "BOLT #2 §\"Updating Fees: update_fee\" Requirements"
 
-    /// The commitment `c.sender` signs next for its peer, with the fee at `feerate` taken
-    /// from the opener and, when given, `extra` added: an HTLC the sender offers.
-    /// `extraOutputs` counts further HTLC outputs the fee must pay for (the fee spike
-    /// buffer's one more HTLC). `nil` (and "not evaluated") when a balance, amount,
-    /// dust limit or the feerate is not in the trace.
+    /// The balances of `contents` (the commitment `c.sender` signs next for its peer,
+    /// ``nextCommitment(_:_:)``), with the fee at `feerate` taken from the opener and, when
+    /// given, `extra` added: an HTLC the sender offers. `extraOutputs` counts further HTLC
+    /// outputs the fee must pay for (the fee spike buffer's one more HTLC). `nil` (and "not
+    /// evaluated") when a balance, amount, dust limit or the feerate is not in the trace.
     static func balancesAfterFee(
-        _ c: inout Check, _ ch: ChannelModel, feerate rate: UInt32? = nil, adding extra: UInt64? = nil, extraOutputs: Int = 0
+        _ c: inout Check, _ ch: ChannelModel, _ contents: ChannelModel.Contents, feerate rate: UInt32? = nil, adding extra: UInt64? = nil,
+        extraOutputs: Int = 0
     ) -> (balances: PerSide<Int64>, feeSatoshis: UInt64)? {
-        let contents = ch.ledger.commitmentContents(signedBy: c.sender)
         guard let feerate = rate ?? contents.feerate else {
             c.notEvaluated("the commitment's feerate is not known")
             return nil
@@ -54,6 +54,12 @@ enum ReserveRules {
         let (feeMsat, overflow) = fee.multipliedReportingOverflow(by: 1000)
         balances[opener] = lessening(balances[opener], by: overflow ? UInt64.max : feeMsat)
         return (balances, fee)
+    }
+
+    /// The commitment the sender of `c` signs next for its peer, where an add or a new feerate
+    /// goes first: worked out once per rule (its HTLCs are summed).
+    static func nextCommitment(_ c: Check, _ ch: ChannelModel) -> ChannelModel.Contents {
+        ch.ledger.commitmentContents(signedBy: c.sender)
     }
 
     /// `balance` less `amount` millisatoshis, at `Int64.min` rather than trap (the balances of
@@ -97,7 +103,7 @@ enum ReserveRules {
         on: [.updateAddHTLC]
     ) { c in
         guard let ch = c.htlcTable(), let amount = c.need(\.amountMsat), let reserve = reserve(&c, ch, keptBy: c.sender),
-            let after = balancesAfterFee(&c, ch, adding: amount)
+            let after = balancesAfterFee(&c, ch, nextCommitment(c, ch), adding: amount)
         else { return }
         let (left, fee) = (after.balances[c.sender], after.feeSatoshis)
         if left < floor(reserve) {
@@ -122,11 +128,11 @@ enum ReserveRules {
             let reserve = reserve(&c, ch, keptBy: opener)
         else { return }
         let floor = ReserveRules.floor(reserve)
+        let contents = nextCommitment(c, ch)
         if c.sender == opener {
-            let current = ch.ledger.commitmentContents(signedBy: c.sender).feerate
-            guard let current else { return c.notEvaluated("the commitment's feerate is not known") }
+            guard let current = contents.feerate else { return c.notEvaluated("the commitment's feerate is not known") }
             let doubled = UInt32(min(UInt64(current) * 2, UInt64(UInt32.max)))
-            guard let after = balancesAfterFee(&c, ch, feerate: doubled, adding: amount, extraOutputs: 1) else { return }
+            guard let after = balancesAfterFee(&c, ch, contents, feerate: doubled, adding: amount, extraOutputs: 1) else { return }
             let left = after.balances[opener]
             if left < floor {
                 c.violation(
@@ -134,7 +140,7 @@ enum ReserveRules {
                     field: "balance_msat", actual: UInt64(max(left, 0)), minimum: UInt64(floor))
             }
         } else {
-            guard let before = balancesAfterFee(&c, ch), let after = balancesAfterFee(&c, ch, adding: amount) else { return }
+            guard let before = balancesAfterFee(&c, ch, contents), let after = balancesAfterFee(&c, ch, contents, adding: amount) else { return }
             let left = after.balances[opener]
             if before.balances[opener] >= floor, left < floor {
                 c.violation(
@@ -158,8 +164,9 @@ enum ReserveRules {
             let reserve = reserve(&c, ch, keptBy: opener)
         else { return }
         let floor = ReserveRules.floor(reserve)
-        guard let before = balancesAfterFee(&c, ch),
-            let after = balancesAfterFee(&c, ch, feerate: UInt32(truncatingIfNeeded: rate))
+        let contents = nextCommitment(c, ch)
+        guard let before = balancesAfterFee(&c, ch, contents),
+            let after = balancesAfterFee(&c, ch, contents, feerate: UInt32(truncatingIfNeeded: rate))
         else { return }
         let left = after.balances[opener]
         if before.balances[opener] >= floor, left < floor {

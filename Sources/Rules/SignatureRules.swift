@@ -186,12 +186,10 @@ enum SignatureRules {
             return
         }
         guard ch.origin == .opened else { return c.notEvaluated("the channel's opening is not in the trace") }
-        guard let (txid, index) = ch.v2FundingOutpoint(session) else {
-            return c.notEvaluated("the constructed transaction or its funding output is not in the trace")
-        }
+        // The construction's completion set the funding outpoint (its funding output).
         let parameters: ChannelParameters
         do throws(MissingEvidence) {
-            parameters = try ch.channelParameters(fundingTxid: txid.bytes, fundingOutputIndex: index)
+            parameters = try ch.channelParameters()
         } catch {
             return c.notEvaluated(error.reason)
         }
