@@ -304,18 +304,12 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
         CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "commit-ack", area: "commitment_signed, revoke_and_ack, batching", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
-        CatalogEntry(id: "cs-reply", area: "simple close", status: .planned),
         CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
-        CatalogEntry(id: "re-funding-locked-react", area: "reestablish", status: .planned),
-        CatalogEntry(id: "as-reply", area: "announcement_signatures", status: .planned),
-        CatalogEntry(id: "as-reconnect", area: "announcement_signatures", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
-        CatalogEntry(id: "q-scid-reply", area: "gossip flow and queries", status: .planned),
     ]
 }

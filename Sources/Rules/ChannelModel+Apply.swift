@@ -286,6 +286,7 @@ extension ChannelModel {
             }
         case .announcementSignatures:
             if let id = m.typed.shortChannelID { announcementShortID[side] = id }
+            announcementOnConnection[side] = true
         case .txAckRBF, .spliceAck:
             itx?.acknowledged = true
             if m.kind == .txAckRBF, itx?.kind == .rbf {

@@ -163,6 +163,8 @@ public struct ChannelModel: Sendable {
     /// The `short_channel_id` each side's `announcement_signatures` named (cleared when a
     /// splice locks: the spliced channel is announced anew).
     public var announcementShortID = PerSide<ShortChannelID?>(nil, nil)
+    /// Whether each side sent `announcement_signatures` on the current connection.
+    public var announcementOnConnection = PerSide(false, false)
     /// The short channel ids `announcement_signatures` named for a funding that a locked
     /// splice has since replaced.
     public var supersededShortIDs: Set<ShortChannelID> = []
@@ -464,6 +466,7 @@ public struct ChannelModel: Sendable {
         sentOnConnection = PerSide(0, 0)
         signingsOnConnection = PerSide(0, 0)
         shutdownOnConnection = PerSide(false, false)
+        announcementOnConnection = PerSide(false, false)
         readyDue = PerSide(nil, nil)
         possibleRetransmission = PerSide(repeating: [])
         stfuSent = PerSide(false, false)

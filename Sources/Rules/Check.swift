@@ -126,6 +126,8 @@ public struct Check: Sendable {
     var offloading = false
     /// Work handed off for this message, for the engine to collect.
     var offloaded: [Offloaded] = []
+    /// The answer the message asks for, which the engine then waits for (``awaitAnswer(_:)``).
+    var awaited: Answer?
 
     init(event: MessageEvent, view: MessageView, channel: ChannelModel?, sender: ChannelModel.Side, connection: ConnectionModel) {
         self.event = event
@@ -193,6 +195,12 @@ public struct Check: Sendable {
         case let .notEvaluated(reason): notEvaluated(reason)
         }
         if let evidence = verdict.evidence { self.evidence = evidence }
+    }
+
+    /// Waits for the answer the message asks for (``Answer``): the rule is judged when the
+    /// answer comes or when the connection ends, not at this message.
+    public mutating func awaitAnswer(_ answer: Answer) {
+        awaited = answer
     }
 
     public mutating func notEvaluated(_ reason: String) {

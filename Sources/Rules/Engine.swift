@@ -53,6 +53,9 @@ public struct RuleEngine {
     }
 
     private var connections: [Int: Connection] = [:]
+    /// The answers each connection (by key) waits for (``Answer``), the oldest first.
+    private var awaited: [Int: [AwaitedAnswer]] = [:]
+    static let keptAnswers = 1024
     /// Connections whose state is held (at most ``liveChannels``; the rest are forgotten, their
     /// coverage kept).
     public var liveConnections: Int { connections.count }
@@ -163,10 +166,13 @@ public struct RuleEngine {
             return []
         }
         if case let .connection(summary) = event {
-            // A capture connection ended: its state is no longer needed (its coverage is kept).
+            // A capture connection ended: its answers are due, and its state is no longer
+            // needed (its coverage is kept). A capture that stops does not end a connection.
+            let ended = summary.closeReason.flatMap { ["fin", "reset", "port reuse"].contains($0) ? $0 : nil }
+            let out = judgeAnswers(connection: summary.id, ended: ended)
             forget(connection: summary.id)
             connectionRecency.remove(summary.id)
-            return []
+            return out
         }
         guard case let .message(message) = event else { return [] }
         return process(message)
@@ -185,9 +191,12 @@ public struct RuleEngine {
 
         // The connection: a node log's peer stream starts a new one at each repeated `init`.
         var connection = connections[connectionKey] ?? newConnection(event, view, reconnection: false)
+        var out: [Finding] = []
         // (An `init` after other messages in its direction is a new connection too: `init`
         // comes first, and a log may have begun after the earlier one.)
         if event.streamStart == nil, view.kind == .initMessage, connection.model.initSeen[d] || connection.model.messages[d] > 0 {
+            // The earlier connection ended: the answers it owed are due.
+            out = judgeAnswers(connection: connectionKey, ended: "reconnection")
             let previous = connection.model
             connection = newConnection(event, view, reconnection: true)
             // The other side's `init` just before belongs to the new connection.
@@ -215,9 +224,10 @@ public struct RuleEngine {
             side = attribute(event, view, &model)
             channel = model
         }
+        if !awaited.isEmpty, awaited[connectionKey] != nil { settleAnswers(view.kind, direction: d, serial: serial, connection: connectionKey) }
 
         // The rules, on the state before the message.
-        var out: [Finding] = []
+        let before = out.count
         // The check lives in this block: leaving it releases its hold on the connection model
         // before the message changes it in place.
         do {
@@ -238,6 +248,7 @@ public struct RuleEngine {
                 check.outcome = .passed
                 check.evidence = nil
                 check.comparison = nil
+                check.awaited = nil
                 if let lostReason {
                     check.outcome = .notEvaluated(lostReason)
                 } else {
@@ -250,6 +261,10 @@ public struct RuleEngine {
                 }
                 switch check.outcome {
                 case .passed:
+                    if let answer = check.awaited {
+                        wait(for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel, connection: connectionKey)
+                        continue
+                    }
                     record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                     // Only a scope with findings has lineage to update (none in a clean trace).
                     if let serial {
@@ -285,14 +300,16 @@ public struct RuleEngine {
             }
             channel = check.channel.take()
         }
-        if !out.isEmpty {
+        if out.count > before {
+            var found = Array(out[before...])
             if let serial {
-                channelLineage[serial, default: Lineage()].assign(&out, nextID: &nextFindingID)
+                channelLineage[serial, default: Lineage()].assign(&found, nextID: &nextFindingID)
             } else {
-                connectionLineage[connectionKey, default: Lineage()].assign(&out, nextID: &nextFindingID)
+                connectionLineage[connectionKey, default: Lineage()].assign(&found, nextID: &nextFindingID)
             }
+            out.replaceSubrange(before..., with: found)
+            findings += found.count
         }
-        findings += out.count
 
         observer?(event, channel, connection.model)
 
@@ -358,8 +375,103 @@ public struct RuleEngine {
         return out
     }
 
+    // MARK: Answers
+
+    /// Starts waiting for the answer a message asks for.
+    private mutating func wait(
+        for answer: Answer, rule: Int, question: MessageEvent, direction d: Direction, serial: Int?, channel: String?, connection key: Int
+    ) {
+        let context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[key] ?? []
+        var list = awaited[key, default: []]
+        if list.count >= Self.keptAnswers {
+            // Bounded: the oldest question is given up on.
+            let dropped = list.removeFirst()
+            record(numbers[dropped.rule], channel: dropped.serial, connection: key) {
+                $0.notEvaluated($1, "more than \(Self.keptAnswers) answers were awaited on the connection")
+            }
+        }
+        list.append(
+            AwaitedAnswer(
+                rule: rule, answer: answer, direction: answer.owner == .receiver ? d.reversed : d, serial: serial, channel: channel,
+                question: question, context: context))
+        awaited[key] = list
+    }
+
+    /// Settles what a message of the connection answers or excuses; counts the messages the
+    /// owing nodes sent instead.
+    private mutating func settleAnswers(_ kind: MessageKind?, direction d: Direction, serial: Int?, connection key: Int) {
+        guard var list = awaited.removeValue(forKey: key) else { return }
+        var answered = Set<Int>()
+        var index = 0
+        while index < list.count {
+            switch list[index].effect(of: kind, direction: d, serial: serial) {
+            case .answers where !answered.contains(list[index].rule):
+                // One message answers one question of each rule, the oldest first.
+                answered.insert(list[index].rule)
+                fallthrough
+            case .excuses:
+                record(numbers[list[index].rule], channel: list[index].serial, connection: key) { $0.evaluated($1) }
+                list.remove(at: index)
+                continue
+            case .answers, .other:
+                list[index].sentSince += 1
+            case .none:
+                break
+            }
+            index += 1
+        }
+        if !list.isEmpty { awaited[key] = list }
+    }
+
+    /// Judges the answers still awaited on a connection that ended (`ended`: how; `nil` when
+    /// the trace stopped instead, which leaves them not evaluated).
+    private mutating func judgeAnswers(connection key: Int, ended: String?) -> [Finding] {
+        guard let list = awaited.removeValue(forKey: key) else { return [] }
+        var out: [Finding] = []
+        for entry in list {
+            let number = numbers[entry.rule]
+            let owner = entry.answer.owner == .receiver ? "its receiver" : "its sender"
+            guard let ended, entry.sentSince > 0 else {
+                let why =
+                    ended == nil
+                    ? "the trace ends before \(owner) sent `\(entry.answer.what)`"
+                    : "the connection ended (\(ended ?? "")) before \(owner) sent anything more"
+                record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, why) }
+                continue
+            }
+            if let reason = entry.answer.unjudgeable {
+                record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
+                continue
+            }
+            record(number, channel: entry.serial, connection: key) { $0.evaluated($1) }
+            let names = PartyNames(
+                event: entry.question, senderLabel: party(entry.question), receiverLabel: receiver(entry.question),
+                isLocal: { [local] in Self.matches($0, local: local) })
+            let who = entry.answer.owner == .receiver ? names.receiver : names.sender
+            let messages = entry.sentSince == 1 ? "1 other message" : "\(entry.sentSince) other messages"
+            var finding = Finding(
+                rule: rules[entry.rule].info, channel: entry.channel, message: entry.question,
+                reason: "no `\(entry.answer.what)` from \(who): the connection ended (\(ended)) after \(messages)\(entry.answer.sameChannel ? " on the channel" : "")")
+            finding.context = entry.context
+            var one = [finding]
+            if let serial = entry.serial {
+                channelLineage[serial, default: Lineage()].assign(&one, nextID: &nextFindingID)
+            } else {
+                connectionLineage[key, default: Lineage()].assign(&one, nextID: &nextFindingID)
+            }
+            out += one
+        }
+        findings += out.count
+        return out
+    }
+
     /// Drops a connection's state (its coverage is kept).
     private mutating func forget(connection key: Int) {
+        for entry in awaited.removeValue(forKey: key) ?? [] {
+            record(numbers[entry.rule], channel: entry.serial, connection: key) {
+                $0.notEvaluated($1, "the connection's state was dropped (more than \(Self.liveChannels) live connections)")
+            }
+        }
         connections[key] = nil
         connectionContext[key] = nil
         connectionLineage[key] = nil
@@ -602,6 +714,12 @@ public struct RuleEngine {
 
     /// What was checked, per channel and per connection.
     public var summary: CheckSummary {
+        guard awaited.isEmpty else {
+            // Answers still awaited when the trace ends: not evaluated.
+            var copy = self
+            for key in awaited.keys { _ = copy.judgeAnswers(connection: key, ended: nil) }
+            return copy.summary
+        }
         var out = CheckSummary(messages: messages, findings: findings, rules: rules.count)
         for serial in 0..<min(nextSerial, Self.keptChannels) {
             if let row = channels[serial].map(row) ?? droppedRows[serial] { out.channels.append(row) }

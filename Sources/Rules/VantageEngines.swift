@@ -58,8 +58,12 @@ public struct VantageEngines {
     public mutating func process(_ event: TraceEvent) -> [Finding] {
         if case .lost = event { return engines[slot(nil)].process(event) }
         if case .connection = event {
-            if let engine = index[""] { _ = engines[engine].process(event) }
-            return []
+            // A capture connection ended: its awaited answers are judged (``Answer``).
+            guard let engine = index[""] else { return [] }
+            engines[engine].nextFindingID = nextFindingID
+            let found = engines[engine].process(event)
+            nextFindingID = engines[engine].nextFindingID
+            return found
         }
         guard case let .message(message) = event else { return [] }
         let engine = slot(message.vantage)

@@ -1,0 +1,67 @@
+import Provenance
+import Trace
+import Wire
+
+/// A message the trace waits for: what a "MUST respond" requirement asks of a node (BOLT #2
+/// §"commitment_signed": "MUST respond with a `revoke_and_ack`"), judged when it comes or
+/// when the connection ends (Documentation/rules.md, "Answers").
+///
+/// A rule names it at the message that asks (``Check/awaitAnswer(_:)``); the engine keeps it
+/// with the connection. The answer settles it; an `error` or `warning` either way excuses it
+/// (the channel or the connection is failing). When the connection ends (a TCP FIN or reset,
+/// or a node log's reconnection) with the answer still owed, and the node that owes it sent
+/// something after the question, the rule is broken; a node that sent nothing more may have
+/// been cut off, and a trace that simply stops cannot tell: both are "not evaluated".
+public struct Answer: Sendable {
+    /// Which node owes the answer: the message's receiver (a reply) or its sender (a
+    /// retransmission its `channel_reestablish` makes due).
+    public enum Owner: Sendable { case receiver, sender }
+
+    public var owner: Owner
+    /// The messages that answer.
+    public var kinds: Set<MessageKind>
+    /// What the reason calls the answer (`revoke_and_ack`).
+    public var what: String
+    /// Whether the answer belongs to the asking message's channel (else to its connection).
+    public var sameChannel: Bool
+    /// When the answer may never have become due for reasons the trace cannot show (the
+    /// funding's depth at the receiver): a missing answer is then not evaluated, for this reason.
+    public var unjudgeable: String?
+
+    public init(from owner: Owner = .receiver, _ kinds: Set<MessageKind>, what: String, sameChannel: Bool = true, unjudgeable: String? = nil) {
+        self.owner = owner
+        self.kinds = kinds
+        self.what = what
+        self.sameChannel = sameChannel
+        self.unjudgeable = unjudgeable
+    }
+}
+
+/// An answer the engine waits for on one connection.
+struct AwaitedAnswer: Sendable {
+    /// The rule's index in the engine's rules.
+    var rule: Int
+    var answer: Answer
+    /// The direction the answer travels.
+    var direction: Direction
+    /// The asking message's channel (its serial), if any.
+    var serial: Int?
+    /// The channel's key in reports.
+    var channel: String?
+    /// The asking message (where a missing answer is reported) and its context.
+    var question: MessageEvent
+    var context: [MessageEvent]
+    /// Messages the owing node sent (on the channel, or the connection) since the question.
+    var sentSince = 0
+
+    /// How one message of the connection bears on the awaited answer.
+    enum Effect { case answers, excuses, other, none }
+
+    func effect(of kind: MessageKind?, direction d: Direction, serial messageSerial: Int?) -> Effect {
+        if kind == .error || kind == .warning { return .excuses }
+        guard d == direction else { return .none }
+        if answer.sameChannel, messageSerial != serial { return .none }
+        if let kind, answer.kinds.contains(kind) { return .answers }
+        return .other
+    }
+}

@@ -1,0 +1,124 @@
+import Transactions
+import Wire
+
+/// "MUST respond" requirements whose answer may come any time later: judged when it comes or
+/// when the connection ends (``Answer``; Documentation/rules.md, "Answers").
+enum AnswerRules {
+    static let all: [Rule] = [commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact]
+
+    static let announcementSection = "BOLT #7 §\"The announcement_signatures Message\" Requirements"
+    /// Why a node's missing `announcement_signatures` may not have been due yet.
+    static let depthUnknown =
+        "the receiver sent no `announcement_signatures` for the funding before in the trace: whether the funding is deep enough for it needs chain data"
+
+    static let commitAck = Rule(
+        RuleInfo(
+            "commit-ack", "a signing is answered by revoke_and_ack", section: UpdateRules.commitSection,
+            severity: .error,
+            spec: "A receiving node (of `commitment_signed`): … MUST respond with a `revoke_and_ack` message.",
+            explanation:
+                "Each signing (a `commitment_signed`, or a batch of them) is answered by one `revoke_and_ack` on the channel, unless an `error` or `warning` intervenes. Judged when the answer comes, or when the connection ends (FIN, reset, or a log's reconnection) after the receiver sent other messages on the channel without it; a trace that stops is not evaluated. The `commitment_signed` of a v2 opening or a splice is answered by `tx_signatures`, not judged here.",
+            example: "→ update_add_htlc, → commitment_signed, ← update_add_htlc, (FIN) — no revoke_and_ack"),
+        on: [.commitmentSigned]
+    ) { c in
+        guard let ch = c.known(.unknown) else { return }
+        let repeated = ch.possibleRetransmission[c.sender].contains(.commitmentSigned) && ch.ledger.unacknowledgedSignings(c.sender) > 0
+        // A batch is answered once; an interactive transaction's signing by tx_signatures.
+        if ch.isBatchContinuation(c.sender) || repeated || ch.isInitialSigning(c.sender) || ch.itxMaybePending { return }
+        c.awaitAnswer(Answer([.revokeAndAck], what: "revoke_and_ack"))
+    }
+
+    static let closingCompleteReply = Rule(
+        RuleInfo(
+            "cs-reply", "closing_complete is answered by closing_sig", section: CloseRules.simpleSection,
+            severity: .error,
+            spec:
+                "The receiver of `closing_complete` (aka. \"the closee\"): … MUST sign and broadcast the corresponding closing transaction. MUST send `closing_sig` with a single valid signature in the same TLV field as the `closing_complete`.",
+            explanation:
+                "A `closing_complete` the closee may not ignore (its `closee_scriptpubkey` is the closee's latest script and its `closer_scriptpubkey` a valid one) is answered by `closing_sig`, unless a `warning` or `error` refuses it. Judged when the answer comes, or when the connection ends after the closee sent other messages on the channel without it.",
+            example: "→ closing_complete, ← closing_complete, (FIN) — no closing_sig from the closee"),
+        on: [.closingComplete]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let expected = ch.closingProposal[c.peer]?.closerScript ?? ch.shutdownScript[c.peer] else {
+            return c.notEvaluated("the peer's `shutdown` is not in the trace")
+        }
+        guard let closee = c.needBytes(\.closeeScriptpubkey), let closer = c.needBytes(\.closerScriptpubkey) else { return }
+        // The cases the closee SHOULD ignore: nothing is owed.
+        if closee != expected || CloseRules.scriptProblem(closer, on: c.connection) != nil { return }
+        c.awaitAnswer(Answer([.closingSig], what: "closing_sig"))
+    }
+
+    static let shortIDQueryReply = Rule(
+        RuleInfo(
+            "q-scid-reply", "query_short_channel_ids ends with reply_short_channel_ids_end", section: GossipRules.querySection,
+            severity: .error,
+            spec:
+                "The receiver: … MUST respond to each known `short_channel_id`: … MUST follow these responses with `reply_short_channel_ids_end`.",
+            explanation:
+                "Which channels the receiver knows is its own state, but every query ends with `reply_short_channel_ids_end` (a query sent before the previous one's end, which `q-scid-outstanding` reports, may be ignored). Judged when it comes, or when the connection ends after the receiver sent other messages without it. Captures only: a node log may not show every reply.",
+            example: "→ query_short_channel_ids, ← channel_announcement, ← channel_update, (FIN) — no reply_short_channel_ids_end"),
+        on: [.queryShortChannelIds]
+    ) { c in
+        guard GossipRules.repliesComplete(&c) else { return }
+        // A query sent before the last one's end (`q-scid-outstanding`) may be ignored.
+        if c.connection.shortIDQueryOutstanding[c.direction] { return }
+        c.awaitAnswer(Answer([.replyShortChannelIdsEnd], what: "reply_short_channel_ids_end", sameChannel: false))
+    }
+
+    static let announcementReply = Rule(
+        RuleInfo(
+            "as-reply", "announcement_signatures is answered after a reconnection", section: announcementSection,
+            severity: .error,
+            spec:
+                "A node: … Upon reconnection (once the above timing requirements have been met): … If it receives `announcement_signatures` for the funding transaction: MUST respond with its own `announcement_signatures` message.",
+            explanation:
+                "On a connection where the channel was reestablished, a node that receives the peer's `announcement_signatures` sends its own, unless it already did on this connection. Whether the funding is deep enough for the receiver is chain data: a missing answer is judged only when the receiver sent `announcement_signatures` for that funding before in the trace. Judged for the channel's funding transaction (a spliced channel uses `retransmit_flags`).",
+            example: "(reconnection) ← channel_reestablish, ← announcement_signatures, → update_add_htlc, (FIN) — no announcement_signatures"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard ch.reestablishSent.contains(true) else { return }  // not a reconnection
+        guard !ch.spliced, ch.supersededShortIDs.isEmpty else { return c.notEvaluated("the channel was spliced: its announcements follow `retransmit_flags`") }
+        if ch.announcementOnConnection[c.peer] || ch.shutdownSent[c.peer] { return }
+        guard let id = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        let before = ch.announcementShortID[c.peer] == id
+        c.awaitAnswer(Answer([.announcementSignatures], what: "announcement_signatures", unjudgeable: before ? nil : depthUnknown))
+    }
+
+    static let announcementReconnect = Rule(
+        RuleInfo(
+            "as-reconnect", "announcement_signatures again after a reconnection", section: announcementSection,
+            severity: .error,
+            spec:
+                "A node: … Upon reconnection (once the above timing requirements have been met): If it has NOT previously received `announcement_signatures` for the funding transaction: MUST send its own `announcement_signatures` message.",
+            explanation:
+                "A node that sent `announcement_signatures` for the funding (so the timing was met) and never received the peer's sends its own again after its `channel_reestablish`. Judged when it comes, or when the connection ends after the node sent other messages on the channel without it. A spliced channel uses `retransmit_flags` instead (`re-funding-locked-flags`).",
+            example:
+                "→ announcement_signatures, (reconnection) → channel_reestablish, ← channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        guard let mine = ch.announcementShortID[c.sender] else { return }  // the timing is not known to be met
+        if ch.spliced || !ch.supersededShortIDs.isEmpty || ch.shutdownSent[c.sender] || ch.announce == false { return }
+        if ch.announcementShortID[c.peer] == mine { return }  // received
+        c.awaitAnswer(Answer(from: .sender, [.announcementSignatures], what: "announcement_signatures"))
+    }
+
+    static let fundingLockedReact = Rule(
+        RuleInfo(
+            "re-funding-locked-react", "the announcement_signatures bit is answered", section: ReestablishRules.section,
+            severity: .error,
+            spec:
+                "A receiving node: if `my_current_funding_locked` is included with the `announcement_signatures` bit set in `retransmit_flags`: … if `announce_channel` is set for this channel and the receiver is ready to send `announcement_signatures` for the corresponding transaction: MUST retransmit its `announcement_signatures`. (BOLT #7: if the `announcement_signatures` bit is set in the *remote* `retransmit_flags`: MUST retransmit its `announcement_signatures` message.)",
+            explanation:
+                "A peer's `channel_reestablish` that asks for `announcement_signatures` again (bit 0 of `retransmit_flags`) on an announced, ready channel is answered by the receiver's `announcement_signatures`. Whether the receiver is ready is chain data: a missing answer is judged only when the receiver sent `announcement_signatures` for that channel before in the trace. The other reaction, treating a matching pending splice as locked, leaves nothing on the wire of its own.",
+            example:
+                "→ announcement_signatures, (reconnection) ← channel_reestablish my_current_funding_locked=<funding>,1, → channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.channel, ch.announce == true, let locked = c.typed.myCurrentFundingLockedRecord, locked.retransmitFlags & 1 != 0 else { return }
+        guard ch.origin != .opened || ch.readySent == PerSide(true, true), !ch.shutdownSent[c.peer] else { return }
+        c.awaitAnswer(Answer([.announcementSignatures], what: "announcement_signatures", unjudgeable: ch.announcementShortID[c.peer] == nil ? depthUnknown : nil))
+    }
+}
