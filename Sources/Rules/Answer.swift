@@ -58,10 +58,9 @@ struct AwaitedAnswer: Sendable {
     enum Effect { case answers, excuses, other, none }
 
     func effect(of kind: MessageKind?, direction d: Direction, serial messageSerial: Int?) -> Effect {
+        let sameScope = !answer.sameChannel || messageSerial == serial
+        if d == direction, sameScope, let kind, answer.kinds.contains(kind) { return .answers }
         if kind == .error || kind == .warning { return .excuses }
-        guard d == direction else { return .none }
-        if answer.sameChannel, messageSerial != serial { return .none }
-        if let kind, answer.kinds.contains(kind) { return .answers }
-        return .other
+        return d == direction && sameScope ? .other : .none
     }
 }

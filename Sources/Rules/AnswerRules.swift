@@ -4,7 +4,7 @@ import Wire
 /// "MUST respond" requirements whose answer may come any time later: judged when it comes or
 /// when the connection ends (``Answer``; Documentation/rules.md, "Answers").
 enum AnswerRules {
-    static let all: [Rule] = [commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact]
+    static let all: [Rule] = [commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact, dataLoss]
 
     static let announcementSection = "BOLT #7 §\"The announcement_signatures Message\" Requirements"
     /// Why a node's missing `announcement_signatures` may not have been due yet.
@@ -120,5 +120,29 @@ enum AnswerRules {
         guard let ch = c.channel, ch.announce == true, let locked = c.typed.myCurrentFundingLockedRecord, locked.retransmitFlags & 1 != 0 else { return }
         guard ch.origin != .opened || ch.readySent == PerSide(true, true), !ch.shutdownSent[c.peer] else { return }
         c.awaitAnswer(Answer([.announcementSignatures], what: "announcement_signatures", unjudgeable: ch.announcementShortID[c.peer] == nil ? depthUnknown : nil))
+    }
+
+    static let dataLoss = Rule(
+        RuleInfo(
+            "re-data-loss", "a node that fell behind asks for the channel to be failed", section: ReestablishRules.section,
+            severity: .warning,
+            spec:
+                "A receiving node: … if `next_revocation_number` is greater than expected above, AND `your_last_per_commitment_secret` is correct for that `next_revocation_number` minus 1: MUST NOT broadcast its commitment transaction. SHOULD send an `error` to request the peer to fail the channel. otherwise: if `your_last_per_commitment_secret` does not match the expected values: SHOULD send an `error` and fail the channel.",
+            explanation:
+                "When the peer's `next_revocation_number` is beyond the node's own `next_commitment_number` − 1 (one more while the node names an unsigned interactive transaction in `next_funding`), the node has lost state: whether the peer's secret proves it or not, it should send an `error`. Judged once both `channel_reestablish` are in, when the `error` comes (a `warning` also settles it) or when the connection ends after the node sent other messages on the channel without one.",
+            example: "→ channel_reestablish next_commitment_number=3, ← channel_reestablish next_revocation_number=5, → update_add_htlc, (FIN)"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.channel, let other = ch.reestablish[c.peer] else { return }
+        guard let nc = c.uint(\.nextCommitmentNumber), let nr = c.uint(\.nextRevocationNumber), let otherNC = other.nextCommitmentNumber,
+            let otherNR = other.nextRevocationNumber
+        else { return c.notEvaluated("\(c.source) does not give the commitment numbers") }
+        // X fell behind when Y's next_revocation_number passes X's next_commitment_number − 1.
+        func behind(nc: UInt64, nextFunding: Bool, peerNR: UInt64) -> Bool { peerNR + 1 > nc + (nextFunding ? 1 : 0) }
+        if behind(nc: otherNC, nextFunding: other.hasNextFunding == true, peerNR: nr) {
+            c.awaitAnswer(Answer([.error], what: "error"))
+        } else if behind(nc: nc, nextFunding: c.typed.nextFundingRecord != nil, peerNR: otherNR) {
+            c.awaitAnswer(Answer(from: .sender, [.error], what: "error"))
+        }
     }
 }

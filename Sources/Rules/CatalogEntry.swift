@@ -307,7 +307,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
-        CatalogEntry(id: "re-data-loss", area: "reestablish", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
