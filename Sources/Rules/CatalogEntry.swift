@@ -301,7 +301,6 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let planned: [CatalogEntry] = [
         CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
-        CatalogEntry(id: "conn-error-tx-hex", area: "connection", status: .planned),
         CatalogEntry(id: "tr-handshake", area: "connection", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),

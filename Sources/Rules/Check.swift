@@ -108,6 +108,10 @@ public struct Check: Sendable {
     /// For a `peer_storage_retrieval`: digests (SHA-256) of the blobs its receiver stored with
     /// its sender earlier in the trace (`peer_storage`), the latest last.
     public internal(set) var storedBlobs: [[UInt8]]?
+    /// For an `error` (or `warning`) answering a `funding_created`, `funding_signed`,
+    /// `closing_signed` or `commitment_signed` whose signature a rule found invalid: that
+    /// message's kind.
+    public internal(set) var answersInvalidSignature: MessageKind?
 
     enum Outcome: Sendable {
         case passed

@@ -14,7 +14,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation,
+        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -227,6 +227,36 @@ enum ConnectionRules {
         } else if channel.errorOnConnection[c.sender] {
             c.violation("`\(c.name)` after the sender's own `error` failed the channel")
         }
+    }
+
+    static let errorTransactionHex = Rule(
+        RuleInfo(
+            "conn-error-tx-hex", "an error about a signature carries the transaction",
+            section: "BOLT #1 §\"The error and warning Messages\" Requirements",
+            severity: .warning,
+            spec:
+                "The sending node: … when failure was caused by an invalid signature check: SHOULD include the raw, hex-encoded transaction in reply to a `funding_created`, `funding_signed`, `closing_signed`, or `commitment_signed` message.",
+            explanation:
+                "When the message just received on the channel carried a signature that lntrace found invalid (`v1-created-sig`, `v1-signed-sig`, `commit-sig-valid`, `v2-commit-sig`, `lcs-sig-valid`), the receiver's `error` (or `warning`) in reply should hold the transaction it verified, hex-encoded, so that the two nodes' views can be compared: its `data` should contain a run of at least 120 hex digits (a transaction of 60 bytes or more).",
+            example: "← commitment_signed (a signature that does not verify), → error data=\"invalid commitment signature\""),
+        on: [.error, .warning]
+    ) { c in
+        guard let kind = c.answersInvalidSignature else { return }
+        guard let data = c.needBytes(\.data) else { return }
+        if longestHexRun(data) < 120 {
+            c.violation("`\(c.name)` in reply to the invalid signature of `\(kind.name)` holds no hex-encoded transaction")
+        }
+    }
+
+    /// The length of the longest run of ASCII hex digits in `bytes`.
+    static func longestHexRun(_ bytes: [UInt8]) -> Int {
+        var longest = 0, run = 0
+        for byte in bytes {
+            let hex = (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+            run = hex ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return longest
     }
 
     static let unknownChannel = Rule(

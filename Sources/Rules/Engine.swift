@@ -55,6 +55,11 @@ public struct RuleEngine {
     private var connections: [Int: Connection] = [:]
     /// The answers each connection (by key) waits for (``Answer``), the oldest first.
     private var awaited: [Int: [AwaitedAnswer]] = [:]
+    /// Per channel (by serial): the kind and direction of a message whose signature a rule
+    /// found invalid, until its receiver's next message on the channel (`conn-error-tx-hex`).
+    private var invalidSignatures: [Int: (kind: MessageKind, direction: Direction)] = [:]
+    /// The rules that verify the signature of a message BOLT #1's `error` requirements name.
+    static let signatureRules: Set<String> = ["v1-created-sig", "v1-signed-sig", "commit-sig-valid", "v2-commit-sig", "lcs-sig-valid"]
     static let keptAnswers = 1024
     /// Connections whose state is held (at most ``liveChannels``; the rest are forgotten, their
     /// coverage kept).
@@ -242,6 +247,10 @@ public struct RuleEngine {
                 check.updatedChannel = (updated, sender)
             }
             if view.kind == .peerStorageRetrieval { check.storedBlobs = storedBlobs[StoragePair(owner: receiver(event), holder: party(event))] }
+            if !invalidSignatures.isEmpty, let serial, let invalid = invalidSignatures[serial], invalid.direction != d {
+                if view.kind == .error || view.kind == .warning { check.answersInvalidSignature = invalid.kind }
+                invalidSignatures[serial] = nil
+            }
             let lostReason = lostReasons[connectionKey]
             for index in plan(view.kind) {
                 // Rules are read in place: a copy would retain each of their strings per message.
@@ -302,6 +311,9 @@ public struct RuleEngine {
         }
         if out.count > before {
             var found = Array(out[before...])
+            if let serial, let kind = view.kind, found.contains(where: { Self.signatureRules.contains($0.rule.id) }) {
+                invalidSignatures[serial] = (kind, d)
+            }
             if let serial {
                 channelLineage[serial, default: Lineage()].assign(&found, nextID: &nextFindingID)
             } else {
