@@ -24,15 +24,31 @@ public struct Answer: Sendable {
     public var what: String
     /// Whether the answer belongs to the asking message's channel (else to its connection).
     public var sameChannel: Bool
+    /// Whether any message of the owing node on the connection shows it going on without the
+    /// answer (else only its messages on the answer's channel do).
+    public var anyMessageCounts: Bool
+    /// Messages on the channel, from either node, after which the answer may no longer be due
+    /// (an update makes the channel unclean again): they settle it unjudged.
+    public var excusedBy: Set<MessageKind>
+    /// Whether the answer is still due when the connection ends, judged on the channel's
+    /// state then: `nil` if it is, else why not (the receiver of `shutdown` replies once its
+    /// own updates are settled).
+    public var dueAtEnd: (@Sendable (ChannelModel) -> String?)?
     /// When the answer may never have become due for reasons the trace cannot show (the
     /// funding's depth at the receiver): a missing answer is then not evaluated, for this reason.
     public var unjudgeable: String?
 
-    public init(from owner: Owner = .receiver, _ kinds: Set<MessageKind>, what: String, sameChannel: Bool = true, unjudgeable: String? = nil) {
+    public init(
+        from owner: Owner = .receiver, _ kinds: Set<MessageKind>, what: String, sameChannel: Bool = true, anyMessageCounts: Bool = false,
+        excusedBy: Set<MessageKind> = [], unjudgeable: String? = nil, dueAtEnd: (@Sendable (ChannelModel) -> String?)? = nil
+    ) {
+        self.dueAtEnd = dueAtEnd
+        self.excusedBy = excusedBy
         self.owner = owner
         self.kinds = kinds
         self.what = what
         self.sameChannel = sameChannel
+        self.anyMessageCounts = anyMessageCounts || !sameChannel
         self.unjudgeable = unjudgeable
     }
 }
@@ -55,12 +71,13 @@ struct AwaitedAnswer: Sendable {
     var sentSince = 0
 
     /// How one message of the connection bears on the awaited answer.
-    enum Effect { case answers, excuses, other, none }
+    enum Effect { case answers, excuses, voids, other, none }
 
     func effect(of kind: MessageKind?, direction d: Direction, serial messageSerial: Int?) -> Effect {
-        let sameScope = !answer.sameChannel || messageSerial == serial
-        if d == direction, sameScope, let kind, answer.kinds.contains(kind) { return .answers }
+        let onChannel = messageSerial == serial
+        if d == direction, onChannel || !answer.sameChannel, let kind, answer.kinds.contains(kind) { return .answers }
         if kind == .error || kind == .warning { return .excuses }
-        return d == direction && sameScope ? .other : .none
+        if onChannel, answer.excusedBy.contains(kind) { return .voids }
+        return d == direction && (onChannel || answer.anyMessageCounts) ? .other : .none
     }
 }

@@ -4,7 +4,10 @@ import Wire
 /// "MUST respond" requirements whose answer may come any time later: judged when it comes or
 /// when the connection ends (``Answer``; Documentation/rules.md, "Answers").
 enum AnswerRules {
-    static let all: [Rule] = [commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact, dataLoss]
+    static let all: [Rule] = [
+        commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact, dataLoss,
+        shutdownReply, funderFirst, spliceAckThenSession, reestablishEach,
+    ]
 
     static let announcementSection = "BOLT #7 §\"The announcement_signatures Message\" Requirements"
     /// Why a node's missing `announcement_signatures` may not have been due yet.
@@ -79,8 +82,11 @@ enum AnswerRules {
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
         guard ch.reestablishSent.contains(true) else { return }  // not a reconnection
-        guard !ch.spliced, ch.supersededShortIDs.isEmpty else { return c.notEvaluated("the channel was spliced: its announcements follow `retransmit_flags`") }
+        guard !ch.spliced, ch.supersededShortIDs.isEmpty else {
+            return c.notEvaluated("the channel was spliced: its announcements follow `retransmit_flags`")
+        }
         if ch.announcementOnConnection[c.peer] || ch.shutdownSent[c.peer] { return }
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         guard let id = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
         let before = ch.announcementShortID[c.peer] == id
         c.awaitAnswer(Answer([.announcementSignatures], what: "announcement_signatures", unjudgeable: before ? nil : depthUnknown))
@@ -95,7 +101,8 @@ enum AnswerRules {
             explanation:
                 "A node that sent `announcement_signatures` for the funding (so the timing was met) and never received the peer's sends its own again after its `channel_reestablish`. Judged when it comes, or when the connection ends after the node sent other messages on the channel without it. A spliced channel uses `retransmit_flags` instead (`re-funding-locked-flags`).",
             example:
-                "→ announcement_signatures, (reconnection) → channel_reestablish, ← channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"),
+                "→ announcement_signatures, (reconnection) → channel_reestablish, ← channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"
+        ),
         on: [.channelReestablish]
     ) { c in
         guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
@@ -114,12 +121,17 @@ enum AnswerRules {
             explanation:
                 "A peer's `channel_reestablish` that asks for `announcement_signatures` again (bit 0 of `retransmit_flags`) on an announced, ready channel is answered by the receiver's `announcement_signatures`. Whether the receiver is ready is chain data: a missing answer is judged only when the receiver sent `announcement_signatures` for that channel before in the trace. The other reaction, treating a matching pending splice as locked, leaves nothing on the wire of its own.",
             example:
-                "→ announcement_signatures, (reconnection) ← channel_reestablish my_current_funding_locked=<funding>,1, → channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"),
+                "→ announcement_signatures, (reconnection) ← channel_reestablish my_current_funding_locked=<funding>,1, → channel_reestablish, → update_add_htlc, (FIN) — no announcement_signatures"
+        ),
         on: [.channelReestablish]
     ) { c in
-        guard let ch = c.channel, ch.announce == true, let locked = c.typed.myCurrentFundingLockedRecord, locked.retransmitFlags & 1 != 0 else { return }
+        guard let ch = c.channel, ch.announce == true, let locked = c.typed.myCurrentFundingLockedRecord, locked.retransmitFlags & 1 != 0 else {
+            return
+        }
         guard ch.origin != .opened || ch.readySent == PerSide(true, true), !ch.shutdownSent[c.peer] else { return }
-        c.awaitAnswer(Answer([.announcementSignatures], what: "announcement_signatures", unjudgeable: ch.announcementShortID[c.peer] == nil ? depthUnknown : nil))
+        c.awaitAnswer(
+            Answer(
+                [.announcementSignatures], what: "announcement_signatures", unjudgeable: ch.announcementShortID[c.peer] == nil ? depthUnknown : nil))
     }
 
     static let dataLoss = Rule(
@@ -144,5 +156,85 @@ enum AnswerRules {
         } else if behind(nc: nc, nextFunding: c.typed.nextFundingRecord != nil, peerNR: otherNR) {
             c.awaitAnswer(Answer(from: .sender, [.error], what: "error"))
         }
+    }
+
+    static let shutdownReply = Rule(
+        RuleInfo(
+            "sd-reply", "shutdown is answered by shutdown", section: CloseRules.shutdownSection,
+            severity: .error,
+            spec:
+                "A receiving node: … once there are no outstanding updates on the peer, UNLESS it has already sent a `shutdown`: MUST reply to a `shutdown` message with a `shutdown`.",
+            explanation:
+                "A node that receives `shutdown` and has not sent its own answers with one. Judged when it comes, or when the connection ends after the receiver sent other messages on the channel without it; a connection that ends with updates not yet signed and revoked on both commitments leaves it not evaluated (the receiver may settle them first).",
+            example: "→ shutdown, ← update_fulfill_htlc, ← commitment_signed, (FIN) — no shutdown from the receiver"),
+        on: [.shutdown]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.shutdownSent[c.peer] { return }
+        // The receiver's own shutdown may precede the trace.
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
+        c.awaitAnswer(
+            Answer(
+                [.shutdown], what: "shutdown",
+                dueAtEnd: { $0.ledger.everythingCommitted ? nil : "updates were still outstanding when the connection ended" }))
+    }
+
+    static let funderFirst = Rule(
+        RuleInfo(
+            "lcs-funder-first", "the funder opens a legacy closing negotiation", section: CloseRules.legacySection,
+            severity: .warning,
+            spec:
+                "The funding node: after `shutdown` has been received, AND no HTLCs remain in either commitment transaction: SHOULD send a `closing_signed` message.",
+            explanation:
+                "Without `option_simple_close`, once both `shutdown`s are exchanged on the connection and the channel holds no HTLC and no unsigned or unrevoked update, the funder sends `closing_signed`. Judged at the second `shutdown` (a channel that becomes clean later is not, nor one an update makes unclean again), when the answer comes or when the connection ends after the funder sent other messages (a `ping` too) without it.",
+            example: "→ shutdown, ← shutdown, ← ping, (FIN) — the funder never sends closing_signed"),
+        on: [.shutdown]
+    ) { c in
+        guard let ch = c.channel, ch.shutdownOnConnection[c.peer], !ch.closingSent[c.sender], !ch.closingSent[c.peer] else { return }
+        guard let simple = c.connection.negotiated(60) else { return c.notEvaluated("the connection's `init` messages are not in the trace") }
+        if simple { return }
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
+        guard ch.origin == .opened, !ch.htlcIDsUnknown, let opener = ch.opener else {
+            return c.notEvaluated("the channel's opening or HTLCs are not in the trace")
+        }
+        guard ch.ledger.everythingCommitted, !ch.ledger.htlcs.contains(where: { $0.removeIndex == nil }) else { return }
+        c.awaitAnswer(
+            Answer(
+                from: opener == c.sender ? .sender : .receiver, [.closingSigned, .closingComplete], what: "closing_signed", anyMessageCounts: true,
+                excusedBy: updateMessages))
+    }
+
+    static let spliceAckThenSession = Rule(
+        RuleInfo(
+            "spl-ack-then-itx", "splice_ack is followed by the interactive-tx session",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The splice_ack Message\" Requirements",
+            severity: .error,
+            spec:
+                "The receiving node: If it has sent `splice_init`: … If it accepts the splice attempt: MUST start an `interactive-tx` session to create the splice transaction. Otherwise: MUST reject the splice attempt by sending `tx_abort`.",
+            explanation:
+                "After `splice_ack` the splice's initiator sends the session's first move (which `itx-start` judges) or `tx_abort`. Judged when it comes, or when the connection ends after the initiator sent other messages (a `ping` too) without either.",
+            example: "→ stfu, ← stfu, → splice_init, ← splice_ack, → update_add_htlc, (FIN)"),
+        on: [.spliceAck]
+    ) { c in
+        guard c.channel != nil else { return c.notEvaluated("the message's channel is not known") }
+        c.awaitAnswer(Answer(interactiveTxMoves.union([.txAbort]), what: "tx_add_input", anyMessageCounts: true))
+    }
+
+    static let reestablishEach = Rule(
+        RuleInfo(
+            "re-send-each", "channel_reestablish for each channel", section: ReestablishRules.section,
+            severity: .error,
+            spec:
+                "A node: … upon reconnection: if a channel is in an error state: SHOULD retransmit the error packet and ignore any other packets for that channel. otherwise: MUST transmit `channel_reestablish` for each channel.",
+            explanation:
+                "When one node reestablishes a channel on a connection, the other sends its own `channel_reestablish` for it too (or the channel's error). Judged when it comes, or when the connection ends after the other node sent other messages on the connection without it.",
+            example: "(reconnection) → channel_reestablish channel=c1, ← channel_reestablish channel=c2, ← ping, (FIN) — none for c1"),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+        if ch.reestablishSent[c.peer] { return }
+        // The receiver's own channel_reestablish may precede the trace.
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
+        c.awaitAnswer(Answer([.channelReestablish], what: "channel_reestablish", anyMessageCounts: true))
     }
 }

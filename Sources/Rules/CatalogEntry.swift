@@ -213,13 +213,6 @@ public struct CatalogEntry: Sendable, Equatable {
                     "for which quiescence ends when a splice's `tx_signatures` arrives, and also at `tx_abort` (implementations resume after an aborted splice; the spec is silent)"
             )),
         CatalogEntry(
-            id: "lcs-funder-first", area: "legacy close",
-            status: .judgedBy(
-                rule: "close-when-clean",
-                note:
-                    "a `closing_signed` only once both `shutdown`s are in and no HTLC is left; that the funder sends one at all is a SHOULD no end of a trace can decide"
-            )),
-        CatalogEntry(
             id: "re-closing-restart", area: "reestablish",
             status: .judgedBy(rule: "lcs-strictly-between", note: "whose fee history starts again on each connection")),
         CatalogEntry(
@@ -237,18 +230,8 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "fmt-utf8", area: "message format and TLV",
             status: .judgedBy(rule: "na-rules", note: "`node_announcement`'s `alias` is the only UTF-8 field of BOLT #1, #2 and #7")),
         CatalogEntry(
-            id: "sd-reply", area: "shutdown",
-            status: .judgedBy(rule: "close-when-clean", note: "which reports a closing negotiation begun without the sender's own `shutdown`")),
-        CatalogEntry(
             id: "fmt-ext-even-tlv", area: "message format and TLV",
             status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),
-        CatalogEntry(
-            id: "re-send-each", area: "reestablish",
-            status: .judgedBy(
-                rule: "conn-unknown-channel", note: "which reports a channel message on a connection where the channel was not reestablished")),
-        CatalogEntry(
-            id: "spl-ack-then-itx", area: "splicing",
-            status: .judgedBy(rule: "itx-start", note: "which requires the session to start with the initiator's `tx_add_input`")),
         CatalogEntry(
             id: "spl-quiescence-end", area: "splicing",
             status: .judgedBy(

@@ -271,7 +271,9 @@ public struct RuleEngine {
                 switch check.outcome {
                 case .passed:
                     if let answer = check.awaited {
-                        wait(for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel, connection: connectionKey)
+                        wait(
+                            for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel,
+                            connection: connectionKey)
                         continue
                     }
                     record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
@@ -425,6 +427,11 @@ public struct RuleEngine {
                 record(numbers[list[index].rule], channel: list[index].serial, connection: key) { $0.evaluated($1) }
                 list.remove(at: index)
                 continue
+            case .voids:
+                let reason = "the answer was no longer due after a later message"
+                record(numbers[list[index].rule], channel: list[index].serial, connection: key) { $0.notEvaluated($1, reason) }
+                list.remove(at: index)
+                continue
             case .answers, .other:
                 list[index].sentSince += 1
             case .none:
@@ -451,6 +458,16 @@ public struct RuleEngine {
                 record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, why) }
                 continue
             }
+            if let due = entry.answer.dueAtEnd {
+                guard let model = entry.serial.flatMap({ channels[$0] }) else {
+                    record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, "the channel's state was dropped") }
+                    continue
+                }
+                if let reason = due(model) {
+                    record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
+                    continue
+                }
+            }
             if let reason = entry.answer.unjudgeable {
                 record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
                 continue
@@ -463,7 +480,9 @@ public struct RuleEngine {
             let messages = entry.sentSince == 1 ? "1 other message" : "\(entry.sentSince) other messages"
             var finding = Finding(
                 rule: rules[entry.rule].info, channel: entry.channel, message: entry.question,
-                reason: "no `\(entry.answer.what)` from \(who): the connection ended (\(ended)) after \(messages)\(entry.answer.sameChannel ? " on the channel" : "")")
+                reason:
+                    "no `\(entry.answer.what)` from \(who): the connection ended (\(ended)) after \(messages)\(entry.answer.anyMessageCounts ? "" : " on the channel")"
+            )
             finding.context = entry.context
             var one = [finding]
             if let serial = entry.serial {
