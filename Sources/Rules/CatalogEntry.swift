@@ -169,13 +169,6 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
-            id: "cu-same-ts", area: "channel_update",
-            status: .judgedBy(
-                rule: "cu-timestamp",
-                note:
-                    "which reports, per sending direction, short channel id and direction bit, an update with the timestamp of a different one sent before, or an older one (the same update again is not judged)"
-            )),
-        CatalogEntry(
             id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching",
             status: .judgedBy(
                 rule: "commit-funding-txid",
@@ -216,19 +209,10 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "re-closing-restart", area: "reestablish",
             status: .judgedBy(rule: "lcs-strictly-between", note: "whose fee history starts again on each connection")),
         CatalogEntry(
-            id: "spl-sigs-order", area: "splicing",
-            status: .judgedBy(rule: "itx-sigs-order", note: "which attributes a splice's previous capacity to its initiator")),
-        CatalogEntry(
-            id: "rm-peer-htlc-only", area: "removing HTLCs",
-            status: .judgedBy(rule: "rm-id-known", note: "a removal's `id` is looked up among the HTLCs the peer offered")),
-        CatalogEntry(
             id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching",
             status: .judgedBy(
                 rule: "raa-solicited",
                 note: "the `commitment_signed` of a splice or v2 opening is no signing, so a `revoke_and_ack` after it answers none")),
-        CatalogEntry(
-            id: "fmt-utf8", area: "message format and TLV",
-            status: .judgedBy(rule: "na-rules", note: "`node_announcement`'s `alias` is the only UTF-8 field of BOLT #1, #2 and #7")),
         CatalogEntry(
             id: "fmt-ext-even-tlv", area: "message format and TLV",
             status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),
@@ -243,9 +227,6 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "ready-second-point", area: "v1 establishment",
             status: .judgedBy(rule: "raa-secret", note: "which checks the revealed secret of commitment 1 against that point")),
         CatalogEntry(
-            id: "raa-single-per-batch", area: "commitment_signed, revoke_and_ack, batching",
-            status: .judgedBy(rule: "raa-solicited", note: "a batch is one signing, so a second revocation answers none")),
-        CatalogEntry(
             id: "add-after-shutdown", area: "update_add_htlc",
             status: .judgedBy(rule: "sd-no-add", note: "the same requirement (BOLT #2 §\"Closing Initiation: shutdown\")")),
         CatalogEntry(
@@ -258,12 +239,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(
             id: "v2-needs-dualfund", area: "v2 establishment",
             status: .judgedBy(rule: "conn-feature-gated", note: "which also covers `accept_channel2` and the interactive-transaction messages")),
-        CatalogEntry(
-            id: "v2-open-channel-type", area: "v2 establishment",
-            status: .judgedBy(rule: "v1-channel-type-present", note: "which is checked on `open_channel2` and `accept_channel2` too")),
-        CatalogEntry(
-            id: "v2-accept-channel-type", area: "v2 establishment",
-            status: .judgedBy(rule: "v1-accept-channel-type", note: "which is checked on `accept_channel2` too")),
         CatalogEntry(
             id: "re-splice-retransmit", area: "reestablish",
             status: .judgedBy(

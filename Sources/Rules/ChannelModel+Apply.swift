@@ -103,6 +103,7 @@ extension ChannelModel {
             owedRetransmission[side].commitment = nil
             let repeated = possibleRetransmission[side].remove(.commitmentSigned) != nil && ledger.unacknowledgedSignings(side) > 0
             let continuation = isBatchContinuation(side) || repeated
+            let batched = batchRemaining[side] > 0
             if batchRemaining[side] > 0 { batchRemaining[side] -= 1 }
             if continuation {
                 // One signing per batch (Documentation/channel-model.md, "The ledger").
@@ -110,6 +111,7 @@ extension ChannelModel {
                 itx?.commitmentSignedSent[side] = true
             } else {
                 recordSigning(from: side)
+                lastSigningBatched[side] = batched
                 if itxMaybePending, maybeItxSigning[side] == nil { maybeItxSigning[side] = ledger.signings[side].count - 1 }
             }
         case .revokeAndAck:

@@ -175,6 +175,9 @@ public struct ChannelModel: Sendable {
     /// `commitment_signed` messages still to come in the side's current batch (`start_batch`).
     public var batchRemaining = PerSide(0, 0)
     public var batchSize = PerSide<Int?>(nil, nil)
+    /// Whether each side's latest signing was a batch of `commitment_signed` (one
+    /// `revoke_and_ack` answers it: `raa-single-per-batch`).
+    public var lastSigningBatched = PerSide(false, false)
 
     // MARK: Per connection
 

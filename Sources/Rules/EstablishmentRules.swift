@@ -9,6 +9,7 @@ enum EstablishmentRules {
     static let all: [Rule] = [
         sequence, acceptTemporaryID, acceptTemporaryIDv2, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
         temporaryIDUnique, idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType,
+        v2OpenChannelType, v2AcceptChannelType,
         flagsUndefined,
         largeChannel, notIfDualFund,
         pointsValid,
@@ -265,7 +266,7 @@ enum EstablishmentRules {
                 "The sending node: MUST set `channel_type`. The receiving node MUST: if the message doesn't include a `channel_type`: fail the channel.",
             explanation: "The channel type is negotiated explicitly; an `open_channel` or `accept_channel` without TLV 1 cannot be accepted.",
             example: "→ open_channel channel_type=none"),
-        on: [.openChannel, .acceptChannel, .openChannel2, .acceptChannel2]
+        on: [.openChannel, .acceptChannel]
     ) { c in
         guard c.needTLVs() else { return }
         if c.typed.channelTypeRecord == nil { c.violation("`\(c.name)` has no `channel_type`") }
@@ -322,12 +323,49 @@ enum EstablishmentRules {
                 "The sender: MUST set `channel_type` to the `channel_type` from `open_channel`. The receiver: if the `channel_type` does not match the `channel_type` from `open_channel`: MUST fail the channel.",
             explanation: "The fundee accepts the type the funder proposed, or refuses the channel; it cannot change it.",
             example: "→ open_channel channel_type=1000, ← accept_channel channel_type=401000"),
-        on: [.acceptChannel, .acceptChannel2]
+        on: [.acceptChannel]
     ) { c in
+        acceptRepeatsType(&c, present: false)
+    }
+
+    /// `accept_channel`'s and `accept_channel2`'s `channel_type` is the opening's; `present`:
+    /// whether this rule also reports it missing.
+    static func acceptRepeatsType(_ c: inout Check, present: Bool) {
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard c.needTLVs(), let proposed = ch.channelType else { return }
-        guard let type = c.typed.channelTypeRecord else { return }  // v1-channel-type-present
-        if type != proposed { c.violation("channel_type \(Hex.encode(type)) is not the open_channel's \(Hex.encode(proposed))") }
+        guard let type = c.typed.channelTypeRecord else {
+            if present { c.violation("`\(c.name)` has no `channel_type`") }
+            return  // else v1-channel-type-present
+        }
+        if type != proposed { c.violation("channel_type \(Hex.encode(type)) is not the opening's \(Hex.encode(proposed))") }
+    }
+
+    static let v2OpenChannelType = Rule(
+        RuleInfo(
+            "v2-open-channel-type", "open_channel2 sets channel_type", section: "BOLT #2 §\"The open_channel2 Message\" Requirements",
+            severity: .error,
+            spec:
+                "The sending node: MUST set `channel_type`. The receiving node: MUST fail the negotiation if: … `channel_type` is not set.",
+            explanation: "A dual-funded opening names its channel type explicitly; an `open_channel2` without TLV 1 cannot be accepted.",
+            example: "→ open_channel2 channel_type=none"),
+        on: [.openChannel2]
+    ) { c in
+        guard c.needTLVs() else { return }
+        if c.typed.channelTypeRecord == nil { c.violation("`open_channel2` has no `channel_type`") }
+    }
+
+    static let v2AcceptChannelType = Rule(
+        RuleInfo(
+            "v2-accept-channel-type", "accept_channel2 repeats the channel_type", section: "BOLT #2 §\"The accept_channel2 Message\" Requirements",
+            severity: .error,
+            spec:
+                "The sender: MUST set `channel_type` to the `channel_type` from `open_channel2`. The receiver: MUST fail the negotiation if `channel_type` is not set. (Other fields have the same requirements as their counterparts in `accept_channel`.)",
+            explanation:
+                "The accepter of a dual-funded opening takes the type the opener proposed, or refuses the channel; it cannot leave it out or change it.",
+            example: "→ open_channel2 channel_type=1000, ← accept_channel2 channel_type=401000"),
+        on: [.acceptChannel2]
+    ) { c in
+        acceptRepeatsType(&c, present: true)
     }
 
     static let flagsUndefined = Rule(

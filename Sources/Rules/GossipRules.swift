@@ -8,7 +8,8 @@ import Wire
 enum GossipRules {
     static let all: [Rule] = [
         announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
-        shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, announcementSignatures,
+        shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, updateSameTimestamp, aliasUTF8,
+        announcementSignatures,
         nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID, announcementBeforeUpdate,
         updateHTLCMinimum, updateAfterReady, updatePrivate, announcementSignaturesValid,
     ]
@@ -263,8 +264,8 @@ enum GossipRules {
             spec:
                 "The origin node: MUST set `timestamp` to greater than 0, AND to greater than any previously-sent `channel_update` for this `short_channel_id`.",
             explanation:
-                "Per short channel id and direction, each update a node sends on the connection is newer than the one before. Sending the same update again (an answer to a query) is not a new update; a different one with the same or an older timestamp is.",
-            example: "→ channel_update timestamp=1700000000 fee_base_msat=1000, → channel_update timestamp=1700000000 fee_base_msat=2000"),
+                "Per short channel id and direction, each update a node sends on the connection is newer than the one before. Sending the same update again (an answer to a query) is not a new update; a different one with an older timestamp is (with the same timestamp, `cu-same-ts`).",
+            example: "→ channel_update timestamp=1700000600, → channel_update timestamp=1700000000"),
         on: [.channelUpdate]
     ) { c in
         guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
@@ -277,7 +278,26 @@ enum GossipRules {
             c.violation(
                 "timestamp \(timestamp) is older than the \(last.timestamp) of the update this node sent before for \(channel) direction \(flags & 1)"
             )
-        } else if timestamp == last.timestamp && fields != last.fields {
+        }
+        // The same timestamp with other fields: cu-same-ts.
+    }
+
+    static let updateSameTimestamp = Rule(
+        RuleInfo(
+            "cu-same-ts", "a different channel_update has a new timestamp", section: updateSection,
+            severity: .error,
+            spec:
+                "The origin node: MUST set `timestamp` to greater than 0, AND to greater than any previously-sent `channel_update` for this `short_channel_id`. The receiving node: if the `timestamp` is equal to the last-received `channel_update` for this `short_channel_id` AND `node_id`: if the fields below `timestamp` differ: MAY blacklist this `node_id`. MAY forget all channels associated with it. if the fields below `timestamp` are equal: SHOULD ignore this message.",
+            explanation:
+                "Per short channel id and direction, an update with the timestamp of the one the node sent before must be that update again (an answer to a query, ignored by the receiver); one with other fields is a conflicting update, for which the receiver may blacklist the node. An older timestamp is `cu-timestamp`'s.",
+            example: "→ channel_update timestamp=1700000000 fee_base_msat=1000, → channel_update timestamp=1700000000 fee_base_msat=2000"),
+        on: [.channelUpdate]
+    ) { c in
+        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
+        guard let timestamp = c.need(\.timestamp), let flags = c.need(\.channelFlags) else { return }
+        let key = ConnectionModel.UpdateKey(channel: channel, direction: UInt8(flags & 1))
+        guard let last = c.connection.gossip.updates[c.direction][key], timestamp == last.timestamp else { return }
+        if ConnectionModel.updateFields(c.view) != last.fields {
             c.violation("timestamp \(timestamp) repeats that of a different update this node sent before for \(channel) direction \(flags & 1)")
         }
     }
@@ -316,7 +336,7 @@ enum GossipRules {
             spec:
                 "The origin node: MUST set `timestamp` to be greater than that of any previous `node_announcement` it has previously created. MUST set `signature` to the signature of the double-SHA256 of the entire remaining packet after `signature` (using the key given by `node_id`). MUST set `alias` to a valid UTF-8 string, with any `alias` trailing-bytes equal to 0. MUST set `addrlen` to the number of bytes in `addresses`. MUST place address descriptors in ascending order. MUST NOT create a `type 1`, `type 2` or `type 5` address descriptor with `port` equal to 0. MUST NOT announce more than one `type 5` DNS hostname.",
             explanation:
-                "The signature is by the announced node itself. Each node a connection announces has newer announcements later (the same one again, as an answer to a query, is fine). `alias` is UTF-8 padded with zeros. Addresses are descriptors: a type, then 4 (IPv4), 16 (IPv6), 10 or 35 (Tor) bytes or a length-prefixed hostname (5), then a 2-byte port; types do not descend, IP and hostname ports are not 0, and there is one hostname at most. Signatures are judged on the message's bytes (a log summary does not have them).",
+                "The signature is by the announced node itself. Each node a connection announces has newer announcements later (the same one again, as an answer to a query, is fine). `alias` is padded with zeros (its UTF-8 is `fmt-utf8`'s). Addresses are descriptors: a type, then 4 (IPv4), 16 (IPv6), 10 or 35 (Tor) bytes or a length-prefixed hostname (5), then a 2-byte port; types do not descend, IP and hostname ports are not 0, and there is one hostname at most. Signatures are judged on the message's bytes (a log summary does not have them).",
             example: "→ node_announcement addresses=<an IPv6 then an IPv4 descriptor>"),
         on: [.nodeAnnouncement], offloads: true
     ) { c in
@@ -362,8 +382,26 @@ enum GossipRules {
     static func aliasProblem(_ alias: [UInt8]) -> String? {
         let end = alias.firstIndex(of: 0) ?? alias.endIndex
         if alias[end...].contains(where: { $0 != 0 }) { return "`alias` has non-zero bytes after its first zero byte" }
-        if String(validating: alias[..<end], as: UTF8.self) == nil { return "`alias` is not valid UTF-8" }
-        return nil
+        return nil  // its UTF-8: fmt-utf8
+    }
+
+    static let aliasUTF8 = Rule(
+        RuleInfo(
+            "fmt-utf8", "utf8 fields are valid UTF-8",
+            section: "BOLT #1 §\"Fundamental Types\"; BOLT #7 §\"The node_announcement Message\" Requirements",
+            severity: .error,
+            spec:
+                "A writer: MUST ensure an array of `utf8` is a valid UTF-8 string. (BOLT #7: the origin node MUST set `alias` to a valid UTF-8 string, with any `alias` trailing-bytes equal to 0.)",
+            explanation:
+                "`node_announcement`'s `alias` is the only `utf8` field of BOLT #1, #2 and #7: its bytes up to the first zero form a valid UTF-8 string (a truncated multi-byte character, a lone continuation byte or 0xff are not).",
+            example: "→ node_announcement alias=ff00…00"),
+        on: [.nodeAnnouncement]
+    ) { c in
+        guard let alias = c.bytes(\.alias) else { return c.notGiven(\TypedMessage.alias) }
+        let end = alias.firstIndex(of: 0) ?? alias.endIndex
+        if String(validating: alias[..<end], as: UTF8.self) == nil {
+            c.violation("`alias` \(Hex.encode(Array(alias[..<end]))) is not valid UTF-8")
+        }
     }
 
     static let rangeReply = Rule(

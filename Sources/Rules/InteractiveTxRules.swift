@@ -8,7 +8,7 @@ enum InteractiveTxRules {
     static let all: [Rule] = [
         start, turn, end, serialParity, serialUnique, removeOwn, sequence, signaturesAfterCommit, abortAfterSignatures,
         abortEcho, rbfResponse, v2TemporaryID, v2CommitZeroHTLCs, v2RBFBeforeReady, v2ChannelID, noEcho, duplicateInput,
-        previousTransaction, outputAmount, signaturesCount, signaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
+        previousTransaction, outputAmount, signaturesCount, signaturesOrder, spliceSignaturesOrder, signaturesTxid, rbfFeerate, completeLimits,
         signaturesWitness, signaturesReply, v2FundingOutput, maxMessages, v2Sequence, commitExchange,
         sharedInput, rbfDoubleSpend, rbfContribution, rbfAccepterInitiator, completeBalance, completeFeerate, rbfFees,
     ]
@@ -407,7 +407,29 @@ enum InteractiveTxRules {
             example: "→ tx_add_input (1,000,000 sat), ← tx_add_input (100,000 sat), …, → tx_signatures (first)"),
         on: [.txSignatures]
     ) { c in
-        guard let session = session(&c), !session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
+        signaturesFirst(&c, splice: false)
+    }
+
+    static let spliceSignaturesOrder = Rule(
+        RuleInfo(
+            "spl-sigs-order", "in a splice, the smaller contributor signs first counting the old capacity as the initiator's",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The commitment_signed Message\"; §\"Sharing funding signatures: tx_signatures\" Requirements",
+            severity: .error,
+            spec:
+                "The `tx_signatures` order follows the interactive-tx rule (the node with the lowest total satoshis contributed transmits first), with 100% of the previous channel capacity attributed to the initiator.",
+            explanation:
+                "A splice's initiator contributes the whole previous capacity besides its new inputs, so the acceptor signs first unless its own inputs exceed that. Equal contributions are decided by the node ids, which a trace does not always give: not judged.",
+            example: "→ splice_init, ← splice_ack, …, → tx_signatures (the initiator first)"),
+        on: [.txSignatures]
+    ) { c in
+        signaturesFirst(&c, splice: true)
+    }
+
+    /// Whether the sender of the first `tx_signatures` contributed less (`itx-sigs-order` for
+    /// an opening or its RBF, `spl-sigs-order` for a splice).
+    static func signaturesFirst(_ c: inout Check, splice: Bool) {
+        guard let session = session(&c), (session.kind == .splice) == splice else { return }
+        guard !session.signaturesSent[c.peer], !session.signaturesSent[c.sender] else { return }
         guard session.whole, let inputs = session.inputs else {
             return c.notEvaluated("the inputs of the session are not all in the trace")
         }

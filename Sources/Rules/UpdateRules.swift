@@ -8,8 +8,9 @@ import Wire
 enum UpdateRules {
     static let all: [Rule] = [
         addIDStart, addIDIncrement, addAmountNonzero, addAmountMinimum, addCLTVBlocks, addMaxAccepted, addMaxInFlight,
-        removeIDKnown, removeOnce, removeAfterIrrevocable, fulfillPreimage, malformedBadOnion, malformedSHA, failBlinded,
-        commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeSecret, revokeShachain, revokeNextPoint, feeFunderOnly,
+        removeIDKnown, removePeerHTLCOnly, removeOnce, removeAfterIrrevocable, fulfillPreimage, malformedBadOnion, malformedSHA, failBlinded,
+        commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeOncePerBatch, revokeSecret, revokeShachain, revokeNextPoint,
+        feeFunderOnly,
         commitFundingTxid, attributionData,
     ]
 
@@ -195,7 +196,31 @@ enum UpdateRules {
         guard let ch = c.htlcTable() else { return }
         guard let id = c.need(\.id) else { return }
         if ch.ledger.htlc(offeredBy: c.peer, id: id) == nil && !ch.ledger.wasSettled(offeredBy: c.peer, id: id) {
+            if ownOpenHTLC(ch, c.sender, id) { return }  // rm-peer-htlc-only
             c.violation("no HTLC with id \(id) offered by the peer exists")
+        }
+    }
+
+    /// Whether `side` itself offered an HTLC `id` that is still open.
+    static func ownOpenHTLC(_ ch: ChannelModel, _ side: ChannelModel.Side, _ id: UInt64) -> Bool {
+        ch.ledger.htlc(offeredBy: side, id: id).map { $0.removeIndex == nil } ?? false
+    }
+
+    static let removePeerHTLCOnly = Rule(
+        RuleInfo(
+            "rm-peer-htlc-only", "a node removes only the peer's HTLCs", section: removeSection,
+            severity: .error,
+            spec:
+                "For simplicity, a node can only remove HTLCs added by the other node. A receiving node: if the `id` does not correspond to an HTLC in its current commitment transaction: MUST send a `warning` and close the connection, or send an `error` and fail the channel.",
+            explanation:
+                "A removal's `id` counts in the peer's id space. One that names no HTLC of the peer but an open HTLC the sender offered itself shows a node settling its own HTLC (or mixing up the two id spaces); an id that is neither is `rm-id-known`'s.",
+            example: "→ update_add_htlc id=0, …, → update_fulfill_htlc id=0 (the peer offered none)"),
+        on: removalMessages
+    ) { c in
+        guard let ch = c.htlcTable() else { return }
+        guard let id = c.need(\.id) else { return }
+        if ch.ledger.htlc(offeredBy: c.peer, id: id) == nil && !ch.ledger.wasSettled(offeredBy: c.peer, id: id) && ownOpenHTLC(ch, c.sender, id) {
+            c.violation("HTLC \(id) is one the sender offered, and the peer offered none with that id")
         }
     }
 
@@ -454,9 +479,27 @@ enum UpdateRules {
     ) { c in
         guard let ch = revocationChannel(&c) else { return }
         if ch.ledger.revocations[c.sender] >= ch.ledger.signings[c.peer].count {
+            if ch.lastSigningBatched[c.peer] { return }  // raa-single-per-batch
             c.violation(
                 "no signing of the peer is waiting for a revocation (\(ch.ledger.signings[c.peer].count) signing\(ch.ledger.signings[c.peer].count == 1 ? "" : "s"), \(ch.ledger.revocations[c.sender]) revoked)"
             )
+        }
+    }
+
+    static let revokeOncePerBatch = Rule(
+        RuleInfo(
+            "raa-single-per-batch", "one revoke_and_ack answers a batch", section: revokeSection,
+            severity: .error,
+            spec:
+                "A sending node: … MUST send a single `revoke_and_ack` message, even if it is responding to a batch of `commitment_signed` messages.",
+            explanation:
+                "A batch (`start_batch`, then its `commitment_signed` messages) is one signing: a second `revoke_and_ack` after the one that answered it answers nothing. A spare revocation after a single `commitment_signed` is `raa-solicited`'s.",
+            example: "← start_batch batch_size=2, ← commitment_signed, ← commitment_signed, → revoke_and_ack, → revoke_and_ack"),
+        on: [.revokeAndAck]
+    ) { c in
+        guard let ch = revocationChannel(&c) else { return }
+        if ch.ledger.revocations[c.sender] >= ch.ledger.signings[c.peer].count && ch.lastSigningBatched[c.peer] {
+            c.violation("a second `revoke_and_ack` for the peer's batch of `commitment_signed`, which one revocation answers")
         }
     }
 
