@@ -224,9 +224,6 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "ready-after-funding", area: "v1 establishment",
             status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),
         CatalogEntry(
-            id: "ready-second-point", area: "v1 establishment",
-            status: .judgedBy(rule: "raa-secret", note: "which checks the revealed secret of commitment 1 against that point")),
-        CatalogEntry(
             id: "add-after-shutdown", area: "update_add_htlc",
             status: .judgedBy(rule: "sd-no-add", note: "the same requirement (BOLT #2 §\"Closing Initiation: shutdown\")")),
         CatalogEntry(

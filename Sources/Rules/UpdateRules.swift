@@ -9,7 +9,8 @@ enum UpdateRules {
     static let all: [Rule] = [
         addIDStart, addIDIncrement, addAmountNonzero, addAmountMinimum, addCLTVBlocks, addMaxAccepted, addMaxInFlight,
         removeIDKnown, removePeerHTLCOnly, removeOnce, removeAfterIrrevocable, fulfillPreimage, malformedBadOnion, malformedSHA, failBlinded,
-        commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeOncePerBatch, revokeSecret, revokeShachain, revokeNextPoint,
+        commitHasUpdates, commitOneOutstanding, commitNumHTLCs, revokeSolicited, revokeOncePerBatch, revokeSecret, readySecondPoint, revokeShachain,
+        revokeNextPoint,
         feeFunderOnly,
         commitFundingTxid, attributionData,
     ]
@@ -516,6 +517,18 @@ enum UpdateRules {
     ) { c in
         guard let ch = revocationChannel(&c) else { return }
         let number = ch.ledger.nextRevoked(c.sender)
+        if pointFromChannelReady(ch, number) { return }  // ready-second-point
+        secretMatches(&c, ch, number)
+    }
+
+    /// Whether commitment `number`'s point is the `second_per_commitment_point` of a v1
+    /// opening's `channel_ready`.
+    static func pointFromChannelReady(_ ch: ChannelModel, _ number: UInt64) -> Bool {
+        number == 1 && ch.origin == .opened && !ch.dualFunded
+    }
+
+    /// Whether the revealed secret is the secret of commitment `number`'s point.
+    static func secretMatches(_ c: inout Check, _ ch: ChannelModel, _ number: UInt64) {
         guard let point = ch.points[c.sender][number] else { return c.notEvaluated("the point of commitment \(number) is not in the trace") }
         guard let secret = c.needBytes(\.perCommitmentSecret) else { return }
         c.offload {
@@ -531,6 +544,23 @@ enum UpdateRules {
             }
             return .passed
         }
+    }
+
+    static let readySecondPoint = Rule(
+        RuleInfo(
+            "ready-second-point", "channel_ready's second point is commitment 1's", section: "BOLT #2 §\"The channel_ready Message\" Requirements",
+            severity: .error,
+            spec:
+                "The sender: MUST set `second_per_commitment_point` to the per-commitment point to be used for commitment transaction #1.",
+            explanation:
+                "The point cannot be checked when `channel_ready` arrives; the `revoke_and_ack` that revokes commitment 1 reveals its secret, and secret·G must be the point `channel_ready` sent (checked with libsecp256k1). The other revocations are `raa-secret`'s.",
+            example: "→ channel_ready second_per_commitment_point=P, …, → revoke_and_ack (commitment 1) per_commitment_secret=s with s·G ≠ P"),
+        on: [.revokeAndAck], offloads: true
+    ) { c in
+        guard let ch = revocationChannel(&c) else { return }
+        let number = ch.ledger.nextRevoked(c.sender)
+        guard pointFromChannelReady(ch, number) else { return }
+        secretMatches(&c, ch, number)
     }
 
     static let revokeShachain = Rule(
