@@ -14,7 +14,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex,
+        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex, handshakeVersion,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -227,6 +227,21 @@ enum ConnectionRules {
         } else if channel.errorOnConnection[c.sender] {
             c.violation("`\(c.name)` after the sender's own `error` failed the channel")
         }
+    }
+
+    static let handshakeVersion = Rule(
+        RuleInfo(
+            "tr-handshake", "a handshake act of another version is rejected", section: "BOLT #8 §\"Handshake Exchange\" (Act Two, Act Three)",
+            severity: .error,
+            spec:
+                "Act Two, receiver actions: if `v` is an unrecognized handshake version, then the responder [the receiver of act two, the initiator] MUST abort the connection attempt. Act Three, receiver actions: if `v` is an unrecognized handshake version, then the responder MUST abort the connection attempt. (Each act is sent with version 0, as `m = 0 || …`.)",
+            explanation:
+                "The first byte of each act is the handshake version, 0. A node that receives act two or act three with another version aborts: its first Lightning message after such an act shows it went on. (Act one is recognised by its version 0, so an act one of another version is no Lightning handshake to lntrace.) Captures only.",
+            example: "← act two with version 1, → init"),
+        on: everyMessage
+    ) { c in
+        guard let fault = c.event.handshakeFault else { return }
+        c.violation("the sender went on after the handshake's \(fault), which it must reject")
     }
 
     static let errorTransactionHex = Rule(

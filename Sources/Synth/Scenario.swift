@@ -26,7 +26,8 @@ public indirect enum Statement: Sendable {
     case nanosecond(Bool)
     case keyLogFormat(KeyLogFormat)
     case node(name: String, secret: [UInt8], address: String?, features: [Int]?, rotates: Bool)
-    case connect(from: String, to: String, port: UInt16?, label: String?, isn: UInt32?, handshake: Bool)
+    /// `versions`: the version byte of acts two and three (by act number) when not 0.
+    case connect(from: String, to: String, port: UInt16?, label: String?, isn: UInt32?, handshake: Bool, versions: [Int: UInt8])
     case disconnect(from: String, to: String, reset: Bool)
     case message(MessageStatement)
     case batch([MessageStatement])
@@ -195,12 +196,18 @@ public enum ScenarioParser {
             }
             return .node(name: name, secret: secretBytes, address: opts["ip"], features: features, rotates: opts["rotation"] != "no")
         case "connect":
-            try need(2, "connect <initiator> <responder> [port=<n>] [as=<label>] [isn=<n>] [handshake=no]")
+            try need(2, "connect <initiator> <responder> [port=<n>] [as=<label>] [isn=<n>] [handshake=no] [act2-version=<n>] [act3-version=<n>]")
             let opts = try options(rest.dropFirst(2), line: line)
+            var versions: [Int: UInt8] = [:]
+            for act in [2, 3] {
+                guard let text = opts["act\(act)-version"] else { continue }
+                guard let version = UInt8(text) else { throw ScenarioError(line: line, "act\(act)-version: not a byte") }
+                versions[act] = version
+            }
             return .connect(
                 from: rest[rest.startIndex], to: rest[rest.startIndex + 1],
                 port: opts["port"].flatMap { UInt16($0) }, label: opts["as"], isn: opts["isn"].flatMap { UInt32($0) },
-                handshake: opts["handshake"] != "no")
+                handshake: opts["handshake"] != "no", versions: versions)
         case "disconnect", "reset":
             try need(2, "\(head) <a> <b>")
             return .disconnect(from: rest[rest.startIndex], to: rest[rest.startIndex + 1], reset: head == "reset")

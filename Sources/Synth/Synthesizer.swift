@@ -146,8 +146,8 @@ public final class Synthesizer {
             nodes[name] = Node(keys: keys, address: ip, features: features, rotates: rotates)
             builder.nodes[name] = keys
             if let features { builder.features[name] = features }
-        case let .connect(from, to, port, label, isn, handshake):
-            try connect(from, to, port: port ?? 9735, label: label, isn: isn, handshake: handshake)
+        case let .connect(from, to, port, label, isn, handshake, versions):
+            try connect(from, to, port: port ?? 9735, label: label, isn: isn, handshake: handshake, versions: versions)
         case let .disconnect(from, to, reset):
             guard let connection = connections.last(where: { $0.open && Set([$0.initiator, $0.responder]) == Set([from, to]) }) else {
                 throw ScenarioError(line: line, "no open connection between \(from) and \(to)")
@@ -189,7 +189,9 @@ public final class Synthesizer {
 
     // MARK: TCP
 
-    private func connect(_ from: String, _ to: String, port: UInt16, label: String?, isn: UInt32?, handshake: Bool) throws(ScenarioError) {
+    private func connect(
+        _ from: String, _ to: String, port: UInt16, label: String?, isn: UInt32?, handshake: Bool, versions: [Int: UInt8] = [:]
+    ) throws(ScenarioError) {
         guard let a = nodes[from], let b = nodes[to] else { throw ScenarioError(line: 0, "connect: unknown node") }
         let client = Endpoint(address: a.address, port: nextClientPort)
         nextClientPort &+= 1
@@ -215,10 +217,12 @@ public final class Synthesizer {
             let actOne = try initiator.actOne()
             try sendBytes(connection, from: 0, actOne)
             let actTwo = try responder.actTwo(actOne: actOne)
-            try sendBytes(connection, from: 1, actTwo)
+            // A version other than 0 goes on the wire only (a scenario of a receiver that
+            // does not reject it); the handshake itself is computed as usual.
+            try sendBytes(connection, from: 1, versions[2].map { [$0] + actTwo.dropFirst() } ?? actTwo)
             let (actThree, keys) = try initiator.actThree(actTwo: actTwo)
             _ = try responder.finish(actThree: actThree)
-            try sendBytes(connection, from: 0, actThree)
+            try sendBytes(connection, from: 0, versions[3].map { [$0] + actThree.dropFirst() } ?? actThree)
             connection.ciphers = [keys.cipher(fromInitiator: true), keys.cipher(fromInitiator: false)]
             connection.ciphers[0]?.rotates = a.rotates
             connection.ciphers[1]?.rotates = b.rotates

@@ -240,6 +240,9 @@ public final class CaptureAssembler {
             sender: fromInitiator ? initiator : responder, receiver: fromInitiator ? responder : initiator,
             streamStart: stream.decoder.handshakeSeen, length: bytes.count)
         event.keptKey = stream.decoder.keptKey(side)
+        if (fromInitiator ? stream.summary.messagesOut : stream.summary.messagesIn) == 1, let bad = stream.decoder.badHandshakeVersion(side.other) {
+            event.handshakeFault = "act \(bad.act == 2 ? "two" : "three") had version \(bad.version)"
+        }
         emit(.message(event))
         stream.nextIndex += 1
     }

@@ -45,6 +45,9 @@ public struct MessageEvent: Sendable {
     /// Whether the message is the first its sender encrypted with a key it should have
     /// rotated (a capture's BOLT #8 layer; `tr-rotation`).
     public var keptKey = false
+    /// On a capture connection's first message in each direction: an act of the BOLT #8
+    /// handshake that had a version other than 0 (which its receiver must reject), as text.
+    public var handshakeFault: String?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,

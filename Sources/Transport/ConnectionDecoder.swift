@@ -130,6 +130,11 @@ public struct ConnectionDecoder: Sendable {
         /// Whether the last message decrypted was the first the sender sent with the key
         /// it should have rotated (``FrameDecryptor/keptKeyFrom``).
         var lastKeptKey = false
+        /// The handshake bytes still to skip at which an act's version byte sits (counted as
+        /// `remaining` of ``Mode/handshake(remaining:then:)``), with the act's number.
+        var versionAt: [(remaining: Int, act: Int)] = []
+        /// An act this side sent with a version other than 0 (BOLT #8 §"Handshake Exchange").
+        var badVersion: (act: Int, version: UInt8)?
     }
 
     public private(set) var phase = Phase.detecting
@@ -173,6 +178,9 @@ public struct ConnectionDecoder: Sendable {
     /// Whether the message just decoded from `side` is the first its sender encrypted with
     /// the key it should have rotated (BOLT #8 §"Lightning Message Key Rotation").
     public func keptKey(_ side: Side) -> Bool { readers[side.rawValue].lastKeptKey }
+
+    /// The act `side` sent with a version byte other than 0, if any: its number and version.
+    public func badHandshakeVersion(_ side: Side) -> (act: Int, version: UInt8)? { readers[side.rawValue].badVersion }
 
     /// Whether bytes from `side` still need keeping (otherwise they need only be counted).
     public func keepsBytes(_ side: Side) -> Bool {
@@ -249,7 +257,9 @@ public struct ConnectionDecoder: Sendable {
             loss = .noKeyForConnection
         }
         readers[side.rawValue].mode = .handshake(remaining: HandshakeSize.actOne + HandshakeSize.actThree, then: sending)
+        readers[side.rawValue].versionAt = [(HandshakeSize.actThree, 3)]  // act one's was checked to find it
         readers[side.other.rawValue].mode = .handshake(remaining: HandshakeSize.actTwo, then: receiving)
+        readers[side.other.rawValue].versionAt = [(HandshakeSize.actTwo, 2)]
         return loss
     }
 
@@ -284,6 +294,10 @@ public struct ConnectionDecoder: Sendable {
                 return .needMoreData(consumed: 0)
             case let .handshake(remaining, then):
                 let take = min(remaining, input.bytes.count)
+                for (at, act) in readers[index].versionAt where at <= remaining && at > remaining - take {
+                    let version = input.bytes[input.bytes.startIndex + (remaining - at)]
+                    if version != 0, readers[index].badVersion == nil { readers[index].badVersion = (act, version) }
+                }
                 guard take == remaining else {
                     readers[index].mode = .handshake(remaining: remaining - take, then: then)
                     return .needMoreData(consumed: take)

@@ -50,10 +50,10 @@ import Testing
         // first connection may have begun before its first line (the peer's `init`, a ping,
         // the channel's reestablish before it); and a log may omit a reply that ends a query,
         // or the query a reply answers (or never sent the reply's end); and no log records a frame too short for a type, or
-        // the transport key a message was encrypted with.
+        // the transport key a message was encrypted with, or the handshake.
         if !expected.isSubset(of: [
             "conn-init-first", "conn-init-once", "conn-wait-init", "conn-pong-unsolicited", "conn-unknown-channel", "re-wait-peer",
-            "q-scid-outstanding", "q-range-outstanding", "q-scid-reply", "tr-max-len", "tr-rotation",
+            "q-scid-outstanding", "q-range-outstanding", "q-scid-reply", "tr-max-len", "tr-rotation", "tr-handshake",
         ]) && !file.hasSuffix("q-range-reply.unsolicited.scenario") {
             #expect(!seen.isEmpty, "\(file): no log found any of \(expected)")
         }

@@ -78,6 +78,28 @@ struct ConnectionDecoderTests {
         #expect(recording.lost.isEmpty)
     }
 
+    /// The version byte of acts two and three (BOLT #8 §"Handshake Exchange"), found whether
+    /// the act arrives whole or a byte at a time; a version-0 handshake has none.
+    @Test(arguments: [false, true])
+    func aHandshakeActOfAnotherVersionIsNoted(_ byteByByte: Bool) {
+        let out = Self.messages(2)
+        var recording = Recording(synSeen: true, keyLog: Self.keyLog)
+        recording.receive(.a, Self.actOne)
+        recording.receive(.b, [1] + Self.actTwo.dropFirst())
+        let rest = [0x07] + Self.actThree.dropFirst() + Self.frames(out, fromInitiator: true).joined()
+        if byteByByte { for byte in rest { recording.receive(.a, [byte]) } } else { recording.receive(.a, Array(rest)) }
+        #expect(recording.decoder.badHandshakeVersion(.b).map { [$0.act, Int($0.version)] } == [2, 1])
+        #expect(recording.decoder.badHandshakeVersion(.a).map { [$0.act, Int($0.version)] } == [3, 7])
+        // The keys come from the key log, so the frames after the acts still decrypt.
+        #expect(recording.messages(.a) == out)
+
+        var valid = Recording(synSeen: true, keyLog: Self.keyLog)
+        valid.receive(.a, Self.actOne)
+        valid.receive(.b, Self.actTwo)
+        valid.receive(.a, Self.actThree)
+        #expect(valid.decoder.badHandshakeVersion(.a) == nil && valid.decoder.badHandshakeVersion(.b) == nil)
+    }
+
     @Test func keysRotateEvery500Messages() {
         // Nonces 0…999 give 500 messages per key (BOLT #8 §"Lightning Message Key Rotation").
         let out = Self.messages(1002, size: 5)
