@@ -255,7 +255,6 @@ public struct CatalogEntry: Sendable, Equatable {
     ]
 
     static let planned: [CatalogEntry] = [
-        CatalogEntry(id: "conn-error-unknown-cid", area: "connection", status: .planned),
         CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
         CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),

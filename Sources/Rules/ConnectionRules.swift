@@ -14,7 +14,7 @@ enum ConnectionRules {
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
         featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
-        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex, handshakeVersion,
+        peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex, handshakeVersion, errorUnknownChannel,
     ]
 
     /// The messages that move a channel on: what a failed channel no longer sends.
@@ -242,6 +242,27 @@ enum ConnectionRules {
     ) { c in
         guard let fault = c.event.handshakeFault else { return }
         c.violation("the sender went on after the handshake's \(fault), which it must reject")
+    }
+
+    static let errorUnknownChannel = Rule(
+        RuleInfo(
+            "conn-error-unknown-cid", "a message for an unknown channel is answered by an error",
+            section: "BOLT #1 §\"The error and warning Messages\" Requirements",
+            severity: .warning,
+            spec:
+                "The sending node: … SHOULD send `error` with the unknown `channel_id` in reply to messages of type `32`-`255` related to unknown channels.",
+            explanation:
+                "Judged where the trace proves the channel unknown to the receiver: an `accept_channel`, `accept_channel2` or `funding_created` naming a temporary channel id that no `open_channel` or `open_channel2` of this connection used (temporary ids live only on their connection, whose start is in the trace). The answer is an `error` (a `warning` also settles it); judged when it comes, or when the connection ends after the receiver sent other messages without one.",
+            example: "→ init, ← init, ← accept_channel temporary_channel_id=<never opened>, → ping, (FIN)"),
+        on: [.acceptChannel, .acceptChannel2, .fundingCreated]
+    ) { c in
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
+        guard let id = c.event.content.channelID else { return c.notGiven(\.temporaryChannelID) }
+        if c.connection.temporaryIDs.contains(id) { return }
+        if c.connection.temporaryIDs.count >= ConnectionModel.maximumTemporaryIDs {
+            return c.notEvaluated("more openings on the connection than lntrace keeps the temporary ids of")
+        }
+        c.awaitAnswer(Answer([.error, .warning], what: "error", sameChannel: false))
     }
 
     static let errorTransactionHex = Rule(
