@@ -203,9 +203,9 @@ struct CheckTests {
         #expect(only.status == 0)
         let summary = try JSONValue.lines(only.stdout).last
         #expect(summary?["kind"]?.string == "summary")
-        // commit-has-updates, -one-outstanding, -num-htlcs, -sig-valid, -funding-txid, raa-solicited, -secret, -shachain,
-        // -next-point
-        #expect(summary?["rules"]?.int64 == 9)
+        // commit-has-updates, -one-outstanding, -num-htlcs, -sig-valid, -funding-txid, -ack, raa-solicited,
+        // -single-per-batch, -secret, -shachain, -next-point
+        #expect(summary?["rules"]?.int64 == 11)
         let bogus = try LNTraceBinary.run(["check", "--rules", "no-such-rule", pcap])
         #expect(bogus.status != 0 && bogus.status != 1)
         #expect(bogus.stderr.contains("no rule matches 'no-such-rule'"))

@@ -80,7 +80,7 @@ struct LintFormatTests {
         #expect(finding["reason"]?.string == "HTLC 1 is not irrevocably committed: the responder has not signed a commitment with it")
     }
 
-    @Test(arguments: [("v1-*-sig", 2), ("COMMIT-*", 5), ("*-solicited", 2)])
+    @Test(arguments: [("v1-*-sig", 2), ("COMMIT-*", 6), ("*-solicited", 2)])
     func ruleGlobsSelectRules(_ pattern: String, _ count: Int) throws {
         let result = try LNTraceBinary.run(["rules", "--format", "json"])
         let all = try JSONValue.parse(result.stdout)["rules"]?.array?.compactMap { $0["id"]?.string } ?? []
