@@ -268,18 +268,27 @@ enum GossipRules {
             example: "→ channel_update timestamp=1700000600, → channel_update timestamp=1700000000"),
         on: [.channelUpdate]
     ) { c in
-        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
-        guard let timestamp = c.need(\.timestamp), let flags = c.need(\.channelFlags) else { return }
+        guard let (channel, timestamp, flags, last) = updateBefore(&c) else { return }
         if timestamp == 0 { return c.violation("`timestamp` is 0") }
-        let key = ConnectionModel.UpdateKey(channel: channel, direction: UInt8(flags & 1))
-        guard let last = c.connection.gossip.updates[c.direction][key] else { return }
-        let fields = ConnectionModel.updateFields(c.view)
+        guard let last else { return }
         if timestamp < last.timestamp {
             c.violation(
                 "timestamp \(timestamp) is older than the \(last.timestamp) of the update this node sent before for \(channel) direction \(flags & 1)"
             )
         }
         // The same timestamp with other fields: cu-same-ts.
+    }
+
+    /// A `channel_update`'s short channel id, timestamp and flags, and the update the sender
+    /// sent before for the same channel and direction on this connection (if any).
+    static func updateBefore(_ c: inout Check) -> (ShortChannelID, UInt64, UInt64, ConnectionModel.Update?)? {
+        guard let channel = c.typed.shortChannelID else {
+            c.notGiven(\TypedMessage.shortChannelID)
+            return nil
+        }
+        guard let timestamp = c.need(\.timestamp), let flags = c.need(\.channelFlags) else { return nil }
+        let key = ConnectionModel.UpdateKey(channel: channel, direction: UInt8(flags & 1))
+        return (channel, timestamp, flags, c.connection.gossip.updates[c.direction][key])
     }
 
     static let updateSameTimestamp = Rule(
@@ -293,10 +302,7 @@ enum GossipRules {
             example: "→ channel_update timestamp=1700000000 fee_base_msat=1000, → channel_update timestamp=1700000000 fee_base_msat=2000"),
         on: [.channelUpdate]
     ) { c in
-        guard let channel = c.typed.shortChannelID else { return c.notGiven(\TypedMessage.shortChannelID) }
-        guard let timestamp = c.need(\.timestamp), let flags = c.need(\.channelFlags) else { return }
-        let key = ConnectionModel.UpdateKey(channel: channel, direction: UInt8(flags & 1))
-        guard let last = c.connection.gossip.updates[c.direction][key], timestamp == last.timestamp else { return }
+        guard let (channel, timestamp, flags, before) = updateBefore(&c), let last = before, timestamp == last.timestamp else { return }
         if ConnectionModel.updateFields(c.view) != last.fields {
             c.violation("timestamp \(timestamp) repeats that of a different update this node sent before for \(channel) direction \(flags & 1)")
         }
