@@ -255,8 +255,6 @@ public struct CatalogEntry: Sendable, Equatable {
     ]
 
     static let planned: [CatalogEntry] = [
-        CatalogEntry(id: "add-splice-all", area: "update_add_htlc", status: .planned),
-        CatalogEntry(id: "fee-splice-all", area: "update_fee", status: .planned),
         CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "spl-complete-checks", area: "splicing", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),

@@ -263,6 +263,14 @@ extension ChannelModel {
                 session.kind == .splice || (session.kind == .rbf && spliced)
             {
                 pendingSplices += 1
+                if let before = session.capacityBefore, let first = session.contributions.first, let second = session.contributions.second,
+                    case let total = Int64(clamping: before).addingReportingOverflow(first), !total.overflow,
+                    case let capacity = total.partialValue.addingReportingOverflow(second), !capacity.overflow, capacity.partialValue > 0
+                {
+                    pendingFundings?.append(PendingFunding(capacity: UInt64(capacity.partialValue), contributions: PerSide(first, second)))
+                } else {
+                    pendingFundings = nil
+                }
                 if let txid = session.signedTxid { pendingSpliceTxids.insert(txid) } else { spliceTxidsKnown = false }
                 if !session.whole { spliceTxidsKnown = false }
             }
@@ -277,6 +285,7 @@ extension ChannelModel {
             spliceLockedSent[side] = true
             if spliceLockedSent == PerSide(true, true) {
                 pendingSplices = 0
+                pendingFundings = []
                 lockedSpliceTxid = m.typed.spliceTxid
                 pendingSpliceTxids = []
                 spliceLockedSent = PerSide(false, false)

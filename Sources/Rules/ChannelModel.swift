@@ -153,6 +153,16 @@ public struct ChannelModel: Sendable {
     /// and not yet locked by `splice_locked` from both (BOLT #2 §"Batching channel messages":
     /// while there are N, each signing is a batch of N + 1 `commitment_signed`).
     public var pendingSplices = 0
+    /// The funding of each pending splice, as its commitments see it: the new capacity and
+    /// what each side put in (or took out), in satoshis (BOLT #2 §"Splice tx_complete": each
+    /// side's balance is its previous one plus its `funding_contribution_satoshis`). `nil`
+    /// once a pending splice's amounts are not known (an RBF, or a channel spliced before).
+    public var pendingFundings: [PendingFunding]? = []
+
+    public struct PendingFunding: Sendable, Equatable {
+        public var capacity: UInt64
+        public var contributions: PerSide<Int64>
+    }
     /// The txids (as `tx_signatures` named them) of the splice transactions both sides signed
     /// and not yet locked, and of the last one locked (`spl-locked-txid`); known only for a
     /// channel opened in the trace whose every splice named its txid.

@@ -9,7 +9,7 @@ import Wire
 /// commitment the sender signs next for its peer (Documentation/channel-model.md, "The
 /// ledger"), which is where an add or a new feerate goes first.
 enum ReserveRules {
-    static let all: [Rule] = [addFeeReserve, addFeeSpike, feeAfford]
+    static let all: [Rule] = [addFeeReserve, addFeeSpike, feeAfford, addSpliceAll, feeSpliceAll]
 
     static let feeSection = "BOLT #2 §\"Updating Fees: update_fee\" Requirements"
 
@@ -174,6 +174,93 @@ enum ReserveRules {
                 "at feerate_per_kw \(rate) the commitment fee is \(after.feeSatoshis) sat: the opener would hold \(msat(left)), below its reserve of \(reserve) sat",
                 field: "opener_balance_msat", actual: UInt64(max(left, 0)), minimum: UInt64(floor))
         }
+    }
+}
+
+extension ReserveRules {
+    /// The pending splices' fundings, or `nil` (and "not evaluated", or nothing pending).
+    static func pendingFundings(_ c: inout Check, _ ch: ChannelModel) -> [ChannelModel.PendingFunding]? {
+        guard ch.pendingSplices > 0 else { return nil }
+        guard let fundings = ch.pendingFundings, fundings.count == ch.pendingSplices else {
+            c.notEvaluated("the capacity or the contributions of a pending splice are not known")
+            return nil
+        }
+        guard ch.params.first.dustLimit != nil, ch.params.second.dustLimit != nil else {
+            c.notEvaluated("the dust limits are not known")
+            return nil
+        }
+        return fundings
+    }
+
+    /// The reserve `side` keeps in a splice's commitments: 1% of the new capacity, and at
+    /// least both dust limits (BOLT #2 §"Splice tx_complete": "the channel reserve that
+    /// matches the new channel capacity").
+    static func reserve(_ ch: ChannelModel, _ funding: ChannelModel.PendingFunding) -> UInt64 {
+        max(funding.capacity / 100, ch.params.first.dustLimit ?? 0, ch.params.second.dustLimit ?? 0)
+    }
+
+    /// `balance` plus `contribution` satoshis, in millisatoshis, saturating.
+    static func shifted(_ balance: Int64, by contribution: Int64) -> Int64 {
+        let (msat, overflow) = contribution.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return contribution < 0 ? Int64.min : Int64.max }
+        return balance.addingReportingOverflow(msat).overflow ? (msat < 0 ? Int64.min : Int64.max) : balance + msat
+    }
+
+    /// Judges `side`'s balance in each pending splice's version of the next commitment:
+    /// `before` and `after` the message (the same HTLCs and fee, shifted by the splice's
+    /// contributions), reported when the message takes it from at or above that funding's
+    /// reserve to below it.
+    static func judgeFundings(
+        _ c: inout Check, _ ch: ChannelModel, _ fundings: [ChannelModel.PendingFunding], side: ChannelModel.Side,
+        before: PerSide<Int64>, after: PerSide<Int64>, what: String
+    ) {
+        for funding in fundings {
+            let reserve = reserve(ch, funding)
+            let floor = floor(reserve)
+            let (was, now) = (shifted(before[side], by: funding.contributions[side]), shifted(after[side], by: funding.contributions[side]))
+            if was >= floor, now < floor {
+                return c.violation(
+                    "\(what) in the commitment of the pending splice of \(funding.capacity) sat the sender would hold \(msat(now)): below the reserve of \(reserve) sat that capacity asks",
+                    field: "balance_msat", actual: UInt64(max(now, 0)), minimum: UInt64(floor))
+            }
+        }
+    }
+
+    static let addSpliceAll = Rule(
+        RuleInfo(
+            "add-splice-all", "an HTLC fits every pending splice's commitment", section: UpdateRules.addSection, severity: .error,
+            spec:
+                "A sending node: … if a splice is pending: MUST ensure that requirements are met for all commitment transactions.",
+            explanation:
+                "While a splice is signed but not locked, an HTLC goes into the commitment of each funding. In each pending splice's, the sender's balance is the one in the current commitment plus its `funding_contribution_satoshis`, and its reserve is 1% of the new capacity (at least both dust limits); after the HTLC and the commitment fee it must stay at or above that reserve. Judged when the sender was at or above it before the HTLC (a side left below the reserve by the peer's splice-in is allowed), for a channel's first splice whose contributions are in the trace.",
+            example:
+                "→ splice_init funding_contribution_satoshis=-900000, …, → tx_signatures, ← tx_signatures, → update_add_htlc (fits the old funding only)"
+        ),
+        on: [.updateAddHTLC]
+    ) { c in
+        guard let ch = c.htlcTable(), let fundings = pendingFundings(&c, ch), let amount = c.need(\.amountMsat) else { return }
+        let contents = nextCommitment(c, ch)
+        guard let before = balancesAfterFee(&c, ch, contents), let after = balancesAfterFee(&c, ch, contents, adding: amount) else { return }
+        judgeFundings(&c, ch, fundings, side: c.sender, before: before.balances, after: after.balances, what: "with this HTLC")
+    }
+
+    static let feeSpliceAll = Rule(
+        RuleInfo(
+            "fee-splice-all", "a new feerate fits every pending splice's commitment", section: feeSection, severity: .error,
+            spec: "A sending node: … if a splice is pending: MUST ensure that requirements are met for all commitment transactions.",
+            explanation:
+                "While a splice is signed but not locked, a new feerate applies to the commitment of each funding. In each pending splice's, the opener's balance (its current one plus its `funding_contribution_satoshis`) less the fee at the new feerate must stay at or above 1% of the new capacity (at least both dust limits). Judged when the opener could pay the feerate it replaces there.",
+            example: "→ splice_init funding_contribution_satoshis=-900000, …, → update_fee feerate_per_kw=20000"),
+        on: [.updateFee]
+    ) { c in
+        guard let ch = c.htlcTable(), let opener = ch.opener, c.sender == opener, let fundings = pendingFundings(&c, ch),
+            let rate = c.need(\.feeratePerKw)
+        else { return }
+        let contents = nextCommitment(c, ch)
+        guard let before = balancesAfterFee(&c, ch, contents),
+            let after = balancesAfterFee(&c, ch, contents, feerate: UInt32(truncatingIfNeeded: rate))
+        else { return }
+        judgeFundings(&c, ch, fundings, side: opener, before: before.balances, after: after.balances, what: "at feerate_per_kw \(rate),")
     }
 }
 
