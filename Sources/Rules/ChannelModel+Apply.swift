@@ -169,6 +169,8 @@ extension ChannelModel {
             guard var session = itx else { break }
             let complete = m.kind == .txComplete
             if complete, session.completes(with: side) {
+                // Judged on the channel before the splice (`spl-complete-checks`).
+                let reserveFailure = spliceReserveFailure(session, of: side)
                 session.constructed = true
                 if session.kind == .splice { spliced = true }
                 constructedFeerate = session.feerate
@@ -178,7 +180,7 @@ extension ChannelModel {
                     (fundingTxid, fundingOutputIndex) = outpoint
                 }
                 // The completer's own contributions, which its peer must now judge.
-                if let failure = contributionFailure(session, of: side) { session.mustFail[peer] = failure }
+                if let failure = contributionFailure(session, of: side) ?? reserveFailure { session.mustFail[peer] = failure }
                 if session.whole, session.inputs != nil, previousAttempts.count < Self.maximumAttempts {
                     previousAttempts.append(Set(session.spends.values))
                 }

@@ -116,6 +116,30 @@ extension ChannelModel {
         (try? contributions(of: session))?.failure(of: side, feerate: session.feerate)
     }
 
+    /// Whether `side` added an output other than the new funding output to a completed
+    /// splice and its balance after the splice (its balance now plus its
+    /// `funding_contribution_satoshis`) is below the reserve of the new capacity: 1% of it,
+    /// and at least both dust limits (BOLT #2 §"Splice tx_complete"). `nil` also when the
+    /// trace does not give an amount (the channel's first splice of an opening in the trace).
+    func spliceReserveFailure(_ session: InteractiveTx, of side: Side) -> Failure? {
+        guard session.kind == .splice, session.whole, origin == .opened, !spliced, !htlcIDsUnknown,
+            let before = session.capacityBefore, let first = session.contributions.first, let second = session.contributions.second,
+            let outputs = session.outputs, let built = session.built, let keyFirst = session.spliceKeys.first,
+            let keySecond = session.spliceKeys.second,
+            let funding = built.firstOutput(paying: Script.fundingOutput(keyFirst.bytes, keySecond.bytes)),
+            let balances = ledger.contentsWithAllUpdates.balances, let dustFirst = params.first.dustLimit,
+            let dustSecond = params.second.dustLimit
+        else { return nil }
+        guard outputs.contains(where: { $0.value == side && $0.key != funding.serial }) else { return nil }
+        let capacity = Int64(clamping: before).addingReportingOverflow(first)
+        guard !capacity.overflow, case let total = capacity.partialValue.addingReportingOverflow(second), !total.overflow, total.partialValue > 0
+        else { return nil }
+        let reserve = Swift.max(UInt64(total.partialValue) / 100, dustFirst, dustSecond)
+        let balance = (balances[side] / 1000).addingReportingOverflow(session.contributions[side] ?? 0)
+        guard !balance.overflow, balance.partialValue < Int64(clamping: reserve) else { return nil }
+        return .belowReserve(balance: balance.partialValue, reserve: reserve)
+    }
+
     /// `value` added to `sum`; throws rather than overflow (a hostile trace's amounts).
     private func add(_ value: UInt64, to sum: inout UInt64) throws(MissingEvidence) {
         let (total, overflow) = sum.addingReportingOverflow(value)

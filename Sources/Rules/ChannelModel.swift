@@ -373,6 +373,9 @@ public struct ChannelModel: Sendable {
         case unbalanced(inputs: UInt64, outputs: UInt64)
         /// The peer's fee is below the agreed feerate over the least its contributions weigh.
         case underpaid(fee: UInt64, minimum: UInt64, weight: UInt64, feerate: UInt32)
+        /// The peer added an output of its own to a splice and is left with a balance below
+        /// the reserve the new capacity asks, in satoshis.
+        case belowReserve(balance: Int64, reserve: UInt64)
     }
 
     /// What a `closing_complete` proposed: the fields its `closing_sig` must repeat, and which

@@ -9,7 +9,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
-        initContribution, ackContribution, fundingOutput, lockedZeroconf, commitment,
+        initContribution, ackContribution, fundingOutput, completeChecks, lockedZeroconf, commitment,
         sharedSignature, lockedEffects,
     ]
 
@@ -258,6 +258,34 @@ enum SpliceRules {
             c.violation(
                 "the new funding output pays \(output.value) sat, not the capacity \(capacity) plus the contributions \(mine) and \(theirs)",
                 field: "sats", actual: output.value, expected: expected >= 0 ? UInt64(expected) : nil)
+        }
+    }
+
+    static let completeChecks = Rule(
+        RuleInfo(
+            "spl-complete-checks", "a splice that leaves a withdrawing side below the new reserve fails",
+            section: "BOLT #2 §\"Channel Splicing\" §\"Splice tx_complete\"", severity: .error,
+            spec:
+                "The receiving node: MUST compute the channel balance for each side by adding their respective `funding_contribution_satoshis` to their previous channel balance. MUST fail the negotiation by sending `tx_abort` if: There is not exactly one input spending the current funding transaction. There is not exactly one channel funding output using the funding public keys and funding contributions from `splice_init` and `splice_ack`. This is an RBF attempt and the transaction's total fees is less than the last successfully negotiated splice transaction's fees. Either side has added an output other than the channel funding output and the balance for that side is less than the channel reserve that matches the new channel capacity.",
+            explanation:
+                "A side that takes funds out of the channel with an output of its own must keep, after the splice, the reserve of the new capacity (1% of it, at least both dust limits); its balance is its current one plus its contribution. The node that completes the construction with `tx_complete` accepts the peer's; the peer judges the completer's at its next message. The other conditions are judged by `itx-shared-input` (a second shared input), `spl-funding-output` and `itx-rbf-fees`; a splice with no shared input at all is `spl-shared-input`'s (not built yet).",
+            example:
+                "(alice holds 100,000 of 1,000,000 sat) → splice_init funding_contribution_satoshis=-99500, …, → tx_add_output (her 97,000 sat), … tx_complete both ways, ← commitment_signed"
+        ),
+        on: InteractiveTxRules.continuing
+    ) { c in
+        guard let ch = c.channel, let session = ch.itx, session.kind == .splice, !session.aborted else { return }
+        if c.kind == .txComplete, session.completes(with: c.sender) {
+            if case let .belowReserve(balance, reserve) = ch.spliceReserveFailure(session, of: c.peer) {
+                c.violation(
+                    "the splice completes although the peer, who added an output of its own, is left with \(balance) sat: below the reserve of \(reserve) sat the new capacity asks; it must be failed"
+                )
+            }
+            return
+        }
+        InteractiveTxRules.mustHaveFailed(&c) { failure in
+            guard case let .belowReserve(balance, reserve) = failure else { return nil }
+            return "the peer's splice, which leaves it \(balance) sat with an output of its own, below the new capacity's reserve of \(reserve) sat"
         }
     }
 
