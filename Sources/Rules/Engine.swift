@@ -174,7 +174,8 @@ public struct RuleEngine {
             // A capture connection ended: its answers are due, and its state is no longer
             // needed (its coverage is kept). A capture that stops does not end a connection.
             let ended = summary.closeReason.flatMap { ["fin", "reset", "port reuse"].contains($0) ? $0 : nil }
-            let out = judgeAnswers(connection: summary.id, ended: ended)
+            // An answer may be in bytes the capture lost (a gap, a frame that did not decrypt).
+            let out = judgeAnswers(connection: summary.id, ended: ended, incomplete: summary.problems.first)
             forget(connection: summary.id)
             connectionRecency.remove(summary.id)
             return out
@@ -444,12 +445,17 @@ public struct RuleEngine {
 
     /// Judges the answers still awaited on a connection that ended (`ended`: how; `nil` when
     /// the trace stopped instead, which leaves them not evaluated).
-    private mutating func judgeAnswers(connection key: Int, ended: String?) -> [Finding] {
+    private mutating func judgeAnswers(connection key: Int, ended: String?, incomplete: String? = nil) -> [Finding] {
         guard let list = awaited.removeValue(forKey: key) else { return [] }
         var out: [Finding] = []
         for entry in list {
             let number = numbers[entry.rule]
             let owner = entry.answer.owner == .receiver ? "its receiver" : "its sender"
+            if let lost = lostReasons[key] ?? incomplete.map({ "the capture did not hold the whole connection (\($0))" }) {
+                // The answer may be among the messages the trace lost.
+                record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, lost) }
+                continue
+            }
             guard let ended, entry.sentSince > 0 else {
                 let why =
                     ended == nil

@@ -1,0 +1,65 @@
+import Foundation
+import Rules
+import TestSupport
+import Testing
+
+/// Answers (Documentation/rules.md, "Answers"): a rule that waits for a reply is judged when
+/// the reply comes or when the connection really ends, and never on a trace that cannot show
+/// the reply (it stopped, or lost the bytes that may hold it).
+@Suite struct AnswerTests {
+    /// The scenario's capture checked with `commit-ack` only: its findings, and whether the
+    /// rule was evaluated (with the first reason it was not).
+    static func commitAck(_ body: String) throws -> (findings: [Finding], evaluated: Bool, reason: String?) {
+        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("answer-\(UUID().uuidString).scenario")
+        try ("node alice\nnode bob\nconnect alice bob\nalice -> bob init\nbob -> alice init\nopen alice bob push_msat=100000000\n" + body)
+            .write(to: scenario, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: scenario) }
+        let trace = try Synthesized(scenario)
+        defer { trace.remove() }
+        let rules = try Catalog.select(only: ["commit-ack"], skip: [])
+        let checked = try Checked(trace.capture, keys: trace.keys, rules: rules)
+        let coverage = checked.summary?.channels.first?.coverage
+        return (checked.findings, checked.evaluated.contains("commit-ack"), coverage?.notEvaluatedRules.first?.reason)
+    }
+
+    @Test func anAnswerThatComesIsEvaluated() throws {
+        let result = try Self.commitAck("alice -> bob update_add_htlc\nalice -> bob commitment_signed\nbob -> alice revoke_and_ack\n")
+        #expect(result.findings.isEmpty && result.evaluated)
+    }
+
+    @Test func aConnectionClosedAfterTheOwingNodeWentOnIsAFinding() throws {
+        let result = try Self.commitAck(
+            "alice -> bob update_add_htlc\nalice -> bob commitment_signed\nbob -> alice update_add_htlc\ndisconnect alice bob\n")
+        #expect(result.findings.map(\.rule.id) == ["commit-ack"])
+        #expect(result.findings.first?.reason.contains("the connection ended (fin) after 1 other message on the channel") == true)
+    }
+
+    @Test func aConnectionClosedRightAfterTheQuestionIsNotEvaluated() throws {
+        let result = try Self.commitAck("alice -> bob update_add_htlc\nalice -> bob commitment_signed\ndisconnect alice bob\n")
+        #expect(result.findings.isEmpty && !result.evaluated)
+        #expect(result.reason?.contains("before its receiver sent anything more") == true)
+    }
+
+    @Test func anErrorExcusesTheAnswer() throws {
+        let result = try Self.commitAck(
+            "alice -> bob update_add_htlc\nalice -> bob commitment_signed\nbob -> alice update_add_htlc\nbob -> alice error\ndisconnect alice bob\n")
+        #expect(result.findings.isEmpty && result.evaluated)
+    }
+
+    /// The revocation is in a segment the capture lost: its absence proves nothing.
+    @Test func anAnswerInBytesTheCaptureLostIsNotJudged() throws {
+        let result = try Self.commitAck(
+            "alice -> bob update_add_htlc\nalice -> bob commitment_signed\ntcp drop bob\nbob -> alice revoke_and_ack\nbob -> alice update_add_htlc\ndisconnect alice bob\n"
+        )
+        #expect(result.findings.isEmpty && !result.evaluated)
+        #expect(result.reason?.contains("the capture did not hold the whole connection") == true)
+    }
+
+    /// A capture that stops with the connection open does not end it.
+    @Test func aTraceThatStopsLeavesTheAnswerNotEvaluated() throws {
+        let result = try Self.commitAck(
+            "alice -> bob update_add_htlc\nalice -> bob commitment_signed\nbob -> alice update_add_htlc\ncapture off\ndisconnect alice bob\n")
+        #expect(result.findings.isEmpty && !result.evaluated)
+        #expect(result.reason?.contains("the trace ends before its receiver sent `revoke_and_ack`") == true)
+    }
+}
