@@ -60,7 +60,11 @@ public struct RuleEngine {
     private var invalidSignatures: [Int: (kind: MessageKind, direction: Direction)] = [:]
     /// The rules that verify the signature of a message BOLT #1's `error` requirements name.
     static let signatureRules: Set<String> = ["v1-created-sig", "v1-signed-sig", "commit-sig-valid", "v2-commit-sig", "lcs-sig-valid"]
-    static let keptAnswers = 1024
+    /// Answers awaited at most per connection and in all: each holds its question and context
+    /// (a hostile capture of many connections must not grow the engine without bound).
+    static let keptAnswers = 64
+    static let keptAnswersInAll = 4096
+    private var awaitedCount = 0
     /// Connections whose state is held (at most ``liveChannels``; the rest are forgotten, their
     /// coverage kept).
     public var liveConnections: Int { connections.count }
@@ -396,15 +400,22 @@ public struct RuleEngine {
     private mutating func wait(
         for answer: Answer, rule: Int, question: MessageEvent, direction d: Direction, serial: Int?, channel: String?, connection key: Int
     ) {
+        guard awaitedCount < Self.keptAnswersInAll else {
+            return record(numbers[rule], channel: serial, connection: key) {
+                $0.notEvaluated($1, "more than \(Self.keptAnswersInAll) answers were awaited in the trace")
+            }
+        }
         let context = serial.map { channelContext[$0] ?? [] } ?? connectionContext[key] ?? []
         var list = awaited[key, default: []]
         if list.count >= Self.keptAnswers {
             // Bounded: the oldest question is given up on.
             let dropped = list.removeFirst()
+            awaitedCount -= 1
             record(numbers[dropped.rule], channel: dropped.serial, connection: key) {
                 $0.notEvaluated($1, "more than \(Self.keptAnswers) answers were awaited on the connection")
             }
         }
+        awaitedCount += 1
         list.append(
             AwaitedAnswer(
                 rule: rule, answer: answer, direction: answer.owner == .receiver ? d.reversed : d, serial: serial, channel: channel,
@@ -416,6 +427,8 @@ public struct RuleEngine {
     /// owing nodes sent instead.
     private mutating func settleAnswers(_ kind: MessageKind?, direction d: Direction, serial: Int?, connection key: Int) {
         guard var list = awaited.removeValue(forKey: key) else { return }
+        var removed = 0
+        defer { awaitedCount -= removed }
         var answered = Set<Int>()
         var index = 0
         while index < list.count {
@@ -427,11 +440,13 @@ public struct RuleEngine {
             case .excuses:
                 record(numbers[list[index].rule], channel: list[index].serial, connection: key) { $0.evaluated($1) }
                 list.remove(at: index)
+                removed += 1
                 continue
             case .voids:
                 let reason = "the answer was no longer due after a later message"
                 record(numbers[list[index].rule], channel: list[index].serial, connection: key) { $0.notEvaluated($1, reason) }
                 list.remove(at: index)
+                removed += 1
                 continue
             case .answers, .other:
                 list[index].sentSince += 1
@@ -447,6 +462,7 @@ public struct RuleEngine {
     /// the trace stopped instead, which leaves them not evaluated).
     private mutating func judgeAnswers(connection key: Int, ended: String?, incomplete: String? = nil) -> [Finding] {
         guard let list = awaited.removeValue(forKey: key) else { return [] }
+        awaitedCount -= list.count
         var out: [Finding] = []
         for entry in list {
             let number = numbers[entry.rule]
@@ -504,7 +520,9 @@ public struct RuleEngine {
 
     /// Drops a connection's state (its coverage is kept).
     private mutating func forget(connection key: Int) {
-        for entry in awaited.removeValue(forKey: key) ?? [] {
+        let dropped = awaited.removeValue(forKey: key) ?? []
+        awaitedCount -= dropped.count
+        for entry in dropped {
             record(numbers[entry.rule], channel: entry.serial, connection: key) {
                 $0.notEvaluated($1, "the connection's state was dropped (more than \(Self.liveChannels) live connections)")
             }

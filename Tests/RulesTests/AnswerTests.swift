@@ -7,8 +7,8 @@ import Testing
 /// the reply comes or when the connection really ends, and never on a trace that cannot show
 /// the reply (it stopped, or lost the bytes that may hold it).
 @Suite struct AnswerTests {
-    /// The scenario's capture checked with `commit-ack` only: its findings, and whether the
-    /// rule was evaluated (with the first reason it was not).
+    /// The scenario's capture checked with `commit-ack` only: its findings, whether the rule
+    /// was evaluated, and the first reason it was not (on some questions, or on all).
     static func commitAck(_ body: String) throws -> (findings: [Finding], evaluated: Bool, reason: String?) {
         let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("answer-\(UUID().uuidString).scenario")
         try ("node alice\nnode bob\nconnect alice bob\nalice -> bob init\nbob -> alice init\nopen alice bob push_msat=100000000\n" + body)
@@ -19,7 +19,8 @@ import Testing
         let rules = try Catalog.select(only: ["commit-ack"], skip: [])
         let checked = try Checked(trace.capture, keys: trace.keys, rules: rules)
         let coverage = checked.summary?.channels.first?.coverage
-        return (checked.findings, checked.evaluated.contains("commit-ack"), coverage?.notEvaluatedRules.first?.reason)
+        let reason = coverage?.notEvaluatedRules.first?.reason ?? coverage?.partlyEvaluatedRules.first?.reason
+        return (checked.findings, checked.evaluated.contains("commit-ack"), reason)
     }
 
     @Test func anAnswerThatComesIsEvaluated() throws {
@@ -53,6 +54,15 @@ import Testing
         )
         #expect(result.findings.isEmpty && !result.evaluated)
         #expect(result.reason?.contains("the capture did not hold the whole connection") == true)
+    }
+
+    /// A connection keeps at most 64 questions: the oldest are given up, "not evaluated".
+    @Test func aConnectionKeepsABoundedNumberOfQuestions() throws {
+        let result = try Self.commitAck(
+            "repeat 70 {\n  alice -> bob update_add_htlc amount_msat=1000000\n  alice -> bob commitment_signed\n}\nbob -> alice update_add_htlc\ndisconnect alice bob\n"
+        )
+        #expect(result.findings.count == 64)
+        #expect(result.reason?.contains("more than 64 answers were awaited on the connection") == true)
     }
 
     /// A capture that stops with the connection open does not end it.
