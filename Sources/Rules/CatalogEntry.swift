@@ -255,7 +255,6 @@ public struct CatalogEntry: Sendable, Equatable {
     ]
 
     static let planned: [CatalogEntry] = [
-        CatalogEntry(id: "spl-shared-input", area: "splicing", status: .planned),
         CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
         CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),

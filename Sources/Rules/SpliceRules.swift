@@ -9,7 +9,7 @@ import Wire
 enum SpliceRules {
     static let all: [Rule] = [
         initQuiescent, initAfterReady, initOneAtATime, initAfterShutdown, initResponse, ackUnsolicited, rbf, noShutdown, lockedTxid,
-        initContribution, ackContribution, fundingOutput, completeChecks, lockedZeroconf, commitment,
+        initContribution, ackContribution, fundingOutput, sharedInput, completeChecks, lockedZeroconf, commitment,
         sharedSignature, lockedEffects,
     ]
 
@@ -258,6 +258,26 @@ enum SpliceRules {
             c.violation(
                 "the new funding output pays \(output.value) sat, not the capacity \(capacity) plus the contributions \(mine) and \(theirs)",
                 field: "sats", actual: output.value, expected: expected >= 0 ? UInt64(expected) : nil)
+        }
+    }
+
+    static let sharedInput = Rule(
+        RuleInfo(
+            "spl-shared-input", "a splice spends the channel's funding output",
+            section: "BOLT #2 §\"Channel Splicing\" §\"Splice tx_add_input\"", severity: .error,
+            spec:
+                "The sending node: If it is the splice initiator: MUST add the current channel input to the splice transaction by sending `tx_add_input` with `shared_input_txid` containing the `txid` of the previous funding transaction. MUST NOT include `prevtx` for that shared input. MUST set `prevtx_vout` to the previous funding output index.",
+            explanation:
+                "A splice moves the channel from its funding output to a new one, so its transaction spends the funding output: the initiator adds it as the shared input (no `prevtx`, `shared_input_txid` and `prevtx_vout` naming it). Judged when the construction completes, for a session whose every move is in the trace; a shared input naming another outpoint is `itx-shared-input`'s.",
+            example:
+                "→ splice_init, ← splice_ack, → tx_add_input prevtx=<a wallet transaction>, ← tx_complete, → tx_add_output, … (tx_complete both ways, no shared input)"
+        ),
+        on: [.txComplete]
+    ) { c in
+        guard let session = c.channel?.itx, session.kind == .splice, !session.aborted, session.completes(with: c.sender) else { return }
+        guard session.whole, let inputs = session.inputs else { return c.notEvaluated("the session's inputs are not all in the trace") }
+        if !inputs.keys.contains(where: { session.spends[$0]?.shared == true }) {
+            c.violation("the splice completes without the channel's funding output as its shared input (`shared_input_txid`)")
         }
     }
 
