@@ -265,11 +265,8 @@ extension ChannelModel {
                 session.kind == .splice || (session.kind == .rbf && spliced)
             {
                 pendingSplices += 1
-                if let before = session.capacityBefore, let first = session.contributions.first, let second = session.contributions.second,
-                    case let total = Int64(clamping: before).addingReportingOverflow(first), !total.overflow,
-                    case let capacity = total.partialValue.addingReportingOverflow(second), !capacity.overflow, capacity.partialValue > 0
-                {
-                    pendingFundings?.append(PendingFunding(capacity: UInt64(capacity.partialValue), contributions: PerSide(first, second)))
+                if let capacity = session.newCapacity, let first = session.contributions.first, let second = session.contributions.second {
+                    pendingFundings?.append(PendingFunding(capacity: capacity, contributions: PerSide(first, second)))
                 } else {
                     pendingFundings = nil
                 }

@@ -123,18 +123,12 @@ extension ChannelModel {
     /// trace does not give an amount (the channel's first splice of an opening in the trace).
     func spliceReserveFailure(_ session: InteractiveTx, of side: Side) -> Failure? {
         guard session.kind == .splice, session.whole, origin == .opened, !spliced, !htlcIDsUnknown,
-            let before = session.capacityBefore, let first = session.contributions.first, let second = session.contributions.second,
-            let outputs = session.outputs, let built = session.built, let keyFirst = session.spliceKeys.first,
-            let keySecond = session.spliceKeys.second,
+            let capacity = session.newCapacity, let outputs = session.outputs, let built = session.built,
+            let keyFirst = session.spliceKeys.first, let keySecond = session.spliceKeys.second,
             let funding = built.firstOutput(paying: Script.fundingOutput(keyFirst.bytes, keySecond.bytes)),
-            let balances = ledger.contentsWithAllUpdates.balances, let dustFirst = params.first.dustLimit,
-            let dustSecond = params.second.dustLimit
+            let balances = ledger.contentsWithAllUpdates.balances, let reserve = reserve(ofCapacity: capacity)
         else { return nil }
         guard outputs.contains(where: { $0.value == side && $0.key != funding.serial }) else { return nil }
-        let capacity = Int64(clamping: before).addingReportingOverflow(first)
-        guard !capacity.overflow, case let total = capacity.partialValue.addingReportingOverflow(second), !total.overflow, total.partialValue > 0
-        else { return nil }
-        let reserve = Swift.max(UInt64(total.partialValue) / 100, dustFirst, dustSecond)
         let balance = (balances[side] / 1000).addingReportingOverflow(session.contributions[side] ?? 0)
         guard !balance.overflow, balance.partialValue < Int64(clamping: reserve) else { return nil }
         return .belowReserve(balance: balance.partialValue, reserve: reserve)

@@ -313,6 +313,16 @@ public struct ChannelModel: Sendable {
         /// `splice_init` and `splice_ack`): its funding output's script and amount.
         public var spliceKeys = PerSide<Point?>(nil, nil)
         public var contributions = PerSide<Int64?>(nil, nil)
+
+        /// A splice's new capacity: the previous one plus both contributions, in satoshis;
+        /// `nil` when one is not known, or the sum overflows or is not positive.
+        public var newCapacity: UInt64? {
+            guard let before = capacityBefore, let first = contributions.first, let second = contributions.second,
+                case let total = Int64(clamping: before).addingReportingOverflow(first), !total.overflow,
+                case let capacity = total.partialValue.addingReportingOverflow(second), !capacity.overflow, capacity.partialValue > 0
+            else { return nil }
+            return UInt64(capacity.partialValue)
+        }
         /// The transaction as built so far, when its `locktime` is known and the model keeps
         /// every input and output (`itx-sigs-txid`).
         public var built: InteractiveTransaction?

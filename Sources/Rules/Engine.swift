@@ -466,34 +466,11 @@ public struct RuleEngine {
         var out: [Finding] = []
         for entry in list {
             let number = numbers[entry.rule]
-            let owner = entry.answer.owner == .receiver ? "its receiver" : "its sender"
-            if let lost = lostReasons[key] ?? incomplete.map({ "the capture did not hold the whole connection (\($0))" }) {
-                // The answer may be among the messages the trace lost.
-                record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, lost) }
-                continue
-            }
-            guard let ended, entry.sentSince > 0 else {
-                let why =
-                    ended == nil
-                    ? "the trace ends before \(owner) sent `\(entry.answer.what)`"
-                    : "the connection ended (\(ended ?? "")) before \(owner) sent anything more"
+            if let why = unjudged(entry, key, ended: ended, incomplete) {
                 record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, why) }
                 continue
             }
-            if let due = entry.answer.dueAtEnd {
-                guard let model = entry.serial.flatMap({ channels[$0] }) else {
-                    record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, "the channel's state was dropped") }
-                    continue
-                }
-                if let reason = due(model) {
-                    record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
-                    continue
-                }
-            }
-            if let reason = entry.answer.unjudgeable {
-                record(number, channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
-                continue
-            }
+            guard let ended else { continue }  // (a trace that stopped always has a reason above)
             record(number, channel: entry.serial, connection: key) { $0.evaluated($1) }
             let names = PartyNames(
                 event: entry.question, senderLabel: party(entry.question), receiverLabel: receiver(entry.question),
@@ -516,6 +493,21 @@ public struct RuleEngine {
         }
         findings += out.count
         return out
+    }
+
+    /// Why an answer still awaited when its connection ended (`ended`: how; `nil` when the
+    /// trace stopped) cannot be judged missing; `nil` when it can.
+    private func unjudged(_ entry: AwaitedAnswer, _ key: Int, ended: String?, _ incomplete: String?) -> String? {
+        // The answer may be among the messages the trace lost.
+        if let lost = lostReasons[key] ?? incomplete.map({ "the capture did not hold the whole connection (\($0))" }) { return lost }
+        let owner = entry.answer.owner == .receiver ? "its receiver" : "its sender"
+        guard let ended else { return "the trace ends before \(owner) sent `\(entry.answer.what)`" }
+        if entry.sentSince == 0 { return "the connection ended (\(ended)) before \(owner) sent anything more" }
+        if let due = entry.answer.dueAtEnd {
+            guard let model = entry.serial.flatMap({ channels[$0] }) else { return "the channel's state was dropped" }
+            if let reason = due(model) { return reason }
+        }
+        return entry.answer.unjudgeable
     }
 
     /// Drops a connection's state (its coverage is kept).

@@ -178,25 +178,24 @@ enum ReserveRules {
 }
 
 extension ReserveRules {
-    /// The pending splices' fundings, or `nil` (and "not evaluated", or nothing pending).
-    static func pendingFundings(_ c: inout Check, _ ch: ChannelModel) -> [ChannelModel.PendingFunding]? {
+    /// The pending splices' fundings, each with the reserve its commitments ask of either
+    /// side (BOLT #2 §"Splice tx_complete": "the channel reserve that matches the new channel
+    /// capacity"), or `nil` (and "not evaluated", or nothing pending).
+    static func pendingFundings(_ c: inout Check, _ ch: ChannelModel) -> [(funding: ChannelModel.PendingFunding, reserve: UInt64)]? {
         guard ch.pendingSplices > 0 else { return nil }
         guard let fundings = ch.pendingFundings, fundings.count == ch.pendingSplices else {
             c.notEvaluated("the capacity or the contributions of a pending splice are not known")
             return nil
         }
-        guard ch.params.first.dustLimit != nil, ch.params.second.dustLimit != nil else {
-            c.notEvaluated("the dust limits are not known")
-            return nil
+        var out: [(funding: ChannelModel.PendingFunding, reserve: UInt64)] = []
+        for funding in fundings {
+            guard let reserve = ch.reserve(ofCapacity: funding.capacity) else {
+                c.notEvaluated("the dust limits are not known")
+                return nil
+            }
+            out.append((funding, reserve))
         }
-        return fundings
-    }
-
-    /// The reserve `side` keeps in a splice's commitments: 1% of the new capacity, and at
-    /// least both dust limits (BOLT #2 §"Splice tx_complete": "the channel reserve that
-    /// matches the new channel capacity").
-    static func reserve(_ ch: ChannelModel, _ funding: ChannelModel.PendingFunding) -> UInt64 {
-        max(funding.capacity / 100, ch.params.first.dustLimit ?? 0, ch.params.second.dustLimit ?? 0)
+        return out
     }
 
     /// `balance` plus `contribution` satoshis, in millisatoshis, saturating.
@@ -211,11 +210,10 @@ extension ReserveRules {
     /// contributions), reported when the message takes it from at or above that funding's
     /// reserve to below it.
     static func judgeFundings(
-        _ c: inout Check, _ ch: ChannelModel, _ fundings: [ChannelModel.PendingFunding], side: ChannelModel.Side,
+        _ c: inout Check, _ fundings: [(funding: ChannelModel.PendingFunding, reserve: UInt64)], side: ChannelModel.Side,
         before: PerSide<Int64>, after: PerSide<Int64>, what: String
     ) {
-        for funding in fundings {
-            let reserve = reserve(ch, funding)
+        for (funding, reserve) in fundings {
             let floor = floor(reserve)
             let (was, now) = (shifted(before[side], by: funding.contributions[side]), shifted(after[side], by: funding.contributions[side]))
             if was >= floor, now < floor {
@@ -241,7 +239,7 @@ extension ReserveRules {
         guard let ch = c.htlcTable(), let fundings = pendingFundings(&c, ch), let amount = c.need(\.amountMsat) else { return }
         let contents = nextCommitment(c, ch)
         guard let before = balancesAfterFee(&c, ch, contents), let after = balancesAfterFee(&c, ch, contents, adding: amount) else { return }
-        judgeFundings(&c, ch, fundings, side: c.sender, before: before.balances, after: after.balances, what: "with this HTLC")
+        judgeFundings(&c, fundings, side: c.sender, before: before.balances, after: after.balances, what: "with this HTLC")
     }
 
     static let feeSpliceAll = Rule(
@@ -260,7 +258,7 @@ extension ReserveRules {
         guard let before = balancesAfterFee(&c, ch, contents),
             let after = balancesAfterFee(&c, ch, contents, feerate: UInt32(truncatingIfNeeded: rate))
         else { return }
-        judgeFundings(&c, ch, fundings, side: opener, before: before.balances, after: after.balances, what: "at feerate_per_kw \(rate),")
+        judgeFundings(&c, fundings, side: opener, before: before.balances, after: after.balances, what: "at feerate_per_kw \(rate),")
     }
 }
 
@@ -273,7 +271,14 @@ extension ChannelModel {
     func reserve(keptBy side: Side) -> UInt64? {
         guard !spliced else { return nil }
         guard dualFunded else { return params[side.other].reserve }
-        guard let capacity, let first = params.first.dustLimit, let second = params.second.dustLimit else { return nil }
+        return capacity.flatMap(reserve(ofCapacity:))
+    }
+
+    /// The reserve of a channel whose capacity is set by both sides (a v2 opening, a splice):
+    /// 1% of `capacity` rounded down, and at least both dust limits; `nil` when a dust limit
+    /// is not in the trace.
+    func reserve(ofCapacity capacity: UInt64) -> UInt64? {
+        guard let first = params.first.dustLimit, let second = params.second.dustLimit else { return nil }
         return Swift.max(capacity / 100, first, second)
     }
 }

@@ -60,15 +60,16 @@ public struct VantageEngines {
         if case .connection = event {
             // A capture connection ended: its awaited answers are judged (``Answer``).
             guard let engine = index[""] else { return [] }
-            engines[engine].nextFindingID = nextFindingID
-            let found = engines[engine].process(event)
-            nextFindingID = engines[engine].nextFindingID
-            return found
+            return process(event, in: engine)
         }
         guard case let .message(message) = event else { return [] }
-        let engine = slot(message.vantage)
+        return process(event, in: slot(message.vantage))
+    }
+
+    /// `event` through one engine, its findings numbered on from the others'.
+    private mutating func process(_ event: TraceEvent, in engine: Int) -> [Finding] {
         engines[engine].nextFindingID = nextFindingID
-        let found = engines[engine].process(message)
+        let found = engines[engine].process(event)
         nextFindingID = engines[engine].nextFindingID
         return found
     }
