@@ -98,6 +98,9 @@ public struct CommitmentLedger: Sendable {
     public var balanceBase: PerSide<Int64>?
     /// The id each side's next HTLC should have.
     public var nextHTLCID = PerSide<UInt64?>(nil, nil)
+    /// The id after the highest HTLC id each side's last undo (a reconnection) dropped: an
+    /// add below it re-offers an id the peer saw before (BOLT #2 §"Adding an HTLC").
+    public private(set) var undoneBelow = PerSide<UInt64?>(nil, nil)
     /// The first HTLC id each side used in the ledger.
     public private(set) var firstHTLCID = PerSide<UInt64>(0, 0)
     /// Adds each side has sent (never undone).
@@ -330,6 +333,7 @@ public struct CommitmentLedger: Sendable {
                 case let .add(index):
                     undone.insert(index)
                     nextHTLCID[side] = min(nextHTLCID[side] ?? htlcs[index].id, htlcs[index].id)
+                    undoneBelow[side] = max(undoneBelow[side] ?? 0, htlcs[index].id &+ 1)
                 case let .remove(index?):
                     htlcs[index].removeIndex = nil
                     htlcs[index].fulfilled = nil

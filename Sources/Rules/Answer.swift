@@ -37,6 +37,25 @@ public struct Answer: Sendable {
     /// When the answer may never have become due for reasons the trace cannot show (the
     /// funding's depth at the receiver): a missing answer is then not evaluated, for this reason.
     public var unjudgeable: String?
+    /// Whether the node MUST ignore the message instead (an "ignore" requirement, BOLT #1
+    /// §"Lightning Message Format": "MUST ignore the received message"): its next message is
+    /// watched, and an `error` or `warning` there for the channel or the connection, before the
+    /// asking node sent anything more, is the reaction it must not have
+    /// (Documentation/rules.md, "Ignored messages").
+    public var mustIgnore = false
+    /// For a message to ignore: the rules whose violation at the message leaves the watch
+    /// standing (the sender's side of the same requirement); a violation of any other rule
+    /// may be what the reaction answers.
+    public var tolerated: Set<String> = []
+
+    /// Watches the receiver's reaction to a message it MUST ignore (`what`: what the reason
+    /// calls the message).
+    public static func ignored(_ what: String, sameChannel: Bool = true, tolerating tolerated: Set<String> = []) -> Answer {
+        var answer = Answer([], what: what, sameChannel: sameChannel)
+        answer.mustIgnore = true
+        answer.tolerated = tolerated
+        return answer
+    }
 
     public init(
         from owner: Owner = .receiver, _ kinds: Set<MessageKind>, what: String, sameChannel: Bool = true, anyMessageCounts: Bool = false,
@@ -69,14 +88,24 @@ struct AwaitedAnswer: Sendable {
     var context: [MessageEvent]
     /// Messages the owing node sent (on the channel, or the connection) since the question.
     var sentSince = 0
+    /// Messages the asking node sent since the question (for a message to ignore: a reaction
+    /// after them may be theirs).
+    var askedSince = 0
 
-    /// How one message of the connection bears on the awaited answer.
-    enum Effect { case answers, excuses, voids, other, none }
+    /// How one message of the connection bears on the awaited answer; for a message to
+    /// ignore, `reacts` is an `error` or `warning` in the owing node's next message and
+    /// `excuses` any other message of it.
+    enum Effect { case answers, excuses, voids, other, none, reacts, asks }
 
     func effect(of kind: MessageKind?, direction d: Direction, serial messageSerial: Int?) -> Effect {
         let onChannel = messageSerial == serial
+        let failing = kind == .error || kind == .warning
+        if answer.mustIgnore {
+            if d == direction { return failing && (onChannel || messageSerial == nil) ? .reacts : .excuses }
+            return failing ? .excuses : .asks
+        }
         if d == direction, onChannel || !answer.sameChannel, let kind, answer.kinds.contains(kind) { return .answers }
-        if kind == .error || kind == .warning { return .excuses }
+        if failing { return .excuses }
         if onChannel, answer.excusedBy.contains(kind) { return .voids }
         return d == direction && (onChannel || answer.anyMessageCounts) ? .other : .none
     }

@@ -5,7 +5,7 @@ public enum Catalog {
         ConnectionRules.all + FormatRules.all + EstablishmentRules.all + UpdateRules.all
         + SignatureRules.all + QuiescenceRules.all + CloseRules.all + ClosingTransactionRules.all + ReestablishRules.all
         + InteractiveTxRules.all
-        + BatchRules.all + SpliceRules.all + GossipRules.all + ReserveRules.all + AnswerRules.all
+        + BatchRules.all + SpliceRules.all + GossipRules.all + ReserveRules.all + AnswerRules.all + IgnoreRules.all
 
     public static func rule(_ id: String) -> Rule? { numbers[id].map { rules[$0] } }
 

@@ -31,13 +31,7 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "conn-errwarn-unknown-cid", area: "connection",
             status: .notCheckable(
                 reason:
-                    "ignoring an `error` or `warning` about an unknown channel leaves nothing on the wire: a channel failed later cannot be tied to it rather than to anything else the node received"
-            )),
-        CatalogEntry(
-            id: "add-repeat-id-reconnect", area: "update_add_htlc",
-            status: .notCheckable(
-                reason:
-                    "accepting a re-sent add leaves nothing on the wire, and a later `error` cannot be tied to it rather than to anything else the node received (the sender's side: the model takes back the lost signing and its adds, so the re-sent ids pass add-id-increment)"
+                    "whether the channel an `error` or `warning` names is unknown to its receiver needs all the receiver's channels: one the trace never shows may be open from before, and the receiver then acts on it"
             )),
         CatalogEntry(
             id: "cu-scid-known", area: "channel_update",
@@ -65,29 +59,6 @@ public struct CatalogEntry: Sendable, Equatable {
             status: .notCheckable(
                 reason:
                     "a node may send `tx_abort` for any reason (BOLT #2), so one after an output with a standard script does not show that the script was refused"
-            )),
-        CatalogEntry(
-            id: "add-dup-hash", area: "update_add_htlc",
-            status: .notCheckable(
-                reason:
-                    "allowing a repeated payment_hash leaves nothing on the wire: a later `error` or `warning` cannot be tied to it rather than to anything else the node received"
-            )),
-        CatalogEntry(
-            id: "fmt-unknown-odd-msg", area: "message format and TLV",
-            status: .notCheckable(
-                reason:
-                    "ignoring leaves nothing on the wire: a later `error` or `warning` cannot be tied to the unknown message rather than to anything else the node received"
-            )),
-        CatalogEntry(
-            id: "v2-sigs-ignore-after-ready", area: "v2 establishment",
-            status: .notCheckable(
-                reason:
-                    "ignoring a late `tx_signatures` leaves nothing on the wire for a trace to show (the sender's side is itx-sigs-after-commit and v2-sequence)"
-            )),
-        CatalogEntry(
-            id: "re-ignore-ready", area: "reestablish",
-            status: .notCheckable(
-                reason: "ignoring a redundant `channel_ready` leaves nothing on the wire for a trace to show (whether it was due is re-channel-ready)"
             )),
         CatalogEntry(
             id: "fmt-max-size", area: "message format and TLV",
@@ -169,13 +140,6 @@ public struct CatalogEntry: Sendable, Equatable {
 
     static let judgedElsewhere: [CatalogEntry] = [
         CatalogEntry(
-            id: "batch-obsolete", area: "commitment_signed, revoke_and_ack, batching",
-            status: .judgedBy(
-                rule: "commit-funding-txid",
-                note:
-                    "which judges the sender of a `commitment_signed` naming another funding transaction (one of a batch that crossed `splice_locked` is not judged); that the receiver ignores it leaves nothing on the wire"
-            )),
-        CatalogEntry(
             id: "re-undo-uncommitted", area: "reestablish",
             status: .judgedBy(
                 rule: "add-id-increment",
@@ -195,10 +159,6 @@ public struct CatalogEntry: Sendable, Equatable {
                     "which, with v1-max-htlcs, v1-dust-min, v1-upfront-tlv, v1-channel-type-valid and v1-scid-alias-private, judges `open_channel2` as `open_channel`"
             )),
         CatalogEntry(
-            id: "stfu-disconnect-ends", area: "quiescence",
-            status: .judgedBy(
-                rule: "stfu-no-updates", note: "whose quiescence state starts again on each connection (so do stfu-once and stfu-only-dependent)")),
-        CatalogEntry(
             id: "stfu-termination", area: "quiescence",
             status: .judgedBy(
                 rule: "stfu-no-updates",
@@ -216,10 +176,6 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(
             id: "fmt-ext-even-tlv", area: "message format and TLV",
             status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),
-        CatalogEntry(
-            id: "spl-quiescence-end", area: "splicing",
-            status: .judgedBy(
-                rule: "stfu-no-updates", note: "whose channel model ends quiescence on a splice's `tx_signatures`, so updates are legal again")),
         CatalogEntry(
             id: "ready-after-funding", area: "v1 establishment",
             status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),

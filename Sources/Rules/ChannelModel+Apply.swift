@@ -15,6 +15,7 @@ extension ChannelModel {
         let peer = side.other
         if itxMaybePending, updateMessages.contains(m.kind) { settleMaybeItx() }
         if nextFundingAnswer[side] != nil, Self.afterNextFunding.contains(m.kind) { nextFundingAnswer[side] = nil }
+        if quiescenceEnded != nil, updateMessages.contains(m.kind) || m.kind == .stfu { quiescenceEnded = nil }
         switch m.kind {
         case .openChannel, .openChannel2:
             ledger.opener = side
@@ -276,8 +277,10 @@ extension ChannelModel {
             if itx?.kind != .open {
                 // The receiver of a splice's tx_signatures is no longer quiescent (BOLT #2
                 // §"Splice tx_signatures"); the sender stays so until it receives the peer's.
+                let wasQuiescent = stfuSent[peer]
                 stfuSent[peer] = false
                 stfuInitiator[peer] = nil
+                if wasQuiescent, stfuSent == PerSide(false, false) { quiescenceEnded = .splice }
             }
 
         case .spliceLocked:

@@ -134,6 +134,10 @@ public struct ChannelModel: Sendable {
     public var closingRanged: Bool { closingRange.contains { $0 != nil } }
     public var stfuSent = PerSide(false, false)
     public var stfuInitiator = PerSide<UInt8?>(nil, nil)
+    /// How the channel's last quiescence ended, until the next update message (which the
+    /// receiver must accept: `spl-quiescence-end`, `stfu-disconnect-ends`).
+    public var quiescenceEnded: QuiescenceEnd?
+    public enum QuiescenceEnd: Sendable { case splice, disconnection }
     public var errorSent = PerSide(false, false)
     /// Whether the channel is announced (`open_channel`'s `announce_channel` bit).
     public var announce: Bool?
@@ -495,6 +499,7 @@ public struct ChannelModel: Sendable {
         announcementOnConnection = PerSide(false, false)
         readyDue = PerSide(nil, nil)
         possibleRetransmission = PerSide(repeating: [])
+        if stfuSent == PerSide(true, true) { quiescenceEnded = .disconnection }
         stfuSent = PerSide(false, false)
         stfuInitiator = PerSide(nil, nil)
         closingCompleteOutstanding = PerSide(false, false)

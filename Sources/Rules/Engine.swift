@@ -234,7 +234,9 @@ public struct RuleEngine {
             side = attribute(event, view, &model)
             channel = model
         }
-        if !awaited.isEmpty, awaited[connectionKey] != nil { settleAnswers(view.kind, direction: d, serial: serial, connection: connectionKey) }
+        if !awaited.isEmpty, awaited[connectionKey] != nil {
+            out += settleAnswers(view.kind, direction: d, serial: serial, connection: connectionKey)
+        }
 
         // The rules, on the state before the message.
         let before = out.count
@@ -257,6 +259,8 @@ public struct RuleEngine {
                 invalidSignatures[serial] = nil
             }
             let lostReason = lostReasons[connectionKey]
+            // Messages to ignore are watched only if they broke no other rule (see below).
+            var ignored: [(rule: Int, answer: Answer)] = []
             for index in plan(view.kind) {
                 // Rules are read in place: a copy would retain each of their strings per message.
                 check.outcome = .passed
@@ -275,7 +279,10 @@ public struct RuleEngine {
                 }
                 switch check.outcome {
                 case .passed:
-                    if let answer = check.awaited {
+                    if let answer = check.awaited, answer.mustIgnore {
+                        ignored.append((index, answer))
+                        continue
+                    } else if let answer = check.awaited {
                         wait(
                             for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel,
                             connection: connectionKey)
@@ -293,10 +300,7 @@ public struct RuleEngine {
                 case let .violation(reason, crossing):
                     record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
                     let certain = !crossing || matchesLocal(party(event))
-                    let local = self.local
-                    let names = PartyNames(
-                        event: event, senderLabel: party(event), receiverLabel: receiver(event),
-                        isLocal: { Self.matches($0, local: local) })
+                    let names = partyNames(event)
                     var finding = Finding(
                         rule: rules[index].info, certainty: certain ? .certain : .possible,
                         channel: check.channel?.key ?? event.channel, message: event, reason: names.apply(reason))
@@ -312,6 +316,16 @@ public struct RuleEngine {
                     finding.comparison = check.comparison
                     if let model = check.channel, model.channelID != nil { finding.temporaryChannel = model.temporaryID?.hex }
                     out.append(finding)
+                }
+            }
+            for (index, answer) in ignored {
+                if let other = out[before...].first(where: { !answer.tolerated.contains($0.rule.id) }) {
+                    let reason = "the message broke \(other.rule.id): a reaction to it may answer that"
+                    record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
+                } else {
+                    wait(
+                        for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel,
+                        connection: connectionKey)
                 }
             }
             channel = check.channel.take()
@@ -425,8 +439,9 @@ public struct RuleEngine {
 
     /// Settles what a message of the connection answers or excuses; counts the messages the
     /// owing nodes sent instead.
-    private mutating func settleAnswers(_ kind: MessageKind?, direction d: Direction, serial: Int?, connection key: Int) {
-        guard var list = awaited.removeValue(forKey: key) else { return }
+    private mutating func settleAnswers(_ kind: MessageKind?, direction d: Direction, serial: Int?, connection key: Int) -> [Finding] {
+        guard var list = awaited.removeValue(forKey: key) else { return [] }
+        var out: [Finding] = []
         var removed = 0
         defer { awaitedCount -= removed }
         var answered = Set<Int>()
@@ -448,6 +463,22 @@ public struct RuleEngine {
                 list.remove(at: index)
                 removed += 1
                 continue
+            case .reacts:
+                // The node did not ignore the message, unless its reaction may be to a later one.
+                let entry = list.remove(at: index)
+                removed += 1
+                let what = kind == .warning ? "warning" : "error"
+                guard entry.askedSince == 0 else {
+                    let reason = "the `\(what)` may answer one of the \(entry.askedSince) messages sent after \(entry.answer.what)"
+                    record(numbers[entry.rule], channel: entry.serial, connection: key) { $0.notEvaluated($1, reason) }
+                    continue
+                }
+                record(numbers[entry.rule], channel: entry.serial, connection: key) { $0.evaluated($1) }
+                let names = partyNames(entry.question)
+                out.append(unanswered(entry, key, reason: "\(names.receiver) answered \(entry.answer.what) with an `\(what)` at once"))
+                continue
+            case .asks:
+                list[index].askedSince += 1
             case .answers, .other:
                 list[index].sentSince += 1
             case .none:
@@ -456,6 +487,25 @@ public struct RuleEngine {
             index += 1
         }
         if !list.isEmpty { awaited[key] = list }
+        findings += out.count
+        return out
+    }
+
+    private func partyNames(_ event: MessageEvent) -> PartyNames {
+        PartyNames(event: event, senderLabel: party(event), receiverLabel: receiver(event), isLocal: { [local] in Self.matches($0, local: local) })
+    }
+
+    /// The finding of an awaited answer, at its question.
+    private mutating func unanswered(_ entry: AwaitedAnswer, _ key: Int, reason: String) -> Finding {
+        var finding = Finding(rule: rules[entry.rule].info, channel: entry.channel, message: entry.question, reason: reason)
+        finding.context = entry.context
+        var one = [finding]
+        if let serial = entry.serial {
+            channelLineage[serial, default: Lineage()].assign(&one, nextID: &nextFindingID)
+        } else {
+            connectionLineage[key, default: Lineage()].assign(&one, nextID: &nextFindingID)
+        }
+        return one[0]
     }
 
     /// Judges the answers still awaited on a connection that ended (`ended`: how; `nil` when
@@ -472,24 +522,15 @@ public struct RuleEngine {
             }
             guard let ended else { continue }  // (a trace that stopped always has a reason above)
             record(number, channel: entry.serial, connection: key) { $0.evaluated($1) }
-            let names = PartyNames(
-                event: entry.question, senderLabel: party(entry.question), receiverLabel: receiver(entry.question),
-                isLocal: { [local] in Self.matches($0, local: local) })
+            let names = partyNames(entry.question)
             let who = entry.answer.owner == .receiver ? names.receiver : names.sender
             let messages = entry.sentSince == 1 ? "1 other message" : "\(entry.sentSince) other messages"
-            var finding = Finding(
-                rule: rules[entry.rule].info, channel: entry.channel, message: entry.question,
-                reason:
-                    "no `\(entry.answer.what)` from \(who): the connection ended (\(ended)) after \(messages)\(entry.answer.anyMessageCounts ? "" : " on the channel")"
-            )
-            finding.context = entry.context
-            var one = [finding]
-            if let serial = entry.serial {
-                channelLineage[serial, default: Lineage()].assign(&one, nextID: &nextFindingID)
-            } else {
-                connectionLineage[key, default: Lineage()].assign(&one, nextID: &nextFindingID)
-            }
-            out += one
+            out.append(
+                unanswered(
+                    entry, key,
+                    reason:
+                        "no `\(entry.answer.what)` from \(who): the connection ended (\(ended)) after \(messages)\(entry.answer.anyMessageCounts ? "" : " on the channel")"
+                ))
         }
         findings += out.count
         return out
@@ -501,6 +542,12 @@ public struct RuleEngine {
         // The answer may be among the messages the trace lost.
         if let lost = lostReasons[key] ?? incomplete.map({ "the capture did not hold the whole connection (\($0))" }) { return lost }
         let owner = entry.answer.owner == .receiver ? "its receiver" : "its sender"
+        if entry.answer.mustIgnore {
+            // Its receiver's next message was never seen: a disconnect cannot be told from the
+            // asking node's own closing.
+            return ended.map { "the connection ended (\($0)) before \(owner) sent anything more" }
+                ?? "the trace ends before \(owner) sent anything more"
+        }
         guard let ended else { return "the trace ends before \(owner) sent `\(entry.answer.what)`" }
         if entry.sentSince == 0 { return "the connection ended (\(ended)) before \(owner) sent anything more" }
         if let due = entry.answer.dueAtEnd {

@@ -10,17 +10,22 @@ import Testing
     /// The scenario's capture checked with `commit-ack` only: its findings, whether the rule
     /// was evaluated, and the first reason it was not (on some questions, or on all).
     static func commitAck(_ body: String) throws -> (findings: [Finding], evaluated: Bool, reason: String?) {
+        try check(body, rules: ["commit-ack"])
+    }
+
+    /// The scenario's capture checked with `rules` (the first is the one judged).
+    static func check(_ body: String, rules ids: [String]) throws -> (findings: [Finding], evaluated: Bool, reason: String?) {
         let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("answer-\(UUID().uuidString).scenario")
         try ("node alice\nnode bob\nconnect alice bob\nalice -> bob init\nbob -> alice init\nopen alice bob push_msat=100000000\n" + body)
             .write(to: scenario, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: scenario) }
         let trace = try Synthesized(scenario)
         defer { trace.remove() }
-        let rules = try Catalog.select(only: ["commit-ack"], skip: [])
+        let rules = try Catalog.select(only: ids, skip: [])
         let checked = try Checked(trace.capture, keys: trace.keys, rules: rules)
         let coverage = checked.summary?.channels.first?.coverage
         let reason = coverage?.notEvaluatedRules.first?.reason ?? coverage?.partlyEvaluatedRules.first?.reason
-        return (checked.findings, checked.evaluated.contains("commit-ack"), reason)
+        return (checked.findings, checked.evaluated.contains(ids[0]), reason)
     }
 
     @Test func anAnswerThatComesIsEvaluated() throws {
@@ -71,5 +76,44 @@ import Testing
             "alice -> bob update_add_htlc\nalice -> bob commitment_signed\nbob -> alice update_add_htlc\ncapture off\ndisconnect alice bob\n")
         #expect(result.findings.isEmpty && !result.evaluated)
         #expect(result.reason?.contains("the trace ends before its receiver sent `revoke_and_ack`") == true)
+    }
+
+    // MARK: Messages to ignore ("Ignored messages")
+
+    static let hash = String(repeating: "ab", count: 32)
+    static let twoAdds = "alice -> bob update_add_htlc payment_hash=\(hash)\nalice -> bob update_add_htlc payment_hash=\(hash)\n"
+
+    @Test func aReceiverThatGoesOnIgnoredTheMessage() throws {
+        let result = try Self.check(Self.twoAdds + "alice -> bob commitment_signed\nbob -> alice revoke_and_ack\n", rules: ["add-dup-hash"])
+        #expect(result.findings.isEmpty && result.evaluated)
+    }
+
+    @Test func anErrorAtOnceIsTheFinding() throws {
+        let result = try Self.check(Self.twoAdds + "bob -> alice error\n", rules: ["add-dup-hash"])
+        #expect(result.findings.map(\.rule.id) == ["add-dup-hash"])
+        #expect(result.findings.first?.reason.contains("with an `error` at once") == true)
+        #expect(result.findings.first?.message.index == 9)  // the second add
+    }
+
+    /// The sender went on first: the error may be about its later message.
+    @Test func anErrorAfterMoreFromTheSenderIsNotJudged() throws {
+        let result = try Self.check(Self.twoAdds + "alice -> bob update_add_htlc\nbob -> alice warning\n", rules: ["add-dup-hash"])
+        #expect(result.findings.isEmpty)
+        #expect(result.reason?.contains("the `warning` may answer one of the 1 messages sent after") == true)
+    }
+
+    /// The message also broke another selected rule, which the error may answer.
+    @Test func aMessageThatBrokeAnotherRuleIsNotJudged() throws {
+        let body =
+            "alice -> bob update_add_htlc payment_hash=\(Self.hash)\nalice -> bob update_add_htlc amount_msat=0 payment_hash=\(Self.hash)\nbob -> alice error\n"
+        let result = try Self.check(body, rules: ["add-dup-hash", "add-amount-nonzero"])
+        #expect(result.findings.map(\.rule.id) == ["add-amount-nonzero"])
+        #expect(result.reason?.contains("the message broke add-amount-nonzero") == true)
+    }
+
+    @Test func aConnectionThatEndsBeforeTheReactionIsNotJudged() throws {
+        let result = try Self.check(Self.twoAdds + "disconnect alice bob\n", rules: ["add-dup-hash"])
+        #expect(result.findings.isEmpty)
+        #expect(result.reason?.contains("the connection ended (fin) before its receiver sent anything more") == true)
     }
 }
