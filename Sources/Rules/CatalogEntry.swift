@@ -115,10 +115,6 @@ public struct CatalogEntry: Sendable, Equatable {
             status: .notCheckable(
                 reason: "which incoming HTLC an outgoing one forwards is known only from the onion (private keys) or the node's database")),
         CatalogEntry(id: "htlc-timeout-fail", area: "forwarding", status: .notCheckable(reason: "needs the block height")),
-        CatalogEntry(
-            id: "stfu-timeout", area: "quiescence",
-            status: .notCheckable(
-                reason: "the 60 seconds run on the node's clock from when it considers itself quiescent; trace timestamps only bound them")),
         CatalogEntry(id: "spl-rbf-many", area: "splicing", status: .notCheckable(reason: "\"high enough\" feerate is judged against the mempool")),
         CatalogEntry(
             id: "lcs-no-overlap", area: "legacy close", status: .notCheckable(reason: "\"a reasonable amount of time\" is the node's own policy")),
@@ -171,8 +167,10 @@ public struct CatalogEntry: Sendable, Equatable {
         CatalogEntry(
             id: "raa-no-splice-ack", area: "commitment_signed, revoke_and_ack, batching",
             status: .judgedBy(
-                rule: "raa-solicited",
-                note: "the `commitment_signed` of a splice or v2 opening is no signing, so a `revoke_and_ack` after it answers none")),
+                rule: "spl-commit",
+                note:
+                    "which reports a `revoke_and_ack` that answers only a splice's `commitment_signed` (raa-solicited reports it too: no signing waits for it)"
+            )),
         CatalogEntry(
             id: "fmt-ext-even-tlv", area: "message format and TLV",
             status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),

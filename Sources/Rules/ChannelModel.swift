@@ -137,6 +137,10 @@ public struct ChannelModel: Sendable {
     /// How the channel's last quiescence ended, until the next update message (which the
     /// receiver must accept: `spl-quiescence-end`, `stfu-disconnect-ends`).
     public var quiescenceEnded: QuiescenceEnd?
+    /// When both nodes had sent `stfu` (the trace's time of the second), while they still have.
+    public var quiescentAt: Timestamp?
+    /// The time of the channel's previous message, if the trace gives times.
+    public var lastMessageAt: Timestamp?
     public enum QuiescenceEnd: Sendable { case splice, disconnection }
     public var errorSent = PerSide(false, false)
     /// Whether the channel is announced (`open_channel`'s `announce_channel` bit).

@@ -2,6 +2,7 @@ import Basics
 import Provenance
 import Secp256k1
 import Trace
+import Transactions
 import Wire
 
 /// Checks one input's messages against the rules, in stream order, keeping a model of each
@@ -359,6 +360,15 @@ public struct RuleEngine {
         if serial == nil { Self.remember(event, in: &connectionContext[connectionKey, default: []], contextLength: contextLength) }
         if var model = channel.take(), let serial {
             model.apply(view, from: side)
+            // Times the model keeps for `stfu-timeout`.
+            if let time = event.time {
+                model.lastMessageAt = time
+                if model.stfuSent != PerSide(true, true) {
+                    model.quiescentAt = nil
+                } else if model.quiescentAt == nil {
+                    model.quiescentAt = time
+                }
+            }
             if view.kind == .revokeAndAck { model.compactIfLong() }
             channels[serial] = model
             touch(serial)

@@ -1,8 +1,10 @@
+import Provenance
+import Transactions
 import Wire
 
 /// BOLT #2 §"Channel Quiescence": `stfu`.
 enum QuiescenceRules {
-    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noUpdates, reply, onlyDependent]
+    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noUpdates, reply, onlyDependent, quiescenceTimeout]
 
     static let section = "BOLT #2 §\"Channel Quiescence\" Requirements"
 
@@ -100,6 +102,32 @@ enum QuiescenceRules {
         if ch.stfuSent[c.peer] && !ch.stfuSent[c.sender] {
             c.crossingViolation("`\(c.name)` after the peer's `stfu`, before replying with `stfu`")
         }
+    }
+
+    /// How long a quiescent channel with HTLCs may stay connected (BOLT #2 §"stfu"), and the
+    /// margin for the recording point's clock against the nodes'.
+    static let timeout = 60.0
+    static let timeoutMargin = 1.0
+
+    static let quiescenceTimeout = Rule(
+        RuleInfo(
+            "stfu-timeout", "a quiescent channel with HTLCs disconnects within 60 s", section: section,
+            severity: .error,
+            spec: "Both nodes: MUST disconnect after 60 seconds of quiescence if the HTLCs are pending.",
+            explanation:
+                "Quiescence holds HTLCs that may be timing out, so it may last a minute at most. Judged on the trace's clock from the second `stfu`, with a second's margin for the recording point: a message of the channel more than 61 s later, with the channel still quiescent and an HTLC in it, shows that neither node disconnected. Reported once per quiescence; a trace without times is not judged.",
+            example: "→ stfu, ← stfu (HTLCs pending), (75 s), → tx_add_input"),
+        on: everyMessage
+    ) { c in
+        guard let ch = c.channel, let since = ch.quiescentAt, ch.stfuSent == PerSide(true, true) else { return }
+        guard let now = c.event.time else { return c.notEvaluated("\(c.source) has no time") }
+        let deadline = timeout + timeoutMargin
+        guard now.seconds(since: since) > deadline, (ch.lastMessageAt.map { $0.seconds(since: since) <= deadline } ?? true) else { return }
+        let pending = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
+        guard pending > 0 else { return }
+        let elapsed = Int(now.seconds(since: since))
+        c.violation(
+            "the channel has been quiescent for \(elapsed) s with \(pending) HTLC\(pending == 1 ? "" : "s") pending, and neither node disconnected")
     }
 
     static let onlyDependent = Rule(
