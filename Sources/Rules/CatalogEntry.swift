@@ -208,9 +208,5 @@ public struct CatalogEntry: Sendable, Equatable {
                 note: "which holds each side of a v2 channel to 1% of the capacity, and at least both dust limits, as its reserve")),
     ]
 
-    static let planned: [CatalogEntry] = [
-        CatalogEntry(id: "g-filter-first", area: "gossip flow and queries", status: .planned),
-        CatalogEntry(id: "g-no-unrequested-relay", area: "gossip flow and queries", status: .planned),
-        CatalogEntry(id: "g-filter-range", area: "gossip flow and queries", status: .planned),
-    ]
+    static let planned: [CatalogEntry] = []
 }

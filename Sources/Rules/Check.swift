@@ -289,6 +289,8 @@ let updateMessages: Set<MessageKind> = [
     .updateAddHTLC, .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC, .updateFee,
 ]
 let removalMessages: Set<MessageKind> = [.updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC]
+/// The gossip a node generates or relays (BOLT #7).
+let gossipMessages: Set<MessageKind> = [.channelAnnouncement, .nodeAnnouncement, .channelUpdate]
 /// The turn-taking messages of interactive transaction construction (BOLT #2).
 let interactiveTxMoves: Set<MessageKind> = [.txAddInput, .txAddOutput, .txRemoveInput, .txRemoveOutput, .txComplete]
 

@@ -94,6 +94,44 @@ public struct ConnectionModel: Sendable {
         /// The `announcement_signatures` each direction sent, by short channel id, with the
         /// sender's `funding_pubkey` when the trace holds the channel's opening (`as-sigs`).
         public var announcementSignatures = PerDirection(repeating: Bounded<ShortChannelID, AnnouncementSignatures>())
+        /// Per direction, the node ids the sender may have: `nil` while nothing says; one id
+        /// once proven (its `announcement_signatures` are in a `channel_announcement` of the
+        /// connection, or a node log names the peer); before the peer's first
+        /// `gossip_timestamp_filter`, the origins all its gossip shares (it may send only its
+        /// own: `g-filter-first`).
+        public var sender = PerDirection<[Point]?>(repeating: nil)
+        /// Whether the sender's id in ``sender`` is proven (not only what its early gossip shares).
+        public var senderProven = PerDirection(repeating: false)
+        /// Per direction, the latest `gossip_timestamp_filter` the receiver sent: the gossip it
+        /// asked the sender for.
+        public var filter = PerDirection<TimestampFilter?>(repeating: nil)
+    }
+
+    /// A `gossip_timestamp_filter`'s range: `first ≤ timestamp < first + range`.
+    public struct TimestampFilter: Sendable, Equatable {
+        public var first: UInt64
+        public var range: UInt64
+        /// Whether it asks for no gossip at all (`first_timestamp` 0xFFFFFFFF, or an empty range).
+        public var empty: Bool { range == 0 || first == 0xFFFF_FFFF }
+        public func contains(_ timestamp: UInt64) -> Bool { timestamp >= first && timestamp - first < range }
+    }
+
+    /// The node ids that may have generated a gossip message: a `node_announcement`'s node, a
+    /// `channel_announcement`'s two nodes, the node a `channel_update`'s direction bit names
+    /// in its channel's announcement; `nil` for other messages or when the trace cannot say.
+    func origins(of m: MessageView) -> [Point]? {
+        switch m.kind {
+        case .nodeAnnouncement: return m.typed.nodeID.map { [$0] }
+        case .channelAnnouncement:
+            guard let one = m.typed.nodeID1, let two = m.typed.nodeID2 else { return nil }
+            return [one, two]
+        case .channelUpdate:
+            guard let id = m.typed.shortChannelID, let flags = m.uint(\.channelFlags), let nodes = gossip.nodes[id], nodes.count == 2 else {
+                return nil
+            }
+            return [nodes[Int(flags & 1)]]
+        default: return nil
+        }
     }
 
     public struct AnnouncementSignatures: Sendable {
@@ -159,6 +197,14 @@ public struct ConnectionModel: Sendable {
     /// Applies a message sent in `direction` (after the rules have judged it).
     mutating func apply(_ m: MessageView, direction: Direction?, channel: ChannelModel?, side: ChannelModel.Side) {
         let d = direction ?? .out
+        // Before the peer's first filter a node sends only its own gossip, so its gossip
+        // there shares its origin (`g-filter-first`; answers to a query aside).
+        if gossipMessages.contains(m.kind), gossip.filter[d] == nil, !gossip.senderProven[d], !shortIDQueryOutstanding[d.reversed],
+            let origins = origins(of: m)
+        {
+            let shared = gossip.sender[d].map { known in origins.filter { known.contains($0) } } ?? origins
+            if !shared.isEmpty { gossip.sender[d] = shared }
+        }
         lastWasInit[d] = m.kind == .initMessage
         // A batch takes the next messages of its direction: its own commitment_signed count
         // down, anything else ends it (`batch-contiguous`).
@@ -201,6 +247,9 @@ public struct ConnectionModel: Sendable {
             if channel == nil { failedEvery[d] = true }
         case .queryShortChannelIds, .gossipTimestampFilter:
             if m.kind == .queryShortChannelIds { shortIDQueryOutstanding[d] = true }
+            if m.kind == .gossipTimestampFilter, let first = m.uint(\.firstTimestamp), let range = m.uint(\.timestampRange) {
+                gossip.filter[d.reversed] = TimestampFilter(first: first, range: range)
+            }
             // What the peer sends in answer starts afresh.
             gossip.announced[d.reversed] = Bounded()
             gossip.updatedFirst[d.reversed] = Bounded()
@@ -225,6 +274,17 @@ public struct ConnectionModel: Sendable {
         case .channelAnnouncement:
             if let channel = m.typed.shortChannelID, let one = m.typed.nodeID1, let two = m.typed.nodeID2 {
                 gossip.nodes.set(channel, [one, two])
+                // A node's announcement_signatures in the announcement prove its node id.
+                for side in [Direction.out, .in] {
+                    guard let signed = gossip.announcementSignatures[side][channel]?.node else { continue }
+                    if signed == m.bytes(\.nodeSignature1) {
+                        gossip.sender[side] = [one]
+                        gossip.senderProven[side] = true
+                    } else if signed == m.bytes(\.nodeSignature2) {
+                        gossip.sender[side] = [two]
+                        gossip.senderProven[side] = true
+                    }
+                }
             }
             if let channel = m.typed.shortChannelID, let chain = m.typed.chainHash { gossip.chains.set(channel, chain) }
             if let channel = m.typed.shortChannelID { gossip.announced[d].set(channel, true) }

@@ -602,7 +602,12 @@ public struct RuleEngine {
     /// reconnection the log shows (a repeated `init`): the log may begin after the first
     /// connection's start, with the peer's `init` already received.
     private mutating func newConnection(_ event: MessageEvent, _ view: MessageView, reconnection: Bool) -> Connection {
-        let model = ConnectionModel(startSeen: event.streamStart ?? (reconnection && view.kind == .initMessage), transport: event.streamStart != nil)
+        var model = ConnectionModel(startSeen: event.streamStart ?? (reconnection && view.kind == .initMessage), transport: event.streamStart != nil)
+        // A node log names the peer: the node id of what it receives (`g-filter-first`).
+        if event.peerIdentity == .nodeID, let peer = event.peer, let id = Hex.decode(peer), id.count == Point.size {
+            model.gossip.sender[.in] = [Point(unchecked: id)]
+            model.gossip.senderProven[.in] = true
+        }
         defer { nextToken += 1 }
         return Connection(model: model, token: nextToken)
     }

@@ -11,7 +11,7 @@ enum GossipRules {
         shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, updateSameTimestamp, aliasUTF8,
         announcementSignatures,
         nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID, announcementBeforeUpdate,
-        updateHTLCMinimum, updateAfterReady, updatePrivate, announcementSignaturesValid,
+        updateHTLCMinimum, updateAfterReady, updatePrivate, announcementSignaturesValid, filterFirst, noUnrequestedRelay, filterRange,
     ]
 
     /// Whether the trace shows every reply to a query: a capture does; a node log may not
@@ -625,5 +625,93 @@ enum GossipRules {
                         crossing: false),
                     evidence: nil)
         }
+    }
+
+    // MARK: Gossip flow (whose gossip a node may send, and when)
+
+    static let filterSection = "BOLT #7 §\"The gossip_timestamp_filter Message\" Requirements"
+
+    /// Whether the message may answer the peer's `query_short_channel_ids` (requested gossip).
+    static func answersQuery(_ c: Check) -> Bool { c.connection.shortIDQueryOutstanding[c.direction.reversed] }
+
+    static func describe(_ points: [Point]) -> String {
+        points.map { short(Hex.encode($0.bytes)) }.joined(separator: " or ")
+    }
+
+    /// Whether the message is gossip its sender relays (did not generate): `nil`, with the
+    /// rule "not evaluated", when the sender's node id is not proven on the connection.
+    static func relayed(_ c: inout Check) -> (origins: [Point], sender: Point)? {
+        let gossip = c.connection.gossip
+        guard gossip.senderProven[c.direction], let sender = gossip.sender[c.direction]?.first else {
+            c.notEvaluated(
+                "the sender's node id is not known: neither its `announcement_signatures` in a `channel_announcement` of the connection nor a log naming it shows it"
+            )
+            return nil
+        }
+        guard let origins = c.connection.origins(of: c.view) else {
+            c.notEvaluated("the `channel_update`'s channel was not announced on the connection: its origin is not known")
+            return nil
+        }
+        return origins.contains(sender) ? nil : (origins, sender)
+    }
+
+    static let filterFirst = Rule(
+        RuleInfo(
+            "g-filter-first", "only its own gossip before the peer's filter", section: "BOLT #7 §\"Rebroadcasting\" Requirements",
+            severity: .error,
+            spec: "A node: MUST not send gossip it did not generate itself, until it receives `gossip_timestamp_filter`.",
+            explanation:
+                "Until the peer's first `gossip_timestamp_filter`, a node sends only gossip it generated: its `node_announcement`, its channels' `channel_announcement`s and its own direction's `channel_update`s, so they all share one origin, its node id. The sender's id is known when its `announcement_signatures` appear in a `channel_announcement` of the connection, or a node log names the peer; otherwise a message whose origin shares no node id with the sender's earlier gossip is the proof (at most one of them is its own). Gossip answering the peer's `query_short_channel_ids` is requested, and not judged; nor is a connection whose start the trace does not hold (the filter may precede it).",
+            example: "→ node_announcement node_id=02aa…, → node_announcement node_id=03bb… (no gossip_timestamp_filter yet)"),
+        on: gossipMessages
+    ) { c in
+        let gossip = c.connection.gossip
+        guard gossip.filter[c.direction] == nil, !answersQuery(c) else { return }
+        // A filter before the trace began is not seen.
+        guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
+        guard let origins = c.connection.origins(of: c.view), let sender = gossip.sender[c.direction] else { return }
+        guard !origins.contains(where: sender.contains) else { return }
+        if gossip.senderProven[c.direction] {
+            c.violation("gossip of \(describe(origins)) before the peer's `gossip_timestamp_filter`: the sender is \(describe(sender))")
+        } else {
+            c.violation(
+                "gossip of \(describe(origins)) before the peer's `gossip_timestamp_filter`, after gossip of \(describe(sender)): the sender cannot have generated both"
+            )
+        }
+    }
+
+    static let noUnrequestedRelay = Rule(
+        RuleInfo(
+            "g-no-unrequested-relay", "no relayed gossip the peer did not ask for", section: "BOLT #7 §\"The gossip_timestamp_filter Message\"",
+            severity: .error,
+            spec: "A node: MUST NOT relay any gossip messages it did not generate itself, unless explicitly requested.",
+            explanation:
+                "A peer whose latest `gossip_timestamp_filter` asks for nothing (`first_timestamp` 0xFFFFFFFF, or a `timestamp_range` of 0) has requested no relayed gossip: only the sender's own gossip, and answers to the peer's `query_short_channel_ids`, may follow. Judged when the sender's node id is known on the connection (its `announcement_signatures` in a `channel_announcement`, or a node log naming the peer). Before any filter, `g-filter-first` judges; with a range, `g-filter-range`.",
+            example: "← gossip_timestamp_filter first_timestamp=4294967295 timestamp_range=0, → node_announcement of another node"),
+        on: gossipMessages
+    ) { c in
+        guard let filter = c.connection.gossip.filter[c.direction], filter.empty, !answersQuery(c) else { return }
+        guard let (origins, sender) = relayed(&c) else { return }
+        c.violation(
+            "gossip of \(describe(origins)) relayed by \(describe([sender])) although the peer's `gossip_timestamp_filter` asks for none")
+    }
+
+    static let filterRange = Rule(
+        RuleInfo(
+            "g-filter-range", "relayed gossip within the peer's filter", section: filterSection,
+            severity: .warning,
+            spec:
+                "The receiver (of `gossip_timestamp_filter`): … Otherwise (relayed gossip): SHOULD restrict future gossip messages to those whose `timestamp` is greater or equal to `first_timestamp`, and less than `first_timestamp` plus `timestamp_range`.",
+            explanation:
+                "A `channel_update` or `node_announcement` the sender relays (its origin is another node) falls within the range of the peer's latest `gossip_timestamp_filter`; the sender's own gossip may have any timestamp. Judged when the sender's node id is known on the connection (its `announcement_signatures` in a `channel_announcement`, or a node log naming the peer). A `channel_announcement` takes the timestamp of one of its channel's updates, which it precedes: it is not judged.",
+            example:
+                "← gossip_timestamp_filter first_timestamp=1700000000 timestamp_range=3600, → channel_update timestamp=1600000000 (another node's)"),
+        on: [.channelUpdate, .nodeAnnouncement]
+    ) { c in
+        guard let filter = c.connection.gossip.filter[c.direction], !filter.empty, !answersQuery(c) else { return }
+        guard let timestamp = c.uint(\.timestamp), !filter.contains(timestamp) else { return }
+        guard let (origins, _) = relayed(&c) else { return }
+        let end = filter.first + filter.range
+        c.violation("relayed gossip of \(describe(origins)) with timestamp \(timestamp), outside the peer's filter [\(filter.first), \(end))")
     }
 }
