@@ -172,9 +172,6 @@ public struct CatalogEntry: Sendable, Equatable {
                     "which reports a `revoke_and_ack` that answers only a splice's `commitment_signed` (raa-solicited reports it too: no signing waits for it)"
             )),
         CatalogEntry(
-            id: "fmt-ext-even-tlv", area: "message format and TLV",
-            status: .judgedBy(rule: "fmt-tlv-unknown-even", note: "an even record this specification does not define is the evidence of both")),
-        CatalogEntry(
             id: "ready-after-funding", area: "v1 establishment",
             status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),
         CatalogEntry(

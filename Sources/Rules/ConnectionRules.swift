@@ -13,7 +13,7 @@ enum ConnectionRules {
     static let all: [Rule] = [
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
-        featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, errorReceiverFails,
+        featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, evenExtension, errorReceiverFails,
         peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex, handshakeVersion, errorUnknownChannel,
     ]
 
@@ -446,6 +446,33 @@ enum ConnectionRules {
             if !splice { c.violation("`\(c.name)` although option_splice is not negotiated") }
         default:
             if !dualFund && !splice { c.violation("`\(c.name)` although neither option_dual_fund nor option_splice is negotiated") }
+        }
+    }
+
+    /// The even TLV records of BOLT #2 messages that an option brings, with the option's even
+    /// feature bit (BOLT #9): a blinded HTLC (`option_route_blinding`), a splice's shared input
+    /// (`option_splice`).
+    static let gatedRecords: [(kind: MessageKind, record: String, feature: Int, option: String, present: @Sendable (TypedMessage) -> Bool)] = [
+        (.updateAddHTLC, "blinded_path", 24, "option_route_blinding", { $0.blindedPathRecord != nil }),
+        (.txAddInput, "shared_input_txid", 62, "option_splice", { $0.sharedInputTxidRecord != nil }),
+        (.txSignatures, "shared_input_signature", 62, "option_splice", { $0.sharedInputSignatureRecord != nil }),
+    ]
+
+    static let evenExtension = Rule(
+        RuleInfo(
+            "fmt-ext-even-tlv", "even TLV records only when negotiated", section: "BOLT #1 §\"Lightning Message Format\"",
+            severity: .error,
+            spec: "A sending node: … MUST NOT send evenly-typed TLV records in the `extension` without prior negotiation.",
+            explanation:
+                "An even TLV record that an option defines may be sent only once both `init`s negotiated that option (a receiver that does not know it must fail): `update_add_htlc`'s `blinded_path` needs option_route_blinding (24/25), `tx_add_input`'s `shared_input_txid` and `tx_signatures`'s `shared_input_signature` need option_splice (62/63). An even record this specification does not define is `fmt-tlv-unknown-even`.",
+            example: "→ init, ← init (no bit 24/25), → update_add_htlc with blinded_path"),
+        on: Set(gatedRecords.map(\.kind))
+    ) { c in
+        for gated in gatedRecords where gated.kind == c.kind && gated.present(c.typed) {
+            guard let negotiated = c.connection.negotiated(gated.feature) else {
+                return c.notEvaluated("the connection's `init` messages are not in the trace")
+            }
+            if !negotiated { c.violation("`\(c.name)` carries `\(gated.record)` (an even record) although \(gated.option) is not negotiated") }
         }
     }
 
