@@ -186,7 +186,7 @@ _lntrace() {
 
 _lntrace_check() {
     repeating_flags=()
-    non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --version -h --help)
+    non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --sequence --version -h --help)
     repeating_options=(--keylog --key --port --alias --type --rules --skip --severity)
     non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window -j --jobs)
     __lntrace_offer_flags_options -1

@@ -23,7 +23,7 @@ function __lntrace_parse_tokens -S
         __lntrace_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'check'
-            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'context=' 'time=' 'baseline=' 'severity=+' 'all' 'max-per-rule=' 'hazards=' 'window=' 'j/jobs=' 'version' 'h/help'
+            __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'format=' 'rules=+' 'skip=+' 'fail-on=' 'local=' 'color=' 'q/quiet' 'v/verbose' 'messages' 'context=' 'time=' 'baseline=' 'severity=+' 'all' 'max-per-rule=' 'hazards=' 'window=' 'sequence' 'j/jobs=' 'version' 'h/help'
         case 'dump'
             __lntrace_parse_subcommand -r 1 'input-format=' 'keylog=+' 'key=+' 'port=+' 'tz=' 'require-keys' 'alias=+' 'format=' 'type=+' 'channel=' 'peer=' 'connection=' 'since=' 'until=' 'c/count=' 'v/verbose' 'raw' 'time=' 'j/jobs=' 'version' 'h/help'
         case 'stats'
@@ -132,6 +132,7 @@ complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_option
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" max-per-rule' -l 'max-per-rule' -d 'Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" hazards' -l 'hazards' -d 'Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" window' -l 'window' -d 'How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).' -rfka ''
+complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" sequence' -l 'sequence' -d 'The inputs are one trace recorded in turn, in the order given (a rotated log, captures taken one after another): each channel\'s and connection\'s state carries from one to the next, and they are reported as one input. Without it each input is checked on its own.'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" j jobs' -s 'j' -l 'jobs' -d 'Cores to use (default: all). With more than one, the work that needs no order (reading and decrypting; check: verifying signatures; dump: formatting its lines) runs on the others while the input is read in order; the output is the same.' -rfka ''
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" version' -l 'version' -d 'Show the version.'
 complete -c 'lntrace' -n '__lntrace_should_offer_completions_for_flags_or_options "lntrace check" h help' -s 'h' -l 'help' -d 'Show help information.'

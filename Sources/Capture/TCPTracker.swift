@@ -76,8 +76,11 @@ public final class TCPTracker {
     public let ports: Set<UInt16>
     public let maximumConnections: Int
 
-    public init(ports: Set<UInt16> = [], maximumConnections: Int = 20_000) {
+    /// `firstID`: the number of the first connection (a capture checked after another, as one
+    /// trace, numbers its connections on from the earlier one's).
+    public init(ports: Set<UInt16> = [], maximumConnections: Int = 20_000, firstID: Int = 1) {
         self.ports = ports
+        nextID = max(1, firstID)
         self.maximumConnections = maximumConnections
     }
 

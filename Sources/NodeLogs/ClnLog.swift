@@ -12,7 +12,7 @@ import Wire
 /// carry the whole message in hex and are decoded completely. The node id (the peer's) and
 /// the channel's database id (`chan#N`) come from the line's prefix.
 public struct ClnLogParser: LogParser {
-    public let file: String
+    public internal(set) var file: String
     public private(set) var skippedLines = 0
     /// A `Read decrypt <hex>` line (c-lightning before 0.6), waiting for the `peer_in` line
     /// that names the same message.

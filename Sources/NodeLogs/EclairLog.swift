@@ -11,7 +11,7 @@ import Wire
 /// second line of a pair is collapsed into the first. Fields come from the Scala case-class
 /// `toString`, by position.
 public struct EclairLogParser: LogParser {
-    public let file: String
+    public internal(set) var file: String
     public private(set) var skippedLines = 0
     /// Recent events not yet paired with their copy from the other logger (`true`: logged
     /// by `f.a.eclair.Diagnostics`), to collapse that copy.

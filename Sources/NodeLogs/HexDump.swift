@@ -8,7 +8,7 @@ import Wire
 /// prefix are allowed. A line that is not hex, or whose bytes do not decode, yields a
 /// diagnostic naming the line and the problem; the remaining lines are still decoded.
 public struct HexDumpParser: LogParser, Sendable {
-    public let file: String
+    public internal(set) var file: String
     public private(set) var skippedLines = 0
 
     public init(file: String) {

@@ -13,7 +13,7 @@ import Wire
 /// from Rust's `Debug` output, by name. LDK 0.3 moved the peer out of the message text; a
 /// `p:` context column (six hex digits) is used then.
 public struct LdkLogParser: LogParser {
-    public let file: String
+    public internal(set) var file: String
     public private(set) var skippedLines = 0
     /// Reports not yet emitted: LDK reports one message on up to three lines (the event that
     /// sends it, `Enqueueing message`, a channel's own line), which become one message.

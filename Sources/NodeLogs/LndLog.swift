@@ -14,7 +14,7 @@ import Wire
 /// (`LndSummary.swift`), the trace dump (`LndTraceDump.swift`), the peer
 /// (`LndPeer.swift`) and the lines that are not messages (`LndNotes.swift`) are read apart.
 public struct LndLogParser: LogParser {
-    public let file: String
+    public internal(set) var file: String
     public private(set) var skippedLines = 0
     // `pending` and `dump` are internal, not private: the trace-dump reader
     // (`LndTraceDump.swift`) takes them over.

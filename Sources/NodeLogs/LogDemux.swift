@@ -49,6 +49,15 @@ struct DialectParsers {
         }
     }
 
+    /// The file the parsers read from now on (the next input of a trace read as one).
+    mutating func retarget(_ file: String) {
+        for i in lnd.indices { lnd[i].file = file }
+        for i in cln.indices { cln[i].file = file }
+        for i in eclair.indices { eclair[i].file = file }
+        for i in ldk.indices { ldk[i].file = file }
+        for i in hex.indices { hex[i].file = file }
+    }
+
     func skippedLines(_ number: Int) -> Int {
         let (dialect, i) = slots[number]
         switch dialect {
@@ -98,7 +107,7 @@ public struct SourcedEvent: Sendable {
 /// recognised it is counted as unrecognised. Nothing is buffered: detection is per line, so a
 /// live pipe is analysed as it arrives.
 public struct LogDemultiplexer {
-    public let file: String
+    public private(set) var file: String
     /// A format forced by the user (`--input-format`): every line goes to it.
     public let forced: LogDialect?
     public private(set) var sources: [LogSourceInfo] = []
@@ -126,6 +135,22 @@ public struct LogDemultiplexer {
         self.forced = forced
         self.unwrapper = Unwrapper(referenceTime: referenceTime)
         names.append(NameState())
+    }
+
+    /// Goes on reading `file` as the continuation of the input so far (a rotated log: `check
+    /// --sequence`): its parsers keep what they hold (an eclair message's second line, a
+    /// multi-line dump), its line numbers and diagnostics are the new file's.
+    public mutating func continuing(in file: String) {
+        self.file = file
+        parsers.retarget(file)
+        // What the new file holds is counted afresh (its diagnostics are about it).
+        lines = 0
+        unrecognizedLines = 0
+        for index in sources.indices {
+            sources[index].lines = 0
+            sources[index].messages = 0
+            sources[index].firstLine = 1
+        }
     }
 
     public mutating func parse(_ line: LineReader.Line) -> [SourcedEvent] {

@@ -89,6 +89,10 @@ public struct CheckSession {
     /// `--jobs N`: how many cores check; more than one verifies signatures (and other
     /// libsecp256k1 work) on the others, off the ordered path. The report is the same.
     public var jobs = 1
+    /// `--sequence`: the inputs are one trace recorded in turn (a rotated log, captures one
+    /// after another), checked as one: each channel's and connection's state carries from
+    /// one input to the next, and they are reported as one input.
+    public var sequence = false
 
     public init(inputs: [CheckInput], rules: [Rule] = Catalog.rules, captureOptions: CaptureOptions = CaptureOptions()) {
         self.inputs = inputs
@@ -107,12 +111,22 @@ public struct CheckSession {
         var incomplete = false
         let pool = WorkerPool.forJobs(jobs)
         defer { pool?.stop() }
-        for input in inputs where !selection.done {
-            let check = InputCheck(
-                session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID, pool: pool)
-            if !check.run(input) { incomplete = true }
-            nextFindingID = check.engines.nextFindingID
+        if sequence {
+            // One trace: one check, its state carried through the inputs, ended once.
+            let check = InputCheck(session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID, pool: pool)
+            for (number, input) in inputs.enumerated() where !selection.done {
+                if !check.run(input, ends: false, continues: number < inputs.count - 1) { incomplete = true }
+            }
+            check.end(inputs.map(\.path).joined(separator: " + "))
             if check.failing { failing = true }
+        } else {
+            for input in inputs where !selection.done {
+                let check = InputCheck(
+                    session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID, pool: pool)
+                if !check.run(input) { incomplete = true }
+                nextFindingID = check.engines.nextFindingID
+                if check.failing { failing = true }
+            }
         }
         writer.finish(rules: rules.count)
         return CheckOutcome(failing: failing, incomplete: incomplete || writer.errorCount > 0, nothingSelected: selection.nothingSelected)
@@ -179,8 +193,19 @@ private final class InputCheck {
         return false
     }
 
-    /// Reads and checks the input; `false` when it could not be read completely.
-    func run(_ input: CheckInput) -> Bool {
+    /// What a trace of several inputs (`--sequence`) carries from one to the next: its log
+    /// peers' stream numbers and the number its next capture connection gets.
+    var carriedStreams: [String: Int] = [:]
+    var nextConnection = 1
+    /// A log's parsers, to read the next input of the trace on with (a rotated log).
+    var logParsers: LogParsers?
+    /// A capture's TCP and BOLT #8 state, for the next file of the same packet stream.
+    var capture: CaptureContinuation?
+
+    /// Reads and checks the input; `false` when it could not be read completely. `ends`:
+    /// whether the input is reported now (else the caller calls ``end(_:)`` after the
+    /// trace's last input); `continues`: whether the next input goes on from this one.
+    func run(_ input: CheckInput, ends: Bool = true, continues: Bool = false) -> Bool {
         let path = input.path
         var complete = true
         writer.beginInput()
@@ -188,8 +213,17 @@ private final class InputCheck {
         if session.progress, case .path = input, path != "-", ProgressMeter.enabled() {
             meter = ProgressMeter(path: path)
         }
-        var reader = InputReader(path: path, format: session.format, captureOptions: session.captureOptions, zone: session.zone)
+        var captureOptions = session.captureOptions
+        captureOptions.firstConnectionID = nextConnection
+        var reader = InputReader(path: path, format: session.format, captureOptions: captureOptions, zone: session.zone)
         reader.aliases = session.aliases
+        reader.carriedStreams = carriedStreams
+        reader.carriedLogParsers = logParsers.take()
+        reader.carriedCapture = capture.take()
+        if continues {
+            reader.keepLogParsers = { [weak self] in self?.logParsers = $0 }
+            reader.keepCapture = { [weak self] in self?.capture = $0 }
+        }
         let selection = self.selection
         reader.stop = { selection.done }
         let body: ReadAhead.Body
@@ -220,6 +254,12 @@ private final class InputCheck {
             complete = false
         }
         meter?.clear()
+        if ends { end(path) }
+        return complete
+    }
+
+    /// Reports what the input (or the sequence of inputs) covered.
+    func end(_ path: String) {
         if let local, !endpoints.isEmpty, !endpoints.contains(local) {
             writer.write(
                 Diagnostic(
@@ -236,7 +276,6 @@ private final class InputCheck {
                 ))
         }
         writer.endInput(path, summary)
-        return complete
     }
 
     func startHazards(_ profile: Profile, node: String?) {
@@ -324,7 +363,9 @@ private final class InputCheck {
             if selection.admitsOther(event) { writer.write(event) }
             return
         }
+        if case let .streams(summary) = event { carriedStreams.merge(summary.streamNumbers) { $1 } }
         if case let .connection(connection) = event {
+            nextConnection = max(nextConnection, connection.id + 1)
             let shared = connection.initiator.address == connection.responder.address
             for endpoint in [connection.initiator, connection.responder] {
                 endpoints.insert("\(endpoint.address)")

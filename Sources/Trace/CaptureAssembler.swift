@@ -28,6 +28,9 @@ public struct CaptureOptions: Sendable {
     /// Bytes all connections together may hold waiting (frames in progress, alignment
     /// searches, undetected starts); over it, the connections holding most stop decoding.
     public var maximumBuffered = 96 << 20
+    /// The number of the capture's first TCP connection (`check --sequence` numbers a
+    /// capture's connections on from the one before it).
+    public var firstConnectionID = 1
 
     public init(keyLog: KeyLog = KeyLog(), ports: Set<UInt16> = [], maximumEpochs: Int = 64, maximumLostMessages: Int = 64) {
         self.keyLog = keyLog
@@ -57,9 +60,9 @@ public struct CaptureOptions: Sendable {
 public final class CaptureAssembler {
     typealias Side = ConnectionDecoder.Side
 
-    let file: String
+    private(set) var file: String
     let options: CaptureOptions
-    let emit: (TraceEvent) -> Void
+    private(set) var emit: (TraceEvent) -> Void
     private var streams: [Int: Stream] = [:]
     /// Whether a finished connection decrypted (summaries themselves go out as events: a
     /// capture of a million connections keeps none of them).
@@ -79,6 +82,16 @@ public final class CaptureAssembler {
         self.emit = emit
         context = options.decodingContext
     }
+
+    /// Goes on with the next file of the same packet stream (a ring buffer's files, `check
+    /// --sequence`): its frames are located in `file`, its events go to `emit`.
+    func retarget(file: String, emit: @escaping (TraceEvent) -> Void) {
+        self.file = file
+        self.emit = emit
+    }
+
+    /// Connections not yet finished (a capture that goes on in the next file holds them).
+    public var openConnections: Int { streams.count }
 
     final class Stream {
         let info: TCPConnectionInfo

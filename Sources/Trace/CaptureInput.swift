@@ -16,6 +16,23 @@ public struct CaptureSummary: Sendable {
     public var complete = true
 }
 
+/// A capture's TCP and BOLT #8 state as one file left it, for the next file of the same
+/// packet stream to continue (a ring buffer's files: `check --sequence`): a connection split
+/// across the files is one connection, its bytes reassembled and decrypted on.
+public final class CaptureContinuation {
+    let tracker: TCPTracker
+    let assembler: CaptureAssembler
+    var fragments: IPReassembler
+    var lastTime: Timestamp
+
+    init(tracker: TCPTracker, assembler: CaptureAssembler, fragments: IPReassembler, lastTime: Timestamp) {
+        self.tracker = tracker
+        self.assembler = assembler
+        self.fragments = fragments
+        self.lastTime = lastTime
+    }
+}
+
 /// Reads one capture: libpcap frames → link and IP layers → IP fragment reassembly → TCP
 /// reassembly → BOLT #8 decryption → message events, in frame order.
 public struct CaptureInput {
@@ -27,10 +44,13 @@ public struct CaptureInput {
         self.options = options
     }
 
-    /// Reads the capture at `path`, or from `source` when given (standard input).
+    /// Reads the capture at `path`, or from `source` when given (standard input). With
+    /// `continuing`, the capture goes on from an earlier file's state; with `keep`, its
+    /// connections stay open for the next file, which is handed the state.
     public func read(
         source: ByteSource? = nil, emit: @escaping (TraceEvent) -> Void, drained: () -> Void = {},
-        progress: (Int64) -> Void = { _ in }, stop: () -> Bool = { false }
+        progress: (Int64) -> Void = { _ in }, stop: () -> Bool = { false }, continuing: CaptureContinuation? = nil,
+        keep: ((CaptureContinuation) -> Void)? = nil
     ) throws(InputError) -> CaptureSummary {
         let reader: PcapReader
         do throws(CaptureError) {
@@ -43,11 +63,13 @@ public struct CaptureInput {
             throw .cannotOpen(path: path, reason: error.description)
         }
         var summary = CaptureSummary(file: path)
-        let assembler = CaptureAssembler(file: path, options: options, emit: emit)
-        let tracker = TCPTracker(ports: options.ports)
-        var fragments = IPReassembler()
+        let assembler = continuing?.assembler ?? CaptureAssembler(file: path, options: options, emit: emit)
+        assembler.retarget(file: path, emit: emit)
+        let tracker = continuing?.tracker ?? TCPTracker(ports: options.ports, firstID: options.firstConnectionID)
+        var fragments = continuing?.fragments ?? IPReassembler()
         var events: [TCPEvent] = []
-        var lastTime = Timestamp(seconds: 0)
+        var lastTime = continuing?.lastTime ?? Timestamp(seconds: 0)
+        let (finishedBefore, otherBefore) = (assembler.finishedCount, assembler.otherConnections)
         var reportedLinkType = false
         var flushCounter = 0
 
@@ -109,6 +131,15 @@ public struct CaptureInput {
                         .error, "capture.truncated", at: SourceLocation(file: path, frames: last > 0 ? [last] : []),
                         "capture ends after frame \(last): \(error.message)")))
         }
+        if let keep, reader.error == nil {
+            // The next file goes on: nothing ends here. The assembler lets go of this call's `emit`.
+            summary.lightningConnections = assembler.finishedCount - finishedBefore + assembler.openConnections
+            summary.otherConnections = assembler.otherConnections - otherBefore
+            assembler.retarget(file: path, emit: { _ in })
+            keep(CaptureContinuation(tracker: tracker, assembler: assembler, fragments: fragments, lastTime: lastTime))
+            drained()
+            return summary
+        }
         for lost in fragments.finish() {
             emit(.diagnostic(Diagnostic(.warning, "ip.fragments", at: SourceLocation(file: path, frames: lost.frames), lost.reason)))
         }
@@ -116,8 +147,9 @@ public struct CaptureInput {
         tracker.finish(frame: reader.nextFrameNumber - 1, time: lastTime, into: &events)
         for event in events { assembler.handle(event) }
         assembler.finish()
-        summary.lightningConnections = assembler.finishedCount
-        summary.otherConnections = assembler.otherConnections
+        summary.lightningConnections = assembler.finishedCount - finishedBefore
+        summary.otherConnections = assembler.otherConnections - otherBefore
+        assembler.retarget(file: path, emit: { _ in })
         drained()
         return summary
     }

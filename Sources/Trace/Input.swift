@@ -128,6 +128,12 @@ public struct InputSource: Sendable {
 
 /// Reads one input (a file, or `-` for standard input; gzip-compressed or not) and
 /// reports its events in input order.
+/// A log's parsers as one input left them, for the next input of the same trace to read on
+/// with (``InputReader/carriedLogParsers``).
+public struct LogParsers {
+    let demux: LogDemultiplexer
+}
+
 public struct InputReader {
     public let path: String
     public let format: InputFormat?
@@ -142,6 +148,19 @@ public struct InputReader {
 
     /// Names for a log's peers (`--alias NODE_ID=NAME`), used as their labels.
     public var aliases = Aliases()
+
+    /// The stream numbers an earlier input of the same trace gave a log's peers
+    /// (``LogSummary/streamNumbers``): a rotated log's peers keep theirs.
+    public var carriedStreams: [String: Int] = [:]
+
+    /// The log parsers of an earlier input of the same trace (`check --sequence`), to read a
+    /// rotated log on with what they hold; `keepLogParsers` is given this input's at its end.
+    public var carriedLogParsers: LogParsers?
+    public var keepLogParsers: ((LogParsers) -> Void)?
+    /// The same for a capture: the TCP and BOLT #8 state an earlier file of the same packet
+    /// stream left (a ring buffer's files), and where this file's goes.
+    public var carriedCapture: CaptureContinuation?
+    public var keepCapture: ((CaptureContinuation) -> Void)?
 
     public init(path: String, format: InputFormat? = nil, captureOptions: CaptureOptions = CaptureOptions(), zone: LocalZone? = nil) {
         self.path = path
@@ -212,7 +231,9 @@ public struct InputReader {
             try withoutActuallyEscaping(emit) { emit throws(InputError) in
                 // A plain file is reopened by libpcap; anything else continues after the peeked bytes.
                 let reopen = plainFile && !(source is GzipSource)
-                let summary = try capture.read(source: reopen ? nil : input, emit: emit, drained: drained, progress: report, stop: stop)
+                let summary = try capture.read(
+                    source: reopen ? nil : input, emit: emit, drained: drained, progress: report, stop: stop, continuing: carriedCapture,
+                    keep: keepCapture)
                 // Nothing to analyse is an error, not an empty success (a capture cut short
                 // has said so already).
                 if summary.lightningConnections == 0, summary.complete {
@@ -223,7 +244,11 @@ public struct InputReader {
         }
         let reference = modified ?? Int64(time(nil))
         try readLines(
-            input, demux: LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
+            input,
+            demux: carriedLogParsers.map {
+                var carried = $0.demux; carried.continuing(in: path); return carried
+            }
+                ?? LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
             emit: emit, drained: drained, progress: { report(position() ?? 0) }, found: found)
     }
 
@@ -240,7 +265,7 @@ public struct InputReader {
             guard let peer else { return "peer" }
             return aliases.isEmpty ? peer : aliases.name(forNode: peer) ?? peer
         }
-        var summary = LogSummaryBuilder(file: path)
+        var summary = LogSummaryBuilder(file: path, carried: carriedStreams)
         func deliver(_ events: [SourcedEvent]) {
             for sourced in events {
                 if sourced.source >= summary.summary.sources.count {
@@ -297,7 +322,14 @@ public struct InputReader {
             if line.number & 4095 == 0 { progress() }
             deliver(demux.parse(line))
         }
-        deliver(demux.finish())
+        // A trace read on in the next input keeps its parsers' state: only what they hold
+        // back is delivered (as while a pipe waits), not the end of input.
+        if let keep = keepLogParsers {
+            deliver(demux.flush())
+            keep(LogParsers(demux: demux))
+        } else {
+            deliver(demux.finish())
+        }
         summary.finish(demux)
         emit(.streams(summary.summary))
         drained()

@@ -73,6 +73,21 @@ public struct LogSummary: Sendable {
     }
 }
 
+extension LogSummary {
+    /// The key a peer's stream number is carried by from one input to the next.
+    static func streamKey(node: String, peer: String?) -> String { "\(node)|\(peer ?? "")" }
+
+    /// The stream number of each node's peer in this input, to carry into the next input of
+    /// the same trace (`check --sequence`).
+    public var streamNumbers: [String: Int] {
+        var out: [String: Int] = [:]
+        for stream in streams where stream.source < sources.count {
+            out[Self.streamKey(node: sources[stream.source].node, peer: stream.peer)] = stream.id
+        }
+        return out
+    }
+}
+
 /// Accumulates a ``LogSummary`` as message events pass.
 struct LogSummaryBuilder {
     var summary: LogSummary
@@ -84,8 +99,15 @@ struct LogSummaryBuilder {
     private var peerRecency = RecencyBound<String>(limit: peerLimit)
     static let peerLimit = 20_000
 
-    init(file: String) {
+    /// Stream numbers an earlier input of the same trace gave its peers (``LogSummary/streamNumbers``):
+    /// a peer seen there keeps its number, a new one is numbered after them.
+    private let carried: [String: Int]
+    private let carriedMaximum: Int
+
+    init(file: String, carried: [String: Int] = [:]) {
         summary = LogSummary(file: file)
+        self.carried = carried
+        carriedMaximum = carried.values.max() ?? 0
     }
 
     mutating func addSource(_ info: LogSourceInfo) {
@@ -99,8 +121,14 @@ struct LogSummaryBuilder {
         defer { for dropped in peerRecency.use(key) { streamIDs[dropped] = nil } }
         if let id = streamIDs[key] { return id }
         summary.connections += 1
-        streamIDs[key] = summary.connections
-        return summary.connections
+        var id = carriedMaximum + summary.connections
+        if !carried.isEmpty, source < summary.sources.count,
+            let earlier = carried[LogSummary.streamKey(node: summary.sources[source].node, peer: peer)]
+        {
+            id = earlier
+        }
+        streamIDs[key] = id
+        return id
     }
 
     mutating func add(_ event: MessageEvent, source: Int, line: Int) {

@@ -125,6 +125,12 @@ struct CheckCommand: ParsableCommand {
             "How far apart the two messages of a hazard may be: a number of messages, or a time (500ms, 2s).", valueName: "window"))
     var window = HazardWindow()
 
+    @Flag(
+        help:
+            "The inputs are one trace recorded in turn, in the order given (a rotated log, captures taken one after another): each channel's and connection's state carries from one to the next, and they are reported as one input. Without it each input is checked on its own."
+    )
+    var sequence = false
+
     @OptionGroup var jobs: JobsOptions
 
     /// `--severity RULE=LEVEL` pairs.
@@ -177,6 +183,7 @@ struct CheckCommand: ParsableCommand {
         session.hazards = hazards ?? .automatic
         session.window = window
         session.jobs = jobs.count
+        session.sequence = sequence
         let report = writer(rules: selected)
         session.progress = report.allowsProgress
         let outcome = session.run(writer: report)
