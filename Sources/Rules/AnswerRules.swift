@@ -6,7 +6,7 @@ import Wire
 enum AnswerRules {
     static let all: [Rule] = [
         commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact, dataLoss,
-        shutdownReply, funderFirst, spliceAckThenSession, reestablishEach,
+        shutdownReply, funderFirst, spliceAckThenSession, reestablishEach, spliceSignaturesRetransmit,
     ]
 
     static let announcementSection = "BOLT #7 §\"The announcement_signatures Message\" Requirements"
@@ -236,5 +236,27 @@ enum AnswerRules {
         // The receiver's own channel_reestablish may precede the trace.
         guard c.connection.startSeen else { return c.notEvaluated(ConnectionRules.startUnseen(c)) }
         c.awaitAnswer(Answer([.channelReestablish], what: "channel_reestablish", anyMessageCounts: true))
+    }
+
+    static let spliceSignaturesRetransmit = Rule(
+        RuleInfo(
+            "re-splice-retransmit", "tx_signatures of a splice again after next_funding",
+            section: "BOLT #2 §\"Channel Splicing\" §\"The tx_signatures Message\" Requirements; \(ReestablishRules.section)",
+            severity: .error,
+            spec:
+                "On reconnection: If `next_funding` matches the splice transaction: MUST retransmit `tx_signatures`. (§\"Message Retransmission\": if it has already received `tx_signatures` for that funding transaction: MUST send its `tx_signatures` for that funding transaction.)",
+            explanation:
+                "When the peer's `channel_reestablish` names, in `next_funding`, the splice whose `tx_signatures` the node sent before the reconnection or received from the peer, the node sends its `tx_signatures` for it (again). Judged when it comes (an `error`, `warning` or `tx_abort` excuses it), or when the connection ends after the node sent other messages without it. The `commitment_signed` that `next_funding` may ask for first is `re-next-funding-react`'s.",
+            example:
+                "← tx_signatures (splice), (reconnection) ← channel_reestablish next_funding=<the splice>, → channel_reestablish, → ping, (FIN) — no tx_signatures"
+        ),
+        on: [.channelReestablish]
+    ) { c in
+        guard let ch = c.channel, let named = c.typed.nextFundingRecord?.nextFundingTxid else { return }
+        guard let session = ch.itx, session.kind != .open, !session.aborted, session.txid == named else { return }
+        // A differing next_funding of the receiver's own fails the channel instead.
+        if let own = ch.reestablish[c.peer]?.nextFundingTxid, own != named { return }
+        guard session.signaturesSent[c.peer] || session.signaturesSent[c.sender] else { return }
+        c.awaitAnswer(Answer([.txSignatures], what: "tx_signatures", anyMessageCounts: true, excusedBy: [.txAbort]))
     }
 }

@@ -188,11 +188,6 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "v2-needs-dualfund", area: "v2 establishment",
             status: .judgedBy(rule: "conn-feature-gated", note: "which also covers `accept_channel2` and the interactive-transaction messages")),
         CatalogEntry(
-            id: "re-splice-retransmit", area: "reestablish",
-            status: .judgedBy(
-                rule: "re-next-funding-react",
-                note: "the splicing section restates, for a splice, the retransmission of `commitment_signed` that `next_funding` asks for")),
-        CatalogEntry(
             id: "v1-reopen", area: "v1 establishment",
             status: .judgedBy(
                 rule: "v1-sequence",

@@ -372,6 +372,24 @@ extension ChannelModel {
             }
             // The `commitment_signed` bit: whether the peer's signing for that transaction
             // arrived before the reconnection (clear: it is not sent again).
+            // No `next_funding` while the peer's `tx_signatures` for the transaction went out:
+            // the sender received them, so the peer's signing arrived too.
+            if fields.hasNextFunding == false, let session = itx, session.constructed, session.signaturesSent[peer] {
+                itx?.commitmentSignedSent[peer] = true
+            }
+            // One node names the transaction without asking for the other's signing (so the
+            // other had signed), the other names none (so it received the first's signing
+            // and `tx_signatures`): both went out before the reconnection, whatever the trace
+            // shows of them.
+            if let other = reestablish[peer],
+                let naming = fields.hasNextFunding == true && other.hasNextFunding == false
+                    ? (side, fields) : fields.hasNextFunding == false && other.hasNextFunding == true ? (peer, other) : nil,
+                let flags = naming.1.nextFundingFlags, flags & 1 == 0, let session = itx, session.constructed,
+                session.txid == naming.1.nextFundingTxid || !session.whole
+            {
+                itx?.commitmentSignedSent[naming.0] = true
+                itx?.signaturesSent[naming.0] = true
+            }
             if let named = fields.nextFundingTxid, let session = itx, let flags = fields.nextFundingFlags {
                 if !session.whole {
                     itx?.commitmentSignedSent[peer] = flags & 1 == 0

@@ -618,6 +618,9 @@ enum InteractiveTxRules {
         // Fields read through the model: this runs on every channel message.
         guard c.channel?.itx?.aborted == false, c.channel?.itx?.constructed == true else { return }
         guard c.channel?.itx?.signaturesSent[c.peer] == true, c.channel?.itx?.signaturesSent[c.sender] == false else { return }
+        // A transaction the trace knows only from a `next_funding`: whether the sender signed
+        // it before the trace began is not known.
+        guard c.channel?.itx?.whole == true else { return c.notEvaluated("the transaction's signing began before the trace") }
         c.violation(
             "`\(c.name)` before the sender's own `tx_signatures`, which the peer's `tx_signatures` asked for (\(c.channel?.itx?.kind.rawValue ?? ""))"
         )
