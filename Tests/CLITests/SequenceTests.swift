@@ -87,6 +87,28 @@ import Testing
         }
     }
 
+    /// Valid lives with a reconnection, their retransmissions in the second of two traces:
+    /// cut anywhere, `--sequence` reports nothing, and the retransmission rules are
+    /// evaluated across the cut.
+    @Test(arguments: [
+        "lost-commitment-signed", "lost-revoke-and-ack", "lost-revocation-and-signing", "splice-signing-retransmitted",
+        "splice-signatures-resent", "announcement-retransmitted",
+    ])
+    func aValidLifeInTwoTracesReportsNothing(_ life: String) throws {
+        let trace = try Synthesized(Fixtures.url("rules/valid/\(life).scenario"))
+        defer { trace.remove() }
+        let first = trace.directory.appendingPathComponent("a.pcap").path
+        let second = trace.directory.appendingPathComponent("b.pcap").path
+        let frames = try Self.frameCount(trace.capture)
+        for cut in stride(from: 1, to: frames - 2, by: 3) {
+            try Self.split(pcap: trace.capture, after: cut, into: first, second)
+            let result = try LNTraceBinary.run(["check", "--sequence", "--format", "jsonl", "--keylog", trace.keys, first, second])
+            let records = try JSONValue.lines(result.stdout)
+            #expect(result.status == 0, "\(life) cut after frame \(cut): \(result.stderr)")
+            #expect(!records.contains { $0["kind"]?.string == "finding" }, "\(life) cut after frame \(cut)")
+        }
+    }
+
     /// The sequence is reported as one input, named by its files.
     @Test func theSequenceIsOneInput() throws {
         let trace = try Synthesized(Fixtures.url("rules/re-nc-mismatch.scenario"))
