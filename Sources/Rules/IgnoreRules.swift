@@ -115,7 +115,16 @@ enum IgnoreRules {
         c.awaitAnswer(.ignored("a `commitment_signed` of another funding transaction", tolerating: ["commit-funding-txid"]))
     }
 
-    static let spliceEndsQuiescence = Rule(
+    /// A rule that watches the first update after quiescence ended `how`.
+    static func firstUpdate(after how: ChannelModel.QuiescenceEnd, _ info: RuleInfo, what: String) -> Rule {
+        Rule(info, on: updateMessages) { c in
+            guard let ch = c.channel, ch.quiescenceEnded == how else { return }
+            c.awaitAnswer(.ignored(what))
+        }
+    }
+
+    static let spliceEndsQuiescence = firstUpdate(
+        after: .splice,
         RuleInfo(
             "spl-quiescence-end", "the channel is live again after a splice's tx_signatures",
             section: "BOLT #2 §\"Channel Splicing\" §\"The tx_signatures Message\" Requirements",
@@ -125,13 +134,10 @@ enum IgnoreRules {
                 "Once both nodes exchanged a splice's `tx_signatures`, updates are legal again: the first update after them is taken, not refused. "
                 + howJudged,
             example: "→ tx_signatures, ← tx_signatures (splice), → update_add_htlc, ← error"),
-        on: updateMessages
-    ) { c in
-        guard let ch = c.channel, ch.quiescenceEnded == .splice else { return }
-        c.awaitAnswer(.ignored("the first update after the splice"))
-    }
+        what: "the first update after the splice")
 
-    static let disconnectionEndsQuiescence = Rule(
+    static let disconnectionEndsQuiescence = firstUpdate(
+        after: .disconnection,
         RuleInfo(
             "stfu-disconnect-ends", "the channel is live again after a reconnection", section: QuiescenceRules.section,
             severity: .error,
@@ -140,9 +146,5 @@ enum IgnoreRules {
                 "A channel that was quiescent when its connection ended starts the next connection live: the first update on it is taken, not refused. "
                 + howJudged,
             example: "→ stfu, ← stfu, (reconnection), → channel_reestablish, ← channel_reestablish, → update_add_htlc, ← error"),
-        on: updateMessages
-    ) { c in
-        guard let ch = c.channel, ch.quiescenceEnded == .disconnection else { return }
-        c.awaitAnswer(.ignored("the first update after the reconnection"))
-    }
+        what: "the first update after the reconnection")
 }
