@@ -6,7 +6,7 @@ import Wire
 enum AnswerRules {
     static let all: [Rule] = [
         commitAck, closingCompleteReply, shortIDQueryReply, announcementReply, announcementReconnect, fundingLockedReact, dataLoss,
-        shutdownReply, funderFirst, spliceAckThenSession, reestablishEach, spliceSignaturesRetransmit,
+        shutdownReply, funderFirst, spliceAckThenSession, reestablishEach, spliceSignaturesRetransmit, unknownChain,
     ]
 
     static let announcementSection = "BOLT #7 §\"The announcement_signatures Message\" Requirements"
@@ -258,5 +258,21 @@ enum AnswerRules {
         if let own = ch.reestablish[c.peer]?.nextFundingTxid, own != named { return }
         guard session.signaturesSent[c.peer] || session.signaturesSent[c.sender] else { return }
         c.awaitAnswer(Answer([.txSignatures], what: "tx_signatures", anyMessageCounts: true, excusedBy: [.txAbort]))
+    }
+
+    static let unknownChain = Rule(
+        RuleInfo(
+            "v1-chain", "an opening on a chain the receiver does not list is failed", section: EstablishmentRules.openSection,
+            severity: .error,
+            spec:
+                "The receiving node MUST fail the channel if: the `chain_hash` value is set to a hash of a chain that is unknown to the receiver. (BOLT #1: the sending node SHOULD set `networks` to all chains it will gossip or open channels for.)",
+            explanation:
+                "A node whose `init` lists its chains in `networks` answers an `open_channel` or `open_channel2` on another chain with an `error` (or `warning`): it does not know that chain, or it did not list a chain it opens channels for. Judged when the answer comes, or when the connection ends after the receiver sent other messages on the channel (its `accept_channel`) without it. The opener's side is `conn-networks`.",
+            example: "← init networks=<mainnet>, → open_channel chain_hash=<regtest>, ← accept_channel, (FIN)"),
+        on: [.openChannel, .openChannel2]
+    ) { c in
+        guard let listed = c.connection.networks[c.direction.reversed], !listed.isEmpty, let chain = c.typed.chainHash else { return }
+        guard !listed.contains(chain) else { return }
+        c.awaitAnswer(Answer([.error, .warning], what: "error"))
     }
 }

@@ -77,17 +77,12 @@ public struct CatalogEntry: Sendable, Equatable {
                 reason:
                     "no message of BOLT #1, #2 or #7 has a truncated-integer amount: they are in onion payloads (BOLT #4), which need private keys")),
         CatalogEntry(
-            id: "conn-feat-unknown-even", area: "connection",
-            status: .notCheckable(reason: "which feature bits the receiver knows is a property of its implementation and version, not of the trace")),
-        CatalogEntry(
             id: "conn-ping-no-fail", area: "connection",
             status: .notCheckable(
                 reason: "a ping \"timeout\" is the node's own policy; the trace cannot tell a failed channel from one failed for another reason")),
         CatalogEntry(
             id: "conn-single-connection", area: "connection",
             status: .notCheckable(reason: "needs every connection of the two nodes, across networks and captures")),
-        CatalogEntry(
-            id: "v1-chain", area: "v1 establishment", status: .notCheckable(reason: "which chains the receiver knows is node configuration")),
         CatalogEntry(
             id: "ready-min-depth", area: "v1 establishment",
             status: .notCheckable(reason: "needs the funding transaction's confirmations (chain data)")),

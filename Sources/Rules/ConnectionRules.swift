@@ -13,7 +13,8 @@ enum ConnectionRules {
     static let all: [Rule] = [
         initFirst, waitInit, initOnce, featureBothBits, featureDependencies, unknownEvenMessage,
         pongLength, pingLargeIgnored, pongUnsolicited, pingZeros, errorFailsChannel, unknownChannel,
-        featureUndefined, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, evenExtension, errorReceiverFails,
+        featureUndefined, unknownEvenFeature, featureContext, featureGlobal, featureMinimal, remoteAddress, featureGated, evenExtension,
+        errorReceiverFails,
         peerStorageBlob, errorTemporaryID, networks, peerStorageRetrieval, keyRotation, errorTransactionHex, handshakeVersion, errorUnknownChannel,
     ]
 
@@ -329,6 +330,26 @@ enum ConnectionRules {
         guard c.needBytes(\.features) != nil else { return }
         let undefined = initBits(c).filter { definedFeatures[$0 & ~1] == nil }
         if !undefined.isEmpty { c.violation("undefined feature \(bitList(undefined)) set") }
+    }
+
+    static let unknownEvenFeature = Rule(
+        RuleInfo(
+            "conn-feat-unknown-even", "an unknown even feature closes the connection",
+            section: "BOLT #1 §\"The init Message\" Requirements",
+            severity: .warning,
+            spec: "The receiving node: … upon receiving unknown _even_ feature bits that are non-zero: MUST close the connection.",
+            explanation:
+                "An even feature bit is one the peer requires: a node that does not know it closes the connection instead of going on. Which bits a node knows is its implementation's; lntrace takes BOLT #9's table as what a node following this specification knows, so a node that implements a later feature is reported wrongly: a warning. Judged at the receiver's first message after its own `init`.",
+            example: "→ init features with bit 200, ← init, ← ping"),
+        on: everyMessage.subtracting([.initMessage])
+    ) { c in
+        let peer = c.direction.reversed
+        guard c.connection.lastWasInit[c.direction], c.connection.initSeen[peer] else { return }
+        let unknown = ConnectionModel.bits(c.connection.features[peer] ?? []).filter { $0 & 1 == 0 && definedFeatures[$0] == nil }
+        if !unknown.isEmpty {
+            c.violation(
+                "`\(c.name)` after the peer's `init` requires \(bitList(unknown)), which BOLT #9 does not define: the connection should have closed")
+        }
     }
 
     static let featureContext = Rule(
