@@ -2,7 +2,8 @@
 """Writes the seed corpus of every fuzz target from Fixtures/ (and the lntrace binary).
 
 Usage: Scripts/fuzz/seeds.py LNTRACE OUT_DIR   (run from the repository root)
-OUT_DIR/TARGET/ gets one file per seed: the bundled captures, logs, hex dumps, key logs,
+OUT_DIR/TARGET/ gets one file per seed: the bundled captures, logs, hex dumps, key logs
+(for `sequence` each behind a byte saying where to cut it in two),
 scenarios and profiles as they are, and for `wire` and `rules` the messages of the bundled
 captures in those targets' formats (a message's bytes; records of flags, length, message).
 """
@@ -31,6 +32,11 @@ def main():
     for path in logs + sorted(fixtures.glob('hex/*.hex')):
         if small(path):
             put(out, 'logs', path.read_bytes())
+    # Two inputs of one trace (`sequence`): a byte saying where to cut, then a capture or a log.
+    for path in captures + logs:
+        if small(path):
+            for ratio in (0x40, 0x80, 0xc0):
+                put(out, 'sequence', bytes([ratio]) + path.read_bytes())
     for path in sorted(fixtures.glob('captures/**/*.keys')) + sorted(fixtures.glob('captures/**/keys*.log')):
         put(out, 'keylog', path.read_bytes())
     # Bitcoin transactions (prevtx of tx_add_input): the signed ones of the BOLT #3 vectors.

@@ -31,6 +31,7 @@ public enum Harness {
         "profile": { profile($0) },
         "rules": { rules($0) },
         "transaction": { transaction($0) },
+        "sequence": { sequence($0) },
     ]
 
     /// The key logs of the bundled captures, so that mutated captures still decrypt in part.
@@ -68,17 +69,36 @@ public enum Harness {
         check(bytes, format: formats[bytes.count % formats.count], keys: KeyLog())
     }
 
+    /// Two inputs read as one trace (`check --sequence`): the bytes after the first cut where
+    /// the first byte says, a capture's second part given the first part's global header, so
+    /// that the second file goes on with the first's TCP, BOLT #8 or log parser state.
+    public static func sequence(_ bytes: [UInt8]) {
+        guard let ratio = bytes.first else { return }
+        let body = Array(bytes.dropFirst())
+        let cut = Int(ratio) * body.count / 256
+        let first = Array(body[..<cut])
+        var second = Array(body[cut...])
+        if first.count >= 24, FormatDetector.isCaptureMagic(first) { second = Array(first[..<24]) + second }
+        check([first, second], format: nil, keys: bytes.count % 2 == 0 ? fixtureKeys : KeyLog(), sequence: true)
+    }
+
     /// Reads `bytes` as an input and runs it through `check`'s pipeline: the rules, hazards
     /// under lnd's profile, and a JSON Lines report with every message.
     static func check(_ bytes: [UInt8], format: InputFormat?, keys: KeyLog) {
+        check([bytes], format: format, keys: keys, sequence: false)
+    }
+
+    static func check(_ inputs: [[UInt8]], format: InputFormat?, keys: KeyLog, sequence: Bool) {
         var options = CaptureOptions(keyLog: keys)
         options.maximumEpochs = 4
         // The search limits themselves are exercised, at a size that keeps a run short.
         options.trialBudget = 1 << 18
         options.trialsPerByte = 1
         options.maximumBuffered = 16 << 20
-        var session = CheckSession(inputs: [.bytes(name: "fuzz", bytes, modified: 1_700_000_000)], captureOptions: options)
+        var session = CheckSession(
+            inputs: inputs.enumerated().map { .bytes(name: "fuzz-\($0.offset)", $0.element, modified: 1_700_000_000) }, captureOptions: options)
         session.format = format
+        session.sequence = sequence
         session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
         var report = ReportOptions(toolVersion: "fuzz")
         report.messages = true
