@@ -124,3 +124,32 @@ import Testing
         #expect(records.last?["inputs"]?.int64 == 2)
     }
 }
+
+/// Real log excerpts from issue threads (Fixtures/logs/real), each cut in two at three places:
+/// read as one trace, the two parts give the findings of the whole.
+@Suite struct RealSequenceTests {
+    static let excerpts: [String] = {
+        guard let walker = FileManager.default.enumerator(atPath: "Fixtures/logs/real") else { return [] }
+        return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".log") }.map { "Fixtures/logs/real/" + $0 }.sorted()
+    }()
+
+    @Test func theExcerptsAreFound() { #expect(Self.excerpts.count >= 100) }
+
+    @Test(arguments: RealSequenceTests.excerpts)
+    func aRealLogCutInTwoIsCheckedAsTheWhole(_ path: String) throws {
+        let whole = try SequenceTests.findings([path])
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 4 else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-sequence-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = directory.appendingPathComponent("a.log").path
+        let second = directory.appendingPathComponent("b.log").path
+        for cut in Set([lines.count / 4, lines.count / 2, 3 * lines.count / 4]) where cut > 0 {
+            try (lines[..<cut].joined(separator: "\n") + "\n").write(toFile: first, atomically: true, encoding: .utf8)
+            try lines[cut...].joined(separator: "\n").write(toFile: second, atomically: true, encoding: .utf8)
+            // A part without a message of its own is an input error, but adds no finding.
+            #expect(try SequenceTests.findings(["--sequence", first, second]) == whole, "\(path) cut after line \(cut)")
+        }
+    }
+}
