@@ -90,8 +90,8 @@ public final class CaptureAssembler {
         self.emit = emit
     }
 
-    /// Connections not yet finished (a capture that goes on in the next file holds them).
-    public var openConnections: Int { streams.count }
+    /// Lightning connections not yet finished (a capture that goes on in the next file holds them).
+    public var openConnections: Int { streams.values.filter { $0.decoder.phase == .lightning }.count }
 
     final class Stream {
         let info: TCPConnectionInfo
