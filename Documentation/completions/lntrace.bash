@@ -173,13 +173,13 @@ _lntrace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|dump|stats|rules|explain|profiles|synth|help)
+    check|dump|stats|rules|explain|profiles|diagram|synth|help)
         # Offer subcommand argument completions
         "_lntrace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check dump stats rules explain profiles synth help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check dump stats rules explain profiles diagram synth help' -- "${cur}"))
         ;;
     esac
 }
@@ -434,6 +434,50 @@ _lntrace_profiles() {
     repeating_options=()
     non_repeating_options=()
     __lntrace_offer_flags_options 1
+}
+
+_lntrace_diagram() {
+    repeating_flags=()
+    non_repeating_flags=(--require-keys --version -h --help)
+    repeating_options=(--keylog --key --port --alias)
+    non_repeating_options=(--input-format --tz --format --channel --around --hazards)
+    __lntrace_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--input-format')
+        __lntrace_add_completions -W 'hex'$'\n''pcap'$'\n''lnd'$'\n''cln'$'\n''eclair'$'\n''ldk'
+        return
+        ;;
+    '--keylog')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--tz')
+        return
+        ;;
+    '--alias')
+        return
+        ;;
+    '--format')
+        __lntrace_add_completions -W 'mermaid'
+        return
+        ;;
+    '--channel')
+        return
+        ;;
+    '--around')
+        return
+        ;;
+    '--hazards')
+        return
+        ;;
+    esac
 }
 
 _lntrace_synth() {

@@ -56,6 +56,7 @@ _lntrace() {
             'rules:List the rules lntrace checks, with severity and BOLT section.'
             'explain:Explain a rule (what it checks, the spec text it enforces, an example) or a hazard kind.'
             'profiles:List the dispatch profiles for `check --hazards`, or print one (a starting point for your own).'
+            'diagram:Draw a channel'\''s messages as a ladder (sequence) diagram, around its findings and hazards.'
             'synth:Make a real capture (and its key log) from a scenario file.'
             'help:Show subcommand help information.'
         )
@@ -63,7 +64,7 @@ _lntrace() {
         ;;
     arg)
         case "${words[1]}" in
-        check|dump|stats|rules|explain|profiles|synth|help)
+        check|dump|stats|rules|explain|profiles|diagram|synth|help)
             "_lntrace_${words[1]}" && ret=0
             ;;
         esac
@@ -217,6 +218,31 @@ _lntrace_profiles() {
     local -i ret=1
     local -ar arg_specs=(
         ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_lntrace_diagram() {
+    local -i ret=1
+    local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
+    local -ar ___format=('mermaid')
+    local -ar arg_specs=(
+        '*:input:'
+        '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
+        '*--keylog[A BOLT #8 key log (repeatable)\: lines of '\''<32-hex length-MAC> <64-hex key>'\'' (lightning-dissector, eclair, ptarmigan) or '\''<66-hex act-one ephemeral key> <64-hex final chaining key>'\''.]:file:'
+        '*--key[One key-log line given directly (repeatable).]:line:'
+        '*--port[Only follow TCP connections on this port (repeatable); without it every port is searched for Lightning handshakes.]:port:'
+        '--tz[The zone of log times that state none (lnd, eclair, journald'\''s short format)\: Europe/Zurich, CET, +01\:00; default UTC. A zone a line states wins.]:zone:'
+        '--require-keys[A capture connection without a key is an error even when others decrypt (by default it is then a warning).]'
+        '*--alias[Name a node in reports (repeatable)\: an address (10.0.0.1=alice), an endpoint (127.0.0.1\:9735=bob) or a log'\''s peer node id or its first 8+ hex digits (03864ef0=carol).]:key=name:'
+        '--format[The diagram'\''s format\: mermaid (Mermaid sequenceDiagram text).]:format:{__lntrace_complete "${___format[@]}"}'
+        '--channel[The channel to draw\: a channel_id or temporary_channel_id prefix, or a log'\''s channel label.]:id:'
+        '--around[How many of the channel'\''s messages before and after each finding or hazard are drawn.]:n:'
+        '--hazards[Find reorder hazards under a dispatch profile (as for check); none to turn off.]:profile:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

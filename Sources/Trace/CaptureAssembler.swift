@@ -90,8 +90,9 @@ public final class CaptureAssembler {
         self.emit = emit
     }
 
-    /// Lightning connections not yet finished (a capture that goes on in the next file holds them).
-    public var openConnections: Int { streams.values.filter { $0.decoder.phase == .lightning }.count }
+    /// Connections not yet finished that are, or may yet prove, Lightning (a capture that goes
+    /// on in the next file holds them: one cut after its SYN is still being recognised).
+    public var openConnections: Int { streams.values.filter { $0.decoder.phase != .other }.count }
 
     final class Stream {
         let info: TCPConnectionInfo

@@ -16,7 +16,8 @@ struct LNTrace: ParsableCommand {
             """,
         version: lntraceVersion,
         subcommands: [
-            CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, SynthCommand.self,
+            CheckCommand.self, Dump.self, StatsCommand.self, RulesCommand.self, ExplainCommand.self, ProfilesCommand.self, DiagramCommand.self,
+            SynthCommand.self,
         ]
     )
 

@@ -1,0 +1,90 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `lntrace diagram` (issue 16, "Ladder diagrams"): Mermaid `sequenceDiagram` text of one
+/// channel around its findings and hazards.
+@Suite struct DiagramTests {
+    /// The part of Mermaid's `sequenceDiagram` grammar the command writes: the header,
+    /// `participant ID as LABEL`, `ID->>ID: TEXT`, `Note over ID[,ID]: TEXT`. Labels and texts
+    /// hold no `;` (a statement end), no `%%` (a comment), and `#` only in an entity code.
+    static let statements = [
+        #"^sequenceDiagram$"#,
+        #"^    participant N[0-9]+ as [^;\n]+$"#,
+        #"^    N[0-9]+->>N[0-9]+: [^;\n]+$"#,
+        #"^    Note over N[0-9]+(,N[0-9]+)?: [^;\n]+$"#,
+    ].map { try! NSRegularExpression(pattern: $0) }
+
+    static func parse(_ text: String) -> (participants: Set<String>, arrows: Int, notes: [String], errors: [String]) {
+        var participants = Set<String>()
+        var arrows = 0
+        var notes: [String] = []
+        var errors: [String] = []
+        let lines = text.split(separator: "\n").map(String.init)
+        if lines.first != "sequenceDiagram" { errors.append("no sequenceDiagram header") }
+        for line in lines {
+            let range = NSRange(line.startIndex..., in: line)
+            guard statements.contains(where: { $0.firstMatch(in: line, range: range) != nil }) else {
+                errors.append("not in the grammar: \(line)")
+                continue
+            }
+            // `#` only as an entity code (`#59;`), `%%` never.
+            let withoutEntities = line.replacingOccurrences(of: #"#[0-9]+;"#, with: "", options: .regularExpression)
+            if withoutEntities.contains("#") || line.contains("%%") { errors.append("unescaped # or %%: \(line)") }
+            if line.hasPrefix("    participant ") { participants.insert(String(line.split(separator: " ")[1])) }
+            if line.contains("->>") {
+                arrows += 1
+                let ends = line.trimmingCharacters(in: .whitespaces).split(separator: ":")[0].components(separatedBy: "->>")
+                for end in ends where !participants.contains(end) { errors.append("undeclared participant \(end): \(line)") }
+            }
+            if line.hasPrefix("    Note over ") { notes.append(line) }
+        }
+        return (participants, arrows, notes, errors)
+    }
+
+    /// Every finding of a capture is marked on the channel drawn, in valid Mermaid.
+    @Test func aCapturesFindingsAreMarked() throws {
+        let capture = "Fixtures/captures/synth/out-of-order.pcap"
+        let keys = "Fixtures/captures/synth/out-of-order.keys"
+        let result = try LNTraceBinary.run(["diagram", "--keylog", keys, capture])
+        #expect(result.status == 0, "\(result.stderr)")
+        let parsed = Self.parse(result.stdout)
+        #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        #expect(parsed.participants.count == 2 && parsed.arrows > 5)
+        let check = try LNTraceBinary.run(["check", "--format", "jsonl", "--keylog", keys, capture])
+        let rules = try JSONValue.lines(check.stdout).filter { $0["kind"]?.string == "finding" }.compactMap { $0["rule"]?.string }
+        #expect(!rules.isEmpty)
+        for rule in rules { #expect(parsed.notes.contains { $0.contains(rule) }, "\(rule) not marked") }
+    }
+
+    /// The lnd#8393 race in bob's lnd log: the hazard marked at the `shutdown` that may
+    /// overtake the HTLC, with `--around` messages either side and the rest counted.
+    @Test func theLnd8393HazardIsDrawn() throws {
+        let result = try LNTraceBinary.run(["diagram", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let parsed = Self.parse(result.stdout)
+        #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        #expect(parsed.notes.contains { $0.contains("hazard") && $0.contains("shutdown") })
+        #expect(parsed.notes.contains { $0.contains("messages left out") })
+        // Three before the mark, the marked message, three after.
+        #expect(parsed.arrows == 7)
+    }
+
+    /// A channel the inputs do not hold is an error, not an empty diagram.
+    @Test func anUnknownChannelIsAnError() throws {
+        let result = try LNTraceBinary.run([
+            "diagram", "--channel", "ffff", "--keylog", "Fixtures/captures/synth/out-of-order.keys", "Fixtures/captures/synth/out-of-order.pcap",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no message of channel ffff"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    /// The README's diagram is what the command it names draws.
+    @Test func theReadmeDiagramIsCurrent() throws {
+        let readme = try String(contentsOf: Fixtures.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let block = try #require(readme.components(separatedBy: "```mermaid\n").dropFirst().first?.components(separatedBy: "```\n").first)
+        let result = try LNTraceBinary.run(["diagram", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
+        #expect(result.stdout == block)
+    }
+}
