@@ -465,7 +465,7 @@ _lntrace_diagram() {
         return
         ;;
     '--format')
-        __lntrace_add_completions -W 'mermaid'
+        __lntrace_add_completions -W 'mermaid'$'\n''svg'
         return
         ;;
     '--channel')

@@ -229,7 +229,7 @@ _lntrace_profiles() {
 _lntrace_diagram() {
     local -i ret=1
     local -ar ___input_format=('hex' 'pcap' 'lnd' 'cln' 'eclair' 'ldk')
-    local -ar ___format=('mermaid')
+    local -ar ___format=('mermaid' 'svg')
     local -ar arg_specs=(
         '*:input:'
         '--input-format[The input format (hex|pcap|lnd|cln|eclair|ldk); when omitted, a capture is recognised by its first bytes and a log'\''s format line by line, inside journald, docker, Kubernetes, CI and other wrappers.]:format:{__lntrace_complete "${___input_format[@]}"}'
@@ -239,7 +239,7 @@ _lntrace_diagram() {
         '--tz[The zone of log times that state none (lnd, eclair, journald'\''s short format)\: Europe/Zurich, CET, +01\:00; default UTC. A zone a line states wins.]:zone:'
         '--require-keys[A capture connection without a key is an error even when others decrypt (by default it is then a warning).]'
         '*--alias[Name a node in reports (repeatable)\: an address (10.0.0.1=alice), an endpoint (127.0.0.1\:9735=bob) or a log'\''s peer node id or its first 8+ hex digits (03864ef0=carol).]:key=name:'
-        '--format[The diagram'\''s format\: mermaid (Mermaid sequenceDiagram text).]:format:{__lntrace_complete "${___format[@]}"}'
+        '--format[The diagram'\''s format\: mermaid (Mermaid sequenceDiagram text) or svg (a self-contained SVG image).]:format:{__lntrace_complete "${___format[@]}"}'
         '--channel[The channel to draw\: a channel_id or temporary_channel_id prefix, or a log'\''s channel label.]:id:'
         '--around[How many of the channel'\''s messages before and after each finding or hazard are drawn.]:n:'
         '--hazards[Find reorder hazards under a dispatch profile (as for check); none to turn off.]:profile:'

@@ -73,7 +73,7 @@ public struct LadderDiagram: Sendable {
         for row in rows {
             switch row {
             case let .gap(count):
-                out.append("    Note over \(everyone.prefix(2).joined(separator: ",")): \(count) message\(count == 1 ? "" : "s") left out")
+                out.append("    Note over \(everyone.prefix(2).joined(separator: ",")): \(Self.leftOut(count))")
             case let .note(mark):
                 out.append("    Note over \(everyone.prefix(2).joined(separator: ",")): \(Self.escape(mark.text))")
             case let .message(event):
@@ -109,6 +109,119 @@ public struct LadderDiagram: Sendable {
             case "#": out += "#35;"
             case "%": out += "#37;"
             case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    // MARK: SVG
+
+    /// A self-contained SVG: the nodes' lifelines side by side, time running down, each
+    /// message an arrow from its sender with its label above it, marks as notes beside the
+    /// arrow, gaps as dashed rules.
+    public func svg() -> String {
+        var labels: [String] = []
+        for case let .message(event) in rows {
+            for label in [event.sender ?? "initiator", event.receiver ?? "responder"] where !labels.contains(label) { labels.append(label) }
+        }
+        let column = 360.0
+        let margin = 40.0
+        let noteWidth = 420.0
+        let rowHeight = 34.0
+        let top = 70.0
+        func x(_ label: String) -> Double { margin + column / 2 + Double(labels.firstIndex(of: label) ?? 0) * column }
+        var body: [String] = []
+        var y = top
+        for row in rows {
+            switch row {
+            case let .gap(count):
+                y += rowHeight * 0.8
+                body.append(
+                    "<line x1='\(margin)' y1='\(y)' x2='\(margin + column * Double(max(2, labels.count)))' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>"
+                )
+                body.append(
+                    "<text x='\(margin + column * Double(max(2, labels.count)) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>"
+                )
+            case let .note(mark):
+                y += rowHeight
+                let (box, extra) = note(mark.text, x: margin, y: y, width: column * Double(max(2, labels.count)) + noteWidth - margin)
+                body.append(box)
+                y += extra
+            case let .message(event):
+                y += rowHeight
+                let from = x(event.sender ?? "initiator")
+                let to = x(event.receiver ?? "responder")
+                body.append("<line x1='\(from)' y1='\(y)' x2='\(to)' y2='\(y)' class='arrow' marker-end='url(#head)'/>")
+                body.append(
+                    "<text x='\((from + to) / 2)' y='\(y - 6)' text-anchor='middle'>\(Self.xml(Self.label(event)))</text>")
+                for mark in marks[MessageKey(event)] ?? [] {
+                    y += rowHeight
+                    let left = margin + column * Double(max(2, labels.count)) - column / 2 + 10
+                    let (box, extra) = note(mark.text, x: left, y: y, width: noteWidth + column / 2 - 20)
+                    body.append(box)
+                    y += extra
+                }
+            }
+        }
+        let width = margin * 2 + column * Double(max(2, labels.count)) + noteWidth
+        let height = y + rowHeight + margin
+        var out = [
+            "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
+            "<style>.arrow{stroke:#222;stroke-width:1.5}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.note{fill:#fff6c8;stroke:#c9a800}</style>",
+            "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
+            "<rect width='100%' height='100%' fill='#fff'/>",
+        ]
+        if let channel {
+            out.append("<text x='\(margin)' y='20' font-weight='bold'>channel \(Self.xml(channel))</text>")
+        }
+        for label in labels {
+            let center = x(label)
+            out.append("<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='#e8eef8' stroke='#4a6fa5'/>")
+            let shown = label.count > 44 ? String(label.prefix(20)) + "…" + String(label.suffix(20)) : label
+            out.append("<text x='\(center)' y='44' text-anchor='middle'>\(Self.xml(shown))</text>")
+            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='life'/>")
+        }
+        out += body
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A note box holding `text`, wrapped to the box's width (at most three lines), and the
+    /// height its lines past the first take.
+    private func note(_ text: String, x: Double, y: Double, width: Double) -> (String, Double) {
+        let perLine = max(20, Int(width / 7.3))
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if line.count + word.count + 1 > perLine, !line.isEmpty {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        let shown = lines.prefix(3)
+        var out = "<rect x='\(x)' y='\(y - 14)' width='\(width)' height='\(Double(shown.count) * 14 + 6)' class='note'/>"
+        for (number, text) in shown.enumerated() {
+            let shownText = number == 2 && lines.count > 3 ? text + " …" : text
+            out += "<text x='\(x + 6)' y='\(y + Double(number) * 14)'>\(Self.xml(shownText))</text>"
+        }
+        return (out, Double(shown.count - 1) * 14)
+    }
+
+    static func leftOut(_ count: Int) -> String { "\(count) message\(count == 1 ? "" : "s") left out" }
+
+    /// Text safe inside SVG (XML) character data and attributes.
+    static func xml(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
             default: out.append(character)
             }
         }

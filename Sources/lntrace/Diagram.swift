@@ -18,19 +18,21 @@ struct DiagramCommand: ParsableCommand {
             Without a finding the channel's first messages are drawn.
 
             --format mermaid writes Mermaid `sequenceDiagram` text, which GitHub renders in \
-            issues and Markdown (in a ```mermaid block).
+            issues and Markdown (in a ```mermaid block); --format svg a self-contained SVG \
+            image for anything else.
 
             Exit status: 0 a diagram was drawn from inputs read completely; 2 usage error, an \
             input not read completely, or no channel message to draw.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case mermaid
+        case mermaid, svg
     }
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: ArgumentHelp("The diagram's format: mermaid (Mermaid sequenceDiagram text).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp("The diagram's format: mermaid (Mermaid sequenceDiagram text) or svg (a self-contained SVG image).", valueName: "format"))
     var format: Format = .mermaid
 
     @Option(help: ArgumentHelp("The channel to draw: a channel_id or temporary_channel_id prefix, or a log's channel label.", valueName: "id"))
@@ -67,6 +69,7 @@ struct DiagramCommand: ParsableCommand {
         }
         switch format {
         case .mermaid: Output.standardOutput.write(diagram.mermaid())
+        case .svg: Output.standardOutput.write(diagram.svg())
         }
         Output.standardOutput.flush()
         if collector.truncated {

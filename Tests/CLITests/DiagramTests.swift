@@ -87,4 +87,43 @@ import Testing
         let result = try LNTraceBinary.run(["diagram", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
         #expect(result.stdout == block)
     }
+
+    /// The SVG renders with a real SVG renderer (Debian's rsvg-convert, librsvg2-bin): the
+    /// image is much larger, as a PNG, than a blank one of its size.
+    @Test func theSVGRenders() throws {
+        let result = try LNTraceBinary.run(["diagram", "--format", "svg", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("<svg ") && result.stdout.hasSuffix("</svg>\n"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lntrace-diagram-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func render(_ svg: String, _ name: String) throws -> Data {
+            let input = directory.appendingPathComponent("\(name).svg")
+            let output = directory.appendingPathComponent("\(name).png")
+            try svg.write(to: input, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
+            process.arguments = ["-f", "png", "-o", output.path, input.path]
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "rsvg-convert failed on \(name).svg (apt-get install librsvg2-bin)")
+            return try Data(contentsOf: output)
+        }
+        let drawn = try render(result.stdout, "drawn")
+        // The same size, nothing drawn.
+        let size = try #require(result.stdout.split(separator: ">").first).split(separator: " ").filter {
+            $0.hasPrefix("width=") || $0.hasPrefix("height=")
+        }
+        let blank = try render(
+            "<svg xmlns='http://www.w3.org/2000/svg' \(size.joined(separator: " "))><rect width='100%' height='100%' fill='#fff'/></svg>", "blank")
+        #expect(drawn.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        #expect(drawn.count > 10 * blank.count, "drawn \(drawn.count) bytes, blank \(blank.count)")
+    }
+
+    /// The README's SVG is what the command draws.
+    @Test func theCommittedSVGIsCurrent() throws {
+        let result = try LNTraceBinary.run(["diagram", "--format", "svg", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
+        let committed = try String(contentsOf: Fixtures.root.appendingPathComponent("Documentation/diagrams/lnd-8393-bob.svg"), encoding: .utf8)
+        #expect(result.stdout == committed, "regenerate Documentation/diagrams/lnd-8393-bob.svg")
+    }
 }
