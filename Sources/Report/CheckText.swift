@@ -18,6 +18,8 @@ final class CheckText {
     let aliases: Aliases
     /// The findings per rule and channel printed (`nil`: every one); the rest are counted.
     let maxPerRule: Int?
+    /// What `lntrace diagram` needs besides the channel and file (``ReportOptions/diagramArguments``).
+    let diagramArguments: [String]?
     /// The time column of context lines.
     private var times: TimeColumn
 
@@ -47,6 +49,7 @@ final class CheckText {
         style = options.style
         aliases = options.aliases
         maxPerRule = options.maxPerRule
+        diagramArguments = options.diagramArguments
         times = TimeColumn(options.style.time)
         self.out = out
     }
@@ -240,7 +243,22 @@ final class CheckText {
             }
         }
         lines += wrapped(indent + "      " + style.dim("\(finding.rule.section) (lntrace explain \(finding.rule.id))"), indent + "        ")
+        if let command = diagramCommand(finding) { lines.append(indent + "      " + style.dim("drawn by: \(command)")) }
         return lines
+    }
+
+    /// `lntrace diagram … --channel ID FILE`, which draws the finding's channel around it.
+    func diagramCommand(_ finding: Finding) -> String? {
+        let file = finding.message.location.file
+        guard let arguments = diagramArguments, let channel = finding.channel, !file.isEmpty, file != "-" else { return nil }
+        let words = ["lntrace", "diagram"] + arguments + ["--channel", String(channel.prefix(16)), file]
+        return words.map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back: quoted when it holds anything but safe characters.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A follow-on under its root: `↳ frame 54: error: rule: reason [#7]`.

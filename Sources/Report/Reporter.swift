@@ -85,6 +85,10 @@ public struct ReportOptions: Sendable {
     public var aliases = Aliases()
     /// `--jobs N`: threads that format messages while the input is read (JSON Lines).
     public var pool: WorkerPool?
+    /// `check`'s text report: the input options `lntrace diagram` needs to read the inputs
+    /// again (`--keylog` files; never a key itself), to say under each finding with a channel
+    /// the command that draws it. `nil`: no such line.
+    public var diagramArguments: [String]?
 
     public init(toolVersion: String, style: TextStyle = TextStyle()) {
         self.toolVersion = toolVersion

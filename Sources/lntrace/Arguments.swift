@@ -67,6 +67,18 @@ struct InputOptions: ParsableArguments {
     /// The `--tz` zone.
     var zone: LocalZone? { tz.flatMap { LocalZone($0) } }
 
+    /// The options `lntrace diagram` needs to read the inputs as this command did: the key
+    /// log files (a `--key` line is key material, never printed: `--key …` stands for it),
+    /// the format, ports and zone.
+    var diagramArguments: [String] {
+        var out = keyLogs.flatMap { ["--keylog", $0] }
+        if !keys.isEmpty { out += ["--key", "…"] }
+        if let inputFormat { out += ["--input-format", inputFormat.rawValue] }
+        out += ports.flatMap { ["--port", String($0)] }
+        if let tz { out += ["--tz", tz] }
+        return out
+    }
+
     @Flag(
         name: .customLong("require-keys"),
         help: "A capture connection without a key is an error even when others decrypt (by default it is then a warning).")

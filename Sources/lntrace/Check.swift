@@ -204,6 +204,7 @@ struct CheckCommand: ParsableCommand {
             options.messages = messages
             options.maxPerRule = all ? nil : max(1, maxPerRule)
             options.aliases = input.aliases
+            if output == .text { options.diagramArguments = input.diagramArguments }
             return CheckWriter(format: output, options: options)
         case let .lint(lint):
             return LintWriter(format: lint, rules: selected, toolVersion: lntraceVersion)

@@ -319,9 +319,10 @@ struct RootCauseReportTests {
         let result = try LNTraceBinary.run(["check"] + Self.capture, environment: ["COLUMNS": "1000"])
         let lines = result.stdout.components(separatedBy: "\n")
         let root = try #require(lines.firstIndex { $0.contains("frame 311: error: commit-num-htlcs: num_htlcs is 1") })
-        // The root's context and section, then its follow-on in one line.
+        // The root's context, section and diagram command, then its follow-on in one line.
         #expect(lines[root].hasSuffix("[#9]"))
-        #expect(lines[root + 7].hasPrefix("        ↳ frame 311: error: commit-sig-valid:") && lines[root + 7].hasSuffix("[#10]"))
+        #expect(lines[root + 7].hasPrefix("          drawn by: lntrace diagram "))
+        #expect(lines[root + 8].hasPrefix("        ↳ frame 311: error: commit-sig-valid:") && lines[root + 8].hasSuffix("[#10]"))
         #expect(lines.contains("  findings: 11 errors, 0 warnings: 9 root causes, 2 follow-ons"))
         let row = try #require(lines.first { $0.hasPrefix("    commit-sig-valid ") })
         #expect(row.split(separator: " ") == ["commit-sig-valid", "0", "1", "error"])

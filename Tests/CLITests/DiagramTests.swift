@@ -126,4 +126,21 @@ import Testing
         let committed = try String(contentsOf: Fixtures.root.appendingPathComponent("Documentation/diagrams/lnd-8393-bob.svg"), encoding: .utf8)
         #expect(result.stdout == committed, "regenerate Documentation/diagrams/lnd-8393-bob.svg")
     }
+
+    /// `check`'s text report says under each finding the command that draws it; the command
+    /// draws the finding's channel with the finding marked.
+    @Test func checkNamesTheDiagramOfEachFinding() throws {
+        let keys = "Fixtures/captures/synth/out-of-order.keys"
+        let capture = "Fixtures/captures/synth/out-of-order.pcap"
+        let report = try LNTraceBinary.run(["check", "--keylog", keys, capture])
+        // The command may be broken over two lines to fit the width.
+        let joined = report.stdout.replacingOccurrences(of: #"\n +"#, with: " ", options: .regularExpression)
+        let commands = joined.components(separatedBy: "drawn by: ").dropFirst().map { $0.components(separatedBy: "\n")[0] }
+        #expect(commands.count == 2, "\(report.stdout)")
+        let command = try #require(commands.first).split(separator: " ").map(String.init)
+        #expect(command.prefix(2) == ["lntrace", "diagram"] && command.contains("--channel") && command.last == capture)
+        let drawn = try LNTraceBinary.run(Array(command.dropFirst()))
+        #expect(drawn.status == 0)
+        #expect(drawn.stdout.contains("rm-after-irrevocable"))
+    }
 }
