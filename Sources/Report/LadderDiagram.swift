@@ -102,15 +102,14 @@ public struct LadderDiagram: Sendable {
     /// Text safe inside a Mermaid label: one line, with the characters its grammar gives a
     /// meaning (`;` ends a statement, `#` starts an entity code, `%%` a comment) as entity codes.
     static func escape(_ text: String) -> String {
+        replacing(text, [";": "#59;", "#": "#35;", "%": "#37;", "\n": " ", "\r": " ", "\r\n": " "])
+    }
+
+    /// `text` with each character `table` names replaced.
+    static func replacing(_ text: String, _ table: [Character: String]) -> String {
         var out = ""
         for character in text {
-            switch character {
-            case ";": out += "#59;"
-            case "#": out += "#35;"
-            case "%": out += "#37;"
-            case "\n", "\r": out += " "
-            default: out.append(character)
-            }
+            if let replacement = table[character] { out += replacement } else { out.append(character) }
         }
         return out
     }
@@ -214,17 +213,6 @@ public struct LadderDiagram: Sendable {
 
     /// Text safe inside SVG (XML) character data and attributes.
     static func xml(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
+        replacing(text, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"])
     }
 }
