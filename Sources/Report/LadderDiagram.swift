@@ -16,10 +16,23 @@ public struct LadderDiagram: Sendable {
         case note(Mark)
     }
 
-    /// What is marked at a message: a finding or a hazard, as one line.
+    /// What is marked at a message: a finding or a hazard, as one line; for a hazard, the
+    /// queues of the node that may process its two messages out of order.
     public struct Mark: Sendable {
         public var text: String
-        public init(text: String) { self.text = text }
+        public var lanes: Lanes?
+        public init(text: String, lanes: Lanes? = nil) {
+            self.text = text
+            self.lanes = lanes
+        }
+    }
+
+    /// A hazard's two messages as the receiving node dispatches them: each to its queue, the
+    /// later one's queue able to run first.
+    public struct Lanes: Sendable {
+        public var node: String
+        public var first: (queue: String, message: String)
+        public var second: (queue: String, message: String)
     }
 
     public var channel: String?
@@ -46,8 +59,26 @@ public struct LadderDiagram: Sendable {
     public static func mark(_ hazard: Hazard) -> Mark {
         Mark(
             text:
-                "hazard \(hazard.kind): \(hazard.first.content.name) (\(hazard.firstQueue)) and \(hazard.second.content.name) (\(hazard.secondQueue)) may be processed out of order"
-        )
+                "hazard \(hazard.kind): \(hazard.first.content.name) (\(hazard.firstQueue)) and \(hazard.second.content.name) (\(hazard.secondQueue)) may be processed out of order",
+            lanes: Lanes(
+                node: hazard.second.receiver ?? hazard.node ?? "responder", first: (hazard.firstQueue, hazard.first.content.name),
+                second: (hazard.secondQueue, hazard.second.content.name)))
+    }
+
+    /// The lanes the diagram draws (node, queue), in order of first use.
+    var laneNames: [(node: String, queue: String)] {
+        var out: [(node: String, queue: String)] = []
+        for marks in rows.compactMap({ row -> [Mark]? in
+            if case let .message(event) = row { return self.marks[MessageKey(event)] }
+            return nil
+        }) {
+            for lanes in marks.compactMap(\.lanes) {
+                for queue in [lanes.first.queue, lanes.second.queue] where !out.contains(where: { $0 == (lanes.node, queue) }) {
+                    out.append((lanes.node, queue))
+                }
+            }
+        }
+        return out
     }
 
     // MARK: Mermaid
@@ -70,6 +101,12 @@ public struct LadderDiagram: Sendable {
             _ = id(event.receiver ?? "responder")
         }
         let everyone = ids.values.sorted()
+        var laneIDs: [String: String] = [:]
+        for (number, lane) in laneNames.enumerated() {
+            let laneID = "Q\(number + 1)"
+            laneIDs[lane.node + "\t" + lane.queue] = laneID
+            out.append("    participant \(laneID) as \(Self.escape("\(lane.node): \(lane.queue) queue"))")
+        }
         for row in rows {
             switch row {
             case let .gap(count):
@@ -81,7 +118,15 @@ public struct LadderDiagram: Sendable {
                 let to = id(event.receiver ?? "responder")
                 out.append("    \(from)->>\(to): \(Self.escape(Self.label(event)))")
                 for mark in marks[MessageKey(event)] ?? [] {
-                    out.append("    Note over \(from): \(Self.escape(mark.text))")
+                    // A finding at its sender; a hazard at the node that may reorder.
+                    out.append("    Note over \(mark.lanes.flatMap { ids[$0.node] } ?? from): \(Self.escape(mark.text))")
+                    guard let lanes = mark.lanes, let node = ids[lanes.node], let one = laneIDs[lanes.node + "\t" + lanes.first.queue],
+                        let two = laneIDs[lanes.node + "\t" + lanes.second.queue]
+                    else { continue }
+                    // The node hands each message to its queue; the later one's may run first.
+                    out.append("    \(node)-->>\(one): \(Self.escape(lanes.first.message))")
+                    out.append("    \(node)-->>\(two): \(Self.escape(lanes.second.message))")
+                    out.append("    Note over \(two): \(Self.escape("may run \(lanes.second.message) before \(lanes.first.message)"))")
                 }
             }
         }
@@ -124,66 +169,92 @@ public struct LadderDiagram: Sendable {
         for case let .message(event) in rows {
             for label in [event.sender ?? "initiator", event.receiver ?? "responder"] where !labels.contains(label) { labels.append(label) }
         }
+        let lanes = laneNames
         let column = 360.0
         let margin = 40.0
         let noteWidth = 420.0
         let rowHeight = 34.0
         let top = 70.0
+        // The nodes' columns (at least two), then a hazard's queues.
+        let columns = Double(max(2, labels.count) + lanes.count)
+        let right = margin + column * columns
         func x(_ label: String) -> Double { margin + column / 2 + Double(labels.firstIndex(of: label) ?? 0) * column }
+        func laneX(_ node: String, _ queue: String) -> Double? {
+            lanes.firstIndex { $0 == (node, queue) }.map { margin + column / 2 + Double(max(2, labels.count) + $0) * column }
+        }
         var body: [String] = []
         var y = top
         for row in rows {
             switch row {
             case let .gap(count):
                 y += rowHeight * 0.8
+                body.append("<line x1='\(margin)' y1='\(y)' x2='\(right)' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>")
                 body.append(
-                    "<line x1='\(margin)' y1='\(y)' x2='\(margin + column * Double(max(2, labels.count)))' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>"
-                )
-                body.append(
-                    "<text x='\(margin + column * Double(max(2, labels.count)) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>"
-                )
+                    "<text x='\((margin + right) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>")
             case let .note(mark):
                 y += rowHeight
-                let (box, extra) = note(mark.text, x: margin, y: y, width: column * Double(max(2, labels.count)) + noteWidth - margin)
+                let (box, extra) = note(mark.text, x: margin, y: y, width: right + noteWidth - 2 * margin)
                 body.append(box)
                 y += extra
             case let .message(event):
                 y += rowHeight
                 let from = x(event.sender ?? "initiator")
                 let to = x(event.receiver ?? "responder")
-                body.append("<line x1='\(from)' y1='\(y)' x2='\(to)' y2='\(y)' class='arrow' marker-end='url(#head)'/>")
-                body.append(
-                    "<text x='\((from + to) / 2)' y='\(y - 6)' text-anchor='middle'>\(Self.xml(Self.label(event)))</text>")
+                body.append(arrow(from: from, to: to, y: y, label: Self.label(event), dotted: false))
                 for mark in marks[MessageKey(event)] ?? [] {
                     y += rowHeight
-                    let left = margin + column * Double(max(2, labels.count)) - column / 2 + 10
-                    let (box, extra) = note(mark.text, x: left, y: y, width: noteWidth + column / 2 - 20)
+                    let (box, extra) = note(mark.text, x: right - column / 2 + 10, y: y, width: noteWidth + column / 2 - 20)
                     body.append(box)
                     y += extra
+                    // The node hands each message to its queue; the later one's may run first.
+                    guard let lanes = mark.lanes, let one = laneX(lanes.node, lanes.first.queue), let two = laneX(lanes.node, lanes.second.queue)
+                    else { continue }
+                    let node = x(lanes.node)
+                    y += rowHeight
+                    body.append(arrow(from: node, to: one, y: y, label: lanes.first.message, dotted: true))
+                    y += rowHeight
+                    body.append(arrow(from: node, to: two, y: y, label: lanes.second.message, dotted: true))
+                    y += rowHeight
+                    let (runs, more) = note(
+                        "may run \(lanes.second.message) before \(lanes.first.message)", x: two - column / 2 + 20, y: y, width: column - 40)
+                    body.append(runs)
+                    y += more
                 }
             }
         }
-        let width = margin * 2 + column * Double(max(2, labels.count)) + noteWidth
+        let width = right + noteWidth + margin
         let height = y + rowHeight + margin
         var out = [
             "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
-            "<style>.arrow{stroke:#222;stroke-width:1.5}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.note{fill:#fff6c8;stroke:#c9a800}</style>",
+            "<style>.arrow{stroke:#222;stroke-width:1.5}.dispatch{stroke:#555;stroke-width:1.2;stroke-dasharray:5 3}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.lane{stroke:#c9a800;stroke-width:1;stroke-dasharray:2 3}.note{fill:#fff6c8;stroke:#c9a800}</style>",
             "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
             "<rect width='100%' height='100%' fill='#fff'/>",
         ]
         if let channel {
             out.append("<text x='\(margin)' y='20' font-weight='bold'>channel \(Self.xml(channel))</text>")
         }
-        for label in labels {
-            let center = x(label)
-            out.append("<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='#e8eef8' stroke='#4a6fa5'/>")
-            let shown = label.count > 44 ? String(label.prefix(20)) + "…" + String(label.suffix(20)) : label
+        func head(_ text: String, at center: Double, lane: Bool) {
+            out.append(
+                "<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='\(lane ? "#fff6c8" : "#e8eef8")' stroke='\(lane ? "#c9a800" : "#4a6fa5")'/>"
+            )
+            let shown = text.count > 44 ? String(text.prefix(20)) + "…" + String(text.suffix(20)) : text
             out.append("<text x='\(center)' y='44' text-anchor='middle'>\(Self.xml(shown))</text>")
-            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='life'/>")
+            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='\(lane ? "lane" : "life")'/>")
+        }
+        for label in labels { head(label, at: x(label), lane: false) }
+        for lane in lanes {
+            let node = lane.node.count > 16 ? String(lane.node.prefix(8)) + "…" : lane.node
+            head("\(node): \(lane.queue) queue", at: laneX(lane.node, lane.queue) ?? 0, lane: true)
         }
         out += body
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// An arrow at height `y` with its label above it; dotted for a node's dispatch to a queue.
+    private func arrow(from: Double, to: Double, y: Double, label: String, dotted: Bool) -> String {
+        "<line x1='\(from)' y1='\(y)' x2='\(to)' y2='\(y)' class='\(dotted ? "dispatch" : "arrow")' marker-end='url(#head)'/>"
+            + "<text x='\((from + to) / 2)' y='\(y - 6)' text-anchor='middle'>\(Self.xml(label))</text>"
     }
 
     /// A note box holding `text`, wrapped to the box's width (at most three lines), and the

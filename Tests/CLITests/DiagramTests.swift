@@ -10,14 +10,15 @@ import Testing
     /// hold no `;` (a statement end), no `%%` (a comment), and `#` only in an entity code.
     static let statements = [
         #"^sequenceDiagram$"#,
-        #"^    participant N[0-9]+ as [^;\n]+$"#,
-        #"^    N[0-9]+->>N[0-9]+: [^;\n]+$"#,
-        #"^    Note over N[0-9]+(,N[0-9]+)?: [^;\n]+$"#,
+        #"^    participant [NQ][0-9]+ as [^;\n]+$"#,
+        #"^    N[0-9]+(->>|-->>)[NQ][0-9]+: [^;\n]+$"#,
+        #"^    Note over [NQ][0-9]+(,[NQ][0-9]+)?: [^;\n]+$"#,
     ].map { try! NSRegularExpression(pattern: $0) }
 
-    static func parse(_ text: String) -> (participants: Set<String>, arrows: Int, notes: [String], errors: [String]) {
+    static func parse(_ text: String) -> (participants: Set<String>, arrows: Int, dispatches: Int, notes: [String], errors: [String]) {
         var participants = Set<String>()
         var arrows = 0
+        var dispatches = 0
         var notes: [String] = []
         var errors: [String] = []
         let lines = text.split(separator: "\n").map(String.init)
@@ -33,13 +34,14 @@ import Testing
             if withoutEntities.contains("#") || line.contains("%%") { errors.append("unescaped # or %%: \(line)") }
             if line.hasPrefix("    participant ") { participants.insert(String(line.split(separator: " ")[1])) }
             if line.contains("->>") {
-                arrows += 1
-                let ends = line.trimmingCharacters(in: .whitespaces).split(separator: ":")[0].components(separatedBy: "->>")
+                if line.contains("-->>") { dispatches += 1 } else { arrows += 1 }
+                let ends = line.trimmingCharacters(in: .whitespaces).split(separator: ":")[0].components(
+                    separatedBy: line.contains("-->>") ? "-->>" : "->>")
                 for end in ends where !participants.contains(end) { errors.append("undeclared participant \(end): \(line)") }
             }
             if line.hasPrefix("    Note over ") { notes.append(line) }
         }
-        return (participants, arrows, notes, errors)
+        return (participants, arrows, dispatches, notes, errors)
     }
 
     /// Every finding of a capture is marked on the channel drawn, in valid Mermaid.
@@ -50,7 +52,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let parsed = Self.parse(result.stdout)
         #expect(parsed.errors.isEmpty, "\(parsed.errors)")
-        #expect(parsed.participants.count == 2 && parsed.arrows > 5)
+        #expect(parsed.participants.count == 2 && parsed.arrows > 5 && parsed.dispatches == 0)
         let check = try LNTraceBinary.run(["check", "--format", "jsonl", "--keylog", keys, capture])
         let rules = try JSONValue.lines(check.stdout).filter { $0["kind"]?.string == "finding" }.compactMap { $0["rule"]?.string }
         #expect(!rules.isEmpty)
@@ -68,6 +70,10 @@ import Testing
         #expect(parsed.notes.contains { $0.contains("messages left out") })
         // Three before the mark, the marked message, three after.
         #expect(parsed.arrows == 7)
+        // The receiving node hands the two messages to their queues, as lanes.
+        #expect(parsed.dispatches == 2)
+        #expect(parsed.participants.count == 4)
+        #expect(parsed.notes.contains { $0.contains("may run shutdown before update_add_htlc") })
     }
 
     /// A channel the inputs do not hold is an error, not an empty diagram.
