@@ -19,8 +19,10 @@ public final class DiagramCollector: CheckReport {
     /// Per channel, its latest messages, numbered, while no mark has drawn them.
     private var rings: [String: [(number: Int, event: MessageEvent)]] = [:]
     private var counts: [String: Int] = [:]
-    /// The chosen channel's first messages, drawn when it has no mark.
+    /// The chosen channel's first messages, drawn when it has no mark; before a channel is
+    /// chosen, the first channel's (drawn when no channel has a mark).
     private var first: [MessageEvent] = []
+    private var firstChannel: String?
     private var keptUpTo = 0
     private var afterRemaining = 0
     private var marked = false
@@ -42,8 +44,9 @@ public final class DiagramCollector: CheckReport {
     public var result: LadderDiagram? {
         var out = diagram
         if !marked {
+            out.channel = chosen ?? firstChannel
             out.rows = first.map { .message($0) }
-            let more = (chosen.flatMap { counts[$0] } ?? 0) - first.count
+            let more = ((chosen ?? firstChannel).flatMap { counts[$0] } ?? 0) - first.count
             if more > 0 { out.rows.append(.gap(more)) }
         } else if let chosen, let total = counts[chosen], total > keptUpTo {
             out.rows.append(.gap(total - keptUpTo))
@@ -59,18 +62,46 @@ public final class DiagramCollector: CheckReport {
 
     public func beginInput() {}
 
+    /// An opening's temporary id, per connection, until the channel's own id first appears
+    /// there; then the id it is known by (one channel, drawn as one).
+    private var opening: [Int: String] = [:]
+    private var renamed: [String: String] = [:]
+
+    /// The channel a message belongs to, by its lasting id: an opening's messages (its
+    /// temporary id) belong to the channel whose id comes next on the connection.
+    private func channel(of message: MessageEvent) -> String? {
+        guard let raw = message.channel else { return nil }
+        if let known = renamed[raw] { return known }
+        let connection = message.connection ?? -1
+        if message.content.kind == .openChannel || message.content.kind == .openChannel2 {
+            opening[connection] = raw
+            return raw
+        }
+        if let temporary = opening[connection], temporary != raw, counts[raw] == nil {
+            opening[connection] = nil
+            if renamed.count > Self.keptChannels { renamed.removeAll() }
+            renamed[temporary] = raw
+            counts[raw] = counts.removeValue(forKey: temporary)
+            rings[raw] = rings.removeValue(forKey: temporary)
+            if firstChannel == temporary { firstChannel = raw }
+            if chosen == temporary {
+                chosen = raw
+                diagram.channel = raw
+            }
+        }
+        return raw
+    }
+
     public func write(_ event: TraceEvent) {
-        guard case let .message(message) = event, let channel = message.channel else {
+        guard case let .message(message) = event, let channel = channel(of: message) else {
             if case let .diagnostic(diagnostic) = event, diagnostic.severity == .error { errors += 1 }
             return
         }
         if chosen == nil, wanted != nil, matches(channel) { choose(channel) }
-        if chosen == nil, wanted == nil, first.isEmpty { first.append(message) }
+        if chosen == nil, wanted == nil, firstChannel == nil { firstChannel = channel }
         let number = counts[channel, default: 0] + 1
         counts[channel] = number
-        if channel == chosen, first.count < 2 * around, !first.contains(where: { $0.location == message.location }) {
-            first.append(message)
-        }
+        if channel == (chosen ?? firstChannel), first.count < 2 * around { first.append(message) }
         if channel == chosen, afterRemaining > 0 {
             afterRemaining -= 1
             keep([(number, message)])
@@ -86,7 +117,7 @@ public final class DiagramCollector: CheckReport {
     private func choose(_ channel: String) {
         chosen = channel
         diagram.channel = channel
-        if first.first?.channel != channel { first = rings[channel]?.map(\.event) ?? [] }
+        if firstChannel != channel { first = rings[channel]?.map(\.event) ?? [] }
     }
 
     /// Draws the channel's kept messages before a mark, and the mark's window after it.
@@ -117,12 +148,15 @@ public final class DiagramCollector: CheckReport {
         }
     }
 
+    /// The lasting id of a channel named by a finding or hazard.
+    private func lasting(_ channel: String?) -> String? { channel.map { renamed[$0] ?? $0 } }
+
     public func write(_ finding: Finding) {
-        mark(finding.message.channel ?? finding.channel, at: finding.message, LadderDiagram.mark(finding))
+        mark(lasting(finding.message.channel ?? finding.channel), at: finding.message, LadderDiagram.mark(finding))
     }
 
     public func write(_ hazard: Hazard) {
-        mark(hazard.second.channel ?? hazard.channel, at: hazard.second, LadderDiagram.mark(hazard))
+        mark(lasting(hazard.second.channel ?? hazard.channel), at: hazard.second, LadderDiagram.mark(hazard))
     }
 
     public func write(_ observation: Observation) {}

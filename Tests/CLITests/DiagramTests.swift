@@ -149,4 +149,18 @@ import Testing
         #expect(drawn.status == 0)
         #expect(drawn.stdout.contains("rm-after-irrevocable"))
     }
+
+    /// A channel without a finding: its first messages, from `open_channel` (named by its
+    /// temporary id) on, as one channel, and the rest counted.
+    @Test func aChannelWithoutFindingsShowsItsStart() throws {
+        let trace = try Synthesized(Fixtures.url("rules/valid/lost-revoke-and-ack.scenario"))
+        defer { trace.remove() }
+        let result = try LNTraceBinary.run(["diagram", "--around", "3", "--keylog", trace.keys, trace.capture])
+        #expect(result.status == 0, "\(result.stderr)")
+        let parsed = Self.parse(result.stdout)
+        #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        #expect(parsed.arrows == 6)
+        #expect(result.stdout.contains("N1->>N2: open_channel") && result.stdout.contains("channel_ready"))
+        #expect(parsed.notes.count == 1 && parsed.notes[0].contains("messages left out"))
+    }
 }
