@@ -61,6 +61,28 @@ public enum Harness {
         default: keys = KeyLog()
         }
         check(bytes, format: nil, keys: keys)
+        diagram(bytes, keys: keys)
+    }
+
+    /// `lntrace diagram` on the input: the collector's bounds hold, and both formats draw.
+    static func diagram(_ bytes: [UInt8], keys: KeyLog) {
+        var options = CaptureOptions(keyLog: keys)
+        options.maximumEpochs = 4
+        options.trialBudget = 1 << 18
+        options.trialsPerByte = 1
+        var session = CheckSession(inputs: [.bytes(name: "fuzz", bytes, modified: 1_700_000_000)], captureOptions: options)
+        session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
+        let collector = DiagramCollector(around: 1 + bytes.count % 5, channel: nil)
+        _ = session.run(writer: collector)
+        guard let drawn = collector.result else { return }
+        guard drawn.rows.count <= DiagramCollector.maximumRows + 2 else { fatalError("the diagram holds \(drawn.rows.count) rows") }
+        let mermaid = drawn.mermaid()
+        // `;` ends a statement and `#` starts an entity code: only the entity codes written hold them.
+        let plain = ["#59;", "#35;", "#37;"].reduce(mermaid) { $0.replacingOccurrences(of: $1, with: "") }
+        guard mermaid.hasPrefix("sequenceDiagram\n"), !plain.contains(";"), !plain.contains("#") else {
+            fatalError("a Mermaid statement breaks the grammar")
+        }
+        _ = drawn.svg()
     }
 
     /// Text inputs read as one format each (the length picks it), as `--input-format` forces.
