@@ -65,6 +65,18 @@ public struct LadderDiagram: Sendable {
                 second: (hazard.secondQueue, hazard.second.content.name)))
     }
 
+    /// The nodes, left to right: each connection's initiator before its responder (a log's
+    /// own node before its peer), in the order they first appear.
+    var nodeLabels: [String] {
+        var out: [String] = []
+        for case let .message(event) in rows {
+            let sender = event.sender ?? "initiator"
+            let receiver = event.receiver ?? "responder"
+            for label in event.direction == .in ? [receiver, sender] : [sender, receiver] where !out.contains(label) { out.append(label) }
+        }
+        return out
+    }
+
     /// The lanes the diagram draws (node, queue), in order of first use.
     var laneNames: [(node: String, queue: String)] {
         var out: [(node: String, queue: String)] = []
@@ -95,11 +107,7 @@ public struct LadderDiagram: Sendable {
             out.append("    participant \(new) as \(Self.escape(label))")
             return new
         }
-        // Participants in the order the nodes first send or receive.
-        for case let .message(event) in rows {
-            _ = id(event.sender ?? "initiator")
-            _ = id(event.receiver ?? "responder")
-        }
+        for label in nodeLabels { _ = id(label) }
         let everyone = ids.values.sorted()
         var laneIDs: [String: String] = [:]
         for (number, lane) in laneNames.enumerated() {
@@ -165,10 +173,7 @@ public struct LadderDiagram: Sendable {
     /// message an arrow from its sender with its label above it, marks as notes beside the
     /// arrow, gaps as dashed rules.
     public func svg() -> String {
-        var labels: [String] = []
-        for case let .message(event) in rows {
-            for label in [event.sender ?? "initiator", event.receiver ?? "responder"] where !labels.contains(label) { labels.append(label) }
-        }
+        let labels = nodeLabels
         let lanes = laneNames
         let column = 360.0
         let margin = 40.0
