@@ -66,12 +66,7 @@ public enum Harness {
 
     /// `lntrace diagram` on the input: the collector's bounds hold, and both formats draw.
     static func diagram(_ bytes: [UInt8], keys: KeyLog) {
-        var options = CaptureOptions(keyLog: keys)
-        options.maximumEpochs = 4
-        options.trialBudget = 1 << 18
-        options.trialsPerByte = 1
-        var session = CheckSession(inputs: [.bytes(name: "fuzz", bytes, modified: 1_700_000_000)], captureOptions: options)
-        session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
+        let session = session([bytes], format: nil, keys: keys, sequence: false)
         let collector = DiagramCollector(around: 1 + bytes.count % 5, channel: nil)
         _ = session.run(writer: collector)
         guard let drawn = collector.result else { return }
@@ -111,6 +106,15 @@ public enum Harness {
     }
 
     static func check(_ inputs: [[UInt8]], format: InputFormat?, keys: KeyLog, sequence: Bool) {
+        var report = ReportOptions(toolVersion: "fuzz")
+        report.messages = true
+        let writer = CheckWriter(format: .jsonl, options: report, out: sink, err: sink)
+        _ = session(inputs, format: format, keys: keys, sequence: sequence).run(writer: writer)
+    }
+
+    /// `check`'s session over the inputs: every rule, hazards under lnd's profile, and the
+    /// capture search limits at a size that keeps a run short.
+    static func session(_ inputs: [[UInt8]], format: InputFormat?, keys: KeyLog, sequence: Bool) -> CheckSession {
         var options = CaptureOptions(keyLog: keys)
         options.maximumEpochs = 4
         // The search limits themselves are exercised, at a size that keeps a run short.
@@ -122,10 +126,7 @@ public enum Harness {
         session.format = format
         session.sequence = sequence
         session.hazards = BuiltinProfiles.profile("lnd").map(HazardChoice.profile) ?? .off
-        var report = ReportOptions(toolVersion: "fuzz")
-        report.messages = true
-        let writer = CheckWriter(format: .jsonl, options: report, out: sink, err: sink)
-        _ = session.run(writer: writer)
+        return session
     }
 
     // MARK: Wire

@@ -381,14 +381,17 @@ extension ChannelModel {
             // other had signed), the other names none (so it received the first's signing
             // and `tx_signatures`): both went out before the reconnection, whatever the trace
             // shows of them.
-            if let other = reestablish[peer],
-                let naming = fields.hasNextFunding == true && other.hasNextFunding == false
-                    ? (side, fields) : fields.hasNextFunding == false && other.hasNextFunding == true ? (peer, other) : nil,
-                let flags = naming.1.nextFundingFlags, flags & 1 == 0, let session = itx, session.constructed,
-                session.txid == naming.1.nextFundingTxid || !session.whole
+            var namer: (side: Side, fields: ChannelReestablishFields)?
+            if fields.hasNextFunding == true, reestablish[peer]?.hasNextFunding == false {
+                namer = (side, fields)
+            } else if fields.hasNextFunding == false, let other = reestablish[peer], other.hasNextFunding == true {
+                namer = (peer, other)
+            }
+            if let namer, let flags = namer.fields.nextFundingFlags, flags & 1 == 0, let session = itx, session.constructed,
+                session.txid == namer.fields.nextFundingTxid || !session.whole
             {
-                itx?.commitmentSignedSent[naming.0] = true
-                itx?.signaturesSent[naming.0] = true
+                itx?.commitmentSignedSent[namer.side] = true
+                itx?.signaturesSent[namer.side] = true
             }
             if let named = fields.nextFundingTxid, let session = itx, let flags = fields.nextFundingFlags {
                 if !session.whole {

@@ -276,14 +276,11 @@ public struct ConnectionModel: Sendable {
                 gossip.nodes.set(channel, [one, two])
                 // A node's announcement_signatures in the announcement prove its node id.
                 for side in [Direction.out, .in] {
-                    guard let signed = gossip.announcementSignatures[side][channel]?.node else { continue }
-                    if signed == m.bytes(\.nodeSignature1) {
-                        gossip.sender[side] = [one]
-                        gossip.senderProven[side] = true
-                    } else if signed == m.bytes(\.nodeSignature2) {
-                        gossip.sender[side] = [two]
-                        gossip.senderProven[side] = true
-                    }
+                    guard let signed = gossip.announcementSignatures[side][channel]?.node,
+                        let node = [(m.bytes(\.nodeSignature1), one), (m.bytes(\.nodeSignature2), two)].first(where: { $0.0 == signed })?.1
+                    else { continue }
+                    gossip.sender[side] = [node]
+                    gossip.senderProven[side] = true
                 }
             }
             if let channel = m.typed.shortChannelID, let chain = m.typed.chainHash { gossip.chains.set(channel, chain) }

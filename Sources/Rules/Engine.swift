@@ -260,8 +260,9 @@ public struct RuleEngine {
                 invalidSignatures[serial] = nil
             }
             let lostReason = lostReasons[connectionKey]
-            // Messages to ignore are watched only if they broke no other rule (see below).
-            var ignored: [(rule: Int, answer: Answer)] = []
+            // The answers the message asks for, awaited once every rule has judged it (a
+            // message to ignore is watched only if it broke no other rule).
+            var asked: [(rule: Int, answer: Answer)] = []
             for index in plan(view.kind) {
                 // Rules are read in place: a copy would retain each of their strings per message.
                 check.outcome = .passed
@@ -280,13 +281,8 @@ public struct RuleEngine {
                 }
                 switch check.outcome {
                 case .passed:
-                    if let answer = check.awaited, answer.mustIgnore {
-                        ignored.append((index, answer))
-                        continue
-                    } else if let answer = check.awaited {
-                        wait(
-                            for: answer, rule: index, question: event, direction: d, serial: serial, channel: check.channel?.key ?? event.channel,
-                            connection: connectionKey)
+                    if let answer = check.awaited {
+                        asked.append((index, answer))
                         continue
                     }
                     record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.evaluated($1) }
@@ -319,8 +315,8 @@ public struct RuleEngine {
                     out.append(finding)
                 }
             }
-            for (index, answer) in ignored {
-                if let other = out[before...].first(where: { !answer.tolerated.contains($0.rule.id) }) {
+            for (index, answer) in asked {
+                if answer.mustIgnore, let other = out[before...].first(where: { !answer.tolerated.contains($0.rule.id) }) {
                     let reason = "the message broke \(other.rule.id): a reaction to it may answer that"
                     record(numbers[index], channel: check.channel?.serial, connection: connectionKey) { $0.notEvaluated($1, reason) }
                 } else {

@@ -31,7 +31,7 @@ public final class DiagramCollector: CheckReport {
     private var late: [LadderDiagram.Mark] = []
     public static let maximumRows = 2_000
     static let keptChannels = 4_096
-    public private(set) var errors = 0
+    private var errors = 0
 
     public init(around: Int, channel: String?) {
         self.around = max(1, around)
@@ -94,7 +94,7 @@ public final class DiagramCollector: CheckReport {
 
     public func write(_ event: TraceEvent) {
         guard case let .message(message) = event, let channel = channel(of: message) else {
-            if case let .diagnostic(diagnostic) = event, diagnostic.severity == .error { errors += 1 }
+            if case let .diagnostic(diagnostic) = event { write(diagnostic) }
             return
         }
         if chosen == nil, wanted != nil, matches(channel) { choose(channel) }
@@ -128,7 +128,8 @@ public final class DiagramCollector: CheckReport {
         marked = true
         keep(rings.removeValue(forKey: channel) ?? [])
         let key = LadderDiagram.MessageKey(message)
-        if diagram.rows.contains(where: { if case let .message(m) = $0 { LadderDiagram.MessageKey(m) == key } else { false } }) {
+        // Usually the last message kept (the one the finding or hazard came with).
+        if diagram.rows.reversed().contains(where: { if case let .message(m) = $0 { LadderDiagram.MessageKey(m) == key } else { false } }) {
             diagram.marks[key, default: []].append(mark)
         } else {
             late.append(mark)

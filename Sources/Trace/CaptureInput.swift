@@ -22,8 +22,8 @@ public struct CaptureSummary: Sendable {
 public final class CaptureContinuation {
     let tracker: TCPTracker
     let assembler: CaptureAssembler
-    var fragments: IPReassembler
-    var lastTime: Timestamp
+    let fragments: IPReassembler
+    let lastTime: Timestamp
 
     init(tracker: TCPTracker, assembler: CaptureAssembler, fragments: IPReassembler, lastTime: Timestamp) {
         self.tracker = tracker
@@ -149,6 +149,8 @@ public struct CaptureInput {
         assembler.finish()
         summary.lightningConnections = assembler.finishedCount - finishedBefore
         summary.otherConnections = assembler.otherConnections - otherBefore
+        // An assembler an earlier file handed over outlives this call (its continuation is
+        // still held): it must let go of this call's `emit`.
         assembler.retarget(file: path, emit: { _ in })
         drained()
         return summary

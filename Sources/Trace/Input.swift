@@ -126,14 +126,21 @@ public struct InputSource: Sendable {
     public var node: String?
 }
 
-/// Reads one input (a file, or `-` for standard input; gzip-compressed or not) and
-/// reports its events in input order.
 /// A log's parsers as one input left them, for the next input of the same trace to read on
 /// with (``InputReader/carriedLogParsers``).
 public struct LogParsers {
     let demux: LogDemultiplexer
+
+    /// The parsers, reading on in `file`.
+    func continuing(in file: String) -> LogDemultiplexer {
+        var demux = demux
+        demux.continuing(in: file)
+        return demux
+    }
 }
 
+/// Reads one input (a file, or `-` for standard input; gzip-compressed or not) and
+/// reports its events in input order.
 public struct InputReader {
     public let path: String
     public let format: InputFormat?
@@ -245,10 +252,7 @@ public struct InputReader {
         let reference = modified ?? Int64(time(nil))
         try readLines(
             input,
-            demux: carriedLogParsers.map {
-                var carried = $0.demux; carried.continuing(in: path); return carried
-            }
-                ?? LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
+            demux: carriedLogParsers?.continuing(in: path) ?? LogDemultiplexer(file: path, forced: format?.dialect, referenceTime: reference),
             emit: emit, drained: drained, progress: { report(position() ?? 0) }, found: found)
     }
 
