@@ -131,8 +131,10 @@ public struct CaptureInput {
                         .error, "capture.truncated", at: SourceLocation(file: path, frames: last > 0 ? [last] : []),
                         "capture ends after frame \(last): \(error.message)")))
         }
-        if let keep, reader.error == nil {
-            // The next file goes on: nothing ends here. The assembler lets go of this call's `emit`.
+        if let keep {
+            // The next file goes on: nothing ends here, not even after a truncated file (its
+            // lost tail is a gap the next file's bytes show, as in one capture). The assembler
+            // lets go of this call's `emit`.
             summary.lightningConnections = assembler.finishedCount - finishedBefore + assembler.openConnections
             summary.otherConnections = assembler.otherConnections - otherBefore
             assembler.retarget(file: path, emit: { _ in })
