@@ -172,6 +172,8 @@ public struct RuleEngine {
     public mutating func process(_ event: TraceEvent) -> [Finding] {
         if case let .lost(lost) = event {
             let side = lost.direction == .out ? "the initiator" : "the responder"
+            // The first loss is the one that made the rest unjudgeable.
+            if lostReasons[lost.connection] != nil { return [] }
             lostReasons[lost.connection] = "messages from \(side) are missing (\(lost.reason)): the exchange cannot be judged"
             return []
         }

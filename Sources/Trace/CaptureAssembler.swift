@@ -337,6 +337,16 @@ public final class CaptureAssembler {
                 Diagnostic(
                     .error, "tcp.gap", at: SourceLocation(file: file, frames: [frame]),
                     "connection \(stream.info.id): \(size) bytes\(origin) were not captured (lost segment); decoding resumes after them")))
+        // The lost bytes held at least part of a message: what follows cannot be judged as if
+        // the exchange were whole (a pong whose ping was lost is not an unsolicited one).
+        if phase == .lightning, [.decrypting, .searching].contains(stream.decoder.stage(side)) {
+            let location = SourceLocation(file: file, frames: [frame])
+            emit(
+                .lost(
+                    LostMessages(
+                        connection: stream.info.id, direction: stream.direction(side),
+                        reason: "\(size) bytes\(origin) were not captured before frame \(frame)", location: location)))
+        }
         // A stopped direction holds nothing but, after a handshake without a key, what
         // followed its acts; those stay.
         if stream.decoder.stage(side) != .stopped { stream.buffers[side.rawValue].clear() }

@@ -91,6 +91,22 @@ struct SynthTests {
         #expect(connection["decryption"]?.string == "partial")
     }
 
+    /// The lost segment held a `ping`: the `pong` after it answers that ping, so judging it
+    /// against the earlier ones would be a false finding. Rules are not evaluated past the loss.
+    @Test func rulesStopJudgingAfterLostBytes() throws {
+        let result = try LNTraceBinary.run([
+            "check", "--format", "json", "--keylog", "Fixtures/captures/synth/tcp-anomalies.keys", "Fixtures/captures/synth/tcp-anomalies.pcap",
+        ])
+        let report = try JSONValue.parse(result.stdout)
+        let rules = (report["findings"]?.array ?? []).compactMap { $0["rule"]?.string }
+        #expect(rules.contains("op-after-ready"), "findings before the loss stay")
+        #expect(!rules.contains("conn-ping-pong"), "\(rules)")
+        let connection = try #require(report["inputs"]?[0]?["connection_rules"]?[0])
+        let partly = connection["rules_partly_evaluated"]?.array ?? []
+        let pong = try #require(partly.first { $0["rule"]?.string == "conn-ping-pong" })
+        #expect(pong["reason"]?.string?.contains("240 bytes from the initiator were not captured before frame 65") == true)
+    }
+
     @Test func scenarioErrorsNameTheLine() throws {
         let dir = FileManager.default.temporaryDirectory
         let result = try LNTraceBinary.run(

@@ -58,7 +58,8 @@ import Testing
             "alice -> bob update_add_htlc\nalice -> bob commitment_signed\ntcp drop bob\nbob -> alice revoke_and_ack\nbob -> alice update_add_htlc\ndisconnect alice bob\n"
         )
         #expect(result.findings.isEmpty && !result.evaluated)
-        #expect(result.reason?.contains("the capture did not hold the whole connection") == true)
+        #expect(result.reason?.contains("messages from the responder are missing") == true, "\(result.reason ?? "")")
+        #expect(result.reason?.contains("were not captured before frame") == true)
     }
 
     /// A connection keeps at most 64 questions: the oldest are given up, "not evaluated".
