@@ -138,18 +138,6 @@ public struct CatalogEntry: Sendable, Equatable {
                     "and every ledger rule: the channel model drops each side's updates not yet signed for when a connection ends, and HTLC ids roll back with them (valid lives undo-then-reoffer, undo-before-stfu)"
             )),
         CatalogEntry(
-            id: "v1-accept-common", area: "v1 establishment",
-            status: .judgedBy(
-                rule: "v1-points-valid",
-                note: "which, with v1-max-htlcs, v1-dust-min, v1-reserve-ge-dust and v1-upfront-tlv, judges `accept_channel` as `open_channel`")),
-        CatalogEntry(
-            id: "v2-open-inherits", area: "v2 establishment",
-            status: .judgedBy(
-                rule: "v1-points-valid",
-                note:
-                    "which, with v1-max-htlcs, v1-dust-min, v1-upfront-tlv, v1-channel-type-valid and v1-scid-alias-private, judges `open_channel2` as `open_channel`"
-            )),
-        CatalogEntry(
             id: "stfu-termination", area: "quiescence",
             status: .judgedBy(
                 rule: "stfu-no-updates",

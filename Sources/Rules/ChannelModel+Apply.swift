@@ -18,6 +18,9 @@ extension ChannelModel {
         if quiescenceEnded != nil, updateMessages.contains(m.kind) || m.kind == .stfu { quiescenceEnded = nil }
         switch m.kind {
         case .openChannel, .openChannel2:
+            // A new opening (after a reconnection, BOLT #2 §"The open_channel Message") starts over.
+            refusal = PerSide(nil, nil)
+            refusal[side.other] = OpeningRefusal.reason(m, opening: nil, proposed: nil)
             ledger.opener = side
             origin = .opened
             numbersAnchored = PerSide(true, true)
@@ -45,6 +48,7 @@ extension ChannelModel {
             constructedFeerate = nil
             constructedFee = nil
         case .acceptChannel, .acceptChannel2:
+            refusal[side.other] = refusal[side.other] ?? OpeningRefusal.reason(m, opening: opener.map { params[$0] }, proposed: channelType)
             acceptSeen = true
             params[side] = Params(from: m)
             if let type = m.typed.channelTypeRecord { channelType = type }

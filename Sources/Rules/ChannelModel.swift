@@ -69,6 +69,9 @@ public struct ChannelModel: Sendable {
     public var dualFunded = false
     @Indirect public var params = PerSide(Params(), Params())
     public var channelType: [UInt8]?
+    /// Why each side must fail the opening, from the opening message it received
+    /// (``OpeningRefusal``): the first reason.
+    public var refusal = PerSide<String?>(nil, nil)
     public var fundingTxid: SHA256Hash?
     /// The `locktime` of `open_channel2`: the v2 funding transaction's.
     public var openLocktime: UInt32?

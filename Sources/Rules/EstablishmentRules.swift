@@ -15,6 +15,7 @@ enum EstablishmentRules {
         pointsValid,
         scidAliasPrivate,
         acceptReserveDust, acceptZeroconf, aliasRequired, multiAlias, operationAfterReady, initialFee, initialReserve, readyAliasUnrelated,
+        acceptCommon, v2OpenInherits,
     ]
 
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
@@ -60,6 +61,38 @@ enum EstablishmentRules {
         default:  // channel_ready
             if !ch.fundingSignedSeen { c.violation("`channel_ready` before `funding_signed`: no funding outpoint is signed for yet") }
         }
+    }
+
+    static let acceptCommon = Rule(
+        RuleInfo(
+            "v1-accept-common", "the funder fails the channel on an invalid accept_channel", section: acceptSection,
+            severity: .error,
+            spec:
+                "Other fields have the same requirements as their counterparts in `open_channel`. (The receiving node MUST fail the channel if: … `max_accepted_htlcs` is greater than 483; `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, or `delayed_payment_basepoint` are not valid secp256k1 pubkeys in compressed format; `dust_limit_satoshis` is greater than `channel_reserve_satoshis`; `dust_limit_satoshis` is smaller than `354 satoshis`.) The receiver: if `channel_reserve_satoshis` is less than `dust_limit_satoshis` within the `open_channel` message: MUST fail the channel; … if the message doesn't include a `channel_type`: MUST fail the channel; if `channel_type` does not match the `channel_type` from `open_channel`: MUST fail the channel.",
+            explanation:
+                "The receiver's side of `accept_channel`'s requirements (the fundee's side is v1-points-valid, v1-max-htlcs, v1-dust-min, v1-reserve-ge-dust, v1-accept-reserve-dust, v1-channel-type-present and v1-accept-channel-type): a funder that received an `accept_channel` it must fail the channel for does not go on with `funding_created`.",
+            example: "→ open_channel, ← accept_channel max_accepted_htlcs=500, → funding_created"),
+        on: [.fundingCreated]
+    ) { c in
+        guard let ch = c.channel, ch.acceptSeen else { return c.notEvaluated("the channel's `accept_channel` is not in the trace") }
+        guard ch.opener == c.sender, let reason = ch.refusal[c.sender] else { return }
+        c.violation("`funding_created` goes on with the opening after an `accept_channel` the funder must fail the channel for: \(reason)")
+    }
+
+    static let v2OpenInherits = Rule(
+        RuleInfo(
+            "v2-open-inherits", "the accepter fails an invalid open_channel2", section: "BOLT #2 §\"The open_channel2 Message\"",
+            severity: .error,
+            spec:
+                "Rationale and Requirements are the same as for `open_channel`, with the following additions. (The receiving node MUST fail the channel if: … `max_accepted_htlcs` is greater than 483; `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, or `delayed_payment_basepoint` are not valid secp256k1 pubkeys in compressed format; `dust_limit_satoshis` is smaller than `354 satoshis`.) The receiving node: MUST fail the negotiation if: … the `channel_type` is not set.",
+            explanation:
+                "The receiver's side of `open_channel2`'s requirements (the opener's side is v1-points-valid, v1-max-htlcs, v1-dust-min and v2-open-channel-type): an accepter that received an `open_channel2` it must fail does not answer it with `accept_channel2`.",
+            example: "→ open_channel2 dust_limit_satoshis=200, ← accept_channel2"),
+        on: [.acceptChannel2]
+    ) { c in
+        guard let ch = c.channel, ch.openSeen, ch.dualFunded else { return c.notEvaluated("the channel's `open_channel2` is not in the trace") }
+        guard ch.opener != c.sender, let reason = ch.refusal[c.sender] else { return }
+        c.violation("`accept_channel2` goes on with the opening after an `open_channel2` the accepter must fail for: \(reason)")
     }
 
     static let acceptTemporaryID = Rule(
