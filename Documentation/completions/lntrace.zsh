@@ -112,7 +112,7 @@ _lntrace_check() {
         '*--severity[Report a rule'\''s findings with another severity\: RULE=warning|error (RULE\: an id, prefix or glob; repeatable).]:rule=severity:'
         '--all[Print every finding of every rule (text output).]'
         '--max-per-rule[Print at most this many findings of one rule on one channel, then a count (text output; JSON keeps every finding).]:n:'
-        '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default\: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.]:profile:'
+        '--hazards[Find reorder hazards under a dispatch profile\: a name (`lntrace profiles` lists them\: lnd, lnd-0.18, cln, eclair, ldk, strict, …) or a profile file; none to turn off. Default\: for an lnd log, the profile of the version its first line states (else lnd); none otherwise (Core Lightning, eclair and LDK process a channel'\''s messages in order\: a note says so).]:profile:'
         '--window[How far apart the two messages of a hazard may be\: a number of messages, or a time (500ms, 2s).]:window:'
         '--sequence[The inputs are one trace recorded in turn, in the order given (a rotated log, captures taken one after another)\: each channel'\''s and connection'\''s state carries from one to the next, and they are reported as one input. Without it each input is checked on its own.]'
         '(-j --jobs)'{-j,--jobs}'[Cores to use (default\: all). With more than one, the work that needs no order (reading and decrypting; check\: verifying signatures; dump\: formatting its lines) runs on the others while the input is read in order; the output is the same.]:n:'

@@ -1,6 +1,7 @@
 /// The profiles lntrace ships, by name (`lntrace profiles NAME` prints one). lnd's come
-/// from `peer/brontide.go`'s `readHandler` dispatch and
-/// the failures reported against it (§1.6).
+/// from `peer/brontide.go`'s `readHandler` dispatch and the failures reported against it;
+/// Core Lightning's, eclair's and LDK's from their dispatch code, named in each profile's
+/// comments (Documentation/hazards.md).
 public enum BuiltinProfiles {
     static let linkUpdates =
         "update_add_htlc update_fulfill_htlc update_fail_htlc update_fail_malformed_htlc update_fee commitment_signed revoke_and_ack"
@@ -57,6 +58,67 @@ public enum BuiltinProfiles {
             versions: "0.19.0",
             closer: "shutdown closing_signed closing_complete closing_sig", extraLink: " stfu", fails: "sd-no-add",
             known: [lnd8393]),
+        "cln": """
+        # Core Lightning dispatch (connectd/multiplex.c, read_body_from_peer_done): connectd
+        # hands each message with a channel_id to that channel's one queue, whichever daemon
+        # owns the channel then (openingd, dualopend, channeld, closingd). A daemon hands the
+        # same socket to the next at each handoff (per_peer_state_fdpass_send) and reads one
+        # message at a time, so no message of a channel overtakes another; connectd reads no
+        # further while a message waits for a daemon to attach.
+        # Not reorders: channeld sets aside what comes before channel_reestablish and replays
+        # it after (peer_reconnect, capture_premature_msg; for lnd#2940), which restores the
+        # spec's order. channel_update goes through gossipd to lightningd, apart from the
+        # channel: one that arrives before channel_ready names an alias lightningd does not
+        # know yet and is dropped ("Bad gossip order", ElementsProject/lightning#2094).
+        profile cln
+        description Core Lightning v0.12 and later: one in-order queue per channel (connectd to the daemon that owns it); gossip via gossipd
+        versions 0.12.0
+        queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures
+        queue gossipd channel_announcement node_announcement channel_update
+        # channeld answers a channel message before channel_ready with a warning and disconnects.
+        fails op-after-ready
+
+        """,
+        "eclair": """
+        # eclair dispatch (io/PeerConnection.scala, io/Peer.scala, channel/fsm/Channel.scala):
+        # PeerConnection → Peer → one Channel actor per channel, each a FIFO mailbox;
+        # interactive-tx messages go on to the channel's InteractiveTxBuilder child, which
+        # replays what it stashed first. Routing messages go to the Router, except
+        # announcement_signatures, which is the channel's.
+        # Not reorders of a compliant peer: a remote channel_ready that comes before eclair's
+        # funding confirmed is deferred and sent back to the actor's tail once it does
+        # (WAIT_FOR_FUNDING_CONFIRMED); announcement_signatures before the channel is NORMAL is
+        # re-sent to itself until it is (ACINQ/eclair#217); a commit_sig that comes while the
+        # interactive transaction is still being signed waits for it (#2584, #2614). A peer may
+        # send nothing else in those states that the later processing would make invalid.
+        # (Before v0.14's start_batch, a legacy commit_sig batch was held until complete, and a
+        # message inside the batch overtook it, #3083: a compliant batch has none.)
+        profile eclair
+        description eclair v0.13 and later: one in-order actor mailbox per channel (PeerConnection, Peer, Channel); gossip to the Router
+        versions 0.13.0
+        queue channel \(linkUpdates) channel_reestablish error stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures
+        queue router channel_announcement node_announcement channel_update
+        # Quiescence: an update after stfu is ForbiddenMessageWhenQuiescent (warning, disconnect).
+        fails stfu-no-updates
+
+        """,
+        "ldk": """
+        # LDK dispatch (lightning/src/ln/peer_handler.rs: read_event, do_read_event,
+        # handle_message): each message is handled to its end, in arrival order, on the thread
+        # that read it; calls for one peer are serial, so nothing overtakes anything.
+        # Not reorders of a compliant peer: a channel_ready that comes before
+        # channel_reestablish is kept and replayed after it (workaround_lnd_bug_4006, for
+        # lnd#4006); a closing_signed that comes during a monitor update is kept until it ends
+        # (pending_counterparty_closing_signed). The holding cell holds LDK's own updates,
+        # never received ones.
+        profile ldk
+        description LDK 0.0.118 and later: each peer's messages handled one at a time, in order (PeerManager::read_event)
+        versions 0.0.118
+        queue peer \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures channel_announcement node_announcement channel_update
+        # ChannelManager force-closes on an add after the peer's shutdown or before channel_ready.
+        fails sd-no-add op-after-ready
+
+        """,
         "strict": """
         # One in-order queue per channel: the "Channel Lifecycle" design lnd#8393 proposes.
         # No message can overtake another, so no hazard.
@@ -66,6 +128,10 @@ public enum BuiltinProfiles {
 
         """,
     ]
+
+    /// The profile of each implementation whose logs lntrace reads, but lnd's (which
+    /// depends on its version: ``lnd(version:)``).
+    public static let implementations = ["cln": "cln", "eclair": "eclair", "ldk": "ldk"]
 
     /// `lnd` is the newest lnd profile.
     public static let aliases = ["lnd": "lnd-0.19"]

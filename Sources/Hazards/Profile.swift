@@ -48,6 +48,13 @@ public struct Profile: Sendable {
     public var fails: Set<String>
     public var known: [Known]
 
+    /// Whether one channel's messages may be processed out of order: they go to more than one
+    /// queue (gossip apart, which the channel model does not follow).
+    public var reordersChannels: Bool {
+        let gossip: Set<MessageKind> = [.channelAnnouncement, .nodeAnnouncement, .channelUpdate]
+        return Set(queues.filter { !gossip.contains($0.key) }.values).count > 1
+    }
+
     /// The queue a message type goes to, if any.
     public func queue(of kind: MessageKind?) -> String? { kind.flatMap { queues[$0] } }
 

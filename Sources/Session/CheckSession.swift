@@ -145,6 +145,12 @@ private final class InputCheck {
     /// An lnd log's nodes, profiled by default from its first message on (once a version
     /// line before it has had its say).
     var lndNodes: [String] = []
+    /// The note that says a log's implementation cannot reorder a channel's messages (its
+    /// profile has one queue for them), written with the next event; once per implementation.
+    var unprofiled: Diagnostic?
+    var notedImplementations = Set<String>()
+    /// The input being read.
+    var path = ""
     /// The profile an lnd log's `LTND: Version:` line picks, and the note that says so.
     var versioned: (Profile, Diagnostic)?
     /// A capture's endpoints (addresses, endpoints and their aliases).
@@ -207,6 +213,7 @@ private final class InputCheck {
     /// trace's last input); `continues`: whether the next input goes on from this one.
     func run(_ input: CheckInput, ends: Bool = true, continues: Bool = false) -> Bool {
         let path = input.path
+        self.path = path
         var complete = true
         writer.beginInput()
         // Progress for files on a terminal; a live stream prints findings as they come.
@@ -294,6 +301,14 @@ private final class InputCheck {
         guard let configured else {
             if isAutomatic, source.format == .lnd, let node = source.node {
                 if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
+            } else if isAutomatic, let node = source.node, let name = BuiltinProfiles.implementations[source.format.rawValue],
+                let profile = BuiltinProfiles.profile(name), !profile.reordersChannels, notedImplementations.insert(name).inserted
+            {
+                // Nothing to analyse: the report says why there are no hazards.
+                unprofiled = Diagnostic(
+                    .note, "hazards.profile", at: SourceLocation(file: path),
+                    "\(node), a \(name) log: no reorder hazards, as the \(name) profile (\(profile.description)) processes each channel's messages in order (lntrace profiles \(name))"
+                )
             }
             return
         }
@@ -363,6 +378,7 @@ private final class InputCheck {
             if selection.admitsOther(event) { writer.write(event) }
             return
         }
+        if let note = unprofiled.take() { writer.write(note) }
         if case let .streams(summary) = event { carriedStreams.merge(summary.streamNumbers) { $1 } }
         if case let .connection(connection) = event {
             nextConnection = max(nextConnection, connection.id + 1)

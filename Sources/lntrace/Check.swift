@@ -116,7 +116,7 @@ struct CheckCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise.",
+            "Find reorder hazards under a dispatch profile: a name (`lntrace profiles` lists them: lnd, lnd-0.18, cln, eclair, ldk, strict, …) or a profile file; none to turn off. Default: for an lnd log, the profile of the version its first line states (else lnd); none otherwise (Core Lightning, eclair and LDK process a channel's messages in order: a note says so).",
             valueName: "profile"), transform: { try HazardChoice(parsing: $0) })
     var hazards: HazardChoice?
 

@@ -144,6 +144,39 @@ import Trace
         #expect(try LNTraceBinary.run(["check", Fixtures.url("captures/hazards/lnd-8393.bob-lnd.log").path]).status == 0)
     }
 
+    /// Core Lightning, eclair and LDK keep a channel's received messages in one queue (their
+    /// dispatch code, Documentation/hazards.md): the races that fail lnd are no hazards there,
+    /// in the capture or in the receiving node's own log.
+    @Test(arguments: ["cln", "eclair", "ldk"])
+    func otherImplementationsProcessAChannelInOrder(_ name: String) throws {
+        let profile = try #require(BuiltinProfiles.profile(name))
+        #expect(!profile.reordersChannels)
+        #expect(profile.versions != nil, "a profile states the releases it describes")
+        for file in Self.scenarios {
+            let trace = try Synthesized(Self.directory.appendingPathComponent(file), logs: ["bob=\(name)"])
+            defer { trace.remove() }
+            #expect(try Self.hazards(trace.capture, keys: trace.keys, profile: profile).isEmpty, "\(file)")
+            #expect(try Self.hazards(trace.log("bob=\(name)"), profile: profile).isEmpty, "\(file)")
+        }
+        for lnd in ["lnd-0.16", "lnd-0.17", "lnd-0.18", "lnd-0.19"] { #expect(BuiltinProfiles.profile(lnd)?.reordersChannels == true) }
+        #expect(BuiltinProfiles.profile("strict")?.reordersChannels == false)
+    }
+
+    /// Without `--hazards`, a Core Lightning, eclair or LDK log is not analysed, and the
+    /// report says why (once per implementation).
+    @Test(arguments: ["cln", "eclair", "ldk"])
+    func anotherImplementationsLogSaysItKeepsTheOrder(_ name: String) throws {
+        let trace = try Synthesized(Self.directory.appendingPathComponent("lnd-8393.scenario"), logs: ["bob=\(name)"])
+        defer { trace.remove() }
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl", trace.log("bob=\(name)")])
+        let records = try JSONValue.lines(result.stdout)
+        let hazards = records.filter { $0["kind"]?.string == "hazard" }
+        #expect(hazards.count == 0)
+        let notes = records.filter { $0["code"]?.string == "hazards.profile" }
+        #expect(notes.count == 1)
+        #expect(notes.first?["message"]?.string?.contains("the \(name) profile") == true, "\(notes.count)")
+    }
+
     /// An lnd log's first line states its version: its hazards are judged under that
     /// release's profile (lnd#7401 exists only under lnd 0.16), and the report says so.
     @Test func theLogsVersionPicksTheProfile() throws {
