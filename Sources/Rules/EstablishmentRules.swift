@@ -15,7 +15,7 @@ enum EstablishmentRules {
         pointsValid,
         scidAliasPrivate,
         acceptReserveDust, acceptZeroconf, aliasRequired, multiAlias, operationAfterReady, initialFee, initialReserve, readyAliasUnrelated,
-        acceptCommon, v2OpenInherits,
+        acceptCommon, v2OpenInherits, openRefused,
     ]
 
     static let openSection = "BOLT #2 §\"The open_channel Message\" Requirements"
@@ -77,6 +77,22 @@ enum EstablishmentRules {
         guard let ch = c.channel, ch.acceptSeen else { return c.notEvaluated("the channel's `accept_channel` is not in the trace") }
         guard ch.opener == c.sender, let reason = ch.refusal[c.sender] else { return }
         c.violation("`funding_created` goes on with the opening after an `accept_channel` the funder must fail the channel for: \(reason)")
+    }
+
+    static let openRefused = Rule(
+        RuleInfo(
+            "v1-open-refused", "the fundee fails the channel on an invalid open_channel", section: openSection,
+            severity: .error,
+            spec:
+                "The receiving node MUST fail the channel if: … `push_msat` is greater than `funding_satoshis` * 1000; … `max_accepted_htlcs` is greater than 483; … `funding_pubkey`, `revocation_basepoint`, `htlc_basepoint`, `payment_basepoint`, or `delayed_payment_basepoint` are not valid secp256k1 pubkeys in compressed format; `dust_limit_satoshis` is greater than `channel_reserve_satoshis`; `dust_limit_satoshis` is smaller than `354 satoshis`. The receiving node MUST: … if the message doesn't include a `channel_type`: fail the channel.",
+            explanation:
+                "The receiver's side of `open_channel`'s requirements (the funder's side is v1-push, v1-max-htlcs, v1-points-valid, v1-reserve-ge-dust, v1-dust-min and v1-channel-type-present): a fundee that received an `open_channel` it must fail the channel for does not answer it with `accept_channel`. (Not a catalog id: the catalog files the receiver's side under each sender rule.)",
+            example: "→ open_channel push_msat=100000001 funding_satoshis=100000, ← accept_channel"),
+        on: [.acceptChannel]
+    ) { c in
+        guard let ch = c.channel, ch.openSeen, !ch.dualFunded else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
+        guard ch.opener != c.sender, let reason = ch.refusal[c.sender] else { return }
+        c.violation("`accept_channel` goes on with the opening after an `open_channel` the fundee must fail the channel for: \(reason)")
     }
 
     static let v2OpenInherits = Rule(
