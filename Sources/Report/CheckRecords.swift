@@ -54,6 +54,14 @@ extension Finding: JSONRecord {
         }
         json.places("context", context)
         if !referenced.isEmpty { json.places("referenced", referenced) }
+        if let otherEnd {
+            json.key(otherEnd.sent ? "sent_at" : "received_at")
+            json.beginObject()
+            json.field("file", otherEnd.location.file)
+            if let line = otherEnd.location.line { json.field("line", line) }
+            if let time = otherEnd.time { json.field("time", time.description) }
+            json.endObject()
+        }
     }
 }
 

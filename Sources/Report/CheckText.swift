@@ -231,6 +231,10 @@ final class CheckText {
         }
         for earlier in finding.context { lines.append(cut(indent + "      " + style.dim(contextLine(earlier)))) }
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(message)))
+        if let other = finding.otherEnd {
+            let when = other.time.map { " at \($0) (its clock)" } ?? ""
+            lines.append(cut(indent + "      " + style.dim("\(other.sent ? "sent" : "received") by the other end: \(other.location)\(when)")))
+        }
         if style.verbose, let evidence = finding.evidence {
             // Evidence is data to compare: whole, never cut or broken.
             for (name, value) in evidence.items {

@@ -20,10 +20,30 @@ public protocol CheckReport: AnyObject {
     func endInput(_ path: String, _ summary: CheckSummary)
     func flush()
     func finish(rules: Int)
+    /// Inputs found to be the two ends of one connection: the connection, its messages and
+    /// its channels are counted once.
+    func joined(_ connections: [JoinedConnection])
+}
+
+/// Two inputs that are the two ends of one connection (``CheckReport/joined(_:)``).
+public struct JoinedConnection: Sendable {
+    /// The inputs' numbers, 0-based, in order.
+    public var inputs: (first: Int, second: Int)
+    /// Messages both show.
+    public var sharedMessages: Int
+    /// The same channels, as the first input and the second name them.
+    public var channels: [(first: String, second: String)]
+
+    public init(inputs: (first: Int, second: Int), sharedMessages: Int, channels: [(first: String, second: String)]) {
+        self.inputs = inputs
+        self.sharedMessages = sharedMessages
+        self.channels = channels
+    }
 }
 
 extension CheckReport {
     public var allowsProgress: Bool { false }
+    public func joined(_ connections: [JoinedConnection]) {}
 }
 
 /// `lntrace check`'s report in text, JSON or JSON Lines: what every format needs is counted
@@ -48,6 +68,13 @@ public final class CheckWriter: CheckReport {
     private var logs: [LogSummary] = []
     private var inputFindings = 0
     private var failure: Diagnostic?
+    /// Joined inputs: what two of them show twice, each second input's names for the first
+    /// one's channels, and the channels the joined inputs showed so far (counted once).
+    private var joinedInputs = Set<Int>()
+    private var joinedConnections = 0
+    private var joinedMessages = 0
+    private var joinedNames: [Int: [String: String]] = [:]
+    private var joinedChannels = Set<String>()
 
     /// Connections, diagnostics and findings a report keeps for its end (the counts are exact).
     static let keptConnections = 10_000
@@ -144,6 +171,12 @@ public final class CheckWriter: CheckReport {
             missed.formUnion(coverage.partlyEvaluatedRules.map(\.rule))
         }
         totals.channels += summary.channels.count + (summary.omittedChannels?.channels ?? 0)
+        let number = totals.inputs - 1
+        if joinedInputs.contains(number) {
+            for channel in summary.channels where !joinedChannels.insert(joinedNames[number]?[channel.key] ?? channel.key).inserted {
+                totals.channels -= 1
+            }
+        }
         totals.connections += connectionTotal == 0 ? logs.reduce(0) { $0 + $1.connections } : connectionTotal
         reporter.endInput(
             InputReport(
@@ -163,10 +196,21 @@ public final class CheckWriter: CheckReport {
         reporter.flush()
     }
 
+    public func joined(_ connections: [JoinedConnection]) {
+        for connection in connections {
+            joinedConnections += 1
+            joinedMessages += connection.sharedMessages
+            joinedInputs.formUnion([connection.inputs.first, connection.inputs.second])
+            for (first, second) in connection.channels { joinedNames[connection.inputs.second, default: [:]][second] = first }
+        }
+    }
+
     /// The closing summary: the count of diagnostics not shown, then the report's end.
     public func finish(rules: Int) {
         echo.finish()
         totals.rules = rules
+        totals.connections -= joinedConnections
+        totals.messages -= joinedMessages
         totals.rulesEvaluated = evaluated.count
         totals.rulesNotEvaluated = notEvaluated.subtracting(evaluated).count
         totals.rulesPartlyEvaluated = missed.intersection(evaluated).count

@@ -120,9 +120,19 @@ public struct CheckSession {
             check.end(inputs.map(\.path).joined(separator: " + "))
             if check.failing { failing = true }
         } else {
-            for input in inputs where !selection.done {
+            // Logs of the two ends of one connection: found first, then each finding is
+            // reported from its sender's view (``JoinedInputs``).
+            let joined = inputs.count > 1 ? JoinedInputs(inputs: inputs, session: self) : nil
+            if let joined {
+                writer.joined(joined.connections)
+                for diagnostic in joined.diagnostics() { writer.write(diagnostic) }
+            }
+            for (number, input) in inputs.enumerated() where !selection.done {
+                // A joined input is checked in line: its findings are admitted in order, once.
                 let check = InputCheck(
-                    session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID, pool: pool)
+                    session: self, local: local, selection: selection, writer: writer, firstFindingID: nextFindingID,
+                    pool: joined == nil ? pool : nil)
+                check.joined = joined.map { ($0, number) }
                 if !check.run(input) { incomplete = true }
                 nextFindingID = check.engines.nextFindingID
                 if check.failing { failing = true }
@@ -151,6 +161,8 @@ private final class InputCheck {
     var notedImplementations = Set<String>()
     /// The input being read.
     var path = ""
+    /// The inputs joined with others, and this one's number among them.
+    var joined: (inputs: JoinedInputs, number: Int)?
     /// The profile an lnd log's `LTND: Version:` line picks, and the note that says so.
     var versioned: (Profile, Diagnostic)?
     /// A capture's endpoints (addresses, endpoints and their aliases).
@@ -416,6 +428,7 @@ private final class InputCheck {
         }
         let filter = selection.filter
         for var finding in engines.process(event) {
+            if let joined, !joined.inputs.admits(&finding, input: joined.number) { continue }
             if !filter.isEmpty, !filter.matches(finding.message) { continue }
             if let baseline = session.baseline, baseline.contains(finding) { continue }
             if let level = session.severityOverrides.last(where: { Catalog.matches(finding.rule.id, $0.pattern) })?.severity {

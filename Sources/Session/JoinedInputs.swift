@@ -1,0 +1,147 @@
+import Foundation
+import Provenance
+import Report
+import Rules
+import Trace
+import Wire
+
+/// Logs recorded at the two ends of one connection (issue 16), found before the check: a
+/// first pass reads each log input's messages into a ``VantageJoin``. The check then reports
+/// each finding from the view of the node that sent its message, where that node's log is
+/// among the inputs: one that only the receiver's view reports as possible (the messages may
+/// have crossed) is decided by the sender's log, and one both logs report is reported once
+/// (Documentation/joining.md).
+final class JoinedInputs {
+    let join: VantageJoin
+    /// Each joined connection, for the report's counts.
+    let connections: [JoinedConnection]
+    private let files: [String]
+
+    /// Findings reported so far, by pair, rule, and the sending log's line: one finding both
+    /// logs show is reported once.
+    private struct Key: Hashable {
+        var pair: Int
+        var rule: String
+        var sender: Int
+        var line: Int
+    }
+    private var reported = Set<Key>()
+    /// Findings left out, by id: their follow-ons are left out too.
+    private var dropped = Set<Int>()
+
+    /// The joins among `inputs`, or `nil` when no two are the two ends of one connection.
+    /// Standard input cannot be read twice and is not joined; captures are not yet.
+    init?(inputs: [CheckInput], session: CheckSession) {
+        var join = VantageJoin()
+        var files: [String] = []
+        for (number, input) in inputs.enumerated() {
+            files.append(input.path)
+            guard case let .path(path) = input, path != "-" else { continue }
+            var reader = InputReader(path: path, format: session.format, captureOptions: session.captureOptions, zone: session.zone)
+            reader.aliases = session.aliases
+            var capture = false
+            reader.stop = { capture }
+            try? reader.read(
+                emit: { event in
+                    if case let .message(message) = event, message.vantage != nil { join.add(message, input: number) }
+                },
+                found: { source in if source.format == .pcap { capture = true } })
+        }
+        join.solve()
+        guard !join.pairs.isEmpty else { return nil }
+        self.join = join
+        self.files = files
+        connections = join.pairs.map {
+            JoinedConnection(
+                inputs: (join.streams[$0.first].input, join.streams[$0.second].input), sharedMessages: $0.matched, channels: $0.channels)
+        }
+    }
+
+    /// What the join found, for the report: a note per joined connection with the clock
+    /// offset, a warning per message only one log shows (the first 100 per connection).
+    func diagnostics() -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for pair in join.pairs {
+            let a = join.streams[pair.first]
+            let b = join.streams[pair.second]
+            var text =
+                "\(a.file) (\(a.node), peer stream \(a.connection)) and \(b.file) (\(b.node), peer stream \(b.connection)) are the two ends of one connection: \(pair.matched) messages in both logs, \(pair.oneSided.count) in one only"
+            if let offset = pair.offset, let estimate = offset.estimate {
+                let lower = offset.lower.map { Self.milliseconds($0 - offset.resolution) } ?? "?"
+                let upper = offset.upper.map { Self.milliseconds($0 + offset.resolution) } ?? "?"
+                text += "; \(b.file)'s clock is \(Self.milliseconds(estimate)) ahead of \(a.file)'s (between \(lower) and \(upper))"
+                if !offset.consistent {
+                    text += ", though no single offset fits every message (a clock that jumped or drifted)"
+                }
+            }
+            if a.truncated || b.truncated {
+                text += "; only the first \(VantageJoin.maximumMessages) messages of each stream were compared"
+            }
+            out.append(Diagnostic(.note, "join.connection", at: SourceLocation(file: b.file), text))
+            for side in pair.oneSided.prefix(100) {
+                let stream = join.streams[side.stream]
+                let other = join.streams[side.stream == pair.first ? pair.second : pair.first]
+                let name = MessageKind(rawValue: side.kind)?.name ?? "type \(side.kind)"
+                let what = side.sent ? "sent here is not received" : "received here is not sent"
+                out.append(
+                    Diagnostic(
+                        .warning, "join.one-sided", at: SourceLocation(file: stream.file, line: side.line),
+                        "`\(name)` \(what) in \(other.file) (a line that log does not have: its log level, or a cut log)"))
+            }
+            if pair.oneSided.count > 100 {
+                out.append(
+                    Diagnostic(
+                        .warning, "join.one-sided", at: SourceLocation(file: b.file),
+                        "\(pair.oneSided.count - 100) more messages only one of \(a.file) and \(b.file) shows"))
+            }
+        }
+        return out
+    }
+
+    static func milliseconds(_ nanoseconds: Int64) -> String {
+        let value = Double(nanoseconds) / 1_000_000
+        return (value >= 0 ? "+" : "") + String(format: "%.3f ms", value)
+    }
+
+    /// Whether to report `finding` of input `input` (called once per finding, in order); one
+    /// that is reported learns where the other end's log shows its message.
+    func admits(_ finding: inout Finding, input: Int) -> Bool {
+        if let root = finding.follows, dropped.contains(root) {
+            dropped.insert(finding.id)
+            return false
+        }
+        let message = finding.message
+        guard let line = message.location.line, let connection = message.connection, let direction = message.direction,
+            let (stream, pair) = join.pair(input: input, node: message.vantage ?? "local", connection: connection),
+            let pairNumber = join.pairs.firstIndex(where: { $0.first == pair.first && $0.second == pair.second })
+        else { return true }
+        let other = pair.first == stream ? pair.second : pair.first
+        // The message as its sender logged it.
+        let sender: (stream: Int, line: Int)
+        let counterpart = join.counterpart(line: line, in: stream, pair: pair)
+        if let counterpart {
+            finding.otherEnd = Finding.OtherEnd(
+                location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
+                time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
+                sent: !counterpart.sent)
+        }
+        if direction == .out {
+            sender = (stream, line)
+        } else if let counterpart {
+            // The sender's log judges it with what the sender knew: a finding only the
+            // receiver's view calls possible is the sender's log's to make, or not.
+            if finding.certainty == .possible {
+                dropped.insert(finding.id)
+                return false
+            }
+            sender = (other, counterpart.line)
+        } else {
+            return true  // one-sided: only this log shows it
+        }
+        if !reported.insert(Key(pair: pairNumber, rule: finding.rule.id, sender: sender.stream, line: sender.line)).inserted {
+            dropped.insert(finding.id)
+            return false
+        }
+        return true
+    }
+}

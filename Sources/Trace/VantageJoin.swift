@@ -1,0 +1,339 @@
+import Provenance
+import Wire
+
+/// Logs of one connection recorded at its two ends (issue 16): which messages are the same,
+/// how far apart the two clocks are, and what one side logged that the other did not.
+///
+/// A node's log shows its sends and receives in the order the node handled them. A message
+/// one node sent is one the other received, and each direction of a connection keeps its
+/// order (TCP), so one node's sends line up with the other's receives. Messages are matched
+/// by type, and by `channel_id` where both logs give it, which every log style allows; a
+/// line one log lacks (a lower log level, a cut log) is skipped over and reported.
+/// Documentation/joining.md describes the method.
+public struct VantageJoin: Sendable {
+    /// One message as the join compares it.
+    struct Entry: Sendable {
+        var kind: UInt16
+        /// A hash of the `channel_id`, 0 when the line gives none.
+        var channel: UInt64
+        /// Nanoseconds since the epoch, if the line has a time.
+        var time: Int64?
+        var line: Int
+        /// The channel as this log names it (an index into the stream's `channelKeys`), -1
+        /// for none.
+        var channelKey: Int32
+    }
+
+    /// One peer stream of one log: its node's messages to and from one peer, in order.
+    public struct Stream: Sendable {
+        public var input: Int
+        public var file: String
+        /// The node that logged it (`local`), and its stream number in the input.
+        public var node: String
+        public var connection: Int
+        public var peer: String?
+        var sent: [Entry] = []
+        var received: [Entry] = []
+        /// The channels the stream names (`channel_id` hex, or a label such as `chan#1`).
+        var channelKeys: [String] = []
+        var channelIndex: [String: Int32] = [:]
+        /// Whether the stream held more messages than a join compares.
+        public var truncated = false
+
+        public var messages: Int { sent.count + received.count }
+    }
+
+    /// Two streams found to be the two ends of one connection.
+    public struct Pair: Sendable {
+        struct ChannelPair: Hashable {
+            var first: Int32
+            var second: Int32
+        }
+
+        /// Indexes into ``streams``.
+        public var first: Int
+        public var second: Int
+        /// Messages found in both logs.
+        public var matched: Int
+        /// How far the second log's clock is ahead of the first's, in nanoseconds: every
+        /// message takes no negative time to arrive, so each one sent by the first and
+        /// received by the second bounds it from above, each the other way from below.
+        public var offset: ClockOffset?
+        /// Lines of one log whose message the other does not show: (stream index, line,
+        /// message type, whether it was sent by that stream's node).
+        public var oneSided: [(stream: Int, line: Int, kind: UInt16, sent: Bool)]
+        /// The channels of the first stream and the second that are the same, by the names
+        /// each log gives them (they differ when one log names channels by label).
+        public var channels: [(first: String, second: String)]
+        /// The matched messages, as indexes into the sender's sent and the receiver's received
+        /// lines: `forward` from the first stream to the second, `backward` the other way.
+        var forward: [(sent: Int32, received: Int32)]
+        var backward: [(sent: Int32, received: Int32)]
+    }
+
+    /// The offset between two clocks: bounds from the messages' directions, and the middle.
+    public struct ClockOffset: Sendable, Equatable {
+        /// Nanoseconds; `lower` from the second log's sends, `upper` from the first's.
+        public var lower: Int64?
+        public var upper: Int64?
+        /// The timestamps' resolution, added to each bound.
+        public var resolution: Int64
+
+        /// The middle of the bounds (or the one bound there is).
+        public var estimate: Int64? {
+            switch (lower, upper) {
+            case let (l?, u?): return l / 2 + u / 2
+            case let (l?, nil): return l
+            case let (nil, u?): return u
+            default: return nil
+            }
+        }
+
+        /// Whether the bounds contradict each other beyond the timestamps' resolution: a
+        /// clock that drifted, or lines matched wrongly.
+        public var consistent: Bool {
+            guard let lower, let upper else { return true }
+            return lower <= upper + 2 * resolution
+        }
+    }
+
+    public private(set) var streams: [Stream] = []
+    public private(set) var pairs: [Pair] = []
+    private var index: [StreamKey: Int] = [:]
+
+    /// The most messages of a stream a join compares (its memory bound); the rest of a
+    /// longer stream is not joined, and the report says so.
+    public static let maximumMessages = 1 << 19
+    /// How many lines either log may lack in a row before the two stop being matched.
+    static let window = 64
+
+    struct StreamKey: Hashable {
+        var input: Int
+        var node: String
+        var connection: Int
+    }
+
+    public init() {}
+
+    /// Takes in a message of input `input` (a node log: its direction is the node's).
+    public mutating func add(_ event: MessageEvent, input: Int) {
+        guard let direction = event.direction, let connection = event.connection, let kind = event.content.kind else { return }
+        let key = StreamKey(input: input, node: event.vantage ?? "local", connection: connection)
+        let slot: Int
+        if let found = index[key] {
+            slot = found
+        } else {
+            slot = streams.count
+            index[key] = slot
+            streams.append(Stream(input: input, file: event.location.file, node: key.node, connection: connection, peer: event.peer))
+        }
+        if streams[slot].messages >= Self.maximumMessages {
+            streams[slot].truncated = true
+            return
+        }
+        var channelKey: Int32 = -1
+        if let name = event.channel {
+            if let known = streams[slot].channelIndex[name] {
+                channelKey = known
+            } else {
+                channelKey = Int32(streams[slot].channelKeys.count)
+                streams[slot].channelIndex[name] = channelKey
+                streams[slot].channelKeys.append(name)
+            }
+        }
+        let entry = Entry(
+            kind: kind.rawValue, channel: event.content.channelID.map { Self.hash($0.bytes) } ?? 0,
+            time: event.time.map(Self.nanoseconds), line: event.location.line ?? 0, channelKey: channelKey)
+        if direction == .out { streams[slot].sent.append(entry) } else { streams[slot].received.append(entry) }
+    }
+
+    static func nanoseconds(_ time: Timestamp) -> Int64 {
+        time.seconds &* 1_000_000_000 &+ Int64(time.nanoseconds)
+    }
+
+    /// FNV-1a.
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0100_0000_01b3 }
+        return h | 1
+    }
+
+    /// Whether two lines can be the same message: the same type, and the same channel where
+    /// both name one.
+    static func same(_ a: Entry, _ b: Entry) -> Bool {
+        a.kind == b.kind && (a.channel == 0 || b.channel == 0 || a.channel == b.channel)
+    }
+
+    /// One direction lined up: the sender's lines against the receiver's, each matched pair
+    /// as indexes, and the indexes of each side left unmatched.
+    static func align(_ sent: [Entry], _ received: [Entry]) -> (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]) {
+        var pairs: [(Int, Int)] = []
+        var sentOnly: [Int] = []
+        var receivedOnly: [Int] = []
+        var i = 0
+        var j = 0
+        while i < sent.count, j < received.count {
+            if same(sent[i], received[j]) {
+                pairs.append((i, j))
+                i += 1
+                j += 1
+                continue
+            }
+            // The nearest resynchronisation: lines only the receiver logged, or only the sender.
+            var skipped = false
+            for d in 1...window {
+                if j + d < received.count, same(sent[i], received[j + d]) {
+                    receivedOnly += Array(j..<(j + d))
+                    j += d
+                    skipped = true
+                    break
+                }
+                if i + d < sent.count, same(sent[i + d], received[j]) {
+                    sentOnly += Array(i..<(i + d))
+                    i += d
+                    skipped = true
+                    break
+                }
+            }
+            if !skipped {
+                sentOnly.append(i)
+                receivedOnly.append(j)
+                i += 1
+                j += 1
+            }
+        }
+        sentOnly += Array(i..<sent.count)
+        receivedOnly += Array(j..<received.count)
+        return (pairs, sentOnly, receivedOnly)
+    }
+
+    /// Finds the pairs of streams, from different inputs, that are the two ends of one
+    /// connection: most of their messages line up both ways, at least one of them names a
+    /// channel both agree on, and their times allow one clock offset. Each stream joins at
+    /// most one other (the best).
+    public mutating func solve(resolution: Int64 = 1_000_000) {
+        var candidates: [(score: Double, pair: Pair)] = []
+        for a in streams.indices {
+            for b in streams.indices where b > a && streams[b].input != streams[a].input {
+                if let pair = Self.join(streams, a, b, resolution: resolution) {
+                    let total = Double(streams[a].messages + streams[b].messages)
+                    candidates.append((Double(2 * pair.matched) / total, pair))
+                }
+            }
+        }
+        var taken = Set<Int>()
+        for candidate in candidates.sorted(by: { $0.score > $1.score }) {
+            let pair = candidate.pair
+            guard !taken.contains(pair.first), !taken.contains(pair.second) else { continue }
+            taken.formUnion([pair.first, pair.second])
+            pairs.append(pair)
+        }
+        pairs.sort { ($0.first, $0.second) < ($1.first, $1.second) }
+    }
+
+    /// The two streams as one connection, if they are.
+    static func join(_ streams: [Stream], _ a: Int, _ b: Int, resolution: Int64) -> Pair? {
+        let first = streams[a]
+        let second = streams[b]
+        let forward = align(first.sent, second.received)
+        let backward = align(second.sent, first.received)
+        let matched = forward.pairs.count + backward.pairs.count
+        let total = first.messages + second.messages
+        // Most of both logs, and a channel both name: two unrelated connections can share
+        // their first messages (`init`, gossip), not a channel.
+        guard matched >= 4, 2 * matched * 10 >= total * 8 else { return nil }
+        let channelShared =
+            forward.pairs.contains { first.sent[$0.0].channel != 0 && first.sent[$0.0].channel == second.received[$0.1].channel }
+            || backward.pairs.contains { second.sent[$0.0].channel != 0 && second.sent[$0.0].channel == first.received[$0.1].channel }
+        var offset = ClockOffset(lower: nil, upper: nil, resolution: resolution)
+        for (i, j) in forward.pairs {
+            if let s = first.sent[i].time, let r = second.received[j].time { offset.upper = min(offset.upper ?? .max, r - s) }
+        }
+        for (i, j) in backward.pairs {
+            if let s = second.sent[i].time, let r = first.received[j].time { offset.lower = max(offset.lower ?? .min, s - r) }
+        }
+        // Logs that name no channel by its id (Core Lightning's name lines) are joined on a
+        // closer match whose times allow one clock offset.
+        let close = 2 * matched * 100 >= total * 95
+        guard channelShared || (close && matched >= 8 && offset.lower != nil && offset.upper != nil && offset.consistent) else {
+            return nil
+        }
+        // Times that allow no offset at all: the lines were matched wrongly (or a clock jumped).
+        guard offset.consistent || close else { return nil }
+        var channels = Set<Pair.ChannelPair>()
+        for (i, j) in forward.pairs where first.sent[i].channelKey >= 0 && second.received[j].channelKey >= 0 {
+            channels.insert(Pair.ChannelPair(first: first.sent[i].channelKey, second: second.received[j].channelKey))
+        }
+        for (i, j) in backward.pairs where first.received[j].channelKey >= 0 && second.sent[i].channelKey >= 0 {
+            channels.insert(Pair.ChannelPair(first: first.received[j].channelKey, second: second.sent[i].channelKey))
+        }
+        var oneSided: [(stream: Int, line: Int, kind: UInt16, sent: Bool)] = []
+        oneSided += forward.sentOnly.map { (a, first.sent[$0].line, first.sent[$0].kind, true) }
+        oneSided += forward.receivedOnly.map { (b, second.received[$0].line, second.received[$0].kind, false) }
+        oneSided += backward.sentOnly.map { (b, second.sent[$0].line, second.sent[$0].kind, true) }
+        oneSided += backward.receivedOnly.map { (a, first.received[$0].line, first.received[$0].kind, false) }
+        oneSided.sort { ($0.stream, $0.line) < ($1.stream, $1.line) }
+        return Pair(
+            first: a, second: b, matched: matched, offset: offset.lower == nil && offset.upper == nil ? nil : offset,
+            oneSided: oneSided,
+            channels: channels.sorted { ($0.first, $0.second) < ($1.first, $1.second) }.map {
+                (first.channelKeys[Int($0.first)], second.channelKeys[Int($0.second)])
+            },
+            forward: forward.pairs.map { (Int32($0.0), Int32($0.1)) },
+            backward: backward.pairs.map { (Int32($0.0), Int32($0.1)) })
+    }
+
+    /// The joined stream of input `input`'s node `node`, stream `connection`, and its pair.
+    public func pair(input: Int, node: String, connection: Int) -> (stream: Int, pair: Pair)? {
+        guard let stream = index[StreamKey(input: input, node: node, connection: connection)] else { return nil }
+        guard let pair = pairs.first(where: { $0.first == stream || $0.second == stream }) else { return nil }
+        return (stream, pair)
+    }
+
+    /// The other end of a message in a joined stream: for one its node received, the line
+    /// and time the other log sent it at; for one it sent, where and when the other received it.
+    /// (`sent`: whether the line is one its node sent.)
+    public func counterpart(line: Int, in stream: Int, pair: Pair) -> (line: Int, time: Int64?, sent: Bool)? {
+        let own = streams[stream]
+        let other = streams[pair.first == stream ? pair.second : pair.first]
+        // Entries are in line order (a log is read in order).
+        func position(_ entries: [Entry]) -> Int? {
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let mid = (low + high) / 2
+                if entries[mid].line < line { low = mid + 1 } else { high = mid }
+            }
+            return low < entries.count && entries[low].line == line ? low : nil
+        }
+        let outgoing = pair.first == stream ? pair.forward : pair.backward
+        let incoming = pair.first == stream ? pair.backward : pair.forward
+        if let i = position(own.sent), let match = Self.search(outgoing, Int32(i), by: \.sent) {
+            let entry = other.received[Int(match.received)]
+            return (entry.line, entry.time, true)
+        }
+        if let j = position(own.received), let match = Self.search(incoming, Int32(j), by: \.received) {
+            let entry = other.sent[Int(match.sent)]
+            return (entry.line, entry.time, false)
+        }
+        return nil
+    }
+
+    /// Binary search of matched pairs, which increase in both indexes.
+    static func search(
+        _ pairs: [(sent: Int32, received: Int32)], _ value: Int32, by side: KeyPath<(sent: Int32, received: Int32), Int32>
+    ) -> (sent: Int32, received: Int32)? {
+        var low = 0
+        var high = pairs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if pairs[mid][keyPath: side] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < pairs.count && pairs[low][keyPath: side] == value ? pairs[low] : nil
+    }
+
+    /// Whether a message a joined stream's node received is in the other log (as sent).
+    public func isShownBySender(line: Int, in stream: Int, pair: Pair) -> Bool {
+        counterpart(line: line, in: stream, pair: pair)?.sent == false
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Two logs of one connection, one from each end (issue 16): `check` joins them into one
+/// connection and channel, estimates the clocks' offset, decides findings about messages that
+/// may have crossed from the sender's log, and reports what only one log shows.
+@Suite struct JoinTests {
+    /// The lines of a log, with each lnd time (`2024-01-01 00:00:00.000`) moved by `shift`
+    /// milliseconds where `at(line index)` says, and lines reordered by `order` (indexes).
+    static func rewrite(_ path: String, to: String, order: [Int]? = nil, times: [Int: Int] = [:], shift: Int = 0) throws {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        var out: [String] = []
+        for index in order ?? Array(lines.indices) {
+            let line = String(lines[index])
+            // `2024-01-01 00:00:00.000`: the milliseconds are the line's offset from the start.
+            let start = line.index(line.startIndex, offsetBy: 11)
+            let end = line.index(line.startIndex, offsetBy: 23)
+            let parts = line[start..<end].split(separator: ":")
+            let base = (Int(parts[0]) ?? 0) * 3_600_000 + (Int(parts[1]) ?? 0) * 60_000 + Int((Double(parts[2]) ?? 0) * 1000)
+            let ms = (times[index] ?? base) + shift
+            let stamp = String(format: "%02d:%02d:%06.3f", ms / 3_600_000, ms / 60_000 % 60, Double(ms % 60_000) / 1000)
+            out.append(String(line[..<start]) + stamp + String(line[end...]))
+        }
+        try (out.joined(separator: "\n") + "\n").write(toFile: to, atomically: true, encoding: .utf8)
+    }
+
+    static func records(_ arguments: [String]) throws -> (status: Int32, records: [JSONValue], stderr: String) {
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl"] + arguments)
+        return (result.status, try JSONValue.lines(result.stdout), result.stderr)
+    }
+
+    static func summary(_ records: [JSONValue]) -> JSONValue? { records.first { $0["kind"]?.string == "summary" } }
+
+    static func findings(_ records: [JSONValue]) -> [JSONValue] { records.filter { $0["kind"]?.string == "finding" } }
+
+    static func diagnostics(_ records: [JSONValue], _ code: String) -> [JSONValue] {
+        records.filter { $0["kind"]?.string == "diagnostic" && $0["code"]?.string == code }
+    }
+
+    /// Both ends of the lnd#8393 race, in each log style at bob's end: one connection, one
+    /// channel, each message counted once, and one hazard.
+    @Test(arguments: ["lnd", "cln", "eclair", "ldk"])
+    func bothEndsAreOneConnection(_ style: String) throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=\(style)"])
+        defer { trace.remove() }
+        let (_, records, _) = try Self.records([trace.log("alice=lnd"), trace.log("bob=\(style)")])
+        let summary = try #require(Self.summary(records))
+        #expect(summary["inputs"]?.uint64 == 2)
+        #expect(summary["connections"]?.uint64 == 1)
+        #expect(summary["channels"]?.uint64 == 1)
+        #expect(summary["messages"]?.uint64 == UInt64(trace.messages.count))
+        let joins = Self.diagnostics(records, "join.connection")
+        #expect(joins.count == 1)
+        #expect(joins.first?["message"]?.string?.contains("\(trace.messages.count) messages in both logs, 0 in one only") == true)
+        // bob, an lnd node, is the one that could reorder: one hazard, not one per input.
+        let hazards = records.filter { $0["kind"]?.string == "hazard" }
+        #expect(hazards.count == (style == "lnd" ? 1 : 0))
+    }
+
+    /// Alone, alice's log cannot tell whether bob's add crossed her shutdown: the finding is
+    /// possible. With bob's log, which shows he received the shutdown first, it is certain, and
+    /// reported once, from bob's log.
+    @Test func theSendersLogDecidesAPossibleFinding() throws {
+        let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let alone = Self.findings(try Self.records([trace.log("alice=lnd")]).records)
+        #expect(alone.map { $0["certainty"]?.string } == ["possible"])
+        let joined = Self.findings(try Self.records([trace.log("alice=lnd"), trace.log("bob=lnd")]).records)
+        #expect(joined.map { $0["rule"]?.string } == ["sd-no-add-received"])
+        #expect(joined.first?["certainty"]?.string == "certain")
+        #expect(joined.first?["file"]?.string == trace.log("bob=lnd"))
+        // Its receipt, in alice's log, with her time.
+        let received = try #require(joined.first?["received_at"])
+        #expect(received["file"]?.string == trace.log("alice=lnd"))
+        #expect(received["line"]?.uint64 == joined.first?["line"]?.uint64, "both logs list the same messages")
+        #expect(received["time"]?.string == "2024-01-01T00:00:00.000000000Z")
+        let text = try LNTraceBinary.run(["check", trace.log("alice=lnd"), trace.log("bob=lnd")], environment: ["COLUMNS": "200"])
+        #expect(text.stdout.contains("received by the other end: \(trace.log("alice=lnd")):10 at 2024-01-01T00:00:00.000000000Z"))
+        #expect(text.stdout.contains("inputs: 2, connections: 1, channels: 1, messages: \(trace.messages.count)"))
+    }
+
+    /// The same two messages, crossed: bob sent his add before alice's shutdown reached him.
+    /// Both logs together show it, so nothing is reported; the offset bounds come from them.
+    @Test func crossedMessagesAreNoFinding() throws {
+        let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let alice = trace.directory.appendingPathComponent("alice-crossed.log").path
+        let bob = trace.directory.appendingPathComponent("bob-crossed.log").path
+        let n = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n").count
+        // alice: shutdown sent at 10 ms, the add received at 20 ms. bob: the add sent at 12 ms,
+        // the shutdown received at 15 ms (his clock 0.5 ms behind hers is within the bounds).
+        try Self.rewrite(trace.log("alice=lnd"), to: alice, times: [n - 2: 10, n - 1: 20])
+        try Self.rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<(n - 2)) + [n - 1, n - 2], times: [n - 1: 12, n - 2: 15])
+        let (_, records, _) = try Self.records([alice, bob])
+        #expect(Self.findings(records).isEmpty, "\(Self.findings(records).map { $0["rule"]?.string ?? "" })")
+        let join = try #require(Self.diagnostics(records, "join.connection").first?["message"]?.string)
+        #expect(join.contains("clock is +0.000 ms ahead"), "\(join)")
+        // Without bob's log the crossing cannot be seen: the finding is possible.
+        let alone = Self.findings(try Self.records([alice]).records)
+        #expect(alone.map { $0["certainty"]?.string } == ["possible"])
+    }
+
+    /// bob's clock 250 ms ahead: the estimate says so, within bounds both directions give.
+    @Test func theClockOffsetIsEstimated() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let bob = trace.directory.appendingPathComponent("bob-ahead.log").path
+        try Self.rewrite(trace.log("bob=lnd"), to: bob, shift: 250)
+        let (_, records, _) = try Self.records([trace.log("alice=lnd"), bob])
+        let join = try #require(Self.diagnostics(records, "join.connection").first?["message"]?.string)
+        #expect(join.contains("clock is +250.000 ms ahead"), "\(join)")
+        #expect(join.contains("between +249.000 ms and +251.000 ms"), "\(join)")
+    }
+
+    /// A line bob's log lacks (a lower log level, a cut log) is reported at alice's line; the
+    /// rest still joins.
+    @Test func aMessageOnlyOneLogShowsIsReported() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let bob = trace.directory.appendingPathComponent("bob-cut.log").path
+        let n = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n").count
+        // bob's line 19 is the update_add_htlc he received (alice's line 19).
+        try Self.rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<18) + Array(19..<n))
+        let (_, records, _) = try Self.records([trace.log("alice=lnd"), bob])
+        let oneSided = Self.diagnostics(records, "join.one-sided")
+        #expect(oneSided.count == 1)
+        #expect(oneSided.first?["line"]?.uint64 == 19)
+        #expect(oneSided.first?["file"]?.string == trace.log("alice=lnd"))
+        #expect(oneSided.first?["message"]?.string?.contains("`update_add_htlc` sent here is not received in") == true)
+        #expect(Self.summary(records)?["connections"]?.uint64 == 1)
+    }
+
+    /// Logs of two different connections stay two: nothing is joined.
+    @Test func unrelatedLogsStaySeparate() throws {
+        let first = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd"])
+        defer { first.remove() }
+        let second = try Synthesized(Fixtures.url("hazards/lnd-7401.scenario"), logs: ["bob=lnd"])
+        defer { second.remove() }
+        let (_, records, _) = try Self.records([first.log("alice=lnd"), second.log("bob=lnd")])
+        #expect(Self.diagnostics(records, "join.connection").isEmpty)
+        #expect(Self.summary(records)?["connections"]?.uint64 == 2)
+        #expect(Self.summary(records)?["channels"]?.uint64 == 2)
+    }
+}
