@@ -54,14 +54,19 @@ extension Finding: JSONRecord {
         }
         json.places("context", context)
         if !referenced.isEmpty { json.places("referenced", referenced) }
-        if let otherEnd {
-            json.key(otherEnd.sent ? "sent_at" : "received_at")
-            json.beginObject()
-            json.field("file", otherEnd.location.file)
-            if let line = otherEnd.location.line { json.field("line", line) }
-            if let time = otherEnd.time { json.field("time", time.description) }
-            json.endObject()
-        }
+        otherEnd?.write(into: &json)
+    }
+}
+
+extension Finding.OtherEnd {
+    /// `"sent_at"` or `"received_at"`: the other end's line and time.
+    func write(into json: inout JSONWriter) {
+        json.key(sent ? "sent_at" : "received_at")
+        json.beginObject()
+        json.field("file", location.file)
+        if let line = location.line { json.field("line", line) }
+        if let time { json.field("time", time.description) }
+        json.endObject()
     }
 }
 
@@ -91,11 +96,13 @@ public struct HazardRecord: JSONRecord {
         json.beginObject()
         json.place(of: hazard.first)
         json.field("queue", hazard.firstQueue)
+        hazard.firstOtherEnd?.write(into: &json)
         json.endObject()
         json.key("second")
         json.beginObject()
         json.place(of: hazard.second)
         json.field("queue", hazard.secondQueue)
+        hazard.secondOtherEnd?.write(into: &json)
         json.endObject()
         json.field("distance", hazard.distance)
         json.field("distance_unit", hazard.distanceUnit)

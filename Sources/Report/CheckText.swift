@@ -170,6 +170,14 @@ final class CheckText {
         times.previous = nil
         lines.append(cut(indent + "      " + style.dim(contextLine(first))))
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(second)))
+        if let sentFirst = hazard.firstOtherEnd, let sentSecond = hazard.secondOtherEnd, sentFirst.sent, sentSecond.sent {
+            var sent = "sent by the other end: \(sentFirst.location) and \(sentSecond.location)"
+            if let a = sentFirst.time, let b = sentSecond.time {
+                let gap = Double(b.seconds - a.seconds) + Double(b.nanoseconds - a.nanoseconds) / 1e9
+                sent += ", \(Self.duration(gap)) apart on its clock"
+            }
+            lines += wrapped(indent + "      " + style.dim(sent), indent + "        ")
+        }
         for finding in hazard.outcome {
             let place = finding.message.index.map { "message \($0)" } ?? finding.message.location.description
             lines += wrapped(

@@ -440,8 +440,9 @@ private final class InputCheck {
         }
         guard let analyzer else { return }
         if case let .message(message) = event, let engine = engines.engine(for: message) {
-            for hazard in analyzer.analyze(message, engine: engine)
+            for var hazard in analyzer.analyze(message, engine: engine)
             where filter.isEmpty || filter.matches(hazard.first) || filter.matches(hazard.second) {
+                if let joined { joined.inputs.annotate(&hazard, input: joined.number) }
                 writer.write(hazard)
                 if Severity.warning >= session.failOn { failing = true }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Hazards
 import Provenance
 import Report
 import Rules
@@ -103,6 +104,25 @@ final class JoinedInputs {
         return (value >= 0 ? "+" : "") + String(format: "%.3f ms", value)
     }
 
+    /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
+    func otherEnd(of message: MessageEvent, input: Int) -> Finding.OtherEnd? {
+        guard let line = message.location.line, let connection = message.connection,
+            let (stream, pair) = join.pair(input: input, node: message.vantage ?? "local", connection: connection),
+            let counterpart = join.counterpart(line: line, in: stream, pair: pair)
+        else { return nil }
+        let other = pair.first == stream ? pair.second : pair.first
+        return Finding.OtherEnd(
+            location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
+            time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
+            sent: !counterpart.sent)
+    }
+
+    /// A hazard of input `input`, with where the other end's log shows its two messages.
+    func annotate(_ hazard: inout Hazard, input: Int) {
+        hazard.firstOtherEnd = otherEnd(of: hazard.first, input: input)
+        hazard.secondOtherEnd = otherEnd(of: hazard.second, input: input)
+    }
+
     /// Whether to report `finding` of input `input` (called once per finding, in order); one
     /// that is reported learns where the other end's log shows its message.
     func admits(_ finding: inout Finding, input: Int) -> Bool {
@@ -119,12 +139,7 @@ final class JoinedInputs {
         // The message as its sender logged it.
         let sender: (stream: Int, line: Int)
         let counterpart = join.counterpart(line: line, in: stream, pair: pair)
-        if let counterpart {
-            finding.otherEnd = Finding.OtherEnd(
-                location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
-                time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
-                sent: !counterpart.sent)
-        }
+        finding.otherEnd = otherEnd(of: message, input: input)
         if direction == .out {
             sender = (stream, line)
         } else if let counterpart {

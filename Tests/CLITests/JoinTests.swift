@@ -56,6 +56,14 @@ import Testing
         // bob, an lnd node, is the one that could reorder: one hazard, not one per input.
         let hazards = records.filter { $0["kind"]?.string == "hazard" }
         #expect(hazards.count == (style == "lnd" ? 1 : 0))
+        // With alice's log, the hazard says when each message left her: exactly what was in flight.
+        for hazard in hazards {
+            for end in ["first", "second"] {
+                let sent = try #require(hazard[end]?["sent_at"])
+                #expect(sent["file"]?.string == trace.log("alice=lnd"))
+                #expect(sent["line"]?.uint64 == hazard[end]?["line"]?.uint64, "both logs list the messages alike")
+            }
+        }
     }
 
     /// Alone, alice's log cannot tell whether bob's add crossed her shutdown: the finding is
