@@ -1,3 +1,4 @@
+import Foundation
 import Hazards
 import Provenance
 import Rules
@@ -39,6 +40,9 @@ public struct LadderDiagram: Sendable {
     public var rows: [Row] = []
     /// Marks by the message they belong to (its location and index).
     public var marks: [MessageKey: [Mark]] = [:]
+    /// With the logs of both ends (joined): where and when the other log shows each message.
+    /// The SVG then draws each message from its sending down to its receipt.
+    public var otherEnds: [MessageKey: Finding.OtherEnd] = [:]
 
     public init(channel: String?) { self.channel = channel }
 
@@ -77,6 +81,21 @@ public struct LadderDiagram: Sendable {
         return out
     }
 
+    /// With joined logs: each node's log, by file name (empty otherwise).
+    var logNames: [String: String] {
+        guard !otherEnds.isEmpty else { return [:] }
+        var logs: [String: String] = [:]
+        for case let .message(event) in rows {
+            let own = event.direction == .in ? event.receiver : event.sender
+            let peer = event.direction == .in ? event.sender : event.receiver
+            if let own, logs[own] == nil { logs[own] = (event.location.file as NSString).lastPathComponent }
+            if let peer, logs[peer] == nil, let end = otherEnds[MessageKey(event)] {
+                logs[peer] = (end.location.file as NSString).lastPathComponent
+            }
+        }
+        return logs
+    }
+
     /// The lanes the diagram draws (node, queue), in order of first use.
     var laneNames: [(node: String, queue: String)] {
         var out: [(node: String, queue: String)] = []
@@ -100,11 +119,12 @@ public struct LadderDiagram: Sendable {
     public func mermaid() -> String {
         var out = ["sequenceDiagram"]
         var ids: [String: String] = [:]
+        let logs = logNames
         func id(_ label: String) -> String {
             if let known = ids[label] { return known }
             let new = "N\(ids.count + 1)"
             ids[label] = new
-            out.append("    participant \(new) as \(Self.escape(label))")
+            out.append("    participant \(new) as \(Self.escape(logs[label].map { "\(label) (\($0))" } ?? label))")
             return new
         }
         for label in nodeLabels { _ = id(label) }
@@ -173,6 +193,7 @@ public struct LadderDiagram: Sendable {
     /// message an arrow from its sender with its label above it, marks as notes beside the
     /// arrow, gaps as dashed rules.
     public func svg() -> String {
+        if !otherEnds.isEmpty { return joinedSVG() }
         let labels = nodeLabels
         let lanes = laneNames
         let column = 360.0
@@ -250,6 +271,107 @@ public struct LadderDiagram: Sendable {
         for lane in lanes {
             let node = lane.node.count > 16 ? String(lane.node.prefix(8)) + "…" : lane.node
             head("\(node): \(lane.queue) queue", at: laneX(lane.node, lane.queue) ?? 0, lane: true)
+        }
+        out += body
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Joined logs: each message an arrow from its sending down to its receipt. The two
+    /// logs' lines are put in the order their times give (the other log's moved by the clock
+    /// offset), so messages that crossed are drawn crossing; marks are notes beside the
+    /// receipt.
+    func joinedSVG() -> String {
+        let labels = nodeLabels
+        let column = 360.0
+        let margin = 40.0
+        let noteWidth = 420.0
+        let rowHeight = 30.0
+        let top = 70.0
+        let right = margin + column * Double(max(2, labels.count))
+        func x(_ label: String) -> Double { margin + column / 2 + Double(labels.firstIndex(of: label) ?? 0) * column }
+        func nanoseconds(_ time: Timestamp?) -> Int64? { time.map { $0.seconds &* 1_000_000_000 &+ Int64($0.nanoseconds) } }
+        var body: [String] = []
+        var y = top
+        // Rows between gaps are a segment: its sendings and receipts in time order.
+        var segment: [MessageEvent] = []
+        func flush() {
+            // (time on this log's clock, row, 0 for the sending and 1 for the receipt)
+            var events: [(time: Int64, row: Int, receipt: Int)] = []
+            for (row, event) in segment.enumerated() {
+                let own = nanoseconds(event.time)
+                let end = otherEnds[MessageKey(event)]
+                let other = nanoseconds(end?.time).map { $0 - (end?.clockOffset ?? 0) }
+                let sent = event.direction == .in ? (other ?? own) : own
+                let received = event.direction == .in ? own : (other ?? own)
+                let start = sent ?? Int64(row)
+                events.append((start, row, 0))
+                events.append((max(received ?? start, start), row, 1))
+            }
+            events.sort { ($0.time, $0.row, $0.receipt) < ($1.time, $1.row, $1.receipt) }
+            var from: [Int: Double] = [:]
+            var arrows: [String] = []
+            for event in events {
+                y += rowHeight
+                let message = segment[event.row]
+                if event.receipt == 0 {
+                    from[event.row] = y
+                    continue
+                }
+                let start = x(message.sender ?? "initiator")
+                let end = x(message.receiver ?? "responder")
+                let y0 = from[event.row] ?? y
+                arrows.append(
+                    "<line x1='\(start)' y1='\(y0)' x2='\(end)' y2='\(y)' class='arrow' marker-end='url(#head)'/>"
+                        + "<text x='\(start + (end - start) * 0.25)' y='\(y0 + (y - y0) * 0.25 - 6)' text-anchor='middle'>\(Self.xml(Self.label(message)))</text>"
+                )
+                for mark in marks[MessageKey(message)] ?? [] {
+                    y += rowHeight
+                    let (box, extra) = note(mark.text, x: right - column / 2 + 10, y: y, width: noteWidth + column / 2 - 20)
+                    body.append(box)
+                    y += extra
+                }
+            }
+            body += arrows
+            segment = []
+        }
+        for row in rows {
+            switch row {
+            case let .message(event):
+                segment.append(event)
+            case let .gap(count):
+                flush()
+                y += rowHeight * 0.8
+                body.append("<line x1='\(margin)' y1='\(y)' x2='\(right)' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>")
+                body.append(
+                    "<text x='\((margin + right) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>")
+            case let .note(mark):
+                flush()
+                y += rowHeight
+                let (box, extra) = note(mark.text, x: margin, y: y, width: right + noteWidth - 2 * margin)
+                body.append(box)
+                y += extra
+            }
+        }
+        flush()
+        let width = right + noteWidth + margin
+        let height = y + rowHeight + margin
+        var out = [
+            "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
+            "<style>.arrow{stroke:#222;stroke-width:1.5}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.note{fill:#fff6c8;stroke:#c9a800}</style>",
+            "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
+            "<rect width='100%' height='100%' fill='#fff'/>",
+        ]
+        let title = (channel.map { "channel \($0), " } ?? "") + "both ends' logs: each message from its sending to its receipt"
+        out.append("<text x='\(margin)' y='20' font-weight='bold'>\(Self.xml(title))</text>")
+        let logs = logNames
+        for label in labels {
+            let center = x(label)
+            out.append("<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='#e8eef8' stroke='#4a6fa5'/>")
+            let name = label.count > 24 ? String(label.prefix(10)) + "…" + String(label.suffix(10)) : label
+            let shown = logs[label].map { "\(name) (\($0))" } ?? name
+            out.append("<text x='\(center)' y='44' text-anchor='middle'>\(Self.xml(shown))</text>")
+            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='life'/>")
         }
         out += body
         out.append("</svg>")

@@ -50,11 +50,15 @@ public struct Finding: Sendable {
         public var time: Timestamp?
         /// Whether the other end's line is the message's sending (else its receipt).
         public var sent: Bool
+        /// How far the other log's clock is ahead of this one's (the join's estimate), in
+        /// nanoseconds.
+        public var clockOffset: Int64?
 
-        public init(location: SourceLocation, time: Timestamp?, sent: Bool) {
+        public init(location: SourceLocation, time: Timestamp?, sent: Bool, clockOffset: Int64? = nil) {
             self.location = location
             self.time = time
             self.sent = sent
+            self.clockOffset = clockOffset
         }
     }
 

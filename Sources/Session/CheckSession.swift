@@ -125,6 +125,7 @@ public struct CheckSession {
             let joined = inputs.count > 1 ? JoinedInputs(inputs: inputs, session: self) : nil
             if let joined {
                 writer.joined(joined.connections)
+                writer.joined { [joined] message, number in joined.otherEnd(of: message, input: number) }
                 for diagnostic in joined.diagnostics() { writer.write(diagnostic) }
             }
             for (number, input) in inputs.enumerated() where !selection.done {

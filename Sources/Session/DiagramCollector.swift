@@ -42,6 +42,7 @@ public final class DiagramCollector: CheckReport {
 
     /// The diagram drawn (`nil` when the input held no channel message to draw).
     public var result: LadderDiagram? {
+        if resolve != nil { return joinedResult }
         var out = diagram
         if !marked {
             out.channel = chosen ?? firstChannel
@@ -60,7 +61,84 @@ public final class DiagramCollector: CheckReport {
         return channel.lowercased().hasPrefix(wanted.lowercased())
     }
 
-    public func beginInput() {}
+    public func beginInput() { input += 1 }
+
+    // MARK: Joined logs
+
+    /// For joined inputs (``CheckReport/joined(resolver:)``): each message is drawn once,
+    /// from the first input that shows it, with where the other log shows it. Rows are kept
+    /// whole (up to ``maximumRows``) and windowed around the marks at the end, since a mark
+    /// from a later input may fall on a row of an earlier one.
+    private var resolve: ((MessageEvent, Int) -> Finding.OtherEnd?)?
+    private var input = -1
+    private var joinedRows: [(channel: String, event: MessageEvent, end: Finding.OtherEnd?)] = []
+    private var joinedMarks: [(location: SourceLocation, channel: String?, mark: LadderDiagram.Mark)] = []
+    /// The files read so far (the current input's included).
+    private var files = Set<String>()
+
+    public func joined(resolver: @escaping (MessageEvent, Int) -> Finding.OtherEnd?) { resolve = resolver }
+
+    /// Keeps a message of joined inputs: not one an earlier input drew already.
+    private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> Finding.OtherEnd?) {
+        files.insert(message.location.file)
+        let end = resolve(message, input)
+        if let end, end.location.file != message.location.file, files.contains(end.location.file) { return }
+        guard joinedRows.count < Self.maximumRows else {
+            truncated = true
+            return
+        }
+        joinedRows.append((channel, message, end))
+    }
+
+    /// A mark of joined inputs, at the row that shows its message (an earlier input's line,
+    /// when that input drew it).
+    private func markJoined(_ channel: String?, at message: MessageEvent, _ mark: LadderDiagram.Mark) {
+        var location = message.location
+        if let end = resolve?(message, input), end.location.file != message.location.file, files.contains(end.location.file) {
+            location = end.location
+        }
+        joinedMarks.append((location, channel, mark))
+    }
+
+    /// The joined diagram: the chosen channel's rows, windowed around its marks.
+    private var joinedResult: LadderDiagram? {
+        let lasting = joinedRows.map { (channel: renamed[$0.channel] ?? $0.channel, event: $0.event, end: $0.end) }
+        let chosen =
+            wanted.flatMap { _ in lasting.first { matches($0.channel) }?.channel }
+            ?? joinedMarks.lazy.compactMap { self.lasting($0.channel) }.first { channel in lasting.contains { $0.channel == channel } }
+            ?? lasting.first?.channel
+        guard let chosen else { return nil }
+        let rows = lasting.filter { $0.channel == chosen }
+        var out = LadderDiagram(channel: chosen)
+        var marked: [Int] = []
+        // Marks whose message is not drawn (an answer judged when the connection ended) end it.
+        var late: [LadderDiagram.Row] = []
+        for (location, channel, mark) in joinedMarks {
+            guard let index = rows.firstIndex(where: { $0.event.location == location }) else {
+                if channel == chosen { late.append(.note(mark)) }
+                continue
+            }
+            // A hazard's lanes belong to the node that received its message, named as the
+            // drawn log names it (a mark from the other log names it as that log does).
+            var mark = mark
+            if let receiver = rows[index].event.receiver { mark.lanes?.node = receiver }
+            out.marks[LadderDiagram.MessageKey(rows[index].event), default: []].append(mark)
+            marked.append(index)
+        }
+        var shown = Set<Int>()
+        for index in marked { shown.formUnion(max(0, index - around)...min(rows.count - 1, index + around)) }
+        if marked.isEmpty { shown.formUnion(0..<min(rows.count, 2 * around)) }
+        var last = -1
+        for index in shown.sorted() {
+            if index > last + 1 { out.rows.append(.gap(index - last - 1)) }
+            out.rows.append(.message(rows[index].event))
+            if let end = rows[index].end { out.otherEnds[LadderDiagram.MessageKey(rows[index].event)] = end }
+            last = index
+        }
+        if last < rows.count - 1 { out.rows.append(.gap(rows.count - 1 - last)) }
+        out.rows += late
+        return out
+    }
 
     /// An opening's temporary id, per connection, until the channel's own id first appears
     /// there; then the id it is known by (one channel, drawn as one).
@@ -97,6 +175,7 @@ public final class DiagramCollector: CheckReport {
             if case let .diagnostic(diagnostic) = event { write(diagnostic) }
             return
         }
+        if let resolve { return keepJoined(message, channel: channel, resolve) }
         if chosen == nil, wanted != nil, matches(channel) { choose(channel) }
         if chosen == nil, wanted == nil, firstChannel == nil { firstChannel = channel }
         let number = counts[channel, default: 0] + 1
@@ -153,11 +232,15 @@ public final class DiagramCollector: CheckReport {
     private func lasting(_ channel: String?) -> String? { channel.map { renamed[$0] ?? $0 } }
 
     public func write(_ finding: Finding) {
-        mark(lasting(finding.message.channel ?? finding.channel), at: finding.message, LadderDiagram.mark(finding))
+        let channel = lasting(finding.message.channel ?? finding.channel)
+        if resolve != nil { return markJoined(channel, at: finding.message, LadderDiagram.mark(finding)) }
+        mark(channel, at: finding.message, LadderDiagram.mark(finding))
     }
 
     public func write(_ hazard: Hazard) {
-        mark(lasting(hazard.second.channel ?? hazard.channel), at: hazard.second, LadderDiagram.mark(hazard))
+        let channel = lasting(hazard.second.channel ?? hazard.channel)
+        if resolve != nil { return markJoined(channel, at: hazard.second, LadderDiagram.mark(hazard)) }
+        mark(channel, at: hazard.second, LadderDiagram.mark(hazard))
     }
 
     public func write(_ observation: Observation) {}

@@ -111,10 +111,12 @@ final class JoinedInputs {
             let counterpart = join.counterpart(line: line, in: stream, pair: pair)
         else { return nil }
         let other = pair.first == stream ? pair.second : pair.first
+        // The offset is the second stream's clock ahead of the first's.
+        let offset = pair.offset?.estimate.map { pair.first == stream ? $0 : -$0 }
         return Finding.OtherEnd(
             location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
             time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
-            sent: !counterpart.sent)
+            sent: !counterpart.sent, clockOffset: offset)
     }
 
     /// A hazard of input `input`, with where the other end's log shows its two messages.

@@ -109,6 +109,31 @@ import Testing
         #expect(alone.map { $0["certainty"]?.string } == ["possible"])
     }
 
+    /// The crossed messages drawn from both logs: each from its sending down to its receipt,
+    /// so the two arrows cross; each message once, in Mermaid too.
+    @Test func theDiagramDrawsCrossedMessagesCrossing() throws {
+        let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let alice = trace.directory.appendingPathComponent("alice-crossed.log").path
+        let bob = trace.directory.appendingPathComponent("bob-crossed.log").path
+        let n = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n").count
+        try Self.rewrite(trace.log("alice=lnd"), to: alice, times: [n - 2: 10, n - 1: 20])
+        try Self.rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<(n - 2)) + [n - 1, n - 2], times: [n - 1: 12, n - 2: 15])
+        let svg = try LNTraceBinary.run(["diagram", "--format", "svg", alice, bob])
+        #expect(svg.status == 0, "\(svg.stderr)")
+        // The arrows, in the order drawn: (y at the sending, y at the receipt).
+        let pattern = try Regex(#"<line x1='[0-9.]+' y1='([0-9.]+)' x2='[0-9.]+' y2='([0-9.]+)' class='arrow'"#)
+        let arrows = svg.stdout.matches(of: pattern).map { (Double($0.output[1].substring ?? "") ?? 0, Double($0.output[2].substring ?? "") ?? 0) }
+        let channelMessages = trace.messages.count - 2  // the two `init`s belong to no channel
+        #expect(arrows.count == channelMessages, "each message once")
+        let shutdown = try #require(arrows.dropLast().last)
+        let add = try #require(arrows.last)
+        #expect(shutdown.0 < add.0 && add.0 < shutdown.1 && shutdown.1 < add.1, "\(shutdown) \(add): sent before the other arrived")
+        #expect(svg.stdout.contains("(alice-crossed.log)") && svg.stdout.contains("(bob-crossed.log)"))
+        let mermaid = try LNTraceBinary.run(["diagram", alice, bob])
+        #expect(mermaid.stdout.split(separator: "\n").filter { $0.contains("->>") }.count == channelMessages)
+    }
+
     /// bob's clock 250 ms ahead: the estimate says so, within bounds both directions give.
     @Test func theClockOffsetIsEstimated() throws {
         let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
