@@ -131,6 +131,12 @@ import Testing
         let result = try LNTraceBinary.run(["diagram", "--format", "svg", "--around", "3", "Fixtures/captures/hazards/lnd-8393.bob-lnd.log"])
         let committed = try String(contentsOf: Fixtures.root.appendingPathComponent("Documentation/diagrams/lnd-8393-bob.svg"), encoding: .utf8)
         #expect(result.stdout == committed, "regenerate Documentation/diagrams/lnd-8393-bob.svg")
+        let both = try LNTraceBinary.run([
+            "diagram", "--format", "svg", "--around", "3", "Fixtures/captures/hazards/lnd-8393.alice-lnd.log",
+            "Fixtures/captures/hazards/lnd-8393.bob-lnd.log",
+        ])
+        let joined = try String(contentsOf: Fixtures.root.appendingPathComponent("Documentation/diagrams/lnd-8393-both.svg"), encoding: .utf8)
+        #expect(both.stdout == joined, "regenerate Documentation/diagrams/lnd-8393-both.svg")
     }
 
     /// `check`'s text report says under each finding the command that draws it; the command
