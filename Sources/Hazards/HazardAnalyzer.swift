@@ -23,10 +23,6 @@ public struct Hazard: Sendable {
     public var seconds: Double?
     /// What the reordered processing would find that the wire order does not.
     public var outcome: [Finding]
-    /// Where the log of the connection's other end shows the two messages sent, when it is
-    /// among the inputs (joined logs): exactly when each left its sender.
-    public var firstOtherEnd: Finding.OtherEnd?
-    public var secondOtherEnd: Finding.OtherEnd?
 
     /// The hazard's kind: the known failure's id, or `reorder`.
     public var kind: String { known?.id ?? "reorder" }

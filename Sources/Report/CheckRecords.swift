@@ -54,11 +54,10 @@ extension Finding: JSONRecord {
         }
         json.places("context", context)
         if !referenced.isEmpty { json.places("referenced", referenced) }
-        otherEnd?.write(into: &json)
     }
 }
 
-extension Finding.OtherEnd {
+extension OtherEnd {
     /// `"sent_at"` or `"received_at"`: the other end's line and time.
     func write(into json: inout JSONWriter) {
         json.key(sent ? "sent_at" : "received_at")
@@ -96,13 +95,11 @@ public struct HazardRecord: JSONRecord {
         json.beginObject()
         json.place(of: hazard.first)
         json.field("queue", hazard.firstQueue)
-        hazard.firstOtherEnd?.write(into: &json)
         json.endObject()
         json.key("second")
         json.beginObject()
         json.place(of: hazard.second)
         json.field("queue", hazard.secondQueue)
-        hazard.secondOtherEnd?.write(into: &json)
         json.endObject()
         json.field("distance", hazard.distance)
         json.field("distance_unit", hazard.distanceUnit)

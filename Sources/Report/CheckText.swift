@@ -170,7 +170,7 @@ final class CheckText {
         times.previous = nil
         lines.append(cut(indent + "      " + style.dim(contextLine(first))))
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(second)))
-        if let sentFirst = hazard.firstOtherEnd, let sentSecond = hazard.secondOtherEnd, sentFirst.sent, sentSecond.sent {
+        if let sentFirst = first.otherEnd, let sentSecond = second.otherEnd, sentFirst.sent, sentSecond.sent {
             var sent = "sent by the other end: \(sentFirst.location) and \(sentSecond.location)"
             if let a = sentFirst.time, let b = sentSecond.time {
                 let gap = Double(b.seconds - a.seconds) + Double(b.nanoseconds - a.nanoseconds) / 1e9
@@ -239,7 +239,7 @@ final class CheckText {
         }
         for earlier in finding.context { lines.append(cut(indent + "      " + style.dim(contextLine(earlier)))) }
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(message)))
-        if let other = finding.otherEnd {
+        if let other = message.otherEnd {
             let when = other.time.map { " at \($0) (its clock)" } ?? ""
             lines.append(cut(indent + "      " + style.dim("\(other.sent ? "sent" : "received") by the other end: \(other.location)\(when)")))
         }

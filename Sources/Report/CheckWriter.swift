@@ -25,7 +25,7 @@ public protocol CheckReport: AnyObject {
     func joined(_ connections: [JoinedConnection])
     /// For joined inputs: where the other end's log shows a message of input `number`
     /// (0-based), if it does (a diagram draws each message once, from send to receipt).
-    func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> Finding.OtherEnd?)
+    func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> OtherEnd?)
 }
 
 /// Two inputs that are the two ends of one connection (``CheckReport/joined(_:)``).
@@ -47,7 +47,7 @@ public struct JoinedConnection: Sendable {
 extension CheckReport {
     public var allowsProgress: Bool { false }
     public func joined(_ connections: [JoinedConnection]) {}
-    public func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> Finding.OtherEnd?) {}
+    public func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> OtherEnd?) {}
 }
 
 /// `lntrace check`'s report in text, JSON or JSON Lines: what every format needs is counted

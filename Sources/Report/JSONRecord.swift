@@ -50,6 +50,7 @@ extension JSONWriter {
         if let time = message.time { field("time", time.description) }
         if let text = message.timeText { field("time_text", text) }
         if let source = message.timeSource { field("time_source", source.rawValue) }
+        message.otherEnd?.write(into: &self)
     }
 
     /// `key`: an array of messages, each as its type and place.

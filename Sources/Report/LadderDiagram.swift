@@ -40,9 +40,11 @@ public struct LadderDiagram: Sendable {
     public var rows: [Row] = []
     /// Marks by the message they belong to (its location and index).
     public var marks: [MessageKey: [Mark]] = [:]
-    /// With the logs of both ends (joined): where and when the other log shows each message.
-    /// The SVG then draws each message from its sending down to its receipt.
-    public var otherEnds: [MessageKey: Finding.OtherEnd] = [:]
+    /// Whether the rows come from the logs of both ends (joined): each message then knows
+    /// where the other log shows it, and the SVG draws it from its sending down to its receipt.
+    var joined: Bool {
+        rows.contains { if case let .message(event) = $0 { event.otherEnd != nil } else { false } }
+    }
 
     public init(channel: String?) { self.channel = channel }
 
@@ -83,13 +85,13 @@ public struct LadderDiagram: Sendable {
 
     /// With joined logs: each node's log, by file name (empty otherwise).
     var logNames: [String: String] {
-        guard !otherEnds.isEmpty else { return [:] }
+        guard joined else { return [:] }
         var logs: [String: String] = [:]
         for case let .message(event) in rows {
             let own = event.direction == .in ? event.receiver : event.sender
             let peer = event.direction == .in ? event.sender : event.receiver
             if let own, logs[own] == nil { logs[own] = (event.location.file as NSString).lastPathComponent }
-            if let peer, logs[peer] == nil, let end = otherEnds[MessageKey(event)] {
+            if let peer, logs[peer] == nil, let end = event.otherEnd {
                 logs[peer] = (end.location.file as NSString).lastPathComponent
             }
         }
@@ -193,7 +195,7 @@ public struct LadderDiagram: Sendable {
     /// message an arrow from its sender with its label above it, marks as notes beside the
     /// arrow, gaps as dashed rules.
     public func svg() -> String {
-        if !otherEnds.isEmpty { return joinedSVG() }
+        if joined { return joinedSVG() }
         let labels = nodeLabels
         let lanes = laneNames
         let column = 360.0
@@ -300,7 +302,7 @@ public struct LadderDiagram: Sendable {
             var events: [(time: Int64, row: Int, receipt: Int)] = []
             for (row, event) in segment.enumerated() {
                 let own = nanoseconds(event.time)
-                let end = otherEnds[MessageKey(event)]
+                let end = event.otherEnd
                 let other = nanoseconds(end?.time).map { $0 - (end?.clockOffset ?? 0) }
                 let sent = event.direction == .in ? (other ?? own) : own
                 let received = event.direction == .in ? own : (other ?? own)

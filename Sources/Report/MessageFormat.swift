@@ -63,6 +63,7 @@ public struct MessageRecord: JSONRecord {
         }
         if let text = event.timeText { json.field("time_text", text) }
         if let source = event.timeSource { json.field("time_source", source.rawValue) }
+        event.otherEnd?.write(into: &json)
     }
 }
 

@@ -60,6 +60,11 @@ public final class TextReporter: Reporter {
     /// its bytes.
     static func dumpLines(_ start: String, _ message: MessageEvent, verbose: Bool, raw: Bool) -> [String] {
         var lines = [start + MessageFormat.summary(message.content)]
+        if let other = message.otherEnd {
+            // Joined logs: where the other end's log shows it (its line and its clock).
+            let when = other.time.map { " at \($0)" } ?? ""
+            lines.append("    \(other.sent ? "sent" : "received") by the other end: \(other.location)\(when)")
+        }
         if verbose { lines += MessageFormat.verbose(message.content) }
         if raw, let bytes = try? message.content.message?.encoded() { lines.append("    raw: " + Hex.encode(bytes)) }
         return lines

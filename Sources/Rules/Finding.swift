@@ -40,28 +40,6 @@ public struct Finding: Sendable {
     /// The root finding this one follows from (see ``Lineage``); `nil` for a root.
     public var follows: Int?
 
-    /// Where the log of the connection's other end shows the message (joined logs, issue
-    /// 16): the line that received it (the finding's message was sent) or sent it, and when
-    /// on that log's clock.
-    public var otherEnd: OtherEnd?
-
-    public struct OtherEnd: Sendable {
-        public var location: SourceLocation
-        public var time: Timestamp?
-        /// Whether the other end's line is the message's sending (else its receipt).
-        public var sent: Bool
-        /// How far the other log's clock is ahead of this one's (the join's estimate), in
-        /// nanoseconds.
-        public var clockOffset: Int64?
-
-        public init(location: SourceLocation, time: Timestamp?, sent: Bool, clockOffset: Int64? = nil) {
-            self.location = location
-            self.time = time
-            self.sent = sent
-            self.clockOffset = clockOffset
-        }
-    }
-
     /// Whether the finding is a root cause rather than a consequence of an earlier one.
     public var isRoot: Bool { follows == nil }
 

@@ -69,17 +69,17 @@ public final class DiagramCollector: CheckReport {
     /// from the first input that shows it, with where the other log shows it. Rows are kept
     /// whole (up to ``maximumRows``) and windowed around the marks at the end, since a mark
     /// from a later input may fall on a row of an earlier one.
-    private var resolve: ((MessageEvent, Int) -> Finding.OtherEnd?)?
+    private var resolve: ((MessageEvent, Int) -> OtherEnd?)?
     private var input = -1
-    private var joinedRows: [(channel: String, event: MessageEvent, end: Finding.OtherEnd?)] = []
+    private var joinedRows: [(channel: String, event: MessageEvent)] = []
     private var joinedMarks: [(location: SourceLocation, channel: String?, mark: LadderDiagram.Mark)] = []
     /// The files read so far (the current input's included).
     private var files = Set<String>()
 
-    public func joined(resolver: @escaping (MessageEvent, Int) -> Finding.OtherEnd?) { resolve = resolver }
+    public func joined(resolver: @escaping (MessageEvent, Int) -> OtherEnd?) { resolve = resolver }
 
     /// Keeps a message of joined inputs: not one an earlier input drew already.
-    private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> Finding.OtherEnd?) {
+    private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> OtherEnd?) {
         files.insert(message.location.file)
         let end = resolve(message, input)
         if let end, end.location.file != message.location.file, files.contains(end.location.file) { return }
@@ -87,7 +87,9 @@ public final class DiagramCollector: CheckReport {
             truncated = true
             return
         }
-        joinedRows.append((channel, message, end))
+        var message = message
+        message.otherEnd = end
+        joinedRows.append((channel, message))
     }
 
     /// A mark of joined inputs, at the row that shows its message (an earlier input's line,
@@ -102,7 +104,7 @@ public final class DiagramCollector: CheckReport {
 
     /// The joined diagram: the chosen channel's rows, windowed around its marks.
     private var joinedResult: LadderDiagram? {
-        let lasting = joinedRows.map { (channel: renamed[$0.channel] ?? $0.channel, event: $0.event, end: $0.end) }
+        let lasting = joinedRows.map { (channel: renamed[$0.channel] ?? $0.channel, event: $0.event) }
         let chosen =
             wanted.flatMap { _ in lasting.first { matches($0.channel) }?.channel }
             ?? joinedMarks.lazy.compactMap { self.lasting($0.channel) }.first { channel in lasting.contains { $0.channel == channel } }
@@ -132,7 +134,6 @@ public final class DiagramCollector: CheckReport {
         for index in shown.sorted() {
             if index > last + 1 { out.rows.append(.gap(index - last - 1)) }
             out.rows.append(.message(rows[index].event))
-            if let end = rows[index].end { out.otherEnds[LadderDiagram.MessageKey(rows[index].event)] = end }
             last = index
         }
         if last < rows.count - 1 { out.rows.append(.gap(rows.count - 1 - last)) }

@@ -12,10 +12,10 @@ import Wire
 /// among the inputs: one that only the receiver's view reports as possible (the messages may
 /// have crossed) is decided by the sender's log, and one both logs report is reported once
 /// (Documentation/joining.md).
-final class JoinedInputs {
+public final class JoinedInputs {
     let join: VantageJoin
     /// Each joined connection, for the report's counts.
-    let connections: [JoinedConnection]
+    public let connections: [JoinedConnection]
     private let files: [String]
 
     /// Findings reported so far, by pair, rule, and the sending log's line: one finding both
@@ -32,14 +32,19 @@ final class JoinedInputs {
 
     /// The joins among `inputs`, or `nil` when no two are the two ends of one connection.
     /// Standard input cannot be read twice and is not joined; captures are not yet.
-    init?(inputs: [CheckInput], session: CheckSession) {
+    convenience init?(inputs: [CheckInput], session: CheckSession) {
+        self.init(inputs: inputs, format: session.format, captureOptions: session.captureOptions, zone: session.zone, aliases: session.aliases)
+    }
+
+    /// The joins among `inputs` read as `format` (`nil`: recognised), or `nil`.
+    public init?(inputs: [CheckInput], format: InputFormat?, captureOptions: CaptureOptions, zone: LocalZone?, aliases: Aliases) {
         var join = VantageJoin()
         var files: [String] = []
         for (number, input) in inputs.enumerated() {
             files.append(input.path)
             guard case let .path(path) = input, path != "-" else { continue }
-            var reader = InputReader(path: path, format: session.format, captureOptions: session.captureOptions, zone: session.zone)
-            reader.aliases = session.aliases
+            var reader = InputReader(path: path, format: format, captureOptions: captureOptions, zone: zone)
+            reader.aliases = aliases
             var capture = false
             reader.stop = { capture }
             try? reader.read(
@@ -60,7 +65,7 @@ final class JoinedInputs {
 
     /// What the join found, for the report: a note per joined connection with the clock
     /// offset, a warning per message only one log shows (the first 100 per connection).
-    func diagnostics() -> [Diagnostic] {
+    public func diagnostics() -> [Diagnostic] {
         var out: [Diagnostic] = []
         for pair in join.pairs {
             let a = join.streams[pair.first]
@@ -105,7 +110,7 @@ final class JoinedInputs {
     }
 
     /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
-    func otherEnd(of message: MessageEvent, input: Int) -> Finding.OtherEnd? {
+    public func otherEnd(of message: MessageEvent, input: Int) -> OtherEnd? {
         guard let line = message.location.line, let connection = message.connection,
             let (stream, pair) = join.pair(input: input, node: message.vantage ?? "local", connection: connection),
             let counterpart = join.counterpart(line: line, in: stream, pair: pair)
@@ -113,7 +118,7 @@ final class JoinedInputs {
         let other = pair.first == stream ? pair.second : pair.first
         // The offset is the second stream's clock ahead of the first's.
         let offset = pair.offset?.estimate.map { pair.first == stream ? $0 : -$0 }
-        return Finding.OtherEnd(
+        return OtherEnd(
             location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
             time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
             sent: !counterpart.sent, clockOffset: offset)
@@ -121,8 +126,8 @@ final class JoinedInputs {
 
     /// A hazard of input `input`, with where the other end's log shows its two messages.
     func annotate(_ hazard: inout Hazard, input: Int) {
-        hazard.firstOtherEnd = otherEnd(of: hazard.first, input: input)
-        hazard.secondOtherEnd = otherEnd(of: hazard.second, input: input)
+        hazard.first.otherEnd = otherEnd(of: hazard.first, input: input)
+        hazard.second.otherEnd = otherEnd(of: hazard.second, input: input)
     }
 
     /// Whether to report `finding` of input `input` (called once per finding, in order); one
@@ -141,7 +146,7 @@ final class JoinedInputs {
         // The message as its sender logged it.
         let sender: (stream: Int, line: Int)
         let counterpart = join.counterpart(line: line, in: stream, pair: pair)
-        finding.otherEnd = otherEnd(of: message, input: input)
+        finding.message.otherEnd = otherEnd(of: message, input: input)
         if direction == .out {
             sender = (stream, line)
         } else if let counterpart {

@@ -48,6 +48,9 @@ public struct MessageEvent: Sendable {
     /// On a capture connection's first message in each direction: an act of the BOLT #8
     /// handshake that had a version other than 0 (which its receiver must reject), as text.
     public var handshakeFault: String?
+    /// With the log of the connection's other end among the inputs (joined logs): where that
+    /// log shows the message.
+    public var otherEnd: OtherEnd?
 
     public init(
         connection: Int? = nil, direction: Direction? = nil, index: Int? = nil,

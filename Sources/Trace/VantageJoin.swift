@@ -1,6 +1,26 @@
 import Provenance
 import Wire
 
+/// Where the log of a connection's other end shows a message (joined logs, issue 16): the
+/// line that sent it (the message was received here) or received it (sent here), and when
+/// on that log's clock. A class: most messages have none, and a message stays small.
+public final class OtherEnd: Sendable {
+    public let location: SourceLocation
+    public let time: Timestamp?
+    /// Whether the other end's line is the message's sending (else its receipt).
+    public let sent: Bool
+    /// How far the other log's clock is ahead of this one's (the join's estimate), in
+    /// nanoseconds.
+    public let clockOffset: Int64?
+
+    public init(location: SourceLocation, time: Timestamp?, sent: Bool, clockOffset: Int64? = nil) {
+        self.location = location
+        self.time = time
+        self.sent = sent
+        self.clockOffset = clockOffset
+    }
+}
+
 /// Logs of one connection recorded at its two ends (issue 16): which messages are the same,
 /// how far apart the two clocks are, and what one side logged that the other did not.
 ///

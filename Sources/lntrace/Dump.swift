@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Report
+import Session
 import Trace
 
 /// `lntrace dump`: every message of every input, decoded, in input order.
@@ -50,13 +51,27 @@ struct Dump: ParsableCommand {
         for problem in keyLogProblems { writer.write(problem) }
         var incomplete = false
         let selection = filters.selection
-        for path in input.inputs where !selection.done {
+        // The logs of a connection's two ends: each message once, with where the other log
+        // shows it (Documentation/joining.md).
+        let joined =
+            input.inputs.count > 1
+            ? JoinedInputs(
+                inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
+                aliases: input.aliases) : nil
+        for diagnostic in joined?.diagnostics() ?? [] { writer.write(diagnostic) }
+        for (number, path) in input.inputs.enumerated() where !selection.done {
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
+                let earlier = Set(input.inputs.prefix(number))
                 let emit: (TraceEvent) -> Void = { event in
-                    if case let .message(message) = event {
-                        if selection.admits(message) { writer.write(event) }
+                    if case var .message(message) = event {
+                        if let joined, let end = joined.otherEnd(of: message, input: number) {
+                            // Shown already, from the earlier log.
+                            if earlier.contains(end.location.file) { return }
+                            message.otherEnd = end
+                        }
+                        if selection.admits(message) { writer.write(.message(message)) }
                     } else if selection.admitsOther(event) {
                         writer.write(event)
                     }

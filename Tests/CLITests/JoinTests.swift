@@ -164,6 +164,22 @@ import Testing
         #expect(Self.summary(records)?["connections"]?.uint64 == 1)
     }
 
+    /// `dump` of both logs: each message once, in the first log's order, with where the
+    /// other log shows it.
+    @Test func dumpListsEachMessageOnceWithBothEnds() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let result = try LNTraceBinary.run(["dump", "--format", "jsonl", trace.log("alice=lnd"), trace.log("bob=lnd")])
+        let messages = try JSONValue.lines(result.stdout).filter { $0["kind"]?.string == "message" }
+        #expect(messages.count == trace.messages.count)
+        #expect(messages.allSatisfy { $0["file"]?.string == trace.log("alice=lnd") })
+        for message in messages {
+            let end = message[message["direction"]?.string == "out" ? "received_at" : "sent_at"]
+            #expect(end?["file"]?.string == trace.log("bob=lnd"))
+            #expect(end?["line"]?.uint64 == message["line"]?.uint64)
+        }
+    }
+
     /// Logs of two different connections stay two: nothing is joined.
     @Test func unrelatedLogsStaySeparate() throws {
         let first = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd"])
