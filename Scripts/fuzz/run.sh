@@ -5,14 +5,14 @@
 # 256 MB stops the run and leaves the input in .build/fuzz/artifacts/TARGET/.
 # Usage: Scripts/fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags…]
 #        Scripts/fuzz/run.sh all [SECONDS]    (every target in turn)
-# Targets: input logs wire transport keylog scenario profile rules transaction sequence
+# Targets: input logs wire transport keylog scenario profile rules transaction sequence join
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 target=${1:?usage: Scripts/fuzz/run.sh TARGET [SECONDS]}
 seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
-targets=(input logs wire transport keylog scenario profile rules transaction sequence)
+targets=(input logs wire transport keylog scenario profile rules transaction sequence join)
 if [ "$target" = all ]; then
     for t in "${targets[@]}"; do "$0" "$t" "$seconds" "$@"; done
     exit 0

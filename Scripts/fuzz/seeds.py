@@ -37,6 +37,13 @@ def main():
         if small(path):
             for ratio in (0x40, 0x80, 0xc0):
                 put(out, 'sequence', bytes([ratio]) + path.read_bytes())
+    # Both ends of a connection (`join`): the first log's length (4 bytes, little-endian),
+    # then both nodes' logs.
+    for alice in sorted(fixtures.glob('captures/hazards/*.alice-lnd.log')):
+        bob = alice.with_name(alice.name.replace('.alice-lnd.', '.bob-lnd.'))
+        if bob.exists():
+            first = alice.read_bytes()
+            put(out, 'join', len(first).to_bytes(4, 'little') + first + bob.read_bytes())
     for path in sorted(fixtures.glob('captures/**/*.keys')) + sorted(fixtures.glob('captures/**/keys*.log')):
         put(out, 'keylog', path.read_bytes())
     # Bitcoin transactions (prevtx of tx_add_input): the signed ones of the BOLT #3 vectors.
@@ -47,7 +54,7 @@ def main():
                 put(out, 'transaction', bytes.fromhex(hex_tx))
     for path in sorted(fixtures.glob('**/*.scenario')):
         put(out, 'scenario', path.read_bytes())
-    for name in ['lnd', 'lnd-0.16', 'lnd-0.17', 'lnd-0.18', 'strict']:
+    for name in ['lnd', 'lnd-0.16', 'lnd-0.17', 'lnd-0.18', 'cln', 'eclair', 'ldk', 'strict']:
         profile = subprocess.run([lntrace, 'profiles', name], capture_output=True).stdout
         if profile:
             put(out, 'profile', profile)

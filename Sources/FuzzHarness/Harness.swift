@@ -32,6 +32,7 @@ public enum Harness {
         "rules": { rules($0) },
         "transaction": { transaction($0) },
         "sequence": { sequence($0) },
+        "join": { join($0) },
     ]
 
     /// The key logs of the bundled captures, so that mutated captures still decrypt in part.
@@ -97,6 +98,24 @@ public enum Harness {
         var second = Array(body[cut...])
         if first.count >= 24, FormatDetector.isCaptureMagic(first) { second = Array(first[..<24]) + second }
         check([first, second], format: nil, keys: bytes.count % 2 == 0 ? fixtureKeys : KeyLog(), sequence: true)
+    }
+
+    /// Two inputs checked side by side, as the logs of a connection's two ends are (the first
+    /// four bytes, little-endian, are the first input's length): joined (``JoinedInputs``),
+    /// checked, dumped to a report and drawn.
+    public static func join(_ bytes: [UInt8]) {
+        guard bytes.count >= 4 else { return }
+        let length = bytes.prefix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+        let body = Array(bytes.dropFirst(4))
+        let cut = min(length, body.count)
+        let inputs = [Array(body[..<cut]), Array(body[cut...])]
+        check(inputs, format: nil, keys: KeyLog(), sequence: false)
+        let collector = DiagramCollector(around: 3, channel: nil)
+        _ = session(inputs, format: nil, keys: KeyLog(), sequence: false).run(writer: collector)
+        if let diagram = collector.result {
+            _ = diagram.mermaid()
+            _ = diagram.svg()
+        }
     }
 
     /// Reads `bytes` as an input and runs it through `check`'s pipeline: the rules, hazards

@@ -292,7 +292,7 @@ public struct LadderDiagram: Sendable {
         let top = 70.0
         let right = margin + column * Double(max(2, labels.count))
         func x(_ label: String) -> Double { margin + column / 2 + Double(labels.firstIndex(of: label) ?? 0) * column }
-        func nanoseconds(_ time: Timestamp?) -> Int64? { time.map { $0.seconds &* 1_000_000_000 &+ Int64($0.nanoseconds) } }
+        func nanoseconds(_ time: Timestamp?) -> Int64? { time.flatMap(VantageJoin.nanoseconds) }
         var body: [String] = []
         var y = top
         // Rows between gaps are a segment: its sendings and receipts in time order.
@@ -303,7 +303,7 @@ public struct LadderDiagram: Sendable {
             for (row, event) in segment.enumerated() {
                 let own = nanoseconds(event.time)
                 let end = event.otherEnd
-                let other = nanoseconds(end?.time).map { $0 - (end?.clockOffset ?? 0) }
+                let other = nanoseconds(end?.time).map { $0 &- (end?.clockOffset ?? 0) }
                 let sent = event.direction == .in ? (other ?? own) : own
                 let received = event.direction == .in ? own : (other ?? own)
                 let start = sent ?? Int64(row)

@@ -42,16 +42,22 @@ public final class JoinedInputs {
         var files: [String] = []
         for (number, input) in inputs.enumerated() {
             files.append(input.path)
-            guard case let .path(path) = input, path != "-" else { continue }
-            var reader = InputReader(path: path, format: format, captureOptions: captureOptions, zone: zone)
+            // Only what can be read twice: a regular file (not standard input or a pipe).
+            if case let .path(path) = input, !Self.isRegularFile(path) { continue }
+            var reader = InputReader(path: input.path, format: format, captureOptions: captureOptions, zone: zone)
             reader.aliases = aliases
             var capture = false
             reader.stop = { capture }
-            try? reader.read(
-                emit: { event in
-                    if case let .message(message) = event, message.vantage != nil { join.add(message, input: number) }
-                },
-                found: { source in if source.format == .pcap { capture = true } })
+            let emit: (TraceEvent) -> Void = { event in
+                if case let .message(message) = event, message.vantage != nil { join.add(message, input: number) }
+            }
+            // A capture is not joined: its reading stops at once.
+            let found: (InputSource) -> Void = { source in if source.format == .pcap { capture = true } }
+            // What does not read is reported by the check that follows.
+            switch input {
+            case .path: try? reader.read(emit: emit, found: found)
+            case let .bytes(_, bytes, modified): try? reader.read(from: MemorySource(bytes), modified: modified, emit: emit, found: found)
+            }
         }
         join.solve()
         guard !join.pairs.isEmpty else { return nil }
@@ -104,9 +110,16 @@ public final class JoinedInputs {
         return out
     }
 
+    /// An offset as the note gives it: milliseconds below a second, else seconds.
     static func milliseconds(_ nanoseconds: Int64) -> String {
-        let value = Double(nanoseconds) / 1_000_000
-        return (value >= 0 ? "+" : "") + String(format: "%.3f ms", value)
+        let sign = nanoseconds >= 0 ? "+" : ""
+        if nanoseconds.magnitude < 1_000_000_000 { return sign + String(format: "%.3f ms", Double(nanoseconds) / 1_000_000) }
+        return sign + String(format: "%.3f s", Double(nanoseconds) / 1_000_000_000)
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
@@ -120,7 +133,7 @@ public final class JoinedInputs {
         let offset = pair.offset?.estimate.map { pair.first == stream ? $0 : -$0 }
         return OtherEnd(
             location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
-            time: counterpart.time.map { Timestamp(seconds: $0 / 1_000_000_000, nanoseconds: Int32($0 % 1_000_000_000)) },
+            time: counterpart.time.map(VantageJoin.timestamp),
             sent: !counterpart.sent, clockOffset: offset)
     }
 

@@ -163,12 +163,22 @@ public struct VantageJoin: Sendable {
         }
         let entry = Entry(
             kind: kind.rawValue, channel: event.content.channelID.map { Self.hash($0.bytes) } ?? 0,
-            time: event.time.map(Self.nanoseconds), line: event.location.line ?? 0, channelKey: channelKey)
+            time: event.time.flatMap(Self.nanoseconds), line: event.location.line ?? 0, channelKey: channelKey)
         if direction == .out { streams[slot].sent.append(entry) } else { streams[slot].received.append(entry) }
     }
 
-    static func nanoseconds(_ time: Timestamp) -> Int64 {
-        time.seconds &* 1_000_000_000 &+ Int64(time.nanoseconds)
+    /// A time in nanoseconds since the epoch; `nil` beyond ±4·10⁹ s (the year 2096), so that
+    /// differences and bounds computed from two of them cannot overflow.
+    public static func nanoseconds(_ time: Timestamp) -> Int64? {
+        guard (-4_000_000_000...4_000_000_000).contains(time.seconds) else { return nil }
+        return time.seconds * 1_000_000_000 + Int64(time.nanoseconds)
+    }
+
+    /// The timestamp of `nanoseconds` since the epoch.
+    public static func timestamp(_ nanoseconds: Int64) -> Timestamp {
+        let (seconds, rest) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return rest < 0
+            ? Timestamp(seconds: seconds - 1, nanoseconds: Int32(rest + 1_000_000_000)) : Timestamp(seconds: seconds, nanoseconds: Int32(rest))
     }
 
     /// FNV-1a.

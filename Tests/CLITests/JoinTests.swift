@@ -180,6 +180,17 @@ import Testing
         }
     }
 
+    /// Standard input (like a pipe) cannot be read twice: it is not joined, and is checked whole.
+    @Test func standardInputIsNotJoined() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let bob = try Data(contentsOf: URL(fileURLWithPath: trace.log("bob=lnd")))
+        let result = try LNTraceBinary.run(["check", "--format", "jsonl", trace.log("alice=lnd"), "-"], stdin: bob)
+        let records = try JSONValue.lines(result.stdout)
+        #expect(Self.diagnostics(records, "join.connection").isEmpty)
+        #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(2 * trace.messages.count))
+    }
+
     /// Logs of two different connections stay two: nothing is joined.
     @Test func unrelatedLogsStaySeparate() throws {
         let first = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd"])
