@@ -186,7 +186,7 @@ _lntrace() {
 
 _lntrace_check() {
     repeating_flags=()
-    non_repeating_flags=(--require-keys --quiet -q --verbose -v --messages --all --sequence --version -h --help)
+    non_repeating_flags=(--no-join --require-keys --quiet -q --verbose -v --messages --all --sequence --version -h --help)
     repeating_options=(--keylog --key --port --alias --type --rules --skip --severity)
     non_repeating_options=(--input-format --tz --channel --peer --connection --since --until -c --count --format --fail-on --local --color --context --time --baseline --max-per-rule --hazards --window -j --jobs)
     __lntrace_offer_flags_options -1
@@ -284,7 +284,7 @@ _lntrace_check() {
 
 _lntrace_dump() {
     repeating_flags=()
-    non_repeating_flags=(--require-keys --verbose -v --raw --version -h --help)
+    non_repeating_flags=(--no-join --require-keys --verbose -v --raw --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
     non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count --time -j --jobs)
     __lntrace_offer_flags_options -1
@@ -347,7 +347,7 @@ _lntrace_dump() {
 
 _lntrace_stats() {
     repeating_flags=()
-    non_repeating_flags=(--require-keys --version -h --help)
+    non_repeating_flags=(--no-join --require-keys --version -h --help)
     repeating_options=(--keylog --key --port --alias --type)
     non_repeating_options=(--input-format --tz --format --channel --peer --connection --since --until -c --count -j --jobs)
     __lntrace_offer_flags_options -1
@@ -438,7 +438,7 @@ _lntrace_profiles() {
 
 _lntrace_diagram() {
     repeating_flags=()
-    non_repeating_flags=(--require-keys --version -h --help)
+    non_repeating_flags=(--no-join --require-keys --version -h --help)
     repeating_options=(--keylog --key --port --alias)
     non_repeating_options=(--input-format --tz --format --channel --around --hazards)
     __lntrace_offer_flags_options -1

@@ -93,6 +93,8 @@ public struct CheckSession {
     /// after another), checked as one: each channel's and connection's state carries from
     /// one input to the next, and they are reported as one input.
     public var sequence = false
+    /// Whether the logs of a connection's two ends are joined (``JoinedInputs``; `--no-join`).
+    public var join = true
 
     public init(inputs: [CheckInput], rules: [Rule] = Catalog.rules, captureOptions: CaptureOptions = CaptureOptions()) {
         self.inputs = inputs
@@ -122,7 +124,7 @@ public struct CheckSession {
         } else {
             // Logs of the two ends of one connection: found first, then each finding is
             // reported from its sender's view (``JoinedInputs``).
-            let joined = inputs.count > 1 ? JoinedInputs(inputs: inputs, session: self) : nil
+            let joined = join && inputs.count > 1 ? JoinedInputs(inputs: inputs, session: self) : nil
             if let joined {
                 writer.joined(joined.connections)
                 writer.joined { [joined] message, number in joined.otherEnd(of: message, input: number) }

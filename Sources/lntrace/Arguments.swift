@@ -76,8 +76,16 @@ struct InputOptions: ParsableArguments {
         if let inputFormat { out += ["--input-format", inputFormat.rawValue] }
         out += ports.flatMap { ["--port", String($0)] }
         if let tz { out += ["--tz", tz] }
+        if noJoin { out.append("--no-join") }
         return out
     }
+
+    @Flag(
+        name: .customLong("no-join"),
+        help:
+            "Read the logs of a connection's two ends as separate traces (by default check, dump and diagram join them: Documentation/joining.md); each log file is then read once, not twice."
+    )
+    var noJoin = false
 
     @Flag(
         name: .customLong("require-keys"),

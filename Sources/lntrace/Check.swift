@@ -173,6 +173,7 @@ struct CheckCommand: ParsableCommand {
         session.problems = keyLogProblems
         session.zone = input.zone
         session.aliases = input.aliases
+        session.join = !input.noJoin
         session.local = local
         session.context = context
         session.filter = filters.filter

@@ -58,6 +58,7 @@ struct DiagramCommand: ParsableCommand {
         session.format = input.inputFormat
         session.zone = input.zone
         session.aliases = input.aliases
+        session.join = !input.noJoin
         session.hazards = hazards ?? .automatic
         let collector = DiagramCollector(around: around, channel: channel)
         let outcome = session.run(writer: collector)

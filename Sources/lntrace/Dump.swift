@@ -54,7 +54,7 @@ struct Dump: ParsableCommand {
         // The logs of a connection's two ends: each message once, with where the other log
         // shows it (Documentation/joining.md).
         let joined =
-            input.inputs.count > 1
+            input.inputs.count > 1 && !input.noJoin
             ? JoinedInputs(
                 inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
                 aliases: input.aliases) : nil

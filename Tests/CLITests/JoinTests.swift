@@ -53,6 +53,10 @@ import Testing
         let joins = Self.diagnostics(records, "join.connection")
         #expect(joins.count == 1)
         #expect(joins.first?["message"]?.string?.contains("\(trace.messages.count) messages in both logs, 0 in one only") == true)
+        // --no-join reads them as two traces.
+        let apart = try Self.records(["--no-join", trace.log("alice=lnd"), trace.log("bob=\(style)")]).records
+        #expect(Self.summary(apart)?["connections"]?.uint64 == 2)
+        #expect(Self.diagnostics(apart, "join.connection").isEmpty)
         // bob, an lnd node, is the one that could reorder: one hazard, not one per input.
         let hazards = records.filter { $0["kind"]?.string == "hazard" }
         #expect(hazards.count == (style == "lnd" ? 1 : 0))
