@@ -40,7 +40,7 @@ import Testing
 
     /// Both ends of the lnd#8393 race, in each log style at bob's end: one connection, one
     /// channel, each message counted once, and one hazard.
-    @Test(arguments: ["lnd", "cln", "eclair", "ldk"])
+    @Test(arguments: ["lnd", "cln", "cln-io", "eclair", "ldk"])
     func bothEndsAreOneConnection(_ style: String) throws {
         let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=\(style)"])
         defer { trace.remove() }
