@@ -198,11 +198,8 @@ public struct LadderDiagram: Sendable {
         if joined { return joinedSVG() }
         let labels = nodeLabels
         let lanes = laneNames
-        let column = 360.0
-        let margin = 40.0
-        let noteWidth = 420.0
+        let (column, margin, noteWidth, top) = (Self.column, Self.margin, Self.noteWidth, Self.top)
         let rowHeight = 34.0
-        let top = 70.0
         // The nodes' columns (at least two), then a hazard's queues.
         let columns = Double(max(2, labels.count) + lanes.count)
         let right = margin + column * columns
@@ -252,12 +249,7 @@ public struct LadderDiagram: Sendable {
         }
         let width = right + noteWidth + margin
         let height = y + rowHeight + margin
-        var out = [
-            "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
-            "<style>.arrow{stroke:#222;stroke-width:1.5}.dispatch{stroke:#555;stroke-width:1.2;stroke-dasharray:5 3}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.lane{stroke:#c9a800;stroke-width:1;stroke-dasharray:2 3}.note{fill:#fff6c8;stroke:#c9a800}</style>",
-            "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
-            "<rect width='100%' height='100%' fill='#fff'/>",
-        ]
+        var out = Self.document(width: width, height: height)
         if let channel {
             out.append("<text x='\(margin)' y='20' font-weight='bold'>channel \(Self.xml(channel))</text>")
         }
@@ -285,11 +277,8 @@ public struct LadderDiagram: Sendable {
     /// receipt.
     func joinedSVG() -> String {
         let labels = nodeLabels
-        let column = 360.0
-        let margin = 40.0
-        let noteWidth = 420.0
+        let (column, margin, noteWidth, top) = (Self.column, Self.margin, Self.noteWidth, Self.top)
         let rowHeight = 30.0
-        let top = 70.0
         let right = margin + column * Double(max(2, labels.count))
         func x(_ label: String) -> Double { margin + column / 2 + Double(labels.firstIndex(of: label) ?? 0) * column }
         func nanoseconds(_ time: Timestamp?) -> Int64? { time.flatMap(VantageJoin.nanoseconds) }
@@ -358,12 +347,7 @@ public struct LadderDiagram: Sendable {
         flush()
         let width = right + noteWidth + margin
         let height = y + rowHeight + margin
-        var out = [
-            "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
-            "<style>.arrow{stroke:#222;stroke-width:1.5}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.note{fill:#fff6c8;stroke:#c9a800}</style>",
-            "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
-            "<rect width='100%' height='100%' fill='#fff'/>",
-        ]
+        var out = Self.document(width: width, height: height)
         let title = (channel.map { "channel \($0), " } ?? "") + "both ends' logs: each message from its sending to its receipt"
         out.append("<text x='\(margin)' y='20' font-weight='bold'>\(Self.xml(title))</text>")
         let logs = logNames
@@ -378,6 +362,23 @@ public struct LadderDiagram: Sendable {
         out += body
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The SVG's layout: a node's or lane's column, the margin, the notes' width, the first
+    /// row's height.
+    static let column = 360.0
+    static let margin = 40.0
+    static let noteWidth = 420.0
+    static let top = 70.0
+
+    /// The start of an SVG document of this size: its styles, the arrowhead, a white page.
+    static func document(width: Double, height: Double) -> [String] {
+        [
+            "<svg xmlns='http://www.w3.org/2000/svg' width='\(width)' height='\(height)' viewBox='0 0 \(width) \(height)' font-family='monospace' font-size='12'>",
+            "<style>.arrow{stroke:#222;stroke-width:1.5}.dispatch{stroke:#555;stroke-width:1.2;stroke-dasharray:5 3}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.lane{stroke:#c9a800;stroke-width:1;stroke-dasharray:2 3}.note{fill:#fff6c8;stroke:#c9a800}</style>",
+            "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
+            "<rect width='100%' height='100%' fill='#fff'/>",
+        ]
     }
 
     /// An arrow at height `y` with its label above it; dotted for a node's dispatch to a queue.

@@ -25,6 +25,18 @@ import Testing
         try (out.joined(separator: "\n") + "\n").write(toFile: to, atomically: true, encoding: .utf8)
     }
 
+    /// The logs of `sd-no-add-received` with the last two messages crossed: alice sends her
+    /// shutdown at 10 ms and receives the add at 20 ms; bob sends the add at 12 ms and receives
+    /// the shutdown at 15 ms (a clock offset of 0 fits both).
+    static func crossed(_ trace: Synthesized) throws -> (alice: String, bob: String) {
+        let alice = trace.directory.appendingPathComponent("alice-crossed.log").path
+        let bob = trace.directory.appendingPathComponent("bob-crossed.log").path
+        let n = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n").count
+        try rewrite(trace.log("alice=lnd"), to: alice, times: [n - 2: 10, n - 1: 20])
+        try rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<(n - 2)) + [n - 1, n - 2], times: [n - 1: 12, n - 2: 15])
+        return (alice, bob)
+    }
+
     static func records(_ arguments: [String]) throws -> (status: Int32, records: [JSONValue], stderr: String) {
         let result = try LNTraceBinary.run(["check", "--format", "jsonl"] + arguments)
         return (result.status, try JSONValue.lines(result.stdout), result.stderr)
@@ -97,13 +109,7 @@ import Testing
     @Test func crossedMessagesAreNoFinding() throws {
         let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
         defer { trace.remove() }
-        let alice = trace.directory.appendingPathComponent("alice-crossed.log").path
-        let bob = trace.directory.appendingPathComponent("bob-crossed.log").path
-        let n = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n").count
-        // alice: shutdown sent at 10 ms, the add received at 20 ms. bob: the add sent at 12 ms,
-        // the shutdown received at 15 ms (his clock 0.5 ms behind hers is within the bounds).
-        try Self.rewrite(trace.log("alice=lnd"), to: alice, times: [n - 2: 10, n - 1: 20])
-        try Self.rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<(n - 2)) + [n - 1, n - 2], times: [n - 1: 12, n - 2: 15])
+        let (alice, bob) = try Self.crossed(trace)
         let (_, records, _) = try Self.records([alice, bob])
         #expect(Self.findings(records).isEmpty, "\(Self.findings(records).map { $0["rule"]?.string ?? "" })")
         let join = try #require(Self.diagnostics(records, "join.connection").first?["message"]?.string)
@@ -118,11 +124,7 @@ import Testing
     @Test func theDiagramDrawsCrossedMessagesCrossing() throws {
         let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
         defer { trace.remove() }
-        let alice = trace.directory.appendingPathComponent("alice-crossed.log").path
-        let bob = trace.directory.appendingPathComponent("bob-crossed.log").path
-        let n = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n").count
-        try Self.rewrite(trace.log("alice=lnd"), to: alice, times: [n - 2: 10, n - 1: 20])
-        try Self.rewrite(trace.log("bob=lnd"), to: bob, order: Array(0..<(n - 2)) + [n - 1, n - 2], times: [n - 1: 12, n - 2: 15])
+        let (alice, bob) = try Self.crossed(trace)
         let svg = try LNTraceBinary.run(["diagram", "--format", "svg", alice, bob])
         #expect(svg.status == 0, "\(svg.stderr)")
         // The arrows, in the order drawn: (y at the sending, y at the receipt).
