@@ -241,20 +241,42 @@ public struct VantageJoin: Sendable {
     /// connection: most of their messages line up both ways, at least one of them names a
     /// channel both agree on, and their times allow one clock offset. Each stream joins at
     /// most one other (the best).
+    ///
+    /// The peers' node ids must agree too. Two streams that name the same peer are two
+    /// connections to that node, not one. A pair also says whose log each input is: the
+    /// first stream's peer wrote the second log. A later pair must fit that, and a log never
+    /// names its own writer as a peer. Without this, the logs of three nodes whose three
+    /// connections carried the same messages at the same times would pair at random.
     public mutating func solve(resolution: Int64 = 1_000_000) {
         var candidates: [(score: Double, pair: Pair)] = []
         for a in streams.indices {
             for b in streams.indices where b > a && streams[b].input != streams[a].input {
+                if let peer = streams[a].peer, peer == streams[b].peer { continue }
                 if let pair = Self.join(streams, a, b, resolution: resolution) {
                     let total = Double(streams[a].messages + streams[b].messages)
                     candidates.append((Double(2 * pair.matched) / total, pair))
                 }
             }
         }
+        // Each input's peers, and the writer each accepted pair says it has.
+        var peers: [Int: Set<String>] = [:]
+        for stream in streams { if let peer = stream.peer { peers[stream.input, default: []].insert(peer) } }
+        var writer: [Int: String] = [:]
+        func fits(_ input: Int, _ node: String?) -> Bool {
+            guard let node else { return true }
+            if let known = writer[input] { return known == node }
+            return peers[input]?.contains(node) != true
+        }
         var taken = Set<Int>()
-        for candidate in candidates.sorted(by: { $0.score > $1.score }) {
+        // Ties (equal scores) keep the order the streams were found in.
+        for candidate in candidates.enumerated().sorted(by: { ($1.element.score, $0.offset) < ($0.element.score, $1.offset) }).map(\.element) {
             let pair = candidate.pair
+            let first = streams[pair.first]
+            let second = streams[pair.second]
             guard !taken.contains(pair.first), !taken.contains(pair.second) else { continue }
+            guard fits(second.input, first.peer), fits(first.input, second.peer) else { continue }
+            if let peer = first.peer { writer[second.input] = peer }
+            if let peer = second.peer { writer[first.input] = peer }
             taken.formUnion([pair.first, pair.second])
             pairs.append(pair)
         }

@@ -186,6 +186,20 @@ import Testing
         }
     }
 
+    /// Three nodes, three connections that carry the same messages at the same times, no
+    /// channel: only the peers' node ids tell which streams are one connection. Each pair of
+    /// logs is joined once, on the connection between their two nodes.
+    @Test func threeNodesPairByTheirPeers() throws {
+        let trace = try Synthesized(Fixtures.url("scenarios/three-connections.scenario"), logs: ["alice=lnd", "bob=lnd", "carol=lnd"])
+        defer { trace.remove() }
+        let logs = [trace.log("alice=lnd"), trace.log("bob=lnd"), trace.log("carol=lnd")]
+        let (_, records, _) = try Self.records(logs)
+        let joins = Self.diagnostics(records, "join.connection").compactMap { $0["message"]?.string }
+        let pairs = joins.map { note in logs.indices.filter { note.contains(logs[$0] + " (") } }
+        #expect(Set(pairs) == [[0, 1], [0, 2], [1, 2]], "\(joins)")
+        #expect(Self.summary(records)?["connections"]?.uint64 == 3)
+    }
+
     /// Standard input (like a pipe) cannot be read twice: it is not joined, and is checked whole.
     @Test func standardInputIsNotJoined() throws {
         let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
