@@ -62,8 +62,7 @@ extension OtherEnd {
     func write(into json: inout JSONWriter) {
         json.key(sent ? "sent_at" : "received_at")
         json.beginObject()
-        json.field("file", location.file)
-        if let line = location.line { json.field("line", line) }
+        json.fields(of: location)
         if let time { json.field("time", time.description) }
         json.endObject()
     }

@@ -16,7 +16,6 @@ public final class JoinedInputs {
     let join: VantageJoin
     /// Each joined connection, for the report's counts.
     public let connections: [JoinedConnection]
-    private let files: [String]
 
     /// Findings reported so far, by pair, rule, and the sending log's line: one finding both
     /// logs show is reported once.
@@ -39,30 +38,38 @@ public final class JoinedInputs {
     /// The joins among `inputs` read as `format` (`nil`: recognised), or `nil`.
     public init?(inputs: [CheckInput], format: InputFormat?, captureOptions: CaptureOptions, zone: LocalZone?, aliases: Aliases) {
         var join = VantageJoin()
-        var files: [String] = []
-        for (number, input) in inputs.enumerated() {
-            files.append(input.path)
-            // Only what can be read twice: a regular file (not standard input or a pipe).
-            if case let .path(path) = input, !Self.isRegularFile(path) { continue }
+        /// Reads one input into the join; a capture only when `captures` (else its reading
+        /// stops at once). Returns whether it is a capture.
+        func read(_ number: Int, _ input: CheckInput, captures: Bool) -> Bool {
             var reader = InputReader(path: input.path, format: format, captureOptions: captureOptions, zone: zone)
             reader.aliases = aliases
             var capture = false
-            reader.stop = { capture }
+            reader.stop = { capture && !captures }
             let emit: (TraceEvent) -> Void = { event in
-                if case let .message(message) = event, message.vantage != nil { join.add(message, input: number) }
+                if case let .message(message) = event, captures || message.vantage != nil { join.add(message, input: number) }
             }
-            // A capture is not joined: its reading stops at once.
             let found: (InputSource) -> Void = { source in if source.format == .pcap { capture = true } }
             // What does not read is reported by the check that follows.
             switch input {
             case .path: try? reader.read(emit: emit, found: found)
             case let .bytes(_, bytes, modified): try? reader.read(from: MemorySource(bytes), modified: modified, emit: emit, found: found)
             }
+            return capture
+        }
+        // Only what can be read twice: a regular file (not standard input or a pipe).
+        let readable = inputs.enumerated().filter { _, input in
+            if case let .path(path) = input { return Self.isRegularFile(path) }
+            return true
+        }
+        // The logs first; the captures (decrypted again) only when a log can join them.
+        var captures: [(Int, CheckInput)] = []
+        for (number, input) in readable where read(number, input, captures: false) { captures.append((number, input)) }
+        if !join.streams.isEmpty {
+            for (number, input) in captures { _ = read(number, input, captures: true) }
         }
         join.solve()
         guard !join.pairs.isEmpty else { return nil }
         self.join = join
-        self.files = files
         connections = join.pairs.map {
             JoinedConnection(
                 inputs: (join.streams[$0.first].input, join.streams[$0.second].input), sharedMessages: $0.matched, channels: $0.channels)
@@ -76,8 +83,11 @@ public final class JoinedInputs {
         for pair in join.pairs {
             let a = join.streams[pair.first]
             let b = join.streams[pair.second]
-            var text =
-                "\(a.file) (\(a.node), peer stream \(a.connection)) and \(b.file) (\(b.node), peer stream \(b.connection)) are the two ends of one connection: \(pair.matched) messages in both logs, \(pair.oneSided.count) in one only"
+            func name(_ stream: VantageJoin.Stream) -> String {
+                "\(stream.file) (\(stream.capture ? "connection" : "\(stream.node), peer stream") \(stream.connection))"
+            }
+            let what = a.capture || b.capture ? "show one connection" : "are the two ends of one connection"
+            var text = "\(name(a)) and \(name(b)) \(what): \(pair.matched) messages in both, \(pair.oneSided.count) in one only"
             if let offset = pair.offset, let estimate = offset.estimate {
                 let lower = offset.lower.map { Self.milliseconds($0 - offset.resolution) } ?? "?"
                 let upper = offset.upper.map { Self.milliseconds($0 + offset.resolution) } ?? "?"
@@ -124,15 +134,17 @@ public final class JoinedInputs {
 
     /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
     public func otherEnd(of message: MessageEvent, input: Int) -> OtherEnd? {
-        guard let line = message.location.line, let connection = message.connection,
-            let (stream, pair) = join.pair(input: input, node: message.vantage ?? "local", connection: connection),
+        guard let line = VantageJoin.place(of: message), let connection = message.connection,
+            let (stream, pair) = join.pair(input: input, node: VantageJoin.node(of: message), connection: connection),
             let counterpart = join.counterpart(line: line, in: stream, pair: pair)
         else { return nil }
-        let other = pair.first == stream ? pair.second : pair.first
+        let other = join.streams[pair.first == stream ? pair.second : pair.first]
         // The offset is the second stream's clock ahead of the first's.
         let offset = pair.offset?.estimate.map { pair.first == stream ? $0 : -$0 }
         return OtherEnd(
-            location: SourceLocation(file: join.streams[other].file, line: counterpart.line),
+            location: other.capture
+                ? SourceLocation(file: other.file, frames: [Int(counterpart.frame)])
+                : SourceLocation(file: other.file, line: counterpart.line),
             time: counterpart.time.map(VantageJoin.timestamp),
             sent: !counterpart.sent, clockOffset: offset)
     }
@@ -151,16 +163,18 @@ public final class JoinedInputs {
             return false
         }
         let message = finding.message
-        guard let line = message.location.line, let connection = message.connection, let direction = message.direction,
-            let (stream, pair) = join.pair(input: input, node: message.vantage ?? "local", connection: connection),
+        guard let line = VantageJoin.place(of: message), let connection = message.connection, let direction = message.direction,
+            let (stream, pair) = join.pair(input: input, node: VantageJoin.node(of: message), connection: connection),
             let pairNumber = join.pairs.firstIndex(where: { $0.first == pair.first && $0.second == pair.second })
         else { return true }
+        // A capture seen from its responder "sends" what its initiator receives.
+        let flipped = pair.first == stream ? pair.firstFlipped : pair.secondFlipped
         let other = pair.first == stream ? pair.second : pair.first
         // The message as its sender logged it.
         let sender: (stream: Int, line: Int)
         let counterpart = join.counterpart(line: line, in: stream, pair: pair)
         finding.message.otherEnd = otherEnd(of: message, input: input)
-        if direction == .out {
+        if (direction == .out) != flipped {
             sender = (stream, line)
         } else if let counterpart {
             // The sender's log judges it with what the sender knew: a finding only the

@@ -38,7 +38,10 @@ public struct VantageJoin: Sendable {
         var channel: UInt64
         /// Nanoseconds since the epoch, if the line has a time.
         var time: Int64?
+        /// The message's line in its log; in a capture, its index on the connection.
         var line: Int
+        /// A capture message's first frame (0 in a log).
+        var frame: Int32
         /// The channel as this log names it (an index into the stream's `channelKeys`), -1
         /// for none.
         var channelKey: Int32
@@ -59,8 +62,18 @@ public struct VantageJoin: Sendable {
         var channelIndex: [String: Int32] = [:]
         /// Whether the stream held more messages than a join compares.
         public var truncated = false
+        /// A capture connection, its messages as its initiator sees them (sent: `out`).
+        public var capture = false
 
         public var messages: Int { sent.count + received.count }
+
+        /// The stream seen from its other end (`flipped`): sent and received swapped.
+        func oriented(_ flipped: Bool) -> Stream {
+            guard flipped else { return self }
+            var out = self
+            swap(&out.sent, &out.received)
+            return out
+        }
     }
 
     /// Two streams found to be the two ends of one connection.
@@ -85,6 +98,10 @@ public struct VantageJoin: Sendable {
         /// The channels of the first stream and the second that are the same, by the names
         /// each log gives them (they differ when one log names channels by label).
         public var channels: [(first: String, second: String)]
+        /// Whether a capture stream of the pair is seen from its responder (its `in` messages
+        /// are the ones "sent"): the capture of the connection a log's node initiated.
+        public var firstFlipped = false
+        public var secondFlipped = false
         /// The matched messages, as indexes into the sender's sent and the receiver's received
         /// lines: `forward` from the first stream to the second, `backward` the other way.
         var forward: [(sent: Int32, received: Int32)]
@@ -138,14 +155,16 @@ public struct VantageJoin: Sendable {
     /// Takes in a message of input `input` (a node log: its direction is the node's).
     public mutating func add(_ event: MessageEvent, input: Int) {
         guard let direction = event.direction, let connection = event.connection, let kind = event.content.kind else { return }
-        let key = StreamKey(input: input, node: event.vantage ?? "local", connection: connection)
+        let key = StreamKey(input: input, node: Self.node(of: event), connection: connection)
         let slot: Int
         if let found = index[key] {
             slot = found
         } else {
             slot = streams.count
             index[key] = slot
-            streams.append(Stream(input: input, file: event.location.file, node: key.node, connection: connection, peer: event.peer))
+            var stream = Stream(input: input, file: event.location.file, node: key.node, connection: connection, peer: event.peer)
+            stream.capture = event.vantage == nil
+            streams.append(stream)
         }
         if streams[slot].messages >= Self.maximumMessages {
             streams[slot].truncated = true
@@ -163,9 +182,16 @@ public struct VantageJoin: Sendable {
         }
         let entry = Entry(
             kind: kind.rawValue, channel: event.content.channelID.map { Self.hash($0.bytes) } ?? 0,
-            time: event.time.flatMap(Self.nanoseconds), line: event.location.line ?? 0, channelKey: channelKey)
+            time: event.time.flatMap(Self.nanoseconds), line: Self.place(of: event) ?? 0,
+            frame: Int32(clamping: event.location.frames.first ?? 0), channelKey: channelKey)
         if direction == .out { streams[slot].sent.append(entry) } else { streams[slot].received.append(entry) }
     }
+
+    /// The node a stream is keyed by: a log's writer, or `capture`.
+    public static func node(of event: MessageEvent) -> String { event.vantage ?? "capture" }
+
+    /// Where a message is in its stream: its log line, or its index on a capture connection.
+    public static func place(of event: MessageEvent) -> Int? { event.vantage == nil ? event.index : event.location.line }
 
     /// A time in nanoseconds since the epoch; `nil` beyond ±4·10⁹ s (the year 2096), so that
     /// differences and bounds computed from two of them cannot overflow.
@@ -268,15 +294,24 @@ public struct VantageJoin: Sendable {
             return peers[input]?.contains(node) != true
         }
         var taken = Set<Int>()
-        // Ties (equal scores) keep the order the streams were found in.
-        for candidate in candidates.enumerated().sorted(by: { ($1.element.score, $0.offset) < ($0.element.score, $1.offset) }).map(\.element) {
+        // Two logs before a capture and a log (a capture is the wire, not a node's view);
+        // then the closer match; ties keep the order the streams were found in.
+        func rank(_ candidate: (offset: Int, element: (score: Double, pair: Pair))) -> (Int, Double, Int) {
+            let pair = candidate.element.pair
+            let logs = !streams[pair.first].capture && !streams[pair.second].capture
+            return (logs ? 0 : 1, -candidate.element.score, candidate.offset)
+        }
+        for candidate in candidates.enumerated().sorted(by: { rank($0) < rank($1) }).map(\.element) {
             let pair = candidate.pair
             let first = streams[pair.first]
             let second = streams[pair.second]
             guard !taken.contains(pair.first), !taken.contains(pair.second) else { continue }
-            guard fits(second.input, first.peer), fits(first.input, second.peer) else { continue }
-            if let peer = first.peer { writer[second.input] = peer }
-            if let peer = second.peer { writer[first.input] = peer }
+            // A capture has no writer: only a log's writer is inferred and checked.
+            guard first.capture || fits(first.input, second.capture ? nil : second.peer),
+                second.capture || fits(second.input, first.capture ? nil : first.peer)
+            else { continue }
+            if !second.capture, !first.capture, let peer = first.peer { writer[second.input] = peer }
+            if !first.capture, !second.capture, let peer = second.peer { writer[first.input] = peer }
             taken.formUnion([pair.first, pair.second])
             pairs.append(pair)
         }
@@ -285,8 +320,23 @@ public struct VantageJoin: Sendable {
 
     /// The two streams as one connection, if they are.
     static func join(_ streams: [Stream], _ a: Int, _ b: Int, resolution: Int64) -> Pair? {
-        let first = streams[a]
-        let second = streams[b]
+        // A capture may be seen from either end: the orientation that lines up better.
+        var best: Pair?
+        for flipFirst in streams[a].capture ? [false, true] : [false] {
+            for flipSecond in streams[b].capture ? [false, true] : [false] {
+                guard var pair = join(streams[a].oriented(flipFirst), streams[b].oriented(flipSecond), a, b, resolution: resolution) else {
+                    continue
+                }
+                pair.firstFlipped = flipFirst
+                pair.secondFlipped = flipSecond
+                if pair.matched > best?.matched ?? -1 { best = pair }
+            }
+        }
+        return best
+    }
+
+    /// The two streams, as oriented, as one connection, if they are.
+    static func join(_ first: Stream, _ second: Stream, _ a: Int, _ b: Int, resolution: Int64) -> Pair? {
         let forward = align(first.sent, second.received)
         let backward = align(second.sent, first.received)
         let matched = forward.pairs.count + backward.pairs.count
@@ -345,9 +395,10 @@ public struct VantageJoin: Sendable {
     /// The other end of a message in a joined stream: for one its node received, the line
     /// and time the other log sent it at; for one it sent, where and when the other received it.
     /// (`sent`: whether the line is one its node sent.)
-    public func counterpart(line: Int, in stream: Int, pair: Pair) -> (line: Int, time: Int64?, sent: Bool)? {
-        let own = streams[stream]
-        let other = streams[pair.first == stream ? pair.second : pair.first]
+    public func counterpart(line: Int, in stream: Int, pair: Pair) -> (line: Int, time: Int64?, sent: Bool, frame: Int32)? {
+        let isFirst = pair.first == stream
+        let own = streams[stream].oriented(isFirst ? pair.firstFlipped : pair.secondFlipped)
+        let other = streams[isFirst ? pair.second : pair.first].oriented(isFirst ? pair.secondFlipped : pair.firstFlipped)
         // Entries are in line order (a log is read in order).
         func position(_ entries: [Entry]) -> Int? {
             var low = 0
@@ -358,15 +409,15 @@ public struct VantageJoin: Sendable {
             }
             return low < entries.count && entries[low].line == line ? low : nil
         }
-        let outgoing = pair.first == stream ? pair.forward : pair.backward
-        let incoming = pair.first == stream ? pair.backward : pair.forward
+        let outgoing = isFirst ? pair.forward : pair.backward
+        let incoming = isFirst ? pair.backward : pair.forward
         if let i = position(own.sent), let match = Self.search(outgoing, Int32(i), by: \.sent) {
             let entry = other.received[Int(match.received)]
-            return (entry.line, entry.time, true)
+            return (entry.line, entry.time, true, entry.frame)
         }
         if let j = position(own.received), let match = Self.search(incoming, Int32(j), by: \.received) {
             let entry = other.sent[Int(match.sent)]
-            return (entry.line, entry.time, false)
+            return (entry.line, entry.time, false, entry.frame)
         }
         return nil
     }

@@ -64,7 +64,7 @@ import Testing
         #expect(summary["messages"]?.uint64 == UInt64(trace.messages.count))
         let joins = Self.diagnostics(records, "join.connection")
         #expect(joins.count == 1)
-        #expect(joins.first?["message"]?.string?.contains("\(trace.messages.count) messages in both logs, 0 in one only") == true)
+        #expect(joins.first?["message"]?.string?.contains("\(trace.messages.count) messages in both, 0 in one only") == true)
         // --no-join reads them as two traces.
         let apart = try Self.records(["--no-join", trace.log("alice=lnd"), trace.log("bob=\(style)")]).records
         #expect(Self.summary(apart)?["connections"]?.uint64 == 2)
@@ -198,6 +198,35 @@ import Testing
         let pairs = joins.map { note in logs.indices.filter { note.contains(logs[$0] + " (") } }
         #expect(Set(pairs) == [[0, 1], [0, 2], [1, 2]], "\(joins)")
         #expect(Self.summary(records)?["connections"]?.uint64 == 3)
+    }
+
+    /// A capture and one node's log of the connection, either end's: one connection, each
+    /// message once. A finding about a message the logging node sent is decided by its log;
+    /// the capture's frames are where the message was on the wire.
+    @Test(arguments: ["alice", "bob"])
+    func aCaptureJoinsALog(_ node: String) throws {
+        let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["\(node)=lnd"])
+        defer { trace.remove() }
+        let alone = Self.findings(try Self.records(["--keylog", trace.keys, trace.capture]).records)
+        #expect(alone.map { $0["certainty"]?.string } == ["possible"])
+        let (_, records, _) = try Self.records(["--keylog", trace.keys, trace.capture, trace.log("\(node)=lnd")])
+        #expect(Self.diagnostics(records, "join.connection").first?["message"]?.string?.contains("show one connection") == true)
+        #expect(Self.summary(records)?["connections"]?.uint64 == 1)
+        #expect(Self.summary(records)?["channels"]?.uint64 == 1)
+        #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(trace.messages.count))
+        let findings = Self.findings(records)
+        #expect(findings.map { $0["rule"]?.string } == ["sd-no-add-received"])
+        if node == "bob" {
+            // bob sent the add: his log shows he had alice's shutdown, so it is certain.
+            #expect(findings.first?["file"]?.string == trace.log("bob=lnd"))
+            #expect(findings.first?["certainty"]?.string == "certain")
+            let wire = try #require(findings.first?["received_at"])
+            #expect(wire["file"]?.string == trace.capture)
+            #expect((wire["frames"]?.array?.first?.uint64 ?? 0) > 0)
+        } else {
+            // alice's log cannot tell more than the capture: still possible, reported once.
+            #expect(findings.first?["certainty"]?.string == "possible")
+        }
     }
 
     /// Standard input (like a pipe) cannot be read twice: it is not joined, and is checked whole.
