@@ -97,9 +97,17 @@ public final class JoinedInputs {
                 }
             }
             if a.truncated || b.truncated {
-                text += "; only the first \(VantageJoin.maximumMessages) messages of each stream were compared"
+                text +=
+                    "; only their first messages were compared (at most \(VantageJoin.maximumMessages) per stream, \(VantageJoin.maximumEntries) in all)"
             }
             out.append(Diagnostic(.note, "join.connection", at: SourceLocation(file: b.file), text))
+            if join.streamsLeftOut > 0, pair.first == join.pairs.first?.first {
+                out.append(
+                    Diagnostic(
+                        .note, "join.connection", at: SourceLocation(file: b.file),
+                        "\(join.streamsLeftOut) more connections or peer streams were not compared for joining (at most \(VantageJoin.maximumStreams))"
+                    ))
+            }
             for side in pair.oneSided.prefix(100) {
                 let stream = join.streams[side.stream]
                 let other = join.streams[side.stream == pair.first ? pair.second : pair.first]

@@ -57,6 +57,9 @@ public struct VantageJoin: Sendable {
         public var peer: String?
         var sent: [Entry] = []
         var received: [Entry] = []
+        /// The first (up to 8) `channel_id`s the stream names, hashed: streams that both name
+        /// channels by id are compared only when they share one.
+        var channels = Set<UInt64>()
         /// The channels the stream names (`channel_id` hex, or a label such as `chan#1`).
         var channelKeys: [String] = []
         var channelIndex: [String: Int32] = [:]
@@ -141,6 +144,19 @@ public struct VantageJoin: Sendable {
     /// The most messages of a stream a join compares (its memory bound); the rest of a
     /// longer stream is not joined, and the report says so.
     public static let maximumMessages = 1 << 19
+    /// The most streams, and messages in all, a join keeps (its memory bound across a
+    /// capture of many connections): about 64 MB.
+    public static let maximumStreams = 10_000
+    public static let maximumEntries = 1 << 20
+    /// How many pairs of streams that name no channel by id are compared at most (each
+    /// comparison reads both streams).
+    static let maximumBlindComparisons = 10_000
+    /// How many pairs of streams are compared at most (a hostile capture of many connections
+    /// that all name one channel).
+    static let maximumComparisons = 100_000
+    /// Messages kept, and streams not kept.
+    private var entries = 0
+    public private(set) var streamsLeftOut = 0
     /// How many lines either log may lack in a row before the two stop being matched.
     static let window = 64
 
@@ -160,16 +176,22 @@ public struct VantageJoin: Sendable {
         if let found = index[key] {
             slot = found
         } else {
+            // A capture of many connections: the first ones are compared, the rest not.
+            guard streams.count < Self.maximumStreams else {
+                streamsLeftOut += 1
+                return
+            }
             slot = streams.count
             index[key] = slot
             var stream = Stream(input: input, file: event.location.file, node: key.node, connection: connection, peer: event.peer)
             stream.capture = event.vantage == nil
             streams.append(stream)
         }
-        if streams[slot].messages >= Self.maximumMessages {
+        if streams[slot].messages >= Self.maximumMessages || entries >= Self.maximumEntries {
             streams[slot].truncated = true
             return
         }
+        entries += 1
         var channelKey: Int32 = -1
         if let name = event.channel {
             if let known = streams[slot].channelIndex[name] {
@@ -185,6 +207,7 @@ public struct VantageJoin: Sendable {
             time: event.time.flatMap(Self.nanoseconds), line: Self.place(of: event) ?? 0,
             frame: Int32(clamping: event.location.frames.first ?? 0), channelKey: channelKey)
         if direction == .out { streams[slot].sent.append(entry) } else { streams[slot].received.append(entry) }
+        if entry.channel != 0, streams[slot].channels.count < 8 { streams[slot].channels.insert(entry.channel) }
     }
 
     /// The node a stream is keyed by: a log's writer, or `capture`.
@@ -275,13 +298,10 @@ public struct VantageJoin: Sendable {
     /// connections carried the same messages at the same times would pair at random.
     public mutating func solve(resolution: Int64 = 1_000_000) {
         var candidates: [(score: Double, pair: Pair)] = []
-        for a in streams.indices {
-            for b in streams.indices where b > a && streams[b].input != streams[a].input {
-                if let peer = streams[a].peer, peer == streams[b].peer { continue }
-                if let pair = Self.join(streams, a, b, resolution: resolution) {
-                    let total = Double(streams[a].messages + streams[b].messages)
-                    candidates.append((Double(2 * pair.matched) / total, pair))
-                }
+        for (a, b) in candidatePairs() {
+            if let pair = Self.join(streams, a, b, resolution: resolution) {
+                let total = Double(streams[a].messages + streams[b].messages)
+                candidates.append((Double(2 * pair.matched) / total, pair))
             }
         }
         // Each input's peers, and the writer each accepted pair says it has.
@@ -316,6 +336,38 @@ public struct VantageJoin: Sendable {
             pairs.append(pair)
         }
         pairs.sort { ($0.first, $0.second) < ($1.first, $1.second) }
+    }
+
+    /// The pairs of streams worth comparing: from different inputs, not naming the same peer,
+    /// of sizes a match allows (at least 80% of both must match, so the smaller holds at
+    /// least two thirds of the larger), and sharing a channel id when both name channels by
+    /// id. Pairs where one names none are compared up to ``maximumBlindComparisons``.
+    func candidatePairs() -> [(Int, Int)] {
+        var out = Set<Pair.ChannelPair>()
+        func consider(_ a: Int, _ b: Int) {
+            guard out.count < Self.maximumComparisons else { return }
+            let (x, y) = (min(a, b), max(a, b))
+            guard x != y, streams[x].input != streams[y].input else { return }
+            if let peer = streams[x].peer, peer == streams[y].peer { return }
+            let (small, large) = (min(streams[x].messages, streams[y].messages), max(streams[x].messages, streams[y].messages))
+            guard 3 * small >= 2 * large else { return }
+            out.insert(Pair.ChannelPair(first: Int32(x), second: Int32(y)))
+        }
+        // Streams that name channels by id meet in their channels' buckets.
+        var byChannel: [UInt64: [Int]] = [:]
+        for (number, stream) in streams.enumerated() { for channel in stream.channels { byChannel[channel, default: []].append(number) } }
+        for bucket in byChannel.values where out.count < Self.maximumComparisons {
+            for a in bucket { for b in bucket { consider(a, b) } }
+        }
+        var blind = 0
+        for a in streams.indices where streams[a].channels.isEmpty {
+            for b in streams.indices where blind < Self.maximumBlindComparisons {
+                let before = out.count
+                consider(a, b)
+                if out.count > before { blind += 1 }
+            }
+        }
+        return out.map { (Int($0.first), Int($0.second)) }.sorted { $0 < $1 }
     }
 
     /// The two streams as one connection, if they are.
