@@ -44,6 +44,12 @@ def main():
         if bob.exists():
             first = alice.read_bytes()
             put(out, 'join', len(first).to_bytes(4, 'little') + first + bob.read_bytes())
+    # A capture and a node's log of it (the harness decrypts with the fixtures' keys).
+    capture = fixtures / 'captures/synth/channel-life.pcap'
+    for log in sorted(fixtures.glob('logs/channel-life/*.log')):
+        if capture.exists() and small(capture):
+            first = capture.read_bytes()
+            put(out, 'join', len(first).to_bytes(4, 'little') + first + log.read_bytes())
     for path in sorted(fixtures.glob('captures/**/*.keys')) + sorted(fixtures.glob('captures/**/keys*.log')):
         put(out, 'keylog', path.read_bytes())
     # Bitcoin transactions (prevtx of tx_add_input): the signed ones of the BOLT #3 vectors.

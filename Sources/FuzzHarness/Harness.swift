@@ -100,18 +100,19 @@ public enum Harness {
         check([first, second], format: nil, keys: bytes.count % 2 == 0 ? fixtureKeys : KeyLog(), sequence: true)
     }
 
-    /// Two inputs checked side by side, as the logs of a connection's two ends are (the first
-    /// four bytes, little-endian, are the first input's length): joined (``JoinedInputs``),
-    /// checked, dumped to a report and drawn.
+    /// Two inputs checked side by side, as the logs of a connection's two ends are, or a
+    /// capture and a log (the first four bytes, little-endian, are the first input's length;
+    /// the fixtures' keys decrypt a capture): joined (``JoinedInputs``), checked, dumped to a
+    /// report and drawn.
     public static func join(_ bytes: [UInt8]) {
         guard bytes.count >= 4 else { return }
         let length = bytes.prefix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
         let body = Array(bytes.dropFirst(4))
         let cut = min(length, body.count)
         let inputs = [Array(body[..<cut]), Array(body[cut...])]
-        check(inputs, format: nil, keys: KeyLog(), sequence: false)
+        check(inputs, format: nil, keys: fixtureKeys, sequence: false)
         let collector = DiagramCollector(around: 3, channel: nil)
-        _ = session(inputs, format: nil, keys: KeyLog(), sequence: false).run(writer: collector)
+        _ = session(inputs, format: nil, keys: fixtureKeys, sequence: false).run(writer: collector)
         if let diagram = collector.result {
             _ = diagram.mermaid()
             _ = diagram.svg()
