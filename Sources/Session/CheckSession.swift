@@ -124,7 +124,7 @@ public struct CheckSession {
         } else {
             // Logs of the two ends of one connection: found first, then each finding is
             // reported from its sender's view (``JoinedInputs``).
-            let joined = join && inputs.count > 1 ? JoinedInputs(inputs: inputs, session: self) : nil
+            let joined = join ? JoinedInputs(inputs: inputs, session: self) : nil
             if let joined {
                 writer.joined(joined.connections)
                 writer.joined { [joined] message, number in joined.otherEnd(of: message, input: number) }

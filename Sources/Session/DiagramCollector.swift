@@ -82,7 +82,15 @@ public final class DiagramCollector: CheckReport {
     private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> OtherEnd?) {
         files.insert(message.location.file)
         let end = resolve(message, input)
-        if let end, end.location.file != message.location.file, files.contains(end.location.file) { return }
+        if let end, drawnBefore(message, end) {
+            // One input holding both nodes' logs names each node its own way in each: the
+            // names of the line drawn are the ones kept.
+            if let drawn = end.location.line.flatMap({ drawnLabels[$0] }) {
+                unite(message.sender, drawn.sender)
+                unite(message.receiver, drawn.receiver)
+            }
+            return
+        }
         guard joinedRows.count < Self.maximumRows else {
             truncated = true
             return
@@ -90,21 +98,55 @@ public final class DiagramCollector: CheckReport {
         var message = message
         message.otherEnd = end
         joinedRows.append((channel, message))
+        if end?.location.file == message.location.file, let line = message.location.line {
+            drawnLabels[line] = (message.sender, message.receiver)
+        }
+    }
+
+    /// Whether the other end of a message was drawn already: in an earlier input, or earlier
+    /// in the same input (two nodes' logs interleaved in one).
+    private func drawnBefore(_ message: MessageEvent, _ end: OtherEnd) -> Bool {
+        if end.location.file == message.location.file { return (end.location.line ?? 0) < (message.location.line ?? 0) }
+        return files.contains(end.location.file)
+    }
+
+    /// The sender and receiver names of rows drawn from an input that holds both ends' logs,
+    /// by line, and which names stand for the same node.
+    private var drawnLabels: [Int: (sender: String?, receiver: String?)] = [:]
+    private var sameNode: [String: String] = [:]
+
+    private func canonical(_ label: String) -> String {
+        var label = label
+        var steps = 0
+        while let next = sameNode[label], next != label, steps < 64 {
+            label = next
+            steps += 1
+        }
+        return label
+    }
+
+    private func unite(_ other: String?, _ drawn: String?) {
+        guard let other, let drawn else { return }
+        let (a, b) = (canonical(other), canonical(drawn))
+        if a != b { sameNode[a] = b }
     }
 
     /// A mark of joined inputs, at the row that shows its message (an earlier input's line,
     /// when that input drew it).
     private func markJoined(_ channel: String?, at message: MessageEvent, _ mark: LadderDiagram.Mark) {
         var location = message.location
-        if let end = resolve?(message, input), end.location.file != message.location.file, files.contains(end.location.file) {
-            location = end.location
-        }
+        if let end = resolve?(message, input), drawnBefore(message, end) { location = end.location }
         joinedMarks.append((location, channel, mark))
     }
 
     /// The joined diagram: the chosen channel's rows, windowed around its marks.
     private var joinedResult: LadderDiagram? {
-        let lasting = joinedRows.map { (channel: renamed[$0.channel] ?? $0.channel, event: $0.event) }
+        let lasting = joinedRows.map { row in
+            var event = row.event
+            event.sender = event.sender.map(canonical)
+            event.receiver = event.receiver.map(canonical)
+            return (channel: renamed[row.channel] ?? row.channel, event: event)
+        }
         let chosen =
             wanted.flatMap { _ in lasting.first { matches($0.channel) }?.channel }
             ?? joinedMarks.lazy.compactMap { self.lasting($0.channel) }.first { channel in lasting.contains { $0.channel == channel } }
@@ -123,7 +165,7 @@ public final class DiagramCollector: CheckReport {
             // A hazard's lanes belong to the node that received its message, named as the
             // drawn log names it (a mark from the other log names it as that log does).
             var mark = mark
-            if let receiver = rows[index].event.receiver { mark.lanes?.node = receiver }
+            if let receiver = rows[index].event.receiver { mark.lanes?.node = canonical(receiver) }
             out.marks[LadderDiagram.MessageKey(rows[index].event), default: []].append(mark)
             marked.append(index)
         }

@@ -38,15 +38,23 @@ public final class JoinedInputs {
     /// The joins among `inputs` read as `format` (`nil`: recognised), or `nil`.
     public init?(inputs: [CheckInput], format: InputFormat?, captureOptions: CaptureOptions, zone: LocalZone?, aliases: Aliases) {
         var join = VantageJoin()
+        // One input is read here only as far as it takes to see a second node in it (a
+        // `docker compose logs` stream of both ends); else the check reads it once.
+        let probe = inputs.count == 1
+        var nodes = Set<String>()
+        var seen = 0
         /// Reads one input into the join; a capture only when `captures` (else its reading
         /// stops at once). Returns whether it is a capture.
         func read(_ number: Int, _ input: CheckInput, captures: Bool) -> Bool {
             var reader = InputReader(path: input.path, format: format, captureOptions: captureOptions, zone: zone)
             reader.aliases = aliases
             var capture = false
-            reader.stop = { capture && !captures }
+            reader.stop = { (capture && !captures) || (probe && nodes.count < 2 && seen > Self.probeMessages) }
             let emit: (TraceEvent) -> Void = { event in
-                if case let .message(message) = event, captures || message.vantage != nil { join.add(message, input: number) }
+                guard case let .message(message) = event, captures || message.vantage != nil else { return }
+                seen += 1
+                if probe, let node = message.vantage, nodes.count < 2 { nodes.insert(node) }
+                join.add(message, input: number)
             }
             let found: (InputSource) -> Void = { source in if source.format == .pcap { capture = true } }
             // What does not read is reported by the check that follows.
@@ -67,6 +75,7 @@ public final class JoinedInputs {
         if !join.streams.isEmpty {
             for (number, input) in captures { _ = read(number, input, captures: true) }
         }
+        if probe, nodes.count < 2 { return nil }
         join.solve()
         guard !join.pairs.isEmpty else { return nil }
         self.join = join
@@ -91,7 +100,9 @@ public final class JoinedInputs {
             if let offset = pair.offset, let estimate = offset.estimate {
                 let lower = offset.lower.map { Self.milliseconds($0 - offset.resolution) } ?? "?"
                 let upper = offset.upper.map { Self.milliseconds($0 + offset.resolution) } ?? "?"
-                text += "; \(b.file)'s clock is \(Self.milliseconds(estimate)) ahead of \(a.file)'s (between \(lower) and \(upper))"
+                // Two nodes of one input are told apart by node, two inputs by file.
+                let (first, second) = a.file == b.file ? (a.node, b.node) : (a.file, b.file)
+                text += "; \(second)'s clock is \(Self.milliseconds(estimate)) ahead of \(first)'s (between \(lower) and \(upper))"
                 if !offset.consistent {
                     text += ", though no single offset fits every message (a clock that jumped or drifted)"
                 }
@@ -127,6 +138,10 @@ public final class JoinedInputs {
         }
         return out
     }
+
+    /// How many messages of a single input are read before, seeing one node only, it is not
+    /// joined.
+    static let probeMessages = 5_000
 
     /// An offset as the note gives it: milliseconds below a second, else seconds.
     static func milliseconds(_ nanoseconds: Int64) -> String {

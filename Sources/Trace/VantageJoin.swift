@@ -70,6 +70,9 @@ public struct VantageJoin: Sendable {
 
         public var messages: Int { sent.count + received.count }
 
+        /// The log the stream is from: its input and node (one input may hold two nodes' logs).
+        var log: String { "\(input)\t\(node)" }
+
         /// The stream seen from its other end (`flipped`): sent and received swapped.
         func oriented(_ flipped: Bool) -> Stream {
             guard flipped else { return self }
@@ -304,14 +307,15 @@ public struct VantageJoin: Sendable {
                 candidates.append((Double(2 * pair.matched) / total, pair))
             }
         }
-        // Each input's peers, and the writer each accepted pair says it has.
-        var peers: [Int: Set<String>] = [:]
-        for stream in streams { if let peer = stream.peer { peers[stream.input, default: []].insert(peer) } }
-        var writer: [Int: String] = [:]
-        func fits(_ input: Int, _ node: String?) -> Bool {
+        // Each log's peers (a log: an input's node), and the writer each accepted pair says
+        // it has.
+        var peers: [String: Set<String>] = [:]
+        for stream in streams { if let peer = stream.peer { peers[stream.log, default: []].insert(peer) } }
+        var writer: [String: String] = [:]
+        func fits(_ log: String, _ node: String?) -> Bool {
             guard let node else { return true }
-            if let known = writer[input] { return known == node }
-            return peers[input]?.contains(node) != true
+            if let known = writer[log] { return known == node }
+            return peers[log]?.contains(node) != true
         }
         var taken = Set<Int>()
         // Two logs before a capture and a log (a capture is the wire, not a node's view);
@@ -327,11 +331,11 @@ public struct VantageJoin: Sendable {
             let second = streams[pair.second]
             guard !taken.contains(pair.first), !taken.contains(pair.second) else { continue }
             // A capture has no writer: only a log's writer is inferred and checked.
-            guard first.capture || fits(first.input, second.capture ? nil : second.peer),
-                second.capture || fits(second.input, first.capture ? nil : first.peer)
+            guard first.capture || fits(first.log, second.capture ? nil : second.peer),
+                second.capture || fits(second.log, first.capture ? nil : first.peer)
             else { continue }
-            if !second.capture, !first.capture, let peer = first.peer { writer[second.input] = peer }
-            if !first.capture, !second.capture, let peer = second.peer { writer[first.input] = peer }
+            if !second.capture, !first.capture, let peer = first.peer { writer[second.log] = peer }
+            if !first.capture, !second.capture, let peer = second.peer { writer[first.log] = peer }
             taken.formUnion([pair.first, pair.second])
             pairs.append(pair)
         }
@@ -347,7 +351,8 @@ public struct VantageJoin: Sendable {
         func consider(_ a: Int, _ b: Int) {
             guard out.count < Self.maximumComparisons else { return }
             let (x, y) = (min(a, b), max(a, b))
-            guard x != y, streams[x].input != streams[y].input else { return }
+            // Two logs, or two nodes of one log (a `docker compose logs` stream).
+            guard x != y, streams[x].input != streams[y].input || streams[x].node != streams[y].node else { return }
             if let peer = streams[x].peer, peer == streams[y].peer { return }
             let (small, large) = (min(streams[x].messages, streams[y].messages), max(streams[x].messages, streams[y].messages))
             guard 3 * small >= 2 * large else { return }

@@ -54,7 +54,7 @@ struct Dump: ParsableCommand {
         // The logs of a connection's two ends: each message once, with where the other log
         // shows it (Documentation/joining.md).
         let joined =
-            input.inputs.count > 1 && !input.noJoin
+            !input.noJoin
             ? JoinedInputs(
                 inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
                 aliases: input.aliases) : nil
@@ -67,8 +67,13 @@ struct Dump: ParsableCommand {
                 let emit: (TraceEvent) -> Void = { event in
                     if case var .message(message) = event {
                         if let joined, let end = joined.otherEnd(of: message, input: number) {
-                            // Shown already, from the earlier log.
-                            if earlier.contains(end.location.file) { return }
+                            // Shown already: from an earlier log, or earlier in this input
+                            // (both nodes' logs interleaved in one).
+                            if end.location.file == message.location.file {
+                                if (end.location.line ?? 0) < (message.location.line ?? 0) { return }
+                            } else if earlier.contains(end.location.file) {
+                                return
+                            }
                             message.otherEnd = end
                         }
                         if selection.admits(message) { writer.write(.message(message)) }

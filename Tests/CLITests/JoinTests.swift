@@ -229,6 +229,44 @@ import Testing
         }
     }
 
+    /// Both nodes' logs in one `docker compose logs` stream: its two nodes are joined as two
+    /// inputs would be, and `diagram` and `dump` show each message once, between two nodes.
+    @Test func aDockerComposeStreamOfBothEndsIsJoined() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        // Merged by time as `docker compose logs` interleaves them (alice first at equal times).
+        let alice = try String(contentsOfFile: trace.log("alice=lnd"), encoding: .utf8).split(separator: "\n")
+        let bob = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n")
+        var merged: [String] = []
+        var (i, j) = (0, 0)
+        while i < alice.count || j < bob.count {
+            if j == bob.count || (i < alice.count && alice[i].prefix(23) <= bob[j].prefix(23)) {
+                merged.append("alice_1  | " + alice[i])
+                i += 1
+            } else {
+                merged.append("bob_1    | " + bob[j])
+                j += 1
+            }
+        }
+        let compose = trace.directory.appendingPathComponent("compose.log").path
+        try (merged.joined(separator: "\n") + "\n").write(toFile: compose, atomically: true, encoding: .utf8)
+        let (_, records, _) = try Self.records([compose])
+        #expect(Self.diagnostics(records, "join.connection").count == 1)
+        #expect(Self.summary(records)?["connections"]?.uint64 == 1)
+        #expect(Self.summary(records)?["channels"]?.uint64 == 1)
+        #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(trace.messages.count))
+        #expect(records.filter { $0["kind"]?.string == "hazard" }.count == 1)
+        let diagram = try LNTraceBinary.run(["diagram", "--around", "100", compose]).stdout
+        let participants = diagram.split(separator: "\n").filter { $0.contains("participant N") }
+        #expect(participants.count == 2, "\(participants)")
+        #expect(diagram.split(separator: "\n").filter { $0.contains("->>") && !$0.contains("-->>") }.count == trace.messages.count - 2)
+        let dump = try JSONValue.lines(try LNTraceBinary.run(["dump", "--format", "jsonl", compose]).stdout)
+        #expect(dump.filter { $0["kind"]?.string == "message" }.count == trace.messages.count)
+        // --no-join: both nodes' views, as before.
+        let apart = try Self.records(["--no-join", compose]).records
+        #expect(Self.summary(apart)?["connections"]?.uint64 == 2)
+    }
+
     /// Standard input (like a pipe) cannot be read twice: it is not joined, and is checked whole.
     @Test func standardInputIsNotJoined() throws {
         let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
