@@ -172,6 +172,17 @@ public final class JoinedInputs {
             sent: !counterpart.sent, clockOffset: offset)
     }
 
+    /// Where the other end shows a message of input `input`, and whether that was read
+    /// before it (in an earlier input, or earlier in this one when it holds both nodes'
+    /// logs): `dump` and `stats` list such a message once, where it was read first.
+    public func placement(of message: MessageEvent, input: Int, earlierFiles: Set<String>) -> (end: OtherEnd?, readBefore: Bool) {
+        guard let end = otherEnd(of: message, input: input) else { return (nil, false) }
+        if end.location.file == message.location.file {
+            return (end, (end.location.line ?? 0) < (message.location.line ?? 0))
+        }
+        return (end, earlierFiles.contains(end.location.file))
+    }
+
     /// A hazard of input `input`, with where the other end's log shows its two messages.
     func annotate(_ hazard: inout Hazard, input: Int) {
         hazard.first.otherEnd = otherEnd(of: hazard.first, input: input)

@@ -83,7 +83,7 @@ struct InputOptions: ParsableArguments {
     @Flag(
         name: .customLong("no-join"),
         help:
-            "Read the logs of a connection's two ends as separate traces (by default check, dump and diagram join them: Documentation/joining.md); each log file is then read once, not twice."
+            "Read the logs of a connection's two ends as separate traces (by default check, dump, stats and diagram join them: Documentation/joining.md); each log file is then read once, not twice."
     )
     var noJoin = false
 

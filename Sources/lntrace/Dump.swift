@@ -66,14 +66,10 @@ struct Dump: ParsableCommand {
                 let earlier = Set(input.inputs.prefix(number))
                 let emit: (TraceEvent) -> Void = { event in
                     if case var .message(message) = event {
-                        if let joined, let end = joined.otherEnd(of: message, input: number) {
-                            // Shown already: from an earlier log, or earlier in this input
-                            // (both nodes' logs interleaved in one).
-                            if end.location.file == message.location.file {
-                                if (end.location.line ?? 0) < (message.location.line ?? 0) { return }
-                            } else if earlier.contains(end.location.file) {
-                                return
-                            }
+                        if let joined {
+                            // Shown already: from an earlier log, or earlier in this input.
+                            let (end, readBefore) = joined.placement(of: message, input: number, earlierFiles: earlier)
+                            if readBefore { return }
                             message.otherEnd = end
                         }
                         if selection.admits(message) { writer.write(.message(message)) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Report
+import Session
 import Trace
 
 /// `lntrace stats`: message counts per connection and channel.
@@ -27,13 +28,23 @@ struct StatsCommand: ParsableCommand {
         var incomplete = !keyLogProblems.isEmpty
         for problem in keyLogProblems { Output.standardError.line("lntrace: \(problem)") }
         let selection = filters.selection
-        for path in input.inputs where !selection.done {
+        // The logs of a connection's two ends: each message counted once, where it was read
+        // first (Documentation/joining.md).
+        let joined =
+            !input.noJoin
+            ? JoinedInputs(
+                inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
+                aliases: input.aliases) : nil
+        for diagnostic in joined?.diagnostics() ?? [] { Output.standardError.line("lntrace: \(diagnostic)") }
+        for (number, path) in input.inputs.enumerated() where !selection.done {
             var stats = StatsCollector()
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
+                let earlier = Set(input.inputs.prefix(number))
                 let emit: (TraceEvent) -> Void = { event in
                     if case let .message(message) = event {
+                        if let joined, joined.placement(of: message, input: number, earlierFiles: earlier).readBefore { return }
                         guard selection.admits(message) else { return }
                     } else if !selection.admitsOther(event) {
                         return

@@ -278,6 +278,19 @@ import Testing
         #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(2 * trace.messages.count))
     }
 
+    /// `stats` of both logs: one connection, its messages counted once (under the first log).
+    @Test func statsCountsEachMessageOnce() throws {
+        let trace = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let joined = try JSONValue.parse(try LNTraceBinary.run(["stats", "--format", "json", trace.log("alice=lnd"), trace.log("bob=lnd")]).stdout)
+        let connections = joined["connections"]?.array ?? []
+        #expect(connections.count == 1)
+        #expect(connections.first?["file"]?.string == trace.log("alice=lnd"))
+        let apart = try JSONValue.parse(
+            try LNTraceBinary.run(["stats", "--no-join", "--format", "json", trace.log("alice=lnd"), trace.log("bob=lnd")]).stdout)
+        #expect(apart["connections"]?.array?.count == 2)
+    }
+
     /// Logs of two different connections stay two: nothing is joined.
     @Test func unrelatedLogsStaySeparate() throws {
         let first = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd"])
