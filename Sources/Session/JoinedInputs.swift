@@ -51,8 +51,10 @@ public final class JoinedInputs {
             var capture = false
             reader.stop = { (capture && !captures) || (probe && nodes.count < 2 && seen > Self.probeMessages) }
             let emit: (TraceEvent) -> Void = { event in
-                guard case let .message(message) = event, captures || message.vantage != nil else { return }
+                guard case let .message(message) = event else { return }
+                // Every message counts toward the probe (a hex dump has no node at all).
                 seen += 1
+                guard captures || message.vantage != nil else { return }
                 if probe, let node = message.vantage, nodes.count < 2 { nodes.insert(node) }
                 join.add(message, input: number)
             }
