@@ -129,9 +129,9 @@ public enum BuiltinProfiles {
         """,
     ]
 
-    /// The profile of each implementation whose logs lntrace reads, but lnd's (which
-    /// depends on its version: ``lnd(version:)``).
-    public static let implementations = ["cln": "cln", "eclair": "eclair", "ldk": "ldk"]
+    /// The implementations whose logs lntrace reads that have a profile of their log format's
+    /// name (lnd's depends on its version: ``lnd(version:)``).
+    public static let implementations: Set<String> = ["cln", "eclair", "ldk"]
 
     /// `lnd` is the newest lnd profile.
     public static let aliases = ["lnd": "lnd-0.19"]

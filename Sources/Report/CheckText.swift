@@ -172,10 +172,7 @@ final class CheckText {
         lines.append(cut(indent + "    " + style.bold(">") + " " + contextLine(second)))
         if let sentFirst = first.otherEnd, let sentSecond = second.otherEnd, sentFirst.sent, sentSecond.sent {
             var sent = "sent by the other end: \(sentFirst.location) and \(sentSecond.location)"
-            if let a = sentFirst.time, let b = sentSecond.time {
-                let gap = Double(b.seconds - a.seconds) + Double(b.nanoseconds - a.nanoseconds) / 1e9
-                sent += ", \(Self.duration(gap)) apart on its clock"
-            }
+            if let a = sentFirst.time, let b = sentSecond.time { sent += ", \(Self.duration(b.seconds(since: a))) apart on its clock" }
             lines += wrapped(indent + "      " + style.dim(sent), indent + "        ")
         }
         for finding in hazard.outcome {

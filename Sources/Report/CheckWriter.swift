@@ -23,9 +23,10 @@ public protocol CheckReport: AnyObject {
     /// Inputs found to be the two ends of one connection: the connection, its messages and
     /// its channels are counted once.
     func joined(_ connections: [JoinedConnection])
-    /// For joined inputs: where the other end's log shows a message of input `number`
-    /// (0-based), if it does (a diagram draws each message once, from send to receipt).
-    func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> OtherEnd?)
+    /// For joined inputs: where the other end shows a message of input `number` (0-based),
+    /// if it does, and whether that was read before it (a diagram draws each message once,
+    /// from send to receipt, where it was read first).
+    func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> (end: OtherEnd?, readBefore: Bool))
 }
 
 /// Two inputs that are the two ends of one connection (``CheckReport/joined(_:)``).
@@ -47,7 +48,7 @@ public struct JoinedConnection: Sendable {
 extension CheckReport {
     public var allowsProgress: Bool { false }
     public func joined(_ connections: [JoinedConnection]) {}
-    public func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> OtherEnd?) {}
+    public func joined(resolver: @escaping (_ message: MessageEvent, _ number: Int) -> (end: OtherEnd?, readBefore: Bool)) {}
 }
 
 /// `lntrace check`'s report in text, JSON or JSON Lines: what every format needs is counted

@@ -213,9 +213,7 @@ public struct LadderDiagram: Sendable {
             switch row {
             case let .gap(count):
                 y += rowHeight * 0.8
-                body.append("<line x1='\(margin)' y1='\(y)' x2='\(right)' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>")
-                body.append(
-                    "<text x='\((margin + right) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>")
+                body += Self.gap(count, y: y, from: margin, to: right)
             case let .note(mark):
                 y += rowHeight
                 let (box, extra) = note(mark.text, x: margin, y: y, width: right + noteWidth - 2 * margin)
@@ -254,12 +252,8 @@ public struct LadderDiagram: Sendable {
             out.append("<text x='\(margin)' y='20' font-weight='bold'>channel \(Self.xml(channel))</text>")
         }
         func head(_ text: String, at center: Double, lane: Bool) {
-            out.append(
-                "<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='\(lane ? "#fff6c8" : "#e8eef8")' stroke='\(lane ? "#c9a800" : "#4a6fa5")'/>"
-            )
             let shown = text.count > 44 ? String(text.prefix(20)) + "…" + String(text.suffix(20)) : text
-            out.append("<text x='\(center)' y='44' text-anchor='middle'>\(Self.xml(shown))</text>")
-            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='\(lane ? "lane" : "life")'/>")
+            out += Self.participant(shown, at: center, bottom: height - margin, lane: lane)
         }
         for label in labels { head(label, at: x(label), lane: false) }
         for lane in lanes {
@@ -333,9 +327,7 @@ public struct LadderDiagram: Sendable {
             case let .gap(count):
                 flush()
                 y += rowHeight * 0.8
-                body.append("<line x1='\(margin)' y1='\(y)' x2='\(right)' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>")
-                body.append(
-                    "<text x='\((margin + right) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(Self.xml(Self.leftOut(count)))</text>")
+                body += Self.gap(count, y: y, from: margin, to: right)
             case let .note(mark):
                 flush()
                 y += rowHeight
@@ -352,12 +344,8 @@ public struct LadderDiagram: Sendable {
         out.append("<text x='\(margin)' y='20' font-weight='bold'>\(Self.xml(title))</text>")
         let logs = logNames
         for label in labels {
-            let center = x(label)
-            out.append("<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='#e8eef8' stroke='#4a6fa5'/>")
             let name = label.count > 24 ? String(label.prefix(10)) + "…" + String(label.suffix(10)) : label
-            let shown = logs[label].map { "\(name) (\($0))" } ?? name
-            out.append("<text x='\(center)' y='44' text-anchor='middle'>\(Self.xml(shown))</text>")
-            out.append("<line x1='\(center)' y1='52' x2='\(center)' y2='\(height - margin)' class='life'/>")
+            out += Self.participant(logs[label].map { "\(name) (\($0))" } ?? name, at: x(label), bottom: height - margin, lane: false)
         }
         out += body
         out.append("</svg>")
@@ -378,6 +366,24 @@ public struct LadderDiagram: Sendable {
             "<style>.arrow{stroke:#222;stroke-width:1.5}.dispatch{stroke:#555;stroke-width:1.2;stroke-dasharray:5 3}.gap{fill:#777}.life{stroke:#bbb;stroke-width:1}.lane{stroke:#c9a800;stroke-width:1;stroke-dasharray:2 3}.note{fill:#fff6c8;stroke:#c9a800}</style>",
             "<defs><marker id='head' markerWidth='10' markerHeight='8' refX='10' refY='4' orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#222'/></marker></defs>",
             "<rect width='100%' height='100%' fill='#fff'/>",
+        ]
+    }
+
+    /// A participant's (or a lane's) head and its line down to `bottom`; `text` is shown
+    /// whole.
+    static func participant(_ text: String, at center: Double, bottom: Double, lane: Bool) -> [String] {
+        [
+            "<rect x='\(center - column / 2 + 20)' y='28' width='\(column - 40)' height='24' fill='\(lane ? "#fff6c8" : "#e8eef8")' stroke='\(lane ? "#c9a800" : "#4a6fa5")'/>",
+            "<text x='\(center)' y='44' text-anchor='middle'>\(xml(text))</text>",
+            "<line x1='\(center)' y1='52' x2='\(center)' y2='\(bottom)' class='\(lane ? "lane" : "life")'/>",
+        ]
+    }
+
+    /// A dashed rule at height `y` across the diagram, saying how many messages it leaves out.
+    static func gap(_ count: Int, y: Double, from left: Double, to right: Double) -> [String] {
+        [
+            "<line x1='\(left)' y1='\(y)' x2='\(right)' y2='\(y)' stroke='#999' stroke-dasharray='6 4'/>",
+            "<text x='\((left + right) / 2)' y='\(y - 6)' text-anchor='middle' class='gap'>\(xml(leftOut(count)))</text>",
         ]
     }
 

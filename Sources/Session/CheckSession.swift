@@ -127,7 +127,7 @@ public struct CheckSession {
             let joined = join ? JoinedInputs(inputs: inputs, session: self) : nil
             if let joined {
                 writer.joined(joined.connections)
-                writer.joined { [joined] message, number in joined.otherEnd(of: message, input: number) }
+                writer.joined { [joined] message, number in joined.placement(of: message, input: number) }
                 for diagnostic in joined.diagnostics() { writer.write(diagnostic) }
             }
             for (number, input) in inputs.enumerated() where !selection.done {
@@ -316,7 +316,7 @@ private final class InputCheck {
         guard let configured else {
             if isAutomatic, source.format == .lnd, let node = source.node {
                 if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
-            } else if isAutomatic, let node = source.node, let name = BuiltinProfiles.implementations[source.format.rawValue],
+            } else if isAutomatic, let node = source.node, case let name = source.format.rawValue, BuiltinProfiles.implementations.contains(name),
                 let profile = BuiltinProfiles.profile(name), !profile.reordersChannels, notedImplementations.insert(name).inserted
             {
                 // Nothing to analyse: the report says why there are no hazards.

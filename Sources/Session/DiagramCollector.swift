@@ -69,20 +69,16 @@ public final class DiagramCollector: CheckReport {
     /// from the first input that shows it, with where the other log shows it. Rows are kept
     /// whole (up to ``maximumRows``) and windowed around the marks at the end, since a mark
     /// from a later input may fall on a row of an earlier one.
-    private var resolve: ((MessageEvent, Int) -> OtherEnd?)?
+    private var resolve: ((MessageEvent, Int) -> (end: OtherEnd?, readBefore: Bool))?
     private var input = -1
     private var joinedRows: [(channel: String, event: MessageEvent)] = []
     private var joinedMarks: [(location: SourceLocation, channel: String?, mark: LadderDiagram.Mark)] = []
-    /// The files read so far (the current input's included).
-    private var files = Set<String>()
-
-    public func joined(resolver: @escaping (MessageEvent, Int) -> OtherEnd?) { resolve = resolver }
+    public func joined(resolver: @escaping (MessageEvent, Int) -> (end: OtherEnd?, readBefore: Bool)) { resolve = resolver }
 
     /// Keeps a message of joined inputs: not one an earlier input drew already.
-    private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> OtherEnd?) {
-        files.insert(message.location.file)
-        let end = resolve(message, input)
-        if let end, drawnBefore(message, end) {
+    private func keepJoined(_ message: MessageEvent, channel: String, _ resolve: (MessageEvent, Int) -> (end: OtherEnd?, readBefore: Bool)) {
+        let (end, readBefore) = resolve(message, input)
+        if let end, readBefore {
             // One input holding both nodes' logs names each node its own way in each: the
             // names of the line drawn are the ones kept.
             if let drawn = end.location.line.flatMap({ drawnLabels[$0] }) {
@@ -101,13 +97,6 @@ public final class DiagramCollector: CheckReport {
         if end?.location.file == message.location.file, let line = message.location.line {
             drawnLabels[line] = (message.sender, message.receiver)
         }
-    }
-
-    /// Whether the other end of a message was drawn already: in an earlier input, or earlier
-    /// in the same input (two nodes' logs interleaved in one).
-    private func drawnBefore(_ message: MessageEvent, _ end: OtherEnd) -> Bool {
-        if end.location.file == message.location.file { return (end.location.line ?? 0) < (message.location.line ?? 0) }
-        return files.contains(end.location.file)
     }
 
     /// The sender and receiver names of rows drawn from an input that holds both ends' logs,
@@ -135,7 +124,7 @@ public final class DiagramCollector: CheckReport {
     /// when that input drew it).
     private func markJoined(_ channel: String?, at message: MessageEvent, _ mark: LadderDiagram.Mark) {
         var location = message.location
-        if let end = resolve?(message, input), drawnBefore(message, end) { location = end.location }
+        if let (end, readBefore) = resolve?(message, input), let end, readBefore { location = end.location }
         joinedMarks.append((location, channel, mark))
     }
 

@@ -16,6 +16,8 @@ public final class JoinedInputs {
     let join: VantageJoin
     /// Each joined connection, for the report's counts.
     public let connections: [JoinedConnection]
+    /// The inputs' paths, in order (which input read a message's other end first).
+    private let paths: [String]
 
     /// Findings reported so far, by pair, rule, and the sending log's line: one finding both
     /// logs show is reported once.
@@ -30,7 +32,7 @@ public final class JoinedInputs {
     private var dropped = Set<Int>()
 
     /// The joins among `inputs`, or `nil` when no two are the two ends of one connection.
-    /// Standard input cannot be read twice and is not joined; captures are not yet.
+    /// Standard input cannot be read twice and is not joined.
     convenience init?(inputs: [CheckInput], session: CheckSession) {
         self.init(inputs: inputs, format: session.format, captureOptions: session.captureOptions, zone: session.zone, aliases: session.aliases)
     }
@@ -81,6 +83,7 @@ public final class JoinedInputs {
         join.solve()
         guard !join.pairs.isEmpty else { return nil }
         self.join = join
+        paths = inputs.map(\.path)
         connections = join.pairs.map {
             JoinedConnection(
                 inputs: (join.streams[$0.first].input, join.streams[$0.second].input), sharedMessages: $0.matched, channels: $0.channels)
@@ -157,12 +160,20 @@ public final class JoinedInputs {
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
-    public func otherEnd(of message: MessageEvent, input: Int) -> OtherEnd? {
+    /// A message of input `input` in its joined stream: the stream, its pair's index, and
+    /// the message's counterpart in the other stream, if the other shows it.
+    private func locate(_ message: MessageEvent, input: Int) -> (
+        stream: Int, pair: Int, counterpart: (line: Int, time: Int64?, sent: Bool, frame: Int32)?
+    )? {
         guard let line = VantageJoin.place(of: message), let connection = message.connection,
-            let (stream, pair) = join.pair(input: input, node: VantageJoin.node(of: message), connection: connection),
-            let counterpart = join.counterpart(line: line, in: stream, pair: pair)
+            let (stream, pair) = join.pair(input: input, node: VantageJoin.node(of: message), connection: connection)
         else { return nil }
+        return (stream, pair, join.counterpart(line: line, in: stream, pair: join.pairs[pair]))
+    }
+
+    /// The other end of a located message, as reports show it.
+    private func otherEnd(stream: Int, pair index: Int, _ counterpart: (line: Int, time: Int64?, sent: Bool, frame: Int32)) -> OtherEnd {
+        let pair = join.pairs[index]
         let other = join.streams[pair.first == stream ? pair.second : pair.first]
         // The offset is the second stream's clock ahead of the first's.
         let offset = pair.offset?.estimate.map { pair.first == stream ? $0 : -$0 }
@@ -170,19 +181,25 @@ public final class JoinedInputs {
             location: other.capture
                 ? SourceLocation(file: other.file, frames: [Int(counterpart.frame)])
                 : SourceLocation(file: other.file, line: counterpart.line),
-            time: counterpart.time.map(VantageJoin.timestamp),
+            time: counterpart.time.map { Timestamp(seconds: 0, nanosecondsCarried: $0) },
             sent: !counterpart.sent, clockOffset: offset)
+    }
+
+    /// Where the other end's log shows `message` of input `input`, if it is joined and shown.
+    public func otherEnd(of message: MessageEvent, input: Int) -> OtherEnd? {
+        guard let (stream, pair, counterpart) = locate(message, input: input), let counterpart else { return nil }
+        return otherEnd(stream: stream, pair: pair, counterpart)
     }
 
     /// Where the other end shows a message of input `input`, and whether that was read
     /// before it (in an earlier input, or earlier in this one when it holds both nodes'
-    /// logs): `dump` and `stats` list such a message once, where it was read first.
-    public func placement(of message: MessageEvent, input: Int, earlierFiles: Set<String>) -> (end: OtherEnd?, readBefore: Bool) {
+    /// logs): `dump`, `stats` and `diagram` show such a message once, where it was read first.
+    public func placement(of message: MessageEvent, input: Int) -> (end: OtherEnd?, readBefore: Bool) {
         guard let end = otherEnd(of: message, input: input) else { return (nil, false) }
         if end.location.file == message.location.file {
             return (end, (end.location.line ?? 0) < (message.location.line ?? 0))
         }
-        return (end, earlierFiles.contains(end.location.file))
+        return (end, paths.prefix(input).contains(end.location.file))
     }
 
     /// A hazard of input `input`, with where the other end's log shows its two messages.
@@ -199,17 +216,16 @@ public final class JoinedInputs {
             return false
         }
         let message = finding.message
-        guard let line = VantageJoin.place(of: message), let connection = message.connection, let direction = message.direction,
-            let (stream, pair) = join.pair(input: input, node: VantageJoin.node(of: message), connection: connection),
-            let pairNumber = join.pairs.firstIndex(where: { $0.first == pair.first && $0.second == pair.second })
+        guard let line = VantageJoin.place(of: message), let direction = message.direction,
+            let (stream, pairNumber, counterpart) = locate(message, input: input)
         else { return true }
+        let pair = join.pairs[pairNumber]
         // A capture seen from its responder "sends" what its initiator receives.
         let flipped = pair.first == stream ? pair.firstFlipped : pair.secondFlipped
         let other = pair.first == stream ? pair.second : pair.first
         // The message as its sender logged it.
         let sender: (stream: Int, line: Int)
-        let counterpart = join.counterpart(line: line, in: stream, pair: pair)
-        finding.message.otherEnd = otherEnd(of: message, input: input)
+        finding.message.otherEnd = counterpart.map { otherEnd(stream: stream, pair: pairNumber, $0) }
         if (direction == .out) != flipped {
             sender = (stream, line)
         } else if let counterpart {

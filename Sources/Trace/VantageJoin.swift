@@ -84,7 +84,8 @@ public struct VantageJoin: Sendable {
 
     /// Two streams found to be the two ends of one connection.
     public struct Pair: Sendable {
-        struct ChannelPair: Hashable {
+        /// Two indexes: a channel's keys in the two streams, or two streams.
+        struct Indexes: Hashable {
             var first: Int32
             var second: Int32
         }
@@ -226,13 +227,6 @@ public struct VantageJoin: Sendable {
         return time.seconds * 1_000_000_000 + Int64(time.nanoseconds)
     }
 
-    /// The timestamp of `nanoseconds` since the epoch.
-    public static func timestamp(_ nanoseconds: Int64) -> Timestamp {
-        let (seconds, rest) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
-        return rest < 0
-            ? Timestamp(seconds: seconds - 1, nanoseconds: Int32(rest + 1_000_000_000)) : Timestamp(seconds: seconds, nanoseconds: Int32(rest))
-    }
-
     /// FNV-1a.
     static func hash(_ bytes: [UInt8]) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -347,7 +341,7 @@ public struct VantageJoin: Sendable {
     /// least two thirds of the larger), and sharing a channel id when both name channels by
     /// id. Pairs where one names none are compared up to ``maximumBlindComparisons``.
     func candidatePairs() -> [(Int, Int)] {
-        var out = Set<Pair.ChannelPair>()
+        var out = Set<Pair.Indexes>()
         func consider(_ a: Int, _ b: Int) {
             guard out.count < Self.maximumComparisons else { return }
             let (x, y) = (min(a, b), max(a, b))
@@ -356,7 +350,7 @@ public struct VantageJoin: Sendable {
             if let peer = streams[x].peer, peer == streams[y].peer { return }
             let (small, large) = (min(streams[x].messages, streams[y].messages), max(streams[x].messages, streams[y].messages))
             guard 3 * small >= 2 * large else { return }
-            out.insert(Pair.ChannelPair(first: Int32(x), second: Int32(y)))
+            out.insert(Pair.Indexes(first: Int32(x), second: Int32(y)))
         }
         // Streams that name channels by id meet in their channels' buckets.
         var byChannel: [UInt64: [Int]] = [:]
@@ -419,12 +413,12 @@ public struct VantageJoin: Sendable {
         }
         // Times that allow no offset at all: the lines were matched wrongly (or a clock jumped).
         guard offset.consistent || close else { return nil }
-        var channels = Set<Pair.ChannelPair>()
+        var channels = Set<Pair.Indexes>()
         for (i, j) in forward.pairs where first.sent[i].channelKey >= 0 && second.received[j].channelKey >= 0 {
-            channels.insert(Pair.ChannelPair(first: first.sent[i].channelKey, second: second.received[j].channelKey))
+            channels.insert(Pair.Indexes(first: first.sent[i].channelKey, second: second.received[j].channelKey))
         }
         for (i, j) in backward.pairs where first.received[j].channelKey >= 0 && second.sent[i].channelKey >= 0 {
-            channels.insert(Pair.ChannelPair(first: first.received[j].channelKey, second: second.sent[i].channelKey))
+            channels.insert(Pair.Indexes(first: first.received[j].channelKey, second: second.sent[i].channelKey))
         }
         var oneSided: [(stream: Int, line: Int, kind: UInt16, sent: Bool)] = []
         oneSided += forward.sentOnly.map { (a, first.sent[$0].line, first.sent[$0].kind, true) }
@@ -442,10 +436,11 @@ public struct VantageJoin: Sendable {
             backward: backward.pairs.map { (Int32($0.0), Int32($0.1)) })
     }
 
-    /// The joined stream of input `input`'s node `node`, stream `connection`, and its pair.
-    public func pair(input: Int, node: String, connection: Int) -> (stream: Int, pair: Pair)? {
+    /// The joined stream of input `input`'s node `node`, stream `connection`, and the index
+    /// of its pair in ``pairs``.
+    public func pair(input: Int, node: String, connection: Int) -> (stream: Int, pair: Int)? {
         guard let stream = index[StreamKey(input: input, node: node, connection: connection)] else { return nil }
-        guard let pair = pairs.first(where: { $0.first == stream || $0.second == stream }) else { return nil }
+        guard let pair = pairs.firstIndex(where: { $0.first == stream || $0.second == stream }) else { return nil }
         return (stream, pair)
     }
 
@@ -456,44 +451,34 @@ public struct VantageJoin: Sendable {
         let isFirst = pair.first == stream
         let own = streams[stream].oriented(isFirst ? pair.firstFlipped : pair.secondFlipped)
         let other = streams[isFirst ? pair.second : pair.first].oriented(isFirst ? pair.secondFlipped : pair.firstFlipped)
-        // Entries are in line order (a log is read in order).
-        func position(_ entries: [Entry]) -> Int? {
-            var low = 0
-            var high = entries.count
-            while low < high {
-                let mid = (low + high) / 2
-                if entries[mid].line < line { low = mid + 1 } else { high = mid }
-            }
-            return low < entries.count && entries[low].line == line ? low : nil
-        }
+        // Entries are in line order (a log is read in order); matched pairs increase in both
+        // indexes.
         let outgoing = isFirst ? pair.forward : pair.backward
         let incoming = isFirst ? pair.backward : pair.forward
-        if let i = position(own.sent), let match = Self.search(outgoing, Int32(i), by: \.sent) {
+        if let i = Self.find(line, in: own.sent, by: \.line),
+            let match = Self.find(Int32(i), in: outgoing, by: \.sent).map({ outgoing[$0] })
+        {
             let entry = other.received[Int(match.received)]
             return (entry.line, entry.time, true, entry.frame)
         }
-        if let j = position(own.received), let match = Self.search(incoming, Int32(j), by: \.received) {
+        if let j = Self.find(line, in: own.received, by: \.line),
+            let match = Self.find(Int32(j), in: incoming, by: \.received).map({ incoming[$0] })
+        {
             let entry = other.sent[Int(match.sent)]
             return (entry.line, entry.time, false, entry.frame)
         }
         return nil
     }
 
-    /// Binary search of matched pairs, which increase in both indexes.
-    static func search(
-        _ pairs: [(sent: Int32, received: Int32)], _ value: Int32, by side: KeyPath<(sent: Int32, received: Int32), Int32>
-    ) -> (sent: Int32, received: Int32)? {
+    /// Binary search: the index of the element of `sorted` (in increasing `key`) whose key is
+    /// `value`.
+    static func find<Element, Key: Comparable>(_ value: Key, in sorted: [Element], by key: KeyPath<Element, Key>) -> Int? {
         var low = 0
-        var high = pairs.count
+        var high = sorted.count
         while low < high {
             let mid = (low + high) / 2
-            if pairs[mid][keyPath: side] < value { low = mid + 1 } else { high = mid }
+            if sorted[mid][keyPath: key] < value { low = mid + 1 } else { high = mid }
         }
-        return low < pairs.count && pairs[low][keyPath: side] == value ? pairs[low] : nil
-    }
-
-    /// Whether a message a joined stream's node received is in the other log (as sent).
-    public func isShownBySender(line: Int, in stream: Int, pair: Pair) -> Bool {
-        counterpart(line: line, in: stream, pair: pair)?.sent == false
+        return low < sorted.count && sorted[low][keyPath: key] == value ? low : nil
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Provenance
 import Report
 import Rules
+import Session
 import Trace
 import Wire
 
@@ -112,6 +113,13 @@ struct InputOptions: ParsableArguments {
         options.requireKeys = requireKeys
         options.aliases = aliases
         return (options, diagnostics)
+    }
+
+    /// The logs of a connection's two ends among the inputs (`nil`: none, or `--no-join`),
+    /// found as `dump` and `stats` read them.
+    func joinedInputs(captureOptions: CaptureOptions) -> JoinedInputs? {
+        if noJoin { return nil }
+        return JoinedInputs(inputs: inputs.map(CheckInput.path), format: inputFormat, captureOptions: captureOptions, zone: zone, aliases: aliases)
     }
 
     /// A reader of one input with these options.

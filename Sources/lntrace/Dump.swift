@@ -53,22 +53,17 @@ struct Dump: ParsableCommand {
         let selection = filters.selection
         // The logs of a connection's two ends: each message once, with where the other log
         // shows it (Documentation/joining.md).
-        let joined =
-            !input.noJoin
-            ? JoinedInputs(
-                inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
-                aliases: input.aliases) : nil
+        let joined = input.joinedInputs(captureOptions: captureOptions)
         for diagnostic in joined?.diagnostics() ?? [] { writer.write(diagnostic) }
         for (number, path) in input.inputs.enumerated() where !selection.done {
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
-                let earlier = Set(input.inputs.prefix(number))
                 let emit: (TraceEvent) -> Void = { event in
                     if case var .message(message) = event {
                         if let joined {
                             // Shown already: from an earlier log, or earlier in this input.
-                            let (end, readBefore) = joined.placement(of: message, input: number, earlierFiles: earlier)
+                            let (end, readBefore) = joined.placement(of: message, input: number)
                             if readBefore { return }
                             message.otherEnd = end
                         }

@@ -30,21 +30,16 @@ struct StatsCommand: ParsableCommand {
         let selection = filters.selection
         // The logs of a connection's two ends: each message counted once, where it was read
         // first (Documentation/joining.md).
-        let joined =
-            !input.noJoin
-            ? JoinedInputs(
-                inputs: input.inputs.map(CheckInput.path), format: input.inputFormat, captureOptions: captureOptions, zone: input.zone,
-                aliases: input.aliases) : nil
+        let joined = input.joinedInputs(captureOptions: captureOptions)
         for diagnostic in joined?.diagnostics() ?? [] { Output.standardError.line("lntrace: \(diagnostic)") }
         for (number, path) in input.inputs.enumerated() where !selection.done {
             var stats = StatsCollector()
             do {
                 var reader = input.reader(path, captureOptions: captureOptions)
                 reader.stop = { selection.done }
-                let earlier = Set(input.inputs.prefix(number))
                 let emit: (TraceEvent) -> Void = { event in
                     if case let .message(message) = event {
-                        if let joined, joined.placement(of: message, input: number, earlierFiles: earlier).readBefore { return }
+                        if let joined, joined.placement(of: message, input: number).readBefore { return }
                         guard selection.admits(message) else { return }
                     } else if !selection.admitsOther(event) {
                         return
