@@ -99,7 +99,7 @@ public enum BuiltinProfiles {
         queue channel \(linkUpdates) channel_reestablish error stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures
         queue router channel_announcement node_announcement channel_update
         # Quiescence: an update after stfu is ForbiddenMessageWhenQuiescent (warning, disconnect).
-        fails stfu-no-updates
+        fails stfu-no-updates rm-quiescent fee-quiescent
 
         """,
         "ldk": """

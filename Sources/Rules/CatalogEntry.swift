@@ -119,9 +119,6 @@ public struct CatalogEntry: Sendable, Equatable {
             id: "re-open-remember", area: "reestablish",
             status: .notCheckable(reason: "whether the funder broadcast the funding transaction is known only to it and the chain")),
         CatalogEntry(
-            id: "as-after-ready", area: "announcement_signatures",
-            status: .notCheckable(reason: "needs the funding transaction's confirmations (chain data)")),
-        CatalogEntry(
             id: "as-splice", area: "announcement_signatures",
             status: .notCheckable(reason: "needs the splice transaction's confirmations (chain data)")),
         CatalogEntry(
@@ -142,7 +139,7 @@ public struct CatalogEntry: Sendable, Equatable {
             status: .judgedBy(
                 rule: "stfu-no-updates",
                 note:
-                    "for which quiescence ends when a splice's `tx_signatures` arrives, and also at `tx_abort` (implementations resume after an aborted splice; the spec is silent)"
+                    "(and rm-quiescent, fee-quiescent), for which quiescence ends when a splice's `tx_signatures` arrives, and also at `tx_abort` (implementations resume after an aborted splice; the spec is silent)"
             )),
         CatalogEntry(
             id: "re-closing-restart", area: "reestablish",
@@ -155,18 +152,11 @@ public struct CatalogEntry: Sendable, Equatable {
                     "which reports a `revoke_and_ack` that answers only a splice's `commitment_signed` (raa-solicited reports it too: no signing waits for it)"
             )),
         CatalogEntry(
-            id: "ready-after-funding", area: "v1 establishment",
-            status: .judgedBy(rule: "v1-sequence", note: "which reports a `channel_ready` before `funding_signed`")),
-        CatalogEntry(
             id: "add-after-shutdown", area: "update_add_htlc",
             status: .judgedBy(rule: "sd-no-add", note: "the same requirement (BOLT #2 §\"Closing Initiation: shutdown\")")),
         CatalogEntry(
-            id: "add-quiescent", area: "update_add_htlc", status: .judgedBy(rule: "stfu-no-updates", note: "`update_add_htlc` is an update message")),
-        CatalogEntry(id: "rm-quiescent", area: "removing HTLCs", status: .judgedBy(rule: "stfu-no-updates", note: "removals are update messages")),
-        CatalogEntry(id: "fee-quiescent", area: "update_fee", status: .judgedBy(rule: "stfu-no-updates", note: "`update_fee` is an update message")),
-        CatalogEntry(
-            id: "fee-after-clean-shutdown", area: "update_fee",
-            status: .judgedBy(rule: "sd-no-updates-when-clean", note: "`update_fee` is an update message")),
+            id: "add-quiescent", area: "update_add_htlc",
+            status: .judgedBy(rule: "stfu-no-updates", note: "the same requirement, for `update_add_htlc`")),
         CatalogEntry(
             id: "v2-needs-dualfund", area: "v2 establishment",
             status: .judgedBy(rule: "conn-feature-gated", note: "which also covers `accept_channel2` and the interactive-transaction messages")),

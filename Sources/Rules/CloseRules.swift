@@ -9,7 +9,7 @@ enum CloseRules {
         waitClosingSig, closingSigSolicited, closingSigEcho, closingSigOne, closerScript, closeeScript, feeRange, strictlyBetween, agree,
         funderOverlap,
         nonFunderOverlap,
-        noUpdatesWhenClean,
+        noRemovalsWhenClean, noFeeWhenClean,
         terminal,
     ]
 
@@ -267,26 +267,39 @@ enum CloseRules {
         }
     }
 
-    static let noUpdatesWhenClean = Rule(
-        RuleInfo(
-            "sd-no-updates-when-clean", "no updates after shutdown once the channel is clean", section: shutdownSection,
-            severity: .error,
-            spec:
-                "A sending node: if no HTLCs remain in either commitment transaction (including dust HTLCs) and neither side has a pending `revoke_and_ack` to send: MUST NOT send any `update` message after that point.",
-            explanation:
-                "After its `shutdown`, a node may still settle HTLCs and change the fee while HTLCs remain; once none remain and every update is signed and revoked on both sides, the channel waits only for the closing negotiation. An `update_add_htlc` is judged by `sd-no-add`.",
-            example: "→ shutdown, ← shutdown (no HTLCs), → update_fee"),
-        on: [.updateFee, .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC]
-    ) { c in
-        guard let ch = c.known() else { return }
-        guard ch.shutdownSent[c.sender] else { return }
-        guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
-        guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
-        let remaining = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
-        if remaining == 0 && ch.ledger.everythingCommitted {
-            c.violation("`\(c.name)` after the sender's `shutdown`, with no HTLC left and every update signed and revoked")
+    /// BOLT #2 §"Closing Initiation: shutdown": no update once the channel is clean, reported
+    /// under the catalog id of the update's section (`update_fee`: fee-after-clean-shutdown;
+    /// `update_add_htlc` is sd-no-add's), so that each message is reported once.
+    static func noUpdatesWhenClean(_ id: String, _ title: String, section: String, example: String, on kinds: Set<MessageKind>) -> Rule {
+        Rule(
+            RuleInfo(
+                id, title, section: section,
+                severity: .error,
+                spec:
+                    "A sending node: if no HTLCs remain in either commitment transaction (including dust HTLCs) and neither side has a pending `revoke_and_ack` to send: MUST NOT send any `update` message after that point.",
+                explanation:
+                    "After its `shutdown`, a node may still settle HTLCs and change the fee while HTLCs remain; once none remain and every update is signed and revoked on both sides, the channel waits only for the closing negotiation. Removals are reported by sd-no-updates-when-clean, `update_fee` by fee-after-clean-shutdown, `update_add_htlc` by sd-no-add.",
+                example: example),
+            on: kinds
+        ) { c in
+            guard let ch = c.known() else { return }
+            guard ch.shutdownSent[c.sender] else { return }
+            guard ch.origin == .opened else { return c.notEvaluated("HTLCs from before the trace are unknown") }
+            guard !ch.htlcIDsUnknown else { return c.notEvaluated("the source does not give HTLC ids, so removals cannot be matched to HTLCs") }
+            let remaining = ch.ledger.htlcs.filter { $0.removeIndex == nil }.count
+            if remaining == 0 && ch.ledger.everythingCommitted {
+                c.violation("`\(c.name)` after the sender's `shutdown`, with no HTLC left and every update signed and revoked")
+            }
         }
     }
+
+    static let noRemovalsWhenClean = noUpdatesWhenClean(
+        "sd-no-updates-when-clean", "no removal after shutdown once the channel is clean", section: shutdownSection,
+        example: "→ shutdown, ← shutdown (no HTLCs), → update_fail_htlc", on: removalMessages)
+
+    static let noFeeWhenClean = noUpdatesWhenClean(
+        "fee-after-clean-shutdown", "no update_fee after shutdown once the channel is clean",
+        section: "\(shutdownSection); \(ReserveRules.feeSection)", example: "→ shutdown, ← shutdown (no HTLCs), → update_fee", on: [.updateFee])
 
     static let terminal = Rule(
         RuleInfo(

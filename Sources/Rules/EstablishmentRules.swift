@@ -7,7 +7,8 @@ import Wire
 /// normal operation.
 enum EstablishmentRules {
     static let all: [Rule] = [
-        sequence, acceptTemporaryID, acceptTemporaryIDv2, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs, dustMinimum,
+        sequence, readyAfterFunding, acceptTemporaryID, acceptTemporaryIDv2, createdTemporaryID, signedChannelID, push, reserveAtLeastDust, maxHTLCs,
+        dustMinimum,
         temporaryIDUnique, idSwitch, upfrontTLV, upfrontForm, channelTypePresent, channelTypeValid, channelTypeNegotiated, acceptChannelType,
         v2OpenChannelType, v2AcceptChannelType,
         flagsUndefined,
@@ -28,9 +29,9 @@ enum EstablishmentRules {
             spec:
                 "The flow is `open_channel` (funder) → `accept_channel` (fundee) → `funding_created` (funder) → `funding_signed` (fundee) → `channel_ready` (both).",
             explanation:
-                "Each establishment message may come only from its role, after its predecessor, and once per channel; `channel_ready` only once the funding outpoint is signed for. A new `open_channel` after a reconnection (before `funding_created`) starts over.",
+                "Each establishment message may come only from its role, after its predecessor, and once per channel. A new `open_channel` after a reconnection (before `funding_created`) starts over. (`channel_ready` before `funding_signed` is ready-after-funding's.)",
             example: "→ open_channel, → funding_created (before accept_channel)"),
-        on: [.acceptChannel, .fundingCreated, .fundingSigned, .channelReady]
+        on: [.acceptChannel, .fundingCreated, .fundingSigned]
     ) { c in
         guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
         guard !ch.dualFunded else { return c.notEvaluated("the channel was opened with `open_channel2` (v2)") }
@@ -50,7 +51,7 @@ enum EstablishmentRules {
             } else if ch.fundingCreatedSeen {
                 c.violation("a second `funding_created` for the channel")
             }
-        case .fundingSigned:
+        default:  // funding_signed
             if funder {
                 c.violation("`funding_signed` from the funder")
             } else if !ch.fundingCreatedSeen {
@@ -58,9 +59,24 @@ enum EstablishmentRules {
             } else if ch.fundingSignedSeen {
                 c.violation("a second `funding_signed` for the channel")
             }
-        default:  // channel_ready
-            if !ch.fundingSignedSeen { c.violation("`channel_ready` before `funding_signed`: no funding outpoint is signed for yet") }
         }
+    }
+
+    static let readyAfterFunding = Rule(
+        RuleInfo(
+            "ready-after-funding", "channel_ready only after funding_signed",
+            section: "BOLT #2 §\"Channel Establishment v1\"; §\"The channel_ready Message\"",
+            severity: .error,
+            spec:
+                "The flow is `open_channel` → `accept_channel` → `funding_created` → `funding_signed` → `channel_ready`. The funder: MUST NOT broadcast the funding transaction before receipt of a valid `funding_signed`. The sender of `channel_ready`: … MUST wait until the funding transaction has reached `minimum_depth` before sending this message.",
+            explanation:
+                "`channel_ready` says the funding transaction can be used: before the fundee has sent `funding_signed` (the funder has received it) the funder may not broadcast it, so neither side can be ready. Whether the funding reached its depth needs chain data and is not judged. (For a v2 channel, `tx_signatures` both ways: v2-sequence.)",
+            example: "→ open_channel, ← accept_channel, → funding_created, → channel_ready (no ← funding_signed)"),
+        on: [.channelReady]
+    ) { c in
+        guard let ch = c.channel, ch.openSeen else { return c.notEvaluated("the channel's `open_channel` is not in the trace") }
+        guard !ch.dualFunded else { return }
+        if !ch.fundingSignedSeen { c.violation("`channel_ready` before `funding_signed`: no funding outpoint is signed for yet") }
     }
 
     static let acceptCommon = Rule(

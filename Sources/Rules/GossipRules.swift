@@ -7,7 +7,8 @@ import Wire
 /// origin, and the query family's turn-taking.
 enum GossipRules {
     static let all: [Rule] = [
-        announcementSignaturesOnlyIfAnnounced, updateFlags, updateHTLCMaximum, announcementNodeOrder, announcementFeatures, shortIDEncoding,
+        announcementSignaturesOnlyIfAnnounced, announcementSignaturesAfterReady, updateFlags, updateHTLCMaximum, announcementNodeOrder,
+        announcementFeatures, shortIDEncoding,
         shortIDQueryOutstanding, rangeQueryOutstanding, updateSignature, updateDirection, updateTimestamp, updateSameTimestamp, aliasUTF8,
         announcementSignatures,
         nodeAnnouncementRules, rangeReply, updateChain, announcementSignaturesShortID, announcementBeforeUpdate,
@@ -41,6 +42,26 @@ enum GossipRules {
         guard let announce = ch.announce else { return c.notEvaluated("the opening does not give `channel_flags`") }
         if !announce { return c.violation("`announcement_signatures` for a channel opened without `announce_channel`") }
         if ch.shutdownSent[c.sender] { c.violation("`announcement_signatures` after the sender's own `shutdown`") }
+    }
+
+    static let announcementSignaturesAfterReady = Rule(
+        RuleInfo(
+            "as-after-ready", "announcement_signatures after channel_ready both ways",
+            section: "BOLT #7 §\"The announcement_signatures Message\" Requirements",
+            severity: .warning,
+            spec:
+                "A node: if the `open_channel` message has the `announce_channel` bit set AND a `shutdown` message has not been sent: After `channel_ready` has been sent and received AND the funding transaction has enough confirmations to ensure that it won't be reorganized: MUST send `announcement_signatures` for the funding transaction. A recipient node: if it has not sent `channel_ready`: SHOULD defer handling the `announcement_signatures` until after it has sent `channel_ready`.",
+            explanation:
+                "A channel is announced once both nodes hold it locked: `channel_ready` sent and received. An `announcement_signatures` before that comes before its time (the recipient's SHOULD defer exists for such early ones, so it is a warning). Whether the funding had enough confirmations needs chain data and is not judged.",
+            example: "→ channel_ready, → announcement_signatures (before ← channel_ready)"),
+        on: [.announcementSignatures]
+    ) { c in
+        guard let ch = c.known(.opened) else { return }
+        if !ch.readySent[c.sender] {
+            c.violation("`announcement_signatures` before the sender's own `channel_ready`")
+        } else if !ch.readySent[c.peer] {
+            c.violation("`announcement_signatures` before the peer's `channel_ready` arrived")
+        }
     }
 
     static let updateFlags = Rule(

@@ -4,7 +4,7 @@ import Wire
 
 /// BOLT #2 §"Channel Quiescence": `stfu`.
 enum QuiescenceRules {
-    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noUpdates, reply, onlyDependent, quiescenceTimeout]
+    static let all: [Rule] = [negotiated, noPending, once, initiatorFlag, noAdds, noRemovals, noFeeUpdates, reply, onlyDependent, quiescenceTimeout]
 
     static let section = "BOLT #2 §\"Channel Quiescence\" Requirements"
 
@@ -73,19 +73,39 @@ enum QuiescenceRules {
         }
     }
 
-    static let noUpdates = Rule(
-        RuleInfo(
-            "stfu-no-updates", "no updates after stfu", section: section,
-            severity: .error,
-            spec: "The sender of `stfu`: MUST NOT send an update message after `stfu`.",
-            explanation:
-                "Until quiescence ends (a splice's `tx_signatures`, or a disconnection) the sender of `stfu` sends no `update_*`; `commitment_signed` and `revoke_and_ack` stay allowed to settle the peer's updates.",
-            example: "→ stfu, → update_add_htlc"),
-        on: updateMessages
-    ) { c in
-        guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
-        if ch.stfuSent[c.sender] { c.violation("`\(c.name)` after the sender's own `stfu`") }
+    /// One "no update after `stfu`" requirement, reported under the catalog id of the update's
+    /// own section: `stfu-no-updates` for `update_add_htlc`, `rm-quiescent` for removals,
+    /// `fee-quiescent` for `update_fee`, so that each message is reported once.
+    static func noUpdates(_ id: String, _ title: String, section: String, spec: String, example: String, on kinds: Set<MessageKind>) -> Rule {
+        Rule(
+            RuleInfo(
+                id, title, section: section,
+                severity: .error,
+                spec: spec,
+                explanation:
+                    "Until quiescence ends (a splice's `tx_signatures`, or a disconnection) the sender of `stfu` sends no update message; `commitment_signed` and `revoke_and_ack` stay allowed to settle the peer's updates. Each kind of update is reported by one rule: `update_add_htlc` by stfu-no-updates, removals by rm-quiescent, `update_fee` by fee-quiescent.",
+                example: example),
+            on: kinds
+        ) { c in
+            guard let ch = c.channel else { return c.notEvaluated("the message's channel is not known") }
+            if ch.stfuSent[c.sender] { c.violation("`\(c.name)` after the sender's own `stfu`") }
+        }
     }
+
+    static let stfuSpec = "The sender of `stfu`: MUST NOT send an update message after `stfu`."
+
+    static let noAdds = noUpdates(
+        "stfu-no-updates", "no update_add_htlc after stfu", section: section, spec: stfuSpec, example: "→ stfu, → update_add_htlc",
+        on: [.updateAddHTLC])
+
+    static let noRemovals = noUpdates(
+        "rm-quiescent", "no HTLC removal after stfu", section: "\(section); \(UpdateRules.removeSection)",
+        spec: "\(stfuSpec) (`update_fulfill_htlc`, `update_fail_htlc` and `update_fail_malformed_htlc` are update messages.)",
+        example: "→ stfu, → update_fulfill_htlc", on: removalMessages)
+
+    static let noFeeUpdates = noUpdates(
+        "fee-quiescent", "no update_fee after stfu", section: "\(section); \(ReserveRules.feeSection)",
+        spec: "\(stfuSpec) (`update_fee` is an update message.)", example: "→ stfu, → update_fee", on: [.updateFee])
 
     static let reply = Rule(
         RuleInfo(
@@ -137,7 +157,7 @@ enum QuiescenceRules {
             spec:
                 "Quiescence is a state in which the channel is not updated, for a dependent protocol (splicing) to run; it ends when that protocol completes (a splice's `tx_signatures`) or on disconnection.",
             explanation:
-                "Once both nodes sent `stfu`, only the dependent protocol's messages flow (`splice_init`, the interactive-transaction messages, `commitment_signed`, `tx_signatures`, `tx_abort`). A `shutdown` or a closing negotiation then starts another protocol on a channel that is about to be spliced. Updates are judged by `stfu-no-updates`.",
+                "Once both nodes sent `stfu`, only the dependent protocol's messages flow (`splice_init`, the interactive-transaction messages, `commitment_signed`, `tx_signatures`, `tx_abort`). A `shutdown` or a closing negotiation then starts another protocol on a channel that is about to be spliced. Updates are judged by `stfu-no-updates`, `rm-quiescent` and `fee-quiescent`.",
             example: "→ stfu, ← stfu, → shutdown"),
         on: [.shutdown, .closingSigned, .closingComplete, .closingSig]
     ) { c in

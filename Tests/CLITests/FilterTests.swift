@@ -43,11 +43,14 @@ struct FilterTests {
         let third = try Self.records(["dump", "--format", "jsonl", "--connection", "3"] + Self.capture, kind: "message")
         #expect(!third.isEmpty)
         #expect(third.map(Self.key) == all.filter { $0["connection"]?.uint64 == 3 }.map(Self.key))
-        let since = "2026-11-25T23:12:46.574", until = "2026-11-25 23:12:46.58"
+        // A window of the capture's own times, to the millisecond: --since in ISO 8601 form,
+        // --until with a space, as a user copies it from another tool.
+        let times = all.compactMap { $0["time"]?.string }
+        try #require(times.count > 20)
+        let since = String(times[times.count / 2].prefix(23)), last = String(times[times.count / 2 + 10].prefix(23))
+        let until = last.replacingOccurrences(of: "T", with: " ")
         let window = try Self.records(["dump", "--format", "jsonl", "--since", since, "--until", until] + Self.capture, kind: "message")
-        let inWindow = all.filter {
-            ($0["time"]?.string ?? "") >= "2026-11-25T23:12:46.574" && ($0["time"]?.string ?? "") <= "2026-11-25T23:12:46.580000000Z"
-        }
+        let inWindow = all.filter { ($0["time"]?.string ?? "") >= since && ($0["time"]?.string ?? "") <= last + "000000Z" }
         #expect(!window.isEmpty)
         #expect(window.map(Self.key) == inWindow.map(Self.key))
     }

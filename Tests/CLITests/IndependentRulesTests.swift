@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("pyln-channels", "channels.pcapng", 32, 41000), ("pyln-channels", "channels.pcap", 32, 41000),
+        ("pyln-channels", "channels.pcapng", 35, 41000), ("pyln-channels", "channels.pcap", 35, 41000),
         ("pyln-gossip", "gossip.pcapng", 11, 42000), ("pyln-gossip", "gossip.pcap", 11, 42000),
         ("pyln-close", "close.pcapng", 11, 43000), ("pyln-close", "close.pcap", 11, 43000),
     ])
