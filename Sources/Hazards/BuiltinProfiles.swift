@@ -19,6 +19,15 @@ public enum BuiltinProfiles {
         known lnd-7401 first=channel_ready second=update_add_htlc,update_fee outcome=op-after-ready issues=lnd#7401 consequence="the update reaches the link before the funding manager has made the channel active; lnd drops it and the channel ends in a close (fixed in 0.17.0, PR #7518)" explanation="channel_ready goes to the funding manager, updates to the channel's link stream. An update that overtakes channel_ready finds no active channel and is dropped (lnd#7401)."
         """
 
+    static let clnQueues = """
+        queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures
+        queue gossipd channel_announcement node_announcement channel_update
+        """
+
+    static let cln2094 = """
+        known cln-2094 first=channel_ready second=channel_update outcome=impl-update-before-ready observed="Bad gossip order" issues=cln#2094,cln#6904 consequence="gossipd drops the peer's first channel_update of the new channel (logged at debug level as 'Bad gossip order: WIRE_CHANNEL_UPDATE before announcement'): the node does not learn the peer's fees and CLTV delta for the channel, for route hints in its invoices, until the peer sends another update (at the next reconnection, or a policy change)" explanation="Core Lightning hands channel_ready to channeld and channel_update to gossipd. gossipd learns of the channel only after channeld has processed the peer's channel_ready and told lightningd, which tells gossipd: three hops against one for the update. When this node sent its channel_ready first, the peer's channel_ready and the update that follows it (as BOLT #7 requires, after receiving channel_ready) arrive back to back, and gossipd may handle the update first (lightning#2094; fixed in v24.02 by lightning#6904)."
+        """
+
     static func lnd(
         _ name: String, _ description: String, versions: String, closer: String, extraLink: String, fails: String,
         known: [String]
@@ -58,7 +67,26 @@ public enum BuiltinProfiles {
             versions: "0.19.0",
             closer: "shutdown closing_signed closing_complete closing_sig", extraLink: " stfu", fails: "sd-no-add",
             known: [lnd8393]),
-        "cln": """
+        "cln-0.12": """
+        # Core Lightning v0.12 to v23.11: a channel's messages reach the daemon that owns it in
+        # order, as in cln-24.02 (connectd/multiplex.c). Its gossip goes to gossipd, which
+        # learns of a channel that is not announced only from lightningd, once channeld has
+        # processed both channel_ready (channeld make_channel_local_active, lightningd
+        # tell_gossipd_local_private_channel). The peer's channel_update that follows its
+        # channel_ready reaches gossipd in one hop; handled first, it names a channel gossipd
+        # does not know, and is dropped ("Bad gossip order", gossipd/routing.c
+        # handle_channel_update; ElementsProject/lightning#2094). It happens when this node
+        # sent its channel_ready first. Core Lightning delayed its own first update by 5 s for
+        # this race (make_channel_local_active); eclair, LDK and lnd send theirs at once.
+        profile cln-0.12
+        description Core Lightning v0.12 to v23.11: a channel's messages in order, but the peer's first channel_update may reach gossipd before channeld has processed its channel_ready (lightning#2094)
+        versions 0.12.0 24.02.0
+        \(clnQueues)
+        fails op-after-ready impl-update-before-ready
+        \(cln2094)
+
+        """,
+        "cln-24.02": """
         # Core Lightning dispatch (connectd/multiplex.c, read_body_from_peer_done): connectd
         # hands each message with a channel_id to that channel's one queue, whichever daemon
         # owns the channel then (openingd, dualopend, channeld, closingd). A daemon hands the
@@ -67,14 +95,14 @@ public enum BuiltinProfiles {
         # further while a message waits for a daemon to attach.
         # Not reorders: channeld sets aside what comes before channel_reestablish and replays
         # it after (peer_reconnect, capture_premature_msg; for lnd#2940), which restores the
-        # spec's order. channel_update goes through gossipd to lightningd, apart from the
-        # channel: one that arrives before channel_ready names an alias lightningd does not
-        # know yet and is dropped ("Bad gossip order", ElementsProject/lightning#2094).
-        profile cln
-        description Core Lightning v0.12 and later: one in-order queue per channel (connectd to the daemon that owns it); gossip via gossipd
-        versions 0.12.0
-        queue channel \(linkUpdates) channel_reestablish error warning stfu open_channel accept_channel funding_created funding_signed channel_ready open_channel2 accept_channel2 tx_add_input tx_add_output tx_remove_input tx_remove_output tx_complete tx_signatures tx_init_rbf tx_ack_rbf tx_abort shutdown closing_signed closing_complete closing_sig splice_init splice_ack splice_locked announcement_signatures
-        queue gossipd channel_announcement node_announcement channel_update
+        # spec's order. channel_update goes through gossipd, apart from the channel; since
+        # v24.02 (lightning#6904) gossipd hands an update of a channel it does not know to
+        # lightningd, which knows the channel's aliases from its creation, so the race of
+        # cln-0.12 (lightning#2094) loses nothing.
+        profile cln-24.02
+        description Core Lightning v24.02 and later: one in-order queue per channel (connectd to the daemon that owns it); gossip via gossipd, none lost
+        versions 24.02.0
+        \(clnQueues)
         # channeld answers a channel message before channel_ready with a warning and disconnects.
         fails op-after-ready
 
@@ -134,20 +162,45 @@ public enum BuiltinProfiles {
     public static let implementations: Set<String> = ["cln", "eclair", "ldk"]
 
     /// `lnd` is the newest lnd profile.
-    public static let aliases = ["lnd": "lnd-0.19"]
+    public static let aliases = ["lnd": "lnd-0.19", "cln": "cln-24.02"]
 
     public static var names: [String] { (Array(texts.keys) + Array(aliases.keys)).sorted() }
 
-    /// The lnd profile for an lnd version (`0.16.0-beta`, `v0.18.3-beta.rc1`): the profile of
-    /// its minor release, the oldest for older ones, the newest for newer ones.
-    public static func lnd(version: String) -> (name: String, profile: Profile)? {
-        let digits = version.drop { !$0.isNumber }.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
-        guard digits.count == 2, digits[0] == 0 else { return nil }
-        let profiles = texts.keys.filter { $0.hasPrefix("lnd-0.") }.compactMap { Int($0.dropFirst(6)) }.sorted()
-        guard let oldest = profiles.first, let newest = profiles.last else { return nil }
-        let minor = min(max(digits[1], oldest), newest)
-        let name = "lnd-0.\(profiles.last { $0 <= minor } ?? oldest)"
-        return profile(name).map { (name, $0) }
+    /// The implementations whose profile depends on their release (several built-in
+    /// profiles named `IMPLEMENTATION-RELEASE`): lnd, Core Lightning.
+    public static var versioned: Set<String> {
+        Set(
+            texts.keys.compactMap { name in name.split(separator: "-").first.map(String.init) }.filter { prefix in
+                texts.keys.filter { $0.hasPrefix(prefix + "-") }.count > 1
+            })
+    }
+
+    /// The profile of an implementation's release (`0.16.0-beta`, `v0.18.3-beta.rc1`,
+    /// `v23.11.2`): the one whose `versions` range holds it, the oldest for older releases,
+    /// the newest for newer ones; `nil` when the version has no number.
+    public static func profile(implementation: String, version: String) -> (name: String, profile: Profile)? {
+        guard let release = Release(version) else { return nil }
+        let ranged = texts.keys.filter { $0.hasPrefix(implementation + "-") }.compactMap { name -> (String, Profile, Release)? in
+            guard let profile = profile(name), let from = profile.versions.flatMap({ Release($0.from) }) else { return nil }
+            return (name, profile, from)
+        }.sorted { $0.2 < $1.2 }
+        guard let oldest = ranged.first else { return nil }
+        let chosen = ranged.last { $0.2 <= release } ?? oldest
+        return (chosen.0, chosen.1)
+    }
+
+    /// A release number, compared part by part (`v24.02.1-modded`: 24, 2, 1).
+    struct Release: Comparable {
+        var parts: [Int]
+
+        init?(_ text: String) {
+            let numbers = text.drop { !$0.isNumber }.split(separator: ".").prefix(3).map { Int($0.prefix { $0.isNumber }) }
+            guard let first = numbers.first, first != nil else { return nil }
+            parts = numbers.prefix { $0 != nil }.compactMap { $0 }
+            while parts.count < 3 { parts.append(0) }
+        }
+
+        static func < (a: Release, b: Release) -> Bool { a.parts.lexicographicallyPrecedes(b.parts) }
     }
 
     /// A built-in profile by name (or alias).

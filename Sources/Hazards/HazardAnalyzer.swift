@@ -140,15 +140,17 @@ public final class HazardAnalyzer {
     private var reported: [Int: [String]] = [:]
     public private(set) var hazards = 0
 
-    /// The rules replays are judged with: the profile's failures (all rules for `*`), whatever
-    /// the check itself selected.
+    /// The rules replays are judged with: the profile's failures (all rules for `*`, and the
+    /// implementation outcomes it names), whatever the check itself selected.
     let replayRules: [Rule]
 
     public init(profile: Profile, window: HazardWindow = HazardWindow(), node: String? = nil) {
         self.profile = profile
         self.window = window
         self.nodes = node.map { [$0] }
-        replayRules = Catalog.rules.filter { profile.failsOn($0.info.id) }
+        // An implementation's own outcomes only where its profile names them (not by `*`).
+        replayRules =
+            Catalog.rules.filter { profile.failsOn($0.info.id) } + ImplementationOutcomes.all.filter { profile.fails.contains($0.info.id) }
     }
 
     /// Profiles one more node (a log input that interleaves several nodes).

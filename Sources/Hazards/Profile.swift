@@ -49,10 +49,12 @@ public struct Profile: Sendable {
     public var known: [Known]
 
     /// Whether one channel's messages may be processed out of order: they go to more than one
-    /// queue (gossip apart, which the channel model does not follow).
+    /// queue (gossip apart, unless the profile fails on an implementation outcome: the
+    /// channel's own `channel_update`, handled apart from it).
     public var reordersChannels: Bool {
         let gossip: Set<MessageKind> = [.channelAnnouncement, .nodeAnnouncement, .channelUpdate]
-        return Set(queues.filter { !gossip.contains($0.key) }.values).count > 1
+        if Set(queues.filter { !gossip.contains($0.key) }.values).count > 1 { return true }
+        return Set(queues.values).count > 1 && ImplementationOutcomes.all.contains { fails.contains($0.info.id) }
     }
 
     /// The queue a message type goes to, if any.
@@ -105,7 +107,7 @@ extension Profile {
 
     /// The spec names of the message types the codec knows (for hints).
     static let messageNames = Set(MessageKind.allCases.map(\.name))
-    static let ruleIDs = Set(Catalog.rules.map { $0.info.id })
+    static let ruleIDs = Set((Catalog.rules + ImplementationOutcomes.all).map { $0.info.id })
 
     /// The kinds the names name; throws at the first that is no known message type.
     static func kinds(_ names: some Sequence<String>, line: Int) throws(ProfileError) -> [MessageKind] {

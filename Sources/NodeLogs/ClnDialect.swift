@@ -23,6 +23,10 @@ public enum ClnDialect {
         SpliceInit.type: ["WIRE_SPLICE"],
     ]
 
+    /// The end of lightningd's start line, before its version (`lightningd/lightningd.c`):
+    /// `Server started with public key …, alias … (color #…) and lightningd v23.11.2`.
+    static let version: StaticString = ") and lightningd "
+
     /// The messages CLN does not name at `debug` level: pings, pongs and gossip.
     public static let unnamedAtDebug: Set<UInt16> = [
         Ping.type, Pong.type, ChannelAnnouncement.type, NodeAnnouncement.type, ChannelUpdate.type,

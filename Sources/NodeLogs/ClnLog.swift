@@ -20,6 +20,9 @@ public struct ClnLogParser: LogParser {
     /// The entry being read from `getlog`'s JSON output: its `source` and `node_id`.
     private var jsonSource: ArraySlice<UInt8>?
     private var jsonNode: String?
+    /// Whether a message line has been read: the start line that names the release comes
+    /// before them, so later lines are not searched for it.
+    private var messageRead = false
 
     public init(file: String) {
         self.file = file
@@ -70,6 +73,15 @@ public struct ClnLogParser: LogParser {
         return start >= b.startIndex && LogText.starts(b[start..<at], with: ClnDialect.jsonLog)
     }
 
+    /// lightningd's start line, which names its release (``ClnDialect/version``).
+    static func version(_ bytes: ArraySlice<UInt8>, line: Int) -> LogNote? {
+        guard let at = LogText.find(ClnDialect.version, in: bytes) else { return nil }
+        let version = LogText.string(bytes[(at + ClnDialect.version.utf8CodeUnitCount)...].prefix { $0 != 0x20 && $0 != 0x22 })
+        guard !version.isEmpty else { return nil }
+        let stamp = LogText.firstTimestamp(bytes[..<at], window: 48)
+        return LogNote(line: line, time: stamp?.0, timeText: stamp?.1, channelID: nil, kind: "version", text: version)
+    }
+
     public mutating func parse(_ line: LineReader.Line) -> [LogEvent] {
         let bytes = line.bytes
         let quoted = LogText.contains(byte: UInt8(ascii: "\""), in: bytes)
@@ -84,9 +96,11 @@ public struct ClnLogParser: LogParser {
             jsonNode = nil
         }
         guard let (marker, payloadStart, prefixEnd) = Self.marker(bytes) else {
+            if !messageRead, let note = Self.version(bytes, line: line.number) { return [.note(note)] }
             skippedLines += 1
             return []
         }
+        messageRead = true
         let inJSON = prefixEnd > bytes.startIndex && bytes[prefixEnd - 1] == UInt8(ascii: "\"")
         let prefix = bytes[..<prefixEnd]
         let stamp = LogText.stamp(LogText.firstTimestamp(prefix, window: 64), line)

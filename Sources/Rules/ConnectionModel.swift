@@ -170,6 +170,12 @@ public struct ConnectionModel: Sendable {
                 if order.count > ConnectionModel.maximumGossip { values[order.removeFirst()] = nil }
             }
         }
+
+        /// Each value transformed; those transformed to `nil` removed.
+        mutating func remap(_ transform: (Value) -> Value?) {
+            values = values.compactMapValues(transform)
+            order.removeAll { values[$0] == nil }
+        }
     }
 
     /// A `query_channel_range` and the replies to it so far.

@@ -153,9 +153,13 @@ public struct RuleEngine {
     public func replaying(channel: ChannelModel, connection: ConnectionModel, connectionKey: Int, rules replayRules: [Rule]? = nil) -> RuleEngine {
         var engine = RuleEngine(rules: replayRules ?? rules, local: local, contextLength: contextLength)
         var model = channel
+        let serial = model.serial
         model.serial = 0
         let token = model.connection ?? 1
         model.connection = token
+        // The connection's short channel ids name the replayed channel by its new serial.
+        var connection = connection
+        connection.gossip.channels.remap { $0 == serial ? 0 : nil }
         engine.connections[connectionKey] = Connection(model: connection, token: token)
         engine.nextToken = token + 1
         engine.channels = [0: model]
@@ -243,6 +247,9 @@ public struct RuleEngine {
 
         // The rules, on the state before the message.
         let before = out.count
+        // A `channel_update` of the connection's own channel is the observer's message of that
+        // channel (a hazard may reorder it with the channel's messages).
+        var observedUpdate: ChannelModel?
         // The check lives in this block: leaving it releases its hold on the connection model
         // before the message changes it in place.
         do {
@@ -256,6 +263,7 @@ public struct RuleEngine {
             {
                 check.updatedChannel = (updated, sender)
             }
+            if observer != nil { observedUpdate = check.updatedChannel?.model }
             if view.kind == .peerStorageRetrieval { check.storedBlobs = storedBlobs[StoragePair(owner: receiver(event), holder: party(event))] }
             if !invalidSignatures.isEmpty, let serial, let invalid = invalidSignatures[serial], invalid.direction != d {
                 if view.kind == .error || view.kind == .warning { check.answersInvalidSignature = invalid.kind }
@@ -343,7 +351,7 @@ public struct RuleEngine {
             findings += found.count
         }
 
-        observer?(event, channel, connection.model)
+        observer?(event, channel ?? observedUpdate, connection.model)
 
         // Apply the message, to the connection's only copy (one left in the dictionary
         // would make this a copy of its channel set, on every message).

@@ -155,9 +155,13 @@ private final class InputCheck {
     let writer: CheckReport
     var engines: VantageEngines
     var analyzer: HazardAnalyzer?
-    /// An lnd log's nodes, profiled by default from its first message on (once a version
+    /// The nodes of logs whose profile depends on their release (lnd, Core Lightning), with
+    /// their implementation: profiled by default from the first message on (once a version
     /// line before it has had its say).
-    var lndNodes: [String] = []
+    var versionedNodes: [(implementation: String, node: String)] = []
+    /// The implementation of the log being read, and the one the analyzer profiles by default.
+    var implementation: String?
+    var analyzed: String?
     /// The note that says a log's implementation cannot reorder a channel's messages (its
     /// profile has one queue for them), written with the next event; once per implementation.
     var unprofiled: Diagnostic?
@@ -166,8 +170,9 @@ private final class InputCheck {
     var path = ""
     /// The inputs joined with others, and this one's number among them.
     var joined: (inputs: JoinedInputs, number: Int)?
-    /// The profile an lnd log's `LTND: Version:` line picks, and the note that says so.
-    var versioned: (Profile, Diagnostic)?
+    /// The profile a log's version line picks (lnd's `LTND: Version:`, Core Lightning's
+    /// `Server started … and lightningd VERSION`), by implementation, and the note that says so.
+    var versioned: [String: (name: String, profile: Profile, note: Diagnostic)] = [:]
     /// A capture's endpoints (addresses, endpoints and their aliases).
     var endpoints = Set<String>()
     var failing = false
@@ -309,21 +314,19 @@ private final class InputCheck {
         engines.observer = { event, channel, connection in analyzer.observe(event, channel: channel, connection: connection) }
     }
 
-    /// A writer found in the input. Hazards: as asked, or lnd's dispatch for an lnd log
-    /// (from its first message, once its version line has been read); the profiled node is
-    /// the logging node, or the capture's `local` node (else every receiver).
+    /// A writer found in the input. Hazards: as asked, or by default the profile of the log's
+    /// implementation (of its release, for lnd and Core Lightning, from the first message
+    /// on); the profiled node is the logging node, or the capture's `local` node (else every
+    /// receiver).
     func found(_ source: InputSource) {
         guard let configured else {
-            if isAutomatic, source.format == .lnd, let node = source.node {
-                if let analyzer { analyzer.add(node: node) } else { lndNodes.append(node) }
-            } else if isAutomatic, let node = source.node, case let name = source.format.rawValue, BuiltinProfiles.implementations.contains(name),
-                let profile = BuiltinProfiles.profile(name), !profile.reordersChannels, notedImplementations.insert(name).inserted
-            {
-                // Nothing to analyse: the report says why there are no hazards.
-                unprofiled = Diagnostic(
-                    .note, "hazards.profile", at: SourceLocation(file: path),
-                    "\(node), a \(name) log: no reorder hazards, as the \(name) profile (\(profile.description)) processes each channel's messages in order (lntrace profiles \(name))"
-                )
+            guard isAutomatic, let node = source.node else { return }
+            let name = source.format.rawValue
+            implementation = name
+            if BuiltinProfiles.versioned.contains(name) {
+                if let analyzer, analyzed == name { analyzer.add(node: node) } else if analyzer == nil { versionedNodes.append((name, node)) }
+            } else if BuiltinProfiles.implementations.contains(name), let profile = BuiltinProfiles.profile(name), !profile.reordersChannels {
+                if let note = inOrder(node: node, implementation: name, profile: (name, profile)) { unprofiled = note }
             }
             return
         }
@@ -332,6 +335,36 @@ private final class InputCheck {
         } else {
             startHazards(configured, node: source.node ?? local)
         }
+    }
+
+    /// The note that a node's implementation cannot reorder a channel's messages (its profile
+    /// has one queue for them); once per implementation.
+    func inOrder(node: String, implementation: String, profile: (name: String, profile: Profile)) -> Diagnostic? {
+        guard notedImplementations.insert(implementation).inserted else { return nil }
+        return Diagnostic(
+            .note, "hazards.profile", at: SourceLocation(file: path),
+            "\(node), a \(implementation) log: no reorder hazards, as the \(profile.name) profile (\(profile.profile.description)) processes each channel's messages in order (lntrace profiles \(profile.name))"
+        )
+    }
+
+    /// At a message: the default profile of the first node waiting for one, started when it
+    /// can reorder (the profile its log's version picked, else the newest).
+    func profileVersionedNodes() {
+        guard analyzer == nil, let first = versionedNodes.first else { return }
+        let chosen =
+            versioned[first.implementation].map { ($0.name, $0.profile) }
+            ?? BuiltinProfiles.profile(first.implementation).map { (first.implementation, $0) }
+        let same = versionedNodes.filter { $0.implementation == first.implementation }
+        versionedNodes.removeAll { $0.implementation == first.implementation }
+        guard let chosen else { return }
+        guard chosen.1.reordersChannels else {
+            if let note = inOrder(node: first.node, implementation: first.implementation, profile: chosen) { writer.write(note) }
+            return
+        }
+        if let why = versioned[first.implementation]?.note { writer.write(why) }
+        startHazards(chosen.1, node: first.node)
+        analyzed = first.implementation
+        for other in same.dropFirst() { analyzer?.add(node: other.node) }
     }
 
     /// One event of the input. Checked and reported at once, or, when the engines hand work
@@ -404,25 +437,19 @@ private final class InputCheck {
                 if let name = session.aliases.name(for: endpoint, shared: shared) { endpoints.insert(name) }
             }
         }
-        // lnd logs are profiled by default, under the profile of the version the log states
-        // (its `LTND: Version:` line), else the newest.
-        if case let .note(note) = event, note.kind == "version", isAutomatic, analyzer == nil,
-            let (name, profile) = BuiltinProfiles.lnd(version: note.text)
+        // lnd and Core Lightning logs are profiled by default, under the profile of the
+        // release the log states (lnd's `LTND: Version:` line, Core Lightning's `Server
+        // started` line), else the newest.
+        if case let .note(note) = event, note.kind == "version", isAutomatic, analyzer == nil, let implementation,
+            let (name, profile) = BuiltinProfiles.profile(implementation: implementation, version: note.text)
         {
-            versioned = (
-                profile,
-                Diagnostic(
-                    .note, "hazards.profile", at: note.location,
-                    "lnd \(note.text): reorder hazards under the \(name) profile")
-            )
+            let title = implementation == "cln" ? "Core Lightning" : implementation
+            let what = profile.reordersChannels ? "reorder hazards under the \(name) profile" : "the \(name) profile (no reorder hazards)"
+            versioned[implementation] = (name, profile, Diagnostic(.note, "hazards.profile", at: note.location, "\(title) \(note.text): \(what)"))
         }
         if case .message = event {
             meter?.message()
-            if analyzer == nil, let first = lndNodes.first, let chosen = versioned?.0 ?? BuiltinProfiles.profile("lnd") {
-                if let why = versioned?.1 { writer.write(why) }
-                startHazards(chosen, node: first)
-                for node in lndNodes.dropFirst() { analyzer?.add(node: node) }
-            }
+            profileVersionedNodes()
         }
         if case let .message(message) = event {
             if selection.admits(message) { writer.write(event) }

@@ -93,7 +93,7 @@ public final class JoinedInputs {
     /// What the join found, for the report: a note per joined connection with the clock
     /// offset, a warning per message only one log shows (the first 100 per connection).
     public func diagnostics() -> [Diagnostic] {
-        var out: [Diagnostic] = []
+        var out: [Diagnostic] = besidePairs()
         for pair in join.pairs {
             let a = join.streams[pair.first]
             let b = join.streams[pair.second]
@@ -142,6 +142,19 @@ public final class JoinedInputs {
             }
         }
         return out
+    }
+
+    /// The notes for captures that show a connection whose two ends' logs are joined: the
+    /// capture is checked on its own.
+    func besidePairs() -> [Diagnostic] {
+        join.capturesBesidePairs.map { stream, pair in
+            let capture = join.streams[stream]
+            let logs = join.pairs[pair]
+            return Diagnostic(
+                .note, "join.connection", at: SourceLocation(file: capture.file),
+                "\(capture.file) (connection \(capture.connection)) shows the connection whose two ends \(join.streams[logs.first].file) and \(join.streams[logs.second].file) log; the two logs are joined, and the capture is checked on its own (a connection joins two inputs at most)"
+            )
+        }
     }
 
     /// How many messages of a single input are read before, seeing one node only, it is not

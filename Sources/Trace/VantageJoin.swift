@@ -143,6 +143,9 @@ public struct VantageJoin: Sendable {
 
     public private(set) var streams: [Stream] = []
     public private(set) var pairs: [Pair] = []
+    /// Captures left out of a join because both logs they match are already joined to each
+    /// other: (the capture's stream, the pair), as indexes into ``streams`` and ``pairs``.
+    public private(set) var capturesBesidePairs: [(stream: Int, pair: Int)] = []
     private var index: [StreamKey: Int] = [:]
 
     /// The most messages of a stream a join compares (its memory bound); the rest of a
@@ -334,6 +337,19 @@ public struct VantageJoin: Sendable {
             pairs.append(pair)
         }
         pairs.sort { ($0.first, $0.second) < ($1.first, $1.second) }
+        // A capture that matched a log already joined to the other end's log: the same
+        // connection, seen a third time (one join per stream; the report says so).
+        for candidate in candidates {
+            let (a, b) = (candidate.pair.first, candidate.pair.second)
+            guard streams[a].capture != streams[b].capture else { continue }
+            let (capture, log) = streams[a].capture ? (a, b) : (b, a)
+            guard !taken.contains(capture),
+                !capturesBesidePairs.contains(where: { $0.stream == capture }),
+                let pair = pairs.firstIndex(where: { $0.first == log || $0.second == log }),
+                !streams[pairs[pair].first].capture, !streams[pairs[pair].second].capture
+            else { continue }
+            capturesBesidePairs.append((capture, pair))
+        }
     }
 
     /// The pairs of streams worth comparing: from different inputs, not naming the same peer,

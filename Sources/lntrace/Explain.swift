@@ -13,7 +13,7 @@ struct ExplainCommand: ParsableCommand {
     var rule: String
 
     func validate() throws {
-        if Catalog.rule(rule) == nil && ExplainCommand.hazard(rule) == nil && rule != "reorder" {
+        if Catalog.rule(rule) == nil && ImplementationOutcomes.outcome(rule) == nil && ExplainCommand.hazard(rule) == nil && rule != "reorder" {
             let near = Catalog.rules.map(\.info.id).filter { $0.hasPrefix(rule.split(separator: "-").first.map(String.init) ?? rule) }
             throw ValidationError(
                 "unknown rule '\(rule)'\(near.isEmpty ? "" : "; did you mean \(near.prefix(5).joined(separator: ", "))?") (see `lntrace rules`)")
@@ -22,7 +22,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() {
         let out = Output.standardOutput
-        if let found = Catalog.rule(rule) {
+        if let found = Catalog.rule(rule) ?? ImplementationOutcomes.outcome(rule) {
             for line in RuleFormat.explain(found) { out.line(line) }
         } else if rule == "reorder" {
             for line in HazardFormat.reorder { out.line(line) }

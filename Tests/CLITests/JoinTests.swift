@@ -229,6 +229,18 @@ import Testing
         }
     }
 
+    /// A capture and both nodes' logs: the logs join each other (two logs before a capture),
+    /// the capture is checked on its own, and a note says why.
+    @Test func aCaptureBesideBothLogsIsNoted() throws {
+        let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let (_, records, _) = try Self.records(["--keylog", trace.keys, trace.capture, trace.log("alice=lnd"), trace.log("bob=lnd")])
+        let notes = Self.diagnostics(records, "join.connection").compactMap { $0["message"]?.string }
+        #expect(notes.contains { $0.contains("are the two ends of one connection") })
+        #expect(notes.contains { $0.hasPrefix(trace.capture) && $0.contains("checked on its own") }, "\(notes)")
+        #expect(Self.summary(records)?["connections"]?.uint64 == 2)
+    }
+
     /// Both nodes' logs in one `docker compose logs` stream: its two nodes are joined as two
     /// inputs would be, and `diagram` and `dump` show each message once, between two nodes.
     @Test func aDockerComposeStreamOfBothEndsIsJoined() throws {

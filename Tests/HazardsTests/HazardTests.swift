@@ -41,10 +41,16 @@ import Trace
         Set(trace.messages.flatMap { m in (m["expect_hazard"] as? [String] ?? []).map { "\($0)@\(m["index"] as? Int ?? -1)" } })
     }
 
+    /// The log style of the profiled node (bob) for a profile: Core Lightning's io lines (its
+    /// name lines leave gossip out), else lnd's.
+    static func logStyle(_ profile: String) -> String { profile.hasPrefix("cln") ? "bob=cln-io" : "bob=lnd" }
+
     @Test(arguments: scenarios)
     func knownFailuresAreFoundAndStrictFindsNone(_ file: String) throws {
-        let profile = try #require(BuiltinProfiles.profile(try Self.profileName(file)))
-        let trace = try Synthesized(Self.directory.appendingPathComponent(file), logs: ["bob=lnd", "alice=lnd"])
+        let name = try Self.profileName(file)
+        let profile = try #require(BuiltinProfiles.profile(name))
+        let style = Self.logStyle(name)
+        let trace = try Synthesized(Self.directory.appendingPathComponent(file), logs: Array(Set([style, "bob=lnd", "alice=lnd"])))
         defer { trace.remove() }
         let expected = Self.expected(trace)
         let found = try Self.hazards(trace.capture, keys: trace.keys, profile: profile)
@@ -58,15 +64,15 @@ import Trace
             #expect(hazard.outcome.allSatisfy { profile.failsOn($0.rule.id) })
         }
         // The receiving node's own log (bob received everything marked) shows the same kinds.
-        let bob = try Self.hazards(trace.log("bob=lnd"), profile: profile)
+        let bob = try Self.hazards(trace.log(style), profile: profile)
         #expect(Set(bob.map(\.kind)) == Set(expected.map { String($0.split(separator: "@")[0]) }), "\(file)")
         // Under one in-order queue per channel nothing can be overtaken.
         let strict = try #require(BuiltinProfiles.profile("strict"))
         #expect(try Self.hazards(trace.capture, keys: trace.keys, profile: strict).isEmpty)
-        #expect(try Self.hazards(trace.log("bob=lnd"), profile: strict).isEmpty)
+        #expect(try Self.hazards(trace.log(style), profile: strict).isEmpty)
     }
 
-    @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16"])
+    @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16", "cln-0.12"])
     func validLivesWithSeparatedMessagesHaveNoHazards(_ name: String) throws {
         let profile = try #require(BuiltinProfiles.profile(name))
         let trace = try Synthesized(Fixtures.url("rules/valid/channel-life-long.scenario"))
@@ -175,6 +181,37 @@ import Trace
         let notes = records.filter { $0["code"]?.string == "hazards.profile" }
         #expect(notes.count == 1)
         #expect(notes.first?["message"]?.string?.contains("the \(name) profile") == true, "\(notes.count)")
+    }
+
+    /// A Core Lightning log's start line names its release: before v24.02 the peer's first
+    /// update may reach gossipd before its channel_ready reaches channeld (lightning#2094), a
+    /// hazard; from v24.02 on, and without the line (the newest profile), none.
+    @Test func aCoreLightningLogsReleasePicksItsProfile() throws {
+        let trace = try Synthesized(Self.directory.appendingPathComponent("cln-2094.scenario"), logs: ["bob=cln-io"])
+        defer { trace.remove() }
+        let log = String(decoding: try Data(contentsOf: URL(fileURLWithPath: trace.log("bob=cln-io"))), as: UTF8.self)
+        func check(_ release: String?) throws -> [JSONValue] {
+            let start = release.map {
+                "2024-04-02T09:59:59.000Z INFO    lightningd: Server started with public key 0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798, alias BOB (color #0279be) and lightningd \($0)\n"
+            }
+            let result = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data(((start ?? "") + log).utf8))
+            return try JSONValue.lines(result.stdout)
+        }
+        for old in ["v23.11.2", "v0.12.1"] {
+            let records = try check(old)
+            #expect(records.filter { $0["kind"]?.string == "hazard" }.compactMap { $0["hazard"]?.string } == ["cln-2094"], "\(old)")
+            #expect(records.contains { $0["code"]?.string == "hazards.profile" && $0["message"]?.string?.contains("cln-0.12") == true })
+        }
+        for new in ["v24.02", "v25.09.1", nil] {
+            let records = try check(new)
+            let hazards = records.filter { $0["kind"]?.string == "hazard" }
+            #expect(hazards.isEmpty, "\(new ?? "no start line")")
+            #expect(records.contains { $0["code"]?.string == "hazards.profile" && $0["message"]?.string?.contains("v24.02 and later") == true })
+        }
+        // The ElementsProject/lightning#2094 hazard, explained.
+        let explained = try LNTraceBinary.run(["explain", "cln-2094"])
+        #expect(explained.stdout.contains("impl-update-before-ready") && explained.stdout.contains("cln#6904"))
+        #expect(try LNTraceBinary.run(["explain", "impl-update-before-ready"]).status == 0)
     }
 
     /// An lnd log's first line states its version: its hazards are judged under that
