@@ -112,6 +112,12 @@ public final class JoinedInputs {
                     text += ", though no single offset fits every message (a clock that jumped or drifted)"
                 }
             }
+            if let excerpt = pair.excerpt {
+                let long = join.streams[excerpt.stream]
+                let short = excerpt.stream == pair.first ? b : a
+                let unit = long.capture ? "messages" : "lines"
+                text += "; \(short.file) is an excerpt: it matches \(unit) \(excerpt.lines.lowerBound)–\(excerpt.lines.upperBound) of \(long.file)"
+            }
             if a.truncated || b.truncated {
                 text +=
                     "; only their first messages were compared (at most \(VantageJoin.maximumMessages) per stream, \(VantageJoin.maximumEntries) in all)"

@@ -36,6 +36,9 @@ public struct VantageJoin: Sendable {
         var kind: UInt16
         /// A hash of the `channel_id`, 0 when the line gives none.
         var channel: UInt64
+        /// A hash of the field that tells messages of the type apart (an HTLC's `id`, a fee),
+        /// 0 when the line gives none.
+        var detail: UInt64
         /// Nanoseconds since the epoch, if the line has a time.
         var time: Int64?
         /// The message's line in its log; in a capture, its index on the connection.
@@ -109,6 +112,9 @@ public struct VantageJoin: Sendable {
         /// are the ones "sent"): the capture of the connection a log's node initiated.
         public var firstFlipped = false
         public var secondFlipped = false
+        /// When one stream is an excerpt of its log against the other's whole log: the longer
+        /// stream (an index into ``streams``) and the span of its lines the excerpt matches.
+        public var excerpt: (stream: Int, lines: ClosedRange<Int>)?
         /// The matched messages, as indexes into the sender's sent and the receiver's received
         /// lines: `forward` from the first stream to the second, `backward` the other way.
         var forward: [(sent: Int32, received: Int32)]
@@ -211,6 +217,7 @@ public struct VantageJoin: Sendable {
         }
         let entry = Entry(
             kind: kind.rawValue, channel: event.content.channelID.map { Self.hash($0.bytes) } ?? 0,
+            detail: Self.detail(of: event.content, kind: kind),
             time: event.time.flatMap(Self.nanoseconds), line: Self.place(of: event) ?? 0,
             frame: Int32(clamping: event.location.frames.first ?? 0), channelKey: channelKey)
         if direction == .out { streams[slot].sent.append(entry) } else { streams[slot].received.append(entry) }
@@ -237,10 +244,30 @@ public struct VantageJoin: Sendable {
         return h | 1
     }
 
-    /// Whether two lines can be the same message: the same type, and the same channel where
-    /// both name one.
+    /// The field that tells messages of one type apart where a log line gives it, hashed: an
+    /// HTLC's `id` (its add and its removal), `update_fee`'s `feerate_per_kw`,
+    /// `closing_signed`'s `fee_satoshis`; 0 for other types, or when the line does not give it.
+    static func detail(of content: MessageContent, kind: MessageKind) -> UInt64 {
+        switch kind {
+        case .updateAddHTLC, .updateFulfillHTLC, .updateFailHTLC, .updateFailMalformedHTLC, .updateFee, .closingSigned:
+            let typed: TypedMessage
+            switch content {
+            case let .partial(message): typed = message.typed
+            case .decoded: typed = TypedMessage(content)
+            case .undecodable: return 0
+            }
+            guard let value = typed.id ?? typed.feeratePerKw.map(UInt64.init) ?? typed.feeSatoshis else { return 0 }
+            return hash((0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
+        default:
+            return 0
+        }
+    }
+
+    /// Whether two lines can be the same message: the same type, and the same channel and
+    /// distinguishing field where both lines give them.
     static func same(_ a: Entry, _ b: Entry) -> Bool {
         a.kind == b.kind && (a.channel == 0 || b.channel == 0 || a.channel == b.channel)
+            && (a.detail == 0 || b.detail == 0 || a.detail == b.detail)
     }
 
     /// One direction lined up: the sender's lines against the receiver's, each matched pair
@@ -358,21 +385,22 @@ public struct VantageJoin: Sendable {
     /// id. Pairs where one names none are compared up to ``maximumBlindComparisons``.
     func candidatePairs() -> [(Int, Int)] {
         var out = Set<Pair.Indexes>()
-        func consider(_ a: Int, _ b: Int) {
+        func consider(_ a: Int, _ b: Int, excerpts: Bool = false) {
             guard out.count < Self.maximumComparisons else { return }
             let (x, y) = (min(a, b), max(a, b))
             // Two logs, or two nodes of one log (a `docker compose logs` stream).
             guard x != y, streams[x].input != streams[y].input || streams[x].node != streams[y].node else { return }
             if let peer = streams[x].peer, peer == streams[y].peer { return }
             let (small, large) = (min(streams[x].messages, streams[y].messages), max(streams[x].messages, streams[y].messages))
-            guard 3 * small >= 2 * large else { return }
+            guard 3 * small >= 2 * large || (excerpts && small >= Self.minimumExcerpt) else { return }
             out.insert(Pair.Indexes(first: Int32(x), second: Int32(y)))
         }
-        // Streams that name channels by id meet in their channels' buckets.
+        // Streams that name channels by id meet in their channels' buckets; there one may be an
+        // excerpt of the other's log.
         var byChannel: [UInt64: [Int]] = [:]
         for (number, stream) in streams.enumerated() { for channel in stream.channels { byChannel[channel, default: []].append(number) } }
         for bucket in byChannel.values where out.count < Self.maximumComparisons {
-            for a in bucket { for b in bucket { consider(a, b) } }
+            for a in bucket { for b in bucket { consider(a, b, excerpts: true) } }
         }
         var blind = 0
         for a in streams.indices where streams[a].channels.isEmpty {
@@ -404,6 +432,9 @@ public struct VantageJoin: Sendable {
 
     /// The two streams, as oriented, as one connection, if they are.
     static func join(_ first: Stream, _ second: Stream, _ a: Int, _ b: Int, resolution: Int64) -> Pair? {
+        if 3 * min(first.messages, second.messages) < 2 * max(first.messages, second.messages) {
+            return excerpt(first, second, a, b, resolution: resolution)
+        }
         let forward = align(first.sent, second.received)
         let backward = align(second.sent, first.received)
         let matched = forward.pairs.count + backward.pairs.count
@@ -411,16 +442,8 @@ public struct VantageJoin: Sendable {
         // Most of both logs, and a channel both name: two unrelated connections can share
         // their first messages (`init`, gossip), not a channel.
         guard matched >= 4, 2 * matched * 10 >= total * 8 else { return nil }
-        let channelShared =
-            forward.pairs.contains { first.sent[$0.0].channel != 0 && first.sent[$0.0].channel == second.received[$0.1].channel }
-            || backward.pairs.contains { second.sent[$0.0].channel != 0 && second.sent[$0.0].channel == first.received[$0.1].channel }
-        var offset = ClockOffset(lower: nil, upper: nil, resolution: resolution)
-        for (i, j) in forward.pairs {
-            if let s = first.sent[i].time, let r = second.received[j].time { offset.upper = min(offset.upper ?? .max, r - s) }
-        }
-        for (i, j) in backward.pairs {
-            if let s = second.sent[i].time, let r = first.received[j].time { offset.lower = max(offset.lower ?? .min, s - r) }
-        }
+        let channelShared = sharesChannel(first, second, forward.pairs, backward.pairs)
+        let offset = clockOffset(first, second, forward.pairs, backward.pairs, resolution: resolution)
         // Logs that name no channel by its id (Core Lightning's name lines) are joined on a
         // closer match whose times allow one clock offset.
         let close = 2 * matched * 100 >= total * 95
@@ -429,6 +452,36 @@ public struct VantageJoin: Sendable {
         }
         // Times that allow no offset at all: the lines were matched wrongly (or a clock jumped).
         guard offset.consistent || close else { return nil }
+        return pair(first, second, a, b, forward: forward, backward: backward, resolution: resolution)
+    }
+
+    /// Whether a matched message names a `channel_id` both streams give.
+    static func sharesChannel(_ first: Stream, _ second: Stream, _ forward: [(Int, Int)], _ backward: [(Int, Int)]) -> Bool {
+        forward.contains { first.sent[$0.0].channel != 0 && first.sent[$0.0].channel == second.received[$0.1].channel }
+            || backward.contains { second.sent[$0.0].channel != 0 && second.sent[$0.0].channel == first.received[$0.1].channel }
+    }
+
+    /// The clock offset the matched messages' times allow.
+    static func clockOffset(_ first: Stream, _ second: Stream, _ forward: [(Int, Int)], _ backward: [(Int, Int)], resolution: Int64)
+        -> ClockOffset
+    {
+        var offset = ClockOffset(lower: nil, upper: nil, resolution: resolution)
+        for (i, j) in forward {
+            if let s = first.sent[i].time, let r = second.received[j].time { offset.upper = min(offset.upper ?? .max, r - s) }
+        }
+        for (i, j) in backward {
+            if let s = second.sent[i].time, let r = first.received[j].time { offset.lower = max(offset.lower ?? .min, s - r) }
+        }
+        return offset
+    }
+
+    /// Two lined-up streams as a pair: its clock offset, channels and one-sided lines.
+    static func pair(
+        _ first: Stream, _ second: Stream, _ a: Int, _ b: Int,
+        forward: (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]),
+        backward: (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]), resolution: Int64
+    ) -> Pair {
+        let offset = clockOffset(first, second, forward.pairs, backward.pairs, resolution: resolution)
         var channels = Set<Pair.Indexes>()
         for (i, j) in forward.pairs where first.sent[i].channelKey >= 0 && second.received[j].channelKey >= 0 {
             channels.insert(Pair.Indexes(first: first.sent[i].channelKey, second: second.received[j].channelKey))
@@ -443,13 +496,117 @@ public struct VantageJoin: Sendable {
         oneSided += backward.receivedOnly.map { (a, first.received[$0].line, first.received[$0].kind, false) }
         oneSided.sort { ($0.stream, $0.line) < ($1.stream, $1.line) }
         return Pair(
-            first: a, second: b, matched: matched, offset: offset.lower == nil && offset.upper == nil ? nil : offset,
+            first: a, second: b, matched: forward.pairs.count + backward.pairs.count,
+            offset: offset.lower == nil && offset.upper == nil ? nil : offset,
             oneSided: oneSided,
             channels: channels.sorted { ($0.first, $0.second) < ($1.first, $1.second) }.map {
                 (first.channelKeys[Int($0.first)], second.channelKeys[Int($0.second)])
             },
             forward: forward.pairs.map { (Int32($0.0), Int32($0.1)) },
             backward: backward.pairs.map { (Int32($0.0), Int32($0.1)) })
+    }
+
+    /// The fewest messages an excerpt must have, in each direction at least 2.
+    static let minimumExcerpt = 8
+    /// The most places in the longer stream an excerpt's first message in a direction is
+    /// tried at.
+    static let maximumExcerptStarts = 4096
+
+    /// One direction of an excerpt lined up from one place of the longer stream: the matched
+    /// pairs (indexes into the full arrays), the unmatched of each side within the span, and
+    /// the tightest time bound (receive minus send, nanoseconds).
+    struct Placed {
+        var pairs: [(Int, Int)]
+        var sentOnly: [Int]
+        var receivedOnly: [Int]
+        var bound: Int64?
+        /// How many of the long side's lines the matches span: a place that starts early
+        /// and skips lines to catch up spans more.
+        var span: Int
+    }
+
+    /// `sent` lined up with `received` from each place where their first lines match, where
+    /// most of the shorter side matches (`shortIsSent`: the sends are the excerpt's).
+    static func placements(_ sent: [Entry], _ received: [Entry], shortIsSent: Bool) -> [Placed] {
+        let (short, long) = shortIsSent ? (sent, received) : (received, sent)
+        guard let head = short.first else { return [] }
+        var out: [Placed] = []
+        var tried = 0
+        for start in long.indices where same(head, long[start]) && head.channel != 0 && long[start].channel == head.channel {
+            tried += 1
+            if tried > maximumExcerptStarts { return [] }  // too many places to tell apart
+            let end = min(long.count, start + short.count + window)
+            let slice = Array(long[start..<end])
+            let aligned = shortIsSent ? align(short, slice) : align(slice, short)
+            guard 10 * aligned.pairs.count >= 8 * short.count else { continue }
+            // Back to the long side's full indexes; its lines after the last match are not
+            // the excerpt's.
+            let pairs = aligned.pairs.map { shortIsSent ? ($0.0, $0.1 + start) : ($0.0 + start, $0.1) }
+            let lastLong = pairs.last.map { shortIsSent ? $0.1 : $0.0 } ?? start
+            let sentOnly = shortIsSent ? aligned.sentOnly : aligned.sentOnly.map { $0 + start }.filter { $0 <= lastLong }
+            let receivedOnly = shortIsSent ? aligned.receivedOnly.map { $0 + start }.filter { $0 <= lastLong } : aligned.receivedOnly
+            var bound: Int64?
+            for (i, j) in pairs {
+                if let s = sent[i].time, let r = received[j].time { bound = min(bound ?? .max, r - s) }
+            }
+            let longIndexes = pairs.map { shortIsSent ? $0.1 : $0.0 }
+            let span = (longIndexes.max() ?? start) - (longIndexes.min() ?? start)
+            out.append(Placed(pairs: pairs, sentOnly: sentOnly, receivedOnly: receivedOnly, bound: bound, span: span))
+        }
+        return out
+    }
+
+    /// A stream much shorter than the other (an excerpt of one node's log against the other
+    /// node's whole log): the place in the longer stream it lines up with, in both directions.
+    /// Repeated traffic lines up in many places; the two directions' times pick the one: the
+    /// place whose clock offset bounds are consistent and tightest, and clearly so.
+    static func excerpt(_ first: Stream, _ second: Stream, _ a: Int, _ b: Int, resolution: Int64) -> Pair? {
+        let firstIsShort = first.messages < second.messages
+        let short = firstIsShort ? first : second
+        guard short.sent.count >= 2, short.received.count >= 2 else { return nil }
+        // forward: first's sends against second's receives; backward: second's against first's.
+        let forward = placements(first.sent, second.received, shortIsSent: firstIsShort)
+        let backward = placements(second.sent, first.received, shortIsSent: !firstIsShort)
+        // The offset d (second's clock minus first's): d ≤ forward bound, d ≥ −backward bound.
+        let lows = backward.enumerated().compactMap { i, p in p.bound.map { (-$0, i) } }.sorted { $0.0 < $1.0 }
+        // Each forward place with the backward place whose lower bound is the highest that
+        // fits under its upper bound; the most messages matched, then the tightest bounds,
+        // then the shortest span.
+        var fits: [(matched: Int, width: Int64, span: Int, forward: Int, backward: Int)] = []
+        for (f, placed) in forward.enumerated() {
+            guard let upper = placed.bound else { continue }
+            var low = 0
+            var high = lows.count
+            while low < high {
+                let mid = (low + high) / 2
+                if lows[mid].0 <= upper + 2 * resolution { low = mid + 1 } else { high = mid }
+            }
+            guard low > 0 else { continue }
+            let (lower, index) = lows[low - 1]
+            fits.append((placed.pairs.count + backward[index].pairs.count, max(0, upper - lower), placed.span + backward[index].span, f, index))
+        }
+        fits.sort { ($0.matched, -$0.width, -$0.span) > ($1.matched, -$1.width, -$1.span) }
+        // Two places that fit equally well (repeated traffic that one clock offset or another
+        // lines up alike): the excerpt cannot be placed.
+        guard let best = fits.first else { return nil }
+        if let next = fits.dropFirst().first, next.matched == best.matched, next.width <= best.width + 2 * resolution, next.span == best.span {
+            return nil
+        }
+        let f = forward[best.forward]
+        let g = backward[best.backward]
+        let matched = f.pairs.count + g.pairs.count
+        guard matched >= 4 else { return nil }
+        guard sharesChannel(first, second, f.pairs, g.pairs) else { return nil }
+        let longLines =
+            (firstIsShort
+                ? f.pairs.map { second.received[$0.1].line } + g.pairs.map { second.sent[$0.0].line }
+                : f.pairs.map { first.sent[$0.0].line } + g.pairs.map { first.received[$0.1].line })
+        guard let lowest = longLines.min(), let highest = longLines.max() else { return nil }
+        var pair = pair(
+            first, second, a, b, forward: (f.pairs, f.sentOnly, f.receivedOnly), backward: (g.pairs, g.sentOnly, g.receivedOnly),
+            resolution: resolution)
+        pair.excerpt = (firstIsShort ? b : a, lowest...highest)
+        return pair
     }
 
     /// The joined stream of input `input`'s node `node`, stream `connection`, and the index

@@ -229,6 +229,31 @@ import Testing
         }
     }
 
+    /// An excerpt of one end's log (41 lines from the middle, on a clock 2.5 s ahead) and the
+    /// other end's whole log: the excerpt is placed where it lines up, by its HTLC ids and
+    /// the clock offset its two directions allow; each message is counted once.
+    @Test func anExcerptJoinsTheOtherEndsWholeLog() throws {
+        let trace = try Synthesized(Fixtures.url("scenarios/payments-apart.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        defer { trace.remove() }
+        let lines = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n")
+        let cut = trace.directory.appendingPathComponent("bob-cut.log").path
+        try (lines[199..<240].joined(separator: "\n") + "\n").write(toFile: cut, atomically: true, encoding: .utf8)
+        let excerpt = trace.directory.appendingPathComponent("bob-excerpt.log").path
+        try Self.rewrite(cut, to: excerpt, shift: 2500)
+        let (_, records, _) = try Self.records([trace.log("alice=lnd"), excerpt])
+        #expect(Self.summary(records)?["connections"]?.uint64 == 1)
+        #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(lines.count))
+        let note = try #require(Self.diagnostics(records, "join.connection").first?["message"]?.string)
+        #expect(note.contains("41 messages in both, 0 in one only"), "\(note)")
+        #expect(note.contains("is an excerpt: it matches lines 200–240 of \(trace.log("alice=lnd"))"), "\(note)")
+        #expect(note.contains("clock is +2.500 s ahead"), "\(note)")
+        // The same excerpt against a log of another channel's life stays separate.
+        let other = try Synthesized(Fixtures.url("hazards/lnd-8393.scenario"), logs: ["alice=lnd"])
+        defer { other.remove() }
+        let (_, apart, _) = try Self.records([other.log("alice=lnd"), excerpt])
+        #expect(Self.summary(apart)?["connections"]?.uint64 == 2)
+    }
+
     /// A capture and both nodes' logs: the logs join each other (two logs before a capture),
     /// the capture is checked on its own, and a note says why.
     @Test func aCaptureBesideBothLogsIsNoted() throws {
