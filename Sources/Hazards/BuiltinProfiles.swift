@@ -157,6 +157,24 @@ public enum BuiltinProfiles {
         """,
     ]
 
+    /// Each built-in profile's evidence among the scenarios of `Fixtures/hazards/` (each
+    /// synthesized as a capture with the receiving node's log): those in which it finds a
+    /// hazard, and the controls in which it finds none. Every scenario is one or the other
+    /// for every profile; the tests replay them all (Documentation/hazards.md).
+    public static let evidence: [String: (hazards: [String], controls: [String])] = {
+        let all = [
+            "cln-2094", "cln-2094-control", "fulfill-then-shutdown", "fulfill-then-shutdown-0.17", "lnd-7401", "lnd-8393",
+            "lnd-8393-0.17", "shutdown-after-dance",
+        ]
+        func split(_ hazards: [String]) -> (hazards: [String], controls: [String]) { (hazards, all.filter { !hazards.contains($0) }) }
+        let lnd = split(["lnd-8393", "lnd-8393-0.17"])
+        return [
+            "lnd-0.16": split(["lnd-7401", "lnd-8393", "lnd-8393-0.17"]),
+            "lnd-0.17": lnd, "lnd-0.18": lnd, "lnd-0.19": lnd,
+            "cln-0.12": split(["cln-2094"]), "cln-24.02": split([]), "eclair": split([]), "ldk": split([]), "strict": split([]),
+        ]
+    }()
+
     /// The implementations whose logs lntrace reads that have a profile of their log format's
     /// name (lnd's depends on its version: ``lnd(version:)``).
     public static let implementations: Set<String> = ["cln", "eclair", "ldk"]

@@ -12,7 +12,9 @@ struct ProfilesCommand: ParsableCommand {
             A profile says which queue (a subsystem with its own goroutine or task) an \
             implementation hands each received channel message to, which outcomes of a \
             reordered processing make it fail, and the known failures with their public \
-            issues. Save a printed profile, edit it, and pass the file to --hazards.
+            issues. Save a printed profile, edit it, and pass the file to --hazards. \
+            The list names each built-in profile's evidence: the scenarios of \
+            Fixtures/hazards/ in which it finds a hazard, and the controls in which it finds none.
             """)
 
     @Argument(help: ArgumentHelp("A profile to print.", valueName: "name"))
@@ -34,6 +36,13 @@ struct ProfilesCommand: ParsableCommand {
                 guard let profile = BuiltinProfiles.profile(name) else { continue }
                 let alias = BuiltinProfiles.aliases[name].map { " (= \($0))" } ?? ""
                 out.line(name.padding(toLength: 10, withPad: " ", startingAt: 0) + "  " + profile.description + alias)
+                // The scenarios that show its hazards and its controls (not repeated for an alias).
+                guard BuiltinProfiles.aliases[name] == nil, let evidence = BuiltinProfiles.evidence[name] else { continue }
+                let hazards =
+                    evidence.hazards.isEmpty
+                    ? "none (no reordering of a channel's messages that it fails on)" : evidence.hazards.joined(separator: ", ")
+                out.line("            hazard scenarios: \(hazards)")
+                out.line("            controls: \(evidence.controls.joined(separator: ", "))")
             }
         }
         out.flush()

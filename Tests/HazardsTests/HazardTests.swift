@@ -72,6 +72,39 @@ import Trace
         #expect(try Self.hazards(trace.log(style), profile: strict).isEmpty)
     }
 
+    /// Every built-in profile names its evidence (`lntrace profiles`): each scenario of
+    /// Fixtures/hazards is a hazard scenario or a control for it, and replaying it shows a
+    /// hazard at bob, who receives what the scenarios race, exactly when it should: in the
+    /// capture and in his own log.
+    @Test func everyProfileHasItsHazardScenariosAndControls() throws {
+        let names = Self.scenarios.map { String($0.dropLast(".scenario".count)) }
+        let styles = ["lnd": "bob=lnd", "cln": "bob=cln-io", "eclair": "bob=eclair", "ldk": "bob=ldk", "strict": "bob=lnd"]
+        let traces = try Dictionary(
+            uniqueKeysWithValues: names.map { name in
+                (name, try Synthesized(Self.directory.appendingPathComponent("\(name).scenario"), logs: Array(Set(styles.values))))
+            })
+        defer { for trace in traces.values { trace.remove() } }
+        for profileName in BuiltinProfiles.texts.keys.sorted() {
+            let profile = try #require(BuiltinProfiles.profile(profileName))
+            let evidence = try #require(BuiltinProfiles.evidence[profileName], "\(profileName) names no evidence")
+            #expect(Set(evidence.hazards + evidence.controls) == Set(names), "\(profileName)")
+            #expect(Set(evidence.hazards).isDisjoint(with: evidence.controls))
+            #expect(!evidence.controls.isEmpty)
+            let style = try #require(styles[String(profileName.prefix { $0 != "-" })])
+            for name in names {
+                let trace = try #require(traces[name])
+                let shows = evidence.hazards.contains(name)
+                // bob's processing, as his own log shows it: what he received (alice initiates).
+                let captured = try Self.hazards(trace.capture, keys: trace.keys, profile: profile).filter { $0.second.direction == .out }
+                let logged = try Self.hazards(trace.log(style), profile: profile)
+                #expect(captured.isEmpty != shows, "\(profileName) \(name): capture")
+                #expect(logged.isEmpty != shows, "\(profileName) \(name): \(style)")
+            }
+        }
+        let listing = try LNTraceBinary.run(["profiles"])
+        #expect(listing.stdout.contains("hazard scenarios: cln-2094\n"))
+    }
+
     @Test(arguments: ["lnd", "lnd-0.18", "lnd-0.17", "lnd-0.16", "cln-0.12"])
     func validLivesWithSeparatedMessagesHaveNoHazards(_ name: String) throws {
         let profile = try #require(BuiltinProfiles.profile(name))
