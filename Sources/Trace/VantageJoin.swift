@@ -272,13 +272,17 @@ public struct VantageJoin: Sendable {
 
     /// One direction lined up: the sender's lines against the receiver's, each matched pair
     /// as indexes, and the indexes of each side left unmatched.
-    static func align(_ sent: [Entry], _ received: [Entry]) -> (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]) {
+    static func align(_ sent: [Entry], _ received: [Entry], giveUp: (sent: Int, received: Int) = (.max, .max))
+        -> (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int])
+    {
         var pairs: [(Int, Int)] = []
         var sentOnly: [Int] = []
         var receivedOnly: [Int] = []
         var i = 0
         var j = 0
-        while i < sent.count, j < received.count {
+        // An excerpt placed wrongly stops early: once more of its lines failed to match than
+        // a placement allows (`giveUp`), the rest cannot make it one.
+        while i < sent.count, j < received.count, sentOnly.count <= giveUp.sent, receivedOnly.count <= giveUp.received {
             if same(sent[i], received[j]) {
                 pairs.append((i, j))
                 i += 1
@@ -385,6 +389,7 @@ public struct VantageJoin: Sendable {
     /// id. Pairs where one names none are compared up to ``maximumBlindComparisons``.
     func candidatePairs() -> [(Int, Int)] {
         var out = Set<Pair.Indexes>()
+        var excerptAttempts = 0
         func consider(_ a: Int, _ b: Int, excerpts: Bool = false) {
             guard out.count < Self.maximumComparisons else { return }
             let (x, y) = (min(a, b), max(a, b))
@@ -392,7 +397,14 @@ public struct VantageJoin: Sendable {
             guard x != y, streams[x].input != streams[y].input || streams[x].node != streams[y].node else { return }
             if let peer = streams[x].peer, peer == streams[y].peer { return }
             let (small, large) = (min(streams[x].messages, streams[y].messages), max(streams[x].messages, streams[y].messages))
-            guard 3 * small >= 2 * large || (excerpts && small >= Self.minimumExcerpt) else { return }
+            if 3 * small < 2 * large {
+                // An excerpt of one log against the other's whole log, a bounded number of times.
+                guard excerpts, (Self.minimumExcerpt...Self.maximumExcerpt).contains(small), excerptAttempts < Self.maximumExcerptAttempts,
+                    out.insert(Pair.Indexes(first: Int32(x), second: Int32(y))).inserted
+                else { return }
+                excerptAttempts += 1
+                return
+            }
             out.insert(Pair.Indexes(first: Int32(x), second: Int32(y)))
         }
         // Streams that name channels by id meet in their channels' buckets; there one may be an
@@ -506,13 +518,20 @@ public struct VantageJoin: Sendable {
             backward: backward.pairs.map { (Int32($0.0), Int32($0.1)) })
     }
 
-    /// The fewest messages an excerpt must have, in each direction at least 2.
+    /// The fewest messages an excerpt must have, in each direction at least 2; the most it
+    /// may have (an excerpt is a part of a log pasted somewhere).
     static let minimumExcerpt = 8
-    /// The most places in the longer stream an excerpt's first message in a direction is
-    /// tried at.
-    static let maximumExcerptStarts = 4096
+    static let maximumExcerpt = 16_384
+    /// How many excerpts are placed at most (each is tried at many places of a longer
+    /// stream), and at how many places each direction is tried at most.
+    static let maximumExcerptAttempts = 256
+    static let maximumExcerptStarts = 1024
+    /// How far apart the two clocks may be for an excerpt to be placed, in nanoseconds (10
+    /// minutes): an excerpt has only its own few lines to go by, and the same messages of
+    /// another day, or of another connection of the channel, would line up as well.
+    static let maximumExcerptOffset: Int64 = 600 * 1_000_000_000
 
-    /// One direction of an excerpt lined up from one place of the longer stream: the matched
+    /// One direction of an excerpt lined up at one place of the longer stream: the matched
     /// pairs (indexes into the full arrays), the unmatched of each side within the span, and
     /// the tightest time bound (receive minus send, nanoseconds).
     struct Placed {
@@ -525,33 +544,52 @@ public struct VantageJoin: Sendable {
         var span: Int
     }
 
-    /// `sent` lined up with `received` from each place where their first lines match, where
-    /// most of the shorter side matches (`shortIsSent`: the sends are the excerpt's).
+    /// An excerpt's lines lined up with the longer stream's, from their first lines on:
+    /// matched (short, long) index pairs and the unmatched of each; given up once more than
+    /// `allowed` of the excerpt's lines failed to match.
+    static func line(_ short: [Entry], _ long: [Entry], _ allowed: Int) -> (pairs: [(Int, Int)], shortOnly: [Int], longOnly: [Int]) {
+        let aligned = align(short, long, giveUp: (allowed, .max))
+        return (aligned.pairs, aligned.sentOnly, aligned.receivedOnly)
+    }
+
+    /// `sent` lined up with `received` at each place where most of the shorter side matches
+    /// (`shortIsSent`: the sends are the excerpt's). The places are found by the excerpt's
+    /// first line that names an HTLC or a fee (one place, mostly: HTLC ids do not repeat on
+    /// a connection), else by its first line; up to ``maximumExcerptStarts`` of them.
     static func placements(_ sent: [Entry], _ received: [Entry], shortIsSent: Bool) -> [Placed] {
         let (short, long) = shortIsSent ? (sent, received) : (received, sent)
-        guard let head = short.first else { return [] }
+        guard !short.isEmpty else { return [] }
+        let anchor = short.firstIndex { $0.detail != 0 && $0.channel != 0 } ?? 0
+        let mark = short[anchor]
+        guard mark.channel != 0 else { return [] }
+        // At most 20% of the excerpt's lines may fail to match.
+        let allowed = short.count / 5
         var out: [Placed] = []
         var tried = 0
-        for start in long.indices where same(head, long[start]) && head.channel != 0 && long[start].channel == head.channel {
+        for found in long.indices where same(mark, long[found]) && long[found].channel == mark.channel {
             tried += 1
             if tried > maximumExcerptStarts { return [] }  // too many places to tell apart
-            let end = min(long.count, start + short.count + window)
-            let slice = Array(long[start..<end])
-            let aligned = shortIsSent ? align(short, slice) : align(slice, short)
-            guard 10 * aligned.pairs.count >= 8 * short.count else { continue }
-            // Back to the long side's full indexes; its lines after the last match are not
-            // the excerpt's.
-            let pairs = aligned.pairs.map { shortIsSent ? ($0.0, $0.1 + start) : ($0.0 + start, $0.1) }
-            let lastLong = pairs.last.map { shortIsSent ? $0.1 : $0.0 } ?? start
-            let sentOnly = shortIsSent ? aligned.sentOnly : aligned.sentOnly.map { $0 + start }.filter { $0 <= lastLong }
-            let receivedOnly = shortIsSent ? aligned.receivedOnly.map { $0 + start }.filter { $0 <= lastLong } : aligned.receivedOnly
+            // From the anchor on, and back from it: each part lined up from a pair that matches.
+            let later = line(Array(short[anchor...]), Array(long[found..<min(long.count, found + short.count - anchor + window)]), allowed)
+            let earlier = line(
+                Array(short[..<anchor].reversed()), Array(long[max(0, found - anchor - window)..<found].reversed()), allowed)
+            var pairs = later.pairs.map { (anchor + $0.0, found + $0.1) } + earlier.pairs.map { (anchor - 1 - $0.0, found - 1 - $0.1) }
+            guard 10 * pairs.count >= 8 * short.count else { continue }
+            pairs.sort { $0.0 < $1.0 }
+            guard let firstLong = pairs.first?.1, let lastLong = pairs.last?.1 else { continue }
+            let shortOnly = later.shortOnly.map { anchor + $0 } + earlier.shortOnly.map { anchor - 1 - $0 }
+            // The long side's lines outside the matches are not the excerpt's.
+            let longOnly = (later.longOnly.map { found + $0 } + earlier.longOnly.map { found - 1 - $0 }).filter {
+                $0 >= firstLong && $0 <= lastLong
+            }
+            // As (sent, received) indexes.
+            let placedPairs = shortIsSent ? pairs : pairs.map { ($0.1, $0.0) }
+            let (sentOnly, receivedOnly) = shortIsSent ? (shortOnly.sorted(), longOnly.sorted()) : (longOnly.sorted(), shortOnly.sorted())
             var bound: Int64?
-            for (i, j) in pairs {
+            for (i, j) in placedPairs {
                 if let s = sent[i].time, let r = received[j].time { bound = min(bound ?? .max, r - s) }
             }
-            let longIndexes = pairs.map { shortIsSent ? $0.1 : $0.0 }
-            let span = (longIndexes.max() ?? start) - (longIndexes.min() ?? start)
-            out.append(Placed(pairs: pairs, sentOnly: sentOnly, receivedOnly: receivedOnly, bound: bound, span: span))
+            out.append(Placed(pairs: placedPairs, sentOnly: sentOnly, receivedOnly: receivedOnly, bound: bound, span: lastLong - firstLong))
         }
         return out
     }
@@ -594,6 +632,9 @@ public struct VantageJoin: Sendable {
         }
         let f = forward[best.forward]
         let g = backward[best.backward]
+        guard let estimate = clockOffset(first, second, f.pairs, g.pairs, resolution: resolution).estimate,
+            estimate.magnitude <= maximumExcerptOffset.magnitude
+        else { return nil }
         let matched = f.pairs.count + g.pairs.count
         guard matched >= 4 else { return nil }
         guard sharesChannel(first, second, f.pairs, g.pairs) else { return nil }
