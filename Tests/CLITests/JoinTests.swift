@@ -233,7 +233,7 @@ import Testing
     /// other end's whole log: the excerpt is placed where it lines up, by its HTLC ids and
     /// the clock offset its two directions allow; each message is counted once.
     @Test func anExcerptJoinsTheOtherEndsWholeLog() throws {
-        let trace = try Synthesized(Fixtures.url("scenarios/payments-apart.scenario"), logs: ["alice=lnd", "bob=lnd"])
+        let trace = try Synthesized(Fixtures.url("joins/payments-apart.scenario"), logs: ["alice=lnd", "bob=lnd"])
         defer { trace.remove() }
         let lines = try String(contentsOfFile: trace.log("bob=lnd"), encoding: .utf8).split(separator: "\n")
         let cut = trace.directory.appendingPathComponent("bob-cut.log").path
