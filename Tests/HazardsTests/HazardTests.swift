@@ -84,6 +84,12 @@ import Trace
                 (name, try Synthesized(Self.directory.appendingPathComponent("\(name).scenario"), logs: Array(Set(styles.values))))
             })
         defer { for trace in traces.values { trace.remove() } }
+        // A scenario races valid messages: it breaks no rule.
+        for (name, trace) in traces {
+            let check = try LNTraceBinary.run(["check", "--format", "jsonl", "--keylog", trace.keys, trace.capture])
+            let findings = try JSONValue.lines(check.stdout).filter { $0["kind"]?.string == "finding" }.compactMap { $0["rule"]?.string }
+            #expect(findings.isEmpty, "\(name): \(findings)")
+        }
         for profileName in BuiltinProfiles.texts.keys.sorted() {
             let profile = try #require(BuiltinProfiles.profile(profileName))
             let evidence = try #require(BuiltinProfiles.evidence[profileName], "\(profileName) names no evidence")
