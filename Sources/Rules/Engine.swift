@@ -159,7 +159,7 @@ public struct RuleEngine {
         model.connection = token
         // The connection's short channel ids name the replayed channel by its new serial.
         var connection = connection
-        connection.gossip.channels.remap { $0 == serial ? 0 : nil }
+        if !connection.gossip.channels.values.isEmpty { connection.gossip.channels.remap { $0 == serial ? 0 : nil } }
         engine.connections[connectionKey] = Connection(model: connection, token: token)
         engine.nextToken = token + 1
         engine.channels = [0: model]

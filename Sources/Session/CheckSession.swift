@@ -443,9 +443,12 @@ private final class InputCheck {
         if case let .note(note) = event, note.kind == "version", isAutomatic, analyzer == nil, let implementation,
             let (name, profile) = BuiltinProfiles.profile(implementation: implementation, version: note.text)
         {
+            // (Written only if the profile can reorder; else the note that it cannot names it.)
             let title = implementation == "cln" ? "Core Lightning" : implementation
-            let what = profile.reordersChannels ? "reorder hazards under the \(name) profile" : "the \(name) profile (no reorder hazards)"
-            versioned[implementation] = (name, profile, Diagnostic(.note, "hazards.profile", at: note.location, "\(title) \(note.text): \(what)"))
+            versioned[implementation] = (
+                name, profile,
+                Diagnostic(.note, "hazards.profile", at: note.location, "\(title) \(note.text): reorder hazards under the \(name) profile")
+            )
         }
         if case .message = event {
             meter?.message()
