@@ -24,8 +24,9 @@ public enum ClnDialect {
     ]
 
     /// The end of lightningd's start line, before its version (`lightningd/lightningd.c`):
-    /// `Server started with public key …, alias … (color #…) and lightningd v23.11.2`.
-    static let version: StaticString = ") and lightningd "
+    /// `Server started with public key …, alias … (color #…) and lightningd v23.11.2` (before
+    /// 2018 without the color).
+    static let version: StaticString = " and lightningd "
 
     /// The messages CLN does not name at `debug` level: pings, pongs and gossip.
     public static let unnamedAtDebug: Set<UInt16> = [

@@ -247,6 +247,11 @@ import Trace
             #expect(hazards.isEmpty, "\(new ?? "no start line")")
             #expect(records.contains { $0["code"]?.string == "hazards.profile" && $0["message"]?.string?.contains("v24.02 and later") == true })
         }
+        // Before 2018 the line had no color (ElementsProject/lightning#761).
+        let early = "2018-02-07T11:47:07.990Z lightningd(7498): Server started with public key 02aa, alias A and lightningd v0.5.2-2016-11-21\n"
+        let old = try LNTraceBinary.run(["check", "--format", "jsonl", "-"], stdin: Data((early + log).utf8))
+        let profiled = try JSONValue.lines(old.stdout).filter { $0["code"]?.string == "hazards.profile" }.compactMap { $0["message"]?.string }
+        #expect(profiled.contains { $0.contains("v0.5.2-2016-11-21: reorder hazards under the cln-0.12 profile") }, "\(profiled)")
         // The ElementsProject/lightning#2094 hazard, explained.
         let explained = try LNTraceBinary.run(["explain", "cln-2094"])
         #expect(explained.stdout.contains("impl-update-before-ready") && explained.stdout.contains("cln#6904"))
