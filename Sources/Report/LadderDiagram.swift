@@ -83,16 +83,17 @@ public struct LadderDiagram: Sendable {
         return out
     }
 
-    /// With joined logs: each node's log, by file name (empty otherwise).
+    /// With joined logs: each node's log, by file name (empty otherwise). A capture is no
+    /// node's log: its rows name the log of their other end only, the sender's or the
+    /// receiver's as that line is the sending or the receipt.
     var logNames: [String: String] {
         guard joined else { return [:] }
         var logs: [String: String] = [:]
         for case let .message(event) in rows {
             let own = event.direction == .in ? event.receiver : event.sender
-            let peer = event.direction == .in ? event.sender : event.receiver
-            if let own, logs[own] == nil { logs[own] = (event.location.file as NSString).lastPathComponent }
-            if let peer, logs[peer] == nil, let end = event.otherEnd {
-                logs[peer] = (end.location.file as NSString).lastPathComponent
+            if event.vantage != nil, let own, logs[own] == nil { logs[own] = (event.location.file as NSString).lastPathComponent }
+            if let end = event.otherEnd, let node = end.sent ? event.sender : event.receiver, logs[node] == nil {
+                logs[node] = (end.location.file as NSString).lastPathComponent
             }
         }
         return logs

@@ -93,7 +93,7 @@ public final class JoinedInputs {
     /// What the join found, for the report: a note per joined connection with the clock
     /// offset, a warning per message only one log shows (the first 100 per connection).
     public func diagnostics() -> [Diagnostic] {
-        var out: [Diagnostic] = besidePairs()
+        var out: [Diagnostic] = []
         for pair in join.pairs {
             let a = join.streams[pair.first]
             let b = join.streams[pair.second]
@@ -111,6 +111,11 @@ public final class JoinedInputs {
                 if !offset.consistent {
                     text += ", though no single offset fits every message (a clock that jumped or drifted)"
                 }
+            }
+            if let logs = pair.beside {
+                let both = join.pairs[logs]
+                text +=
+                    "; the logs of both its ends, \(join.streams[both.first].file) and \(join.streams[both.second].file), are joined too: one connection"
             }
             if let excerpt = pair.excerpt {
                 let long = join.streams[excerpt.stream]
@@ -148,19 +153,6 @@ public final class JoinedInputs {
             }
         }
         return out
-    }
-
-    /// The notes for captures that show a connection whose two ends' logs are joined: the
-    /// capture is checked on its own.
-    func besidePairs() -> [Diagnostic] {
-        join.capturesBesidePairs.map { stream, pair in
-            let capture = join.streams[stream]
-            let logs = join.pairs[pair]
-            return Diagnostic(
-                .note, "join.connection", at: SourceLocation(file: capture.file),
-                "\(capture.file) (connection \(capture.connection)) shows the connection whose two ends \(join.streams[logs.first].file) and \(join.streams[logs.second].file) log; the two logs are joined, and the capture is checked on its own (a connection joins two inputs at most)"
-            )
-        }
     }
 
     /// How many messages of a single input are read before, seeing one node only, it is not
@@ -214,17 +206,35 @@ public final class JoinedInputs {
     /// before it (in an earlier input, or earlier in this one when it holds both nodes'
     /// logs): `dump`, `stats` and `diagram` show such a message once, where it was read first.
     public func placement(of message: MessageEvent, input: Int) -> (end: OtherEnd?, readBefore: Bool) {
-        guard let end = otherEnd(of: message, input: input) else { return (nil, false) }
+        guard let (stream, pair, counterpart) = locate(message, input: input), let counterpart else { return (nil, false) }
+        let end = otherEnd(stream: stream, pair: pair, counterpart)
         if end.location.file == message.location.file {
             return (end, (end.location.line ?? 0) < (message.location.line ?? 0))
         }
-        return (end, paths.prefix(input).contains(end.location.file))
+        // A log that a capture joins too: the message was read before if the capture came first.
+        let earlier = paths.prefix(input)
+        let besideEarlier = join.besidePairs(of: stream).contains { index in
+            guard index != pair, let line = VantageJoin.place(of: message),
+                join.counterpart(line: line, in: stream, pair: join.pairs[index]) != nil
+            else { return false }
+            let other = join.pairs[index].first == stream ? join.pairs[index].second : join.pairs[index].first
+            return earlier.contains(join.streams[other].file)
+        }
+        return (end, earlier.contains(end.location.file) || besideEarlier)
     }
 
     /// A hazard of input `input`, with where the other end's log shows its two messages.
     func annotate(_ hazard: inout Hazard, input: Int) {
         hazard.first.otherEnd = otherEnd(of: hazard.first, input: input)
         hazard.second.otherEnd = otherEnd(of: hazard.second, input: input)
+    }
+
+    /// The line that sent a message in the log at the other end of pair `logs`, from the line
+    /// of stream `stream` (of that pair) that received it.
+    private func senderLine(_ line: Int, in stream: Int, pair logs: Int) -> (stream: Int, line: Int)? {
+        let pair = join.pairs[logs]
+        guard let sent = join.counterpart(line: line, in: stream, pair: pair), !sent.sent else { return nil }
+        return (pair.first == stream ? pair.second : pair.first, sent.line)
     }
 
     /// Whether to report `finding` of input `input` (called once per finding, in order); one
@@ -245,8 +255,20 @@ public final class JoinedInputs {
         // The message as its sender logged it.
         let sender: (stream: Int, line: Int)
         finding.message.otherEnd = counterpart.map { otherEnd(stream: stream, pair: pairNumber, $0) }
+        // Findings of a capture beside a pair of logs are keyed as the logs' are.
+        let keyPair = pair.beside ?? pairNumber
         if (direction == .out) != flipped {
-            sender = (stream, line)
+            // A capture beside a pair of logs: its message's sender is the other log's node,
+            // whose own log decides.
+            if let logs = pair.beside, let counterpart, let senderLine = senderLine(counterpart.line, in: other, pair: logs) {
+                if finding.certainty == .possible {
+                    dropped.insert(finding.id)
+                    return false
+                }
+                sender = senderLine
+            } else {
+                sender = (stream, line)
+            }
         } else if let counterpart {
             // The sender's log judges it with what the sender knew: a finding only the
             // receiver's view calls possible is the sender's log's to make, or not.
@@ -258,7 +280,7 @@ public final class JoinedInputs {
         } else {
             return true  // one-sided: only this log shows it
         }
-        if !reported.insert(Key(pair: pairNumber, rule: finding.rule.id, sender: sender.stream, line: sender.line)).inserted {
+        if !reported.insert(Key(pair: keyPair, rule: finding.rule.id, sender: sender.stream, line: sender.line)).inserted {
             dropped.insert(finding.id)
             return false
         }

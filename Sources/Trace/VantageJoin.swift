@@ -115,6 +115,9 @@ public struct VantageJoin: Sendable {
         /// When one stream is an excerpt of its log against the other's whole log: the longer
         /// stream (an index into ``streams``) and the span of its lines the excerpt matches.
         public var excerpt: (stream: Int, lines: ClosedRange<Int>)?
+        /// A capture joined with a log whose other end's log is joined with it too: the index
+        /// of those two logs' pair in ``pairs`` (the same connection, seen three times).
+        public var beside: Int?
         /// The matched messages, as indexes into the sender's sent and the receiver's received
         /// lines: `forward` from the first stream to the second, `backward` the other way.
         var forward: [(sent: Int32, received: Int32)]
@@ -149,9 +152,7 @@ public struct VantageJoin: Sendable {
 
     public private(set) var streams: [Stream] = []
     public private(set) var pairs: [Pair] = []
-    /// Captures left out of a join because both logs they match are already joined to each
-    /// other: (the capture's stream, the pair), as indexes into ``streams`` and ``pairs``.
-    public private(set) var capturesBesidePairs: [(stream: Int, pair: Int)] = []
+
     private var index: [StreamKey: Int] = [:]
 
     /// The most messages of a stream a join compares (its memory bound); the rest of a
@@ -369,17 +370,19 @@ public struct VantageJoin: Sendable {
         }
         pairs.sort { ($0.first, $0.second) < ($1.first, $1.second) }
         // A capture that matched a log already joined to the other end's log: the same
-        // connection, seen a third time (one join per stream; the report says so).
-        for candidate in candidates {
+        // connection, seen a third time. It joins that log too, beside the pair of logs,
+        // which stays the connection's main pair.
+        for candidate in candidates.sorted(by: { $0.score > $1.score }) {
             let (a, b) = (candidate.pair.first, candidate.pair.second)
             guard streams[a].capture != streams[b].capture else { continue }
             let (capture, log) = streams[a].capture ? (a, b) : (b, a)
-            guard !taken.contains(capture),
-                !capturesBesidePairs.contains(where: { $0.stream == capture }),
-                let pair = pairs.firstIndex(where: { $0.first == log || $0.second == log }),
-                !streams[pairs[pair].first].capture, !streams[pairs[pair].second].capture
+            guard !taken.contains(capture), let logs = pairs.firstIndex(where: { $0.first == log || $0.second == log }),
+                pairs[logs].beside == nil, !streams[pairs[logs].first].capture, !streams[pairs[logs].second].capture
             else { continue }
-            capturesBesidePairs.append((capture, pair))
+            var pair = candidate.pair
+            pair.beside = logs
+            taken.insert(capture)
+            pairs.append(pair)
         }
     }
 
@@ -652,10 +655,16 @@ public struct VantageJoin: Sendable {
 
     /// The joined stream of input `input`'s node `node`, stream `connection`, and the index
     /// of its pair in ``pairs``.
+    /// (A log that a capture joins beside its pair with the other end's log: that pair.)
     public func pair(input: Int, node: String, connection: Int) -> (stream: Int, pair: Int)? {
         guard let stream = index[StreamKey(input: input, node: node, connection: connection)] else { return nil }
         guard let pair = pairs.firstIndex(where: { $0.first == stream || $0.second == stream }) else { return nil }
         return (stream, pair)
+    }
+
+    /// The pairs a stream is in, beyond its main one: a capture's pair beside it.
+    public func besidePairs(of stream: Int) -> [Int] {
+        pairs.indices.filter { pairs[$0].beside != nil && (pairs[$0].first == stream || pairs[$0].second == stream) }
     }
 
     /// The other end of a message in a joined stream: for one its node received, the line

@@ -254,16 +254,28 @@ import Testing
         #expect(Self.summary(apart)?["connections"]?.uint64 == 2)
     }
 
-    /// A capture and both nodes' logs: the logs join each other (two logs before a capture),
-    /// the capture is checked on its own, and a note says why.
-    @Test func aCaptureBesideBothLogsIsNoted() throws {
+    /// A capture and both nodes' logs, in any order: the logs join each other and the
+    /// capture joins one of them, so all three are one connection; each message is counted
+    /// once, and the finding is reported once, from the log of the node that sent it.
+    @Test(arguments: [[0, 1, 2], [2, 0, 1], [1, 2, 0]])
+    func aCaptureAndBothLogsAreOneConnection(_ order: [Int]) throws {
         let trace = try Synthesized(Fixtures.url("rules/sd-no-add-received.scenario"), logs: ["alice=lnd", "bob=lnd"])
         defer { trace.remove() }
-        let (_, records, _) = try Self.records(["--keylog", trace.keys, trace.capture, trace.log("alice=lnd"), trace.log("bob=lnd")])
+        let inputs = [trace.capture, trace.log("alice=lnd"), trace.log("bob=lnd")]
+        let (_, records, _) = try Self.records(["--keylog", trace.keys] + order.map { inputs[$0] })
         let notes = Self.diagnostics(records, "join.connection").compactMap { $0["message"]?.string }
         #expect(notes.contains { $0.contains("are the two ends of one connection") })
-        #expect(notes.contains { $0.hasPrefix(trace.capture) && $0.contains("checked on its own") }, "\(notes)")
-        #expect(Self.summary(records)?["connections"]?.uint64 == 2)
+        #expect(notes.contains { $0.contains("show one connection") && $0.contains("are joined too: one connection") }, "\(notes)")
+        #expect(Self.summary(records)?["connections"]?.uint64 == 1)
+        #expect(Self.summary(records)?["channels"]?.uint64 == 1)
+        #expect(Self.summary(records)?["messages"]?.uint64 == UInt64(trace.messages.count))
+        let findings = Self.findings(records)
+        #expect(findings.map { $0["rule"]?.string } == ["sd-no-add-received"])
+        #expect(findings.first?["file"]?.string == trace.log("bob=lnd"))
+        #expect(findings.first?["certainty"]?.string == "certain")
+        // dump lists each message once.
+        let dump = try LNTraceBinary.run(["dump", "--format", "jsonl", "--keylog", trace.keys] + order.map { inputs[$0] })
+        #expect(try JSONValue.lines(dump.stdout).filter { $0["kind"]?.string == "message" }.count == trace.messages.count)
     }
 
     /// Both nodes' logs in one `docker compose logs` stream: its two nodes are joined as two
