@@ -467,7 +467,7 @@ public struct VantageJoin: Sendable {
         }
         // Times that allow no offset at all: the lines were matched wrongly (or a clock jumped).
         guard offset.consistent || close else { return nil }
-        return pair(first, second, a, b, forward: forward, backward: backward, resolution: resolution)
+        return pair(first, second, a, b, forward: forward, backward: backward, offset: offset)
     }
 
     /// Whether a matched message names a `channel_id` both streams give.
@@ -490,13 +490,13 @@ public struct VantageJoin: Sendable {
         return offset
     }
 
-    /// Two lined-up streams as a pair: its clock offset, channels and one-sided lines.
+    /// Two lined-up streams as a pair, with the clock offset their times allow: its channels
+    /// and one-sided lines.
     static func pair(
         _ first: Stream, _ second: Stream, _ a: Int, _ b: Int,
         forward: (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]),
-        backward: (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]), resolution: Int64
+        backward: (pairs: [(Int, Int)], sentOnly: [Int], receivedOnly: [Int]), offset: ClockOffset
     ) -> Pair {
-        let offset = clockOffset(first, second, forward.pairs, backward.pairs, resolution: resolution)
         var channels = Set<Pair.Indexes>()
         for (i, j) in forward.pairs where first.sent[i].channelKey >= 0 && second.received[j].channelKey >= 0 {
             channels.insert(Pair.Indexes(first: first.sent[i].channelKey, second: second.received[j].channelKey))
@@ -635,9 +635,9 @@ public struct VantageJoin: Sendable {
         }
         let f = forward[best.forward]
         let g = backward[best.backward]
-        guard let estimate = clockOffset(first, second, f.pairs, g.pairs, resolution: resolution).estimate,
-            estimate.magnitude <= maximumExcerptOffset.magnitude
-        else { return nil }
+        // Each place's bound is the tightest over its pairs: the offset of the two together.
+        let offset = ClockOffset(lower: g.bound.map { -$0 }, upper: f.bound, resolution: resolution)
+        guard let estimate = offset.estimate, estimate.magnitude <= maximumExcerptOffset.magnitude else { return nil }
         let matched = f.pairs.count + g.pairs.count
         guard matched >= 4 else { return nil }
         guard sharesChannel(first, second, f.pairs, g.pairs) else { return nil }
@@ -648,7 +648,7 @@ public struct VantageJoin: Sendable {
         guard let lowest = longLines.min(), let highest = longLines.max() else { return nil }
         var pair = pair(
             first, second, a, b, forward: (f.pairs, f.sentOnly, f.receivedOnly), backward: (g.pairs, g.sentOnly, g.receivedOnly),
-            resolution: resolution)
+            offset: offset)
         pair.excerpt = (firstIsShort ? b : a, lowest...highest)
         return pair
     }
